@@ -1,0 +1,45 @@
+// Command fleetd is the borderfleet daemon. For now it checks and exports
+// site files; later it runs the fleet.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `fleetd: the borderfleet fleet controller
+
+Usage:
+  fleetd site check [FILE]          validate a site file (default: the embedded
+                                    Baqty–Pokitu site) and print its summary
+  fleetd site export [-o OUT] [FILE]
+                                    write the site and its derived lane graph
+                                    as GeoJSON (to stdout, or OUT)
+  fleetd help                       show this help
+
+Exit status: 0 on success, 1 when a site is invalid or a file cannot be
+read or written, 2 on a usage error.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "site":
+		return runSite(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "fleetd: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/borderfleet/borderfleet/geo"
+)
+
+func runSite(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintf(stderr, "fleetd site: want a subcommand, check or export\n\n%s", usage)
+		return 2
+	}
+	switch args[0] {
+	case "check":
+		return siteCheck(args[1:], stdout, stderr)
+	case "export":
+		return siteExport(args[1:], stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "fleetd site: unknown subcommand %q (want check or export)\n", args[0])
+		return 2
+	}
+}
+
+func siteCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fleetd site check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, "usage: fleetd site check [FILE]") }
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 1 {
+		fs.Usage()
+		return 2
+	}
+	name, site, code := loadSite(fs.Arg(0), stderr)
+	if site == nil {
+		return code
+	}
+	printSummary(stdout, name, site.Summary())
+	return 0
+}
+
+func siteExport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fleetd site export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "write to this file instead of standard output")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: fleetd site export [-o OUT] [FILE]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 1 {
+		fs.Usage()
+		return 2
+	}
+	_, site, code := loadSite(fs.Arg(0), stderr)
+	if site == nil {
+		return code
+	}
+	data, err := site.Export()
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd: %v\n", err)
+		return 1
+	}
+	if *out == "" {
+		_, err = stdout.Write(data)
+	} else {
+		err = os.WriteFile(*out, data, 0o644)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd: write export: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// loadSite reads and validates a site file, or the embedded default when
+// path is empty. On failure it prints every problem and returns the exit
+// status.
+func loadSite(path string, stderr io.Writer) (string, *geo.Site, int) {
+	name, data := "embedded default site ("+geo.DefaultSiteName+")", geo.DefaultGeoJSON()
+	if path != "" {
+		var err error
+		name = path
+		if data, err = os.ReadFile(path); err != nil {
+			fmt.Fprintf(stderr, "fleetd: %v\n", err)
+			return name, nil, 1
+		}
+	}
+	site, err := geo.Load(data)
+	var verr *geo.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		fmt.Fprintf(stderr, "%s: invalid site, %d problem(s):\n", name, len(verr.Problems))
+		for _, p := range verr.Problems {
+			fmt.Fprintf(stderr, "  %s\n", p)
+		}
+		return name, nil, 1
+	case err != nil:
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return name, nil, 1
+	}
+	return name, site, 0
+}
+
+func printSummary(w io.Writer, name string, s geo.Summary) {
+	fmt.Fprintf(w, "%s: valid\n", name)
+	row := func(k, format string, args ...any) {
+		fmt.Fprintf(w, "  %-15s "+format+"\n", append([]any{k + ":"}, args...)...)
+	}
+	row("site", "%s", s.Name)
+	row("map id", "%s", s.MapID)
+	row("origin", "%.6f N, %.6f E", s.Origin.Lat(), s.Origin.Lon())
+	row("zones", "%d", s.Zones)
+	row("centres", "%d", s.Centres)
+	row("bays", "%d (%d yard, %d inspection)", s.YardBays+s.InspectionBays, s.YardBays, s.InspectionBays)
+	row("lanes", "%d, %.2f lane-km", s.Lanes, s.LaneKm)
+	row("checkpoints", "%d", s.Checkpoints)
+	row("chargers", "%d in %d station(s)", s.Chargers, s.Stations)
+	row("parking spots", "%d", s.ParkingSpots)
+	row("lane graph", "%d nodes, %d links", s.Nodes, s.Links)
+	row("bounding box", "%.6f,%.6f to %.6f,%.6f (lon,lat)", s.Bound.Min.Lon(), s.Bound.Min.Lat(), s.Bound.Max.Lon(), s.Bound.Max.Lat())
+	row("", "x %.0f to %.0f m, y %.0f to %.0f m (local frame)", s.BoundXY.Min[0], s.BoundXY.Max[0], s.BoundXY.Min[1], s.BoundXY.Max[1])
+	var drives []string
+	for _, d := range s.Drives {
+		if d.OK {
+			drives = append(drives, fmt.Sprintf("%s -> %s %.2f km", d.From, d.To, d.Metres/1000))
+		} else {
+			drives = append(drives, fmt.Sprintf("%s -> %s no path", d.From, d.To))
+		}
+	}
+	row("shortest drive", "%s", strings.Join(drives, ", "))
+}
