@@ -85,13 +85,13 @@ func polygonOK(f *feature, pg orb.Polygon, fr Frame) bool {
 		case r[0] != r[len(r)-1]:
 			f.errorf("%s is not closed: its last position must equal its first", name)
 			ok = false
-		case planar.Area(orb.Polygon{r}) == 0:
-			f.errorf("%s encloses no area", name)
-			ok = false
 		default:
 			dr := dedupe(r)
 			if i, j := selfIntersection(dr); i >= 0 {
 				f.errorf("%s intersects itself: edges %d and %d meet near %s", name, i, j, fmtLonLat(fr.ToWGS84(dr[i+1])))
+				ok = false
+			} else if planar.Area(orb.Polygon{r}) == 0 {
+				f.errorf("%s encloses no area", name)
 				ok = false
 			}
 		}

@@ -2,8 +2,8 @@ package geo
 
 import (
 	"container/heap"
-	"sort"
 	"math"
+	"sort"
 )
 
 // checkReach checks that the lanes connect everything: every centre can be

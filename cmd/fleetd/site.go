@@ -128,7 +128,7 @@ func printSummary(w io.Writer, name string, s geo.Summary) {
 	row("parking spots", "%d", s.ParkingSpots)
 	row("lane graph", "%d nodes, %d links", s.Nodes, s.Links)
 	row("bounding box", "%.6f,%.6f to %.6f,%.6f (lon,lat)", s.Bound.Min.Lon(), s.Bound.Min.Lat(), s.Bound.Max.Lon(), s.Bound.Max.Lat())
-	row("", "x %.0f to %.0f m, y %.0f to %.0f m (local frame)", s.BoundXY.Min[0], s.BoundXY.Max[0], s.BoundXY.Min[1], s.BoundXY.Max[1])
+	fmt.Fprintf(w, "  %-15s x %.0f to %.0f m, y %.0f to %.0f m (local frame)\n", "", s.BoundXY.Min[0], s.BoundXY.Max[0], s.BoundXY.Min[1], s.BoundXY.Max[1])
 	var drives []string
 	for _, d := range s.Drives {
 		if d.OK {

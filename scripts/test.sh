@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Runs every borderfleet test on a machine that has Go.
+#
+# It installs what the tests need when it is missing (Mosquitto and Redis
+# from Debian's packages), starts its own private instances of them on free
+# local ports (it never uses a broker or database someone else started),
+# checks formatting and vet, runs all tests, then runs each fuzz target for a
+# short while. The instances are stopped when it exits.
+#
+# Environment:
+#   FUZZTIME   how long each fuzz target runs (default 10s; 0 skips fuzzing)
+#   GOFLAGS    passed to go as usual
+#
+# The tests find the services through:
+#   BORDERFLEET_TEST_REDIS_ADDR   host:port of the private redis-server
+#   BORDERFLEET_TEST_MQTT_URL     tcp://host:port of the private mosquitto
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '== %s\n' "$*" >&2; }
+die() { printf 'scripts/test.sh: %s\n' "$*" >&2; exit 1; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+command -v go >/dev/null || die "Go is not on PATH; install Go 1.26 first (https://go.dev/doc/install)"
+
+# --- install what is missing ----------------------------------------------
+export PATH="$PATH:/usr/sbin:/sbin"
+missing=()
+have mosquitto || missing+=(mosquitto)
+have redis-server || missing+=(redis-server)
+have redis-cli || missing+=(redis-tools)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]} from Debian's packages"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    have sudo || die "need root (or sudo) to install: ${missing[*]}"
+    sudo="sudo"
+  fi
+  have apt-get || die "no apt-get: install ${missing[*]} by hand"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- start private instances ------------------------------------------------
+work=$(mktemp -d "${TMPDIR:-/tmp}/borderfleet-test.XXXXXX")
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+  local p=$1
+  while port_in_use "$p"; do p=$((p + 1)); done
+  echo "$p"
+}
+wait_port() { # port name logfile
+  for _ in $(seq 1 100); do
+    port_in_use "$1" && return 0
+    sleep 0.1
+  done
+  cat "$3" >&2 || true
+  die "$2 did not start on port $1"
+}
+
+redis_port=$(free_port 16379)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
+  --dir "$work" --logfile "$work/redis.log" >/dev/null &
+pids+=($!)
+wait_port "$redis_port" redis-server "$work/redis.log"
+[ "$(redis-cli -p "$redis_port" ping)" = PONG ] || die "redis-server on port $redis_port does not answer PING"
+
+mqtt_port=$(free_port 11883)
+cat >"$work/mosquitto.conf" <<CONF
+listener $mqtt_port 127.0.0.1
+allow_anonymous true
+persistence false
+log_dest file $work/mosquitto.log
+CONF
+chmod 0777 "$work"
+mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.out" 2>&1 &
+pids+=($!)
+wait_port "$mqtt_port" mosquitto "$work/mosquitto.out"
+
+export BORDERFLEET_TEST_REDIS_ADDR="127.0.0.1:$redis_port"
+export BORDERFLEET_TEST_MQTT_URL="tcp://127.0.0.1:$mqtt_port"
+log "redis-server on $BORDERFLEET_TEST_REDIS_ADDR, mosquitto on $BORDERFLEET_TEST_MQTT_URL"
+
+# --- static checks ------------------------------------------------------------
+log "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './_*'))
+[ -z "$unformatted" ] || die "gofmt would change: $unformatted"
+log "go vet"
+go vet ./...
+
+# --- tests ----------------------------------------------------------------------
+race=()
+if go env CGO_ENABLED | grep -q 1 && have "$(go env CC)"; then
+  race=(-race)
+else
+  log "no C compiler: running without the race detector"
+fi
+log "go test ${race[*]} ./..."
+go test "${race[@]}" -count=1 ./...
+
+# --- fuzz targets -----------------------------------------------------------------
+fuzztime=${FUZZTIME:-10s}
+if [ "$fuzztime" != 0 ]; then
+  for pkg in $(go list ./...); do
+    for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
+      log "fuzz $pkg $target for $fuzztime"
+      go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -fuzzminimizetime 5s "$pkg"
+    done
+  done
+fi
+log "all tests passed"
