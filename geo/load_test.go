@@ -93,7 +93,7 @@ func TestLoadSmallSite(t *testing.T) {
 	i, _ := s.Network.NodeIndex("w-charge")
 	assert.Equal(t, NodeCharger, s.Network.Nodes[i].Kind)
 	assert.Equal(t, 2, s.Network.Nodes[i].Capacity, "a station holds as many shuttles as it has chargers")
-	i, _ = s.Network.NodeIndex("main@0")
+	i, _ = s.Network.NodeIndex("main@5")
 	assert.Equal(t, NodeLaneEnd, s.Network.Nodes[i].Kind)
 	i, _ = s.Network.NodeIndex("main@3")
 	assert.Equal(t, NodeJunction, s.Network.Nodes[i].Kind, "the spur rejoins main at its vertex 3")

@@ -1,0 +1,209 @@
+package routing
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Grant is how far a shuttle may drive: global step indexes, both nodes.
+type Grant struct {
+	From, To int // the authority ended at From and now ends at To
+}
+
+// Extended reports whether the grant moved.
+func (g Grant) Extended() bool { return g.To > g.From }
+
+// Grant extends a shuttle's authority as far as it can: step by step along
+// its route, while the next edge and node are first in their queues (a
+// station: among the first as many as it has chargers), up to GrantAhead
+// metres beyond the last node the shuttle reached, and never past a hold.
+// The controller releases the VDA 5050 base exactly this far.
+func (t *Traffic) Grant(id string) (Grant, error) {
+	s, ok := t.shuttles[id]
+	if !ok {
+		return Grant{}, fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	}
+	g := Grant{From: s.granted, To: s.granted}
+	limit := s.step(s.at).end + t.cfg.GrantAhead
+	for s.granted+2 <= s.last() {
+		here := s.step(s.granted)
+		if here.hold {
+			break
+		}
+		edge, node := s.step(s.granted+1), s.step(s.granted+2)
+		if node.end > limit && s.granted > s.at {
+			break // at least one edge ahead is always allowed
+		}
+		if !t.grantable(edge.v) || !t.grantable(node.v) {
+			break
+		}
+		edge.v.granted, node.v.granted = true, true
+		s.granted += 2
+	}
+	g.To = s.granted
+	return g, nil
+}
+
+// grantable reports whether a visit may be granted: fewer earlier visits
+// in its queue than the resource has room for.
+func (t *Traffic) grantable(v *visit) bool {
+	r := &t.res[v.s.step(v.step).res]
+	i := slices.Index(r.queue, v)
+	return i >= 0 && i < r.capacity
+}
+
+// Progress records that a shuttle reached the node at global step index
+// step (the VDA 5050 lastNodeSequenceId plus the plan's FirstStep) and
+// releases what it has left behind by more than the clearance (vehicle
+// length plus minimum gap). At a station everything behind is released: the
+// shuttle stands in a stall off the lane.
+func (t *Traffic) Progress(id string, stepIdx int) error {
+	s, ok := t.shuttles[id]
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	}
+	if stepIdx < s.at || stepIdx > s.granted || (stepIdx-s.base)%2 != 0 {
+		return fmt.Errorf("%w: shuttle %q reported step %d, but it stands at %d and may drive to %d",
+			ErrBadProgress, id, stepIdx, s.at, s.granted)
+	}
+	s.at = stepIdx
+	here := s.step(s.at)
+	station := t.res[here.res].capacity > 1
+	for s.released < s.at {
+		st := s.step(s.released)
+		if !station && st.end+t.clearance > here.end {
+			break
+		}
+		t.unqueue(st)
+		s.released++
+	}
+	t.forget(s)
+	return nil
+}
+
+// forget drops released steps from memory once there are many.
+func (t *Traffic) forget(s *shuttle) {
+	if n := s.released - s.base; n > 64 {
+		s.steps = slices.Delete(s.steps, 0, n)
+		s.base = s.released
+	}
+}
+
+// ClearHold lets a shuttle go on past a hold (a customs release). node names
+// the hold; it is an error if the shuttle has no hold there.
+func (t *Traffic) ClearHold(id, node string) error {
+	s, ok := t.shuttles[id]
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	}
+	for i := s.released; i <= s.last(); i++ {
+		st := s.step(i)
+		if st.hold && st.node >= 0 && t.g.Nodes[st.node].ID == node {
+			st.hold = false
+			return nil
+		}
+	}
+	return fmt.Errorf("routing: shuttle %q has no hold at %q", id, node)
+}
+
+// Cancel drops a shuttle's route beyond what it has been granted: it will
+// stop at the end of its authority and stand there.
+func (t *Traffic) Cancel(id string) error {
+	s, ok := t.shuttles[id]
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	}
+	t.clearFinals(s)
+	t.dropAfter(s, s.granted)
+	t.markFinals(s)
+	return nil
+}
+
+// Remove takes a shuttle off the lanes altogether (it was towed away or
+// deleted from the roster): everything it held or was queued for is freed.
+func (t *Traffic) Remove(id string) error {
+	s, ok := t.shuttles[id]
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	}
+	t.clearFinals(s)
+	for i := s.released; i <= s.last(); i++ {
+		t.unqueue(s.step(i))
+	}
+	delete(t.shuttles, id)
+	return nil
+}
+
+// Position is where a shuttle stands and how far it may drive.
+type Position struct {
+	At        string // the last node it reached
+	AtStep    int
+	Authority string // the node its authority ends at
+	Granted   int
+	Goal      string // the last node of its route
+	Arrived   bool   // it stands at its goal
+}
+
+// Position reports a shuttle's position on its route.
+func (t *Traffic) Position(id string) (Position, bool) {
+	s, ok := t.shuttles[id]
+	if !ok {
+		return Position{}, false
+	}
+	name := func(i int) string { return t.g.Nodes[s.step(i).node].ID }
+	return Position{At: name(s.at), AtStep: s.at, Authority: name(s.granted), Granted: s.granted,
+		Goal: name(s.last()), Arrived: s.at == s.last()}, true
+}
+
+// Step returns the node or edge id at a shuttle's global step index.
+func (t *Traffic) Step(id string, stepIdx int) (string, bool) {
+	s, ok := t.shuttles[id]
+	if !ok || stepIdx < s.base || stepIdx > s.last() {
+		return "", false
+	}
+	st := s.step(stepIdx)
+	if st.node >= 0 {
+		return t.g.Nodes[st.node].ID, true
+	}
+	return t.g.Edges[st.edge].ID, true
+}
+
+// RoutedOver lists the shuttles whose route, beyond their authority, uses
+// a lane or link: after closing it, re-plan them.
+func (t *Traffic) RoutedOver(laneOrLink string) []string {
+	var out []string
+	for id, s := range t.shuttles {
+		for i := s.granted + 1; i <= s.last(); i++ {
+			if st := s.step(i); st.edge >= 0 {
+				e := t.g.Edges[st.edge]
+				if e.Lane == laneOrLink || e.Link == laneOrLink {
+					out = append(out, id)
+					break
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Holders lists the shuttles holding (granted, not yet released) a node or
+// edge, by id.
+func (t *Traffic) Holders(nodeOrEdge string) []string {
+	ri := -1
+	if n, ok := t.g.Node(nodeOrEdge); ok {
+		ri = t.nodeRes(n)
+	} else if e, ok := t.g.Edge(nodeOrEdge); ok {
+		ri = t.edgeRes(e)
+	}
+	if ri < 0 {
+		return nil
+	}
+	var out []string
+	for _, v := range t.res[ri].queue {
+		if v.granted {
+			out = append(out, v.s.id)
+		}
+	}
+	return out
+}
