@@ -62,7 +62,7 @@ func (t *Traffic) Progress(id string, stepIdx int) error {
 	if !ok {
 		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
 	}
-	if stepIdx < s.at || stepIdx > s.granted || (stepIdx-s.base)%2 != 0 {
+	if stepIdx < s.at || stepIdx > s.granted || stepIdx%2 != 0 {
 		return fmt.Errorf("%w: shuttle %q reported step %d, but it stands at %d and may drive to %d",
 			ErrBadProgress, id, stepIdx, s.at, s.granted)
 	}

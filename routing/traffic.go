@@ -270,36 +270,42 @@ func (t *Traffic) newSteps(s *shuttle, r *Route, holds map[int]bool) []step {
 	return out
 }
 
-// insert replaces s's steps after its authority end with steps, queueing
-// each new visit before every visit that already waits (directly or not) on
-// what s holds, and otherwise last. That keeps the wait-for graph acyclic:
-// see the package documentation. It changes nothing when it fails.
+// insert replaces s's steps after its authority end with steps and queues
+// a visit for each. When nothing waits on what s holds, the new visits go
+// last in every queue, which cannot close a cycle in the wait-for graph:
+// nothing waits on them. Otherwise (a shuttle diverted at a customs gate with
+// others queued behind it) each new visit goes ahead of every visit that
+// waits, or will wait, on s, and the wait-for graph is searched for a cycle;
+// if there is one, or a shuttle that waits on s holds part of the new route,
+// insert undoes everything and fails.
 func (t *Traffic) insert(s *shuttle, steps []step) error {
 	waiting := t.waitingOn(s)
-	finalRes := t.finalSet(append(slices.Clone(s.pending(s.granted)), steps...))
-	// dry run: every position must be free of conflicts
+	if len(waiting) > 0 {
+		waiting = t.withTainted(waiting)
+	}
 	for _, st := range steps {
-		r := &t.res[st.res]
-		for _, v := range r.queue {
+		for _, v := range t.res[st.res].queue {
 			if v.s != s && v.granted && waiting[v] {
 				return fmt.Errorf("%w: shuttle %q holds %s and waits for %q", ErrBlocked, v.s.id, t.resName(st.res), s.id)
 			}
 		}
 	}
-	for _, ri := range finalRes {
+	for _, ri := range t.finalSet(append(slices.Clone(s.pending(s.granted)), steps...)) {
 		for _, v := range t.res[ri].queue {
 			if v.s != s && waiting[v] {
 				return fmt.Errorf("%w: the goal would stop shuttle %q, which is routed over %s", ErrBlocked, v.s.id, t.resName(ri))
 			}
 		}
 	}
-	t.dropAfter(s, s.granted)
+	oldSteps := slices.Clone(s.steps[s.granted+1-s.base:])
+	oldFinals := slices.Clone(s.finals)
+	removed := t.dropAfter(s, s.granted)
 	t.clearFinals(s)
+	var added []*visit
 	for _, st := range steps {
 		s.steps = append(s.steps, st)
-		gi := s.last()
-		v := &visit{s: s, step: gi}
-		s.step(gi).v = v
+		v := &visit{s: s, step: s.last()}
+		s.step(v.step).v = v
 		r := &t.res[st.res]
 		at := len(r.queue)
 		for i, u := range r.queue {
@@ -309,9 +315,138 @@ func (t *Traffic) insert(s *shuttle, steps []step) error {
 			}
 		}
 		r.queue = slices.Insert(r.queue, at, v)
+		added = append(added, v)
+	}
+	if len(waiting) > 0 && t.cyclic(added) {
+		for _, v := range added {
+			t.unqueue(s.step(v.step))
+		}
+		s.steps = append(s.steps[:s.granted+1-s.base], oldSteps...)
+		for i := len(removed) - 1; i >= 0; i-- {
+			r := &t.res[removed[i].res]
+			r.queue = slices.Insert(r.queue, removed[i].at, removed[i].v)
+		}
+		s.finals = oldFinals
+		for _, ri := range s.finals {
+			t.res[ri].finals = append(t.res[ri].finals, s)
+		}
+		return fmt.Errorf("%w: shuttle %q cannot be routed ahead of the shuttles queued behind it without a deadlock", ErrBlocked, s.id)
 	}
 	t.markFinals(s)
 	return nil
+}
+
+// queueAfter returns the visit that waits for v's release in v's queue:
+// the one as many places behind as the resource has room for.
+func (t *Traffic) queueAfter(v *visit) *visit {
+	r := &t.res[v.s.step(v.step).res]
+	i := slices.Index(r.queue, v)
+	if i < 0 || i+r.capacity >= len(r.queue) {
+		return nil
+	}
+	return r.queue[i+r.capacity]
+}
+
+// releaseAt returns the global index of the node step at which step u of o
+// is released: the first node the clearance past it, or the first station
+// after it; -1 if o's route ends before that.
+func (t *Traffic) releaseAt(o *shuttle, u int) int {
+	end := o.step(u).end + t.clearance
+	for j := u + 1; j <= o.last(); j++ {
+		st := o.step(j)
+		if st.node >= 0 && (st.end >= end || t.res[st.res].capacity > 1) {
+			return j
+		}
+	}
+	return -1
+}
+
+// successors visits what waits directly on v: its shuttle's next step, and
+// the visits queued behind each step that v's arrival releases (at the last
+// step, behind each step never released).
+func (t *Traffic) successors(v *visit, visit func(*visit)) {
+	o := v.s
+	if v.step < o.last() {
+		visit(o.step(v.step + 1).v)
+	}
+	if o.step(v.step).node < 0 {
+		return
+	}
+	for u := v.step - 1; u >= o.released; u-- {
+		at := t.releaseAt(o, u)
+		if at >= 0 && at < v.step {
+			break
+		}
+		if at == v.step || (at < 0 && v.step == o.last()) {
+			if w := t.queueAfter(o.step(u).v); w != nil {
+				visit(w)
+			}
+		}
+	}
+}
+
+// cyclic reports whether the wait-for graph has a cycle through any of the
+// given visits (it had none before they were queued).
+func (t *Traffic) cyclic(from []*visit) bool {
+	const (
+		grey  = 1
+		black = 2
+	)
+	color := map[*visit]int{}
+	type frame struct {
+		v    *visit
+		next []*visit
+	}
+	expand := func(v *visit) frame {
+		f := frame{v: v}
+		t.successors(v, func(w *visit) { f.next = append(f.next, w) })
+		return f
+	}
+	for _, root := range from {
+		if color[root] != 0 {
+			continue
+		}
+		color[root] = grey
+		stack := []frame{expand(root)}
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			if len(top.next) == 0 {
+				color[top.v] = black
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			w := top.next[0]
+			top.next = top.next[1:]
+			switch color[w] {
+			case grey:
+				return true
+			case 0:
+				color[w] = grey
+				stack = append(stack, expand(w))
+			}
+		}
+	}
+	return false
+}
+
+// withTainted adds to the waiting set every visit whose release comes only
+// after its shuttle's first waiting step: what queues behind it would wait
+// on s too.
+func (t *Traffic) withTainted(waiting map[*visit]bool) map[*visit]bool {
+	first := map[*shuttle]int{}
+	for v := range waiting {
+		if f, ok := first[v.s]; !ok || v.step < f {
+			first[v.s] = v.step
+		}
+	}
+	for o, f := range first {
+		for u := o.released; u < f; u++ {
+			if at := t.releaseAt(o, u); at < 0 || at >= f {
+				waiting[o.step(u).v] = true
+			}
+		}
+	}
+	return waiting
 }
 
 // waitingOn returns the visits that wait, directly or through others, on a
@@ -340,15 +475,21 @@ func (t *Traffic) waitingOn(s *shuttle) map[*visit]bool {
 			stack = append(stack, v)
 		}
 	}
-	// queueNext pushes the first visit after u in u's queue.
+	// queueNext pushes the visit that waits for u's release in u's queue.
 	queueNext := func(u *visit) {
-		q := t.res[u.s.step(u.step).res].queue
-		if i := slices.Index(q, u); i >= 0 {
-			for _, x := range q[i+1:] {
-				if !dropped(x) {
-					push(x)
-					return
-				}
+		r := &t.res[u.s.step(u.step).res]
+		i := slices.Index(r.queue, u)
+		if i < 0 {
+			return
+		}
+		k := 0
+		for _, x := range r.queue[i+1:] {
+			if dropped(x) {
+				continue
+			}
+			if k++; k == r.capacity {
+				push(x)
+				return
 			}
 		}
 	}
@@ -425,19 +566,32 @@ func (t *Traffic) clearFinals(s *shuttle) {
 	s.finals = nil
 }
 
-// dropAfter removes s's steps after global index i from the queues.
-func (t *Traffic) dropAfter(s *shuttle, i int) {
-	for j := i + 1; j <= s.last(); j++ {
-		t.unqueue(s.step(j))
-	}
-	s.steps = s.steps[:i+1-s.base]
+// unqueued records where a visit stood in its queue, to put it back.
+type unqueued struct {
+	res, at int
+	v       *visit
 }
 
-func (t *Traffic) unqueue(st *step) {
+// dropAfter removes s's steps after global index i from the queues and
+// says where they were.
+func (t *Traffic) dropAfter(s *shuttle, i int) []unqueued {
+	var out []unqueued
+	for j := i + 1; j <= s.last(); j++ {
+		st := s.step(j)
+		out = append(out, unqueued{st.res, t.unqueue(st), st.v})
+	}
+	s.steps = s.steps[:i+1-s.base]
+	return out
+}
+
+// unqueue removes a step's visit from its queue and returns where it was.
+func (t *Traffic) unqueue(st *step) int {
 	r := &t.res[st.res]
-	if i := slices.Index(r.queue, st.v); i >= 0 {
+	i := slices.Index(r.queue, st.v)
+	if i >= 0 {
 		r.queue = slices.Delete(r.queue, i, i+1)
 	}
+	return i
 }
 
 // resName names a resource for messages.
@@ -448,3 +602,5 @@ func (t *Traffic) resName(ri int) string {
 	b := t.g.Blocks[ri-len(t.g.Nodes)]
 	return fmt.Sprintf("edge %q", t.g.Edges[b.Edges[0]].ID)
 }
+
+var debugW func(*shuttle, map[*visit]bool)

@@ -1,0 +1,200 @@
+package routing
+
+import (
+	"math/rand"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+)
+
+func newTraffic(t testing.TB, g *Graph) *Traffic {
+	t.Helper()
+	tr, err := NewTraffic(g, TrafficConfig{})
+	require.NoError(t, err)
+	return tr
+}
+
+// drive grants and moves a shuttle until it arrives or cannot move.
+func drive(t *testing.T, tr *Traffic, id string) Position {
+	t.Helper()
+	for {
+		_, err := tr.Grant(id)
+		require.NoError(t, err)
+		p, _ := tr.Position(id)
+		if p.Granted == p.AtStep {
+			return p
+		}
+		require.NoError(t, tr.Progress(id, p.AtStep+2))
+	}
+}
+
+func TestTrafficConfig(t *testing.T) {
+	g := newGraph(t, smallSite(t), 0)
+	_, err := NewTraffic(g, TrafficConfig{MinGap: -1})
+	assert.ErrorContains(t, err, "routing: minimum gap -1 m")
+	tr := newTraffic(t, g)
+	assert.Equal(t, TrafficConfig{VehicleLength: 12, MinGap: 5, GrantAhead: 120}, tr.Config())
+}
+
+func TestPlaceAndPlanErrors(t *testing.T) {
+	tr := newTraffic(t, newGraph(t, smallSite(t), 0))
+	require.NoError(t, tr.Place("a", "w-bay"))
+	assert.ErrorIs(t, tr.Place("b", "w-bay"), ErrTaken)
+	assert.ErrorContains(t, tr.Place("a", "e-bay"), "placed already")
+	assert.ErrorContains(t, tr.Place("b", "moon"), `no node "moon"`)
+	require.NoError(t, tr.Place("b", "e-bay"))
+
+	_, err := tr.Plan("zz", "e-bay", PlanOptions{})
+	assert.ErrorIs(t, err, ErrUnknownShuttle)
+	_, err = tr.Plan("a", "e-bay", PlanOptions{})
+	assert.ErrorIs(t, err, ErrBlocked, "b stands at e-bay")
+	assert.ErrorContains(t, err, `shuttle "b" will stand there`)
+	_, err = tr.Plan("a", "e-park", PlanOptions{})
+	require.NoError(t, err)
+	// b cannot get past where a will stand, on the only lane
+	_, err = tr.Plan("b", "w-charge", PlanOptions{})
+	assert.ErrorIs(t, err, ErrNoRoute)
+	assert.ErrorContains(t, err, "blocked by shuttles that will stand on it")
+	assert.ErrorIs(t, tr.Progress("a", 5), ErrBadProgress)
+}
+
+// Two shuttles head-on on the small site's single two-way lane: the one
+// planned first passes the whole stretch before the other enters it.
+func TestHeadOnOnTwoWayLane(t *testing.T) {
+	g := newGraph(t, smallSite(t), 0)
+	tr := newTraffic(t, g)
+	f := &fleetSim{t: t, tr: tr, rng: rand.New(rand.NewSource(1)), legs: map[string]int{}, stopUntil: map[string]int{}}
+	require.NoError(t, tr.Place("east", "w-bay"))
+	require.NoError(t, tr.Place("west", "e-park"))
+	f.ids = []string{"east", "west"}
+	_, err := tr.Plan("east", "gate-inspection", PlanOptions{})
+	require.NoError(t, err)
+	_, err = tr.Plan("west", "w-charge", PlanOptions{})
+	require.NoError(t, err)
+	f.run(1000) // checks that the lane is never held both ways
+	p, _ := tr.Position("west")
+	assert.Equal(t, "w-charge", p.At)
+}
+
+// A laden shuttle waits at a customs stop line; the one behind queues
+// behind it; on refusal the first turns back ahead of the second.
+func TestGateHoldAndRefusal(t *testing.T) {
+	g := newGraph(t, defaultSite(t), 0)
+	tr := newTraffic(t, g)
+	require.NoError(t, tr.Place("a", "kz-bay-10"))
+	require.NoError(t, tr.Place("b", "kz-bay-09"))
+	hold := PlanOptions{Holds: []string{"kz-bakhty-out"}}
+	_, err := tr.Plan("a", "cn-bay-01", hold)
+	require.NoError(t, err)
+	_, err = tr.Plan("b", "cn-bay-02", hold)
+	require.NoError(t, err)
+	for i := 0; i < 400; i++ {
+		for _, id := range []string{"a", "b"} {
+			tr.Grant(id)
+			if p, _ := tr.Position(id); p.Granted > p.AtStep {
+				require.NoError(t, tr.Progress(id, p.AtStep+2))
+			}
+		}
+	}
+	pa, _ := tr.Position("a")
+	pb, _ := tr.Position("b")
+	assert.Equal(t, "kz-bakhty-out", pa.At, "a waits at the stop line")
+	assert.NotEqual(t, "kz-bakhty-out", pb.At, "b queues behind")
+	assert.Contains(t, tr.Holders("kz-bakhty-out"), "a")
+
+	// refused: back to the origin centre, ahead of b
+	plan, err := tr.Plan("a", "kz-bay-05", PlanOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "kz-bakhty-out", plan.Nodes[0], "the new route stitches at the stop line")
+	assert.Contains(t, plan.Nodes, "crossover-w340@0", "turns back at the crossover ahead")
+	// b is released by its own customs later
+	require.NoError(t, tr.ClearHold("b", "kz-bakhty-out"))
+	assert.Error(t, tr.ClearHold("b", "kz-bakhty-out"))
+	f := &fleetSim{t: t, tr: tr, rng: rand.New(rand.NewSource(2)), ids: []string{"a", "b"}, legs: map[string]int{}, stopUntil: map[string]int{}}
+	f.run(2000)
+	pa, _ = tr.Position("a")
+	pb, _ = tr.Position("b")
+	assert.Equal(t, "kz-bay-05", pa.At)
+	assert.Equal(t, "cn-bay-02", pb.At)
+}
+
+// Following shuttles keep the gap even when the leader stops dead.
+func TestFollowingKeepsGap(t *testing.T) {
+	g := newGraph(t, defaultSite(t), 0)
+	tr := newTraffic(t, g)
+	require.NoError(t, tr.Place("lead", "kz-bay-10"))
+	require.NoError(t, tr.Place("next", "kz-bay-09"))
+	_, err := tr.Plan("lead", "cn-bay-01", PlanOptions{})
+	require.NoError(t, err)
+	_, err = tr.Plan("next", "cn-bay-02", PlanOptions{})
+	require.NoError(t, err)
+	// the leader drives 40 nodes and stops; the follower drives all it can
+	for i := 0; i < 40; i++ {
+		tr.Grant("lead")
+		p, _ := tr.Position("lead")
+		require.NoError(t, tr.Progress("lead", p.AtStep+2))
+	}
+	pn := drive(t, tr, "next")
+	pl, _ := tr.Position("lead")
+	sl, sn := tr.shuttles["lead"], tr.shuttles["next"]
+	gap := dist(g.Nodes[sl.step(sl.at).node].XY, g.Nodes[sn.step(sn.at).node].XY)
+	assert.GreaterOrEqual(t, gap, tr.clearance-1e-6, "follower at %s, leader at %s", pn.At, pl.At)
+	assert.Less(t, gap, tr.clearance+2*DefaultBlockLength, "the follower closes up")
+}
+
+func TestCancelAndRemove(t *testing.T) {
+	g := newGraph(t, defaultSite(t), 0)
+	tr := newTraffic(t, g)
+	require.NoError(t, tr.Place("a", "kz-park-01"))
+	_, err := tr.Plan("a", "cn-bay-01", PlanOptions{})
+	require.NoError(t, err)
+	_, err = tr.Grant("a")
+	require.NoError(t, err)
+	require.NoError(t, tr.Cancel("a"))
+	p := drive(t, tr, "a")
+	assert.True(t, p.Arrived)
+	assert.Equal(t, p.Authority, p.Goal, "stops at the end of its authority")
+	assert.NotEqual(t, "cn-bay-01", p.At)
+	assert.Equal(t, []string{"a"}, tr.Holders(p.At))
+	require.NoError(t, tr.Remove("a"))
+	assert.Empty(t, tr.Holders(p.At))
+	assert.ErrorIs(t, tr.Remove("a"), ErrUnknownShuttle)
+}
+
+func TestRoutedOverClosedLane(t *testing.T) {
+	g := newGraph(t, defaultSite(t), 0)
+	tr := newTraffic(t, g)
+	require.NoError(t, tr.Place("a", "kz-park-01"))
+	_, err := tr.Plan("a", "cn-bay-01", PlanOptions{})
+	require.NoError(t, err)
+	require.NoError(t, g.Close("road-east"))
+	assert.Equal(t, []string{"a"}, tr.RoutedOver("road-east"))
+	assert.Empty(t, tr.RoutedOver("road-west"))
+}
+
+// Random fleets with random goals and random stops: no conflict, no
+// deadlock, every shuttle arrives.
+func TestPropertyDefaultSite(t *testing.T) {
+	site := defaultSite(t)
+	places := restingPlaces(site)
+	rapid.Check(t, func(rt *rapid.T) {
+		g, err := NewGraph(site, GraphConfig{})
+		if err != nil {
+			rt.Fatalf("graph: %v", err)
+		}
+		tr, err := NewTraffic(g, TrafficConfig{})
+		if err != nil {
+			rt.Fatalf("traffic: %v", err)
+		}
+		n := rapid.IntRange(1, len(places)).Draw(rt, "shuttles")
+		seed := rapid.Int64().Draw(rt, "seed")
+		stop := rapid.Float64Range(0, 0.02).Draw(rt, "stop probability")
+		rng := rand.New(rand.NewSource(seed))
+		starts := append([]string(nil), places...)
+		rng.Shuffle(len(starts), func(i, j int) { starts[i], starts[j] = starts[j], starts[i] })
+		f := newFleetSim(rt, tr, rng, starts[:n], places, 2, stop)
+		f.run(200000)
+	})
+}
