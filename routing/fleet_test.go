@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"errors"
 	"fmt"
 	"math/rand"
 	"slices"
@@ -29,6 +30,9 @@ type fleetSim struct {
 	legs      map[string]int // legs still to drive
 	stopUntil map[string]int // a stopped shuttle waits until this tick
 	stopProb  float64
+	holds     []string // stop lines: a route through one waits there
+	divert    float64  // chance per tick that a held shuttle is re-routed instead of released
+	diverted  int
 	tick      int
 	moves     int
 	planFails int
@@ -72,7 +76,7 @@ func (f *fleetSim) run(maxTicks int) {
 func (f *fleetSim) finished() bool {
 	for _, id := range f.ids {
 		p, _ := f.tr.Position(id)
-		if f.legs[id] > 0 || !p.Arrived {
+		if f.legs[id] > 0 || !p.Arrived || f.atHold(id) {
 			return false
 		}
 	}
@@ -89,12 +93,19 @@ func (f *fleetSim) step() (moved, stopped bool) {
 			stopped = true
 			continue
 		}
+		if f.atHold(id) {
+			stopped = true
+		}
 		p, _ := f.tr.Position(id)
 		if p.Arrived {
 			if f.legs[id] > 0 && f.plan(id) {
 				f.legs[id]--
 				moved = true
 			}
+			continue
+		}
+		if f.atHold(id) {
+			moved = f.decide(id) || moved
 			continue
 		}
 		if _, err := f.tr.Grant(id); err != nil {
@@ -115,6 +126,32 @@ func (f *fleetSim) step() (moved, stopped bool) {
 	return moved, stopped
 }
 
+// atHold reports whether a shuttle stands at a hold it may not pass.
+func (f *fleetSim) atHold(id string) bool {
+	s := f.tr.shuttles[id]
+	return s.at == s.granted && s.step(s.at).hold && s.at < s.last()
+}
+
+// decide plays customs at a stop line: most shuttles are released after a
+// while, some are re-routed from there (inspection or refusal). A re-route
+// that cannot be made now is tried again later.
+func (f *fleetSim) decide(id string) bool {
+	switch r := f.rng.Float64(); {
+	case r < f.divert:
+		if f.plan(id) {
+			f.diverted++
+			return true
+		}
+	case r < f.divert+0.2:
+		s := f.tr.shuttles[id]
+		if err := f.tr.ClearHold(id, f.tr.g.Nodes[s.step(s.at).node].ID); err != nil {
+			f.t.Fatalf("clear hold of %s: %v", id, err)
+		}
+		return true
+	}
+	return false
+}
+
 // plan sends a shuttle to a random goal, trying a few.
 func (f *fleetSim) plan(id string) bool {
 	for try := 0; try < 5; try++ {
@@ -122,8 +159,12 @@ func (f *fleetSim) plan(id string) bool {
 		if p, _ := f.tr.Position(id); p.At == goal {
 			continue
 		}
-		if _, err := f.tr.Plan(id, goal, PlanOptions{}); err == nil {
+		_, err := f.tr.Plan(id, goal, PlanOptions{Holds: f.holds})
+		if err == nil {
 			return true
+		}
+		if !errors.Is(err, ErrBlocked) && !errors.Is(err, ErrNoRoute) {
+			f.t.Fatalf("plan %s to %s: %v", id, goal, err)
 		}
 		f.planFails++
 	}
@@ -145,7 +186,7 @@ func (f *fleetSim) check() {
 			f.t.Fatalf("tick %d: shuttles %v stand on node %s at once", f.tick, ids, tr.g.Nodes[n].ID)
 		}
 	}
-	dirs := map[string]map[bool]string{} // two-way link -> direction -> a holder
+	dirs := map[string]map[bool]map[string]bool{} // two-way link -> direction -> holders
 	for ri := range tr.res {
 		r := &tr.res[ri]
 		holders := 0
@@ -154,25 +195,29 @@ func (f *fleetSim) check() {
 				continue
 			}
 			holders++
-			if i >= r.capacity {
+			if i >= r.capacity && r.queue[i-1].s != v.s {
 				f.t.Fatalf("tick %d: %s granted to %s behind %d others", f.tick, tr.resName(ri), v.s.id, i)
 			}
 			st := v.s.step(v.step)
 			if st.edge >= 0 && tr.g.Blocks[tr.g.Edges[st.edge].Resource].TwoWay {
 				e := tr.g.Edges[st.edge]
 				if dirs[e.Link] == nil {
-					dirs[e.Link] = map[bool]string{}
+					dirs[e.Link] = map[bool]map[string]bool{false: {}, true: {}}
 				}
-				dirs[e.Link][e.Reverse] = v.s.id
+				dirs[e.Link][e.Reverse][v.s.id] = true
 			}
 		}
-		if holders > r.capacity {
+		if holders > r.capacity && !sameShuttle(r.queue[:holders]) {
 			f.t.Fatalf("tick %d: %s held by %d shuttles", f.tick, tr.resName(ri), holders)
 		}
 	}
 	for link, d := range dirs {
-		if len(d) > 1 {
-			f.t.Fatalf("tick %d: two-way link %s held both ways, by %s and %s", f.tick, link, d[false], d[true])
+		for a := range d[false] {
+			for b := range d[true] {
+				if a != b {
+					f.t.Fatalf("tick %d: two-way link %s held both ways, by %s and %s", f.tick, link, a, b)
+				}
+			}
 		}
 	}
 	// the gap: nobody stands within the clearance behind a shuttle on its path
@@ -235,8 +280,10 @@ func restingPlaces(s *geo.Site) []string {
 }
 
 // gridSite generates a square grid of two-way lanes, n by n junctions
-// spacing metres apart, with a small centre and bay at two corners.
-func gridSite(n int, spacing float64) (*geo.Site, error) {
+// spacing metres apart, with a small centre and bay at two corners. With
+// laybys, every cell gets a one-way parking lay-by along its south side,
+// 0.3 spacing off the row (spacing must then be 40 m or more).
+func gridSite(n int, spacing float64, laybys bool) (*geo.Site, error) {
 	origin := orb.Point{82.8, 46.68}
 	fr := geo.NewFrame(origin)
 	ll := func(x, y float64) string {
@@ -259,6 +306,18 @@ func gridSite(n int, spacing float64) (*geo.Site, error) {
 		add(`{"type":"LineString","coordinates":[`+strings.Join(col, ",")+`]}`,
 			fmt.Sprintf(`{"kind":"lane","id":"col%d","direction":"two-way","speed_limit_kmh":20}`, i))
 	}
+	if laybys {
+		for i := 0; i < n-1; i++ {
+			for j := 0; j < n-1; j++ {
+				x, y, d := float64(j)*spacing, float64(i)*spacing, spacing
+				path := strings.Join([]string{ll(x, y), ll(x+0.2*d, y+0.3*d), ll(x+0.8*d, y+0.3*d), ll(x+d, y)}, ",")
+				add(`{"type":"LineString","coordinates":[`+path+`]}`,
+					fmt.Sprintf(`{"kind":"lane","id":"lay%d-%d","direction":"one-way","speed_limit_kmh":10}`, i, j))
+				add(fmt.Sprintf(`{"type":"Point","coordinates":%s}`, ll(x+0.5*d, y+0.3*d)),
+					fmt.Sprintf(`{"kind":"parking","id":"park%d-%d"}`, i, j))
+			}
+		}
+	}
 	far := float64(n-1) * spacing
 	for k, c := range []orb.Point{{0, 0}, {far, far}} {
 		h := spacing / 2
@@ -269,4 +328,14 @@ func gridSite(n int, spacing float64) (*geo.Site, error) {
 			fmt.Sprintf(`{"kind":"bay","id":"bay%d","centre":"c%d"}`, k, k))
 	}
 	return geo.Load([]byte(`{"type":"FeatureCollection","features":[` + strings.Join(feats, ",\n") + `]}`))
+}
+
+// sameShuttle reports whether all visits are one shuttle's.
+func sameShuttle(vs []*visit) bool {
+	for _, v := range vs {
+		if v.s != vs[0].s {
+			return false
+		}
+	}
+	return true
 }

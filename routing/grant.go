@@ -45,11 +45,20 @@ func (t *Traffic) Grant(id string) (Grant, error) {
 }
 
 // grantable reports whether a visit may be granted: fewer earlier visits
-// in its queue than the resource has room for.
+// of other shuttles in its queue than the resource has room for. A shuttle
+// that turns back over a block it has just left is alone there.
 func (t *Traffic) grantable(v *visit) bool {
 	r := &t.res[v.s.step(v.step).res]
-	i := slices.Index(r.queue, v)
-	return i >= 0 && i < r.capacity
+	ahead := 0
+	for _, u := range r.queue {
+		if u == v {
+			return ahead < r.capacity
+		}
+		if u.s != v.s {
+			ahead++
+		}
+	}
+	return false
 }
 
 // Progress records that a shuttle reached the node at global step index

@@ -129,7 +129,7 @@ func (g *Graph) addNode(n Node) int {
 // edge per block and direction. Boundary nodes are named "<link>+<k>",
 // edges "<link>/<k>" and, against the drawing order, "<link>/<k>:r".
 func (g *Graph) addLink(l geo.Link, bl float64) {
-	n := max(1, int(math.Ceil(l.Length/bl-1e-9)))
+	n := max(1, int(math.Ceil(l.Length/bl-1e-3))) // a link up to 0.1 % longer stays one block
 	from := g.nodeIx[g.site.Network.Nodes[l.From].ID]
 	last := g.nodeIx[g.site.Network.Nodes[l.To].ID]
 	pieces := cutLine(l.XY, n)

@@ -4,6 +4,8 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/borderfleet/borderfleet/geo"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
@@ -195,6 +197,53 @@ func TestPropertyDefaultSite(t *testing.T) {
 		starts := append([]string(nil), places...)
 		rng.Shuffle(len(starts), func(i, j int) { starts[i], starts[j] = starts[j], starts[i] })
 		f := newFleetSim(rt, tr, rng, starts[:n], places, 2, stop)
+		if rapid.Bool().Draw(rt, "customs") {
+			for _, c := range site.Checkpoints {
+				f.holds = append(f.holds, c.ID)
+			}
+			f.divert = rapid.Float64Range(0, 0.2).Draw(rt, "divert probability")
+		}
 		f.run(200000)
+	})
+}
+
+// The same on a generated grid of two-way lanes, where shuttles meet
+// head-on and cross at every junction.
+func TestPropertyGrid(t *testing.T) {
+	site, err := gridSite(12, 40, true)
+	require.NoError(t, err)
+	nodes := restingPlaces(site)
+	var junctions []string
+	for _, n := range site.Network.Nodes {
+		if n.Kind == geo.NodeJunction {
+			junctions = append(junctions, n.ID)
+		}
+	}
+	rapid.Check(t, func(rt *rapid.T) {
+		g, err := NewGraph(site, GraphConfig{})
+		if err != nil {
+			rt.Fatalf("graph: %v", err)
+		}
+		tr, err := NewTraffic(g, TrafficConfig{})
+		if err != nil {
+			rt.Fatalf("traffic: %v", err)
+		}
+		n := rapid.IntRange(1, 100).Draw(rt, "shuttles")
+		rng := rand.New(rand.NewSource(rapid.Int64().Draw(rt, "seed")))
+		stop := rapid.Float64Range(0, 0.02).Draw(rt, "stop probability")
+		starts := append([]string(nil), nodes...)
+		rng.Shuffle(len(starts), func(i, j int) { starts[i], starts[j] = starts[j], starts[i] })
+		f := newFleetSim(rt, tr, rng, starts[:n], nodes, 2, stop)
+		if rapid.Bool().Draw(rt, "holds") {
+			// customs-like holds at some junctions, with diversions
+			for i := 0; i < 12; i++ {
+				f.holds = append(f.holds, junctions[rng.Intn(len(junctions))])
+			}
+			f.divert = rapid.Float64Range(0, 0.3).Draw(rt, "divert probability")
+		}
+		f.run(200000)
+		if n == 100 {
+			rt.Logf("moves %d, diverted %d, plan failures %d, ticks %d", f.moves, f.diverted, f.planFails, f.tick)
+		}
 	})
 }
