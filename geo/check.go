@@ -12,61 +12,111 @@ import (
 const overlapEps = 1e-6
 
 // checkAreas checks zone and centre polygons: well-formed rings, no
-// self-intersection, no overlaps between zones or between centres, and each
-// centre and checkpoint in its own country's territory.
+// self-intersection, holes inside their outer ring, no overlaps between
+// zones or between centres; centres and checkpoints in their own country's
+// territory; charging stations and parking spots inside their centre.
 func (l *loader) checkAreas() {
-	zonesOK := make([]bool, len(l.site.Zones))
-	for i, z := range l.site.Zones {
-		zonesOK[i] = polygonOK(l.zoneF[i], z.XY, l.site.Frame)
+	s := l.site
+	zonesOK := make([]bool, len(s.Zones))
+	for i, z := range s.Zones {
+		zonesOK[i] = polygonOK(l.zoneF[i], z.XY, s.Frame)
 	}
-	centresOK := make([]bool, len(l.site.Centres))
-	for i, c := range l.site.Centres {
-		centresOK[i] = polygonOK(l.centreF[i], c.XY, l.site.Frame)
+	centresOK := make([]bool, len(s.Centres))
+	for i, c := range s.Centres {
+		centresOK[i] = polygonOK(l.centreF[i], c.XY, s.Frame)
 	}
-	for i := range l.site.Zones {
+	for i := range s.Zones {
 		for j := 0; j < i; j++ {
 			if zonesOK[i] && zonesOK[j] {
-				if p, bad := polygonsOverlap(l.site.Zones[i].XY, l.site.Zones[j].XY, overlapEps); bad {
-					l.zoneF[i].errorf("overlaps zone %q near %s: zones may share edges but not ground", l.site.Zones[j].ID, fmtLonLat(l.site.Frame.ToWGS84(p)))
+				if p, bad := polygonsOverlap(s.Zones[i].XY, s.Zones[j].XY, overlapEps); bad {
+					l.zoneF[i].errorf("overlaps zone %q near %s: zones may share edges but not ground", s.Zones[j].ID, fmtLonLat(s.Frame.ToWGS84(p)))
 				}
 			}
 		}
 	}
-	for i, c := range l.site.Centres {
+	terr := territories{l: l, ok: zonesOK}
+	for i, c := range s.Centres {
 		for j := 0; j < i; j++ {
 			if centresOK[i] && centresOK[j] {
-				if p, bad := polygonsOverlap(c.XY, l.site.Centres[j].XY, overlapEps); bad {
-					l.centreF[i].errorf("overlaps centre %q near %s", l.site.Centres[j].ID, fmtLonLat(l.site.Frame.ToWGS84(p)))
+				if p, bad := polygonsOverlap(c.XY, s.Centres[j].XY, overlapEps); bad {
+					l.centreF[i].errorf("overlaps centre %q near %s", s.Centres[j].ID, fmtLonLat(s.Frame.ToWGS84(p)))
 				}
 			}
 		}
 		if centresOK[i] {
-			if ctr, area := planar.CentroidArea(c.XY); area > 0 {
-				l.checkCountry(l.centreF[i], c.Country, ctr, zonesOK)
-			}
+			terr.check(l.centreF[i], c.Country, c.XY[0][:len(c.XY[0])-1]...)
 		}
 	}
-	for i, c := range l.site.Checkpoints {
-		l.checkCountry(l.checkF[i], c.Country, c.StopLine.XY, zonesOK)
+	for i, c := range s.Checkpoints {
+		terr.check(l.checkF[i], c.Country, c.StopLine.XY)
+	}
+	inCentre := func(f *feature, centre string, p orb.Point) {
+		if c, ok := s.Centre(centre); ok && usableRing(c.XY[0]) && !inPolygon(c.XY, p) {
+			f.errorf("lies outside its centre %q", centre)
+		}
+	}
+	for i, c := range s.Stations {
+		inCentre(l.stationF[i], c.Centre, c.Pos.XY)
+	}
+	for i, p := range s.Parking {
+		inCentre(l.parkF[i], p.Centre, p.Pos.XY)
 	}
 }
 
-// checkCountry reports a place of one country that stands in another
-// country's territory.
-func (l *loader) checkCountry(f *feature, country string, p orb.Point, zonesOK []bool) {
-	if country == "" {
+// territories checks places against the countries' territory zones.
+type territories struct {
+	l  *loader
+	ok []bool // zones fit to test against
+}
+
+// check reports the first of the points that is not in a territory zone of
+// the country. It says nothing when the site has no territory zones, or
+// the country code is malformed (reported already).
+func (t territories) check(f *feature, country string, pts ...orb.Point) {
+	if len(country) != 2 || country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' || country[1] > 'Z' {
 		return
 	}
-	for i, z := range l.site.Zones {
-		if zonesOK[i] && z.Type == ZoneTerritory && z.Country != "" && z.Country != country && strictlyInside(z.XY, p, overlapEps) {
-			f.errorf("has country %q but lies in zone %q, the territory of %q", country, z.ID, z.Country)
+	var own, some bool
+	for i, z := range t.l.site.Zones {
+		if t.ok[i] && z.Type == ZoneTerritory {
+			some = true
+			own = own || z.Country == country
+		}
+	}
+	if !some {
+		return
+	}
+	if !own {
+		f.errorf("has country %q, but no zone is the territory of %q", country, country)
+		return
+	}
+	for _, p := range pts {
+		inOwn, other := false, -1
+		for i, z := range t.l.site.Zones {
+			if !t.ok[i] || z.Type != ZoneTerritory || !inPolygon(z.XY, p) {
+				continue
+			}
+			if z.Country == country {
+				inOwn = true
+			} else if other < 0 && strictlyInside(z.XY, p, overlapEps) {
+				other = i
+			}
+		}
+		switch {
+		case other >= 0:
+			z := t.l.site.Zones[other]
+			f.errorf("has country %q but reaches into zone %q, the territory of %q, near %s", country, z.ID, z.Country, fmtLonLat(t.l.site.Frame.ToWGS84(p)))
+			return
+		case !inOwn:
+			f.errorf("has country %q but lies outside its territory near %s", country, fmtLonLat(t.l.site.Frame.ToWGS84(p)))
 			return
 		}
 	}
 }
 
 // polygonOK checks every ring: closed, at least four positions, not
-// crossing itself. It reports the first problem of each ring.
+// crossing itself, and every hole inside the outer ring. It reports the
+// first problem of each ring.
 func polygonOK(f *feature, pg orb.Polygon, fr Frame) bool {
 	if len(pg) == 0 {
 		f.errorf("polygon has no rings")
@@ -86,17 +136,32 @@ func polygonOK(f *feature, pg orb.Polygon, fr Frame) bool {
 			f.errorf("%s is not closed: its last position must equal its first", name)
 			ok = false
 		default:
-			dr := dedupe(r)
-			if i, j := selfIntersection(dr); i >= 0 {
-				f.errorf("%s intersects itself: edges %d and %d meet near %s", name, i, j, fmtLonLat(fr.ToWGS84(dr[i+1])))
+			if p, found := selfIntersection(dedupe(r)); found {
+				f.errorf("%s intersects itself near %s", name, fmtLonLat(fr.ToWGS84(p)))
 				ok = false
 			} else if planar.Area(orb.Polygon{r}) == 0 {
 				f.errorf("%s encloses no area", name)
 				ok = false
+			} else if ri > 0 && ok {
+				if p, out := holeOutside(pg[0], r); out {
+					f.errorf("%s is not inside the outer ring: it leaves it near %s", name, fmtLonLat(fr.ToWGS84(p)))
+					ok = false
+				}
 			}
 		}
 	}
 	return ok
+}
+
+// holeOutside reports a point of hole that is outside outer, or where
+// their edges cross.
+func holeOutside(outer, hole orb.Ring) (orb.Point, bool) {
+	for _, p := range hole {
+		if !planar.RingContains(outer, p) {
+			return p, true
+		}
+	}
+	return ringsCross(outer, hole)
 }
 
 // checkLanes checks each lane's own geometry.

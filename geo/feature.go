@@ -26,16 +26,18 @@ const (
 	KindGraphLink = "graph_link"
 )
 
-// geometryOf names the GeoJSON geometry type each kind must have.
-var geometryOf = map[string]string{
-	KindSite:            "Point",
-	KindZone:            "Polygon",
-	KindCentre:          "Polygon",
-	KindBay:             "Point",
-	KindLane:            "LineString",
-	KindCheckpoint:      "Point",
-	KindChargingStation: "Point",
-	KindParking:         "Point",
+// geometryOf names the GeoJSON geometry type each kind must have, and
+// whether the kind is known.
+func geometryOf(kind string) (string, bool) {
+	switch kind {
+	case KindSite, KindBay, KindCheckpoint, KindChargingStation, KindParking:
+		return "Point", true
+	case KindZone, KindCentre:
+		return "Polygon", true
+	case KindLane:
+		return "LineString", true
+	}
+	return "", false
 }
 
 // feature is one GeoJSON feature being loaded, with what is known of it.
@@ -47,12 +49,15 @@ type feature struct {
 	props geojson.Properties
 	raw   *geojson.Feature
 	ps    *problems
+	ok    bool // kind and geometry are usable; otherwise only the id counts
 }
 
 func (f *feature) errorf(format string, args ...any) { f.ps.add(f, format, args...) }
 
 // decodeCollection splits a FeatureCollection into features. Each feature is
 // decoded on its own so that one malformed feature does not hide the others.
+// Every feature comes back, so that its id counts for duplicates and
+// references; only those with ok set are fit to be read further.
 func decodeCollection(data []byte, ps *problems) []*feature {
 	var fc struct {
 		Type     string            `json:"type"`
@@ -69,23 +74,96 @@ func decodeCollection(data []byte, ps *problems) []*feature {
 	out := make([]*feature, 0, len(fc.Features))
 	for i, raw := range fc.Features {
 		f := &feature{index: i, ps: ps}
-		gf, err := geojson.UnmarshalFeature(raw)
-		if err != nil || gf == nil {
-			f.errorf("not a valid GeoJSON feature: %v", err)
+		var light struct {
+			Type     string `json:"type"`
+			ID       any    `json:"id"`
+			Geometry *struct {
+				Type        string          `json:"type"`
+				Coordinates json.RawMessage `json:"coordinates"`
+			} `json:"geometry"`
+			Properties map[string]any `json:"properties"`
+		}
+		if err := json.Unmarshal(raw, &light); err != nil || string(raw) == "null" {
+			f.errorf("not a GeoJSON feature: a feature is a JSON object with \"type\": \"Feature\"")
 			continue
 		}
-		f.raw, f.geom, f.props = gf, gf.Geometry, gf.Properties
-		if !f.readHeader(gf) {
+		if light.Type != "Feature" {
+			f.errorf("not a GeoJSON feature: its type is %q, not \"Feature\"", light.Type)
 			continue
+		}
+		f.props = geojson.Properties(light.Properties)
+		if f.props == nil {
+			f.props = geojson.Properties{}
+		}
+		geomType := ""
+		if light.Geometry != nil {
+			geomType = light.Geometry.Type
 		}
 		out = append(out, f)
+		if !f.readHeader(light.ID, geomType) || !f.positionsOK(light.Geometry.Coordinates, geomType) {
+			continue
+		}
+		gf, err := geojson.UnmarshalFeature(raw)
+		if err != nil || gf == nil || gf.Geometry == nil {
+			f.errorf("geometry is not valid GeoJSON: %v", err)
+			continue
+		}
+		f.raw, f.geom, f.ok = gf, gf.Geometry, true
 	}
 	return out
 }
 
+// positionsOK checks that every position of the geometry is a pair of
+// numbers (a third, the altitude, is allowed and ignored): orb would read a
+// short position as zeros.
+func (f *feature) positionsOK(raw json.RawMessage, geomType string) bool {
+	var coords any
+	if json.Unmarshal(raw, &coords) != nil {
+		f.errorf("geometry has no valid \"coordinates\"")
+		return false
+	}
+	depth := map[string]int{"Point": 0, "LineString": 1, "Polygon": 2}[geomType]
+	n := 0
+	var bad string
+	var walk func(v any, d int)
+	walk = func(v any, d int) {
+		if bad != "" {
+			return
+		}
+		arr, isArr := v.([]any)
+		if !isArr {
+			bad = fmt.Sprintf("coordinates hold %s where an array belongs", describe(v))
+			return
+		}
+		if d > 0 {
+			for _, x := range arr {
+				walk(x, d-1)
+			}
+			return
+		}
+		if len(arr) < 2 || len(arr) > 3 {
+			bad = fmt.Sprintf("position %d has %d values: it must be [longitude, latitude]", n, len(arr))
+			return
+		}
+		for _, x := range arr {
+			if _, isNum := x.(float64); !isNum {
+				bad = fmt.Sprintf("position %d holds %s: it must be [longitude, latitude] numbers", n, describe(x))
+				return
+			}
+		}
+		n++
+	}
+	walk(coords, depth)
+	if bad != "" {
+		f.errorf("%s", bad)
+		return false
+	}
+	return true
+}
+
 // readHeader reads kind and id and checks the geometry type. It reports
 // false when the feature cannot be read further.
-func (f *feature) readHeader(gf *geojson.Feature) bool {
+func (f *feature) readHeader(featureID any, geomType string) bool {
 	kind, ok := f.props["kind"].(string)
 	if !ok {
 		if f.props["kind"] == nil {
@@ -99,31 +177,31 @@ func (f *feature) readHeader(gf *geojson.Feature) bool {
 	if kind == KindGraphNode || kind == KindGraphLink {
 		return false
 	}
-	f.id = f.readID(gf)
-	want, known := geometryOf[kind]
+	f.id = f.readID(featureID)
+	want, known := geometryOf(kind)
 	if !known {
 		f.errorf("unknown kind %q (want one of site, zone, centre, bay, lane, checkpoint, charging_station, parking)", kind)
 		return false
 	}
-	if f.geom == nil {
+	if geomType == "" {
 		f.errorf("has no geometry: a %s must be a %s", kind, want)
 		return false
 	}
-	if got := f.geom.GeoJSONType(); got != want {
-		f.errorf("geometry is a %s: a %s must be a %s", got, kind, want)
+	if geomType != want {
+		f.errorf("geometry is a %s: a %s must be a %s", geomType, kind, want)
 		return false
 	}
 	return true
 }
 
 // readID takes the id from properties.id, else from the feature's own id.
-func (f *feature) readID(gf *geojson.Feature) string {
+func (f *feature) readID(featureID any) string {
 	var id string
 	switch v := f.props["id"].(type) {
 	case string:
 		id = v
 	case nil:
-		switch fid := gf.ID.(type) {
+		switch fid := featureID.(type) {
 		case string:
 			id = fid
 		case float64:
@@ -137,6 +215,7 @@ func (f *feature) readID(gf *geojson.Feature) string {
 		f.errorf("missing property \"id\"")
 		return ""
 	}
+	f.id = id
 	if bad := badIDRune(id); bad != "" {
 		f.errorf("id %q contains %s: ids may use only letters, digits and _ . : - (they become VDA 5050 node ids)", id, bad)
 	}

@@ -3,6 +3,7 @@ package geo
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -42,9 +43,15 @@ type loader struct {
 	zoneF, centreF, bayF, laneF, checkF, stationF, parkF []*feature
 }
 
-func (l *loader) load(feats []*feature) {
-	l.indexIDs(feats)
-	l.readSite(feats)
+func (l *loader) load(all []*feature) {
+	l.indexIDs(all)
+	var feats []*feature
+	for _, f := range all {
+		if f.ok {
+			feats = append(feats, f)
+		}
+	}
+	l.readSite(all, feats)
 	for _, f := range feats {
 		if f.kind != KindSite && l.coordsOK(f) {
 			l.readPlace(f)
@@ -81,7 +88,7 @@ func (l *loader) indexIDs(feats []*feature) {
 // readSite reads the one site feature and sets up the local frame. Without
 // a usable one the frame is centred on the features so that the remaining
 // checks still run.
-func (l *loader) readSite(feats []*feature) {
+func (l *loader) readSite(all, feats []*feature) {
 	s := l.site
 	s.JoinTolerance = DefaultJoinTolerance
 	var sf *feature
@@ -96,7 +103,9 @@ func (l *loader) readSite(feats []*feature) {
 		sf = f
 	}
 	if sf == nil {
-		l.ps.site("no feature of kind \"site\": one Point feature must give the site origin, name and map_id")
+		if !slices.ContainsFunc(all, func(f *feature) bool { return f.kind == KindSite }) {
+			l.ps.site("no feature of kind \"site\": one Point feature must give the site origin, name and map_id")
+		}
 		s.Frame = NewFrame(fallbackOrigin(feats))
 		return
 	}

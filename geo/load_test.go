@@ -140,7 +140,20 @@ func TestLoadProblems(t *testing.T) {
 		{name: "no geometry", change: func(fx *fixture) { fx.byID("e-park")["geometry"] = nil },
 			want: []string{`(parking "e-park"): has no geometry`}},
 		{name: "malformed feature", change: func(fx *fixture) { fx.byID("e-park")["type"] = "Thing" },
-			want: []string{`feature #12: not a valid GeoJSON feature`}},
+			want: []string{`feature #12: not a GeoJSON feature: its type is "Thing", not "Feature"`}},
+		{name: "null feature", change: func(fx *fixture) { fx.feat[12] = nil },
+			want: []string{`feature #12: not a GeoJSON feature: a feature is a JSON object`}},
+		{name: "short position", change: func(fx *fixture) { fx.byID("e-park")["geometry"].(map[string]any)["coordinates"] = []any{82.8} },
+			want: []string{`(parking "e-park"): position 0 has 1 values: it must be [longitude, latitude]`}},
+		{name: "position with a string", change: func(fx *fixture) {
+			fx.coords("main").([]any)[2] = []any{82.79, "46.68"}
+		}, want: []string{`(lane "main"): position 2 holds the string "46.68"`}},
+		{name: "duplicate id of a rejected feature", change: func(fx *fixture) {
+			fx.add(point("carpark", "e-park", 82.8, 46.68, nil))
+		}, want: []string{`(carpark "e-park"): duplicate id: feature #12 (parking) has it already`, `unknown kind "carpark"`}},
+		{name: "site with the wrong geometry", change: func(fx *fixture) {
+			fx.byID("tiny")["geometry"] = map[string]any{"type": "LineString", "coordinates": []any{[]any{82.8, 46.68}, []any{82.81, 46.68}}}
+		}, want: []string{`(site "tiny"): geometry is a LineString: a site must be a Point`}},
 		{name: "missing property", change: func(fx *fixture) { delete(fx.props("main"), "speed_limit_kmh") },
 			want: []string{`(lane "main"): missing property "speed_limit_kmh"`}},
 		{name: "wrong-typed property", change: func(fx *fixture) { fx.props("w-charge")["chargers"] = "two" },
@@ -188,11 +201,24 @@ func TestLoadProblems(t *testing.T) {
 		{name: "dead-end parking", change: func(fx *fixture) {
 			fx.add(lineFeature("lane", "stub", "one-way", [][2]float64{{82.8027, 46.68}, {82.8027, 46.6805}}))
 			fx.add(point("parking", "stub-park", 82.8027, 46.6805, nil))
-		}, want: []string{`(lane "stub"): ends at [82.8027, 46.68] on lane "main", which has no vertex there`,
+		}, want: []string{`(lane "stub"): ends on lane "main" at [82.8027, 46.68], which has no vertex there`,
 			`(parking "stub-park"): is cut off`}},
 		{name: "lanes cross without a vertex", change: func(fx *fixture) {
 			fx.add(lineFeature("lane", "cross", "two-way", [][2]float64{{82.8013, 46.6795}, {82.8013, 46.6805}}))
 		}, want: []string{`(lane "main"): crosses lane "cross" at [82.8013, 46.68] without a shared vertex`}},
+		{name: "lane through another's vertex", change: func(fx *fixture) {
+			// main has a vertex at x=-400 (82.7947718); cross runs straight through it
+			fx.add(lineFeature("lane", "cross", "two-way", [][2]float64{{82.7947718, 46.6795}, {82.7947718, 46.6805}}))
+		}, want: []string{`(lane "main"): passes through lane "cross" at [82.7947718, 46.68], which has no vertex there`}},
+		{name: "two lane ends meet on another lane", change: func(fx *fixture) {
+			fx.add(lineFeature("lane", "in", "one-way", [][2]float64{{82.8013, 46.6795}, {82.8013, 46.68}}))
+			fx.add(lineFeature("lane", "out", "one-way", [][2]float64{{82.8013, 46.68}, {82.8013, 46.6805}}))
+		}, want: []string{`(lane "in"): ends on lane "main"`, `(lane "out"): ends on lane "main"`}},
+		{name: "consecutive vertices merge through a third", change: func(fx *fixture) {
+			// two vertices of a new lane 1.5 m apart, and another lane's end between them
+			fx.add(lineFeature("lane", "wiggle", "two-way", [][2]float64{{82.8039211, 46.68}, {82.8039211, 46.6815}, {82.80394, 46.6815}, {82.80394, 46.6825}}))
+			fx.add(lineFeature("lane", "poke", "two-way", [][2]float64{{82.80393, 46.6815}, {82.80393, 46.6812}}))
+		}, want: []string{`(lane "wiggle"): positions 1 and 2 meet at one junction`}},
 		{name: "two places at one spot", change: func(fx *fixture) {
 			fx.add(point("parking", "w-park", fx.coords("w-bay").([]any)[0].(float64), 46.68, map[string]any{"centre": "w"}))
 		}, want: []string{`(parking "w-park"): is at the same lane position as "w-bay"`}},
@@ -205,13 +231,28 @@ func TestLoadProblems(t *testing.T) {
 		{name: "zone crosses itself", change: func(fx *fixture) {
 			ring := fx.coords("east").([]any)[0].([]any)
 			ring[1], ring[2] = ring[2], ring[1]
-		}, want: []string{`(zone "east"): outer ring intersects itself`}},
+		}, want: []string{`(zone "east"): outer ring intersects itself near [82.8039211, 46.68]`}},
 		{name: "open ring", change: func(fx *fixture) {
 			ring := fx.coords("east").([]any)[0].([]any)
 			fx.coords("east").([]any)[0] = ring[:4]
 		}, want: []string{`(zone "east"): outer ring is not closed`}},
 		{name: "centre in the wrong country", change: func(fx *fixture) { fx.props("e")["country"] = "KZ" },
-			want: []string{`(centre "e"): has country "KZ" but lies in zone "east", the territory of "CN"`}},
+			want: []string{`(centre "e"): has country "KZ" but reaches into zone "east", the territory of "CN", near`}},
+		{name: "centre outside every territory", change: func(fx *fixture) {
+			ring := fx.coords("east").([]any)[0].([]any)
+			for _, i := range []int{1, 2} {
+				ring[i].([]any)[0] = 82.805 // the east zone now ends at x = 380 m, inside centre e
+			}
+		}, want: []string{`(centre "e"): has country "CN" but lies outside its territory near`}},
+		{name: "no territory for the country", change: func(fx *fixture) { fx.props("east")["country"] = "MN" },
+			want: []string{`(centre "e"): has country "CN", but no zone is the territory of "CN"`}},
+		{name: "hole outside its zone", change: func(fx *fixture) {
+			c := fx.coords("east").([]any)
+			fx.byID("east")["geometry"].(map[string]any)["coordinates"] = append(c, []any{
+				[]any{82.81, 46.69}, []any{82.811, 46.69}, []any{82.811, 46.691}, []any{82.81, 46.69}})
+		}, want: []string{`(zone "east"): hole 1 is not inside the outer ring`}},
+		{name: "parking outside its centre", change: func(fx *fixture) { fx.props("e-park")["centre"] = "e" },
+			want: []string{`(parking "e-park"): lies outside its centre "e"`}},
 		{name: "territory without country", change: func(fx *fixture) { delete(fx.props("east"), "country") },
 			want: []string{`(zone "east"): missing property "country"`}},
 		{name: "join tolerance too large", change: func(fx *fixture) { fx.props("tiny")["join_tolerance_m"] = 50.0 },

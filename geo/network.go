@@ -99,6 +99,8 @@ type netBuilder struct {
 	l      *loader
 	tol    float64
 	paths  []orb.LineString // cleaned lane paths, local frame
+	orig   [][]int          // per lane: the file's index of each kept vertex
+	root   map[[2]int]int   // (lane, vertex) -> its cluster
 	ix     *segIndex
 	net    *Network
 	vnode  map[[2]int]int // (lane, vertex) -> node index, for vertices that are nodes
@@ -106,10 +108,11 @@ type netBuilder struct {
 }
 
 func buildNetwork(l *loader) *Network {
-	b := &netBuilder{l: l, tol: l.site.JoinTolerance, net: &Network{index: map[string]int{}}, vnode: map[[2]int]int{}}
+	b := &netBuilder{l: l, tol: l.site.JoinTolerance, net: &Network{index: map[string]int{}}, vnode: map[[2]int]int{}, root: map[[2]int]int{}}
 	b.paths = make([]orb.LineString, len(l.site.Lanes))
+	b.orig = make([][]int, len(l.site.Lanes))
 	for i, ln := range l.site.Lanes {
-		b.paths[i] = cleanPath(ln.XY, b.tol)
+		b.paths[i], b.orig[i] = cleanPathIndex(ln.XY, b.tol)
 	}
 	b.ix = newSegIndex(b.paths, math.Max(25, 10*b.tol))
 	b.vertexNodes()
@@ -123,17 +126,25 @@ func buildNetwork(l *loader) *Network {
 // cleanPath drops vertices within tol of the previous kept one, keeping the
 // last vertex. A path shorter than tol comes back with one vertex.
 func cleanPath(ls orb.LineString, tol float64) orb.LineString {
+	out, _ := cleanPathIndex(ls, tol)
+	return out
+}
+
+// cleanPathIndex is cleanPath that also gives the original index of each
+// kept vertex.
+func cleanPathIndex(ls orb.LineString, tol float64) (orb.LineString, []int) {
 	out := make(orb.LineString, 0, len(ls))
+	idx := make([]int, 0, len(ls))
 	for i, p := range ls {
 		if i > 0 && distanceXY(out[len(out)-1], p) <= tol {
 			if i == len(ls)-1 && len(out) > 1 {
-				out[len(out)-1] = p
+				out[len(out)-1], idx[len(idx)-1] = p, i
 			}
 			continue
 		}
-		out = append(out, p)
+		out, idx = append(out, p), append(idx, i)
 	}
-	return out
+	return out, idx
 }
 
 // vertexNodes clusters lane vertices within tolerance and makes a node of
@@ -179,12 +190,21 @@ func (b *netBuilder) vertexNodes() {
 		}
 		members[r] = append(members[r], i)
 	}
+	for i, r := range refs {
+		b.root[[2]int{r.lane, r.v}] = uf.find(i)
+	}
+	merged := map[int]bool{} // lanes already reported
 	for _, root := range roots {
 		ms := members[root]
-		lanes, ends := map[int]bool{}, false
+		ends := false
 		for _, m := range ms {
-			lanes[refs[m].lane] = true
-			ends = ends || refs[m].v == 0 || refs[m].v == len(b.paths[refs[m].lane])-1
+			r := refs[m]
+			ends = ends || r.v == 0 || r.v == len(b.paths[r.lane])-1
+			if next := [2]int{r.lane, r.v + 1}; b.root[next] == root && r.v+1 < len(b.paths[r.lane]) && !merged[r.lane] {
+				merged[r.lane] = true
+				b.l.laneF[r.lane].errorf("positions %d and %d meet at one junction near %s (vertices of lanes within %g m of each other join): move them apart",
+					b.orig[r.lane][r.v], b.orig[r.lane][r.v+1], b.lonLat(b.paths[r.lane][r.v]), b.tol)
+			}
 		}
 		if !ends && len(ms) < 2 {
 			continue
@@ -201,15 +221,13 @@ func (b *netBuilder) vertexNodes() {
 		if len(ms) == 1 {
 			kind = NodeLaneEnd
 		}
-		id := fmt.Sprintf("%s@%d", b.l.site.Lanes[rep.lane].ID, rep.v)
+		id := fmt.Sprintf("%s@%d", b.l.site.Lanes[rep.lane].ID, b.orig[rep.lane][rep.v])
 		n := b.addNode(Node{ID: id, Kind: kind, Pos: b.pos(b.paths[rep.lane][rep.v]), Capacity: 1})
 		for _, m := range ms {
 			b.vnode[[2]int{refs[m].lane, refs[m].v}] = n
 		}
-		if len(ms) == 1 && ends {
-			b.checkDanglingEnd(rep.lane, rep.v)
-		}
 	}
+	b.checkOnOtherLanes()
 }
 
 func lessVertex(laneA string, va int, laneB string, vb int) bool {
@@ -219,17 +237,37 @@ func lessVertex(laneA string, va int, laneB string, vb int) bool {
 	return va < vb
 }
 
-// checkDanglingEnd reports a lane end that lies on another lane where that
-// lane has no vertex: the two would look joined but are not.
-func (b *netBuilder) checkDanglingEnd(lane, v int) {
-	p := b.paths[lane][v]
-	r, _, ok := b.ix.nearest(p, b.tol, func(other int) bool { return other != lane })
-	if !ok {
-		return
+// checkOnOtherLanes reports every lane vertex that lies on another lane
+// where that lane has no vertex of its own junction: the two would look
+// joined but are not.
+func (b *netBuilder) checkOnOtherLanes() {
+	reported := map[[2]int]bool{}
+	for li, ls := range b.paths {
+		if len(ls) < 2 {
+			continue
+		}
+		for vi, p := range ls {
+			here := b.root[[2]int{li, vi}]
+			b.ix.nearPoint(p, b.tol, func(r segRef) {
+				if r.lane == li || reported[[2]int{li, r.lane}] {
+					return
+				}
+				a, c := b.ix.segment(r)
+				if planar.DistanceFromSegment(a, c, p) > b.tol ||
+					b.root[[2]int{r.lane, r.seg}] == here || b.root[[2]int{r.lane, r.seg + 1}] == here {
+					return
+				}
+				reported[[2]int{li, r.lane}] = true
+				other := b.l.site.Lanes[r.lane].ID
+				what := "passes through"
+				if vi == 0 || vi == len(ls)-1 {
+					what = "ends on"
+				}
+				b.l.laneF[li].errorf("%s lane %q at %s, which has no vertex there: lanes join only where vertices meet (within %g m); add a vertex to %q there",
+					what, other, b.lonLat(p), b.tol, other)
+			})
+		}
 	}
-	other := b.l.site.Lanes[r.lane].ID
-	b.l.laneF[lane].errorf("ends at %s on lane %q, which has no vertex there: lanes join only where vertices meet (within %g m); add a vertex to %q",
-		b.lonLat(p), other, b.tol, other)
 }
 
 // checkCrossings reports lanes that cross without a shared vertex.
@@ -444,24 +482,44 @@ func (b *netBuilder) links() {
 	}
 }
 
-// speedAlong lowers a lane's limit to that of any zone the path touches.
+// speedAlong lowers a lane's limit to that of any zone the path enters:
+// a vertex inside the zone, or a segment crossing its boundary.
 func (l *loader) speedAlong(limit float64, path orb.LineString) float64 {
+	pb := path.Bound()
 	for _, z := range l.site.Zones {
-		if z.SpeedLimitKmh <= 0 || z.SpeedLimitKmh >= limit {
+		if z.SpeedLimitKmh <= 0 || z.SpeedLimitKmh >= limit || len(z.XY) == 0 || !usableRing(z.XY[0]) ||
+			!pb.Intersects(z.XY.Bound()) {
 			continue
 		}
-		for i, p := range path {
-			mid := p
-			if i+1 < len(path) {
-				mid = orb.Point{(p[0] + path[i+1][0]) / 2, (p[1] + path[i+1][1]) / 2}
-			}
-			if inPolygon(z.XY, p) || inPolygon(z.XY, mid) {
-				limit = z.SpeedLimitKmh
-				break
-			}
+		if pathEnters(z.XY, path) {
+			limit = z.SpeedLimitKmh
 		}
 	}
 	return limit
+}
+
+// pathEnters reports whether a path has a point inside a polygon, or a
+// segment that crosses one of its rings.
+func pathEnters(pg orb.Polygon, path orb.LineString) bool {
+	for _, p := range path {
+		if strictlyInside(pg, p, overlapEps) {
+			return true
+		}
+	}
+	for i := 0; i+1 < len(path); i++ {
+		mid := orb.Point{(path[i][0] + path[i+1][0]) / 2, (path[i][1] + path[i+1][1]) / 2}
+		if strictlyInside(pg, mid, overlapEps) {
+			return true
+		}
+		for _, r := range pg {
+			for j := 0; j+1 < len(r); j++ {
+				if crossProperly(path[i], path[i+1], r[j], r[j+1]) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func (b *netBuilder) adjacency() {

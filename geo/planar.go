@@ -120,30 +120,78 @@ func project(a, b, p orb.Point) (orb.Point, float64) {
 	return orb.Point{a[0] + t*dx, a[1] + t*dy}, t
 }
 
-// selfIntersection finds two edges of a closed ring that touch where they
-// should not: non-adjacent edges that meet, or adjacent edges that fold back
-// on each other. It returns the edges' indexes, or -1, -1. Repeated
-// consecutive positions are ignored.
-func selfIntersection(r orb.Ring) (int, int) {
+// selfIntersection finds where a closed ring touches itself: two
+// non-adjacent edges that meet, or adjacent edges that fold back on each
+// other. Repeated consecutive positions are ignored. Edges are compared
+// through a grid index, so large rings stay fast.
+func selfIntersection(r orb.Ring) (orb.Point, bool) {
 	r = dedupe(r)
 	n := len(r) - 1 // edges; r[n] == r[0]
 	if n < 3 {
-		return -1, -1
+		return orb.Point{}, false
 	}
 	for i := 0; i < n; i++ {
 		if foldsBack(r[i], r[i+1], r[(i+2)%n]) {
-			return i, (i + 1) % n
-		}
-		for j := i + 2; j < n; j++ {
-			if i == 0 && j == n-1 {
-				continue // adjacent across the closing vertex
-			}
-			if segmentsTouch(r[i], r[i+1], r[j], r[j+1]) {
-				return i, j
-			}
+			return r[i+1], true
 		}
 	}
-	return -1, -1
+	ix := newSegIndex([]orb.LineString{orb.LineString(r)}, ringCell(r))
+	for i := 0; i < n; i++ {
+		var hit orb.Point
+		found := false
+		ix.nearSegment(segRef{0, i}, func(o segRef) {
+			j := o.seg
+			if found || j <= i+1 || (i == 0 && j == n-1) {
+				return // itself, adjacent, or seen from the other side
+			}
+			if p, ok := touch(r[i], r[i+1], r[j], r[j+1]); ok {
+				hit, found = p, true
+			}
+		})
+		if found {
+			return hit, true
+		}
+	}
+	return orb.Point{}, false
+}
+
+// ringsCross reports a point where an edge of a meets an edge of b.
+func ringsCross(a, b orb.Ring) (orb.Point, bool) {
+	ix := newSegIndex([]orb.LineString{orb.LineString(a), orb.LineString(b)}, math.Max(ringCell(a), ringCell(b)))
+	var hit orb.Point
+	found := false
+	for i := 0; i+1 < len(b) && !found; i++ {
+		ix.nearSegment(segRef{1, i}, func(o segRef) {
+			if found || o.lane != 0 {
+				return
+			}
+			if p, ok := touch(b[i], b[i+1], a[o.seg], a[o.seg+1]); ok {
+				hit, found = p, true
+			}
+		})
+	}
+	return hit, found
+}
+
+// ringCell picks a grid cell size for a ring: its mean edge length.
+func ringCell(r orb.Ring) float64 {
+	if len(r) < 2 {
+		return 1
+	}
+	return math.Max(0.01, planar.Length(orb.LineString(r))/float64(len(r)-1))
+}
+
+// touch returns a point that segments ab and cd share, if any.
+func touch(a, b, c, d orb.Point) (orb.Point, bool) {
+	if crossProperly(a, b, c, d) {
+		return intersection(a, b, c, d), true
+	}
+	for _, p := range []struct{ s1, s2, q orb.Point }{{a, b, c}, {a, b, d}, {c, d, a}, {c, d, b}} {
+		if orient(p.s1, p.s2, p.q) == 0 && onSegment(p.s1, p.s2, p.q) {
+			return p.q, true
+		}
+	}
+	return orb.Point{}, false
 }
 
 // foldsBack reports whether the path a->b->c turns back on itself.
@@ -168,14 +216,32 @@ func dedupe(r orb.Ring) orb.Ring {
 // polygonsOverlap reports whether the interiors of two polygons meet, and a
 // point where they do. Shared edges and touching corners are not overlap.
 func polygonsOverlap(p, q orb.Polygon, eps float64) (orb.Point, bool) {
-	for _, rp := range p {
-		for _, rq := range q {
-			for i := 0; i+1 < len(rp); i++ {
-				for j := 0; j+1 < len(rq); j++ {
-					if crossProperly(rp[i], rp[i+1], rq[j], rq[j+1]) {
-						return intersection(rp[i], rp[i+1], rq[j], rq[j+1]), true
-					}
+	if !p.Bound().Intersects(q.Bound()) {
+		return orb.Point{}, false
+	}
+	var paths []orb.LineString
+	cell := 0.01
+	for _, r := range append(append(orb.Polygon{}, p...), q...) {
+		paths = append(paths, orb.LineString(r))
+		cell = math.Max(cell, ringCell(r))
+	}
+	ix := newSegIndex(paths, cell)
+	for pi := range p {
+		rp := p[pi]
+		for i := 0; i+1 < len(rp); i++ {
+			var hit orb.Point
+			found := false
+			ix.nearSegment(segRef{pi, i}, func(o segRef) {
+				if found || o.lane < len(p) {
+					return
 				}
+				rq := q[o.lane-len(p)]
+				if crossProperly(rp[i], rp[i+1], rq[o.seg], rq[o.seg+1]) {
+					hit, found = intersection(rp[i], rp[i+1], rq[o.seg], rq[o.seg+1]), true
+				}
+			})
+			if found {
+				return hit, true
 			}
 		}
 	}

@@ -3,55 +3,81 @@ package geo
 import (
 	"container/heap"
 	"math"
-	"sort"
 )
 
 // checkReach checks that the lanes connect everything: every centre can be
 // reached from every other and every place can be reached and left.
 //
-// It splits the network into strongly connected parts that hold yard bays;
-// the part with the most bays is the main one. A centre whose bays all lie
-// in another part is reported once, as cut off; its own places are not
-// reported again. Any other place outside the main part is reported on its
-// own, as unreachable, a dead end, or both.
+// It splits the network into strongly connected components, once; the one
+// holding the most yard bays is the main one. A centre whose bays all lie in
+// one other component is reported once, as cut off, and the places of that
+// component are not reported again. Any other place outside the main
+// component is reported on its own, as unreachable, a dead end, or both.
 func (l *loader) checkReach() {
 	net := l.site.Network
-	var yard []int
+	comp, count := net.components()
+	baysIn := make([]int, count)
+	centreComp := map[string]int{} // centre -> its bays' component, or -1 if split
+	for _, b := range l.site.Bays {
+		n, ok := net.index[b.ID]
+		if !ok || b.Centre == "" {
+			continue
+		}
+		baysIn[comp[n]]++
+		if c, seen := centreComp[b.Centre]; !seen {
+			centreComp[b.Centre] = comp[n]
+		} else if c != comp[n] {
+			centreComp[b.Centre] = -1
+		}
+	}
+	main := -1 // most bays; on a tie, the first bay's in file order
 	for _, b := range l.site.Bays {
 		if n, ok := net.index[b.ID]; ok && b.Centre != "" {
-			yard = append(yard, n)
+			if c := comp[n]; main < 0 || baysIn[c] > baysIn[main] {
+				main = c
+			}
 		}
 	}
-	if len(yard) == 0 {
+	if main < 0 {
 		return // no bay is on a lane: already reported
 	}
-	parts := net.parts(yard)
-	main := parts[0]
-	covered := make([]bool, len(net.Nodes)) // nodes explained by a centre's message
-	for _, p := range parts[1:] {
-		for i, c := range l.site.Centres {
-			if !l.allBaysIn(c.ID, p.in) {
-				continue
-			}
-			switch to, from := main.fwd[p.seed], p.fwd[main.seed]; {
-			case !to && !from:
-				l.centreF[i].errorf("is cut off: no lane path leads between its bays and the other centres' in either direction")
-			case !to:
-				l.centreF[i].errorf("is cut off: no lane path leads from the other centres to its bays")
-			default:
-				l.centreF[i].errorf("is cut off: no lane path leads from its bays to the other centres")
-			}
-			for n, in := range p.in {
-				covered[n] = covered[n] || in
+	var seed int
+	for n := range net.Nodes {
+		if comp[n] == main {
+			seed = n
+			break
+		}
+	}
+	fwd, bwd := net.reach([]int{seed}, net.out), net.reach([]int{seed}, net.reverse())
+	covered := map[int]bool{} // components explained by a centre's message
+	for i, c := range l.site.Centres {
+		cc, ok := centreComp[c.ID]
+		if !ok || cc < 0 || cc == main {
+			continue
+		}
+		var probe int
+		for n := range net.Nodes {
+			if comp[n] == cc {
+				probe = n
+				break
 			}
 		}
+		switch to, from := fwd[probe], bwd[probe]; {
+		case !to && !from:
+			l.centreF[i].errorf("is cut off: no lane path leads between its bays and the other centres' in either direction")
+		case !to:
+			l.centreF[i].errorf("is cut off: no lane path leads from the other centres to its bays")
+		default:
+			l.centreF[i].errorf("is cut off: no lane path leads from its bays to the other centres")
+		}
+		covered[cc] = true
 	}
 	for _, pl := range l.places() {
 		n, ok := net.index[pl.id]
-		if !ok || main.in[n] || covered[n] {
+		if !ok || comp[n] == main || covered[comp[n]] {
 			continue
 		}
-		switch reached, leaves := main.fwd[n], main.bwd[n]; {
+		switch reached, leaves := fwd[n], bwd[n]; {
 		case !reached && !leaves:
 			pl.f.errorf("is cut off: no lane path leads to it from the centres' bays, nor from it back to them")
 		case !reached:
@@ -62,54 +88,66 @@ func (l *loader) checkReach() {
 	}
 }
 
-// allBaysIn reports whether every bay of a centre that is on a lane is in.
-func (l *loader) allBaysIn(centre string, in []bool) bool {
-	found := false
-	for _, b := range l.site.BaysOf(centre) {
-		n, ok := l.site.Network.index[b.ID]
-		if !ok {
-			continue
-		}
-		if !in[n] {
-			return false
-		}
-		found = true
+// components labels each node with its strongly connected component
+// (Tarjan's algorithm, without recursion) and returns the labels and their
+// count.
+func (n *Network) components() ([]int, int) {
+	N := len(n.Nodes)
+	index, low, comp := make([]int, N), make([]int, N), make([]int, N)
+	onStack := make([]bool, N)
+	for i := range index {
+		index[i], comp[i] = -1, -1
 	}
-	return found
-}
-
-// part is a strongly connected set of nodes, with what it reaches (fwd)
-// and what reaches it (bwd).
-type part struct {
-	seed         int
-	in, fwd, bwd []bool
-	seeds        int // how many of the seeds it holds
-}
-
-// parts returns the strongly connected parts holding the seeds, the one
-// with the most seeds first.
-func (n *Network) parts(seeds []int) []part {
-	in := n.reverse()
-	covered := make([]bool, len(n.Nodes))
-	var out []part
-	for _, s := range seeds {
-		if covered[s] {
+	var stack []int
+	type frame struct{ v, next int }
+	counter, count := 0, 0
+	for root := 0; root < N; root++ {
+		if index[root] >= 0 {
 			continue
 		}
-		p := part{seed: s, fwd: n.reach([]int{s}, n.out), bwd: n.reach([]int{s}, in), in: make([]bool, len(n.Nodes))}
-		for i := range p.in {
-			p.in[i] = p.fwd[i] && p.bwd[i]
-		}
-		for _, t := range seeds {
-			if p.in[t] {
-				covered[t] = true
-				p.seeds++
+		calls := []frame{{root, 0}}
+		index[root], low[root] = counter, counter
+		counter++
+		stack = append(stack, root)
+		onStack[root] = true
+		for len(calls) > 0 {
+			f := &calls[len(calls)-1]
+			if f.next < len(n.out[f.v]) {
+				w := n.out[f.v][f.next].to
+				f.next++
+				switch {
+				case index[w] < 0:
+					index[w], low[w] = counter, counter
+					counter++
+					stack = append(stack, w)
+					onStack[w] = true
+					calls = append(calls, frame{w, 0})
+				case onStack[w]:
+					low[f.v] = min(low[f.v], index[w])
+				}
+				continue
+			}
+			v := f.v
+			calls = calls[:len(calls)-1]
+			if len(calls) > 0 {
+				u := calls[len(calls)-1].v
+				low[u] = min(low[u], low[v])
+			}
+			if low[v] == index[v] {
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[w] = false
+					comp[w] = count
+					if w == v {
+						break
+					}
+				}
+				count++
 			}
 		}
-		out = append(out, p)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].seeds > out[j].seeds })
-	return out
+	return comp, count
 }
 
 // reverse returns the arcs entering each node, as arcs to their tails.
