@@ -28,7 +28,9 @@
 //
 // A checkpoint's point is its stop line, on the lane it names. A one-way
 // lane is driven from its first position to its last. A zone's speed limit
-// caps that of every lane through it.
+// caps that of every lane through it. A charging station stands for several
+// chargers side by side: routes start or end there but never pass through,
+// so it belongs at the end of a lay-by or spur.
 //
 // # Lane topology
 //
@@ -45,12 +47,15 @@
 // # Validation
 //
 // Load reports every problem at once, each naming the feature by index, kind
-// and id: malformed features, unknown kinds, missing or wrong-typed
-// properties, coordinates out of range, duplicate ids, dangling references,
-// places off every lane, lanes that cross without a vertex, zones and
-// centres that cross themselves or overlap, places in the wrong country's
-// territory, and lanes that leave a centre, bay or other place unreachable
-// or a dead end. No input panics the loader; FuzzLoad checks that.
+// and id: malformed features and positions, unknown kinds, missing or
+// wrong-typed properties, coordinates out of range, duplicate ids, dangling
+// references, places off every lane or outside their centre, lanes that
+// cross, touch or end on each other without a shared vertex, vertices that
+// merge, zones and centres that cross themselves, overlap or have holes
+// outside them, centres and checkpoints outside their own country's
+// territory (when the site has territory zones), and lanes that leave a
+// centre, bay or other place unreachable or a dead end. No input panics the
+// loader; FuzzLoad checks that.
 //
 // geo imports orb only. It knows nothing of routing, vehicles or time.
 package geo

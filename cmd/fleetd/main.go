@@ -1,5 +1,5 @@
-// Command fleetd is the borderfleet daemon. For now it checks and exports
-// site files; later it runs the fleet.
+// Command fleetd is the borderfleet daemon. For now it checks, exports and
+// routes on site files; later it runs the fleet.
 package main
 
 import (
@@ -16,6 +16,9 @@ Usage:
   fleetd site export [-o OUT] [FILE]
                                     write the site and its derived lane graph
                                     as GeoJSON (to stdout, or OUT)
+  fleetd site route [-site FILE] [-max-speed KMH] [-close LANE]... FROM TO
+                                    the fastest route between two nodes
+                                    (bays, stop lines, parking spots, ...)
   fleetd help                       show this help
 
 Exit status: 0 on success, 1 when a site is invalid or a file cannot be

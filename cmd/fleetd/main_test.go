@@ -89,3 +89,21 @@ func TestUsageErrors(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Contains(t, out, "fleetd site check")
 }
+
+func TestSiteRoute(t *testing.T) {
+	code, out, errOut := runCmd("site", "route", "kz-bay-01", "cn-bay-01")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "kz-bay-01 -> cn-bay-01: 3197 m")
+	assert.Contains(t, out, "via places: kz-bay-01, kz-bakhty-out, cn-pokitu-in, cn-bay-01")
+
+	code, _, errOut = runCmd("site", "route", "-close", "road-east", "kz-bay-01", "cn-bay-01")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, `routing: no route from "kz-bay-01" to "cn-bay-01": every path uses a closed lane (closed: road-east)`)
+
+	code, _, errOut = runCmd("site", "route", "-close", "autobahn", "kz-bay-01", "cn-bay-01")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, `routing: unknown lane "autobahn"`)
+
+	code, _, _ = runCmd("site", "route", "kz-bay-01")
+	assert.Equal(t, 2, code)
+}

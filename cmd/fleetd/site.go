@@ -7,13 +7,15 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/routing"
 )
 
 func runSite(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintf(stderr, "fleetd site: want a subcommand, check or export\n\n%s", usage)
+		fmt.Fprintf(stderr, "fleetd site: want a subcommand, check, export or route\n\n%s", usage)
 		return 2
 	}
 	switch args[0] {
@@ -21,8 +23,10 @@ func runSite(args []string, stdout, stderr io.Writer) int {
 		return siteCheck(args[1:], stdout, stderr)
 	case "export":
 		return siteExport(args[1:], stdout, stderr)
+	case "route":
+		return siteRoute(args[1:], stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "fleetd site: unknown subcommand %q (want check or export)\n", args[0])
+		fmt.Fprintf(stderr, "fleetd site: unknown subcommand %q (want check, export or route)\n", args[0])
 		return 2
 	}
 }
@@ -139,3 +143,58 @@ func printSummary(w io.Writer, name string, s geo.Summary) {
 	}
 	row("shortest drive", "%s", strings.Join(drives, ", "))
 }
+
+func siteRoute(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fleetd site route", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	file := fs.String("site", "", "site file (default: the embedded default site)")
+	speed := fs.Float64("max-speed", 0, "the vehicle's top speed in km/h (0: the lanes' limits only)")
+	var closed stringList
+	fs.Var(&closed, "close", "close a lane or link to the route (repeatable)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: fleetd site route [-site FILE] [-max-speed KMH] [-close LANE]... FROM TO")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 2 {
+		fs.Usage()
+		return 2
+	}
+	_, site, code := loadSite(*file, stderr)
+	if site == nil {
+		return code
+	}
+	g, err := routing.NewGraph(site, routing.GraphConfig{})
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd: %v\n", err)
+		return 1
+	}
+	for _, c := range closed {
+		if err := g.Close(c); err != nil {
+			fmt.Fprintf(stderr, "fleetd: %v\n", err)
+			return 1
+		}
+	}
+	r, err := g.Route(fs.Arg(0), fs.Arg(1), routing.Limits{MaxSpeed: *speed / 3.6})
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s -> %s: %.0f m, %s, %d nodes, %d edges\n", fs.Arg(0), fs.Arg(1), r.Length, r.Duration.Round(time.Second), len(r.Nodes), len(r.Edges))
+	var places []string
+	for _, n := range r.Nodes {
+		if i, ok := g.Node(n); ok && g.Nodes[i].Place != "" {
+			places = append(places, n)
+		}
+	}
+	fmt.Fprintf(stdout, "  via places: %s\n", strings.Join(places, ", "))
+	return 0
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
