@@ -190,7 +190,7 @@ func TestPropertyDefaultSite(t *testing.T) {
 		if err != nil {
 			rt.Fatalf("traffic: %v", err)
 		}
-		n := rapid.IntRange(1, len(places)).Draw(rt, "shuttles")
+		n := rapid.IntRange(1, min(100, len(places))).Draw(rt, "shuttles")
 		seed := rapid.Int64().Draw(rt, "seed")
 		stop := rapid.Float64Range(0, 0.02).Draw(rt, "stop probability")
 		rng := rand.New(rand.NewSource(seed))
