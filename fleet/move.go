@@ -74,6 +74,10 @@ type Move struct {
 	IdempotencyKey string
 	PreCleared     bool // customs cleared the container before it reaches the gates
 
+	// PassedOver says why shuttles were passed over when the move was
+	// last considered for dispatch, one line per shuttle.
+	PassedOver []string
+
 	State   MoveState
 	Shuttle string // the shuttle assigned, if any
 	Created time.Time

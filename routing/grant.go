@@ -216,3 +216,14 @@ func (t *Traffic) Holders(nodeOrEdge string) []string {
 	}
 	return out
 }
+
+// Free reports whether a node is free to be a new goal: no shuttle holds it,
+// is routed through it, or will stand there.
+func (t *Traffic) Free(node string) bool {
+	n, ok := t.g.Node(node)
+	if !ok {
+		return false
+	}
+	r := &t.res[t.nodeRes(n)]
+	return len(r.queue) < r.capacity && len(r.finals) < r.capacity
+}

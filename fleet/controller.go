@@ -1,0 +1,482 @@
+package fleet
+
+import (
+	"errors"
+	"fmt"
+	"math/rand"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/borderfleet/borderfleet/charging"
+	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/routing"
+)
+
+// Config is what a Controller needs. Zero fields take the defaults noted.
+type Config struct {
+	Graph    *routing.Graph
+	Traffic  routing.TrafficConfig
+	Vehicle  charging.Vehicle // default charging.DefaultVehicle()
+	Charging charging.Policy  // default charging.Opportunity{}
+	Dispatch string           // "lookahead" (default) or "greedy"
+	Handling time.Duration    // time to load or unload at a bay; default 5 minutes
+	AmbientC float64          // for the energy model
+	// Horizon is how far ahead the lookahead dispatcher counts on shuttles
+	// that are busy now; default 15 minutes.
+	Horizon time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.Vehicle.BatteryKWh == 0 {
+		c.Vehicle = charging.DefaultVehicle()
+	}
+	if c.Charging == nil {
+		c.Charging = charging.Opportunity{}
+	}
+	if c.Dispatch == "" {
+		c.Dispatch = "lookahead"
+	}
+	if c.Handling == 0 {
+		c.Handling = 5 * time.Minute
+	}
+	if c.Horizon == 0 {
+		c.Horizon = 15 * time.Minute
+	}
+	return c
+}
+
+// task is what a shuttle's current route is for.
+type task int
+
+const (
+	taskNone task = iota
+	taskPickup
+	taskDeliver
+	taskReturn
+	taskInspect
+	taskCharge
+	taskPark
+)
+
+// shuttleRec is the controller's record of one shuttle.
+type shuttleRec struct {
+	id       string
+	sm       *Shuttle
+	node     string // last node reached
+	soc      float64
+	move     *Move
+	task     task
+	goal     string
+	goalStep int      // global step of the goal; -1 without a route
+	sent     int      // global step up to which drive commands went out
+	stops    []string // stop lines still ahead on the route
+	gate     *gateStop
+	slot     int // charging slot, 0 if none
+	target   float64
+	replan   bool // the route for the task still has to be made
+	acted    bool // the task's action went out with a drive command
+}
+
+// gateStop is a shuttle standing at a customs stop line.
+type gateStop struct {
+	checkpoint geo.Checkpoint
+	until      time.Time // it may pass from then on; zero while awaiting customs
+}
+
+// Stats counts what the Controller has seen, for reports.
+type Stats struct {
+	MovesCreated       int
+	Deliveries         int
+	Returns            int
+	DuplicateDrops     int
+	IllegalTransitions int
+	LeadTimes          []time.Duration // created to delivered
+	PlanFailures       int
+	DispatchRejections map[string]int // reason -> count
+}
+
+// Controller is the fleet's deterministic core: events in, commands out.
+// Time comes in with each event; nothing in it reads a clock, sleeps or
+// starts a goroutine. One goroutine owns it.
+type Controller struct {
+	cfg      Config
+	g        *routing.Graph
+	site     *geo.Site
+	tr       *routing.Traffic
+	sched    *charging.Scheduler
+	rng      *rand.Rand
+	moves    map[string]*Move
+	order    []*Move // in creation order
+	byKey    map[string]*Move
+	shuttles map[string]*shuttleRec
+	ids      []string
+	bays     bayBook
+	decided  map[string]map[string]CustomsDecision // move -> checkpoint -> decision
+	reach    map[string][]routing.Reach            // from node -> every node
+	stations map[string]geo.ChargingStation        // by node id
+	dropped  map[string]int                        // move -> drops seen
+	out      []Command
+	stats    Stats
+	// dispatch runs when something changed (dirty) or every dispatchEvery
+	dirty        bool
+	lastDispatch time.Time
+}
+
+// dispatchEvery is how often the dispatcher looks again when nothing
+// prompts it (busy shuttles draw nearer to being free).
+const dispatchEvery = 30 * time.Second
+
+// NewController builds a controller for a site's lane graph.
+func NewController(cfg Config, rng *rand.Rand) (*Controller, error) {
+	cfg = cfg.withDefaults()
+	if cfg.Graph == nil {
+		return nil, errors.New("fleet: config has no lane graph")
+	}
+	if err := cfg.Vehicle.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Dispatch != "greedy" && cfg.Dispatch != "lookahead" {
+		return nil, fmt.Errorf("fleet: unknown dispatch policy %q (want greedy or lookahead)", cfg.Dispatch)
+	}
+	tr, err := routing.NewTraffic(cfg.Graph, cfg.Traffic)
+	if err != nil {
+		return nil, err
+	}
+	site := cfg.Graph.Site()
+	var stations []charging.Station
+	byNode := map[string]geo.ChargingStation{}
+	for _, s := range site.Stations {
+		stations = append(stations, charging.Station{ID: s.ID, Chargers: s.Chargers, ChargerKW: s.ChargerPowerKW, GridCapKW: s.GridCapKW})
+		byNode[s.ID] = s
+	}
+	sched, err := charging.NewScheduler(stations, charging.SchedulerConfig{})
+	if err != nil {
+		return nil, err
+	}
+	return &Controller{cfg: cfg, g: cfg.Graph, site: site, tr: tr, sched: sched, rng: rng,
+		moves: map[string]*Move{}, byKey: map[string]*Move{}, shuttles: map[string]*shuttleRec{},
+		bays: newBayBook(), decided: map[string]map[string]CustomsDecision{},
+		reach: map[string][]routing.Reach{}, stations: byNode, dropped: map[string]int{},
+		stats: Stats{DispatchRejections: map[string]int{}}}, nil
+}
+
+// Stats returns what the controller has counted so far.
+func (c *Controller) Stats() Stats {
+	s := c.stats
+	for _, r := range c.shuttles {
+		s.IllegalTransitions += r.sm.Illegal
+	}
+	return s
+}
+
+// Moves returns every move in creation order.
+func (c *Controller) Moves() []*Move { return c.order }
+
+// ShuttleState returns a shuttle's state and state of charge.
+func (c *Controller) ShuttleState(id string) (ShuttleState, float64, bool) {
+	r, ok := c.shuttles[id]
+	if !ok {
+		return "", 0, false
+	}
+	return r.sm.State(), r.soc, true
+}
+
+// Traffic exposes the traffic controller, read-only by convention, for
+// checks and displays.
+func (c *Controller) Traffic() *routing.Traffic { return c.tr }
+
+// Handle applies one event at time now and returns the commands it leads to.
+func (c *Controller) Handle(now time.Time, ev Event) ([]Command, error) {
+	c.out = c.out[:0]
+	var err error
+	switch e := ev.(type) {
+	case ShuttleJoined:
+		err = c.joined(e)
+	case NodeReached:
+		err = c.nodeReached(now, e)
+	case ActionDone:
+		err = c.actionDone(now, e)
+	case FaultReported:
+		err = c.fault(now, e)
+	case FaultCleared:
+		err = c.recovered(e)
+	case MoveRequested:
+		err = c.moveRequested(now, e)
+	case CustomsDecision:
+		err = c.customsDecision(now, e)
+	case Tick:
+	default:
+		err = fmt.Errorf("fleet: unknown event %T", ev)
+	}
+	switch ev.(type) {
+	case ShuttleJoined, ActionDone, FaultReported, FaultCleared, MoveRequested:
+		c.dirty = true
+	}
+	c.step(now)
+	return slices.Clone(c.out), err
+}
+
+func (c *Controller) shuttle(id string) (*shuttleRec, error) {
+	r, ok := c.shuttles[id]
+	if !ok {
+		return nil, fmt.Errorf("fleet: unknown shuttle %q", id)
+	}
+	return r, nil
+}
+
+func (c *Controller) joined(e ShuttleJoined) error {
+	if _, dup := c.shuttles[e.Shuttle]; dup {
+		return fmt.Errorf("fleet: shuttle %q joined twice", e.Shuttle)
+	}
+	if err := c.tr.Place(e.Shuttle, e.Node); err != nil {
+		return err
+	}
+	r := &shuttleRec{id: e.Shuttle, sm: NewShuttle(e.Shuttle), node: e.Node, soc: e.SoC, goalStep: -1}
+	c.fire(r, EvConnect)
+	c.shuttles[e.Shuttle] = r
+	c.ids = append(c.ids, e.Shuttle)
+	sort.Strings(c.ids)
+	return nil
+}
+
+// fire applies a shuttle event; an illegal one is counted by the machine.
+func (c *Controller) fire(r *shuttleRec, ev string) { _ = r.sm.Fire(ev) }
+
+// moveTo changes a move's state; an illegal change is counted.
+func (c *Controller) moveTo(m *Move, s MoveState, now time.Time, cause string) {
+	if err := m.To(s, now, cause); err != nil {
+		c.stats.IllegalTransitions++
+	}
+}
+
+func (c *Controller) moveRequested(now time.Time, e MoveRequested) error {
+	if e.IdempotencyKey != "" {
+		if m, ok := c.byKey[e.IdempotencyKey]; ok {
+			if m.Origin != e.Origin || m.Destination != e.Destination || string(m.Container) != e.Container {
+				return fmt.Errorf("fleet: idempotency key %q was used for another move (%s)", e.IdempotencyKey, m.ID)
+			}
+			return nil
+		}
+	}
+	if _, dup := c.moves[e.ID]; dup {
+		return fmt.Errorf("fleet: move %q exists already", e.ID)
+	}
+	cont, err := ParseContainer(e.Container)
+	if err != nil {
+		return err
+	}
+	for _, b := range []string{e.Origin, e.Destination} {
+		if bay, ok := c.site.Bay(b); !ok || bay.Centre == "" {
+			return fmt.Errorf("fleet: move %s: %q is not a yard bay of the site", e.ID, b)
+		}
+	}
+	if e.Origin == e.Destination {
+		return fmt.Errorf("fleet: move %s goes from bay %q to itself", e.ID, e.Origin)
+	}
+	m := NewMove(e.ID, cont, e.Origin, e.Destination, now)
+	m.Priority, m.EarliestPickup, m.Deadline = e.Priority, e.EarliestPickup, e.Deadline
+	m.Declaration, m.IdempotencyKey, m.PreCleared = e.Declaration, e.IdempotencyKey, e.PreCleared
+	c.moves[m.ID] = m
+	c.order = append(c.order, m)
+	if m.IdempotencyKey != "" {
+		c.byKey[m.IdempotencyKey] = m
+	}
+	c.stats.MovesCreated++
+	return nil
+}
+
+// reachFrom returns the fastest reach from a node to every node, cached:
+// routes between places do not change while the lanes stay open.
+func (c *Controller) reachFrom(node string) []routing.Reach {
+	if r, ok := c.reach[node]; ok {
+		return r
+	}
+	r, _ := c.g.From(node, routing.Limits{})
+	c.reach[node] = r
+	return r
+}
+
+// reachBetween is the fastest reach between two nodes.
+func (c *Controller) reachBetween(a, b string) routing.Reach {
+	i, ok := c.g.Node(b)
+	if !ok {
+		return routing.Reach{}
+	}
+	r := c.reachFrom(a)
+	if r == nil {
+		return routing.Reach{}
+	}
+	return r[i]
+}
+
+// centreOf returns the centre a node's place belongs to ("" if none).
+func (c *Controller) centreOf(node string) string {
+	if b, ok := c.site.Bay(node); ok && b.Centre != "" {
+		return b.Centre
+	}
+	for _, p := range c.site.Parking {
+		if p.ID == node {
+			return p.Centre
+		}
+	}
+	if s, ok := c.stations[node]; ok {
+		return s.Centre
+	}
+	return ""
+}
+
+// step does what time and the last event allow: gates, plans, dispatch,
+// charging, parking, and grants.
+func (c *Controller) step(now time.Time) {
+	c.gateTimers(now)
+	for _, s := range c.sched.Expire(now) {
+		if r, ok := c.shuttles[s.Request.Shuttle]; ok && r.slot == s.ID {
+			r.slot = 0
+		}
+	}
+	for _, id := range c.ids {
+		if r := c.shuttles[id]; r.replan {
+			c.planTask(now, r)
+		}
+	}
+	if c.dirty || now.Sub(c.lastDispatch) >= dispatchEvery {
+		c.dispatch(now)
+		c.dirty, c.lastDispatch = false, now
+	}
+	for _, id := range c.ids {
+		c.idleWork(now, c.shuttles[id])
+	}
+	for _, id := range c.ids {
+		c.grant(now, c.shuttles[id])
+	}
+}
+
+// NextWake is the next time the controller needs a Tick even if nothing
+// else happens (a gate's release time); zero if none.
+func (c *Controller) NextWake() time.Time {
+	var t time.Time
+	for _, id := range c.ids {
+		if g := c.shuttles[id].gate; g != nil && !g.until.IsZero() && (t.IsZero() || g.until.Before(t)) {
+			t = g.until
+		}
+	}
+	return t
+}
+
+// grant extends a shuttle's authority and sends the new part as a drive
+// command, with the task's action at the goal.
+func (c *Controller) grant(now time.Time, r *shuttleRec) {
+	if r.goalStep < 0 {
+		return
+	}
+	g, err := c.tr.Grant(r.id)
+	if err != nil {
+		return
+	}
+	atGoal := g.To == r.goalStep && !r.acted && r.task != taskPark && r.task != taskInspect
+	if g.To <= r.sent && !atGoal {
+		return
+	}
+	cmd := Command{Shuttle: r.id, Kind: CmdDrive, From: r.sent, To: g.To}
+	for i := r.sent + 1; i <= g.To; i++ {
+		id, _ := c.tr.Step(r.id, i)
+		cmd.Steps = append(cmd.Steps, id)
+	}
+	if g.To == r.goalStep {
+		r.acted = true
+		switch r.task {
+		case taskPickup:
+			cmd.Action, cmd.Container = "pick", r.move.Container
+		case taskDeliver, taskReturn:
+			cmd.Action, cmd.Container = "drop", r.move.Container
+		case taskCharge:
+			cmd.Action, cmd.TargetSoC = "startCharging", r.target
+		}
+	}
+	r.sent = g.To
+	c.out = append(c.out, cmd)
+	if len(cmd.Steps) == 0 {
+		c.atGoal(now, r) // there already: no node to reach
+	}
+}
+
+// route gives a shuttle a new route to goal for a task, with holds at every
+// stop line; false if traffic cannot route it now.
+func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
+	var holds []string
+	pos, _ := c.tr.Position(r.id)
+	for _, cp := range c.site.Checkpoints {
+		if cp.ID != pos.Authority { // a route that starts at a stop line leaves it
+			holds = append(holds, cp.ID)
+		}
+	}
+	p, err := c.tr.Plan(r.id, goal, routing.PlanOptions{Holds: holds})
+	if err != nil {
+		c.stats.PlanFailures++
+		if debugPlan != nil {
+			debugPlan(r.id, goal, err)
+		}
+		return false
+	}
+	r.task, r.goal, r.replan, r.acted = t, goal, false, false
+	r.goalStep = p.FirstStep + 2*len(p.Edges)
+	if r.sent > p.FirstStep {
+		r.sent = p.FirstStep
+	}
+	r.stops = r.stops[:0]
+	for _, n := range p.Nodes[1:] {
+		if _, ok := c.checkpoint(n); ok {
+			r.stops = append(r.stops, n)
+		}
+	}
+	return true
+}
+
+func (c *Controller) checkpoint(node string) (geo.Checkpoint, bool) {
+	for _, cp := range c.site.Checkpoints {
+		if cp.ID == node {
+			return cp, true
+		}
+	}
+	return geo.Checkpoint{}, false
+}
+
+// planTask (re)makes the route for a shuttle's task.
+func (c *Controller) planTask(now time.Time, r *shuttleRec) {
+	switch r.task {
+	case taskDeliver:
+		if c.route(r, r.move.Destination, taskDeliver) {
+			r.replan = false
+		}
+	case taskReturn:
+		c.routeHome(now, r)
+	case taskInspect:
+		cp, _ := c.checkpoint(r.node)
+		c.route(r, cp.InspectionBay, taskInspect)
+	default:
+		r.replan = false
+	}
+}
+
+// routeHome sends a refused container back to any bay of its origin
+// centre where it may be dropped.
+func (c *Controller) routeHome(now time.Time, r *shuttleRec) {
+	origin, _ := c.site.Bay(r.move.Origin)
+	for _, b := range c.site.BaysOf(origin.Centre) {
+		if !c.bays.canDrop(b.ID, r.move) || !c.tr.Free(b.ID) {
+			continue
+		}
+		if c.route(r, b.ID, taskReturn) {
+			c.bays.forget(r.move)
+			c.bays.bookDrop(b.ID, r.move)
+			return
+		}
+	}
+	r.task, r.replan = taskReturn, true
+}
+
+var debugPlan func(string, string, error)
+
+// SetDebugPlan is temporary.
+func SetDebugPlan(f func(string, string, error)) { debugPlan = f }

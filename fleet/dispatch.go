@@ -1,0 +1,353 @@
+package fleet
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/borderfleet/borderfleet/charging"
+	"github.com/borderfleet/borderfleet/routing"
+)
+
+// candidate is a shuttle the dispatcher may give a move: free now, or (for
+// the lookahead policy) free soon at a known place.
+type candidate struct {
+	r     *shuttleRec
+	at    string        // where it will start from
+	delay time.Duration // until it is free
+}
+
+// dispatchable lists the pending moves that may be assigned now, most
+// urgent first: priority, then deadline, then age.
+func (c *Controller) dispatchable(now time.Time) []*Move {
+	var ms []*Move
+	for _, m := range c.order {
+		if m.State != MovePending || m.EarliestPickup.After(now) {
+			continue
+		}
+		if !c.bays.canPick(m.Origin, m) || !c.bays.canDrop(m.Destination, m) {
+			continue
+		}
+		ms = append(ms, m)
+	}
+	sort.SliceStable(ms, func(i, j int) bool {
+		a, b := ms[i], ms[j]
+		if a.Priority != b.Priority {
+			return a.Priority > b.Priority
+		}
+		if !a.Deadline.Equal(b.Deadline) {
+			return !a.Deadline.IsZero() && (b.Deadline.IsZero() || a.Deadline.Before(b.Deadline))
+		}
+		return a.Created.Before(b.Created)
+	})
+	return ms
+}
+
+// freeNow lists the shuttles free for a move now, by id.
+func (c *Controller) freeNow() []candidate {
+	var out []candidate
+	for _, id := range c.ids {
+		r := c.shuttles[id]
+		if r.move != nil || r.replan {
+			continue
+		}
+		switch {
+		case r.sm.State() == ShuttleIdle && r.task == taskNone:
+		case r.sm.State() == ShuttleToParking:
+		default:
+			continue
+		}
+		if p, _ := c.tr.Position(r.id); !p.Arrived && r.task == taskNone {
+			continue
+		}
+		out = append(out, candidate{r: r, at: r.node})
+	}
+	return out
+}
+
+// freeSoon lists shuttles that will drop their container within the
+// horizon, at the drop bay.
+func (c *Controller) freeSoon() []candidate {
+	var out []candidate
+	for _, id := range c.ids {
+		r := c.shuttles[id]
+		if r.move == nil || (r.task != taskDeliver && r.task != taskReturn) || r.goalStep < 0 {
+			continue
+		}
+		rr := c.reachBetween(r.node, r.goal)
+		if !rr.OK {
+			continue
+		}
+		if d := rr.Duration + c.cfg.Handling; d <= c.cfg.Horizon {
+			out = append(out, candidate{r: r, at: r.goal, delay: d})
+		}
+	}
+	return out
+}
+
+// feasible checks a move for a shuttle: a route to the origin, the
+// delivery, and enough energy for the worst case: refused at the far gate,
+// driven back laden, then to a charger.
+func (c *Controller) feasible(cd candidate, m *Move) (time.Duration, string) {
+	toPick := c.reachBetween(cd.at, m.Origin)
+	if !toPick.OK {
+		return 0, "no route to the origin bay"
+	}
+	deliver := c.reachBetween(m.Origin, m.Destination)
+	back := c.reachBetween(m.Destination, m.Origin)
+	if !deliver.OK || !back.OK {
+		return 0, "no route between the bays"
+	}
+	st, ok := c.stationOf(c.centreOf(m.Destination), m.Destination)
+	home, ok2 := c.stationOf(c.centreOf(m.Origin), m.Origin)
+	if !ok || !ok2 {
+		return 0, "no charging station"
+	}
+	toCharger := c.reachBetween(m.Destination, st)
+	homeCharger := c.reachBetween(m.Origin, home)
+	standing := 2*c.cfg.Handling + 30*time.Minute
+	leg := func(r routing.Reach, laden bool) charging.Leg {
+		return charging.Leg{Metres: r.Metres, Duration: r.Duration, Laden: laden}
+	}
+	f := c.cfg.Vehicle.CheckMove(c.shuttleSoC(cd), c.cfg.AmbientC,
+		charging.Scenario{Name: "delivered", Standing: standing,
+			Legs: []charging.Leg{leg(toPick, false), leg(deliver, true), leg(toCharger, false)}},
+		charging.Scenario{Name: "refused at the far gate", Standing: standing,
+			Legs: []charging.Leg{leg(toPick, false), leg(deliver, true), leg(back, true), leg(homeCharger, false)}},
+	)
+	if !f.OK {
+		return 0, "battery: " + f.Reason()
+	}
+	return cd.delay + toPick.Duration, ""
+}
+
+// shuttleSoC estimates a candidate's state of charge when it is free.
+func (c *Controller) shuttleSoC(cd candidate) float64 {
+	if cd.delay == 0 {
+		return cd.r.soc
+	}
+	rr := c.reachBetween(cd.r.node, cd.at)
+	v := c.cfg.Vehicle
+	return cd.r.soc - v.DriveKWh(charging.Leg{Metres: rr.Metres, Duration: rr.Duration, Laden: true}, c.cfg.AmbientC)/v.BatteryKWh -
+		v.IdleKWh(c.cfg.Handling, c.cfg.AmbientC)/v.BatteryKWh
+}
+
+// dispatch assigns pending moves to shuttles by the configured policy.
+func (c *Controller) dispatch(now time.Time) {
+	moves := c.dispatchable(now)
+	free := c.freeNow()
+	if debugDispatch {
+		var st []string
+		for _, id := range c.ids {
+			r := c.shuttles[id]
+			p, _ := c.tr.Position(id)
+			st = append(st, fmt.Sprintf("%s:%s/task%d/arr%v/move%v", id, r.sm.State(), r.task, p.Arrived, r.move != nil))
+		}
+		fmt.Println(now.Format("15:04:05"), "dispatch: moves", len(moves), "free", len(free), st)
+	}
+	if len(moves) == 0 || len(free) == 0 {
+		return
+	}
+	if len(moves) > 3*len(c.ids) {
+		moves = moves[:3*len(c.ids)]
+	}
+	if c.cfg.Dispatch == "greedy" {
+		c.greedy(now, moves, free)
+		return
+	}
+	c.lookahead(now, moves, append(free, c.freeSoon()...))
+}
+
+// greedy is the classic baseline: each move in turn gets the nearest free
+// shuttle that can take it.
+func (c *Controller) greedy(now time.Time, moves []*Move, free []candidate) {
+	taken := map[*shuttleRec]bool{}
+	for _, m := range moves {
+		var best *candidate
+		var bestT time.Duration
+		var reasons []string
+		for i := range free {
+			cd := free[i]
+			if taken[cd.r] {
+				continue
+			}
+			t, why := c.feasible(cd, m)
+			if why != "" {
+				reasons = append(reasons, cd.r.id+": "+why)
+				c.stats.DispatchRejections[firstWord(why)]++
+				continue
+			}
+			if best == nil || t < bestT {
+				best, bestT = &free[i], t
+			}
+		}
+		m.PassedOver = reasons
+		if best != nil && c.assign(now, best.r, m) {
+			taken[best.r] = true
+		}
+	}
+}
+
+// lookahead is the default: a minimum-cost assignment of moves to shuttles
+// free now and free soon (a shuttle about to drop a container is the best
+// one for a move back from there). Only pairs with a shuttle free now are
+// carried out; the rest wait for the next round.
+func (c *Controller) lookahead(now time.Time, moves []*Move, cands []candidate) {
+	const infeasible = 1e9
+	cost := make([][]float64, len(cands))
+	for i, cd := range cands {
+		cost[i] = make([]float64, len(moves))
+		for j, m := range moves {
+			t, why := c.feasible(cd, m)
+			if why != "" {
+				cost[i][j] = infeasible
+				if cd.delay == 0 {
+					m.PassedOver = append(m.PassedOver[:0:0], cd.r.id+": "+why)
+					c.stats.DispatchRejections[firstWord(why)]++
+				}
+				continue
+			}
+			cost[i][j] = t.Seconds() - 600*float64(m.Priority) + c.lateness(now, t, m)
+		}
+	}
+	for i, j := range assignMin(cost) {
+		if j < 0 || cost[i][j] >= infeasible || cands[i].delay > 0 {
+			continue
+		}
+		c.assign(now, cands[i].r, moves[j])
+	}
+}
+
+// lateness penalises arriving at the origin after a move's deadline
+// budget: a minute late costs ten minutes.
+func (c *Controller) lateness(now time.Time, t time.Duration, m *Move) float64 {
+	if m.Deadline.IsZero() {
+		return 0
+	}
+	deliver := c.reachBetween(m.Origin, m.Destination).Duration
+	late := now.Add(t + 2*c.cfg.Handling + deliver).Sub(m.Deadline)
+	if late <= 0 {
+		return 0
+	}
+	return 10 * late.Seconds()
+}
+
+// assign gives a move to a shuttle and routes it to the origin bay.
+func (c *Controller) assign(now time.Time, r *shuttleRec, m *Move) bool {
+	if !c.bays.canPick(m.Origin, m) || !c.bays.canDrop(m.Destination, m) {
+		return false // booked earlier in this round
+	}
+	prevTask := r.task
+	if !c.route(r, m.Origin, taskPickup) {
+		m.PassedOver = append(m.PassedOver, r.id+": no route through traffic now")
+		r.task = prevTask
+		return false
+	}
+	c.moveTo(m, MoveAssigned, now, "dispatched to "+r.id+" ("+c.cfg.Dispatch+")")
+	c.moveTo(m, MoveToPickup, now, "route to "+m.Origin)
+	m.Shuttle, r.move = r.id, m
+	c.bays.bookPick(m.Origin, m)
+	c.bays.bookDrop(m.Destination, m)
+	c.fire(r, EvAssign)
+	return true
+}
+
+func firstWord(s string) string {
+	for i, ch := range s {
+		if ch == ':' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// assignMin solves the rectangular assignment problem (Hungarian method
+// with potentials, O(n^2 m)): it returns for each row the column it gets,
+// or -1, minimising the total cost.
+func assignMin(cost [][]float64) []int {
+	n := len(cost)
+	if n == 0 {
+		return nil
+	}
+	m := len(cost[0])
+	transposed := false
+	if n > m {
+		t := make([][]float64, m)
+		for j := range t {
+			t[j] = make([]float64, n)
+			for i := range cost {
+				t[j][i] = cost[i][j]
+			}
+		}
+		cost, n, m, transposed = t, m, n, true
+	}
+	u, v := make([]float64, n+1), make([]float64, m+1)
+	p, way := make([]int, m+1), make([]int, m+1)
+	for i := 1; i <= n; i++ {
+		p[0] = i
+		j0 := 0
+		minv := make([]float64, m+1)
+		used := make([]bool, m+1)
+		for j := range minv {
+			minv[j] = math.Inf(1)
+		}
+		for {
+			used[j0] = true
+			i0, delta, j1 := p[j0], math.Inf(1), 0
+			for j := 1; j <= m; j++ {
+				if used[j] {
+					continue
+				}
+				cur := cost[i0-1][j-1] - u[i0] - v[j]
+				if cur < minv[j] {
+					minv[j], way[j] = cur, j0
+				}
+				if minv[j] < delta {
+					delta, j1 = minv[j], j
+				}
+			}
+			for j := 0; j <= m; j++ {
+				if used[j] {
+					u[p[j]] += delta
+					v[j] -= delta
+				} else {
+					minv[j] -= delta
+				}
+			}
+			j0 = j1
+			if p[j0] == 0 {
+				break
+			}
+		}
+		for j0 != 0 {
+			j1 := way[j0]
+			p[j0] = p[j1]
+			j0 = j1
+		}
+	}
+	rows := make([]int, n)
+	for i := range rows {
+		rows[i] = -1
+	}
+	for j := 1; j <= m; j++ {
+		if p[j] > 0 {
+			rows[p[j]-1] = j - 1
+		}
+	}
+	if !transposed {
+		return rows
+	}
+	out := make([]int, m)
+	for i := range out {
+		out[i] = -1
+	}
+	for j, i := range rows {
+		if i >= 0 {
+			out[i] = j
+		}
+	}
+	return out
+}
+
+var debugDispatch = false

@@ -1,0 +1,142 @@
+package fleet
+
+import (
+	"fmt"
+	"time"
+)
+
+// Customs decisions.
+const (
+	DecisionRelease = "release"
+	DecisionInspect = "inspect"
+	DecisionRefuse  = "refuse"
+)
+
+// atStopLine: a shuttle reached a customs stop line on its route. An empty
+// shuttle, a refused container on its way back, and a container cleared
+// before it arrived pass in the gate's release time; any other waits for
+// that country's customs.
+func (c *Controller) atStopLine(now time.Time, r *shuttleRec) {
+	cp, _ := c.checkpoint(r.stops[0])
+	r.gate = &gateStop{checkpoint: cp}
+	m := r.move
+	if m == nil || !m.Laden() || r.task == taskReturn {
+		r.gate.until = now.Add(cp.ReleaseTime)
+		return
+	}
+	c.moveTo(m, MoveAtGate, now, "at "+cp.ID)
+	c.fire(r, EvReachGate)
+	if m.PreCleared {
+		r.gate.until = now.Add(cp.ReleaseTime)
+		return
+	}
+	c.applyDecision(now, r)
+}
+
+// applyDecision acts on a stored decision for the shuttle's move at the
+// gate it stands at (or whose inspection bay it is in).
+func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
+	if r.gate == nil || r.move == nil || r.task == taskReturn {
+		return // a refused container on its way back is not decided on again
+	}
+	d, ok := c.decided[r.move.ID][r.gate.checkpoint.ID]
+	if !ok {
+		return
+	}
+	delete(c.decided[r.move.ID], r.gate.checkpoint.ID)
+	cause := fmt.Sprintf("%s by %s (%s) at %s: %s", d.Decision, d.Officer, d.Country, d.Checkpoint, d.Reason)
+	switch d.Decision {
+	case DecisionRelease:
+		if r.task == taskInspect {
+			// back on the way to the destination from the inspection bay
+			c.fire(r, EvRelease)
+			c.moveTo(r.move, MoveLaden, now, cause)
+			r.gate = nil
+			r.task, r.replan = taskDeliver, true
+			c.planTask(now, r)
+			return
+		}
+		r.gate.until = now.Add(r.gate.checkpoint.ReleaseTime)
+	case DecisionInspect:
+		if r.task == taskInspect {
+			return
+		}
+		_ = c.tr.ClearHold(r.id, r.gate.checkpoint.ID)
+		c.fire(r, EvInspect)
+		r.task, r.replan = taskInspect, true
+		c.route(r, r.gate.checkpoint.InspectionBay, taskInspect)
+	case DecisionRefuse:
+		_ = c.tr.ClearHold(r.id, r.gate.checkpoint.ID)
+		c.fire(r, EvRefuse)
+		c.moveTo(r.move, MoveReturning, now, cause)
+		r.gate = nil
+		r.task = taskReturn
+		c.routeHome(now, r)
+	}
+}
+
+// customsDecision records an officer's decision and acts on it if the
+// container is waiting for it. Officers decide only at their own
+// country's checkpoints.
+func (c *Controller) customsDecision(now time.Time, d CustomsDecision) error {
+	cp, ok := c.checkpoint(d.Checkpoint)
+	if !ok {
+		return fmt.Errorf("fleet: customs decision at unknown checkpoint %q", d.Checkpoint)
+	}
+	if d.Country != cp.Country {
+		return fmt.Errorf("fleet: an officer of %s cannot decide at %s, a checkpoint of %s", d.Country, cp.ID, cp.Country)
+	}
+	m, ok := c.moves[d.Move]
+	if !ok {
+		return fmt.Errorf("fleet: customs decision on unknown move %q", d.Move)
+	}
+	switch d.Decision {
+	case DecisionRelease, DecisionInspect, DecisionRefuse:
+	default:
+		return fmt.Errorf("fleet: customs decision %q: want release, inspect or refuse", d.Decision)
+	}
+	if m.State.Final() {
+		return fmt.Errorf("fleet: move %s is %s already", m.ID, m.State)
+	}
+	if c.decided[m.ID] == nil {
+		c.decided[m.ID] = map[string]CustomsDecision{}
+	}
+	c.decided[m.ID][cp.ID] = d
+	if r, ok := c.shuttles[m.Shuttle]; ok && r.gate != nil && r.gate.checkpoint.ID == cp.ID {
+		c.applyDecision(now, r)
+	}
+	return nil
+}
+
+// gateTimers lets shuttles whose release time has come pass their stop line.
+func (c *Controller) gateTimers(now time.Time) {
+	for _, id := range c.ids {
+		r := c.shuttles[id]
+		if r.gate == nil || r.gate.until.IsZero() || now.Before(r.gate.until) || r.task == taskInspect {
+			continue
+		}
+		cp := r.gate.checkpoint
+		if err := c.tr.ClearHold(r.id, cp.ID); err != nil {
+			continue
+		}
+		r.gate = nil
+		if len(r.stops) > 0 && r.stops[0] == cp.ID {
+			r.stops = r.stops[1:]
+		}
+		if m := r.move; m != nil && m.State == MoveAtGate {
+			next := MoveLaden
+			ev := EvRelease
+			if len(r.stops) == 0 {
+				next = MoveToDropoff
+			}
+			c.fire(r, ev)
+			c.moveTo(m, next, now, "passed "+cp.ID)
+			if next == MoveToDropoff {
+				c.fire(r, EvPassedGates)
+			}
+		} else if m != nil && m.State == MoveLaden && len(r.stops) == 0 && r.task == taskDeliver {
+			c.moveTo(m, MoveToDropoff, now, "passed "+cp.ID)
+			c.fire(r, EvPassedGates)
+		}
+	}
+}

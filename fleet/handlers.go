@@ -1,0 +1,307 @@
+package fleet
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/borderfleet/borderfleet/charging"
+)
+
+// nodeReached records progress, and what reaching this node means: a stop
+// line, or the goal of the task.
+func (c *Controller) nodeReached(now time.Time, e NodeReached) error {
+	r, err := c.shuttle(e.Shuttle)
+	if err != nil {
+		return err
+	}
+	if err := c.tr.Progress(r.id, e.Step); err != nil {
+		return err
+	}
+	r.soc = e.SoC
+	node, _ := c.tr.Step(r.id, e.Step)
+	r.node = node
+	if len(r.stops) > 0 && r.stops[0] == node {
+		c.atStopLine(now, r)
+	}
+	if e.Step != r.goalStep {
+		return nil
+	}
+	c.atGoal(now, r)
+	return nil
+}
+
+// atGoal: a shuttle stands at the goal of its task (it drove there, or was
+// there already when the task began).
+func (c *Controller) atGoal(now time.Time, r *shuttleRec) {
+	node := r.node
+	switch r.task {
+	case taskPickup:
+		c.moveTo(r.move, MoveLoading, now, "shuttle "+r.id+" at the origin bay")
+		c.fire(r, EvArrivePickup)
+	case taskDeliver, taskReturn:
+		c.moveTo(r.move, MoveUnloading, now, "shuttle "+r.id+" at bay "+node)
+		c.fire(r, EvArriveDrop)
+	case taskInspect:
+		c.moveTo(r.move, MoveInspection, now, "at the inspection bay "+node)
+		r.goalStep = -1
+		c.applyDecision(now, r) // a decision may be waiting
+	case taskCharge:
+		c.fire(r, EvPlugIn)
+		if r.slot != 0 {
+			_ = c.sched.CheckIn(r.slot, now)
+		}
+	case taskPark:
+		c.fire(r, EvParked)
+		r.task, r.goalStep = taskNone, -1
+	}
+}
+
+// actionDone: a pick, drop or charging session finished.
+func (c *Controller) actionDone(now time.Time, e ActionDone) error {
+	r, err := c.shuttle(e.Shuttle)
+	if err != nil {
+		return err
+	}
+	r.soc = e.SoC
+	switch e.Action {
+	case "pick":
+		if r.task != taskPickup || r.move == nil {
+			return fmt.Errorf("fleet: shuttle %s reported a pick it was not asked for", r.id)
+		}
+		c.moveTo(r.move, MoveLaden, now, "picked up by "+r.id)
+		c.fire(r, EvLoaded)
+		c.bays.picked(r.move.Origin, r.move)
+		r.task, r.replan, r.goalStep = taskDeliver, true, -1
+		c.planTask(now, r)
+	case "drop":
+		if (r.task != taskDeliver && r.task != taskReturn) || r.move == nil {
+			return fmt.Errorf("fleet: shuttle %s reported a drop it was not asked for", r.id)
+		}
+		m := r.move
+		if c.dropped[m.ID]++; c.dropped[m.ID] > 1 {
+			c.stats.DuplicateDrops++
+		}
+		if r.task == taskReturn {
+			c.moveTo(m, MoveReturned, now, "unloaded at "+r.node+" after refusal")
+			c.stats.Returns++
+		} else {
+			c.moveTo(m, MoveDelivered, now, "unloaded by "+r.id+" at "+r.node)
+			c.stats.Deliveries++
+			c.stats.LeadTimes = append(c.stats.LeadTimes, now.Sub(m.Created))
+		}
+		c.bays.forget(m)
+		c.fire(r, EvUnloaded)
+		r.move, r.task, r.goalStep = nil, taskNone, -1
+	case "charge":
+		if r.slot != 0 {
+			_ = c.sched.Finish(r.slot, now)
+			r.slot = 0
+		}
+		c.fire(r, EvCharged)
+		r.task, r.goalStep = taskNone, -1
+	default:
+		return fmt.Errorf("fleet: shuttle %s reported unknown action %q", r.id, e.Action)
+	}
+	return nil
+}
+
+// fault takes a shuttle out of dispatch. A move whose container is not
+// aboard goes back to the pending moves for another shuttle.
+func (c *Controller) fault(now time.Time, e FaultReported) error {
+	r, err := c.shuttle(e.Shuttle)
+	if err != nil {
+		return err
+	}
+	c.fire(r, EvFault)
+	_ = c.tr.Cancel(r.id)
+	// the vehicle finishes the base it was given but does no action there
+	c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdCancel})
+	if r.slot != 0 {
+		_ = c.sched.Cancel(r.slot)
+		r.slot = 0
+	}
+	if m := r.move; m != nil && !m.Laden() && m.State != MoveUnloading {
+		c.bays.forget(m)
+		c.moveTo(m, MovePending, now, "shuttle "+r.id+" faulted: "+e.Reason)
+		m.Shuttle = ""
+		r.move = nil
+	}
+	if r.move == nil {
+		r.task = taskNone
+	} else {
+		r.replan = true // laden: carry on once repaired
+	}
+	r.goalStep = -1
+	return nil
+}
+
+func (c *Controller) recovered(e FaultCleared) error {
+	r, err := c.shuttle(e.Shuttle)
+	if err != nil {
+		return err
+	}
+	c.fire(r, EvRecover)
+	if r.move != nil && r.move.Laden() {
+		c.fire(r, EvAssign)
+		c.fire(r, EvArrivePickup)
+		c.fire(r, EvLoaded)
+	}
+	return nil
+}
+
+// idleWork finds something for an idle shuttle that dispatch left alone:
+// charging, by the policy, or leaving a bay for a parking spot.
+func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
+	if r.sm.State() != ShuttleIdle || r.task != taskNone || r.move != nil {
+		return
+	}
+	if p, _ := c.tr.Position(r.id); !p.Arrived {
+		return // still driving out its authority
+	}
+	centre := c.centreOf(r.node)
+	st, stationOK := c.stationOf(centre, r.node)
+	d := c.cfg.Charging.Decide(c.cfg.Vehicle, charging.State{
+		SoC: r.soc, Idle: true, ChargerFree: stationOK && c.chargerFree(st, now),
+		NeedSoC: c.needSoC(), Demand: c.demand(),
+	})
+	if d.Charge && stationOK && c.startCharging(now, r, st, d) {
+		return
+	}
+	if !c.isParking(r.node) {
+		c.park(r, centre)
+	}
+}
+
+// stationOf is the station of a centre, or the nearest one.
+func (c *Controller) stationOf(centre, from string) (string, bool) {
+	best, bestT := "", time.Duration(-1)
+	for id, s := range c.stations {
+		if centre != "" && s.Centre == centre {
+			return id, true
+		}
+		if rr := c.reachBetween(from, id); rr.OK && (bestT < 0 || rr.Duration < bestT || (rr.Duration == bestT && id < best)) {
+			best, bestT = id, rr.Duration
+		}
+	}
+	return best, best != ""
+}
+
+func (c *Controller) chargerFree(station string, now time.Time) bool {
+	busy := 0
+	for _, s := range c.sched.Slots(station) {
+		if !s.Start.After(now) && s.End.After(now) {
+			busy++
+		}
+	}
+	return busy < c.stations[station].Chargers
+}
+
+// needSoC is the state of charge a typical move needs: the longest
+// bay-to-bay delivery, refused at the far gate and brought back, then to a
+// charger, above the reserve.
+func (c *Controller) needSoC() float64 {
+	v := c.cfg.Vehicle
+	var worst float64
+	for _, a := range c.site.Centres {
+		for _, b := range c.site.Centres {
+			if a.ID == b.ID {
+				continue
+			}
+			bays := c.site.BaysOf(a.ID)
+			far := c.site.BaysOf(b.ID)
+			if len(bays) == 0 || len(far) == 0 {
+				continue
+			}
+			rr := c.reachBetween(bays[0].ID, far[0].ID)
+			e := v.DriveKWh(charging.Leg{Metres: 2 * rr.Metres, Duration: 2 * rr.Duration, Laden: true}, c.cfg.AmbientC) +
+				v.DriveKWh(charging.Leg{Metres: rr.Metres, Duration: rr.Duration}, c.cfg.AmbientC) +
+				v.IdleKWh(2*c.cfg.Handling+time.Hour, c.cfg.AmbientC)
+			worst = max(worst, e)
+		}
+	}
+	return v.MinSoC + worst/v.BatteryKWh
+}
+
+// demand is the share of shuttles the pending moves would keep busy.
+func (c *Controller) demand() float64 {
+	pending := 0
+	for _, m := range c.order {
+		if m.State == MovePending {
+			pending++
+		}
+	}
+	if len(c.ids) == 0 {
+		return 0
+	}
+	return min(1, float64(pending)/float64(len(c.ids)))
+}
+
+// startCharging books a slot and routes the shuttle to the station.
+func (c *Controller) startCharging(now time.Time, r *shuttleRec, station string, d charging.Decision) bool {
+	rr := c.reachBetween(r.node, station)
+	if !rr.OK {
+		return false
+	}
+	v := c.cfg.Vehicle
+	from := r.soc - v.DriveKWh(charging.Leg{Metres: rr.Metres, Duration: rr.Duration}, c.cfg.AmbientC)/v.BatteryKWh
+	if from >= d.TargetSoC {
+		return false
+	}
+	slot, _, err := c.sched.Reserve(charging.Request{Shuttle: r.id, Station: station, Vehicle: v,
+		FromSoC: max(0, from), ToSoC: d.TargetSoC, Earliest: now.Add(rr.Duration),
+		Latest: now.Add(rr.Duration + 3*time.Hour), Urgent: d.Urgent})
+	if err != nil {
+		return false
+	}
+	if slot.Start.After(now.Add(rr.Duration + 10*time.Minute)) {
+		_ = c.sched.Cancel(slot.ID) // not worth waiting for: try again later
+		return false
+	}
+	if !c.route(r, station, taskCharge) {
+		_ = c.sched.Cancel(slot.ID)
+		return false
+	}
+	r.slot, r.target = slot.ID, d.TargetSoC
+	c.fire(r, EvGoCharge)
+	return true
+}
+
+// park sends a shuttle to a free parking spot, nearest first.
+func (c *Controller) park(r *shuttleRec, centre string) {
+	from := c.reachFrom(r.node)
+	type cand struct {
+		id string
+		t  time.Duration
+	}
+	var cands []cand
+	for _, p := range c.site.Parking {
+		if centre != "" && p.Centre != centre {
+			continue
+		}
+		if i, ok := c.g.Node(p.ID); ok && from != nil && from[i].OK && c.tr.Free(p.ID) {
+			cands = append(cands, cand{p.ID, from[i].Duration})
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		return cands[i].t < cands[j].t || (cands[i].t == cands[j].t && cands[i].id < cands[j].id)
+	})
+	for i, p := range cands {
+		if i >= 8 {
+			break
+		}
+		if c.route(r, p.id, taskPark) {
+			c.fire(r, EvPark)
+			return
+		}
+	}
+}
+
+func (c *Controller) isParking(node string) bool {
+	for _, p := range c.site.Parking {
+		if p.ID == node {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,113 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/borderfleet/borderfleet/charging"
+	"github.com/borderfleet/borderfleet/geo"
+)
+
+// Config describes one simulated run. Zero fields take the defaults noted;
+// a scenario file sets any of them by their JSON names.
+type Config struct {
+	Site     *geo.Site `json:"-"`
+	Shuttles int       `json:"shuttles"` // default 20
+	Hours    float64   `json:"hours"`    // default 24
+	Policy   string    `json:"policy"`   // dispatch: lookahead (default) or greedy
+	Charging string    `json:"charging"` // opportunity (default) or threshold
+	Seed     int64     `json:"seed"`
+
+	TopSpeedKmh float64       `json:"top_speed_kmh"` // default 25
+	Handling    time.Duration `json:"handling"`      // load or unload; default 5m
+	AmbientC    float64       `json:"ambient_c"`     // default -17 (a Tacheng January)
+	StartSoC    float64       `json:"start_soc"`     // default 0.7
+
+	MTBF time.Duration `json:"mtbf"` // mean time between breakdowns per shuttle; default 100h (0 with NoBreakdowns)
+	MTTR time.Duration `json:"mttr"` // mean time to repair; default 20m
+	// NoBreakdowns turns breakdowns off.
+	NoBreakdowns bool `json:"no_breakdowns"`
+
+	MovesPerHour float64 `json:"moves_per_hour"`  // both directions; default 100 (above capacity)
+	Eastbound    float64 `json:"eastbound_share"` // share of moves from the first centre; default 0.5
+
+	PreCleared  float64          `json:"pre_cleared_share"` // default 0.8
+	Inspected   float64          `json:"inspected_share"`   // of those not pre-cleared; default 0.1
+	Refused     float64          `json:"refused_share"`     // of those not pre-cleared; default 0.02
+	DecideAfter time.Duration    `json:"decide_after"`      // officer's mean time to decide at the gate; default 90s
+	InspectTime time.Duration    `json:"inspect_time"`      // default 20m
+	Vehicle     charging.Vehicle `json:"-"`
+	StartTime   time.Time        `json:"-"` // default 2026-01-15 00:00 UTC
+}
+
+func (c Config) withDefaults() Config {
+	def := func(p *float64, v float64) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	defD := func(p *time.Duration, v time.Duration) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	if c.Shuttles == 0 {
+		c.Shuttles = 20
+	}
+	def(&c.Hours, 24)
+	def(&c.TopSpeedKmh, 25)
+	def(&c.AmbientC, -17)
+	def(&c.StartSoC, 0.7)
+	def(&c.MovesPerHour, 100)
+	def(&c.Eastbound, 0.5)
+	def(&c.PreCleared, 0.8)
+	def(&c.Inspected, 0.1)
+	def(&c.Refused, 0.02)
+	defD(&c.Handling, 5*time.Minute)
+	defD(&c.MTBF, 100*time.Hour)
+	defD(&c.MTTR, 20*time.Minute)
+	defD(&c.DecideAfter, 90*time.Second)
+	defD(&c.InspectTime, 20*time.Minute)
+	if c.Policy == "" {
+		c.Policy = "lookahead"
+	}
+	if c.Charging == "" {
+		c.Charging = "opportunity"
+	}
+	if c.Vehicle.BatteryKWh == 0 {
+		c.Vehicle = charging.DefaultVehicle()
+	}
+	if c.StartTime.IsZero() {
+		c.StartTime = time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
+	}
+	return c
+}
+
+// Validate names the first setting that cannot work.
+func (c Config) Validate() error {
+	switch {
+	case c.Site == nil:
+		return fmt.Errorf("sim: no site")
+	case c.Shuttles < 1 || c.Shuttles > 1000:
+		return fmt.Errorf("sim: %d shuttles: want 1 to 1000", c.Shuttles)
+	case !(c.Hours > 0) || c.Hours > 24*366:
+		return fmt.Errorf("sim: %g hours: want more than 0 and at most a year", c.Hours)
+	case c.Policy != "lookahead" && c.Policy != "greedy":
+		return fmt.Errorf("sim: policy %q: want lookahead or greedy", c.Policy)
+	case c.Charging != "opportunity" && c.Charging != "threshold":
+		return fmt.Errorf("sim: charging %q: want opportunity or threshold", c.Charging)
+	case !(c.TopSpeedKmh > 0):
+		return fmt.Errorf("sim: top speed %g km/h: want more than 0", c.TopSpeedKmh)
+	case !(c.MovesPerHour >= 0):
+		return fmt.Errorf("sim: %g moves per hour: want 0 or more", c.MovesPerHour)
+	case c.Eastbound < 0 || c.Eastbound > 1, c.PreCleared < 0 || c.PreCleared > 1,
+		c.Inspected < 0 || c.Inspected > 1, c.Refused < 0 || c.Refused > 1, c.Inspected+c.Refused > 1:
+		return fmt.Errorf("sim: shares must be between 0 and 1 (eastbound %g, pre-cleared %g, inspected %g, refused %g)",
+			c.Eastbound, c.PreCleared, c.Inspected, c.Refused)
+	case !(c.StartSoC > 0 && c.StartSoC <= 1):
+		return fmt.Errorf("sim: start state of charge %g: want more than 0 and at most 1", c.StartSoC)
+	case len(c.Site.Centres) < 2:
+		return fmt.Errorf("sim: the site has fewer than two centres")
+	}
+	return c.Vehicle.Validate()
+}

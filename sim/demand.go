@@ -1,0 +1,89 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/geo"
+)
+
+// demandMove is what the simulation remembers of a move it asked for.
+type demandMove struct {
+	id         string
+	preCleared bool
+	inspected  map[string]bool // checkpoints where it was sent to inspection
+}
+
+// demand asks for container moves in both directions as a Poisson process.
+func (e *engine) demand(n int) {
+	if e.cfg.MovesPerHour <= 0 {
+		return
+	}
+	gap := time.Duration(e.rng.ExpFloat64() / e.cfg.MovesPerHour * float64(time.Hour))
+	e.at(e.now.Add(gap), func() {
+		a, b := e.cfg.Site.Centres[0], e.cfg.Site.Centres[1]
+		if e.rng.Float64() >= e.cfg.Eastbound {
+			a, b = b, a
+		}
+		from, to := e.cfg.Site.BaysOf(a.ID), e.cfg.Site.BaysOf(b.ID)
+		c := e.container(n)
+		m := &demandMove{id: fmt.Sprintf("m%06d", n), preCleared: e.rng.Float64() < e.cfg.PreCleared, inspected: map[string]bool{}}
+		e.moves[c] = m
+		e.send(fleet.MoveRequested{ID: m.id, Container: string(c),
+			Origin: pick(e, from).ID, Destination: pick(e, to).ID, PreCleared: m.preCleared,
+			IdempotencyKey: "sim-" + m.id, Declaration: "DECL-" + m.id})
+		e.demand(n + 1)
+	})
+}
+
+func pick(e *engine, bays []geo.Bay) geo.Bay { return bays[e.rng.Intn(len(bays))] }
+
+// container makes a valid ISO 6346 number for the n-th move.
+func (e *engine) container(n int) fleet.Container {
+	first := fmt.Sprintf("BFLU%06d", n%1000000)
+	return fleet.Container(fmt.Sprintf("%s%d", first, fleet.CheckDigit(first)))
+}
+
+// observe plays customs: a laden container that is not pre-cleared gets a
+// decision a while after it reaches a stop line, and another after its
+// inspection.
+func (e *engine) observe(v *vehicle, node string) {
+	if !v.laden {
+		return
+	}
+	m, ok := e.moves[v.container]
+	if !ok || m.preCleared {
+		return
+	}
+	for _, cp := range e.cfg.Site.Checkpoints {
+		switch node {
+		case cp.ID:
+			d := fleet.DecisionRelease
+			switch r := e.rng.Float64(); {
+			case r < e.cfg.Refused:
+				d = fleet.DecisionRefuse
+			case r < e.cfg.Refused+e.cfg.Inspected:
+				d = fleet.DecisionInspect
+				m.inspected[cp.ID] = true
+			}
+			e.decide(cp, m, d, time.Duration(e.rng.ExpFloat64()*float64(e.cfg.DecideAfter)))
+		case cp.InspectionBay:
+			if !m.inspected[cp.ID] {
+				continue
+			}
+			d := fleet.DecisionRelease
+			if e.rng.Float64() < 0.1 {
+				d = fleet.DecisionRefuse
+			}
+			e.decide(cp, m, d, e.cfg.InspectTime)
+		}
+	}
+}
+
+func (e *engine) decide(cp geo.Checkpoint, m *demandMove, d string, after time.Duration) {
+	e.at(e.now.Add(after), func() {
+		e.send(fleet.CustomsDecision{Checkpoint: cp.ID, Country: cp.Country, Move: m.id, Decision: d,
+			Officer: "sim-officer-" + cp.Country, Reason: "simulated"})
+	})
+}

@@ -1,0 +1,296 @@
+package sim
+
+import (
+	"container/heap"
+	"fmt"
+	"math"
+	"math/rand"
+	"time"
+
+	"github.com/borderfleet/borderfleet/charging"
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/routing"
+)
+
+// scheduled is one thing that happens at a virtual time.
+type scheduled struct {
+	at  time.Time
+	seq int // ties go in the order they were scheduled: runs are repeatable
+	fn  func()
+}
+
+type queue []scheduled
+
+func (q queue) Len() int { return len(q) }
+func (q queue) Less(i, j int) bool {
+	if !q[i].at.Equal(q[j].at) {
+		return q[i].at.Before(q[j].at)
+	}
+	return q[i].seq < q[j].seq
+}
+func (q queue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *queue) Push(x any)   { *q = append(*q, x.(scheduled)) }
+func (q *queue) Pop() any {
+	old := *q
+	it := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return it
+}
+
+// engine is one run: a virtual clock, the controller and the vehicles.
+type engine struct {
+	cfg      Config
+	g        *routing.Graph
+	ctl      *fleet.Controller
+	rng      *rand.Rand
+	now      time.Time
+	end      time.Time
+	q        queue
+	seq      int
+	vs       map[string]*vehicle
+	ids      []string
+	wake     time.Time // the controller's next wanted tick
+	lastMove time.Time // last time any vehicle made progress
+	moves    map[fleet.Container]*demandMove
+	stations map[string]float64 // charger kW by station node
+	r        Report
+	errs     int
+}
+
+func (e *engine) at(t time.Time, fn func()) {
+	e.seq++
+	heap.Push(&e.q, scheduled{at: t, seq: e.seq, fn: fn})
+}
+
+// send hands an event to the controller and carries out its commands.
+func (e *engine) send(ev fleet.Event) {
+	cmds, err := e.ctl.Handle(e.now, ev)
+	if err != nil {
+		e.errs++
+		if e.errs <= 5 {
+			e.r.Errors = append(e.r.Errors, fmt.Sprintf("%s: %v", e.now.Format("15:04:05"), err))
+		}
+	}
+	for _, c := range cmds {
+		if v, ok := e.vs[c.Shuttle]; ok {
+			v.command(e, c)
+		}
+	}
+	if w := e.ctl.NextWake(); !w.IsZero() && (e.wake.IsZero() || w.Before(e.wake) || !e.wake.After(e.now)) && w.After(e.now) {
+		e.wake = w
+		e.at(w, func() { e.send(fleet.Tick{}) })
+	}
+}
+
+// run advances the clock until the end or until nothing moves for too long.
+func (e *engine) run() {
+	tick := time.Minute
+	var every func()
+	every = func() {
+		e.send(fleet.Tick{})
+		e.checkStall()
+		if e.now.Before(e.end) {
+			e.at(e.now.Add(tick), every)
+		}
+	}
+	e.at(e.now.Add(tick), every)
+	for e.q.Len() > 0 {
+		it := heap.Pop(&e.q).(scheduled)
+		if it.at.After(e.end) {
+			break
+		}
+		e.now = it.at
+		it.fn()
+		if e.r.Deadlocks > 0 {
+			break
+		}
+	}
+	e.now = e.end
+}
+
+// checkStall reports a deadlock when no vehicle has moved for an hour
+// while moves are under way.
+func (e *engine) checkStall() {
+	if e.now.Sub(e.lastMove) < time.Hour {
+		return
+	}
+	for _, m := range e.ctl.Moves() {
+		switch m.State {
+		case fleet.MovePending, fleet.MoveDelivered, fleet.MoveReturned, fleet.MoveCancelled, fleet.MoveFailed:
+		default:
+			e.r.Deadlocks++
+			e.r.Errors = append(e.r.Errors, fmt.Sprintf("%s: nothing moved for an hour; move %s is %s", e.now.Format("15:04:05"), m.ID, m.State))
+			return
+		}
+	}
+}
+
+// checkNodes counts shuttles standing on one node at once (stations, with
+// several chargers, excepted).
+func (e *engine) checkNodes() {
+	seen := map[string]string{}
+	for _, id := range e.ids {
+		v := e.vs[id]
+		if _, station := e.stations[v.node]; station {
+			continue
+		}
+		if other, dup := seen[v.node]; dup {
+			e.r.Conflicts++
+			if e.r.Conflicts <= 3 {
+				e.r.Errors = append(e.r.Errors, fmt.Sprintf("%s: %s and %s on node %s", e.now.Format("15:04:05"), other, id, v.node))
+			}
+		}
+		seen[v.node] = id
+	}
+}
+
+// vehicle is the simulated shuttle: it drives what it is granted, does its
+// node actions, drains and charges its battery and sometimes breaks down.
+type vehicle struct {
+	id        string
+	node      string
+	soc       float64
+	steps     []string // granted step ids not yet driven
+	nextStep  int      // global index of steps[0]
+	action    string
+	actionAt  int
+	target    float64
+	container fleet.Container
+	laden     bool
+	busy      bool // driving an edge or doing an action
+	drained   time.Time
+	failAt    time.Time
+	depleted  bool
+}
+
+// command takes a controller command.
+func (v *vehicle) command(e *engine, c fleet.Command) {
+	switch c.Kind {
+	case fleet.CmdDrive:
+		if len(v.steps) == 0 {
+			v.nextStep = c.From + 1
+		}
+		v.steps = append(v.steps, c.Steps...)
+		if c.Action != "" {
+			v.action, v.actionAt, v.target, v.container = c.Action, c.To, c.TargetSoC, c.Container
+			if !v.busy && len(v.steps) == 0 && c.To == v.nextStep-1 {
+				v.act(e) // the action is where the vehicle stands
+				return
+			}
+		}
+		v.go_(e)
+	case fleet.CmdCancel:
+		v.action = ""
+	}
+}
+
+// idle drains the auxiliaries since the last drain.
+func (v *vehicle) idle(e *engine) {
+	if !v.drained.IsZero() && e.now.After(v.drained) {
+		v.use(e, e.cfg.Vehicle.IdleKWh(e.now.Sub(v.drained), e.cfg.AmbientC))
+	}
+	v.drained = e.now
+}
+
+func (v *vehicle) use(e *engine, kwh float64) {
+	v.soc -= kwh / e.cfg.Vehicle.BatteryKWh
+	if v.soc < e.r.MinSoC {
+		e.r.MinSoC = v.soc
+	}
+	if v.soc <= 0 && !v.depleted {
+		v.depleted = true
+		e.r.BatteryDepletions++
+	}
+}
+
+// go_ drives the next granted edge, if it may.
+func (v *vehicle) go_(e *engine) {
+	if v.busy || len(v.steps) < 2 {
+		return
+	}
+	v.idle(e)
+	edge, node := v.steps[0], v.steps[1]
+	ei, ok := e.g.Edge(edge)
+	if !ok {
+		e.r.Errors = append(e.r.Errors, fmt.Sprintf("%s: %s got unknown edge %q", e.now.Format("15:04:05"), v.id, edge))
+		return
+	}
+	ed := e.g.Edges[ei]
+	speed := math.Min(ed.MaxSpeed, e.cfg.TopSpeedKmh/3.6)
+	dt := time.Duration(ed.Length / speed * float64(time.Second))
+	v.busy = true
+	step := v.nextStep + 1
+	v.steps, v.nextStep = v.steps[2:], v.nextStep+2
+	e.at(e.now.Add(dt), func() {
+		v.busy = false
+		v.use(e, e.cfg.Vehicle.DriveKWh(charging.Leg{Metres: ed.Length, Duration: dt, Laden: v.laden}, e.cfg.AmbientC))
+		v.drained = e.now
+		v.node = node
+		e.lastMove = e.now
+		e.checkNodes()
+		e.send(fleet.NodeReached{Shuttle: v.id, Step: step, SoC: v.soc})
+		e.observe(v, node)
+		if !e.cfg.NoBreakdowns && !e.now.Before(v.failAt) {
+			v.breakDown(e)
+			return
+		}
+		v.arrived(e, step)
+	})
+}
+
+// arrived starts the node action due here, or drives on.
+func (v *vehicle) arrived(e *engine, step int) {
+	if v.action != "" && v.actionAt == step {
+		v.act(e)
+		return
+	}
+	v.go_(e)
+}
+
+func (v *vehicle) act(e *engine) {
+	action := v.action
+	v.action = ""
+	v.busy = true
+	v.idle(e)
+	switch action {
+	case "pick", "drop":
+		e.at(e.now.Add(e.cfg.Handling), func() {
+			v.idle(e)
+			v.busy = false
+			v.laden = action == "pick"
+			e.lastMove = e.now
+			e.send(fleet.ActionDone{Shuttle: v.id, Action: action, SoC: v.soc})
+			v.go_(e)
+		})
+	case "startCharging":
+		kw := e.stations[v.node]
+		d := e.cfg.Vehicle.ChargeTime(v.soc, v.target, kw)
+		target := math.Max(v.soc, v.target)
+		e.at(e.now.Add(d), func() {
+			v.drained = e.now // the charger feeds the auxiliaries
+			v.soc = target
+			v.busy = false
+			e.lastMove = e.now
+			e.send(fleet.ActionDone{Shuttle: v.id, Action: "charge", SoC: v.soc})
+			v.go_(e)
+		})
+	default:
+		v.busy = false
+	}
+}
+
+// breakDown stops the vehicle for a repair time.
+func (v *vehicle) breakDown(e *engine) {
+	v.busy = true
+	e.r.Breakdowns++
+	e.send(fleet.FaultReported{Shuttle: v.id, Reason: "simulated breakdown"})
+	repair := time.Duration(e.rng.ExpFloat64() * float64(e.cfg.MTTR))
+	e.at(e.now.Add(repair), func() {
+		v.idle(e)
+		v.busy = false
+		v.failAt = e.now.Add(time.Duration(e.rng.ExpFloat64() * float64(e.cfg.MTBF)))
+		e.lastMove = e.now
+		e.send(fleet.FaultCleared{Shuttle: v.id})
+		v.go_(e)
+	})
+}
