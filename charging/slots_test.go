@@ -2,6 +2,7 @@ package charging
 
 import (
 	"errors"
+	"flag"
 	"sort"
 	"testing"
 	"time"
@@ -209,6 +210,10 @@ func checkInvariants(t interface{ Fatalf(string, ...any) }, s *Scheduler) {
 // cap exceeded, every booked window serves its request, and no accepted
 // slot is lost without being reported.
 func TestSchedulerProperties(t *testing.T) {
+	if f := flag.Lookup("rapid.checks"); testing.Short() && f != nil && f.Value.String() == f.DefValue {
+		require.NoError(t, flag.Set("rapid.checks", "30"))
+		t.Cleanup(func() { _ = flag.Set("rapid.checks", f.DefValue) })
+	}
 	rapid.Check(t, func(rt *rapid.T) {
 		var stations []Station
 		for i := range rapid.IntRange(1, 3).Draw(rt, "stations") {

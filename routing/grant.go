@@ -49,16 +49,19 @@ func (t *Traffic) Grant(id string) (Grant, error) {
 // that turns back over a block it has just left is alone there.
 func (t *Traffic) grantable(v *visit) bool {
 	r := &t.res[v.s.step(v.step).res]
+	i := r.index(v)
+	if i < 0 {
+		return false
+	}
 	ahead := 0
-	for _, u := range r.queue {
-		if u == v {
-			return ahead < r.capacity
-		}
+	for _, u := range r.queue[:i] {
 		if u.s != v.s {
-			ahead++
+			if ahead++; ahead >= r.capacity {
+				return false
+			}
 		}
 	}
-	return false
+	return true
 }
 
 // Progress records that a shuttle reached the node at global step index
@@ -116,15 +119,39 @@ func (t *Traffic) ClearHold(id, node string) error {
 }
 
 // Cancel drops a shuttle's route beyond what it has been granted: it will
-// stop at the end of its authority and stand there.
+// stop at the end of its authority and stand there. It is refused with
+// ErrBlocked, changing nothing, when standing there would stop a shuttle
+// routed after it, or the place is full.
 func (t *Traffic) Cancel(id string) error {
 	s, ok := t.shuttles[id]
 	if !ok {
 		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
 	}
+	if err := t.canStand(s); err != nil {
+		return err
+	}
 	t.clearFinals(s)
 	t.dropAfter(s, s.granted)
 	t.markFinals(s)
+	return nil
+}
+
+// canStand reports why s may not stop for good at the end of its
+// authority: another shuttle is routed over where it would stand, or the
+// place is full.
+func (t *Traffic) canStand(s *shuttle) error {
+	end := s.step(s.granted)
+	if r := &t.res[end.res]; t.othersFinal(r, s) >= r.capacity {
+		return fmt.Errorf("%w: shuttle %q cannot stop at %s: shuttle %q will stand there", ErrBlocked, s.id, t.resName(end.res), r.finals[0].id)
+	}
+	waiting := t.waitingOn(s)
+	for _, ri := range t.finalSet(s.pending(s.granted)) {
+		for _, v := range t.res[ri].queue {
+			if v.s != s && waiting.has(v) {
+				return fmt.Errorf("%w: shuttle %q cannot stop short: shuttle %q is routed over %s behind it", ErrBlocked, s.id, v.s.id, t.resName(ri))
+			}
+		}
+	}
 	return nil
 }
 
@@ -226,4 +253,39 @@ func (t *Traffic) Free(node string) bool {
 	}
 	r := &t.res[t.nodeRes(n)]
 	return len(r.queue) < r.capacity && len(r.finals) < r.capacity
+}
+
+// WaitsFor says what keeps a shuttle from being granted further: a hold,
+// the end of its route, or the shuttle ahead of it in a queue.
+func (t *Traffic) WaitsFor(id string) string {
+	s, ok := t.shuttles[id]
+	if !ok {
+		return "unknown shuttle"
+	}
+	if s.granted == s.last() {
+		return "nothing: it may drive to the end of its route"
+	}
+	if here := s.step(s.granted); here.hold {
+		return fmt.Sprintf("a hold at %s", t.g.Nodes[here.node].ID)
+	}
+	for _, i := range []int{s.granted + 1, s.granted + 2} {
+		v := s.step(i).v
+		if t.grantable(v) {
+			continue
+		}
+		r := &t.res[s.step(i).res]
+		for _, u := range r.queue {
+			if u == v {
+				break
+			}
+			if u.s != s {
+				state := "routed through it"
+				if u.granted {
+					state = "holding it"
+				}
+				return fmt.Sprintf("%s at %s, %s", u.s.id, t.resName(s.step(i).res), state)
+			}
+		}
+	}
+	return "the grant-ahead distance"
 }

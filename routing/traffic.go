@@ -70,6 +70,31 @@ type Traffic struct {
 	res       []resource
 	shuttles  map[string]*shuttle
 	gen       uint32 // marks for searches over visits
+	wgen      uint32 // marks for waiting sets
+}
+
+// index returns where v stands in the queue, or -1.
+func (r *resource) index(v *visit) int {
+	if v.qi >= 0 && v.qi < len(r.queue) && r.queue[v.qi] == v {
+		return v.qi
+	}
+	return -1
+}
+
+// insertAt puts v at position i of the queue.
+func (r *resource) insertAt(i int, v *visit) {
+	r.queue = slices.Insert(r.queue, i, v)
+	for j := i; j < len(r.queue); j++ {
+		r.queue[j].qi = j
+	}
+}
+
+// deleteAt removes the visit at position i of the queue.
+func (r *resource) deleteAt(i int) {
+	r.queue = slices.Delete(r.queue, i, i+1)
+	for j := i; j < len(r.queue); j++ {
+		r.queue[j].qi = j
+	}
 }
 
 // resource is a node (index < len(Nodes)) or a block.
@@ -84,8 +109,19 @@ type visit struct {
 	s       *shuttle
 	step    int // global step index
 	granted bool
-	mark    uint32
+	mark    uint32 // walks over the wait-for graph
+	wait    uint32 // in the waiting set of generation wait (see waitSet)
+	qi      int    // index in its resource's queue, kept by insertAt and deleteAt
 }
+
+// waitSet is the set of visits that wait on one shuttle, as marks on the
+// visits: no allocation per member.
+type waitSet struct {
+	gen uint32
+	n   int
+}
+
+func (w waitSet) has(v *visit) bool { return w.n > 0 && v.wait == w.gen }
 
 // step is one element of a shuttle's route: a node or an edge.
 type step struct {
@@ -106,6 +142,12 @@ type shuttle struct {
 	at       int // last node step reached
 	released int // first step not yet released
 	finals   []int
+	// first waiting step, for the waiting set of generation firstGen
+	firstWait int
+	firstGen  uint32
+	// steps whose release a walk of generation doneGen has taken
+	done    int
+	doneGen uint32
 }
 
 func (s *shuttle) step(i int) *step { return &s.steps[i-s.base] }
@@ -155,7 +197,7 @@ func (t *Traffic) Place(id, node string) error {
 	s.steps = []step{{node: n, edge: -1, res: t.nodeRes(n)}}
 	v := &visit{s: s, step: 0, granted: true}
 	s.steps[0].v = v
-	r.queue = append(r.queue, v)
+	r.insertAt(len(r.queue), v)
 	t.shuttles[id] = s
 	t.markFinals(s)
 	return nil
@@ -228,7 +270,9 @@ func (t *Traffic) Plan(id, goal string, opt PlanOptions) (*Plan, error) {
 	if err := t.insert(s, steps); err != nil {
 		return nil, err
 	}
-	s.step(s.granted).hold = holds[start.node]
+	// a hold still pending where the new route starts stays; a new one is added
+	st := s.step(s.granted)
+	st.hold = st.hold || holds[start.node]
 	return &Plan{Route: route, FirstStep: s.granted}, nil
 }
 
@@ -280,19 +324,19 @@ func (t *Traffic) newSteps(s *shuttle, r *Route, holds map[int]bool) []step {
 // insert undoes everything and fails.
 func (t *Traffic) insert(s *shuttle, steps []step) error {
 	waiting := t.waitingOn(s)
-	if len(waiting) > 0 {
+	if waiting.n > 0 {
 		waiting = t.withTainted(waiting)
 	}
 	for _, st := range steps {
 		for _, v := range t.res[st.res].queue {
-			if v.s != s && v.granted && waiting[v] {
+			if v.s != s && v.granted && waiting.has(v) {
 				return fmt.Errorf("%w: shuttle %q holds %s and waits for %q", ErrBlocked, v.s.id, t.resName(st.res), s.id)
 			}
 		}
 	}
 	for _, ri := range t.finalSet(append(slices.Clone(s.pending(s.granted)), steps...)) {
 		for _, v := range t.res[ri].queue {
-			if v.s != s && waiting[v] {
+			if v.s != s && waiting.has(v) {
 				return fmt.Errorf("%w: the goal would stop shuttle %q, which is routed over %s", ErrBlocked, v.s.id, t.resName(ri))
 			}
 		}
@@ -309,22 +353,22 @@ func (t *Traffic) insert(s *shuttle, steps []step) error {
 		r := &t.res[st.res]
 		at := len(r.queue)
 		for i, u := range r.queue {
-			if waiting[u] {
+			if waiting.has(u) {
 				at = i
 				break
 			}
 		}
-		r.queue = slices.Insert(r.queue, at, v)
+		r.insertAt(at, v)
 		added = append(added, v)
 	}
-	if len(waiting) > 0 && t.cyclic(added) {
+	if waiting.n > 0 && t.cyclic(added) {
 		for _, v := range added {
 			t.unqueue(s.step(v.step))
 		}
 		s.steps = append(s.steps[:s.granted+1-s.base], oldSteps...)
 		for i := len(removed) - 1; i >= 0; i-- {
 			r := &t.res[removed[i].res]
-			r.queue = slices.Insert(r.queue, removed[i].at, removed[i].v)
+			r.insertAt(removed[i].at, removed[i].v)
 		}
 		s.finals = oldFinals
 		for _, ri := range s.finals {
@@ -336,15 +380,27 @@ func (t *Traffic) insert(s *shuttle, steps []step) error {
 	return nil
 }
 
-// queueAfter returns the visit that waits for v's release in v's queue:
-// the one as many places behind as the resource has room for.
-func (t *Traffic) queueAfter(v *visit) *visit {
+// queueAfter visits what waits for v's release in v's queue: on a node with
+// room for one, the visit right behind it; at a station, every later visit
+// of another shuttle, since which of those ahead of it leave first is not
+// known (a shuttle standing there for good may never leave).
+func (t *Traffic) queueAfter(v *visit, visit func(*visit)) {
 	r := &t.res[v.s.step(v.step).res]
-	i := slices.Index(r.queue, v)
-	if i < 0 || i+r.capacity >= len(r.queue) {
-		return nil
+	i := r.index(v)
+	if i < 0 {
+		return
 	}
-	return r.queue[i+r.capacity]
+	if r.capacity == 1 {
+		if i+1 < len(r.queue) {
+			visit(r.queue[i+1])
+		}
+		return
+	}
+	for _, w := range r.queue[i+1:] {
+		if w.s != v.s {
+			visit(w)
+		}
+	}
 }
 
 // releaseAt returns the global index of the node step at which step u of o
@@ -378,9 +434,7 @@ func (t *Traffic) successors(v *visit, visit func(*visit)) {
 			break
 		}
 		if at == v.step || (at < 0 && v.step == o.last()) {
-			if w := t.queueAfter(o.step(u).v); w != nil {
-				visit(w)
-			}
+			t.queueAfter(o.step(u).v, visit)
 		}
 	}
 }
@@ -432,21 +486,21 @@ func (t *Traffic) cyclic(from []*visit) bool {
 // withTainted adds to the waiting set every visit whose release comes only
 // after its shuttle's first waiting step: what queues behind it would wait
 // on s too.
-func (t *Traffic) withTainted(waiting map[*visit]bool) map[*visit]bool {
-	first := map[*shuttle]int{}
-	for v := range waiting {
-		if f, ok := first[v.s]; !ok || v.step < f {
-			first[v.s] = v.step
+func (t *Traffic) withTainted(w waitSet) waitSet {
+	for _, o := range t.shuttles {
+		if o.firstGen != w.gen {
+			continue
 		}
-	}
-	for o, f := range first {
-		for u := o.released; u < f; u++ {
-			if at := t.releaseAt(o, u); at < 0 || at >= f {
-				waiting[o.step(u).v] = true
+		for u := o.released; u < o.firstWait; u++ {
+			if at := t.releaseAt(o, u); at < 0 || at >= o.firstWait {
+				if v := o.step(u).v; v.wait != w.gen {
+					v.wait = w.gen
+					w.n++
+				}
 			}
 		}
 	}
-	return waiting
+	return w
 }
 
 // waitingOn returns the visits that wait, directly or through others, on a
@@ -460,17 +514,22 @@ func (t *Traffic) withTainted(waiting map[*visit]bool) map[*visit]bool {
 // a node visit w it takes the queue successors of every step of w's shuttle
 // released by w at the latest. The result is closed under waiting, which is
 // what Insert needs.
-func (t *Traffic) waitingOn(s *shuttle) map[*visit]bool {
+func (t *Traffic) waitingOn(s *shuttle) waitSet {
 	t.gen++
+	t.wgen++
 	gen := t.gen
+	out := waitSet{gen: t.wgen}
 	dropped := func(v *visit) bool { return v.s == s && v.step > s.granted }
-	out := map[*visit]bool{}
 	var stack []*visit
 	push := func(v *visit) {
 		if v != nil && v.mark != gen && !dropped(v) {
 			v.mark = gen
 			if v.s != s {
-				out[v] = true
+				v.wait = out.gen
+				out.n++
+				if o := v.s; o.firstGen != out.gen || v.step < o.firstWait {
+					o.firstGen, o.firstWait = out.gen, v.step
+				}
 			}
 			stack = append(stack, v)
 		}
@@ -478,36 +537,49 @@ func (t *Traffic) waitingOn(s *shuttle) map[*visit]bool {
 	// queueNext pushes the visit that waits for u's release in u's queue.
 	queueNext := func(u *visit) {
 		r := &t.res[u.s.step(u.step).res]
-		i := slices.Index(r.queue, u)
+		i := r.index(u)
 		if i < 0 {
 			return
 		}
-		k := 0
 		for _, x := range r.queue[i+1:] {
-			if dropped(x) {
+			if dropped(x) || x.s == u.s {
 				continue
 			}
-			if k++; k == r.capacity {
-				push(x)
+			push(x)
+			if r.capacity == 1 {
 				return
 			}
 		}
 	}
-	done := map[*shuttle]int{} // per shuttle: steps whose release was walked
 	releasedBy := func(w *visit) {
 		o := w.s
 		here := o.step(w.step)
 		if here.node < 0 {
 			return
 		}
-		j, ok := done[o]
-		if !ok {
-			j = o.released
+		if o.doneGen != gen { // steps of o whose release was walked
+			o.doneGen, o.done = gen, o.released
 		}
-		for ; j < w.step && o.step(j).end+t.clearance <= here.end; j++ {
-			queueNext(o.step(j).v)
+		for ; o.done < w.step && o.step(o.done).end+t.clearance <= here.end; o.done++ {
+			queueNext(o.step(o.done).v)
 		}
-		done[o] = j
+	}
+	// fast path: with nothing queued behind what s holds, nothing waits on it
+	behind := false
+	for i := s.released; i <= s.granted && !behind; i++ {
+		v := s.step(i).v
+		r := &t.res[s.step(i).res]
+		if j := r.index(v); j >= 0 {
+			for _, x := range r.queue[j+1:] {
+				if x.s != s {
+					behind = true
+					break
+				}
+			}
+		}
+	}
+	if !behind {
+		return out
 	}
 	for i := s.released; i <= s.granted; i++ {
 		push(s.step(i).v)
@@ -587,9 +659,9 @@ func (t *Traffic) dropAfter(s *shuttle, i int) []unqueued {
 // unqueue removes a step's visit from its queue and returns where it was.
 func (t *Traffic) unqueue(st *step) int {
 	r := &t.res[st.res]
-	i := slices.Index(r.queue, st.v)
+	i := r.index(st.v)
 	if i >= 0 {
-		r.queue = slices.Delete(r.queue, i, i+1)
+		r.deleteAt(i)
 	}
 	return i
 }

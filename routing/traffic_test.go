@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"flag"
 	"math/rand"
 	"testing"
 
@@ -176,9 +177,20 @@ func TestRoutedOverClosedLane(t *testing.T) {
 	assert.Empty(t, tr.RoutedOver("road-west"))
 }
 
+// fewerChecksWhenShort runs a property test's cases only 15 times with
+// -short (as the race-detector run of scripts/test.sh does), unless
+// -rapid.checks says otherwise.
+func fewerChecksWhenShort(t *testing.T) {
+	if f := flag.Lookup("rapid.checks"); testing.Short() && f != nil && f.Value.String() == f.DefValue {
+		require.NoError(t, flag.Set("rapid.checks", "15"))
+		t.Cleanup(func() { _ = flag.Set("rapid.checks", f.DefValue) })
+	}
+}
+
 // Random fleets with random goals and random stops: no conflict, no
 // deadlock, every shuttle arrives.
 func TestPropertyDefaultSite(t *testing.T) {
+	fewerChecksWhenShort(t)
 	site := defaultSite(t)
 	places := restingPlaces(site)
 	rapid.Check(t, func(rt *rapid.T) {
@@ -210,6 +222,7 @@ func TestPropertyDefaultSite(t *testing.T) {
 // The same on a generated grid of two-way lanes, where shuttles meet
 // head-on and cross at every junction.
 func TestPropertyGrid(t *testing.T) {
+	fewerChecksWhenShort(t)
 	site, err := gridSite(12, 40, true)
 	require.NoError(t, err)
 	nodes := restingPlaces(site)
@@ -246,4 +259,62 @@ func TestPropertyGrid(t *testing.T) {
 			rt.Logf("moves %d, diverted %d, plan failures %d, ticks %d", f.moves, f.diverted, f.planFails, f.tick)
 		}
 	})
+}
+
+// Regression: at a station with two chargers, one shuttle stands for good,
+// one leaves and one arrives; re-routing the leaving one must not leave the
+// arriving one waiting for the one that never leaves.
+func TestStationWaitsAreModelled(t *testing.T) {
+	g := newGraph(t, smallSite(t), 0)
+	tr := newTraffic(t, g)
+	require.NoError(t, tr.Place("c", "w-charge"))
+	require.NoError(t, tr.Place("a", "w-charge"))
+	require.NoError(t, tr.Place("d", "e-bay"))
+	_, err := tr.Plan("a", "gate-inspection", PlanOptions{})
+	require.NoError(t, err)
+	_, err = tr.Plan("d", "w-charge", PlanOptions{})
+	require.NoError(t, err)
+	_, err = tr.Plan("a", "e-park", PlanOptions{})
+	assert.ErrorIs(t, err, ErrBlocked, "a now waits on d's way in; keeping its old route is safe")
+	f := &fleetSim{t: t, tr: tr, rng: rand.New(rand.NewSource(1)), ids: []string{"c", "a", "d"}, legs: map[string]int{}, stopUntil: map[string]int{}}
+	f.run(2000)
+}
+
+// Regression: a shuttle may not be cancelled to stand on the route of one
+// queued behind it.
+func TestCancelRefusedWhenItWouldBlock(t *testing.T) {
+	g := newGraph(t, defaultSite(t), 0)
+	tr := newTraffic(t, g)
+	require.NoError(t, tr.Place("lead", "kz-bay-10"))
+	require.NoError(t, tr.Place("next", "kz-bay-09"))
+	_, err := tr.Plan("lead", "cn-bay-01", PlanOptions{})
+	require.NoError(t, err)
+	_, err = tr.Plan("next", "cn-bay-02", PlanOptions{})
+	require.NoError(t, err)
+	for i := 0; i < 40; i++ {
+		tr.Grant("lead")
+		p, _ := tr.Position("lead")
+		require.NoError(t, tr.Progress("lead", p.AtStep+2))
+	}
+	assert.ErrorIs(t, tr.Cancel("lead"), ErrBlocked)
+	f := &fleetSim{t: t, tr: tr, rng: rand.New(rand.NewSource(1)), ids: []string{"lead", "next"}, legs: map[string]int{}, stopUntil: map[string]int{}}
+	f.run(5000)
+}
+
+// Regression: re-planning a shuttle that waits at a hold keeps the hold.
+func TestReplanKeepsHold(t *testing.T) {
+	g := newGraph(t, defaultSite(t), 0)
+	tr := newTraffic(t, g)
+	require.NoError(t, tr.Place("a", "kz-bay-10"))
+	_, err := tr.Plan("a", "cn-bay-01", PlanOptions{Holds: []string{"kz-bakhty-out"}})
+	require.NoError(t, err)
+	p := drive(t, tr, "a")
+	require.Equal(t, "kz-bakhty-out", p.At)
+	_, err = tr.Plan("a", "cn-bay-02", PlanOptions{})
+	require.NoError(t, err)
+	p = drive(t, tr, "a")
+	assert.Equal(t, "kz-bakhty-out", p.At, "still held")
+	require.NoError(t, tr.ClearHold("a", "kz-bakhty-out"))
+	p = drive(t, tr, "a")
+	assert.Equal(t, "cn-bay-02", p.At)
 }

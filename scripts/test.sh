@@ -103,8 +103,10 @@ if go env CGO_ENABLED | grep -q 1 && have "$(go env CC)"; then
 else
   log "no C compiler: running without the race detector"
 fi
-log "go test ${race[*]} ./..."
-go test "${race[@]}" -count=1 ./...
+log "go test ${race[*]} -short ./...  (property tests with fewer cases)"
+go test "${race[@]}" -short -count=1 ./...
+log "go test -run Property ./...  (property tests in full)"
+go test -count=1 -run Property ./...
 
 # --- fuzz targets -----------------------------------------------------------------
 fuzztime=${FUZZTIME:-10s}
