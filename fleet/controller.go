@@ -74,8 +74,9 @@ type shuttleRec struct {
 	gate     *gateStop
 	slot     int // charging slot, 0 if none
 	target   float64
-	replan   bool // the route for the task still has to be made
-	acted    bool // the task's action went out with a drive command
+	replan   bool      // the route for the task still has to be made
+	overtook time.Time // when it last tried to overtake in a queue
+	acted    bool      // the task's action went out with a drive command
 }
 
 // gateStop is a shuttle standing at a customs stop line.
@@ -126,6 +127,10 @@ type Controller struct {
 // dispatchEvery is how often the dispatcher looks again when nothing
 // prompts it (busy shuttles draw nearer to being free).
 const dispatchEvery = 30 * time.Second
+
+// overtakeEvery is how often a shuttle stopped in a queue behind one that
+// is still elsewhere may try to go first (see routing.Traffic.Overtake).
+const overtakeEvery = 20 * time.Second
 
 // NewController builds a controller for a site's lane graph.
 func NewController(cfg Config, rng *rand.Rand) (*Controller, error) {
@@ -348,7 +353,14 @@ func (c *Controller) step(now time.Time) {
 		c.idleWork(now, c.shuttles[id])
 	}
 	for _, id := range c.ids {
-		c.grant(now, c.shuttles[id])
+		r := c.shuttles[id]
+		c.grant(now, r)
+		if r.goalStep >= 0 && now.Sub(r.overtook) >= overtakeEvery {
+			if p, _ := c.tr.Position(id); p.Granted == p.AtStep && !p.Arrived && c.tr.Overtake(id) {
+				c.grant(now, r)
+			}
+			r.overtook = now
+		}
 	}
 }
 
@@ -414,9 +426,6 @@ func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
 	p, err := c.tr.Plan(r.id, goal, routing.PlanOptions{Holds: holds})
 	if err != nil {
 		c.stats.PlanFailures++
-		if debugPlan != nil {
-			debugPlan(r.id, goal, err)
-		}
 		return false
 	}
 	r.task, r.goal, r.replan, r.acted = t, goal, false, false
@@ -447,13 +456,15 @@ func (c *Controller) planTask(now time.Time, r *shuttleRec) {
 	switch r.task {
 	case taskDeliver:
 		if c.route(r, r.move.Destination, taskDeliver) {
-			r.replan = false
+			// on its way: the origin bay may take another pick once it has left
+			c.bays.picked(r.move.Origin, r.move)
 		}
 	case taskReturn:
 		c.routeHome(now, r)
 	case taskInspect:
-		cp, _ := c.checkpoint(r.node)
-		c.route(r, cp.InspectionBay, taskInspect)
+		if r.gate != nil {
+			c.routeInspection(r)
+		}
 	default:
 		r.replan = false
 	}
@@ -470,13 +481,46 @@ func (c *Controller) routeHome(now time.Time, r *shuttleRec) {
 		if c.route(r, b.ID, taskReturn) {
 			c.bays.forget(r.move)
 			c.bays.bookDrop(b.ID, r.move)
+			if r.gate != nil { // leave the stop line (or inspection bay) on the new route
+				_ = c.tr.ClearHold(r.id, r.gate.checkpoint.ID)
+				r.gate = nil
+			}
 			return
 		}
 	}
 	r.task, r.replan = taskReturn, true
 }
 
-var debugPlan func(string, string, error)
-
-// SetDebugPlan is temporary.
-func SetDebugPlan(f func(string, string, error)) { debugPlan = f }
+// Activity says, for each shuttle, what it is doing or waiting for, in a
+// word: "moving", "handling", "charging", "idle", "waiting for a bay",
+// "waiting at a gate", "waiting in traffic".
+func (c *Controller) Activity(id string) string {
+	r, ok := c.shuttles[id]
+	if !ok {
+		return "unknown"
+	}
+	switch r.sm.State() {
+	case ShuttleLoading, ShuttleUnloading:
+		return "handling"
+	case ShuttleCharging:
+		return "charging"
+	case ShuttleFault, ShuttleEStop, ShuttleOffline, ShuttlePaused:
+		return string(r.sm.State())
+	}
+	if r.replan {
+		return "waiting for a route"
+	}
+	if r.gate != nil {
+		return "waiting at a gate"
+	}
+	p, _ := c.tr.Position(id)
+	switch {
+	case p.Arrived && r.task == taskNone:
+		return "idle"
+	case p.Arrived:
+		return "at its goal"
+	case p.Granted > p.AtStep:
+		return "moving"
+	}
+	return "waiting in traffic"
+}

@@ -1,7 +1,6 @@
 package fleet
 
 import (
-	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -137,15 +136,6 @@ func (c *Controller) shuttleSoC(cd candidate) float64 {
 func (c *Controller) dispatch(now time.Time) {
 	moves := c.dispatchable(now)
 	free := c.freeNow()
-	if debugDispatch {
-		var st []string
-		for _, id := range c.ids {
-			r := c.shuttles[id]
-			p, _ := c.tr.Position(id)
-			st = append(st, fmt.Sprintf("%s:%s/task%d/arr%v/move%v", id, r.sm.State(), r.task, p.Arrived, r.move != nil))
-		}
-		fmt.Println(now.Format("15:04:05"), "dispatch: moves", len(moves), "free", len(free), st)
-	}
 	if len(moves) == 0 || len(free) == 0 {
 		return
 	}
@@ -349,5 +339,3 @@ func assignMin(cost [][]float64) []int {
 	}
 	return out
 }
-
-var debugDispatch = false

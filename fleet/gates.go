@@ -61,15 +61,12 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 		if r.task == taskInspect {
 			return
 		}
-		_ = c.tr.ClearHold(r.id, r.gate.checkpoint.ID)
 		c.fire(r, EvInspect)
-		r.task, r.replan = taskInspect, true
-		c.route(r, r.gate.checkpoint.InspectionBay, taskInspect)
+		r.task = taskInspect
+		c.routeInspection(r)
 	case DecisionRefuse:
-		_ = c.tr.ClearHold(r.id, r.gate.checkpoint.ID)
 		c.fire(r, EvRefuse)
 		c.moveTo(r.move, MoveReturning, now, cause)
-		r.gate = nil
 		r.task = taskReturn
 		c.routeHome(now, r)
 	}
@@ -139,4 +136,14 @@ func (c *Controller) gateTimers(now time.Time) {
 			c.fire(r, EvPassedGates)
 		}
 	}
+}
+
+// routeInspection sends a shuttle from its stop line to the inspection
+// bay; until that route can be made it stays held at the stop line.
+func (c *Controller) routeInspection(r *shuttleRec) {
+	if c.route(r, r.gate.checkpoint.InspectionBay, taskInspect) {
+		_ = c.tr.ClearHold(r.id, r.gate.checkpoint.ID) // the new route starts at the stop line
+		return
+	}
+	r.replan = true
 }

@@ -71,7 +71,6 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 		}
 		c.moveTo(r.move, MoveLaden, now, "picked up by "+r.id)
 		c.fire(r, EvLoaded)
-		c.bays.picked(r.move.Origin, r.move)
 		r.task, r.replan, r.goalStep = taskDeliver, true, -1
 		c.planTask(now, r)
 	case "drop":

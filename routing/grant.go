@@ -289,3 +289,60 @@ func (t *Traffic) WaitsFor(id string) string {
 	}
 	return "the grant-ahead distance"
 }
+
+// Overtake lets a shuttle whose next resource is queued for a shuttle that
+// is still elsewhere (routed through it earlier but not granted it) go
+// first: its visits for the next stretch of route, up to the grant-ahead
+// distance, move ahead of the ungranted visits of other shuttles, and the
+// move is kept only if the wait-for graph stays acyclic; otherwise
+// everything is put back. It reports whether anything moved. Queue order is
+// planning order; this lets the shuttle that is there first go first, as
+// long as that cannot deadlock. It walks the wait-for graph, so callers
+// use it for shuttles that have waited a while, not on every grant.
+func (t *Traffic) Overtake(id string) bool {
+	s, ok := t.shuttles[id]
+	if !ok {
+		return false
+	}
+	limit := s.step(s.at).end + t.cfg.GrantAhead
+	type moved struct {
+		res, from int
+		v         *visit
+	}
+	var log []moved
+	var promoted []*visit
+	for i := s.granted + 1; i <= s.last(); i++ {
+		st := s.step(i)
+		if st.end > limit && i > s.granted+2 {
+			break
+		}
+		r := &t.res[st.res]
+		if r.capacity > 1 {
+			break
+		}
+		at := r.index(st.v)
+		to := at
+		for to > 0 && !r.queue[to-1].granted && r.queue[to-1].s != s {
+			to--
+		}
+		if to == at {
+			continue
+		}
+		r.deleteAt(at)
+		r.insertAt(to, st.v)
+		log = append(log, moved{st.res, at, st.v})
+		promoted = append(promoted, st.v)
+	}
+	if len(promoted) == 0 {
+		return false
+	}
+	if !t.cyclic(promoted) {
+		return true
+	}
+	for i := len(log) - 1; i >= 0; i-- {
+		r := &t.res[log[i].res]
+		r.deleteAt(r.index(log[i].v))
+		r.insertAt(log[i].from, log[i].v)
+	}
+	return false
+}

@@ -674,5 +674,3 @@ func (t *Traffic) resName(ri int) string {
 	b := t.g.Blocks[ri-len(t.g.Nodes)]
 	return fmt.Sprintf("edge %q", t.g.Edges[b.Edges[0]].ID)
 }
-
-var debugW func(*shuttle, map[*visit]bool)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/charging"
@@ -88,6 +89,23 @@ func (e *engine) run() {
 	var every func()
 	every = func() {
 		e.send(fleet.Tick{})
+		for _, id := range e.ids {
+			st, _, _ := e.ctl.ShuttleState(id)
+			e.r.ShuttleHours[string(st)] += tick.Hours()
+			a := e.ctl.Activity(id)
+			if a == "waiting in traffic" {
+				w := e.ctl.Traffic().WaitsFor(id)
+				switch {
+				case strings.HasSuffix(w, "holding it"):
+					a += " (held)"
+				case strings.HasSuffix(w, "routed through it"):
+					a += " (queued)"
+				default:
+					a += " (" + w + ")"
+				}
+			}
+			e.r.ActivityHours[a] += tick.Hours()
+		}
 		e.checkStall()
 		if e.now.Before(e.end) {
 			e.at(e.now.Add(tick), every)

@@ -41,9 +41,11 @@ type Report struct {
 	BoundLoadedTrips float64 `json:"bound_loaded_trips_per_hour"`
 	BoundRatio       float64 `json:"bound_ratio"`
 
-	MovesByState    map[string]int `json:"moves_by_state"`
-	ShuttlesByState map[string]int `json:"shuttles_by_state"`
-	PlanFailures    int            `json:"plan_failures"`
+	MovesByState    map[string]int     `json:"moves_by_state"`
+	ShuttlesByState map[string]int     `json:"shuttles_by_state"`
+	ShuttleHours    map[string]float64 `json:"shuttle_hours_by_state"`    // sampled each minute
+	ActivityHours   map[string]float64 `json:"shuttle_hours_by_activity"` // sampled each minute
+	PlanFailures    int                `json:"plan_failures"`
 
 	Errors []string `json:"errors,omitempty"`
 }
@@ -183,7 +185,7 @@ func Run(cfg Config) (Report, error) {
 	e := &engine{cfg: cfg, g: g, ctl: ctl, rng: rng, now: cfg.StartTime, lastMove: cfg.StartTime,
 		end: cfg.StartTime.Add(time.Duration(cfg.Hours * float64(time.Hour))),
 		vs:  map[string]*vehicle{}, moves: map[fleet.Container]*demandMove{}, stations: map[string]float64{}}
-	e.r = Report{Shuttles: cfg.Shuttles, SimHours: cfg.Hours, Policy: cfg.Policy, Charging: cfg.Charging, Seed: cfg.Seed, MinSoC: 1}
+	e.r = Report{Shuttles: cfg.Shuttles, SimHours: cfg.Hours, Policy: cfg.Policy, Charging: cfg.Charging, Seed: cfg.Seed, MinSoC: 1, ShuttleHours: map[string]float64{}, ActivityHours: map[string]float64{}}
 	for _, st := range cfg.Site.Stations {
 		e.stations[st.ID] = st.ChargerPowerKW
 	}
