@@ -33,6 +33,7 @@ type fleetSim struct {
 	holds     []string // stop lines: a route through one waits there
 	divert    float64  // chance per tick that a held shuttle is re-routed instead of released
 	diverted  int
+	overtakes int
 	tick      int
 	moves     int
 	planFails int
@@ -112,6 +113,11 @@ func (f *fleetSim) step() (moved, stopped bool) {
 			f.t.Fatalf("grant %s: %v", id, err)
 		}
 		p, _ = f.tr.Position(id)
+		if p.Granted == p.AtStep && f.rng.Float64() < 0.03 && f.tr.Overtake(id) {
+			f.overtakes++
+			f.tr.Grant(id)
+			p, _ = f.tr.Position(id)
+		}
 		if p.Granted > p.AtStep {
 			if err := f.tr.Progress(id, p.AtStep+2); err != nil {
 				f.t.Fatalf("progress %s: %v", id, err)

@@ -292,10 +292,11 @@ func (t *Traffic) WaitsFor(id string) string {
 
 // Overtake lets a shuttle whose next resource is queued for a shuttle that
 // is still elsewhere (routed through it earlier but not granted it) go
-// first: its visits for the next stretch of route, up to the grant-ahead
-// distance, move ahead of the ungranted visits of other shuttles, and the
-// move is kept only if the wait-for graph stays acyclic; otherwise
-// everything is put back. It reports whether anything moved. Queue order is
+// first: the visits of the rest of its route move ahead of the ungranted
+// visits of other shuttles (overtaking on one resource but not on the
+// stretch after it would only trade places in a cycle), and the move is
+// kept only if the wait-for graph stays acyclic; otherwise everything is
+// put back. It reports whether anything moved. Queue order is
 // planning order; this lets the shuttle that is there first go first, as
 // long as that cannot deadlock. It walks the wait-for graph, so callers
 // use it for shuttles that have waited a while, not on every grant.
@@ -304,20 +305,20 @@ func (t *Traffic) Overtake(id string) bool {
 	if !ok {
 		return false
 	}
-	limit := s.step(s.at).end + t.cfg.GrantAhead
 	type moved struct {
 		res, from int
 		v         *visit
 	}
 	var log []moved
 	var promoted []*visit
+	final := map[int]bool{} // where it will stand: nobody may be put behind it there
+	for _, ri := range s.finals {
+		final[ri] = true
+	}
 	for i := s.granted + 1; i <= s.last(); i++ {
 		st := s.step(i)
-		if st.end > limit && i > s.granted+2 {
-			break
-		}
 		r := &t.res[st.res]
-		if r.capacity > 1 {
+		if r.capacity > 1 || final[st.res] {
 			break
 		}
 		at := r.index(st.v)

@@ -256,7 +256,7 @@ func TestPropertyGrid(t *testing.T) {
 		}
 		f.run(200000)
 		if n == 100 {
-			rt.Logf("moves %d, diverted %d, plan failures %d, ticks %d", f.moves, f.diverted, f.planFails, f.tick)
+			rt.Logf("moves %d, diverted %d, overtakes %d, plan failures %d, ticks %d", f.moves, f.diverted, f.overtakes, f.planFails, f.tick)
 		}
 	})
 }
@@ -317,4 +317,30 @@ func TestReplanKeepsHold(t *testing.T) {
 	require.NoError(t, tr.ClearHold("a", "kz-bakhty-out"))
 	p = drive(t, tr, "a")
 	assert.Equal(t, "cn-bay-02", p.At)
+}
+
+// A shuttle at a junction goes before one routed through it earlier that is
+// still far away.
+func TestOvertake(t *testing.T) {
+	g := newGraph(t, defaultSite(t), 0)
+	tr := newTraffic(t, g)
+	require.NoError(t, tr.Place("far", "kz-park-36"))
+	require.NoError(t, tr.Place("near", "kz-bay-05"))
+	_, err := tr.Plan("far", "cn-bay-01", PlanOptions{})
+	require.NoError(t, err)
+	_, err = tr.Plan("near", "cn-bay-02", PlanOptions{})
+	require.NoError(t, err)
+	tr.Grant("near")
+	p, _ := tr.Position("near")
+	require.NoError(t, tr.Progress("near", p.AtStep+2))
+	tr.Grant("near")
+	before, _ := tr.Position("near")
+	require.Contains(t, tr.WaitsFor("near"), "far at", "queued behind the far shuttle")
+	assert.True(t, tr.Overtake("near"))
+	tr.Grant("near")
+	after, _ := tr.Position("near")
+	assert.Greater(t, after.Granted, before.Granted, "granted on past the junction")
+	assert.False(t, tr.Overtake("far"), "nothing to overtake")
+	f := &fleetSim{t: t, tr: tr, rng: rand.New(rand.NewSource(1)), ids: []string{"far", "near"}, legs: map[string]int{}, stopUntil: map[string]int{}}
+	f.run(5000)
 }
