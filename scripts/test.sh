@@ -105,8 +105,8 @@ else
 fi
 log "go test ${race[*]} -short ./...  (property tests with fewer cases)"
 go test "${race[@]}" -short -count=1 ./...
-log "go test -run Property -rapid.checks=40 ./...  (property tests, more cases, no race detector)"
-go test -count=1 -run Property ./... -args -rapid.checks=40
+log "property tests, 40 cases each, without the race detector"
+go test -count=1 -run Propert ./routing ./charging -args -rapid.checks=40
 
 # --- fuzz targets -----------------------------------------------------------------
 fuzztime=${FUZZTIME:-10s}
