@@ -70,6 +70,25 @@
 // after it. Goals are meant to be lay-bys: bays, parking spots, chargers,
 // inspection bays; a shuttle's own standing place holds up nobody.
 //
+// A charging station's queue is modelled conservatively: every visit of
+// another shuttle behind one at the station waits on it, since which of the
+// shuttles ahead leaves first is not known. Cancel, which makes a shuttle
+// stand at the end of its authority, is refused where that would stop a
+// shuttle routed after it.
+//
+// Queue order is planning order, which can make a shuttle that is at a
+// junction wait for one routed through it earlier but still far away.
+// Overtake moves a shuttle's remaining visits ahead of the ungranted visits
+// of others (never where it will stand) and keeps the move only if the
+// wait-for graph stays acyclic, so it keeps every guarantee above; it walks
+// the graph, so callers use it for shuttles that have waited a while.
+//
+// Known limits: Place holds only the node a vehicle is placed at, not the
+// clearance around it; and the gap is kept between shuttles on one path,
+// while at a merge a shuttle just past the junction on one branch and one
+// waiting on the other may stand closer than MinGap when site nodes lie
+// within a few metres of the junction.
+//
 // Traffic is a deterministic state machine without clocks or goroutines;
 // the Controller owns one and drives it from vehicle events.
 package routing
