@@ -125,20 +125,8 @@ func TestGateHoldAndRefusal(t *testing.T) {
 
 // Following shuttles keep the gap even when the leader stops dead.
 func TestFollowingKeepsGap(t *testing.T) {
-	g := newGraph(t, defaultSite(t), 0)
-	tr := newTraffic(t, g)
-	require.NoError(t, tr.Place("lead", "kz-bay-10"))
-	require.NoError(t, tr.Place("next", "kz-bay-09"))
-	_, err := tr.Plan("lead", "cn-bay-01", PlanOptions{})
-	require.NoError(t, err)
-	_, err = tr.Plan("next", "cn-bay-02", PlanOptions{})
-	require.NoError(t, err)
-	// the leader drives 40 nodes and stops; the follower drives all it can
-	for i := 0; i < 40; i++ {
-		tr.Grant("lead")
-		p, _ := tr.Position("lead")
-		require.NoError(t, tr.Progress("lead", p.AtStep+2))
-	}
+	g, tr := leadAndNext(t) // the leader drives 40 nodes and stops
+	// the follower drives all it can
 	pn := drive(t, tr, "next")
 	pl, _ := tr.Position("lead")
 	sl, sn := tr.shuttles["lead"], tr.shuttles["next"]
@@ -283,19 +271,7 @@ func TestStationWaitsAreModelled(t *testing.T) {
 // Regression: a shuttle may not be cancelled to stand on the route of one
 // queued behind it.
 func TestCancelRefusedWhenItWouldBlock(t *testing.T) {
-	g := newGraph(t, defaultSite(t), 0)
-	tr := newTraffic(t, g)
-	require.NoError(t, tr.Place("lead", "kz-bay-10"))
-	require.NoError(t, tr.Place("next", "kz-bay-09"))
-	_, err := tr.Plan("lead", "cn-bay-01", PlanOptions{})
-	require.NoError(t, err)
-	_, err = tr.Plan("next", "cn-bay-02", PlanOptions{})
-	require.NoError(t, err)
-	for i := 0; i < 40; i++ {
-		tr.Grant("lead")
-		p, _ := tr.Position("lead")
-		require.NoError(t, tr.Progress("lead", p.AtStep+2))
-	}
+	_, tr := leadAndNext(t)
 	assert.ErrorIs(t, tr.Cancel("lead"), ErrBlocked)
 	f := &fleetSim{t: t, tr: tr, rng: rand.New(rand.NewSource(1)), ids: []string{"lead", "next"}, legs: map[string]int{}, stopUntil: map[string]int{}}
 	f.run(5000)
@@ -343,4 +319,24 @@ func TestOvertake(t *testing.T) {
 	assert.False(t, tr.Overtake("far"), "nothing to overtake")
 	f := &fleetSim{t: t, tr: tr, rng: rand.New(rand.NewSource(1)), ids: []string{"far", "near"}, legs: map[string]int{}, stopUntil: map[string]int{}}
 	f.run(5000)
+}
+
+// leadAndNext routes "lead" from kz-bay-10 and "next" from kz-bay-09 to the
+// CN bays, then drives the leader 40 nodes, where it stops.
+func leadAndNext(t *testing.T) (*Graph, *Traffic) {
+	t.Helper()
+	g := newGraph(t, defaultSite(t), 0)
+	tr := newTraffic(t, g)
+	require.NoError(t, tr.Place("lead", "kz-bay-10"))
+	require.NoError(t, tr.Place("next", "kz-bay-09"))
+	_, err := tr.Plan("lead", "cn-bay-01", PlanOptions{})
+	require.NoError(t, err)
+	_, err = tr.Plan("next", "cn-bay-02", PlanOptions{})
+	require.NoError(t, err)
+	for i := 0; i < 40; i++ {
+		tr.Grant("lead")
+		p, _ := tr.Position("lead")
+		require.NoError(t, tr.Progress("lead", p.AtStep+2))
+	}
+	return g, tr
 }
