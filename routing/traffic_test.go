@@ -175,6 +175,15 @@ func fewerChecksWhenShort(t *testing.T) {
 	}
 }
 
+// maxFleet is the largest random fleet: 100, or 40 with -short (the race
+// detector's run).
+func maxFleet() int {
+	if testing.Short() {
+		return 40
+	}
+	return 100
+}
+
 // Random fleets with random goals and random stops: no conflict, no
 // deadlock, every shuttle arrives.
 func TestPropertyDefaultSite(t *testing.T) {
@@ -190,7 +199,7 @@ func TestPropertyDefaultSite(t *testing.T) {
 		if err != nil {
 			rt.Fatalf("traffic: %v", err)
 		}
-		n := rapid.IntRange(1, min(100, len(places))).Draw(rt, "shuttles")
+		n := rapid.IntRange(1, min(maxFleet(), len(places))).Draw(rt, "shuttles")
 		seed := rapid.Int64().Draw(rt, "seed")
 		stop := rapid.Float64Range(0, 0.02).Draw(rt, "stop probability")
 		rng := rand.New(rand.NewSource(seed))
@@ -229,7 +238,7 @@ func TestPropertyGrid(t *testing.T) {
 		if err != nil {
 			rt.Fatalf("traffic: %v", err)
 		}
-		n := rapid.IntRange(1, 100).Draw(rt, "shuttles")
+		n := rapid.IntRange(1, maxFleet()).Draw(rt, "shuttles")
 		rng := rand.New(rand.NewSource(rapid.Int64().Draw(rt, "seed")))
 		stop := rapid.Float64Range(0, 0.02).Draw(rt, "stop probability")
 		starts := append([]string(nil), nodes...)
