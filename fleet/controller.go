@@ -57,6 +57,7 @@ const (
 	taskInspect
 	taskCharge
 	taskPark
+	taskStage // laden, to a parking spot near a bay that is not free yet
 )
 
 // shuttleRec is the controller's record of one shuttle.
@@ -67,6 +68,7 @@ type shuttleRec struct {
 	soc      float64
 	move     *Move
 	task     task
+	then     task // after taskStage: taskDeliver or taskReturn
 	goal     string
 	goalStep int      // global step of the goal; -1 without a route
 	sent     int      // global step up to which drive commands went out
@@ -455,7 +457,7 @@ func (c *Controller) checkpoint(node string) (geo.Checkpoint, bool) {
 func (c *Controller) planTask(now time.Time, r *shuttleRec) {
 	switch r.task {
 	case taskDeliver:
-		if c.route(r, r.move.Destination, taskDeliver) {
+		if c.route(r, r.move.Destination, taskDeliver) || c.stage(r, r.move.Destination, taskDeliver) {
 			// on its way: the origin bay may take another pick once it has left
 			c.bays.picked(r.move.Origin, r.move)
 		}
@@ -488,7 +490,57 @@ func (c *Controller) routeHome(now time.Time, r *shuttleRec) {
 			return
 		}
 	}
+	c.bays.forget(r.move)
+	if bays := c.site.BaysOf(origin.Centre); len(bays) > 0 && c.stage(r, bays[0].ID, taskReturn) {
+		return
+	}
 	r.task, r.replan = taskReturn, true
+}
+
+// stage sends a laden shuttle whose bay is taken to wait off the lanes, at
+// the free parking spot of the bay's centre nearest to the bay; it tries
+// for the bay again from there. False if it waits there already or no spot
+// can be reached now.
+func (c *Controller) stage(r *shuttleRec, bay string, then task) bool {
+	centre := c.centreOf(bay)
+	if c.isParking(r.node) && c.centreOf(r.node) == centre {
+		return false
+	}
+	type cand struct {
+		id string
+		t  time.Duration
+	}
+	var cands []cand
+	for _, p := range c.site.Parking {
+		if p.Centre != centre || !c.tr.Free(p.ID) {
+			continue
+		}
+		if rr := c.reachBetween(p.ID, bay); rr.OK {
+			cands = append(cands, cand{p.ID, rr.Duration})
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		return cands[i].t < cands[j].t || (cands[i].t == cands[j].t && cands[i].id < cands[j].id)
+	})
+	for i, p := range cands {
+		if i >= 8 {
+			break
+		}
+		if c.route(r, p.id, taskStage) {
+			r.then = then
+			if r.gate != nil { // leave the stop line (or inspection bay) on the new route
+				_ = c.tr.ClearHold(r.id, r.gate.checkpoint.ID)
+				r.gate = nil
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// returning tells whether a shuttle brings a refused container back.
+func (r *shuttleRec) returning() bool {
+	return r.task == taskReturn || (r.task == taskStage && r.then == taskReturn)
 }
 
 // Activity says, for each shuttle, what it is doing or waiting for, in a
@@ -506,6 +558,9 @@ func (c *Controller) Activity(id string) string {
 		return "charging"
 	case ShuttleFault, ShuttleEStop, ShuttleOffline, ShuttlePaused:
 		return string(r.sm.State())
+	}
+	if r.replan && (r.task == taskDeliver || r.task == taskReturn) && c.isParking(r.node) {
+		return "waiting for a bay"
 	}
 	if r.replan {
 		return "waiting for a route"

@@ -20,7 +20,7 @@ func (c *Controller) atStopLine(now time.Time, r *shuttleRec) {
 	cp, _ := c.checkpoint(r.stops[0])
 	r.gate = &gateStop{checkpoint: cp}
 	m := r.move
-	if m == nil || !m.Laden() || r.task == taskReturn {
+	if m == nil || !m.Laden() || r.returning() {
 		r.gate.until = now.Add(cp.ReleaseTime)
 		return
 	}
@@ -36,7 +36,7 @@ func (c *Controller) atStopLine(now time.Time, r *shuttleRec) {
 // applyDecision acts on a stored decision for the shuttle's move at the
 // gate it stands at (or whose inspection bay it is in).
 func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
-	if r.gate == nil || r.move == nil || r.task == taskReturn {
+	if r.gate == nil || r.move == nil || r.returning() {
 		return // a refused container on its way back is not decided on again
 	}
 	d, ok := c.decided[r.move.ID][r.gate.checkpoint.ID]
@@ -131,7 +131,7 @@ func (c *Controller) gateTimers(now time.Time) {
 			if next == MoveToDropoff {
 				c.fire(r, EvPassedGates)
 			}
-		} else if m != nil && m.State == MoveLaden && len(r.stops) == 0 && r.task == taskDeliver {
+		} else if m != nil && m.State == MoveLaden && len(r.stops) == 0 && (r.task == taskDeliver || r.task == taskStage && r.then == taskDeliver) {
 			c.moveTo(m, MoveToDropoff, now, "passed "+cp.ID)
 			c.fire(r, EvPassedGates)
 		}

@@ -51,6 +51,8 @@ func (c *Controller) atGoal(now time.Time, r *shuttleRec) {
 		if r.slot != 0 {
 			_ = c.sched.CheckIn(r.slot, now)
 		}
+	case taskStage:
+		r.task, r.replan, r.goalStep = r.then, true, -1
 	case taskPark:
 		c.fire(r, EvParked)
 		r.task, r.goalStep = taskNone, -1
@@ -129,6 +131,9 @@ func (c *Controller) fault(now time.Time, e FaultReported) error {
 	if r.move == nil {
 		r.task = taskNone
 	} else {
+		if r.task == taskStage {
+			r.task = r.then
+		}
 		r.replan = true // laden: carry on once repaired
 	}
 	r.goalStep = -1

@@ -8,36 +8,46 @@ import (
 	"github.com/borderfleet/borderfleet/geo"
 )
 
-// Config describes one simulated run. Zero fields take the defaults noted;
-// a scenario file sets any of them by their JSON names.
+// Config describes one simulated run. Start from DefaultConfig: zero
+// counts, durations and speeds take the defaults noted, but a zero
+// temperature or share is taken as given. A Scenario file sets any of them.
 type Config struct {
-	Site     *geo.Site `json:"-"`
-	Shuttles int       `json:"shuttles"` // default 20
-	Hours    float64   `json:"hours"`    // default 24
-	Policy   string    `json:"policy"`   // dispatch: lookahead (default) or greedy
-	Charging string    `json:"charging"` // opportunity (default) or threshold
-	Seed     int64     `json:"seed"`
+	Site     *geo.Site
+	Shuttles int     // default 20
+	Hours    float64 // default 24
+	Policy   string  // dispatch: lookahead (default) or greedy
+	Charging string  // opportunity (default) or threshold
+	Seed     int64
 
-	TopSpeedKmh float64       `json:"top_speed_kmh"` // default 25
-	Handling    time.Duration `json:"handling"`      // load or unload; default 5m
-	AmbientC    float64       `json:"ambient_c"`     // default -17 (a Tacheng January)
-	StartSoC    float64       `json:"start_soc"`     // default 0.7
+	TopSpeedKmh float64       // default 25
+	Handling    time.Duration // load or unload; default 5m
+	AmbientC    float64       // default -17 (a Tacheng January)
+	StartSoC    float64       // default 0.7
 
-	MTBF time.Duration `json:"mtbf"` // mean time between breakdowns per shuttle; default 100h (0 with NoBreakdowns)
-	MTTR time.Duration `json:"mttr"` // mean time to repair; default 20m
+	MTBF time.Duration // mean time between breakdowns per shuttle; default 100h (0 with NoBreakdowns)
+	MTTR time.Duration // mean time to repair; default 20m
 	// NoBreakdowns turns breakdowns off.
-	NoBreakdowns bool `json:"no_breakdowns"`
+	NoBreakdowns bool
 
-	MovesPerHour float64 `json:"moves_per_hour"`  // both directions; default 100 (above capacity)
-	Eastbound    float64 `json:"eastbound_share"` // share of moves from the first centre; default 0.5
+	MovesPerHour float64 // both directions; default 100 (above capacity)
+	Eastbound    float64 // share of moves from the first centre; default 0.5
 
-	PreCleared  float64          `json:"pre_cleared_share"` // default 0.8
-	Inspected   float64          `json:"inspected_share"`   // of those not pre-cleared; default 0.1
-	Refused     float64          `json:"refused_share"`     // of those not pre-cleared; default 0.02
-	DecideAfter time.Duration    `json:"decide_after"`      // officer's mean time to decide at the gate; default 90s
-	InspectTime time.Duration    `json:"inspect_time"`      // default 20m
-	Vehicle     charging.Vehicle `json:"-"`
-	StartTime   time.Time        `json:"-"` // default 2026-01-15 00:00 UTC
+	PreCleared  float64       // default 0.8
+	Inspected   float64       // of those not pre-cleared; default 0.1
+	Refused     float64       // of those not pre-cleared; default 0.02
+	DecideAfter time.Duration // officer's mean time to decide at the gate; default 90s
+	InspectTime time.Duration // default 20m
+	Vehicle     charging.Vehicle
+	StartTime   time.Time // default 2026-01-15 00:00 UTC
+}
+
+// DefaultConfig is the reference scenario on a site: 20 shuttles for 24
+// hours in a Tacheng January (-17 °C), demand above capacity and evenly
+// split, 80 % of containers pre-cleared, 10 % of the rest inspected and 2 %
+// refused.
+func DefaultConfig(site *geo.Site) Config {
+	c := Config{Site: site, AmbientC: -17, Eastbound: 0.5, PreCleared: 0.8, Inspected: 0.1, Refused: 0.02}
+	return c.withDefaults()
 }
 
 func (c Config) withDefaults() Config {
@@ -56,13 +66,8 @@ func (c Config) withDefaults() Config {
 	}
 	def(&c.Hours, 24)
 	def(&c.TopSpeedKmh, 25)
-	def(&c.AmbientC, -17)
 	def(&c.StartSoC, 0.7)
 	def(&c.MovesPerHour, 100)
-	def(&c.Eastbound, 0.5)
-	def(&c.PreCleared, 0.8)
-	def(&c.Inspected, 0.1)
-	def(&c.Refused, 0.02)
 	defD(&c.Handling, 5*time.Minute)
 	defD(&c.MTBF, 100*time.Hour)
 	defD(&c.MTTR, 20*time.Minute)

@@ -276,3 +276,10 @@ func (e *engine) finish(g *routing.Graph) {
 		r.BoundRatio = r.LoadedTrips / r.BoundLoadedTrips
 	}
 }
+
+// Failed tells whether the run broke a safety promise: a conflict, a
+// battery depletion, a deadlock, a lost or twice-delivered move, or an
+// illegal state transition.
+func (r Report) Failed() bool {
+	return r.Conflicts+r.BatteryDepletions+r.Deadlocks+r.LostMoves+r.DuplicateDeliveries+r.IllegalTransitions > 0
+}

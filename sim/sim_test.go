@@ -15,7 +15,7 @@ import (
 func TestShortRun(t *testing.T) {
 	site, err := geo.Default()
 	require.NoError(t, err)
-	r, err := Run(Config{Site: site, Shuttles: 6, Hours: 2, Seed: 3, NoBreakdowns: true})
+	r, err := Run(shortRun(site))
 	require.NoError(t, err)
 	assert.Greater(t, r.MovesDelivered, 0)
 	assert.Zero(t, r.Conflicts)
@@ -25,7 +25,7 @@ func TestShortRun(t *testing.T) {
 	assert.Greater(t, r.BoundLoadedTrips, 0.0)
 	assert.InDelta(t, 6*r.Bound.ChargingAvail*2*3600/r.Bound.CycleS, r.Bound.Fleet, 1e-9, "the fleet bound from its inputs")
 	// deterministic for a seed
-	again, err := Run(Config{Site: site, Shuttles: 6, Hours: 2, Seed: 3, NoBreakdowns: true})
+	again, err := Run(shortRun(site))
 	require.NoError(t, err)
 	assert.Equal(t, r.MovesDelivered, again.MovesDelivered)
 	assert.Equal(t, r.MeanLeadTimeS, again.MeanLeadTimeS)
@@ -47,4 +47,10 @@ func TestConfigValidate(t *testing.T) {
 		_, err := Run(tc.cfg)
 		assert.ErrorContains(t, err, tc.want)
 	}
+}
+
+func shortRun(site *geo.Site) Config {
+	c := DefaultConfig(site)
+	c.Shuttles, c.Hours, c.Seed, c.NoBreakdowns = 6, 2, 3, true
+	return c
 }

@@ -1,5 +1,5 @@
-// Command fleetd is the borderfleet daemon. For now it checks, exports and
-// routes on site files; later it runs the fleet.
+// Command fleetd is the borderfleet daemon. It checks, exports and routes on
+// site files and simulates fleet days; later it runs the fleet.
 package main
 
 import (
@@ -19,10 +19,17 @@ Usage:
   fleetd site route [-site FILE] [-max-speed KMH] [-close LANE]... FROM TO
                                     the fastest route between two nodes
                                     (bays, stop lines, parking spots, ...)
+  fleetd sim [--shuttles N] [--hours H] [--policy lookahead|greedy]
+            [--charging opportunity|threshold] [--seed S]
+            [--scenario FILE] [--site FILE] [--json]
+                                    simulate a fleet day on a virtual clock
+                                    and report throughput against its bound
   fleetd help                       show this help
 
-Exit status: 0 on success, 1 when a site is invalid or a file cannot be
-read or written, 2 on a usage error.
+Exit status: 0 on success, 1 when a site or scenario is invalid or a file
+cannot be read or written, 2 on a usage error, 3 when a simulated run broke
+a safety promise (conflict, depletion, deadlock, lost or duplicate move,
+illegal transition).
 `
 
 func main() {
@@ -38,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "site":
 		return runSite(args[1:], stdout, stderr)
+	case "sim":
+		return runSim(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,0 +1,123 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Scenario is the JSON form of a Config, what `fleetd sim --scenario FILE`
+// reads. Every field is optional; durations are Go duration strings such
+// as "5m" or "90s". Unknown fields are an error, so a misspelt setting is
+// never silently ignored.
+type Scenario struct {
+	Site     string  `json:"site"` // a site file; the embedded default when empty
+	Shuttles int     `json:"shuttles"`
+	Hours    float64 `json:"hours"`
+	Policy   string  `json:"policy"`
+	Charging string  `json:"charging"`
+	Seed     int64   `json:"seed"`
+
+	TopSpeedKmh  float64  `json:"top_speed_kmh"`
+	Handling     Duration `json:"handling"`
+	AmbientC     *float64 `json:"ambient_c"`
+	StartSoC     float64  `json:"start_soc"`
+	MTBF         Duration `json:"mtbf"`
+	MTTR         Duration `json:"mttr"`
+	NoBreakdowns bool     `json:"no_breakdowns"`
+
+	MovesPerHour float64  `json:"moves_per_hour"`
+	Eastbound    *float64 `json:"eastbound_share"`
+	PreCleared   *float64 `json:"pre_cleared_share"`
+	Inspected    *float64 `json:"inspected_share"`
+	Refused      *float64 `json:"refused_share"`
+	DecideAfter  Duration `json:"decide_after"`
+	InspectTime  Duration `json:"inspect_time"`
+}
+
+// Duration is a time.Duration written in JSON as a Go duration string.
+type Duration time.Duration
+
+// UnmarshalJSON accepts "5m30s" style strings.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("want a duration string such as \"5m\", got %s", b)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration %q: %v", s, err)
+	}
+	if v < 0 {
+		return fmt.Errorf("duration %q: negative", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// ParseScenario decodes a scenario file. name is used in error messages.
+func ParseScenario(name string, data []byte) (Scenario, error) {
+	var s Scenario
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return Scenario{}, fmt.Errorf("sim: scenario %s: %v", name, err)
+	}
+	if dec.More() {
+		return Scenario{}, fmt.Errorf("sim: scenario %s: more than one JSON value", name)
+	}
+	return s, nil
+}
+
+// Apply writes the scenario's settings over c; fields the scenario leaves
+// out keep their value in c.
+func (s Scenario) Apply(c Config) Config {
+	setI := func(p *int, v int) {
+		if v != 0 {
+			*p = v
+		}
+	}
+	setF := func(p *float64, v float64) {
+		if v != 0 {
+			*p = v
+		}
+	}
+	setP := func(p *float64, v *float64) {
+		if v != nil {
+			*p = *v
+		}
+	}
+	setS := func(p *string, v string) {
+		if v != "" {
+			*p = v
+		}
+	}
+	setD := func(p *time.Duration, v Duration) {
+		if v != 0 {
+			*p = time.Duration(v)
+		}
+	}
+	setI(&c.Shuttles, s.Shuttles)
+	setF(&c.Hours, s.Hours)
+	setS(&c.Policy, s.Policy)
+	setS(&c.Charging, s.Charging)
+	if s.Seed != 0 {
+		c.Seed = s.Seed
+	}
+	setF(&c.TopSpeedKmh, s.TopSpeedKmh)
+	setD(&c.Handling, s.Handling)
+	setP(&c.AmbientC, s.AmbientC)
+	setF(&c.StartSoC, s.StartSoC)
+	setD(&c.MTBF, s.MTBF)
+	setD(&c.MTTR, s.MTTR)
+	c.NoBreakdowns = c.NoBreakdowns || s.NoBreakdowns
+	setF(&c.MovesPerHour, s.MovesPerHour)
+	setP(&c.Eastbound, s.Eastbound)
+	setP(&c.PreCleared, s.PreCleared)
+	setP(&c.Inspected, s.Inspected)
+	setP(&c.Refused, s.Refused)
+	setD(&c.DecideAfter, s.DecideAfter)
+	setD(&c.InspectTime, s.InspectTime)
+	return c
+}
