@@ -28,6 +28,29 @@ func (b bayBook) canPick(bay string, m *Move) bool {
 	return true
 }
 
+// canPickBy reports whether m may be picked at bay by the shuttle that
+// carries cur there: no other pick, and no drop but cur's.
+func (b bayBook) canPickBy(bay string, m, cur *Move) bool {
+	if o := b.pick[bay]; o != nil && o != m {
+		return false
+	}
+	for o := range b.drop[bay] {
+		if o != m && o != cur {
+			return false
+		}
+	}
+	return true
+}
+
+// canPickAfter reports whether m might be picked at bay by a shuttle that
+// drops there first: no other pick, and at most one drop due.
+func (b bayBook) canPickAfter(bay string, m *Move) bool {
+	if o := b.pick[bay]; o != nil && o != m {
+		return false
+	}
+	return len(b.drop[bay]) <= 1
+}
+
 // canDrop reports whether m may be dropped at bay: no pick is due there.
 func (b bayBook) canDrop(bay string, m *Move) bool {
 	o := b.pick[bay]

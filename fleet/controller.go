@@ -67,6 +67,7 @@ type shuttleRec struct {
 	node     string // last node reached
 	soc      float64
 	move     *Move
+	next     *Move // chained: picked at move's drop bay right after the drop
 	task     task
 	then     task // after taskStage: taskDeliver or taskReturn
 	goal     string
@@ -77,6 +78,7 @@ type shuttleRec struct {
 	slot     int // charging slot, 0 if none
 	target   float64
 	replan   bool      // the route for the task still has to be made
+	retryAt  time.Time // when to try a route that could not be made again
 	overtook time.Time // when it last tried to overtake in a queue
 	acted    bool      // the task's action went out with a drive command
 }
@@ -94,6 +96,7 @@ type Stats struct {
 	Returns            int
 	DuplicateDrops     int
 	IllegalTransitions int
+	Illegal            []string        // the first few illegal transitions, described
 	LeadTimes          []time.Duration // created to delivered
 	PlanFailures       int
 	DispatchRejections map[string]int // reason -> count
@@ -124,11 +127,16 @@ type Controller struct {
 	// dispatch runs when something changed (dirty) or every dispatchEvery
 	dirty        bool
 	lastDispatch time.Time
+	now          time.Time // of the event being handled
 }
 
 // dispatchEvery is how often the dispatcher looks again when nothing
 // prompts it (busy shuttles draw nearer to being free).
 const dispatchEvery = 30 * time.Second
+
+// replanEvery is how long a shuttle whose route could not be made waits
+// before it tries again.
+const replanEvery = 10 * time.Second
 
 // overtakeEvery is how often a shuttle stopped in a queue behind one that
 // is still elsewhere may try to go first (see routing.Traffic.Overtake).
@@ -196,6 +204,7 @@ func (c *Controller) Traffic() *routing.Traffic { return c.tr }
 // Handle applies one event at time now and returns the commands it leads to.
 func (c *Controller) Handle(now time.Time, ev Event) ([]Command, error) {
 	c.out = c.out[:0]
+	c.now = now
 	var err error
 	switch e := ev.(type) {
 	case ShuttleJoined:
@@ -247,13 +256,24 @@ func (c *Controller) joined(e ShuttleJoined) error {
 	return nil
 }
 
-// fire applies a shuttle event; an illegal one is counted by the machine.
-func (c *Controller) fire(r *shuttleRec, ev string) { _ = r.sm.Fire(ev) }
+// fire applies a shuttle event; an illegal one is counted by the machine
+// and the first few are kept for reports.
+func (c *Controller) fire(r *shuttleRec, ev string) {
+	if err := r.sm.Fire(ev); err != nil && len(c.stats.Illegal) < maxIllegalKept {
+		c.stats.Illegal = append(c.stats.Illegal, err.Error())
+	}
+}
+
+// maxIllegalKept is how many illegal transitions Stats describes.
+const maxIllegalKept = 10
 
 // moveTo changes a move's state; an illegal change is counted.
 func (c *Controller) moveTo(m *Move, s MoveState, now time.Time, cause string) {
 	if err := m.To(s, now, cause); err != nil {
 		c.stats.IllegalTransitions++
+		if len(c.stats.Illegal) < maxIllegalKept {
+			c.stats.Illegal = append(c.stats.Illegal, err.Error())
+		}
 	}
 }
 
@@ -343,8 +363,11 @@ func (c *Controller) step(now time.Time) {
 		}
 	}
 	for _, id := range c.ids {
-		if r := c.shuttles[id]; r.replan {
+		if r := c.shuttles[id]; r.replan && r.inService() && !now.Before(r.retryAt) {
 			c.planTask(now, r)
+			if r.replan {
+				r.retryAt = now.Add(replanEvery)
+			}
 		}
 	}
 	if c.dirty || now.Sub(c.lastDispatch) >= dispatchEvery {
@@ -381,7 +404,7 @@ func (c *Controller) NextWake() time.Time {
 // grant extends a shuttle's authority and sends the new part as a drive
 // command, with the task's action at the goal.
 func (c *Controller) grant(now time.Time, r *shuttleRec) {
-	if r.goalStep < 0 {
+	if r.goalStep < 0 || !r.inService() {
 		return
 	}
 	g, err := c.tr.Grant(r.id)
@@ -436,10 +459,18 @@ func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
 		r.sent = p.FirstStep
 	}
 	r.stops = r.stops[:0]
+	if after, _ := c.tr.Position(r.id); after.Hold == p.Nodes[0] && r.gate == nil {
+		// a stop line it has not been released at yet, where the new
+		// route starts: it still stops there
+		r.stops = append(r.stops, after.Hold)
+	}
 	for _, n := range p.Nodes[1:] {
 		if _, ok := c.checkpoint(n); ok {
 			r.stops = append(r.stops, n)
 		}
+	}
+	if len(r.stops) > 0 && r.node == r.stops[0] && r.gate == nil {
+		c.atStopLine(c.now, r) // standing at it already
 	}
 	return true
 }
@@ -457,9 +488,14 @@ func (c *Controller) checkpoint(node string) (geo.Checkpoint, bool) {
 func (c *Controller) planTask(now time.Time, r *shuttleRec) {
 	switch r.task {
 	case taskDeliver:
-		if c.route(r, r.move.Destination, taskDeliver) || c.stage(r, r.move.Destination, taskDeliver) {
+		if (c.tr.Free(r.move.Destination) && c.route(r, r.move.Destination, taskDeliver)) || c.stage(r, r.move.Destination, taskDeliver) {
 			// on its way: the origin bay may take another pick once it has left
 			c.bays.picked(r.move.Origin, r.move)
+			if m := r.move; m.State == MoveLaden && len(r.stops) == 0 && r.gate == nil {
+				// released from inspection at the last gate: no gate left
+				c.moveTo(m, MoveToDropoff, now, "no gate left on the way to "+m.Destination)
+				c.fire(r, EvPassedGates)
+			}
 		}
 	case taskReturn:
 		c.routeHome(now, r)
@@ -536,6 +572,16 @@ func (c *Controller) stage(r *shuttleRec, bay string, then task) bool {
 		}
 	}
 	return false
+}
+
+// inService tells whether a shuttle may be given routes and driven: not
+// faulted, stopped, paused or offline.
+func (r *shuttleRec) inService() bool {
+	switch r.sm.State() {
+	case ShuttleFault, ShuttleEStop, ShuttlePaused, ShuttleOffline:
+		return false
+	}
+	return true
 }
 
 // returning tells whether a shuttle brings a refused container back.

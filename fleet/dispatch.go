@@ -25,7 +25,7 @@ func (c *Controller) dispatchable(now time.Time) []*Move {
 		if m.State != MovePending || m.EarliestPickup.After(now) {
 			continue
 		}
-		if !c.bays.canPick(m.Origin, m) || !c.bays.canDrop(m.Destination, m) {
+		if !c.bays.canPickAfter(m.Origin, m) || !c.bays.canDrop(m.Destination, m) {
 			continue
 		}
 		ms = append(ms, m)
@@ -71,16 +71,15 @@ func (c *Controller) freeSoon() []candidate {
 	var out []candidate
 	for _, id := range c.ids {
 		r := c.shuttles[id]
-		if r.move == nil || (r.task != taskDeliver && r.task != taskReturn) || r.goalStep < 0 {
+		if r.move == nil || r.next != nil || r.task != taskDeliver || r.goalStep < 0 {
 			continue
 		}
 		rr := c.reachBetween(r.node, r.goal)
 		if !rr.OK {
 			continue
 		}
-		if d := rr.Duration + c.cfg.Handling; d <= c.cfg.Horizon {
-			out = append(out, candidate{r: r, at: r.goal, delay: d})
-		}
+		// any time ahead: it can only be chained a move from its drop bay
+		out = append(out, candidate{r: r, at: r.goal, delay: rr.Duration + c.cfg.Handling})
 	}
 	return out
 }
@@ -89,6 +88,12 @@ func (c *Controller) freeSoon() []candidate {
 // delivery, and enough energy for the worst case: refused at the far gate,
 // driven back laden, then to a charger.
 func (c *Controller) feasible(cd candidate, m *Move) (time.Duration, string) {
+	switch {
+	case cd.delay == 0 && !c.bays.canPick(m.Origin, m):
+		return 0, "origin bay: a container is due to be dropped there first"
+	case cd.delay > 0 && (cd.at != m.Origin || !c.bays.canPickBy(m.Origin, m, cd.r.move)):
+		return 0, "busy: it takes a move from its drop bay only"
+	}
 	toPick := c.reachBetween(cd.at, m.Origin)
 	if !toPick.OK {
 		return 0, "no route to the origin bay"
@@ -139,14 +144,36 @@ func (c *Controller) dispatch(now time.Time) {
 	if len(moves) == 0 || len(free) == 0 {
 		return
 	}
-	if len(moves) > 3*len(c.ids) {
-		moves = moves[:3*len(c.ids)]
-	}
 	if c.cfg.Dispatch == "greedy" {
+		if len(moves) > 3*len(c.ids) {
+			moves = moves[:3*len(c.ids)]
+		}
 		c.greedy(now, moves, free)
 		return
 	}
-	c.lookahead(now, moves, append(free, c.freeSoon()...))
+	c.lookahead(now, c.shortlist(moves), append(free, c.freeSoon()...))
+}
+
+// shortlist keeps the most urgent moves, three per shuttle, and the most
+// urgent few from each bay, so that a shuttle about to drop at a bay is
+// offered the moves that start there.
+func (c *Controller) shortlist(moves []*Move) []*Move {
+	const perBay = 2
+	if len(moves) <= 3*len(c.ids) {
+		return moves
+	}
+	out := moves[: 3*len(c.ids) : 3*len(c.ids)]
+	seen := map[string]int{}
+	for _, m := range out {
+		seen[m.Origin]++
+	}
+	for _, m := range moves[3*len(c.ids):] {
+		if seen[m.Origin] < perBay {
+			seen[m.Origin]++
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // greedy is the classic baseline: each move in turn gets the nearest free
@@ -185,6 +212,12 @@ func (c *Controller) greedy(now time.Time, moves []*Move, free []candidate) {
 // carried out; the rest wait for the next round.
 func (c *Controller) lookahead(now time.Time, moves []*Move, cands []candidate) {
 	const infeasible = 1e9
+	pendingIn := map[string]bool{} // centres with moves waiting to start there
+	for _, m := range c.order {
+		if m.State == MovePending {
+			pendingIn[c.centreOf(m.Origin)] = true
+		}
+	}
 	cost := make([][]float64, len(cands))
 	for i, cd := range cands {
 		cost[i] = make([]float64, len(moves))
@@ -198,15 +231,73 @@ func (c *Controller) lookahead(now time.Time, moves []*Move, cands []candidate) 
 				}
 				continue
 			}
-			cost[i][j] = t.Seconds() - 600*float64(m.Priority) + c.lateness(now, t, m)
+			if home := c.centreNear(cd); home != "" && home != c.centreOf(m.Origin) && pendingIn[home] {
+				cost[i][j] = infeasible
+				m.PassedOver = append(m.PassedOver[:0:0], cd.r.id+": empty across the border while moves wait in its own centre")
+				c.stats.DispatchRejections["empty across the border"]++
+				continue
+			}
+			// a drop bay others will drop at first means waiting there
+			busy := float64(len(c.bays.drop[m.Destination])) * c.cfg.Handling.Seconds()
+			cost[i][j] = t.Seconds() + busy - 600*float64(m.Priority) + c.lateness(now, t, m)
 		}
 	}
 	for i, j := range assignMin(cost) {
-		if j < 0 || cost[i][j] >= infeasible || cands[i].delay > 0 {
+		if j < 0 || cost[i][j] >= infeasible {
+			continue
+		}
+		if cands[i].delay > 0 {
+			c.chain(now, cands[i].r, moves[j])
 			continue
 		}
 		c.assign(now, cands[i].r, moves[j])
 	}
+}
+
+// centreNear is the centre a candidate will start from: that of the place
+// it stands at, else that of the goal it drives to ("" on the open road).
+func (c *Controller) centreNear(cd candidate) string {
+	if ctr := c.centreOf(cd.at); ctr != "" {
+		return ctr
+	}
+	return c.centreOf(cd.r.goal)
+}
+
+// chain gives a shuttle on its way to drop a container the move that
+// starts at its drop bay: it picks there right after the drop, without
+// leaving the bay, and no other shuttle is booked into the bay between.
+func (c *Controller) chain(now time.Time, r *shuttleRec, m *Move) {
+	if !c.bays.canPickBy(m.Origin, m, r.move) || !c.bays.canDrop(m.Destination, m) {
+		return
+	}
+	c.moveTo(m, MoveAssigned, now, "dispatched to "+r.id+", to pick at "+m.Origin+" after its drop there ("+c.cfg.Dispatch+")")
+	m.Shuttle, r.next = r.id, m
+	c.bays.bookPick(m.Origin, m)
+	c.bays.bookDrop(m.Destination, m)
+}
+
+// startNext starts the chained move of a shuttle that has just dropped its
+// container at the chained move's origin bay.
+func (c *Controller) startNext(now time.Time, r *shuttleRec) {
+	m := r.next
+	r.next = nil
+	if m == nil {
+		return
+	}
+	if m.State != MoveAssigned || !c.route(r, m.Origin, taskPickup) {
+		c.unchain(now, m, "shuttle "+r.id+" could not start it")
+		return
+	}
+	c.moveTo(m, MoveToPickup, now, "at "+m.Origin+" after the drop")
+	r.move = m
+	c.fire(r, EvAssign)
+}
+
+// unchain puts a chained move back among the pending ones.
+func (c *Controller) unchain(now time.Time, m *Move, why string) {
+	c.bays.forget(m)
+	c.moveTo(m, MovePending, now, why)
+	m.Shuttle = ""
 }
 
 // lateness penalises arriving at the origin after a move's deadline

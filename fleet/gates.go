@@ -36,8 +36,8 @@ func (c *Controller) atStopLine(now time.Time, r *shuttleRec) {
 // applyDecision acts on a stored decision for the shuttle's move at the
 // gate it stands at (or whose inspection bay it is in).
 func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
-	if r.gate == nil || r.move == nil || r.returning() {
-		return // a refused container on its way back is not decided on again
+	if r.gate == nil || r.move == nil || r.returning() || !r.inService() {
+		return // a refused container on its way back is not decided on again; a broken shuttle waits
 	}
 	d, ok := c.decided[r.move.ID][r.gate.checkpoint.ID]
 	if !ok {
@@ -109,7 +109,7 @@ func (c *Controller) customsDecision(now time.Time, d CustomsDecision) error {
 func (c *Controller) gateTimers(now time.Time) {
 	for _, id := range c.ids {
 		r := c.shuttles[id]
-		if r.gate == nil || r.gate.until.IsZero() || now.Before(r.gate.until) || r.task == taskInspect {
+		if r.gate == nil || r.gate.until.IsZero() || now.Before(r.gate.until) || r.task == taskInspect || !r.inService() {
 			continue
 		}
 		cp := r.gate.checkpoint

@@ -94,6 +94,12 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 		c.bays.forget(m)
 		c.fire(r, EvUnloaded)
 		r.move, r.task, r.goalStep = nil, taskNone, -1
+		if r.next != nil && r.next.Origin == r.node {
+			c.startNext(now, r)
+		} else if r.next != nil {
+			c.unchain(now, r.next, "shuttle "+r.id+" dropped elsewhere than "+r.next.Origin)
+			r.next = nil
+		}
 	case "charge":
 		if r.slot != 0 {
 			_ = c.sched.Finish(r.slot, now)
@@ -122,11 +128,24 @@ func (c *Controller) fault(now time.Time, e FaultReported) error {
 		_ = c.sched.Cancel(r.slot)
 		r.slot = 0
 	}
-	if m := r.move; m != nil && !m.Laden() && m.State != MoveUnloading {
-		c.bays.forget(m)
-		c.moveTo(m, MovePending, now, "shuttle "+r.id+" faulted: "+e.Reason)
-		m.Shuttle = ""
-		r.move = nil
+	if r.next != nil {
+		c.unchain(now, r.next, "shuttle "+r.id+" faulted: "+e.Reason)
+		r.next = nil
+	}
+	if m := r.move; m != nil {
+		why := "shuttle " + r.id + " faulted: " + e.Reason
+		switch {
+		case m.State == MoveUnloading && r.task == taskReturn:
+			c.moveTo(m, MoveReturning, now, why+"; the drop did not happen")
+		case m.State == MoveUnloading:
+			c.moveTo(m, MoveToDropoff, now, why+"; the drop did not happen")
+		case !m.Laden():
+			// not picked yet (or the pick did not happen): another shuttle may take it
+			c.bays.forget(m)
+			c.moveTo(m, MovePending, now, why)
+			m.Shuttle = ""
+			r.move = nil
+		}
 	}
 	if r.move == nil {
 		r.task = taskNone
@@ -145,12 +164,21 @@ func (c *Controller) recovered(e FaultCleared) error {
 	if err != nil {
 		return err
 	}
-	c.fire(r, EvRecover)
-	if r.move != nil && r.move.Laden() {
-		c.fire(r, EvAssign)
-		c.fire(r, EvArrivePickup)
-		c.fire(r, EvLoaded)
+	if r.move == nil {
+		c.fire(r, EvRecover)
+		return nil
 	}
+	c.fire(r, EvRecoverLaden)
+	switch r.move.State {
+	case MoveToDropoff:
+		c.fire(r, EvPassedGates)
+	case MoveAtGate:
+		c.fire(r, EvReachGate)
+	case MoveInspection:
+		c.fire(r, EvReachGate)
+		c.fire(r, EvInspect)
+	}
+	c.applyDecision(c.now, r) // one that came while it was out of service
 	return nil
 }
 
@@ -161,7 +189,16 @@ func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
 		return
 	}
 	if p, _ := c.tr.Position(r.id); !p.Arrived {
-		return // still driving out its authority
+		if p.AtStep < p.Granted {
+			return // still driving out its authority
+		}
+		// a route left over from a task it lost (a fault where traffic
+		// could not let it stop short): stop here if that blocks nobody,
+		// else make way to a parking spot
+		if c.tr.Cancel(r.id) != nil {
+			c.park(r, c.centreOf(p.Goal))
+			return
+		}
 	}
 	centre := c.centreOf(r.node)
 	st, stationOK := c.stationOf(centre, r.node)

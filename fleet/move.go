@@ -35,12 +35,12 @@ var moveTransitions = map[MoveState][]MoveState{
 	MovePending:    {MoveAssigned, MoveCancelled, MoveFailed},
 	MoveAssigned:   {MoveToPickup, MovePending, MoveCancelled, MoveFailed},
 	MoveToPickup:   {MoveLoading, MovePending, MoveCancelled, MoveFailed},
-	MoveLoading:    {MoveLaden, MoveFailed},
+	MoveLoading:    {MoveLaden, MovePending, MoveFailed}, // pending: the pick was interrupted
 	MoveLaden:      {MoveAtGate, MoveToDropoff, MoveFailed},
 	MoveAtGate:     {MoveLaden, MoveToDropoff, MoveInspection, MoveReturning, MoveFailed},
 	MoveInspection: {MoveLaden, MoveToDropoff, MoveReturning, MoveFailed},
 	MoveToDropoff:  {MoveUnloading, MoveFailed},
-	MoveUnloading:  {MoveDelivered, MoveReturned, MoveFailed},
+	MoveUnloading:  {MoveDelivered, MoveReturned, MoveToDropoff, MoveReturning, MoveFailed}, // back: the drop was interrupted
 	MoveReturning:  {MoveAtGate, MoveUnloading, MoveFailed},
 }
 

@@ -54,6 +54,7 @@ const (
 	EvPause        = "pause"
 	EvFault        = "fault"
 	EvRecover      = "recover"
+	EvRecoverLaden = "recover_laden" // repaired with a container aboard
 	EvEStop        = "emergency_stop"
 	EvEStopRelease = "emergency_release"
 	evResumePrefix = "resume_"
@@ -98,6 +99,7 @@ func ShuttleTransitions() fsm.Events {
 		ev(EvPause, ShuttlePaused, pausable...),
 		ev(EvFault, ShuttleFault, anyOn...),
 		ev(EvRecover, ShuttleIdle, ShuttleFault),
+		ev(EvRecoverLaden, ShuttleLadenTransit, ShuttleFault),
 		ev(EvEStop, ShuttleEStop, append(anyOn, ShuttleFault)...),
 		ev(EvEStopRelease, ShuttleIdle, ShuttleEStop),
 	}

@@ -252,6 +252,9 @@ func (f *fleetSim) dump() string {
 		fmt.Fprintf(&b, "  %s at %s (step %d), authority %s (step %d), goal %s, legs left %d, stopped until %d",
 			id, p.At, p.AtStep, p.Authority, p.Granted, p.Goal, f.legs[id], f.stopUntil[id])
 		s := f.tr.shuttles[id]
+		if s.granted < s.last() {
+			fmt.Fprintf(&b, "; %s", f.tr.WaitsFor(id))
+		}
 		for _, k := range []int{s.granted + 1, s.granted + 2} {
 			if k > s.last() {
 				break

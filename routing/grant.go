@@ -24,8 +24,9 @@ func (t *Traffic) Grant(id string) (Grant, error) {
 		return Grant{}, fmt.Errorf("%w %q", ErrUnknownShuttle, id)
 	}
 	g := Grant{From: s.granted, To: s.granted}
+	t.extend(s)
 	limit := s.step(s.at).end + t.cfg.GrantAhead
-	for s.granted+2 <= s.last() {
+	for s.granted+2 <= s.queued {
 		here := s.step(s.granted)
 		if here.hold {
 			break
@@ -144,12 +145,15 @@ func (t *Traffic) canStand(s *shuttle) error {
 	if r := &t.res[end.res]; t.othersFinal(r, s) >= r.capacity {
 		return fmt.Errorf("%w: shuttle %q cannot stop at %s: shuttle %q will stand there", ErrBlocked, s.id, t.resName(end.res), r.finals[0].id)
 	}
-	waiting := t.waitingOn(s)
+	waiting := t.waitingOn(s, false)
 	for _, ri := range t.finalSet(s.pending(s.granted)) {
 		for _, v := range t.res[ri].queue {
 			if v.s != s && waiting.has(v) {
 				return fmt.Errorf("%w: shuttle %q cannot stop short: shuttle %q is routed over %s behind it", ErrBlocked, s.id, v.s.id, t.resName(ri))
 			}
+		}
+		if t.res[ri].later > s.laterOn(ri) {
+			return fmt.Errorf("%w: shuttle %q cannot stop short: another shuttle is routed over %s", ErrBlocked, s.id, t.resName(ri))
 		}
 	}
 	return nil
@@ -164,7 +168,11 @@ func (t *Traffic) Remove(id string) error {
 	}
 	t.clearFinals(s)
 	for i := s.released; i <= s.last(); i++ {
-		t.unqueue(s.step(i))
+		if st := s.step(i); st.v == nil {
+			t.res[st.res].later--
+		} else {
+			t.unqueue(st)
+		}
 	}
 	delete(t.shuttles, id)
 	return nil
@@ -178,6 +186,9 @@ type Position struct {
 	Granted   int
 	Goal      string // the last node of its route
 	Arrived   bool   // it stands at its goal
+	// Hold is the first node from where it stands on at which it must
+	// wait for ClearHold ("" if none).
+	Hold string
 }
 
 // Position reports a shuttle's position on its route.
@@ -187,8 +198,15 @@ func (t *Traffic) Position(id string) (Position, bool) {
 		return Position{}, false
 	}
 	name := func(i int) string { return t.g.Nodes[s.step(i).node].ID }
-	return Position{At: name(s.at), AtStep: s.at, Authority: name(s.granted), Granted: s.granted,
-		Goal: name(s.last()), Arrived: s.at == s.last()}, true
+	p := Position{At: name(s.at), AtStep: s.at, Authority: name(s.granted), Granted: s.granted,
+		Goal: name(s.last()), Arrived: s.at == s.last()}
+	for i := s.at; i <= s.last(); i += 2 {
+		if s.step(i).hold {
+			p.Hold = name(i)
+			break
+		}
+	}
+	return p, true
 }
 
 // Step returns the node or edge id at a shuttle's global step index.
@@ -252,7 +270,7 @@ func (t *Traffic) Free(node string) bool {
 		return false
 	}
 	r := &t.res[t.nodeRes(n)]
-	return len(r.queue) < r.capacity && len(r.finals) < r.capacity
+	return len(r.queue)+r.later < r.capacity && len(r.finals) < r.capacity
 }
 
 // WaitsFor says what keeps a shuttle from being granted further: a hold,
@@ -270,6 +288,9 @@ func (t *Traffic) WaitsFor(id string) string {
 	}
 	for _, i := range []int{s.granted + 1, s.granted + 2} {
 		v := s.step(i).v
+		if v == nil {
+			return "its route ahead cannot be queued yet: " + s.stuck
+		}
 		if t.grantable(v) {
 			continue
 		}
@@ -315,7 +336,7 @@ func (t *Traffic) Overtake(id string) bool {
 	for _, ri := range s.finals {
 		final[ri] = true
 	}
-	for i := s.granted + 1; i <= s.last(); i++ {
+	for i := s.granted + 1; i <= s.queued; i++ {
 		st := s.step(i)
 		r := &t.res[st.res]
 		if r.capacity > 1 || final[st.res] {

@@ -12,6 +12,9 @@ const (
 	DefaultVehicleLength = 12.0  // metres: a shuttle carrying 2 TEU
 	DefaultMinGap        = 5.0   // metres between a stopped shuttle and the one behind it
 	DefaultGrantAhead    = 120.0 // metres of lane granted ahead of a shuttle
+	// DefaultQueueAhead is how far beyond the grant-ahead distance a
+	// shuttle is queued: QueueAhead defaults to GrantAhead plus this.
+	DefaultQueueAhead = 80.0
 )
 
 // TrafficConfig sets the distances traffic control keeps. Zero fields take
@@ -20,6 +23,14 @@ type TrafficConfig struct {
 	VehicleLength float64 // metres, bumper to bumper
 	MinGap        float64 // metres kept between shuttles, even when one stops dead
 	GrantAhead    float64 // metres of route a shuttle may hold ahead of its last node
+	// QueueAhead is how far ahead of its last node a shuttle is queued on
+	// the resources of its route; the rest is queued as it drives on, so
+	// queue order follows the order in which shuttles come near a
+	// resource rather than the order in which they were planned. At least
+	// GrantAhead; default GrantAhead + DefaultQueueAhead. math.Inf(1)
+	// queues every route whole when it is planned, which is deadlock-free
+	// on any lane graph; see the package documentation.
+	QueueAhead float64
 }
 
 // Validate reports a configuration that cannot work.
@@ -27,10 +38,13 @@ func (c TrafficConfig) Validate() error {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"vehicle length", c.VehicleLength}, {"minimum gap", c.MinGap}, {"grant-ahead distance", c.GrantAhead}} {
-		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+	}{{"vehicle length", c.VehicleLength}, {"minimum gap", c.MinGap}, {"grant-ahead distance", c.GrantAhead}, {"queue-ahead distance", c.QueueAhead}} {
+		if f.v < 0 || math.IsNaN(f.v) || (math.IsInf(f.v, 0) && f.name != "queue-ahead distance") {
 			return fmt.Errorf("routing: %s %g m: it must be zero (the default) or positive", f.name, f.v)
 		}
+	}
+	if d := c.withDefaults(); d.QueueAhead < d.GrantAhead {
+		return fmt.Errorf("routing: queue-ahead distance %g m is shorter than the grant-ahead distance %g m", d.QueueAhead, d.GrantAhead)
 	}
 	return nil
 }
@@ -44,6 +58,9 @@ func (c TrafficConfig) withDefaults() TrafficConfig {
 	}
 	if c.GrantAhead == 0 {
 		c.GrantAhead = DefaultGrantAhead
+	}
+	if c.QueueAhead == 0 {
+		c.QueueAhead = c.GrantAhead + DefaultQueueAhead
 	}
 	return c
 }
@@ -102,6 +119,7 @@ type resource struct {
 	queue    []*visit   // unreleased visits in grant order; granted ones lead
 	capacity int        // shuttles at once: 1, or a station's chargers
 	finals   []*shuttle // shuttles whose route ends (and who will stand) here
+	later    int        // steps of routes over it not queued yet
 }
 
 // visit is one shuttle's use of one resource.
@@ -137,10 +155,12 @@ type step struct {
 type shuttle struct {
 	id       string
 	steps    []step
-	base     int // global index of steps[0]
-	granted  int // last granted step: a node step, the end of authority
-	at       int // last node step reached
-	released int // first step not yet released
+	base     int    // global index of steps[0]
+	granted  int    // last granted step: a node step, the end of authority
+	queued   int    // last step with a visit in its queue: a node step
+	stuck    string // why the last extend queued nothing, "" if it did
+	at       int    // last node step reached
+	released int    // first step not yet released
 	finals   []int
 	// first waiting step, for the waiting set of generation firstGen
 	firstWait int
@@ -315,24 +335,22 @@ func (t *Traffic) newSteps(s *shuttle, r *Route, holds map[int]bool) []step {
 }
 
 // insert replaces s's steps after its authority end with steps and queues
-// a visit for each. When nothing waits on what s holds, the new visits go
-// last in every queue, which cannot close a cycle in the wait-for graph:
-// nothing waits on them. Otherwise (a shuttle diverted at a customs gate with
-// others queued behind it) each new visit goes ahead of every visit that
-// waits, or will wait, on s, and the wait-for graph is searched for a cycle;
-// if there is one, or a shuttle that waits on s holds part of the new route,
-// insert undoes everything and fails.
+// a visit for each of those within the queue-ahead distance (the rest are
+// queued by extend as the shuttle drives on). When nothing waits on what s
+// holds, the new visits go last in every queue, which cannot close a cycle
+// in the wait-for graph: nothing waits on them. Otherwise (a shuttle
+// diverted at a customs gate with others queued behind it) each new visit
+// goes ahead of every visit that waits, or will wait, on s, and the wait-for
+// graph is searched for a cycle; if there is one, or a shuttle that waits on
+// s holds part of the new route, or the new goal would stop a shuttle routed
+// over it, insert undoes everything and fails.
 func (t *Traffic) insert(s *shuttle, steps []step) error {
-	waiting := t.waitingOn(s)
+	waiting := t.waitingOn(s, false)
 	if waiting.n > 0 {
 		waiting = t.withTainted(waiting)
 	}
-	for _, st := range steps {
-		for _, v := range t.res[st.res].queue {
-			if v.s != s && v.granted && waiting.has(v) {
-				return fmt.Errorf("%w: shuttle %q holds %s and waits for %q", ErrBlocked, v.s.id, t.resName(st.res), s.id)
-			}
-		}
+	if err := t.heldByWaiting(s, steps, waiting); err != nil {
+		return err
 	}
 	for _, ri := range t.finalSet(append(slices.Clone(s.pending(s.granted)), steps...)) {
 		for _, v := range t.res[ri].queue {
@@ -340,35 +358,36 @@ func (t *Traffic) insert(s *shuttle, steps []step) error {
 				return fmt.Errorf("%w: the goal would stop shuttle %q, which is routed over %s", ErrBlocked, v.s.id, t.resName(ri))
 			}
 		}
+		if t.res[ri].later > s.laterOn(ri) {
+			return fmt.Errorf("%w: the goal would stop a shuttle routed over %s", ErrBlocked, t.resName(ri))
+		}
 	}
+	oldQueued := s.queued
 	oldSteps := slices.Clone(s.steps[s.granted+1-s.base:])
 	oldFinals := slices.Clone(s.finals)
 	removed := t.dropAfter(s, s.granted)
 	t.clearFinals(s)
-	var added []*visit
 	for _, st := range steps {
+		st.v = nil
 		s.steps = append(s.steps, st)
-		v := &visit{s: s, step: s.last()}
-		s.step(v.step).v = v
-		r := &t.res[st.res]
-		at := len(r.queue)
-		for i, u := range r.queue {
-			if waiting.has(u) {
-				at = i
-				break
-			}
-		}
-		r.insertAt(at, v)
-		added = append(added, v)
+		t.res[st.res].later++
 	}
+	to := t.horizon(s)
+	if t.usesTwoWay(steps) {
+		to = s.last() // a route over a two-way lane is queued whole
+	}
+	added := t.queueUpTo(s, to, waiting)
 	if waiting.n > 0 && t.cyclic(added) {
-		for _, v := range added {
-			t.unqueue(s.step(v.step))
+		t.dropAfter(s, s.granted)
+		s.steps = append(s.steps, oldSteps...)
+		for i := oldQueued + 1; i <= s.last(); i++ {
+			t.res[s.step(i).res].later++
 		}
-		s.steps = append(s.steps[:s.granted+1-s.base], oldSteps...)
+		s.queued = oldQueued
 		for i := len(removed) - 1; i >= 0; i-- {
-			r := &t.res[removed[i].res]
-			r.insertAt(removed[i].at, removed[i].v)
+			if removed[i].at >= 0 {
+				t.res[removed[i].res].insertAt(removed[i].at, removed[i].v)
+			}
 		}
 		s.finals = oldFinals
 		for _, ri := range s.finals {
@@ -378,6 +397,128 @@ func (t *Traffic) insert(s *shuttle, steps []step) error {
 	}
 	t.markFinals(s)
 	return nil
+}
+
+// heldByWaiting fails when a shuttle that waits on s holds a resource of
+// steps: s could never pass it.
+func (t *Traffic) heldByWaiting(s *shuttle, steps []step, waiting waitSet) error {
+	if waiting.n == 0 {
+		return nil
+	}
+	for _, st := range steps {
+		for _, v := range t.res[st.res].queue {
+			if v.s != s && v.granted && waiting.has(v) {
+				return fmt.Errorf("%w: shuttle %q holds %s and waits for %q", ErrBlocked, v.s.id, t.resName(st.res), s.id)
+			}
+		}
+	}
+	return nil
+}
+
+// laterOn counts s's own unqueued steps on resource ri.
+func (s *shuttle) laterOn(ri int) int {
+	n := 0
+	for i := s.queued + 1; i <= s.last(); i++ {
+		if s.step(i).res == ri {
+			n++
+		}
+	}
+	return n
+}
+
+// horizon is the last step of s that should be queued now: the last node
+// step within the queue-ahead distance of where s stands, and at least the
+// first edge and node after its queued part. It never ends on or next to a
+// two-way lane: a two-way stretch is queued whole, with the edge after it,
+// so that every shuttle passes all its blocks in one queue order.
+func (t *Traffic) horizon(s *shuttle) int {
+	limit := s.step(s.at).end + t.cfg.QueueAhead
+	to := s.queued
+	for to+2 <= s.last() && (to == s.queued || s.step(to+2).end <= limit || t.twoWayAt(s, to)) {
+		to += 2
+	}
+	return to
+}
+
+// usesTwoWay reports whether steps drive over a two-way block.
+func (t *Traffic) usesTwoWay(steps []step) bool {
+	for _, st := range steps {
+		if st.edge >= 0 && t.g.Blocks[t.g.Edges[st.edge].Resource].TwoWay {
+			return true
+		}
+	}
+	return false
+}
+
+// twoWayAt reports whether node step i of s touches a two-way block of its
+// route: the edge into it or the edge out of it.
+func (t *Traffic) twoWayAt(s *shuttle, i int) bool {
+	for _, j := range []int{i - 1, i + 1} {
+		if j > s.base && j <= s.last() {
+			if e := s.step(j).edge; e >= 0 && t.g.Blocks[t.g.Edges[e].Resource].TwoWay {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// queueUpTo gives s's steps after its queued part up to global step to a
+// visit each: last in every queue, but ahead of every visit in waiting.
+func (t *Traffic) queueUpTo(s *shuttle, to int, waiting waitSet) []*visit {
+	var added []*visit
+	for i := s.queued + 1; i <= to; i++ {
+		st := s.step(i)
+		v := &visit{s: s, step: i}
+		st.v = v
+		r := &t.res[st.res]
+		r.later--
+		at := len(r.queue)
+		if waiting.n > 0 {
+			for j, u := range r.queue {
+				if waiting.has(u) {
+					at = j
+					break
+				}
+			}
+		}
+		r.insertAt(at, v)
+		added = append(added, v)
+	}
+	s.queued = max(s.queued, to)
+	return added
+}
+
+// extend queues more of s's route as it comes within the queue-ahead
+// distance, by the rules of insert. When that could deadlock it queues
+// nothing and the shuttle waits at the end of what it is queued for; it
+// tries again on its next grant.
+func (t *Traffic) extend(s *shuttle) {
+	if s.queued >= s.last() || s.step(s.queued).end >= s.step(s.at).end+t.cfg.QueueAhead-t.clearance {
+		return
+	}
+	to := t.horizon(s)
+	waiting := t.waitingOn(s, true)
+	s.stuck = ""
+	if waiting.n > 0 {
+		waiting = t.withTainted(waiting)
+		if err := t.heldByWaiting(s, s.steps[s.queued+1-s.base:to+1-s.base], waiting); err != nil {
+			s.stuck = err.Error()
+			return
+		}
+	}
+	from := s.queued
+	added := t.queueUpTo(s, to, waiting)
+	if waiting.n > 0 && t.cyclic(added) {
+		s.stuck = "queueing further would close a cycle"
+		for i := to; i > from; i-- {
+			st := s.step(i)
+			t.unqueue(st)
+			st.v = nil
+			t.res[st.res].later++
+		}
+		s.queued = from
+	}
 }
 
 // queueAfter visits what waits for v's release in v's queue: on a node with
@@ -422,7 +563,7 @@ func (t *Traffic) releaseAt(o *shuttle, u int) int {
 // step, behind each step never released).
 func (t *Traffic) successors(v *visit, visit func(*visit)) {
 	o := v.s
-	if v.step < o.last() {
+	if v.step < o.queued {
 		visit(o.step(v.step + 1).v)
 	}
 	if o.step(v.step).node < 0 {
@@ -433,7 +574,9 @@ func (t *Traffic) successors(v *visit, visit func(*visit)) {
 		if at >= 0 && at < v.step {
 			break
 		}
-		if at == v.step || (at < 0 && v.step == o.last()) {
+		// a release at a step not queued yet is charged to the last
+		// queued one: what waits on it waits on the rest of the route
+		if at == v.step || ((at < 0 || at > o.queued) && v.step == o.queued) {
 			t.queueAfter(o.step(u).v, visit)
 		}
 	}
@@ -505,7 +648,8 @@ func (t *Traffic) withTainted(w waitSet) waitSet {
 
 // waitingOn returns the visits that wait, directly or through others, on a
 // resource s holds or has been granted, in the wait-for graph as it will be
-// once s's ungranted steps are dropped.
+// once s's ungranted steps are dropped (keepQueued false, for a new route)
+// or as it is (keepQueued true, to queue more of the same route).
 //
 // A visit waits for its shuttle's previous step, and for the release of the
 // visit before it in its queue. A visit u is released when its shuttle
@@ -514,12 +658,16 @@ func (t *Traffic) withTainted(w waitSet) waitSet {
 // a node visit w it takes the queue successors of every step of w's shuttle
 // released by w at the latest. The result is closed under waiting, which is
 // what Insert needs.
-func (t *Traffic) waitingOn(s *shuttle) waitSet {
+func (t *Traffic) waitingOn(s *shuttle, keepQueued bool) waitSet {
 	t.gen++
 	t.wgen++
 	gen := t.gen
 	out := waitSet{gen: t.wgen}
-	dropped := func(v *visit) bool { return v.s == s && v.step > s.granted }
+	own := s.granted
+	if keepQueued {
+		own = s.queued
+	}
+	dropped := func(v *visit) bool { return v.s == s && v.step > own }
 	var stack []*visit
 	push := func(v *visit) {
 		if v != nil && v.mark != gen && !dropped(v) {
@@ -560,13 +708,13 @@ func (t *Traffic) waitingOn(s *shuttle) waitSet {
 		if o.doneGen != gen { // steps of o whose release was walked
 			o.doneGen, o.done = gen, o.released
 		}
-		for ; o.done < w.step && o.step(o.done).end+t.clearance <= here.end; o.done++ {
+		for ; o.done < w.step && (w.step == o.queued || o.step(o.done).end+t.clearance <= here.end); o.done++ {
 			queueNext(o.step(o.done).v)
 		}
 	}
 	// fast path: with nothing queued behind what s holds, nothing waits on it
 	behind := false
-	for i := s.released; i <= s.granted && !behind; i++ {
+	for i := s.released; i <= own && !behind; i++ {
 		v := s.step(i).v
 		r := &t.res[s.step(i).res]
 		if j := r.index(v); j >= 0 {
@@ -581,13 +729,13 @@ func (t *Traffic) waitingOn(s *shuttle) waitSet {
 	if !behind {
 		return out
 	}
-	for i := s.released; i <= s.granted; i++ {
+	for i := s.released; i <= own; i++ {
 		push(s.step(i).v)
 	}
 	for len(stack) > 0 {
 		v := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if v.step < v.s.last() {
+		if v.step < v.s.queued {
 			push(v.s.step(v.step + 1).v)
 		}
 		releasedBy(v)
@@ -644,20 +792,30 @@ type unqueued struct {
 	v       *visit
 }
 
-// dropAfter removes s's steps after global index i from the queues and
-// says where they were.
+// dropAfter removes s's steps after global index i from the queues (or
+// from the count of unqueued steps) and says where they were.
 func (t *Traffic) dropAfter(s *shuttle, i int) []unqueued {
 	var out []unqueued
 	for j := i + 1; j <= s.last(); j++ {
 		st := s.step(j)
+		if st.v == nil {
+			t.res[st.res].later--
+			out = append(out, unqueued{st.res, -1, nil})
+			continue
+		}
 		out = append(out, unqueued{st.res, t.unqueue(st), st.v})
 	}
 	s.steps = s.steps[:i+1-s.base]
+	s.queued = min(s.queued, i)
 	return out
 }
 
-// unqueue removes a step's visit from its queue and returns where it was.
+// unqueue removes a step's visit from its queue and returns where it was;
+// -1 if it had none.
 func (t *Traffic) unqueue(st *step) int {
+	if st.v == nil {
+		return -1
+	}
 	r := &t.res[st.res]
 	i := r.index(st.v)
 	if i >= 0 {

@@ -38,7 +38,9 @@ func TestTrafficConfig(t *testing.T) {
 	_, err := NewTraffic(g, TrafficConfig{MinGap: -1})
 	assert.ErrorContains(t, err, "routing: minimum gap -1 m")
 	tr := newTraffic(t, g)
-	assert.Equal(t, TrafficConfig{VehicleLength: 12, MinGap: 5, GrantAhead: 120}, tr.Config())
+	assert.Equal(t, TrafficConfig{VehicleLength: 12, MinGap: 5, GrantAhead: 120, QueueAhead: 200}, tr.Config())
+	_, err = NewTraffic(g, TrafficConfig{GrantAhead: 300, QueueAhead: 100})
+	assert.ErrorContains(t, err, "queue-ahead distance 100 m is shorter than the grant-ahead distance 300 m")
 }
 
 func TestPlaceAndPlanErrors(t *testing.T) {
@@ -217,7 +219,8 @@ func TestPropertyDefaultSite(t *testing.T) {
 }
 
 // The same on a generated grid of two-way lanes, where shuttles meet
-// head-on and cross at every junction.
+// head-on and cross at every junction. Every route here uses a two-way
+// lane, so every route is queued whole when it is planned.
 func TestPropertyGrid(t *testing.T) {
 	fewerChecksWhenShort(t)
 	site, err := gridSite(12, 40, true)
@@ -304,14 +307,45 @@ func TestReplanKeepsHold(t *testing.T) {
 	assert.Equal(t, "cn-bay-02", p.At)
 }
 
-// A shuttle at a junction goes before one routed through it earlier that is
-// still far away.
-func TestOvertake(t *testing.T) {
+// A shuttle at a junction is not held back by one routed through it
+// earlier that is still beyond the queue-ahead distance: queues are made in
+// the order shuttles come near.
+func TestQueueAheadFollowsArrival(t *testing.T) {
 	g := newGraph(t, defaultSite(t), 0)
 	tr := newTraffic(t, g)
 	require.NoError(t, tr.Place("far", "kz-park-36"))
 	require.NoError(t, tr.Place("near", "kz-bay-05"))
 	_, err := tr.Plan("far", "cn-bay-01", PlanOptions{})
+	require.NoError(t, err)
+	_, err = tr.Plan("near", "cn-bay-02", PlanOptions{})
+	require.NoError(t, err)
+	far := tr.shuttles["far"]
+	assert.Less(t, far.step(far.queued).end, 200+20.0, "queued only ahead of itself")
+	assert.Greater(t, far.last(), far.queued, "the rest of the route waits")
+	for i := 0; i < 3; i++ {
+		tr.Grant("near")
+		p, _ := tr.Position("near")
+		require.NoError(t, tr.Progress("near", p.Granted))
+	}
+	p, _ := tr.Position("near")
+	assert.Greater(t, p.AtStep, 6, "drove on past the junction")
+	assert.False(t, tr.Free("cn-bay-01"), "far's goal is taken although not queued yet")
+	_, err = tr.Plan("near", "cn-bay-01", PlanOptions{})
+	assert.ErrorIs(t, err, ErrBlocked, "a goal where another will stand")
+	f := &fleetSim{t: t, tr: tr, rng: rand.New(rand.NewSource(1)), ids: []string{"far", "near"}, legs: map[string]int{}, stopUntil: map[string]int{}}
+	f.run(5000)
+}
+
+// With the whole route queued at once (a queue-ahead distance longer than
+// any route), a shuttle at a junction goes before one routed through it
+// earlier that is still far away only by overtaking.
+func TestOvertake(t *testing.T) {
+	g := newGraph(t, defaultSite(t), 0)
+	tr, err := NewTraffic(g, TrafficConfig{QueueAhead: 1e6})
+	require.NoError(t, err)
+	require.NoError(t, tr.Place("far", "kz-park-36"))
+	require.NoError(t, tr.Place("near", "kz-bay-05"))
+	_, err = tr.Plan("far", "cn-bay-01", PlanOptions{})
 	require.NoError(t, err)
 	_, err = tr.Plan("near", "cn-bay-02", PlanOptions{})
 	require.NoError(t, err)

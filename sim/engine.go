@@ -240,7 +240,10 @@ func (v *vehicle) go_(e *engine) {
 	step := v.nextStep + 1
 	v.steps, v.nextStep = v.steps[2:], v.nextStep+2
 	e.at(e.now.Add(dt), func() {
-		v.busy = false
+		// a vehicle that breaks down here stays busy: it takes no command
+		// until it is repaired
+		broken := !e.cfg.NoBreakdowns && !e.now.Before(v.failAt)
+		v.busy = broken
 		v.use(e, e.cfg.Vehicle.DriveKWh(charging.Leg{Metres: ed.Length, Duration: dt, Laden: v.laden}, e.cfg.AmbientC))
 		v.drained = e.now
 		v.node = node
@@ -248,7 +251,7 @@ func (v *vehicle) go_(e *engine) {
 		e.checkNodes()
 		e.send(fleet.NodeReached{Shuttle: v.id, Step: step, SoC: v.soc})
 		e.observe(v, node)
-		if !e.cfg.NoBreakdowns && !e.now.Before(v.failAt) {
+		if broken {
 			v.breakDown(e)
 			return
 		}

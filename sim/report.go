@@ -236,6 +236,7 @@ func (e *engine) finish(g *routing.Graph) {
 	r.MovesCreated = st.MovesCreated
 	r.DuplicateDeliveries = st.DuplicateDrops
 	r.IllegalTransitions = st.IllegalTransitions
+	r.Errors = append(r.Errors, st.Illegal...)
 	r.MovesByState, r.ShuttlesByState = map[string]int{}, map[string]int{}
 	r.PlanFailures = st.PlanFailures
 	for _, id := range e.ids {
