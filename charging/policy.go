@@ -66,15 +66,18 @@ func (p Threshold) Decide(v Vehicle, s State) Decision {
 
 // Opportunity is the default policy: a shuttle must charge below a low
 // threshold or when its next move would not be feasible, and may charge
-// whenever it is idle, a charger is free and it is below a high threshold.
-// The target follows forecast demand: short top-ups when the fleet is busy
-// keep shuttles on the road, full charges when it is quiet fill the
-// batteries for the next peak.
+// whenever it is idle, a charger is free and it is below a high threshold
+// that falls with forecast demand: when every shuttle is needed, a shuttle
+// that is idle for a moment goes back to work rather than to a charger. A
+// session is only worth its plug-in time and the drive when it adds at
+// least MinGain. The target also follows demand, between BusyTarget and
+// QuietTarget.
 type Opportunity struct {
 	Must        float64 // must charge below this; default 0.30
-	May         float64 // may charge below this when idle and a charger is free; default 0.70
-	BusyTarget  float64 // target at full demand; default 0.65
+	May         float64 // may charge below this when idle, a charger is free and there is no demand; default 0.70
+	BusyTarget  float64 // target at full demand; default the vehicle's MaxSoC
 	QuietTarget float64 // target with no demand; default the vehicle's MaxSoC
+	MinGain     float64 // an opportunity session adds at least this; default 0.15
 }
 
 // Name is "opportunity".
@@ -88,7 +91,10 @@ func (p Opportunity) withDefaults(v Vehicle) Opportunity {
 		p.May = 0.70
 	}
 	if p.BusyTarget == 0 {
-		p.BusyTarget = 0.65
+		p.BusyTarget = v.MaxSoC
+	}
+	if p.MinGain == 0 {
+		p.MinGain = 0.15
 	}
 	if p.QuietTarget == 0 {
 		p.QuietTarget = v.MaxSoC
@@ -107,7 +113,7 @@ func (p Opportunity) Decide(v Vehicle, s State) Decision {
 		return Decision{Charge: true, TargetSoC: target,
 			Urgent: s.SoC <= v.MinSoC+urgentMargin || (s.NeedSoC > 0 && s.SoC < s.NeedSoC),
 			Reason: fmt.Sprintf("must charge: %.0f %% (must below %.0f %%, next move needs %.0f %%)", 100*s.SoC, 100*p.Must, 100*s.NeedSoC)}
-	case s.Idle && s.ChargerFree && s.SoC < math.Min(p.May, target):
+	case s.Idle && s.ChargerFree && s.SoC < p.May+(p.Must-p.May)*demand && s.SoC <= target-p.MinGain:
 		return Decision{Charge: true, TargetSoC: target,
 			Reason: fmt.Sprintf("opportunity: idle at %.0f %% with a charger free", 100*s.SoC)}
 	}

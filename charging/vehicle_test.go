@@ -161,10 +161,13 @@ func TestPolicies(t *testing.T) {
 		{"threshold: below", Threshold{}, State{SoC: 0.3}, true, false, 0.8},
 		{"threshold: near the reserve", Threshold{}, State{SoC: 0.22}, true, true, 0.8},
 		{"opportunity: idle, charger free", Opportunity{}, State{SoC: 0.6, Idle: true, ChargerFree: true}, true, false, 0.8},
-		{"opportunity: idle, busy forecast tops up less", Opportunity{}, State{SoC: 0.5, Idle: true, ChargerFree: true, Demand: 1}, true, false, 0.65},
+		{"opportunity: idle, half busy", Opportunity{}, State{SoC: 0.45, Idle: true, ChargerFree: true, Demand: 0.5}, true, false, 0.8},
+		{"opportunity: idle but every shuttle needed", Opportunity{}, State{SoC: 0.45, Idle: true, ChargerFree: true, Demand: 1}, false, false, 0},
+		{"opportunity: a top-up too small to be worth it", Opportunity{}, State{SoC: 0.68, Idle: true, ChargerFree: true}, false, false, 0},
+		{"opportunity: busy target", Opportunity{BusyTarget: 0.65}, State{SoC: 0.28, Demand: 1}, true, false, 0.65},
 		{"opportunity: busy at 60 %", Opportunity{}, State{SoC: 0.6}, false, false, 0},
 		{"opportunity: next move not feasible", Opportunity{}, State{SoC: 0.4, NeedSoC: 0.45}, true, true, 0.8},
-		{"opportunity: must", Opportunity{}, State{SoC: 0.28, Demand: 0.5}, true, false, 0.725},
+		{"opportunity: must", Opportunity{}, State{SoC: 0.28, Demand: 0.5}, true, false, 0.8},
 		{"opportunity: high enough", Opportunity{}, State{SoC: 0.75, Idle: true, ChargerFree: true}, false, false, 0},
 	}
 	for _, tc := range tests {

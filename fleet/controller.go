@@ -58,6 +58,7 @@ const (
 	taskCharge
 	taskPark
 	taskStage // laden, to a parking spot near a bay that is not free yet
+	taskAside // laden, off the lane at a gate's inspection bay awaiting customs
 )
 
 // shuttleRec is the controller's record of one shuttle.
@@ -67,7 +68,6 @@ type shuttleRec struct {
 	node     string // last node reached
 	soc      float64
 	move     *Move
-	next     *Move // chained: picked at move's drop bay right after the drop
 	task     task
 	then     task // after taskStage: taskDeliver or taskReturn
 	goal     string
@@ -79,6 +79,7 @@ type shuttleRec struct {
 	target   float64
 	replan   bool      // the route for the task still has to be made
 	retryAt  time.Time // when to try a route that could not be made again
+	idleAt   time.Time // when idle, when to look for charging or parking again
 	overtook time.Time // when it last tried to overtake in a queue
 	acted    bool      // the task's action went out with a drive command
 }
@@ -106,28 +107,31 @@ type Stats struct {
 // Time comes in with each event; nothing in it reads a clock, sleeps or
 // starts a goroutine. One goroutine owns it.
 type Controller struct {
-	cfg      Config
-	g        *routing.Graph
-	site     *geo.Site
-	tr       *routing.Traffic
-	sched    *charging.Scheduler
-	rng      *rand.Rand
-	moves    map[string]*Move
-	order    []*Move // in creation order
-	byKey    map[string]*Move
-	shuttles map[string]*shuttleRec
-	ids      []string
-	bays     bayBook
-	decided  map[string]map[string]CustomsDecision // move -> checkpoint -> decision
-	reach    map[string][]routing.Reach            // from node -> every node
-	stations map[string]geo.ChargingStation        // by node id
-	dropped  map[string]int                        // move -> drops seen
-	out      []Command
-	stats    Stats
+	cfg       Config
+	g         *routing.Graph
+	site      *geo.Site
+	tr        *routing.Traffic
+	sched     *charging.Scheduler
+	rng       *rand.Rand
+	moves     map[string]*Move
+	order     []*Move // in creation order
+	byKey     map[string]*Move
+	shuttles  map[string]*shuttleRec
+	ids       []string
+	recs      []*shuttleRec // the shuttles in id order
+	bays      bayBook
+	decided   map[string]map[string]CustomsDecision // move -> checkpoint -> decision
+	reach     map[string][]routing.Reach            // from node -> every node
+	stations  map[string]geo.ChargingStation        // by node id
+	dropped   map[string]int                        // move -> drops seen
+	gateTimes map[string]time.Duration              // "from\x00to" -> release times on the way
+	out       []Command
+	stats     Stats
 	// dispatch runs when something changed (dirty) or every dispatchEvery
 	dirty        bool
 	lastDispatch time.Time
 	now          time.Time // of the event being handled
+	need         float64   // needSoC, worked out once
 }
 
 // dispatchEvery is how often the dispatcher looks again when nothing
@@ -172,7 +176,7 @@ func NewController(cfg Config, rng *rand.Rand) (*Controller, error) {
 	return &Controller{cfg: cfg, g: cfg.Graph, site: site, tr: tr, sched: sched, rng: rng,
 		moves: map[string]*Move{}, byKey: map[string]*Move{}, shuttles: map[string]*shuttleRec{},
 		bays: newBayBook(), decided: map[string]map[string]CustomsDecision{},
-		reach: map[string][]routing.Reach{}, stations: byNode, dropped: map[string]int{},
+		reach: map[string][]routing.Reach{}, stations: byNode, dropped: map[string]int{}, gateTimes: map[string]time.Duration{},
 		stats: Stats{DispatchRejections: map[string]int{}}}, nil
 }
 
@@ -253,6 +257,10 @@ func (c *Controller) joined(e ShuttleJoined) error {
 	c.shuttles[e.Shuttle] = r
 	c.ids = append(c.ids, e.Shuttle)
 	sort.Strings(c.ids)
+	c.recs = c.recs[:0]
+	for _, id := range c.ids {
+		c.recs = append(c.recs, c.shuttles[id])
+	}
 	return nil
 }
 
@@ -362,26 +370,35 @@ func (c *Controller) step(now time.Time) {
 			r.slot = 0
 		}
 	}
-	for _, id := range c.ids {
-		if r := c.shuttles[id]; r.replan && r.inService() && !now.Before(r.retryAt) {
+	for _, r := range c.recs {
+		if !r.inService() || now.Before(r.retryAt) {
+			continue
+		}
+		switch {
+		case r.replan:
 			c.planTask(now, r)
 			if r.replan {
 				r.retryAt = now.Add(replanEvery)
 			}
+		case r.task == taskStage && r.then == taskDeliver && r.gate == nil:
+			// on its way to wait for its bay: go straight there once it may
+			if c.bayReady(r.move.Destination, r.move) {
+				c.route(r, r.move.Destination, taskDeliver)
+			}
+			r.retryAt = now.Add(replanEvery)
 		}
 	}
 	if c.dirty || now.Sub(c.lastDispatch) >= dispatchEvery {
 		c.dispatch(now)
 		c.dirty, c.lastDispatch = false, now
 	}
-	for _, id := range c.ids {
-		c.idleWork(now, c.shuttles[id])
+	for _, r := range c.recs {
+		c.idleWork(now, r)
 	}
-	for _, id := range c.ids {
-		r := c.shuttles[id]
+	for _, r := range c.recs {
 		c.grant(now, r)
 		if r.goalStep >= 0 && now.Sub(r.overtook) >= overtakeEvery {
-			if p, _ := c.tr.Position(id); p.Granted == p.AtStep && !p.Arrived && c.tr.Overtake(id) {
+			if p, _ := c.tr.Position(r.id); p.Granted == p.AtStep && !p.Arrived && c.tr.Overtake(r.id) {
 				c.grant(now, r)
 			}
 			r.overtook = now
@@ -393,8 +410,8 @@ func (c *Controller) step(now time.Time) {
 // else happens (a gate's release time); zero if none.
 func (c *Controller) NextWake() time.Time {
 	var t time.Time
-	for _, id := range c.ids {
-		if g := c.shuttles[id].gate; g != nil && !g.until.IsZero() && (t.IsZero() || g.until.Before(t)) {
+	for _, r := range c.recs {
+		if g := r.gate; g != nil && !g.until.IsZero() && (t.IsZero() || g.until.Before(t)) {
 			t = g.until
 		}
 	}
@@ -488,7 +505,7 @@ func (c *Controller) checkpoint(node string) (geo.Checkpoint, bool) {
 func (c *Controller) planTask(now time.Time, r *shuttleRec) {
 	switch r.task {
 	case taskDeliver:
-		if (c.tr.Free(r.move.Destination) && c.route(r, r.move.Destination, taskDeliver)) || c.stage(r, r.move.Destination, taskDeliver) {
+		if c.bayReady(r.move.Destination, r.move) && c.route(r, r.move.Destination, taskDeliver) || c.stage(r, r.move.Destination, taskDeliver) {
 			// on its way: the origin bay may take another pick once it has left
 			c.bays.picked(r.move.Origin, r.move)
 			if m := r.move; m.State == MoveLaden && len(r.stops) == 0 && r.gate == nil {
@@ -513,7 +530,7 @@ func (c *Controller) planTask(now time.Time, r *shuttleRec) {
 func (c *Controller) routeHome(now time.Time, r *shuttleRec) {
 	origin, _ := c.site.Bay(r.move.Origin)
 	for _, b := range c.site.BaysOf(origin.Centre) {
-		if !c.bays.canDrop(b.ID, r.move) || !c.tr.Free(b.ID) {
+		if c.bays.pick[b.ID] != nil || !c.tr.Free(b.ID) {
 			continue
 		}
 		if c.route(r, b.ID, taskReturn) {
@@ -580,6 +597,41 @@ func (r *shuttleRec) inService() bool {
 	switch r.sm.State() {
 	case ShuttleFault, ShuttleEStop, ShuttlePaused, ShuttleOffline:
 		return false
+	}
+	return true
+}
+
+// bayReady tells whether a laden shuttle may be routed into the bay where
+// it drops m: nobody stands there or is on the way, and no other booking
+// there is due before m's (bookings are served in the order of their
+// expected arrival, so a shuttle waiting nearby is not overtaken by one
+// still far away). Bookings of shuttles out of service do not count.
+func (c *Controller) bayReady(bay string, m *Move) bool {
+	if !c.tr.Free(bay) {
+		return false
+	}
+	w, ok := c.bays.win[m][bay]
+	return !ok || c.bayFirst(bay, m, w)
+}
+
+// bayFirst tells whether a use of bay by m in window w comes before every
+// other booking there whose shuttle is in service.
+func (c *Controller) bayFirst(bay string, m *Move, w window) bool {
+	before := func(o *Move) bool {
+		ow, ok := c.bays.win[o][bay]
+		if o == m || !ok || !ow.from.Before(w.from) {
+			return false
+		}
+		r := c.shuttles[o.Shuttle]
+		return r != nil && r.inService()
+	}
+	if o := c.bays.pick[bay]; o != nil && before(o) {
+		return false
+	}
+	for o := range c.bays.drop[bay] {
+		if before(o) {
+			return false
+		}
 	}
 	return true
 }

@@ -25,7 +25,7 @@ func (c *Controller) dispatchable(now time.Time) []*Move {
 		if m.State != MovePending || m.EarliestPickup.After(now) {
 			continue
 		}
-		if !c.bays.canPickAfter(m.Origin, m) || !c.bays.canDrop(m.Destination, m) {
+		if !c.bays.canPick(m.Origin, m) {
 			continue
 		}
 		ms = append(ms, m)
@@ -46,8 +46,7 @@ func (c *Controller) dispatchable(now time.Time) []*Move {
 // freeNow lists the shuttles free for a move now, by id.
 func (c *Controller) freeNow() []candidate {
 	var out []candidate
-	for _, id := range c.ids {
-		r := c.shuttles[id]
+	for _, r := range c.recs {
 		if r.move != nil || r.replan {
 			continue
 		}
@@ -69,17 +68,17 @@ func (c *Controller) freeNow() []candidate {
 // horizon, at the drop bay.
 func (c *Controller) freeSoon() []candidate {
 	var out []candidate
-	for _, id := range c.ids {
-		r := c.shuttles[id]
-		if r.move == nil || r.next != nil || r.task != taskDeliver || r.goalStep < 0 {
+	for _, r := range c.recs {
+		if r.move == nil || r.task != taskDeliver || r.goalStep < 0 {
 			continue
 		}
 		rr := c.reachBetween(r.node, r.goal)
 		if !rr.OK {
 			continue
 		}
-		// any time ahead: it can only be chained a move from its drop bay
-		out = append(out, candidate{r: r, at: r.goal, delay: rr.Duration + c.cfg.Handling})
+		if d := rr.Duration + c.cfg.Handling; d <= c.cfg.Horizon {
+			out = append(out, candidate{r: r, at: r.goal, delay: d})
+		}
 	}
 	return out
 }
@@ -89,10 +88,12 @@ func (c *Controller) freeSoon() []candidate {
 // driven back laden, then to a charger.
 func (c *Controller) feasible(cd candidate, m *Move) (time.Duration, string) {
 	switch {
-	case cd.delay == 0 && !c.bays.canPick(m.Origin, m):
-		return 0, "origin bay: a container is due to be dropped there first"
-	case cd.delay > 0 && (cd.at != m.Origin || !c.bays.canPickBy(m.Origin, m, cd.r.move)):
-		return 0, "busy: it takes a move from its drop bay only"
+	case !c.bays.canPick(m.Origin, m):
+		return 0, "origin bay: another pick is booked there"
+	case cd.delay == 0 && cd.at != m.Origin && !c.tr.Free(m.Origin):
+		return 0, "origin bay: a shuttle stands there or is on its way"
+	case cd.delay == 0 && !c.bayFirst(m.Origin, m, window{c.now, c.now.Add(c.cfg.Handling)}):
+		return 0, "origin bay: a drop is due there first"
 	}
 	toPick := c.reachBetween(cd.at, m.Origin)
 	if !toPick.OK {
@@ -158,7 +159,7 @@ func (c *Controller) dispatch(now time.Time) {
 // urgent few from each bay, so that a shuttle about to drop at a bay is
 // offered the moves that start there.
 func (c *Controller) shortlist(moves []*Move) []*Move {
-	const perBay = 2
+	const perBay = 5
 	if len(moves) <= 3*len(c.ids) {
 		return moves
 	}
@@ -237,67 +238,20 @@ func (c *Controller) lookahead(now time.Time, moves []*Move, cands []candidate) 
 				c.stats.DispatchRejections["empty across the border"]++
 				continue
 			}
-			// a drop bay others will drop at first means waiting there
-			busy := float64(len(c.bays.drop[m.Destination])) * c.cfg.Handling.Seconds()
-			cost[i][j] = t.Seconds() + busy - 600*float64(m.Priority) + c.lateness(now, t, m)
+			// time lost waiting for bays that others are expected to use
+			pick, drop := c.windows(now, t, m)
+			busy := c.bays.wait(m.Origin, m, pick, now) + c.bays.wait(m.Destination, m, drop, now)
+			cost[i][j] = t.Seconds() + 4*busy.Seconds() - 600*float64(m.Priority) + c.lateness(now, t, m)
 		}
 	}
 	for i, j := range assignMin(cost) {
 		if j < 0 || cost[i][j] >= infeasible {
 			continue
 		}
-		if cands[i].delay > 0 {
-			c.chain(now, cands[i].r, moves[j])
-			continue
+		if cands[i].delay == 0 {
+			c.assign(now, cands[i].r, moves[j])
 		}
-		c.assign(now, cands[i].r, moves[j])
 	}
-}
-
-// centreNear is the centre a candidate will start from: that of the place
-// it stands at, else that of the goal it drives to ("" on the open road).
-func (c *Controller) centreNear(cd candidate) string {
-	if ctr := c.centreOf(cd.at); ctr != "" {
-		return ctr
-	}
-	return c.centreOf(cd.r.goal)
-}
-
-// chain gives a shuttle on its way to drop a container the move that
-// starts at its drop bay: it picks there right after the drop, without
-// leaving the bay, and no other shuttle is booked into the bay between.
-func (c *Controller) chain(now time.Time, r *shuttleRec, m *Move) {
-	if !c.bays.canPickBy(m.Origin, m, r.move) || !c.bays.canDrop(m.Destination, m) {
-		return
-	}
-	c.moveTo(m, MoveAssigned, now, "dispatched to "+r.id+", to pick at "+m.Origin+" after its drop there ("+c.cfg.Dispatch+")")
-	m.Shuttle, r.next = r.id, m
-	c.bays.bookPick(m.Origin, m)
-	c.bays.bookDrop(m.Destination, m)
-}
-
-// startNext starts the chained move of a shuttle that has just dropped its
-// container at the chained move's origin bay.
-func (c *Controller) startNext(now time.Time, r *shuttleRec) {
-	m := r.next
-	r.next = nil
-	if m == nil {
-		return
-	}
-	if m.State != MoveAssigned || !c.route(r, m.Origin, taskPickup) {
-		c.unchain(now, m, "shuttle "+r.id+" could not start it")
-		return
-	}
-	c.moveTo(m, MoveToPickup, now, "at "+m.Origin+" after the drop")
-	r.move = m
-	c.fire(r, EvAssign)
-}
-
-// unchain puts a chained move back among the pending ones.
-func (c *Controller) unchain(now time.Time, m *Move, why string) {
-	c.bays.forget(m)
-	c.moveTo(m, MovePending, now, why)
-	m.Shuttle = ""
 }
 
 // lateness penalises arriving at the origin after a move's deadline
@@ -314,9 +268,46 @@ func (c *Controller) lateness(now time.Time, t time.Duration, m *Move) float64 {
 	return 10 * late.Seconds()
 }
 
+// windows estimates when a move whose shuttle reaches the origin bay after
+// t will use its origin and its destination bay.
+func (c *Controller) windows(now time.Time, t time.Duration, m *Move) (pick, drop window) {
+	h := c.cfg.Handling
+	pick = window{now.Add(t), now.Add(t + h)}
+	arrive := pick.to.Add(c.reachBetween(m.Origin, m.Destination).Duration + c.gateTime(m.Origin, m.Destination))
+	return pick, window{arrive, arrive.Add(h)}
+}
+
+// gateTime is the release time of the stop lines on the fastest route
+// between two places.
+func (c *Controller) gateTime(from, to string) time.Duration {
+	key := from + "\x00" + to
+	if d, ok := c.gateTimes[key]; ok {
+		return d
+	}
+	var d time.Duration
+	if r, err := c.g.Route(from, to, routing.Limits{}); err == nil {
+		for _, n := range r.Nodes {
+			if cp, ok := c.checkpoint(n); ok {
+				d += cp.ReleaseTime
+			}
+		}
+	}
+	c.gateTimes[key] = d
+	return d
+}
+
+// centreNear is the centre a candidate will start from: that of the place
+// it stands at, else that of the goal it drives to ("" on the open road).
+func (c *Controller) centreNear(cd candidate) string {
+	if ctr := c.centreOf(cd.at); ctr != "" {
+		return ctr
+	}
+	return c.centreOf(cd.r.goal)
+}
+
 // assign gives a move to a shuttle and routes it to the origin bay.
 func (c *Controller) assign(now time.Time, r *shuttleRec, m *Move) bool {
-	if !c.bays.canPick(m.Origin, m) || !c.bays.canDrop(m.Destination, m) {
+	if !c.bays.canPick(m.Origin, m) {
 		return false // booked earlier in this round
 	}
 	prevTask := r.task
@@ -330,6 +321,9 @@ func (c *Controller) assign(now time.Time, r *shuttleRec, m *Move) bool {
 	m.Shuttle, r.move = r.id, m
 	c.bays.bookPick(m.Origin, m)
 	c.bays.bookDrop(m.Destination, m)
+	pick, drop := c.windows(now, c.reachBetween(r.node, m.Origin).Duration, m)
+	c.bays.plan(m.Origin, m, pick)
+	c.bays.plan(m.Destination, m, drop)
 	c.fire(r, EvAssign)
 	return true
 }

@@ -31,6 +31,23 @@ func (c *Controller) atStopLine(now time.Time, r *shuttleRec) {
 		return
 	}
 	c.applyDecision(now, r)
+	if r.gate != nil && r.gate.until.IsZero() && r.task != taskInspect && r.task != taskReturn {
+		c.pullAside(r)
+	}
+}
+
+// pullAside sends a laden shuttle that waits for a customs decision off
+// the lane, to the checkpoint's inspection bay when it is free, so that the
+// shuttles behind it are not held up. It waits there; the decision takes it
+// on from there as from the stop line.
+func (c *Controller) pullAside(r *shuttleRec) {
+	cp := r.gate.checkpoint
+	if cp.InspectionBay == "" || !c.tr.Free(cp.InspectionBay) {
+		return
+	}
+	if c.route(r, cp.InspectionBay, taskAside) {
+		_ = c.tr.ClearHold(r.id, cp.ID) // the new route starts at the stop line
+	}
 }
 
 // applyDecision acts on a stored decision for the shuttle's move at the
@@ -47,8 +64,9 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 	cause := fmt.Sprintf("%s by %s (%s) at %s: %s", d.Decision, d.Officer, d.Country, d.Checkpoint, d.Reason)
 	switch d.Decision {
 	case DecisionRelease:
-		if r.task == taskInspect {
+		if r.task == taskInspect || r.task == taskAside {
 			// back on the way to the destination from the inspection bay
+			// (or from the way there)
 			c.fire(r, EvRelease)
 			c.moveTo(r.move, MoveLaden, now, cause)
 			r.gate = nil
@@ -62,6 +80,13 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 			return
 		}
 		c.fire(r, EvInspect)
+		if r.task == taskAside { // on its way to the inspection bay, or there
+			r.task = taskInspect
+			if p, _ := c.tr.Position(r.id); p.Arrived && p.At == r.gate.checkpoint.InspectionBay {
+				c.moveTo(r.move, MoveInspection, now, "at the inspection bay "+p.At)
+			}
+			return
+		}
 		r.task = taskInspect
 		c.routeInspection(r)
 	case DecisionRefuse:
@@ -107,8 +132,7 @@ func (c *Controller) customsDecision(now time.Time, d CustomsDecision) error {
 
 // gateTimers lets shuttles whose release time has come pass their stop line.
 func (c *Controller) gateTimers(now time.Time) {
-	for _, id := range c.ids {
-		r := c.shuttles[id]
+	for _, r := range c.recs {
 		if r.gate == nil || r.gate.until.IsZero() || now.Before(r.gate.until) || r.task == taskInspect || !r.inService() {
 			continue
 		}

@@ -51,6 +51,9 @@ func (c *Controller) atGoal(now time.Time, r *shuttleRec) {
 		if r.slot != 0 {
 			_ = c.sched.CheckIn(r.slot, now)
 		}
+	case taskAside:
+		r.goalStep = -1
+		c.applyDecision(now, r) // a decision may be waiting
 	case taskStage:
 		r.task, r.replan, r.goalStep = r.then, true, -1
 	case taskPark:
@@ -72,6 +75,8 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 			return fmt.Errorf("fleet: shuttle %s reported a pick it was not asked for", r.id)
 		}
 		c.moveTo(r.move, MoveLaden, now, "picked up by "+r.id)
+		_, drop := c.windows(now, -c.cfg.Handling, r.move) // the pick is done: due at the destination
+		c.bays.plan(r.move.Destination, r.move, drop)
 		c.fire(r, EvLoaded)
 		r.task, r.replan, r.goalStep = taskDeliver, true, -1
 		c.planTask(now, r)
@@ -93,20 +98,14 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 		}
 		c.bays.forget(m)
 		c.fire(r, EvUnloaded)
-		r.move, r.task, r.goalStep = nil, taskNone, -1
-		if r.next != nil && r.next.Origin == r.node {
-			c.startNext(now, r)
-		} else if r.next != nil {
-			c.unchain(now, r.next, "shuttle "+r.id+" dropped elsewhere than "+r.next.Origin)
-			r.next = nil
-		}
+		r.move, r.task, r.goalStep, r.idleAt = nil, taskNone, -1, now
 	case "charge":
 		if r.slot != 0 {
 			_ = c.sched.Finish(r.slot, now)
 			r.slot = 0
 		}
 		c.fire(r, EvCharged)
-		r.task, r.goalStep = taskNone, -1
+		r.task, r.goalStep, r.idleAt = taskNone, -1, now
 	default:
 		return fmt.Errorf("fleet: shuttle %s reported unknown action %q", r.id, e.Action)
 	}
@@ -121,41 +120,41 @@ func (c *Controller) fault(now time.Time, e FaultReported) error {
 		return err
 	}
 	c.fire(r, EvFault)
-	_ = c.tr.Cancel(r.id)
-	// the vehicle finishes the base it was given but does no action there
-	c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdCancel})
+	// It keeps its place in traffic: those behind it wait, as they would
+	// on the road, and routes are not barred as if it stood there for
+	// good. Its authority is not extended until it is repaired.
+	why := "shuttle " + r.id + " faulted: " + e.Reason
 	if r.slot != 0 {
 		_ = c.sched.Cancel(r.slot)
 		r.slot = 0
 	}
-	if r.next != nil {
-		c.unchain(now, r.next, "shuttle "+r.id+" faulted: "+e.Reason)
-		r.next = nil
-	}
-	if m := r.move; m != nil {
-		why := "shuttle " + r.id + " faulted: " + e.Reason
-		switch {
-		case m.State == MoveUnloading && r.task == taskReturn:
-			c.moveTo(m, MoveReturning, now, why+"; the drop did not happen")
-		case m.State == MoveUnloading:
-			c.moveTo(m, MoveToDropoff, now, why+"; the drop did not happen")
-		case !m.Laden():
-			// not picked yet (or the pick did not happen): another shuttle may take it
-			c.bays.forget(m)
-			c.moveTo(m, MovePending, now, why)
-			m.Shuttle = ""
-			r.move = nil
+	m := r.move
+	switch {
+	case m != nil && m.Laden():
+		// a container aboard on its way: it carries on where it is once
+		// repaired, on the route and with the drop it has been given
+		return nil
+	case m != nil && m.State == MoveUnloading:
+		// at the drop bay, the drop not done: make it again once repaired
+		next := MoveToDropoff
+		if r.task == taskReturn {
+			next = MoveReturning
 		}
+		c.moveTo(m, next, now, why+"; the drop did not happen")
+		r.replan, r.goalStep = true, -1
+	case m != nil:
+		// not picked yet (or the pick did not happen): another shuttle may
+		// take it
+		c.bays.forget(m)
+		c.moveTo(m, MovePending, now, why)
+		m.Shuttle, r.move = "", nil
+		fallthrough
+	default:
+		// nothing aboard: the vehicle drops the action at the end of its
+		// base; once repaired, idleWork clears the route it has left
+		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdCancel})
+		r.task, r.goalStep = taskNone, -1
 	}
-	if r.move == nil {
-		r.task = taskNone
-	} else {
-		if r.task == taskStage {
-			r.task = r.then
-		}
-		r.replan = true // laden: carry on once repaired
-	}
-	r.goalStep = -1
 	return nil
 }
 
@@ -185,9 +184,10 @@ func (c *Controller) recovered(e FaultCleared) error {
 // idleWork finds something for an idle shuttle that dispatch left alone:
 // charging, by the policy, or leaving a bay for a parking spot.
 func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
-	if r.sm.State() != ShuttleIdle || r.task != taskNone || r.move != nil {
+	if r.sm.State() != ShuttleIdle || r.task != taskNone || r.move != nil || now.Before(r.idleAt) {
 		return
 	}
+	r.idleAt = now.Add(replanEvery) // what it cannot do now it tries again later
 	if p, _ := c.tr.Position(r.id); !p.Arrived {
 		if p.AtStep < p.Granted {
 			return // still driving out its authority
@@ -242,6 +242,9 @@ func (c *Controller) chargerFree(station string, now time.Time) bool {
 // bay-to-bay delivery, refused at the far gate and brought back, then to a
 // charger, above the reserve.
 func (c *Controller) needSoC() float64 {
+	if c.need > 0 {
+		return c.need
+	}
 	v := c.cfg.Vehicle
 	var worst float64
 	for _, a := range c.site.Centres {
@@ -261,7 +264,8 @@ func (c *Controller) needSoC() float64 {
 			worst = max(worst, e)
 		}
 	}
-	return v.MinSoC + worst/v.BatteryKWh
+	c.need = v.MinSoC + worst/v.BatteryKWh
+	return c.need
 }
 
 // demand is the share of shuttles the pending moves would keep busy.

@@ -116,6 +116,7 @@ type Shuttle struct {
 	ID      string
 	m       *fsm.FSM
 	paused  ShuttleState // the state a pause interrupted
+	state   ShuttleState // the machine's state, kept on each transition; "" before the first read
 	Illegal int          // refused events so far
 }
 
@@ -125,7 +126,12 @@ func NewShuttle(id string) *Shuttle {
 }
 
 // State is the shuttle's current state.
-func (s *Shuttle) State() ShuttleState { return ShuttleState(s.m.Current()) }
+func (s *Shuttle) State() ShuttleState {
+	if s.state == "" {
+		s.state = ShuttleState(s.m.Current())
+	}
+	return s.state
+}
 
 // Can reports whether an event may fire now.
 func (s *Shuttle) Can(event string) bool { return s.m.Can(event) }
@@ -146,6 +152,7 @@ func (s *Shuttle) Fire(event string) error {
 		s.Illegal++
 		return fmt.Errorf("%w: shuttle %s in state %s cannot %s", ErrIllegalTransition, s.ID, from, strings.ReplaceAll(event, "_", " "))
 	}
+	s.state = ShuttleState(s.m.Current())
 	if event == EvPause {
 		s.paused = from
 	}

@@ -76,8 +76,32 @@
 // stand at the end of its authority, is refused where that would stop a
 // shuttle routed after it.
 //
-// Queue order is planning order, which can make a shuttle that is at a
-// junction wait for one routed through it earlier but still far away.
+// # Queueing a stretch ahead
+//
+// Queued whole, queue order is planning order: a shuttle leaving a bay
+// waits at the junction for every shuttle routed through it earlier, even
+// one still kilometres away, and a fleet loses a third of its time so. So
+// by default (TrafficConfig.QueueAhead) a route over one-way lanes is
+// queued only QueueAhead metres ahead of where the shuttle stands, and
+// never past a hold; Grant queues more as the shuttle drives on, by the
+// same insertion rule, so queue order is the order in which shuttles come
+// near a resource. A route that still has a two-way lane ahead is queued
+// whole up to the first hold after its last two-way lane, so two-way
+// stretches keep one queue order.
+//
+// The wait-for graph stays acyclic, but the argument above only covers
+// what is queued: a shuttle may find that it cannot queue its next
+// stretch, because a shuttle that waits on it (through others) holds part
+// of it. That needs a closed chain of waiting shuttles around a loop of
+// lanes. On the default site's one-way roads and yard rings that does not
+// happen with fleets of the size one site runs (property tests: up to 50
+// shuttles, customs holds and diversions, on the default site and on a
+// grid); it can with many more shuttles making U-turns over both
+// crossovers at once. Where that matters, an infinite QueueAhead queues
+// every route whole when it is planned, holds and all, which is
+// deadlock-free on any lane graph (property tests up to 100 shuttles).
+// WaitsFor names the case when it happens.
+//
 // Overtake moves a shuttle's remaining visits ahead of the ungranted visits
 // of others (never where it will stand) and keeps the move only if the
 // wait-for graph stays acyclic, so it keeps every guarantee above; it walks

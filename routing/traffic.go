@@ -372,11 +372,7 @@ func (t *Traffic) insert(s *shuttle, steps []step) error {
 		s.steps = append(s.steps, st)
 		t.res[st.res].later++
 	}
-	to := t.horizon(s)
-	if t.usesTwoWay(steps) {
-		to = s.last() // a route over a two-way lane is queued whole
-	}
-	added := t.queueUpTo(s, to, waiting)
+	added := t.queueUpTo(s, t.horizon(s), waiting)
 	if waiting.n > 0 && t.cyclic(added) {
 		t.dropAfter(s, s.granted)
 		s.steps = append(s.steps, oldSteps...)
@@ -426,41 +422,42 @@ func (s *shuttle) laterOn(ri int) int {
 	return n
 }
 
-// horizon is the last step of s that should be queued now: the last node
-// step within the queue-ahead distance of where s stands, and at least the
-// first edge and node after its queued part. It never ends on or next to a
-// two-way lane: a two-way stretch is queued whole, with the edge after it,
-// so that every shuttle passes all its blocks in one queue order.
+// horizon is the last step of s that should be queued now.
+//
+// A route over one-way lanes only is queued as far as the queue-ahead
+// distance from where the shuttle stands (at least one edge and node
+// more), and never past a hold (a stop line where it waits for customs):
+// what lies beyond is queued once the hold is cleared, so a shuttle that is
+// diverted there has not made others wait for it on a way it will not take.
+//
+// A route that still has a two-way lane ahead is queued whole, so that
+// every shuttle passes the blocks of a two-way stretch in one queue order
+// and no two shuttles meet head-on, up to the first hold after its last
+// two-way lane. With an infinite QueueAhead every route is queued whole
+// when it is planned, holds and all.
 func (t *Traffic) horizon(s *shuttle) int {
-	limit := s.step(s.at).end + t.cfg.QueueAhead
+	lastTwoWay := -1
+	for i := s.last() - 1; i > s.queued; i -= 2 { // edge steps, from the end
+		if e := s.step(i).edge; e >= 0 && t.g.Blocks[t.g.Edges[e].Resource].TwoWay {
+			lastTwoWay = i
+			break
+		}
+	}
 	to := s.queued
-	for to+2 <= s.last() && (to == s.queued || s.step(to+2).end <= limit || t.twoWayAt(s, to)) {
+	if math.IsInf(t.cfg.QueueAhead, 1) {
+		return s.last() // whole routes, holds and all
+	}
+	if lastTwoWay >= 0 {
+		for to+2 <= s.last() && (to < lastTwoWay || !s.step(to).hold) {
+			to += 2
+		}
+		return to
+	}
+	limit := s.step(s.at).end + t.cfg.QueueAhead
+	for to+2 <= s.last() && !s.step(to).hold && (to == s.queued || s.step(to+2).end <= limit) {
 		to += 2
 	}
 	return to
-}
-
-// usesTwoWay reports whether steps drive over a two-way block.
-func (t *Traffic) usesTwoWay(steps []step) bool {
-	for _, st := range steps {
-		if st.edge >= 0 && t.g.Blocks[t.g.Edges[st.edge].Resource].TwoWay {
-			return true
-		}
-	}
-	return false
-}
-
-// twoWayAt reports whether node step i of s touches a two-way block of its
-// route: the edge into it or the edge out of it.
-func (t *Traffic) twoWayAt(s *shuttle, i int) bool {
-	for _, j := range []int{i - 1, i + 1} {
-		if j > s.base && j <= s.last() {
-			if e := s.step(j).edge; e >= 0 && t.g.Blocks[t.g.Edges[e].Resource].TwoWay {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // queueUpTo gives s's steps after its queued part up to global step to a
@@ -494,7 +491,7 @@ func (t *Traffic) queueUpTo(s *shuttle, to int, waiting waitSet) []*visit {
 // nothing and the shuttle waits at the end of what it is queued for; it
 // tries again on its next grant.
 func (t *Traffic) extend(s *shuttle) {
-	if s.queued >= s.last() || s.step(s.queued).end >= s.step(s.at).end+t.cfg.QueueAhead-t.clearance {
+	if s.queued >= s.last() || s.step(s.queued).hold || s.step(s.queued).end >= s.step(s.at).end+t.cfg.QueueAhead-t.clearance || math.IsInf(t.cfg.QueueAhead, 1) {
 		return
 	}
 	to := t.horizon(s)

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"flag"
+	"math"
 	"math/rand"
 	"testing"
 
@@ -187,8 +188,24 @@ func maxFleet() int {
 }
 
 // Random fleets with random goals and random stops: no conflict, no
-// deadlock, every shuttle arrives.
+// deadlock, every shuttle arrives. Routes are queued whole when they are
+// planned (an infinite queue-ahead distance), which is deadlock-free on any
+// lane graph, up to the largest fleets.
 func TestPropertyDefaultSite(t *testing.T) {
+	propertyDefaultSite(t, TrafficConfig{QueueAhead: math.Inf(1)}, maxFleet())
+}
+
+// The same with routes queued a stretch ahead (the default), with fleets
+// of the size the controller runs on one site.
+func TestPropertyDefaultSiteQueueAhead(t *testing.T) {
+	propertyDefaultSite(t, TrafficConfig{}, maxLazyFleet)
+}
+
+// maxLazyFleet is the largest fleet the queue-ahead property tests field:
+// see the package documentation for why larger ones are not promised.
+const maxLazyFleet = 50
+
+func propertyDefaultSite(t *testing.T, cfg TrafficConfig, maxN int) {
 	fewerChecksWhenShort(t)
 	site := defaultSite(t)
 	places := restingPlaces(site)
@@ -197,11 +214,11 @@ func TestPropertyDefaultSite(t *testing.T) {
 		if err != nil {
 			rt.Fatalf("graph: %v", err)
 		}
-		tr, err := NewTraffic(g, TrafficConfig{})
+		tr, err := NewTraffic(g, cfg)
 		if err != nil {
 			rt.Fatalf("traffic: %v", err)
 		}
-		n := rapid.IntRange(1, min(maxFleet(), len(places))).Draw(rt, "shuttles")
+		n := rapid.IntRange(1, min(maxN, len(places))).Draw(rt, "shuttles")
 		seed := rapid.Int64().Draw(rt, "seed")
 		stop := rapid.Float64Range(0, 0.02).Draw(rt, "stop probability")
 		rng := rand.New(rand.NewSource(seed))
@@ -219,9 +236,17 @@ func TestPropertyDefaultSite(t *testing.T) {
 }
 
 // The same on a generated grid of two-way lanes, where shuttles meet
-// head-on and cross at every junction. Every route here uses a two-way
-// lane, so every route is queued whole when it is planned.
+// head-on and cross at every junction.
 func TestPropertyGrid(t *testing.T) {
+	propertyGrid(t, TrafficConfig{QueueAhead: math.Inf(1)}, maxFleet())
+}
+
+// The same with routes queued a stretch ahead (the default).
+func TestPropertyGridQueueAhead(t *testing.T) {
+	propertyGrid(t, TrafficConfig{}, maxLazyFleet)
+}
+
+func propertyGrid(t *testing.T, cfg TrafficConfig, maxN int) {
 	fewerChecksWhenShort(t)
 	site, err := gridSite(12, 40, true)
 	require.NoError(t, err)
@@ -237,11 +262,11 @@ func TestPropertyGrid(t *testing.T) {
 		if err != nil {
 			rt.Fatalf("graph: %v", err)
 		}
-		tr, err := NewTraffic(g, TrafficConfig{})
+		tr, err := NewTraffic(g, cfg)
 		if err != nil {
 			rt.Fatalf("traffic: %v", err)
 		}
-		n := rapid.IntRange(1, maxFleet()).Draw(rt, "shuttles")
+		n := rapid.IntRange(1, maxN).Draw(rt, "shuttles")
 		rng := rand.New(rand.NewSource(rapid.Int64().Draw(rt, "seed")))
 		stop := rapid.Float64Range(0, 0.02).Draw(rt, "stop probability")
 		starts := append([]string(nil), nodes...)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/borderfleet/borderfleet/charging"
@@ -37,8 +38,11 @@ type Config struct {
 	Refused     float64       // of those not pre-cleared; default 0.02
 	DecideAfter time.Duration // officer's mean time to decide at the gate; default 90s
 	InspectTime time.Duration // default 20m
-	Vehicle     charging.Vehicle
-	StartTime   time.Time // default 2026-01-15 00:00 UTC
+	// InspectRefused is the share of inspected containers refused after
+	// their inspection.
+	InspectRefused float64
+	Vehicle        charging.Vehicle
+	StartTime      time.Time // default 2026-01-15 00:00 UTC
 }
 
 // DefaultConfig is the reference scenario on a site: 20 shuttles for 24
@@ -46,7 +50,7 @@ type Config struct {
 // split, 80 % of containers pre-cleared, 10 % of the rest inspected and 2 %
 // refused.
 func DefaultConfig(site *geo.Site) Config {
-	c := Config{Site: site, AmbientC: -17, Eastbound: 0.5, PreCleared: 0.8, Inspected: 0.1, Refused: 0.02}
+	c := Config{Site: site, AmbientC: -17, Eastbound: 0.5, PreCleared: 0.8, Inspected: 0.1, Refused: 0.02, InspectRefused: 0.1}
 	return c.withDefaults()
 }
 
@@ -106,9 +110,10 @@ func (c Config) Validate() error {
 	case !(c.MovesPerHour >= 0):
 		return fmt.Errorf("sim: %g moves per hour: want 0 or more", c.MovesPerHour)
 	case c.Eastbound < 0 || c.Eastbound > 1, c.PreCleared < 0 || c.PreCleared > 1,
-		c.Inspected < 0 || c.Inspected > 1, c.Refused < 0 || c.Refused > 1, c.Inspected+c.Refused > 1:
-		return fmt.Errorf("sim: shares must be between 0 and 1 (eastbound %g, pre-cleared %g, inspected %g, refused %g)",
-			c.Eastbound, c.PreCleared, c.Inspected, c.Refused)
+		c.Inspected < 0 || c.Inspected > 1, c.Refused < 0 || c.Refused > 1, c.Inspected+c.Refused > 1,
+		c.InspectRefused < 0 || c.InspectRefused > 1, math.IsNaN(c.Eastbound + c.PreCleared + c.Inspected + c.Refused + c.InspectRefused):
+		return fmt.Errorf("sim: shares must be between 0 and 1, inspected and refused together at most 1 (eastbound %g, pre-cleared %g, inspected %g, refused %g, refused after inspection %g)",
+			c.Eastbound, c.PreCleared, c.Inspected, c.Refused, c.InspectRefused)
 	case !(c.StartSoC > 0 && c.StartSoC <= 1):
 		return fmt.Errorf("sim: start state of charge %g: want more than 0 and at most 1", c.StartSoC)
 	case len(c.Site.Centres) < 2:

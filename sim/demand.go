@@ -73,7 +73,7 @@ func (e *engine) observe(v *vehicle, node string) {
 				continue
 			}
 			d := fleet.DecisionRelease
-			if e.rng.Float64() < 0.1 {
+			if e.rng.Float64() < e.cfg.InspectRefused {
 				d = fleet.DecisionRefuse
 			}
 			e.decide(cp, m, d, e.cfg.InspectTime)

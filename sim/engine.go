@@ -54,6 +54,7 @@ type engine struct {
 	lastMove time.Time // last time any vehicle made progress
 	moves    map[fleet.Container]*demandMove
 	stations map[string]float64 // charger kW by station node
+	standing map[string]string  // node -> the vehicle standing there (stations left out)
 	r        Report
 	errs     int
 }
@@ -143,23 +144,23 @@ func (e *engine) checkStall() {
 	}
 }
 
-// checkNodes counts shuttles standing on one node at once (stations, with
-// several chargers, excepted).
-func (e *engine) checkNodes() {
-	seen := map[string]string{}
-	for _, id := range e.ids {
-		v := e.vs[id]
-		if _, station := e.stations[v.node]; station {
-			continue
-		}
-		if other, dup := seen[v.node]; dup {
-			e.r.Conflicts++
-			if e.r.Conflicts <= 3 {
-				e.r.Errors = append(e.r.Errors, fmt.Sprintf("%s: %s and %s on node %s", e.now.Format("15:04:05"), other, id, v.node))
-			}
-		}
-		seen[v.node] = id
+// occupy moves a vehicle to a node and counts a conflict when another
+// vehicle stands there already (stations, with several chargers, excepted).
+func (e *engine) occupy(v *vehicle, node string) {
+	if e.standing[v.node] == v.id {
+		delete(e.standing, v.node)
 	}
+	v.node = node
+	if _, station := e.stations[node]; station {
+		return
+	}
+	if other, taken := e.standing[node]; taken && other != v.id {
+		e.r.Conflicts++
+		if e.r.Conflicts <= 3 {
+			e.r.Errors = append(e.r.Errors, fmt.Sprintf("%s: %s and %s on node %s", e.now.Format("15:04:05"), other, v.id, node))
+		}
+	}
+	e.standing[node] = v.id
 }
 
 // vehicle is the simulated shuttle: it drives what it is granted, does its
@@ -246,9 +247,8 @@ func (v *vehicle) go_(e *engine) {
 		v.busy = broken
 		v.use(e, e.cfg.Vehicle.DriveKWh(charging.Leg{Metres: ed.Length, Duration: dt, Laden: v.laden}, e.cfg.AmbientC))
 		v.drained = e.now
-		v.node = node
+		e.occupy(v, node)
 		e.lastMove = e.now
-		e.checkNodes()
 		e.send(fleet.NodeReached{Shuttle: v.id, Step: step, SoC: v.soc})
 		e.observe(v, node)
 		if broken {

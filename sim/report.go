@@ -53,37 +53,57 @@ type Report struct {
 // Bound is the analytic upper bound on loaded trips per hour, with every
 // input, so that anyone can recompute it (DESIGN.md, "Throughput bound").
 //
+//	t_g     = gate_s + customs_wait_s             (one crossing)
 //	cycle_s = 2 L / v + 2 t_h + 2 t_g          (one round trip, both legs laden)
 //	charging_availability = k cycle_s / (k cycle_s + t_ch)
-//	fleet    = N * charging_availability * n_L * 3600 / cycle_s
+//	fleet    = N * charging_availability * breakdown_availability * delivered_share * n_L * 3600 / cycle_s
 //	handling = bays_per_centre * 3600 / handling_s
 //	gates    = gates_per_direction_in_series... each stop line passes one
 //	           shuttle per gate_time: 2 directions * 3600 / gate_time_s
 //	lane     = 2 directions * 3600 * v / clearance_m
 //
 // t_h is the time at one end of the round trip: unload and load, 2 *
-// handling_s. Each loaded trip uses a bay at both centres for handling_s,
+// handling_s. customs_wait_s is what the scenario's customs add on one
+// crossing on average, beyond the stop lines' release times: at each of
+// the gates_per_crossing stop lines a container that was not cleared
+// before (1 - pre_cleared_share) waits decide_after_s for its decision,
+// and inspected_share of those also inspect_s at the inspection bay.
+// delivered_share is the share of loaded legs whose container is not
+// refused at either gate; breakdown_availability is MTBF / (MTBF + MTTR). Each loaded trip uses a bay at both centres for handling_s,
 // so bays_per_centre bays serve 3600 / handling_s trips an hour each.
 type Bound struct {
-	RouteLengthM    float64 `json:"route_length_m"`        // L: mean shortest drive, bay to bay, between the centres
-	MeanSpeedMPS    float64 `json:"mean_speed_mps"`        // v: L over the free-flow driving time
-	HandlingS       float64 `json:"handling_s"`            // one load or unload
-	PerEndS         float64 `json:"per_end_s"`             // t_h = 2 * handling_s
-	GateS           float64 `json:"gate_s"`                // t_g: release times of the stop lines on one crossing
-	LoadedLegs      int     `json:"loaded_legs_per_cycle"` // n_L
-	CycleS          float64 `json:"cycle_s"`
-	CycleKWh        float64 `json:"cycle_kwh"`         // energy of one cycle at the run's temperature
-	CyclesPerCharge float64 `json:"cycles_per_charge"` // k: the operating window over cycle_kwh
-	ChargeS         float64 `json:"charge_s"`          // t_ch: MinSoC to MaxSoC at a charger, plug-in included
-	ChargingAvail   float64 `json:"charging_availability"`
-	Shuttles        int     `json:"shuttles"`
-	BaysPerCentre   int     `json:"bays_per_centre"`
-	GateTimeS       float64 `json:"gate_time_s"` // the slowest single stop line
-	ClearanceM      float64 `json:"clearance_m"`
-	Fleet           float64 `json:"fleet"`
-	Handling        float64 `json:"handling"`
-	Gates           float64 `json:"gates"`
-	Lane            float64 `json:"lane"`
+	RouteLengthM     float64 `json:"route_length_m"`     // L: mean shortest drive, bay to bay, between the centres
+	MeanSpeedMPS     float64 `json:"mean_speed_mps"`     // v: L over the free-flow driving time
+	HandlingS        float64 `json:"handling_s"`         // one load or unload
+	PerEndS          float64 `json:"per_end_s"`          // t_h = 2 * handling_s
+	GateS            float64 `json:"gate_s"`             // release times of the stop lines on one crossing
+	GatesPerCrossing int     `json:"gates_per_crossing"` // stop lines on one crossing
+	PreClearedShare  float64 `json:"pre_cleared_share"`
+	InspectedShare   float64 `json:"inspected_share"`       // of those not pre-cleared, at each gate
+	RefusedShare     float64 `json:"refused_share"`         // of those not pre-cleared, at each gate
+	InspectRefused   float64 `json:"inspect_refused_share"` // of those inspected
+	DecideAfterS     float64 `json:"decide_after_s"`
+	InspectS         float64 `json:"inspect_s"`
+	CustomsWaitS     float64 `json:"customs_wait_s"` // expected customs wait on one crossing
+	CrossingS        float64 `json:"t_g_s"`          // t_g = gate_s + customs_wait_s
+	DeliveredShare   float64 `json:"delivered_share"`
+	MTBFS            float64 `json:"mtbf_s"` // 0: no breakdowns
+	MTTRS            float64 `json:"mttr_s"`
+	BreakdownAvail   float64 `json:"breakdown_availability"`
+	LoadedLegs       int     `json:"loaded_legs_per_cycle"` // n_L
+	CycleS           float64 `json:"cycle_s"`
+	CycleKWh         float64 `json:"cycle_kwh"`         // energy of one cycle at the run's temperature
+	CyclesPerCharge  float64 `json:"cycles_per_charge"` // k: the operating window over cycle_kwh
+	ChargeS          float64 `json:"charge_s"`          // t_ch: MinSoC to MaxSoC at a charger, plug-in included
+	ChargingAvail    float64 `json:"charging_availability"`
+	Shuttles         int     `json:"shuttles"`
+	BaysPerCentre    int     `json:"bays_per_centre"`
+	GateTimeS        float64 `json:"gate_time_s"` // the slowest single stop line
+	ClearanceM       float64 `json:"clearance_m"`
+	Fleet            float64 `json:"fleet"`
+	Handling         float64 `json:"handling"`
+	Gates            float64 `json:"gates"`
+	Lane             float64 `json:"lane"`
 }
 
 // computeBound works out the bound for a run.
@@ -123,14 +143,30 @@ func computeBound(cfg Config, g *routing.Graph, tcfg routing.TrafficConfig) Boun
 		perDirection[cp.Lane] += cp.ReleaseTime.Seconds()
 		b.GateTimeS = math.Max(b.GateTimeS, cp.ReleaseTime.Seconds())
 	}
-	for _, t := range perDirection {
-		b.GateS = math.Max(b.GateS, t)
+	perLane := map[string]int{}
+	for _, cp := range s.Checkpoints {
+		perLane[cp.Lane]++
 	}
-	b.CycleS = 2*b.RouteLengthM/b.MeanSpeedMPS + 2*b.PerEndS + 2*b.GateS
+	for lane, t := range perDirection {
+		b.GateS = math.Max(b.GateS, t)
+		b.GatesPerCrossing = max(b.GatesPerCrossing, perLane[lane])
+	}
+	b.PreClearedShare, b.InspectedShare, b.RefusedShare, b.InspectRefused = cfg.PreCleared, cfg.Inspected, cfg.Refused, cfg.InspectRefused
+	b.DecideAfterS, b.InspectS = cfg.DecideAfter.Seconds(), cfg.InspectTime.Seconds()
+	notCleared := 1 - cfg.PreCleared
+	b.CustomsWaitS = float64(b.GatesPerCrossing) * notCleared * (b.DecideAfterS + cfg.Inspected*b.InspectS)
+	b.CrossingS = b.GateS + b.CustomsWaitS
+	b.DeliveredShare = math.Pow(1-notCleared*(cfg.Refused+cfg.Inspected*cfg.InspectRefused), float64(b.GatesPerCrossing))
+	b.BreakdownAvail = 1
+	if !cfg.NoBreakdowns {
+		b.MTBFS, b.MTTRS = cfg.MTBF.Seconds(), cfg.MTTR.Seconds()
+		b.BreakdownAvail = b.MTBFS / (b.MTBFS + b.MTTRS)
+	}
+	b.CycleS = 2*b.RouteLengthM/b.MeanSpeedMPS + 2*b.PerEndS + 2*b.CrossingS
 	v := cfg.Vehicle
 	drive := time.Duration(b.RouteLengthM / b.MeanSpeedMPS * float64(time.Second))
 	b.CycleKWh = 2*v.DriveKWh(charging.Leg{Metres: b.RouteLengthM, Duration: drive, Laden: true}, cfg.AmbientC) +
-		v.IdleKWh(time.Duration((2*b.PerEndS+2*b.GateS)*float64(time.Second)), cfg.AmbientC)
+		v.IdleKWh(time.Duration((2*b.PerEndS+2*b.CrossingS)*float64(time.Second)), cfg.AmbientC)
 	b.CyclesPerCharge = (v.MaxSoC - v.MinSoC) * v.BatteryKWh / b.CycleKWh
 	kw := 0.0
 	for _, st := range s.Stations {
@@ -138,7 +174,7 @@ func computeBound(cfg Config, g *routing.Graph, tcfg routing.TrafficConfig) Boun
 	}
 	b.ChargeS = v.ChargeTime(v.MinSoC, v.MaxSoC, kw).Seconds()
 	b.ChargingAvail = b.CyclesPerCharge * b.CycleS / (b.CyclesPerCharge*b.CycleS + b.ChargeS)
-	b.Fleet = float64(cfg.Shuttles) * b.ChargingAvail * float64(b.LoadedLegs) * 3600 / b.CycleS
+	b.Fleet = float64(cfg.Shuttles) * b.ChargingAvail * b.BreakdownAvail * b.DeliveredShare * float64(b.LoadedLegs) * 3600 / b.CycleS
 	b.Handling = float64(b.BaysPerCentre) * 3600 / b.HandlingS
 	if b.GateTimeS > 0 {
 		b.Gates = 2 * 3600 / b.GateTimeS
@@ -184,7 +220,7 @@ func Run(cfg Config) (Report, error) {
 	}
 	e := &engine{cfg: cfg, g: g, ctl: ctl, rng: rng, now: cfg.StartTime, lastMove: cfg.StartTime,
 		end: cfg.StartTime.Add(time.Duration(cfg.Hours * float64(time.Hour))),
-		vs:  map[string]*vehicle{}, moves: map[fleet.Container]*demandMove{}, stations: map[string]float64{}}
+		vs:  map[string]*vehicle{}, moves: map[fleet.Container]*demandMove{}, stations: map[string]float64{}, standing: map[string]string{}}
 	e.r = Report{Shuttles: cfg.Shuttles, SimHours: cfg.Hours, Policy: cfg.Policy, Charging: cfg.Charging, Seed: cfg.Seed, MinSoC: 1, ShuttleHours: map[string]float64{}, ActivityHours: map[string]float64{}}
 	for _, st := range cfg.Site.Stations {
 		e.stations[st.ID] = st.ChargerPowerKW
@@ -197,6 +233,7 @@ func Run(cfg Config) (Report, error) {
 		v := &vehicle{id: fmt.Sprintf("shuttle-%02d", i+1), node: spots[i], soc: cfg.StartSoC, nextStep: 1, drained: e.now,
 			failAt: e.now.Add(time.Duration(rng.ExpFloat64() * float64(cfg.MTBF)))}
 		e.vs[v.id] = v
+		e.occupy(v, v.node)
 		e.ids = append(e.ids, v.id)
 		e.send(fleet.ShuttleJoined{Shuttle: v.id, Node: v.node, SoC: v.soc})
 	}

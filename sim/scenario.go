@@ -34,6 +34,9 @@ type Scenario struct {
 	Refused      *float64 `json:"refused_share"`
 	DecideAfter  Duration `json:"decide_after"`
 	InspectTime  Duration `json:"inspect_time"`
+	// InspectRefused is the share of inspected containers refused after
+	// their inspection.
+	InspectRefused *float64 `json:"inspect_refused_share"`
 }
 
 // Duration is a time.Duration written in JSON as a Go duration string.
@@ -119,5 +122,6 @@ func (s Scenario) Apply(c Config) Config {
 	setP(&c.Refused, s.Refused)
 	setD(&c.DecideAfter, s.DecideAfter)
 	setD(&c.InspectTime, s.InspectTime)
+	setP(&c.InspectRefused, s.InspectRefused)
 	return c
 }

@@ -23,7 +23,11 @@ func TestShortRun(t *testing.T) {
 	assert.Zero(t, r.DuplicateDeliveries)
 	assert.Zero(t, r.BatteryDepletions)
 	assert.Greater(t, r.BoundLoadedTrips, 0.0)
-	assert.InDelta(t, 6*r.Bound.ChargingAvail*2*3600/r.Bound.CycleS, r.Bound.Fleet, 1e-9, "the fleet bound from its inputs")
+	b := r.Bound
+	assert.InDelta(t, 6*b.ChargingAvail*b.BreakdownAvail*b.DeliveredShare*2*3600/b.CycleS, b.Fleet, 1e-9, "the fleet bound from its inputs")
+	assert.InDelta(t, 2*b.RouteLengthM/b.MeanSpeedMPS+2*b.PerEndS+2*(b.GateS+b.CustomsWaitS), b.CycleS, 1e-9, "the cycle from its inputs")
+	assert.InDelta(t, float64(b.GatesPerCrossing)*(1-b.PreClearedShare)*(b.DecideAfterS+b.InspectedShare*b.InspectS), b.CustomsWaitS, 1e-9)
+	assert.Equal(t, 1.0, b.BreakdownAvail, "no breakdowns in this run")
 	// deterministic for a seed
 	again, err := Run(shortRun(site))
 	require.NoError(t, err)
