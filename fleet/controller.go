@@ -125,6 +125,8 @@ type Controller struct {
 	stations  map[string]geo.ChargingStation        // by node id
 	dropped   map[string]int                        // move -> drops seen
 	gateTimes map[string]time.Duration              // "from\x00to" -> release times on the way
+	energy    map[string]moveKWh                    // "origin\x00destination" -> energy of a move
+	centres   map[string]string                     // place node -> its centre, made on first use
 	out       []Command
 	stats     Stats
 	// dispatch runs when something changed (dirty) or every dispatchEvery
@@ -144,7 +146,7 @@ const replanEvery = 10 * time.Second
 
 // overtakeEvery is how often a shuttle stopped in a queue behind one that
 // is still elsewhere may try to go first (see routing.Traffic.Overtake).
-const overtakeEvery = 20 * time.Second
+const overtakeEvery = 60 * time.Second
 
 // NewController builds a controller for a site's lane graph.
 func NewController(cfg Config, rng *rand.Rand) (*Controller, error) {
@@ -176,7 +178,7 @@ func NewController(cfg Config, rng *rand.Rand) (*Controller, error) {
 	return &Controller{cfg: cfg, g: cfg.Graph, site: site, tr: tr, sched: sched, rng: rng,
 		moves: map[string]*Move{}, byKey: map[string]*Move{}, shuttles: map[string]*shuttleRec{},
 		bays: newBayBook(), decided: map[string]map[string]CustomsDecision{},
-		reach: map[string][]routing.Reach{}, stations: byNode, dropped: map[string]int{}, gateTimes: map[string]time.Duration{},
+		reach: map[string][]routing.Reach{}, stations: byNode, dropped: map[string]int{}, gateTimes: map[string]time.Duration{}, energy: map[string]moveKWh{},
 		stats: Stats{DispatchRejections: map[string]int{}}}, nil
 }
 
@@ -347,18 +349,19 @@ func (c *Controller) reachBetween(a, b string) routing.Reach {
 
 // centreOf returns the centre a node's place belongs to ("" if none).
 func (c *Controller) centreOf(node string) string {
-	if b, ok := c.site.Bay(node); ok && b.Centre != "" {
-		return b.Centre
-	}
-	for _, p := range c.site.Parking {
-		if p.ID == node {
-			return p.Centre
+	if c.centres == nil {
+		c.centres = map[string]string{}
+		for _, b := range c.site.Bays {
+			c.centres[b.ID] = b.Centre
+		}
+		for _, p := range c.site.Parking {
+			c.centres[p.ID] = p.Centre
+		}
+		for _, s := range c.site.Stations {
+			c.centres[s.ID] = s.Centre
 		}
 	}
-	if s, ok := c.stations[node]; ok {
-		return s.Centre
-	}
-	return ""
+	return c.centres[node]
 }
 
 // step does what time and the last event allow: gates, plans, dispatch,

@@ -99,32 +99,63 @@ func (c *Controller) feasible(cd candidate, m *Move) (time.Duration, string) {
 	if !toPick.OK {
 		return 0, "no route to the origin bay"
 	}
-	deliver := c.reachBetween(m.Origin, m.Destination)
-	back := c.reachBetween(m.Destination, m.Origin)
-	if !deliver.OK || !back.OK {
-		return 0, "no route between the bays"
+	e, why := c.moveEnergy(m.Origin, m.Destination)
+	if why != "" {
+		return 0, why
 	}
-	st, ok := c.stationOf(c.centreOf(m.Destination), m.Destination)
-	home, ok2 := c.stationOf(c.centreOf(m.Origin), m.Origin)
-	if !ok || !ok2 {
-		return 0, "no charging station"
+	v := c.cfg.Vehicle
+	pick := v.DriveKWh(charging.Leg{Metres: toPick.Metres, Duration: toPick.Duration}, c.cfg.AmbientC)
+	f := charging.Feasibility{ReserveKWh: v.KWh(v.MinSoC), Worst: "delivered", NeedKWh: pick + e.delivered}
+	f.HaveKWh = v.KWh(c.shuttleSoC(cd)) - f.ReserveKWh
+	if n := pick + e.refused; n > f.NeedKWh {
+		f.NeedKWh, f.Worst = n, "refused at the far gate"
 	}
-	toCharger := c.reachBetween(m.Destination, st)
-	homeCharger := c.reachBetween(m.Origin, home)
-	standing := 2*c.cfg.Handling + 30*time.Minute
-	leg := func(r routing.Reach, laden bool) charging.Leg {
-		return charging.Leg{Metres: r.Metres, Duration: r.Duration, Laden: laden}
-	}
-	f := c.cfg.Vehicle.CheckMove(c.shuttleSoC(cd), c.cfg.AmbientC,
-		charging.Scenario{Name: "delivered", Standing: standing,
-			Legs: []charging.Leg{leg(toPick, false), leg(deliver, true), leg(toCharger, false)}},
-		charging.Scenario{Name: "refused at the far gate", Standing: standing,
-			Legs: []charging.Leg{leg(toPick, false), leg(deliver, true), leg(back, true), leg(homeCharger, false)}},
-	)
-	if !f.OK {
+	if f.OK = f.HaveKWh >= f.NeedKWh; !f.OK {
 		return 0, "battery: " + f.Reason()
 	}
 	return cd.delay + toPick.Duration, ""
+}
+
+// moveEnergy is what a move takes from its origin bay on, in its two
+// scenarios (charging.Vehicle.ScenarioKWh without the drive to the origin):
+// delivered, then to the nearest charger; or refused at the far gate,
+// driven back laden, then to a charger at home. Both allow for standing
+// through two handlings and half an hour. Worked out once per pair of
+// bays.
+func (c *Controller) moveEnergy(origin, dest string) (moveKWh, string) {
+	key := origin + "\x00" + dest
+	if e, ok := c.energy[key]; ok {
+		return e, e.why
+	}
+	var e moveKWh
+	deliver := c.reachBetween(origin, dest)
+	back := c.reachBetween(dest, origin)
+	st, ok := c.stationOf(c.centreOf(dest), dest)
+	home, ok2 := c.stationOf(c.centreOf(origin), origin)
+	switch {
+	case !deliver.OK || !back.OK:
+		e.why = "no route between the bays"
+	case !ok || !ok2:
+		e.why = "no charging station"
+	default:
+		leg := func(r routing.Reach, laden bool) charging.Leg {
+			return charging.Leg{Metres: r.Metres, Duration: r.Duration, Laden: laden}
+		}
+		standing := 2*c.cfg.Handling + 30*time.Minute
+		v, amb := c.cfg.Vehicle, c.cfg.AmbientC
+		e.delivered = v.ScenarioKWh(charging.Scenario{Standing: standing,
+			Legs: []charging.Leg{leg(deliver, true), leg(c.reachBetween(dest, st), false)}}, amb)
+		e.refused = v.ScenarioKWh(charging.Scenario{Standing: standing,
+			Legs: []charging.Leg{leg(deliver, true), leg(back, true), leg(c.reachBetween(origin, home), false)}}, amb)
+	}
+	c.energy[key] = e
+	return e, e.why
+}
+
+// moveKWh is the energy of a move's two scenarios from its origin bay.
+type moveKWh struct {
+	delivered, refused float64
+	why                string // why the move cannot be done at all
 }
 
 // shuttleSoC estimates a candidate's state of charge when it is free.
@@ -140,9 +171,12 @@ func (c *Controller) shuttleSoC(cd candidate) float64 {
 
 // dispatch assigns pending moves to shuttles by the configured policy.
 func (c *Controller) dispatch(now time.Time) {
-	moves := c.dispatchable(now)
 	free := c.freeNow()
-	if len(moves) == 0 || len(free) == 0 {
+	if len(free) == 0 {
+		return
+	}
+	moves := c.dispatchable(now)
+	if len(moves) == 0 {
 		return
 	}
 	if c.cfg.Dispatch == "greedy" {
@@ -152,23 +186,25 @@ func (c *Controller) dispatch(now time.Time) {
 		c.greedy(now, moves, free)
 		return
 	}
-	c.lookahead(now, c.shortlist(moves), append(free, c.freeSoon()...))
+	cands := append(free, c.freeSoon()...)
+	c.lookahead(now, c.shortlist(moves, len(cands)), cands)
 }
 
-// shortlist keeps the most urgent moves, three per shuttle, and the most
-// urgent few from each bay, so that a shuttle about to drop at a bay is
-// offered the moves that start there.
-func (c *Controller) shortlist(moves []*Move) []*Move {
+// shortlist keeps the most urgent moves, three per candidate shuttle, and
+// the most urgent few from each bay, so that every shuttle has moves near
+// it and a choice of destinations to pick from.
+func (c *Controller) shortlist(moves []*Move, cands int) []*Move {
 	const perBay = 5
-	if len(moves) <= 3*len(c.ids) {
+	k := 3 * cands
+	if len(moves) <= k {
 		return moves
 	}
-	out := moves[: 3*len(c.ids) : 3*len(c.ids)]
+	out := moves[:k:k]
 	seen := map[string]int{}
 	for _, m := range out {
 		seen[m.Origin]++
 	}
-	for _, m := range moves[3*len(c.ids):] {
+	for _, m := range moves[k:] {
 		if seen[m.Origin] < perBay {
 			seen[m.Origin]++
 			out = append(out, m)

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/borderfleet/borderfleet/geo"
@@ -10,8 +11,6 @@ import (
 
 // A short simulated morning on the default site: containers cross both
 // ways, nothing is lost, delivered twice or driven into another shuttle.
-// (Throughput and freedom from stalls over whole days are not there yet:
-// see the README's status.)
 func TestShortRun(t *testing.T) {
 	site, err := geo.Default()
 	require.NoError(t, err)
@@ -57,4 +56,30 @@ func shortRun(site *geo.Site) Config {
 	c := DefaultConfig(site)
 	c.Shuttles, c.Hours, c.Seed, c.NoBreakdowns = 6, 2, 3, true
 	return c
+}
+
+// Whole simulated days on the default site, as CI runs them: the safety
+// promises hold, and throughput stays near the bound (a floor well under
+// what the fleet reaches, so that only a real regression trips it).
+func TestSimulatedDays(t *testing.T) {
+	if testing.Short() {
+		t.Skip("whole days: run without -short")
+	}
+	site, err := geo.Default()
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		shuttles int
+		seed     int64
+		floor    float64 // bound ratio
+	}{{20, 1, 0.7}, {20, 2, 0.7}, {20, 3, 0.7}, {50, 1, 0.4}} {
+		c := DefaultConfig(site)
+		c.Shuttles, c.Seed = tc.shuttles, tc.seed
+		r, err := Run(c)
+		require.NoError(t, err)
+		name := fmt.Sprintf("%d shuttles, seed %d", tc.shuttles, tc.seed)
+		assert.False(t, r.Failed(), "%s: %+v", name, r.Errors)
+		assert.Zero(t, r.Conflicts+r.BatteryDepletions+r.Deadlocks+r.LostMoves+r.DuplicateDeliveries+r.IllegalTransitions, name)
+		assert.Greater(t, r.BoundRatio, tc.floor, "%s: %.1f of %.1f loaded trips/h", name, r.LoadedTrips, r.BoundLoadedTrips)
+		assert.Equal(t, r.MovesCreated, r.MovesDelivered+r.MovesReturned+r.MovesInProgress+r.MovesPending, "%s: every move accounted for", name)
+	}
 }

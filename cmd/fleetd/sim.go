@@ -37,6 +37,16 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case set["shuttles"] && *shuttles < 1:
+		fmt.Fprintf(stderr, "fleetd sim: --shuttles %d: want at least 1\n", *shuttles)
+		return 2
+	case set["hours"] && !(*hours > 0):
+		fmt.Fprintf(stderr, "fleetd sim: --hours %g: want more than 0\n", *hours)
+		return 2
+	}
 	var sc sim.Scenario
 	if *scenario != "" {
 		data, err := os.ReadFile(*scenario)
@@ -58,8 +68,6 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	cfg := sc.Apply(sim.DefaultConfig(site))
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if set["shuttles"] {
 		cfg.Shuttles = *shuttles
 	}
