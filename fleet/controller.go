@@ -127,6 +127,7 @@ type Controller struct {
 	gateTimes map[string]time.Duration              // "from\x00to" -> release times on the way
 	energy    map[string]moveKWh                    // "origin\x00destination" -> energy of a move
 	centres   map[string]string                     // place node -> its centre, made on first use
+	inbound   map[string]int                        // centre -> moves under way to it, counted at dispatch
 	out       []Command
 	stats     Stats
 	// dispatch runs when something changed (dirty) or every dispatchEvery
@@ -178,7 +179,7 @@ func NewController(cfg Config, rng *rand.Rand) (*Controller, error) {
 	return &Controller{cfg: cfg, g: cfg.Graph, site: site, tr: tr, sched: sched, rng: rng,
 		moves: map[string]*Move{}, byKey: map[string]*Move{}, shuttles: map[string]*shuttleRec{},
 		bays: newBayBook(), decided: map[string]map[string]CustomsDecision{},
-		reach: map[string][]routing.Reach{}, stations: byNode, dropped: map[string]int{}, gateTimes: map[string]time.Duration{}, energy: map[string]moveKWh{},
+		reach: map[string][]routing.Reach{}, stations: byNode, dropped: map[string]int{}, gateTimes: map[string]time.Duration{}, energy: map[string]moveKWh{}, inbound: map[string]int{},
 		stats: Stats{DispatchRejections: map[string]int{}}}, nil
 }
 
@@ -508,7 +509,8 @@ func (c *Controller) checkpoint(node string) (geo.Checkpoint, bool) {
 func (c *Controller) planTask(now time.Time, r *shuttleRec) {
 	switch r.task {
 	case taskDeliver:
-		if c.bayReady(r.move.Destination, r.move) && c.route(r, r.move.Destination, taskDeliver) || c.stage(r, r.move.Destination, taskDeliver) {
+		dest := r.move.Destination
+		if (r.node == dest || c.bayReady(dest, r.move)) && c.route(r, dest, taskDeliver) || c.stage(r, dest, taskDeliver) {
 			// on its way: the origin bay may take another pick once it has left
 			c.bays.picked(r.move.Origin, r.move)
 			if m := r.move; m.State == MoveLaden && len(r.stops) == 0 && r.gate == nil {

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -87,7 +88,9 @@ func (c *Controller) freeSoon() []candidate {
 // delivery, and enough energy for the worst case: refused at the far gate,
 // driven back laden, then to a charger.
 func (c *Controller) feasible(cd candidate, m *Move) (time.Duration, string) {
-	switch {
+	switch centre := c.centreOf(m.Destination); {
+	case c.inbound[centre] >= c.maxInbound(centre):
+		return 0, fmt.Sprintf("destination centre: %d moves are on their way to %s already", c.inbound[centre], centre)
 	case !c.bays.canPick(m.Origin, m):
 		return 0, "origin bay: another pick is booked there"
 	case cd.delay == 0 && cd.at != m.Origin && !c.tr.Free(m.Origin):
@@ -175,6 +178,7 @@ func (c *Controller) dispatch(now time.Time) {
 	if len(free) == 0 {
 		return
 	}
+	c.countInbound()
 	moves := c.dispatchable(now)
 	if len(moves) == 0 {
 		return
@@ -188,6 +192,24 @@ func (c *Controller) dispatch(now time.Time) {
 	}
 	cands := append(free, c.freeSoon()...)
 	c.lookahead(now, c.shortlist(moves, len(cands)), cands)
+}
+
+// countInbound counts, for each centre, the moves under way to one of its
+// bays.
+func (c *Controller) countInbound() {
+	clear(c.inbound)
+	for _, r := range c.recs {
+		if r.move != nil && !r.returning() {
+			c.inbound[c.centreOf(r.move.Destination)]++
+		}
+	}
+}
+
+// maxInbound is how many moves may be under way to a centre at once: twice
+// its bays. More would fill its yard with shuttles that wait for a bay,
+// and a yard ring full of waiting shuttles stops the shuttles leaving it.
+func (c *Controller) maxInbound(centre string) int {
+	return 2 * len(c.site.BaysOf(centre))
 }
 
 // shortlist keeps the most urgent moves, three per candidate shuttle, and

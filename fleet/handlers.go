@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/charging"
+	"github.com/borderfleet/borderfleet/routing"
 )
 
 // nodeReached records progress, and what reaching this node means: a stop
@@ -151,11 +152,32 @@ func (c *Controller) fault(now time.Time, e FaultReported) error {
 		fallthrough
 	default:
 		// nothing aboard: the vehicle drops the action at the end of its
-		// base; once repaired, idleWork clears the route it has left
+		// base, and its route is made to end at a parking spot rather than
+		// at a bay another shuttle may now need; once repaired, idleWork
+		// sends it on its way
 		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdCancel})
 		r.task, r.goalStep = taskNone, -1
+		c.stow(r)
 	}
 	return nil
+}
+
+// stow re-routes a shuttle out of service that has nothing to do so that
+// its route ends at the nearest free parking spot of its centre; it keeps
+// its route if none can be reached.
+func (c *Controller) stow(r *shuttleRec) {
+	pos, _ := c.tr.Position(r.id)
+	if pos.Arrived || c.isParking(pos.Goal) {
+		return
+	}
+	centre := c.centreOf(pos.Goal)
+	for _, p := range c.site.Parking {
+		if (centre == "" || p.Centre == centre) && c.tr.Free(p.ID) {
+			if _, err := c.tr.Plan(r.id, p.ID, routing.PlanOptions{}); err == nil {
+				return
+			}
+		}
+	}
 }
 
 func (c *Controller) recovered(e FaultCleared) error {

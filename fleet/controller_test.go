@@ -1,0 +1,287 @@
+package fleet
+
+import (
+	"math/rand"
+	"testing"
+	"time"
+
+	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/routing"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// harness drives a Controller on the default site with instant vehicles: a
+// granted edge is driven at once, an action at the goal is done when the
+// test says so. It is a fake for unit tests; sim has the real vehicle model.
+type harness struct {
+	t       *testing.T
+	c       *Controller
+	now     time.Time
+	pending map[string][]Command // drive commands not driven yet, by shuttle
+	actions map[string]Command   // the action each shuttle was given last
+	cancels int
+}
+
+func newHarness(t *testing.T, policy string, shuttles map[string]string) *harness {
+	t.Helper()
+	site, err := geo.Default()
+	require.NoError(t, err)
+	g, err := routing.NewGraph(site, routing.GraphConfig{})
+	require.NoError(t, err)
+	c, err := NewController(Config{Graph: g, Dispatch: policy, AmbientC: -17}, rand.New(rand.NewSource(1)))
+	require.NoError(t, err)
+	h := &harness{t: t, c: c, now: time.Date(2026, 1, 15, 8, 0, 0, 0, time.UTC),
+		pending: map[string][]Command{}, actions: map[string]Command{}}
+	for id, node := range shuttles {
+		h.send(ShuttleJoined{Shuttle: id, Node: node, SoC: 0.7})
+	}
+	return h
+}
+
+func (h *harness) send(ev Event) {
+	h.t.Helper()
+	cmds, err := h.c.Handle(h.now, ev)
+	require.NoError(h.t, err, "%T %+v", ev, ev)
+	h.take(cmds)
+}
+
+func (h *harness) take(cmds []Command) {
+	for _, cmd := range cmds {
+		switch cmd.Kind {
+		case CmdDrive:
+			h.pending[cmd.Shuttle] = append(h.pending[cmd.Shuttle], cmd)
+			if cmd.Action != "" {
+				h.actions[cmd.Shuttle] = cmd
+			}
+		case CmdCancel:
+			h.cancels++
+			delete(h.actions, cmd.Shuttle)
+		}
+	}
+}
+
+// drive reports every node the shuttle has been granted, in order, until
+// it has no granted step left.
+func (h *harness) drive(id string) {
+	h.t.Helper()
+	for len(h.pending[id]) > 0 {
+		cmd := h.pending[id][0]
+		h.pending[id] = h.pending[id][1:]
+		for k := 1; k < len(cmd.Steps); k += 2 {
+			h.now = h.now.Add(2 * time.Second)
+			h.send(NodeReached{Shuttle: id, Step: cmd.From + k + 1, SoC: 0.7})
+		}
+	}
+}
+
+// finish reports the action the shuttle was given as done.
+func (h *harness) finish(id string) {
+	h.t.Helper()
+	cmd, ok := h.actions[id]
+	require.True(h.t, ok, "%s has no action", id)
+	delete(h.actions, id)
+	action := cmd.Action
+	if action == "startCharging" {
+		action = "charge"
+	}
+	h.now = h.now.Add(5 * time.Minute)
+	h.send(ActionDone{Shuttle: id, Action: action, SoC: 0.7})
+}
+
+// wait lets time pass: gate release times run out.
+func (h *harness) wait(d time.Duration) {
+	h.now = h.now.Add(d)
+	h.send(Tick{})
+}
+
+func (h *harness) move(id string) *Move { return h.c.moves[id] }
+
+func (h *harness) states(m *Move) []MoveState {
+	var out []MoveState
+	for _, tr := range m.History {
+		out = append(out, tr.To)
+	}
+	return out
+}
+
+func request(id, container, from, to string, precleared bool) MoveRequested {
+	return MoveRequested{ID: id, Container: container, Origin: from, Destination: to, PreCleared: precleared, IdempotencyKey: "key-" + id}
+}
+
+// A pre-cleared container goes from a KZ bay to a CN bay through both
+// gates, each passed in its release time, and is delivered once.
+func TestControllerDeliversThroughBothGates(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	m := h.move("m1")
+	assert.Equal(t, MoveToPickup, m.State)
+	h.drive("s1")
+	assert.Equal(t, MoveLoading, m.State)
+	h.finish("s1")
+	assert.Equal(t, MoveLaden, m.State)
+	for _, gate := range []string{"kz-bakhty-out", "cn-pokitu-in"} {
+		h.drive("s1")
+		assert.Equal(t, MoveAtGate, m.State, "held at %s", gate)
+		assert.Equal(t, "waiting at a gate", h.c.Activity("s1"))
+		h.wait(29 * time.Second)
+		h.drive("s1")
+		assert.Equal(t, MoveAtGate, m.State, "not before the release time")
+		h.wait(time.Second)
+	}
+	h.drive("s1")
+	assert.Equal(t, MoveUnloading, m.State)
+	h.finish("s1")
+	assert.Equal(t, MoveDelivered, m.State)
+	assert.Equal(t, []MoveState{MoveAssigned, MoveToPickup, MoveLoading, MoveLaden, MoveAtGate, MoveLaden,
+		MoveAtGate, MoveToDropoff, MoveUnloading, MoveDelivered}, h.states(m))
+	st := h.c.Stats()
+	assert.Equal(t, 1, st.Deliveries)
+	assert.Zero(t, st.IllegalTransitions, st.Illegal)
+	s, _, _ := h.c.ShuttleState("s1")
+	assert.Equal(t, ShuttleToParking, s, "it leaves the bay free")
+}
+
+// A container not cleared before waits for the officer of the gate's own
+// country: an officer of the other country is refused, inspect sends it to
+// the inspection bay, release there sends it on; a refusal at the next gate
+// sends it back to a bay of its origin centre.
+func TestControllerCustomsDecisions(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", false))
+	m := h.move("m1")
+	h.drive("s1")
+	h.finish("s1")
+	h.drive("s1")
+	require.Equal(t, MoveAtGate, m.State)
+	h.wait(10 * time.Minute)
+	h.drive("s1")
+	require.Equal(t, MoveAtGate, m.State, "no decision, no passing")
+
+	_, err := h.c.Handle(h.now, CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "CN", Move: "m1", Decision: DecisionRelease})
+	assert.ErrorContains(t, err, "an officer of CN cannot decide at kz-bakhty-out, a checkpoint of KZ")
+	_, err = h.c.Handle(h.now, CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: "wave through"})
+	assert.ErrorContains(t, err, `customs decision "wave through"`)
+
+	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: DecisionInspect, Officer: "kz-7", Reason: "seal"})
+	h.drive("s1")
+	assert.Equal(t, MoveInspection, m.State)
+	p, _ := h.c.Traffic().Position("s1")
+	assert.Equal(t, "kz-bakhty-out-inspection", p.At)
+	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: DecisionRelease, Officer: "kz-7", Reason: "seal ok"})
+	h.drive("s1")
+	require.Equal(t, MoveAtGate, m.State, "on to the CN gate")
+	h.send(CustomsDecision{Checkpoint: "cn-pokitu-in", Country: "CN", Move: "m1", Decision: DecisionRefuse, Officer: "cn-3", Reason: "permit"})
+	assert.Equal(t, MoveReturning, m.State)
+	for i := 0; i < 6 && m.State != MoveUnloading; i++ {
+		h.drive("s1")
+		h.wait(30 * time.Second)
+	}
+	require.Equal(t, MoveUnloading, m.State)
+	p, _ = h.c.Traffic().Position("s1")
+	b, _ := h.c.site.Bay(p.At)
+	assert.Equal(t, "kz-lc", b.Centre, "back in its origin centre")
+	h.finish("s1")
+	assert.Equal(t, MoveReturned, m.State)
+	var cause string
+	for _, tr := range m.History {
+		if tr.To == MoveReturning {
+			cause = tr.Cause
+		}
+	}
+	assert.Equal(t, "refuse by cn-3 (CN) at cn-pokitu-in: permit", cause)
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
+// A shuttle that faults before its pick gives its move back to dispatch,
+// and another shuttle takes it; one that faults laden keeps its container
+// and carries on once repaired.
+func TestControllerFaults(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01", "s2": "kz-park-20"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	m := h.move("m1")
+	first := m.Shuttle
+	other := map[string]string{"s1": "s2", "s2": "s1"}[first]
+	h.send(FaultReported{Shuttle: first, Reason: "motor"})
+	assert.Equal(t, 1, h.cancels, "its pick is cancelled")
+	assert.Contains(t, h.states(m), MovePending)
+	h.wait(time.Minute)
+	assert.Equal(t, other, m.Shuttle, "re-assigned")
+	assert.Equal(t, MoveToPickup, m.State)
+
+	// the broken shuttle keeps what it was granted (it might still move)
+	// until it is repaired; its route now ends at a parking spot, not at
+	// the bay the move starts at
+	pos, _ := h.c.Traffic().Position(first)
+	assert.Contains(t, pos.Goal, "park")
+	h.send(FaultCleared{Shuttle: first})
+	for i := 0; i < 3; i++ {
+		h.drive(first)
+		h.drive(other)
+		h.wait(10 * time.Second)
+	}
+	p, _ := h.c.Traffic().Position(other)
+	require.Equal(t, "kz-bay-03", p.At, "%s waits for %s", other, h.c.Traffic().WaitsFor(other))
+	h.finish(other)
+	h.drive(other) // to the first stop line
+	h.send(FaultReported{Shuttle: other, Reason: "sensor"})
+	s, _, _ := h.c.ShuttleState(other)
+	assert.Equal(t, ShuttleFault, s)
+	assert.Equal(t, other, m.Shuttle, "a laden move stays on its shuttle")
+	h.wait(time.Minute)
+	assert.Equal(t, MoveAtGate, m.State, "a broken shuttle does not pass the gate")
+	h.send(FaultCleared{Shuttle: other})
+	s, _, _ = h.c.ShuttleState(other)
+	assert.Equal(t, ShuttleLadenTransit, s, "repaired, it passes the gate: the release time ran out while it was broken")
+	assert.Equal(t, MoveLaden, m.State)
+	for i := 0; i < 4 && m.State != MoveUnloading; i++ {
+		h.wait(30 * time.Second)
+		h.drive(other)
+	}
+	require.Equal(t, MoveUnloading, m.State)
+	h.finish(other)
+	assert.Equal(t, MoveDelivered, m.State)
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
+// Bad requests are refused with an error that names what is wrong, and
+// change nothing; an idempotency key accepts the same move once.
+func TestControllerMoveRequests(t *testing.T) {
+	h := newHarness(t, "greedy", nil)
+	for _, tc := range []struct {
+		req  MoveRequested
+		want string
+	}{
+		{request("m1", "CSQU3054384", "kz-bay-03", "cn-bay-07", true), "check digit"},
+		{request("m1", "CSQU3054383", "kz-bay-99", "cn-bay-07", true), `"kz-bay-99" is not a yard bay`},
+		{request("m1", "CSQU3054383", "kz-bakhty-out-inspection", "cn-bay-07", true), "is not a yard bay"},
+		{request("m1", "CSQU3054383", "kz-bay-03", "kz-bay-03", true), "from bay \"kz-bay-03\" to itself"},
+	} {
+		_, err := h.c.Handle(h.now, tc.req)
+		assert.ErrorContains(t, err, tc.want)
+	}
+	assert.Empty(t, h.c.Moves())
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true)) // a retry: accepted, nothing new
+	assert.Len(t, h.c.Moves(), 1)
+	again := request("m2", "CSQU3054383", "kz-bay-04", "cn-bay-07", true)
+	again.IdempotencyKey = "key-m1"
+	_, err := h.c.Handle(h.now, again)
+	assert.ErrorContains(t, err, `idempotency key "key-m1" was used for another move (m1)`)
+	assert.Len(t, h.c.Moves(), 1)
+	assert.Equal(t, MovePending, h.move("m1").State, "no shuttle yet")
+}
+
+// With no shuttle able to take a move, dispatch records why each was
+// passed over.
+func TestDispatchRecordsWhyShuttlesWerePassedOver(t *testing.T) {
+	for _, policy := range []string{"greedy", "lookahead"} {
+		h := newHarness(t, policy, map[string]string{"low": "kz-park-01"})
+		h.c.shuttles["low"].soc = 0.21
+		h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+		m := h.move("m1")
+		assert.Equal(t, MovePending, m.State, policy)
+		require.Len(t, m.PassedOver, 1, policy)
+		assert.Contains(t, m.PassedOver[0], "low: battery: not feasible", policy)
+	}
+}
