@@ -564,27 +564,9 @@ func (c *Controller) stage(r *shuttleRec, bay string, then task) bool {
 	if c.isParking(r.node) && c.centreOf(r.node) == centre {
 		return false
 	}
-	type cand struct {
-		id string
-		t  time.Duration
-	}
-	var cands []cand
-	for _, p := range c.site.Parking {
-		if p.Centre != centre || !c.tr.Free(p.ID) {
-			continue
-		}
-		if rr := c.reachBetween(p.ID, bay); rr.OK {
-			cands = append(cands, cand{p.ID, rr.Duration})
-		}
-	}
-	sort.SliceStable(cands, func(i, j int) bool {
-		return cands[i].t < cands[j].t || (cands[i].t == cands[j].t && cands[i].id < cands[j].id)
-	})
-	for i, p := range cands {
-		if i >= 8 {
-			break
-		}
-		if c.route(r, p.id, taskStage) {
+	spots := c.parkingSpots(centre, func(spot string) routing.Reach { return c.reachBetween(spot, bay) })
+	for _, spot := range spots {
+		if c.route(r, spot, taskStage) {
 			r.then = then
 			if r.gate != nil { // leave the stop line (or inspection bay) on the new route
 				_ = c.tr.ClearHold(r.id, r.gate.checkpoint.ID)
@@ -595,6 +577,38 @@ func (c *Controller) stage(r *shuttleRec, bay string, then task) bool {
 	}
 	return false
 }
+
+// parkingSpots lists the free parking spots of a centre (any centre if
+// "") by the time reach gives for each, nearest first, at most
+// maxSpotsTried of them.
+func (c *Controller) parkingSpots(centre string, reach func(spot string) routing.Reach) []string {
+	type cand struct {
+		id string
+		t  time.Duration
+	}
+	var cands []cand
+	for _, p := range c.site.Parking {
+		if (centre != "" && p.Centre != centre) || !c.tr.Free(p.ID) {
+			continue
+		}
+		if rr := reach(p.ID); rr.OK {
+			cands = append(cands, cand{p.ID, rr.Duration})
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		return cands[i].t < cands[j].t || (cands[i].t == cands[j].t && cands[i].id < cands[j].id)
+	})
+	out := make([]string, 0, maxSpotsTried)
+	for i := 0; i < len(cands) && i < maxSpotsTried; i++ {
+		out = append(out, cands[i].id)
+	}
+	return out
+}
+
+// maxSpotsTried is how many parking spots a shuttle tries to route to in
+// one go; the nearest that traffic cannot route it to now are usually
+// blocked for the same reason as the rest.
+const maxSpotsTried = 8
 
 // inService tells whether a shuttle may be given routes and driven: not
 // faulted, stopped, paused or offline.

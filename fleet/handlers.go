@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/borderfleet/borderfleet/charging"
@@ -170,12 +169,10 @@ func (c *Controller) stow(r *shuttleRec) {
 	if pos.Arrived || c.isParking(pos.Goal) {
 		return
 	}
-	centre := c.centreOf(pos.Goal)
-	for _, p := range c.site.Parking {
-		if (centre == "" || p.Centre == centre) && c.tr.Free(p.ID) {
-			if _, err := c.tr.Plan(r.id, p.ID, routing.PlanOptions{}); err == nil {
-				return
-			}
+	from := c.reachFrom(pos.Authority)
+	for _, spot := range c.parkingSpots(c.centreOf(pos.Goal), func(spot string) routing.Reach { return c.reachTo(from, spot) }) {
+		if _, err := c.tr.Plan(r.id, spot, routing.PlanOptions{}); err == nil {
+			return
 		}
 	}
 }
@@ -337,31 +334,21 @@ func (c *Controller) startCharging(now time.Time, r *shuttleRec, station string,
 // park sends a shuttle to a free parking spot, nearest first.
 func (c *Controller) park(r *shuttleRec, centre string) {
 	from := c.reachFrom(r.node)
-	type cand struct {
-		id string
-		t  time.Duration
-	}
-	var cands []cand
-	for _, p := range c.site.Parking {
-		if centre != "" && p.Centre != centre {
-			continue
-		}
-		if i, ok := c.g.Node(p.ID); ok && from != nil && from[i].OK && c.tr.Free(p.ID) {
-			cands = append(cands, cand{p.ID, from[i].Duration})
-		}
-	}
-	sort.SliceStable(cands, func(i, j int) bool {
-		return cands[i].t < cands[j].t || (cands[i].t == cands[j].t && cands[i].id < cands[j].id)
-	})
-	for i, p := range cands {
-		if i >= 8 {
-			break
-		}
-		if c.route(r, p.id, taskPark) {
+	for _, spot := range c.parkingSpots(centre, func(spot string) routing.Reach { return c.reachTo(from, spot) }) {
+		if c.route(r, spot, taskPark) {
 			c.fire(r, EvPark)
 			return
 		}
 	}
+}
+
+// reachTo picks a node's entry out of a reach table ("not reached" if the
+// table or the node is unknown).
+func (c *Controller) reachTo(from []routing.Reach, node string) routing.Reach {
+	if i, ok := c.g.Node(node); ok && from != nil {
+		return from[i]
+	}
+	return routing.Reach{}
 }
 
 func (c *Controller) isParking(node string) bool {
