@@ -107,29 +107,30 @@ type Stats struct {
 // Time comes in with each event; nothing in it reads a clock, sleeps or
 // starts a goroutine. One goroutine owns it.
 type Controller struct {
-	cfg       Config
-	g         *routing.Graph
-	site      *geo.Site
-	tr        *routing.Traffic
-	sched     *charging.Scheduler
-	rng       *rand.Rand
-	moves     map[string]*Move
-	order     []*Move // in creation order
-	byKey     map[string]*Move
-	shuttles  map[string]*shuttleRec
-	ids       []string
-	recs      []*shuttleRec // the shuttles in id order
-	bays      bayBook
-	decided   map[string]map[string]CustomsDecision // move -> checkpoint -> decision
-	reach     map[string][]routing.Reach            // from node -> every node
-	stations  map[string]geo.ChargingStation        // by node id
-	dropped   map[string]int                        // move -> drops seen
-	gateTimes map[string]time.Duration              // "from\x00to" -> release times on the way
-	energy    map[string]moveKWh                    // "origin\x00destination" -> energy of a move
-	centres   map[string]string                     // place node -> its centre, made on first use
-	inbound   map[string]int                        // centre -> moves under way to it, counted at dispatch
-	out       []Command
-	stats     Stats
+	cfg        Config
+	g          *routing.Graph
+	site       *geo.Site
+	tr         *routing.Traffic
+	sched      *charging.Scheduler
+	rng        *rand.Rand
+	moves      map[string]*Move
+	order      []*Move // in creation order
+	byKey      map[string]*Move
+	shuttles   map[string]*shuttleRec
+	ids        []string
+	recs       []*shuttleRec // the shuttles in id order
+	bays       bayBook
+	decided    map[string]map[string]CustomsDecision // move -> checkpoint -> decision
+	reach      map[string][]routing.Reach            // from node -> every node
+	stations   map[string]geo.ChargingStation        // by node id
+	dropped    map[string]int                        // move -> drops seen
+	gateTimes  map[string]time.Duration              // "from\x00to" -> release times on the way
+	energy     map[string]moveKWh                    // "origin\x00destination" -> energy of a move
+	centres    map[string]string                     // place node -> its centre, made on first use
+	inbound    map[string]int                        // centre -> moves under way to it, counted at dispatch
+	inboundCap map[string]int                        // centre -> maxInbound, made on first use
+	out        []Command
+	stats      Stats
 	// dispatch runs when something changed (dirty) or every dispatchEvery
 	dirty        bool
 	lastDispatch time.Time

@@ -209,7 +209,15 @@ func (c *Controller) countInbound() {
 // its bays. More would fill its yard with shuttles that wait for a bay,
 // and a yard ring full of waiting shuttles stops the shuttles leaving it.
 func (c *Controller) maxInbound(centre string) int {
-	return 2 * len(c.site.BaysOf(centre))
+	if c.inboundCap == nil {
+		c.inboundCap = map[string]int{}
+		for _, b := range c.site.Bays {
+			if b.Centre != "" {
+				c.inboundCap[b.Centre] += 2
+			}
+		}
+	}
+	return c.inboundCap[centre]
 }
 
 // shortlist keeps the most urgent moves, three per candidate shuttle, and
