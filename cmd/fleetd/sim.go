@@ -114,8 +114,10 @@ func printReport(w io.Writer, r sim.Report) {
 		r.LoadedTrips, r.BoundLoadedTrips, r.BoundRatio, r.MeanLeadTimeS)
 	b := r.Bound
 	fmt.Fprintf(w, "  bound:       fleet %.1f, handling %.1f, gates %.1f, lane %.1f trips/h\n", b.Fleet, b.Handling, b.Gates, b.Lane)
-	fmt.Fprintf(w, "               L %.0f m, v %.2f m/s, t_h %.0f s, t_g %.0f s, cycle %.0f s, k %.1f cycles/charge, t_ch %.0f s, A_ch %.3f\n",
-		b.RouteLengthM, b.MeanSpeedMPS, b.PerEndS, b.GateS, b.CycleS, b.CyclesPerCharge, b.ChargeS, b.ChargingAvail)
+	fmt.Fprintf(w, "               L %.0f m, v %.2f m/s, t_h %.0f s, t_g %.0f s (stop lines %.0f s + customs %.0f s), cycle %.0f s\n",
+		b.RouteLengthM, b.MeanSpeedMPS, b.PerEndS, b.CrossingS, b.GateS, b.CustomsWaitS, b.CycleS)
+	fmt.Fprintf(w, "               k %.1f cycles/charge, t_ch %.0f s, A_ch %.3f, A_bd %.4f, delivered share %.4f\n",
+		b.CyclesPerCharge, b.ChargeS, b.ChargingAvail, b.BreakdownAvail, b.DeliveredShare)
 	fmt.Fprintf(w, "  safety:      %d conflicts, %d battery depletions, %d deadlocks, %d lost moves, %d duplicate deliveries, %d illegal transitions\n",
 		r.Conflicts, r.BatteryDepletions, r.Deadlocks, r.LostMoves, r.DuplicateDeliveries, r.IllegalTransitions)
 	fmt.Fprintf(w, "  vehicles:    %d breakdowns, lowest state of charge %.0f %%\n", r.Breakdowns, 100*r.MinSoC)
