@@ -539,11 +539,12 @@ func (c *Controller) routeHome(now time.Time, r *shuttleRec) {
 		if c.bays.pick[b.ID] != nil || !c.tr.Free(b.ID) {
 			continue
 		}
+		gate := r.gate
 		if c.route(r, b.ID, taskReturn) {
 			c.bays.forget(r.move)
 			c.bays.bookDrop(b.ID, r.move)
-			if r.gate != nil { // leave the stop line (or inspection bay) on the new route
-				_ = c.tr.ClearHold(r.id, r.gate.checkpoint.ID)
+			if gate != nil && r.gate == gate { // leave the stop line (or inspection bay) on the new route
+				_ = c.tr.ClearHold(r.id, gate.checkpoint.ID)
 				r.gate = nil
 			}
 			return
@@ -556,102 +557,12 @@ func (c *Controller) routeHome(now time.Time, r *shuttleRec) {
 	r.task, r.replan = taskReturn, true
 }
 
-// stage sends a laden shuttle whose bay is taken to wait off the lanes, at
-// the free parking spot of the bay's centre nearest to the bay; it tries
-// for the bay again from there. False if it waits there already or no spot
-// can be reached now.
-func (c *Controller) stage(r *shuttleRec, bay string, then task) bool {
-	centre := c.centreOf(bay)
-	if c.isParking(r.node) && c.centreOf(r.node) == centre {
-		return false
-	}
-	spots := c.parkingSpots(centre, func(spot string) routing.Reach { return c.reachBetween(spot, bay) })
-	for _, spot := range spots {
-		if c.route(r, spot, taskStage) {
-			r.then = then
-			if r.gate != nil { // leave the stop line (or inspection bay) on the new route
-				_ = c.tr.ClearHold(r.id, r.gate.checkpoint.ID)
-				r.gate = nil
-			}
-			return true
-		}
-	}
-	return false
-}
-
-// parkingSpots lists the free parking spots of a centre (any centre if
-// "") by the time reach gives for each, nearest first, at most
-// maxSpotsTried of them.
-func (c *Controller) parkingSpots(centre string, reach func(spot string) routing.Reach) []string {
-	type cand struct {
-		id string
-		t  time.Duration
-	}
-	var cands []cand
-	for _, p := range c.site.Parking {
-		if (centre != "" && p.Centre != centre) || !c.tr.Free(p.ID) {
-			continue
-		}
-		if rr := reach(p.ID); rr.OK {
-			cands = append(cands, cand{p.ID, rr.Duration})
-		}
-	}
-	sort.SliceStable(cands, func(i, j int) bool {
-		return cands[i].t < cands[j].t || (cands[i].t == cands[j].t && cands[i].id < cands[j].id)
-	})
-	out := make([]string, 0, maxSpotsTried)
-	for i := 0; i < len(cands) && i < maxSpotsTried; i++ {
-		out = append(out, cands[i].id)
-	}
-	return out
-}
-
-// maxSpotsTried is how many parking spots a shuttle tries to route to in
-// one go; the nearest that traffic cannot route it to now are usually
-// blocked for the same reason as the rest.
-const maxSpotsTried = 8
-
 // inService tells whether a shuttle may be given routes and driven: not
 // faulted, stopped, paused or offline.
 func (r *shuttleRec) inService() bool {
 	switch r.sm.State() {
 	case ShuttleFault, ShuttleEStop, ShuttlePaused, ShuttleOffline:
 		return false
-	}
-	return true
-}
-
-// bayReady tells whether a laden shuttle may be routed into the bay where
-// it drops m: nobody stands there or is on the way, and no other booking
-// there is due before m's (bookings are served in the order of their
-// expected arrival, so a shuttle waiting nearby is not overtaken by one
-// still far away). Bookings of shuttles out of service do not count.
-func (c *Controller) bayReady(bay string, m *Move) bool {
-	if !c.tr.Free(bay) {
-		return false
-	}
-	w, ok := c.bays.win[m][bay]
-	return !ok || c.bayFirst(bay, m, w)
-}
-
-// bayFirst tells whether a use of bay by m in window w comes before every
-// other booking there whose shuttle is in service.
-func (c *Controller) bayFirst(bay string, m *Move, w window) bool {
-	before := func(o *Move) bool {
-		ow, ok := c.bays.win[o][bay]
-		if o == m || !ok || !ow.from.Before(w.from) {
-			return false
-		}
-		r := c.shuttles[o.Shuttle]
-		return r != nil && r.inService()
-	}
-	if o := c.bays.pick[bay]; o != nil && before(o) {
-		return false
-	}
-	for o := range c.bays.drop[bay] {
-		if before(o) {
-			return false
-		}
 	}
 	return true
 }

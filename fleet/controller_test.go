@@ -285,3 +285,45 @@ func TestDispatchRecordsWhyShuttlesWerePassedOver(t *testing.T) {
 		assert.Contains(t, m.PassedOver[0], "low: battery: not feasible", policy)
 	}
 }
+
+// An inspection that cannot start (the inspection bay is taken) and is
+// then overruled by a release: the shuttle passes from the stop line in
+// the release time, and only then.
+func TestControllerReleaseAfterBlockedInspection(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01", "s2": "kz-park-02"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", false))
+	m1 := h.move("m1")
+	a := m1.Shuttle
+	h.drive(a)
+	h.finish(a)
+	h.drive(a) // pulled aside to the inspection bay to wait
+	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: DecisionInspect, Officer: "kz-1"})
+	h.drive(a)
+	require.Equal(t, MoveInspection, m1.State)
+
+	h.send(request("m2", "MSKU1234565", "kz-bay-05", "cn-bay-02", false))
+	m2 := h.move("m2")
+	b := m2.Shuttle
+	require.NotEqual(t, a, b)
+	h.drive(b)
+	h.finish(b)
+	h.drive(b)
+	require.Equal(t, MoveAtGate, m2.State)
+	p, _ := h.c.Traffic().Position(b)
+	require.Equal(t, "kz-bakhty-out", p.At, "the inspection bay is taken: it waits at the stop line")
+	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m2", Decision: DecisionInspect, Officer: "kz-1"})
+	h.drive(b)
+	p, _ = h.c.Traffic().Position(b)
+	assert.Equal(t, "kz-bakhty-out", p.At, "still held: the inspection bay is taken")
+	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m2", Decision: DecisionRelease, Officer: "kz-2"})
+	h.drive(b)
+	p, _ = h.c.Traffic().Position(b)
+	assert.Equal(t, "kz-bakhty-out", p.At, "not before the release time")
+	h.wait(30 * time.Second)
+	h.drive(b)
+	p, _ = h.c.Traffic().Position(b)
+	assert.NotEqual(t, "kz-bakhty-out", p.At, "released, it drives on")
+	assert.Equal(t, MoveAtGate, m2.State, "at the CN gate")
+	assert.Equal(t, []MoveState{MoveAssigned, MoveToPickup, MoveLoading, MoveLaden, MoveAtGate, MoveLaden, MoveAtGate}, h.states(m2))
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}

@@ -285,6 +285,9 @@ func (c *Controller) lookahead(now time.Time, moves []*Move, cands []candidate) 
 			pendingIn[c.centreOf(m.Origin)] = true
 		}
 	}
+	for _, m := range moves {
+		m.PassedOver = m.PassedOver[:0] // this round's reasons
+	}
 	cost := make([][]float64, len(cands))
 	for i, cd := range cands {
 		cost[i] = make([]float64, len(moves))
@@ -293,14 +296,14 @@ func (c *Controller) lookahead(now time.Time, moves []*Move, cands []candidate) 
 			if why != "" {
 				cost[i][j] = infeasible
 				if cd.delay == 0 {
-					m.PassedOver = append(m.PassedOver[:0:0], cd.r.id+": "+why)
+					m.PassedOver = append(m.PassedOver, cd.r.id+": "+why)
 					c.stats.DispatchRejections[firstWord(why)]++
 				}
 				continue
 			}
 			if home := c.centreNear(cd); home != "" && home != c.centreOf(m.Origin) && pendingIn[home] {
 				cost[i][j] = infeasible
-				m.PassedOver = append(m.PassedOver[:0:0], cd.r.id+": empty across the border while moves wait in its own centre")
+				m.PassedOver = append(m.PassedOver, cd.r.id+": empty across the border while moves wait in its own centre")
 				c.stats.DispatchRejections["empty across the border"]++
 				continue
 			}
@@ -382,6 +385,7 @@ func (c *Controller) assign(now time.Time, r *shuttleRec, m *Move) bool {
 		r.task = prevTask
 		return false
 	}
+	c.inbound[c.centreOf(m.Destination)]++
 	c.moveTo(m, MoveAssigned, now, "dispatched to "+r.id+" ("+c.cfg.Dispatch+")")
 	c.moveTo(m, MoveToPickup, now, "route to "+m.Origin)
 	m.Shuttle, r.move = r.id, m

@@ -64,6 +64,15 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 	cause := fmt.Sprintf("%s by %s (%s) at %s: %s", d.Decision, d.Officer, d.Country, d.Checkpoint, d.Reason)
 	switch d.Decision {
 	case DecisionRelease:
+		if p, _ := c.tr.Position(r.id); p.At == r.gate.checkpoint.ID && p.Hold == p.At {
+			// still held at the stop line (an inspection route that could
+			// not be made yet is dropped): it passes in the release time
+			if r.task == taskInspect {
+				r.task, r.replan = taskDeliver, false
+			}
+			r.gate.until = now.Add(r.gate.checkpoint.ReleaseTime)
+			return
+		}
 		if r.task == taskInspect || r.task == taskAside {
 			// back on the way to the destination from the inspection bay
 			// (or from the way there)

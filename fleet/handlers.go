@@ -236,12 +236,12 @@ func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
 // stationOf is the station of a centre, or the nearest one.
 func (c *Controller) stationOf(centre, from string) (string, bool) {
 	best, bestT := "", time.Duration(-1)
-	for id, s := range c.stations {
+	for _, s := range c.site.Stations { // in site order: runs repeat for a seed
 		if centre != "" && s.Centre == centre {
-			return id, true
+			return s.ID, true
 		}
-		if rr := c.reachBetween(from, id); rr.OK && (bestT < 0 || rr.Duration < bestT || (rr.Duration == bestT && id < best)) {
-			best, bestT = id, rr.Duration
+		if rr := c.reachBetween(from, s.ID); rr.OK && (bestT < 0 || rr.Duration < bestT) {
+			best, bestT = s.ID, rr.Duration
 		}
 	}
 	return best, best != ""

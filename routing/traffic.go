@@ -210,7 +210,7 @@ func (t *Traffic) Place(id, node string) error {
 		return fmt.Errorf("routing: place shuttle %q: no node %q", id, node)
 	}
 	r := &t.res[t.nodeRes(n)]
-	if len(r.queue) >= r.capacity || len(r.finals) >= r.capacity {
+	if len(r.queue)+r.later >= r.capacity || len(r.finals) >= r.capacity {
 		return fmt.Errorf("%w: shuttle %q cannot be placed at %q: %s", ErrTaken, id, node, t.describeUse(r))
 	}
 	s := &shuttle{id: id}
@@ -230,6 +230,8 @@ func (t *Traffic) describeUse(r *resource) string {
 		return fmt.Sprintf("shuttle %q holds it or is routed through it", r.queue[0].s.id)
 	case len(r.finals) > 0:
 		return fmt.Sprintf("shuttle %q will stand there", r.finals[0].id)
+	case r.later > 0:
+		return "a shuttle is routed through it"
 	}
 	return "it is free"
 }
@@ -393,129 +395,6 @@ func (t *Traffic) insert(s *shuttle, steps []step) error {
 	}
 	t.markFinals(s)
 	return nil
-}
-
-// heldByWaiting fails when a shuttle that waits on s holds a resource of
-// steps: s could never pass it.
-func (t *Traffic) heldByWaiting(s *shuttle, steps []step, waiting waitSet) error {
-	if waiting.n == 0 {
-		return nil
-	}
-	for _, st := range steps {
-		for _, v := range t.res[st.res].queue {
-			if v.s != s && v.granted && waiting.has(v) {
-				return fmt.Errorf("%w: shuttle %q holds %s and waits for %q", ErrBlocked, v.s.id, t.resName(st.res), s.id)
-			}
-		}
-	}
-	return nil
-}
-
-// laterOn counts s's own unqueued steps on resource ri.
-func (s *shuttle) laterOn(ri int) int {
-	n := 0
-	for i := s.queued + 1; i <= s.last(); i++ {
-		if s.step(i).res == ri {
-			n++
-		}
-	}
-	return n
-}
-
-// horizon is the last step of s that should be queued now.
-//
-// A route over one-way lanes only is queued as far as the queue-ahead
-// distance from where the shuttle stands (at least one edge and node
-// more), and never past a hold (a stop line where it waits for customs):
-// what lies beyond is queued once the hold is cleared, so a shuttle that is
-// diverted there has not made others wait for it on a way it will not take.
-//
-// A route that still has a two-way lane ahead is queued whole, so that
-// every shuttle passes the blocks of a two-way stretch in one queue order
-// and no two shuttles meet head-on, up to the first hold after its last
-// two-way lane. With an infinite QueueAhead every route is queued whole
-// when it is planned, holds and all.
-func (t *Traffic) horizon(s *shuttle) int {
-	lastTwoWay := -1
-	for i := s.last() - 1; i > s.queued; i -= 2 { // edge steps, from the end
-		if e := s.step(i).edge; e >= 0 && t.g.Blocks[t.g.Edges[e].Resource].TwoWay {
-			lastTwoWay = i
-			break
-		}
-	}
-	to := s.queued
-	if math.IsInf(t.cfg.QueueAhead, 1) {
-		return s.last() // whole routes, holds and all
-	}
-	if lastTwoWay >= 0 {
-		for to+2 <= s.last() && (to < lastTwoWay || !s.step(to).hold) {
-			to += 2
-		}
-		return to
-	}
-	limit := s.step(s.at).end + t.cfg.QueueAhead
-	for to+2 <= s.last() && !s.step(to).hold && (to == s.queued || s.step(to+2).end <= limit) {
-		to += 2
-	}
-	return to
-}
-
-// queueUpTo gives s's steps after its queued part up to global step to a
-// visit each: last in every queue, but ahead of every visit in waiting.
-func (t *Traffic) queueUpTo(s *shuttle, to int, waiting waitSet) []*visit {
-	var added []*visit
-	for i := s.queued + 1; i <= to; i++ {
-		st := s.step(i)
-		v := &visit{s: s, step: i}
-		st.v = v
-		r := &t.res[st.res]
-		r.later--
-		at := len(r.queue)
-		if waiting.n > 0 {
-			for j, u := range r.queue {
-				if waiting.has(u) {
-					at = j
-					break
-				}
-			}
-		}
-		r.insertAt(at, v)
-		added = append(added, v)
-	}
-	s.queued = max(s.queued, to)
-	return added
-}
-
-// extend queues more of s's route as it comes within the queue-ahead
-// distance, by the rules of insert. When that could deadlock it queues
-// nothing and the shuttle waits at the end of what it is queued for; it
-// tries again on its next grant.
-func (t *Traffic) extend(s *shuttle) {
-	if s.queued >= s.last() || s.step(s.queued).hold || s.step(s.queued).end >= s.step(s.at).end+t.cfg.QueueAhead-t.clearance || math.IsInf(t.cfg.QueueAhead, 1) {
-		return
-	}
-	to := t.horizon(s)
-	waiting := t.waitingOn(s, true)
-	s.stuck = ""
-	if waiting.n > 0 {
-		waiting = t.withTainted(waiting)
-		if err := t.heldByWaiting(s, s.steps[s.queued+1-s.base:to+1-s.base], waiting); err != nil {
-			s.stuck = err.Error()
-			return
-		}
-	}
-	from := s.queued
-	added := t.queueUpTo(s, to, waiting)
-	if waiting.n > 0 && t.cyclic(added) {
-		s.stuck = "queueing further would close a cycle"
-		for i := to; i > from; i-- {
-			st := s.step(i)
-			t.unqueue(st)
-			st.v = nil
-			t.res[st.res].later++
-		}
-		s.queued = from
-	}
 }
 
 // queueAfter visits what waits for v's release in v's queue: on a node with

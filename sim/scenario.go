@@ -10,7 +10,9 @@ import (
 // Scenario is the JSON form of a Config, what `fleetd sim --scenario FILE`
 // reads. Every field is optional; durations are Go duration strings such
 // as "5m" or "90s". Unknown fields are an error, so a misspelt setting is
-// never silently ignored.
+// never silently ignored. A count, speed or duration of zero means "the
+// default" (as in Config); a share or temperature of zero is taken as
+// given.
 type Scenario struct {
 	Site     string  `json:"site"` // a site file; the embedded default when empty
 	Shuttles int     `json:"shuttles"`
@@ -65,7 +67,7 @@ func ParseScenario(name string, data []byte) (Scenario, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
-		return Scenario{}, fmt.Errorf("sim: scenario %s: %v", name, err)
+		return Scenario{}, fmt.Errorf("sim: scenario %s: %w", name, err)
 	}
 	if dec.More() {
 		return Scenario{}, fmt.Errorf("sim: scenario %s: more than one JSON value", name)

@@ -126,7 +126,10 @@ func printReport(w io.Writer, r sim.Report) {
 	for k := range r.ActivityHours {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return r.ActivityHours[keys[i]] > r.ActivityHours[keys[j]] })
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := r.ActivityHours[keys[i]], r.ActivityHours[keys[j]]
+		return a > b || (a == b && keys[i] < keys[j])
+	})
 	for _, k := range keys {
 		fmt.Fprintf(w, "    %-34s %7.1f\n", k, r.ActivityHours[k])
 	}
