@@ -40,23 +40,24 @@ func (q *queue) Pop() any {
 
 // engine is one run: a virtual clock, the controller and the vehicles.
 type engine struct {
-	cfg      Config
-	g        *routing.Graph
-	ctl      *fleet.Controller
-	rng      *rand.Rand
-	now      time.Time
-	end      time.Time
-	q        queue
-	seq      int
-	vs       map[string]*vehicle
-	ids      []string
-	wake     time.Time // the controller's next wanted tick
-	lastMove time.Time // last time any vehicle made progress
-	moves    map[fleet.Container]*demandMove
-	stations map[string]float64 // charger kW by station node
-	standing map[string]string  // node -> the vehicle standing there (stations left out)
-	r        Report
-	errs     int
+	cfg       Config
+	g         *routing.Graph
+	ctl       *fleet.Controller
+	rng       *rand.Rand
+	now       time.Time
+	end       time.Time
+	q         queue
+	seq       int
+	vs        map[string]*vehicle
+	ids       []string
+	wake      time.Time // the controller's next wanted tick
+	lastMove  time.Time // last time any vehicle made progress
+	moves     map[fleet.Container]*demandMove
+	stations  map[string]float64 // charger kW by station node
+	standing  map[string]string  // node -> the vehicle standing there (stations left out)
+	repairing int                // vehicles broken down now
+	r         Report
+	errs      int
 }
 
 func (e *engine) at(t time.Time, fn func()) {
@@ -128,10 +129,10 @@ func (e *engine) run() {
 }
 
 // checkStall reports a deadlock when no vehicle has moved for an hour
-// while moves are under way.
+// while moves are under way and no vehicle is being repaired.
 func (e *engine) checkStall() {
-	if e.now.Sub(e.lastMove) < time.Hour {
-		return
+	if e.now.Sub(e.lastMove) < time.Hour || e.repairing > 0 {
+		return // a broken-down shuttle may block a lane until it is repaired
 	}
 	for _, m := range e.ctl.Moves() {
 		switch m.State {
@@ -304,9 +305,11 @@ func (v *vehicle) act(e *engine) {
 func (v *vehicle) breakDown(e *engine) {
 	v.busy = true
 	e.r.Breakdowns++
+	e.repairing++
 	e.send(fleet.FaultReported{Shuttle: v.id, Reason: "simulated breakdown"})
 	repair := time.Duration(e.rng.ExpFloat64() * float64(e.cfg.MTTR))
 	e.at(e.now.Add(repair), func() {
+		e.repairing--
 		v.idle(e)
 		v.busy = false
 		v.failAt = e.now.Add(time.Duration(e.rng.ExpFloat64() * float64(e.cfg.MTBF)))
