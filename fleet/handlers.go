@@ -211,6 +211,12 @@ func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
 		if p.AtStep < p.Granted {
 			return // still driving out its authority
 		}
+		if c.isParking(p.Goal) {
+			// the route to a parking spot it was given when it broke down
+			r.task, r.goal, r.goalStep, r.acted = taskPark, p.Goal, p.GoalStep, false
+			c.fire(r, EvPark)
+			return
+		}
 		// a route left over from a task it lost (a fault where traffic
 		// could not let it stop short): stop here if that blocks nobody,
 		// else make way to a parking spot

@@ -185,6 +185,7 @@ type Position struct {
 	Authority string // the node its authority ends at
 	Granted   int
 	Goal      string  // the last node of its route
+	GoalStep  int     // its global step
 	Arrived   bool    // it stands at its goal
 	Remaining float64 // metres of route from where it stands to its goal
 	// Hold is the first node from where it stands on at which it must
@@ -200,7 +201,7 @@ func (t *Traffic) Position(id string) (Position, bool) {
 	}
 	name := func(i int) string { return t.g.Nodes[s.step(i).node].ID }
 	p := Position{At: name(s.at), AtStep: s.at, Authority: name(s.granted), Granted: s.granted,
-		Goal: name(s.last()), Arrived: s.at == s.last(), Remaining: s.step(s.last()).end - s.step(s.at).end}
+		Goal: name(s.last()), GoalStep: s.last(), Arrived: s.at == s.last(), Remaining: s.step(s.last()).end - s.step(s.at).end}
 	for i := s.at; i <= s.last(); i += 2 {
 		if s.step(i).hold {
 			p.Hold = name(i)
