@@ -271,7 +271,14 @@ func (c *Controller) joined(e ShuttleJoined) error {
 // fire applies a shuttle event; an illegal one is counted by the machine
 // and the first few are kept for reports.
 func (c *Controller) fire(r *shuttleRec, ev string) {
-	if err := r.sm.Fire(ev); err != nil && len(c.stats.Illegal) < maxIllegalKept {
+	if err := r.sm.Fire(ev); err != nil {
+		c.noteIllegal(err)
+	}
+}
+
+// noteIllegal keeps the first few illegal transitions for reports.
+func (c *Controller) noteIllegal(err error) {
+	if len(c.stats.Illegal) < maxIllegalKept {
 		c.stats.Illegal = append(c.stats.Illegal, err.Error())
 	}
 }
@@ -283,9 +290,7 @@ const maxIllegalKept = 10
 func (c *Controller) moveTo(m *Move, s MoveState, now time.Time, cause string) {
 	if err := m.To(s, now, cause); err != nil {
 		c.stats.IllegalTransitions++
-		if len(c.stats.Illegal) < maxIllegalKept {
-			c.stats.Illegal = append(c.stats.Illegal, err.Error())
-		}
+		c.noteIllegal(err)
 	}
 }
 

@@ -145,16 +145,8 @@ func (t *Traffic) canStand(s *shuttle) error {
 	if r := &t.res[end.res]; t.othersFinal(r, s) >= r.capacity {
 		return fmt.Errorf("%w: shuttle %q cannot stop at %s: shuttle %q will stand there", ErrBlocked, s.id, t.resName(end.res), r.finals[0].id)
 	}
-	waiting := t.waitingOn(s, false)
-	for _, ri := range t.finalSet(s.pending(s.granted)) {
-		for _, v := range t.res[ri].queue {
-			if v.s != s && waiting.has(v) {
-				return fmt.Errorf("%w: shuttle %q cannot stop short: shuttle %q is routed over %s behind it", ErrBlocked, s.id, v.s.id, t.resName(ri))
-			}
-		}
-		if t.res[ri].later > s.laterOn(ri) {
-			return fmt.Errorf("%w: shuttle %q cannot stop short: another shuttle is routed over %s", ErrBlocked, s.id, t.resName(ri))
-		}
+	if ri, who := t.wouldStop(s, t.finalSet(s.pending(s.granted)), t.waitingOn(s, false)); ri >= 0 {
+		return fmt.Errorf("%w: shuttle %q cannot stop short: %s is routed over %s behind it", ErrBlocked, s.id, who, t.resName(ri))
 	}
 	return nil
 }
@@ -184,10 +176,9 @@ type Position struct {
 	AtStep    int
 	Authority string // the node its authority ends at
 	Granted   int
-	Goal      string  // the last node of its route
-	GoalStep  int     // its global step
-	Arrived   bool    // it stands at its goal
-	Remaining float64 // metres of route from where it stands to its goal
+	Goal      string // the last node of its route
+	GoalStep  int    // its global step
+	Arrived   bool   // it stands at its goal
 	// Hold is the first node from where it stands on at which it must
 	// wait for ClearHold ("" if none).
 	Hold string
@@ -201,7 +192,7 @@ func (t *Traffic) Position(id string) (Position, bool) {
 	}
 	name := func(i int) string { return t.g.Nodes[s.step(i).node].ID }
 	p := Position{At: name(s.at), AtStep: s.at, Authority: name(s.granted), Granted: s.granted,
-		Goal: name(s.last()), GoalStep: s.last(), Arrived: s.at == s.last(), Remaining: s.step(s.last()).end - s.step(s.at).end}
+		Goal: name(s.last()), GoalStep: s.last(), Arrived: s.at == s.last()}
 	for i := s.at; i <= s.last(); i += 2 {
 		if s.step(i).hold {
 			p.Hold = name(i)

@@ -354,15 +354,8 @@ func (t *Traffic) insert(s *shuttle, steps []step) error {
 	if err := t.heldByWaiting(s, steps, waiting); err != nil {
 		return err
 	}
-	for _, ri := range t.finalSet(append(slices.Clone(s.pending(s.granted)), steps...)) {
-		for _, v := range t.res[ri].queue {
-			if v.s != s && waiting.has(v) {
-				return fmt.Errorf("%w: the goal would stop shuttle %q, which is routed over %s", ErrBlocked, v.s.id, t.resName(ri))
-			}
-		}
-		if t.res[ri].later > s.laterOn(ri) {
-			return fmt.Errorf("%w: the goal would stop a shuttle routed over %s", ErrBlocked, t.resName(ri))
-		}
+	if ri, who := t.wouldStop(s, t.finalSet(append(slices.Clone(s.pending(s.granted)), steps...)), waiting); ri >= 0 {
+		return fmt.Errorf("%w: the goal would stop %s, which is routed over %s", ErrBlocked, who, t.resName(ri))
 	}
 	oldQueued := s.queued
 	oldSteps := slices.Clone(s.steps[s.granted+1-s.base:])
@@ -395,6 +388,24 @@ func (t *Traffic) insert(s *shuttle, steps []step) error {
 	}
 	t.markFinals(s)
 	return nil
+}
+
+// wouldStop finds where s, standing for good on the resources finals, would
+// stop another shuttle for good: one that waits on s is queued there, or
+// one is routed over it and not queued there yet (it would queue behind
+// s). It returns the resource and names the shuttle; -1 if none.
+func (t *Traffic) wouldStop(s *shuttle, finals []int, waiting waitSet) (int, string) {
+	for _, ri := range finals {
+		for _, v := range t.res[ri].queue {
+			if v.s != s && waiting.has(v) {
+				return ri, fmt.Sprintf("shuttle %q", v.s.id)
+			}
+		}
+		if t.res[ri].later > s.laterOn(ri) {
+			return ri, "a shuttle"
+		}
+	}
+	return -1, ""
 }
 
 // queueAfter visits what waits for v's release in v's queue: on a node with
