@@ -1,0 +1,81 @@
+package vda5050
+
+import (
+	"sync"
+	"time"
+)
+
+// Version is the protocol version this package speaks, sent in every header.
+const Version = "2.0.0"
+
+// MajorVersion is the major version as it appears in MQTT topics.
+const MajorVersion = "v2"
+
+// DefaultInterface is the interface name used in topics when none is given.
+const DefaultInterface = "uagv"
+
+// Header is the header common to all VDA 5050 messages. Message types embed
+// it so that its fields appear at the top level of the JSON object.
+type Header struct {
+	// HeaderID counts the messages sent on one topic by one sender, +1 per message.
+	HeaderID uint32 `json:"headerId"`
+	// Timestamp is the send time, ISO 8601 in UTC (see Timestamp).
+	Timestamp string `json:"timestamp"`
+	// Version is the protocol version, "2.0.0".
+	Version string `json:"version"`
+	// Manufacturer is the vehicle's manufacturer.
+	Manufacturer string `json:"manufacturer"`
+	// SerialNumber is the vehicle's serial number.
+	SerialNumber string `json:"serialNumber"`
+}
+
+// timestampLayout is ISO 8601 in UTC with milliseconds.
+const timestampLayout = "2006-01-02T15:04:05.000Z"
+
+// Timestamp formats t as an ISO 8601 UTC timestamp with milliseconds, as
+// VDA 5050 headers carry it, e.g. "2026-11-22T03:40:03.120Z".
+func Timestamp(t time.Time) string {
+	return t.UTC().Format(timestampLayout)
+}
+
+// ParseTimestamp parses a header timestamp. It accepts any RFC 3339 time
+// (the ISO 8601 profile the schemas refer to as "date-time"), with or
+// without fractional seconds.
+func ParseTimestamp(s string) (time.Time, error) {
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+// Headers hands out header ids: one counter per topic and vehicle
+// (manufacturer, serial number). The zero value is ready to use and it is
+// safe for concurrent use.
+type Headers struct {
+	mu   sync.Mutex
+	next map[headerKey]uint32
+}
+
+type headerKey struct {
+	manufacturer, serial string
+	topic                Topic
+}
+
+// Stamp fills hdr for a message on topic t to or from the vehicle
+// (manufacturer, serial) sent at now: the next header id of that topic and
+// vehicle (the first is 0, then +1 per call, wrapping at 2^32), the
+// timestamp, the protocol version, the manufacturer and the serial number.
+func (h *Headers) Stamp(hdr *Header, manufacturer, serial string, t Topic, now time.Time) {
+	k := headerKey{manufacturer, serial, t}
+	h.mu.Lock()
+	if h.next == nil {
+		h.next = make(map[headerKey]uint32)
+	}
+	id := h.next[k]
+	h.next[k] = id + 1
+	h.mu.Unlock()
+	*hdr = Header{
+		HeaderID:     id,
+		Timestamp:    Timestamp(now),
+		Version:      Version,
+		Manufacturer: manufacturer,
+		SerialNumber: serial,
+	}
+}
