@@ -1,0 +1,173 @@
+package vda5050
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+)
+
+// Schema bounds for angles (as written in the 2.0.0 order schema).
+const (
+	maxTheta          = 3.14159265359
+	maxDeviationTheta = 3.141592654
+)
+
+// validator collects the first problem found in a message.
+type validator struct {
+	topic Topic
+	err   *ValidationError
+}
+
+// fail records a problem at the JSON path field, unless one is recorded.
+func (v *validator) fail(field, format string, args ...any) {
+	if v.err == nil {
+		v.err = &ValidationError{Topic: v.topic, Field: field, Problem: fmt.Sprintf(format, args...)}
+	}
+}
+
+// result returns the recorded problem or nil.
+func (v *validator) result() error {
+	if v.err == nil {
+		return nil
+	}
+	return v.err
+}
+
+// start returns a validator for a message of topic t held in msg, having
+// checked that all its numbers are finite and its header is valid.
+func start(t Topic, msg any, h Header) *validator {
+	v := &validator{topic: t}
+	checkFinite(v, reflect.ValueOf(msg), "")
+	v.header(h)
+	return v
+}
+
+func (v *validator) header(h Header) {
+	major, _, _ := strings.Cut(h.Version, ".")
+	if major != "2" {
+		v.fail("version", "must be a 2.x.y version, is %q", h.Version)
+	}
+	if _, err := ParseTimestamp(h.Timestamp); err != nil {
+		v.fail("timestamp", "must be an ISO 8601 date-time in UTC such as %q, is %q", "2026-11-22T03:40:03.120Z", h.Timestamp)
+	}
+	v.id("manufacturer", h.Manufacturer)
+	v.id("serialNumber", h.SerialNumber)
+}
+
+// id checks a manufacturer or serial number (see CheckID).
+func (v *validator) id(field, s string) {
+	if s == "" {
+		v.fail(field, "must not be empty")
+		return
+	}
+	if err := CheckID(s); err != nil {
+		v.fail(field, "may only contain A-Z a-z 0-9 _ . : -, is %q", s)
+	}
+}
+
+func (v *validator) nonEmpty(field, s string) {
+	if s == "" {
+		v.fail(field, "must not be empty")
+	}
+}
+
+func (v *validator) oneOf(field, s string, allowed ...string) {
+	for _, a := range allowed {
+		if s == a {
+			return
+		}
+	}
+	v.fail(field, "must be one of %s, is %q", strings.Join(allowed, ", "), s)
+}
+
+func (v *validator) between(field string, x, lo, hi float64) {
+	if x < lo || x > hi {
+		v.fail(field, "must be in %v..%v, is %v", lo, hi, x)
+	}
+}
+
+func (v *validator) atLeast(field string, x, lo float64) {
+	if x < lo {
+		v.fail(field, "must be >= %v, is %v", lo, x)
+	}
+}
+
+// optBetween and optAtLeast check optional values.
+func (v *validator) optBetween(field string, x *float64, lo, hi float64) {
+	if x != nil {
+		v.between(field, *x, lo, hi)
+	}
+}
+
+func (v *validator) optAtLeast(field string, x *float64, lo float64) {
+	if x != nil {
+		v.atLeast(field, *x, lo)
+	}
+}
+
+func (v *validator) action(path string, a Action) {
+	v.nonEmpty(join(path, "actionType"), a.ActionType)
+	v.nonEmpty(join(path, "actionId"), a.ActionID)
+	v.oneOf(join(path, "blockingType"), a.BlockingType, BlockingNone, BlockingSoft, BlockingHard)
+	for i, p := range a.ActionParameters {
+		pp := index(join(path, "actionParameters"), i)
+		v.nonEmpty(join(pp, "key"), p.Key)
+		if p.Value == nil {
+			v.fail(join(pp, "value"), "must not be null")
+		}
+	}
+}
+
+// actions checks a list of actions whose ids must be unique among seen,
+// which maps each id to the path where it first appeared.
+func (v *validator) actions(path string, as []Action, seen map[string]string) {
+	for i, a := range as {
+		ap := index(path, i)
+		v.action(ap, a)
+		if first, dup := seen[a.ActionID]; dup {
+			v.fail(join(ap, "actionId"), "%q is not unique, %s has it too", a.ActionID, first)
+		}
+		seen[a.ActionID] = ap
+	}
+}
+
+func (v *validator) nodePosition(path string, p *NodePosition) {
+	if p == nil {
+		return
+	}
+	v.optBetween(join(path, "theta"), p.Theta, -maxTheta, maxTheta)
+	v.optAtLeast(join(path, "allowedDeviationXY"), p.AllowedDeviationXY, 0)
+	v.optBetween(join(path, "allowedDeviationTheta"), p.AllowedDeviationTheta, 0, maxDeviationTheta)
+	v.nonEmpty(join(path, "mapId"), p.MapID)
+}
+
+// trajectory checks a NURBS. In an order the degree is required.
+func (v *validator) trajectory(path string, t *Trajectory, degreeRequired bool) {
+	if t == nil {
+		return
+	}
+	if t.Degree != 0 || degreeRequired {
+		if t.Degree < 1 || t.Degree != math.Trunc(t.Degree) || t.Degree > 1<<20 {
+			v.fail(join(path, "degree"), "must be a whole number >= 1, is %v", t.Degree)
+			return
+		}
+		if want := len(t.ControlPoints) + int(t.Degree) + 1; len(t.KnotVector) != want {
+			v.fail(join(path, "knotVector"), "must have len(controlPoints)+degree+1 = %d values, has %d", want, len(t.KnotVector))
+		}
+	}
+	for i, k := range t.KnotVector {
+		v.between(index(join(path, "knotVector"), i), k, 0, 1)
+	}
+	for i, c := range t.ControlPoints {
+		v.optAtLeast(join(index(join(path, "controlPoints"), i), "weight"), c.Weight, 0)
+	}
+}
+
+func (v *validator) agvPosition(path string, p *AgvPosition) {
+	if p == nil {
+		return
+	}
+	v.optBetween(join(path, "localizationScore"), p.LocalizationScore, 0, 1)
+	v.optAtLeast(join(path, "deviationRange"), p.DeviationRange, 0)
+}
