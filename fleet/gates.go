@@ -180,3 +180,36 @@ func (c *Controller) routeInspection(r *shuttleRec) {
 	}
 	r.replan = true
 }
+
+// GateWait is a container waiting for a customs decision.
+type GateWait struct {
+	Checkpoint string
+	Country    string
+	Move       string
+	Container  Container
+	Shuttle    string
+	// Inspection: the container has been sent to inspection (it is on
+	// its way to, or at, the checkpoint's inspection bay).
+	Inspection bool
+	// AtInspectionBay: it stands at the inspection bay being inspected.
+	AtInspectionBay bool
+	// Decided: a decision for it is stored and waits to be applied (the
+	// shuttle is out of service, or on its way).
+	Decided bool
+}
+
+// GateQueue lists the containers waiting for customs at each checkpoint,
+// in shuttle id order.
+func (c *Controller) GateQueue() []GateWait {
+	var out []GateWait
+	for _, r := range c.recs {
+		if r.gate == nil || !r.gate.until.IsZero() || r.move == nil || !r.move.Laden() || r.returning() {
+			continue
+		}
+		cp := r.gate.checkpoint
+		_, decided := c.decided[r.move.ID][cp.ID]
+		out = append(out, GateWait{Checkpoint: cp.ID, Country: cp.Country, Move: r.move.ID, Container: r.move.Container,
+			Shuttle: r.id, Inspection: r.task == taskInspect, AtInspectionBay: r.move.State == MoveInspection, Decided: decided})
+	}
+	return out
+}

@@ -1,0 +1,227 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand"
+	"time"
+
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/geo"
+)
+
+// Config is the traffic and customs a demo plays. Zero fields take the
+// defaults noted; shares are 0..1. Times are on the daemon's clock.
+type Config struct {
+	// MovesPerHour both ways together; default 40.
+	MovesPerHour float64
+	// Eastbound is the share of moves from the first centre to the second;
+	// default 0.5.
+	Eastbound float64
+	// PreCleared share of containers cleared before they reach the gates;
+	// default 0.3.
+	PreCleared float64
+	// Inspected and Refused shares of the decisions at a stop line;
+	// defaults 0.1 and 0.02 (set NoRefusals to have none).
+	Inspected, Refused float64
+	NoRefusals         bool
+	// DecideAfter is the mean time an officer takes to decide; default 1
+	// minute. InspectTime is how long an inspection takes; default 10
+	// minutes.
+	DecideAfter, InspectTime time.Duration
+	// MaxMoves stops asking for moves after this many; 0 means no limit.
+	MaxMoves int
+	// Seed for the demo's own randomness; default 1.
+	Seed int64
+	// Poll is how often (real time) it looks at the fleet; default 200 ms.
+	Poll time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.MovesPerHour == 0 {
+		c.MovesPerHour = 40
+	}
+	if c.Eastbound == 0 {
+		c.Eastbound = 0.5
+	}
+	if c.PreCleared == 0 {
+		c.PreCleared = 0.3
+	}
+	if c.Inspected == 0 {
+		c.Inspected = 0.1
+	}
+	if c.Refused == 0 && !c.NoRefusals {
+		c.Refused = 0.02
+	}
+	if c.DecideAfter == 0 {
+		c.DecideAfter = time.Minute
+	}
+	if c.InspectTime == 0 {
+		c.InspectTime = 10 * time.Minute
+	}
+	if c.Seed == 0 {
+		c.Seed = 1
+	}
+	if c.Poll == 0 {
+		c.Poll = 200 * time.Millisecond
+	}
+	return c
+}
+
+// Validate says what is wrong with a config.
+func (c Config) Validate() error {
+	for name, s := range map[string]float64{"Eastbound": c.Eastbound, "PreCleared": c.PreCleared, "Inspected": c.Inspected, "Refused": c.Refused} {
+		if s < 0 || s > 1 {
+			return fmt.Errorf("demo: %s share %v is not between 0 and 1", name, s)
+		}
+	}
+	if c.Inspected+c.Refused > 1 {
+		return errors.New("demo: Inspected and Refused shares add up to more than 1")
+	}
+	if c.MovesPerHour < 0 || c.DecideAfter < 0 || c.InspectTime < 0 || c.MaxMoves < 0 {
+		return errors.New("demo: negative rate, time or move count")
+	}
+	return nil
+}
+
+// Fleet is what the demo needs of the daemon.
+type Fleet interface {
+	Submit(ctx context.Context, ev fleet.Event) error
+	GateQueue(ctx context.Context) ([]fleet.GateWait, time.Time, error)
+}
+
+// Player plays operators and officers.
+type Player struct {
+	cfg     Config
+	site    *geo.Site
+	f       Fleet
+	rng     *rand.Rand
+	n       int
+	next    time.Time
+	decided map[string]bool // move|checkpoint|stage -> a decision is scheduled
+	due     []decision
+	errs    int
+}
+
+type decision struct {
+	at time.Time
+	ev fleet.CustomsDecision
+}
+
+// New makes a player for a site with two or more centres.
+func New(cfg Config, site *geo.Site, f Fleet) (*Player, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if len(site.Centres) < 2 {
+		return nil, errors.New("demo: the site needs two logistics centres")
+	}
+	for _, c := range site.Centres[:2] {
+		if len(site.BaysOf(c.ID)) == 0 {
+			return nil, fmt.Errorf("demo: centre %s has no bays", c.ID)
+		}
+	}
+	cfg = cfg.withDefaults()
+	return &Player{cfg: cfg, site: site, f: f, rng: rand.New(rand.NewSource(cfg.Seed)), decided: map[string]bool{}}, nil
+}
+
+// Moves is how many moves it has asked for.
+func (p *Player) Moves() int { return p.n }
+
+// Run plays until ctx is cancelled.
+func (p *Player) Run(ctx context.Context) error {
+	t := time.NewTicker(p.cfg.Poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if err := p.step(ctx); err != nil && ctx.Err() == nil {
+				return err
+			}
+		}
+	}
+}
+
+// step asks for the moves that are due and plays customs.
+func (p *Player) step(ctx context.Context) error {
+	queue, now, err := p.f.GateQueue(ctx)
+	if err != nil {
+		return err
+	}
+	if p.next.IsZero() {
+		p.next = now
+	}
+	for !now.Before(p.next) && (p.cfg.MaxMoves == 0 || p.n < p.cfg.MaxMoves) && p.cfg.MovesPerHour > 0 {
+		p.requestMove(ctx, now)
+		p.next = p.next.Add(time.Duration(p.rng.ExpFloat64() / p.cfg.MovesPerHour * float64(time.Hour)))
+	}
+	p.officers(now, queue)
+	rest := p.due[:0]
+	for _, d := range p.due {
+		if now.Before(d.at) {
+			rest = append(rest, d)
+			continue
+		}
+		if err := p.f.Submit(ctx, d.ev); err != nil {
+			p.errs++
+		}
+	}
+	p.due = rest
+	return nil
+}
+
+func (p *Player) requestMove(ctx context.Context, now time.Time) {
+	a, b := p.site.Centres[0], p.site.Centres[1]
+	if p.rng.Float64() >= p.cfg.Eastbound {
+		a, b = b, a
+	}
+	from, to := p.site.BaysOf(a.ID), p.site.BaysOf(b.ID)
+	p.n++
+	id := fmt.Sprintf("demo-%d-%05d", p.cfg.Seed, p.n)
+	first := fmt.Sprintf("BFDU%06d", (int(p.cfg.Seed)*10000+p.n)%1000000)
+	c := fmt.Sprintf("%s%d", first, fleet.CheckDigit(first))
+	err := p.f.Submit(ctx, fleet.MoveRequested{ID: id, Container: c,
+		Origin: from[p.rng.Intn(len(from))].ID, Destination: to[p.rng.Intn(len(to))].ID,
+		PreCleared: p.rng.Float64() < p.cfg.PreCleared, Declaration: "DEMO-" + id, IdempotencyKey: id})
+	if err != nil {
+		p.errs++
+	}
+}
+
+// officers schedule a decision for every container that waits for one.
+func (p *Player) officers(now time.Time, queue []fleet.GateWait) {
+	for _, w := range queue {
+		if w.Decided {
+			continue
+		}
+		stage, after := "gate", time.Duration(p.rng.ExpFloat64()*float64(p.cfg.DecideAfter))
+		d := fleet.DecisionRelease
+		if w.Inspection {
+			if !w.AtInspectionBay {
+				continue // on its way to the inspection bay
+			}
+			stage, after = "inspection", p.cfg.InspectTime
+			if p.rng.Float64() < p.cfg.Refused {
+				d = fleet.DecisionRefuse
+			}
+		} else {
+			switch r := p.rng.Float64(); {
+			case r < p.cfg.Refused:
+				d = fleet.DecisionRefuse
+			case r < p.cfg.Refused+p.cfg.Inspected:
+				d = fleet.DecisionInspect
+			}
+		}
+		key := w.Move + "|" + w.Checkpoint + "|" + stage
+		if p.decided[key] {
+			continue
+		}
+		p.decided[key] = true
+		p.due = append(p.due, decision{at: now.Add(after), ev: fleet.CustomsDecision{
+			Checkpoint: w.Checkpoint, Country: w.Country, Move: w.Move, Decision: d,
+			Officer: "demo-officer-" + w.Country, Reason: "demo " + stage}})
+	}
+}

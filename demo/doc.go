@@ -1,0 +1,6 @@
+// Package demo plays the people around a running fleet for `fleetd demo`
+// and end-to-end tests: operators who ask for container moves both ways
+// at a steady rate, and each country's customs officers who release,
+// inspect or refuse the containers that wait at their checkpoint. It talks
+// to the daemon only as the API will: events in, snapshots out.
+package demo

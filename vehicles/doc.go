@@ -1,0 +1,42 @@
+// Package vehicles holds the conversation between the fleet's Controller
+// and the vehicles it drives, in VDA 5050 2.0: the roster of vehicles the
+// fleet may use, each vehicle's order bookkeeping (orderId,
+// orderUpdateId, sequence ids, base and decision point), and the
+// translation both ways: Controller commands become orders and instant
+// actions; vehicle states, connection changes and factsheets become
+// Controller events.
+//
+// Master is deterministic and does no I/O: messages come in as bytes with
+// the time they arrived, and what must be published goes out as Outgoing
+// values. The daemon owns one Master and the Controller on one goroutine
+// and moves bytes to and from MQTT.
+//
+// What it makes of a vehicle's reports:
+//   - a state from a roster vehicle not yet in the fleet places it on the
+//     lane graph (its lastNodeId, or the node nearest its position within
+//     the allowed deviation) and joins it;
+//   - lastNodeSequenceId advancing in the current order becomes one
+//     NodeReached per node passed;
+//   - a pick or drop FINISHED becomes ActionDone; a charging session ends
+//     (ActionDone "charge") when the charge reaches the Controller's target
+//     (Master sends stopCharging) or the vehicle stops charging by itself;
+//   - a FATAL error, an operating mode other than AUTOMATIC or
+//     SEMIAUTOMATIC, an emergency stop, a failed action, a rejected order,
+//     a connection that is not ONLINE, or no state for StaleAfter take the
+//     vehicle out of dispatch (FaultReported, once, with every reason); when
+//     the last reason is gone it is back (FaultCleared).
+//
+// And of the Controller's commands:
+//   - a drive extends the current order's base by an order update stitched
+//     at its decision point, or starts a new order at the node where the
+//     vehicle stands once it has settled there (first order, after a
+//     cancel, or an action at the node it stands on);
+//   - pick and drop are HARD node actions with the container as loadId;
+//     charging is a startCharging node action and a stopCharging instant
+//     action;
+//   - cancel sends cancelOrder, and once the vehicle has stopped, a new
+//     order for the rest of the lane it was granted, without the action.
+//
+// Orders that no state has confirmed within ResendAfter are sent again
+// (the vehicle ignores a duplicate), stitched where it last confirmed.
+package vehicles

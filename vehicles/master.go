@@ -1,0 +1,385 @@
+package vehicles
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/routing"
+	"github.com/borderfleet/borderfleet/vda5050"
+)
+
+// Config is what a Master needs. Zero fields take the defaults noted.
+type Config struct {
+	// Graph is the lane graph the vehicles drive on. Required.
+	Graph *routing.Graph
+	// Roster lists the vehicles the fleet may drive. Required (it may be
+	// empty when AutoAdmit is on).
+	Roster *Roster
+	// Interface is the first level of the topics; default "uagv".
+	Interface string
+	// AutoAdmit puts a vehicle that is not on the roster on it when it
+	// first reports; off, it is reported and left alone.
+	AutoAdmit bool
+	// StaleAfter: a vehicle whose last state is older than this is out of
+	// dispatch until it reports again; default 30 s (the spec's advice).
+	StaleAfter time.Duration
+	// ResendAfter: an order or cancel that no state confirms is sent again
+	// after this long; default 5 s.
+	ResendAfter time.Duration
+	// Deviation is the allowedDeviationXY of order nodes, in metres;
+	// default 0.5.
+	Deviation float64
+	// PlaceWithin is how far from a node a vehicle may report its position
+	// to be placed there on joining; default 2 m.
+	PlaceWithin float64
+	// Log gets what a person should know (unknown vehicles, rejections);
+	// nil discards.
+	Log *slog.Logger
+}
+
+// Validate says what is wrong with a config.
+func (c Config) Validate() error {
+	if c.Graph == nil {
+		return errors.New("vehicles: config has no lane graph")
+	}
+	if c.Roster == nil {
+		return errors.New("vehicles: config has no roster")
+	}
+	if c.StaleAfter < 0 || c.ResendAfter < 0 || c.Deviation < 0 || c.PlaceWithin < 0 {
+		return errors.New("vehicles: negative StaleAfter, ResendAfter, Deviation or PlaceWithin")
+	}
+	if c.Interface != "" && strings.ContainsAny(c.Interface, "/+#$") {
+		return fmt.Errorf("vehicles: interface name %q may not contain / + # or $", c.Interface)
+	}
+	return nil
+}
+
+func (c Config) withDefaults() Config {
+	if c.Interface == "" {
+		c.Interface = vda5050.DefaultInterface
+	}
+	if c.StaleAfter == 0 {
+		c.StaleAfter = 30 * time.Second
+	}
+	if c.ResendAfter == 0 {
+		c.ResendAfter = 5 * time.Second
+	}
+	if c.Deviation == 0 {
+		c.Deviation = 0.5
+	}
+	if c.PlaceWithin == 0 {
+		c.PlaceWithin = 2
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Outgoing is a message to publish.
+type Outgoing struct {
+	Topic    string // the full MQTT topic
+	Kind     vda5050.Topic
+	Vehicle  string // the shuttle id
+	QoS      byte
+	Retained bool
+	Payload  []byte // JSON
+}
+
+// Master is the fleet's side of the VDA 5050 conversation with every
+// vehicle. It is deterministic and not safe for concurrent use: one
+// goroutine owns it (with the Controller).
+type Master struct {
+	cfg     Config
+	hdr     vda5050.Headers
+	byID    map[string]*vehicle
+	ids     []string // sorted
+	unknown map[string]time.Time
+	evs     []fleet.Event
+	out     []Outgoing
+	now     time.Time
+}
+
+// New makes a Master.
+func New(cfg Config) (*Master, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Master{cfg: cfg.withDefaults(), byID: map[string]*vehicle{}, unknown: map[string]time.Time{}}
+	for _, e := range cfg.Roster.Entries() {
+		m.addVehicle(e)
+	}
+	return m, nil
+}
+
+func (m *Master) addVehicle(e Entry) *vehicle {
+	v := newVehicle(e)
+	m.byID[v.id] = v
+	m.ids = append(m.ids, v.id)
+	sort.Strings(m.ids)
+	return v
+}
+
+// Admit puts a vehicle on the roster while running (from the API).
+func (m *Master) Admit(e Entry) error {
+	if err := m.cfg.Roster.Add(e); err != nil {
+		return err
+	}
+	m.addVehicle(e)
+	delete(m.unknown, e.Manufacturer+"/"+e.SerialNumber)
+	return nil
+}
+
+// Subscriptions are the topic filters the fleet listens to.
+func (m *Master) Subscriptions() []string {
+	var out []string
+	for _, t := range []vda5050.Topic{vda5050.TopicState, vda5050.TopicConnection, vda5050.TopicFactsheet, vda5050.TopicVisualization} {
+		out = append(out, vda5050.Subscription(m.cfg.Interface, t))
+	}
+	return out
+}
+
+// ErrUnknownVehicle: a message came from a vehicle not on the roster.
+var ErrUnknownVehicle = errors.New("vehicles: vehicle not on the roster")
+
+// Incoming takes a message that arrived at now on topic. It returns the
+// Controller events it means, in order, and the messages to publish. A
+// message that cannot be understood is an error that names what is wrong
+// and changes nothing.
+func (m *Master) Incoming(now time.Time, topic string, payload []byte) ([]fleet.Event, []Outgoing, error) {
+	m.begin(now)
+	iface, manufacturer, serial, t, err := vda5050.ParseTopic(topic)
+	if err != nil {
+		return nil, nil, err
+	}
+	if iface != m.cfg.Interface {
+		return nil, nil, fmt.Errorf("vehicles: topic %q: interface %q is not ours (%q)", topic, iface, m.cfg.Interface)
+	}
+	v, err := m.vehicleFor(now, manufacturer, serial)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch t {
+	case vda5050.TopicState:
+		st, err := vda5050.DecodeState(payload)
+		if err != nil {
+			return nil, nil, fmt.Errorf("vehicles: %s: %w", v.id, err)
+		}
+		m.state(v, st)
+	case vda5050.TopicConnection:
+		c, err := vda5050.DecodeConnection(payload)
+		if err != nil {
+			return nil, nil, fmt.Errorf("vehicles: %s: %w", v.id, err)
+		}
+		m.connection(v, c)
+	case vda5050.TopicFactsheet:
+		f, err := vda5050.DecodeFactsheet(payload)
+		if err != nil {
+			return nil, nil, fmt.Errorf("vehicles: %s: %w", v.id, err)
+		}
+		v.factsheet = &f
+		m.checkFactsheet(v)
+	case vda5050.TopicVisualization:
+		vis, err := vda5050.DecodeVisualization(payload)
+		if err != nil {
+			return nil, nil, fmt.Errorf("vehicles: %s: %w", v.id, err)
+		}
+		if vis.AgvPosition != nil {
+			v.pos = vis.AgvPosition
+		}
+	default:
+		return nil, nil, fmt.Errorf("vehicles: topic %q is not one a vehicle publishes", topic)
+	}
+	return m.end()
+}
+
+func (m *Master) vehicleFor(now time.Time, manufacturer, serial string) (*vehicle, error) {
+	if e, ok := m.cfg.Roster.Lookup(manufacturer, serial); ok {
+		return m.byID[e.ID()], nil
+	}
+	key := manufacturer + "/" + serial
+	if m.cfg.AutoAdmit {
+		if err := m.Admit(Entry{Manufacturer: manufacturer, SerialNumber: serial}); err != nil {
+			return nil, err
+		}
+		m.cfg.Log.Info("vehicle admitted", "manufacturer", manufacturer, "serial", serial)
+		return m.byID[serial], nil
+	}
+	if _, seen := m.unknown[key]; !seen {
+		m.cfg.Log.Warn("a vehicle not on the roster reports; left alone (add it to the roster, or turn auto-admit on)",
+			"manufacturer", manufacturer, "serial", serial)
+	}
+	m.unknown[key] = now
+	return nil, fmt.Errorf("%w: %s", ErrUnknownVehicle, key)
+}
+
+// Unknown lists vehicles that reported without being on the roster
+// ("manufacturer/serial"), with when they were last heard.
+func (m *Master) Unknown() map[string]time.Time {
+	out := make(map[string]time.Time, len(m.unknown))
+	for k, t := range m.unknown {
+		out[k] = t
+	}
+	return out
+}
+
+// Commands turns the Controller's commands into messages.
+func (m *Master) Commands(now time.Time, cmds []fleet.Command) []Outgoing {
+	m.begin(now)
+	for _, c := range cmds {
+		v, ok := m.byID[c.Shuttle]
+		if !ok || !v.joined {
+			m.cfg.Log.Error("a command for a vehicle that is not in the fleet", "shuttle", c.Shuttle, "kind", c.Kind)
+			continue
+		}
+		switch c.Kind {
+		case fleet.CmdDrive:
+			m.drive(v, c)
+		case fleet.CmdCancel:
+			m.cancel(v)
+		case fleet.CmdStopCharging:
+			if v.charge != nil && !v.charge.stopSent {
+				m.stopCharging(v)
+			}
+		}
+	}
+	_, out, _ := m.end()
+	return out
+}
+
+// Tick does what time alone brings: stale vehicles, resends, and orders
+// waiting for a vehicle to settle.
+func (m *Master) Tick(now time.Time) ([]fleet.Event, []Outgoing) {
+	m.begin(now)
+	for _, id := range m.ids {
+		v := m.byID[id]
+		if v.joined && !v.stateAt.IsZero() && now.Sub(v.stateAt) > m.cfg.StaleAfter {
+			v.reasons[reasonStale] = fmt.Sprintf("no state for %s", now.Sub(v.stateAt).Round(time.Second))
+		}
+		if v.online() {
+			m.resend(v)
+			if v.factsheet == nil && now.Sub(v.factAsked) > 30*time.Second {
+				m.requestFactsheet(v)
+			}
+		}
+		if !v.joined && v.st != nil && now.After(v.joinRetry) {
+			m.join(v)
+		}
+		m.settle(v)
+		m.flush(v)
+	}
+	evs, out, _ := m.end()
+	return evs, out
+}
+
+// JoinFailed tells the Master that the Controller refused a vehicle's
+// ShuttleJoined; it tries again later.
+func (m *Master) JoinFailed(id string, err error) {
+	if v, ok := m.byID[id]; ok {
+		v.joined = false
+		v.joinRetry = m.now.Add(10 * time.Second)
+		m.cfg.Log.Warn("vehicle could not join the fleet; trying again in 10 s", "shuttle", id, "err", err)
+	}
+}
+
+func (m *Master) begin(now time.Time) {
+	m.now = now
+	m.evs, m.out = m.evs[:0], m.out[:0]
+}
+
+func (m *Master) end() ([]fleet.Event, []Outgoing, error) {
+	evs := append([]fleet.Event(nil), m.evs...)
+	out := append([]Outgoing(nil), m.out...)
+	return evs, out, nil
+}
+
+func (m *Master) emit(ev fleet.Event) { m.evs = append(m.evs, ev) }
+
+// validator is every message type of package vda5050.
+type validator interface{ Validate() error }
+
+// publish stamps, checks and queues a message to a vehicle. A message that
+// does not validate is a bug here: it is logged and not sent.
+func (m *Master) publish(v *vehicle, t vda5050.Topic, hdr *vda5050.Header, msg validator) {
+	m.hdr.Stamp(hdr, v.e.Manufacturer, v.e.SerialNumber, t, m.now)
+	if err := msg.Validate(); err != nil {
+		m.cfg.Log.Error("not sending an invalid message", "shuttle", v.id, "topic", t, "err", err)
+		return
+	}
+	b, err := json.Marshal(msg)
+	if err != nil {
+		m.cfg.Log.Error("not sending a message that does not encode", "shuttle", v.id, "topic", t, "err", err)
+		return
+	}
+	m.out = append(m.out, Outgoing{
+		Topic: vda5050.TopicName(m.cfg.Interface, v.e.Manufacturer, v.e.SerialNumber, t),
+		Kind:  t, Vehicle: v.id, Payload: b,
+	})
+}
+
+func (m *Master) instant(v *vehicle, actions ...vda5050.Action) {
+	msg := &vda5050.InstantActions{Actions: actions}
+	m.publish(v, vda5050.TopicInstantActions, &msg.Header, msg)
+}
+
+func (m *Master) requestFactsheet(v *vehicle) {
+	v.factAsked = m.now
+	m.instant(v, vda5050.Action{ActionType: vda5050.ActionFactsheetRequest, ActionID: v.nextID("factsheet"), BlockingType: vda5050.BlockingNone})
+}
+
+// checkFactsheet warns when a vehicle says it cannot do what the fleet
+// asks of it.
+func (m *Master) checkFactsheet(v *vehicle) {
+	have := map[string]bool{}
+	for _, a := range v.factsheet.ProtocolFeatures.AgvActions {
+		have[a.ActionType] = true
+	}
+	for _, need := range []string{vda5050.ActionPick, vda5050.ActionDrop, vda5050.ActionStartCharging, vda5050.ActionStopCharging, vda5050.ActionCancelOrder} {
+		if !have[need] {
+			m.cfg.Log.Warn("vehicle's factsheet does not list an action the fleet uses", "shuttle", v.id, "action", need)
+		}
+	}
+}
+
+// Vehicle is what the Master knows of one vehicle, for displays.
+type Vehicle struct {
+	Entry
+	ID         string
+	Connection string   // last connection state; "" before any
+	Joined     bool     // in the fleet
+	Reasons    []string // why it is out of dispatch, if it is
+	SoC        float64
+	LastNode   string
+	OrderID    string
+	Driving    bool
+	X, Y       float64 // last reported position, local frame
+	HasPos     bool
+	Loads      []string
+	StateAt    time.Time
+}
+
+// Vehicles lists every roster vehicle in id order.
+func (m *Master) Vehicles() []Vehicle {
+	out := make([]Vehicle, 0, len(m.ids))
+	for _, id := range m.ids {
+		v := m.byID[id]
+		info := Vehicle{Entry: v.e, ID: v.id, Connection: v.conn, Joined: v.joined, SoC: v.soc, Reasons: v.reasonList(), StateAt: v.stateAt}
+		if v.st != nil {
+			info.LastNode, info.OrderID, info.Driving = v.st.LastNodeID, v.st.OrderID, v.st.Driving
+			for _, l := range v.st.Loads {
+				info.Loads = append(info.Loads, l.LoadID)
+			}
+		}
+		if v.pos != nil {
+			info.X, info.Y, info.HasPos = v.pos.X, v.pos.Y, true
+		}
+		out = append(out, info)
+	}
+	return out
+}

@@ -1,0 +1,202 @@
+package vehicles
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/vda5050"
+)
+
+// order is the bookkeeping of the order a vehicle drives now.
+type order struct {
+	id        string
+	seq0      int            // the global step of sequence id 0
+	nodes     []vda5050.Node // as sent: node k has sequence id 2k
+	edges     []vda5050.Edge // edge k has sequence id 2k+1
+	update    uint32         // the last orderUpdateId sent
+	decision  map[uint32]int // orderUpdateId -> index of its last base node
+	confirmed int            // the highest orderUpdateId a state showed; -1 none
+	sentAt    time.Time
+	resynced  bool // a rejection of it has been handled
+}
+
+func (o *order) decisionStep() int { return o.seq0 + 2*(len(o.nodes)-1) }
+
+// drive takes a drive command: the vehicle may go from global step From
+// to To.
+func (m *Master) drive(v *vehicle, c fleet.Command) {
+	for i, id := range c.Steps {
+		v.steps[c.From+1+i] = id
+	}
+	if c.To > v.granted {
+		v.granted = c.To
+	}
+	var act *pending
+	if c.Action != "" {
+		act = &pending{step: c.To, kind: c.Action, container: string(c.Container), target: c.TargetSoC}
+	}
+	if o := v.ord; o != nil && !v.needNew && v.cancel == "" && len(c.Steps) > 0 && o.decisionStep() == c.From {
+		m.extend(v, c.To, act)
+		return
+	}
+	// a first order, one after a cancel, or an action where the base ends:
+	// a new order from where the vehicle stands, once it stands still
+	if act != nil {
+		v.act = act
+	}
+	v.needNew = true
+	m.flush(v)
+}
+
+// extend sends an order update: the base goes on from the decision point
+// to step to.
+func (m *Master) extend(v *vehicle, to int, act *pending) {
+	o := v.ord
+	from := o.decisionStep()
+	k0 := len(o.nodes) - 1
+	for s := from + 1; s <= to; s += 2 {
+		o.edges = append(o.edges, m.edge(v, s))
+		o.nodes = append(o.nodes, m.node(v, s+1, act))
+	}
+	o.update++
+	o.decision[o.update] = len(o.nodes) - 1
+	m.sendOrder(v, k0)
+}
+
+// flush makes the new order a vehicle is waiting for, once it stands
+// still at the node the fleet has it at, with nothing running.
+func (m *Master) flush(v *vehicle) {
+	if !v.needNew || v.cancel != "" || v.held() || !v.joined || !v.online() || !settled(v.st) {
+		return
+	}
+	here, ok := v.steps[v.at]
+	if !ok {
+		return
+	}
+	if v.st.LastNodeID != "" && v.st.LastNodeID != here {
+		v.reasons[reasonPosition] = fmt.Sprintf("it reports standing at %s, the fleet has it at %s", v.st.LastNodeID, here)
+		m.settle(v)
+		return
+	}
+	v.needNew = false
+	act := v.act
+	v.act = nil
+	if act != nil && act.step < v.at {
+		act = nil // it stood there already and moved on
+	}
+	if v.granted == v.at && act == nil {
+		v.ord = nil
+		return
+	}
+	v.orders++
+	o := &order{id: fmt.Sprintf("%s-%d", v.id, v.orders), seq0: v.at, decision: map[uint32]int{}, confirmed: -1}
+	v.ord = o
+	o.nodes = append(o.nodes, m.node(v, v.at, act))
+	for s := v.at + 1; s <= v.granted; s += 2 {
+		o.edges = append(o.edges, m.edge(v, s))
+		o.nodes = append(o.nodes, m.node(v, s+1, act))
+	}
+	o.decision[0] = len(o.nodes) - 1
+	m.sendOrder(v, 0)
+}
+
+// settled: the vehicle drives nothing and runs no action.
+func settled(st *vda5050.State) bool {
+	if st == nil || st.Driving || len(st.NodeStates) > 0 || len(st.EdgeStates) > 0 {
+		return false
+	}
+	for _, a := range st.ActionStates {
+		switch a.ActionStatus {
+		case vda5050.StatusFinished, vda5050.StatusFailed:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// node is the order node for global step s, with the action if it is due
+// there.
+func (m *Master) node(v *vehicle, s int, act *pending) vda5050.Node {
+	id := v.steps[s]
+	n := vda5050.Node{NodeID: id, SequenceID: uint32(s - v.ord.seq0), Released: true, Actions: []vda5050.Action{}}
+	if i, ok := m.cfg.Graph.Node(id); ok {
+		dev := m.cfg.Deviation
+		xy := m.cfg.Graph.Nodes[i].XY
+		n.NodePosition = &vda5050.NodePosition{X: xy[0], Y: xy[1], MapID: m.cfg.Graph.MapID, AllowedDeviationXY: &dev}
+	}
+	if act != nil && act.step == s {
+		a := vda5050.Action{ActionType: act.kind, ActionID: v.nextID(act.kind), BlockingType: vda5050.BlockingHard}
+		switch act.kind {
+		case vda5050.ActionPick, vda5050.ActionDrop:
+			a.ActionParameters = []vda5050.ActionParameter{{Key: "loadId", Value: act.container}, {Key: "stationName", Value: id}}
+		case vda5050.ActionStartCharging:
+			v.charge = &chargeWatch{target: act.target}
+		}
+		n.Actions = append(n.Actions, a)
+		v.actions[a.ActionID] = &sent{kind: act.kind, target: act.target}
+	}
+	return n
+}
+
+// edge is the order edge for global step s.
+func (m *Master) edge(v *vehicle, s int) vda5050.Edge {
+	id := v.steps[s]
+	e := vda5050.Edge{EdgeID: id, SequenceID: uint32(s - v.ord.seq0), Released: true,
+		StartNodeID: v.steps[s-1], EndNodeID: v.steps[s+1], Actions: []vda5050.Action{}}
+	if i, ok := m.cfg.Graph.Edge(id); ok {
+		ed := m.cfg.Graph.Edges[i]
+		speed, length := ed.MaxSpeed, ed.Length
+		e.MaxSpeed, e.Length = &speed, &length
+	}
+	return e
+}
+
+// sendOrder publishes the current order from node k0 on (0 for a new
+// order, the stitching node for an update).
+func (m *Master) sendOrder(v *vehicle, k0 int) {
+	o := v.ord
+	msg := &vda5050.Order{OrderID: o.id, OrderUpdateID: o.update,
+		Nodes: append([]vda5050.Node(nil), o.nodes[k0:]...),
+		Edges: append([]vda5050.Edge(nil), o.edges[k0:]...)}
+	o.sentAt = m.now
+	m.publish(v, vda5050.TopicOrder, &msg.Header, msg)
+}
+
+// resend sends again what no state has confirmed: the order from where the
+// vehicle last confirmed it, and a cancel.
+func (m *Master) resend(v *vehicle) {
+	if o := v.ord; o != nil && o.confirmed < int(o.update) && m.now.Sub(o.sentAt) >= m.cfg.ResendAfter {
+		k0 := 0
+		if o.confirmed >= 0 {
+			k0 = o.decision[uint32(o.confirmed)]
+		}
+		m.sendOrder(v, k0)
+	}
+	if v.cancel != "" && m.now.Sub(v.cancelT) >= m.cfg.ResendAfter {
+		m.sendCancel(v)
+	}
+}
+
+// cancel takes a Controller cancel: the action ahead is dropped, the lane
+// granted stays. The vehicle is stopped with cancelOrder and then given
+// the rest of its lane as a new order without the action.
+func (m *Master) cancel(v *vehicle) {
+	v.act = nil
+	if len(v.actions) == 0 && v.charge == nil {
+		return // nothing to call off
+	}
+	v.actions = map[string]*sent{}
+	v.charge = nil
+	m.sendCancel(v)
+	v.needNew = true
+}
+
+func (m *Master) sendCancel(v *vehicle) {
+	if v.cancel == "" {
+		v.cancel = v.nextID("cancel")
+	}
+	v.cancelT = m.now
+	m.instant(v, vda5050.Action{ActionType: vda5050.ActionCancelOrder, ActionID: v.cancel, BlockingType: vda5050.BlockingHard})
+}

@@ -1,0 +1,353 @@
+package vehicles
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/vda5050"
+)
+
+// Reasons a vehicle is out of dispatch (keys of vehicle.reasons).
+const (
+	reasonLink     = "link"
+	reasonStale    = "stale"
+	reasonFatal    = "fatal"
+	reasonMode     = "mode"
+	reasonEStop    = "estop"
+	reasonAction   = "action"
+	reasonRejected = "rejected"
+	reasonPosition = "position"
+)
+
+// vehicle is the Master's record of one vehicle.
+type vehicle struct {
+	e         Entry
+	id        string
+	conn      string // last connection state
+	st        *vda5050.State
+	stateAt   time.Time
+	pos       *vda5050.AgvPosition
+	factsheet *vda5050.Factsheet
+	factAsked time.Time
+	soc       float64
+	joined    bool
+	joinRetry time.Time
+	reasons   map[string]string
+	faulted   bool // the Controller has been told
+	seq       int  // for action ids
+
+	// the lane granted by the Controller, by global step (see
+	// routing.Plan.FirstStep); at is the last step reported reached
+	steps   map[int]string
+	at      int
+	granted int
+	act     *pending // an action not yet in a sent order
+
+	ord     *order
+	orders  int // orders made, for ids
+	needNew bool
+	cancel  string // id of a cancelOrder not yet FINISHED or FAILED
+	cancelT time.Time
+	actions map[string]*sent // node actions sent and not yet over
+	charge  *chargeWatch
+}
+
+// pending is a node action the Controller asked for.
+type pending struct {
+	step      int
+	kind      string // pick, drop, startCharging
+	container string
+	target    float64
+}
+
+// sent is a node action in an order.
+type sent struct {
+	kind   string
+	target float64
+}
+
+// chargeWatch follows one charging session.
+type chargeWatch struct {
+	target   float64
+	started  bool
+	stopSent bool
+	stopID   string
+}
+
+func newVehicle(e Entry) *vehicle {
+	return &vehicle{e: e, id: e.ID(), reasons: map[string]string{}, steps: map[int]string{}, actions: map[string]*sent{}}
+}
+
+func (v *vehicle) online() bool { return v.conn == vda5050.ConnectionOnline }
+
+func (v *vehicle) nextID(what string) string {
+	v.seq++
+	return fmt.Sprintf("%s-%s-%d", v.id, what, v.seq)
+}
+
+// held: something other than a rejected order keeps the vehicle from
+// driving (a rejection is mended by the new order flush sends).
+func (v *vehicle) held() bool {
+	for k := range v.reasons {
+		if k != reasonRejected {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *vehicle) reasonList() []string {
+	var out []string
+	for _, r := range v.reasons {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// connection handles a connection message.
+func (m *Master) connection(v *vehicle, c vda5050.Connection) {
+	was := v.conn
+	v.conn = c.ConnectionState
+	if c.ConnectionState != vda5050.ConnectionOnline {
+		v.reasons[reasonLink] = "connection " + c.ConnectionState
+		m.settle(v)
+		return
+	}
+	if was != vda5050.ConnectionOnline {
+		// back (or new): ask where it is; the link reason goes with the
+		// next state
+		m.instant(v, vda5050.Action{ActionType: vda5050.ActionStateRequest, ActionID: v.nextID("state"), BlockingType: vda5050.BlockingNone})
+		if v.factsheet == nil {
+			m.requestFactsheet(v)
+		}
+	}
+}
+
+// state handles a state message.
+func (m *Master) state(v *vehicle, st vda5050.State) {
+	v.st, v.stateAt = &st, m.now
+	v.soc = st.BatteryState.BatteryCharge / 100
+	if st.AgvPosition != nil {
+		v.pos = st.AgvPosition
+	}
+	delete(v.reasons, reasonStale)
+	if v.conn == "" {
+		v.conn = vda5050.ConnectionOnline // a state is proof of a link
+	}
+	if v.online() {
+		delete(v.reasons, reasonLink)
+	}
+	if !v.joined {
+		if m.now.Before(v.joinRetry) {
+			return
+		}
+		m.join(v)
+		if !v.joined {
+			return
+		}
+	}
+	if o := v.ord; o != nil && st.OrderID == o.id {
+		if int(st.OrderUpdateID) > o.confirmed {
+			o.confirmed = int(st.OrderUpdateID)
+			if o.confirmed == int(o.update) {
+				delete(v.reasons, reasonRejected)
+			}
+		}
+		m.progress(v, o.seq0+int(st.LastNodeSequenceID))
+	}
+	m.actionStates(v, st)
+	m.faultsOf(v, st)
+	m.settle(v)
+	m.flush(v)
+}
+
+// join places a vehicle on the lane graph from what it reports.
+func (m *Master) join(v *vehicle) {
+	st := v.st
+	node, why := m.place(st)
+	if node == "" {
+		v.joinRetry = m.now.Add(10 * time.Second)
+		m.cfg.Log.Warn("vehicle cannot be placed on the lane graph; not admitted to dispatch", "shuttle", v.id, "why", why)
+		return
+	}
+	v.joined, v.faulted = true, false
+	v.steps = map[int]string{0: node}
+	v.at, v.granted, v.ord, v.act, v.needNew = 0, 0, nil, nil, false
+	m.emit(fleet.ShuttleJoined{Shuttle: v.id, Node: node, SoC: v.soc})
+	if st.OrderID != "" && (len(st.NodeStates) > 0 || st.Driving) {
+		// an order from someone else (or from before a restart): stop it
+		m.sendCancel(v)
+	}
+}
+
+// place finds the node a vehicle stands at: its lastNodeId where its
+// position agrees, or the node nearest its position within PlaceWithin.
+func (m *Master) place(st *vda5050.State) (string, string) {
+	g := m.cfg.Graph
+	p := st.AgvPosition
+	if p != nil && p.MapID != "" && p.MapID != g.MapID {
+		return "", fmt.Sprintf("it reports map %q, the site's is %q", p.MapID, g.MapID)
+	}
+	if i, ok := g.Node(st.LastNodeID); ok && st.LastNodeID != "" {
+		if p == nil || !p.PositionInitialized || math.Hypot(p.X-g.Nodes[i].XY[0], p.Y-g.Nodes[i].XY[1]) <= m.cfg.PlaceWithin {
+			return st.LastNodeID, ""
+		}
+	}
+	if p == nil || !p.PositionInitialized {
+		return "", "it reports neither a node of the lane graph nor an initialized position"
+	}
+	best, bestD := "", math.Inf(1)
+	for _, n := range g.Nodes {
+		if d := math.Hypot(p.X-n.XY[0], p.Y-n.XY[1]); d < bestD {
+			best, bestD = n.ID, d
+		}
+	}
+	if bestD > m.cfg.PlaceWithin {
+		return "", fmt.Sprintf("its position (%.1f, %.1f) is %.1f m from the nearest node %s (allowed %.1f m)", p.X, p.Y, bestD, best, m.cfg.PlaceWithin)
+	}
+	return best, ""
+}
+
+// progress reports every node passed up to step.
+func (m *Master) progress(v *vehicle, step int) {
+	for s := v.at + 2; s <= step && s <= v.granted; s += 2 {
+		v.at = s
+		m.emit(fleet.NodeReached{Shuttle: v.id, Step: s, SoC: v.soc})
+	}
+	for s := range v.steps {
+		if s < v.at {
+			delete(v.steps, s)
+		}
+	}
+}
+
+// actionStates turns finished node actions into ActionDone and failed
+// ones into a fault.
+func (m *Master) actionStates(v *vehicle, st vda5050.State) {
+	for _, as := range st.ActionStates {
+		if as.ActionID == v.cancel && (as.ActionStatus == vda5050.StatusFinished || as.ActionStatus == vda5050.StatusFailed) {
+			v.cancel = ""
+			continue
+		}
+		if c := v.charge; c != nil && as.ActionID == c.stopID && as.ActionStatus == vda5050.StatusFailed {
+			c.stopSent = false // try again
+		}
+		a, ok := v.actions[as.ActionID]
+		if !ok {
+			continue
+		}
+		switch as.ActionStatus {
+		case vda5050.StatusFinished:
+			delete(v.actions, as.ActionID)
+			switch a.kind {
+			case vda5050.ActionPick, vda5050.ActionDrop:
+				m.emit(fleet.ActionDone{Shuttle: v.id, Action: a.kind, SoC: v.soc})
+			case vda5050.ActionStartCharging:
+				v.charge.started = true
+			}
+		case vda5050.StatusFailed:
+			delete(v.actions, as.ActionID)
+			v.reasons[reasonAction] = fmt.Sprintf("%s failed: %s", a.kind, as.ResultDescription)
+			if a.kind == vda5050.ActionStartCharging {
+				v.charge = nil
+			}
+		}
+	}
+	c := v.charge
+	if c == nil {
+		return
+	}
+	if st.BatteryState.Charging {
+		c.started = true
+	}
+	switch {
+	case c.started && !st.BatteryState.Charging:
+		v.charge = nil
+		m.emit(fleet.ActionDone{Shuttle: v.id, Action: "charge", SoC: v.soc})
+	case c.started && !c.stopSent && v.soc >= c.target-1e-3:
+		m.stopCharging(v)
+	}
+}
+
+func (m *Master) stopCharging(v *vehicle) {
+	v.charge.stopSent = true
+	v.charge.stopID = v.nextID("stopCharging")
+	m.instant(v, vda5050.Action{ActionType: vda5050.ActionStopCharging, ActionID: v.charge.stopID, BlockingType: vda5050.BlockingNone})
+}
+
+// rejections are the error types a vehicle reports for an order it does
+// not take.
+var rejections = map[string]bool{"validationError": true, "orderError": true, "orderUpdateError": true}
+
+// faultsOf reads the reasons to keep a vehicle out of dispatch from its
+// state.
+func (m *Master) faultsOf(v *vehicle, st vda5050.State) {
+	var fatal, rejected []string
+	for _, e := range st.Errors {
+		desc := e.ErrorType
+		if e.ErrorDescription != "" {
+			desc += ": " + e.ErrorDescription
+		}
+		switch {
+		case e.ErrorLevel == vda5050.LevelFatal:
+			fatal = append(fatal, desc)
+		case rejections[e.ErrorType]:
+			rejected = append(rejected, desc)
+		}
+	}
+	set := func(key string, on bool, text string) {
+		if on {
+			v.reasons[key] = text
+		} else {
+			delete(v.reasons, key)
+		}
+	}
+	set(reasonFatal, len(fatal) > 0, "FATAL "+strings.Join(fatal, "; "))
+	set(reasonMode, st.OperatingMode != vda5050.ModeAutomatic && st.OperatingMode != vda5050.ModeSemiautomatic,
+		"operating mode "+st.OperatingMode)
+	set(reasonEStop, st.SafetyState.EStop != vda5050.EStopNone && st.SafetyState.EStop != "", "emergency stop "+st.SafetyState.EStop)
+	if o := v.ord; len(rejected) > 0 && o != nil && o.confirmed < int(o.update) && !o.resynced {
+		// it kept an older order: stop it and start again from where it
+		// stands with what it was granted
+		o.resynced = true
+		v.reasons[reasonRejected] = "order rejected: " + strings.Join(rejected, "; ")
+		m.cfg.Log.Warn("vehicle rejected an order; re-sending its lane as a new order", "shuttle", v.id, "errors", rejected)
+		m.sendCancel(v)
+		v.needNew = true
+	}
+}
+
+// settle tells the Controller when a vehicle leaves or rejoins dispatch.
+func (m *Master) settle(v *vehicle) {
+	if !v.joined {
+		return
+	}
+	switch {
+	case len(v.reasons) > 0 && !v.faulted:
+		v.faulted = true
+		m.emit(fleet.FaultReported{Shuttle: v.id, Reason: strings.Join(v.reasonList(), "; ")})
+	case len(v.reasons) == 0 && v.faulted:
+		v.faulted = false
+		m.emit(fleet.FaultCleared{Shuttle: v.id})
+	}
+}
+
+// ClearFault lets an operator put a vehicle whose action failed back into
+// dispatch (other reasons clear when the vehicle's reports do).
+func (m *Master) ClearFault(now time.Time, id string) ([]fleet.Event, error) {
+	v, ok := m.byID[id]
+	if !ok {
+		return nil, fmt.Errorf("vehicles: no vehicle %q", id)
+	}
+	m.begin(now)
+	delete(v.reasons, reasonAction)
+	delete(v.reasons, reasonPosition)
+	m.settle(v)
+	evs, _, _ := m.end()
+	return evs, nil
+}
