@@ -13,8 +13,8 @@ import (
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
-	"github.com/borderfleet/borderfleet/vehicles"
 	"github.com/borderfleet/borderfleet/vda5050"
+	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // Config is what a Daemon needs. Zero fields take the defaults noted.

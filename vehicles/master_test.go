@@ -285,7 +285,9 @@ func TestLinkLossTakesTheVehicleOutUntilItReportsAgain(t *testing.T) {
 
 func TestStaleFatalManualEStopFaults(t *testing.T) {
 	for name, spoil := range map[string]func(*vda5050.State){
-		"fatal":  func(s *vda5050.State) { s.Errors = []vda5050.Error{{ErrorType: "batteryEmpty", ErrorLevel: vda5050.LevelFatal}} },
+		"fatal": func(s *vda5050.State) {
+			s.Errors = []vda5050.Error{{ErrorType: "batteryEmpty", ErrorLevel: vda5050.LevelFatal}}
+		},
 		"manual": func(s *vda5050.State) { s.OperatingMode = vda5050.ModeManual },
 		"estop":  func(s *vda5050.State) { s.SafetyState.EStop = vda5050.EStopManual },
 	} {
