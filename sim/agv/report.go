@@ -1,0 +1,132 @@
+package agv
+
+import (
+	"encoding/json"
+	"math"
+	"time"
+
+	"github.com/borderfleet/borderfleet/vda5050"
+)
+
+// publish sends what is due: the factsheet if requested, state on an event
+// or when its period or the heartbeat is up, visualization while driving.
+func (v *Vehicle) publish(now time.Time) {
+	if v.s.linkDown {
+		return
+	}
+	if v.s.factsheet {
+		v.s.factsheet = false
+		f := v.Factsheet()
+		v.hdr.Stamp(&f.Header, v.cfg.Manufacturer, v.cfg.SerialNumber, vda5050.TopicFactsheet, now)
+		v.send(vda5050.TopicFactsheet, f)
+	}
+	due := now.Sub(v.s.lastState) >= Heartbeat || (v.moving() && now.Sub(v.s.lastState) >= v.cfg.StatePeriod)
+	if v.s.dirty || due {
+		v.publishState(now)
+	}
+	if v.moving() && v.cfg.VisualizationPeriod > 0 && now.Sub(v.s.lastVis) >= v.cfg.VisualizationPeriod {
+		v.s.lastVis = now
+		z := vda5050.Visualization{AgvPosition: v.position(), Velocity: v.velocity()}
+		v.hdr.Stamp(&z.Header, v.cfg.Manufacturer, v.cfg.SerialNumber, vda5050.TopicVisualization, now)
+		v.send(vda5050.TopicVisualization, z)
+	}
+}
+
+func (v *Vehicle) publishState(now time.Time) {
+	s := v.stateMsg()
+	v.hdr.Stamp(&s.Header, v.cfg.Manufacturer, v.cfg.SerialNumber, vda5050.TopicState, now)
+	v.send(vda5050.TopicState, s)
+	v.s.dirty, v.s.lastState = false, now
+}
+
+func (v *Vehicle) publishConnection(cs string) {
+	var c vda5050.Connection
+	v.hdr.Stamp(&c.Header, v.cfg.Manufacturer, v.cfg.SerialNumber, vda5050.TopicConnection, time.Now())
+	c.ConnectionState = cs
+	v.send(vda5050.TopicConnection, c)
+}
+
+func (v *Vehicle) send(t vda5050.Topic, msg any) {
+	if err := v.link.Publish(t, msg); err != nil {
+		v.log.Debug("publish failed", "topic", t, "err", err)
+	}
+}
+
+// stateMsg is the state message without its header.
+func (v *Vehicle) stateMsg() vda5050.State {
+	s := vda5050.State{
+		OrderID:            v.s.orderID,
+		OrderUpdateID:      v.s.orderUpdateID,
+		LastNodeID:         v.s.lastNode,
+		LastNodeSequenceID: v.s.lastSeq,
+		Driving:            v.moving(),
+		Paused:             ptr(v.s.paused),
+		NewBaseRequest:     ptr(v.newBaseRequest()),
+		OperatingMode:      vda5050.ModeAutomatic,
+		NodeStates:         []vda5050.NodeState{},
+		EdgeStates:         []vda5050.EdgeState{},
+		AgvPosition:        v.position(),
+		Velocity:           v.velocity(),
+		Loads:              append([]vda5050.Load{}, v.s.loads...),
+		ActionStates:       []vda5050.ActionState{},
+		BatteryState: vda5050.BatteryState{
+			BatteryCharge: math.Round(v.s.soc*1000) / 10,
+			Charging:      v.s.charge != nil && v.s.charge.act == nil,
+		},
+		Errors:      append([]vda5050.Error{}, v.s.warnings...),
+		SafetyState: vda5050.SafetyState{EStop: vda5050.EStopNone},
+	}
+	for _, n := range v.s.nodes {
+		s.NodeStates = append(s.NodeStates, vda5050.NodeState{NodeID: n.NodeID, SequenceID: n.SequenceID, NodeDescription: n.NodeDescription, NodePosition: n.NodePosition, Released: n.Released})
+	}
+	for _, e := range v.s.edges {
+		s.EdgeStates = append(s.EdgeStates, vda5050.EdgeState{EdgeID: e.EdgeID, SequenceID: e.SequenceID, EdgeDescription: e.EdgeDescription, Released: e.Released})
+	}
+	for _, a := range v.s.actions {
+		s.ActionStates = append(s.ActionStates, vda5050.ActionState{ActionID: a.ActionID, ActionType: a.ActionType, ActionDescription: a.ActionDescription, ActionStatus: a.status, ResultDescription: a.result})
+	}
+	if v.s.broken {
+		s.Errors = append(s.Errors, vda5050.Error{ErrorType: ErrTypeBreakdown, ErrorDescription: "simulated breakdown: waiting for repair", ErrorLevel: vda5050.LevelFatal,
+			ErrorReferences: []vda5050.ErrorReference{ref("lastNodeId", v.s.lastNode)}})
+	}
+	if v.s.depleted {
+		s.Errors = append(s.Errors, vda5050.Error{ErrorType: ErrTypeBatteryEmpty, ErrorDescription: "battery empty: the vehicle has stopped", ErrorLevel: vda5050.LevelFatal,
+			ErrorReferences: []vda5050.ErrorReference{ref("lastNodeId", v.s.lastNode)}})
+	}
+	return s
+}
+
+func (v *Vehicle) position() *vda5050.AgvPosition {
+	p, theta := v.pose()
+	dev := v.cfg.Deviation
+	return &vda5050.AgvPosition{X: round3(p[0]), Y: round3(p[1]), Theta: theta, MapID: v.cfg.Site.MapID, PositionInitialized: true, DeviationRange: &dev}
+}
+
+func (v *Vehicle) velocity() *vda5050.Velocity {
+	vx, zero := 0.0, 0.0
+	if v.moving() {
+		vx = v.s.leg.speed
+	}
+	return &vda5050.Velocity{Vx: &vx, Vy: &zero, Omega: &zero}
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+func ptr[T any](x T) *T { return &x }
+
+// headerIDOf reads the headerId of a message that may be invalid.
+func headerIDOf(payload []byte) *uint32 {
+	var h struct {
+		HeaderID *uint32 `json:"headerId"`
+	}
+	if json.Unmarshal(payload, &h) != nil {
+		return nil
+	}
+	return h.HeaderID
+}
+
+func decodeOrder(b []byte) (vda5050.Order, error) { return vda5050.DecodeOrder(b) }
+
+func decodeInstantActions(b []byte) (vda5050.InstantActions, error) {
+	return vda5050.DecodeInstantActions(b)
+}
