@@ -186,7 +186,6 @@ func (v *Vehicle) instant(msg vda5050.InstantActions) {
 	}
 	for _, ia := range msg.Actions {
 		a := &action{Action: ia, status: vda5050.StatusWaiting, instant: true, triggered: true}
-		v.s.actions = append(v.s.actions, a)
 		v.s.dirty = true
 		switch ia.ActionType {
 		case vda5050.ActionCancelOrder:
@@ -209,6 +208,7 @@ func (v *Vehicle) instant(msg vda5050.InstantActions) {
 			v.warn(ErrTypeInstantAction, fmt.Sprintf("the vehicle cannot run %q as an instant action", ia.ActionType),
 				[]vda5050.ErrorReference{ref("actionId", ia.ActionID), ref("actionType", ia.ActionType)})
 		}
+		v.s.actions = append(v.s.actions, a)
 	}
 }
 
