@@ -1,6 +1,8 @@
 package vda5050
 
 import (
+	"errors"
+	"regexp"
 	"sync"
 	"time"
 )
@@ -38,10 +40,17 @@ func Timestamp(t time.Time) string {
 	return t.UTC().Format(timestampLayout)
 }
 
-// ParseTimestamp parses a header timestamp. It accepts any RFC 3339 time
-// (the ISO 8601 profile the schemas refer to as "date-time"), with or
-// without fractional seconds.
+// rfc3339 is the strict form of an RFC 3339 date-time (time.Parse alone
+// accepts e.g. one-digit hours).
+var rfc3339 = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$`)
+
+// ParseTimestamp parses a header timestamp: an RFC 3339 date-time (the
+// ISO 8601 profile the schemas call "date-time") with upper-case T and Z,
+// with or without fractional seconds.
 func ParseTimestamp(s string) (time.Time, error) {
+	if !rfc3339.MatchString(s) {
+		return time.Time{}, errors.New("vda5050: timestamp not in RFC 3339 form YYYY-MM-DDTHH:MM:SS[.fff]Z")
+	}
 	return time.Parse(time.RFC3339Nano, s)
 }
 

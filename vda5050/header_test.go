@@ -74,3 +74,26 @@ func TestHeadersConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTimestampStrict(t *testing.T) {
+	tests := []struct {
+		in string
+		ok bool
+	}{
+		{"2026-11-22T03:40:03.120Z", true},
+		{"2017-04-15T11:40:03.12Z", true},
+		{"2026-11-22T03:40:03Z", true},
+		{"2026-11-22T09:40:03+06:00", true},
+		{"0000-01-01T0:00:00Z", false},
+		{"2026-11-22 03:40:03Z", false},
+		{"2026-11-22T03:40:03", false},
+		{"2026-11-22t03:40:03z", false},
+		{"2026-13-22T03:40:03Z", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if _, err := ParseTimestamp(tt.in); (err == nil) != tt.ok {
+			t.Errorf("ParseTimestamp(%q) = %v, want ok=%v", tt.in, err, tt.ok)
+		}
+	}
+}

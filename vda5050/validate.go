@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"strings"
 )
 
@@ -12,6 +13,9 @@ const (
 	maxTheta          = 3.14159265359
 	maxDeviationTheta = 3.141592654
 )
+
+// version2 matches the versions of protocol major version 2.
+var version2 = regexp.MustCompile(`^2\.[0-9]+\.[0-9]+$`)
 
 // validator collects the first problem found in a message.
 type validator struct {
@@ -44,8 +48,7 @@ func start(t Topic, msg any, h Header) *validator {
 }
 
 func (v *validator) header(h Header) {
-	major, _, _ := strings.Cut(h.Version, ".")
-	if major != "2" {
+	if !version2.MatchString(h.Version) {
 		v.fail("version", "must be a 2.x.y version, is %q", h.Version)
 	}
 	if _, err := ParseTimestamp(h.Timestamp); err != nil {

@@ -26,6 +26,7 @@ func TestOrderValidate(t *testing.T) {
 		}},
 		{"major version", func(o *Order) { o.Version = "1.1.0" }, "version", "2.x.y", false},
 		{"timestamp", func(o *Order) { o.Timestamp = "yesterday" }, "timestamp", "ISO 8601", false},
+		{"version not x.y.z", func(o *Order) { o.Version = "2." }, "version", "2.x.y", false},
 		{"manufacturer empty", func(o *Order) { o.Manufacturer = "" }, "manufacturer", "must not be empty", false},
 		{"serial characters", func(o *Order) { o.SerialNumber = "a/b" }, "serialNumber", "may only contain", false},
 		{"orderId empty", func(o *Order) { o.OrderID = "" }, "orderId", "must not be empty", false},
