@@ -243,3 +243,14 @@ func (d *Daemon) Counters() Counters {
 	return Counters{MessagesIn: d.in.Load(), MessagesOut: d.out.Load(), MessagesRejected: d.rejected.Load(),
 		MessagesDropped: d.dropped.Load(), PublishErrors: d.pubErr.Load(), ControllerErrors: d.ctlErr.Load()}
 }
+
+// ScaledClock is a clock that starts now and runs scale times faster than
+// real time: a demo's minutes pass in seconds, in step with simulated
+// vehicles running at the same scale.
+func ScaledClock(scale float64) func() time.Time {
+	start := time.Now()
+	if scale == 1 {
+		return time.Now
+	}
+	return func() time.Time { return start.Add(time.Duration(float64(time.Since(start)) * scale)) }
+}

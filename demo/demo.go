@@ -32,6 +32,8 @@ type Config struct {
 	DecideAfter, InspectTime time.Duration
 	// MaxMoves stops asking for moves after this many; 0 means no limit.
 	MaxMoves int
+	// NoMoves plays only the officers: moves come from elsewhere.
+	NoMoves bool
 	// Seed for the demo's own randomness; default 1.
 	Seed int64
 	// Poll is how often (real time) it looks at the fleet; default 200 ms.
@@ -154,7 +156,7 @@ func (p *Player) step(ctx context.Context) error {
 	if p.next.IsZero() {
 		p.next = now
 	}
-	for !now.Before(p.next) && (p.cfg.MaxMoves == 0 || p.n < p.cfg.MaxMoves) && p.cfg.MovesPerHour > 0 {
+	for !p.cfg.NoMoves && !now.Before(p.next) && (p.cfg.MaxMoves == 0 || p.n < p.cfg.MaxMoves) {
 		p.requestMove(ctx, now)
 		p.next = p.next.Add(time.Duration(p.rng.ExpFloat64() / p.cfg.MovesPerHour * float64(time.Hour)))
 	}

@@ -24,6 +24,13 @@ Usage:
             [--scenario FILE] [--site FILE] [--json]
                                     simulate a fleet day on a virtual clock
                                     and report throughput against its bound
+  fleetd run [--config FILE] [--broker URL] [--site FILE] [--auto-admit]
+                                    drive VDA 5050 vehicles over MQTT (an
+                                    embedded broker when no URL is given)
+  fleetd demo [--shuttles N] [--time-scale X] [--moves-per-hour R]
+            [--duration D] [--broker URL]
+                                    fleetd with an embedded broker, simulated
+                                    shuttles over MQTT and steady demand
   fleetd help                       show this help
 
 Exit status: 0 on success, 1 when a site or scenario is invalid or a file
@@ -47,6 +54,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runSite(args[1:], stdout, stderr)
 	case "sim":
 		return runSim(args[1:], stdout, stderr)
+	case "run":
+		return runDaemon(args[1:], stdout, stderr)
+	case "demo":
+		return runDemo(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

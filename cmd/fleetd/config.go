@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/borderfleet/borderfleet/mqttbus"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// fileConfig is fleetd's configuration file (JSON). Every field is
+// optional; flags override it.
+type fileConfig struct {
+	// Site is a site GeoJSON file; empty: the embedded default site.
+	Site string `json:"site"`
+	// Broker: where the vehicles' MQTT broker is. Without a URL fleetd
+	// starts an embedded broker on Embedded (default 127.0.0.1:1884).
+	Broker brokerConfig `json:"broker"`
+	// Interface is the first level of VDA 5050 topics; default "uagv".
+	Interface string `json:"interface"`
+	// AutoAdmit admits vehicles that are not on the roster.
+	AutoAdmit bool `json:"auto_admit"`
+	// Roster: the vehicles the fleet may drive.
+	Roster []vehicles.Entry `json:"roster"`
+	// Dispatch policy (lookahead or greedy) and charging policy
+	// (opportunity or threshold).
+	Dispatch string `json:"dispatch"`
+	Charging string `json:"charging"`
+	// StaleAfterS: seconds without a state before a vehicle is out of
+	// dispatch; default 45.
+	StaleAfterS float64 `json:"stale_after_s"`
+	// StatusEveryS: seconds between status lines; default 5; negative: none.
+	StatusEveryS float64 `json:"status_every_s"`
+}
+
+type brokerConfig struct {
+	URL      string `json:"url"`
+	ClientID string `json:"client_id"`
+	Username string `json:"username"`
+	// Password; the environment variable FLEETD_MQTT_PASSWORD wins.
+	Password   string  `json:"password"`
+	CAFile     string  `json:"ca_file"`
+	CertFile   string  `json:"cert_file"`
+	KeyFile    string  `json:"key_file"`
+	Insecure   bool    `json:"insecure_skip_verify"`
+	KeepAliveS float64 `json:"keepalive_s"`
+	Embedded   string  `json:"embedded"`
+}
+
+// readConfig reads a configuration file; unknown fields are errors, so a
+// misspelt one is not silently ignored.
+func readConfig(path string) (fileConfig, error) {
+	var c fileConfig
+	if path == "" {
+		return c, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return c, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	for i, e := range c.Roster {
+		if err := e.Validate(); err != nil {
+			return c, fmt.Errorf("%s: roster entry %d: %w", path, i, err)
+		}
+	}
+	return c, nil
+}
+
+// mqttConfig turns the broker section into a client config.
+func (b brokerConfig) mqttConfig(url string) (mqttbus.Config, error) {
+	cfg := mqttbus.Config{URL: url, ClientID: b.ClientID, Username: b.Username, Password: b.Password,
+		KeepAlive: time.Duration(b.KeepAliveS * float64(time.Second))}
+	if p := os.Getenv("FLEETD_MQTT_PASSWORD"); p != "" {
+		cfg.Password = p
+	}
+	if cfg.ClientID == "" {
+		cfg.ClientID = fmt.Sprintf("fleetd-%d", os.Getpid())
+	}
+	if b.CAFile != "" || b.CertFile != "" || b.Insecure {
+		t, err := mqttbus.TLSFiles(b.CAFile, b.CertFile, b.KeyFile, b.Insecure)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.TLS = t
+	}
+	return cfg, cfg.Validate()
+}

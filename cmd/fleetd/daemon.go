@@ -1,0 +1,379 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/borderfleet/borderfleet/charging"
+	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/demo"
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/mqttbus"
+	"github.com/borderfleet/borderfleet/routing"
+	"github.com/borderfleet/borderfleet/sim/agv"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// fleetOpts is what fleetd run and fleetd demo share.
+type fleetOpts struct {
+	file        fileConfig
+	timeScale   float64
+	statusEvery time.Duration
+	logJSON     bool
+	verbose     bool
+}
+
+// running is a started fleet.
+type running struct {
+	site   *geo.Site
+	graph  *routing.Graph
+	d      *daemon.Daemon
+	url    string // the broker's URL
+	broker *mqttbus.Broker
+	bus    *mqttbus.Client
+	clock  func() time.Time
+	wg     sync.WaitGroup
+	runErr error
+}
+
+// addFleetFlags defines the flags run and demo share.
+func addFleetFlags(fs *flag.FlagSet, o *fleetOpts) (config, site, broker, embedded *string) {
+	config = fs.String("config", "", "configuration `file` (JSON; see the README)")
+	site = fs.String("site", "", "site GeoJSON `file` (default: the embedded Baqty–Pokitu site)")
+	broker = fs.String("broker", "", "MQTT broker `URL` (tcp://, ssl://, ws://...); default: an embedded broker")
+	embedded = fs.String("embedded-broker", "", "`address` of the embedded broker (default "+mqttbus.DefaultBrokerAddr+", or a free port if taken)")
+	fs.DurationVar(&o.statusEvery, "status-every", 0, "time between status lines (default 5s; negative: none)")
+	fs.BoolVar(&o.logJSON, "log-json", false, "log as JSON")
+	fs.BoolVar(&o.verbose, "v", false, "log debug messages")
+	return
+}
+
+// resolve merges the configuration file and the flags.
+func (o *fleetOpts) resolve(config, site, broker, embedded string) error {
+	f, err := readConfig(config)
+	if err != nil {
+		return err
+	}
+	if site != "" {
+		f.Site = site
+	}
+	if broker != "" {
+		f.Broker.URL = broker
+	}
+	if embedded != "" {
+		f.Broker.Embedded = embedded
+	}
+	if o.statusEvery == 0 {
+		o.statusEvery = time.Duration(f.StatusEveryS * float64(time.Second))
+	}
+	if o.statusEvery == 0 {
+		o.statusEvery = 5 * time.Second
+	}
+	if o.timeScale == 0 {
+		o.timeScale = 1
+	}
+	if !(o.timeScale > 0) {
+		return fmt.Errorf("--time-scale %v: must be positive", o.timeScale)
+	}
+	o.file = f
+	return nil
+}
+
+func (o *fleetOpts) logger(stderr io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if o.verbose {
+		opts.Level = slog.LevelDebug
+	}
+	if o.logJSON {
+		return slog.New(slog.NewJSONHandler(stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(stderr, opts))
+}
+
+// startFleet loads the site, finds or starts the broker, connects and
+// runs the daemon until ctx ends.
+func startFleet(ctx context.Context, o *fleetOpts, stdout io.Writer, log *slog.Logger) (*running, error) {
+	site, err := loadSiteFile(o.file.Site)
+	if err != nil {
+		return nil, err
+	}
+	g, err := routing.NewGraph(site, routing.GraphConfig{})
+	if err != nil {
+		return nil, err
+	}
+	policy, err := charging.PolicyByName(orDefault(o.file.Charging, "opportunity"))
+	if err != nil {
+		return nil, err
+	}
+	roster, err := vehicles.NewRoster(o.file.Roster...)
+	if err != nil {
+		return nil, err
+	}
+	r := &running{site: site, graph: g, url: o.file.Broker.URL, clock: daemon.ScaledClock(o.timeScale)}
+	if r.url == "" {
+		r.broker, err = mqttbus.StartBroker(o.file.Broker.Embedded, o.file.Broker.Embedded == "", log)
+		if err != nil {
+			return nil, err
+		}
+		r.url = r.broker.URL()
+		fmt.Fprintf(stdout, "embedded MQTT broker on %s\n", r.url)
+	}
+	mc, err := o.file.Broker.mqttConfig(r.url)
+	if err != nil {
+		r.close()
+		return nil, err
+	}
+	r.bus, err = mqttbus.Connect(ctx, mc, nil, log)
+	if err != nil {
+		r.close()
+		return nil, err
+	}
+	staleAfter := time.Duration(orDefaultF(o.file.StaleAfterS, 45) * float64(time.Second))
+	r.d, err = daemon.New(daemon.Config{
+		Graph: g,
+		Fleet: fleet.Config{Dispatch: o.file.Dispatch, Charging: policy},
+		Vehicles: vehicles.Config{Roster: roster, Interface: o.file.Interface, AutoAdmit: o.file.AutoAdmit,
+			// the core's clock runs timeScale times faster than real time;
+			// a vehicle's silence and a resend are measured in real time
+			StaleAfter:  time.Duration(float64(staleAfter) * o.timeScale),
+			ResendAfter: time.Duration(float64(5*time.Second) * o.timeScale)},
+		Clock: r.clock,
+		Log:   log,
+	})
+	if err != nil {
+		r.close()
+		return nil, err
+	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.runErr = r.d.Run(ctx, r.bus)
+	}()
+	if o.statusEvery > 0 {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.status(ctx, stdout, o.statusEvery)
+		}()
+	}
+	return r, nil
+}
+
+// status prints a line on what the fleet does every so often.
+func (r *running) status(ctx context.Context, w io.Writer, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s, err := r.d.Snapshot(ctx)
+			if err != nil {
+				return
+			}
+			fmt.Fprintln(w, s.Line())
+		}
+	}
+}
+
+// wait waits for the daemon's goroutines and closes the connections.
+func (r *running) wait() error {
+	r.wg.Wait()
+	r.close()
+	return r.runErr
+}
+
+func (r *running) close() {
+	if r.bus != nil {
+		r.bus.Disconnect()
+	}
+	if r.broker != nil {
+		_ = r.broker.Close()
+	}
+}
+
+func loadSiteFile(path string) (*geo.Site, error) {
+	if path == "" {
+		return geo.Default()
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := geo.Load(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func orDefaultF(x, def float64) float64 {
+	if x == 0 {
+		return def
+	}
+	return x
+}
+
+// signalContext is cancelled on SIGINT or SIGTERM.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// runDaemon is `fleetd run`: the fleet controller for real vehicles.
+func runDaemon(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fleetd run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o fleetOpts
+	config, site, broker, embedded := addFleetFlags(fs, &o)
+	autoAdmit := fs.Bool("auto-admit", false, "admit vehicles that are not on the roster")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "fleetd run: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if err := o.resolve(*config, *site, *broker, *embedded); err != nil {
+		fmt.Fprintf(stderr, "fleetd run: %v\n", err)
+		return 1
+	}
+	if *autoAdmit {
+		o.file.AutoAdmit = true
+	}
+	log := o.logger(stderr)
+	ctx, stop := signalContext()
+	defer stop()
+	r, err := startFleet(ctx, &o, stdout, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd run: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "fleetd: driving VDA 5050 vehicles on %s (topics %s/v2/...); %d on the roster, auto-admit %v\n",
+		r.url, orDefault(o.file.Interface, "uagv"), len(o.file.Roster), o.file.AutoAdmit)
+	fmt.Fprintln(stdout, apiNote)
+	<-ctx.Done()
+	if err := r.wait(); err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(stderr, "fleetd run: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// apiNote says where the operator surface will be.
+const apiNote = "the HTTP API and the dashboard are not built yet (issue 8); they will be served at http://127.0.0.1:8080"
+
+// runDemo is `fleetd demo`: fleetd with the embedded broker, simulated
+// shuttles over MQTT, and operators and officers played by package demo.
+func runDemo(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fleetd demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := fleetOpts{}
+	config, site, broker, embedded := addFleetFlags(fs, &o)
+	shuttles := fs.Int("shuttles", 8, "simulated shuttles to start in this process (0: drive shuttles started elsewhere, e.g. by shuttle-sim)")
+	fs.Float64Var(&o.timeScale, "time-scale", 30, "how much faster than real time the demo runs (vehicles and fleetd together)")
+	soc := fs.Float64("soc", agv.DefaultStartSoC, "state of charge of the simulated shuttles at start, 0..1")
+	rate := fs.Float64("moves-per-hour", 40, "container moves asked for per (demo) hour, both ways together")
+	maxMoves := fs.Int("max-moves", 0, "stop asking for moves after this many (0: no limit)")
+	duration := fs.Duration("duration", 0, "stop after this long, in real time (0: run until interrupted)")
+	seed := fs.Int64("seed", 1, "seed of the demo's randomness")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "fleetd demo: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *shuttles < 0 || *maxMoves < 0 || *duration < 0 || *rate < 0 {
+		fmt.Fprintln(stderr, "fleetd demo: --shuttles, --max-moves, --duration and --moves-per-hour must not be negative")
+		return 2
+	}
+	if err := o.resolve(*config, *site, *broker, *embedded); err != nil {
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+		return 1
+	}
+	o.file.AutoAdmit = true // the demo's shuttles are not on a roster
+	log := o.logger(stderr)
+	ctx, stop := signalContext()
+	defer stop()
+	if *duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *duration)
+		defer cancel()
+	}
+	r, err := startFleet(ctx, &o, stdout, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+		return 1
+	}
+	player, err := demo.New(demo.Config{MovesPerHour: *rate, MaxMoves: *maxMoves, Seed: *seed}, r.site, r.d)
+	if err != nil {
+		stop()
+		_ = r.wait()
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+		return 1
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	if *shuttles > 0 {
+		fc := agv.FleetConfig{Shuttles: *shuttles, SerialPrefix: "shuttle-",
+			Vehicle: agv.Config{Site: r.site, Graph: r.graph, StartSoC: *soc, TimeScale: o.timeScale, Seed: *seed}}
+		mc, err := o.file.Broker.mqttConfig(r.url)
+		if err != nil {
+			stop()
+			_ = r.wait()
+			fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+			return 1
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := agv.RunFleet(ctx, fc, agv.MQTTDial(mc, log.With("component", "shuttle-sim")), log); err != nil {
+				errs <- fmt.Errorf("simulated shuttles: %w", err)
+				stop()
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := player.Run(ctx); err != nil {
+			errs <- fmt.Errorf("demo traffic: %w", err)
+			stop()
+		}
+	}()
+	fmt.Fprintf(stdout, "fleetd demo: %d simulated shuttles on %s, %.0f moves an hour both ways, %gx real time; Ctrl-C stops\n",
+		*shuttles, r.url, *rate, o.timeScale)
+	fmt.Fprintln(stdout, apiNote)
+	<-ctx.Done()
+	wg.Wait()
+	runErr := r.wait()
+	close(errs)
+	code := 0
+	for err := range errs {
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+		code = 1
+	}
+	if runErr != nil {
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", runErr)
+		code = 1
+	}
+	return code
+}

@@ -1,0 +1,327 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/demo"
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/mqttbus"
+	"github.com/borderfleet/borderfleet/routing"
+	"github.com/borderfleet/borderfleet/vda5050"
+	"github.com/borderfleet/borderfleet/vda5050/vdaschema"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// scale is how much faster than real time the tests run, fleet and
+// vehicles alike.
+const scale = 60
+
+var shuttleSim string // the built shuttle-sim binary
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "borderfleet-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	shuttleSim = filepath.Join(dir, "shuttle-sim")
+	out, err := exec.Command("go", "build", "-o", shuttleSim, "github.com/borderfleet/borderfleet/cmd/shuttle-sim").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: building shuttle-sim: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// brokers: the embedded broker always, and the private Mosquitto that
+// scripts/test.sh starts (BORDERFLEET_TEST_MQTT_URL) when it is there.
+func brokers(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	if u := os.Getenv("BORDERFLEET_TEST_MQTT_URL"); u != "" {
+		out["mosquitto"] = u
+	} else {
+		t.Log("BORDERFLEET_TEST_MQTT_URL unset: the embedded broker only (scripts/test.sh starts a Mosquitto)")
+	}
+	b, err := mqttbus.StartBroker("127.0.0.1:0", false, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	out["embedded"] = b.URL()
+	return out
+}
+
+// capture records every VDA 5050 message on a broker under an interface.
+type capture struct {
+	mu   sync.Mutex
+	msgs []message
+}
+
+type message struct {
+	topic   string
+	payload []byte
+}
+
+func (c *capture) add(topic string, payload []byte) {
+	c.mu.Lock()
+	c.msgs = append(c.msgs, message{topic, bytes.Clone(payload)})
+	c.mu.Unlock()
+}
+
+func (c *capture) all() []message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]message(nil), c.msgs...)
+}
+
+func connect(t *testing.T, url, id string) *mqttbus.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := mqttbus.Connect(ctx, mqttbus.Config{URL: url, ClientID: id}, nil, nil)
+	require.NoError(t, err)
+	t.Cleanup(c.Disconnect)
+	return c
+}
+
+// fleetd is the daemon as fleetd runs it, in the test's process so that
+// the test can look inside.
+type fleetd struct {
+	d     *daemon.Daemon
+	site  *geo.Site
+	cap   *capture
+	iface string
+}
+
+func startFleetd(t *testing.T, ctx context.Context, url, iface string) *fleetd {
+	t.Helper()
+	site, err := geo.Default()
+	require.NoError(t, err)
+	g, err := routing.NewGraph(site, routing.GraphConfig{})
+	require.NoError(t, err)
+	roster, err := vehicles.NewRoster()
+	require.NoError(t, err)
+	d, err := daemon.New(daemon.Config{Graph: g, Clock: daemon.ScaledClock(scale),
+		Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true, Interface: iface,
+			StaleAfter: 45 * time.Second * scale, ResendAfter: 3 * time.Second * scale}})
+	require.NoError(t, err)
+	f := &fleetd{d: d, site: site, cap: &capture{}, iface: iface}
+	spy := connect(t, url, iface+"-capture")
+	require.NoError(t, spy.Subscribe(iface+"/#", 1, f.cap.add))
+	bus := connect(t, url, iface+"-fleetd")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		assert.NoError(t, d.Run(ctx, bus))
+	}()
+	t.Cleanup(func() { <-done })
+	return f
+}
+
+// shuttles starts a shuttle-sim process.
+func shuttles(t *testing.T, url, iface string, args ...string) *exec.Cmd {
+	t.Helper()
+	base := []string{"--broker", url, "--interface", iface, "--time-scale", fmt.Sprint(scale)}
+	cmd := exec.Command(shuttleSim, append(base, args...)...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Signal(os.Interrupt)
+			_ = cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("shuttle-sim %v:\n%s", args, lastLines(out.String(), 40))
+		}
+	})
+	return cmd
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// moves returns a copy of the moves' states and histories.
+func (f *fleetd) moves(t *testing.T, ctx context.Context) []fleet.Move {
+	var out []fleet.Move
+	require.NoError(t, f.d.Do(ctx, func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
+		for _, m := range ctl.Moves() {
+			c := *m
+			c.History = append([]fleet.MoveTransition(nil), m.History...)
+			out = append(out, c)
+		}
+	}))
+	return out
+}
+
+func (f *fleetd) stats(t *testing.T, ctx context.Context) fleet.Stats {
+	var s fleet.Stats
+	require.NoError(t, f.d.Do(ctx, func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) { s = ctl.Stats() }))
+	return s
+}
+
+func (f *fleetd) shuttleState(t *testing.T, ctx context.Context, id string) fleet.ShuttleState {
+	var st fleet.ShuttleState
+	require.NoError(t, f.d.Do(ctx, func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) { st, _, _ = ctl.ShuttleState(id) }))
+	return st
+}
+
+func (f *fleetd) move(ctx context.Context, t *testing.T, id, container, from, to string) {
+	t.Helper()
+	require.NoError(t, f.d.Submit(ctx, fleet.MoveRequested{ID: id, Container: container, Origin: from, Destination: to,
+		Declaration: "E2E-" + id, IdempotencyKey: id}))
+}
+
+// officers plays both countries' customs: releases, with an inspection
+// now and then, and no refusals.
+func (f *fleetd) officers(t *testing.T, ctx context.Context) {
+	p, err := demo.New(demo.Config{NoMoves: true, NoRefusals: true, Inspected: 0.3, DecideAfter: 30 * time.Second, InspectTime: 5 * time.Minute}, f.site, f.d)
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		assert.NoError(t, p.Run(ctx))
+	}()
+	t.Cleanup(func() { <-done })
+}
+
+func container(n int) string {
+	first := fmt.Sprintf("BFEU%06d", n)
+	return fmt.Sprintf("%s%d", first, fleet.CheckDigit(first))
+}
+
+// TestMovesCrossBothWaysOverMQTT runs the fleet and two shuttle-sim
+// processes over each broker: moves both ways through both gates, a
+// charging session, and every message on the wire valid by the official
+// VDA 5050 2.0.0 schemas.
+func TestMovesCrossBothWaysOverMQTT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end over MQTT: minutes; not in -short")
+	}
+	for name, url := range brokers(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			iface := "e2e" + name
+			f := startFleetd(t, ctx, url, iface)
+			f.officers(t, ctx)
+			// three shuttles with charge to spare, one that must charge
+			// first
+			shuttles(t, url, iface, "--shuttles", "3", "--serial-prefix", "full-", "--soc", "0.7")
+			shuttles(t, url, iface, "--shuttles", "1", "--serial-prefix", "low-", "--soc", "0.19",
+				"--start", f.site.Parking[len(f.site.Parking)-1].ID)
+			west, east := f.site.BaysOf(f.site.Centres[0].ID), f.site.BaysOf(f.site.Centres[1].ID)
+			f.move(ctx, t, "e1", container(1), west[0].ID, east[2].ID)
+			f.move(ctx, t, "e2", container(2), west[3].ID, east[5].ID)
+			f.move(ctx, t, "w1", container(3), east[1].ID, west[4].ID)
+			f.move(ctx, t, "w2", container(4), east[6].ID, west[1].ID)
+
+			deadline := time.Now().Add(4 * time.Minute)
+			for {
+				delivered := 0
+				for _, m := range f.moves(t, ctx) {
+					if m.State == fleet.MoveDelivered {
+						delivered++
+					}
+				}
+				if delivered == 4 {
+					break
+				}
+				if time.Now().After(deadline) {
+					for _, m := range f.moves(t, ctx) {
+						t.Logf("%s %s %s", m.ID, m.State, m.Shuttle)
+					}
+					s, _ := f.d.Snapshot(ctx)
+					t.Fatalf("only %d of 4 moves delivered in 4 minutes: %s", delivered, s.Line())
+				}
+				time.Sleep(250 * time.Millisecond)
+			}
+
+			for _, m := range f.moves(t, ctx) {
+				gates := map[string]bool{}
+				for _, h := range m.History {
+					if h.To == fleet.MoveAtGate {
+						gates[h.Cause] = true
+					}
+				}
+				assert.Len(t, gates, 2, "move %s stopped at both countries' gates: %v", m.ID, gates)
+			}
+			st := f.stats(t, ctx)
+			assert.Equal(t, 4, st.Deliveries)
+			assert.Zero(t, st.DuplicateDrops)
+			assert.Zero(t, st.IllegalTransitions, "%v", st.Illegal)
+			c := f.d.Counters()
+			assert.Zero(t, c.MessagesRejected, "every vehicle message understood")
+			assert.Zero(t, c.MessagesDropped)
+
+			checkTraffic(t, f.cap.all())
+		})
+	}
+}
+
+// checkTraffic validates every captured message against the official
+// schemas and looks for the things the run must have done.
+func checkTraffic(t *testing.T, msgs []message) {
+	t.Helper()
+	schemas, err := vdaschema.Load()
+	require.NoError(t, err)
+	kinds := map[vda5050.Topic]int{}
+	actions := map[string]int{}
+	charged := false
+	for _, m := range msgs {
+		_, _, _, topic, err := vda5050.ParseTopic(m.topic)
+		require.NoError(t, err, m.topic)
+		kinds[topic]++
+		if err := schemas.Validate(topic, m.payload); err != nil {
+			t.Errorf("%s: %v\n%s", m.topic, err, m.payload)
+		}
+		switch topic {
+		case vda5050.TopicOrder:
+			o, err := vda5050.DecodeOrder(m.payload)
+			require.NoError(t, err)
+			for _, n := range o.Nodes {
+				for _, a := range n.Actions {
+					actions[a.ActionType]++
+				}
+			}
+		case vda5050.TopicInstantActions:
+			ia, err := vda5050.DecodeInstantActions(m.payload)
+			require.NoError(t, err)
+			for _, a := range ia.Actions {
+				actions[a.ActionType]++
+			}
+		case vda5050.TopicState:
+			s, err := vda5050.DecodeState(m.payload)
+			require.NoError(t, err)
+			charged = charged || s.BatteryState.Charging
+		}
+	}
+	t.Logf("captured %d messages: %v; actions %v", len(msgs), kinds, actions)
+	for _, k := range vda5050.Topics() {
+		assert.NotZero(t, kinds[k], "no %s message on the wire", k)
+	}
+	assert.GreaterOrEqual(t, actions[vda5050.ActionPick], 4)
+	assert.GreaterOrEqual(t, actions[vda5050.ActionDrop], 4)
+	assert.NotZero(t, actions[vda5050.ActionStartCharging], "the low shuttle was sent to charge")
+	assert.True(t, charged, "a vehicle reported charging")
+}
