@@ -325,3 +325,78 @@ func checkTraffic(t *testing.T, msgs []message) {
 	assert.NotZero(t, actions[vda5050.ActionStartCharging], "the low shuttle was sent to charge")
 	assert.True(t, charged, "a vehicle reported charging")
 }
+
+// parkingOf is the n-th parking spot of a centre.
+func parkingOf(site *geo.Site, centre string, n int) string {
+	for _, p := range site.Parking {
+		if p.Centre == centre {
+			if n == 0 {
+				return p.ID
+			}
+			n--
+		}
+	}
+	return ""
+}
+
+// TestKilledShuttleSimIsTakenOutAndItsMoveReplanned kills a shuttle-sim
+// process (SIGKILL) while its shuttle drives to a pickup: the broker
+// publishes its last will, fleetd takes the shuttle out of dispatch and
+// hands the move back, and another shuttle delivers it.
+func TestKilledShuttleSimIsTakenOutAndItsMoveReplanned(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end over MQTT: not in -short")
+	}
+	url := os.Getenv("BORDERFLEET_TEST_MQTT_URL")
+	if url == "" {
+		url = brokers(t)["embedded"]
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	iface := "e2ekill"
+	f := startFleetd(t, ctx, url, iface)
+	f.officers(t, ctx)
+	west, east := f.site.Centres[0].ID, f.site.Centres[1].ID
+	// the shuttle stands in the east and the container waits in the west:
+	// a long drive to the pickup
+	a := shuttles(t, url, iface, "--shuttles", "1", "--serial-prefix", "kill-a-", "--start", parkingOf(f.site, east, 0))
+	f.move(ctx, t, "k1", container(11), f.site.BaysOf(west)[2].ID, f.site.BaysOf(east)[3].ID)
+
+	driving := func() bool {
+		var ok bool
+		require.NoError(t, f.d.Do(ctx, func(_ time.Time, ctl *fleet.Controller, m *vehicles.Master) {
+			mv := ctl.Moves()[0]
+			for _, v := range m.Vehicles() {
+				if v.ID == "kill-a-01" && v.Driving && mv.Shuttle == "kill-a-01" && mv.State == fleet.MoveToPickup {
+					ok = true
+				}
+			}
+		}))
+		return ok
+	}
+	require.Eventually(t, driving, 60*time.Second, 20*time.Millisecond, "kill-a-01 never drove to the pickup")
+	require.NoError(t, a.Process.Kill())
+	_, _ = a.Process.Wait()
+
+	require.Eventually(t, func() bool {
+		mv := f.moves(t, ctx)[0]
+		return f.shuttleState(t, ctx, "kill-a-01") == fleet.ShuttleFault && mv.State == fleet.MovePending && mv.Shuttle == ""
+	}, 15*time.Second, 50*time.Millisecond, "the killed shuttle is out of dispatch and its move pending again")
+	will := false
+	for _, m := range f.cap.all() {
+		if strings.HasSuffix(m.topic, "/kill-a-01/connection") && bytes.Contains(m.payload, []byte(vda5050.ConnectionBroken)) {
+			will = true
+		}
+	}
+	assert.True(t, will, "the broker published kill-a-01's last will")
+
+	shuttles(t, url, iface, "--shuttles", "1", "--serial-prefix", "kill-b-", "--start", parkingOf(f.site, west, 1))
+	require.Eventually(t, func() bool {
+		mv := f.moves(t, ctx)[0]
+		return mv.State == fleet.MoveDelivered && mv.Shuttle == "kill-b-01"
+	}, 3*time.Minute, 250*time.Millisecond, "another shuttle delivers the move")
+	st := f.stats(t, ctx)
+	assert.Equal(t, 1, st.Deliveries)
+	assert.Zero(t, st.DuplicateDrops)
+	assert.Zero(t, st.IllegalTransitions, "%v", st.Illegal)
+}

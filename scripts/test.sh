@@ -107,6 +107,8 @@ log "go test ${race[*]} -short ./...  (property tests with fewer cases)"
 go test "${race[@]}" -short -count=1 ./...
 log "property tests, 40 cases each, without the race detector"
 go test -count=1 -run Propert ./routing ./charging -args -rapid.checks=40
+log "end to end over MQTT: fleetd and shuttle-sim processes, Mosquitto and the embedded broker"
+go test -count=1 ./e2e
 log "simulated fleet days (24 h each, 20 and 50 shuttles)"
 go test -count=1 -run TestSimulatedDays ./sim
 
