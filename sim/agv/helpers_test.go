@@ -103,7 +103,7 @@ var (
 
 // small is the tiny test site: one lane from w-charge over w-bay, a gate
 // and e-bay to e-park, cut into 20 m blocks.
-func small(t *testing.T) (*geo.Site, *routing.Graph) {
+func small(t testing.TB) (*geo.Site, *routing.Graph) {
 	t.Helper()
 	smallOnce.Do(func() {
 		var b []byte
@@ -120,6 +120,8 @@ func small(t *testing.T) (*geo.Site, *routing.Graph) {
 	}
 	return smallSite, smallGraph
 }
+
+func smallSiteForFuzz(f *testing.F) (*geo.Site, *routing.Graph) { return small(f) }
 
 func testConfig(t *testing.T, start string) Config {
 	site, g := small(t)

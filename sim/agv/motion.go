@@ -9,6 +9,9 @@ import (
 	"github.com/paulmach/orb"
 )
 
+// maxLeg caps the time one edge takes (an absurd length or maxSpeed).
+const maxLeg = 1000 * time.Hour
+
 // emptySoC is the state of charge taken as empty (rounding of event times).
 const emptySoC = 1e-9
 
@@ -16,10 +19,17 @@ const emptySoC = 1e-9
 // order, so that a coarse wake-up at a large time scale still traverses
 // every node and finishes every action at its time.
 func (v *Vehicle) advance(dt time.Duration) {
+	stuck := 0
 	for range 1_000_000 {
 		step := dt
 		if ev, ok := v.nextEvent(); ok && ev < step {
 			step = ev
+		}
+		if stuck = stuck + 1; step > 0 {
+			stuck = 0
+		} else if stuck > 100 {
+			v.log.Error("an event does not clear; vehicle time skips", "skipped", dt)
+			return
 		}
 		v.apply(step)
 		dt -= step
@@ -152,7 +162,7 @@ func (v *Vehicle) fire() {
 			}
 		}
 	}
-	if c := v.s.charge; c != nil && v.s.soc >= 1 {
+	if c := v.s.charge; c != nil && (v.s.soc >= 1 || v.s.clock-c.start >= v.cfg.Model.ChargeTime(c.from, 1, c.kw)) {
 		v.s.soc = 1
 		v.stopCharging()
 	}
@@ -223,7 +233,7 @@ func (v *Vehicle) tryDrive() {
 	if e.MaxSpeed != nil && *e.MaxSpeed > 0 {
 		l.speed = math.Min(l.speed, *e.MaxSpeed)
 	}
-	l.total = time.Duration(l.length / l.speed * float64(time.Second))
+	l.total = time.Duration(math.Min(l.length/l.speed, maxLeg.Seconds()) * float64(time.Second))
 	v.s.leg = l
 	v.s.dirty = true
 }
