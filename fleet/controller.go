@@ -229,12 +229,14 @@ func (c *Controller) Handle(now time.Time, ev Event) ([]Command, error) {
 		err = c.moveRequested(now, e)
 	case CustomsDecision:
 		err = c.customsDecision(now, e)
+	case PauseRequested:
+		err = c.pause(e)
 	case Tick:
 	default:
 		err = fmt.Errorf("fleet: unknown event %T", ev)
 	}
 	switch ev.(type) {
-	case ShuttleJoined, ActionDone, FaultReported, FaultCleared, MoveRequested:
+	case ShuttleJoined, ActionDone, FaultReported, FaultCleared, MoveRequested, PauseRequested:
 		c.dirty = true
 	}
 	c.step(now)

@@ -327,3 +327,37 @@ func TestControllerReleaseAfterBlockedInspection(t *testing.T) {
 	assert.Equal(t, []MoveState{MoveAssigned, MoveToPickup, MoveLoading, MoveLaden, MoveAtGate, MoveLaden, MoveAtGate}, h.states(m2))
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
+
+// A paused shuttle is granted no more lane and takes no work until it is
+// resumed; it cannot be paused while it handles a container. The gate
+// queue lists a container waiting for customs.
+func TestControllerPauseAndGateQueue(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	cmds, err := h.c.Handle(h.now, PauseRequested{Shuttle: "s1", Pause: true})
+	require.NoError(t, err)
+	assert.Equal(t, []Command{{Shuttle: "s1", Kind: CmdPause}}, cmds)
+	s, _, _ := h.c.ShuttleState("s1")
+	assert.Equal(t, ShuttlePaused, s)
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", false))
+	assert.Equal(t, MovePending, h.move("m1").State, "a paused shuttle takes no move")
+	assert.Empty(t, h.pending["s1"])
+
+	cmds, err = h.c.Handle(h.now, PauseRequested{Shuttle: "s1", Pause: false})
+	require.NoError(t, err)
+	assert.Equal(t, Command{Shuttle: "s1", Kind: CmdResume}, cmds[0])
+	h.take(cmds[1:])
+	assert.Equal(t, MoveToPickup, h.move("m1").State, "resumed, it takes the move")
+	h.drive("s1")
+	_, err = h.c.Handle(h.now, PauseRequested{Shuttle: "s1", Pause: true})
+	assert.ErrorContains(t, err, "cannot be paused while loading")
+	_, err = h.c.Handle(h.now, PauseRequested{Shuttle: "nobody", Pause: true})
+	assert.ErrorContains(t, err, "unknown shuttle")
+
+	h.finish("s1")
+	h.drive("s1")
+	q := h.c.GateQueue()
+	require.Len(t, q, 1)
+	assert.Equal(t, GateWait{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Container: "CSQU3054383", Shuttle: "s1"}, q[0])
+	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: DecisionRelease, Officer: "o"})
+	assert.Empty(t, h.c.GateQueue(), "released: it passes in the release time")
+}

@@ -64,6 +64,15 @@ type CustomsDecision struct {
 	Reason     string
 }
 
+// PauseRequested: an operator pauses a shuttle where it is (Pause true)
+// or lets it go on. A paused shuttle keeps its place in traffic and its
+// move, takes no new work and is granted no more lane; it may be paused
+// while idle or driving, not while loading, unloading or charging.
+type PauseRequested struct {
+	Shuttle string
+	Pause   bool
+}
+
 // Tick: time passes; timers (gate release times) fire.
 type Tick struct{}
 
@@ -74,6 +83,7 @@ func (FaultReported) event()   {}
 func (FaultCleared) event()    {}
 func (MoveRequested) event()   {}
 func (CustomsDecision) event() {}
+func (PauseRequested) event()  {}
 func (Tick) event()            {}
 
 // Command is what the Controller tells a vehicle, as a VDA 5050 master
@@ -101,4 +111,6 @@ const (
 	CmdDrive        CommandKind = "drive"
 	CmdStopCharging CommandKind = "stopCharging"
 	CmdCancel       CommandKind = "cancelOrder"
+	CmdPause        CommandKind = "startPause"
+	CmdResume       CommandKind = "stopPause"
 )

@@ -365,3 +365,25 @@ func (c *Controller) isParking(node string) bool {
 	}
 	return false
 }
+
+// pause stops a shuttle where it is, or lets it go on.
+func (c *Controller) pause(e PauseRequested) error {
+	r, err := c.shuttle(e.Shuttle)
+	if err != nil {
+		return err
+	}
+	state := r.sm.State()
+	switch {
+	case e.Pause && state == ShuttlePaused, !e.Pause && state != ShuttlePaused:
+		return nil // as asked already
+	case e.Pause && !r.sm.Can(EvPause):
+		return fmt.Errorf("fleet: shuttle %s cannot be paused while %s", r.id, state)
+	case e.Pause:
+		c.fire(r, EvPause)
+		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdPause})
+	default:
+		c.fire(r, "resume")
+		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdResume})
+	}
+	return nil
+}

@@ -243,6 +243,10 @@ func (m *Master) Commands(now time.Time, cmds []fleet.Command) []Outgoing {
 			m.drive(v, c)
 		case fleet.CmdCancel:
 			m.cancel(v)
+		case fleet.CmdPause:
+			m.instant(v, vda5050.Action{ActionType: vda5050.ActionStartPause, ActionID: v.nextID("pause"), BlockingType: vda5050.BlockingHard})
+		case fleet.CmdResume:
+			m.instant(v, vda5050.Action{ActionType: vda5050.ActionStopPause, ActionID: v.nextID("resume"), BlockingType: vda5050.BlockingHard})
 		case fleet.CmdStopCharging:
 			if v.charge != nil && !v.charge.stopSent {
 				m.stopCharging(v)

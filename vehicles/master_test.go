@@ -404,3 +404,38 @@ func TestConfigAndRosterErrors(t *testing.T) {
 	_, err = NewRoster(Entry{Manufacturer: "a/b", SerialNumber: "x"})
 	assert.ErrorContains(t, err, "manufacturer")
 }
+
+func TestPauseAndResumeAreInstantActions(t *testing.T) {
+	r := newRig(t, Config{})
+	r.joined()
+	as := instants(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdPause}, fleet.Command{Shuttle: "s1", Kind: fleet.CmdResume}))
+	require.Len(t, as, 2)
+	assert.Equal(t, vda5050.ActionStartPause, as[0].ActionType)
+	assert.Equal(t, vda5050.ActionStopPause, as[1].ActionType)
+	assert.NotEqual(t, as[0].ActionID, as[1].ActionID)
+}
+
+// FuzzIncoming: no message on any topic crashes the Master, and one that
+// is refused changes nothing a later good state would see.
+func FuzzIncoming(f *testing.F) {
+	f.Add("uagv/v2/acme/s1/state", []byte(`{"headerId":1,"timestamp":"2026-11-22T08:00:00.000Z","version":"2.0.0","manufacturer":"acme","serialNumber":"s1"}`))
+	f.Add("uagv/v2/acme/s1/connection", []byte(`{"headerId":1,"timestamp":"2026-11-22T08:00:00.000Z","version":"2.0.0","manufacturer":"acme","serialNumber":"s1","connectionState":"ONLINE"}`))
+	f.Add("uagv/v2/acme/s1/factsheet", []byte(`{}`))
+	f.Add("uagv/v2/acme/s1/visualization", []byte(`{"agvPosition":{"x":1,"y":2,"theta":0,"mapId":"m","positionInitialized":true}}`))
+	f.Add("uagv/v2/other/s9/state", []byte(`[]`))
+	g := func() *routing.Graph {
+		site, _ := geo.Default()
+		g, _ := routing.NewGraph(site, routing.GraphConfig{})
+		return g
+	}()
+	f.Fuzz(func(t *testing.T, topic string, payload []byte) {
+		roster, _ := NewRoster(Entry{Manufacturer: "acme", SerialNumber: "s1"})
+		m, err := New(Config{Graph: g, Roster: roster})
+		require.NoError(t, err)
+		_, _, err = m.Incoming(t0, topic, payload)
+		if err != nil {
+			assert.False(t, m.Vehicles()[0].Joined, "a refused message joins nobody")
+		}
+		_, _ = m.Tick(t0.Add(time.Minute))
+	})
+}
