@@ -62,6 +62,9 @@ func (s Snapshot) Line() string {
 		}
 	}
 	fmt.Fprintf(&b, ", %d under way, %d pending", under, s.Moves[fleet.MovePending])
+	if n := s.Moves[fleet.MoveToDropoff] + s.Moves[fleet.MoveUnloading]; n > 0 {
+		fmt.Fprintf(&b, ", %d across the border", n)
+	}
 	if len(s.Gates) > 0 {
 		fmt.Fprintf(&b, ", %d at customs", len(s.Gates))
 	}

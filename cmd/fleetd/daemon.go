@@ -31,6 +31,7 @@ type fleetOpts struct {
 	statusEvery time.Duration
 	logJSON     bool
 	verbose     bool
+	quiet       *slog.Logger // for the embedded broker and the demo's shuttles
 }
 
 // running is a started fleet.
@@ -89,8 +90,13 @@ func (o *fleetOpts) resolve(config, site, broker, embedded string) error {
 	return nil
 }
 
-func (o *fleetOpts) logger(stderr io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+// logger logs at info (debug with -v).
+func (o *fleetOpts) logger(stderr io.Writer) *slog.Logger { return o.loggerAt(stderr, slog.LevelInfo) }
+
+// loggerAt logs at level, or debug with -v: parts whose chatter does not
+// help an operator (the embedded broker, the demo's shuttles) log less.
+func (o *fleetOpts) loggerAt(stderr io.Writer, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
 	if o.verbose {
 		opts.Level = slog.LevelDebug
 	}
@@ -121,7 +127,7 @@ func startFleet(ctx context.Context, o *fleetOpts, stdout io.Writer, log *slog.L
 	}
 	r := &running{site: site, graph: g, url: o.file.Broker.URL, clock: daemon.ScaledClock(o.timeScale)}
 	if r.url == "" {
-		r.broker, err = mqttbus.StartBroker(o.file.Broker.Embedded, o.file.Broker.Embedded == "", log)
+		r.broker, err = mqttbus.StartBroker(o.file.Broker.Embedded, o.file.Broker.Embedded == "", o.quiet)
 		if err != nil {
 			return nil, err
 		}
@@ -259,6 +265,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		o.file.AutoAdmit = true
 	}
 	log := o.logger(stderr)
+	o.quiet = o.loggerAt(stderr, slog.LevelError)
 	ctx, stop := signalContext()
 	defer stop()
 	r, err := startFleet(ctx, &o, stdout, log)
@@ -288,7 +295,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	o := fleetOpts{}
 	config, site, broker, embedded := addFleetFlags(fs, &o)
 	shuttles := fs.Int("shuttles", 8, "simulated shuttles to start in this process (0: drive shuttles started elsewhere, e.g. by shuttle-sim)")
-	fs.Float64Var(&o.timeScale, "time-scale", 30, "how much faster than real time the demo runs (vehicles and fleetd together)")
+	fs.Float64Var(&o.timeScale, "time-scale", 60, "how much faster than real time the demo runs (vehicles and fleetd together)")
 	soc := fs.Float64("soc", agv.DefaultStartSoC, "state of charge of the simulated shuttles at start, 0..1")
 	rate := fs.Float64("moves-per-hour", 40, "container moves asked for per (demo) hour, both ways together")
 	maxMoves := fs.Int("max-moves", 0, "stop asking for moves after this many (0: no limit)")
@@ -311,6 +318,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	o.file.AutoAdmit = true // the demo's shuttles are not on a roster
 	log := o.logger(stderr)
+	o.quiet = o.loggerAt(stderr, slog.LevelError)
 	ctx, stop := signalContext()
 	defer stop()
 	if *duration > 0 {
@@ -345,7 +353,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := agv.RunFleet(ctx, fc, agv.MQTTDial(mc, log.With("component", "shuttle-sim")), log); err != nil {
+			if err := agv.RunFleet(ctx, fc, agv.MQTTDial(mc, o.quiet), o.quiet.With("component", "shuttle-sim")); err != nil {
 				errs <- fmt.Errorf("simulated shuttles: %w", err)
 				stop()
 			}

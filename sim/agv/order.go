@@ -178,7 +178,7 @@ func (v *Vehicle) accept(o vda5050.Order, update bool) {
 	v.s.orderID, v.s.orderUpdateID = o.OrderID, o.OrderUpdateID
 	v.s.warnings = nil
 	v.s.dirty = true
-	v.log.Info("order accepted", "order", o.OrderID, "update", o.OrderUpdateID, "nodes", len(v.s.nodes))
+	v.log.Debug("order accepted", "order", o.OrderID, "update", o.OrderUpdateID, "nodes", len(v.s.nodes))
 }
 
 func (v *Vehicle) newStop(n vda5050.Node) *stop {
