@@ -13,7 +13,6 @@ import (
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
-	"github.com/borderfleet/borderfleet/vda5050"
 	"github.com/borderfleet/borderfleet/vehicles"
 )
 
@@ -118,12 +117,8 @@ func New(cfg Config) (*Daemon, error) {
 // ctx is cancelled.
 func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 	d.bus = bus
-	for _, f := range d.m.Subscriptions() {
-		qos := byte(0)
-		if _, _, _, t, err := vda5050.ParseTopic(f); err == nil && t == vda5050.TopicConnection {
-			qos = 1
-		}
-		if err := bus.Subscribe(f, qos, d.receive); err != nil {
+	for _, s := range d.m.Subscriptions() {
+		if err := bus.Subscribe(s.Filter, s.QoS, d.receive); err != nil {
 			return fmt.Errorf("daemon: %w", err)
 		}
 	}

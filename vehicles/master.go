@@ -136,11 +136,23 @@ func (m *Master) Admit(e Entry) error {
 	return nil
 }
 
-// Subscriptions are the topic filters the fleet listens to.
-func (m *Master) Subscriptions() []string {
-	var out []string
+// Subscription is a topic filter to subscribe to, with its QoS.
+type Subscription struct {
+	Filter string
+	QoS    byte
+}
+
+// Subscriptions are the topic filters the fleet listens to: state,
+// connection (QoS 1, as the spec has it), factsheet and visualization of
+// every vehicle.
+func (m *Master) Subscriptions() []Subscription {
+	var out []Subscription
 	for _, t := range []vda5050.Topic{vda5050.TopicState, vda5050.TopicConnection, vda5050.TopicFactsheet, vda5050.TopicVisualization} {
-		out = append(out, vda5050.Subscription(m.cfg.Interface, t))
+		s := Subscription{Filter: vda5050.Subscription(m.cfg.Interface, t)}
+		if t == vda5050.TopicConnection {
+			s.QoS = 1
+		}
+		out = append(out, s)
 	}
 	return out
 }

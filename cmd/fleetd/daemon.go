@@ -238,6 +238,19 @@ func orDefaultF(x, def float64) float64 {
 	return x
 }
 
+// syncWriter lets the status goroutine and the command write to one
+// output.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
 // signalContext is cancelled on SIGINT or SIGTERM.
 func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -245,6 +258,7 @@ func signalContext() (context.Context, context.CancelFunc) {
 
 // runDaemon is `fleetd run`: the fleet controller for real vehicles.
 func runDaemon(args []string, stdout, stderr io.Writer) int {
+	stdout, stderr = &syncWriter{w: stdout}, &syncWriter{w: stderr}
 	fs := flag.NewFlagSet("fleetd run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o fleetOpts
@@ -290,6 +304,7 @@ const apiNote = "the HTTP API and the dashboard are not built yet (issue 8); the
 // runDemo is `fleetd demo`: fleetd with the embedded broker, simulated
 // shuttles over MQTT, and operators and officers played by package demo.
 func runDemo(args []string, stdout, stderr io.Writer) int {
+	stdout, stderr = &syncWriter{w: stdout}, &syncWriter{w: stderr}
 	fs := flag.NewFlagSet("fleetd demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := fleetOpts{}

@@ -1,0 +1,139 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/mqttbus"
+	"github.com/borderfleet/borderfleet/routing"
+	"github.com/borderfleet/borderfleet/vda5050"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// fakeBus keeps subscriptions and what is published; a unit-test fake
+// (the e2e tests use real brokers).
+type fakeBus struct {
+	mu   sync.Mutex
+	subs map[string]byte
+	h    mqttbus.Handler
+	pub  []string // topics
+	body [][]byte
+}
+
+func (b *fakeBus) Subscribe(filter string, qos byte, h mqttbus.Handler) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.subs[filter] = qos
+	b.h = h
+	return nil
+}
+
+func (b *fakeBus) Publish(topic string, _ byte, _ bool, payload []byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.pub = append(b.pub, topic)
+	b.body = append(b.body, payload)
+	return nil
+}
+
+func (b *fakeBus) published(topic string) [][]byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out [][]byte
+	for i, t := range b.pub {
+		if t == topic {
+			out = append(out, b.body[i])
+		}
+	}
+	return out
+}
+
+func newDaemon(t *testing.T, inbox int) (*Daemon, *geo.Site) {
+	t.Helper()
+	site, err := geo.Default()
+	require.NoError(t, err)
+	g, err := routing.NewGraph(site, routing.GraphConfig{})
+	require.NoError(t, err)
+	roster, err := vehicles.NewRoster()
+	require.NoError(t, err)
+	d, err := New(Config{Graph: g, Inbox: inbox, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
+	require.NoError(t, err)
+	return d, site
+}
+
+func state(t *testing.T, serial, node string) []byte {
+	var st vda5050.State
+	var h vda5050.Headers
+	h.Stamp(&st.Header, "acme", serial, vda5050.TopicState, time.Now())
+	st.LastNodeID, st.OperatingMode = node, vda5050.ModeAutomatic
+	st.NodeStates, st.EdgeStates, st.ActionStates, st.Errors = []vda5050.NodeState{}, []vda5050.EdgeState{}, []vda5050.ActionState{}, []vda5050.Error{}
+	st.BatteryState = vda5050.BatteryState{BatteryCharge: 70}
+	st.SafetyState = vda5050.SafetyState{EStop: vda5050.EStopNone}
+	b, err := json.Marshal(st)
+	require.NoError(t, err)
+	return b
+}
+
+func TestDaemonJoinsVehiclesAndSendsOrders(t *testing.T) {
+	d, site := newDaemon(t, 0)
+	bus := &fakeBus{subs: map[string]byte{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- d.Run(ctx, bus) }()
+	defer func() {
+		cancel()
+		require.NoError(t, <-done)
+	}()
+	require.Eventually(t, func() bool { bus.mu.Lock(); defer bus.mu.Unlock(); return len(bus.subs) == 4 }, 5*time.Second, 10*time.Millisecond)
+	assert.Equal(t, map[string]byte{"uagv/v2/+/+/state": 0, "uagv/v2/+/+/connection": 1, "uagv/v2/+/+/factsheet": 0, "uagv/v2/+/+/visualization": 0}, bus.subs)
+
+	bus.h("uagv/v2/acme/s1/state", state(t, "s1", "kz-park-01"))
+	bus.h("uagv/v2/acme/s1/state", []byte("garbage"))
+	require.Eventually(t, func() bool {
+		s, err := d.Snapshot(ctx)
+		return err == nil && s.Shuttles[fleet.ShuttleIdle] == 1
+	}, 5*time.Second, 10*time.Millisecond)
+
+	require.NoError(t, d.Submit(ctx, fleet.MoveRequested{ID: "m1", Container: "CSQU3054383", Origin: "kz-bay-03", Destination: "cn-bay-07"}))
+	orders := bus.published("uagv/v2/acme/s1/order")
+	require.NotEmpty(t, orders, "the move became an order for s1")
+	o, err := vda5050.DecodeOrder(orders[0])
+	require.NoError(t, err)
+	assert.Equal(t, "kz-park-01", o.Nodes[0].NodeID)
+	assert.Equal(t, site.MapID, o.Nodes[0].NodePosition.MapID)
+
+	err = d.Submit(ctx, fleet.MoveRequested{ID: "m2", Container: "not a container", Origin: "kz-bay-03", Destination: "cn-bay-07"})
+	assert.ErrorContains(t, err, "fleet:", "the controller's verdict comes back")
+
+	s, err := d.Snapshot(ctx)
+	require.NoError(t, err)
+	assert.Contains(t, s.Line(), "moves: 0 delivered of 1")
+	assert.Contains(t, s.Line(), "1 to_pickup")
+	c := d.Counters()
+	assert.Equal(t, int64(2), c.MessagesIn)
+	assert.Equal(t, int64(1), c.MessagesRejected)
+	assert.NotZero(t, c.MessagesOut)
+}
+
+func TestFullInboxDropsAndCounts(t *testing.T) {
+	d, _ := newDaemon(t, 2)
+	for i := 0; i < 5; i++ {
+		d.receive("uagv/v2/acme/s1/state", []byte("{}")) // nobody takes them: Run is not running
+	}
+	assert.Equal(t, int64(3), d.Counters().MessagesDropped)
+}
+
+func TestScaledClock(t *testing.T) {
+	c := ScaledClock(60)
+	a := c()
+	time.Sleep(20 * time.Millisecond) // measuring a clock, not waiting for an event
+	assert.GreaterOrEqual(t, c().Sub(a), time.Second)
+}
