@@ -1,0 +1,60 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Entry is one record of a journal or audit log: its index (from 1,
+// consecutive) and its bytes.
+type Entry struct {
+	// Index is the record's position in its log, from 1, without gaps.
+	Index uint64
+	// Data is the record as it was appended, byte for byte.
+	Data []byte
+}
+
+// ErrFenced is returned by a write or a Renew whose fencing token is not the
+// current one: another instance has acquired the lease since.
+var ErrFenced = errors.New("store: fenced: another instance holds the lease")
+
+// ErrHeld is returned by Acquire while another owner holds an unexpired
+// lease.
+var ErrHeld = errors.New("store: the lease is held by another instance")
+
+// ErrClosed is returned by a store used after Close.
+var ErrClosed = errors.New("store: closed")
+
+// Store is what every store offers. Consumers declare the smaller interfaces
+// they use.
+type Store interface {
+	// Append adds records to the journal atomically and in order, if token
+	// is the current fencing token, and returns the index of the last. It
+	// returns ErrFenced, and writes nothing, if token is not current.
+	// With no records it only checks the token and returns the last index.
+	Append(ctx context.Context, token uint64, recs ...[]byte) (uint64, error)
+	// Read returns journal entries with index > after, in order, at most
+	// limit of them (0: all).
+	Read(ctx context.Context, after uint64, limit int) ([]Entry, error)
+	// AppendAudit is Append for the audit log, a sequence separate from the
+	// journal.
+	AppendAudit(ctx context.Context, token uint64, entries ...[]byte) (uint64, error)
+	// ReadAudit is Read for the audit log.
+	ReadAudit(ctx context.Context, after uint64, limit int) ([]Entry, error)
+	// Acquire takes the lease for owner if it is free, expired, or already
+	// owner's. Every Acquire returns a new fencing token, greater than all
+	// before, which makes every older token fenced. It returns ErrHeld if
+	// another owner holds an unexpired lease.
+	Acquire(ctx context.Context, owner string, ttl time.Duration) (uint64, error)
+	// Renew extends owner's lease by ttl from now. It returns ErrFenced if
+	// the current token is not token (someone acquired since) or the lease
+	// is no longer owner's.
+	Renew(ctx context.Context, owner string, token uint64, ttl time.Duration) error
+	// Release gives the lease up, so another owner may acquire it at once,
+	// and fences token. It is no error, and changes nothing, if the lease is
+	// no longer held by owner with token.
+	Release(ctx context.Context, owner string, token uint64) error
+	// Close releases the store's resources (not the lease).
+	Close() error
+}
