@@ -142,4 +142,3 @@ func check(ctx context.Context, ttl time.Duration) error {
 	}
 	return nil
 }
-
