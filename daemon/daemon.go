@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand"
+	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
+	"github.com/borderfleet/borderfleet/vda5050"
 	"github.com/borderfleet/borderfleet/vehicles"
 )
 
@@ -24,13 +27,31 @@ type Config struct {
 	Fleet fleet.Config
 	// Vehicles configures the VDA 5050 side (its Graph and Log are set).
 	Vehicles vehicles.Config
-	// Clock tells the time; default time.Now. fleetd demo passes a clock
-	// that runs faster, in step with shuttle-sim's time scale.
+	// Journal keeps the daemon's inputs and audit log; nil keeps nothing
+	// (a restart forgets everything). See Run.
+	Journal Journal
+	// Owner names this instance in the journal's lease; default
+	// hostname-pid.
+	Owner string
+	// LeaseTTL is how long the lease lasts without renewal; a standby
+	// takes over at most this long (plus a poll) after the active instance
+	// dies. Default 3 s; renewed every third of it.
+	LeaseTTL time.Duration
+	// TimeScale is how much faster than real time the core's clock runs;
+	// default 1. fleetd demo runs faster, in step with shuttle-sim's time
+	// scale.
+	TimeScale float64
+	// Clock tells the core's time; default ScaledClock(TimeScale).
 	Clock func() time.Time
-	// TickEvery is how often time alone is handed to the core; default
-	// 200 ms.
+	// TickEvery is how often, in the core's time, time alone is handed to
+	// the core (it also wakes for a gate's release time); default 2 s.
 	TickEvery time.Duration
-	// Seed seeds the Controller's randomness; default 1.
+	// StaleAfter: a vehicle that has sent nothing for this long, in real
+	// time, is out of dispatch until its next state; default 45 s (VDA
+	// 5050 vehicles send a state at least every 30 s).
+	StaleAfter time.Duration
+	// Seed seeds the Controller's randomness; default 1. Keep it with the
+	// journal: replay needs the same seed.
 	Seed int64
 	// Inbox is how many received messages may wait for the core before
 	// more are dropped (and counted); default 4096.
@@ -40,11 +61,24 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
+	if c.TimeScale <= 0 {
+		c.TimeScale = 1
+	}
 	if c.Clock == nil {
-		c.Clock = time.Now
+		c.Clock = ScaledClock(c.TimeScale)
 	}
 	if c.TickEvery == 0 {
-		c.TickEvery = 200 * time.Millisecond
+		c.TickEvery = 2 * time.Second
+	}
+	if c.StaleAfter == 0 {
+		c.StaleAfter = 45 * time.Second
+	}
+	if c.LeaseTTL == 0 {
+		c.LeaseTTL = 3 * time.Second
+	}
+	if c.Owner == "" {
+		host, _ := os.Hostname()
+		c.Owner = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
 	if c.Seed == 0 {
 		c.Seed = 1
@@ -70,9 +104,16 @@ type Counters struct {
 	MessagesOut      int64 // published
 	MessagesRejected int64 // received and not understood (or from unknown vehicles)
 	MessagesDropped  int64 // received while the inbox was full
+	MessagesSame     int64 // states that repeated the last one (not journaled)
 	PublishErrors    int64
 	ControllerErrors int64 // events the Controller refused
+	JournalErrors    int64 // inputs lost because the journal could not take them
+	Replayed         int64 // journal records replayed since start
 }
+
+// ErrDeposed: another instance took the lease; this one stops and
+// publishes nothing more.
+var ErrDeposed = errors.New("daemon: deposed: another fleetd holds the lease")
 
 // Daemon runs the fleet: one goroutine owns the Controller and the
 // vehicles' Master; MQTT handlers only hand messages over.
@@ -84,13 +125,25 @@ type Daemon struct {
 	inbox chan inMsg
 	reqs  chan func()
 	bus   Bus
+	ctx   context.Context // of Run, for journal writes
 
-	in, out, rejected, dropped, pubErr, ctlErr atomic.Int64
+	token   uint64    // the lease's fencing token while active
+	applied uint64    // the last journal index applied to the core
+	lastAt  time.Time // the core time of the last input
+	offset  time.Duration
+	au      auditor
+	heard   map[string]time.Time // vehicle -> when it was last heard (real time)
+	silent  map[string]bool      // vehicle -> reported silent
+	states  map[string]string    // vehicle -> its last state, without what changes all the time
+	active  atomic.Bool
+
+	in, out, rejected, dropped, same, pubErr, ctlErr, jErr, replayed atomic.Int64
 }
 
 type inMsg struct {
 	topic   string
 	payload []byte
+	at      time.Time // real time of arrival
 }
 
 // New builds a daemon's core.
@@ -110,20 +163,40 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Daemon{cfg: cfg, ctl: ctl, m: m, log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), reqs: make(chan func())}, nil
+	return &Daemon{cfg: cfg, ctl: ctl, m: m, log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), reqs: make(chan func()),
+		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]string{}}, nil
 }
 
-// Run subscribes to the vehicles' topics on bus and runs the fleet until
-// ctx is cancelled.
+// Run runs the fleet until ctx is cancelled. With a journal it first
+// takes the lease (standing by, and following the journal, while another
+// instance holds it), replays the journal, asks every vehicle for its
+// state, and only then subscribes on bus. It returns ErrDeposed if
+// another instance takes the lease.
 func (d *Daemon) Run(ctx context.Context, bus Bus) error {
-	d.bus = bus
+	d.bus, d.ctx = bus, ctx
+	if j := d.cfg.Journal; j != nil {
+		if err := d.takeOver(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		defer func() { _ = j.Release(context.WithoutCancel(ctx), d.cfg.Owner, d.token) }()
+	}
+	d.active.Store(true)
+	d.resume()
 	for _, s := range d.m.Subscriptions() {
 		if err := bus.Subscribe(s.Filter, s.QoS, d.receive); err != nil {
 			return fmt.Errorf("daemon: %w", err)
 		}
 	}
-	t := time.NewTicker(d.cfg.TickEvery)
-	defer t.Stop()
+	tick := time.NewTimer(d.nextTick())
+	defer tick.Stop()
+	renew := time.NewTicker(d.cfg.LeaseTTL / 3)
+	defer renew.Stop()
+	if d.cfg.Journal == nil {
+		renew.Stop()
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -132,65 +205,231 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 			d.incoming(msg)
 		case fn := <-d.reqs:
 			fn()
-		case <-t.C:
+		case <-tick.C:
 			d.tick()
+			tick.Reset(d.nextTick())
+		case <-renew.C:
+			if err := d.cfg.Journal.Renew(ctx, d.cfg.Owner, d.token, d.cfg.LeaseTTL); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				d.active.Store(false)
+				return fmt.Errorf("%w (%v)", ErrDeposed, err)
+			}
+		}
+		if !d.active.Load() {
+			return ErrDeposed
 		}
 	}
+}
+
+// Active reports whether this instance drives the fleet (it holds the
+// lease, or runs without a journal).
+func (d *Daemon) Active() bool { return d.active.Load() }
+
+// now is the core's time: the clock, carried on from the journal's last
+// record after a replay, and never going back.
+func (d *Daemon) now() time.Time {
+	t := d.cfg.Clock().Add(d.offset)
+	if t.Before(d.lastAt) {
+		return d.lastAt
+	}
+	return t
+}
+
+// nextTick is when the core next needs time: its gate timers, or
+// TickEvery.
+func (d *Daemon) nextTick() time.Duration {
+	next := d.cfg.TickEvery
+	if w := d.ctl.NextWake(); !w.IsZero() && w.Sub(d.now()) < next {
+		next = w.Sub(d.now())
+	}
+	// the core's clock runs TimeScale times faster than real time
+	return max(time.Duration(float64(next)/d.cfg.TimeScale), 10*time.Millisecond)
 }
 
 // receive is the MQTT handler: it copies and hands over, never blocks.
 func (d *Daemon) receive(topic string, payload []byte) {
 	select {
-	case d.inbox <- inMsg{topic: topic, payload: bytes.Clone(payload)}:
+	case d.inbox <- inMsg{topic: topic, payload: bytes.Clone(payload), at: time.Now()}:
 	default:
 		d.dropped.Add(1)
 	}
 }
 
+// vehicleKey is "manufacturer/serial" of a vehicle topic, and its topic.
+func vehicleKey(topic string) (string, vda5050.Topic, bool) {
+	_, man, serial, t, err := vda5050.ParseTopic(topic)
+	if err != nil {
+		return "", "", false
+	}
+	return man + "/" + serial, t, true
+}
+
+// incoming takes one message from a vehicle: visualization goes to the
+// core for displays only; a state that repeats the last one in all that
+// matters only counts as a sign of life; the rest is journaled and
+// handled.
 func (d *Daemon) incoming(msg inMsg) {
 	d.in.Add(1)
-	now := d.cfg.Clock()
-	evs, outs, err := d.m.Incoming(now, msg.topic, msg.payload)
-	if err != nil {
-		d.rejected.Add(1)
-		if !errors.Is(err, vehicles.ErrUnknownVehicle) {
-			d.log.Warn("message rejected", "topic", msg.topic, "err", err)
+	key, t, ok := vehicleKey(msg.topic)
+	if ok {
+		d.heard[key] = msg.at
+		if d.silent[key] {
+			delete(d.silent, key)
+			delete(d.states, key) // its next state is news, however alike
 		}
 	}
-	d.publish(outs)
-	d.apply(now, evs)
+	if t == vda5050.TopicVisualization {
+		// positions for displays: they change nothing the core decides
+		if _, _, err := d.m.Incoming(d.now(), msg.topic, msg.payload); err != nil {
+			d.rejected.Add(1)
+		}
+		return
+	}
+	if t == vda5050.TopicState {
+		if digest, ok := stateDigest(msg.payload); ok {
+			if d.states[key] == digest {
+				d.same.Add(1)
+				return
+			}
+			d.states[key] = digest
+		}
+	}
+	d.input(record{Kind: kindMessage, At: d.now(), Topic: msg.topic, Payload: msg.payload})
 }
 
+// tick hands time to the core, and reports vehicles gone silent.
 func (d *Daemon) tick() {
-	now := d.cfg.Clock()
-	evs, outs := d.m.Tick(now)
-	d.publish(outs)
-	d.apply(now, evs)
-	d.handle(now, fleet.Tick{})
-}
-
-// apply hands events to the Controller in order and sends what follows.
-func (d *Daemon) apply(now time.Time, evs []fleet.Event) {
-	for _, ev := range evs {
-		err := d.handle(now, ev)
-		if j, ok := ev.(fleet.ShuttleJoined); ok && err != nil {
-			d.m.JoinFailed(j.Shuttle, err)
+	now := time.Now()
+	for key, at := range d.heard {
+		if silence := now.Sub(at); silence > d.cfg.StaleAfter && !d.silent[key] {
+			d.silent[key] = true
+			d.input(record{Kind: kindSilent, At: d.now(), Vehicle: key, Silence: silence})
 		}
 	}
+	d.input(record{Kind: kindTick, At: d.now()})
 }
 
-// handle gives one event to the Controller and publishes its commands.
-func (d *Daemon) handle(now time.Time, ev fleet.Event) error {
-	cmds, err := d.ctl.Handle(now, ev)
-	if err != nil {
-		d.ctlErr.Add(1)
-		d.log.Warn("controller refused an event", "event", fmt.Sprintf("%T", ev), "err", err)
+// resume: a fleetd takes over; every vehicle it knows gets StaleAfter to
+// report, and is asked for its state.
+func (d *Daemon) resume() {
+	now := time.Now()
+	for _, v := range d.m.Vehicles() {
+		if v.Connection != "" {
+			d.heard[v.Manufacturer+"/"+v.SerialNumber] = now
+		}
 	}
-	d.publish(d.m.Commands(now, cmds))
+	d.input(record{Kind: kindResume, At: d.now()})
+}
+
+// input journals one input, applies it to the core, writes the audit
+// entries it led to, and publishes what follows: durable before
+// published. An input the journal does not take is not applied.
+func (d *Daemon) input(rec record) error {
+	var idx uint64
+	if j := d.cfg.Journal; j != nil {
+		if !d.active.Load() {
+			return ErrStandby
+		}
+		b, err := encodeRecord(rec)
+		if err != nil {
+			return err
+		}
+		idx, err = j.Append(d.ctx, d.token, b)
+		if err != nil {
+			d.jErr.Add(1)
+			if isFenced(err) {
+				d.active.Store(false)
+				return ErrDeposed
+			}
+			d.log.Error("journal write failed; input dropped", "kind", rec.Kind, "err", err)
+			return fmt.Errorf("daemon: journal: %w", err)
+		}
+	}
+	outs, err := d.apply(idx, rec)
+	if d.cfg.Journal != nil {
+		if aerr := d.au.flush(d.ctx, d.cfg.Journal, d.token); aerr != nil {
+			d.log.Error("audit write failed; will retry", "err", aerr)
+		}
+	}
+	d.publish(outs)
 	return err
 }
 
+// apply runs one input through the core; it is the same live and in
+// replay. It returns the messages to publish and the Controller's verdict
+// on an event.
+func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
+	if idx > 0 {
+		d.applied = idx
+	}
+	if rec.At.After(d.lastAt) {
+		d.lastAt = rec.At
+	}
+	now := rec.At
+	var outs []vehicles.Outgoing
+	var evs []fleet.Event
+	var result error
+	switch rec.Kind {
+	case kindMessage:
+		var err error
+		evs, outs, err = d.m.Incoming(now, rec.Topic, rec.Payload)
+		if err != nil {
+			d.rejected.Add(1)
+			if !errors.Is(err, vehicles.ErrUnknownVehicle) && d.active.Load() {
+				d.log.Warn("message rejected", "topic", rec.Topic, "err", err)
+			}
+		}
+	case kindTick:
+		evs, outs = d.m.Tick(now)
+	case kindSilent:
+		man, serial, _ := strings.Cut(rec.Vehicle, "/")
+		evs = d.m.Silent(now, man, serial, rec.Silence)
+	case kindResume:
+		outs = d.m.Resumed(now)
+	case kindEvent:
+		ev, err := rec.Event.decode()
+		if err != nil {
+			return nil, err
+		}
+		evs = []fleet.Event{ev}
+	}
+	for _, ev := range evs {
+		o, err := d.handle(now, ev)
+		outs = append(outs, o...)
+		if j, ok := ev.(fleet.ShuttleJoined); ok && err != nil {
+			d.m.JoinFailed(j.Shuttle, err)
+		}
+		if rec.Kind == kindEvent {
+			result = err
+		}
+	}
+	if rec.Kind == kindTick {
+		o, _ := d.handle(now, fleet.Tick{})
+		outs = append(outs, o...)
+	}
+	d.au.note(idx, d.ctl.TakeChanged())
+	return outs, result
+}
+
+// handle gives one event to the Controller and returns the messages its
+// commands become.
+func (d *Daemon) handle(now time.Time, ev fleet.Event) ([]vehicles.Outgoing, error) {
+	cmds, err := d.ctl.Handle(now, ev)
+	if err != nil {
+		d.ctlErr.Add(1)
+		if d.active.Load() {
+			d.log.Warn("controller refused an event", "event", fmt.Sprintf("%T", ev), "err", err)
+		}
+	}
+	return d.m.Commands(now, cmds), err
+}
+
 func (d *Daemon) publish(outs []vehicles.Outgoing) {
+	if !d.active.Load() {
+		return
+	}
 	for _, o := range outs {
 		if err := d.bus.Publish(o.Topic, o.QoS, o.Retained, o.Payload); err != nil {
 			d.pubErr.Add(1)
@@ -203,12 +442,12 @@ func (d *Daemon) publish(outs []vehicles.Outgoing) {
 
 // Do runs fn on the daemon's goroutine, with the core to itself, and
 // returns when it has run (or ctx ends first). fn must not keep the
-// pointers it is given.
+// pointers it is given, nor change anything through them.
 func (d *Daemon) Do(ctx context.Context, fn func(now time.Time, ctl *fleet.Controller, m *vehicles.Master)) error {
 	done := make(chan struct{})
 	req := func() {
 		defer close(done)
-		fn(d.cfg.Clock(), d.ctl, d.m)
+		fn(d.now(), d.ctl, d.m)
 	}
 	select {
 	case d.reqs <- req:
@@ -223,20 +462,27 @@ func (d *Daemon) Do(ctx context.Context, fn func(now time.Time, ctl *fleet.Contr
 	}
 }
 
-// Submit hands an event (an operator's move, a customs decision) to the
-// Controller and returns its verdict.
+// Submit hands an event (an operator's move, a customs decision, a pause)
+// to the Controller, journaled like every input, and returns its verdict.
 func (d *Daemon) Submit(ctx context.Context, ev fleet.Event) error {
-	var err error
-	if derr := d.Do(ctx, func(now time.Time, _ *fleet.Controller, _ *vehicles.Master) { err = d.handle(now, ev) }); derr != nil {
+	ej, err := encodeEvent(ev)
+	if err != nil {
+		return err
+	}
+	var result error
+	if derr := d.Do(ctx, func(time.Time, *fleet.Controller, *vehicles.Master) {
+		result = d.input(record{Kind: kindEvent, At: d.now(), Event: ej})
+	}); derr != nil {
 		return derr
 	}
-	return err
+	return result
 }
 
 // Counters returns the message counts so far.
 func (d *Daemon) Counters() Counters {
 	return Counters{MessagesIn: d.in.Load(), MessagesOut: d.out.Load(), MessagesRejected: d.rejected.Load(),
-		MessagesDropped: d.dropped.Load(), PublishErrors: d.pubErr.Load(), ControllerErrors: d.ctlErr.Load()}
+		MessagesDropped: d.dropped.Load(), MessagesSame: d.same.Load(), PublishErrors: d.pubErr.Load(),
+		ControllerErrors: d.ctlErr.Load(), JournalErrors: d.jErr.Load(), Replayed: d.replayed.Load()}
 }
 
 // ScaledClock is a clock that starts now and runs scale times faster than

@@ -91,6 +91,8 @@ func (c Config) Validate() error {
 type Fleet interface {
 	Submit(ctx context.Context, ev fleet.Event) error
 	GateQueue(ctx context.Context) ([]fleet.GateWait, time.Time, error)
+	// Active: the fleet takes requests (a standby fleetd does not).
+	Active() bool
 }
 
 // Player plays operators and officers.
@@ -98,7 +100,8 @@ type Player struct {
 	cfg     Config
 	site    *geo.Site
 	f       Fleet
-	rng     *rand.Rand
+	rng     *rand.Rand // for moves: the same seed asks for the same moves, whatever customs does
+	officer *rand.Rand // for decisions
 	n       int
 	next    time.Time
 	decided map[string]bool // move|checkpoint|stage -> a decision is scheduled
@@ -107,8 +110,9 @@ type Player struct {
 }
 
 type decision struct {
-	at time.Time
-	ev fleet.CustomsDecision
+	at  time.Time
+	key string
+	ev  fleet.CustomsDecision
 }
 
 // New makes a player for a site with two or more centres.
@@ -125,13 +129,15 @@ func New(cfg Config, site *geo.Site, f Fleet) (*Player, error) {
 		}
 	}
 	cfg = cfg.withDefaults()
-	return &Player{cfg: cfg, site: site, f: f, rng: rand.New(rand.NewSource(cfg.Seed)), decided: map[string]bool{}}, nil
+	return &Player{cfg: cfg, site: site, f: f, rng: rand.New(rand.NewSource(cfg.Seed)), officer: rand.New(rand.NewSource(cfg.Seed + 1)), decided: map[string]bool{}}, nil
 }
 
 // Moves is how many moves it has asked for.
 func (p *Player) Moves() int { return p.n }
 
-// Run plays until ctx is cancelled.
+// Run plays until ctx is cancelled. A player started again with the same
+// seed asks for the same moves with the same idempotency keys, so a fleet
+// that restarted takes each only once.
 func (p *Player) Run(ctx context.Context) error {
 	t := time.NewTicker(p.cfg.Poll)
 	defer t.Stop()
@@ -149,6 +155,9 @@ func (p *Player) Run(ctx context.Context) error {
 
 // step asks for the moves that are due and plays customs.
 func (p *Player) step(ctx context.Context) error {
+	if !p.f.Active() {
+		return nil // a standby fleetd: its turn may come
+	}
 	queue, now, err := p.f.GateQueue(ctx)
 	if err != nil {
 		return err
@@ -169,6 +178,7 @@ func (p *Player) step(ctx context.Context) error {
 		}
 		if err := p.f.Submit(ctx, d.ev); err != nil {
 			p.errs++
+			delete(p.decided, d.key) // decide again when it still waits
 		}
 	}
 	p.due = rest
@@ -199,18 +209,18 @@ func (p *Player) officers(now time.Time, queue []fleet.GateWait) {
 		if w.Decided {
 			continue
 		}
-		stage, after := "gate", time.Duration(p.rng.ExpFloat64()*float64(p.cfg.DecideAfter))
+		stage, after := "gate", time.Duration(p.officer.ExpFloat64()*float64(p.cfg.DecideAfter))
 		d := fleet.DecisionRelease
 		if w.Inspection {
 			if !w.AtInspectionBay {
 				continue // on its way to the inspection bay
 			}
 			stage, after = "inspection", p.cfg.InspectTime
-			if p.rng.Float64() < p.cfg.Refused {
+			if p.officer.Float64() < p.cfg.Refused {
 				d = fleet.DecisionRefuse
 			}
 		} else {
-			switch r := p.rng.Float64(); {
+			switch r := p.officer.Float64(); {
 			case r < p.cfg.Refused:
 				d = fleet.DecisionRefuse
 			case r < p.cfg.Refused+p.cfg.Inspected:
@@ -222,7 +232,7 @@ func (p *Player) officers(now time.Time, queue []fleet.GateWait) {
 			continue
 		}
 		p.decided[key] = true
-		p.due = append(p.due, decision{at: now.Add(after), ev: fleet.CustomsDecision{
+		p.due = append(p.due, decision{at: now.Add(after), key: key, ev: fleet.CustomsDecision{
 			Checkpoint: w.Checkpoint, Country: w.Country, Move: w.Move, Decision: d,
 			Officer: "demo-officer-" + w.Country, Reason: "demo " + stage}})
 	}

@@ -25,6 +25,8 @@ func (f *fakeFleet) Submit(_ context.Context, ev fleet.Event) error {
 	return nil
 }
 
+func (f *fakeFleet) Active() bool { return true }
+
 func (f *fakeFleet) GateQueue(context.Context) ([]fleet.GateWait, time.Time, error) {
 	return f.queue, f.now, nil
 }

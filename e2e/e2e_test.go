@@ -30,7 +30,8 @@ import (
 // vehicles alike.
 const scale = 60
 
-var shuttleSim string // the built shuttle-sim binary
+// the built binaries
+var shuttleSim, fleetdBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "borderfleet-e2e")
@@ -38,11 +39,13 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	shuttleSim = filepath.Join(dir, "shuttle-sim")
-	out, err := exec.Command("go", "build", "-o", shuttleSim, "github.com/borderfleet/borderfleet/cmd/shuttle-sim").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: building shuttle-sim: %v\n%s", err, out)
-		os.Exit(1)
+	shuttleSim, fleetdBin = filepath.Join(dir, "shuttle-sim"), filepath.Join(dir, "fleetd")
+	for bin, pkg := range map[string]string{shuttleSim: "shuttle-sim", fleetdBin: "fleetd"} {
+		out, err := exec.Command("go", "build", "-o", bin, "github.com/borderfleet/borderfleet/cmd/"+pkg).CombinedOutput()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "e2e: building %s: %v\n%s", pkg, err, out)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	_ = os.RemoveAll(dir)
@@ -116,9 +119,8 @@ func startFleetd(t *testing.T, ctx context.Context, url, iface string) *fleetd {
 	require.NoError(t, err)
 	roster, err := vehicles.NewRoster()
 	require.NoError(t, err)
-	d, err := daemon.New(daemon.Config{Graph: g, Clock: daemon.ScaledClock(scale),
-		Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true, Interface: iface,
-			StaleAfter: 45 * time.Second * scale, ResendAfter: 3 * time.Second * scale}})
+	d, err := daemon.New(daemon.Config{Graph: g, TimeScale: scale,
+		Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true, Interface: iface, ResendAfter: 3 * time.Second * scale}})
 	require.NoError(t, err)
 	f := &fleetd{d: d, site: site, cap: &capture{}, iface: iface}
 	spy := connect(t, url, iface+"-capture")

@@ -130,6 +130,7 @@ type Controller struct {
 	inbound    map[string]int                        // centre -> moves under way to it, counted at dispatch
 	inboundCap map[string]int                        // centre -> maxInbound, made on first use
 	out        []Command
+	changed    []*Move // moves created or changed since TakeChanged, in order, once each
 	stats      Stats
 	// dispatch runs when something changed (dirty) or every dispatchEvery
 	dirty        bool
@@ -293,7 +294,29 @@ func (c *Controller) moveTo(m *Move, s MoveState, now time.Time, cause string) {
 	if err := m.To(s, now, cause); err != nil {
 		c.stats.IllegalTransitions++
 		c.noteIllegal(err)
+		return
 	}
+	c.touch(m)
+}
+
+// touch notes a move created or changed, for TakeChanged.
+func (c *Controller) touch(m *Move) {
+	if !m.noted {
+		m.noted = true
+		c.changed = append(c.changed, m)
+	}
+}
+
+// TakeChanged returns the moves created or changed since the last call,
+// in the order they were first changed (for the audit trail); the caller
+// must not change them.
+func (c *Controller) TakeChanged() []*Move {
+	out := c.changed
+	c.changed = nil
+	for _, m := range out {
+		m.noted = false
+	}
+	return out
 }
 
 func (c *Controller) moveRequested(now time.Time, e MoveRequested) error {
@@ -325,6 +348,7 @@ func (c *Controller) moveRequested(now time.Time, e MoveRequested) error {
 	m.Declaration, m.IdempotencyKey, m.PreCleared = e.Declaration, e.IdempotencyKey, e.PreCleared
 	c.moves[m.ID] = m
 	c.order = append(c.order, m)
+	c.touch(m)
 	if m.IdempotencyKey != "" {
 		c.byKey[m.IdempotencyKey] = m
 	}

@@ -82,6 +82,8 @@ type Move struct {
 	Shuttle string // the shuttle assigned, if any
 	Created time.Time
 	History []MoveTransition
+
+	noted bool // in the Controller's list of changed moves
 }
 
 // NewMove starts a move in the pending state.

@@ -22,7 +22,7 @@
 //     (Master sends stopCharging) or the vehicle stops charging by itself;
 //   - a FATAL error, an operating mode other than AUTOMATIC or
 //     SEMIAUTOMATIC, an emergency stop, a failed action, a rejected order,
-//     a connection that is not ONLINE, or no state for StaleAfter take the
+//     a connection that is not ONLINE, or silence (Silent, from the daemon) take the
 //     vehicle out of dispatch (FaultReported, once, with every reason); when
 //     the last reason is gone it is back (FaultCleared).
 //

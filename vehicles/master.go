@@ -26,9 +26,6 @@ type Config struct {
 	// AutoAdmit puts a vehicle that is not on the roster on it when it
 	// first reports; off, it is reported and left alone.
 	AutoAdmit bool
-	// StaleAfter: a vehicle whose last state is older than this is out of
-	// dispatch until it reports again; default 30 s (the spec's advice).
-	StaleAfter time.Duration
 	// ResendAfter: an order or cancel that no state confirms is sent again
 	// after this long; default 5 s.
 	ResendAfter time.Duration
@@ -51,8 +48,8 @@ func (c Config) Validate() error {
 	if c.Roster == nil {
 		return errors.New("vehicles: config has no roster")
 	}
-	if c.StaleAfter < 0 || c.ResendAfter < 0 || c.Deviation < 0 || c.PlaceWithin < 0 {
-		return errors.New("vehicles: negative StaleAfter, ResendAfter, Deviation or PlaceWithin")
+	if c.ResendAfter < 0 || c.Deviation < 0 || c.PlaceWithin < 0 {
+		return errors.New("vehicles: negative ResendAfter, Deviation or PlaceWithin")
 	}
 	if c.Interface != "" && strings.ContainsAny(c.Interface, "/+#$") {
 		return fmt.Errorf("vehicles: interface name %q may not contain / + # or $", c.Interface)
@@ -63,9 +60,6 @@ func (c Config) Validate() error {
 func (c Config) withDefaults() Config {
 	if c.Interface == "" {
 		c.Interface = vda5050.DefaultInterface
-	}
-	if c.StaleAfter == 0 {
-		c.StaleAfter = 30 * time.Second
 	}
 	if c.ResendAfter == 0 {
 		c.ResendAfter = 5 * time.Second
@@ -269,15 +263,13 @@ func (m *Master) Commands(now time.Time, cmds []fleet.Command) []Outgoing {
 	return out
 }
 
-// Tick does what time alone brings: stale vehicles, resends, and orders
-// waiting for a vehicle to settle.
+// Tick does what time alone brings: resends, and orders waiting for a
+// vehicle to settle. (Whether a vehicle has gone silent is a matter of
+// real time on the wire: the daemon watches it and calls Silent.)
 func (m *Master) Tick(now time.Time) ([]fleet.Event, []Outgoing) {
 	m.begin(now)
 	for _, id := range m.ids {
 		v := m.byID[id]
-		if v.joined && !v.stateAt.IsZero() && now.Sub(v.stateAt) > m.cfg.StaleAfter {
-			v.reasons[reasonStale] = fmt.Sprintf("no state for %s", now.Sub(v.stateAt).Round(time.Second))
-		}
 		if v.online() {
 			m.resend(v)
 			if v.factsheet == nil && now.Sub(v.factAsked) > 30*time.Second {
@@ -292,6 +284,32 @@ func (m *Master) Tick(now time.Time) ([]fleet.Event, []Outgoing) {
 	}
 	evs, out, _ := m.end()
 	return evs, out
+}
+
+// Silent takes a vehicle that has sent nothing for too long out of
+// dispatch, until its next state. silence says for how long, for people.
+func (m *Master) Silent(now time.Time, manufacturer, serial string, silence time.Duration) []fleet.Event {
+	m.begin(now)
+	if e, ok := m.cfg.Roster.Lookup(manufacturer, serial); ok {
+		v := m.byID[e.ID()]
+		v.reasons[reasonStale] = fmt.Sprintf("no state for %s", silence.Round(time.Second))
+		m.settle(v)
+	}
+	evs, _, _ := m.end()
+	return evs
+}
+
+// Resumed is called when a fleet takes over (after a restart or a
+// failover): it asks every vehicle it knows for its state.
+func (m *Master) Resumed(now time.Time) []Outgoing {
+	m.begin(now)
+	for _, id := range m.ids {
+		if v := m.byID[id]; v.conn != "" {
+			m.instant(v, vda5050.Action{ActionType: vda5050.ActionStateRequest, ActionID: v.nextID("state"), BlockingType: vda5050.BlockingNone})
+		}
+	}
+	_, out, _ := m.end()
+	return out
 }
 
 // JoinFailed tells the Master that the Controller refused a vehicle's

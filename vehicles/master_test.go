@@ -306,11 +306,16 @@ func TestStaleFatalManualEStopFaults(t *testing.T) {
 			assert.Equal(t, []fleet.Event{fleet.FaultCleared{Shuttle: "s1"}}, evs)
 		})
 	}
-	r := newRig(t, Config{StaleAfter: 30 * time.Second})
+	r := newRig(t, Config{})
 	r.joined()
-	evs, _ := r.m.Tick(r.now.Add(31 * time.Second))
+	evs := r.m.Silent(r.now, "acme", "s1", 31*time.Second)
 	require.Len(t, evs, 1)
-	assert.Contains(t, evs[0].(fleet.FaultReported).Reason, "no state")
+	assert.Contains(t, evs[0].(fleet.FaultReported).Reason, "no state for 31s")
+	evs, _ = r.state()
+	assert.Equal(t, []fleet.Event{fleet.FaultCleared{Shuttle: "s1"}}, evs, "back with its next state")
+	as := instants(t, r.m.Resumed(r.now))
+	require.Len(t, as, 1)
+	assert.Equal(t, vda5050.ActionStateRequest, as[0].ActionType)
 }
 
 func TestCancelStopsTheVehicleAndResendsTheLaneWithoutTheAction(t *testing.T) {

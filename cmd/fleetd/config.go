@@ -19,6 +19,9 @@ type fileConfig struct {
 	// Broker: where the vehicles' MQTT broker is. Without a URL fleetd
 	// starts an embedded broker on Embedded (default 127.0.0.1:1884).
 	Broker brokerConfig `json:"broker"`
+	// Store is where state is kept: redis://host:port[/db][?prefix=...]
+	// or bolt:PATH; empty keeps nothing.
+	Store string `json:"store"`
 	// Interface is the first level of VDA 5050 topics; default "uagv".
 	Interface string `json:"interface"`
 	// AutoAdmit admits vehicles that are not on the roster.

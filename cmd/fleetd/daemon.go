@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -21,6 +22,8 @@ import (
 	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/sim/agv"
+	"github.com/borderfleet/borderfleet/store"
+	"github.com/borderfleet/borderfleet/store/storeurl"
 	"github.com/borderfleet/borderfleet/vehicles"
 )
 
@@ -32,27 +35,34 @@ type fleetOpts struct {
 	logJSON     bool
 	verbose     bool
 	quiet       *slog.Logger // for the embedded broker and the demo's shuttles
+	iface       string
+	owner       string
 }
 
 // running is a started fleet.
 type running struct {
+	ctx    context.Context // ends when the daemon stops, for whatever reason
+	cancel context.CancelFunc
 	site   *geo.Site
 	graph  *routing.Graph
 	d      *daemon.Daemon
 	url    string // the broker's URL
 	broker *mqttbus.Broker
 	bus    *mqttbus.Client
-	clock  func() time.Time
+	store  store.Store
 	wg     sync.WaitGroup
 	runErr error
 }
 
 // addFleetFlags defines the flags run and demo share.
-func addFleetFlags(fs *flag.FlagSet, o *fleetOpts) (config, site, broker, embedded *string) {
+func addFleetFlags(fs *flag.FlagSet, o *fleetOpts) (config, site, broker, embedded, storeURL *string) {
 	config = fs.String("config", "", "configuration `file` (JSON; see the README)")
 	site = fs.String("site", "", "site GeoJSON `file` (default: the embedded Baqty–Pokitu site)")
 	broker = fs.String("broker", "", "MQTT broker `URL` (tcp://, ssl://, ws://...); default: an embedded broker")
+	storeURL = fs.String("store", "", "where state is kept: redis://host:port[/db], or a bolt file (bolt:PATH); default: nothing is kept")
 	embedded = fs.String("embedded-broker", "", "`address` of the embedded broker (default "+mqttbus.DefaultBrokerAddr+", or a free port if taken)")
+	fs.StringVar(&o.iface, "interface", "", "first level of the VDA 5050 topics (default uagv)")
+	fs.StringVar(&o.owner, "owner", "", "this instance's name in the store's lease (default hostname-pid)")
 	fs.DurationVar(&o.statusEvery, "status-every", 0, "time between status lines (default 5s; negative: none)")
 	fs.BoolVar(&o.logJSON, "log-json", false, "log as JSON")
 	fs.BoolVar(&o.verbose, "v", false, "log debug messages")
@@ -60,7 +70,7 @@ func addFleetFlags(fs *flag.FlagSet, o *fleetOpts) (config, site, broker, embedd
 }
 
 // resolve merges the configuration file and the flags.
-func (o *fleetOpts) resolve(config, site, broker, embedded string) error {
+func (o *fleetOpts) resolve(config, site, broker, embedded, storeURL string) error {
 	f, err := readConfig(config)
 	if err != nil {
 		return err
@@ -73,6 +83,12 @@ func (o *fleetOpts) resolve(config, site, broker, embedded string) error {
 	}
 	if embedded != "" {
 		f.Broker.Embedded = embedded
+	}
+	if storeURL != "" {
+		f.Store = storeURL
+	}
+	if o.iface != "" {
+		f.Interface = o.iface
 	}
 	if o.statusEvery == 0 {
 		o.statusEvery = time.Duration(f.StatusEveryS * float64(time.Second))
@@ -108,7 +124,17 @@ func (o *fleetOpts) loggerAt(stderr io.Writer, level slog.Level) *slog.Logger {
 
 // startFleet loads the site, finds or starts the broker, connects and
 // runs the daemon until ctx ends.
-func startFleet(ctx context.Context, o *fleetOpts, stdout io.Writer, log *slog.Logger) (*running, error) {
+func startFleet(parent context.Context, o *fleetOpts, stdout io.Writer, log *slog.Logger) (*running, error) {
+	ctx, cancel := context.WithCancel(parent)
+	r, err := startFleetCtx(ctx, cancel, o, stdout, log)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return r, nil
+}
+
+func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts, stdout io.Writer, log *slog.Logger) (*running, error) {
 	site, err := loadSiteFile(o.file.Site)
 	if err != nil {
 		return nil, err
@@ -125,7 +151,14 @@ func startFleet(ctx context.Context, o *fleetOpts, stdout io.Writer, log *slog.L
 	if err != nil {
 		return nil, err
 	}
-	r := &running{site: site, graph: g, url: o.file.Broker.URL, clock: daemon.ScaledClock(o.timeScale)}
+	r := &running{ctx: ctx, cancel: cancel, site: site, graph: g, url: o.file.Broker.URL}
+	if o.file.Store != "" {
+		r.store, err = storeurl.Open(ctx, o.file.Store)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(stdout, "store: %s\n", o.file.Store)
+	}
 	if r.url == "" {
 		r.broker, err = mqttbus.StartBroker(o.file.Broker.Embedded, o.file.Broker.Embedded == "", o.quiet)
 		if err != nil {
@@ -144,17 +177,18 @@ func startFleet(ctx context.Context, o *fleetOpts, stdout io.Writer, log *slog.L
 		r.close()
 		return nil, err
 	}
-	staleAfter := time.Duration(orDefaultF(o.file.StaleAfterS, 45) * float64(time.Second))
 	r.d, err = daemon.New(daemon.Config{
 		Graph: g,
 		Fleet: fleet.Config{Dispatch: o.file.Dispatch, Charging: policy},
 		Vehicles: vehicles.Config{Roster: roster, Interface: o.file.Interface, AutoAdmit: o.file.AutoAdmit,
-			// the core's clock runs timeScale times faster than real time;
-			// a vehicle's silence and a resend are measured in real time
-			StaleAfter:  time.Duration(float64(staleAfter) * o.timeScale),
+			// the core's clock runs timeScale times faster than real
+			// time; a resend waits 5 s of real time
 			ResendAfter: time.Duration(float64(5*time.Second) * o.timeScale)},
-		Clock: r.clock,
-		Log:   log,
+		Journal:    r.journal(),
+		Owner:      o.owner,
+		StaleAfter: time.Duration(orDefaultF(o.file.StaleAfterS, 45) * float64(time.Second)),
+		TimeScale:  o.timeScale,
+		Log:        log,
 	})
 	if err != nil {
 		r.close()
@@ -164,6 +198,7 @@ func startFleet(ctx context.Context, o *fleetOpts, stdout io.Writer, log *slog.L
 	go func() {
 		defer r.wg.Done()
 		r.runErr = r.d.Run(ctx, r.bus)
+		r.cancel() // a deposed daemon takes the rest down with it
 	}()
 	if o.statusEvery > 0 {
 		r.wg.Add(1)
@@ -200,9 +235,20 @@ func (r *running) wait() error {
 	return r.runErr
 }
 
+// journal is the store as the daemon's journal, or nil.
+func (r *running) journal() daemon.Journal {
+	if r.store == nil {
+		return nil
+	}
+	return r.store
+}
+
 func (r *running) close() {
 	if r.bus != nil {
 		r.bus.Disconnect()
+	}
+	if r.store != nil {
+		_ = r.store.Close()
 	}
 	if r.broker != nil {
 		_ = r.broker.Close()
@@ -262,7 +308,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("fleetd run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o fleetOpts
-	config, site, broker, embedded := addFleetFlags(fs, &o)
+	config, site, broker, embedded, storeURL := addFleetFlags(fs, &o)
 	autoAdmit := fs.Bool("auto-admit", false, "admit vehicles that are not on the roster")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -271,7 +317,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fleetd run: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	if err := o.resolve(*config, *site, *broker, *embedded); err != nil {
+	if err := o.resolve(*config, *site, *broker, *embedded, *storeURL); err != nil {
 		fmt.Fprintf(stderr, "fleetd run: %v\n", err)
 		return 1
 	}
@@ -290,7 +336,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "fleetd: driving VDA 5050 vehicles on %s (topics %s/v2/...); %d on the roster, auto-admit %v\n",
 		r.url, orDefault(o.file.Interface, "uagv"), len(o.file.Roster), o.file.AutoAdmit)
 	fmt.Fprintln(stdout, apiNote)
-	<-ctx.Done()
+	<-r.ctx.Done()
 	if err := r.wait(); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "fleetd run: %v\n", err)
 		return 1
@@ -308,7 +354,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("fleetd demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := fleetOpts{}
-	config, site, broker, embedded := addFleetFlags(fs, &o)
+	config, site, broker, embedded, storeURL := addFleetFlags(fs, &o)
 	shuttles := fs.Int("shuttles", 8, "simulated shuttles to start in this process (0: drive shuttles started elsewhere, e.g. by shuttle-sim)")
 	fs.Float64Var(&o.timeScale, "time-scale", 60, "how much faster than real time the demo runs (vehicles and fleetd together)")
 	soc := fs.Float64("soc", agv.DefaultStartSoC, "state of charge of the simulated shuttles at start, 0..1")
@@ -316,6 +362,8 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	maxMoves := fs.Int("max-moves", 0, "stop asking for moves after this many (0: no limit)")
 	duration := fs.Duration("duration", 0, "stop after this long, in real time (0: run until interrupted)")
 	seed := fs.Int64("seed", 1, "seed of the demo's randomness")
+	noRefusals := fs.Bool("no-refusals", false, "officers never refuse a container")
+	keep := fs.Bool("keep-store", false, "without --store, keep the demo's embedded store file instead of deleting it at exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -327,11 +375,25 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "fleetd demo: --shuttles, --max-moves, --duration and --moves-per-hour must not be negative")
 		return 2
 	}
-	if err := o.resolve(*config, *site, *broker, *embedded); err != nil {
+	if err := o.resolve(*config, *site, *broker, *embedded, *storeURL); err != nil {
 		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
 		return 1
 	}
 	o.file.AutoAdmit = true // the demo's shuttles are not on a roster
+	if o.file.Store == "" {
+		// the embedded store, fresh for each demo: its shuttles start afresh
+		dir, err := os.MkdirTemp("", "fleetd-demo")
+		if err != nil {
+			fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+			return 1
+		}
+		o.file.Store = "bolt:" + filepath.Join(dir, "fleetd.db")
+		if *keep {
+			defer fmt.Fprintf(stdout, "the demo's store is kept in %s\n", dir)
+		} else {
+			defer os.RemoveAll(dir)
+		}
+	}
 	log := o.logger(stderr)
 	o.quiet = o.loggerAt(stderr, slog.LevelError)
 	ctx, stop := signalContext()
@@ -346,7 +408,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
 		return 1
 	}
-	player, err := demo.New(demo.Config{MovesPerHour: *rate, MaxMoves: *maxMoves, Seed: *seed}, r.site, r.d)
+	player, err := demo.New(demo.Config{MovesPerHour: *rate, MaxMoves: *maxMoves, Seed: *seed, NoRefusals: *noRefusals}, r.site, r.d)
 	if err != nil {
 		stop()
 		_ = r.wait()
@@ -385,7 +447,8 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "fleetd demo: %d simulated shuttles on %s, %.0f moves an hour both ways, %gx real time; Ctrl-C stops\n",
 		*shuttles, r.url, *rate, o.timeScale)
 	fmt.Fprintln(stdout, apiNote)
-	<-ctx.Done()
+	<-r.ctx.Done()
+	stop()
 	wg.Wait()
 	runErr := r.wait()
 	close(errs)

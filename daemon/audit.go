@@ -1,0 +1,181 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/borderfleet/borderfleet/audit"
+	"github.com/borderfleet/borderfleet/fleet"
+)
+
+// auditor turns move transitions into chain-of-custody entries. Entries
+// are made the same way live and in replay, each tagged with the journal
+// index of the input that caused it; only those past the audit log's last
+// input are written, so a crash between journaling an input and writing
+// its entries loses none and writes none twice.
+type auditor struct {
+	seen      map[string]int // move -> history entries made into audit entries
+	pending   []audit.Entry  // made, not written, not chained
+	last      *audit.Entry   // the audit log's last entry, once loaded
+	lastInput uint64         // the journal index of the last input with entries written
+	loaded    bool
+	live      bool // this instance writes (it is active)
+}
+
+// note makes entries for what moves did in input idx.
+func (a *auditor) note(idx uint64, moves []*fleet.Move) {
+	if idx == 0 {
+		return // no journal, no audit log
+	}
+	if a.seen == nil {
+		a.seen = map[string]int{}
+	}
+	for _, m := range moves {
+		for _, h := range m.History[a.seen[m.ID]:] {
+			a.pending = append(a.pending, entryOf(idx, m, h))
+		}
+		a.seen[m.ID] = len(m.History)
+	}
+}
+
+// entryOf describes one move transition for the audit log.
+func entryOf(idx uint64, m *fleet.Move, h fleet.MoveTransition) audit.Entry {
+	e := audit.Entry{At: h.At, Container: string(m.Container), Move: m.ID, Event: string(h.To), Actor: "fleetd",
+		Shuttle: m.Shuttle, Detail: h.Cause, Input: idx}
+	switch h.To {
+	case fleet.MovePending:
+		if h.From == "" || h.From == fleet.MovePending {
+			e.Event, e.Actor = "created", "operator"
+		}
+		e.Shuttle = ""
+	case fleet.MoveLoading, fleet.MoveReturned:
+		e.Bay = m.Origin
+	case fleet.MoveLaden:
+		if h.From == fleet.MoveLoading {
+			e.Event, e.Bay = "picked", m.Origin
+		}
+	case fleet.MoveUnloading, fleet.MoveDelivered:
+		e.Bay = m.Destination
+	}
+	if h.To == fleet.MoveReturned {
+		e.Bay = m.Origin
+	}
+	// "release by officer-7 (KZ) at kz-bakhty-out: ..." names the officer
+	if i := strings.Index(h.Cause, " by "); i >= 0 {
+		rest := h.Cause[i+4:]
+		if j := strings.Index(rest, ")"); j > 0 && strings.Contains(rest[:j], " (") {
+			e.Actor = "officer " + rest[:j+1]
+			if k := strings.Index(rest[j:], " at "); k >= 0 {
+				cp := rest[j+k+4:]
+				if c := strings.IndexAny(cp, ": "); c > 0 {
+					cp = cp[:c]
+				}
+				e.Checkpoint = cp
+			}
+		}
+	} else if strings.HasPrefix(h.Cause, "at ") {
+		e.Checkpoint = strings.TrimPrefix(h.Cause, "at ")
+	}
+	if e.Actor == "fleetd" && m.Shuttle != "" && strings.Contains(h.Cause, "shuttle "+m.Shuttle) {
+		e.Actor = "shuttle " + m.Shuttle
+	}
+	return e
+}
+
+// load reads the audit log's tail (on first use).
+func (a *auditor) load(ctx context.Context, j Journal) error {
+	if a.loaded {
+		return nil
+	}
+	var after uint64
+	for {
+		es, err := j.ReadAudit(ctx, after, replayPage)
+		if err != nil {
+			return fmt.Errorf("daemon: reading the audit log: %w", err)
+		}
+		for _, se := range es {
+			e, err := audit.Decode(se.Data)
+			if err != nil {
+				return fmt.Errorf("daemon: audit entry %d: %w", se.Index, err)
+			}
+			a.last, a.lastInput = &e, max(a.lastInput, e.Input)
+			after = se.Index
+		}
+		if len(es) < replayPage {
+			break
+		}
+	}
+	a.loaded = true
+	return nil
+}
+
+// prune, while standing by, reads what the active instance wrote and
+// forgets the entries it made for the same inputs.
+func (a *auditor) prune(ctx context.Context, j Journal) error {
+	if !a.loaded {
+		if err := a.load(ctx, j); err != nil {
+			return err
+		}
+	} else {
+		var after uint64
+		if a.last != nil {
+			after = a.last.Seq
+		}
+		es, err := j.ReadAudit(ctx, after, 0)
+		if err != nil {
+			return fmt.Errorf("daemon: reading the audit log: %w", err)
+		}
+		for _, se := range es {
+			e, err := audit.Decode(se.Data)
+			if err != nil {
+				return fmt.Errorf("daemon: audit entry %d: %w", se.Index, err)
+			}
+			a.last, a.lastInput = &e, max(a.lastInput, e.Input)
+		}
+	}
+	a.dropWritten()
+	return nil
+}
+
+func (a *auditor) dropWritten() {
+	keep := a.pending[:0]
+	for _, e := range a.pending {
+		if e.Input > a.lastInput {
+			keep = append(keep, e)
+		}
+	}
+	a.pending = keep
+}
+
+// flush chains and writes the pending entries.
+func (a *auditor) flush(ctx context.Context, j Journal, token uint64) error {
+	if !a.live || len(a.pending) == 0 && a.loaded {
+		return nil
+	}
+	if err := a.load(ctx, j); err != nil {
+		return err
+	}
+	a.dropWritten()
+	if len(a.pending) == 0 {
+		return nil
+	}
+	chained := make([]audit.Entry, len(a.pending))
+	raw := make([][]byte, len(a.pending))
+	prev := a.last
+	for i, e := range a.pending {
+		chained[i] = audit.Chain(prev, e)
+		prev = &chained[i]
+		b, err := audit.Encode(chained[i])
+		if err != nil {
+			return err
+		}
+		raw[i] = b
+	}
+	if _, err := j.AppendAudit(ctx, token, raw...); err != nil {
+		return fmt.Errorf("daemon: writing the audit log: %w", err)
+	}
+	a.last, a.lastInput = prev, max(a.lastInput, chained[len(chained)-1].Input)
+	a.pending = a.pending[:0]
+	return nil
+}

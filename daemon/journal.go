@@ -1,0 +1,117 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/store"
+)
+
+// Journal is what the daemon needs of a store: an append-only journal of
+// its inputs and an audit log, both fenced by a lease (see package store).
+type Journal interface {
+	Append(ctx context.Context, token uint64, recs ...[]byte) (uint64, error)
+	Read(ctx context.Context, after uint64, limit int) ([]store.Entry, error)
+	AppendAudit(ctx context.Context, token uint64, entries ...[]byte) (uint64, error)
+	ReadAudit(ctx context.Context, after uint64, limit int) ([]store.Entry, error)
+	Acquire(ctx context.Context, owner string, ttl time.Duration) (uint64, error)
+	Renew(ctx context.Context, owner string, token uint64, ttl time.Duration) error
+	Release(ctx context.Context, owner string, token uint64) error
+}
+
+// record is one input to the core, as journaled: the core is deterministic,
+// so replaying the records in order rebuilds its state exactly.
+type record struct {
+	Kind    string     `json:"k"` // one of the kind constants
+	At      time.Time  `json:"at"`
+	Topic   string     `json:"topic,omitempty"`
+	Payload []byte     `json:"payload,omitempty"`
+	Event   *eventJSON `json:"event,omitempty"`
+	// Vehicle ("manufacturer/serial") and Silence, for kindSilent.
+	Vehicle string        `json:"vehicle,omitempty"`
+	Silence time.Duration `json:"silence,omitempty"`
+}
+
+// Record kinds.
+const (
+	kindMessage = "msg"    // a vehicle's message (not visualization)
+	kindTick    = "tick"   // time passes
+	kindEvent   = "event"  // an operator's or officer's event
+	kindSilent  = "silent" // a vehicle has sent nothing for too long
+	kindResume  = "resume" // a fleetd took over: ask every vehicle for its state
+)
+
+// eventJSON is a fleet event with its type.
+type eventJSON struct {
+	Type string          `json:"type"`
+	Data json.RawMessage `json:"data"`
+}
+
+func encodeEvent(ev fleet.Event) (*eventJSON, error) {
+	var name string
+	switch ev.(type) {
+	case fleet.MoveRequested:
+		name = "MoveRequested"
+	case fleet.CustomsDecision:
+		name = "CustomsDecision"
+	case fleet.PauseRequested:
+		name = "PauseRequested"
+	case fleet.FaultCleared:
+		name = "FaultCleared"
+	default:
+		return nil, fmt.Errorf("daemon: event %T cannot be submitted", ev)
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return nil, fmt.Errorf("daemon: %w", err)
+	}
+	return &eventJSON{Type: name, Data: b}, nil
+}
+
+func (e *eventJSON) decode() (fleet.Event, error) {
+	var ev fleet.Event
+	var err error
+	switch e.Type {
+	case "MoveRequested":
+		var x fleet.MoveRequested
+		err = json.Unmarshal(e.Data, &x)
+		ev = x
+	case "CustomsDecision":
+		var x fleet.CustomsDecision
+		err = json.Unmarshal(e.Data, &x)
+		ev = x
+	case "PauseRequested":
+		var x fleet.PauseRequested
+		err = json.Unmarshal(e.Data, &x)
+		ev = x
+	case "FaultCleared":
+		var x fleet.FaultCleared
+		err = json.Unmarshal(e.Data, &x)
+		ev = x
+	default:
+		return nil, fmt.Errorf("daemon: journal: unknown event type %q", e.Type)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("daemon: journal: %s: %w", e.Type, err)
+	}
+	return ev, nil
+}
+
+func decodeRecord(b []byte) (record, error) {
+	var r record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return r, fmt.Errorf("daemon: journal record: %w", err)
+	}
+	switch r.Kind {
+	case kindMessage, kindTick, kindEvent, kindSilent, kindResume:
+	default:
+		return r, fmt.Errorf("daemon: journal record of unknown kind %q", r.Kind)
+	}
+	if r.Kind == kindEvent && r.Event == nil {
+		return r, fmt.Errorf("daemon: journal event record without an event")
+	}
+	return r, nil
+}

@@ -1,0 +1,136 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/borderfleet/borderfleet/store"
+)
+
+// ErrStandby: this instance stands by; the active one takes requests.
+var ErrStandby = errors.New("daemon: standing by: another fleetd is active")
+
+func encodeRecord(r record) ([]byte, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("daemon: journal record: %w", err)
+	}
+	return b, nil
+}
+
+func isFenced(err error) bool { return errors.Is(err, store.ErrFenced) }
+
+// replayPage is how many journal records are read at once.
+const replayPage = 1000
+
+// catchUp applies the journal records this instance has not applied yet.
+// Nothing is published: what they led to went out when they were first
+// handled.
+func (d *Daemon) catchUp(ctx context.Context) error {
+	for {
+		es, err := d.cfg.Journal.Read(ctx, d.applied, replayPage)
+		if err != nil {
+			return fmt.Errorf("daemon: reading the journal: %w", err)
+		}
+		for _, e := range es {
+			rec, err := decodeRecord(e.Data)
+			if err != nil {
+				return fmt.Errorf("daemon: journal entry %d: %w", e.Index, err)
+			}
+			_, _ = d.apply(e.Index, rec)
+			d.replayed.Add(1)
+		}
+		if len(es) < replayPage {
+			return nil
+		}
+	}
+}
+
+// takeOver takes the lease: while another instance holds it, this one
+// stands by and follows the journal, so that it is ready to take over
+// within a lease's time when the other dies. Then it applies what is left
+// of the journal, carries the clock on from its last record and writes the
+// audit entries the last active instance did not.
+func (d *Daemon) takeOver(ctx context.Context) error {
+	j := d.cfg.Journal
+	start := time.Now()
+	if err := d.catchUp(ctx); err != nil {
+		return err
+	}
+	poll := time.NewTicker(d.cfg.LeaseTTL / 6)
+	defer poll.Stop()
+	standing := false
+	for {
+		token, err := j.Acquire(ctx, d.cfg.Owner, d.cfg.LeaseTTL)
+		if err == nil {
+			d.token = token
+			break
+		}
+		if !errors.Is(err, store.ErrHeld) {
+			return fmt.Errorf("daemon: taking the lease: %w", err)
+		}
+		if !standing {
+			standing = true
+			d.log.Info("standing by: another fleetd holds the lease", "owner", d.cfg.Owner)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case fn := <-d.reqs:
+			fn()
+		case <-poll.C:
+			if err := d.catchUp(ctx); err != nil {
+				return err
+			}
+			if err := d.au.prune(ctx, j); err != nil {
+				return err
+			}
+		}
+	}
+	if err := d.catchUp(ctx); err != nil {
+		return err
+	}
+	if ahead := d.lastAt.Sub(d.cfg.Clock()); ahead > 0 {
+		d.offset = ahead // a faster clock (a demo) carries on where it was
+	}
+	d.au.live = true
+	if err := d.au.flush(ctx, j, d.token); err != nil {
+		return err
+	}
+	d.log.Info("active: journal replayed", "owner", d.cfg.Owner, "token", d.token, "records", d.applied,
+		"took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// stateDigest is a state without what changes in every message (header,
+// position, velocity, distance since the last node, battery below a tenth
+// of a percent): two states with one digest mean the same to the core.
+func stateDigest(payload []byte) (string, bool) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &m); err != nil {
+		return "", false
+	}
+	for _, k := range []string{"headerId", "timestamp", "agvPosition", "velocity", "distanceSinceLastNode"} {
+		delete(m, k)
+	}
+	if raw, ok := m["batteryState"]; ok {
+		var b map[string]any
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return "", false
+		}
+		if c, ok := b["batteryCharge"].(float64); ok {
+			b["batteryCharge"] = math.Round(c*10) / 10
+		}
+		r, _ := json.Marshal(b)
+		m["batteryState"] = r
+	}
+	out, err := json.Marshal(m) // map keys sorted: the same state, the same digest
+	if err != nil {
+		return "", false
+	}
+	return string(out), true
+}

@@ -1,0 +1,301 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/borderfleet/borderfleet/audit"
+	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/routing"
+	"github.com/borderfleet/borderfleet/store/storeurl"
+	"github.com/borderfleet/borderfleet/vda5050"
+)
+
+// moves is how many moves the recovery runs ask for.
+const recoveryMoves = 8
+
+// fleetdProc is a fleetd demo process without shuttles of its own: the
+// demo plays operators and officers, a shuttle-sim process drives.
+type fleetdProc struct {
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	out  bytes.Buffer
+	done chan struct{}
+}
+
+func (p *fleetdProc) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.Write(b)
+}
+
+func (p *fleetdProc) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
+
+func startFleetdProc(t *testing.T, url, iface, storeURL, owner string) *fleetdProc {
+	t.Helper()
+	p := &fleetdProc{done: make(chan struct{})}
+	p.cmd = exec.Command(fleetdBin, "demo", "--shuttles", "0", "--broker", url, "--store", storeURL,
+		"--time-scale", fmt.Sprint(scale), "--max-moves", fmt.Sprint(recoveryMoves), "--moves-per-hour", "300",
+		"--seed", "7", "--no-refusals", "--status-every", "-1s", "--interface", iface, "--owner", owner)
+	p.cmd.Stdout, p.cmd.Stderr = p, p
+	require.NoError(t, p.cmd.Start())
+	go func() {
+		_ = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	})
+	return p
+}
+
+func (p *fleetdProc) kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.done
+}
+
+// custody reads the audit log: it must verify, and every container must
+// be delivered exactly once.
+func custody(t *testing.T, storeURL string) map[string]int {
+	t.Helper()
+	ctx := context.Background()
+	st, err := storeurl.Open(ctx, storeURL)
+	require.NoError(t, err)
+	defer st.Close()
+	raw, err := st.ReadAudit(ctx, 0, 0)
+	require.NoError(t, err)
+	var es []audit.Entry
+	for _, r := range raw {
+		e, err := audit.Decode(r.Data)
+		require.NoError(t, err)
+		es = append(es, e)
+	}
+	require.NoError(t, audit.Verify(es), "the audit chain is intact")
+	delivered := map[string]int{}
+	for _, e := range es {
+		if e.Event == "delivered" {
+			delivered[e.Container]++
+		}
+	}
+	return delivered
+}
+
+// wireCheck follows every vehicle's state on the wire: no pick or drop
+// of a container finishes twice, and no two vehicles stand at one node
+// that holds one.
+type wireCheck struct {
+	mu        sync.Mutex
+	g         *routing.Graph
+	at        map[string]string // vehicle -> last node
+	finished  map[string]bool   // action id -> finished
+	picks     map[string]int    // load id -> finished picks
+	drops     map[string]int
+	actions   map[string]string // action id -> "pick:<load>" or "drop:<load>", from orders
+	conflicts []string
+}
+
+func newWireCheck(t *testing.T) *wireCheck {
+	site, err := geo.Default()
+	require.NoError(t, err)
+	g, err := routing.NewGraph(site, routing.GraphConfig{})
+	require.NoError(t, err)
+	return &wireCheck{g: g, at: map[string]string{}, finished: map[string]bool{}, picks: map[string]int{},
+		drops: map[string]int{}, actions: map[string]string{}}
+}
+
+func (w *wireCheck) add(topic string, payload []byte) {
+	_, _, serial, t, err := vda5050.ParseTopic(topic)
+	if err != nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch t {
+	case vda5050.TopicOrder:
+		o, err := vda5050.DecodeOrder(payload)
+		if err != nil {
+			return
+		}
+		for _, n := range o.Nodes {
+			for _, a := range n.Actions {
+				for _, p := range a.ActionParameters {
+					if p.Key == "loadId" {
+						w.actions[a.ActionID] = a.ActionType + ":" + fmt.Sprint(p.Value)
+					}
+				}
+			}
+		}
+	case vda5050.TopicState:
+		s, err := vda5050.DecodeState(payload)
+		if err != nil {
+			return
+		}
+		if s.LastNodeID != "" && w.at[serial] != s.LastNodeID {
+			w.at[serial] = s.LastNodeID
+			if i, ok := w.g.Node(s.LastNodeID); ok && w.g.Nodes[i].Capacity <= 1 {
+				for other, node := range w.at {
+					if other != serial && node == s.LastNodeID {
+						w.conflicts = append(w.conflicts, fmt.Sprintf("%s and %s both at %s", serial, other, node))
+					}
+				}
+			}
+		}
+		for _, a := range s.ActionStates {
+			if a.ActionStatus != vda5050.StatusFinished || w.finished[a.ActionID] {
+				continue
+			}
+			w.finished[a.ActionID] = true
+			kind, load, ok := strings.Cut(w.actions[a.ActionID], ":")
+			if !ok {
+				continue
+			}
+			switch kind {
+			case vda5050.ActionPick:
+				w.picks[load]++
+			case vda5050.ActionDrop:
+				w.drops[load]++
+			}
+		}
+	}
+}
+
+// recoveryRun is one crash run: fleetd killed with SIGKILL at random
+// moments and started again, until every move is delivered.
+func recoveryRun(t *testing.T, url, storeURL string, kills int) {
+	iface := fmt.Sprintf("crash%d", time.Now().UnixNano()%100000)
+	spy := connect(t, url, iface+"-spy")
+	w := newWireCheck(t)
+	require.NoError(t, spy.Subscribe(iface+"/#", 1, w.add))
+	shuttles(t, url, iface, "--shuttles", "4", "--serial-prefix", "c-")
+
+	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	p := startFleetdProc(t, url, iface, storeURL, "crash")
+	for i := 0; i < kills; i++ {
+		time.Sleep(time.Duration(1500+rng.Intn(3500)) * time.Millisecond)
+		p.kill()
+		t.Logf("kill %d", i+1)
+		p = startFleetdProc(t, url, iface, storeURL, "crash")
+	}
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		time.Sleep(time.Second)
+		w.mu.Lock()
+		done := len(w.drops) == recoveryMoves
+		w.mu.Unlock()
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not every move delivered in 5 minutes after the kills; fleetd said:\n%s", lastLines(p.output(), 40))
+		}
+	}
+	p.kill()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	assert.Empty(t, w.conflicts, "two vehicles at one node")
+	for load, n := range w.picks {
+		assert.Equal(t, 1, n, "picks of %s", load)
+	}
+	for load, n := range w.drops {
+		assert.Equal(t, 1, n, "drops of %s", load)
+	}
+	assert.Len(t, w.picks, recoveryMoves)
+	delivered := custody(t, storeURL)
+	assert.Len(t, delivered, recoveryMoves, "every move delivered, by the audit log")
+	for c, n := range delivered {
+		assert.Equal(t, 1, n, "%s delivered once", c)
+	}
+}
+
+// TestCrashRecovery kills fleetd ten times at random moments during a run
+// over a real broker, once with Redis and once with the embedded store:
+// every move is delivered exactly once, no pick or drop happens twice, no
+// two vehicles meet, and the audit chain holds.
+func TestCrashRecovery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash runs: minutes; not in -short")
+	}
+	url := os.Getenv("BORDERFLEET_TEST_MQTT_URL")
+	if url == "" {
+		url = brokers(t)["embedded"]
+	}
+	stores := map[string]string{"bolt": "bolt:" + filepath.Join(t.TempDir(), "fleetd.db")}
+	if addr := os.Getenv("BORDERFLEET_TEST_REDIS_ADDR"); addr != "" {
+		stores["redis"] = fmt.Sprintf("redis://%s/0?prefix=crash%d:", addr, time.Now().UnixNano())
+	} else {
+		t.Log("BORDERFLEET_TEST_REDIS_ADDR unset: the embedded store only (scripts/test.sh starts a redis-server)")
+	}
+	for name, s := range stores {
+		t.Run(name, func(t *testing.T) { recoveryRun(t, url, s, 10) })
+	}
+}
+
+// TestFailover runs two fleetd against one Redis: the active one is
+// killed, the standby takes over within 5 s, and the run completes with
+// nothing lost or doubled.
+func TestFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("failover run: not in -short")
+	}
+	addr := os.Getenv("BORDERFLEET_TEST_REDIS_ADDR")
+	if addr == "" {
+		t.Skip("BORDERFLEET_TEST_REDIS_ADDR unset: failover needs a shared Redis (scripts/test.sh starts one)")
+	}
+	url := os.Getenv("BORDERFLEET_TEST_MQTT_URL")
+	if url == "" {
+		url = brokers(t)["embedded"]
+	}
+	storeURL := fmt.Sprintf("redis://%s/0?prefix=failover%d:", addr, time.Now().UnixNano())
+	iface := fmt.Sprintf("fo%d", time.Now().UnixNano()%100000)
+	spy := connect(t, url, iface+"-spy")
+	w := newWireCheck(t)
+	require.NoError(t, spy.Subscribe(iface+"/#", 1, w.add))
+	shuttles(t, url, iface, "--shuttles", "4", "--serial-prefix", "f-")
+
+	a := startFleetdProc(t, url, iface, storeURL, "a")
+	require.Eventually(t, func() bool { return strings.Contains(a.output(), "active") }, 20*time.Second, 50*time.Millisecond, "a takes the lease:\n%s", a.output())
+	b := startFleetdProc(t, url, iface, storeURL, "b")
+	require.Eventually(t, func() bool { return strings.Contains(b.output(), "standing by") }, 20*time.Second, 50*time.Millisecond, "b stands by:\n%s", b.output())
+	time.Sleep(12 * time.Second) // moves under way
+	a.kill()
+	killed := time.Now()
+	require.Eventually(t, func() bool { return strings.Contains(b.output(), "active: journal replayed") }, 10*time.Second, 20*time.Millisecond)
+	took := time.Since(killed)
+	t.Logf("b took over %v after a was killed", took.Round(time.Millisecond))
+	assert.Less(t, took, 5*time.Second, "the standby takes over within 5 s")
+
+	require.Eventually(t, func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return len(w.drops) == recoveryMoves
+	}, 5*time.Minute, time.Second, "every move delivered after the failover:\n%s", lastLines(b.output(), 30))
+	b.kill()
+	w.mu.Lock()
+	assert.Empty(t, w.conflicts)
+	for load, n := range w.drops {
+		assert.Equal(t, 1, n, "drops of %s", load)
+	}
+	for load, n := range w.picks {
+		assert.Equal(t, 1, n, "picks of %s", load)
+	}
+	w.mu.Unlock()
+	delivered := custody(t, storeURL)
+	assert.Len(t, delivered, recoveryMoves)
+}
