@@ -22,6 +22,9 @@ type BrokenError struct {
 
 // Error names the entry and the reason.
 func (e *BrokenError) Error() string {
+	if e.Container == "" {
+		return fmt.Sprintf("audit: chain broken at entry %d: %s", e.Seq, e.Reason)
+	}
 	return fmt.Sprintf("audit: chain broken at entry %d (container %s): %s", e.Seq, e.Container, e.Reason)
 }
 
