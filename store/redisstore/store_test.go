@@ -135,7 +135,7 @@ func TestOpenFails(t *testing.T) {
 		{"redis://localhost:6379?wait=x", "wait"},
 		{"redis://localhost:6379?wait=-1", "negative"},
 		{"redis://localhost:6379?wait_timeout=soon", "wait_timeout"},
-		{"redis://:secret@127.0.0.1:1", "ping"},
+		{"redis://:secret@127.0.0.1:1?max_retries=-1&dial_timeout=100ms", "ping"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AfterAndLimit", testAfterAndLimit},
 		{"MultiAppendAtomic", testMultiAppendAtomic},
 		{"EmptyAppend", testEmptyAppend},
+		{"ConcurrentAppend", testConcurrentAppend},
 		{"BinaryRoundTrip", testBinaryRoundTrip},
 		{"AuditIndependent", testAuditIndependent},
 		{"Fencing", testFencing},
@@ -297,5 +299,46 @@ func testNoTokenBeforeAcquire(t *testing.T, s store.Store) {
 	}
 	if got := read(t, s, 0, 0); len(got) != 0 {
 		t.Errorf("journal after fenced appends: %v", got)
+	}
+}
+
+func testConcurrentAppend(t *testing.T, s store.Store) {
+	tok := acquire(t, s, "a")
+	const writers, each = 8, 20
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				// Two records per append: they must land side by side.
+				a, b := fmt.Appendf(nil, "w%d-%d-a", w, i), fmt.Appendf(nil, "w%d-%d-b", w, i)
+				if _, err := s.Append(t.Context(), tok, a, b); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("concurrent Append: %v", err)
+	}
+	got := read(t, s, 0, 0)
+	if len(got) != 2*writers*each {
+		t.Fatalf("%d entries after concurrent appends, want %d", len(got), 2*writers*each)
+	}
+	seen := make(map[string]bool)
+	for i := 0; i < len(got); i += 2 {
+		a, b := got[i], got[i+1]
+		if a.Index != uint64(i+1) || b.Index != uint64(i+2) {
+			t.Fatalf("indexes %d, %d at %d", a.Index, b.Index, i)
+		}
+		if !bytes.HasSuffix(a.Data, []byte("-a")) || string(b.Data) != string(a.Data[:len(a.Data)-1])+"b" {
+			t.Fatalf("records %q and %q of one append are not side by side", a.Data, b.Data)
+		}
+		if seen[string(a.Data)] {
+			t.Fatalf("record %q twice", a.Data)
+		}
+		seen[string(a.Data)] = true
 	}
 }
