@@ -136,6 +136,8 @@ func TestOpenFails(t *testing.T) {
 		{"redis://localhost:6379?wait=-1", "negative"},
 		{"redis://localhost:6379?wait_timeout=soon", "wait_timeout"},
 		{"redis://:secret@127.0.0.1:1?max_retries=-1&dial_timeout=100ms", "ping"},
+		{"redis://:secret@127.0.0.1:1?master_name=mymaster&dial_timeout=100ms&prefix=x:", "ping"},
+		{"redis://127.0.0.1:1?master_name=mymaster&bogus=2", "bogus"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
