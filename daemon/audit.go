@@ -32,6 +32,11 @@ func (a *auditor) note(idx uint64, moves []*fleet.Move) {
 		a.seen = map[string]int{}
 	}
 	for _, m := range moves {
+		if _, known := a.seen[m.ID]; !known {
+			a.pending = append(a.pending, audit.Entry{At: m.Created, Container: string(m.Container), Move: m.ID,
+				Event: "created", Actor: "operator", Bay: m.Origin,
+				Detail: fmt.Sprintf("from %s to %s, declaration %q", m.Origin, m.Destination, m.Declaration), Input: idx})
+		}
 		for _, h := range m.History[a.seen[m.ID]:] {
 			a.pending = append(a.pending, entryOf(idx, m, h))
 		}

@@ -118,14 +118,15 @@ var ErrDeposed = errors.New("daemon: deposed: another fleetd holds the lease")
 // Daemon runs the fleet: one goroutine owns the Controller and the
 // vehicles' Master; MQTT handlers only hand messages over.
 type Daemon struct {
-	cfg   Config
-	ctl   *fleet.Controller
-	m     *vehicles.Master
-	log   *slog.Logger
-	inbox chan inMsg
-	reqs  chan func()
-	bus   Bus
-	ctx   context.Context // of Run, for journal writes
+	cfg    Config
+	ctl    *fleet.Controller
+	m      *vehicles.Master
+	log    *slog.Logger
+	inbox  chan inMsg
+	outbox chan vehicles.Outgoing // to the publisher goroutine
+	reqs   chan func()
+	bus    Bus
+	ctx    context.Context // of Run, for journal writes
 
 	token   uint64    // the lease's fencing token while active
 	applied uint64    // the last journal index applied to the core
@@ -163,7 +164,7 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Daemon{cfg: cfg, ctl: ctl, m: m, log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), reqs: make(chan func()),
+	return &Daemon{cfg: cfg, ctl: ctl, m: m, log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func()),
 		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]string{}}, nil
 }
 
@@ -184,6 +185,10 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 		defer func() { _ = j.Release(context.WithoutCancel(ctx), d.cfg.Owner, d.token) }()
 	}
 	d.active.Store(true)
+	pubCtx, stopPub := context.WithCancel(ctx)
+	pubDone := make(chan struct{})
+	go d.publisher(pubCtx, pubDone)
+	defer func() { stopPub(); <-pubDone }()
 	d.resume()
 	for _, s := range d.m.Subscriptions() {
 		if err := bus.Subscribe(s.Filter, s.QoS, d.receive); err != nil {
@@ -426,17 +431,46 @@ func (d *Daemon) handle(now time.Time, ev fleet.Event) ([]vehicles.Outgoing, err
 	return d.m.Commands(now, cmds), err
 }
 
+// publish hands messages to the publisher goroutine: a slow or broken
+// link never holds up the core. A full outbox drops (orders and cancels
+// are sent again until a state confirms them).
 func (d *Daemon) publish(outs []vehicles.Outgoing) {
 	if !d.active.Load() {
 		return
 	}
 	for _, o := range outs {
-		if err := d.bus.Publish(o.Topic, o.QoS, o.Retained, o.Payload); err != nil {
+		select {
+		case d.outbox <- o:
+		default:
 			d.pubErr.Add(1)
-			d.log.Warn("publish failed", "topic", o.Topic, "err", err)
-			continue
 		}
-		d.out.Add(1)
+	}
+}
+
+// publisher sends what the core hands it, in order, while this instance
+// is active; it returns when ctx ends.
+func (d *Daemon) publisher(ctx context.Context, done chan<- struct{}) {
+	defer close(done)
+	quiet := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case o := <-d.outbox:
+			if !d.active.Load() {
+				continue // deposed: not a word more
+			}
+			if err := d.bus.Publish(o.Topic, o.QoS, o.Retained, o.Payload); err != nil {
+				d.pubErr.Add(1)
+				if !quiet {
+					d.log.Warn("publish failed", "topic", o.Topic, "err", err)
+				}
+				quiet = true // until one goes through
+				continue
+			}
+			quiet = false
+			d.out.Add(1)
+		}
 	}
 }
 

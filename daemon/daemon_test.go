@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -10,10 +11,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/borderfleet/borderfleet/audit"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
+	"github.com/borderfleet/borderfleet/store"
+	"github.com/borderfleet/borderfleet/store/boltstore"
 	"github.com/borderfleet/borderfleet/vda5050"
 	"github.com/borderfleet/borderfleet/vehicles"
 )
@@ -103,8 +107,11 @@ func TestDaemonJoinsVehiclesAndSendsOrders(t *testing.T) {
 	}, 5*time.Second, 10*time.Millisecond)
 
 	require.NoError(t, d.Submit(ctx, fleet.MoveRequested{ID: "m1", Container: "CSQU3054383", Origin: "kz-bay-03", Destination: "cn-bay-07"}))
-	orders := bus.published("uagv/v2/acme/s1/order")
-	require.NotEmpty(t, orders, "the move became an order for s1")
+	var orders [][]byte
+	require.Eventually(t, func() bool {
+		orders = bus.published("uagv/v2/acme/s1/order")
+		return len(orders) > 0
+	}, 5*time.Second, 10*time.Millisecond, "the move became an order for s1")
 	o, err := vda5050.DecodeOrder(orders[0])
 	require.NoError(t, err)
 	assert.Equal(t, "kz-park-01", o.Nodes[0].NodeID)
@@ -136,4 +143,114 @@ func TestScaledClock(t *testing.T) {
 	a := c()
 	time.Sleep(20 * time.Millisecond) // measuring a clock, not waiting for an event
 	assert.GreaterOrEqual(t, c().Sub(a), time.Second)
+}
+
+// journaled runs a daemon on a store until stop is called; it returns the
+// daemon, its bus and a function that stops it and returns Run's error.
+func journaled(t *testing.T, st *boltstore.Store, owner string) (*Daemon, *fakeBus, func() error, <-chan struct{}) {
+	t.Helper()
+	site, err := geo.Default()
+	require.NoError(t, err)
+	g, err := routing.NewGraph(site, routing.GraphConfig{})
+	require.NoError(t, err)
+	roster, err := vehicles.NewRoster()
+	require.NoError(t, err)
+	d, err := New(Config{Graph: g, Journal: st, Owner: owner, LeaseTTL: 600 * time.Millisecond,
+		Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
+	require.NoError(t, err)
+	bus := &fakeBus{subs: map[string]byte{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	var runErr error
+	go func() {
+		runErr = d.Run(ctx, bus)
+		close(done)
+	}()
+	stop := func() error {
+		cancel()
+		<-done
+		return runErr
+	}
+	t.Cleanup(func() { _ = stop() })
+	return d, bus, stop, done
+}
+
+func TestJournalReplaysAndStandbyTakesOver(t *testing.T) {
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "j.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	ctx := context.Background()
+
+	a, busA, stopA, _ := journaled(t, st, "a")
+	require.Eventually(t, a.Active, 5*time.Second, 10*time.Millisecond)
+	b, _, stopB, doneB := journaled(t, st, "b")
+	busA.mu.Lock()
+	h := busA.h
+	busA.mu.Unlock()
+	h("uagv/v2/acme/s1/state", state(t, "s1", "kz-park-01"))
+	require.NoError(t, eventually(func() error {
+		return a.Submit(ctx, fleet.MoveRequested{ID: "m1", Container: "CSQU3054383", Origin: "kz-bay-03", Destination: "cn-bay-07", IdempotencyKey: "k1"})
+	}))
+	assert.False(t, b.Active(), "b stands by")
+	assert.ErrorIs(t, b.Submit(ctx, fleet.MoveRequested{ID: "m2"}), ErrStandby)
+
+	require.NoError(t, stopA()) // a stops; b takes over and has what a had
+	require.Eventually(t, b.Active, 5*time.Second, 10*time.Millisecond)
+	var state fleet.MoveState
+	var shuttle string
+	require.NoError(t, b.Do(ctx, func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
+		state, shuttle = ctl.Moves()[0].State, ctl.Moves()[0].Shuttle
+	}))
+	assert.Equal(t, fleet.MoveToPickup, state)
+	assert.Equal(t, "s1", shuttle)
+	assert.NotZero(t, b.Counters().Replayed)
+
+	// the audit log has the move's story once, chained
+	raw, err := st.ReadAudit(ctx, 0, 0)
+	require.NoError(t, err)
+	var es []audit.Entry
+	for _, r := range raw {
+		e, err := audit.Decode(r.Data)
+		require.NoError(t, err)
+		es = append(es, e)
+	}
+	require.NoError(t, audit.Verify(es))
+	var events []string
+	for _, e := range es {
+		events = append(events, e.Event)
+	}
+	assert.Equal(t, []string{"created", "assigned", "to_pickup"}, events)
+
+	// someone else takes the lease: b is deposed and publishes nothing more
+	_, err = st.Acquire(ctx, "c", time.Minute)
+	require.ErrorIs(t, err, store.ErrHeld)
+	require.NoError(t, st.Release(ctx, "b", tokenOf(t, b)))
+	_, err = st.Acquire(ctx, "c", time.Minute)
+	require.NoError(t, err)
+	select {
+	case <-doneB:
+		require.ErrorIs(t, stopB(), ErrDeposed)
+	case <-time.After(5 * time.Second):
+		t.Fatal("b was not deposed in 5 s")
+	}
+	assert.False(t, b.Active())
+}
+
+func tokenOf(t *testing.T, d *Daemon) uint64 {
+	var tok uint64
+	require.NoError(t, d.Do(context.Background(), func(time.Time, *fleet.Controller, *vehicles.Master) { tok = d.token }))
+	return tok
+}
+
+// eventually retries f for a while until it returns nil, then returns its
+// last error.
+func eventually(f func() error) error {
+	var err error
+	for i := 0; i < 100; i++ {
+		if err = f(); err == nil {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond) // polling a condition another goroutine brings about
+	}
+	return err
 }

@@ -105,6 +105,9 @@ func TLSFiles(caFile, certFile, keyFile string, insecure bool) (*tls.Config, err
 	return cfg, nil
 }
 
+// ErrNotConnected: the link is down (it is being repaired).
+var ErrNotConnected = errors.New("mqttbus: not connected")
+
 // Will is the message the broker publishes for a client whose link breaks
 // without a proper disconnect.
 type Will struct {
@@ -158,6 +161,7 @@ func Connect(ctx context.Context, cfg Config, will *Will, log *slog.Logger) (*Cl
 		SetAutoReconnect(true).
 		SetMaxReconnectInterval(cfg.MaxReconnectInterval).
 		SetConnectRetry(false).
+		SetWriteTimeout(2 * time.Second). // a stalled link fails a publish, not holds it
 		SetOnConnectHandler(cl.onConnect).
 		SetConnectionLostHandler(func(_ paho.Client, err error) {
 			cl.log.Warn("mqtt link lost; reconnecting", "err", err)
@@ -239,12 +243,21 @@ func (cl *Client) Subscribe(filter string, qos byte, h Handler) error {
 	if err := tok.Error(); err != nil {
 		return fmt.Errorf("mqttbus: subscribe %q: %w", filter, err)
 	}
+	if st, ok := tok.(*paho.SubscribeToken); ok {
+		if code, ok := st.Result()[filter]; ok && code == 0x80 {
+			return fmt.Errorf("mqttbus: subscribe %q: the broker refused it (not allowed?)", filter)
+		}
+	}
 	return nil
 }
 
 // Publish sends a message. QoS 0 returns once it is written; QoS 1 and 2
 // once the broker has it (or after 10 s with an error).
 func (cl *Client) Publish(topic string, qos byte, retained bool, payload []byte) error {
+	if !cl.c.IsConnectionOpen() {
+		// paho would take a QoS 0 message while it reconnects and drop it
+		return fmt.Errorf("mqttbus: publish %q: %w", topic, ErrNotConnected)
+	}
 	tok := cl.c.Publish(topic, qos, retained, payload)
 	if !tok.WaitTimeout(10 * time.Second) {
 		return fmt.Errorf("mqttbus: publish %q: not sent in 10 s", topic)

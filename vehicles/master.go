@@ -98,6 +98,7 @@ type Master struct {
 	evs     []fleet.Event
 	out     []Outgoing
 	now     time.Time
+	epoch   string // in order ids: the time of the first order, base 36
 }
 
 // New makes a Master.
@@ -217,6 +218,9 @@ func (m *Master) vehicleFor(now time.Time, manufacturer, serial string) (*vehicl
 		m.cfg.Log.Info("vehicle admitted", "manufacturer", manufacturer, "serial", serial)
 		return m.byID[serial], nil
 	}
+	if _, seen := m.unknown[key]; !seen && len(m.unknown) >= maxUnknown {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownVehicle, key)
+	}
 	if _, seen := m.unknown[key]; !seen {
 		m.cfg.Log.Warn("a vehicle not on the roster reports; left alone (add it to the roster, or turn auto-admit on)",
 			"manufacturer", manufacturer, "serial", serial)
@@ -224,6 +228,9 @@ func (m *Master) vehicleFor(now time.Time, manufacturer, serial string) (*vehicl
 	m.unknown[key] = now
 	return nil, fmt.Errorf("%w: %s", ErrUnknownVehicle, key)
 }
+
+// maxUnknown is how many unknown vehicles are remembered.
+const maxUnknown = 1000
 
 // Unknown lists vehicles that reported without being on the roster
 // ("manufacturer/serial"), with when they were last heard.

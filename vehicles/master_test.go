@@ -444,3 +444,80 @@ func FuzzIncoming(f *testing.F) {
 		_, _ = m.Tick(t0.Add(time.Minute))
 	})
 }
+
+// A charging session that ends before startCharging reports FINISHED (it
+// may, by the spec) is over: the late FINISHED changes nothing.
+func TestChargingEndsBeforeItsActionFinishes(t *testing.T) {
+	r := newRig(t, Config{})
+	r.joined()
+	os := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: 0, Action: "startCharging", TargetSoC: 0.8}))
+	start := os[0].Nodes[0].Actions[0]
+	r.st.OrderID = os[0].OrderID
+	r.st.ActionStates = []vda5050.ActionState{{ActionID: start.ActionID, ActionType: start.ActionType, ActionStatus: vda5050.StatusRunning}}
+	r.st.BatteryState = vda5050.BatteryState{BatteryCharge: 70, Charging: true}
+	_, _ = r.state()
+	r.st.BatteryState.Charging = false
+	evs, _ := r.state()
+	assert.Equal(t, []fleet.Event{fleet.ActionDone{Shuttle: "s1", Action: "charge", SoC: 0.7}}, evs)
+	r.st.ActionStates[0].ActionStatus = vda5050.StatusFinished
+	evs, _ = r.state()
+	assert.Empty(t, evs)
+}
+
+// Order ids carry the time of the Master's first order: a fleetd started
+// again does not reuse the ids a vehicle may still hold.
+func TestOrderIdsDoNotRepeatAcrossRuns(t *testing.T) {
+	ids := map[string]bool{}
+	for i := 0; i < 2; i++ {
+		r := newRig(t, Config{})
+		r.now = r.now.Add(time.Duration(i) * time.Hour)
+		r.joined()
+		steps := r.route(r.g.Site().BaysOf(r.g.Site().Centres[0].ID)[0].ID)
+		os := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: 2, Steps: steps[:2]}))
+		require.Len(t, os, 1)
+		ids[os[0].OrderID] = true
+	}
+	assert.Len(t, ids, 2)
+}
+
+// A vehicle that took its order and then reports none (it restarted, or
+// went through manual mode) is given its lane again, action included.
+func TestLostOrderIsSentAgain(t *testing.T) {
+	r := newRig(t, Config{})
+	r.joined()
+	steps := r.route(r.g.Site().BaysOf(r.g.Site().Centres[0].ID)[0].ID)
+	to := len(steps)
+	os := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: to, Steps: steps, Action: "pick", Container: "CSQU3054383"}))
+	r.st.OrderID = os[0].OrderID
+	_, _ = r.state() // confirmed
+	r.st.OrderID, r.st.OrderUpdateID = "", 0
+	_, out := r.state()
+	again := orders(t, out)
+	require.Len(t, again, 1)
+	assert.NotEqual(t, os[0].OrderID, again[0].OrderID)
+	last := again[0].Nodes[len(again[0].Nodes)-1]
+	require.Len(t, last.Actions, 1)
+	assert.Equal(t, vda5050.ActionPick, last.Actions[0].ActionType)
+}
+
+// After a cancel, the order it called off is not sent again, and a
+// rejection that names another order is not ours.
+func TestNoResendOfACancelledOrderAndRejectionsOfOthers(t *testing.T) {
+	r := newRig(t, Config{ResendAfter: 5 * time.Second})
+	r.joined()
+	steps := r.route(r.g.Site().BaysOf(r.g.Site().Centres[0].ID)[0].ID)
+	os := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: len(steps), Steps: steps, Action: "pick", Container: "CSQU3054383"}))
+	require.Len(t, os, 1)
+	_ = r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdCancel})
+	_, out := r.m.Tick(r.now.Add(6 * time.Second))
+	assert.Empty(t, orders(t, out), "the called-off order is not resent")
+	assert.NotEmpty(t, instants(t, out), "the cancel is")
+
+	r2 := newRig(t, Config{})
+	r2.joined()
+	_ = orders(t, r2.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: 2, Steps: steps[:2]}))
+	r2.st.Errors = []vda5050.Error{{ErrorType: "orderError", ErrorLevel: vda5050.LevelWarning,
+		ErrorReferences: []vda5050.ErrorReference{{ReferenceKey: "orderId", ReferenceValue: "someone-else-1"}}}}
+	evs, _ := r2.state()
+	assert.Empty(t, evs, "not our order")
+}

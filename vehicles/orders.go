@@ -2,6 +2,8 @@ package vehicles
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
@@ -87,12 +89,28 @@ func (m *Master) flush(v *vehicle) {
 	}
 	if v.granted == v.at && act == nil {
 		v.ord = nil
+		delete(v.reasons, reasonRejected) // nothing left to send: nothing to reject
+		m.settle(v)
 		return
 	}
 	v.orders++
-	o := &order{id: fmt.Sprintf("%s-%d", v.id, v.orders), seq0: v.at, decision: map[uint32]int{}, confirmed: -1}
+	if m.epoch == "" {
+		// order ids must not repeat after a restart without a journal: a
+		// vehicle would take a new order for a resend of an old one
+		m.epoch = strconv.FormatInt(m.now.Unix(), 36)
+	}
+	o := &order{id: fmt.Sprintf("%s-%s-%d", v.id, m.epoch, v.orders), seq0: v.at, decision: map[uint32]int{}, confirmed: -1}
 	v.ord = o
-	o.nodes = append(o.nodes, m.node(v, v.at, act))
+	first := m.node(v, v.at, act)
+	if p := v.st.AgvPosition; p != nil && p.PositionInitialized && first.NodePosition != nil {
+		// it may have stopped short of the node (a cancel stops at once):
+		// the first node must be within reach of where it stands
+		if d := math.Hypot(p.X-first.NodePosition.X, p.Y-first.NodePosition.Y); d > *first.NodePosition.AllowedDeviationXY {
+			dev := d + 1
+			first.NodePosition.AllowedDeviationXY = &dev
+		}
+	}
+	o.nodes = append(o.nodes, first)
 	for s := v.at + 1; s <= v.granted; s += 2 {
 		o.edges = append(o.edges, m.edge(v, s))
 		o.nodes = append(o.nodes, m.node(v, s+1, act))
@@ -135,7 +153,7 @@ func (m *Master) node(v *vehicle, s int, act *pending) vda5050.Node {
 			v.charge = &chargeWatch{target: act.target}
 		}
 		n.Actions = append(n.Actions, a)
-		v.actions[a.ActionID] = &sent{kind: act.kind, target: act.target}
+		v.actions[a.ActionID] = &sent{kind: act.kind, p: *act}
 	}
 	return n
 }
@@ -167,7 +185,7 @@ func (m *Master) sendOrder(v *vehicle, k0 int) {
 // resend sends again what no state has confirmed: the order from where the
 // vehicle last confirmed it, and a cancel.
 func (m *Master) resend(v *vehicle) {
-	if o := v.ord; o != nil && o.confirmed < int(o.update) && m.now.Sub(o.sentAt) >= m.cfg.ResendAfter {
+	if o := v.ord; o != nil && v.cancel == "" && !v.needNew && o.confirmed < int(o.update) && m.now.Sub(o.sentAt) >= m.cfg.ResendAfter {
 		k0 := 0
 		if o.confirmed >= 0 {
 			k0 = o.decision[uint32(o.confirmed)]

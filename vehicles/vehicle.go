@@ -54,6 +54,7 @@ type vehicle struct {
 	cancelT time.Time
 	actions map[string]*sent // node actions sent and not yet over
 	charge  *chargeWatch
+	resyncs int // orders rejected in a row
 }
 
 // pending is a node action the Controller asked for.
@@ -64,10 +65,10 @@ type pending struct {
 	target    float64
 }
 
-// sent is a node action in an order.
+// sent is a node action in an order, with what it takes to send it again.
 type sent struct {
-	kind   string
-	target float64
+	kind string
+	p    pending
 }
 
 // chargeWatch follows one charging session.
@@ -75,6 +76,7 @@ type chargeWatch struct {
 	target   float64
 	started  bool
 	stopSent bool
+	stopAt   time.Time
 	stopID   string
 }
 
@@ -151,11 +153,18 @@ func (m *Master) state(v *vehicle, st vda5050.State) {
 			return
 		}
 	}
+	if o := v.ord; o != nil && st.OrderID != o.id && o.confirmed >= 0 && !v.needNew && v.cancel == "" && settled(&st) {
+		// it took our order and has lost it (a restart, manual mode):
+		// give it its lane again from where it stands
+		m.cfg.Log.Warn("vehicle no longer has its order; sending its lane again", "shuttle", v.id, "order", o.id, "reported", st.OrderID)
+		m.resync(v, false)
+	}
 	if o := v.ord; o != nil && st.OrderID == o.id {
 		if int(st.OrderUpdateID) > o.confirmed {
 			o.confirmed = int(st.OrderUpdateID)
 			if o.confirmed == int(o.update) {
 				delete(v.reasons, reasonRejected)
+				v.resyncs = 0
 			}
 		}
 		m.progress(v, o.seq0+int(st.LastNodeSequenceID))
@@ -248,7 +257,9 @@ func (m *Master) actionStates(v *vehicle, st vda5050.State) {
 			case vda5050.ActionPick, vda5050.ActionDrop:
 				m.emit(fleet.ActionDone{Shuttle: v.id, Action: a.kind, SoC: v.soc})
 			case vda5050.ActionStartCharging:
-				v.charge.started = true
+				if v.charge != nil {
+					v.charge.started = true
+				}
 			}
 		case vda5050.StatusFailed:
 			delete(v.actions, as.ActionID)
@@ -268,14 +279,19 @@ func (m *Master) actionStates(v *vehicle, st vda5050.State) {
 	switch {
 	case c.started && !st.BatteryState.Charging:
 		v.charge = nil
+		for id, a := range v.actions {
+			if a.kind == vda5050.ActionStartCharging {
+				delete(v.actions, id) // the session is over, whatever it reports later
+			}
+		}
 		m.emit(fleet.ActionDone{Shuttle: v.id, Action: "charge", SoC: v.soc})
-	case c.started && !c.stopSent && v.soc >= c.target-1e-3:
-		m.stopCharging(v)
+	case c.started && v.soc >= c.target-1e-3 && (!c.stopSent || m.now.Sub(c.stopAt) >= m.cfg.ResendAfter):
+		m.stopCharging(v) // again if it still charges: the first may have been lost
 	}
 }
 
 func (m *Master) stopCharging(v *vehicle) {
-	v.charge.stopSent = true
+	v.charge.stopSent, v.charge.stopAt = true, m.now
 	v.charge.stopID = v.nextID("stopCharging")
 	m.instant(v, vda5050.Action{ActionType: vda5050.ActionStopCharging, ActionID: v.charge.stopID, BlockingType: vda5050.BlockingNone})
 }
@@ -296,7 +312,7 @@ func (m *Master) faultsOf(v *vehicle, st vda5050.State) {
 		switch {
 		case e.ErrorLevel == vda5050.LevelFatal:
 			fatal = append(fatal, desc)
-		case rejections[e.ErrorType]:
+		case rejections[e.ErrorType] && v.ord != nil && namesOrder(e, v.ord.id):
 			rejected = append(rejected, desc)
 		}
 	}
@@ -312,14 +328,52 @@ func (m *Master) faultsOf(v *vehicle, st vda5050.State) {
 		"operating mode "+st.OperatingMode)
 	set(reasonEStop, st.SafetyState.EStop != vda5050.EStopNone && st.SafetyState.EStop != "", "emergency stop "+st.SafetyState.EStop)
 	if o := v.ord; len(rejected) > 0 && o != nil && o.confirmed < int(o.update) && !o.resynced {
-		// it kept an older order: stop it and start again from where it
-		// stands with what it was granted
+		// it kept an older order (or none): stop it and start again from
+		// where it stands with what it was granted, a few times at most
 		o.resynced = true
 		v.reasons[reasonRejected] = "order rejected: " + strings.Join(rejected, "; ")
+		v.resyncs++
+		if v.resyncs > maxResyncs {
+			v.reasons[reasonRejected] += fmt.Sprintf(" (%d times; left for an operator)", maxResyncs)
+			v.reasons[reasonAction] = v.reasons[reasonRejected] // held until cleared
+			m.cfg.Log.Error("vehicle keeps rejecting its orders; out of dispatch until an operator clears it", "shuttle", v.id, "errors", rejected)
+			return
+		}
 		m.cfg.Log.Warn("vehicle rejected an order; re-sending its lane as a new order", "shuttle", v.id, "errors", rejected)
-		m.sendCancel(v)
-		v.needNew = true
+		m.resync(v, true)
 	}
+}
+
+// maxResyncs is how many orders in a row a vehicle may reject before it
+// is left for an operator.
+const maxResyncs = 3
+
+// namesOrder: a rejection that names an order names ours (one that names
+// none is taken to be about the last order sent).
+func namesOrder(e vda5050.Error, order string) bool {
+	for _, r := range e.ErrorReferences {
+		if r.ReferenceKey == "orderId" {
+			return r.ReferenceValue == order
+		}
+	}
+	return true
+}
+
+// resync starts the vehicle's lane again as a new order from where it
+// stands, with the node action still to do; cancel first stops what it
+// drives now.
+func (m *Master) resync(v *vehicle, cancel bool) {
+	for _, a := range v.actions {
+		if a.p.step >= v.at && (v.act == nil || a.p.step > v.act.step) {
+			p := a.p
+			v.act = &p
+		}
+	}
+	v.actions, v.charge = map[string]*sent{}, nil
+	if cancel {
+		m.sendCancel(v)
+	}
+	v.needNew = true
 }
 
 // settle tells the Controller when a vehicle leaves or rejoins dispatch.

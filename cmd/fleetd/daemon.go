@@ -345,7 +345,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 }
 
 // apiNote says where the operator surface will be.
-const apiNote = "the HTTP API and the dashboard are not built yet (issue 8); they will be served at http://127.0.0.1:8080"
+const apiNote = "the HTTP API and the dashboard are not built yet (issue 8)"
 
 // runDemo is `fleetd demo`: fleetd with the embedded broker, simulated
 // shuttles over MQTT, and operators and officers played by package demo.
