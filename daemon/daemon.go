@@ -128,15 +128,16 @@ type Daemon struct {
 	bus    Bus
 	ctx    context.Context // of Run, for journal writes
 
-	token   uint64    // the lease's fencing token while active
-	applied uint64    // the last journal index applied to the core
-	lastAt  time.Time // the core time of the last input
-	offset  time.Duration
-	au      auditor
-	heard   map[string]time.Time // vehicle -> when it was last heard (real time)
-	silent  map[string]bool      // vehicle -> reported silent
-	states  map[string]string    // vehicle -> its last state, without what changes all the time
-	active  atomic.Bool
+	token    uint64    // the lease's fencing token while active
+	applied  uint64    // the last journal index applied to the core
+	lastAt   time.Time // the core time of the last input
+	offset   time.Duration
+	au       auditor
+	heard    map[string]time.Time // vehicle -> when it was last heard (real time)
+	silent   map[string]bool      // vehicle -> reported silent
+	states   map[string]string    // vehicle -> its last state, without what changes all the time
+	active   atomic.Bool
+	settings string // see settings()
 
 	in, out, rejected, dropped, same, pubErr, ctlErr, jErr, replayed atomic.Int64
 }
@@ -164,7 +165,7 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Daemon{cfg: cfg, ctl: ctl, m: m, log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func()),
+	return &Daemon{cfg: cfg, ctl: ctl, m: m, settings: settings(cfg), log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func()),
 		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]string{}}, nil
 }
 

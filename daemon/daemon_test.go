@@ -254,3 +254,24 @@ func eventually(f func() error) error {
 	}
 	return err
 }
+
+func TestJournalOfOtherSettingsIsRefused(t *testing.T) {
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "j.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	a, _, stopA, _ := journaled(t, st, "a")
+	require.Eventually(t, a.Active, 5*time.Second, 10*time.Millisecond)
+	require.NoError(t, stopA())
+
+	site, err := geo.Default()
+	require.NoError(t, err)
+	g, err := routing.NewGraph(site, routing.GraphConfig{})
+	require.NoError(t, err)
+	roster, err := vehicles.NewRoster()
+	require.NoError(t, err)
+	b, err := New(Config{Graph: g, Journal: st, Owner: "b", Seed: 99, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
+	require.NoError(t, err)
+	err = b.Run(context.Background(), &fakeBus{subs: map[string]byte{}})
+	require.ErrorIs(t, err, ErrSettings)
+	assert.Contains(t, err.Error(), `"seed":99`)
+}

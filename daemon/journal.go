@@ -33,6 +33,8 @@ type record struct {
 	// Vehicle ("manufacturer/serial") and Silence, for kindSilent.
 	Vehicle string        `json:"vehicle,omitempty"`
 	Silence time.Duration `json:"silence,omitempty"`
+	// Settings, for kindConfig.
+	Settings string `json:"settings,omitempty"`
 }
 
 // Record kinds.
@@ -42,6 +44,7 @@ const (
 	kindEvent   = "event"  // an operator's or officer's event
 	kindSilent  = "silent" // a vehicle has sent nothing for too long
 	kindResume  = "resume" // a fleetd took over: ask every vehicle for its state
+	kindConfig  = "config" // the first record: the settings the journal was written with
 )
 
 // eventJSON is a fleet event with its type.
@@ -106,7 +109,7 @@ func decodeRecord(b []byte) (record, error) {
 		return r, fmt.Errorf("daemon: journal record: %w", err)
 	}
 	switch r.Kind {
-	case kindMessage, kindTick, kindEvent, kindSilent, kindResume:
+	case kindMessage, kindTick, kindEvent, kindSilent, kindResume, kindConfig:
 	default:
 		return r, fmt.Errorf("daemon: journal record of unknown kind %q", r.Kind)
 	}
@@ -114,4 +117,35 @@ func decodeRecord(b []byte) (record, error) {
 		return r, fmt.Errorf("daemon: journal event record without an event")
 	}
 	return r, nil
+}
+
+// settings describes everything a replay depends on besides the journal:
+// the same journal replayed with other settings would build another
+// state, so a fleetd refuses a journal written with other settings.
+func settings(cfg Config) string {
+	f, v := cfg.Fleet, cfg.Vehicles
+	roster := []string{}
+	if v.Roster != nil {
+		for _, e := range v.Roster.Entries() {
+			roster = append(roster, e.Manufacturer+"/"+e.SerialNumber)
+		}
+	}
+	b, _ := json.Marshal(map[string]any{
+		"site":      fmt.Sprintf("%s, %d nodes, %d edges", cfg.Graph.MapID, len(cfg.Graph.Nodes), len(cfg.Graph.Edges)),
+		"seed":      cfg.Seed,
+		"dispatch":  f.Dispatch,
+		"charging":  fmt.Sprintf("%T %+v", f.Charging, f.Charging),
+		"handling":  f.Handling.String(),
+		"horizon":   f.Horizon.String(),
+		"ambient":   f.AmbientC,
+		"vehicle":   fmt.Sprintf("%+v", f.Vehicle),
+		"traffic":   fmt.Sprintf("%+v", f.Traffic),
+		"interface": v.Interface,
+		"autoAdmit": v.AutoAdmit,
+		"resend":    v.ResendAfter.String(),
+		"deviation": v.Deviation,
+		"place":     v.PlaceWithin,
+		"roster":    roster,
+	})
+	return string(b)
 }

@@ -11,6 +11,10 @@ import (
 	"github.com/borderfleet/borderfleet/store"
 )
 
+// ErrSettings: the journal was written with other settings (site, seed,
+// policies, roster...): replaying it would not rebuild its state.
+var ErrSettings = errors.New("daemon: the store's journal was written with other settings; start fleetd with the same ones, or use a new store")
+
 // ErrStandby: this instance stands by; the active one takes requests.
 var ErrStandby = errors.New("daemon: standing by: another fleetd is active")
 
@@ -40,6 +44,13 @@ func (d *Daemon) catchUp(ctx context.Context) error {
 			rec, err := decodeRecord(e.Data)
 			if err != nil {
 				return fmt.Errorf("daemon: journal entry %d: %w", e.Index, err)
+			}
+			if rec.Kind == kindConfig {
+				if rec.Settings != d.settings {
+					return fmt.Errorf("%w:\n  journal: %s\n  now:     %s", ErrSettings, rec.Settings, d.settings)
+				}
+				d.applied = e.Index
+				continue
 			}
 			_, _ = d.apply(e.Index, rec)
 			d.replayed.Add(1)
@@ -93,6 +104,16 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 	}
 	if err := d.catchUp(ctx); err != nil {
 		return err
+	}
+	if d.applied == 0 {
+		// a new journal: it starts with the settings it is written with
+		b, err := encodeRecord(record{Kind: kindConfig, At: d.cfg.Clock(), Settings: d.settings})
+		if err != nil {
+			return err
+		}
+		if d.applied, err = j.Append(ctx, d.token, b); err != nil {
+			return fmt.Errorf("daemon: journal: %w", err)
+		}
 	}
 	if ahead := d.lastAt.Sub(d.cfg.Clock()); ahead > 0 {
 		d.offset = ahead // a faster clock (a demo) carries on where it was
