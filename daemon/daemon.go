@@ -3,6 +3,7 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -293,16 +294,25 @@ func (d *Daemon) incoming(msg inMsg) {
 		}
 		return
 	}
+	payload := msg.payload
 	if t == vda5050.TopicState {
-		if digest, ok := stateDigest(msg.payload); ok {
+		trimmed, digest, ok := trimState(payload)
+		if ok {
 			if d.states[key] == digest {
 				d.same.Add(1)
 				return
 			}
 			d.states[key] = digest
+			payload = trimmed
 		}
 	}
-	d.input(record{Kind: kindMessage, At: d.now(), Topic: msg.topic, Payload: msg.payload})
+	rec := record{Kind: kindMessage, At: d.now(), Topic: msg.topic}
+	if json.Valid(payload) {
+		rec.JSON = payload
+	} else {
+		rec.Payload = payload
+	}
+	d.input(rec)
 }
 
 // tick hands time to the core, and reports vehicles gone silent.
@@ -343,6 +353,9 @@ func (d *Daemon) input(rec record) error {
 			return err
 		}
 		idx, err = j.Append(d.ctx, d.token, b)
+		if err != nil && d.ctx.Err() != nil {
+			return d.ctx.Err() // shutting down
+		}
 		if err != nil {
 			d.jErr.Add(1)
 			if isFenced(err) {
@@ -380,7 +393,7 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 	switch rec.Kind {
 	case kindMessage:
 		var err error
-		evs, outs, err = d.m.Incoming(now, rec.Topic, rec.Payload)
+		evs, outs, err = d.m.Incoming(now, rec.Topic, rec.payload())
 		if err != nil {
 			d.rejected.Add(1)
 			if !errors.Is(err, vehicles.ErrUnknownVehicle) && d.active.Load() {

@@ -275,3 +275,35 @@ func TestJournalOfOtherSettingsIsRefused(t *testing.T) {
 	require.ErrorIs(t, err, ErrSettings)
 	assert.Contains(t, err.Error(), `"seed":99`)
 }
+
+func TestRecordsRoundTripCompressedOrNot(t *testing.T) {
+	for _, rec := range []record{
+		{Kind: kindTick, At: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)},
+		{Kind: kindMessage, Topic: "uagv/v2/acme/s1/state", JSON: state(t, "s1", "kz-park-01")},
+		{Kind: kindMessage, Topic: "uagv/v2/acme/s1/state", Payload: []byte("\x00not json")},
+	} {
+		b, err := encodeRecord(rec)
+		require.NoError(t, err)
+		got, err := decodeRecord(b)
+		require.NoError(t, err)
+		assert.Equal(t, rec.Kind, got.Kind)
+		assert.Equal(t, string(rec.payload()), string(got.payload()))
+		assert.True(t, rec.At.Equal(got.At))
+	}
+	_, err := decodeRecord([]byte{deflated, 0xff, 0x00})
+	assert.Error(t, err)
+	_, err = decodeRecord([]byte(`{"k":"bogus"}`))
+	assert.ErrorContains(t, err, "unknown kind")
+}
+
+func FuzzDecodeRecord(f *testing.F) {
+	b, _ := encodeRecord(record{Kind: kindMessage, Topic: "uagv/v2/a/b/state", JSON: []byte(`{"a":1}`)})
+	f.Add(b)
+	f.Add([]byte(`{"k":"event","event":{"type":"MoveRequested","data":{}}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := decodeRecord(b)
+		if err == nil && r.Kind == kindEvent {
+			_, _ = r.Event.decode()
+		}
+	})
+}

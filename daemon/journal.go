@@ -25,11 +25,12 @@ type Journal interface {
 // record is one input to the core, as journaled: the core is deterministic,
 // so replaying the records in order rebuilds its state exactly.
 type record struct {
-	Kind    string     `json:"k"` // one of the kind constants
-	At      time.Time  `json:"at"`
-	Topic   string     `json:"topic,omitempty"`
-	Payload []byte     `json:"payload,omitempty"`
-	Event   *eventJSON `json:"event,omitempty"`
+	Kind    string          `json:"k"` // one of the kind constants
+	At      time.Time       `json:"at"`
+	Topic   string          `json:"topic,omitempty"`
+	JSON    json.RawMessage `json:"json,omitempty"`    // a message that is JSON, as it is
+	Payload []byte          `json:"payload,omitempty"` // one that is not (base64)
+	Event   *eventJSON      `json:"event,omitempty"`
 	// Vehicle ("manufacturer/serial") and Silence, for kindSilent.
 	Vehicle string        `json:"vehicle,omitempty"`
 	Silence time.Duration `json:"silence,omitempty"`
@@ -46,6 +47,14 @@ const (
 	kindResume  = "resume" // a fleetd took over: ask every vehicle for its state
 	kindConfig  = "config" // the first record: the settings the journal was written with
 )
+
+// payload is the message of a kindMessage record.
+func (r record) payload() []byte {
+	if r.JSON != nil {
+		return r.JSON
+	}
+	return r.Payload
+}
 
 // eventJSON is a fleet event with its type.
 type eventJSON struct {
@@ -105,6 +114,10 @@ func (e *eventJSON) decode() (fleet.Event, error) {
 
 func decodeRecord(b []byte) (record, error) {
 	var r record
+	b, err := inflate(b)
+	if err != nil {
+		return r, err
+	}
 	if err := json.Unmarshal(b, &r); err != nil {
 		return r, fmt.Errorf("daemon: journal record: %w", err)
 	}

@@ -1,10 +1,13 @@
 package daemon
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"time"
 
@@ -18,12 +21,41 @@ var ErrSettings = errors.New("daemon: the store's journal was written with other
 // ErrStandby: this instance stands by; the active one takes requests.
 var ErrStandby = errors.New("daemon: standing by: another fleetd is active")
 
+// Journal records are JSON; larger ones are stored deflated, marked by a
+// first byte that JSON never starts with.
+const (
+	deflated     byte = 0x01
+	deflateAbove      = 256 // bytes
+)
+
 func encodeRecord(r record) ([]byte, error) {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return nil, fmt.Errorf("daemon: journal record: %w", err)
 	}
-	return b, nil
+	if len(b) <= deflateAbove {
+		return b, nil
+	}
+	var out bytes.Buffer
+	out.WriteByte(deflated)
+	w, _ := flate.NewWriter(&out, flate.BestSpeed) // errs only on a bad level
+	_, _ = w.Write(b)                              // a bytes.Buffer does not fail
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("daemon: journal record: %w", err)
+	}
+	return out.Bytes(), nil
+}
+
+// inflate undoes encodeRecord's compression.
+func inflate(b []byte) ([]byte, error) {
+	if len(b) == 0 || b[0] != deflated {
+		return b, nil
+	}
+	out, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(b[1:])), 64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("daemon: journal record: %w", err)
+	}
+	return out, nil
 }
 
 func isFenced(err error) bool { return errors.Is(err, store.ErrFenced) }
@@ -127,31 +159,47 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 	return nil
 }
 
-// stateDigest is a state without what changes in every message (header,
-// position, velocity, distance since the last node, battery below a tenth
-// of a percent): two states with one digest mean the same to the core.
-func stateDigest(payload []byte) (string, bool) {
+// trimState cuts a state down to what the core reads, which is what is
+// journaled and handled (the same live and in replay): it drops velocity,
+// distanceSinceLastNode and information, and keeps only the first of
+// nodeStates and edgeStates (the core asks only whether there are any).
+// It also returns a digest without what changes in every message (header,
+// position, battery below a tenth of a percent): two states with one
+// digest mean the same to the core. ok is false for what is not a JSON
+// object; it goes to the core as it came, to be refused there.
+func trimState(payload []byte) (trimmed []byte, digest string, ok bool) {
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(payload, &m); err != nil {
-		return "", false
+	if err := json.Unmarshal(payload, &m); err != nil || m == nil {
+		return payload, "", false
 	}
-	for _, k := range []string{"headerId", "timestamp", "agvPosition", "velocity", "distanceSinceLastNode"} {
+	for _, k := range []string{"velocity", "distanceSinceLastNode", "information"} {
 		delete(m, k)
 	}
-	if raw, ok := m["batteryState"]; ok {
-		var b map[string]any
-		if err := json.Unmarshal(raw, &b); err != nil {
-			return "", false
+	for _, k := range []string{"nodeStates", "edgeStates"} {
+		var list []json.RawMessage
+		if raw, has := m[k]; has && json.Unmarshal(raw, &list) == nil && len(list) > 1 {
+			m[k], _ = json.Marshal(list[:1])
 		}
-		if c, ok := b["batteryCharge"].(float64); ok {
-			b["batteryCharge"] = math.Round(c*10) / 10
-		}
-		r, _ := json.Marshal(b)
-		m["batteryState"] = r
 	}
-	out, err := json.Marshal(m) // map keys sorted: the same state, the same digest
+	trimmed, err := json.Marshal(m)
 	if err != nil {
-		return "", false
+		return payload, "", false
 	}
-	return string(out), true
+	for _, k := range []string{"headerId", "timestamp", "agvPosition"} {
+		delete(m, k)
+	}
+	if raw, has := m["batteryState"]; has {
+		var b map[string]any
+		if json.Unmarshal(raw, &b) == nil {
+			if c, isNum := b["batteryCharge"].(float64); isNum {
+				b["batteryCharge"] = math.Round(c*10) / 10
+			}
+			m["batteryState"], _ = json.Marshal(b)
+		}
+	}
+	d, err := json.Marshal(m) // map keys sorted: the same state, the same digest
+	if err != nil {
+		return payload, "", false
+	}
+	return trimmed, string(d), true
 }
