@@ -25,10 +25,13 @@ Usage:
                                     simulate a fleet day on a virtual clock
                                     and report throughput against its bound
   fleetd run [--config FILE] [--broker URL] [--site FILE] [--auto-admit]
+           [--store redis://HOST:PORT/DB | bolt:PATH] [--owner NAME]
                                     drive VDA 5050 vehicles over MQTT (an
-                                    embedded broker when no URL is given)
+                                    embedded broker when no URL is given),
+                                    keeping state in the store; several
+                                    instances on one Redis fail over
   fleetd demo [--shuttles N] [--time-scale X] [--moves-per-hour R]
-            [--duration D] [--broker URL]
+            [--duration D] [--broker URL] [--store URL]
                                     fleetd with an embedded broker, simulated
                                     shuttles over MQTT and steady demand
   fleetd help                       show this help
