@@ -1,5 +1,6 @@
-// Command fleetd is the borderfleet daemon. It checks, exports and routes on
-// site files and simulates fleet days; later it runs the fleet.
+// Command fleetd is the borderfleet daemon: it drives VDA 5050 vehicles
+// over MQTT (fleetd run), runs the demo (fleetd demo), simulates fleet
+// days (fleetd sim) and checks, exports and routes on site files.
 package main
 
 import (
