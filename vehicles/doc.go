@@ -35,7 +35,17 @@
 //     charging is a startCharging node action and a stopCharging instant
 //     action;
 //   - cancel sends cancelOrder, and once the vehicle has stopped, a new
-//     order for the rest of the lane it was granted, without the action.
+//     order for the rest of the lane it was granted, without the action;
+//     the first node of such an order allows for where the vehicle really
+//     stopped (the spec lets it stop mid-edge);
+//   - a vehicle that rejects an order naming ours, or reports no longer
+//     having the order it confirmed (a restart, manual mode), gets its
+//     granted lane again as a new order with the action still to do; after
+//     three rejections in a row it is left for an operator.
+//
+// Order ids are <serial>-<epoch>-<n>, the epoch being the time of the
+// Master's first order in base 36, so a fleetd started afresh never sends
+// an id a vehicle may still hold.
 //
 // Orders that no state has confirmed within ResendAfter are sent again
 // (the vehicle ignores a duplicate), stitched where it last confirmed.
