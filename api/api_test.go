@@ -1,0 +1,632 @@
+package api
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/borderfleet/borderfleet/fleet"
+)
+
+// One token per role.
+const (
+	tokViewer   = "viewer-token-0000001"
+	tokOperator = "operator-token-00001"
+	tokKZ       = "customs-kz-token-001"
+	tokCN       = "customs-cn-token-001"
+	tokAdmin    = "admin-token-00000001"
+)
+
+var testTokens = []Token{
+	{Token: tokViewer, Name: "vera", Role: RoleViewer},
+	{Token: tokOperator, Name: "otto", Role: RoleOperator},
+	{Token: tokKZ, Name: "officer-aigerim", Role: RoleCustomsKZ},
+	{Token: tokCN, Name: "officer-li", Role: RoleCustomsCN},
+	{Token: tokAdmin, Name: "ada", Role: RoleAdmin},
+}
+
+func newTestServer(t *testing.T) (*fakeFleet, *Server, *httptest.Server) {
+	t.Helper()
+	f, site, g := newFakeFleet(t)
+	s, err := New(Config{Fleet: f, Site: site, Graph: g, Tokens: testTokens, SnapshotEvery: 20 * time.Millisecond})
+	require.NoError(t, err)
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return f, s, srv
+}
+
+// call makes one request; headers come in name, value pairs.
+func call(t *testing.T, srv *httptest.Server, method, path, token, body string, headers ...string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	require.NoError(t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, b
+}
+
+func decode[T any](t *testing.T, b []byte) T {
+	t.Helper()
+	var v T
+	require.NoError(t, json.Unmarshal(b, &v), "%s", b)
+	return v
+}
+
+const moveBody = `{"container": "CSQU3054383", "origin": "kz-bay-03", "destination": "cn-bay-07", "priority": 2, "declaration": "D-1"}`
+
+// createMove asks for a move as the operator and returns it.
+func createMove(t *testing.T, srv *httptest.Server, key, body string) Move {
+	t.Helper()
+	code, b := call(t, srv, "POST", "/v1/moves", tokOperator, body, "Idempotency-Key", key)
+	require.Equal(t, http.StatusCreated, code, "%s", b)
+	return decode[Move](t, b)
+}
+
+func TestHealthAndReady(t *testing.T) {
+	f, _, srv := newTestServer(t)
+	code, b := call(t, srv, "GET", "/v1/health", "", "")
+	assert.Equal(t, http.StatusOK, code)
+	assert.JSONEq(t, `{"status": "ok"}`, string(b))
+	code, _ = call(t, srv, "GET", "/v1/ready", "", "")
+	assert.Equal(t, http.StatusOK, code)
+	f.standby.Store(true)
+	code, b = call(t, srv, "GET", "/v1/ready", "", "")
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.JSONEq(t, `{"status": "standby"}`, string(b))
+	code, b = call(t, srv, "POST", "/v1/moves", tokOperator, moveBody, "Idempotency-Key", "k")
+	assert.Equal(t, http.StatusServiceUnavailable, code, "a standby takes no moves: %s", b)
+	code, _ = call(t, srv, "GET", "/v1/nothing", "", "")
+	assert.Equal(t, http.StatusNotFound, code)
+}
+
+// TestRoles calls every route with no token, a wrong one and each role's:
+// 401 without a valid token (but on public routes), 403 for a role the
+// route is not for, and neither for the roles it is for.
+func TestRoles(t *testing.T) {
+	f, s, srv := newTestServer(t)
+	f.join("s1", "kz-park-01")
+	all := []Role{RoleViewer, RoleOperator, RoleCustomsKZ, RoleCustomsCN, RoleAdmin}
+	read := []Role{RoleViewer, RoleOperator, RoleAdmin}
+	op := []Role{RoleOperator, RoleAdmin}
+	cust := []Role{RoleCustomsKZ, RoleCustomsCN, RoleAdmin}
+	allowed := map[string][]Role{
+		"GET /v1/health": nil, "GET /v1/ready": nil, "GET /v1/openapi.json": all,
+		"POST /v1/moves": op, "GET /v1/moves": read, "GET /v1/moves/{id}": read,
+		"GET /v1/shuttles": read, "GET /v1/shuttles/{id}": read,
+		"POST /v1/shuttles/{id}/pause": op, "POST /v1/shuttles/{id}/resume": op, "POST /v1/shuttles/{id}/clear-fault": op,
+		"GET /v1/customs/queue": cust, "POST /v1/customs/decisions": cust,
+		"GET /v1/chargers": read, "GET /v1/site": read, "GET /v1/events": read,
+	}
+	require.Len(t, s.routes, len(allowed), "every route has its roles in this table")
+	tokenOf := map[Role]string{RoleViewer: tokViewer, RoleOperator: tokOperator, RoleCustomsKZ: tokKZ, RoleCustomsCN: tokCN, RoleAdmin: tokAdmin}
+	for _, rt := range s.routes {
+		key := rt.method + " " + rt.pattern
+		roles, ok := allowed[key]
+		require.True(t, ok, key)
+		path := strings.ReplaceAll(rt.pattern, "{id}", "s1")
+		ctx, cancel := context.WithCancel(context.Background())
+		do := func(token string) int {
+			req, err := http.NewRequestWithContext(ctx, rt.method, srv.URL+path, nil)
+			require.NoError(t, err)
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			resp, err := srv.Client().Do(req)
+			require.NoError(t, err)
+			resp.Body.Close() // the event stream ends when its client goes
+			return resp.StatusCode
+		}
+		if rt.perm == nil {
+			assert.Equal(t, http.StatusOK, do(""), key)
+			cancel()
+			continue
+		}
+		assert.Equal(t, http.StatusUnauthorized, do(""), "%s without a token", key)
+		assert.Equal(t, http.StatusUnauthorized, do("not-a-token-of-ours"), "%s with a wrong token", key)
+		for _, role := range all {
+			code := do(tokenOf[role])
+			if contains(roles, role) {
+				assert.NotContains(t, []int{401, 403}, code, "%s as %s", key, role)
+			} else {
+				assert.Equal(t, http.StatusForbidden, code, "%s as %s", key, role)
+			}
+		}
+		cancel()
+	}
+}
+
+func contains(rs []Role, r Role) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+func TestAuthorizationHeader(t *testing.T) {
+	_, _, srv := newTestServer(t)
+	for _, tc := range []struct {
+		header string
+		code   int
+	}{
+		{"Bearer " + tokViewer, 200},
+		{"bearer " + tokViewer, 200},
+		{"Basic " + tokViewer, 401},
+		{tokViewer, 401},
+		{"Bearer " + tokViewer[:len(tokViewer)-1], 401},
+		{"Bearer " + tokViewer + "x", 401},
+		{"Bearer ", 401},
+	} {
+		code, _ := call(t, srv, "GET", "/v1/moves", "", "", "Authorization", tc.header)
+		assert.Equal(t, tc.code, code, "%q", tc.header)
+	}
+}
+
+func TestCreateMoveIsIdempotent(t *testing.T) {
+	f, _, srv := newTestServer(t)
+	m := createMove(t, srv, "key-1", moveBody)
+	assert.Equal(t, "CSQU3054383", m.Container)
+	assert.Equal(t, "pending", m.State)
+	assert.Equal(t, 2, m.Priority)
+
+	code, b := call(t, srv, "POST", "/v1/moves", tokOperator, moveBody, "Idempotency-Key", "key-1")
+	assert.Equal(t, http.StatusOK, code, "the same key again: %s", b)
+	assert.Equal(t, m.ID, decode[Move](t, b).ID)
+
+	other := strings.Replace(moveBody, "cn-bay-07", "cn-bay-06", 1)
+	code, b = call(t, srv, "POST", "/v1/moves", tokOperator, other, "Idempotency-Key", "key-1")
+	assert.Equal(t, http.StatusConflict, code, "the key of another move: %s", b)
+	assert.Equal(t, "Idempotency-Key", decode[Error](t, b).Field)
+
+	m2 := createMove(t, srv, "key-2", other)
+	assert.NotEqual(t, m.ID, m2.ID)
+	var created int
+	for _, ev := range f.events {
+		if _, ok := ev.(fleet.MoveRequested); ok {
+			created++
+		}
+	}
+	assert.Equal(t, 4, created, "every request reached the core; the core made two moves")
+	code, b = call(t, srv, "GET", "/v1/moves", tokViewer, "")
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, 2, decode[MoveList](t, b).Total)
+}
+
+func TestBadInputIsRefusedNamingTheProblem(t *testing.T) {
+	_, _, srv := newTestServer(t)
+	json := "Content-Type"
+	for _, tc := range []struct {
+		name, body string
+		headers    []string
+		code       int
+		field      string
+		msg        string
+	}{
+		{"no key", moveBody, []string{json, "application/json"}, 400, "Idempotency-Key", "required"},
+		{"bad JSON", `{"container": `, nil, 400, "", "bad JSON"},
+		{"not JSON", `container=x`, nil, 400, "", "bad JSON"},
+		{"empty", ``, nil, 400, "", "empty body"},
+		{"two objects", moveBody + moveBody, nil, 400, "", "trailing data"},
+		{"unknown field", `{"container": "CSQU3054383", "colour": "red"}`, nil, 400, "colour", "unknown field"},
+		{"wrong type", `{"container": "CSQU3054383", "priority": "high"}`, nil, 400, "priority", "must be a JSON int"},
+		{"too large", `{"declaration": "` + strings.Repeat("x", DefaultMaxBody) + `"}`, nil, 413, "", "larger than 65536 bytes"},
+		{"content type", moveBody, []string{json, "text/plain"}, 415, "", "want application/json"},
+		{"no container", `{"origin": "kz-bay-03", "destination": "cn-bay-07"}`, nil, 400, "container", "required"},
+		{"bad check digit", `{"container": "CSQU3054384", "origin": "kz-bay-03", "destination": "cn-bay-07"}`, nil, 400, "container", "check digit"},
+		{"bad category", `{"container": "CSQX3054383", "origin": "kz-bay-03", "destination": "cn-bay-07"}`, nil, 400, "container", "category"},
+		{"no origin", `{"container": "CSQU3054383", "destination": "cn-bay-07"}`, nil, 400, "origin", "required"},
+		{"unknown bay", `{"container": "CSQU3054383", "origin": "kz-bay-99", "destination": "cn-bay-07"}`, nil, 400, "origin", "not a yard bay"},
+		{"inspection bay", `{"container": "CSQU3054383", "origin": "kz-bay-03", "destination": "kz-bakhty-out-inspection"}`, nil, 400, "destination", "not a yard bay"},
+		{"same bay", `{"container": "CSQU3054383", "origin": "kz-bay-03", "destination": "kz-bay-03"}`, nil, 400, "destination", "origin"},
+		{"bad time", `{"container": "CSQU3054383", "origin": "kz-bay-03", "destination": "cn-bay-07", "deadline": "tomorrow"}`, nil, 400, "deadline", "RFC 3339"},
+		{"deadline first", `{"container": "CSQU3054383", "origin": "kz-bay-03", "destination": "cn-bay-07", "earliest_pickup": "2026-01-02T10:00:00Z", "deadline": "2026-01-02T09:00:00Z"}`, nil, 400, "deadline", "before"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			headers := tc.headers
+			if tc.name != "no key" {
+				headers = append(headers, "Idempotency-Key", "k-"+tc.name)
+			}
+			code, b := call(t, srv, "POST", "/v1/moves", tokOperator, tc.body, headers...)
+			assert.Equal(t, tc.code, code, "%s", b)
+			e := decode[Error](t, b)
+			assert.Equal(t, tc.field, e.Field)
+			assert.Contains(t, e.Msg, tc.msg)
+		})
+	}
+}
+
+func TestListAndGetMoves(t *testing.T) {
+	f, _, srv := newTestServer(t)
+	a := createMove(t, srv, "a", moveBody)
+	b := createMove(t, srv, "b", `{"container": "MSCU1234566", "origin": "cn-bay-01", "destination": "kz-bay-02", "pre_cleared": true, "earliest_pickup": "2026-01-15T09:00:00Z"}`)
+	require.NotNil(t, b.EarliestPickup)
+	assert.True(t, b.PreCleared)
+	f.join("s1", "kz-park-01") // takes move a
+	for _, tc := range []struct {
+		query string
+		want  []string
+		total int
+	}{
+		{"", []string{b.ID, a.ID}, 2},
+		{"?limit=1", []string{b.ID}, 2},
+		{"?state=pending", []string{b.ID}, 1},
+		{"?state=to_pickup", []string{a.ID}, 1},
+		{"?state=delivered", []string{}, 0},
+		{"?container=mscu%201234566", []string{b.ID}, 1},
+	} {
+		code, body := call(t, srv, "GET", "/v1/moves"+tc.query, tokViewer, "")
+		require.Equal(t, http.StatusOK, code, "%s", body)
+		l := decode[MoveList](t, body)
+		ids := []string{}
+		for _, m := range l.Moves {
+			ids = append(ids, m.ID)
+			assert.Empty(t, m.History, "lists leave history out")
+		}
+		assert.Equal(t, tc.want, ids, tc.query)
+		assert.Equal(t, tc.total, l.Total, tc.query)
+	}
+	for _, tc := range []struct{ query, field string }{
+		{"?state=lost", "state"}, {"?container=XYZ", "container"}, {"?limit=0", "limit"}, {"?limit=many", "limit"},
+	} {
+		code, body := call(t, srv, "GET", "/v1/moves"+tc.query, tokViewer, "")
+		assert.Equal(t, http.StatusBadRequest, code, tc.query)
+		assert.Equal(t, tc.field, decode[Error](t, body).Field, tc.query)
+	}
+	code, body := call(t, srv, "GET", "/v1/moves/"+a.ID, tokViewer, "")
+	require.Equal(t, http.StatusOK, code)
+	m := decode[Move](t, body)
+	assert.Equal(t, "to_pickup", m.State)
+	assert.Equal(t, "s1", m.Shuttle)
+	require.Len(t, m.History, 2)
+	assert.Equal(t, Transition{At: m.History[0].At, From: "pending", To: "assigned", Cause: m.History[0].Cause}, m.History[0])
+	code, body = call(t, srv, "GET", "/v1/moves/nope", tokViewer, "")
+	assert.Equal(t, http.StatusNotFound, code)
+	assert.Equal(t, "id", decode[Error](t, body).Field)
+}
+
+func TestShuttleVerbs(t *testing.T) {
+	f, _, srv := newTestServer(t)
+	f.join("s1", "kz-park-01")
+	f.join("s2", "kz-park-02")
+	code, body := call(t, srv, "GET", "/v1/shuttles", tokViewer, "")
+	require.Equal(t, http.StatusOK, code)
+	list := decode[map[string][]Shuttle](t, body)["shuttles"]
+	require.Len(t, list, 2)
+	assert.Equal(t, "s1", list[0].ID)
+	assert.Equal(t, "acme", list[0].Manufacturer)
+	assert.Equal(t, "idle", list[0].State)
+	assert.InDelta(t, 0.7, list[0].SoC, 1e-9)
+	assert.Equal(t, "kz-park-01", list[0].LastNode)
+
+	verb := func(id, v string, body string) (int, Shuttle, Error) {
+		code, b := call(t, srv, "POST", "/v1/shuttles/"+id+"/"+v, tokOperator, body)
+		if code == 200 {
+			return code, decode[Shuttle](t, b), Error{}
+		}
+		return code, Shuttle{}, decode[Error](t, b)
+	}
+	code, sh, _ := verb("s1", "pause", "")
+	require.Equal(t, 200, code)
+	assert.Equal(t, "paused", sh.State)
+	code, sh, _ = verb("s1", "pause", "{}")
+	assert.Equal(t, 200, code, "pausing a paused shuttle is as asked already")
+	code, sh, _ = verb("s1", "resume", "")
+	require.Equal(t, 200, code)
+	assert.Equal(t, "idle", sh.State)
+	code, _, e := verb("s1", "clear-fault", "")
+	assert.Equal(t, http.StatusConflict, code, "not in fault")
+	assert.Contains(t, e.Msg, "not in fault")
+
+	f.send(fleet.FaultReported{Shuttle: "s2", Reason: "bumper"})
+	code, body = call(t, srv, "GET", "/v1/shuttles/s2", tokViewer, "")
+	require.Equal(t, 200, code)
+	assert.Equal(t, "fault", decode[Shuttle](t, body).State)
+	code, _, e = verb("s2", "pause", "")
+	assert.Equal(t, http.StatusUnprocessableEntity, code, "the Controller's verdict")
+	assert.Contains(t, e.Msg, "cannot be paused while fault")
+	code, sh, _ = verb("s2", "clear-fault", "")
+	require.Equal(t, 200, code)
+	assert.Equal(t, "idle", sh.State)
+
+	code, _, e = verb("s9", "pause", "")
+	assert.Equal(t, http.StatusNotFound, code)
+	assert.Equal(t, "id", e.Field)
+	code, _, e = verb("s1", "pause", `{"now": true}`)
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Equal(t, "now", e.Field)
+	code, _ = call(t, srv, "GET", "/v1/shuttles/s9", tokViewer, "")
+	assert.Equal(t, http.StatusNotFound, code)
+}
+
+func TestCustomsQueueAndDecisions(t *testing.T) {
+	f, _, srv := newTestServer(t)
+	m := createMove(t, srv, "a", moveBody) // eastbound: KZ's export gate first
+	f.join("s1", "kz-park-01")
+	f.drive(func(ctl *fleet.Controller) bool { return len(ctl.GateQueue()) == 1 })
+
+	queue := func(token, query string) (int, []GateWait) {
+		code, b := call(t, srv, "GET", "/v1/customs/queue"+query, token, "")
+		if code != 200 {
+			return code, nil
+		}
+		return code, decode[map[string][]GateWait](t, b)["queue"]
+	}
+	code, q := queue(tokKZ, "")
+	require.Equal(t, 200, code)
+	require.Len(t, q, 1)
+	assert.Equal(t, GateWait{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: m.ID, Container: "CSQU3054383", Shuttle: "s1"}, q[0])
+	_, q = queue(tokCN, "")
+	assert.Empty(t, q, "China's officers see only their own checkpoints")
+	_, q = queue(tokAdmin, "")
+	assert.Len(t, q, 1)
+	_, q = queue(tokKZ, "?checkpoint=kz-bakhty-in")
+	assert.Empty(t, q)
+	code, _ = queue(tokCN, "?checkpoint=kz-bakhty-out")
+	assert.Equal(t, http.StatusForbidden, code)
+	code, _ = queue(tokKZ, "?checkpoint=nowhere")
+	assert.Equal(t, http.StatusBadRequest, code)
+
+	decide := func(token, body string) (int, []byte) {
+		return call(t, srv, "POST", "/v1/customs/decisions", token, body)
+	}
+	for _, tc := range []struct {
+		name, token, body string
+		code              int
+		field             string
+	}{
+		{"other country", tokCN, `{"checkpoint": "kz-bakhty-out", "move": "` + m.ID + `", "decision": "release"}`, 403, "checkpoint"},
+		{"no checkpoint", tokKZ, `{"move": "` + m.ID + `", "decision": "release"}`, 400, "checkpoint"},
+		{"unknown checkpoint", tokKZ, `{"checkpoint": "x", "move": "` + m.ID + `", "decision": "release"}`, 400, "checkpoint"},
+		{"no move", tokKZ, `{"checkpoint": "kz-bakhty-out", "decision": "release"}`, 400, "move"},
+		{"unknown move", tokKZ, `{"checkpoint": "kz-bakhty-out", "move": "x", "decision": "release"}`, 404, "move"},
+		{"bad decision", tokKZ, `{"checkpoint": "kz-bakhty-out", "move": "` + m.ID + `", "decision": "wave through"}`, 400, "decision"},
+		{"unknown field", tokKZ, `{"checkpoint": "kz-bakhty-out", "officer": "someone else"}`, 400, "officer"},
+	} {
+		code, b := decide(tc.token, tc.body)
+		assert.Equal(t, tc.code, code, "%s: %s", tc.name, b)
+		assert.Equal(t, tc.field, decode[Error](t, b).Field, tc.name)
+	}
+	code, b := decide(tokKZ, `{"checkpoint": "kz-bakhty-out", "move": "`+m.ID+`", "decision": "release", "reason": "documents in order"}`)
+	require.Equal(t, 200, code, "%s", b)
+	d := decode[Decision](t, b)
+	assert.Equal(t, Decision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: m.ID, Decision: "release", Officer: "officer-aigerim",
+		Reason: "documents in order", MoveState: d.MoveState}, d)
+	var got fleet.CustomsDecision
+	for _, ev := range f.events {
+		if cd, ok := ev.(fleet.CustomsDecision); ok {
+			got = cd
+		}
+	}
+	assert.Equal(t, fleet.CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: m.ID, Decision: "release",
+		Officer: "officer-aigerim", Reason: "documents in order"}, got, "the officer is the token's name, the country the role's")
+
+	// China's officer decides at China's gate ahead of the container; the
+	// admin decides for the checkpoint's country
+	code, b = decide(tokCN, `{"checkpoint": "cn-pokitu-in", "move": "`+m.ID+`", "decision": "inspect"}`)
+	assert.Equal(t, 200, code, "%s", b)
+	code, b = decide(tokAdmin, `{"checkpoint": "cn-pokitu-in", "move": "`+m.ID+`", "decision": "release"}`)
+	require.Equal(t, 200, code, "%s", b)
+	assert.Equal(t, "CN", decode[Decision](t, b).Country)
+}
+
+func TestChargers(t *testing.T) {
+	_, _, srv := newTestServer(t)
+	code, b := call(t, srv, "GET", "/v1/chargers", tokViewer, "")
+	require.Equal(t, 200, code)
+	st := decode[map[string][]Station](t, b)["stations"]
+	require.Len(t, st, 2)
+	assert.Equal(t, "kz-charging", st[0].ID)
+	assert.Equal(t, 6, st[0].Chargers)
+	assert.Equal(t, 6, st[0].Free)
+	assert.Equal(t, []string{}, st[0].Charging)
+	assert.Equal(t, "baqty-pokitu-v1", st[0].Position.MapID)
+	assert.InDelta(t, -2030, st[0].Position.X, 1)
+}
+
+func TestSiteAsGeoJSON(t *testing.T) {
+	_, s, srv := newTestServer(t)
+	code, b := call(t, srv, "GET", "/v1/site", tokViewer, "")
+	require.Equal(t, 200, code)
+	var fc struct {
+		Type     string `json:"type"`
+		Features []struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	require.NoError(t, json.Unmarshal(b, &fc))
+	assert.Equal(t, "FeatureCollection", fc.Type)
+	nodes := map[string]map[string]any{}
+	kinds := map[string]int{}
+	for _, f := range fc.Features {
+		kinds[f.Properties["kind"].(string)]++
+		if f.Properties["kind"] == "graph_node" {
+			nodes[f.Properties["id"].(string)] = f.Properties
+		}
+	}
+	assert.NotZero(t, kinds["checkpoint"])
+	assert.NotZero(t, kinds["graph_link"])
+	require.Len(t, nodes, len(s.cfg.Graph.Nodes), "every node of the lane graph, block nodes too")
+	for _, n := range s.cfg.Graph.Nodes {
+		p := nodes[n.ID]
+		require.NotNil(t, p, n.ID)
+		assert.Equal(t, "baqty-pokitu-v1", p["map_id"])
+		assert.InDelta(t, n.XY[0], p["x"], 0.001)
+		assert.InDelta(t, n.XY[1], p["y"], 0.001)
+	}
+}
+
+func TestEventStream(t *testing.T) {
+	f, _, srv := newTestServer(t)
+	f.join("s1", "kz-park-01")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", srv.URL+"/v1/events", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+tokViewer)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+	events := make(chan [2]string)
+	go func() {
+		defer close(events)
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(nil, 1<<20)
+		var name string
+		for sc.Scan() {
+			line := sc.Text()
+			if v, ok := strings.CutPrefix(line, "event: "); ok {
+				name = v
+			}
+			if v, ok := strings.CutPrefix(line, "data: "); ok {
+				select {
+				case events <- [2]string{name, v}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	next := func(want string) string {
+		t.Helper()
+		for ev := range events {
+			if ev[0] == want {
+				return ev[1]
+			}
+		}
+		t.Fatalf("the stream ended before a %s event", want)
+		return ""
+	}
+	snap := decode[Snapshot](t, []byte(next("snapshot")))
+	assert.True(t, snap.Active)
+	require.Len(t, snap.Shuttles, 1)
+	assert.Equal(t, ShuttleStatus{ID: "s1", State: "idle", Activity: snap.Shuttles[0].Activity, SoC: 0.7, LastNode: "kz-park-01"}, snap.Shuttles[0])
+
+	m := createMove(t, srv, "a", moveBody)
+	mv := decode[Move](t, []byte(next("move")))
+	assert.Equal(t, m.ID, mv.ID)
+	assert.NotEmpty(t, mv.History, "the move was assigned at once")
+	snap = decode[Snapshot](t, []byte(next("snapshot")))
+	assert.Equal(t, map[string]int{"to_pickup": 1}, snap.Moves)
+	cancel() // the client goes; the handler returns (httptest's Close waits for it)
+}
+
+func TestOpenAPIDocumentMatchesRoutes(t *testing.T) {
+	_, s, srv := newTestServer(t)
+	code, b := call(t, srv, "GET", "/v1/openapi.json", tokCN, "")
+	require.Equal(t, 200, code)
+	doc := decode[map[string]any](t, b)
+	assert.Equal(t, "3.0.3", doc["openapi"])
+	paths := doc["paths"].(map[string]any)
+	routes := map[string]bool{}
+	for _, rt := range s.routes {
+		key := strings.ToLower(rt.method) + " " + rt.pattern
+		routes[key] = true
+		ops, ok := paths[rt.pattern].(map[string]any)
+		require.True(t, ok, "route %s is not in the document", key)
+		o, ok := ops[strings.ToLower(rt.method)].(map[string]any)
+		require.True(t, ok, "route %s is not in the document", key)
+		assert.NotEmpty(t, o["responses"], key)
+		_, public := o["security"]
+		assert.Equal(t, rt.perm == nil, public, "%s: the document says whether a token is needed", key)
+	}
+	for p, ops := range paths {
+		for method := range ops.(map[string]any) {
+			assert.True(t, routes[method+" "+p], "the document has %s %s, the server does not", method, p)
+		}
+	}
+	// every $ref resolves
+	comps := doc["components"].(map[string]any)
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if r, ok := x["$ref"].(string); ok {
+				parts := strings.Split(strings.TrimPrefix(r, "#/components/"), "/")
+				require.Len(t, parts, 2, r)
+				_, ok := comps[parts[0]].(map[string]any)[parts[1]]
+				assert.True(t, ok, "dangling %s", r)
+			}
+			for _, y := range x {
+				walk(y)
+			}
+		case []any:
+			for _, y := range x {
+				walk(y)
+			}
+		}
+	}
+	walk(doc)
+}
+
+func TestParseTokens(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, err string
+	}{
+		{"ok", `[{"token": "0123456789abcdef", "name": "ada", "role": "admin"}, {"token": "0123456789abcdeg", "name": "li", "role": "customs-cn"}]`, ""},
+		{"empty list", `[]`, ""},
+		{"short", `[{"token": "short", "name": "ada", "role": "admin"}]`, "shorter than 16"},
+		{"no name", `[{"token": "0123456789abcdef", "role": "admin"}]`, "no name"},
+		{"bad role", `[{"token": "0123456789abcdef", "name": "ada", "role": "root"}]`, `role "root"`},
+		{"twice", `[{"token": "0123456789abcdef", "name": "a", "role": "admin"}, {"token": "0123456789abcdef", "name": "b", "role": "viewer"}]`, "same token"},
+		{"unknown field", `[{"token": "0123456789abcdef", "name": "ada", "role": "admin", "expires": 1}]`, "unknown field"},
+		{"not a list", `{}`, "api: tokens"},
+	} {
+		ts, err := ParseTokens([]byte(tc.in))
+		if tc.err == "" {
+			assert.NoError(t, err, tc.name)
+			continue
+		}
+		assert.ErrorContains(t, err, tc.err, tc.name)
+		assert.NotContains(t, err.Error(), "0123456789abcdef", "%s: errors never quote a token", tc.name)
+		assert.Nil(t, ts)
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	f, site, g := newFakeFleet(t)
+	for _, tc := range []struct {
+		cfg Config
+		err string
+	}{
+		{Config{Site: site, Graph: g}, "no fleet"},
+		{Config{Fleet: f, Graph: g}, "no site"},
+		{Config{Fleet: f, Site: site}, "no lane graph"},
+		{Config{Fleet: f, Site: site, Graph: g, MaxBody: -1}, "negative"},
+		{Config{Fleet: f, Site: site, Graph: g, Tokens: []Token{{Token: "x", Name: "a", Role: RoleAdmin}}}, "shorter"},
+	} {
+		_, err := New(tc.cfg)
+		assert.ErrorContains(t, err, tc.err)
+	}
+}
+
+func TestBodyLimitIsConfigurable(t *testing.T) {
+	f, site, g := newFakeFleet(t)
+	s, err := New(Config{Fleet: f, Site: site, Graph: g, Tokens: testTokens, MaxBody: 64})
+	require.NoError(t, err)
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	code, b := call(t, srv, "POST", "/v1/moves", tokOperator, moveBody, "Idempotency-Key", "k")
+	assert.Equal(t, http.StatusRequestEntityTooLarge, code)
+	assert.Contains(t, decode[Error](t, b).Msg, "larger than 64 bytes")
+}

@@ -1,0 +1,77 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/routing"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// Fleet is what the API needs of the daemon (a *daemon.Daemon).
+type Fleet interface {
+	// Do runs fn on the core's goroutine; fn only reads.
+	Do(ctx context.Context, fn func(now time.Time, ctl *fleet.Controller, m *vehicles.Master)) error
+	// Submit journals and applies an event and returns the Controller's
+	// verdict.
+	Submit(ctx context.Context, ev fleet.Event) error
+	// Active reports whether this instance drives the fleet.
+	Active() bool
+}
+
+// Config is what a Server needs. Zero fields take the defaults noted.
+type Config struct {
+	// Fleet is the running daemon. Required.
+	Fleet Fleet
+	// Site and Graph are the site and its lane graph. Required.
+	Site  *geo.Site
+	Graph *routing.Graph
+	// Tokens are the callers that may use the API (see ParseTokens).
+	// Without any, every request but health and ready is refused.
+	Tokens []Token
+	// MaxBody is the largest request body accepted; default 64 KiB.
+	MaxBody int64
+	// SnapshotEvery is how often the event stream sends a snapshot;
+	// default 1 s.
+	SnapshotEvery time.Duration
+	// Log is the server's logger; nil discards. Tokens are never logged.
+	Log *slog.Logger
+}
+
+// DefaultMaxBody is the default request body limit.
+const DefaultMaxBody = 64 << 10
+
+func (c Config) withDefaults() Config {
+	if c.MaxBody == 0 {
+		c.MaxBody = DefaultMaxBody
+	}
+	if c.SnapshotEvery == 0 {
+		c.SnapshotEvery = time.Second
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Validate says what is wrong with a config.
+func (c Config) Validate() error {
+	switch {
+	case c.Fleet == nil:
+		return errors.New("api: config has no fleet")
+	case c.Site == nil:
+		return errors.New("api: config has no site")
+	case c.Graph == nil:
+		return errors.New("api: config has no lane graph")
+	case c.MaxBody < 0:
+		return fmt.Errorf("api: MaxBody %d is negative", c.MaxBody)
+	case c.SnapshotEvery < 0:
+		return fmt.Errorf("api: SnapshotEvery %v is negative", c.SnapshotEvery)
+	}
+	return checkTokens(c.Tokens)
+}

@@ -1,0 +1,118 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// Snapshot is the "snapshot" event of the event stream: the fleet at one
+// moment.
+type Snapshot struct {
+	At       time.Time       `json:"at"` // the core's clock
+	Active   bool            `json:"active"`
+	Moves    map[string]int  `json:"moves"` // moves by state
+	Shuttles []ShuttleStatus `json:"shuttles"`
+	Gates    []GateWait      `json:"gates"`
+}
+
+// ShuttleStatus is one shuttle in a snapshot.
+type ShuttleStatus struct {
+	ID       string    `json:"id"`
+	State    string    `json:"state,omitempty"`
+	Activity string    `json:"activity,omitempty"`
+	SoC      float64   `json:"soc"`
+	LastNode string    `json:"last_node,omitempty"`
+	Position *Position `json:"position,omitempty"`
+	Move     string    `json:"move,omitempty"`
+}
+
+// moveMark is what the stream last sent of a move: its state and how
+// many transitions it had.
+type moveMark struct {
+	state fleet.MoveState
+	n     int
+}
+
+// events is GET /v1/events, a Server-Sent Events stream: a "snapshot"
+// event every SnapshotEvery (the first at once), and a "move" event (the
+// move with its history) for every move created or changed since the
+// last snapshot. It ends when the client goes.
+func (s *Server) events(w http.ResponseWriter, r *http.Request, _ Token) error {
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	marks := map[string]moveMark{}
+	first, id := true, 0
+	t := time.NewTicker(s.cfg.SnapshotEvery)
+	defer t.Stop()
+	for {
+		snap, changed, err := s.snapshot(r, marks, first)
+		if err == nil {
+			first = false
+			for _, m := range changed {
+				id++
+				if err := writeEvent(w, id, "move", m); err != nil {
+					return nil // the client went
+				}
+			}
+			id++
+			if err := writeEvent(w, id, "snapshot", snap); err != nil {
+				return nil
+			}
+			if err := rc.Flush(); err != nil {
+				return nil
+			}
+		}
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// snapshot reads the fleet, and the moves changed since marks (none on
+// the first call: marks are only set then).
+func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, first bool) (Snapshot, []Move, error) {
+	snap := Snapshot{Active: s.cfg.Fleet.Active(), Moves: map[string]int{}}
+	var changed []Move
+	err := s.read(r.Context(), func(now time.Time, ctl *fleet.Controller, m *vehicles.Master) {
+		snap.At = now
+		for _, mv := range ctl.Moves() {
+			snap.Moves[string(mv.State)]++
+			mark := moveMark{mv.State, len(mv.History)}
+			if old, ok := marks[mv.ID]; ok && old == mark {
+				continue
+			}
+			marks[mv.ID] = mark
+			if !first {
+				changed = append(changed, moveJSON(mv, true))
+			}
+		}
+		for _, sh := range s.shuttlesOf(ctl, m) {
+			snap.Shuttles = append(snap.Shuttles, ShuttleStatus{ID: sh.ID, State: sh.State, Activity: sh.Activity, SoC: sh.SoC,
+				LastNode: sh.LastNode, Position: sh.Position, Move: sh.Move})
+		}
+		snap.Gates = gateWaits(ctl.GateQueue())
+	})
+	return snap, changed, err
+}
+
+// writeEvent writes one SSE event with a JSON payload on one data line.
+func writeEvent(w io.Writer, id int, name string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("api: event %s: %w", name, err)
+	}
+	_, err = fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", id, name, b)
+	return err
+}

@@ -1,0 +1,282 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// MoveRequest is the body of POST /v1/moves.
+type MoveRequest struct {
+	Container      string `json:"container"`
+	Origin         string `json:"origin"`
+	Destination    string `json:"destination"`
+	Priority       int    `json:"priority"`
+	EarliestPickup string `json:"earliest_pickup,omitempty"` // RFC 3339
+	Deadline       string `json:"deadline,omitempty"`        // RFC 3339
+	Declaration    string `json:"declaration,omitempty"`
+	PreCleared     bool   `json:"pre_cleared"`
+}
+
+// Move is a container move as the API shows it.
+type Move struct {
+	ID             string       `json:"id"`
+	Container      string       `json:"container"`
+	Origin         string       `json:"origin"`
+	Destination    string       `json:"destination"`
+	Priority       int          `json:"priority"`
+	EarliestPickup *time.Time   `json:"earliest_pickup,omitempty"`
+	Deadline       *time.Time   `json:"deadline,omitempty"`
+	Declaration    string       `json:"declaration,omitempty"`
+	PreCleared     bool         `json:"pre_cleared"`
+	State          string       `json:"state"`
+	Shuttle        string       `json:"shuttle,omitempty"`
+	Created        time.Time    `json:"created"`
+	History        []Transition `json:"history,omitempty"`
+	PassedOver     []string     `json:"passed_over,omitempty"`
+}
+
+// Transition is one change of a move's state.
+type Transition struct {
+	At    time.Time `json:"at"`
+	From  string    `json:"from"`
+	To    string    `json:"to"`
+	Cause string    `json:"cause"`
+}
+
+// MoveList is the body of GET /v1/moves.
+type MoveList struct {
+	Moves []Move `json:"moves"`
+	Total int    `json:"total"` // moves that match, before the limit
+}
+
+// Limits of the move list and the idempotency key.
+const (
+	defaultLimit   = 100
+	maxLimit       = 1000
+	maxKeyLen      = 200
+	maxDeclaration = 200
+)
+
+// moveJSON copies a move for the API, with its history when full.
+func moveJSON(m *fleet.Move, full bool) Move {
+	out := Move{ID: m.ID, Container: string(m.Container), Origin: m.Origin, Destination: m.Destination, Priority: m.Priority,
+		Declaration: m.Declaration, PreCleared: m.PreCleared, State: string(m.State), Shuttle: m.Shuttle, Created: m.Created}
+	if !m.EarliestPickup.IsZero() {
+		t := m.EarliestPickup
+		out.EarliestPickup = &t
+	}
+	if !m.Deadline.IsZero() {
+		t := m.Deadline
+		out.Deadline = &t
+	}
+	if full {
+		for _, h := range m.History {
+			out.History = append(out.History, Transition{At: h.At, From: string(h.From), To: string(h.To), Cause: h.Cause})
+		}
+		out.PassedOver = slices.Clone(m.PassedOver)
+	}
+	return out
+}
+
+// parseTime reads an optional RFC 3339 time.
+func parseTime(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return t, badRequest(field, "%s %q is not an RFC 3339 time (such as 2026-01-02T15:04:05Z)", field, s)
+	}
+	return t, nil
+}
+
+// validate checks a move request against the site and makes its event.
+func (s *Server) validateMove(req MoveRequest) (fleet.MoveRequested, error) {
+	ev := fleet.MoveRequested{Priority: req.Priority, Declaration: req.Declaration, PreCleared: req.PreCleared}
+	if req.Container == "" {
+		return ev, badRequest("container", "container is required (an ISO 6346 number such as MSCU1234566)")
+	}
+	c, err := fleet.ParseContainer(req.Container)
+	if err != nil {
+		return ev, badRequest("container", "%v", err)
+	}
+	ev.Container = string(c)
+	for _, f := range []struct{ name, bay string }{{"origin", req.Origin}, {"destination", req.Destination}} {
+		if f.bay == "" {
+			return ev, badRequest(f.name, "%s is required (a yard bay id)", f.name)
+		}
+		if b, ok := s.cfg.Site.Bay(f.bay); !ok || b.Centre == "" {
+			return ev, badRequest(f.name, "%s %q is not a yard bay of the site", f.name, f.bay)
+		}
+	}
+	if req.Origin == req.Destination {
+		return ev, badRequest("destination", "destination is the origin bay %q", req.Origin)
+	}
+	ev.Origin, ev.Destination = req.Origin, req.Destination
+	if ev.EarliestPickup, err = parseTime("earliest_pickup", req.EarliestPickup); err != nil {
+		return ev, err
+	}
+	if ev.Deadline, err = parseTime("deadline", req.Deadline); err != nil {
+		return ev, err
+	}
+	if !ev.Deadline.IsZero() && !ev.EarliestPickup.IsZero() && ev.Deadline.Before(ev.EarliestPickup) {
+		return ev, badRequest("deadline", "deadline is before earliest_pickup")
+	}
+	if len(req.Declaration) > maxDeclaration {
+		return ev, badRequest("declaration", "declaration longer than %d characters", maxDeclaration)
+	}
+	return ev, nil
+}
+
+// createMove is POST /v1/moves: 201 with the new move; 200 with the move
+// an earlier request with the same Idempotency-Key made.
+func (s *Server) createMove(w http.ResponseWriter, r *http.Request, _ Token) error {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		return badRequest("Idempotency-Key", "the Idempotency-Key header is required (any unique string; a retry sends the same)")
+	}
+	if len(key) > maxKeyLen {
+		return badRequest("Idempotency-Key", "Idempotency-Key longer than %d characters", maxKeyLen)
+	}
+	var req MoveRequest
+	if err := decodeBody(w, r, s.cfg.MaxBody, &req); err != nil {
+		return err
+	}
+	ev, err := s.validateMove(req)
+	if err != nil {
+		return err
+	}
+	ev.IdempotencyKey = key
+	if ev.ID, err = newMoveID(); err != nil {
+		return err
+	}
+	if err := s.submit(r.Context(), ev, ""); err != nil {
+		if e, ok := err.(*Error); ok && e.Status == http.StatusUnprocessableEntity && isKeyConflict(e.Msg) {
+			e.Status, e.Field = http.StatusConflict, "Idempotency-Key"
+		}
+		return err
+	}
+	m, ok, err := s.moveByKey(r.Context(), key)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("api: move %s accepted but not found", ev.ID)
+	}
+	status := http.StatusOK // made by an earlier request with this key
+	if m.ID == ev.ID {
+		status = http.StatusCreated
+	}
+	w.Header().Set("Location", "/v1/moves/"+m.ID)
+	writeJSON(w, status, m)
+	return nil
+}
+
+func isKeyConflict(msg string) bool {
+	return strings.Contains(msg, "idempotency key")
+}
+
+// moveByKey finds the move made with an idempotency key.
+func (s *Server) moveByKey(ctx context.Context, key string) (Move, bool, error) {
+	var out Move
+	var found bool
+	err := s.read(ctx, func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
+		for _, m := range ctl.Moves() {
+			if m.IdempotencyKey == key {
+				out, found = moveJSON(m, true), true
+				return
+			}
+		}
+	})
+	return out, found, err
+}
+
+// newMoveID is a fresh move id: "mv-" and 16 random hex digits.
+func newMoveID() (string, error) {
+	t, err := NewToken()
+	if err != nil {
+		return "", err
+	}
+	return "mv-" + t[:16], nil
+}
+
+// listMoves is GET /v1/moves?state=&container=&limit=: newest first.
+func (s *Server) listMoves(w http.ResponseWriter, r *http.Request, _ Token) error {
+	q := r.URL.Query()
+	state := fleet.MoveState(q.Get("state"))
+	if state != "" && !knownMoveState(state) {
+		return badRequest("state", "unknown move state %q", state)
+	}
+	var cont fleet.Container
+	if c := q.Get("container"); c != "" {
+		var err error
+		if cont, err = fleet.ParseContainer(c); err != nil {
+			return badRequest("container", "%v", err)
+		}
+	}
+	limit := defaultLimit
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > maxLimit {
+			return badRequest("limit", "limit %q: want a number from 1 to %d", l, maxLimit)
+		}
+		limit = n
+	}
+	out := MoveList{Moves: []Move{}}
+	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
+		ms := ctl.Moves()
+		for i := len(ms) - 1; i >= 0; i-- {
+			m := ms[i]
+			if (state != "" && m.State != state) || (cont != "" && m.Container != cont) {
+				continue
+			}
+			out.Total++
+			if len(out.Moves) < limit {
+				out.Moves = append(out.Moves, moveJSON(m, false))
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// moveStates are every move state, for filters and the OpenAPI document.
+var moveStates = []fleet.MoveState{fleet.MovePending, fleet.MoveAssigned, fleet.MoveToPickup, fleet.MoveLoading, fleet.MoveLaden,
+	fleet.MoveAtGate, fleet.MoveInspection, fleet.MoveToDropoff, fleet.MoveUnloading, fleet.MoveDelivered, fleet.MoveReturning,
+	fleet.MoveReturned, fleet.MoveCancelled, fleet.MoveFailed}
+
+func knownMoveState(s fleet.MoveState) bool { return slices.Contains(moveStates, s) }
+
+// getMove is GET /v1/moves/{id}, with its history.
+func (s *Server) getMove(w http.ResponseWriter, r *http.Request, _ Token) error {
+	id := r.PathValue("id")
+	var out Move
+	found := false
+	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
+		for _, m := range ctl.Moves() {
+			if m.ID == id {
+				out, found = moveJSON(m, true), true
+				return
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if !found {
+		return &Error{Status: http.StatusNotFound, Msg: fmt.Sprintf("no move %q", id), Field: "id"}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

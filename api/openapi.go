@@ -1,0 +1,191 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// obj is a JSON object in the OpenAPI document.
+type obj = map[string]any
+
+// ref points at a schema of the document's components.
+func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
+
+func str(desc string) obj     { return obj{"type": "string", "description": desc} }
+func integer(desc string) obj { return obj{"type": "integer", "description": desc} }
+func number(desc string) obj  { return obj{"type": "number", "description": desc} }
+func boolean(desc string) obj { return obj{"type": "boolean", "description": desc} }
+func array(items obj) obj     { return obj{"type": "array", "items": items} }
+func object(required []string, props obj) obj {
+	o := obj{"type": "object", "properties": props, "additionalProperties": false}
+	if len(required) > 0 {
+		o["required"] = required
+	}
+	return o
+}
+
+// jsonBody is a response or request body of one schema.
+func jsonBody(desc string, schema obj) obj {
+	return obj{"description": desc, "content": obj{"application/json": obj{"schema": schema}}}
+}
+
+// errs are the error responses an operation may give.
+func errs(codes ...int) obj {
+	out := obj{}
+	for _, c := range codes {
+		out[itoa(c)] = obj{"$ref": "#/components/responses/E" + itoa(c)}
+	}
+	return out
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// op is one operation: summary, roles, responses and, optionally,
+// parameters and a request body.
+func op(summary, roles string, responses obj, extra ...obj) obj {
+	o := obj{"summary": summary, "description": "Roles: " + roles + ".", "responses": responses}
+	for _, e := range extra {
+		for k, v := range e {
+			o[k] = v
+		}
+	}
+	return o
+}
+
+func merge(a, b obj) obj {
+	out := obj{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+func pathID(what string) obj {
+	return obj{"parameters": []obj{{"name": "id", "in": "path", "required": true, "schema": obj{"type": "string"}, "description": what}}}
+}
+
+func query(params ...obj) obj { return obj{"parameters": params} }
+
+func qparam(name, desc string, schema obj) obj {
+	return obj{"name": name, "in": "query", "required": false, "schema": schema, "description": desc}
+}
+
+// OpenAPI is the API's OpenAPI 3.0 document.
+func OpenAPI() map[string]any {
+	var states []any
+	for _, s := range moveStates {
+		states = append(states, string(s))
+	}
+	public := obj{"security": []obj{}}
+	ok := func(desc, schema string) obj { return obj{"200": jsonBody(desc, ref(schema))} }
+	shuttleVerb := func(summary string) obj {
+		return op(summary, "operator, admin", merge(ok("the shuttle afterwards", "Shuttle"), errs(400, 401, 403, 404, 409, 413, 422, 503)), pathID("shuttle id (serial number)"))
+	}
+	return obj{
+		"openapi": "3.0.3",
+		"info": obj{"title": "fleetd API", "version": "1",
+			"description": "The borderfleet fleet controller: container moves, shuttles, customs, chargers and the site. Errors are {\"error\", \"field\"}; request bodies are JSON with no unknown fields, at most 64 KiB by default."},
+		"servers":  []obj{{"url": "/"}},
+		"security": []obj{{"bearer": []string{}}},
+		"paths": obj{
+			"/v1/health": obj{"get": op("Liveness", "none (no token)", ok("alive", "Status"), public)},
+			"/v1/ready": obj{"get": op("Readiness: 200 when this instance drives the fleet, 503 on standby", "none (no token)",
+				obj{"200": jsonBody("active", ref("Status")), "503": jsonBody("standing by", ref("Status"))}, public)},
+			"/v1/openapi.json": obj{"get": op("This document", "any", obj{"200": jsonBody("the document", obj{"type": "object"}), "401": obj{"$ref": "#/components/responses/E401"}})},
+			"/v1/moves": obj{
+				"post": op("Ask for a container move", "operator, admin",
+					merge(obj{"201": jsonBody("the move, created", ref("Move")), "200": jsonBody("the move an earlier request with this Idempotency-Key made", ref("Move"))},
+						errs(400, 401, 403, 409, 413, 415, 422, 503)),
+					obj{"parameters": []obj{{"name": "Idempotency-Key", "in": "header", "required": true, "schema": obj{"type": "string", "maxLength": maxKeyLen},
+						"description": "a unique key; a retry with the same key and body returns the same move"}},
+						"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": ref("MoveRequest")}}}}),
+				"get": op("Moves, newest first", "viewer, operator, admin", merge(ok("the moves", "MoveList"), errs(400, 401, 403, 503)),
+					query(qparam("state", "only moves in this state", obj{"type": "string", "enum": states}),
+						qparam("container", "only moves of this container (ISO 6346)", obj{"type": "string"}),
+						qparam("limit", "at most this many (default 100)", obj{"type": "integer", "minimum": 1, "maximum": maxLimit}))),
+			},
+			"/v1/moves/{id}": obj{"get": op("One move with its history", "viewer, operator, admin", merge(ok("the move", "Move"), errs(401, 403, 404, 503)), pathID("move id"))},
+			"/v1/shuttles": obj{"get": op("Every shuttle on the roster", "viewer, operator, admin",
+				merge(obj{"200": jsonBody("the shuttles", object([]string{"shuttles"}, obj{"shuttles": array(ref("Shuttle"))}))}, errs(401, 403, 503)))},
+			"/v1/shuttles/{id}":             obj{"get": op("One shuttle", "viewer, operator, admin", merge(ok("the shuttle", "Shuttle"), errs(401, 403, 404, 503)), pathID("shuttle id (serial number)"))},
+			"/v1/shuttles/{id}/pause":       obj{"post": shuttleVerb("Pause a shuttle where it is (idle or driving)")},
+			"/v1/shuttles/{id}/resume":      obj{"post": shuttleVerb("Let a paused shuttle go on")},
+			"/v1/shuttles/{id}/clear-fault": obj{"post": shuttleVerb("Clear a shuttle's fault in the fleet controller (reasons the vehicle link knows of, such as a failed action, clear with the vehicle's reports)")},
+			"/v1/customs/queue": obj{"get": op("Containers waiting for customs; an officer sees the own country's checkpoints only", "customs-kz, customs-cn, admin",
+				merge(obj{"200": jsonBody("the queue", object([]string{"queue"}, obj{"queue": array(ref("GateWait"))}))}, errs(400, 401, 403, 503)),
+				query(qparam("checkpoint", "only this checkpoint (403 for another country's)", obj{"type": "string"})))},
+			"/v1/customs/decisions": obj{"post": op("Decide on a container at a checkpoint of the officer's country; the officer is the token's name", "customs-kz, customs-cn, admin",
+				merge(ok("the decision as recorded", "Decision"), errs(400, 401, 403, 404, 413, 415, 422, 503)),
+				obj{"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": ref("DecisionRequest")}}}})},
+			"/v1/chargers": obj{"get": op("Charging stations and the shuttles charging now", "viewer, operator, admin",
+				merge(obj{"200": jsonBody("the stations", object([]string{"stations"}, obj{"stations": array(ref("Station"))}))}, errs(401, 403, 503)))},
+			"/v1/site": obj{"get": op("The site and its lane graph as GeoJSON; graph_node features carry the VDA 5050 x, y and map_id", "viewer, operator, admin",
+				merge(obj{"200": obj{"description": "a GeoJSON FeatureCollection", "content": obj{"application/geo+json": obj{"schema": obj{"type": "object"}}}}}, errs(401, 403)))},
+			"/v1/events": obj{"get": op("Server-Sent Events: a \"snapshot\" event (schema Snapshot) every second, a \"move\" event (schema Move) for each move created or changed", "viewer, operator, admin",
+				merge(obj{"200": obj{"description": "an event stream", "content": obj{"text/event-stream": obj{"schema": obj{"type": "string"}}}}}, errs(401, 403)))},
+		},
+		"components": obj{
+			"securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer", "description": "a token from fleetd's tokens file"}},
+			"responses":       errorResponses(),
+			"schemas":         schemas(states),
+		},
+	}
+}
+
+func errorResponses() obj {
+	out := obj{}
+	for c, d := range map[int]string{400: "bad request (the field at fault is named)", 401: "no valid bearer token", 403: "the token's role may not do this",
+		404: "not found", 409: "conflicts with the state of things", 413: "request body too large", 415: "not JSON",
+		422: "refused by the fleet controller", 503: "standing by, or the fleet core does not answer"} {
+		out["E"+itoa(c)] = jsonBody(d, ref("Error"))
+	}
+	return out
+}
+
+func schemas(states []any) obj {
+	t := func(desc string) obj { return obj{"type": "string", "format": "date-time", "description": desc} }
+	pos := object([]string{"x", "y", "map_id"}, obj{"x": number("metres east of the site origin"), "y": number("metres north of the site origin"), "map_id": str("VDA 5050 mapId")})
+	gate := object(nil, obj{"checkpoint": str(""), "country": str(""), "move": str(""), "container": str(""), "shuttle": str(""),
+		"inspection": boolean("sent to inspection"), "at_inspection_bay": boolean("being inspected"), "decided": boolean("a decision waits to be applied")})
+	return obj{
+		"Error":  object([]string{"error"}, obj{"error": str("what is wrong"), "field": str("the request field at fault, if one is")}),
+		"Status": object([]string{"status"}, obj{"status": str("ok, active or standby")}),
+		"MoveRequest": object([]string{"container", "origin", "destination"}, obj{
+			"container": str("ISO 6346 container number, such as MSCU1234566"), "origin": str("yard bay id"), "destination": str("yard bay id"),
+			"priority": integer("higher goes first"), "earliest_pickup": t("not picked up before"), "deadline": t("to be delivered by"),
+			"declaration": str("customs declaration reference"), "pre_cleared": boolean("customs cleared it before the gates")}),
+		"Transition": object(nil, obj{"at": t(""), "from": str(""), "to": str(""), "cause": str("")}),
+		"Move": object([]string{"id", "container", "origin", "destination", "state"}, obj{
+			"id": str(""), "container": str(""), "origin": str(""), "destination": str(""), "priority": integer(""),
+			"earliest_pickup": t(""), "deadline": t(""), "declaration": str(""), "pre_cleared": boolean(""),
+			"state": obj{"type": "string", "enum": states}, "shuttle": str("the shuttle assigned"), "created": t(""),
+			"history": array(ref("Transition")), "passed_over": array(str("why a shuttle was passed over"))}),
+		"MoveList": object([]string{"moves", "total"}, obj{"moves": array(ref("Move")), "total": integer("moves matching, before the limit")}),
+		"Position": pos,
+		"Shuttle": object([]string{"id"}, obj{
+			"id": str("serial number"), "manufacturer": str(""), "serial_number": str(""), "connection": str("ONLINE, OFFLINE or CONNECTIONBROKEN"),
+			"joined": boolean(""), "state": str("the controller's shuttle state"), "activity": str(""), "soc": number("state of charge, 0..1"),
+			"last_node": str(""), "position": ref("Position"), "driving": boolean(""), "order_id": str(""), "loads": array(str("")),
+			"move": str("the move it carries out"), "reasons": array(str("why it is out of dispatch")), "state_at": t("its last state")}),
+		"ShuttleStatus": object([]string{"id"}, obj{"id": str(""), "state": str(""), "activity": str(""), "soc": number(""),
+			"last_node": str(""), "position": ref("Position"), "move": str("")}),
+		"GateWait": gate,
+		"DecisionRequest": object([]string{"checkpoint", "move", "decision"}, obj{"checkpoint": str("checkpoint id"), "move": str("move id"),
+			"decision": obj{"type": "string", "enum": []string{"release", "inspect", "refuse"}}, "reason": str("")}),
+		"Decision": object(nil, obj{"checkpoint": str(""), "country": str(""), "move": str(""), "decision": str(""), "officer": str(""),
+			"reason": str(""), "move_state": str("")}),
+		"Station": object(nil, obj{"id": str(""), "name": str(""), "centre": str(""), "chargers": integer(""), "charger_power_kw": number(""),
+			"grid_cap_kw": number(""), "position": ref("Position"), "charging": array(str("shuttle id")), "free": integer("chargers not in use")}),
+		"Snapshot": object(nil, obj{"at": t("the core's clock"), "active": boolean(""), "moves": obj{"type": "object", "additionalProperties": obj{"type": "integer"}},
+			"shuttles": array(ref("ShuttleStatus")), "gates": array(ref("GateWait"))}),
+	}
+}
+
+// openapi is GET /v1/openapi.json.
+func (s *Server) openapi(w http.ResponseWriter, _ *http.Request, _ Token) error {
+	writeJSON(w, http.StatusOK, OpenAPI())
+	return nil
+}

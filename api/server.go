@@ -1,0 +1,170 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// Server is the HTTP API. Build one with New; it holds no state of its
+// own besides its configuration.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	routes []route
+	mux    *http.ServeMux
+}
+
+// route is one endpoint: its method and path pattern, who may call it
+// and its handler.
+type route struct {
+	method  string
+	pattern string
+	perm    perm
+	h       handler
+}
+
+// handler serves one request for an authenticated caller (the zero Token
+// on a public route); an *Error it returns becomes the response.
+type handler func(w http.ResponseWriter, r *http.Request, who Token) error
+
+// perm says which roles may call a route; nil: anyone, without a token.
+type perm func(Role) bool
+
+var (
+	public   perm // no token needed
+	anyRole  = func(Role) bool { return true }
+	readers  = func(r Role) bool { return r == RoleViewer || r == RoleOperator || r == RoleAdmin }
+	operates = func(r Role) bool { return r == RoleOperator || r == RoleAdmin }
+	customs  = func(r Role) bool { return r.country() != "" || r == RoleAdmin }
+)
+
+// readTimeout bounds how long a request waits for the core.
+const readTimeout = 5 * time.Second
+
+// New builds a server.
+func New(cfg Config) (*Server, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Log, mux: http.NewServeMux()}
+	s.routes = []route{
+		{"GET", "/v1/health", public, s.health},
+		{"GET", "/v1/ready", public, s.ready},
+		{"GET", "/v1/openapi.json", anyRole, s.openapi},
+		{"POST", "/v1/moves", operates, s.createMove},
+		{"GET", "/v1/moves", readers, s.listMoves},
+		{"GET", "/v1/moves/{id}", readers, s.getMove},
+		{"GET", "/v1/shuttles", readers, s.listShuttles},
+		{"GET", "/v1/shuttles/{id}", readers, s.getShuttle},
+		{"POST", "/v1/shuttles/{id}/pause", operates, s.pause(true)},
+		{"POST", "/v1/shuttles/{id}/resume", operates, s.pause(false)},
+		{"POST", "/v1/shuttles/{id}/clear-fault", operates, s.clearFault},
+		{"GET", "/v1/customs/queue", customs, s.customsQueue},
+		{"POST", "/v1/customs/decisions", customs, s.customsDecision},
+		{"GET", "/v1/chargers", readers, s.chargers},
+		{"GET", "/v1/site", readers, s.site},
+		{"GET", "/v1/events", readers, s.events},
+	}
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))
+	}
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, &Error{Status: http.StatusNotFound, Msg: fmt.Sprintf("no endpoint %s %s", r.Method, r.URL.Path)})
+	})
+	return s, nil
+}
+
+// Handler is the API as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// wrap authenticates and authorises a request, runs the handler and
+// writes the error it returns.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var who Token
+		if rt.perm != nil {
+			var ok bool
+			who, ok = s.authenticate(r)
+			if !ok {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="fleetd"`)
+				writeError(w, &Error{Status: http.StatusUnauthorized, Msg: "a valid bearer token is required (Authorization: Bearer <token>)"})
+				return
+			}
+			if !rt.perm(who.Role) {
+				writeError(w, &Error{Status: http.StatusForbidden, Msg: fmt.Sprintf("role %s may not %s %s", who.Role, rt.method, rt.pattern)})
+				return
+			}
+		}
+		err := rt.h(w, r, who)
+		if err == nil {
+			return
+		}
+		var e *Error
+		if !errors.As(err, &e) {
+			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "caller", who.Name, "err", err)
+			e = &Error{Status: http.StatusInternalServerError, Msg: "internal error"}
+		}
+		writeError(w, e)
+	})
+}
+
+// authenticate finds the caller by its bearer token.
+func (s *Server) authenticate(r *http.Request) (Token, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return Token{}, false
+	}
+	return lookup(s.cfg.Tokens, strings.TrimSpace(tok))
+}
+
+// read runs fn on the core's goroutine.
+func (s *Server) read(ctx context.Context, fn func(now time.Time, ctl *fleet.Controller, m *vehicles.Master)) error {
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
+	if err := s.cfg.Fleet.Do(ctx, fn); err != nil {
+		return &Error{Status: http.StatusServiceUnavailable, Msg: "the fleet core did not answer: " + err.Error()}
+	}
+	return nil
+}
+
+// submit hands an event to the core; a refusal becomes a 422 (or 409
+// for conflict), a standby or stopped core a 503.
+func (s *Server) submit(ctx context.Context, ev fleet.Event, field string) error {
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
+	err := s.cfg.Fleet.Submit(ctx, ev)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, daemon.ErrStandby), errors.Is(err, daemon.ErrDeposed):
+		return &Error{Status: http.StatusServiceUnavailable, Msg: err.Error()}
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return &Error{Status: http.StatusServiceUnavailable, Msg: "the fleet core did not answer: " + err.Error()}
+	}
+	return &Error{Status: http.StatusUnprocessableEntity, Msg: err.Error(), Field: field}
+}
+
+func (s *Server) health(w http.ResponseWriter, _ *http.Request, _ Token) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (s *Server) ready(w http.ResponseWriter, _ *http.Request, _ Token) error {
+	if !s.cfg.Fleet.Active() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "standby"})
+		return nil
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "active"})
+	return nil
+}

@@ -1,0 +1,117 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/routing"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// Station is a charging station with the shuttles charging there now.
+type Station struct {
+	ID             string   `json:"id"`
+	Name           string   `json:"name,omitempty"`
+	Centre         string   `json:"centre,omitempty"`
+	Chargers       int      `json:"chargers"`
+	ChargerPowerKW float64  `json:"charger_power_kw"`
+	GridCapKW      float64  `json:"grid_cap_kw"`
+	Position       Position `json:"position"`
+	// Charging: shuttles charging at this station now; Free: chargers
+	// not in use.
+	Charging []string `json:"charging"`
+	Free     int      `json:"free"`
+}
+
+// chargers is GET /v1/chargers: the site's stations and, from the
+// shuttles' states, who charges where now.
+func (s *Server) chargers(w http.ResponseWriter, r *http.Request, _ Token) error {
+	atStation := map[string][]string{} // station -> shuttles charging there
+	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, m *vehicles.Master) {
+		for _, v := range m.Vehicles() {
+			st, _, ok := ctl.ShuttleState(v.ID)
+			if !ok || st != fleet.ShuttleCharging {
+				continue
+			}
+			atStation[s.placeOf(v.LastNode)] = append(atStation[s.placeOf(v.LastNode)], v.ID)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	out := make([]Station, 0, len(s.cfg.Site.Stations))
+	for _, st := range s.cfg.Site.Stations {
+		ch := append([]string{}, atStation[st.ID]...)
+		out = append(out, Station{ID: st.ID, Name: st.Name, Centre: st.Centre, Chargers: st.Chargers, ChargerPowerKW: st.ChargerPowerKW,
+			GridCapKW: st.GridCapKW, Position: Position{X: st.Pos.XY[0], Y: st.Pos.XY[1], MapID: s.cfg.Graph.MapID},
+			Charging: ch, Free: max(st.Chargers-len(ch), 0)})
+	}
+	writeJSON(w, http.StatusOK, map[string][]Station{"stations": out})
+	return nil
+}
+
+// placeOf is the place (bay, station...) at a lane graph node, or "".
+func (s *Server) placeOf(node string) string {
+	if i, ok := s.cfg.Graph.Node(node); ok {
+		return s.cfg.Graph.Nodes[i].Place
+	}
+	return ""
+}
+
+// site is GET /v1/site: the site as exported by geo (its features, the
+// derived "graph_node" and "graph_link" features), with the lane graph's
+// block nodes that cut long links added as "graph_node" features of
+// node_kind "block": every node a vehicle may be sent to, with its VDA
+// 5050 x, y and map_id.
+func (s *Server) site(w http.ResponseWriter, _ *http.Request, _ Token) error {
+	b, err := SiteGeoJSON(s.cfg.Site, s.cfg.Graph)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+	return nil
+}
+
+// SiteGeoJSON is the site's export (geo.Site.Export) with the lane
+// graph's nodes the export lacks (block nodes) added.
+func SiteGeoJSON(site *geo.Site, g *routing.Graph) ([]byte, error) {
+	b, err := site.Export()
+	if err != nil {
+		return nil, err
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(b)
+	if err != nil {
+		return nil, fmt.Errorf("api: site export: %w", err)
+	}
+	have := map[string]bool{}
+	for _, f := range fc.Features {
+		if f.Properties["kind"] == geo.KindGraphNode {
+			have[fmt.Sprint(f.Properties["id"])] = true
+		}
+	}
+	for _, n := range g.Nodes {
+		if have[n.ID] {
+			continue
+		}
+		f := geojson.NewFeature(n.LonLat)
+		f.Properties = geojson.Properties{"kind": geo.KindGraphNode, "id": n.ID, "node_kind": string(n.Kind), "map_id": g.MapID,
+			"x": round3(n.XY[0]), "y": round3(n.XY[1]), "capacity": n.Capacity}
+		fc.Append(f)
+	}
+	out, err := json.Marshal(fc)
+	if err != nil {
+		return nil, fmt.Errorf("api: site export: %w", err)
+	}
+	return out, nil
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }

@@ -1,0 +1,131 @@
+package api
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Role is what a token's holder may do.
+type Role string
+
+// Roles.
+const (
+	// RoleViewer reads everything but the customs queue.
+	RoleViewer Role = "viewer"
+	// RoleOperator reads, asks for moves and pauses, resumes and clears
+	// shuttles.
+	RoleOperator Role = "operator"
+	// RoleCustomsKZ and RoleCustomsCN see the gate queue and decide at
+	// their own country's checkpoints only.
+	RoleCustomsKZ Role = "customs-kz"
+	RoleCustomsCN Role = "customs-cn"
+	// RoleAdmin may do everything.
+	RoleAdmin Role = "admin"
+)
+
+// country is the country whose officers hold a customs role, or "".
+func (r Role) country() string {
+	switch r {
+	case RoleCustomsKZ:
+		return "KZ"
+	case RoleCustomsCN:
+		return "CN"
+	}
+	return ""
+}
+
+func (r Role) valid() bool {
+	switch r {
+	case RoleViewer, RoleOperator, RoleCustomsKZ, RoleCustomsCN, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+// Token is one caller: the secret it presents as a bearer token, its
+// name (an officer's id in customs decisions) and its role.
+type Token struct {
+	Token string `json:"token"`
+	Name  string `json:"name"`
+	Role  Role   `json:"role"`
+}
+
+// MinTokenLen is the shortest token accepted.
+const MinTokenLen = 16
+
+// ParseTokens reads a tokens file: a JSON array of {"token", "name",
+// "role"}. Unknown fields, short or repeated tokens, empty names and
+// unknown roles are errors; an error never quotes a token.
+func ParseTokens(b []byte) ([]Token, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var ts []Token
+	if err := dec.Decode(&ts); err != nil {
+		return nil, fmt.Errorf("api: tokens: %w", err)
+	}
+	if err := checkTokens(ts); err != nil {
+		return nil, err
+	}
+	return ts, nil
+}
+
+// LoadTokens reads a tokens file (see ParseTokens).
+func LoadTokens(path string) ([]Token, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	ts, err := ParseTokens(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return ts, nil
+}
+
+func checkTokens(ts []Token) error {
+	seen := map[string]int{}
+	for i, t := range ts {
+		switch {
+		case len(t.Token) < MinTokenLen:
+			return fmt.Errorf("api: tokens: entry %d (%s): token shorter than %d characters", i, t.Name, MinTokenLen)
+		case strings.TrimSpace(t.Name) == "":
+			return fmt.Errorf("api: tokens: entry %d: no name", i)
+		case !t.Role.valid():
+			return fmt.Errorf("api: tokens: entry %d (%s): role %q: want viewer, operator, customs-kz, customs-cn or admin", i, t.Name, t.Role)
+		}
+		if j, dup := seen[t.Token]; dup {
+			return fmt.Errorf("api: tokens: entries %d and %d have the same token", j, i)
+		}
+		seen[t.Token] = i
+	}
+	return nil
+}
+
+// NewToken makes a random token (32 hex digits), for a demo's admin.
+func NewToken() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("api: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// lookup finds the caller a bearer token belongs to, comparing in
+// constant time against every token.
+func lookup(ts []Token, presented string) (Token, bool) {
+	var found Token
+	ok := false
+	p := []byte(presented)
+	for _, t := range ts {
+		if subtle.ConstantTimeCompare([]byte(t.Token), p) == 1 {
+			found, ok = t, true
+		}
+	}
+	return found, ok
+}
