@@ -37,6 +37,13 @@ type fileConfig struct {
 	StaleAfterS float64 `json:"stale_after_s"`
 	// StatusEveryS: seconds between status lines; default 5; negative: none.
 	StatusEveryS float64 `json:"status_every_s"`
+	// Listen is the HTTP API's address; absent: 127.0.0.1:8080; "": no
+	// API.
+	Listen *string `json:"listen"`
+	// Tokens is the HTTP API's tokens file (see the README); without one
+	// fleetd run answers only health and ready, and fleetd demo makes an
+	// admin token.
+	Tokens string `json:"tokens"`
 }
 
 type brokerConfig struct {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/borderfleet/borderfleet/api"
 	"github.com/borderfleet/borderfleet/charging"
 	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/demo"
@@ -37,6 +40,9 @@ type fleetOpts struct {
 	quiet       *slog.Logger // for the embedded broker and the demo's shuttles
 	iface       string
 	owner       string
+	listen      string // the HTTP API's address ("" none), see resolve
+	listenSet   bool   // --listen given
+	tokens      string // --tokens
 }
 
 // running is a started fleet.
@@ -50,6 +56,7 @@ type running struct {
 	broker *mqttbus.Broker
 	bus    *mqttbus.Client
 	store  store.Store
+	apiURL string // the HTTP API's URL, if it runs
 	wg     sync.WaitGroup
 	runErr error
 }
@@ -66,8 +73,17 @@ func addFleetFlags(fs *flag.FlagSet, o *fleetOpts) (config, site, broker, embedd
 	fs.DurationVar(&o.statusEvery, "status-every", 0, "time between status lines (default 5s; negative: none)")
 	fs.BoolVar(&o.logJSON, "log-json", false, "log as JSON")
 	fs.BoolVar(&o.verbose, "v", false, "log debug messages")
+	fs.Func("listen", "`address` of the HTTP API (default "+defaultListen+`; "" for none)`, func(v string) error {
+		o.listen, o.listenSet = v, true
+		return nil
+	})
+	fs.StringVar(&o.tokens, "tokens", "", "the HTTP API's tokens `file` (JSON: [{\"token\", \"name\", \"role\"}])")
 	return
 }
+
+// defaultListen is the HTTP API's address when neither --listen nor the
+// configuration file says.
+const defaultListen = "127.0.0.1:8080"
 
 // resolve merges the configuration file and the flags.
 func (o *fleetOpts) resolve(config, site, broker, embedded, storeURL string) error {
@@ -89,6 +105,15 @@ func (o *fleetOpts) resolve(config, site, broker, embedded, storeURL string) err
 	}
 	if o.iface != "" {
 		f.Interface = o.iface
+	}
+	if !o.listenSet {
+		o.listen = defaultListen
+		if f.Listen != nil {
+			o.listen = *f.Listen
+		}
+	}
+	if o.tokens != "" {
+		f.Tokens = o.tokens
 	}
 	if o.statusEvery == 0 {
 		o.statusEvery = time.Duration(f.StatusEveryS * float64(time.Second))
@@ -210,6 +235,54 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 	return r, nil
 }
 
+// serveAPI starts the HTTP API on o.listen with tokens, until the fleet
+// stops; a demo whose default address is taken takes a free port.
+func (r *running) serveAPI(o *fleetOpts, tokens []api.Token, log *slog.Logger, anyPort bool) error {
+	if o.listen == "" {
+		return nil
+	}
+	srv, err := api.New(api.Config{Fleet: r.d, Site: r.site, Graph: r.graph, Tokens: tokens, Log: log.With("component", "api")})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil && anyPort {
+		host, _, _ := net.SplitHostPort(o.listen)
+		ln, err = net.Listen("tcp", net.JoinHostPort(host, "0"))
+	}
+	if err != nil {
+		return fmt.Errorf("HTTP API: %w", err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// requests (the event stream too) end when the fleet stops
+		BaseContext: func(net.Listener) context.Context { return r.ctx }}
+	r.apiURL = "http://" + ln.Addr().String() + "/v1"
+	r.wg.Add(2)
+	go func() {
+		defer r.wg.Done()
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("HTTP API stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer r.wg.Done()
+		<-r.ctx.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(ctx)
+	}()
+	return nil
+}
+
+// apiTokens reads the tokens file, if there is one.
+func (o *fleetOpts) apiTokens() ([]api.Token, error) {
+	if o.file.Tokens == "" {
+		return nil, nil
+	}
+	return api.LoadTokens(o.file.Tokens)
+}
+
 // status prints a line on what the fleet does every so often.
 func (r *running) status(ctx context.Context, w io.Writer, every time.Duration) {
 	t := time.NewTicker(every)
@@ -324,6 +397,11 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	if *autoAdmit {
 		o.file.AutoAdmit = true
 	}
+	tokens, err := o.apiTokens()
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd run: %v\n", err)
+		return 1
+	}
 	log := o.logger(stderr)
 	o.quiet = o.loggerAt(stderr, slog.LevelError)
 	ctx, stop := signalContext()
@@ -333,9 +411,22 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fleetd run: %v\n", err)
 		return 1
 	}
+	if err := r.serveAPI(&o, tokens, log, false); err != nil {
+		stop()
+		_ = r.wait()
+		fmt.Fprintf(stderr, "fleetd run: %v\n", err)
+		return 1
+	}
 	fmt.Fprintf(stdout, "fleetd: driving VDA 5050 vehicles on %s (topics %s/v2/...); %d on the roster, auto-admit %v\n",
 		r.url, orDefault(o.file.Interface, "uagv"), len(o.file.Roster), o.file.AutoAdmit)
-	fmt.Fprintln(stdout, apiNote)
+	switch {
+	case r.apiURL == "":
+		fmt.Fprintln(stdout, "HTTP API off (--listen \"\")")
+	case len(tokens) == 0:
+		fmt.Fprintf(stdout, "HTTP API on %s: no --tokens file, so only /v1/health and /v1/ready answer\n", r.apiURL)
+	default:
+		fmt.Fprintf(stdout, "HTTP API on %s (%d tokens)\n", r.apiURL, len(tokens))
+	}
 	<-r.ctx.Done()
 	if err := r.wait(); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "fleetd run: %v\n", err)
@@ -343,9 +434,6 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
-
-// apiNote says where the operator surface will be.
-const apiNote = "the HTTP API and the dashboard are not built yet (issue 8)"
 
 // runDemo is `fleetd demo`: fleetd with the embedded broker, simulated
 // shuttles over MQTT, and operators and officers played by package demo.
@@ -394,6 +482,20 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 			defer os.RemoveAll(dir)
 		}
 	}
+	tokens, err := o.apiTokens()
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+		return 1
+	}
+	adminToken := ""
+	if len(tokens) == 0 && o.listen != "" {
+		// the demo's own admin, printed once with the URL
+		if adminToken, err = api.NewToken(); err != nil {
+			fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+			return 1
+		}
+		tokens = []api.Token{{Token: adminToken, Name: "demo-admin", Role: api.RoleAdmin}}
+	}
 	log := o.logger(stderr)
 	o.quiet = o.loggerAt(stderr, slog.LevelError)
 	ctx, stop := signalContext()
@@ -405,6 +507,12 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	r, err := startFleet(ctx, &o, stdout, log)
 	if err != nil {
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+		return 1
+	}
+	if err := r.serveAPI(&o, tokens, log, !o.listenSet); err != nil {
+		stop()
+		_ = r.wait()
 		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
 		return 1
 	}
@@ -446,7 +554,13 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	}()
 	fmt.Fprintf(stdout, "fleetd demo: %d simulated shuttles on %s, %.0f moves an hour both ways, %gx real time; Ctrl-C stops\n",
 		*shuttles, r.url, *rate, o.timeScale)
-	fmt.Fprintln(stdout, apiNote)
+	switch {
+	case r.apiURL == "":
+	case adminToken != "":
+		fmt.Fprintf(stdout, "HTTP API on %s (admin token for this demo: %s)\n", r.apiURL, adminToken)
+	default:
+		fmt.Fprintf(stdout, "HTTP API on %s (%d tokens from %s)\n", r.apiURL, len(tokens), o.file.Tokens)
+	}
 	<-r.ctx.Done()
 	stop()
 	wg.Wait()
