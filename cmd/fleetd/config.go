@@ -92,7 +92,10 @@ func (b brokerConfig) mqttConfig(url string) (mqttbus.Config, error) {
 		cfg.Password = p
 	}
 	if cfg.ClientID == "" {
-		cfg.ClientID = fmt.Sprintf("fleetd-%d", os.Getpid())
+		// unique per instance: two fleetd with one client id would throw
+		// each other off the broker
+		host, _ := os.Hostname()
+		cfg.ClientID = fmt.Sprintf("fleetd-%s-%d", host, os.Getpid())
 	}
 	if b.CAFile != "" || b.CertFile != "" || b.Insecure {
 		t, err := mqttbus.TLSFiles(b.CAFile, b.CertFile, b.KeyFile, b.Insecure)
