@@ -113,7 +113,7 @@ func OpenAPI() map[string]any {
 			"/v1/shuttles/{id}":             obj{"get": op("One shuttle", "viewer, operator, admin", merge(ok("the shuttle", "Shuttle"), errs(401, 403, 404, 503)), pathID("shuttle id (serial number)"))},
 			"/v1/shuttles/{id}/pause":       obj{"post": shuttleVerb("Pause a shuttle where it is (idle or driving)")},
 			"/v1/shuttles/{id}/resume":      obj{"post": shuttleVerb("Let a paused shuttle go on")},
-			"/v1/shuttles/{id}/clear-fault": obj{"post": shuttleVerb("Clear a shuttle's fault in the fleet controller (reasons the vehicle link knows of, such as a failed action, clear with the vehicle's reports)")},
+			"/v1/shuttles/{id}/clear-fault": obj{"post": shuttleVerb("Put a faulted shuttle back into dispatch after a failed action, repeated rejections or a position mismatch; 422 names what only the vehicle can clear (a broken link, a FATAL error, manual mode, an emergency stop)")},
 			"/v1/customs/queue": obj{"get": op("Containers waiting for customs; an officer sees the own country's checkpoints only", "customs-kz, customs-cn, admin",
 				merge(obj{"200": jsonBody("the queue", object([]string{"queue"}, obj{"queue": array(ref("GateWait"))}))}, errs(400, 401, 403, 503)),
 				query(qparam("checkpoint", "only this checkpoint (403 for another country's)", obj{"type": "string"})))},

@@ -413,6 +413,14 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 			return nil, err
 		}
 		evs = []fleet.Event{ev}
+		if fc, ok := ev.(fleet.FaultCleared); ok {
+			// an operator's clearing goes through the vehicle's side first:
+			// it knows reasons the Controller does not
+			evs, err = d.m.ClearFault(now, fc.Shuttle)
+			if err != nil {
+				return nil, err
+			}
+		}
 	}
 	for _, ev := range evs {
 		o, err := d.handle(now, ev)

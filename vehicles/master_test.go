@@ -521,3 +521,27 @@ func TestNoResendOfACancelledOrderAndRejectionsOfOthers(t *testing.T) {
 	evs, _ := r2.state()
 	assert.Empty(t, evs, "not our order")
 }
+
+// An operator clears a failed action; a broken link is not the
+// operator's to clear.
+func TestClearFault(t *testing.T) {
+	r := newRig(t, Config{})
+	r.joined()
+	steps := r.route(r.g.Site().BaysOf(r.g.Site().Centres[0].ID)[0].ID)
+	os := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: len(steps), Steps: steps, Action: "pick", Container: "CSQU3054383"}))
+	pick := os[0].Nodes[len(os[0].Nodes)-1].Actions[0]
+	r.st.OrderID = os[0].OrderID
+	r.st.ActionStates = []vda5050.ActionState{{ActionID: pick.ActionID, ActionType: "pick", ActionStatus: vda5050.StatusFailed, ResultDescription: "no container"}}
+	evs, _ := r.state()
+	require.Len(t, evs, 1)
+	assert.Contains(t, evs[0].(fleet.FaultReported).Reason, "pick failed: no container")
+	evs, err := r.m.ClearFault(r.now, "s1")
+	require.NoError(t, err)
+	assert.Equal(t, []fleet.Event{fleet.FaultCleared{Shuttle: "s1"}}, evs)
+
+	_, _ = r.connection(vda5050.ConnectionBroken)
+	_, err = r.m.ClearFault(r.now, "s1")
+	assert.ErrorContains(t, err, "CONNECTIONBROKEN")
+	_, err = r.m.ClearFault(r.now, "nobody")
+	assert.Error(t, err)
+}

@@ -391,8 +391,11 @@ func (m *Master) settle(v *vehicle) {
 	}
 }
 
-// ClearFault lets an operator put a vehicle whose action failed back into
-// dispatch (other reasons clear when the vehicle's reports do).
+// ClearFault lets an operator put a vehicle back into dispatch after a
+// failed action, repeated rejections or a position that did not match:
+// it returns the FaultCleared to hand to the Controller, or an error
+// naming what still keeps the vehicle out (a broken link, a FATAL error,
+// manual mode...: those clear when the vehicle's reports do).
 func (m *Master) ClearFault(now time.Time, id string) ([]fleet.Event, error) {
 	v, ok := m.byID[id]
 	if !ok {
@@ -401,7 +404,19 @@ func (m *Master) ClearFault(now time.Time, id string) ([]fleet.Event, error) {
 	m.begin(now)
 	delete(v.reasons, reasonAction)
 	delete(v.reasons, reasonPosition)
-	m.settle(v)
+	delete(v.reasons, reasonRejected)
+	v.resyncs = 0
+	if len(v.reasons) > 0 {
+		return nil, fmt.Errorf("vehicles: %s is still out of dispatch: %s", id, strings.Join(v.reasonList(), "; "))
+	}
+	if v.joined && v.ord != nil {
+		v.needNew = true // start afresh from where it stands
+	}
+	if v.faulted {
+		m.settle(v)
+	} else {
+		m.emit(fleet.FaultCleared{Shuttle: v.id}) // the Controller may hold a fault of its own
+	}
 	evs, _, _ := m.end()
 	return evs, nil
 }
