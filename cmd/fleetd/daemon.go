@@ -22,6 +22,7 @@ import (
 	"github.com/borderfleet/borderfleet/demo"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/metrics"
 	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/sim/agv"
@@ -57,6 +58,7 @@ type running struct {
 	bus    *mqttbus.Client
 	store  store.Store
 	apiURL string // the HTTP API's URL, if it runs
+	metURL string // the metrics' URL, beside the API
 	wg     sync.WaitGroup
 	runErr error
 }
@@ -73,7 +75,7 @@ func addFleetFlags(fs *flag.FlagSet, o *fleetOpts) (config, site, broker, embedd
 	fs.DurationVar(&o.statusEvery, "status-every", 0, "time between status lines (default 5s; negative: none)")
 	fs.BoolVar(&o.logJSON, "log-json", false, "log as JSON")
 	fs.BoolVar(&o.verbose, "v", false, "log debug messages")
-	fs.Func("listen", "`address` of the HTTP API (default "+defaultListen+`; "" for none)`, func(v string) error {
+	fs.Func("listen", "`address` of the HTTP API and /metrics (default "+defaultListen+`; "" for none)`, func(v string) error {
 		o.listen, o.listenSet = v, true
 		return nil
 	})
@@ -235,7 +237,8 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 	return r, nil
 }
 
-// serveAPI starts the HTTP API on o.listen with tokens, until the fleet
+// serveAPI starts the HTTP API on o.listen with tokens, and the
+// Prometheus metrics at /metrics beside it (no token), until the fleet
 // stops; a demo whose default address is taken takes a free port.
 func (r *running) serveAPI(o *fleetOpts, tokens []api.Token, log *slog.Logger, anyPort bool) error {
 	if o.listen == "" {
@@ -245,6 +248,13 @@ func (r *running) serveAPI(o *fleetOpts, tokens []api.Token, log *slog.Logger, a
 	if err != nil {
 		return err
 	}
+	mets, err := metrics.New(metrics.Config{Fleet: r.d, Site: r.site, Graph: r.graph, Log: log.With("component", "metrics")})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", mets.Handler())
+	mux.Handle("/", srv.Handler())
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil && anyPort {
 		host, _, _ := net.SplitHostPort(o.listen)
@@ -253,11 +263,12 @@ func (r *running) serveAPI(o *fleetOpts, tokens []api.Token, log *slog.Logger, a
 	if err != nil {
 		return fmt.Errorf("HTTP API: %w", err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		// requests (the event stream too) end when the fleet stops
 		BaseContext: func(net.Listener) context.Context { return r.ctx }}
 	r.apiURL = "http://" + ln.Addr().String() + "/v1"
+	r.metURL = "http://" + ln.Addr().String() + "/metrics"
 	r.wg.Add(2)
 	go func() {
 		defer r.wg.Done()
@@ -273,6 +284,13 @@ func (r *running) serveAPI(o *fleetOpts, tokens []api.Token, log *slog.Logger, a
 		_ = hs.Shutdown(ctx)
 	}()
 	return nil
+}
+
+// printMetrics says where the metrics are, if they are served.
+func (r *running) printMetrics(w io.Writer) {
+	if r.metURL != "" {
+		fmt.Fprintf(w, "Prometheus metrics on %s (no token: firewall it like the API)\n", r.metURL)
+	}
 }
 
 // apiTokens reads the tokens file, if there is one.
@@ -427,6 +445,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	default:
 		fmt.Fprintf(stdout, "HTTP API on %s (%d tokens)\n", r.apiURL, len(tokens))
 	}
+	r.printMetrics(stdout)
 	<-r.ctx.Done()
 	if err := r.wait(); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "fleetd run: %v\n", err)
@@ -561,6 +580,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	default:
 		fmt.Fprintf(stdout, "HTTP API on %s (%d tokens from %s)\n", r.apiURL, len(tokens), o.file.Tokens)
 	}
+	r.printMetrics(stdout)
 	<-r.ctx.Done()
 	stop()
 	wg.Wait()

@@ -1,0 +1,256 @@
+package metrics
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/routing"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// namespace prefixes every metric of the fleet.
+const namespace = "borderfleet"
+
+// moveStates and shuttleStates are every state, so each has its series
+// even at zero.
+var (
+	moveStates = []fleet.MoveState{fleet.MovePending, fleet.MoveAssigned, fleet.MoveToPickup, fleet.MoveLoading,
+		fleet.MoveLaden, fleet.MoveAtGate, fleet.MoveInspection, fleet.MoveToDropoff, fleet.MoveUnloading,
+		fleet.MoveDelivered, fleet.MoveReturning, fleet.MoveReturned, fleet.MoveCancelled, fleet.MoveFailed}
+	shuttleStates = []fleet.ShuttleState{fleet.ShuttleOffline, fleet.ShuttleIdle, fleet.ShuttleToPickup,
+		fleet.ShuttleLoading, fleet.ShuttleLadenTransit, fleet.ShuttleAtGate, fleet.ShuttleInspection,
+		fleet.ShuttleToDropoff, fleet.ShuttleUnloading, fleet.ShuttleToCharger, fleet.ShuttleCharging,
+		fleet.ShuttleToParking, fleet.ShuttlePaused, fleet.ShuttleFault, fleet.ShuttleEStop}
+)
+
+// unknownStation labels a charging shuttle whose node is no station.
+const unknownStation = "unknown"
+
+// collector reads the daemon on every scrape. Its histograms are the
+// only state it keeps; observe adds to them on the core's goroutine.
+type collector struct {
+	fleet   Fleet
+	site    *geo.Site
+	graph   *routing.Graph
+	timeout time.Duration
+
+	obs *observer
+
+	// from the daemon's counters, needing no core
+	active, up, roundtrip                                         *prometheus.Desc
+	msgIn, msgOut, msgRejected, msgDropped, msgSame, publishErrs  *prometheus.Desc
+	controllerErrs, journalErrs, replayed                         *prometheus.Desc
+	moves, shuttles, soc, customsWaiting, chargersInUse, chargers *prometheus.Desc
+	movesCreated, deliveries, returns, duplicateDrops             *prometheus.Desc
+	illegal, planFailures, dispatchRejections                     *prometheus.Desc
+}
+
+func desc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, labels, nil)
+}
+
+func newCollector(cfg Config) *collector {
+	return &collector{
+		fleet: cfg.Fleet, site: cfg.Site, graph: cfg.Graph, timeout: cfg.Timeout,
+		obs: newObserver(),
+
+		active:    desc("active", "1 when this instance drives the fleet (holds the lease), 0 on standby."),
+		up:        desc("core_up", "1 when the fleet core answered this scrape in time, else 0 (and the core's metrics are missing)."),
+		roundtrip: desc("core_roundtrip_seconds", "Time the fleet core took to answer this scrape's read (queueing behind inputs included): a stand-in for its decision latency."),
+
+		msgIn:          desc("mqtt_messages_received_total", "VDA 5050 messages received from vehicles."),
+		msgOut:         desc("mqtt_messages_published_total", "VDA 5050 messages published to vehicles."),
+		msgRejected:    desc("mqtt_messages_rejected_total", "Messages received and not understood, or from unknown vehicles."),
+		msgDropped:     desc("mqtt_messages_dropped_total", "Messages dropped because the core's inbox was full."),
+		msgSame:        desc("mqtt_states_unchanged_total", "Vehicle states that repeated the last one (not journaled)."),
+		publishErrs:    desc("mqtt_publish_errors_total", "Messages the MQTT client failed to publish."),
+		controllerErrs: desc("controller_errors_total", "Events the fleet controller refused."),
+		journalErrs:    desc("journal_errors_total", "Inputs lost because the journal could not take them."),
+		replayed:       desc("journal_replayed_records_total", "Journal records replayed since start."),
+
+		moves:          desc("moves", "Container moves by state.", "state"),
+		shuttles:       desc("shuttles", "Shuttles known to the fleet controller, by state.", "state"),
+		soc:            desc("shuttle_state_of_charge_ratio", "State of charge last reported by each vehicle, 0 to 1.", "shuttle"),
+		customsWaiting: desc("customs_waiting_containers", "Containers waiting for a customs decision (at the stop line or in inspection), by checkpoint.", "checkpoint", "country"),
+		chargersInUse:  desc("chargers_in_use", "Shuttles charging now, by charging station.", "station"),
+		chargers:       desc("chargers", "Chargers at each charging station.", "station"),
+
+		movesCreated:       desc("moves_created_total", "Container moves created."),
+		deliveries:         desc("deliveries_total", "Containers delivered to their destination bay."),
+		returns:            desc("returns_total", "Refused containers returned to their origin centre."),
+		duplicateDrops:     desc("duplicate_drops_total", "Drops reported again for a move already delivered (ignored)."),
+		illegal:            desc("illegal_transitions_total", "State changes the move and shuttle state machines refused."),
+		planFailures:       desc("plan_failures_total", "Routes the traffic controller could not plan."),
+		dispatchRejections: desc("dispatch_rejections_total", "Shuttles passed over for a move by the dispatcher, by reason.", "reason"),
+	}
+}
+
+// Describe sends every metric's description.
+func (c *collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.active, c.up, c.roundtrip,
+		c.msgIn, c.msgOut, c.msgRejected, c.msgDropped, c.msgSame, c.publishErrs,
+		c.controllerErrs, c.journalErrs, c.replayed,
+		c.moves, c.shuttles, c.soc, c.customsWaiting, c.chargersInUse, c.chargers,
+		c.movesCreated, c.deliveries, c.returns, c.duplicateDrops, c.illegal, c.planFailures, c.dispatchRejections} {
+		ch <- d
+	}
+	c.obs.describe(ch)
+}
+
+// reading is what one scrape takes from the core.
+type reading struct {
+	moves     map[fleet.MoveState]int
+	shuttles  map[fleet.ShuttleState]int
+	soc       map[string]float64
+	waiting   map[string]int // checkpoint -> containers
+	countries map[string]string
+	charging  map[string]int // station -> shuttles
+	stats     fleet.Stats
+}
+
+// Collect reads the core and sends every metric.
+func (c *collector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	start := time.Now()
+	var r reading
+	err := c.fleet.Do(ctx, func(_ time.Time, ctl *fleet.Controller, m *vehicles.Master) {
+		r = c.read(ctl, m)
+	})
+	took := time.Since(start)
+
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	counter := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...)
+	}
+	gauge(c.active, boolFloat(c.fleet.Active()))
+	n := c.fleet.Counters()
+	counter(c.msgIn, float64(n.MessagesIn))
+	counter(c.msgOut, float64(n.MessagesOut))
+	counter(c.msgRejected, float64(n.MessagesRejected))
+	counter(c.msgDropped, float64(n.MessagesDropped))
+	counter(c.msgSame, float64(n.MessagesSame))
+	counter(c.publishErrs, float64(n.PublishErrors))
+	counter(c.controllerErrs, float64(n.ControllerErrors))
+	counter(c.journalErrs, float64(n.JournalErrors))
+	counter(c.replayed, float64(n.Replayed))
+	c.obs.collect(ch)
+	gauge(c.up, boolFloat(err == nil))
+	if err != nil {
+		return
+	}
+	gauge(c.roundtrip, took.Seconds())
+
+	for _, s := range states(moveStates, r.moves) {
+		gauge(c.moves, float64(r.moves[s]), string(s))
+	}
+	for _, s := range states(shuttleStates, r.shuttles) {
+		gauge(c.shuttles, float64(r.shuttles[s]), string(s))
+	}
+	for id, soc := range r.soc {
+		gauge(c.soc, soc, id)
+	}
+	for _, cp := range c.site.Checkpoints {
+		gauge(c.customsWaiting, float64(r.waiting[cp.ID]), cp.ID, cp.Country)
+		delete(r.waiting, cp.ID)
+	}
+	for id, n := range r.waiting { // a checkpoint the site does not name: not expected
+		gauge(c.customsWaiting, float64(n), id, r.countries[id])
+	}
+	for _, st := range c.site.Stations {
+		gauge(c.chargers, float64(st.Chargers), st.ID)
+		gauge(c.chargersInUse, float64(r.charging[st.ID]), st.ID)
+		delete(r.charging, st.ID)
+	}
+	for id, n := range r.charging {
+		gauge(c.chargersInUse, float64(n), id)
+	}
+
+	s := r.stats
+	counter(c.movesCreated, float64(s.MovesCreated))
+	counter(c.deliveries, float64(s.Deliveries))
+	counter(c.returns, float64(s.Returns))
+	counter(c.duplicateDrops, float64(s.DuplicateDrops))
+	counter(c.illegal, float64(s.IllegalTransitions))
+	counter(c.planFailures, float64(s.PlanFailures))
+	for reason, n := range s.DispatchRejections {
+		counter(c.dispatchRejections, float64(n), reason)
+	}
+}
+
+// read runs on the core's goroutine: it copies what the scrape needs
+// and observes new lead times and gate stays.
+func (c *collector) read(ctl *fleet.Controller, m *vehicles.Master) reading {
+	r := reading{moves: map[fleet.MoveState]int{}, shuttles: map[fleet.ShuttleState]int{}, soc: map[string]float64{},
+		waiting: map[string]int{}, countries: map[string]string{}, charging: map[string]int{}}
+	moves := ctl.Moves()
+	for _, mv := range moves {
+		r.moves[mv.State]++
+	}
+	for _, v := range m.Vehicles() {
+		if !v.StateAt.IsZero() {
+			r.soc[v.ID] = v.SoC
+		}
+		st, _, ok := ctl.ShuttleState(v.ID)
+		if !ok {
+			continue
+		}
+		r.shuttles[st]++
+		if st == fleet.ShuttleCharging {
+			r.charging[c.stationAt(v.LastNode)]++
+		}
+	}
+	for _, w := range ctl.GateQueue() {
+		r.waiting[w.Checkpoint]++
+		r.countries[w.Checkpoint] = w.Country
+	}
+	r.stats = ctl.Stats()
+	// copy what the core may change after this returns
+	rej := make(map[string]int, len(r.stats.DispatchRejections))
+	for k, v := range r.stats.DispatchRejections {
+		rej[k] = v
+	}
+	r.stats.DispatchRejections, r.stats.Illegal = rej, nil
+	c.obs.observe(r.stats.LeadTimes, moves)
+	r.stats.LeadTimes = nil
+	return r
+}
+
+// stationAt is the charging station at a lane graph node, or
+// unknownStation.
+func (c *collector) stationAt(node string) string {
+	if i, ok := c.graph.Node(node); ok {
+		if p := c.graph.Nodes[i].Place; p != "" {
+			return p
+		}
+	}
+	return unknownStation
+}
+
+// states is all, then any other state that counts has.
+func states[S ~string](all []S, counts map[S]int) []S {
+	out := append([]S{}, all...)
+	for s := range counts {
+		known := false
+		for _, a := range all {
+			known = known || a == s
+		}
+		if !known {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func boolFloat(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,114 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/routing"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// Fleet is what the metrics need of the daemon (a *daemon.Daemon).
+type Fleet interface {
+	// Do runs fn on the core's goroutine; fn only reads.
+	Do(ctx context.Context, fn func(now time.Time, ctl *fleet.Controller, m *vehicles.Master)) error
+	// Counters returns the daemon's message and error counts.
+	Counters() daemon.Counters
+	// Active reports whether this instance drives the fleet.
+	Active() bool
+}
+
+// Config is what New needs. Zero fields take the defaults noted.
+type Config struct {
+	// Fleet is the running daemon. Required.
+	Fleet Fleet
+	// Site names the checkpoints and charging stations, so that each has
+	// its series even at zero. Required.
+	Site *geo.Site
+	// Graph tells which station a charging shuttle's node belongs to.
+	// Required.
+	Graph *routing.Graph
+	// Timeout bounds how long a scrape waits for the core; default 5 s.
+	// A core that does not answer in time gives borderfleet_core_up 0
+	// and only the metrics that need no core.
+	Timeout time.Duration
+	// Log is for scrape errors; nil discards.
+	Log *slog.Logger
+}
+
+// DefaultTimeout is how long a scrape waits for the core by default.
+const DefaultTimeout = 5 * time.Second
+
+func (c Config) withDefaults() Config {
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Validate says what is wrong with a config.
+func (c Config) Validate() error {
+	switch {
+	case c.Fleet == nil:
+		return errors.New("metrics: config has no fleet")
+	case c.Site == nil:
+		return errors.New("metrics: config has no site")
+	case c.Graph == nil:
+		return errors.New("metrics: config has no lane graph")
+	case c.Timeout < 0:
+		return fmt.Errorf("metrics: Timeout %v is negative", c.Timeout)
+	}
+	return nil
+}
+
+// Metrics is fleetd's metrics: a private registry holding the fleet's
+// collector and the Go runtime's and process's.
+type Metrics struct {
+	reg *prometheus.Registry
+	h   http.Handler
+}
+
+// New builds the registry and its handler.
+func New(cfg Config) (*Metrics, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(newCollector(cfg)); err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	if err := reg.Register(collectors.NewGoCollector()); err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	if err := reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		ErrorLog:      slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
+		ErrorHandling: promhttp.ContinueOnError,
+		Registry:      reg,
+	})
+	return &Metrics{reg: reg, h: promhttp.InstrumentMetricHandler(reg, h)}, nil
+}
+
+// Registry is the private registry, for tests and for adding more.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Handler serves the registry in the Prometheus exposition formats;
+// mount it at /metrics.
+func (m *Metrics) Handler() http.Handler { return m.h }
