@@ -1,6 +1,7 @@
-// Command fleetctl is the operators' command line for borderfleet. For now it
-// reads the chain-of-custody audit log straight from fleetd's store; the
-// commands that talk to a running fleetd over its HTTP API come later.
+// Command fleetctl is the operators' and customs officers' command line for
+// borderfleet. It asks a running fleetd over its HTTP API for moves,
+// shuttles, the customs queue and chargers, and reads the chain-of-custody
+// audit log straight from fleetd's store.
 package main
 
 import (
@@ -16,6 +17,30 @@ import (
 const usage = `fleetctl: the borderfleet operators' command line
 
 Usage:
+  fleetctl [--server URL] [--token T] COMMAND [--json] ...
+
+Moves (viewer reads, operator creates):
+  fleetctl moves list [--state S] [--container C] [--limit N]
+                                    newest first; --limit default 100
+  fleetctl moves get ID             one move with its history
+  fleetctl moves create --container C --origin BAY --destination BAY
+      [--priority N] [--declaration D] [--pre-cleared]
+      [--earliest-pickup T] [--deadline T] [--idempotency-key K]
+                                    a container move; without a key fleetctl
+                                    makes a random one and prints it, so a
+                                    retry with it cannot make a second move
+Shuttles (viewer reads, operator acts):
+  fleetctl shuttles list
+  fleetctl shuttles get ID
+  fleetctl shuttles pause|resume|clear-fault ID
+Customs (customs-kz, customs-cn, at their own country's checkpoints):
+  fleetctl customs queue [--checkpoint CP]
+  fleetctl customs release|inspect|refuse --checkpoint CP --move ID [--reason R]
+fleetd:
+  fleetctl chargers                 stations, free chargers, who charges
+  fleetctl health                   "ok" when fleetd answers
+  fleetctl ready                    "active" (exit 0) or "standby" (exit 1)
+Audit log (from the store, not the API):
   fleetctl [--store URL] audit verify
                                     check the whole audit log's hash chain;
                                     prints "audit log intact: N entries, last
@@ -26,17 +51,23 @@ Usage:
                                     checkpoint, detail), or as JSON lines
   fleetctl help                     show this help
 
-The store is fleetd's, given by --store or the environment variable
-FLEETCTL_STORE:
+The API commands talk to fleetd's HTTP API at --server or the environment
+variable FLEETCTL_SERVER (default http://127.0.0.1:8080), with the bearer
+token from --token or FLEETCTL_TOKEN (never printed). They print a table;
+--json prints the API's JSON as it came. Flags may come before or after
+the command's arguments.
+
+The audit commands read fleetd's store, given by --store or the environment
+variable FLEETCTL_STORE:
   redis://[user:pass@]host:port[/db][?prefix=borderfleet:]   (rediss:// for TLS)
   bolt:PATH, file:PATH or PATH.db   a local file; fleetd locks it while it
                                     runs, so stop fleetd first
-fleetctl reads the store directly and never writes to it. Commands that talk
-to a running fleetd (moves, shuttles, customs) will use its HTTP API, which
-is not there yet.
+and never write to it.
 
-Exit status: 0 on success, 1 when the audit log is broken, the container is
-unknown or the store cannot be read, 2 on a usage error.
+Exit status: 0 on success; 1 when fleetd answers with an error (printed as
+"fleetctl: STATUS: ERROR (field FIELD)"), cannot be reached, is on standby
+(ready), or the audit log is broken, the container unknown or the store
+cannot be read; 2 on a usage error.
 `
 
 // storeEnv names the environment variable that gives the store's URL.
@@ -55,6 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs := flag.NewFlagSet("fleetctl", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	storeURL := fs.String("store", "", "the store's URL (default $"+storeEnv+")")
+	server := fs.String("server", "", "fleetd's URL (default $"+serverEnv+" or "+defaultServer+")")
+	token := fs.String("token", "", "the API's bearer token (default $"+tokenEnv+")")
 	if err := fs.Parse(args); err != nil {
 		return usageError(stderr, err.Error())
 	}
@@ -63,13 +96,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
+	g := globals{store: *storeURL, server: *server, token: *token, getenv: getenv, stdout: stdout, stderr: stderr}
 	switch args[0] {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	case "audit":
-		g := globals{store: *storeURL, getenv: getenv, stdout: stdout, stderr: stderr}
 		return runAudit(ctx, g, args[1:])
+	}
+	v, rest, group, ok := findVerb(args)
+	switch {
+	case ok:
+		return runVerb(ctx, g, v, rest)
+	case group != "":
+		return runGroupError(g, group, args)
 	}
 	return usageError(stderr, fmt.Sprintf("unknown command %q", args[0]))
 }
@@ -77,6 +117,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // globals is what every command gets from the top level.
 type globals struct {
 	store          string
+	server, token  string // as given by flags; see serverURL, tokenValue
 	getenv         func(string) string
 	stdout, stderr io.Writer
 }

@@ -257,7 +257,7 @@ func TestErrors(t *testing.T) {
 		want string
 	}{
 		{"no command", nil, nil, 2, "Usage"},
-		{"unknown command", nil, []string{"moves"}, 2, `unknown command "moves"`},
+		{"unknown command", nil, []string{"erase"}, 2, `unknown command "erase"`},
 		{"unknown audit command", nil, []string{"--store", path, "audit", "erase"}, 2, `unknown command "erase"`},
 		{"audit alone", nil, []string{"audit"}, 2, "verify or show"},
 		{"show without container", nil, []string{"--store", path, "audit", "show"}, 2, "wrong arguments"},

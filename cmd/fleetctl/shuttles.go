@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/borderfleet/borderfleet/api"
+)
+
+// shuttlesList is "fleetctl shuttles list".
+func shuttlesList(*flag.FlagSet) verbFunc {
+	return func(ctx context.Context, c call) error {
+		r, err := c.cl.do(ctx, http.MethodGet, "/v1/shuttles", nil, nil, nil)
+		if err != nil {
+			return err
+		}
+		if c.asJSON {
+			return c.raw(r)
+		}
+		l, err := decodeAs[struct {
+			Shuttles []api.Shuttle `json:"shuttles"`
+		}](r)
+		if err != nil {
+			return err
+		}
+		if len(l.Shuttles) == 0 {
+			_, err := fmt.Fprintln(c.stdout, "no shuttles")
+			return err
+		}
+		tw := table(c, "ID", "STATE", "ACTIVITY", "SOC", "LAST NODE", "MOVE", "LOADS", "CONNECTION", "OUT OF DISPATCH")
+		for _, s := range l.Shuttles {
+			row(tw, s.ID, s.State, s.Activity, soc(s.SoC), s.LastNode, s.Move, strings.Join(s.Loads, ","), s.Connection, strings.Join(s.Reasons, "; "))
+		}
+		return tw.Flush()
+	}
+}
+
+// shuttlesGet is "fleetctl shuttles get ID".
+func shuttlesGet(*flag.FlagSet) verbFunc {
+	return func(ctx context.Context, c call) error {
+		r, err := c.cl.do(ctx, http.MethodGet, "/v1/shuttles/"+url.PathEscape(c.args[0]), nil, nil, nil)
+		if err != nil {
+			return err
+		}
+		if c.asJSON {
+			return c.raw(r)
+		}
+		s, err := decodeAs[api.Shuttle](r)
+		if err != nil {
+			return err
+		}
+		return printShuttle(c, s)
+	}
+}
+
+// shuttleVerb is "fleetctl shuttles pause|resume|clear-fault ID": the
+// shuttle afterwards.
+func shuttleVerb(action string) func(*flag.FlagSet) verbFunc {
+	return func(*flag.FlagSet) verbFunc {
+		return func(ctx context.Context, c call) error {
+			r, err := c.cl.do(ctx, http.MethodPost, "/v1/shuttles/"+url.PathEscape(c.args[0])+"/"+action, nil, nil, nil)
+			if err != nil {
+				return err
+			}
+			if c.asJSON {
+				return c.raw(r)
+			}
+			s, err := decodeAs[api.Shuttle](r)
+			if err != nil {
+				return err
+			}
+			done := map[string]string{"pause": "paused", "resume": "resumed", "clear-fault": "fault cleared"}[action]
+			if _, err := fmt.Fprintf(c.stdout, "shuttle %s %s; state now %s\n\n", s.ID, done, cell(s.State)); err != nil {
+				return err
+			}
+			return printShuttle(c, s)
+		}
+	}
+}
+
+// printShuttle prints one shuttle, field by field.
+func printShuttle(c call, s api.Shuttle) error {
+	pos := ""
+	if s.Position != nil {
+		pos = fmt.Sprintf("x %.2f m, y %.2f m (map %s)", s.Position.X, s.Position.Y, s.Position.MapID)
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fields := []struct{ k, v string }{
+		{"ID", s.ID}, {"MANUFACTURER", s.Manufacturer}, {"SERIAL NUMBER", s.SerialNumber},
+		{"CONNECTION", s.Connection}, {"JOINED", yesNo(s.Joined)}, {"STATE", s.State}, {"ACTIVITY", s.Activity},
+		{"SOC", soc(s.SoC)}, {"LAST NODE", s.LastNode}, {"POSITION", pos}, {"DRIVING", yesNo(s.Driving)},
+		{"ORDER", s.OrderID}, {"LOADS", strings.Join(s.Loads, ", ")}, {"MOVE", s.Move},
+		{"OUT OF DISPATCH", strings.Join(s.Reasons, "; ")}, {"LAST STATE", stampPtr(s.StateAt)},
+	}
+	for _, f := range fields {
+		fmt.Fprintf(tw, "%s\t%s\n", f.k, cell(f.v))
+	}
+	return tw.Flush()
+}
+
+// soc is a state of charge (0 to 1) in per cent.
+func soc(v float64) string {
+	return fmt.Sprintf("%.0f%%", v*100)
+}
