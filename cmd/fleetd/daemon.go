@@ -19,6 +19,7 @@ import (
 	"github.com/borderfleet/borderfleet/api"
 	"github.com/borderfleet/borderfleet/charging"
 	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/dashboard"
 	"github.com/borderfleet/borderfleet/demo"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
@@ -59,6 +60,7 @@ type running struct {
 	store  store.Store
 	apiURL string // the HTTP API's URL, if it runs
 	metURL string // the metrics' URL, beside the API
+	webURL string // the dashboard's URL, beside the API
 	wg     sync.WaitGroup
 	runErr error
 }
@@ -254,7 +256,8 @@ func (r *running) serveAPI(o *fleetOpts, tokens []api.Token, log *slog.Logger, a
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", mets.Handler())
-	mux.Handle("/", srv.Handler())
+	mux.Handle("/v1/", srv.Handler())
+	mux.Handle("/", dashboard.Handler())
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil && anyPort {
 		host, _, _ := net.SplitHostPort(o.listen)
@@ -269,6 +272,7 @@ func (r *running) serveAPI(o *fleetOpts, tokens []api.Token, log *slog.Logger, a
 		BaseContext: func(net.Listener) context.Context { return r.ctx }}
 	r.apiURL = "http://" + ln.Addr().String() + "/v1"
 	r.metURL = "http://" + ln.Addr().String() + "/metrics"
+	r.webURL = "http://" + ln.Addr().String() + "/"
 	r.wg.Add(2)
 	go func() {
 		defer r.wg.Done()
@@ -286,10 +290,14 @@ func (r *running) serveAPI(o *fleetOpts, tokens []api.Token, log *slog.Logger, a
 	return nil
 }
 
-// printMetrics says where the metrics are, if they are served.
+// printMetrics says where the metrics and the dashboard are, if they
+// are served.
 func (r *running) printMetrics(w io.Writer) {
 	if r.metURL != "" {
 		fmt.Fprintf(w, "Prometheus metrics on %s (no token: firewall it like the API)\n", r.metURL)
+	}
+	if r.webURL != "" {
+		fmt.Fprintf(w, "dashboard on %s (sign in with an API token)\n", r.webURL)
 	}
 }
 

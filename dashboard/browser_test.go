@@ -1,0 +1,269 @@
+package dashboard_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/borderfleet/borderfleet/api"
+	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/dashboard"
+	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/mqttbus"
+	"github.com/borderfleet/borderfleet/routing"
+	"github.com/borderfleet/borderfleet/sim/agv"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// scale is how much faster than real time the browser test's fleet runs.
+const scale = 60
+
+// chromium finds a Chromium or Chrome binary, or "".
+func chromium() string {
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	for _, n := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// artifacts is where the test writes its screenshot.
+func artifacts(t *testing.T) string {
+	if d := os.Getenv("BORDERFLEET_ARTIFACTS"); d != "" {
+		require.NoError(t, os.MkdirAll(d, 0o755))
+		return d
+	}
+	return t.TempDir()
+}
+
+// startFleet runs a fleet as fleetd demo does, in this process: the
+// embedded broker, the daemon core, simulated shuttles over MQTT and the
+// API with the dashboard on one listener. It returns the listener's URL.
+func startFleet(t *testing.T, ctx context.Context, token string, shuttles int) string {
+	t.Helper()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	site, err := geo.Default()
+	require.NoError(t, err)
+	g, err := routing.NewGraph(site, routing.GraphConfig{})
+	require.NoError(t, err)
+	broker, err := mqttbus.StartBroker("127.0.0.1:0", false, quiet)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = broker.Close() })
+	mc := mqttbus.Config{URL: broker.URL(), ClientID: "dashboard-test-fleetd"}
+	bus, err := mqttbus.Connect(ctx, mc, nil, quiet)
+	require.NoError(t, err)
+	t.Cleanup(bus.Disconnect)
+	roster, err := vehicles.NewRoster()
+	require.NoError(t, err)
+	d, err := daemon.New(daemon.Config{Graph: g,
+		Vehicles:  vehicles.Config{Roster: roster, AutoAdmit: true, ResendAfter: 5 * time.Second * scale},
+		TimeScale: scale, Log: quiet})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{}, 2)
+	go func() {
+		defer func() { done <- struct{}{} }()
+		if err := d.Run(ctx, bus); err != nil && ctx.Err() == nil {
+			t.Errorf("daemon: %v", err)
+		}
+	}()
+	fc := agv.FleetConfig{Shuttles: shuttles, SerialPrefix: "shuttle-",
+		Vehicle: agv.Config{Site: site, Graph: g, TimeScale: scale, Seed: 1}}
+	simCfg := mqttbus.Config{URL: broker.URL()}
+	go func() {
+		defer func() { done <- struct{}{} }()
+		if err := agv.RunFleet(ctx, fc, agv.MQTTDial(simCfg, quiet), quiet); err != nil && ctx.Err() == nil {
+			t.Errorf("shuttles: %v", err)
+		}
+	}()
+	srv, err := api.New(api.Config{Fleet: d, Site: site, Graph: g, Log: quiet,
+		Tokens: []api.Token{{Token: token, Name: "test-admin", Role: api.RoleAdmin}}})
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", srv.Handler())
+	mux.Handle("/", dashboard.Handler())
+	hs := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		hs.CloseClientConnections()
+		cancel()
+		hs.Close()
+		<-done
+		<-done
+	})
+	return hs.URL
+}
+
+// TestBrowser drives the dashboard in a real headless Chromium against a
+// real fleet at 60x: sign in, see the shuttles move, create a move from
+// the form and see it delivered; a screenshot is kept.
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test runs a fleet for about a minute; not with -short")
+	}
+	bin := chromium()
+	if bin == "" {
+		t.Skip("no Chromium found (/usr/bin/chromium; scripts/test.sh installs Debian's chromium): the browser test is skipped")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	const token = "dashboard-test-admin-token-0001"
+	base := startFleet(t, ctx, token, 6)
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1600, 1100),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+	}
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	defer bcancel()
+	defer func() {
+		if t.Failed() {
+			shot(t, bctx, "dashboard-failed.png")
+		}
+	}()
+	start := time.Now()
+	require.NoError(t, chromedp.Do(bctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible("#token"),
+		chromedp.SendKeys("#token", token),
+		chromedp.Click(`#login button[type="submit"]`),
+		chromedp.WaitVisible("#app"),
+	), "sign in")
+	require.Equal(t, "admin", eval[string](t, bctx, `document.querySelector("#role").textContent`))
+
+	// the site is drawn, the shuttles appear
+	waitFor(t, bctx, `document.querySelectorAll("#map path.lane").length > 10`, 20*time.Second, "the site's lanes drawn")
+	waitFor(t, bctx, `document.querySelectorAll("#map .shuttle").length === 6`, 30*time.Second, "six shuttles on the map")
+	t.Logf("signed in, site and six shuttles drawn %v after the page was asked for", time.Since(start).Round(time.Millisecond))
+
+	// the form: a bad check digit first shows the API's error on its field
+	fill := func(c string) {
+		require.NoError(t, chromedp.Do(bctx,
+			chromedp.SetValue("#f-container", c),
+			chromedp.SetValue("#f-origin", "kz-bay-01"),
+			chromedp.SetValue("#f-destination", "cn-bay-02"),
+			chromedp.Click("#f-submit"),
+		))
+	}
+	fill("MSCU1234567")
+	waitFor(t, bctx, `!document.querySelector("#f-error").hidden && document.querySelector("#f-container").classList.contains("bad")`,
+		10*time.Second, "the check digit error shown on the container field")
+	ferr := eval[string](t, bctx, `document.querySelector("#f-error").textContent`)
+	require.Contains(t, ferr, "HTTP 400")
+	require.Contains(t, ferr, "check digit")
+	require.Contains(t, ferr, "[container]")
+
+	const container = "CSQU3054383"
+	row := `document.querySelector('#moves tr[data-container="` + container + `"]')`
+	fill(container)
+	waitFor(t, bctx, `document.querySelector("#f-error").hidden && !!`+row, 10*time.Second, "the new move in the moves table")
+	created := time.Now()
+	eval[bool](t, bctx, `(() => { const f = document.querySelector("#moves-filter"); f.value = "all"; f.dispatchEvent(new Event("change")); return true })()`)
+
+	// shuttles move: a drawn position changes between two reads
+	positions := func() map[string]string {
+		return eval[map[string]string](t, bctx,
+			`Object.fromEntries([...document.querySelectorAll("#map .shuttle")].map(g => [g.dataset.id, g.dataset.x + "," + g.dataset.y]))`)
+	}
+	before := positions()
+	moved := ""
+	for deadline := time.Now().Add(60 * time.Second); moved == "" && time.Now().Before(deadline); {
+		time.Sleep(time.Second)
+		for id, p := range positions() {
+			if b, ok := before[id]; ok && b != p {
+				moved = fmt.Sprintf("%s moved on the map from %s to %s", id, b, p)
+			}
+		}
+	}
+	require.NotEmpty(t, moved, "no shuttle moved on the map: %v", before)
+	t.Log(moved)
+
+	// the move is delivered (at 60x half a minute to a minute), released
+	// at both gates with the gate queue's buttons
+	st, released := "", 0
+	release := `(() => {
+		for (const tr of document.querySelectorAll("#gates tbody tr")) {
+			const b = tr.querySelector("button.ok");
+			if (tr.textContent.includes("` + container + `") && b && !b.hidden && !b.disabled) { b.click(); return true }
+		}
+		return false
+	})()`
+	for deadline := time.Now().Add(150 * time.Second); st != "delivered" && time.Now().Before(deadline); {
+		time.Sleep(time.Second)
+		if eval[bool](t, bctx, release) {
+			released++
+		}
+		st = eval[string](t, bctx, `(`+row+` || {dataset: {}}).dataset.state || ""`)
+	}
+	t.Logf("released at a gate %d times", released)
+	require.Equal(t, "delivered", st, "the move's state in the moves table")
+	t.Logf("the move made with the form was delivered %v later (%v after the page was asked for)",
+		time.Since(created).Round(time.Second), time.Since(start).Round(time.Second))
+	t.Logf("screenshot: %s", shot(t, bctx, "dashboard.png"))
+}
+
+// eval evaluates a JavaScript expression in the page.
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	require.NoError(t, err, "%s", expr)
+	return v
+}
+
+// waitFor polls a JavaScript condition in the page until it holds.
+func waitFor(t *testing.T, ctx context.Context, cond string, within time.Duration, what string) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		if eval[bool](t, ctx, cond) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", within, what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// shot saves a screenshot of the page in the artifacts directory.
+func shot(t *testing.T, ctx context.Context, name string) string {
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("screenshot: %v", err)
+		return ""
+	}
+	path := filepath.Join(artifacts(t), name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Logf("screenshot: %v", err)
+	}
+	return path
+}

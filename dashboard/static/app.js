@@ -1,0 +1,713 @@
+// app.js: the dashboard page: sign-in, the live stream, tables and actions.
+import { ApiError, Client, newKey } from "./api.js";
+import { LADEN, SiteMap, shortID } from "./map.js";
+import { exampleContainer } from "./iso6346.js";
+
+const $ = (sel) => document.querySelector(sel);
+const TOKEN_KEY = "borderfleet.token";
+
+const OPEN = new Set(["pending", "assigned", "to_pickup", "loading", "laden_transit", "at_gate", "in_inspection", "to_dropoff", "unloading", "returning"]);
+const GATE = new Set(["at_gate", "in_inspection"]);
+const BAD = new Set(["refused_returned", "cancelled", "failed", "returning"]);
+
+// state is everything the page knows; one place, rendered from.
+const state = {
+  client: null,
+  role: null, // {label, reads, operates, customs}
+  moves: new Map(), // id -> move
+  snap: null,
+  lastSnapAt: 0,
+  gates: [],
+  bays: [],
+  selected: "",
+  abort: null,
+  timers: [],
+};
+
+let map = null;
+
+// ---- toasts and errors ------------------------------------------------------
+
+function toast(msg, kind = "error") {
+  const t = document.createElement("div");
+  t.className = `toast ${kind}`;
+  t.textContent = msg;
+  t.setAttribute("role", kind === "error" ? "alert" : "status");
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "ghost small";
+  close.textContent = "×";
+  close.title = "dismiss";
+  close.addEventListener("click", () => t.remove());
+  t.appendChild(close);
+  $("#toasts").appendChild(t);
+  setTimeout(() => t.remove(), kind === "error" ? 12000 : 4000);
+}
+
+function errText(e) {
+  return e instanceof ApiError ? e.text() : String(e && e.message ? e.message : e);
+}
+
+// ---- sign-in and role ---------------------------------------------------------
+
+async function signIn(token) {
+  const c = new Client(token);
+  const st = await c.status("GET", "/v1/openapi.json");
+  if (st === 401) throw new ApiError(401, "fleetd does not know this token");
+  if (st !== 200) throw new ApiError(st, "fleetd did not accept the sign-in");
+  // what the role may do, from what the API answers (nothing changes:
+  // a POST without an Idempotency-Key is refused before it is read)
+  const [reads, customs, postMove] = await Promise.all([
+    c.status("GET", "/v1/moves?limit=1"),
+    c.status("GET", "/v1/customs/queue"),
+    c.status("POST", "/v1/moves", ""),
+  ]);
+  const role = { reads: reads === 200, customs: customs === 200, operates: postMove !== 403 && postMove !== 401 };
+  role.label = role.reads && role.customs ? "admin" : role.customs ? "customs" : role.operates ? "operator" : "viewer";
+  state.client = c;
+  state.role = role;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  return role;
+}
+
+function signOut(msg) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  if (state.abort) state.abort.abort();
+  for (const t of state.timers) clearInterval(t);
+  state.timers = [];
+  state.client = null;
+  state.role = null;
+  state.moves.clear();
+  $("#app").hidden = true;
+  $("#welcome").hidden = false;
+  $("#login").hidden = false;
+  $("#who").hidden = true;
+  $("#token").value = "";
+  setLive("off", "offline");
+  const le = $("#login-error");
+  le.hidden = !msg;
+  le.textContent = msg || "";
+}
+
+async function start(token) {
+  let role;
+  try {
+    role = await signIn(token);
+  } catch (e) {
+    signOut(`Sign-in failed: ${errText(e)}`);
+    return;
+  }
+  $("#welcome").hidden = true;
+  $("#login").hidden = true;
+  $("#who").hidden = false;
+  $("#role").textContent = role.label;
+  $("#role").className = `role r-${role.label}`;
+  $("#app").hidden = false;
+  $("#newmove-panel").hidden = !role.operates;
+  $("#shuttles-panel").hidden = !role.reads;
+  $("#moves-panel").hidden = !role.reads;
+  $("#chargers-panel").hidden = !role.reads;
+  document.body.classList.toggle("can-operate", role.operates);
+  document.body.classList.toggle("can-decide", role.customs);
+  if (!map) {
+    map = new SiteMap($("#map"), { onSelect: selectShuttle, tip: $("#tip") });
+    map.bindTips($(".map-wrap"));
+    $("#zoom-in").addEventListener("click", () => map.zoom(1.5));
+    $("#zoom-out").addEventListener("click", () => map.zoom(1 / 1.5));
+    $("#zoom-fit").addEventListener("click", () => map.fit());
+  }
+  if (role.reads) {
+    await loadSite();
+    await refreshMoves();
+    follow();
+    state.timers.push(setInterval(refreshMoves, 15000));
+    refreshChargers();
+    state.timers.push(setInterval(refreshChargers, 5000));
+    state.timers.push(setInterval(checkStale, 1000));
+  } else {
+    $("#map-panel").hidden = true;
+    setLive("on", "polling");
+  }
+  if (role.customs && !role.reads) {
+    refreshQueue();
+    state.timers.push(setInterval(refreshQueue, 2000));
+  }
+}
+
+// ---- site and stream ------------------------------------------------------------
+
+async function loadSite() {
+  try {
+    const fc = await state.client.get("/v1/site");
+    map.load(fc);
+    $("#site-name").textContent = map.name;
+    state.bays = fc.features
+      .filter((f) => f.properties.kind === "bay" && f.properties.centre)
+      .map((f) => ({ id: f.properties.id, centre: f.properties.centre }))
+      .sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }));
+    const centres = new Map(
+      fc.features.filter((f) => f.properties.kind === "centre").map((f) => [f.properties.id, f.properties.name || f.properties.id]),
+    );
+    fillBays($("#f-origin"), centres, "");
+    fillBays($("#f-destination"), centres, "");
+    pickDestination();
+    legend();
+  } catch (e) {
+    toast(`The site could not be loaded: ${errText(e)}`);
+  }
+}
+
+function fillBays(sel, centres, keep) {
+  sel.innerHTML = "";
+  const groups = new Map();
+  for (const b of state.bays) {
+    if (!groups.has(b.centre)) {
+      const og = document.createElement("optgroup");
+      og.label = centres.get(b.centre) || b.centre;
+      groups.set(b.centre, og);
+      sel.appendChild(og);
+    }
+    const o = document.createElement("option");
+    o.value = b.id;
+    o.textContent = b.id;
+    groups.get(b.centre).appendChild(o);
+  }
+  if (keep) sel.value = keep;
+}
+
+// pickDestination offers a bay of the other centre.
+function pickDestination() {
+  const from = state.bays.find((b) => b.id === $("#f-origin").value);
+  const to = state.bays.find((b) => b.id === $("#f-destination").value);
+  if (from && (!to || to.centre === from.centre)) {
+    const other = state.bays.filter((b) => b.centre !== from.centre);
+    if (other.length) $("#f-destination").value = other[Math.floor(Math.random() * other.length)].id;
+  }
+}
+
+function legend() {
+  const items = [
+    ["idle", "idle"],
+    ["to_pickup", "to pickup"],
+    ["loading", "loading / unloading"],
+    ["laden_transit", "laden"],
+    ["at_gate", "at gate"],
+    ["charging", "charging"],
+    ["paused", "paused"],
+    ["fault", "fault"],
+  ];
+  $("#legend").innerHTML = "";
+  for (const [st, text] of items) {
+    const s = document.createElement("span");
+    s.className = `key st-${st}`;
+    s.textContent = text;
+    $("#legend").appendChild(s);
+  }
+}
+
+// follow reads the event stream, reconnecting while signed in.
+async function follow() {
+  const ctl = new AbortController();
+  state.abort = ctl;
+  let wait = 1000;
+  while (!ctl.signal.aborted && state.client) {
+    setLive("wait", "connecting");
+    try {
+      await state.client.stream("/v1/events", onEvent, ctl.signal);
+      wait = 1000;
+    } catch (e) {
+      if (e.status === 401) {
+        signOut("fleetd no longer accepts this token.");
+        return;
+      }
+      if (e.status === 403) {
+        setLive("off", "no stream for this role");
+        return;
+      }
+      setLive("off", "reconnecting");
+      if (e.status !== 0) toast(`Event stream: ${errText(e)}`);
+    }
+    if (ctl.signal.aborted) return;
+    await new Promise((r) => setTimeout(r, wait));
+    wait = Math.min(wait * 2, 10000);
+  }
+}
+
+function onEvent(name, data) {
+  if (name === "move") {
+    state.moves.set(data.id, data);
+    renderMoves();
+    return;
+  }
+  if (name !== "snapshot") return;
+  state.snap = data;
+  state.lastSnapAt = Date.now();
+  state.gates = data.gates || [];
+  setLive(data.active ? "on" : "standby", data.active ? "live" : "standby");
+  $("#clock").textContent = fmtClock(data.at);
+  renderCounts(data.moves || {});
+  map.update(data.shuttles || [], state.moves);
+  renderShuttles(data.shuttles || []);
+  renderGates();
+  renderSelected();
+}
+
+function checkStale() {
+  if (state.lastSnapAt && Date.now() - state.lastSnapAt > 4000 && $("#live").classList.contains("on")) {
+    setLive("wait", "stale");
+  }
+}
+
+function setLive(kind, text) {
+  const l = $("#live");
+  l.className = `live ${kind}`;
+  l.textContent = text;
+}
+
+async function refreshMoves() {
+  try {
+    const r = await state.client.get("/v1/moves?limit=200");
+    for (const m of r.moves || []) {
+      const old = state.moves.get(m.id);
+      state.moves.set(m.id, old && old.history && !m.history ? { ...old, ...m } : m);
+    }
+    renderMoves();
+  } catch (e) {
+    if (e.status === 401) signOut("fleetd no longer accepts this token.");
+  }
+}
+
+async function refreshChargers() {
+  try {
+    const r = await state.client.get("/v1/chargers");
+    renderChargers(r.stations || []);
+  } catch {
+    /* shown by the stream's status */
+  }
+}
+
+async function refreshQueue() {
+  try {
+    const r = await state.client.get("/v1/customs/queue");
+    state.gates = Array.isArray(r) ? r : r.queue || r.gates || [];
+    setLive("on", "polling");
+    renderGates();
+  } catch (e) {
+    setLive("off", "fleetd unreachable");
+    if (e.status === 401) signOut("fleetd no longer accepts this token.");
+  }
+}
+
+// ---- rendering ---------------------------------------------------------------------
+
+// syncRows keeps one <tr> per key in tbody, in items' order: build makes
+// a row's cells once, update refreshes them (inputs a user types into are
+// kept).
+function syncRows(tbody, items, key, build, update) {
+  const have = new Map();
+  for (const tr of tbody.children) have.set(tr.dataset.key, tr);
+  let prev = null;
+  const keep = new Set();
+  for (const it of items) {
+    const k = key(it);
+    keep.add(k);
+    let tr = have.get(k);
+    if (!tr) {
+      tr = document.createElement("tr");
+      tr.dataset.key = k;
+      build(tr, it);
+    }
+    update(tr, it);
+    const want = prev ? prev.nextSibling : tbody.firstChild;
+    if (want !== tr) tbody.insertBefore(tr, want);
+    prev = tr;
+  }
+  for (const [k, tr] of have) if (!keep.has(k)) tr.remove();
+}
+
+function cells(tr, n) {
+  for (let i = 0; i < n; i++) tr.appendChild(document.createElement("td"));
+  return tr.children;
+}
+
+function setText(td, text, cls) {
+  if (td.textContent !== text) td.textContent = text;
+  if (cls !== undefined && td.className !== cls) td.className = cls;
+}
+
+function badge(td, st) {
+  let b = td.firstChild;
+  if (!b || b.nodeType !== 1) {
+    td.textContent = "";
+    b = document.createElement("span");
+    td.appendChild(b);
+  }
+  const cls = `badge st-${st || "unknown"}`;
+  if (b.className !== cls) b.className = cls;
+  const text = (st || "—").replace(/_/g, " ");
+  if (b.textContent !== text) b.textContent = text;
+}
+
+function renderCounts(byState) {
+  const sum = (set) => Object.entries(byState).reduce((n, [k, v]) => n + (set.has(k) ? v : 0), 0);
+  const chips = [
+    ["pending", byState.pending || 0, "waiting for a shuttle"],
+    ["open", sum(OPEN) - (byState.pending || 0), "assigned and under way"],
+    ["gate", sum(GATE), "at a gate or in inspection"],
+    ["delivered", byState.delivered || 0, "delivered"],
+    ["bad", sum(new Set(["refused_returned", "cancelled", "failed"])), "refused, cancelled or failed"],
+  ];
+  const el = $("#counts");
+  if (!el.children.length) {
+    for (const [k, , title] of chips) {
+      const c = document.createElement("span");
+      c.className = `chip k-${k}`;
+      c.title = title;
+      c.innerHTML = `<b></b><small>${k}</small>`;
+      el.appendChild(c);
+    }
+  }
+  chips.forEach(([, n], i) => (el.children[i].firstChild.textContent = String(n)));
+}
+
+function containerOf(sh) {
+  const mv = sh.move ? state.moves.get(sh.move) : null;
+  return mv && LADEN.has(mv.state) ? mv.container : "";
+}
+
+function renderShuttles(list) {
+  const sorted = [...list].sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }));
+  $("#shuttles-count").textContent = String(list.length);
+  syncRows(
+    $("#shuttles tbody"),
+    sorted,
+    (s) => s.id,
+    (tr, s) => {
+      cells(tr, 8);
+      tr.addEventListener("click", (e) => {
+        if (!e.target.closest("button")) selectShuttle(s.id);
+      });
+      const act = tr.children[7];
+      act.className = "act";
+      act.appendChild(actionButton("pause", () => pauseShuttle(s.id, true)));
+      act.appendChild(actionButton("resume", () => pauseShuttle(s.id, false)));
+    },
+    (tr, s) => {
+      const c = tr.children;
+      setText(c[0], s.id, "mono");
+      badge(c[1], s.state);
+      setText(c[2], s.activity || "");
+      socCell(c[3], s.soc);
+      setText(c[4], containerOf(s), "mono");
+      setText(c[5], s.move || "", "mono dim");
+      setText(c[6], s.last_node || "", "mono dim");
+      tr.classList.toggle("sel", s.id === state.selected);
+      const paused = s.state === "paused";
+      c[7].children[0].hidden = paused;
+      c[7].children[1].hidden = !paused;
+    },
+  );
+}
+
+function socCell(td, soc) {
+  const pct = Math.round((soc || 0) * 100);
+  if (!td.firstChild) {
+    td.className = "soc-cell";
+    td.innerHTML = `<span class="meter"><span></span></span><span class="num"></span>`;
+  }
+  const bar = td.querySelector(".meter span");
+  bar.style.width = `${pct}%`;
+  bar.className = pct < 25 ? "low" : pct < 45 ? "mid" : "ok";
+  td.querySelector(".num").textContent = `${pct} %`;
+}
+
+function actionButton(text, fn, cls = "") {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = `small ${cls}`;
+  b.textContent = text;
+  b.addEventListener("click", async (e) => {
+    e.stopPropagation();
+    b.disabled = true;
+    try {
+      await fn();
+    } finally {
+      b.disabled = false;
+    }
+  });
+  return b;
+}
+
+function movesFiltered() {
+  const f = $("#moves-filter").value;
+  const all = [...state.moves.values()].sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+  const ok = {
+    all: () => true,
+    open: (m) => OPEN.has(m.state),
+    gate: (m) => GATE.has(m.state),
+    done: (m) => m.state === "delivered",
+    bad: (m) => BAD.has(m.state),
+  }[f];
+  return { list: all.filter(ok).slice(0, 200), total: all.length };
+}
+
+function renderMoves() {
+  const { list, total } = movesFiltered();
+  $("#moves-count").textContent = String(total);
+  $("#moves-empty").hidden = list.length > 0;
+  const now = state.snap ? Date.parse(state.snap.at) : Date.now();
+  syncRows(
+    $("#moves tbody"),
+    list,
+    (m) => m.id,
+    (tr) => cells(tr, 7),
+    (tr, m) => {
+      const c = tr.children;
+      tr.dataset.state = m.state;
+      tr.dataset.container = m.container;
+      setText(c[0], m.id, "mono dim");
+      setText(c[1], m.container, "mono");
+      setText(c[2], `${m.origin} → ${m.destination}`, "mono");
+      badge(c[3], m.state);
+      setText(c[4], m.shuttle || "", "mono");
+      setText(c[5], fmtClock(m.created), "dim");
+      const end = m.state === "delivered" && m.history ? Date.parse(m.history[m.history.length - 1].at) : now;
+      setText(c[6], fmtDur(end - Date.parse(m.created)), "num");
+    },
+  );
+}
+
+function renderGates() {
+  const gates = state.gates || [];
+  $("#gates-count").textContent = String(gates.length);
+  $("#gates-empty").hidden = gates.length > 0;
+  syncRows(
+    $("#gates tbody"),
+    gates,
+    (g) => `${g.checkpoint}/${g.move}`,
+    (tr, g) => {
+      cells(tr, 4);
+      const act = tr.children[3];
+      act.className = "act decide";
+      const reason = document.createElement("input");
+      reason.placeholder = "reason";
+      reason.className = "reason";
+      reason.maxLength = 500;
+      act.appendChild(reason);
+      for (const [d, cls] of [
+        ["release", "ok"],
+        ["inspect", "warn"],
+        ["refuse", "danger"],
+      ]) {
+        act.appendChild(actionButton(d, () => decide(g, d, reason), cls));
+      }
+    },
+    (tr, g) => {
+      const c = tr.children;
+      setText(c[0], g.checkpoint, `mono c-${(g.country || "").toLowerCase()}`);
+      setText(c[1], g.shuttle ? `${g.container} · ${shortID(g.shuttle)}` : g.container, "mono");
+      c[1].title = g.shuttle ? `${g.container} on ${g.shuttle}, move ${g.move}` : `move ${g.move}`;
+      const st = g.decided ? "decided" : g.at_inspection_bay ? "inspecting" : g.inspection ? "to inspection" : "waiting";
+      setText(c[2], st, `gate-st ${st.replace(/ /g, "-")}`);
+      for (const b of c[3].querySelectorAll("button")) b.hidden = g.decided;
+      c[3].querySelector("input").hidden = g.decided;
+    },
+  );
+}
+
+function renderChargers(stations) {
+  syncRows(
+    $("#chargers tbody"),
+    stations,
+    (s) => s.id,
+    (tr) => cells(tr, 4),
+    (tr, s) => {
+      const c = tr.children;
+      setText(c[0], s.name || s.id);
+      c[0].title = s.id;
+      setText(c[1], `${s.free} / ${s.chargers}`, `num ${s.free === 0 ? "full" : ""}`);
+      setText(c[2], `${s.charger_power_kw} kW`, "num dim");
+      setText(c[3], (s.charging || []).map(shortID).join(", ") || "—", "mono");
+    },
+  );
+}
+
+// ---- selection -------------------------------------------------------------------
+
+function selectShuttle(id) {
+  state.selected = state.selected === id ? "" : id;
+  map.select(state.selected);
+  for (const tr of $("#shuttles tbody").children) tr.classList.toggle("sel", tr.dataset.key === state.selected);
+  renderSelected();
+}
+
+function renderSelected() {
+  const box = $("#selected");
+  const sh = state.snap && (state.snap.shuttles || []).find((s) => s.id === state.selected);
+  if (!sh) {
+    box.hidden = true;
+    return;
+  }
+  const mv = sh.move ? state.moves.get(sh.move) : null;
+  if (box.dataset.id !== sh.id) {
+    box.dataset.id = sh.id;
+    box.innerHTML = "";
+    const h = document.createElement("div");
+    h.className = "sel-head";
+    box.appendChild(h);
+    const body = document.createElement("div");
+    body.className = "sel-body";
+    box.appendChild(body);
+    const acts = document.createElement("div");
+    acts.className = "sel-acts operate-only";
+    acts.appendChild(actionButton("pause", () => pauseShuttle(sh.id, true)));
+    acts.appendChild(actionButton("resume", () => pauseShuttle(sh.id, false)));
+    box.appendChild(acts);
+  }
+  box.querySelector(".sel-head").textContent = sh.id;
+  const lines = [
+    ["state", (sh.state || "not joined").replace(/_/g, " ")],
+    ["activity", sh.activity || "—"],
+    ["charge", `${Math.round((sh.soc || 0) * 100)} %`],
+    ["move", mv ? `${mv.id} (${mv.state.replace(/_/g, " ")})` : "—"],
+    ["container", mv ? mv.container + (LADEN.has(mv.state) ? " on board" : " to pick") : "—"],
+    ["at", sh.last_node || "—"],
+    ["x, y", sh.position ? `${sh.position.x.toFixed(0)} m, ${sh.position.y.toFixed(0)} m` : "—"],
+  ];
+  const body = box.querySelector(".sel-body");
+  body.innerHTML = "";
+  for (const [k, v] of lines) {
+    const dt = document.createElement("dt");
+    dt.textContent = k;
+    const dd = document.createElement("dd");
+    dd.textContent = v;
+    body.append(dt, dd);
+  }
+  const [p, r] = box.querySelectorAll(".sel-acts button");
+  p.hidden = sh.state === "paused";
+  r.hidden = sh.state !== "paused";
+  box.hidden = false;
+}
+
+// ---- actions --------------------------------------------------------------------
+
+async function pauseShuttle(id, pause) {
+  try {
+    await state.client.post(`/v1/shuttles/${encodeURIComponent(id)}/${pause ? "pause" : "resume"}`);
+    toast(`${id} ${pause ? "paused" : "resumed"}`, "ok");
+  } catch (e) {
+    toast(`${pause ? "Pause" : "Resume"} ${id}: ${errText(e)}`);
+  }
+}
+
+async function decide(g, decision, reasonInput) {
+  const body = { checkpoint: g.checkpoint, move: g.move, decision };
+  if (reasonInput.value.trim()) body.reason = reasonInput.value.trim();
+  try {
+    const r = await state.client.post("/v1/customs/decisions", body);
+    toast(`${g.container} at ${g.checkpoint}: ${decision} (move now ${r.move_state.replace(/_/g, " ")})`, "ok");
+    reasonInput.value = "";
+    if (!state.role.reads) refreshQueue();
+  } catch (e) {
+    toast(`${decision} ${g.container} at ${g.checkpoint}: ${errText(e)}`);
+  }
+}
+
+// the new-move form: one Idempotency-Key per content, so a retry after a
+// lost answer cannot make a second move
+let formKey = "";
+let formKeyFor = "";
+
+function moveBody() {
+  const body = {
+    container: $("#f-container").value.trim().toUpperCase(),
+    origin: $("#f-origin").value,
+    destination: $("#f-destination").value,
+    priority: Number($("#f-priority").value || 0),
+    pre_cleared: $("#f-precleared").checked,
+  };
+  const decl = $("#f-declaration").value.trim();
+  if (decl) body.declaration = decl;
+  return body;
+}
+
+function fieldError(field, msg) {
+  for (const i of document.querySelectorAll("#newmove .bad")) i.classList.remove("bad");
+  const err = $("#f-error");
+  err.hidden = !msg;
+  err.textContent = msg || "";
+  const input = field && document.querySelector(`#newmove [name="${field}"]`);
+  if (input) {
+    input.classList.add("bad");
+    input.focus();
+  }
+}
+
+async function submitMove(e) {
+  e.preventDefault();
+  const body = moveBody();
+  if (!Number.isInteger(body.priority)) {
+    fieldError("priority", "priority must be a whole number");
+    return;
+  }
+  const content = JSON.stringify(body);
+  if (content !== formKeyFor) {
+    formKey = newKey();
+    formKeyFor = content;
+  }
+  const btn = $("#f-submit");
+  btn.disabled = true;
+  try {
+    const m = await state.client.post("/v1/moves", body, { "Idempotency-Key": formKey });
+    state.moves.set(m.id, m);
+    renderMoves();
+    fieldError("", "");
+    toast(`Move ${m.id}: ${m.container} ${m.origin} → ${m.destination} (${m.state})`, "ok");
+    formKeyFor = "";
+    $("#f-container").value = "";
+    $("#f-declaration").value = "";
+  } catch (err) {
+    fieldError(err.field, errText(err));
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+// ---- formatting -----------------------------------------------------------------
+
+function fmtClock(s) {
+  if (!s) return "—";
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) return s;
+  const p = (n) => String(n).padStart(2, "0");
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC`;
+}
+
+function fmtDur(ms) {
+  if (!(ms >= 0)) return "";
+  const m = Math.floor(ms / 60000);
+  if (m < 60) return `${m} min`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")}`;
+}
+
+// ---- wiring ------------------------------------------------------------------------
+
+function main() {
+  $("#login").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const tok = $("#token").value.trim();
+    if (tok) start(tok);
+  });
+  $("#logout").addEventListener("click", () => signOut(""));
+  $("#newmove").addEventListener("submit", submitMove);
+  $("#f-origin").addEventListener("change", pickDestination);
+  $("#f-example").addEventListener("click", () => ($("#f-container").value = exampleContainer()));
+  $("#moves-filter").addEventListener("change", renderMoves);
+  for (const i of document.querySelectorAll("#newmove input, #newmove select")) {
+    i.addEventListener("input", () => i.classList.remove("bad"));
+  }
+  const tok = sessionStorage.getItem(TOKEN_KEY);
+  if (tok) start(tok);
+}
+
+main();
