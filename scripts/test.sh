@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Runs every borderfleet test on a machine that has Go.
 #
-# It installs what the tests need when it is missing (Mosquitto and Redis
-# from Debian's packages), starts its own private instances of them on free
-# local ports (it never uses a broker or database someone else started),
+# It installs what the tests need when it is missing (Mosquitto, Redis and,
+# for the dashboard's browser test, Chromium, from Debian's packages),
+# starts its own private instances of the first two on free local ports
+# (it never uses a broker or database someone else started),
 # checks formatting and vet, runs all tests, then runs each fuzz target for a
 # short while. The instances are stopped when it exits.
 #
 # Environment:
 #   FUZZTIME   how long each fuzz target runs (default 10s; 0 skips fuzzing)
 #   GOFLAGS    passed to go as usual
+#   BORDERFLEET_ARTIFACTS  where the dashboard test saves its screenshot
+#                          (default: a temporary directory)
 #
 # The tests find the services through:
 #   BORDERFLEET_TEST_REDIS_ADDR   host:port of the private redis-server
@@ -29,6 +32,7 @@ missing=()
 have mosquitto || missing+=(mosquitto)
 have redis-server || missing+=(redis-server)
 have redis-cli || missing+=(redis-tools)
+have chromium || [ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]} from Debian's packages"
   sudo=""
@@ -109,6 +113,8 @@ log "property tests, 40 cases each, without the race detector"
 go test -count=1 -run Propert ./routing ./charging -args -rapid.checks=40
 log "end to end over MQTT: fleetd and shuttle-sim processes, Mosquitto and the embedded broker"
 go test -count=1 ./e2e
+log "the dashboard in headless Chromium over a fleet at 60x"
+go test -count=1 -run TestBrowser ./dashboard
 log "simulated fleet days (24 h each, 20 and 50 shuttles)"
 go test -count=1 -run TestSimulatedDays ./sim
 

@@ -486,31 +486,36 @@ function renderGates() {
     gates,
     (g) => `${g.checkpoint}/${g.move}`,
     (tr, g) => {
-      cells(tr, 4);
-      const act = tr.children[3];
+      cells(tr, 3);
+      tr.children[0].innerHTML = `<span class="cp mono"></span><br><span class="gate-st"></span>`;
+      const act = tr.children[2];
       act.className = "act decide";
       const reason = document.createElement("input");
       reason.placeholder = "reason";
       reason.className = "reason";
       reason.maxLength = 500;
       act.appendChild(reason);
+      const btns = document.createElement("span");
+      btns.className = "btns";
+      act.appendChild(btns);
       for (const [d, cls] of [
         ["release", "ok"],
         ["inspect", "warn"],
         ["refuse", "danger"],
       ]) {
-        act.appendChild(actionButton(d, () => decide(g, d, reason), cls));
+        btns.appendChild(actionButton(d, () => decide(g, d, reason), cls));
       }
     },
     (tr, g) => {
       const c = tr.children;
-      setText(c[0], g.checkpoint, `mono c-${(g.country || "").toLowerCase()}`);
+      c[0].className = `c-${(g.country || "").toLowerCase()}`;
+      const st = g.decided ? "decided" : g.at_inspection_bay ? "inspecting" : g.inspection ? "to inspection" : "waiting";
+      setText(c[0].querySelector(".cp"), g.checkpoint);
+      setText(c[0].querySelector(".gate-st"), st, `gate-st ${st.replace(/ /g, "-")}`);
       setText(c[1], g.shuttle ? `${g.container} · ${shortID(g.shuttle)}` : g.container, "mono");
       c[1].title = g.shuttle ? `${g.container} on ${g.shuttle}, move ${g.move}` : `move ${g.move}`;
-      const st = g.decided ? "decided" : g.at_inspection_bay ? "inspecting" : g.inspection ? "to inspection" : "waiting";
-      setText(c[2], st, `gate-st ${st.replace(/ /g, "-")}`);
-      for (const b of c[3].querySelectorAll("button")) b.hidden = g.decided;
-      c[3].querySelector("input").hidden = g.decided;
+      for (const b of c[2].querySelectorAll("button")) b.hidden = g.decided;
+      c[2].querySelector("input").hidden = g.decided;
     },
   );
 }
