@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/borderfleet/borderfleet/api"
+	"github.com/borderfleet/borderfleet/demo"
+	"github.com/borderfleet/borderfleet/sim/agv"
+)
+
+// runDemo is `fleetd demo`: fleetd with the embedded broker, simulated
+// shuttles over MQTT, and operators and officers played by package demo.
+func runDemo(args []string, stdout, stderr io.Writer) int {
+	stdout, stderr = &syncWriter{w: stdout}, &syncWriter{w: stderr}
+	fs := flag.NewFlagSet("fleetd demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := fleetOpts{}
+	config, site, broker, embedded, storeURL := addFleetFlags(fs, &o)
+	shuttles := fs.Int("shuttles", 8, "simulated shuttles to start in this process (0: drive shuttles started elsewhere, e.g. by shuttle-sim)")
+	fs.Float64Var(&o.timeScale, "time-scale", 60, "how much faster than real time the demo runs (vehicles and fleetd together)")
+	soc := fs.Float64("soc", agv.DefaultStartSoC, "state of charge of the simulated shuttles at start, 0..1")
+	rate := fs.Float64("moves-per-hour", 40, "container moves asked for per (demo) hour, both ways together")
+	maxMoves := fs.Int("max-moves", 0, "stop asking for moves after this many (0: no limit)")
+	duration := fs.Duration("duration", 0, "stop after this long, in real time (0: run until interrupted)")
+	seed := fs.Int64("seed", 1, "seed of the demo's randomness")
+	noRefusals := fs.Bool("no-refusals", false, "officers never refuse a container")
+	keep := fs.Bool("keep-store", false, "without --store, keep the demo's embedded store file instead of deleting it at exit")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "fleetd demo: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *shuttles < 0 || *maxMoves < 0 || *duration < 0 || *rate < 0 {
+		fmt.Fprintln(stderr, "fleetd demo: --shuttles, --max-moves, --duration and --moves-per-hour must not be negative")
+		return 2
+	}
+	if err := o.resolve(*config, *site, *broker, *embedded, *storeURL); err != nil {
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+		return 1
+	}
+	o.file.AutoAdmit = true // the demo's shuttles are not on a roster
+	if o.file.Store == "" {
+		// the embedded store, fresh for each demo: its shuttles start afresh
+		dir, err := os.MkdirTemp("", "fleetd-demo")
+		if err != nil {
+			fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+			return 1
+		}
+		o.file.Store = "bolt:" + filepath.Join(dir, "fleetd.db")
+		if *keep {
+			defer fmt.Fprintf(stdout, "the demo's store is kept in %s\n", dir)
+		} else {
+			defer os.RemoveAll(dir)
+		}
+	}
+	tokens, err := o.apiTokens()
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+		return 1
+	}
+	adminToken := ""
+	if len(tokens) == 0 && o.listen != "" {
+		// the demo's own admin, printed once with the URL
+		if adminToken, err = api.NewToken(); err != nil {
+			fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+			return 1
+		}
+		tokens = []api.Token{{Token: adminToken, Name: "demo-admin", Role: api.RoleAdmin}}
+	}
+	log := o.logger(stderr)
+	o.quiet = o.loggerAt(stderr, slog.LevelError)
+	ctx, stop := signalContext()
+	defer stop()
+	if *duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *duration)
+		defer cancel()
+	}
+	r, err := startFleet(ctx, &o, stdout, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+		return 1
+	}
+	if err := r.serveAPI(&o, tokens, log, !o.listenSet); err != nil {
+		stop()
+		_ = r.wait()
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+		return 1
+	}
+	player, err := demo.New(demo.Config{MovesPerHour: *rate, MaxMoves: *maxMoves, Seed: *seed, NoRefusals: *noRefusals}, r.site, r.d)
+	if err != nil {
+		stop()
+		_ = r.wait()
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+		return 1
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	if *shuttles > 0 {
+		fc := agv.FleetConfig{Shuttles: *shuttles, SerialPrefix: "shuttle-",
+			Vehicle: agv.Config{Site: r.site, Graph: r.graph, StartSoC: *soc, TimeScale: o.timeScale, Seed: *seed}}
+		mc, err := o.file.Broker.mqttConfig(r.url)
+		if err != nil {
+			stop()
+			_ = r.wait()
+			fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+			return 1
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := agv.RunFleet(ctx, fc, agv.MQTTDial(mc, o.quiet), o.quiet.With("component", "shuttle-sim")); err != nil {
+				errs <- fmt.Errorf("simulated shuttles: %w", err)
+				stop()
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := player.Run(ctx); err != nil {
+			errs <- fmt.Errorf("demo traffic: %w", err)
+			stop()
+		}
+	}()
+	fmt.Fprintf(stdout, "fleetd demo: %d simulated shuttles on %s, %.0f moves an hour both ways, %gx real time; Ctrl-C stops\n",
+		*shuttles, r.url, *rate, o.timeScale)
+	switch {
+	case r.apiURL == "":
+	case adminToken != "":
+		fmt.Fprintf(stdout, "HTTP API on %s (admin token for this demo: %s)\n", r.apiURL, adminToken)
+	default:
+		fmt.Fprintf(stdout, "HTTP API on %s (%d tokens from %s)\n", r.apiURL, len(tokens), o.file.Tokens)
+	}
+	r.printMetrics(stdout)
+	<-r.ctx.Done()
+	stop()
+	wg.Wait()
+	runErr := r.wait()
+	close(errs)
+	code := 0
+	for err := range errs {
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+		code = 1
+	}
+	if runErr != nil {
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", runErr)
+		code = 1
+	}
+	return code
+}
