@@ -82,6 +82,9 @@ type shuttleRec struct {
 	idleAt   time.Time // when idle, when to look for charging or parking again
 	overtook time.Time // when it last tried to overtake in a queue
 	acted    bool      // the task's action went out with a drive command
+	// outOfService: an operator took it out of service; it stays out
+	// (through faults and repairs) until put back
+	outOfService bool
 }
 
 // gateStop is a shuttle standing at a customs stop line.
@@ -232,12 +235,27 @@ func (c *Controller) Handle(now time.Time, ev Event) ([]Command, error) {
 		err = c.customsDecision(now, e)
 	case PauseRequested:
 		err = c.pause(e)
+	case CancelRequested:
+		err = c.cancelMove(now, e)
+	case PriorityChanged:
+		err = c.changePriority(e)
+	case ChargeRequested:
+		err = c.chargeNow(now, e)
+	case ParkRequested:
+		err = c.parkNow(e)
+	case EmergencyStopRequested:
+		err = c.emergencyStop(e)
+	case ServiceRequested:
+		err = c.setService(e)
+	case LaneClosed:
+		err = c.closeLane(e)
 	case Tick:
 	default:
 		err = fmt.Errorf("fleet: unknown event %T", ev)
 	}
 	switch ev.(type) {
-	case ShuttleJoined, ActionDone, FaultReported, FaultCleared, MoveRequested, PauseRequested:
+	case ShuttleJoined, ActionDone, FaultReported, FaultCleared, MoveRequested, PauseRequested,
+		CancelRequested, PriorityChanged, ChargeRequested, ParkRequested, EmergencyStopRequested, ServiceRequested, LaneClosed:
 		c.dirty = true
 	}
 	c.step(now)
@@ -618,6 +636,8 @@ func (c *Controller) Activity(id string) string {
 		return "charging"
 	case ShuttleFault, ShuttleEStop, ShuttleOffline, ShuttlePaused:
 		return string(r.sm.State())
+	case ShuttleOutOfService:
+		return "out of service"
 	}
 	if r.replan && (r.task == taskDeliver || r.task == taskReturn) && c.isParking(r.node) {
 		return "waiting for a bay"

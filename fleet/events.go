@@ -73,18 +73,83 @@ type PauseRequested struct {
 	Pause   bool
 }
 
+// CancelRequested: an operator cancels a move whose container is not on
+// a shuttle: pending, or on its way to be picked up. A shuttle on its way
+// to pick it up is stopped and sent to park. By names who asked, for the
+// audit trail.
+type CancelRequested struct {
+	Move   string
+	By     string
+	Reason string
+}
+
+// PriorityChanged: an operator changes the priority of a move that is not
+// over (higher goes first; it matters to dispatch while the move waits).
+type PriorityChanged struct {
+	Move     string
+	Priority int
+	By       string
+}
+
+// ChargeRequested: an operator sends a shuttle that has no move to charge
+// now, up to the vehicle's MaxSoC, at the station of its centre (or the
+// nearest).
+type ChargeRequested struct{ Shuttle string }
+
+// ParkRequested: an operator sends a shuttle that has no move to the
+// nearest free parking spot of its centre. It stays available to
+// dispatch there; take it out of service to keep it out of work.
+type ParkRequested struct{ Shuttle string }
+
+// EmergencyStopRequested: an operator stops a shuttle at once, whatever it
+// is doing (Stop true), or releases it (Stop false). A stopped shuttle is
+// told to pause (VDA 5050 startPause), is granted no more lane and takes
+// no work; its move stays with it. This is the fleet's stop, not a safety
+// function: a vehicle's safety-rated emergency stop is its own.
+type EmergencyStopRequested struct {
+	Shuttle string
+	Stop    bool
+}
+
+// ServiceRequested: an operator takes a shuttle out of service (InService
+// false) or puts it back. A shuttle out of service takes no work and is
+// sent to park; a move it was on its way to pick up goes back to the
+// pending moves. It stays out of service through faults and their repair
+// until it is put back. One with a container aboard cannot be taken out
+// (pause it, or take it out once it has unloaded).
+type ServiceRequested struct {
+	Shuttle   string
+	InService bool
+}
+
+// LaneClosed: an operator closes a lane, or one link of it, to new routes
+// (Closed true), or reopens it. Shuttles routed over a lane that closes
+// are re-routed where another way exists.
+type LaneClosed struct {
+	Lane   string
+	Closed bool
+	By     string
+}
+
 // Tick: time passes; timers (gate release times) fire.
 type Tick struct{}
 
-func (ShuttleJoined) event()   {}
-func (NodeReached) event()     {}
-func (ActionDone) event()      {}
-func (FaultReported) event()   {}
-func (FaultCleared) event()    {}
-func (MoveRequested) event()   {}
-func (CustomsDecision) event() {}
-func (PauseRequested) event()  {}
-func (Tick) event()            {}
+func (ShuttleJoined) event()          {}
+func (NodeReached) event()            {}
+func (ActionDone) event()             {}
+func (FaultReported) event()          {}
+func (FaultCleared) event()           {}
+func (MoveRequested) event()          {}
+func (CustomsDecision) event()        {}
+func (PauseRequested) event()         {}
+func (CancelRequested) event()        {}
+func (PriorityChanged) event()        {}
+func (ChargeRequested) event()        {}
+func (ParkRequested) event()          {}
+func (EmergencyStopRequested) event() {}
+func (ServiceRequested) event()       {}
+func (LaneClosed) event()             {}
+func (Tick) event()                   {}
 
 // Command is what the Controller tells a vehicle, as a VDA 5050 master
 // control would: drive (an order or order update), or an instant action.

@@ -57,7 +57,9 @@ func (c *Controller) atGoal(now time.Time, r *shuttleRec) {
 	case taskStage:
 		r.task, r.replan, r.goalStep = r.then, true, -1
 	case taskPark:
-		c.fire(r, EvParked)
+		if r.sm.State() != ShuttleOutOfService {
+			c.fire(r, EvParked)
+		}
 		r.task, r.goalStep = taskNone, -1
 	}
 }
@@ -184,6 +186,9 @@ func (c *Controller) recovered(e FaultCleared) error {
 	}
 	if r.move == nil {
 		c.fire(r, EvRecover)
+		if r.outOfService {
+			c.takeOut(r)
+		}
 		return nil
 	}
 	c.fire(r, EvRecoverLaden)
@@ -203,10 +208,17 @@ func (c *Controller) recovered(e FaultCleared) error {
 // idleWork finds something for an idle shuttle that dispatch left alone:
 // charging, by the policy, or leaving a bay for a parking spot.
 func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
-	if r.sm.State() != ShuttleIdle || r.task != taskNone || r.move != nil || now.Before(r.idleAt) {
+	state := r.sm.State()
+	if (state != ShuttleIdle && state != ShuttleOutOfService) || r.task != taskNone || r.move != nil || now.Before(r.idleAt) {
 		return
 	}
 	r.idleAt = now.Add(replanEvery) // what it cannot do now it tries again later
+	if state == ShuttleOutOfService {
+		if p, _ := c.tr.Position(r.id); p.Arrived && !c.isParking(r.node) {
+			c.park(r, c.centreOf(r.node)) // not at a bay or a charger
+		}
+		return
+	}
 	if p, _ := c.tr.Position(r.id); !p.Arrived {
 		if p.AtStep < p.Granted {
 			return // still driving out its authority
@@ -337,15 +349,19 @@ func (c *Controller) startCharging(now time.Time, r *shuttleRec, station string,
 	return true
 }
 
-// park sends a shuttle to a free parking spot, nearest first.
-func (c *Controller) park(r *shuttleRec, centre string) {
+// park sends a shuttle to a free parking spot, nearest first; false if
+// it can reach none now.
+func (c *Controller) park(r *shuttleRec, centre string) bool {
 	from := c.reachFrom(r.node)
 	for _, spot := range c.parkingSpots(centre, func(spot string) routing.Reach { return c.reachTo(from, spot) }) {
 		if c.route(r, spot, taskPark) {
-			c.fire(r, EvPark)
-			return
+			if r.sm.State() == ShuttleIdle {
+				c.fire(r, EvPark)
+			}
+			return true
 		}
 	}
+	return false
 }
 
 // reachTo picks a node's entry out of a reach table ("not reached" if the
@@ -374,6 +390,8 @@ func (c *Controller) pause(e PauseRequested) error {
 	}
 	state := r.sm.State()
 	switch {
+	case state == ShuttleEStop:
+		return fmt.Errorf("fleet: shuttle %s is stopped (emergency stop): release it first", r.id)
 	case e.Pause && state == ShuttlePaused, !e.Pause && state != ShuttlePaused:
 		return nil // as asked already
 	case e.Pause && !r.sm.Can(EvPause):
@@ -384,6 +402,7 @@ func (c *Controller) pause(e PauseRequested) error {
 	default:
 		c.fire(r, "resume")
 		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdResume})
+		c.afterHold(r)
 	}
 	return nil
 }

@@ -40,7 +40,33 @@ func TestShuttlePauseResume(t *testing.T) {
 	assert.Equal(t, ShuttleLadenTransit, s.State(), "resumes what it was doing")
 	require.NoError(t, s.Fire(EvEStop))
 	require.NoError(t, s.Fire(EvEStopRelease))
-	assert.Equal(t, ShuttleIdle, s.State())
+	assert.Equal(t, ShuttleLadenTransit, s.State(), "released, it goes on with what it was doing")
+}
+
+// What a held shuttle still finishes is applied to the state it holds.
+func TestShuttleHeldEvents(t *testing.T) {
+	s := NewShuttle("s1")
+	for _, ev := range []string{EvConnect, EvAssign, EvArrivePickup} {
+		require.NoError(t, s.Fire(ev))
+	}
+	require.NoError(t, s.Fire(EvEStop))
+	require.NoError(t, s.Fire(EvLoaded), "the pick under way ends while stopped")
+	assert.Equal(t, ShuttleEStop, s.State())
+	assert.Equal(t, ShuttleLadenTransit, s.Held())
+	require.Error(t, s.Fire(EvGoCharge), "what the held state cannot take is still illegal")
+	require.NoError(t, s.Fire(EvEStopRelease))
+	assert.Equal(t, ShuttleLadenTransit, s.State())
+
+	// a stop inside a pause: released into the pause, resumed into the state
+	require.NoError(t, s.Fire(EvPause))
+	require.NoError(t, s.Fire(EvEStop))
+	require.NoError(t, s.Fire(EvReachGate))
+	assert.Equal(t, ShuttleAtGate, s.Held())
+	require.NoError(t, s.Fire(EvEStopRelease))
+	assert.Equal(t, ShuttlePaused, s.State())
+	require.NoError(t, s.Fire("resume"))
+	assert.Equal(t, ShuttleAtGate, s.State())
+	assert.Equal(t, 1, s.Illegal)
 }
 
 func TestShuttleIllegalTransitions(t *testing.T) {

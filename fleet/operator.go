@@ -1,0 +1,331 @@
+package fleet
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/borderfleet/borderfleet/charging"
+	"github.com/borderfleet/borderfleet/routing"
+)
+
+// This file holds what operators ask of the fleet besides new moves and
+// pauses: cancel a move or change its priority; send a shuttle to charge
+// or to park; stop it and release it; take it out of service and back;
+// close and reopen lanes. Each refuses, with an error that says why and
+// changing nothing, what the fleet cannot do in its present state.
+
+// move finds a move by id.
+func (c *Controller) move(id string) (*Move, error) {
+	m, ok := c.moves[id]
+	if !ok {
+		return nil, fmt.Errorf("fleet: unknown move %q", id)
+	}
+	return m, nil
+}
+
+// cancelMove cancels a move whose container is not aboard a shuttle.
+func (c *Controller) cancelMove(now time.Time, e CancelRequested) error {
+	m, err := c.move(e.Move)
+	if err != nil {
+		return err
+	}
+	switch {
+	case m.State.Final():
+		return fmt.Errorf("fleet: move %s is %s already", m.ID, m.State)
+	case m.State == MoveLoading:
+		return fmt.Errorf("fleet: move %s: container %s is being loaded onto %s; once it is aboard it goes on to its destination (or back, if customs refuse it)", m.ID, m.Container, m.Shuttle)
+	case m.Laden() || m.State == MoveUnloading:
+		return fmt.Errorf("fleet: move %s: container %s is aboard %s (%s); a move is cancelled only before its pick", m.ID, m.Container, m.Shuttle, m.State)
+	}
+	cause := "cancelled by " + orSomeone(e.By)
+	if e.Reason != "" {
+		cause += ": " + e.Reason
+	}
+	if r := c.shuttles[m.Shuttle]; r != nil && r.move == m {
+		c.dropTask(r)
+		cause += "; " + r.id + " no longer picks it up"
+	}
+	c.bays.forget(m)
+	c.moveTo(m, MoveCancelled, now, cause)
+	return nil
+}
+
+// dropTask takes from a shuttle a move it has not picked up yet, and the
+// route to it: the vehicle is told to cancel its order and its route is
+// made to end at a parking spot.
+func (c *Controller) dropTask(r *shuttleRec) {
+	if m := r.move; m != nil {
+		c.bays.forget(m)
+		r.move, m.Shuttle = nil, ""
+	}
+	c.fire(r, EvAbort)
+	c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdCancel})
+	r.task, r.goalStep, r.replan, r.idleAt = taskNone, -1, false, c.now
+	c.stow(r)
+}
+
+func orSomeone(who string) string {
+	if who == "" {
+		return "an operator"
+	}
+	return who
+}
+
+// changePriority sets a move's priority.
+func (c *Controller) changePriority(e PriorityChanged) error {
+	m, err := c.move(e.Move)
+	if err != nil {
+		return err
+	}
+	if m.State.Final() {
+		return fmt.Errorf("fleet: move %s is %s: its priority no longer matters", m.ID, m.State)
+	}
+	m.Priority = e.Priority
+	c.touch(m)
+	return nil
+}
+
+// freeShuttle finds a shuttle an operator may send somewhere: idle (or on
+// its way to park), in service, with no move. One on its way to charge
+// may be sent to park instead.
+func (c *Controller) freeShuttle(id, verb string) (*shuttleRec, error) {
+	r, err := c.shuttle(id)
+	if err != nil {
+		return nil, err
+	}
+	st := r.sm.State()
+	switch {
+	case r.move != nil:
+		return nil, fmt.Errorf("fleet: shuttle %s cannot %s: it is on move %s (%s)", r.id, verb, r.move.ID, r.move.State)
+	case st == ShuttleToCharger && verb == verbPark:
+		// parking instead of charging: the slot is given up
+		if r.slot != 0 {
+			_ = c.sched.Cancel(r.slot)
+			r.slot = 0
+		}
+		c.dropTask(r)
+		return r, nil
+	case st != ShuttleIdle && st != ShuttleToParking:
+		return nil, fmt.Errorf("fleet: shuttle %s cannot %s while %s", r.id, verb, st)
+	}
+	if p, _ := c.tr.Position(r.id); p.AtStep < p.Granted && r.task == taskNone {
+		return nil, fmt.Errorf("fleet: shuttle %s cannot %s yet: it is still driving out a route it was given; try again in a moment", r.id, verb)
+	}
+	return r, nil
+}
+
+// chargeNow sends a free shuttle to charge to the vehicle's MaxSoC.
+func (c *Controller) chargeNow(now time.Time, e ChargeRequested) error {
+	r, err := c.freeShuttle(e.Shuttle, "go to charge")
+	if err != nil {
+		return err
+	}
+	v := c.cfg.Vehicle
+	if r.soc >= v.MaxSoC-0.01 {
+		return fmt.Errorf("fleet: shuttle %s is charged already (%.0f %%, charging stops at %.0f %%)", r.id, 100*r.soc, 100*v.MaxSoC)
+	}
+	st, ok := c.stationOf(c.centreOf(r.node), r.node)
+	if !ok {
+		return fmt.Errorf("fleet: shuttle %s: no charging station can be reached from %s", r.id, r.node)
+	}
+	if !c.startCharging(now, r, st, charging.Decision{Charge: true, TargetSoC: v.MaxSoC, Urgent: true}) {
+		return fmt.Errorf("fleet: shuttle %s: no charger at %s is free within 10 minutes of its arrival, or no route there now; try again later", r.id, st)
+	}
+	return nil
+}
+
+const verbPark = "go to park"
+
+// parkNow sends a free shuttle to the nearest free parking spot.
+func (c *Controller) parkNow(e ParkRequested) error {
+	r, err := c.freeShuttle(e.Shuttle, verbPark)
+	if err != nil {
+		return err
+	}
+	if p, _ := c.tr.Position(r.id); p.Arrived && c.isParking(p.Goal) {
+		return fmt.Errorf("fleet: shuttle %s is parked at %s already", r.id, p.Goal)
+	} else if c.isParking(p.Goal) {
+		if r.task == taskNone { // a route to park it was given when it lost its task
+			r.task, r.goal, r.goalStep, r.acted = taskPark, p.Goal, p.GoalStep, false
+			c.fire(r, EvPark)
+		}
+		return nil // on its way to park already
+	}
+	if !c.park(r, c.centreOf(r.node)) {
+		return fmt.Errorf("fleet: shuttle %s: no free parking spot can be reached from %s now; try again later", r.id, r.node)
+	}
+	return nil
+}
+
+// emergencyStop stops a shuttle at once, or releases it.
+func (c *Controller) emergencyStop(e EmergencyStopRequested) error {
+	r, err := c.shuttle(e.Shuttle)
+	if err != nil {
+		return err
+	}
+	state := r.sm.State()
+	switch {
+	case e.Stop == (state == ShuttleEStop):
+		return nil // as asked already
+	case state == ShuttleOffline:
+		return fmt.Errorf("fleet: shuttle %s is offline", r.id)
+	case e.Stop:
+		c.fire(r, EvEStop)
+		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdPause})
+	default:
+		c.fire(r, EvEStopRelease)
+		if r.sm.State() != ShuttlePaused { // released into a pause: it stays still
+			c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdResume})
+		}
+		c.afterHold(r)
+	}
+	return nil
+}
+
+// afterHold catches up, once a shuttle is released or resumed, with what
+// came while it was held: a customs decision, the end of its pick.
+func (c *Controller) afterHold(r *shuttleRec) {
+	if !r.inService() {
+		return
+	}
+	if r.move != nil && r.gate != nil {
+		c.applyDecision(c.now, r)
+	}
+}
+
+// setService takes a shuttle out of service or puts it back.
+func (c *Controller) setService(e ServiceRequested) error {
+	r, err := c.shuttle(e.Shuttle)
+	if err != nil {
+		return err
+	}
+	state := r.sm.State()
+	if e.InService {
+		if !r.outOfService {
+			return nil
+		}
+		r.outOfService = false
+		if state == ShuttleOutOfService {
+			c.fire(r, EvPutBack)
+			r.idleAt = c.now
+			if r.task == taskPark { // still on its way to park
+				c.fire(r, EvPark)
+			}
+		}
+		return nil
+	}
+	if r.outOfService {
+		return nil
+	}
+	if r.move != nil && r.move.State != MoveAssigned && r.move.State != MoveToPickup {
+		return fmt.Errorf("fleet: shuttle %s carries move %s (%s): pause it, or take it out of service once it has unloaded", r.id, r.move.ID, r.move.State)
+	}
+	switch state {
+	case ShuttleIdle, ShuttleToPickup, ShuttleToCharger, ShuttleToParking:
+	case ShuttleFault:
+		// it stays where it broke down; once repaired it goes out of
+		// service rather than back to work
+		r.outOfService = true
+		return nil
+	case ShuttleCharging:
+		return fmt.Errorf("fleet: shuttle %s is charging: take it out of service once charging ends", r.id)
+	default:
+		return fmt.Errorf("fleet: shuttle %s cannot be taken out of service while %s", r.id, state)
+	}
+	r.outOfService = true
+	if r.move != nil {
+		m := r.move
+		c.moveTo(m, MovePending, c.now, "shuttle "+r.id+" taken out of service")
+		c.dropTask(r)
+	} else if r.task == taskCharge {
+		if r.slot != 0 {
+			_ = c.sched.Cancel(r.slot)
+			r.slot = 0
+		}
+		c.dropTask(r)
+	}
+	c.takeOut(r)
+	return nil
+}
+
+// takeOut puts a shuttle with no move, idle or on its way to park, out of
+// service, and sends it to park: a shuttle out of service does not stand
+// at a bay or a charger.
+func (c *Controller) takeOut(r *shuttleRec) {
+	c.fire(r, EvTakeOut)
+	p, _ := c.tr.Position(r.id)
+	switch {
+	case p.Arrived:
+		r.task, r.goalStep = taskNone, -1
+		if !c.isParking(r.node) {
+			c.park(r, c.centreOf(r.node)) // else idleWork tries again
+		}
+	case c.isParking(p.Goal):
+		r.task, r.goal, r.goalStep, r.acted = taskPark, p.Goal, p.GoalStep, false
+	case c.tr.Cancel(r.id) == nil: // stops where its authority ends
+		r.task, r.goalStep = taskNone, -1
+	default:
+		c.park(r, c.centreOf(p.Goal))
+	}
+}
+
+// closeLane closes or reopens a lane (or link) and re-routes the shuttles
+// routed over it.
+func (c *Controller) closeLane(e LaneClosed) error {
+	g := c.g
+	var err error
+	if e.Closed {
+		err = g.Close(e.Lane)
+	} else {
+		err = g.Reopen(e.Lane)
+	}
+	if err != nil {
+		return fmt.Errorf("fleet: %w", err)
+	}
+	// routes between places change with the lanes
+	clear(c.reach)
+	clear(c.gateTimes)
+	clear(c.energy)
+	c.need = 0
+	if !e.Closed {
+		return nil
+	}
+	for _, id := range c.tr.RoutedOver(e.Lane) {
+		r := c.shuttles[id]
+		if r == nil {
+			continue
+		}
+		c.reroute(r)
+	}
+	return nil
+}
+
+// reroute makes a shuttle's route again from the end of its authority to
+// the same goal, over the lanes open now; it keeps its route if there is
+// no other.
+func (c *Controller) reroute(r *shuttleRec) {
+	if r.goalStep >= 0 {
+		then := r.then
+		if c.route(r, r.goal, r.task) {
+			r.then = then
+		}
+		return
+	}
+	if p, ok := c.tr.Position(r.id); ok && !p.Arrived {
+		_, _ = c.tr.Plan(r.id, p.Goal, routing.PlanOptions{})
+	}
+}
+
+// StillRoutedOver lists the shuttles whose route beyond their authority
+// still uses a lane or link: after a closure, those that have no other
+// way to their goal. They stop short of it only if an operator stops them.
+func (c *Controller) StillRoutedOver(lane string) []string { return c.tr.RoutedOver(lane) }
+
+// ClosedLanes lists the closed lanes and links.
+func (c *Controller) ClosedLanes() []string { return c.g.Closed() }
+
+// OutOfService reports whether an operator took a shuttle out of service.
+func (c *Controller) OutOfService(id string) bool {
+	r, ok := c.shuttles[id]
+	return ok && r.outOfService
+}

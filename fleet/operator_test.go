@@ -1,0 +1,234 @@
+package fleet
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// refuse sends an event the Controller must refuse, and returns its error.
+func (h *harness) refuse(ev Event) error {
+	h.t.Helper()
+	cmds, err := h.c.Handle(h.now, ev)
+	require.Error(h.t, err, "%T %+v was taken", ev, ev)
+	h.take(cmds)
+	return err
+}
+
+func (h *harness) state(id string) ShuttleState {
+	st, _, ok := h.c.ShuttleState(id)
+	require.True(h.t, ok)
+	return st
+}
+
+func (h *harness) kinds(cmds []Command) []CommandKind {
+	var out []CommandKind
+	for _, c := range cmds {
+		out = append(out, c.Kind)
+	}
+	return out
+}
+
+// handle sends an event that must be taken and returns its commands.
+func (h *harness) handle(ev Event) []Command {
+	h.t.Helper()
+	cmds, err := h.c.Handle(h.now, ev)
+	require.NoError(h.t, err, "%T %+v", ev, ev)
+	h.take(cmds)
+	return cmds
+}
+
+func TestCancelPendingAndAssignedMoves(t *testing.T) {
+	h := newHarness(t, "greedy", nil)
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	h.send(CancelRequested{Move: "m1", By: "op-anna", Reason: "booked twice"})
+	m1 := h.move("m1")
+	assert.Equal(t, MoveCancelled, m1.State)
+	assert.Contains(t, m1.History[len(m1.History)-1].Cause, "op-anna: booked twice")
+	assert.ErrorContains(t, h.refuse(CancelRequested{Move: "m1"}), "cancelled already")
+	assert.ErrorContains(t, h.refuse(CancelRequested{Move: "nope"}), `unknown move "nope"`)
+
+	// assigned: the shuttle on its way to pick it up is stopped and parks
+	h.send(ShuttleJoined{Shuttle: "s1", Node: "kz-park-01", SoC: 0.8})
+	h.send(request("m2", "MSKU1234565", "kz-bay-03", "cn-bay-07", true))
+	m2 := h.move("m2")
+	require.Equal(t, MoveToPickup, m2.State)
+	cmds := h.handle(CancelRequested{Move: "m2", By: "op-anna"})
+	assert.Contains(t, h.kinds(cmds), CmdCancel)
+	assert.Equal(t, MoveCancelled, m2.State)
+	assert.Empty(t, m2.Shuttle)
+	h.drive("s1")
+	h.wait(time.Minute)
+	h.drive("s1")
+	_, hasAction := h.actions["s1"]
+	assert.False(t, hasAction, "no pick is left for the cancelled move")
+	assert.NotEqual(t, ShuttleToPickup, h.state("s1"))
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+
+	// aboard: refused, nothing changes
+	h.send(request("m3", "TGHU8765436", "kz-bay-05", "cn-bay-02", true))
+	m3 := h.move("m3")
+	require.Equal(t, "s1", m3.Shuttle)
+	h.drive("s1")
+	h.finish("s1")
+	require.True(t, m3.Laden())
+	before := m3.State
+	assert.ErrorContains(t, h.refuse(CancelRequested{Move: "m3"}), "aboard s1")
+	assert.Equal(t, before, m3.State)
+}
+
+func TestPriorityChangeOrdersDispatch(t *testing.T) {
+	h := newHarness(t, "greedy", nil)
+	h.send(request("low", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	h.send(request("high", "MSKU1234565", "kz-bay-04", "cn-bay-06", true))
+	h.send(PriorityChanged{Move: "high", Priority: 5, By: "op-anna"})
+	assert.Equal(t, 5, h.move("high").Priority)
+	h.send(ShuttleJoined{Shuttle: "s1", Node: "kz-park-01", SoC: 0.8})
+	assert.Equal(t, "s1", h.move("high").Shuttle, "the raised move goes first")
+	assert.Equal(t, MovePending, h.move("low").State)
+
+	h.send(CancelRequested{Move: "low"})
+	assert.ErrorContains(t, h.refuse(PriorityChanged{Move: "low", Priority: 9}), "cancelled")
+	assert.ErrorContains(t, h.refuse(PriorityChanged{Move: "x", Priority: 9}), "unknown move")
+}
+
+func TestChargeAndParkOnRequest(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	h.send(ChargeRequested{Shuttle: "s1"})
+	assert.Equal(t, ShuttleToCharger, h.state("s1"))
+	assert.ErrorContains(t, h.refuse(ChargeRequested{Shuttle: "s1"}), "cannot go to charge while to_charger")
+	assert.ErrorContains(t, h.refuse(ChargeRequested{Shuttle: "s9"}), `unknown shuttle "s9"`)
+	h.drive("s1")
+	h.wait(time.Minute)
+	h.drive("s1")
+	require.Equal(t, ShuttleCharging, h.state("s1"))
+	assert.Equal(t, "startCharging", h.actions["s1"].Action)
+	assert.Equal(t, h.c.cfg.Vehicle.MaxSoC, h.actions["s1"].TargetSoC, "charged to the vehicle's MaxSoC")
+	assert.ErrorContains(t, h.refuse(ParkRequested{Shuttle: "s1"}), "while charging")
+	h.finish("s1")
+
+	// on its way to charge, sent to park instead
+	h.send(ShuttleJoined{Shuttle: "s2", Node: "kz-park-30", SoC: 0.5})
+	if h.state("s2") != ShuttleToCharger { // the charging policy may have sent it
+		h.send(ChargeRequested{Shuttle: "s2"})
+	}
+	require.Equal(t, ShuttleToCharger, h.state("s2"))
+	h.send(ParkRequested{Shuttle: "s2"})
+	assert.Equal(t, ShuttleToParking, h.state("s2"))
+	assert.Empty(t, h.c.sched.Slots(h.c.shuttles["s2"].goal), "the charger slot is given up")
+	for range 3 {
+		h.drive("s2")
+		h.wait(time.Minute)
+	}
+	assert.Equal(t, ShuttleIdle, h.state("s2"))
+	assert.ErrorContains(t, h.refuse(ParkRequested{Shuttle: "s2"}), "parked at")
+
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	busy := h.move("m1").Shuttle
+	require.NotEmpty(t, busy)
+	assert.ErrorContains(t, h.refuse(ParkRequested{Shuttle: busy}), "on move m1")
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
+// An emergency stop during a pick holds the shuttle; the pick that
+// finishes meanwhile is kept, and on release it goes on laden.
+func TestEmergencyStopHoldsAndReleases(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	h.drive("s1")
+	require.Equal(t, ShuttleLoading, h.state("s1"))
+
+	cmds := h.handle(EmergencyStopRequested{Shuttle: "s1", Stop: true})
+	assert.Equal(t, []CommandKind{CmdPause}, h.kinds(cmds))
+	assert.Equal(t, ShuttleEStop, h.state("s1"))
+	assert.Empty(t, h.handle(EmergencyStopRequested{Shuttle: "s1", Stop: true}), "stopping twice changes nothing")
+	assert.ErrorContains(t, h.refuse(PauseRequested{Shuttle: "s1", Pause: false}), "release it first")
+
+	h.finish("s1") // the pick that was under way ends
+	assert.Equal(t, ShuttleEStop, h.state("s1"))
+	assert.Equal(t, MoveLaden, h.move("m1").State)
+	assert.Empty(t, h.pending["s1"], "nothing is granted while stopped")
+
+	cmds = h.handle(EmergencyStopRequested{Shuttle: "s1", Stop: false})
+	assert.Contains(t, h.kinds(cmds), CmdResume)
+	assert.Equal(t, ShuttleLadenTransit, h.state("s1"))
+	assert.NotEmpty(t, h.pending["s1"], "released, it drives on")
+	h.drive("s1")
+	h.wait(time.Minute)
+	h.drive("s1")
+	h.wait(time.Minute)
+	h.drive("s1")
+	h.finish("s1")
+	assert.Equal(t, MoveDelivered, h.move("m1").State)
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
+// A shuttle out of service takes no work, parks, stays out through a
+// fault and its repair, and works again once put back.
+func TestOutOfService(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-bay-02"})
+	h.send(ServiceRequested{Shuttle: "s1", InService: false})
+	assert.Equal(t, ShuttleOutOfService, h.state("s1"))
+	h.drive("s1") // to a parking spot, off the bay
+	assert.True(t, h.c.isParking(h.c.shuttles["s1"].node), "parked at %s", h.c.shuttles["s1"].node)
+
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	h.wait(time.Minute)
+	assert.Equal(t, MovePending, h.move("m1").State, "no work out of service")
+
+	h.send(FaultReported{Shuttle: "s1", Reason: "tyre"})
+	h.send(FaultCleared{Shuttle: "s1"})
+	assert.Equal(t, ShuttleOutOfService, h.state("s1"), "repaired, it stays out")
+
+	h.send(ServiceRequested{Shuttle: "s1", InService: true})
+	h.wait(time.Minute)
+	assert.Equal(t, "s1", h.move("m1").Shuttle, "%s %+v", h.state("s1"), h.move("m1").PassedOver)
+
+	// with a move it was on its way to pick up: the move waits for another
+	h.send(ServiceRequested{Shuttle: "s1", InService: false})
+	assert.Equal(t, MovePending, h.move("m1").State)
+	assert.Empty(t, h.move("m1").Shuttle)
+	assert.Equal(t, ShuttleOutOfService, h.state("s1"))
+	h.send(ServiceRequested{Shuttle: "s1", InService: true})
+	h.wait(time.Minute)
+	require.Equal(t, "s1", h.move("m1").Shuttle)
+	h.drive("s1")
+	h.finish("s1")
+	assert.ErrorContains(t, h.refuse(ServiceRequested{Shuttle: "s1", InService: false}), "once it has unloaded")
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
+// Closing a lane a shuttle is routed over re-routes it when there is
+// another way; routes made later avoid the lane until it reopens.
+func TestCloseLaneReroutes(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	assert.ErrorContains(t, h.refuse(LaneClosed{Lane: "no-such-lane", Closed: true}), "no-such-lane")
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	h.drive("s1")
+	h.finish("s1")
+	// some lane of its way to the far bay has a detour
+	var closed string
+	for _, lane := range []string{"kz-yard-cut", "kz-yard-ring", "crossover-e340", "crossover-e460", "cn-yard-cut", "cn-yard-ring"} {
+		if len(h.c.StillRoutedOver(lane)) == 0 {
+			continue
+		}
+		h.send(LaneClosed{Lane: lane, Closed: true})
+		if len(h.c.StillRoutedOver(lane)) == 0 {
+			closed = lane
+			break
+		}
+		h.send(LaneClosed{Lane: lane, Closed: false})
+	}
+	require.NotEmpty(t, closed, "no lane on the route with a detour")
+	assert.Equal(t, []string{closed}, h.c.ClosedLanes())
+	for range 4 {
+		h.drive("s1")
+		h.wait(time.Minute)
+	}
+	h.finish("s1")
+	assert.Equal(t, MoveDelivered, h.move("m1").State)
+	h.send(LaneClosed{Lane: closed, Closed: false})
+	assert.Empty(t, h.c.ClosedLanes())
+}
