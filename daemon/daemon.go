@@ -407,6 +407,10 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 		evs = d.m.Silent(now, man, serial, rec.Silence)
 	case kindResume:
 		outs = d.m.Resumed(now)
+	case kindAdmit:
+		var err error
+		outs, err = d.m.Added(now, *rec.Entry)
+		result = err
 	case kindEvent:
 		ev, err := rec.Event.decode()
 		if err != nil {
@@ -528,6 +532,28 @@ func (d *Daemon) Submit(ctx context.Context, ev fleet.Event) error {
 	var result error
 	if derr := d.Do(ctx, func(time.Time, *fleet.Controller, *vehicles.Master) {
 		result = d.input(record{Kind: kindEvent, At: d.now(), Event: ej})
+	}); derr != nil {
+		return derr
+	}
+	return result
+}
+
+// Admit puts a vehicle on the roster, journaled like every input: from
+// then on it is driven like those of the configured roster, and its
+// messages are no longer left alone.
+func (d *Daemon) Admit(ctx context.Context, e vehicles.Entry) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	var result error
+	if derr := d.Do(ctx, func(time.Time, *fleet.Controller, *vehicles.Master) {
+		for _, x := range d.cfg.Vehicles.Roster.Entries() {
+			if x.SerialNumber == e.SerialNumber {
+				result = fmt.Errorf("%w: %s (%s)", vehicles.ErrDuplicate, e.SerialNumber, x.Manufacturer)
+				return
+			}
+		}
+		result = d.input(record{Kind: kindAdmit, At: d.now(), Entry: &e})
 	}); derr != nil {
 		return derr
 	}

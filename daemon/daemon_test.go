@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -46,6 +47,15 @@ func (b *fakeBus) Publish(topic string, _ byte, _ bool, payload []byte) error {
 	b.pub = append(b.pub, topic)
 	b.body = append(b.body, payload)
 	return nil
+}
+
+// last is the last message published on a topic (nil if none).
+func (b *fakeBus) last(topic string) []byte {
+	p := b.published(topic)
+	if len(p) == 0 {
+		return nil
+	}
+	return p[len(p)-1]
 }
 
 func (b *fakeBus) published(topic string) [][]byte {
@@ -191,6 +201,15 @@ func TestJournalReplaysAndStandbyTakesOver(t *testing.T) {
 	require.NoError(t, eventually(func() error {
 		return a.Submit(ctx, fleet.MoveRequested{ID: "m1", Container: "CSQU3054383", Origin: "kz-bay-03", Destination: "cn-bay-07", IdempotencyKey: "k1"})
 	}))
+	// operators' verbs and a roster addition are journaled like the rest
+	require.NoError(t, a.Submit(ctx, fleet.PriorityChanged{Move: "m1", Priority: 4, By: "otto"}))
+	require.NoError(t, a.Submit(ctx, fleet.LaneClosed{Lane: "cn-yard-cut", Closed: true, By: "otto"}))
+	require.NoError(t, a.Submit(ctx, fleet.EmergencyStopRequested{Shuttle: "s1", Stop: true}))
+	require.NoError(t, a.Admit(ctx, vehicles.Entry{Manufacturer: "kazauto", SerialNumber: "KA-7"}))
+	assert.ErrorIs(t, a.Admit(ctx, vehicles.Entry{Manufacturer: "other", SerialNumber: "KA-7"}), vehicles.ErrDuplicate)
+	assert.Eventually(t, func() bool {
+		return strings.Contains(string(busA.last("uagv/v2/kazauto/KA-7/instantActions")), "stateRequest")
+	}, 5*time.Second, 10*time.Millisecond, "a vehicle put on the roster is asked for its state")
 	assert.False(t, b.Active(), "b stands by")
 	assert.ErrorIs(t, b.Submit(ctx, fleet.MoveRequested{ID: "m2"}), ErrStandby)
 
@@ -198,11 +217,24 @@ func TestJournalReplaysAndStandbyTakesOver(t *testing.T) {
 	require.Eventually(t, b.Active, 5*time.Second, 10*time.Millisecond)
 	var state fleet.MoveState
 	var shuttle string
-	require.NoError(t, b.Do(ctx, func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
-		state, shuttle = ctl.Moves()[0].State, ctl.Moves()[0].Shuttle
+	var prio int
+	var closed []string
+	var sstate fleet.ShuttleState
+	var roster []string
+	require.NoError(t, b.Do(ctx, func(_ time.Time, ctl *fleet.Controller, m *vehicles.Master) {
+		state, shuttle, prio = ctl.Moves()[0].State, ctl.Moves()[0].Shuttle, ctl.Moves()[0].Priority
+		closed = ctl.ClosedLanes()
+		sstate, _, _ = ctl.ShuttleState("s1")
+		for _, v := range m.Vehicles() {
+			roster = append(roster, v.ID)
+		}
 	}))
 	assert.Equal(t, fleet.MoveToPickup, state)
 	assert.Equal(t, "s1", shuttle)
+	assert.Equal(t, 4, prio)
+	assert.Equal(t, []string{"cn-yard-cut"}, closed)
+	assert.Equal(t, fleet.ShuttleEStop, sstate)
+	assert.Equal(t, []string{"KA-7", "s1"}, roster)
 	assert.NotZero(t, b.Counters().Replayed)
 
 	// the audit log has the move's story once, chained

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/store"
+	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // Journal is what the daemon needs of a store: an append-only journal of
@@ -36,6 +38,8 @@ type record struct {
 	Silence time.Duration `json:"silence,omitempty"`
 	// Settings, for kindConfig.
 	Settings string `json:"settings,omitempty"`
+	// Entry, for kindAdmit.
+	Entry *vehicles.Entry `json:"entry,omitempty"`
 }
 
 // Record kinds.
@@ -46,6 +50,7 @@ const (
 	kindSilent  = "silent" // a vehicle has sent nothing for too long
 	kindResume  = "resume" // a fleetd took over: ask every vehicle for its state
 	kindConfig  = "config" // the first record: the settings the journal was written with
+	kindAdmit   = "admit"  // an operator put a vehicle on the roster
 )
 
 // payload is the message of a kindMessage record.
@@ -62,18 +67,37 @@ type eventJSON struct {
 	Data json.RawMessage `json:"data"`
 }
 
+// submittable are the events an operator or officer may submit, by the
+// name the journal gives them, with their decoders.
+var submittable = map[string]func([]byte) (fleet.Event, error){
+	"MoveRequested":          decodeAs[fleet.MoveRequested],
+	"CustomsDecision":        decodeAs[fleet.CustomsDecision],
+	"PauseRequested":         decodeAs[fleet.PauseRequested],
+	"FaultCleared":           decodeAs[fleet.FaultCleared],
+	"CancelRequested":        decodeAs[fleet.CancelRequested],
+	"PriorityChanged":        decodeAs[fleet.PriorityChanged],
+	"ChargeRequested":        decodeAs[fleet.ChargeRequested],
+	"ParkRequested":          decodeAs[fleet.ParkRequested],
+	"EmergencyStopRequested": decodeAs[fleet.EmergencyStopRequested],
+	"ServiceRequested":       decodeAs[fleet.ServiceRequested],
+	"LaneClosed":             decodeAs[fleet.LaneClosed],
+}
+
+func decodeAs[T fleet.Event](b []byte) (fleet.Event, error) {
+	var x T
+	err := json.Unmarshal(b, &x)
+	return x, err
+}
+
+// eventName is an event's type name without its package.
+func eventName(ev fleet.Event) string {
+	name := fmt.Sprintf("%T", ev)
+	return name[strings.LastIndexByte(name, '.')+1:]
+}
+
 func encodeEvent(ev fleet.Event) (*eventJSON, error) {
-	var name string
-	switch ev.(type) {
-	case fleet.MoveRequested:
-		name = "MoveRequested"
-	case fleet.CustomsDecision:
-		name = "CustomsDecision"
-	case fleet.PauseRequested:
-		name = "PauseRequested"
-	case fleet.FaultCleared:
-		name = "FaultCleared"
-	default:
+	name := eventName(ev)
+	if _, ok := submittable[name]; !ok {
 		return nil, fmt.Errorf("daemon: event %T cannot be submitted", ev)
 	}
 	b, err := json.Marshal(ev)
@@ -84,28 +108,11 @@ func encodeEvent(ev fleet.Event) (*eventJSON, error) {
 }
 
 func (e *eventJSON) decode() (fleet.Event, error) {
-	var ev fleet.Event
-	var err error
-	switch e.Type {
-	case "MoveRequested":
-		var x fleet.MoveRequested
-		err = json.Unmarshal(e.Data, &x)
-		ev = x
-	case "CustomsDecision":
-		var x fleet.CustomsDecision
-		err = json.Unmarshal(e.Data, &x)
-		ev = x
-	case "PauseRequested":
-		var x fleet.PauseRequested
-		err = json.Unmarshal(e.Data, &x)
-		ev = x
-	case "FaultCleared":
-		var x fleet.FaultCleared
-		err = json.Unmarshal(e.Data, &x)
-		ev = x
-	default:
+	dec, ok := submittable[e.Type]
+	if !ok {
 		return nil, fmt.Errorf("daemon: journal: unknown event type %q", e.Type)
 	}
+	ev, err := dec(e.Data)
 	if err != nil {
 		return nil, fmt.Errorf("daemon: journal: %s: %w", e.Type, err)
 	}
@@ -122,12 +129,15 @@ func decodeRecord(b []byte) (record, error) {
 		return r, fmt.Errorf("daemon: journal record: %w", err)
 	}
 	switch r.Kind {
-	case kindMessage, kindTick, kindEvent, kindSilent, kindResume, kindConfig:
+	case kindMessage, kindTick, kindEvent, kindSilent, kindResume, kindConfig, kindAdmit:
 	default:
 		return r, fmt.Errorf("daemon: journal record of unknown kind %q", r.Kind)
 	}
 	if r.Kind == kindEvent && r.Event == nil {
 		return r, fmt.Errorf("daemon: journal event record without an event")
+	}
+	if r.Kind == kindAdmit && r.Entry == nil {
+		return r, fmt.Errorf("daemon: journal admit record without a roster entry")
 	}
 	return r, nil
 }

@@ -131,6 +131,22 @@ func (m *Master) Admit(e Entry) error {
 	return nil
 }
 
+// Added puts a vehicle on the roster on an operator's word and asks it
+// for its state and factsheet, so that it joins the fleet with its next
+// state rather than whenever it would next report.
+func (m *Master) Added(now time.Time, e Entry) ([]Outgoing, error) {
+	m.begin(now)
+	if err := m.Admit(e); err != nil {
+		return nil, err
+	}
+	v := m.byID[e.ID()]
+	v.factAsked = now
+	m.instant(v, vda5050.Action{ActionType: vda5050.ActionStateRequest, ActionID: v.nextID("state"), BlockingType: vda5050.BlockingNone},
+		vda5050.Action{ActionType: vda5050.ActionFactsheetRequest, ActionID: v.nextID("factsheet"), BlockingType: vda5050.BlockingNone})
+	_, out, _ := m.end()
+	return out, nil
+}
+
 // Subscription is a topic filter to subscribe to, with its QoS.
 type Subscription struct {
 	Filter string
