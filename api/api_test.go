@@ -111,9 +111,15 @@ func TestRoles(t *testing.T) {
 		"GET /v1/health": nil, "GET /v1/ready": nil, "GET /v1/openapi.json": all,
 		"POST /v1/moves": op, "GET /v1/moves": read, "GET /v1/moves/{id}": read,
 		"GET /v1/shuttles": read, "GET /v1/shuttles/{id}": read,
+		"POST /v1/moves/{id}/cancel": op, "POST /v1/moves/{id}/priority": op,
 		"POST /v1/shuttles/{id}/pause": op, "POST /v1/shuttles/{id}/resume": op, "POST /v1/shuttles/{id}/clear-fault": op,
+		"POST /v1/shuttles/{id}/charge": op, "POST /v1/shuttles/{id}/park": op,
+		"POST /v1/shuttles/{id}/emergency-stop": op, "POST /v1/shuttles/{id}/emergency-release": op,
+		"POST /v1/shuttles/{id}/out-of-service": op, "POST /v1/shuttles/{id}/in-service": op,
+		"POST /v1/shuttles": {RoleAdmin},
+		"GET /v1/lanes":     read, "POST /v1/lanes/{id}/close": op, "POST /v1/lanes/{id}/reopen": op,
 		"GET /v1/customs/queue": cust, "POST /v1/customs/decisions": cust,
-		"GET /v1/chargers": read, "GET /v1/site": read, "GET /v1/events": read,
+		"GET /v1/chargers": read, "GET /v1/site": all, "GET /v1/events": read,
 	}
 	require.Len(t, s.routes, len(allowed), "every route has its roles in this table")
 	tokenOf := map[Role]string{RoleViewer: tokViewer, RoleOperator: tokOperator, RoleCustomsKZ: tokKZ, RoleCustomsCN: tokCN, RoleAdmin: tokAdmin}

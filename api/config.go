@@ -22,6 +22,8 @@ type Fleet interface {
 	Submit(ctx context.Context, ev fleet.Event) error
 	// Active reports whether this instance drives the fleet.
 	Active() bool
+	// Admit journals and puts a vehicle on the roster.
+	Admit(ctx context.Context, e vehicles.Entry) error
 }
 
 // Config is what a Server needs. Zero fields take the defaults noted.

@@ -68,6 +68,16 @@ func (f *fakeFleet) Submit(_ context.Context, ev fleet.Event) error {
 
 func (f *fakeFleet) Active() bool { return !f.standby.Load() }
 
+func (f *fakeFleet) Admit(_ context.Context, e vehicles.Entry) error {
+	if f.standby.Load() {
+		return daemon.ErrStandby
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, err := f.m.Added(f.now, e)
+	return err
+}
+
 // handle gives the Controller one event and keeps its drive commands;
 // the caller holds mu.
 func (f *fakeFleet) handle(ev fleet.Event) error {

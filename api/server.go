@@ -44,6 +44,7 @@ var (
 	anyRole  = func(Role) bool { return true }
 	readers  = func(r Role) bool { return r == RoleViewer || r == RoleOperator || r == RoleAdmin }
 	operates = func(r Role) bool { return r == RoleOperator || r == RoleAdmin }
+	admins   = func(r Role) bool { return r == RoleAdmin }
 	customs  = func(r Role) bool { return r.country() != "" || r == RoleAdmin }
 )
 
@@ -64,15 +65,27 @@ func New(cfg Config) (*Server, error) {
 		{"POST", "/v1/moves", operates, s.createMove},
 		{"GET", "/v1/moves", readers, s.listMoves},
 		{"GET", "/v1/moves/{id}", readers, s.getMove},
+		{"POST", "/v1/moves/{id}/cancel", operates, s.cancelMove},
+		{"POST", "/v1/moves/{id}/priority", operates, s.movePriority},
 		{"GET", "/v1/shuttles", readers, s.listShuttles},
 		{"GET", "/v1/shuttles/{id}", readers, s.getShuttle},
 		{"POST", "/v1/shuttles/{id}/pause", operates, s.pause(true)},
 		{"POST", "/v1/shuttles/{id}/resume", operates, s.pause(false)},
 		{"POST", "/v1/shuttles/{id}/clear-fault", operates, s.clearFault},
+		{"POST", "/v1/shuttles/{id}/charge", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.ChargeRequested{Shuttle: id} })},
+		{"POST", "/v1/shuttles/{id}/park", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.ParkRequested{Shuttle: id} })},
+		{"POST", "/v1/shuttles/{id}/emergency-stop", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.EmergencyStopRequested{Shuttle: id, Stop: true} })},
+		{"POST", "/v1/shuttles/{id}/emergency-release", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.EmergencyStopRequested{Shuttle: id} })},
+		{"POST", "/v1/shuttles/{id}/out-of-service", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.ServiceRequested{Shuttle: id} })},
+		{"POST", "/v1/shuttles/{id}/in-service", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.ServiceRequested{Shuttle: id, InService: true} })},
+		{"POST", "/v1/shuttles", admins, s.addShuttle},
+		{"GET", "/v1/lanes", readers, s.lanes},
+		{"POST", "/v1/lanes/{id}/close", operates, s.closeLane(true)},
+		{"POST", "/v1/lanes/{id}/reopen", operates, s.closeLane(false)},
 		{"GET", "/v1/customs/queue", customs, s.customsQueue},
 		{"POST", "/v1/customs/decisions", customs, s.customsDecision},
 		{"GET", "/v1/chargers", readers, s.chargers},
-		{"GET", "/v1/site", readers, s.site},
+		{"GET", "/v1/site", anyRole, s.site}, // officers see the map too
 		{"GET", "/v1/events", readers, s.events},
 	}
 	for _, rt := range s.routes {
@@ -143,7 +156,11 @@ func (s *Server) read(ctx context.Context, fn func(now time.Time, ctl *fleet.Con
 func (s *Server) submit(ctx context.Context, ev fleet.Event, field string) error {
 	ctx, cancel := context.WithTimeout(ctx, readTimeout)
 	defer cancel()
-	err := s.cfg.Fleet.Submit(ctx, ev)
+	return s.verdict(s.cfg.Fleet.Submit(ctx, ev), field)
+}
+
+// verdict turns the daemon's answer to an input into a response.
+func (s *Server) verdict(err error, field string) error {
 	switch {
 	case err == nil:
 		return nil

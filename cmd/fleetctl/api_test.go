@@ -27,6 +27,7 @@ const (
 	tokOperator = "operator-token-00001"
 	tokKZ       = "customs-kz-token-001"
 	tokCN       = "customs-cn-token-001"
+	tokAdmin    = "admin-token-00000001"
 )
 
 var testTokens = []api.Token{
@@ -34,6 +35,7 @@ var testTokens = []api.Token{
 	{Token: tokOperator, Name: "otto", Role: api.RoleOperator},
 	{Token: tokKZ, Name: "officer-aigerim", Role: api.RoleCustomsKZ},
 	{Token: tokCN, Name: "officer-li", Role: api.RoleCustomsCN},
+	{Token: tokAdmin, Name: "ada", Role: api.RoleAdmin},
 }
 
 // quietBus is a daemon.Bus that keeps the message handler and drops what
@@ -252,6 +254,15 @@ func TestVerbs(t *testing.T) {
 		{"shuttles get", tokViewer, []string{"shuttles", "get", "s1"}, []string{"ID s1", "SOC 70%", "MOVE " + m.ID, "JOINED yes"}},
 		{"shuttles pause", tokOperator, []string{"shuttles", "pause", "s1"}, []string{"shuttle s1 paused; state now paused", "STATE paused"}},
 		{"shuttles resume", tokOperator, []string{"shuttles", "resume", "s1"}, []string{"shuttle s1 resumed; state now"}},
+		{"moves priority", tokOperator, []string{"moves", "priority", m.ID, "3"}, []string{"move " + m.ID + " now has priority 3; state now to_pickup", "PRIORITY 3"}},
+		{"shuttles emergency-stop", tokOperator, []string{"shuttles", "emergency-stop", "s1"}, []string{"shuttle s1 stopped (emergency stop); state now emergency_stop"}},
+		{"shuttles emergency-release", tokOperator, []string{"shuttles", "emergency-release", "s1"}, []string{"shuttle s1 released; state now to_pickup"}},
+		{"shuttles add", tokAdmin, []string{"shuttles", "add", "--manufacturer", "kazauto", "--serial", "KA-1", "--type", "KA-40"},
+			[]string{"shuttle KA-1 (kazauto) is on the roster;", "JOINED no"}},
+		{"lanes list", tokViewer, []string{"lanes", "list"}, []string{"every lane is open (108 lanes;"}},
+		{"lanes close", tokOperator, []string{"lanes", "close", "kz-park-36-lane#1"}, []string{"lane kz-park-36-lane#1 is closed", "closed now: kz-park-36-lane#1"}},
+		{"lanes list closed", tokViewer, []string{"lanes", "list"}, []string{"LANE NAME CLOSED CLOSED LINKS", "kz-park-36-lane - no kz-park-36-lane#1"}},
+		{"lanes reopen", tokOperator, []string{"lanes", "reopen", "kz-park-36-lane#1"}, []string{"lane kz-park-36-lane#1 is open", "closed now: none"}},
 		{"customs queue", tokKZ, []string{"customs", "queue"}, []string{"no containers waiting"}},
 		{"customs queue at a checkpoint", tokKZ, []string{"customs", "queue", "--checkpoint", "kz-bakhty-out"}, []string{"no containers waiting"}},
 		{"customs release", tokKZ, []string{"customs", "release", "--checkpoint", "kz-bakhty-out", "--move", m.ID, "--reason", "smart gate"},
@@ -273,8 +284,8 @@ func TestVerbs(t *testing.T) {
 					t.Errorf("fleetctl %v lacks %q:\n%s", tt.args, w, r.stdout)
 				}
 			}
-			if tt.name == "customs inspect" {
-				return // deciding twice is not the same answer
+			if tt.name == "customs inspect" || tt.name == "shuttles add" {
+				return // deciding (or adding) twice is not the same answer
 			}
 			j := apiCall(t, server, tt.token, append(tt.args, "--json")...)
 			if j.code != 0 || !json.Valid([]byte(j.stdout)) || !strings.HasPrefix(j.stdout, "{") {
@@ -485,5 +496,27 @@ func TestParseInterspersed(t *testing.T) {
 		if err != nil || strings.Join(pos, "|") != strings.Join(tt.pos, "|") || *asJSON != tt.json {
 			t.Errorf("parseInterspersed(%q) = %q, json %v, %v; want %q, %v", tt.args, pos, *asJSON, err, tt.pos, tt.json)
 		}
+	}
+}
+
+func TestMovesCancel(t *testing.T) {
+	server := fleetd(t)
+	createMove(t, server, "--idempotency-key", "k1") // s1 takes it
+	m := createMove(t, server, "--idempotency-key", "k2", "--origin", "kz-bay-04")
+	r := apiCall(t, server, tokOperator, "moves", "cancel", m.ID, "--reason", "booked twice")
+	if r.code != 0 || !containsSpaced(r.stdout, "move "+m.ID+" cancelled; state now cancelled") || !strings.Contains(r.stdout, "cancelled by otto: booked twice") {
+		t.Fatalf("moves cancel = %+v", r)
+	}
+	r = apiCall(t, server, tokOperator, "moves", "cancel", m.ID)
+	if r.code != 1 || !strings.Contains(r.stderr, "422") || !strings.Contains(r.stderr, "cancelled already") {
+		t.Errorf("cancelling twice = %+v", r)
+	}
+	r = apiCall(t, server, tokViewer, "moves", "cancel", m.ID)
+	if r.code != 1 || !strings.Contains(r.stderr, "403") {
+		t.Errorf("a viewer cancelling = %+v", r)
+	}
+	r = apiCall(t, server, tokOperator, "moves", "priority", m.ID, "high")
+	if r.code != 2 || !strings.Contains(r.stderr, `priority "high" is not a whole number`) {
+		t.Errorf("moves priority with a word = %+v", r)
 	}
 }

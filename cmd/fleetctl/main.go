@@ -29,10 +29,25 @@ Moves (viewer reads, operator creates):
                                     a container move; without a key fleetctl
                                     makes a random one and prints it, so a
                                     retry with it cannot make a second move
-Shuttles (viewer reads, operator acts):
+  fleetctl moves cancel ID [--reason R]
+                                    before its pick only
+  fleetctl moves priority ID N      higher goes first
+Shuttles (viewer reads, operator acts, admin adds):
   fleetctl shuttles list
   fleetctl shuttles get ID
   fleetctl shuttles pause|resume|clear-fault ID
+  fleetctl shuttles charge|park ID  one with no move: charge now, or park
+  fleetctl shuttles emergency-stop|emergency-release ID
+                                    stop it at once whatever it does (the
+                                    fleet's stop, not a safety function)
+  fleetctl shuttles out-of-service|in-service ID
+                                    no work while out; it parks
+  fleetctl shuttles add --manufacturer M --serial S [--type T]
+                                    put a VDA 5050 vehicle on the roster
+Lanes (viewer reads, operator acts):
+  fleetctl lanes list [--all]       the closed lanes and links (--all: every lane)
+  fleetctl lanes close|reopen ID    a lane, or one link of it ("lane#n");
+                                    shuttles routed over it are re-routed
 Customs (customs-kz, customs-cn, at their own country's checkpoints):
   fleetctl customs queue [--checkpoint CP]
   fleetctl customs release|inspect|refuse --checkpoint CP --move ID [--reason R]

@@ -58,7 +58,8 @@ func shuttlesGet(*flag.FlagSet) verbFunc {
 	}
 }
 
-// shuttleVerb is "fleetctl shuttles pause|resume|clear-fault ID": the
+// shuttleVerb is "fleetctl shuttles pause|resume|clear-fault|charge|park|
+// emergency-stop|emergency-release|out-of-service|in-service ID": the
 // shuttle afterwards.
 func shuttleVerb(action string) func(*flag.FlagSet) verbFunc {
 	return func(*flag.FlagSet) verbFunc {
@@ -74,7 +75,9 @@ func shuttleVerb(action string) func(*flag.FlagSet) verbFunc {
 			if err != nil {
 				return err
 			}
-			done := map[string]string{"pause": "paused", "resume": "resumed", "clear-fault": "fault cleared"}[action]
+			done := map[string]string{"pause": "paused", "resume": "resumed", "clear-fault": "fault cleared",
+				"charge": "sent to charge", "park": "sent to park", "emergency-stop": "stopped (emergency stop)",
+				"emergency-release": "released", "out-of-service": "taken out of service", "in-service": "put back into service"}[action]
 			if _, err := fmt.Fprintf(c.stdout, "shuttle %s %s; state now %s\n\n", s.ID, done, cell(s.State)); err != nil {
 				return err
 			}
