@@ -103,6 +103,7 @@ type Stats struct {
 	Illegal            []string        // the first few illegal transitions, described
 	LeadTimes          []time.Duration // created to delivered
 	PlanFailures       int
+	TrafficWaits       int            // reservation conflicts traffic control resolved (routing.Traffic.Waits)
 	DispatchRejections map[string]int // reason -> count
 }
 
@@ -194,6 +195,7 @@ func (c *Controller) Stats() Stats {
 	for _, r := range c.shuttles {
 		s.IllegalTransitions += r.sm.Illegal
 	}
+	s.TrafficWaits = c.tr.Waits()
 	return s
 }
 

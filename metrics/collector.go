@@ -24,7 +24,7 @@ var (
 	shuttleStates = []fleet.ShuttleState{fleet.ShuttleOffline, fleet.ShuttleIdle, fleet.ShuttleToPickup,
 		fleet.ShuttleLoading, fleet.ShuttleLadenTransit, fleet.ShuttleAtGate, fleet.ShuttleInspection,
 		fleet.ShuttleToDropoff, fleet.ShuttleUnloading, fleet.ShuttleToCharger, fleet.ShuttleCharging,
-		fleet.ShuttleToParking, fleet.ShuttlePaused, fleet.ShuttleFault, fleet.ShuttleEStop}
+		fleet.ShuttleToParking, fleet.ShuttlePaused, fleet.ShuttleFault, fleet.ShuttleEStop, fleet.ShuttleOutOfService}
 )
 
 // unknownStation labels a charging shuttle whose node is no station.
@@ -46,7 +46,7 @@ type collector struct {
 	controllerErrs, journalErrs, replayed                         *prometheus.Desc
 	moves, shuttles, soc, customsWaiting, chargersInUse, chargers *prometheus.Desc
 	movesCreated, deliveries, returns, duplicateDrops             *prometheus.Desc
-	illegal, planFailures, dispatchRejections                     *prometheus.Desc
+	illegal, planFailures, dispatchRejections, reservationWaits   *prometheus.Desc
 }
 
 func desc(name, help string, labels ...string) *prometheus.Desc {
@@ -79,12 +79,14 @@ func newCollector(cfg Config) *collector {
 		chargersInUse:  desc("chargers_in_use", "Shuttles charging now, by charging station.", "station"),
 		chargers:       desc("chargers", "Chargers at each charging station.", "station"),
 
-		movesCreated:       desc("moves_created_total", "Container moves created."),
-		deliveries:         desc("deliveries_total", "Containers delivered to their destination bay."),
-		returns:            desc("returns_total", "Refused containers returned to their origin centre."),
-		duplicateDrops:     desc("duplicate_drops_total", "Drops reported again for a move already delivered (ignored)."),
-		illegal:            desc("illegal_transitions_total", "State changes the move and shuttle state machines refused."),
-		planFailures:       desc("plan_failures_total", "Routes the traffic controller could not plan."),
+		movesCreated:   desc("moves_created_total", "Container moves created."),
+		deliveries:     desc("deliveries_total", "Containers delivered to their destination bay."),
+		returns:        desc("returns_total", "Refused containers returned to their origin centre."),
+		duplicateDrops: desc("duplicate_drops_total", "Drops reported again for a move already delivered (ignored)."),
+		illegal:        desc("illegal_transitions_total", "State changes the move and shuttle state machines refused."),
+		planFailures:   desc("plan_failures_total", "Routes the traffic controller could not plan."),
+		reservationWaits: desc("reservation_conflicts_total", "Reservation conflicts traffic control resolved: times a shuttle's lane authority "+
+			"was cut short because the next lane segment or node was reserved by another shuttle (each once, until it goes on)."),
 		dispatchRejections: desc("dispatch_rejections_total", "Shuttles passed over for a move by the dispatcher, by reason.", "reason"),
 	}
 }
@@ -95,7 +97,7 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 		c.msgIn, c.msgOut, c.msgRejected, c.msgDropped, c.msgSame, c.publishErrs,
 		c.controllerErrs, c.journalErrs, c.replayed,
 		c.moves, c.shuttles, c.soc, c.customsWaiting, c.chargersInUse, c.chargers,
-		c.movesCreated, c.deliveries, c.returns, c.duplicateDrops, c.illegal, c.planFailures, c.dispatchRejections} {
+		c.movesCreated, c.deliveries, c.returns, c.duplicateDrops, c.illegal, c.planFailures, c.dispatchRejections, c.reservationWaits} {
 		ch <- d
 	}
 	c.obs.describe(ch)
@@ -179,6 +181,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.duplicateDrops, float64(s.DuplicateDrops))
 	counter(c.illegal, float64(s.IllegalTransitions))
 	counter(c.planFailures, float64(s.PlanFailures))
+	counter(c.reservationWaits, float64(s.TrafficWaits))
 	for reason, n := range s.DispatchRejections {
 		counter(c.dispatchRejections, float64(n), reason)
 	}

@@ -151,6 +151,9 @@ borderfleet_deliveries_total 0
 # HELP borderfleet_moves_created_total Container moves created.
 # TYPE borderfleet_moves_created_total counter
 borderfleet_moves_created_total 1
+# HELP borderfleet_reservation_conflicts_total Reservation conflicts traffic control resolved: times a shuttle's lane authority was cut short because the next lane segment or node was reserved by another shuttle (each once, until it goes on).
+# TYPE borderfleet_reservation_conflicts_total counter
+borderfleet_reservation_conflicts_total 0
 # HELP borderfleet_mqtt_messages_received_total VDA 5050 messages received from vehicles.
 # TYPE borderfleet_mqtt_messages_received_total counter
 borderfleet_mqtt_messages_received_total 1
@@ -165,7 +168,7 @@ borderfleet_shuttle_state_of_charge_ratio{shuttle="s1"} 0.7
 # TYPE borderfleet_lead_time_seconds histogram
 ` + emptyHistogram("borderfleet_lead_time_seconds", leadTimeBuckets)
 	names := []string{"borderfleet_active", "borderfleet_core_up", "borderfleet_deliveries_total", "borderfleet_moves_created_total",
-		"borderfleet_mqtt_messages_received_total", "borderfleet_shuttle_state_of_charge_ratio", "borderfleet_moves",
+		"borderfleet_mqtt_messages_received_total", "borderfleet_reservation_conflicts_total", "borderfleet_shuttle_state_of_charge_ratio", "borderfleet_moves",
 		"borderfleet_shuttles", "borderfleet_lead_time_seconds"}
 	for scrape := range 2 {
 		assert.NoError(t, testutil.ScrapeAndCompare(srv.URL, strings.NewReader(want), names...), "scrape %d", scrape)

@@ -36,14 +36,26 @@ func (t *Traffic) Grant(id string) (Grant, error) {
 			break // at least one edge ahead is always allowed
 		}
 		if !t.grantable(edge.v) || !t.grantable(node.v) {
+			if !s.blocked {
+				s.blocked = true // cut short by another's reservation
+				t.waits++
+			}
 			break
 		}
 		edge.v.granted, node.v.granted = true, true
 		s.granted += 2
+		s.blocked = false
 	}
 	g.To = s.granted
 	return g, nil
 }
+
+// Waits counts the reservation conflicts traffic control resolved so
+// far: the times a shuttle's authority was cut short, within the
+// GrantAhead it would have been given, because the next lane segment or
+// node was reserved by another shuttle (held, or another first in its
+// queue). Each counts once, until its authority grows again.
+func (t *Traffic) Waits() int { return t.waits }
 
 // grantable reports whether a visit may be granted: fewer earlier visits
 // of other shuttles in its queue than the resource has room for. A shuttle

@@ -88,6 +88,7 @@ type Traffic struct {
 	shuttles  map[string]*shuttle
 	gen       uint32 // marks for searches over visits
 	wgen      uint32 // marks for waiting sets
+	waits     int    // times a shuttle's next step was held by another (see Waits)
 }
 
 // index returns where v stands in the queue, or -1.
@@ -168,6 +169,9 @@ type shuttle struct {
 	// steps whose release a walk of generation doneGen has taken
 	done    int
 	doneGen uint32
+	// blocked: its last grant was cut short because another shuttle
+	// holds or comes first on the next step
+	blocked bool
 }
 
 func (s *shuttle) step(i int) *step { return &s.steps[i-s.base] }

@@ -79,9 +79,11 @@ func TestHeadOnOnTwoWayLane(t *testing.T) {
 	require.NoError(t, err)
 	_, err = tr.Plan("west", "w-charge", PlanOptions{})
 	require.NoError(t, err)
+	assert.Zero(t, tr.Waits())
 	f.run(1000) // checks that the lane is never held both ways
 	p, _ := tr.Position("west")
 	assert.Equal(t, "w-charge", p.At)
+	assert.Positive(t, tr.Waits(), "one of them waited for the other on the two-way lane")
 }
 
 // A laden shuttle waits at a customs stop line; the one behind queues
