@@ -141,6 +141,7 @@ type Daemon struct {
 	settings string // see settings()
 
 	in, out, rejected, dropped, same, pubErr, ctlErr, jErr, replayed atomic.Int64
+	lat                                                              latency
 }
 
 type inMsg struct {
@@ -343,6 +344,12 @@ func (d *Daemon) resume() {
 // entries it led to, and publishes what follows: durable before
 // published. An input the journal does not take is not applied.
 func (d *Daemon) input(rec record) error {
+	start := time.Now()
+	defer func() {
+		if d.active.Load() {
+			d.lat.observe(time.Since(start))
+		}
+	}()
 	var idx uint64
 	if j := d.cfg.Journal; j != nil {
 		if !d.active.Load() {

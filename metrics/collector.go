@@ -41,7 +41,7 @@ type collector struct {
 	obs *observer
 
 	// from the daemon's counters, needing no core
-	active, up, roundtrip                                         *prometheus.Desc
+	active, up, roundtrip, decision                               *prometheus.Desc
 	msgIn, msgOut, msgRejected, msgDropped, msgSame, publishErrs  *prometheus.Desc
 	controllerErrs, journalErrs, replayed                         *prometheus.Desc
 	moves, shuttles, soc, customsWaiting, chargersInUse, chargers *prometheus.Desc
@@ -58,8 +58,10 @@ func newCollector(cfg Config) *collector {
 		fleet: cfg.Fleet, site: cfg.Site, graph: cfg.Graph, timeout: cfg.Timeout,
 		obs: newObserver(),
 
-		active:    desc("active", "1 when this instance drives the fleet (holds the lease), 0 on standby."),
-		up:        desc("core_up", "1 when the fleet core answered this scrape in time, else 0 (and the core's metrics are missing)."),
+		active: desc("active", "1 when this instance drives the fleet (holds the lease), 0 on standby."),
+		up:     desc("core_up", "1 when the fleet core answered this scrape in time, else 0 (and the core's metrics are missing)."),
+		decision: desc("decision_latency_seconds", "Real time from the fleet core taking up a live input (a vehicle's message, "+
+			"an operator's or officer's request, a tick) to its commands handed to the MQTT publisher: journal write, controller and audit write."),
 		roundtrip: desc("core_roundtrip_seconds", "Time the fleet core took to answer this scrape's read (queueing behind inputs included): a stand-in for its decision latency."),
 
 		msgIn:          desc("mqtt_messages_received_total", "VDA 5050 messages received from vehicles."),
@@ -93,7 +95,7 @@ func newCollector(cfg Config) *collector {
 
 // Describe sends every metric's description.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.active, c.up, c.roundtrip,
+	for _, d := range []*prometheus.Desc{c.active, c.up, c.roundtrip, c.decision,
 		c.msgIn, c.msgOut, c.msgRejected, c.msgDropped, c.msgSame, c.publishErrs,
 		c.controllerErrs, c.journalErrs, c.replayed,
 		c.moves, c.shuttles, c.soc, c.customsWaiting, c.chargersInUse, c.chargers,
@@ -142,6 +144,12 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.controllerErrs, float64(n.ControllerErrors))
 	counter(c.journalErrs, float64(n.JournalErrors))
 	counter(c.replayed, float64(n.Replayed))
+	lat := c.fleet.DecisionLatency()
+	buckets := make(map[float64]uint64, len(lat.Buckets))
+	for i, b := range lat.Buckets {
+		buckets[b] = lat.Counts[i]
+	}
+	ch <- prometheus.MustNewConstHistogram(c.decision, lat.Count, lat.Sum, buckets)
 	c.obs.collect(ch)
 	gauge(c.up, boolFloat(err == nil))
 	if err != nil {

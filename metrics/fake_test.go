@@ -78,6 +78,10 @@ func (f *fakeFleet) Do(_ context.Context, fn func(time.Time, *fleet.Controller, 
 
 func (f *fakeFleet) Counters() daemon.Counters { return daemon.Counters{} }
 
+func (f *fakeFleet) DecisionLatency() daemon.Latency {
+	return daemon.Latency{Buckets: daemon.LatencyBuckets, Counts: make([]uint64, len(daemon.LatencyBuckets))}
+}
+
 func (f *fakeFleet) Active() bool { return true }
 
 // handle gives the Controller one event and keeps its drive commands;

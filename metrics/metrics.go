@@ -25,6 +25,8 @@ type Fleet interface {
 	Do(ctx context.Context, fn func(now time.Time, ctl *fleet.Controller, m *vehicles.Master)) error
 	// Counters returns the daemon's message and error counts.
 	Counters() daemon.Counters
+	// DecisionLatency returns the histogram of the time inputs take.
+	DecisionLatency() daemon.Latency
 	// Active reports whether this instance drives the fleet.
 	Active() bool
 }

@@ -190,6 +190,12 @@ borderfleet_shuttle_state_of_charge_ratio{shuttle="s1"} 0.7
 	n, err := testutil.GatherAndCount(reg, "borderfleet_chargers_in_use", "borderfleet_chargers")
 	require.NoError(t, err)
 	assert.Equal(t, 2*len(site.Stations), n)
+	dl := families(t, reg)["borderfleet_decision_latency_seconds"]
+	require.NotNil(t, dl)
+	h := dl.GetMetric()[0].GetHistogram()
+	assert.GreaterOrEqual(t, h.GetSampleCount(), uint64(2), "the vehicle's state and the move, at least")
+	assert.Positive(t, h.GetSampleSum())
+	assert.Len(t, h.GetBucket(), len(daemon.LatencyBuckets))
 	rt := families(t, reg)["borderfleet_core_roundtrip_seconds"]
 	require.NotNil(t, rt)
 	assert.Greater(t, rt.GetMetric()[0].GetGauge().GetValue(), 0.0)
@@ -289,8 +295,9 @@ func (stuckFleet) Do(ctx context.Context, _ func(time.Time, *fleet.Controller, *
 	<-ctx.Done()
 	return ctx.Err()
 }
-func (stuckFleet) Counters() daemon.Counters { return daemon.Counters{MessagesIn: 42} }
-func (stuckFleet) Active() bool              { return false }
+func (stuckFleet) Counters() daemon.Counters       { return daemon.Counters{MessagesIn: 42} }
+func (stuckFleet) Active() bool                    { return false }
+func (stuckFleet) DecisionLatency() daemon.Latency { return daemon.Latency{} }
 
 func leadTimes(t *testing.T, f *fakeFleet) []time.Duration {
 	t.Helper()
