@@ -452,6 +452,9 @@ func TestUsageErrors(t *testing.T) {
 		{"bad limit", []string{"moves", "list", "--limit", "many"}, []string{"invalid value"}},
 		{"negative limit", []string{"moves", "list", "--limit", "-3"}, []string{"--limit -3"}},
 		{"bad server", []string{"--server", "127.0.0.1:8080", "health"}, []string{`server "127.0.0.1:8080": want a URL such as`}},
+		{"two tokens", []string{"--token", "abc\ndef", "health"}, []string{"the token (from --token or FLEETCTL_TOKEN) has a space or control character at byte 3"}},
+		{"add without serial", []string{"shuttles", "add", "--manufacturer", "acme"}, []string{"--manufacturer and --serial are required"}},
+		{"priority without number", []string{"moves", "priority", "m1"}, []string{"want 2 argument(s), got 1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -44,6 +44,9 @@ func newClient(server, token string) (*client, error) {
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return nil, fmt.Errorf("server %q: want scheme://host[:port] and at most a path", server)
 	}
+	if i := strings.IndexFunc(token, func(r rune) bool { return r < ' ' || r == 0x7f || r == ' ' }); i >= 0 {
+		return nil, fmt.Errorf("the token (from --token or %s) has a space or control character at byte %d; a token is one word", tokenEnv, i)
+	}
 	base := strings.TrimSuffix(strings.TrimSuffix(u.String(), "/"), "/v1")
 	return &client{base: base, token: token, http: &http.Client{Timeout: requestTimeout}}, nil
 }
