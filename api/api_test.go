@@ -435,7 +435,7 @@ func TestCustomsQueueAndDecisions(t *testing.T) {
 }
 
 func TestChargers(t *testing.T) {
-	_, _, srv := newTestServer(t)
+	f, _, srv := newTestServer(t)
 	code, b := call(t, srv, "GET", "/v1/chargers", tokViewer, "")
 	require.Equal(t, 200, code)
 	st := decode[map[string][]Station](t, b)["stations"]
@@ -446,6 +446,22 @@ func TestChargers(t *testing.T) {
 	assert.Equal(t, []string{}, st[0].Charging)
 	assert.Equal(t, "baqty-pokitu-v1", st[0].Position.MapID)
 	assert.InDelta(t, -2030, st[0].Position.X, 1)
+	assert.Equal(t, []Reservation{}, st[0].Reservations)
+
+	// a shuttle sent to charge has a reservation until it plugs in and after
+	f.join("s1", "kz-park-01")
+	code, b = call(t, srv, "POST", "/v1/shuttles/s1/charge", tokOperator, "")
+	require.Equal(t, 200, code, "%s", b)
+	code, b = call(t, srv, "GET", "/v1/chargers", tokViewer, "")
+	require.Equal(t, 200, code)
+	st = decode[map[string][]Station](t, b)["stations"]
+	require.Len(t, st[0].Reservations, 1, "%s", b)
+	r := st[0].Reservations[0]
+	assert.Equal(t, "s1", r.Shuttle)
+	assert.False(t, r.CheckedIn)
+	assert.True(t, r.End.After(r.Start))
+	assert.Greater(t, r.ToSoC, r.FromSoC)
+	assert.Empty(t, st[1].Reservations)
 }
 
 func TestSiteAsGeoJSON(t *testing.T) {

@@ -28,13 +28,39 @@ type Station struct {
 	// not in use.
 	Charging []string `json:"charging"`
 	Free     int      `json:"free"`
+	// Reservations are the charger slots booked at the station that have
+	// not ended, earliest first.
+	Reservations []Reservation `json:"reservations"`
+}
+
+// Reservation is a charger slot booked for a shuttle.
+type Reservation struct {
+	Shuttle   string    `json:"shuttle"`
+	Charger   int       `json:"charger"` // 0 .. chargers-1
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+	FromSoC   float64   `json:"from_soc"`
+	ToSoC     float64   `json:"to_soc"`
+	PowerKW   float64   `json:"power_kw"`
+	CheckedIn bool      `json:"checked_in"` // the shuttle has plugged in
 }
 
 // chargers is GET /v1/chargers: the site's stations and, from the
 // shuttles' states, who charges where now.
 func (s *Server) chargers(w http.ResponseWriter, r *http.Request, _ Token) error {
 	atStation := map[string][]string{} // station -> shuttles charging there
-	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, m *vehicles.Master) {
+	booked := map[string][]Reservation{}
+	err := s.read(r.Context(), func(now time.Time, ctl *fleet.Controller, m *vehicles.Master) {
+		for _, st := range s.cfg.Site.Stations {
+			booked[st.ID] = []Reservation{}
+			for _, sl := range ctl.ChargerSlots(st.ID) {
+				if !sl.End.After(now) {
+					continue
+				}
+				booked[st.ID] = append(booked[st.ID], Reservation{Shuttle: sl.Request.Shuttle, Charger: sl.Charger, Start: sl.Start, End: sl.End,
+					FromSoC: sl.Request.FromSoC, ToSoC: sl.Request.ToSoC, PowerKW: sl.PowerKW, CheckedIn: sl.CheckedIn})
+			}
+		}
 		for _, v := range m.Vehicles() {
 			st, _, ok := ctl.ShuttleState(v.ID)
 			if !ok || st != fleet.ShuttleCharging {
@@ -51,7 +77,7 @@ func (s *Server) chargers(w http.ResponseWriter, r *http.Request, _ Token) error
 		ch := append([]string{}, atStation[st.ID]...)
 		out = append(out, Station{ID: st.ID, Name: st.Name, Centre: st.Centre, Chargers: st.Chargers, ChargerPowerKW: st.ChargerPowerKW,
 			GridCapKW: st.GridCapKW, Position: Position{X: st.Pos.XY[0], Y: st.Pos.XY[1], MapID: s.cfg.Graph.MapID},
-			Charging: ch, Free: max(st.Chargers-len(ch), 0)})
+			Charging: ch, Free: max(st.Chargers-len(ch), 0), Reservations: booked[st.ID]})
 	}
 	writeJSON(w, http.StatusOK, map[string][]Station{"stations": out})
 	return nil

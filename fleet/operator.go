@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/borderfleet/borderfleet/charging"
@@ -328,4 +329,12 @@ func (c *Controller) ClosedLanes() []string { return c.g.Closed() }
 func (c *Controller) OutOfService(id string) bool {
 	r, ok := c.shuttles[id]
 	return ok && r.outOfService
+}
+
+// ChargerSlots lists the charger reservations of a station (booked,
+// under way, or ended and not yet expired), earliest first.
+func (c *Controller) ChargerSlots(station string) []charging.Slot {
+	out := c.sched.Slots(station)
+	slices.SortFunc(out, func(a, b charging.Slot) int { return a.Start.Compare(b.Start) })
+	return out
 }

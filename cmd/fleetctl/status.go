@@ -31,9 +31,23 @@ func chargers(*flag.FlagSet) verbFunc {
 		if err != nil {
 			return err
 		}
-		tw := table(c, "STATION", "CENTRE", "CHARGERS", "FREE", "KW EACH", "GRID CAP KW", "CHARGING")
+		tw := table(c, "STATION", "CENTRE", "CHARGERS", "FREE", "KW EACH", "GRID CAP KW", "CHARGING", "RESERVED")
+		n := 0
 		for _, s := range l.Stations {
-			row(tw, s.ID, s.Centre, strconv.Itoa(s.Chargers), strconv.Itoa(s.Free), kw(s.ChargerPowerKW), kw(s.GridCapKW), strings.Join(s.Charging, ", "))
+			row(tw, s.ID, s.Centre, strconv.Itoa(s.Chargers), strconv.Itoa(s.Free), kw(s.ChargerPowerKW), kw(s.GridCapKW), strings.Join(s.Charging, ", "),
+				strconv.Itoa(len(s.Reservations)))
+			n += len(s.Reservations)
+		}
+		if err := tw.Flush(); err != nil || n == 0 {
+			return err
+		}
+		fmt.Fprintln(c.stdout)
+		tw = table(c, "STATION", "CHARGER", "SHUTTLE", "START", "END", "SOC FROM", "SOC TO", "KW", "PLUGGED IN")
+		for _, s := range l.Stations {
+			for _, r := range s.Reservations {
+				row(tw, s.ID, strconv.Itoa(r.Charger), r.Shuttle, stamp(r.Start), stamp(r.End), soc(r.FromSoC), soc(r.ToSoC),
+					strconv.FormatFloat(r.PowerKW, 'f', 0, 64), yesNo(r.CheckedIn))
+			}
 		}
 		return tw.Flush()
 	}
