@@ -550,6 +550,20 @@ func TestEventStream(t *testing.T) {
 	assert.NotEmpty(t, mv.History, "the move was assigned at once")
 	snap = decode[Snapshot](t, []byte(next("snapshot")))
 	assert.Equal(t, map[string]int{"to_pickup": 1}, snap.Moves)
+	require.Len(t, snap.Chargers, 2)
+	assert.Equal(t, 6, snap.Chargers[0].Free)
+	assert.Equal(t, []string{}, snap.ClosedLanes)
+
+	// a priority change is a move event too; a closed lane shows in the next snapshot
+	// (closed first: the snapshot sent with the move event is read after both)
+	code, b := call(t, srv, "POST", "/v1/lanes/kz-yard-cut/close", tokOperator, "")
+	require.Equal(t, 200, code, "%s", b)
+	code, b = call(t, srv, "POST", "/v1/moves/"+m.ID+"/priority", tokOperator, `{"priority": 9}`)
+	require.Equal(t, 200, code, "%s", b)
+	mv = decode[Move](t, []byte(next("move")))
+	assert.Equal(t, 9, mv.Priority)
+	snap = decode[Snapshot](t, []byte(next("snapshot")))
+	assert.Equal(t, []string{"kz-yard-cut"}, snap.ClosedLanes)
 	cancel() // the client goes; the handler returns (httptest's Close waits for it)
 }
 

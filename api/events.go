@@ -19,6 +19,9 @@ type Snapshot struct {
 	Moves    map[string]int  `json:"moves"` // moves by state
 	Shuttles []ShuttleStatus `json:"shuttles"`
 	Gates    []GateWait      `json:"gates"`
+	Chargers []Station       `json:"chargers"`
+	// ClosedLanes are the lanes and links closed to new routes.
+	ClosedLanes []string `json:"closed_lanes"`
 }
 
 // ShuttleStatus is one shuttle in a snapshot.
@@ -32,17 +35,19 @@ type ShuttleStatus struct {
 	Move     string    `json:"move,omitempty"`
 }
 
-// moveMark is what the stream last sent of a move: its state and how
-// many transitions it had.
+// moveMark is what the stream last sent of a move: its state, how many
+// transitions it had and its priority.
 type moveMark struct {
-	state fleet.MoveState
-	n     int
+	state    fleet.MoveState
+	n        int
+	priority int
 }
 
 // events is GET /v1/events, a Server-Sent Events stream: a "snapshot"
-// event every SnapshotEvery (the first at once), and a "move" event (the
-// move with its history) for every move created or changed since the
-// last snapshot. It ends when the client goes.
+// event every SnapshotEvery (the first at once: moves by state, shuttles,
+// the gate queue, chargers, closed lanes), and a "move" event (the move
+// with its history) for every move created or changed (state or
+// priority) since the last snapshot. It ends when the client goes.
 func (s *Server) events(w http.ResponseWriter, r *http.Request, _ Token) error {
 	rc := http.NewResponseController(w)
 	h := w.Header()
@@ -89,7 +94,7 @@ func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, first bool
 		snap.At = now
 		for _, mv := range ctl.Moves() {
 			snap.Moves[string(mv.State)]++
-			mark := moveMark{mv.State, len(mv.History)}
+			mark := moveMark{mv.State, len(mv.History), mv.Priority}
 			if old, ok := marks[mv.ID]; ok && old == mark {
 				continue
 			}
@@ -103,6 +108,8 @@ func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, first bool
 				LastNode: sh.LastNode, Position: sh.Position, Move: sh.Move})
 		}
 		snap.Gates = gateWaits(ctl.GateQueue())
+		snap.Chargers = s.stations(now, ctl, m)
+		snap.ClosedLanes = nonNil(ctl.ClosedLanes())
 	})
 	return snap, changed, err
 }

@@ -147,7 +147,7 @@ func OpenAPI() map[string]any {
 				merge(obj{"200": jsonBody("the stations", object([]string{"stations"}, obj{"stations": array(ref("Station"))}))}, errs(401, 403, 503)))},
 			"/v1/site": obj{"get": op("The site and its lane graph as GeoJSON; graph_node features carry the VDA 5050 x, y and map_id", "any",
 				merge(obj{"200": obj{"description": "a GeoJSON FeatureCollection", "content": obj{"application/geo+json": obj{"schema": obj{"type": "object"}}}}}, errs(401, 403)))},
-			"/v1/events": obj{"get": op("Server-Sent Events: a \"snapshot\" event (schema Snapshot) every second, a \"move\" event (schema Move) for each move created or changed", "viewer, operator, admin",
+			"/v1/events": obj{"get": op("Server-Sent Events: a \"snapshot\" event (schema Snapshot: moves by state, shuttles, gate queue, chargers, closed lanes) every second, a \"move\" event (schema Move) for each move created or changed (state or priority)", "viewer, operator, admin",
 				merge(obj{"200": obj{"description": "an event stream", "content": obj{"text/event-stream": obj{"schema": obj{"type": "string"}}}}}, errs(401, 403)))},
 		},
 		"components": obj{
@@ -215,7 +215,8 @@ func schemas(states []any) obj {
 			"from_soc": number("expected state of charge on arrival, 0..1"), "to_soc": number("target, 0..1"), "power_kw": number(""),
 			"checked_in": boolean("the shuttle has plugged in")}),
 		"Snapshot": object(nil, obj{"at": t("the core's clock"), "active": boolean(""), "moves": obj{"type": "object", "additionalProperties": obj{"type": "integer"}},
-			"shuttles": array(ref("ShuttleStatus")), "gates": array(ref("GateWait"))}),
+			"shuttles": array(ref("ShuttleStatus")), "gates": array(ref("GateWait")), "chargers": array(ref("Station")),
+			"closed_lanes": array(str("closed lane or link id"))}),
 	}
 }
 

@@ -45,42 +45,41 @@ type Reservation struct {
 	CheckedIn bool      `json:"checked_in"` // the shuttle has plugged in
 }
 
-// chargers is GET /v1/chargers: the site's stations and, from the
-// shuttles' states, who charges where now.
+// chargers is GET /v1/chargers: the site's stations, the shuttles
+// charging at each now and the reservations not yet ended.
 func (s *Server) chargers(w http.ResponseWriter, r *http.Request, _ Token) error {
-	atStation := map[string][]string{} // station -> shuttles charging there
-	booked := map[string][]Reservation{}
-	err := s.read(r.Context(), func(now time.Time, ctl *fleet.Controller, m *vehicles.Master) {
-		for _, st := range s.cfg.Site.Stations {
-			booked[st.ID] = []Reservation{}
-			for _, sl := range ctl.ChargerSlots(st.ID) {
-				if !sl.End.After(now) {
-					continue
-				}
-				booked[st.ID] = append(booked[st.ID], Reservation{Shuttle: sl.Request.Shuttle, Charger: sl.Charger, Start: sl.Start, End: sl.End,
-					FromSoC: sl.Request.FromSoC, ToSoC: sl.Request.ToSoC, PowerKW: sl.PowerKW, CheckedIn: sl.CheckedIn})
-			}
-		}
-		for _, v := range m.Vehicles() {
-			st, _, ok := ctl.ShuttleState(v.ID)
-			if !ok || st != fleet.ShuttleCharging {
-				continue
-			}
-			atStation[s.placeOf(v.LastNode)] = append(atStation[s.placeOf(v.LastNode)], v.ID)
-		}
-	})
-	if err != nil {
+	var out []Station
+	if err := s.read(r.Context(), func(now time.Time, ctl *fleet.Controller, m *vehicles.Master) { out = s.stations(now, ctl, m) }); err != nil {
 		return err
-	}
-	out := make([]Station, 0, len(s.cfg.Site.Stations))
-	for _, st := range s.cfg.Site.Stations {
-		ch := append([]string{}, atStation[st.ID]...)
-		out = append(out, Station{ID: st.ID, Name: st.Name, Centre: st.Centre, Chargers: st.Chargers, ChargerPowerKW: st.ChargerPowerKW,
-			GridCapKW: st.GridCapKW, Position: Position{X: st.Pos.XY[0], Y: st.Pos.XY[1], MapID: s.cfg.Graph.MapID},
-			Charging: ch, Free: max(st.Chargers-len(ch), 0), Reservations: booked[st.ID]})
 	}
 	writeJSON(w, http.StatusOK, map[string][]Station{"stations": out})
 	return nil
+}
+
+// stations is every charging station as the API shows it; it runs on
+// the core's goroutine.
+func (s *Server) stations(now time.Time, ctl *fleet.Controller, m *vehicles.Master) []Station {
+	atStation := map[string][]string{} // station -> shuttles charging there
+	for _, v := range m.Vehicles() {
+		if st, _, ok := ctl.ShuttleState(v.ID); ok && st == fleet.ShuttleCharging {
+			atStation[s.placeOf(v.LastNode)] = append(atStation[s.placeOf(v.LastNode)], v.ID)
+		}
+	}
+	out := make([]Station, 0, len(s.cfg.Site.Stations))
+	for _, st := range s.cfg.Site.Stations {
+		booked := []Reservation{}
+		for _, sl := range ctl.ChargerSlots(st.ID) {
+			if sl.End.After(now) {
+				booked = append(booked, Reservation{Shuttle: sl.Request.Shuttle, Charger: sl.Charger, Start: sl.Start, End: sl.End,
+					FromSoC: sl.Request.FromSoC, ToSoC: sl.Request.ToSoC, PowerKW: sl.PowerKW, CheckedIn: sl.CheckedIn})
+			}
+		}
+		ch := append([]string{}, atStation[st.ID]...)
+		out = append(out, Station{ID: st.ID, Name: st.Name, Centre: st.Centre, Chargers: st.Chargers, ChargerPowerKW: st.ChargerPowerKW,
+			GridCapKW: st.GridCapKW, Position: Position{X: st.Pos.XY[0], Y: st.Pos.XY[1], MapID: s.cfg.Graph.MapID},
+			Charging: ch, Free: max(st.Chargers-len(ch), 0), Reservations: booked})
+	}
+	return out
 }
 
 // placeOf is the place (bay, station...) at a lane graph node, or "".
