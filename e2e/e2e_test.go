@@ -237,6 +237,13 @@ func TestMovesCrossBothWaysOverMQTT(t *testing.T) {
 			f.move(ctx, t, "e2", container(2), west[3].ID, east[5].ID)
 			f.move(ctx, t, "w1", container(3), east[1].ID, west[4].ID)
 			f.move(ctx, t, "w2", container(4), east[6].ID, west[1].ID)
+			// operators at work: a move cancelled before its pick, a lane
+			// closed for a while, a laden shuttle stopped and released
+			f.move(ctx, t, "c1", container(5), west[5].ID, east[7].ID)
+			require.NoError(t, f.d.Submit(ctx, fleet.CancelRequested{Move: "c1", By: "e2e", Reason: "booked twice"}))
+			require.NoError(t, f.d.Submit(ctx, fleet.LaneClosed{Lane: "kz-yard-cut", Closed: true, By: "e2e"}))
+			stopped, released := "", false
+			var stoppedAt time.Time
 
 			deadline := time.Now().Add(4 * time.Minute)
 			for {
@@ -245,6 +252,16 @@ func TestMovesCrossBothWaysOverMQTT(t *testing.T) {
 					if m.State == fleet.MoveDelivered {
 						delivered++
 					}
+					if stopped == "" && m.State == fleet.MoveLaden {
+						stopped, stoppedAt = m.Shuttle, time.Now()
+						require.NoError(t, f.d.Submit(ctx, fleet.EmergencyStopRequested{Shuttle: stopped, Stop: true}))
+					}
+				}
+				if stopped != "" && !released && time.Since(stoppedAt) > 3*time.Second { // three minutes at the test's scale
+					require.Equal(t, fleet.ShuttleEStop, f.shuttleState(t, ctx, stopped), "stopped until released")
+					require.NoError(t, f.d.Submit(ctx, fleet.EmergencyStopRequested{Shuttle: stopped}))
+					require.NoError(t, f.d.Submit(ctx, fleet.LaneClosed{Lane: "kz-yard-cut", By: "e2e"}))
+					released = true
 				}
 				if delivered == 4 {
 					break
@@ -260,6 +277,9 @@ func TestMovesCrossBothWaysOverMQTT(t *testing.T) {
 			}
 
 			for _, m := range f.moves(t, ctx) {
+				if m.ID == "c1" {
+					continue // cancelled before its pick
+				}
 				gates := map[string]bool{}
 				for _, h := range m.History {
 					if h.To == fleet.MoveAtGate {
@@ -267,6 +287,12 @@ func TestMovesCrossBothWaysOverMQTT(t *testing.T) {
 					}
 				}
 				assert.Len(t, gates, 2, "move %s stopped at both countries' gates: %v", m.ID, gates)
+			}
+			assert.NotEmpty(t, stopped, "a laden shuttle was stopped")
+			for _, m := range f.moves(t, ctx) {
+				if m.ID == "c1" {
+					assert.Equal(t, fleet.MoveCancelled, m.State)
+				}
 			}
 			st := f.stats(t, ctx)
 			assert.Equal(t, 4, st.Deliveries)
@@ -325,6 +351,8 @@ func checkTraffic(t *testing.T, msgs []message) {
 	assert.GreaterOrEqual(t, actions[vda5050.ActionPick], 4)
 	assert.GreaterOrEqual(t, actions[vda5050.ActionDrop], 4)
 	assert.NotZero(t, actions[vda5050.ActionStartCharging], "the low shuttle was sent to charge")
+	assert.NotZero(t, actions[vda5050.ActionStartPause], "the stopped shuttle was told to pause")
+	assert.NotZero(t, actions[vda5050.ActionStopPause], "and to go on")
 	assert.True(t, charged, "a vehicle reported charging")
 }
 
