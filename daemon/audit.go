@@ -82,6 +82,13 @@ func entryOf(idx uint64, m *fleet.Move, h fleet.MoveTransition) audit.Entry {
 	} else if strings.HasPrefix(h.Cause, "at ") {
 		e.Checkpoint = strings.TrimPrefix(h.Cause, "at ")
 	}
+	// "cancelled by otto: booked twice" names the operator
+	if who, ok := strings.CutPrefix(h.Cause, "cancelled by "); ok && h.To == fleet.MoveCancelled {
+		if i := strings.IndexAny(who, ":;"); i >= 0 {
+			who = who[:i]
+		}
+		e.Actor = "operator " + who
+	}
 	if e.Actor == "fleetd" && m.Shuttle != "" && strings.Contains(h.Cause, "shuttle "+m.Shuttle) {
 		e.Actor = "shuttle " + m.Shuttle
 	}
