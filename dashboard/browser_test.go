@@ -2,14 +2,17 @@ package dashboard_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -164,6 +167,7 @@ func TestBrowser(t *testing.T) {
 	waitFor(t, bctx, `document.querySelectorAll("#map path.lane").length > 10`, 20*time.Second, "the site's lanes drawn")
 	waitFor(t, bctx, `document.querySelectorAll("#map .shuttle").length === 6`, 30*time.Second, "six shuttles on the map")
 	t.Logf("signed in, site and six shuttles drawn %v after the page was asked for", time.Since(start).Round(time.Millisecond))
+	operatorVerbs(t, bctx, base, token)
 
 	// the form: a bad check digit first shows the API's error on its field
 	fill := func(c string) {
@@ -229,6 +233,93 @@ func TestBrowser(t *testing.T) {
 	t.Logf("the move made with the form was delivered %v later (%v after the page was asked for)",
 		time.Since(created).Round(time.Second), time.Since(start).Round(time.Second))
 	t.Logf("screenshot: %s", shot(t, bctx, "dashboard.png"))
+}
+
+// operatorVerbs stops a shuttle from its row of the shuttles table and
+// releases it, and closes a lane and a link (its id holds a '#') with the
+// lanes panel and reopens them, checking the page and the API agree.
+func operatorVerbs(t *testing.T, ctx context.Context, base, token string) {
+	t.Helper()
+	began := time.Now()
+	state := func(id string) string { // the shuttle's state as the API has it
+		var sh struct{ State string }
+		apiGet(t, base+"/v1/shuttles/"+url.PathEscape(id), token, &sh)
+		return sh.State
+	}
+	click := func(scope, verb string) {
+		t.Helper()
+		js := fmt.Sprintf(`(() => { const b = %s.querySelector('button[data-verb=%q]'); if (!b || b.hidden) return false; b.click(); return true })()`, scope, verb)
+		require.True(t, eval[bool](t, ctx, js), "no %s button shown in %s", verb, scope)
+	}
+	pick := `(() => {
+		for (const tr of document.querySelectorAll("#shuttles tbody tr"))
+			if (tr.dataset.state === "idle" && !tr.querySelector('button[data-verb="emergency-stop"]').hidden) return tr.dataset.key;
+		return "" })()`
+	waitFor(t, ctx, `!!`+pick, 10*time.Second, "an idle shuttle with a stop button")
+	id := eval[string](t, ctx, pick)
+	row := fmt.Sprintf(`document.querySelector('#shuttles tr[data-key=%q]')`, id)
+	shows := func(verb string) string {
+		return row + `.querySelector('button[data-verb="` + verb + `"]').hidden === false`
+	}
+	click(row, "emergency-stop")
+	waitFor(t, ctx, row+`.dataset.state === "emergency_stop" && `+row+`.querySelector(".badge").textContent === "emergency stop" && `+
+		shows("emergency-release")+` && !(`+shows("emergency-stop")+`) && !(`+shows("charge")+`)`, 5*time.Second, id+" shown stopped, with release and no charge")
+	require.Equal(t, "emergency_stop", state(id), "the API's state of %s after stop", id)
+	click(row, "emergency-release")
+	waitFor(t, ctx, row+`.dataset.state === "idle" && `+shows("emergency-stop")+` && !(`+shows("emergency-release")+`)`, 5*time.Second, id+" shown released")
+	require.Equal(t, "idle", state(id), "the API's state of %s after release", id)
+
+	closed := func() []string {
+		var l struct{ Closed []string }
+		apiGet(t, base+"/v1/lanes", token, &l)
+		return l.Closed
+	}
+	closeLane := func(lane string) {
+		t.Helper()
+		require.NoError(t, chromedp.Do(ctx, chromedp.SetValue("#lane-id", lane), chromedp.Click("#lane-submit")))
+	}
+	closeLane("no-such-lane")
+	waitFor(t, ctx, `!document.querySelector("#lane-error").hidden && document.querySelector("#lane-id").classList.contains("bad")`,
+		5*time.Second, "the unknown lane's error shown in the lanes form")
+	lerr := eval[string](t, ctx, `document.querySelector("#lane-error").textContent`)
+	require.Contains(t, lerr, "HTTP 404")
+	require.Contains(t, lerr, "[id]")
+	const lane, link = "crossover-e340", "kz-yard-cut#1"
+	listed := `[...document.querySelectorAll("#lanes tbody tr")].map(tr => tr.dataset.key).join(" ")`
+	onMap := `[...document.querySelectorAll("#map path.closed-lane")].map(p => p.dataset.id).join(" ")`
+	for _, l := range []string{lane, link} {
+		closeLane(l)
+		waitFor(t, ctx, `(`+listed+`).split(" ").includes(`+strconv.Quote(l)+`)`, 5*time.Second, l+" listed as closed")
+	}
+	require.True(t, eval[bool](t, ctx, `document.querySelector("#lane-error").hidden`), "a lane error still shown")
+	require.ElementsMatch(t, []string{lane, link}, closed(), "the API's closed lanes")
+	require.Equal(t, lane+" "+link, eval[string](t, ctx, listed), "closed in the lanes panel")
+	require.Equal(t, lane+" "+link, eval[string](t, ctx, onMap), "closed on the map")
+	for _, l := range []string{lane, link} {
+		click(fmt.Sprintf(`document.querySelector('#lanes tr[data-key=%q]')`, l), "reopen")
+		waitFor(t, ctx, `!(`+listed+`).split(" ").includes(`+strconv.Quote(l)+`)`, 5*time.Second, l+" no longer listed")
+	}
+	require.Empty(t, closed(), "the API's closed lanes after reopening")
+	require.Empty(t, eval[string](t, ctx, onMap), "closed lanes left on the map")
+	toasts := eval[string](t, ctx, `[...document.querySelectorAll("#toasts .toast")].map(t => t.firstChild.textContent).join("; ")`)
+	for _, want := range []string{id + " stopped", id + " released", lane + " closed", link + " reopened"} {
+		require.Contains(t, toasts, want, "the toasts")
+	}
+	eval[bool](t, ctx, `(() => { document.querySelectorAll("#toasts .toast").forEach(t => t.remove()); return true })()`) // they would cover the form
+	t.Logf("stopped and released %s, closed and reopened %s and %s from the page in %v", id, lane, link, time.Since(began).Round(time.Millisecond))
+}
+
+// apiGet reads an API resource as JSON into v.
+func apiGet(t *testing.T, u, token string, v any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode, "GET %s", u)
+	require.NoError(t, json.NewDecoder(res.Body).Decode(v), "GET %s", u)
 }
 
 // eval evaluates a JavaScript expression in the page.

@@ -23,6 +23,8 @@ func TestHandler(t *testing.T) {
 		{"GET", "/api.js", 200, "text/javascript", "Authorization"},
 		{"GET", "/map.js", 200, "text/javascript", "export class SiteMap"},
 		{"GET", "/iso6346.js", 200, "text/javascript", "checkDigit"},
+		{"GET", "/ui.js", 200, "text/javascript", "export function syncRows"},
+		{"GET", "/lanes.js", 200, "text/javascript", "encodeURIComponent"},
 		{"GET", "/style.css", 200, "text/css", ":root"},
 		{"HEAD", "/", 200, "text/html", ""},
 		{"GET", "/nope.js", 404, "", ""},
@@ -47,7 +49,7 @@ func TestHandler(t *testing.T) {
 // TestNoExternalResources: the page loads nothing from elsewhere (no
 // CDN, no tiles): the closed networks it runs in have none.
 func TestNoExternalResources(t *testing.T) {
-	for _, name := range []string{"static/index.html", "static/app.js", "static/api.js", "static/map.js", "static/style.css"} {
+	for _, name := range []string{"static/index.html", "static/app.js", "static/api.js", "static/map.js", "static/ui.js", "static/lanes.js", "static/style.css"} {
 		b, err := static.ReadFile(name)
 		assert.NoError(t, err)
 		for _, bad := range []string{"http://", "https://", "//cdn", "@import"} {

@@ -4,6 +4,7 @@
 // client of the API under /v1 only: it draws the site from GET /v1/site,
 // follows GET /v1/events (read with fetch streaming, so the bearer token
 // travels in the Authorization header as on every other call), lists
-// moves, shuttles, the gate queue and the chargers, and offers the
-// actions of the signed-in token's role. It holds no state on the server.
+// moves, shuttles, the gate queue, the chargers and the closed lanes, and
+// offers the actions of the signed-in token's role. It holds no state on
+// the server.
 package dashboard

@@ -2,13 +2,36 @@
 import { ApiError, Client, newKey } from "./api.js";
 import { LADEN, SiteMap, shortID } from "./map.js";
 import { exampleContainer } from "./iso6346.js";
+import { LanesPanel } from "./lanes.js";
+import { $, actionButton, badge, cells, errText, setText, syncRows, toast } from "./ui.js";
 
-const $ = (sel) => document.querySelector(sel);
 const TOKEN_KEY = "borderfleet.token";
 
 const OPEN = new Set(["pending", "assigned", "to_pickup", "loading", "laden_transit", "at_gate", "in_inspection", "to_dropoff", "unloading", "returning"]);
 const GATE = new Set(["at_gate", "in_inspection"]);
 const BAD = new Set(["refused_returned", "cancelled", "failed", "returning"]);
+const FINAL = new Set(["delivered", "refused_returned", "cancelled", "failed"]);
+const CANCELLABLE = new Set(["pending", "assigned", "to_pickup"]); // before the pick
+
+// shuttle states by what an operator may do then (fleet's transition table)
+const PAUSABLE = new Set(["idle", "to_pickup", "laden_transit", "to_dropoff", "to_charger", "to_parking"]);
+const FREE = new Set(["idle", "to_parking"]); // may be sent to charge or to park
+const TAKE_OUT = new Set(["idle", "to_pickup", "to_charger", "to_parking", "fault"]);
+
+// SHUTTLE_ACTS are the operator's shuttle verbs (POST
+// /v1/shuttles/{id}/{verb}), each shown only in the states it can work in,
+// so no button leads nowhere.
+const SHUTTLE_ACTS = [
+  { verb: "pause", text: "pause", done: "paused", show: (s) => PAUSABLE.has(s.state) },
+  { verb: "resume", text: "resume", done: "resumed", show: (s) => s.state === "paused" },
+  { verb: "clear-fault", text: "clear fault", done: "fault cleared", show: (s) => s.state === "fault" },
+  { verb: "charge", text: "charge", done: "sent to charge", show: (s) => !s.move && FREE.has(s.state) },
+  { verb: "park", text: "park", done: "sent to park", show: (s) => !s.move && (FREE.has(s.state) || s.state === "to_charger") },
+  { verb: "out-of-service", text: "out of service", cls: "warn", done: "out of service", show: (s) => TAKE_OUT.has(s.state) },
+  { verb: "in-service", text: "in service", cls: "ok", done: "back in service", show: (s) => s.state === "out_of_service" },
+  { verb: "emergency-stop", text: "stop", cls: "danger", done: "stopped", show: (s) => !!s.state && s.state !== "offline" && s.state !== "emergency_stop" },
+  { verb: "emergency-release", text: "release", cls: "ok", done: "released", show: (s) => s.state === "emergency_stop" },
+];
 
 // state is everything the page knows; one place, rendered from.
 const state = {
@@ -19,34 +42,14 @@ const state = {
   lastSnapAt: 0,
   gates: [],
   bays: [],
+  laneIds: [], // the site's lanes, then its links ("lane#n")
   selected: "",
   abort: null,
   timers: [],
 };
 
 let map = null;
-
-// ---- toasts and errors ------------------------------------------------------
-
-function toast(msg, kind = "error") {
-  const t = document.createElement("div");
-  t.className = `toast ${kind}`;
-  t.textContent = msg;
-  t.setAttribute("role", kind === "error" ? "alert" : "status");
-  const close = document.createElement("button");
-  close.type = "button";
-  close.className = "ghost small";
-  close.textContent = "×";
-  close.title = "dismiss";
-  close.addEventListener("click", () => t.remove());
-  t.appendChild(close);
-  $("#toasts").appendChild(t);
-  setTimeout(() => t.remove(), kind === "error" ? 12000 : 4000);
-}
-
-function errText(e) {
-  return e instanceof ApiError ? e.text() : String(e && e.message ? e.message : e);
-}
+let lanes = null;
 
 // ---- sign-in and role ---------------------------------------------------------
 
@@ -107,6 +110,11 @@ async function start(token) {
   $("#shuttles-panel").hidden = !role.reads;
   $("#moves-panel").hidden = !role.reads;
   $("#chargers-panel").hidden = !role.reads;
+  $("#lanes-panel").hidden = !role.reads;
+  $("#map-panel").hidden = false; // every role may see the site
+  $("#map-note").hidden = role.reads;
+  $("#legend").hidden = !role.reads; // the shuttles' colours
+  $("#map-note").textContent = role.reads ? "" : "This role sees the site; shuttles and closed lanes are shown to viewers, operators and admins.";
   document.body.classList.toggle("can-operate", role.operates);
   document.body.classList.toggle("can-decide", role.customs);
   if (!map) {
@@ -116,8 +124,13 @@ async function start(token) {
     $("#zoom-out").addEventListener("click", () => map.zoom(1 / 1.5));
     $("#zoom-fit").addEventListener("click", () => map.fit());
   }
+  await loadSite();
   if (role.reads) {
-    await loadSite();
+    if (!lanes) lanes = new LanesPanel($("#lanes-panel"), map);
+    lanes.client = state.client;
+    lanes.setChoices(state.laneIds);
+    lanes.refresh();
+    state.timers.push(setInterval(() => lanes.refresh(), 5000));
     await refreshMoves();
     follow();
     state.timers.push(setInterval(refreshMoves, 15000));
@@ -125,7 +138,6 @@ async function start(token) {
     state.timers.push(setInterval(refreshChargers, 5000));
     state.timers.push(setInterval(checkStale, 1000));
   } else {
-    $("#map-panel").hidden = true;
     setLive("on", "polling");
   }
   if (role.customs && !role.reads) {
@@ -141,6 +153,9 @@ async function loadSite() {
     const fc = await state.client.get("/v1/site");
     map.load(fc);
     $("#site-name").textContent = map.name;
+    const ids = (k) => fc.features.filter((f) => f.properties.kind === k).map((f) => String(f.properties.id));
+    const byNum = (a, b) => a.localeCompare(b, undefined, { numeric: true });
+    state.laneIds = [...ids("lane").sort(byNum), ...ids("graph_link").sort(byNum)];
     state.bays = fc.features
       .filter((f) => f.properties.kind === "bay" && f.properties.centre)
       .map((f) => ({ id: f.properties.id, centre: f.properties.centre }))
@@ -194,7 +209,8 @@ function legend() {
     ["at_gate", "at gate"],
     ["charging", "charging"],
     ["paused", "paused"],
-    ["fault", "fault"],
+    ["fault", "fault / stopped"],
+    ["out_of_service", "out of service"],
   ];
   $("#legend").innerHTML = "";
   for (const [st, text] of items) {
@@ -300,54 +316,6 @@ async function refreshQueue() {
 
 // ---- rendering ---------------------------------------------------------------------
 
-// syncRows keeps one <tr> per key in tbody, in items' order: build makes
-// a row's cells once, update refreshes them (inputs a user types into are
-// kept).
-function syncRows(tbody, items, key, build, update) {
-  const have = new Map();
-  for (const tr of tbody.children) have.set(tr.dataset.key, tr);
-  let prev = null;
-  const keep = new Set();
-  for (const it of items) {
-    const k = key(it);
-    keep.add(k);
-    let tr = have.get(k);
-    if (!tr) {
-      tr = document.createElement("tr");
-      tr.dataset.key = k;
-      build(tr, it);
-    }
-    update(tr, it);
-    const want = prev ? prev.nextSibling : tbody.firstChild;
-    if (want !== tr) tbody.insertBefore(tr, want);
-    prev = tr;
-  }
-  for (const [k, tr] of have) if (!keep.has(k)) tr.remove();
-}
-
-function cells(tr, n) {
-  for (let i = 0; i < n; i++) tr.appendChild(document.createElement("td"));
-  return tr.children;
-}
-
-function setText(td, text, cls) {
-  if (td.textContent !== text) td.textContent = text;
-  if (cls !== undefined && td.className !== cls) td.className = cls;
-}
-
-function badge(td, st) {
-  let b = td.firstChild;
-  if (!b || b.nodeType !== 1) {
-    td.textContent = "";
-    b = document.createElement("span");
-    td.appendChild(b);
-  }
-  const cls = `badge st-${st || "unknown"}`;
-  if (b.className !== cls) b.className = cls;
-  const text = (st || "—").replace(/_/g, " ");
-  if (b.textContent !== text) b.textContent = text;
-}
-
 function renderCounts(byState) {
   const sum = (set) => Object.entries(byState).reduce((n, [k, v]) => n + (set.has(k) ? v : 0), 0);
   const chips = [
@@ -389,8 +357,7 @@ function renderShuttles(list) {
       });
       const act = tr.children[7];
       act.className = "act";
-      act.appendChild(actionButton("pause", () => pauseShuttle(s.id, true)));
-      act.appendChild(actionButton("resume", () => pauseShuttle(s.id, false)));
+      shuttleButtons(act, s.id);
     },
     (tr, s) => {
       const c = tr.children;
@@ -401,10 +368,9 @@ function renderShuttles(list) {
       setText(c[4], containerOf(s), "mono");
       setText(c[5], s.move || "", "mono dim");
       setText(c[6], s.last_node || "", "mono dim");
+      tr.dataset.state = s.state || "";
       tr.classList.toggle("sel", s.id === state.selected);
-      const paused = s.state === "paused";
-      c[7].children[0].hidden = paused;
-      c[7].children[1].hidden = !paused;
+      showShuttleButtons(c[7], s);
     },
   );
 }
@@ -419,23 +385,6 @@ function socCell(td, soc) {
   bar.style.width = `${pct}%`;
   bar.className = pct < 25 ? "low" : pct < 45 ? "mid" : "ok";
   td.querySelector(".num").textContent = `${pct} %`;
-}
-
-function actionButton(text, fn, cls = "") {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.className = `small ${cls}`;
-  b.textContent = text;
-  b.addEventListener("click", async (e) => {
-    e.stopPropagation();
-    b.disabled = true;
-    try {
-      await fn();
-    } finally {
-      b.disabled = false;
-    }
-  });
-  return b;
 }
 
 function movesFiltered() {
@@ -460,7 +409,15 @@ function renderMoves() {
     $("#moves tbody"),
     list,
     (m) => m.id,
-    (tr) => cells(tr, 7),
+    (tr, m) => {
+      cells(tr, 9);
+      priorityCell(tr.children[7], m.id);
+      const act = tr.children[8];
+      act.className = "act";
+      const b = actionButton("cancel", () => cancelMove(m.id), "danger");
+      b.dataset.verb = "cancel";
+      act.appendChild(b);
+    },
     (tr, m) => {
       const c = tr.children;
       tr.dataset.state = m.state;
@@ -473,8 +430,57 @@ function renderMoves() {
       setText(c[5], fmtClock(m.created), "dim");
       const end = m.state === "delivered" && m.history ? Date.parse(m.history[m.history.length - 1].at) : now;
       setText(c[6], fmtDur(end - Date.parse(m.created)), "num");
+      showPriority(c[7], m);
+      c[8].firstChild.hidden = !CANCELLABLE.has(m.state);
     },
   );
+}
+
+// priorityCell builds a move's priority cell: the number, or for an
+// operator while the move is not over a field to change it (Enter or
+// "set" sends it, Escape puts it back).
+function priorityCell(td, id) {
+  td.className = "num prio";
+  const val = document.createElement("span");
+  const input = document.createElement("input");
+  input.type = "number";
+  input.step = "1";
+  input.min = "-1000";
+  input.max = "1000";
+  input.setAttribute("aria-label", `priority of move ${id}`);
+  const set = actionButton("set", () => setPriority(id, input));
+  set.dataset.verb = "priority";
+  set.hidden = true;
+  const current = () => String((state.moves.get(id) || {}).priority || 0);
+  input.addEventListener("input", () => {
+    input.dataset.edited = "1";
+    input.classList.remove("bad");
+    set.hidden = input.value === current();
+  });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !set.hidden) set.click();
+    if (e.key === "Escape") {
+      delete input.dataset.edited;
+      input.classList.remove("bad");
+      input.value = current();
+      set.hidden = true;
+    }
+  });
+  td.append(val, input, set);
+}
+
+function showPriority(td, m) {
+  const [val, input, set] = td.children;
+  const editable = !!(state.role && state.role.operates) && !FINAL.has(m.state);
+  const prio = String(m.priority || 0);
+  setText(val, prio);
+  val.hidden = editable;
+  input.hidden = !editable;
+  if (document.activeElement !== input && (!input.dataset.edited || input.value === prio)) {
+    delete input.dataset.edited;
+    input.value = prio;
+  }
+  set.hidden = !editable || input.value === prio;
 }
 
 function renderGates() {
@@ -565,8 +571,7 @@ function renderSelected() {
     box.appendChild(body);
     const acts = document.createElement("div");
     acts.className = "sel-acts operate-only";
-    acts.appendChild(actionButton("pause", () => pauseShuttle(sh.id, true)));
-    acts.appendChild(actionButton("resume", () => pauseShuttle(sh.id, false)));
+    shuttleButtons(acts, sh.id);
     box.appendChild(acts);
   }
   box.querySelector(".sel-head").textContent = sh.id;
@@ -588,20 +593,80 @@ function renderSelected() {
     dd.textContent = v;
     body.append(dt, dd);
   }
-  const [p, r] = box.querySelectorAll(".sel-acts button");
-  p.hidden = sh.state === "paused";
-  r.hidden = sh.state !== "paused";
+  showShuttleButtons(box.querySelector(".sel-acts"), sh);
   box.hidden = false;
 }
 
 // ---- actions --------------------------------------------------------------------
 
-async function pauseShuttle(id, pause) {
+// shuttleButtons adds a button per shuttle verb to el, in SHUTTLE_ACTS'
+// order; showShuttleButtons shows those that fit the shuttle's state.
+function shuttleButtons(el, id) {
+  for (const a of SHUTTLE_ACTS) {
+    const b = actionButton(a.text, () => shuttleAct(id, a), a.cls);
+    b.dataset.verb = a.verb;
+    b.hidden = true;
+    el.appendChild(b);
+  }
+}
+
+function showShuttleButtons(el, s) {
+  SHUTTLE_ACTS.forEach((a, i) => (el.children[i].hidden = !a.show(s)));
+}
+
+async function shuttleAct(id, a) {
   try {
-    await state.client.post(`/v1/shuttles/${encodeURIComponent(id)}/${pause ? "pause" : "resume"}`);
-    toast(`${id} ${pause ? "paused" : "resumed"}`, "ok");
+    const sh = await state.client.post(`/v1/shuttles/${encodeURIComponent(id)}/${a.verb}`);
+    toast(`${id} ${a.done}`, "ok");
+    showShuttle(sh);
   } catch (e) {
-    toast(`${pause ? "Pause" : "Resume"} ${id}: ${errText(e)}`);
+    toast(`${a.text[0].toUpperCase()}${a.text.slice(1)} ${id}: ${errText(e)}`);
+  }
+}
+
+// showShuttle puts a verb's answer (the shuttle afterwards) in the
+// tables before the next snapshot, so its buttons fit its new state.
+function showShuttle(sh) {
+  const list = (state.snap && state.snap.shuttles) || [];
+  const i = sh ? list.findIndex((s) => s.id === sh.id) : -1;
+  if (i < 0) return;
+  list[i] = { ...list[i], state: sh.state, activity: sh.activity, move: sh.move };
+  renderShuttles(list);
+  renderSelected();
+}
+
+async function cancelMove(id) {
+  const m = state.moves.get(id);
+  const reason = prompt(`Cancel move ${id} (${m ? m.container : ""})?\nReason (optional):`, "");
+  if (reason === null) return;
+  try {
+    const body = reason.trim() ? { reason: reason.trim() } : {};
+    const mv = await state.client.post(`/v1/moves/${encodeURIComponent(id)}/cancel`, body);
+    state.moves.set(mv.id, mv);
+    renderMoves();
+    toast(`Move ${id} (${mv.container}) ${mv.state.replace(/_/g, " ")}`, "ok");
+  } catch (e) {
+    toast(`Cancel ${id}: ${errText(e)}`);
+  }
+}
+
+async function setPriority(id, input) {
+  const priority = Number(input.value.trim() === "" ? NaN : input.value);
+  if (!Number.isInteger(priority)) {
+    input.classList.add("bad");
+    toast(`Priority of ${id}: a whole number, please`);
+    return;
+  }
+  try {
+    const mv = await state.client.post(`/v1/moves/${encodeURIComponent(id)}/priority`, { priority });
+    input.classList.remove("bad");
+    delete input.dataset.edited;
+    state.moves.set(mv.id, mv);
+    renderMoves();
+    toast(`Move ${id}: priority ${mv.priority}`, "ok");
+  } catch (e) {
+    if (e.field === "priority") input.classList.add("bad");
+    toast(`Priority of ${id}: ${errText(e)}`);
   }
 }
 

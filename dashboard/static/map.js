@@ -43,6 +43,8 @@ export class SiteMap {
     this.points = []; // screen-space markers: {node, x, y, minK}
     this.shuttles = new Map(); // id -> {g, x, y, data}
     this.selected = "";
+    this.lines = new Map(); // lane or link id -> its points in the local frame
+    this.closed = []; // ids of the lanes and links closed to new routes
     this.svg.innerHTML = "";
     this.world = el("g", { class: "world" }, svg);
     this.marks = el("g", { class: "marks" }, svg);
@@ -93,12 +95,18 @@ export class SiteMap {
       this.label(centroid(f.geometry, this.toLocal), p.name || p.id, "centre-label", 0, 0, -18);
     }
     const lanes = el("g", { class: "lanes" }, this.world);
+    this.lines.clear();
+    for (const f of [...by("lane"), ...by("graph_link")]) {
+      this.lines.set(String(f.properties.id), f.geometry.coordinates.map((q) => this.toLocal(q)));
+    }
     for (const f of by("lane")) {
       const p = f.properties;
       const cls = `lane ${p.direction === "two-way" ? "two-way" : "one-way"}`;
       const e = el("path", { d: path([f.geometry.coordinates], false), class: cls, "vector-effect": "non-scaling-stroke" }, lanes);
       el("title", {}, e).textContent = `${p.id} · ${p.direction || ""} · ${p.speed_limit_kmh || "?"} km/h`;
     }
+    this.closedLanes = el("g", { class: "closed-lanes" }, this.world);
+    this.setClosed(this.closed);
     for (const f of by("parking")) this.point(f, "parking", 2.2);
     for (const f of by("bay")) this.point(f, "bay", 4, f.properties.id);
     for (const f of by("charging_station")) {
@@ -113,6 +121,21 @@ export class SiteMap {
     // territory names above the yards
     for (const z of this.zoneLabels) z.y = box[3] + 0.12 * (box[3] - box[1]) + 60;
     this.fit();
+  }
+
+  // setClosed draws the lanes and links of ids (GET /v1/lanes "closed")
+  // over the lanes as closed.
+  setClosed(ids) {
+    this.closed = [...ids];
+    if (!this.closedLanes) return;
+    this.closedLanes.innerHTML = "";
+    for (const id of this.closed) {
+      const pts = this.lines.get(id);
+      if (!pts) continue;
+      const d = "M" + pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join("L");
+      const e = el("path", { d, class: "closed-lane", "data-id": id, "vector-effect": "non-scaling-stroke" }, this.closedLanes);
+      el("title", {}, e).textContent = `${id} · closed`;
+    }
   }
 
   // label places a text at a world point, shown from zoom minK on.
