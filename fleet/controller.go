@@ -514,20 +514,34 @@ func (c *Controller) grant(now time.Time, r *shuttleRec) {
 // route gives a shuttle a new route to goal for a task, with holds at every
 // stop line; false if traffic cannot route it now.
 func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
-	var holds []string
-	pos, _ := c.tr.Position(r.id)
-	for _, cp := range c.site.Checkpoints {
-		if cp.ID != pos.Authority { // a route that starts at a stop line leaves it
-			holds = append(holds, cp.ID)
-		}
-	}
-	p, err := c.tr.Plan(r.id, goal, routing.PlanOptions{Holds: holds})
+	p, err := c.tr.Plan(r.id, goal, routing.PlanOptions{Holds: c.holds(r)})
 	if err != nil {
 		c.stats.PlanFailures++
 		return false
 	}
 	r.task, r.goal, r.replan, r.acted = t, goal, false, false
 	r.goalStep = p.FirstStep + 2*len(p.Edges)
+	c.setStops(r, p)
+	return true
+}
+
+// holds are the stop lines a new route of a shuttle holds at: every
+// checkpoint but one it stands at the end of its authority at (a route
+// that starts at a stop line leaves it).
+func (c *Controller) holds(r *shuttleRec) []string {
+	var holds []string
+	pos, _ := c.tr.Position(r.id)
+	for _, cp := range c.site.Checkpoints {
+		if cp.ID != pos.Authority {
+			holds = append(holds, cp.ID)
+		}
+	}
+	return holds
+}
+
+// setStops notes the stop lines on a shuttle's new route, and that drive
+// commands go out again from where it starts.
+func (c *Controller) setStops(r *shuttleRec, p *routing.Plan) {
 	if r.sent > p.FirstStep {
 		r.sent = p.FirstStep
 	}
@@ -545,7 +559,6 @@ func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
 	if len(r.stops) > 0 && r.node == r.stops[0] && r.gate == nil {
 		c.atStopLine(c.now, r) // standing at it already
 	}
-	return true
 }
 
 func (c *Controller) checkpoint(node string) (geo.Checkpoint, bool) {

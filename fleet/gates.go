@@ -147,7 +147,11 @@ func (c *Controller) gateTimers(now time.Time) {
 		}
 		cp := r.gate.checkpoint
 		if err := c.tr.ClearHold(r.id, cp.ID); err != nil {
-			continue
+			if p, _ := c.tr.Position(r.id); p.Hold == cp.ID {
+				continue
+			}
+			// no hold left there (a new route without it): nothing to
+			// release; the stop is over
 		}
 		r.gate = nil
 		if len(r.stops) > 0 && r.stops[0] == cp.ID {

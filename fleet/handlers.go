@@ -57,7 +57,7 @@ func (c *Controller) atGoal(now time.Time, r *shuttleRec) {
 	case taskStage:
 		r.task, r.replan, r.goalStep = r.then, true, -1
 	case taskPark:
-		if r.sm.State() != ShuttleOutOfService {
+		if r.sm.State() != ShuttleOutOfService && r.sm.Held() != ShuttleOutOfService {
 			c.fire(r, EvParked)
 		}
 		r.task, r.goalStep = taskNone, -1
@@ -173,10 +173,23 @@ func (c *Controller) stow(r *shuttleRec) {
 	}
 	from := c.reachFrom(pos.Authority)
 	for _, spot := range c.parkingSpots(c.centreOf(pos.Goal), func(spot string) routing.Reach { return c.reachTo(from, spot) }) {
-		if _, err := c.tr.Plan(r.id, spot, routing.PlanOptions{}); err == nil {
+		if c.planKeepingStops(r, spot) {
 			return
 		}
 	}
+}
+
+// planKeepingStops routes a shuttle to goal from the end of its authority,
+// without a task (as stow and a re-route after a lane closure do), and
+// with a hold at every customs stop line on the way as route makes them:
+// an empty shuttle too passes a checkpoint only in its release time.
+func (c *Controller) planKeepingStops(r *shuttleRec, goal string) bool {
+	p, err := c.tr.Plan(r.id, goal, routing.PlanOptions{Holds: c.holds(r)})
+	if err != nil {
+		return false
+	}
+	c.setStops(r, p)
+	return true
 }
 
 func (c *Controller) recovered(e FaultCleared) error {

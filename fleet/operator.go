@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/charging"
-	"github.com/borderfleet/borderfleet/routing"
 )
 
 // This file holds what operators ask of the fleet besides new moves and
@@ -173,6 +172,7 @@ func (c *Controller) emergencyStop(e EmergencyStopRequested) error {
 	case e.Stop:
 		c.fire(r, EvEStop)
 		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdPause})
+		c.holdCharging(r)
 	default:
 		c.fire(r, EvEStopRelease)
 		if r.sm.State() != ShuttlePaused { // released into a pause: it stays still
@@ -181,6 +181,21 @@ func (c *Controller) emergencyStop(e EmergencyStopRequested) error {
 		c.afterHold(r)
 	}
 	return nil
+}
+
+// holdCharging gives up the charger slot of a shuttle on its way to
+// charge that is stopped or paused: held for who knows how long, it would
+// miss it (a no-show frees it) and later charge without one. Released, it
+// parks or charges again as idleWork decides.
+func (c *Controller) holdCharging(r *shuttleRec) {
+	if r.task != taskCharge || r.sm.Held() != ShuttleToCharger {
+		return
+	}
+	if r.slot != 0 {
+		_ = c.sched.Cancel(r.slot)
+		r.slot = 0
+	}
+	c.dropTask(r)
 }
 
 // afterHold catches up, once a shuttle is released or resumed, with what
@@ -206,7 +221,7 @@ func (c *Controller) setService(e ServiceRequested) error {
 			return nil
 		}
 		r.outOfService = false
-		if state == ShuttleOutOfService {
+		if state == ShuttleOutOfService || r.sm.Held() == ShuttleOutOfService { // held: back in service once released
 			c.fire(r, EvPutBack)
 			r.idleAt = c.now
 			if r.task == taskPark { // still on its way to park
@@ -305,6 +320,9 @@ func (c *Controller) closeLane(e LaneClosed) error {
 // the same goal, over the lanes open now; it keeps its route if there is
 // no other.
 func (c *Controller) reroute(r *shuttleRec) {
+	if r.replan {
+		return // its task waits for a route; planTask makes it over the open lanes
+	}
 	if r.goalStep >= 0 {
 		then := r.then
 		if c.route(r, r.goal, r.task) {
@@ -313,7 +331,7 @@ func (c *Controller) reroute(r *shuttleRec) {
 		return
 	}
 	if p, ok := c.tr.Position(r.id); ok && !p.Arrived {
-		_, _ = c.tr.Plan(r.id, p.Goal, routing.PlanOptions{})
+		c.planKeepingStops(r, p.Goal)
 	}
 }
 

@@ -232,3 +232,166 @@ func TestCloseLaneReroutes(t *testing.T) {
 	h.send(LaneClosed{Lane: closed, Closed: false})
 	assert.Empty(t, h.c.ClosedLanes())
 }
+
+// Regression tests from a review of the operator verbs: each failed
+// before its fix.
+
+// Put back into service while stopped: released, it works again.
+func TestPutBackWhileStopped(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	h.send(ServiceRequested{Shuttle: "s1", InService: false})
+	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: true})
+	h.send(ServiceRequested{Shuttle: "s1", InService: true})
+	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: false})
+	assert.Equal(t, ShuttleIdle, h.state("s1"))
+	assert.False(t, h.c.OutOfService("s1"))
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	h.wait(time.Minute)
+	assert.Equal(t, "s1", h.move("m1").Shuttle)
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
+// A shuttle at a stop line whose inspection waits for the inspection bay
+// is left to its task when a lane of its old route closes: it still goes
+// to inspection once the bay is free.
+func TestLaneClosureLeavesAWaitingInspectionAlone(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01", "s2": "kz-park-02"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", false))
+	m1 := h.move("m1")
+	a := m1.Shuttle
+	h.drive(a)
+	h.finish(a)
+	h.drive(a)
+	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: DecisionInspect, Officer: "kz-1"})
+	h.drive(a)
+	require.Equal(t, MoveInspection, m1.State)
+
+	h.send(request("m2", "MSKU1234565", "kz-bay-05", "cn-bay-02", false))
+	m2 := h.move("m2")
+	b := m2.Shuttle
+	h.drive(b)
+	h.finish(b)
+	h.drive(b)
+	require.Equal(t, MoveAtGate, m2.State)
+	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m2", Decision: DecisionInspect, Officer: "kz-1"})
+	require.True(t, h.c.shuttles[b].replan, "the inspection bay is taken: b waits for a route to it")
+	// a lane of b's old route with a way around it (a route to the old
+	// goal can be made, and must not be)
+	const closed = "cn-yard-cut"
+	require.Contains(t, h.c.StillRoutedOver(closed), b)
+	h.send(LaneClosed{Lane: closed, Closed: true})
+	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: DecisionRelease, Officer: "kz-1"})
+	for range 10 {
+		h.drive(a)
+		h.drive(b)
+		h.wait(time.Minute)
+	}
+	assert.Equal(t, MoveInspection, m2.State, "b went to the inspection bay once it was free (%s closed)", closed)
+}
+
+// A fault while paused keeps the pause: the vehicle was told to pause,
+// and only a resume (with stopPause) lets it go on.
+func TestFaultWhilePausedKeepsThePause(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	h.send(PauseRequested{Shuttle: "s1", Pause: true})
+	h.send(FaultReported{Shuttle: "s1", Reason: "bumper"})
+	assert.Equal(t, ShuttlePaused, h.state("s1"))
+	assert.Equal(t, MovePending, h.move("m1").State, "its move goes back to the pending moves")
+	h.send(FaultCleared{Shuttle: "s1"})
+	h.wait(time.Minute)
+	assert.Equal(t, ShuttlePaused, h.state("s1"), "repaired, still paused")
+	assert.Equal(t, MovePending, h.move("m1").State, "no work while paused")
+	cmds := h.handle(PauseRequested{Shuttle: "s1", Pause: false})
+	assert.Contains(t, h.kinds(cmds), CmdResume)
+	for range 3 { // to the parking spot it was given when it broke down, then to work
+		h.drive("s1")
+		h.wait(time.Minute)
+	}
+	assert.Equal(t, "s1", h.move("m1").Shuttle)
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
+// A shuttle stopped on its way to charge gives its charger slot up; once
+// released it books again if it still needs to charge.
+func TestStopOnTheWayToChargeGivesTheSlotUp(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	h.send(ChargeRequested{Shuttle: "s1"})
+	r := h.c.shuttles["s1"]
+	station := r.goal
+	require.NotEmpty(t, h.c.ChargerSlots(station))
+	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: true})
+	assert.Empty(t, h.c.ChargerSlots(station), "no slot held while stopped")
+	assert.Zero(t, r.slot)
+	h.wait(30 * time.Minute)
+	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: false})
+	for range 3 {
+		h.drive("s1")
+		h.wait(time.Minute)
+	}
+	if h.state("s1") == ShuttleCharging || h.state("s1") == ShuttleToCharger {
+		assert.NotZero(t, r.slot, "charging only with a slot")
+	}
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
+// A shuttle whose move is cancelled while it waits at a stop line on its
+// way stops at the next stop line too, and its gate record ends.
+func TestCancelAtAStopLineKeepsTheNextStop(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "cn-park-01"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	r := h.c.shuttles["s1"]
+	for i := 0; i < 20 && r.gate == nil; i++ {
+		if len(h.pending["s1"]) == 0 {
+			h.wait(10 * time.Second)
+			continue
+		}
+		h.drive("s1")
+	}
+	require.NotNil(t, r.gate, "held at a stop line on the way")
+	first := r.gate.checkpoint.ID
+	h.send(CancelRequested{Move: "m1"})
+	stopped := map[string]bool{}
+	for range 40 {
+		h.drive("s1")
+		if r.gate != nil {
+			stopped[r.gate.checkpoint.ID] = true
+		}
+		h.wait(5 * time.Second)
+	}
+	delete(stopped, first)
+	assert.NotEmpty(t, stopped, "it stopped at the next stop line (after %s)", first)
+	assert.Nil(t, r.gate)
+	assert.NotEqual(t, "waiting at a gate", h.c.Activity("s1"))
+	assert.True(t, h.c.NextWake().IsZero() || h.c.NextWake().After(h.now), "no wake-up in the past: %v", h.c.NextWake())
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
+// A shuttle out of service stopped on its way to park reaches the spot
+// without an illegal transition.
+func TestStoppedOutOfServiceReachesItsSpot(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-bay-02"})
+	h.send(ServiceRequested{Shuttle: "s1", InService: false})
+	goal := h.c.shuttles["s1"].goalStep
+	require.Positive(t, goal)
+	// drive up to the node before the spot
+	for range 100 {
+		if p, _ := h.c.tr.Position("s1"); p.AtStep == goal-2 {
+			break
+		}
+		for len(h.pending["s1"]) > 0 {
+			cmd := h.pending["s1"][0]
+			h.pending["s1"] = h.pending["s1"][1:]
+			for k := 1; k < len(cmd.Steps) && cmd.From+k+1 < goal; k += 2 {
+				h.send(NodeReached{Shuttle: "s1", Step: cmd.From + k + 1, SoC: 0.7})
+			}
+		}
+		h.wait(time.Second)
+	}
+	require.Equal(t, goal, func() int { p, _ := h.c.tr.Position("s1"); return p.Granted }(), "granted to the spot")
+	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: true})
+	h.send(NodeReached{Shuttle: "s1", Step: goal, SoC: 0.7}) // it reaches the spot while stopped
+	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: false})
+	assert.Equal(t, ShuttleOutOfService, h.state("s1"))
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}

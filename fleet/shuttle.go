@@ -73,6 +73,10 @@ var (
 	stoppable = append(slices.Clone(anyOn), ShuttleFault)
 )
 
+func without(states []ShuttleState, s ShuttleState) []ShuttleState {
+	return slices.DeleteFunc(slices.Clone(states), func(x ShuttleState) bool { return x == s })
+}
+
 // ShuttleTransitions is the one transition table of the shuttle state
 // machine: event, the states it may fire from, and the state it leads to.
 func ShuttleTransitions() fsm.Events {
@@ -103,7 +107,9 @@ func ShuttleTransitions() fsm.Events {
 		ev(EvParked, ShuttleIdle, ShuttleToParking),
 		ev(EvAbort, ShuttleIdle, ShuttleToPickup, ShuttleToCharger, ShuttleToParking),
 		ev(EvPause, ShuttlePaused, pausable...),
-		ev(EvFault, ShuttleFault, anyOn...),
+		// a fault while paused keeps the pause (fireHeld): the vehicle was
+		// told to pause, and is told to go on only by a resume
+		ev(EvFault, ShuttleFault, without(anyOn, ShuttlePaused)...),
 		ev(EvRecover, ShuttleIdle, ShuttleFault),
 		ev(EvRecoverLaden, ShuttleLadenTransit, ShuttleFault),
 		ev(EvEStop, ShuttleEStop, stoppable...),
