@@ -412,6 +412,7 @@ func (c *Controller) pause(e PauseRequested) error {
 	case e.Pause:
 		c.fire(r, EvPause)
 		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdPause})
+		c.holdCharging(r)
 	default:
 		c.fire(r, "resume")
 		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdResume})

@@ -332,6 +332,16 @@ func TestStopOnTheWayToChargeGivesTheSlotUp(t *testing.T) {
 	if h.state("s1") == ShuttleCharging || h.state("s1") == ShuttleToCharger {
 		assert.NotZero(t, r.slot, "charging only with a slot")
 	}
+
+	// a pause does the same
+	h.send(ShuttleJoined{Shuttle: "s2", Node: "kz-park-30", SoC: 0.5})
+	if h.state("s2") != ShuttleToCharger {
+		h.send(ChargeRequested{Shuttle: "s2"})
+	}
+	require.NotZero(t, h.c.shuttles["s2"].slot)
+	h.send(PauseRequested{Shuttle: "s2", Pause: true})
+	assert.Zero(t, h.c.shuttles["s2"].slot)
+	h.send(PauseRequested{Shuttle: "s2", Pause: false})
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
 
