@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/vda5050"
 	"github.com/borderfleet/borderfleet/vehicles"
 )
 
@@ -129,12 +130,11 @@ func (s *Server) addShuttle(w http.ResponseWriter, r *http.Request, _ Token) err
 	if req.SerialNumber == "" {
 		return badRequest("serial_number", "serial_number is required (as the vehicle puts it in its topics)")
 	}
-	if err := e.Validate(); err != nil {
-		field := "serial_number"
-		if strings.Contains(err.Error(), "manufacturer") {
-			field = "manufacturer"
-		}
-		return badRequest(field, "%v", err)
+	if err := vda5050.CheckID(req.Manufacturer); err != nil {
+		return badRequest("manufacturer", "manufacturer %q: %v", req.Manufacturer, err)
+	}
+	if err := vda5050.CheckID(req.SerialNumber); err != nil {
+		return badRequest("serial_number", "serial_number %q: %v", req.SerialNumber, err)
 	}
 	if len(req.Type) > maxReason {
 		return badRequest("type", "type longer than %d characters", maxReason)
