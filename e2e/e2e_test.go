@@ -231,7 +231,7 @@ func TestMovesCrossBothWaysOverMQTT(t *testing.T) {
 			// first
 			shuttles(t, url, iface, "--shuttles", "3", "--serial-prefix", "full-", "--soc", "0.7")
 			shuttles(t, url, iface, "--shuttles", "1", "--serial-prefix", "low-", "--soc", "0.19",
-				"--start", f.site.Parking[len(f.site.Parking)-1].ID)
+				"--start", parkingOf(f.site, f.site.Centres[1].ID, 35)) // the last parking spot of the east centre
 			west, east := f.site.BaysOf(f.site.Centres[0].ID), f.site.BaysOf(f.site.Centres[1].ID)
 			f.move(ctx, t, "e1", container(1), west[0].ID, east[2].ID)
 			f.move(ctx, t, "e2", container(2), west[3].ID, east[5].ID)

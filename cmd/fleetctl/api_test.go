@@ -259,7 +259,7 @@ func TestVerbs(t *testing.T) {
 		{"shuttles emergency-release", tokOperator, []string{"shuttles", "emergency-release", "s1"}, []string{"shuttle s1 released; state now to_pickup"}},
 		{"shuttles add", tokAdmin, []string{"shuttles", "add", "--manufacturer", "kazauto", "--serial", "KA-1", "--type", "KA-40"},
 			[]string{"shuttle KA-1 (kazauto) is on the roster;", "JOINED no"}},
-		{"lanes list", tokViewer, []string{"lanes", "list"}, []string{"every lane is open (108 lanes;"}},
+		{"lanes list", tokViewer, []string{"lanes", "list"}, []string{"every lane is open (128 lanes;"}},
 		{"lanes close", tokOperator, []string{"lanes", "close", "kz-park-36-lane#1"}, []string{"lane kz-park-36-lane#1 is closed", "closed now: kz-park-36-lane#1"}},
 		{"lanes list closed", tokViewer, []string{"lanes", "list"}, []string{"LANE NAME CLOSED CLOSED LINKS", "kz-park-36-lane - no kz-park-36-lane#1"}},
 		{"lanes reopen", tokOperator, []string{"lanes", "reopen", "kz-park-36-lane#1"}, []string{"lane kz-park-36-lane#1 is open", "closed now: none"}},
