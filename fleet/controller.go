@@ -128,8 +128,9 @@ type Controller struct {
 	reach      map[string][]routing.Reach            // from node -> every node
 	stations   map[string]geo.ChargingStation        // by node id
 	dropped    map[string]int                        // move -> drops seen
-	gateTimes  map[string]time.Duration              // "from\x00to" -> release times on the way
-	energy     map[string]moveKWh                    // "origin\x00destination" -> energy of a move
+	gateTimes  map[[2]string]time.Duration           // {from, to} -> release times on the way
+	energy     map[[2]string]moveKWh                 // {origin, destination} -> energy of a move
+	full       map[string]fullMsg                    // centre -> why it takes no more moves, by count
 	centres    map[string]string                     // place node -> its centre, made on first use
 	inbound    map[string]int                        // centre -> moves under way to it, counted at dispatch
 	inboundCap map[string]int                        // centre -> maxInbound, made on first use
@@ -185,7 +186,7 @@ func NewController(cfg Config, rng *rand.Rand) (*Controller, error) {
 	return &Controller{cfg: cfg, g: cfg.Graph, site: site, tr: tr, sched: sched, rng: rng,
 		moves: map[string]*Move{}, byKey: map[string]*Move{}, shuttles: map[string]*shuttleRec{},
 		bays: newBayBook(), decided: map[string]map[string]CustomsDecision{},
-		reach: map[string][]routing.Reach{}, stations: byNode, dropped: map[string]int{}, gateTimes: map[string]time.Duration{}, energy: map[string]moveKWh{}, inbound: map[string]int{},
+		reach: map[string][]routing.Reach{}, stations: byNode, dropped: map[string]int{}, gateTimes: map[[2]string]time.Duration{}, energy: map[[2]string]moveKWh{}, full: map[string]fullMsg{}, inbound: map[string]int{},
 		stats: Stats{DispatchRejections: map[string]int{}}}, nil
 }
 

@@ -90,7 +90,7 @@ func (c *Controller) freeSoon() []candidate {
 func (c *Controller) feasible(cd candidate, m *Move) (time.Duration, string) {
 	switch centre := c.centreOf(m.Destination); {
 	case c.inbound[centre] >= c.maxInbound(centre):
-		return 0, fmt.Sprintf("destination centre: %d moves are on their way to %s already", c.inbound[centre], centre)
+		return 0, c.fullReason(centre)
 	case !c.bays.canPick(m.Origin, m):
 		return 0, "origin bay: another pick is booked there"
 	case cd.delay == 0 && cd.at != m.Origin && !c.tr.Free(m.Origin):
@@ -119,6 +119,24 @@ func (c *Controller) feasible(cd candidate, m *Move) (time.Duration, string) {
 	return cd.delay + toPick.Duration, ""
 }
 
+// fullMsg is a centre's "no more moves" reason for one count.
+type fullMsg struct {
+	n   int
+	msg string
+}
+
+// fullReason says why a centre takes no more moves now, made once per
+// count (dispatch asks for it for every candidate).
+func (c *Controller) fullReason(centre string) string {
+	n := c.inbound[centre]
+	if f, ok := c.full[centre]; ok && f.n == n {
+		return f.msg
+	}
+	msg := fmt.Sprintf("destination centre: %d moves are on their way to %s already", n, centre)
+	c.full[centre] = fullMsg{n, msg}
+	return msg
+}
+
 // moveEnergy is what a move takes from its origin bay on, in its two
 // scenarios (charging.Vehicle.ScenarioKWh without the drive to the origin):
 // delivered, then to the nearest charger; or refused at the far gate,
@@ -126,7 +144,7 @@ func (c *Controller) feasible(cd candidate, m *Move) (time.Duration, string) {
 // through two handlings and half an hour. Worked out once per pair of
 // bays.
 func (c *Controller) moveEnergy(origin, dest string) (moveKWh, string) {
-	key := origin + "\x00" + dest
+	key := [2]string{origin, dest}
 	if e, ok := c.energy[key]; ok {
 		return e, e.why
 	}
@@ -349,7 +367,7 @@ func (c *Controller) windows(now time.Time, t time.Duration, m *Move) (pick, dro
 // gateTime is the release time of the stop lines on the fastest route
 // between two places.
 func (c *Controller) gateTime(from, to string) time.Duration {
-	key := from + "\x00" + to
+	key := [2]string{from, to}
 	if d, ok := c.gateTimes[key]; ok {
 		return d
 	}
