@@ -367,6 +367,7 @@ func (c *Controller) moveRequested(now time.Time, e MoveRequested) error {
 	m := NewMove(e.ID, cont, e.Origin, e.Destination, now)
 	m.Priority, m.EarliestPickup, m.Deadline = e.Priority, e.EarliestPickup, e.Deadline
 	m.Declaration, m.IdempotencyKey, m.PreCleared = e.Declaration, e.IdempotencyKey, e.PreCleared
+	m.originCentre, m.destCentre = c.centreOf(m.Origin), c.centreOf(m.Destination)
 	c.moves[m.ID] = m
 	c.order = append(c.order, m)
 	c.touch(m)

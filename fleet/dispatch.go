@@ -16,6 +16,7 @@ type candidate struct {
 	r     *shuttleRec
 	at    string        // where it will start from
 	delay time.Duration // until it is free
+	soc   float64       // its state of charge then (shuttleSoC)
 }
 
 // dispatchable lists the pending moves that may be assigned now, most
@@ -60,7 +61,7 @@ func (c *Controller) freeNow() []candidate {
 		if p, _ := c.tr.Position(r.id); !p.Arrived && r.task == taskNone {
 			continue
 		}
-		out = append(out, candidate{r: r, at: r.node})
+		out = append(out, candidate{r: r, at: r.node, soc: r.soc})
 	}
 	return out
 }
@@ -78,7 +79,9 @@ func (c *Controller) freeSoon() []candidate {
 			continue
 		}
 		if d := rr.Duration + c.cfg.Handling; d <= c.cfg.Horizon {
-			out = append(out, candidate{r: r, at: r.goal, delay: d})
+			cd := candidate{r: r, at: r.goal, delay: d}
+			cd.soc = c.shuttleSoC(cd)
+			out = append(out, cd)
 		}
 	}
 	return out
@@ -88,7 +91,7 @@ func (c *Controller) freeSoon() []candidate {
 // delivery, and enough energy for the worst case: refused at the far gate,
 // driven back laden, then to a charger.
 func (c *Controller) feasible(cd candidate, m *Move) (time.Duration, string) {
-	switch centre := c.centreOf(m.Destination); {
+	switch centre := m.destCentre; {
 	case c.inbound[centre] >= c.maxInbound(centre):
 		return 0, c.fullReason(centre)
 	case !c.bays.canPick(m.Origin, m):
@@ -109,7 +112,7 @@ func (c *Controller) feasible(cd candidate, m *Move) (time.Duration, string) {
 	v := c.cfg.Vehicle
 	pick := v.DriveKWh(charging.Leg{Metres: toPick.Metres, Duration: toPick.Duration}, c.cfg.AmbientC)
 	f := charging.Feasibility{ReserveKWh: v.KWh(v.MinSoC), Worst: "delivered", NeedKWh: pick + e.delivered}
-	f.HaveKWh = v.KWh(c.shuttleSoC(cd)) - f.ReserveKWh
+	f.HaveKWh = v.KWh(cd.soc) - f.ReserveKWh
 	if n := pick + e.refused; n > f.NeedKWh {
 		f.NeedKWh, f.Worst = n, "refused at the far gate"
 	}
@@ -218,7 +221,7 @@ func (c *Controller) countInbound() {
 	clear(c.inbound)
 	for _, r := range c.recs {
 		if r.move != nil && !r.returning() {
-			c.inbound[c.centreOf(r.move.Destination)]++
+			c.inbound[r.move.destCentre]++
 		}
 	}
 }
@@ -300,7 +303,7 @@ func (c *Controller) lookahead(now time.Time, moves []*Move, cands []candidate) 
 	pendingIn := map[string]bool{} // centres with moves waiting to start there
 	for _, m := range c.order {
 		if m.State == MovePending {
-			pendingIn[c.centreOf(m.Origin)] = true
+			pendingIn[m.originCentre] = true
 		}
 	}
 	for _, m := range moves {
@@ -319,7 +322,7 @@ func (c *Controller) lookahead(now time.Time, moves []*Move, cands []candidate) 
 				}
 				continue
 			}
-			if home := c.centreNear(cd); home != "" && home != c.centreOf(m.Origin) && pendingIn[home] {
+			if home := c.centreNear(cd); home != "" && home != m.originCentre && pendingIn[home] {
 				cost[i][j] = infeasible
 				m.PassedOver = append(m.PassedOver, cd.r.id+": empty across the border while moves wait in its own centre")
 				c.stats.DispatchRejections["empty across the border"]++
@@ -403,7 +406,7 @@ func (c *Controller) assign(now time.Time, r *shuttleRec, m *Move) bool {
 		r.task = prevTask
 		return false
 	}
-	c.inbound[c.centreOf(m.Destination)]++
+	c.inbound[m.destCentre]++
 	c.moveTo(m, MoveAssigned, now, "dispatched to "+r.id+" ("+c.cfg.Dispatch+")")
 	c.moveTo(m, MoveToPickup, now, "route to "+m.Origin)
 	m.Shuttle, r.move = r.id, m

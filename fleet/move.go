@@ -84,6 +84,8 @@ type Move struct {
 	History []MoveTransition
 
 	noted bool // in the Controller's list of changed moves
+	// the centres of the origin and destination bays, for dispatch
+	originCentre, destCentre string
 }
 
 // NewMove starts a move in the pending state.
