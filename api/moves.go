@@ -260,7 +260,16 @@ func knownMoveState(s fleet.MoveState) bool { return slices.Contains(moveStates,
 
 // getMove is GET /v1/moves/{id}, with its history.
 func (s *Server) getMove(w http.ResponseWriter, r *http.Request, _ Token) error {
-	id := r.PathValue("id")
+	m, err := s.moveByID(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+// moveByID finds a move with its history, or a 404.
+func (s *Server) moveByID(r *http.Request, id string) (Move, error) {
 	var out Move
 	found := false
 	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
@@ -271,12 +280,8 @@ func (s *Server) getMove(w http.ResponseWriter, r *http.Request, _ Token) error 
 			}
 		}
 	})
-	if err != nil {
-		return err
+	if err == nil && !found {
+		err = &Error{Status: http.StatusNotFound, Msg: fmt.Sprintf("no move %q", id), Field: "id"}
 	}
-	if !found {
-		return &Error{Status: http.StatusNotFound, Msg: fmt.Sprintf("no move %q", id), Field: "id"}
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return out, err
 }

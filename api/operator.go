@@ -49,24 +49,6 @@ func (s *Server) moveVerb(w http.ResponseWriter, r *http.Request, ev fleet.Event
 	return nil
 }
 
-// moveByID finds a move with its history, or a 404.
-func (s *Server) moveByID(r *http.Request, id string) (Move, error) {
-	var out Move
-	found := false
-	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
-		for _, m := range ctl.Moves() {
-			if m.ID == id {
-				out, found = moveJSON(m, true), true
-				return
-			}
-		}
-	})
-	if err == nil && !found {
-		err = &Error{Status: http.StatusNotFound, Msg: fmt.Sprintf("no move %q", id), Field: "id"}
-	}
-	return out, err
-}
-
 // cancelMove is POST /v1/moves/{id}/cancel.
 func (s *Server) cancelMove(w http.ResponseWriter, r *http.Request, who Token) error {
 	var req CancelRequest

@@ -126,10 +126,7 @@ func (c *Controller) fault(now time.Time, e FaultReported) error {
 	// on the road, and routes are not barred as if it stood there for
 	// good. Its authority is not extended until it is repaired.
 	why := "shuttle " + r.id + " faulted: " + e.Reason
-	if r.slot != 0 {
-		_ = c.sched.Cancel(r.slot)
-		r.slot = 0
-	}
+	c.cancelSlot(r)
 	m := r.move
 	switch {
 	case m != nil && m.Laden():

@@ -99,11 +99,7 @@ func (c *Controller) freeShuttle(id, verb string) (*shuttleRec, error) {
 		return nil, fmt.Errorf("fleet: shuttle %s cannot %s: it is on move %s (%s)", r.id, verb, r.move.ID, r.move.State)
 	case st == ShuttleToCharger && verb == verbPark:
 		// parking instead of charging: the slot is given up
-		if r.slot != 0 {
-			_ = c.sched.Cancel(r.slot)
-			r.slot = 0
-		}
-		c.dropTask(r)
+		c.dropCharging(r)
 		return r, nil
 	case st != ShuttleIdle && st != ShuttleToParking:
 		return nil, fmt.Errorf("fleet: shuttle %s cannot %s while %s", r.id, verb, st)
@@ -191,11 +187,22 @@ func (c *Controller) holdCharging(r *shuttleRec) {
 	if r.task != taskCharge || r.sm.Held() != ShuttleToCharger {
 		return
 	}
+	c.dropCharging(r)
+}
+
+// dropCharging gives up a shuttle's charging task and its charger slot.
+func (c *Controller) dropCharging(r *shuttleRec) {
+	c.cancelSlot(r)
+	c.dropTask(r)
+}
+
+// cancelSlot gives a shuttle's charger slot, if it has one, back to the
+// scheduler.
+func (c *Controller) cancelSlot(r *shuttleRec) {
 	if r.slot != 0 {
 		_ = c.sched.Cancel(r.slot)
 		r.slot = 0
 	}
-	c.dropTask(r)
 }
 
 // afterHold catches up, once a shuttle is released or resumed, with what
@@ -254,11 +261,7 @@ func (c *Controller) setService(e ServiceRequested) error {
 		c.moveTo(m, MovePending, c.now, "shuttle "+r.id+" taken out of service")
 		c.dropTask(r)
 	} else if r.task == taskCharge {
-		if r.slot != 0 {
-			_ = c.sched.Cancel(r.slot)
-			r.slot = 0
-		}
-		c.dropTask(r)
+		c.dropCharging(r)
 	}
 	c.takeOut(r)
 	return nil
