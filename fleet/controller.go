@@ -46,21 +46,6 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// task is what a shuttle's current route is for.
-type task int
-
-const (
-	taskNone task = iota
-	taskPickup
-	taskDeliver
-	taskReturn
-	taskInspect
-	taskCharge
-	taskPark
-	taskStage // laden, to a parking spot near a bay that is not free yet
-	taskAside // laden, off the lane at a gate's inspection bay awaiting customs
-)
-
 // shuttleRec is the controller's record of one shuttle.
 type shuttleRec struct {
 	id       string
@@ -68,20 +53,15 @@ type shuttleRec struct {
 	node     string // last node reached
 	soc      float64
 	move     *Move
-	task     task
-	then     task // after taskStage: taskDeliver or taskReturn
-	goal     string
-	goalStep int      // global step of the goal; -1 without a route
+	job               // the task, and the route made for it (task.go)
 	sent     int      // global step up to which drive commands went out
 	stops    []string // stop lines still ahead on the route
 	gate     *gateStop
 	slot     int // charging slot, 0 if none
 	target   float64
-	replan   bool      // the route for the task still has to be made
 	retryAt  time.Time // when to try a route that could not be made again
 	idleAt   time.Time // when idle, when to look for charging or parking again
 	overtook time.Time // when it last tried to overtake in a queue
-	acted    bool      // the task's action went out with a drive command
 	// outOfService: an operator took it out of service; it stays out
 	// (through faults and repairs) until put back
 	outOfService bool
@@ -280,7 +260,7 @@ func (c *Controller) joined(e ShuttleJoined) error {
 	if err := c.tr.Place(e.Shuttle, e.Node); err != nil {
 		return err
 	}
-	r := &shuttleRec{id: e.Shuttle, sm: NewShuttle(e.Shuttle), node: e.Node, soc: e.SoC, goalStep: -1}
+	r := &shuttleRec{id: e.Shuttle, sm: NewShuttle(e.Shuttle), node: e.Node, soc: e.SoC, job: job{goalStep: -1}}
 	c.fire(r, EvConnect)
 	c.shuttles[e.Shuttle] = r
 	c.ids = append(c.ids, e.Shuttle)
@@ -290,6 +270,19 @@ func (c *Controller) joined(e ShuttleJoined) error {
 		c.recs = append(c.recs, c.shuttles[id])
 	}
 	return nil
+}
+
+// task applies the outcome of a change of a shuttle's task: one the task
+// table does not allow, or a laden task without a container aboard, is
+// counted with the illegal transitions.
+func (c *Controller) task(r *shuttleRec, err error) {
+	if err == nil && r.job.task.laden() && (r.move == nil || !r.move.Laden()) {
+		err = fmt.Errorf("%w: %s without a container aboard", ErrIllegalTask, r.job.task)
+	}
+	if err != nil {
+		c.stats.IllegalTransitions++
+		c.noteIllegal(fmt.Errorf("shuttle %s: %w", r.id, err))
+	}
 }
 
 // fire applies a shuttle event; an illegal one is counted by the machine
@@ -479,8 +472,8 @@ func (c *Controller) NextWake() time.Time {
 // grant extends a shuttle's authority and sends the new part as a drive
 // command, with the task's action at the goal.
 func (c *Controller) grant(now time.Time, r *shuttleRec) {
-	if r.goalStep < 0 || !r.inService() {
-		return
+	if !r.inService() || (r.goalStep < 0 && !r.replan) {
+		return // no route for a task; a task that waits for its route drives out the route it has
 	}
 	g, err := c.tr.Grant(r.id)
 	if err != nil {
@@ -508,7 +501,7 @@ func (c *Controller) grant(now time.Time, r *shuttleRec) {
 	}
 	r.sent = g.To
 	c.out = append(c.out, cmd)
-	if len(cmd.Steps) == 0 {
+	if len(cmd.Steps) == 0 && r.arrive(g.To) {
 		c.atGoal(now, r) // there already: no node to reach
 	}
 }
@@ -521,8 +514,7 @@ func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
 		c.stats.PlanFailures++
 		return false
 	}
-	r.task, r.goal, r.replan, r.acted = t, goal, false, false
-	r.goalStep = p.FirstStep + 2*len(p.Edges)
+	c.task(r, r.routed(t, goal, p.FirstStep+2*len(p.Edges)))
 	c.setStops(r, p)
 	return true
 }
@@ -595,32 +587,6 @@ func (c *Controller) planTask(now time.Time, r *shuttleRec) {
 	default:
 		r.replan = false
 	}
-}
-
-// routeHome sends a refused container back to any bay of its origin
-// centre where it may be dropped.
-func (c *Controller) routeHome(now time.Time, r *shuttleRec) {
-	origin, _ := c.site.Bay(r.move.Origin)
-	for _, b := range c.site.BaysOf(origin.Centre) {
-		if c.bays.pick[b.ID] != nil || !c.tr.Free(b.ID) {
-			continue
-		}
-		gate := r.gate
-		if c.route(r, b.ID, taskReturn) {
-			c.bays.forget(r.move)
-			c.bays.bookDrop(b.ID, r.move)
-			if gate != nil && r.gate == gate { // leave the stop line (or inspection bay) on the new route
-				_ = c.tr.ClearHold(r.id, gate.checkpoint.ID)
-				r.gate = nil
-			}
-			return
-		}
-	}
-	c.bays.forget(r.move)
-	if bays := c.site.BaysOf(origin.Centre); len(bays) > 0 && c.stage(r, bays[0].ID, taskReturn) {
-		return
-	}
-	r.task, r.replan = taskReturn, true
 }
 
 // inService tells whether a shuttle may be given routes and driven: not

@@ -400,10 +400,8 @@ func (c *Controller) assign(now time.Time, r *shuttleRec, m *Move) bool {
 	if !c.bays.canPick(m.Origin, m) {
 		return false // booked earlier in this round
 	}
-	prevTask := r.task
 	if !c.route(r, m.Origin, taskPickup) {
 		m.PassedOver = append(m.PassedOver, r.id+": no route through traffic now")
-		r.task = prevTask
 		return false
 	}
 	c.inbound[m.destCentre]++

@@ -68,7 +68,7 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 			// still held at the stop line (an inspection route that could
 			// not be made yet is dropped): it passes in the release time
 			if r.task == taskInspect {
-				r.task, r.replan = taskDeliver, false
+				c.task(r, r.await(taskDeliver))
 			}
 			r.gate.until = now.Add(r.gate.checkpoint.ReleaseTime)
 			return
@@ -79,7 +79,7 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 			c.fire(r, EvRelease)
 			c.moveTo(r.move, MoveLaden, now, cause)
 			r.gate = nil
-			r.task, r.replan = taskDeliver, true
+			c.task(r, r.await(taskDeliver))
 			c.planTask(now, r)
 			return
 		}
@@ -90,18 +90,16 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 		}
 		c.fire(r, EvInspect)
 		if r.task == taskAside { // on its way to the inspection bay, or there
-			r.task = taskInspect
+			c.task(r, r.retask(taskInspect))
 			if p, _ := c.tr.Position(r.id); p.Arrived && p.At == r.gate.checkpoint.InspectionBay {
 				c.moveTo(r.move, MoveInspection, now, "at the inspection bay "+p.At)
 			}
 			return
 		}
-		r.task = taskInspect
 		c.routeInspection(r)
 	case DecisionRefuse:
 		c.fire(r, EvRefuse)
 		c.moveTo(r.move, MoveReturning, now, cause)
-		r.task = taskReturn
 		c.routeHome(now, r)
 	}
 }
@@ -182,7 +180,7 @@ func (c *Controller) routeInspection(r *shuttleRec) {
 		_ = c.tr.ClearHold(r.id, r.gate.checkpoint.ID) // the new route starts at the stop line
 		return
 	}
-	r.replan = true
+	c.task(r, r.await(taskInspect))
 }
 
 // GateWait is a container waiting for a customs decision.

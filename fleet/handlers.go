@@ -24,10 +24,9 @@ func (c *Controller) nodeReached(now time.Time, e NodeReached) error {
 	if len(r.stops) > 0 && r.stops[0] == node {
 		c.atStopLine(now, r)
 	}
-	if e.Step != r.goalStep {
-		return nil
+	if r.arrive(e.Step) {
+		c.atGoal(now, r)
 	}
-	c.atGoal(now, r)
 	return nil
 }
 
@@ -44,7 +43,7 @@ func (c *Controller) atGoal(now time.Time, r *shuttleRec) {
 		c.fire(r, EvArriveDrop)
 	case taskInspect:
 		c.moveTo(r.move, MoveInspection, now, "at the inspection bay "+node)
-		r.goalStep = -1
+		r.over()
 		c.applyDecision(now, r) // a decision may be waiting
 	case taskCharge:
 		c.fire(r, EvPlugIn)
@@ -52,15 +51,15 @@ func (c *Controller) atGoal(now time.Time, r *shuttleRec) {
 			_ = c.sched.CheckIn(r.slot, now)
 		}
 	case taskAside:
-		r.goalStep = -1
+		r.over()
 		c.applyDecision(now, r) // a decision may be waiting
 	case taskStage:
-		r.task, r.replan, r.goalStep = r.then, true, -1
+		c.task(r, r.await(r.then))
 	case taskPark:
 		if r.sm.State() != ShuttleOutOfService && r.sm.Held() != ShuttleOutOfService {
 			c.fire(r, EvParked)
 		}
-		r.task, r.goalStep = taskNone, -1
+		r.clear()
 	}
 }
 
@@ -80,7 +79,7 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 		_, drop := c.windows(now, -c.cfg.Handling, r.move) // the pick is done: due at the destination
 		c.bays.plan(r.move.Destination, r.move, drop)
 		c.fire(r, EvLoaded)
-		r.task, r.replan, r.goalStep = taskDeliver, true, -1
+		c.task(r, r.await(taskDeliver))
 		c.planTask(now, r)
 	case "drop":
 		if (r.task != taskDeliver && r.task != taskReturn) || r.move == nil {
@@ -100,14 +99,16 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 		}
 		c.bays.forget(m)
 		c.fire(r, EvUnloaded)
-		r.move, r.task, r.goalStep, r.idleAt = nil, taskNone, -1, now
+		r.move, r.idleAt = nil, now
+		r.clear()
 	case "charge":
 		if r.slot != 0 {
 			_ = c.sched.Finish(r.slot, now)
 			r.slot = 0
 		}
 		c.fire(r, EvCharged)
-		r.task, r.goalStep, r.idleAt = taskNone, -1, now
+		r.clear()
+		r.idleAt = now
 	default:
 		return fmt.Errorf("fleet: shuttle %s reported unknown action %q", r.id, e.Action)
 	}
@@ -140,7 +141,7 @@ func (c *Controller) fault(now time.Time, e FaultReported) error {
 			next = MoveReturning
 		}
 		c.moveTo(m, next, now, why+"; the drop did not happen")
-		r.replan, r.goalStep = true, -1
+		c.task(r, r.await(r.task))
 	case m != nil:
 		// not picked yet (or the pick did not happen): another shuttle may
 		// take it
@@ -154,7 +155,7 @@ func (c *Controller) fault(now time.Time, e FaultReported) error {
 		// at a bay another shuttle may now need; once repaired, idleWork
 		// sends it on its way
 		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdCancel})
-		r.task, r.goalStep = taskNone, -1
+		r.clear()
 		c.stow(r)
 	}
 	return nil
@@ -235,7 +236,7 @@ func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
 		}
 		if c.isParking(p.Goal) {
 			// the route to a parking spot it was given when it broke down
-			r.task, r.goal, r.goalStep, r.acted = taskPark, p.Goal, p.GoalStep, false
+			c.task(r, r.adopt(p.Goal, p.GoalStep))
 			c.fire(r, EvPark)
 			return
 		}

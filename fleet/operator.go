@@ -60,7 +60,8 @@ func (c *Controller) dropTask(r *shuttleRec) {
 	}
 	c.fire(r, EvAbort)
 	c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdCancel})
-	r.task, r.goalStep, r.replan, r.idleAt = taskNone, -1, false, c.now
+	r.clear()
+	r.idleAt = c.now
 	c.stow(r)
 }
 
@@ -142,7 +143,7 @@ func (c *Controller) parkNow(e ParkRequested) error {
 		return fmt.Errorf("fleet: shuttle %s is parked at %s already", r.id, p.Goal)
 	} else if c.isParking(p.Goal) {
 		if r.task == taskNone { // a route to park it was given when it lost its task
-			r.task, r.goal, r.goalStep, r.acted = taskPark, p.Goal, p.GoalStep, false
+			c.task(r, r.adopt(p.Goal, p.GoalStep))
 			c.fire(r, EvPark)
 		}
 		return nil // on its way to park already
@@ -275,14 +276,15 @@ func (c *Controller) takeOut(r *shuttleRec) {
 	p, _ := c.tr.Position(r.id)
 	switch {
 	case p.Arrived:
-		r.task, r.goalStep = taskNone, -1
+		r.clear()
 		if !c.isParking(r.node) {
 			c.park(r, c.centreOf(r.node)) // else idleWork tries again
 		}
 	case c.isParking(p.Goal):
-		r.task, r.goal, r.goalStep, r.acted = taskPark, p.Goal, p.GoalStep, false
+		r.clear()
+		c.task(r, r.adopt(p.Goal, p.GoalStep))
 	case c.tr.Cancel(r.id) == nil: // stops where its authority ends
-		r.task, r.goalStep = taskNone, -1
+		r.clear()
 	default:
 		c.park(r, c.centreOf(p.Goal))
 	}
@@ -327,10 +329,7 @@ func (c *Controller) reroute(r *shuttleRec) {
 		return // its task waits for a route; planTask makes it over the open lanes
 	}
 	if r.goalStep >= 0 {
-		then := r.then
-		if c.route(r, r.goal, r.task) {
-			r.then = then
-		}
+		c.route(r, r.goal, r.task) // the task and what follows it stay
 		return
 	}
 	if p, ok := c.tr.Position(r.id); ok && !p.Arrived {
