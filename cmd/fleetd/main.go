@@ -1,6 +1,7 @@
 // Command fleetd is the borderfleet daemon: it drives VDA 5050 vehicles
 // over MQTT (fleetd run), runs the demo (fleetd demo), simulates fleet
-// days (fleetd sim) and checks, exports and routes on site files.
+// days (fleetd sim) and checks, exports, routes on and generates site
+// files.
 package main
 
 import (
@@ -20,6 +21,10 @@ Usage:
   fleetd site route [-site FILE] [-max-speed KMH] [-close LANE]... FROM TO
                                     the fastest route between two nodes
                                     (bays, stop lines, parking spots, ...)
+  fleetd site generate --seed N [-o OUT] [--bays N] [--parking N]
+            [--checkpoints N] [--distance M] [--yard ring|rows]
+                                    draw a random valid site from a seed
+                                    (same seed, same file) as GeoJSON
   fleetd sim [--shuttles N] [--hours H] [--policy lookahead|greedy]
             [--charging opportunity|threshold] [--seed S]
             [--scenario FILE] [--site FILE] [--json]

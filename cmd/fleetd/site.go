@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/geo/sitegen"
 	"github.com/borderfleet/borderfleet/routing"
 )
 
 func runSite(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintf(stderr, "fleetd site: want a subcommand, check, export or route\n\n%s", usage)
+		fmt.Fprintf(stderr, "fleetd site: want a subcommand, check, export, route or generate\n\n%s", usage)
 		return 2
 	}
 	switch args[0] {
@@ -25,8 +26,10 @@ func runSite(args []string, stdout, stderr io.Writer) int {
 		return siteExport(args[1:], stdout, stderr)
 	case "route":
 		return siteRoute(args[1:], stdout, stderr)
+	case "generate":
+		return siteGenerate(args[1:], stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "fleetd site: unknown subcommand %q (want check, export or route)\n", args[0])
+		fmt.Fprintf(stderr, "fleetd site: unknown subcommand %q (want check, export, route or generate)\n", args[0])
 		return 2
 	}
 }
@@ -81,6 +84,55 @@ func siteExport(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "fleetd: write export: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func siteGenerate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fleetd site generate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	seed := fs.Int64("seed", 0, "the seed the site is drawn from (required)")
+	out := fs.String("o", "", "write to this file instead of standard output")
+	var o sitegen.Options
+	fs.IntVar(&o.Bays, "bays", 0, "yard bays per centre (0: drawn, 2 to 20)")
+	fs.IntVar(&o.Parking, "parking", 0, "parking spots per centre (0: drawn, 4 to 60)")
+	fs.IntVar(&o.Checkpoints, "checkpoints", 0, "stop lines per country and direction (0: drawn, 1 to 3)")
+	fs.Float64Var(&o.DistanceM, "distance", 0, "metres of road between the centres (0: drawn, 500 to 15000)")
+	yard := fs.String("yard", "", "yard layout, ring or rows (default: drawn for each centre)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: fleetd site generate --seed N [-o OUT] [--bays N] [--parking N] [--checkpoints N] [--distance M] [--yard ring|rows]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	seedSet := false
+	fs.Visit(func(f *flag.Flag) { seedSet = seedSet || f.Name == "seed" })
+	if fs.NArg() > 0 || !seedSet {
+		if !seedSet {
+			fmt.Fprintln(stderr, "fleetd site generate: --seed is required")
+		}
+		fs.Usage()
+		return 2
+	}
+	o.Yard = sitegen.YardLayout(*yard)
+	if err := o.Validate(); err != nil {
+		fmt.Fprintf(stderr, "fleetd: %v\n", err)
+		return 2
+	}
+	_, data, err := sitegen.Generate(*seed, o)
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd: %v\n", err)
+		return 1
+	}
+	if *out == "" {
+		_, err = stdout.Write(data)
+	} else {
+		err = os.WriteFile(*out, data, 0o644)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd: write site: %v\n", err)
 		return 1
 	}
 	return 0
