@@ -43,6 +43,29 @@ type Config struct {
 	InspectRefused float64
 	Vehicle        charging.Vehicle
 	StartTime      time.Time // default 2026-01-15 00:00 UTC
+
+	// Drain lets a run go on after demand stops at the end of Hours, for
+	// at most this long, until every move has ended and every shuttle is
+	// at rest; the report's Liveness says whether and when they did. Zero:
+	// no drain, the run ends with the demand.
+	Drain time.Duration
+	// OperatorEventsPerHour is the rate of random operator verbs while
+	// demand lasts (see ops.go); zero: none.
+	OperatorEventsPerHour float64
+	// LaneClosuresPerHour is the rate of random lane closures while demand
+	// lasts, each reopened after 5 to 60 minutes; zero: none.
+	LaneClosuresPerHour float64
+	// MaxShuttles caps the fleet that random operator verbs may grow by
+	// adding shuttles; zero: Shuttles + 2.
+	MaxShuttles int
+}
+
+// shuttleCap is the most shuttles the fleet may grow to.
+func (c Config) shuttleCap() int {
+	if c.MaxShuttles == 0 {
+		return c.Shuttles + 2
+	}
+	return c.MaxShuttles
 }
 
 // DefaultConfig is the reference scenario on a site: 20 shuttles for 24
@@ -118,6 +141,14 @@ func (c Config) Validate() error {
 		return fmt.Errorf("sim: start state of charge %g: want more than 0 and at most 1", c.StartSoC)
 	case len(c.Site.Centres) < 2:
 		return fmt.Errorf("sim: the site has fewer than two centres")
+	case len(demandCentres(c.Site)) < 2:
+		return fmt.Errorf("sim: the site has fewer than two centres with bays")
+	case c.Drain < 0 || c.Drain > 7*24*time.Hour:
+		return fmt.Errorf("sim: drain %s: want 0 to a week", c.Drain)
+	case !(c.OperatorEventsPerHour >= 0) || !(c.LaneClosuresPerHour >= 0):
+		return fmt.Errorf("sim: %g operator events and %g lane closures per hour: want 0 or more", c.OperatorEventsPerHour, c.LaneClosuresPerHour)
+	case c.MaxShuttles != 0 && (c.MaxShuttles < c.Shuttles || c.MaxShuttles > 1000):
+		return fmt.Errorf("sim: at most %d shuttles with %d to start with: want %d to 1000", c.MaxShuttles, c.Shuttles, c.Shuttles)
 	}
 	return c.Vehicle.Validate()
 }

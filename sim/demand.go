@@ -15,14 +15,18 @@ type demandMove struct {
 	inspected  map[string]bool // checkpoints where it was sent to inspection
 }
 
-// demand asks for container moves in both directions as a Poisson process.
+// demand asks for container moves in both directions as a Poisson
+// process, until the end of the configured hours.
 func (e *engine) demand(n int) {
 	if e.cfg.MovesPerHour <= 0 {
 		return
 	}
 	gap := time.Duration(e.rng.ExpFloat64() / e.cfg.MovesPerHour * float64(time.Hour))
 	e.at(e.now.Add(gap), func() {
-		a, b := e.cfg.Site.Centres[0], e.cfg.Site.Centres[1]
+		if e.now.After(e.demandEnd()) {
+			return // demand has stopped (a drain goes on without it)
+		}
+		a, b := e.centrePair()
 		if e.rng.Float64() >= e.cfg.Eastbound {
 			a, b = b, a
 		}
@@ -35,6 +39,43 @@ func (e *engine) demand(n int) {
 			IdempotencyKey: "sim-" + m.id, Declaration: "DECL-" + m.id})
 		e.demand(n + 1)
 	})
+}
+
+// demandEnd is when demand stops: the end of the configured hours.
+func (e *engine) demandEnd() time.Time {
+	return e.cfg.StartTime.Add(time.Duration(e.cfg.Hours * float64(time.Hour)))
+}
+
+// centrePair is the two centres a move goes between, the first listed
+// first (Eastbound then says which way). On a site of two centres with
+// bays it is those two; with more, a pair drawn evenly from all pairs, so
+// that demand spreads over every pair of centres.
+func (e *engine) centrePair() (geo.Centre, geo.Centre) {
+	cs := demandCentres(e.cfg.Site)
+	if len(cs) == 2 {
+		return cs[0], cs[1]
+	}
+	k := e.rng.Intn(len(cs) * (len(cs) - 1) / 2)
+	for i := range cs {
+		for j := i + 1; j < len(cs); j++ {
+			if k == 0 {
+				return cs[i], cs[j]
+			}
+			k--
+		}
+	}
+	return cs[0], cs[1] // not reached
+}
+
+// demandCentres are the centres with yard bays, in site order.
+func demandCentres(s *geo.Site) []geo.Centre {
+	var out []geo.Centre
+	for _, c := range s.Centres {
+		if len(s.BaysOf(c.ID)) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func pick(e *engine, bays []geo.Bay) geo.Bay { return bays[e.rng.Intn(len(bays))] }

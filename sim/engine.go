@@ -58,6 +58,8 @@ type engine struct {
 	repairing int                // vehicles broken down now
 	r         Report
 	errs      int
+	ended     time.Time // with a drain: when all had ended; zero until then
+	ops       *operator // random operator verbs and lane closures; nil when off
 }
 
 func (e *engine) at(t time.Time, fn func()) {
@@ -65,15 +67,21 @@ func (e *engine) at(t time.Time, fn func()) {
 	heap.Push(&e.q, scheduled{at: t, seq: e.seq, fn: fn})
 }
 
-// send hands an event to the controller and carries out its commands.
+// send hands an event to the controller and carries out its commands;
+// an error is one of the run's.
 func (e *engine) send(ev fleet.Event) {
-	cmds, err := e.ctl.Handle(e.now, ev)
-	if err != nil {
+	if err := e.handle(ev); err != nil {
 		e.errs++
 		if e.errs <= 5 {
 			e.r.Errors = append(e.r.Errors, fmt.Sprintf("%s: %v", e.now.Format("15:04:05"), err))
 		}
 	}
+}
+
+// handle hands an event to the controller and carries out its commands,
+// and returns the controller's error.
+func (e *engine) handle(ev fleet.Event) error {
+	cmds, err := e.ctl.Handle(e.now, ev)
 	for _, c := range cmds {
 		if v, ok := e.vs[c.Shuttle]; ok {
 			v.command(e, c)
@@ -83,10 +91,16 @@ func (e *engine) send(ev fleet.Event) {
 		e.wake = w
 		e.at(w, func() { e.send(fleet.Tick{}) })
 	}
+	return err
 }
 
-// run advances the clock until the end or until nothing moves for too long.
+// run advances the clock until the end or until nothing moves for too
+// long. With a drain it goes on after demand stops, until every move has
+// ended and every shuttle is at rest or the drain is over.
 func (e *engine) run() {
+	demandEnd := e.end
+	e.end = demandEnd.Add(e.cfg.Drain)
+	e.startOps()
 	tick := time.Minute
 	var every func()
 	every = func() {
@@ -109,12 +123,15 @@ func (e *engine) run() {
 			e.r.ActivityHours[a] += tick.Hours()
 		}
 		e.checkStall()
+		if e.cfg.Drain > 0 && !e.now.Before(demandEnd) && e.atRest() {
+			e.ended = e.now
+		}
 		if e.now.Before(e.end) {
 			e.at(e.now.Add(tick), every)
 		}
 	}
 	e.at(e.now.Add(tick), every)
-	for e.q.Len() > 0 {
+	for e.q.Len() > 0 && e.ended.IsZero() {
 		it := heap.Pop(&e.q).(scheduled)
 		if it.at.After(e.end) {
 			break
@@ -125,7 +142,10 @@ func (e *engine) run() {
 			break
 		}
 	}
-	e.now = e.end
+	if e.ended.IsZero() {
+		e.now = e.end
+	}
+	e.report(demandEnd)
 }
 
 // checkStall reports a deadlock when no vehicle has moved for an hour
@@ -140,10 +160,29 @@ func (e *engine) checkStall() {
 		default:
 			e.r.Deadlocks++
 			e.r.Errors = append(e.r.Errors, fmt.Sprintf("%s: nothing moved for an hour; move %s is %s", e.now.Format("15:04:05"), m.ID, m.State))
+			e.explainStall()
 			return
 		}
 	}
 }
+
+// explainStall adds to the report what each shuttle that is not idle
+// waits for, at most maxStallLines of them.
+func (e *engine) explainStall() {
+	n := 0
+	for _, id := range e.ids {
+		if a := e.ctl.Activity(id); a == "idle" || a == "charging" {
+			continue
+		}
+		if n++; n > maxStallLines {
+			return
+		}
+		e.r.Errors = append(e.r.Errors, "  "+e.ctl.Explain(id))
+	}
+}
+
+// maxStallLines is how many shuttles a stall report explains.
+const maxStallLines = 40
 
 // occupy moves a vehicle to a node and counts a conflict when another
 // vehicle stands there already (stations, with several chargers, excepted).
@@ -181,6 +220,8 @@ type vehicle struct {
 	drained   time.Time
 	failAt    time.Time
 	depleted  bool
+	paused    bool // told to pause (startPause): it stops at the next node
+	doing     *doing
 }
 
 // command takes a controller command.
@@ -194,13 +235,24 @@ func (v *vehicle) command(e *engine, c fleet.Command) {
 		if c.Action != "" {
 			v.action, v.actionAt, v.target, v.container = c.Action, c.To, c.TargetSoC, c.Container
 			if !v.busy && len(v.steps) == 0 && c.To == v.nextStep-1 {
-				v.act(e) // the action is where the vehicle stands
+				if !v.paused {
+					v.act(e) // the action is where the vehicle stands
+				}
 				return
 			}
 		}
 		v.go_(e)
 	case fleet.CmdCancel:
+		// as vehicles.Master maps it: the action ahead is dropped, the
+		// lane granted stays and is driven out (the vehicle only ever has
+		// granted steps); an action under way is not one ahead
 		v.action = ""
+	case fleet.CmdPause:
+		v.pause(e)
+	case fleet.CmdResume:
+		v.resume(e)
+	case fleet.CmdStopCharging:
+		v.stopCharging(e)
 	}
 }
 
@@ -225,7 +277,7 @@ func (v *vehicle) use(e *engine, kwh float64) {
 
 // go_ drives the next granted edge, if it may.
 func (v *vehicle) go_(e *engine) {
-	if v.busy || len(v.steps) < 2 {
+	if v.busy || v.paused || len(v.steps) < 2 {
 		return
 	}
 	v.idle(e)
@@ -262,6 +314,9 @@ func (v *vehicle) go_(e *engine) {
 
 // arrived starts the node action due here, or drives on.
 func (v *vehicle) arrived(e *engine, step int) {
+	if v.paused {
+		return // it stands here until resumed
+	}
 	if v.action != "" && v.actionAt == step {
 		v.act(e)
 		return
@@ -276,7 +331,7 @@ func (v *vehicle) act(e *engine) {
 	v.idle(e)
 	switch action {
 	case "pick", "drop":
-		e.at(e.now.Add(e.cfg.Handling), func() {
+		v.start(e, action, e.cfg.Handling, func() {
 			v.idle(e)
 			v.busy = false
 			v.laden = action == "pick"
@@ -288,7 +343,7 @@ func (v *vehicle) act(e *engine) {
 		kw := e.stations[v.node]
 		d := e.cfg.Vehicle.ChargeTime(v.soc, v.target, kw)
 		target := math.Max(v.soc, v.target)
-		e.at(e.now.Add(d), func() {
+		v.start(e, action, d, func() {
 			v.drained = e.now // the charger feeds the auxiliaries
 			v.soc = target
 			v.busy = false

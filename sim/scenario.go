@@ -39,6 +39,13 @@ type Scenario struct {
 	// InspectRefused is the share of inspected containers refused after
 	// their inspection.
 	InspectRefused *float64 `json:"inspect_refused_share"`
+
+	// Drain: after demand stops, how long the run may go on until every
+	// move has ended and every shuttle is at rest (Config.Drain).
+	Drain                 Duration `json:"drain"`
+	OperatorEventsPerHour float64  `json:"operator_events_per_hour"`
+	LaneClosuresPerHour   float64  `json:"lane_closures_per_hour"`
+	MaxShuttles           int      `json:"max_shuttles"`
 }
 
 // Duration is a time.Duration written in JSON as a Go duration string.
@@ -125,5 +132,9 @@ func (s Scenario) Apply(c Config) Config {
 	setD(&c.DecideAfter, s.DecideAfter)
 	setD(&c.InspectTime, s.InspectTime)
 	setP(&c.InspectRefused, s.InspectRefused)
+	setD(&c.Drain, s.Drain)
+	setF(&c.OperatorEventsPerHour, s.OperatorEventsPerHour)
+	setF(&c.LaneClosuresPerHour, s.LaneClosuresPerHour)
+	setI(&c.MaxShuttles, s.MaxShuttles)
 	return c
 }

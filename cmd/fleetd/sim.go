@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/borderfleet/borderfleet/sim"
 )
@@ -25,8 +26,9 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	scenario := fs.String("scenario", "", "a scenario JSON file (see the README); flags override it")
 	siteFile := fs.String("site", "", "a site file (default: the scenario's, else the embedded site)")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
+	drain := fs.Duration("drain", 0, "after demand stops, run on for at most this long until every move has ended and every shuttle is at rest; not ending in time fails the run (e.g. 2h)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fleetd sim [--shuttles N] [--hours H] [--policy P] [--charging C] [--seed S] [--scenario FILE] [--site FILE] [--json]")
+		fmt.Fprintln(stderr, "usage: fleetd sim [--shuttles N] [--hours H] [--policy P] [--charging C] [--seed S] [--drain D] [--scenario FILE] [--site FILE] [--json]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -45,6 +47,9 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		return 2
 	case set["hours"] && !(*hours > 0):
 		fmt.Fprintf(stderr, "fleetd sim: --hours %g: want more than 0\n", *hours)
+		return 2
+	case *drain < 0:
+		fmt.Fprintf(stderr, "fleetd sim: --drain %s: want 0 or more\n", *drain)
 		return 2
 	}
 	var sc sim.Scenario
@@ -83,6 +88,9 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	if set["seed"] || sc.Seed == 0 {
 		cfg.Seed = *seed
 	}
+	if set["drain"] {
+		cfg.Drain = *drain
+	}
 	r, err := sim.Run(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "fleetd sim: %v\n", err)
@@ -98,8 +106,8 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	} else {
 		printReport(stdout, r)
 	}
-	if r.Failed() {
-		return 3
+	if r.Failed() || !r.Liveness.Live() {
+		return 3 // a safety promise broken, or a drained run that did not end
 	}
 	return 0
 }
@@ -112,15 +120,11 @@ func printReport(w io.Writer, r sim.Report) {
 		r.MovesCreated, r.MovesDelivered, r.MovesReturned, r.MovesInProgress, r.MovesPending)
 	fmt.Fprintf(w, "  throughput:  %.1f loaded trips/h of a bound of %.1f (ratio %.2f); mean lead time %.0f s\n",
 		r.LoadedTrips, r.BoundLoadedTrips, r.BoundRatio, r.MeanLeadTimeS)
-	b := r.Bound
-	fmt.Fprintf(w, "  bound:       fleet %.1f, handling %.1f, gates %.1f, lane %.1f trips/h\n", b.Fleet, b.Handling, b.Gates, b.Lane)
-	fmt.Fprintf(w, "               L %.0f m, v %.2f m/s, t_h %.0f s, t_g %.0f s (stop lines %.0f s + customs %.0f s), cycle %.0f s\n",
-		b.RouteLengthM, b.MeanSpeedMPS, b.PerEndS, b.CrossingS, b.GateS, b.CustomsWaitS, b.CycleS)
-	fmt.Fprintf(w, "               k %.1f cycles/charge, t_ch %.0f s, A_ch %.3f, A_bd %.4f, delivered share %.4f\n",
-		b.CyclesPerCharge, b.ChargeS, b.ChargingAvail, b.BreakdownAvail, b.DeliveredShare)
+	printBound(w, r.Bound)
 	fmt.Fprintf(w, "  safety:      %d conflicts, %d battery depletions, %d deadlocks, %d lost moves, %d duplicate deliveries, %d illegal transitions\n",
 		r.Conflicts, r.BatteryDepletions, r.Deadlocks, r.LostMoves, r.DuplicateDeliveries, r.IllegalTransitions)
 	fmt.Fprintf(w, "  vehicles:    %d breakdowns, lowest state of charge %.0f %%\n", r.Breakdowns, 100*r.MinSoC)
+	printLiveness(w, r)
 	fmt.Fprintf(w, "  shuttle time by activity (hours):\n")
 	keys := make([]string, 0, len(r.ActivityHours))
 	for k := range r.ActivityHours {
@@ -135,5 +139,76 @@ func printReport(w io.Writer, r sim.Report) {
 	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(w, "  errors:\n    %s\n", strings.Join(r.Errors, "\n    "))
+	}
+}
+
+// printLiveness writes what a drain showed, and the random operators'
+// verbs, if the run had either.
+func printLiveness(w io.Writer, r sim.Report) {
+	l := r.Liveness
+	if l == nil {
+		return
+	}
+	drain := time.Duration(l.DrainS * float64(time.Second))
+	ran := time.Duration((r.SimHours - l.DemandHours) * float64(time.Hour)).Round(time.Second)
+	switch {
+	case l.DrainS == 0:
+	case l.Live():
+		fmt.Fprintf(w, "  liveness:    live: every move ended and every shuttle at rest %s after demand stopped (%g h; drain bound %s); %d delivered in the drain\n",
+			time.Duration(l.EndedS*float64(time.Second)), l.DemandHours, drain, l.DeliveredInDrain)
+	default:
+		fmt.Fprintf(w, "  liveness:    NOT LIVE: %d moves open and %d shuttles busy %s after demand stopped (%g h; drain bound %s)\n",
+			l.OpenMoves, l.BusyShuttles, ran, l.DemandHours, drain)
+		for _, s := range append(l.OpenMoveIDs, l.BusyShuttleIDs...) {
+			fmt.Fprintf(w, "               %s\n", s)
+		}
+	}
+	if o := l.Ops; o != nil {
+		asked, took := 0, 0
+		for v, n := range o.Asked {
+			asked += n
+			took += o.Accepted[v]
+		}
+		fmt.Fprintf(w, "  operators:   %d verbs asked, %d taken, %d refused (expected), %d drawn with nothing to apply to, %d closures not asked (would cut places off)\n",
+			asked, took, o.OperatorRefusals, o.NotAsked, o.UnsafeClosures)
+		verbs := make([]string, 0, len(o.Asked))
+		for v, n := range o.Asked {
+			verbs = append(verbs, fmt.Sprintf("%s %d/%d", v, o.Accepted[v], n))
+		}
+		sort.Strings(verbs)
+		fmt.Fprintf(w, "               taken/asked: %s\n", strings.Join(verbs, ", "))
+	}
+}
+
+// printBound writes the bound and its inputs (sim.Bound).
+func printBound(w io.Writer, b sim.Bound) {
+	const in = "               "
+	fmt.Fprintf(w, "  bound:       fleet %.1f, handling %.1f, gates %.1f, lane %.1f trips/h (0: no limit)\n", b.Fleet, b.Handling, b.Gates, b.Lane)
+	fmt.Fprintf(w, in+"L %.0f m, v %.2f m/s, t_h %.0f s, t_g %.0f s (%.3g stop lines %.0f s + customs %.0f s), cycle %.0f s\n",
+		b.RouteLengthM, b.MeanSpeedMPS, b.PerEndS, b.CrossingS, b.GatesPerCrossing, b.GateS, b.CustomsWaitS, b.CycleS)
+	fmt.Fprintf(w, in+"k %.1f cycles/charge, t_ch %.0f s, A_ch %.3f, A_bd %.4f, delivered share %.4f\n",
+		b.CyclesPerCharge, b.ChargeS, b.ChargingAvail, b.BreakdownAvail, b.DeliveredShare)
+	for _, c := range b.Centres {
+		if c.TripShare > 0 {
+			fmt.Fprintf(w, in+"centre %s: %d bays, %.0f %% of trips: %.1f trips/h\n", c.ID, c.Bays, 100*c.TripShare, c.Capacity)
+		}
+	}
+	for _, d := range b.Directions {
+		if d.Share > 0 {
+			lines := strings.Join(d.StopLines, ", ")
+			if len(d.SomeStopLines) > 0 {
+				lines += " (on some routes " + strings.Join(d.SomeStopLines, ", ") + ")"
+			}
+			fmt.Fprintf(w, in+"%s (%.0f %% of moves): stop lines %s, t_g %.0f s, gates %.1f, lane %.1f trips/h\n",
+				d.Name(), 100*d.Share, lines, d.CrossingS, d.Gates, d.Lane)
+		}
+	}
+	for _, sl := range b.StopLines {
+		fmt.Fprintf(w, in+"stop line %s: %.0f s at the line + %.0f s customs (line or aside), %.0f s at its inspection bay: %.1f/h\n",
+			sl.ID, sl.LineS, sl.CustomsS, sl.BayS, sl.Capacity)
+	}
+	for _, sg := range b.SharedSegments {
+		fmt.Fprintf(w, in+"two-way %s, shared: %.0f m at %.2f m/s, clearance %.0f s, headway %.1f s, runs of %d (0: any): %.1f/h\n",
+			strings.Join(sg.Lanes, ", "), sg.LengthM, sg.SpeedMPS, sg.ClearanceS, sg.HeadwayS, sg.PlatoonMax, sg.Capacity)
 	}
 }

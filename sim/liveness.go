@@ -1,0 +1,120 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/borderfleet/borderfleet/fleet"
+)
+
+// Liveness is what a drained run says about the fleet's promise that
+// every move ends: after demand stopped, did every move end (delivered,
+// returned after a refusal, or cancelled) and every shuttle come to rest
+// (idle or charging, with nothing left to drive), and how long did it
+// take? Without a drain nothing is checked (DrainS 0). Ops reports the
+// random operator verbs and lane closures of the run, if any.
+type Liveness struct {
+	DemandHours float64 `json:"demand_hours"` // demand ran this long
+	DrainS      float64 `json:"drain_s"`      // the bound: at most this long after demand stopped; 0: not checked
+	// EndedS is how long after demand stopped every move had ended and
+	// every shuttle was at rest (to the minute); -1 if not within DrainS.
+	EndedS float64 `json:"ended_s"`
+	// OpenMoves are the moves not ended when the run stopped; the first
+	// few as "id (state, shuttle)".
+	OpenMoves   int      `json:"open_moves"`
+	OpenMoveIDs []string `json:"open_move_ids,omitempty"`
+	// BusyShuttles are the shuttles not at rest when the run stopped; the
+	// first few as the Controller explains them.
+	BusyShuttles   int      `json:"busy_shuttles"`
+	BusyShuttleIDs []string `json:"busy_shuttle_ids,omitempty"`
+	// DeliveredInDrain counts the moves delivered after demand stopped.
+	DeliveredInDrain int `json:"delivered_in_drain"`
+
+	Ops *OpsReport `json:"ops,omitempty"`
+}
+
+// Live tells whether a drained run ended as it must: every move ended and
+// every shuttle at rest within the drain. A run without a drain (or with
+// no Liveness at all) is not checked, and counts as live.
+func (l *Liveness) Live() bool {
+	return l == nil || l.DrainS == 0 || l.EndedS >= 0
+}
+
+// maxLivenessIDs is how many open moves and busy shuttles are named.
+const maxLivenessIDs = 10
+
+// openMoves lists the moves that have not ended.
+func (e *engine) openMoves() []*fleet.Move {
+	var out []*fleet.Move
+	for _, m := range e.ctl.Moves() {
+		if !m.State.Final() {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// busy lists the shuttles not at rest: at rest is idle with nothing left
+// to drive (parked, or standing where its last task ended) or charging,
+// in the Controller's eyes and the vehicle's.
+func (e *engine) busy() []string {
+	var out []string
+	for _, id := range e.ids {
+		st, _, _ := e.ctl.ShuttleState(id)
+		a := e.ctl.Activity(id)
+		v := e.vs[id]
+		rest := (st == fleet.ShuttleIdle && a == "idle" && !v.busy) || (st == fleet.ShuttleCharging && a == "charging")
+		if !rest || v.paused || len(v.steps) > 0 {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// atRest tells whether every move has ended and every shuttle is at rest.
+func (e *engine) atRest() bool {
+	return len(e.openMoves()) == 0 && len(e.busy()) == 0
+}
+
+// report fills the run's Liveness (with a drain, or random operator
+// verbs) once the run has stopped.
+func (e *engine) report(demandEnd time.Time) {
+	if e.cfg.Drain == 0 && e.ops == nil {
+		return
+	}
+	l := &Liveness{DemandHours: e.cfg.Hours, DrainS: e.cfg.Drain.Seconds(), EndedS: -1}
+	if e.ops != nil {
+		l.Ops = &e.ops.r
+	}
+	e.r.Liveness = l
+	if e.cfg.Drain == 0 {
+		return
+	}
+	// with a drain the report covers the time simulated, drain included
+	e.r.SimHours = e.now.Sub(e.cfg.StartTime).Hours()
+	if !e.ended.IsZero() {
+		l.EndedS = e.ended.Sub(demandEnd).Seconds()
+	}
+	for _, m := range e.ctl.Moves() {
+		if h := m.History; m.State == fleet.MoveDelivered && len(h) > 0 && h[len(h)-1].At.After(demandEnd) {
+			l.DeliveredInDrain++
+		}
+	}
+	open := e.openMoves()
+	l.OpenMoves = len(open)
+	for _, m := range open[:min(len(open), maxLivenessIDs)] {
+		l.OpenMoveIDs = append(l.OpenMoveIDs, fmt.Sprintf("%s (%s, %s)", m.ID, m.State, orNone(m.Shuttle)))
+	}
+	busy := e.busy()
+	l.BusyShuttles = len(busy)
+	for _, id := range busy[:min(len(busy), maxLivenessIDs)] {
+		l.BusyShuttleIDs = append(l.BusyShuttleIDs, e.ctl.Explain(id))
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no shuttle"
+	}
+	return s
+}
