@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/charging"
@@ -60,6 +61,7 @@ type shuttleRec struct {
 	slot     int // charging slot, 0 if none
 	target   float64
 	retryAt  time.Time // when to try a route that could not be made again
+	planErr  error     // why the last route for a task could not be made; nil once one is
 	idleAt   time.Time // when idle, when to look for charging or parking again
 	overtook time.Time // when it last tried to overtake in a queue
 	// outOfService: an operator took it out of service; it stays out
@@ -307,10 +309,24 @@ const maxIllegalKept = 10
 func (c *Controller) moveTo(m *Move, s MoveState, now time.Time, cause string) {
 	if err := m.To(s, now, cause); err != nil {
 		c.stats.IllegalTransitions++
+		if len(c.stats.Illegal) < maxIllegalKept {
+			err = fmt.Errorf("%w; before: %s", err, recent(m, 4))
+		}
 		c.noteIllegal(err)
 		return
 	}
 	c.touch(m)
+}
+
+// recent describes a move's last n transitions, for reports of an
+// illegal one.
+func recent(m *Move, n int) string {
+	h := m.History[max(0, len(m.History)-n):]
+	parts := make([]string, len(h))
+	for i, t := range h {
+		parts[i] = fmt.Sprintf("%s %s->%s (%s)", t.At.Format("15:04:05"), t.From, t.To, t.Cause)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // touch notes a move created or changed, for TakeChanged.
@@ -512,8 +528,10 @@ func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
 	p, err := c.tr.Plan(r.id, goal, routing.PlanOptions{Holds: c.holds(r)})
 	if err != nil {
 		c.stats.PlanFailures++
+		r.planErr = err
 		return false
 	}
+	r.planErr = nil
 	c.task(r, r.routed(t, goal, p.FirstStep+2*len(p.Edges)))
 	c.setStops(r, p)
 	return true

@@ -39,6 +39,9 @@ func (c *Controller) Explain(id string) string {
 	}
 	if r.replan {
 		b.WriteString(", waiting for a route")
+		if r.planErr != nil {
+			fmt.Fprintf(&b, " (%v)", r.planErr)
+		}
 	}
 	if r.gate != nil {
 		fmt.Fprintf(&b, ", stopped at %s", r.gate.checkpoint.ID)

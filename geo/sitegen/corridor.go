@@ -13,7 +13,7 @@ import (
 const (
 	laneOffset  = 5.0             // from the road's axis to each one-way lane
 	taper       = 15.0            // along the road, from two one-way lanes to a shared one
-	slotLen     = 30.0            // road taken by one checkpoint, its spur and turn-back
+	slotLen     = 80.0            // road taken by one checkpoint, its spur and turn-back
 	plazaMargin = 10.0            // from a country's last checkpoint slot to its border
 	minApproach = 40.0            // road from a gate to the first checkpoint slot
 	minNeutral  = 80.0            // shortest neutral zone

@@ -12,14 +12,14 @@ import (
 const (
 	spurKmh      = 10.0
 	turnbackKmh  = 10.0
-	spurDepth    = 12.0 // from the lane out to an inspection bay
+	spurDepth    = 15.0 // from the lane out to an inspection bay
 	stopAt       = 2.0  // along a slot: the stop line, where the spur leaves
-	spurOut      = 6.0  // the spur's corner leaving the lane
-	bayAt        = 12.0 // the inspection bay
-	spurBack     = 18.0 // the spur's corner rejoining the lane
-	spurRejoin   = 22.0 // where the spur rejoins the lane
-	turnbackFrom = 26.0 // where the turn-back crossover leaves the lane
-	turnbackTo   = 28.0 // where it joins the lane of the other direction
+	spurOut      = 8.0  // the spur's corner leaving the lane
+	bayAt        = 18.0 // the inspection bay
+	spurBack     = 28.0 // the spur's corner rejoining the lane
+	spurRejoin   = 34.0 // where the spur rejoins the lane
+	turnbackFrom = 50.0 // where the turn-back crossover leaves the lane
+	turnbackTo   = 56.0 // where it joins the lane of the other direction
 )
 
 // drawRoad draws the checkpoints, then the road lanes with a vertex at

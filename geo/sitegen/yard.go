@@ -22,12 +22,12 @@ const (
 	ringBaySlot  = 40.0 // a bay on a loop, with room for a waiting loop before it
 	rowsBaySlot  = 28.0 // a bay on a stub, with room for a waiting loop before it
 	parkSlot     = 12.0
-	loopDepth    = 16.0 // from the ring out to a bay on a loop
-	bayStubLen   = 20.0
-	parkStubLen  = 16.0
-	waitDepth    = 12.0 // from the ring in to a waiting spot
+	loopDepth    = 18.0 // from the ring out to a bay on a loop
+	bayStubLen   = 24.0
+	parkStubLen  = 24.0
+	waitDepth    = 20.0 // from the ring in to a waiting spot
 	stationSlot  = 30.0
-	stationDepth = 10.0 // from the ring's back side out to a station
+	stationDepth = 16.0 // from the ring's back side out to a station
 	centreBeyond = 25.0 // from the ring's back side to the centre's back edge
 	centreHalf   = ringHalf + 30
 	stubKmh      = 10.0
