@@ -331,45 +331,70 @@ func (t *Traffic) Overtake(id string) bool {
 	if !ok {
 		return false
 	}
-	type moved struct {
-		res, from int
-		v         *visit
+	log := t.promote(s, s.granted+1, s.queued)
+	if len(log) == 0 {
+		return false
 	}
-	var log []moved
-	var promoted []*visit
-	final := map[int]bool{} // where it will stand: nobody may be put behind it there
+	if !t.cyclic(log.visits()) {
+		return true
+	}
+	t.demote(log)
+	return false
+}
+
+// moved is one visit moved ahead in its queue by promote.
+type moved struct {
+	res, from int
+	v         *visit
+}
+
+// promotion is what promote moved, in order.
+type promotion []moved
+
+func (p promotion) visits() []*visit {
+	out := make([]*visit, len(p))
+	for i, m := range p {
+		out[i] = m.v
+	}
+	return out
+}
+
+// promote moves the visits of s's steps from..to ahead of the ungranted
+// visits of other shuttles before them in their queues (never at a
+// station, nor where s will stand: nobody may be put behind it there), and
+// returns what it moved so that demote can put it back.
+func (t *Traffic) promote(s *shuttle, from, to int) promotion {
+	var log promotion
+	final := map[int]bool{}
 	for _, ri := range s.finals {
 		final[ri] = true
 	}
-	for i := s.granted + 1; i <= s.queued; i++ {
+	for i := from; i <= to; i++ {
 		st := s.step(i)
 		r := &t.res[st.res]
 		if r.capacity > 1 || final[st.res] {
 			break
 		}
 		at := r.index(st.v)
-		to := at
-		for to > 0 && !r.queue[to-1].granted && r.queue[to-1].s != s {
-			to--
+		j := at
+		for j > 0 && !r.queue[j-1].granted && r.queue[j-1].s != s {
+			j--
 		}
-		if to == at {
+		if j == at {
 			continue
 		}
 		r.deleteAt(at)
-		r.insertAt(to, st.v)
+		r.insertAt(j, st.v)
 		log = append(log, moved{st.res, at, st.v})
-		promoted = append(promoted, st.v)
 	}
-	if len(promoted) == 0 {
-		return false
-	}
-	if !t.cyclic(promoted) {
-		return true
-	}
+	return log
+}
+
+// demote undoes a promotion.
+func (t *Traffic) demote(log promotion) {
 	for i := len(log) - 1; i >= 0; i-- {
 		r := &t.res[log[i].res]
 		r.deleteAt(r.index(log[i].v))
 		r.insertAt(log[i].from, log[i].v)
 	}
-	return false
 }

@@ -40,34 +40,46 @@ func (s *shuttle) laterOn(ri int) int {
 // what lies beyond is queued once the hold is cleared, so a shuttle that is
 // diverted there has not made others wait for it on a way it will not take.
 //
-// A route that still has a two-way lane ahead is queued whole, so that
-// every shuttle passes the blocks of a two-way stretch in one queue order
-// and no two shuttles meet head-on, up to the first hold after its last
-// two-way lane. With an infinite QueueAhead every route is queued whole
-// when it is planned, holds and all.
+// A two-way stretch that the queued part reaches is queued whole in one
+// go, holds within it and all, and on past its end until the shuttle's
+// clearance is off it: every shuttle then passes the blocks of a two-way
+// stretch in one queue order, no two shuttles meet head-on, and none stops
+// on the stretch for want of room beyond it. (Queueing whole everything up
+// to the first hold after the last two-way lane of a route, as this did
+// before, queued a route across a whole site as soon as its goal was at the
+// end of a two-way stub, and routes that lap a yard ring then closed cycles
+// that refused every later route.) With an infinite QueueAhead every route
+// is queued whole when it is planned, holds and all.
 func (t *Traffic) horizon(s *shuttle) int {
-	lastTwoWay := -1
-	for i := s.last() - 1; i > s.queued; i -= 2 { // edge steps, from the end
-		if e := s.step(i).edge; e >= 0 && t.g.Blocks[t.g.Edges[e].Resource].TwoWay {
-			lastTwoWay = i
-			break
-		}
-	}
 	to := s.queued
 	if math.IsInf(t.cfg.QueueAhead, 1) {
 		return s.last() // whole routes, holds and all
-	}
-	if lastTwoWay >= 0 {
-		for to+2 <= s.last() && (to < lastTwoWay || !s.step(to).hold) {
-			to += 2
-		}
-		return to
 	}
 	limit := s.step(s.at).end + t.cfg.QueueAhead
 	for to+2 <= s.last() && !s.step(to).hold && (to == s.queued || s.step(to+2).end <= limit) {
 		to += 2
 	}
-	return to
+	return t.pastTwoWay(s, to)
+}
+
+// pastTwoWay extends a queueing horizon that ends on or just before a
+// two-way stretch through the whole stretch and the clearance beyond it.
+func (t *Traffic) pastTwoWay(s *shuttle, to int) int {
+	twoWay := func(i int) bool {
+		e := s.step(i).edge
+		return e >= 0 && t.g.Blocks[t.g.Edges[e].Resource].TwoWay
+	}
+	if to+2 > s.last() || !twoWay(to+1) {
+		return to
+	}
+	for to+2 <= s.last() && twoWay(to+1) {
+		to += 2
+	}
+	clear := s.step(to).end + t.clearance
+	for to+2 <= s.last() && !s.step(to).hold && !twoWay(to+1) && s.step(to).end < clear {
+		to += 2
+	}
+	return t.pastTwoWay(s, to) // another stretch right after
 }
 
 // queueUpTo gives s's steps after its queued part up to global step to a
@@ -96,6 +108,21 @@ func (t *Traffic) queueUpTo(s *shuttle, to int, waiting waitSet) []*visit {
 	return added
 }
 
+// goFirst tries, when the visits just queued for s's steps from..to close
+// a cycle, to put them ahead of the ungranted visits of others in their
+// queues instead: where a shuttle that comes near a junction later was
+// queued there first although it is still behind s (its queue-ahead
+// reached the junction before s's did), s goes first. It keeps the move
+// only if the wait-for graph is then acyclic, as Overtake does.
+func (t *Traffic) goFirst(s *shuttle, from, to int, added []*visit) bool {
+	log := t.promote(s, from, to)
+	if len(log) > 0 && !t.cyclic(added) {
+		return true
+	}
+	t.demote(log)
+	return false
+}
+
 // extend queues more of s's route as it comes within the queue-ahead
 // distance, by the rules of insert. When that could deadlock it queues
 // nothing and the shuttle waits at the end of what it is queued for; it
@@ -116,7 +143,7 @@ func (t *Traffic) extend(s *shuttle) {
 	}
 	from := s.queued
 	added := t.queueUpTo(s, to, waiting)
-	if waiting.n > 0 && t.cyclic(added) {
+	if waiting.n > 0 && t.cyclic(added) && !t.goFirst(s, from+1, to, added) {
 		s.stuck = "queueing further would close a cycle"
 		for i := to; i > from; i-- {
 			st := s.step(i)

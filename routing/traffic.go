@@ -452,7 +452,18 @@ func (t *Traffic) releaseAt(o *shuttle, u int) int {
 // successors visits what waits directly on v: its shuttle's next step, and
 // the visits queued behind each step that v's arrival releases (at the last
 // step, behind each step never released).
-func (t *Traffic) successors(v *visit, visit func(*visit)) {
+//
+// A granted visit waits for nothing any more (its shuttle holds the
+// resource), so it is never a successor: a shuttle that turns in a two-way
+// dead end has its way out queued behind its own way in on the same
+// blocks, and taking that for a wait closed a cycle through the shuttle
+// itself, which refused every extension of its route.
+func (t *Traffic) successors(v *visit, report func(*visit)) {
+	visit := func(w *visit) {
+		if !w.granted {
+			report(w)
+		}
+	}
 	o := v.s
 	if v.step < o.queued {
 		visit(o.step(v.step + 1).v)
