@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // task is what a shuttle's current route is for.
@@ -137,3 +138,16 @@ func (j *job) retask(t task) error {
 // at its goal and waits there for what comes next): no goal to grant
 // towards any more.
 func (j *job) over() { j.goalStep = -1 }
+
+// TaskDiagram is the table of a shuttle's task changes (taskTable) as a
+// Mermaid state diagram, for fleet/README.md.
+func TaskDiagram() string {
+	var b strings.Builder
+	b.WriteString("stateDiagram-v2\n")
+	for from := taskNone; from <= taskAside; from++ {
+		for _, to := range taskTable[from] {
+			fmt.Fprintf(&b, "    %s --> %s\n", from, to)
+		}
+	}
+	return b.String()
+}

@@ -85,26 +85,44 @@
 // queued only QueueAhead metres ahead of where the shuttle stands, and
 // never past a hold; Grant queues more as the shuttle drives on, by the
 // same insertion rule, so queue order is the order in which shuttles come
-// near a resource. A route that still has a two-way lane ahead is queued
-// whole up to the first hold after its last two-way lane, so two-way
-// stretches keep one queue order.
+// near a resource. A two-way stretch is queued whole as soon as the queued
+// part reaches it, and on past its end until the shuttle's clearance is
+// off it, so two-way stretches keep one queue order and nobody stops on
+// one for want of room beyond it.
 //
 // The wait-for graph stays acyclic, but the argument above only covers
 // what is queued: a shuttle may find that it cannot queue its next
 // stretch, because a shuttle that waits on it (through others) holds part
 // of it. That needs a closed chain of waiting shuttles around a loop of
-// lanes. So deadlock freedom is proven for whole routes only, and measured
-// for the default: on the default site (one-way roads and yard rings, two
-// short crossovers) the property test runs fleets of up to 20 shuttles with
-// customs holds and random diversions, U-turns included, without a
-// deadlock in thousands of cases; with 35 and more it has found one, where
-// shuttles made U-turns over both crossovers at once and jammed the loop
-// they make. On a grid of two-way lanes with holds at junctions it finds
-// deadlocks with a dozen shuttles. Sites like that, and fleets beyond what
-// has been measured, set QueueAhead to math.Inf(1): every route is then
-// queued whole when it is planned, holds and all, which is deadlock-free on
-// any lane graph (property tests on both sites, up to 100 shuttles).
-// WaitsFor names the case when a shuttle cannot queue on.
+// lanes. Two rules keep such chains from forming where no shuttle is
+// stuck in fact:
+//
+//   - A granted visit waits for nothing (its shuttle holds the resource),
+//     so it is never a successor in the wait-for graph. (Counting it made a
+//     shuttle that turns in a two-way dead end, whose way out is queued
+//     behind its own way in on the same blocks, wait on itself: a false
+//     cycle that refused every extension of its route and jammed every
+//     yard of dead-end bay rows.)
+//   - When the stretch just queued would close a cycle, its visits are put
+//     ahead of the ungranted visits of others in their queues (goFirst, as
+//     Overtake does) and kept there if that leaves the graph acyclic:
+//     where a shuttle still behind another on a lane was queued first at a
+//     junction ahead (its queue-ahead reached it first), the one in front
+//     goes first.
+//
+// So deadlock freedom is proven for whole routes, and measured for the
+// default: the property tests run the default site (one-way roads and yard
+// rings, two short crossovers) with fleets of up to 20 shuttles with customs
+// holds and random diversions, U-turns included, and a grid of two-way
+// lanes; and the randomized fleet harness (sim/soak) runs generated sites
+// of every layout the site generator draws (dead-end bay rows, shared
+// two-way stretches, one to three checkpoints a direction) with fleets of
+// up to 150 under random customs outcomes, lane closures and operator
+// verbs. Sites or fleets beyond what has been measured may set QueueAhead
+// to math.Inf(1): every route is then queued whole when it is planned,
+// holds and all, which is deadlock-free on any lane graph, at about half
+// the throughput of the default on the default site. WaitsFor names the
+// case when a shuttle cannot queue on.
 //
 // Overtake moves a shuttle's remaining visits ahead of the ungranted visits
 // of others (never where it will stand) and keeps the move only if the
