@@ -257,8 +257,10 @@ func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
 	if d.Charge && stationOK && c.startCharging(now, r, st, d) {
 		return
 	}
-	if !c.isParking(r.node) {
-		c.park(r, centre)
+	if !c.isParking(r.node) && !c.park(r, centre) && centre != "" {
+		// its centre's spots are all taken (by shuttles that may wait for
+		// the very bay it stands at): any centre's will do
+		c.park(r, "")
 	}
 }
 
