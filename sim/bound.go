@@ -12,69 +12,104 @@ import (
 // Bound is the analytic upper bound on loaded trips per hour, with every
 // input, so that anyone can recompute it (DESIGN.md, "Throughput bound").
 //
+// Every term is an upper bound on the expected loaded trips per hour of a
+// run of any length (run_hours), each random input (customs, breakdowns)
+// at its expectation.
+//
 // A direction is an ordered pair of centres; every pair is reported, and
 // the demand's shares (demandFlows) weigh them. For each direction the
 // fastest routes (at the lanes' limits and the top speed) from every bay
 // of one centre to every bay of the other give its route length, driving
 // time and the stop lines passed, and
 //
-//	t_g(d)  = release times of the stop lines passed + customs_wait_s(d)
+//	t_g(d)  = gate_s(d) + customs_wait_s(d)
+//	gate_s(d) = pre_cleared_share * release_s(d)
 //	customs_wait_s(d) = stop lines passed * (1 - pre_cleared_share) * (decide_after_s + inspected_share * inspect_s)
 //
-// each a mean over the direction's bay pairs. L, v, t_g, gate_s,
-// customs_wait_s, gates_per_crossing and delivered_share are the means of
-// the directions weighted by their demand shares. Then
+// release_s(d) being the release times of the stop lines passed, each a
+// mean over the direction's bay pairs. A pre-cleared container waits its
+// release time at each stop line; one not cleared before waits
+// decide_after_s for its decision, pulled aside at the inspection bay
+// when that is free (it then goes on from there without the release
+// time), and inspected_share of those also inspect_s at the inspection
+// bay. L, v, t_g, release_s, gate_s, customs_wait_s, gates_per_crossing
+// and delivered_share are the means of the directions weighted by their
+// demand shares. Then
 //
 //	cycle_s = 2 L / v + 2 t_h + 2 t_g          (one round trip, both legs laden)
-//	charging_availability = k cycle_s / (k cycle_s + t_ch)
 //	fleet    = N * charging_availability * breakdown_availability * delivered_share * n_L * 3600 / cycle_s
 //	handling = min over the centres in demand of bays * 3600 / handling_s / trip_share
 //	gates    = the directions' stop-line capacities summed, stop lines shared between directions counted once
 //	lane     = the directions' headway capacities summed, two-way segments shared between directions counted once
 //
 // t_h is the time at one end of the round trip: unload and load, 2 *
-// handling_s. A container not cleared before (1 - pre_cleared_share)
-// waits decide_after_s for its decision at each stop line, and
-// inspected_share of those also inspect_s at the inspection bay.
-// delivered_share is the share of loaded legs whose container is not
-// refused at any stop line; breakdown_availability is MTBF / (MTBF + MTTR).
+// handling_s. delivered_share is the share of loaded legs whose container
+// is not refused at any stop line.
+//
+// Availability is over the run's hours T, not in a steady state. A
+// shuttle starts up (breakdowns: failures after exponential times of mean
+// MTBF, each repaired in exponential times of mean MTTR), so the
+// expected share of T it is up is
+//
+//	breakdown_availability = A + (1 - A) (1 - e^(-rT)) / (rT),  A = MTBF / (MTBF + MTTR), r = 1/MTBF + 1/MTTR
+//
+// (A over a long run). In the H = breakdown_availability * T it is up it
+// drives x cycles of cycle_kwh each and charges what that takes beyond
+// the free_charges f it starts with (start_soc above the vehicle's
+// MinSoC, in operating windows MinSoC to MaxSoC; negative below MinSoC),
+// at t_ch per window: x cycle_s + t_ch (x / k - f) <= H, k =
+// cycles_per_charge. So
+//
+//	charging_availability = x cycle_s / H = min(1, k cycle_s (H + f t_ch) / ((k cycle_s + t_ch) H))
+//
+// which is k cycle_s / (k cycle_s + t_ch) over a long run, and 1 over a
+// run too short to use up the start charge. charges_per_shuttle is x / k
+// - f, at least 0. T is the hours of demand: a run with a drain reports
+// over the longer time it simulated, for which both availabilities are no
+// larger, so the bound stays one.
+//
 // A centre's trip_share is the share of trips that load or unload there
 // (1 for each of two centres); each such trip holds one of its bays for
 // handling_s. The models of a stop line and of a shared segment are with
 // StopLineBound and SharedSegment; a term that nothing limits is 0.
 type Bound struct {
-	RouteLengthM     float64 `json:"route_length_m"` // L: mean fastest drive, bay to bay, over the demand's directions
-	MeanSpeedMPS     float64 `json:"mean_speed_mps"` // v: L over the free-flow driving time
-	HandlingS        float64 `json:"handling_s"`     // one load or unload
-	PerEndS          float64 `json:"per_end_s"`      // t_h = 2 * handling_s
-	GateS            float64 `json:"gate_s"`         // release times of the stop lines passed on one crossing
-	GatesPerCrossing float64 `json:"gates_per_crossing"`
-	PreClearedShare  float64 `json:"pre_cleared_share"`
-	InspectedShare   float64 `json:"inspected_share"`       // of those not pre-cleared, at each gate
-	RefusedShare     float64 `json:"refused_share"`         // of those not pre-cleared, at each gate
-	InspectRefused   float64 `json:"inspect_refused_share"` // of those inspected
-	DecideAfterS     float64 `json:"decide_after_s"`
-	InspectS         float64 `json:"inspect_s"`
-	CustomsWaitS     float64 `json:"customs_wait_s"` // expected customs wait on one crossing
-	CrossingS        float64 `json:"t_g_s"`          // t_g = gate_s + customs_wait_s
-	DeliveredShare   float64 `json:"delivered_share"`
-	MTBFS            float64 `json:"mtbf_s"` // 0: no breakdowns
-	MTTRS            float64 `json:"mttr_s"`
-	BreakdownAvail   float64 `json:"breakdown_availability"`
-	LoadedLegs       int     `json:"loaded_legs_per_cycle"` // n_L
-	CycleS           float64 `json:"cycle_s"`
-	CycleKWh         float64 `json:"cycle_kwh"`         // energy of one cycle at the run's temperature
-	CyclesPerCharge  float64 `json:"cycles_per_charge"` // k: the operating window over cycle_kwh
-	ChargeS          float64 `json:"charge_s"`          // t_ch: MinSoC to MaxSoC at a charger, plug-in included
-	ChargingAvail    float64 `json:"charging_availability"`
-	Shuttles         int     `json:"shuttles"`
-	BaysPerCentre    int     `json:"bays_per_centre"` // fewest bays at a centre in demand
-	GateTimeS        float64 `json:"gate_time_s"`     // the slowest stop line passed: 3600 / its capacity
-	ClearanceM       float64 `json:"clearance_m"`     // vehicle length + minimum gap
-	Fleet            float64 `json:"fleet"`
-	Handling         float64 `json:"handling"`
-	Gates            float64 `json:"gates"`
-	Lane             float64 `json:"lane"`
+	RouteLengthM      float64 `json:"route_length_m"` // L: mean fastest drive, bay to bay, over the demand's directions
+	MeanSpeedMPS      float64 `json:"mean_speed_mps"` // v: L over the free-flow driving time
+	HandlingS         float64 `json:"handling_s"`     // one load or unload
+	PerEndS           float64 `json:"per_end_s"`      // t_h = 2 * handling_s
+	ReleaseS          float64 `json:"release_s"`      // release times of the stop lines passed on one crossing
+	GateS             float64 `json:"gate_s"`         // pre_cleared_share * release_s: at the stop lines on one crossing
+	GatesPerCrossing  float64 `json:"gates_per_crossing"`
+	PreClearedShare   float64 `json:"pre_cleared_share"`
+	InspectedShare    float64 `json:"inspected_share"`       // of those not pre-cleared, at each gate
+	RefusedShare      float64 `json:"refused_share"`         // of those not pre-cleared, at each gate
+	InspectRefused    float64 `json:"inspect_refused_share"` // of those inspected
+	DecideAfterS      float64 `json:"decide_after_s"`
+	InspectS          float64 `json:"inspect_s"`
+	CustomsWaitS      float64 `json:"customs_wait_s"` // expected customs wait on one crossing
+	CrossingS         float64 `json:"t_g_s"`          // t_g = gate_s + customs_wait_s
+	DeliveredShare    float64 `json:"delivered_share"`
+	RunHours          float64 `json:"run_hours"` // T: the run's hours of demand
+	MTBFS             float64 `json:"mtbf_s"`    // 0: no breakdowns
+	MTTRS             float64 `json:"mttr_s"`
+	BreakdownAvail    float64 `json:"breakdown_availability"` // expected share of T a shuttle is up
+	LoadedLegs        int     `json:"loaded_legs_per_cycle"`  // n_L
+	CycleS            float64 `json:"cycle_s"`
+	CycleKWh          float64 `json:"cycle_kwh"`         // energy of one cycle at the run's temperature
+	CyclesPerCharge   float64 `json:"cycles_per_charge"` // k: the operating window over cycle_kwh
+	ChargeS           float64 `json:"charge_s"`          // t_ch: MinSoC to MaxSoC at a charger, plug-in included
+	StartSoC          float64 `json:"start_soc"`
+	FreeCharges       float64 `json:"free_charges"`        // f: (start_soc - MinSoC) / (MaxSoC - MinSoC)
+	ChargesPerShuttle float64 `json:"charges_per_shuttle"` // over the run, in windows
+	ChargingAvail     float64 `json:"charging_availability"`
+	Shuttles          int     `json:"shuttles"`
+	BaysPerCentre     int     `json:"bays_per_centre"` // fewest bays at a centre in demand
+	GateTimeS         float64 `json:"gate_time_s"`     // the slowest stop line passed: 3600 / its capacity
+	ClearanceM        float64 `json:"clearance_m"`     // vehicle length + minimum gap
+	Fleet             float64 `json:"fleet"`
+	Handling          float64 `json:"handling"`
+	Gates             float64 `json:"gates"`
+	Lane              float64 `json:"lane"`
 
 	Directions     []DirectionBound `json:"directions"`
 	Centres        []CentreBound    `json:"centres"`
@@ -94,7 +129,8 @@ type DirectionBound struct {
 	StopLines        []string `json:"stop_lines"`                // passed by every route, in route order
 	SomeStopLines    []string `json:"some_stop_lines,omitempty"` // passed by some routes only
 	GatesPerCrossing float64  `json:"gates_per_crossing"`
-	GateS            float64  `json:"gate_s"`
+	ReleaseS         float64  `json:"release_s"`
+	GateS            float64  `json:"gate_s"` // pre_cleared_share * release_s
 	CustomsWaitS     float64  `json:"customs_wait_s"`
 	CrossingS        float64  `json:"t_g_s"`
 	DeliveredShare   float64  `json:"delivered_share"`
@@ -243,6 +279,7 @@ func (b *Bound) average(dirs []*DirectionBound) {
 		w += d.Share
 		b.RouteLengthM += d.Share * d.RouteLengthM
 		secs += d.Share * d.DriveS
+		b.ReleaseS += d.Share * d.ReleaseS
 		b.GateS += d.Share * d.GateS
 		b.GatesPerCrossing += d.Share * d.GatesPerCrossing
 		b.CustomsWaitS += d.Share * d.CustomsWaitS
@@ -252,6 +289,7 @@ func (b *Bound) average(dirs []*DirectionBound) {
 		return
 	}
 	b.RouteLengthM, secs, b.GateS, b.GatesPerCrossing = b.RouteLengthM/w, secs/w, b.GateS/w, b.GatesPerCrossing/w
+	b.ReleaseS /= w
 	b.CustomsWaitS, b.DeliveredShare = b.CustomsWaitS/w, b.DeliveredShare/w
 	b.MeanSpeedMPS = b.RouteLengthM / secs
 	b.CrossingS = b.GateS + b.CustomsWaitS
@@ -282,13 +320,16 @@ func (b *Bound) handling(s *geo.Site, dirs []*DirectionBound) {
 	}
 }
 
-// fleet works out the cycle, charging and the fleet's capacity.
+// fleet works out the cycle, charging and the fleet's capacity over the
+// run's hours.
 func (b *Bound) fleet(cfg Config) {
 	b.DeliveredShare = math.Max(b.DeliveredShare, 0)
+	b.RunHours = cfg.Hours
+	runS := cfg.Hours * 3600
 	b.BreakdownAvail = 1
 	if !cfg.NoBreakdowns {
 		b.MTBFS, b.MTTRS = cfg.MTBF.Seconds(), cfg.MTTR.Seconds()
-		b.BreakdownAvail = b.MTBFS / (b.MTBFS + b.MTTRS)
+		b.BreakdownAvail = upShare(b.MTBFS, b.MTTRS, runS)
 	}
 	driveS := 0.0
 	if b.MeanSpeedMPS > 0 {
@@ -305,8 +346,45 @@ func (b *Bound) fleet(cfg Config) {
 		kw = math.Max(kw, st.ChargerPowerKW)
 	}
 	b.ChargeS = v.ChargeTime(v.MinSoC, v.MaxSoC, kw).Seconds()
-	b.ChargingAvail = b.CyclesPerCharge * b.CycleS / (b.CyclesPerCharge*b.CycleS + b.ChargeS)
+	b.StartSoC = cfg.StartSoC
+	b.FreeCharges = (cfg.StartSoC - v.MinSoC) / (v.MaxSoC - v.MinSoC)
+	b.ChargingAvail = chargingAvail(b.CycleS, b.CyclesPerCharge, b.ChargeS, b.FreeCharges, b.BreakdownAvail*runS)
+	if b.CycleS > 0 && b.CyclesPerCharge > 0 {
+		b.ChargesPerShuttle = math.Max(0, b.ChargingAvail*b.BreakdownAvail*runS/b.CycleS/b.CyclesPerCharge-b.FreeCharges)
+	}
 	b.Fleet = float64(cfg.Shuttles) * b.ChargingAvail * b.BreakdownAvail * b.DeliveredShare * float64(b.LoadedLegs) * 3600 / b.CycleS
+}
+
+// upShare is the expected share of the first t seconds that a unit which
+// starts up is up, when it fails after exponential times of mean mtbf
+// and is repaired in exponential times of mean mttr: the long-run
+// availability A, plus what starting up adds, (1 - A) (1 - e^(-rt)) /
+// (rt) with r = 1/mtbf + 1/mttr.
+func upShare(mtbf, mttr, t float64) float64 {
+	if !(mtbf > 0) {
+		return 0
+	}
+	if !(mttr > 0) {
+		return 1
+	}
+	a := mtbf / (mtbf + mttr)
+	rt := (1/mtbf + 1/mttr) * t
+	if !(rt > 0) {
+		return 1
+	}
+	return a + (1-a)*(-math.Expm1(-rt))/rt
+}
+
+// chargingAvail is the share of up time h a shuttle can spend on cycles
+// of cycleS seconds, k of them to a charge of chargeS seconds, when it
+// starts with free charges (Bound): x cycleS + chargeS (x / k - free) <=
+// h, and no charging while the start charge lasts.
+func chargingAvail(cycleS, k, chargeS, free, h float64) float64 {
+	if !(cycleS > 0) || !(k > 0) || math.IsInf(k, 1) || !(h > 0) {
+		return 1
+	}
+	a := k * cycleS * (h + free*chargeS) / ((k*cycleS + chargeS) * h)
+	return math.Max(0, math.Min(1, a))
 }
 
 // min is the bound: the least of the terms, 0 meaning no limit.

@@ -88,7 +88,7 @@ func (d *DirectionBound) measure(cps map[string]geo.Checkpoint, cu customs) {
 				continue
 			}
 			n++
-			d.GateS += cp.ReleaseTime.Seconds()
+			d.ReleaseS += cp.ReleaseTime.Seconds()
 			if seen[id] == 0 {
 				order = append(order, id)
 			}
@@ -101,8 +101,9 @@ func (d *DirectionBound) measure(cps map[string]geo.Checkpoint, cu customs) {
 		d.DeliveredShare += math.Pow(cu.passShare(), float64(n))
 	}
 	k := float64(d.BayPairs)
-	d.RouteLengthM, d.DriveS, d.GateS = d.RouteLengthM/k, d.DriveS/k, d.GateS/k
+	d.RouteLengthM, d.DriveS, d.ReleaseS = d.RouteLengthM/k, d.DriveS/k, d.ReleaseS/k
 	d.GatesPerCrossing, d.DeliveredShare = d.GatesPerCrossing/k, d.DeliveredShare/k
+	d.GateS = cu.preCleared * d.ReleaseS
 	d.CustomsWaitS = d.GatesPerCrossing * cu.waitS()
 	d.CrossingS = d.GateS + d.CustomsWaitS
 	for _, id := range order {
