@@ -13,14 +13,16 @@ const (
 )
 
 // atStopLine: a shuttle reached a customs stop line on its route. An empty
-// shuttle, a refused container on its way back, and a container cleared
-// before it arrived pass in the gate's release time; any other waits for
-// that country's customs.
+// shuttle, a refused container on its way back, a container that has
+// passed every gate of its way already (a detour after a lane closure may
+// take it past another stop line) and a container cleared before it
+// arrived pass in the gate's release time; any other waits for that
+// country's customs.
 func (c *Controller) atStopLine(now time.Time, r *shuttleRec) {
 	cp, _ := c.checkpoint(r.stops[0])
 	r.gate = &gateStop{checkpoint: cp}
 	m := r.move
-	if m == nil || !m.Laden() || r.returning() {
+	if m == nil || !m.Laden() || r.returning() || m.State == MoveToDropoff {
 		r.gate.until = now.Add(cp.ReleaseTime)
 		return
 	}
@@ -53,8 +55,11 @@ func (c *Controller) pullAside(r *shuttleRec) {
 // applyDecision acts on a stored decision for the shuttle's move at the
 // gate it stands at (or whose inspection bay it is in).
 func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
-	if r.gate == nil || r.move == nil || r.returning() || !r.inService() {
-		return // a refused container on its way back is not decided on again; a broken shuttle waits
+	if r.gate == nil || r.move == nil || r.returning() || !r.inService() || r.move.State == MoveToDropoff {
+		// a refused container on its way back is not decided on again, nor
+		// one that passed every gate of its way and only passes this stop
+		// line on a detour; a broken shuttle waits
+		return
 	}
 	d, ok := c.decided[r.move.ID][r.gate.checkpoint.ID]
 	if !ok {
