@@ -7,6 +7,7 @@ import (
 
 	"github.com/borderfleet/borderfleet/charging"
 	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/routing"
 )
 
 // Config describes one simulated run. Start from DefaultConfig: zero
@@ -58,6 +59,13 @@ type Config struct {
 	// MaxShuttles caps the fleet that random operator verbs may grow by
 	// adding shuttles; zero: Shuttles + 2.
 	MaxShuttles int
+	// DrainCancelsPending makes the run cancel, when demand stops and the
+	// drain begins, every move still pending (assigned to no shuttle), as
+	// an operator closing the day would: each is the CancelRequested the
+	// HTTP API submits. The drain then has only the moves under way to
+	// end, a bound that holds however far demand was above capacity.
+	// Without it a drain must end the whole queue.
+	DrainCancelsPending bool
 }
 
 // shuttleCap is the most shuttles the fleet may grow to.
@@ -147,8 +155,33 @@ func (c Config) Validate() error {
 		return fmt.Errorf("sim: drain %s: want 0 to a week", c.Drain)
 	case !(c.OperatorEventsPerHour >= 0) || !(c.LaneClosuresPerHour >= 0):
 		return fmt.Errorf("sim: %g operator events and %g lane closures per hour: want 0 or more", c.OperatorEventsPerHour, c.LaneClosuresPerHour)
+	case c.DrainCancelsPending && c.Drain == 0:
+		return fmt.Errorf("sim: cancelling the pending moves when demand stops wants a drain")
 	case c.MaxShuttles != 0 && (c.MaxShuttles < c.Shuttles || c.MaxShuttles > 1000):
 		return fmt.Errorf("sim: at most %d shuttles with %d to start with: want %d to 1000", c.MaxShuttles, c.Shuttles, c.Shuttles)
 	}
 	return c.Vehicle.Validate()
+}
+
+// BoundOf works out a configuration's bound without running it: the
+// Bound and BoundLoadedTrips that Run would report for it.
+func BoundOf(cfg Config) (Bound, float64, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return Bound{}, 0, err
+	}
+	g, err := routing.NewGraph(cfg.Site, routing.GraphConfig{})
+	if err != nil {
+		return Bound{}, 0, err
+	}
+	b := computeBound(cfg, g, routing.TrafficConfig{})
+	return b, b.min(), nil
+}
+
+// StartSpots is the most shuttles a run on the site can start with: one
+// on each parking spot of its first two centres (Run refuses more). A
+// fleet grows beyond its start only onto a free parking spot (the random
+// operators' add_shuttle).
+func StartSpots(site *geo.Site) int {
+	return len(startSpots(Config{Site: site}))
 }

@@ -122,9 +122,27 @@ func (e *engine) observe(v *vehicle, node string) {
 	}
 }
 
+// decide hands the officer's decision over after a while, unless the move
+// has ended meanwhile: a container refused elsewhere may pass a stop line
+// laden on its way back, and has gone home by the time the officer would
+// decide (the Controller rightly refuses a decision on an ended move).
 func (e *engine) decide(cp geo.Checkpoint, m *demandMove, d string, after time.Duration) {
 	e.at(e.now.Add(after), func() {
+		if e.moveEnded(m.id) {
+			return
+		}
 		e.send(fleet.CustomsDecision{Checkpoint: cp.ID, Country: cp.Country, Move: m.id, Decision: d,
 			Officer: "sim-officer-" + cp.Country, Reason: "simulated"})
 	})
+}
+
+// moveEnded tells whether the Controller's move of that id has ended.
+func (e *engine) moveEnded(id string) bool {
+	ms := e.ctl.Moves()
+	for i := len(ms) - 1; i >= 0; i-- {
+		if ms[i].ID == id {
+			return ms[i].State.Final()
+		}
+	}
+	return false
 }

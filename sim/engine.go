@@ -58,6 +58,7 @@ type engine struct {
 	repairing int                // vehicles broken down now
 	r         Report
 	errs      int
+	cancelled int       // pending moves cancelled when demand stopped (Config.DrainCancelsPending)
 	ended     time.Time // with a drain: when all had ended; zero until then
 	ops       *operator // random operator verbs and lane closures; nil when off
 }
@@ -101,6 +102,11 @@ func (e *engine) run() {
 	demandEnd := e.end
 	e.end = demandEnd.Add(e.cfg.Drain)
 	e.startOps()
+	if e.cfg.DrainCancelsPending {
+		// just after demandEnd: a move demand creates at demandEnd itself
+		// is cancelled too
+		e.at(demandEnd.Add(time.Nanosecond), e.cancelPending)
+	}
 	tick := time.Minute
 	var every func()
 	every = func() {
@@ -150,20 +156,33 @@ func (e *engine) run() {
 
 // checkStall reports a deadlock when no vehicle has moved for an hour
 // while moves are under way and no vehicle is being repaired.
+//
+// The hour counts from the last progress of a vehicle or the last time no
+// move was under way (checked each minute), whichever is later: an idle
+// fleet is not stalled, and a move dispatched after a quiet hour has its
+// own hour to make progress.
 func (e *engine) checkStall() {
-	if e.now.Sub(e.lastMove) < time.Hour || e.repairing > 0 {
-		return // a broken-down shuttle may block a lane until it is repaired
-	}
+	var under *fleet.Move
 	for _, m := range e.ctl.Moves() {
 		switch m.State {
 		case fleet.MovePending, fleet.MoveDelivered, fleet.MoveReturned, fleet.MoveCancelled, fleet.MoveFailed:
 		default:
-			e.r.Deadlocks++
-			e.r.Errors = append(e.r.Errors, fmt.Sprintf("%s: nothing moved for an hour; move %s is %s", e.now.Format("15:04:05"), m.ID, m.State))
-			e.explainStall()
-			return
+			under = m
+		}
+		if under != nil {
+			break
 		}
 	}
+	if under == nil {
+		e.lastMove = e.now
+		return
+	}
+	if e.now.Sub(e.lastMove) < time.Hour || e.repairing > 0 {
+		return // a broken-down shuttle may block a lane until it is repaired
+	}
+	e.r.Deadlocks++
+	e.r.Errors = append(e.r.Errors, fmt.Sprintf("%s: nothing moved for an hour; move %s is %s", e.now.Format("15:04:05"), under.ID, under.State))
+	e.explainStall()
 }
 
 // explainStall adds to the report what each shuttle that is not idle

@@ -29,6 +29,10 @@ type Liveness struct {
 	BusyShuttleIDs []string `json:"busy_shuttle_ids,omitempty"`
 	// DeliveredInDrain counts the moves delivered after demand stopped.
 	DeliveredInDrain int `json:"delivered_in_drain"`
+	// CancelledAtDrain counts the moves still pending when demand stopped
+	// that the run cancelled then (Config.DrainCancelsPending); the drain
+	// had the others, the moves under way, to end.
+	CancelledAtDrain int `json:"cancelled_at_drain,omitempty"`
 
 	Ops *OpsReport `json:"ops,omitempty"`
 }
@@ -82,7 +86,7 @@ func (e *engine) report(demandEnd time.Time) {
 	if e.cfg.Drain == 0 && e.ops == nil {
 		return
 	}
-	l := &Liveness{DemandHours: e.cfg.Hours, DrainS: e.cfg.Drain.Seconds(), EndedS: -1}
+	l := &Liveness{DemandHours: e.cfg.Hours, DrainS: e.cfg.Drain.Seconds(), EndedS: -1, CancelledAtDrain: e.cancelled}
 	if e.ops != nil {
 		l.Ops = &e.ops.r
 	}
@@ -109,6 +113,30 @@ func (e *engine) report(demandEnd time.Time) {
 	l.BusyShuttles = len(busy)
 	for _, id := range busy[:min(len(busy), maxLivenessIDs)] {
 		l.BusyShuttleIDs = append(l.BusyShuttleIDs, e.ctl.Explain(id))
+	}
+}
+
+// cancelPending cancels every move still pending, as an operator closing
+// the day would (Config.DrainCancelsPending). A refusal is one of the
+// run's errors: a pending move carries no container and may always be
+// cancelled.
+func (e *engine) cancelPending() {
+	var pending []*fleet.Move
+	for _, m := range e.ctl.Moves() {
+		if m.State == fleet.MovePending {
+			pending = append(pending, m)
+		}
+	}
+	for _, m := range pending {
+		if m.State != fleet.MovePending {
+			continue // dispatched meanwhile: under way
+		}
+		if err := e.handle(fleet.CancelRequested{Move: m.ID, By: "sim-operator", Reason: "demand stopped: the day's queue is cancelled"}); err != nil {
+			e.errs++
+			e.r.Errors = append(e.r.Errors, fmt.Sprintf("%s: cancelling pending move %s: %v", e.now.Format("15:04:05"), m.ID, err))
+			continue
+		}
+		e.cancelled++
 	}
 }
 

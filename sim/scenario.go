@@ -14,42 +14,51 @@ import (
 // default" (as in Config); a share or temperature of zero is taken as
 // given.
 type Scenario struct {
-	Site     string  `json:"site"` // a site file; the embedded default when empty
-	Shuttles int     `json:"shuttles"`
-	Hours    float64 `json:"hours"`
-	Policy   string  `json:"policy"`
-	Charging string  `json:"charging"`
-	Seed     int64   `json:"seed"`
+	Site     string  `json:"site,omitempty"` // a site file; the embedded default when empty
+	Shuttles int     `json:"shuttles,omitempty"`
+	Hours    float64 `json:"hours,omitempty"`
+	Policy   string  `json:"policy,omitempty"`
+	Charging string  `json:"charging,omitempty"`
+	Seed     int64   `json:"seed,omitempty"`
 
-	TopSpeedKmh  float64  `json:"top_speed_kmh"`
-	Handling     Duration `json:"handling"`
-	AmbientC     *float64 `json:"ambient_c"`
-	StartSoC     float64  `json:"start_soc"`
-	MTBF         Duration `json:"mtbf"`
-	MTTR         Duration `json:"mttr"`
-	NoBreakdowns bool     `json:"no_breakdowns"`
+	TopSpeedKmh  float64  `json:"top_speed_kmh,omitempty"`
+	Handling     Duration `json:"handling,omitempty"`
+	AmbientC     *float64 `json:"ambient_c,omitempty"`
+	StartSoC     float64  `json:"start_soc,omitempty"`
+	MTBF         Duration `json:"mtbf,omitempty"`
+	MTTR         Duration `json:"mttr,omitempty"`
+	NoBreakdowns bool     `json:"no_breakdowns,omitempty"`
 
-	MovesPerHour float64  `json:"moves_per_hour"`
-	Eastbound    *float64 `json:"eastbound_share"`
-	PreCleared   *float64 `json:"pre_cleared_share"`
-	Inspected    *float64 `json:"inspected_share"`
-	Refused      *float64 `json:"refused_share"`
-	DecideAfter  Duration `json:"decide_after"`
-	InspectTime  Duration `json:"inspect_time"`
+	MovesPerHour float64  `json:"moves_per_hour,omitempty"`
+	Eastbound    *float64 `json:"eastbound_share,omitempty"`
+	PreCleared   *float64 `json:"pre_cleared_share,omitempty"`
+	Inspected    *float64 `json:"inspected_share,omitempty"`
+	Refused      *float64 `json:"refused_share,omitempty"`
+	DecideAfter  Duration `json:"decide_after,omitempty"`
+	InspectTime  Duration `json:"inspect_time,omitempty"`
 	// InspectRefused is the share of inspected containers refused after
 	// their inspection.
-	InspectRefused *float64 `json:"inspect_refused_share"`
+	InspectRefused *float64 `json:"inspect_refused_share,omitempty"`
 
 	// Drain: after demand stops, how long the run may go on until every
 	// move has ended and every shuttle is at rest (Config.Drain).
-	Drain                 Duration `json:"drain"`
-	OperatorEventsPerHour float64  `json:"operator_events_per_hour"`
-	LaneClosuresPerHour   float64  `json:"lane_closures_per_hour"`
-	MaxShuttles           int      `json:"max_shuttles"`
+	Drain                 Duration `json:"drain,omitempty"`
+	OperatorEventsPerHour float64  `json:"operator_events_per_hour,omitempty"`
+	LaneClosuresPerHour   float64  `json:"lane_closures_per_hour,omitempty"`
+	MaxShuttles           int      `json:"max_shuttles,omitempty"`
+	// DrainCancelsPending cancels every move still pending when demand
+	// stops (Config.DrainCancelsPending).
+	DrainCancelsPending bool `json:"drain_cancels_pending,omitempty"`
 }
 
 // Duration is a time.Duration written in JSON as a Go duration string.
 type Duration time.Duration
+
+// MarshalJSON writes the duration as a Go duration string ("1h30m0s"),
+// as UnmarshalJSON reads it.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).String())
+}
 
 // UnmarshalJSON accepts "5m30s" style strings.
 func (d *Duration) UnmarshalJSON(b []byte) error {
@@ -136,5 +145,6 @@ func (s Scenario) Apply(c Config) Config {
 	setF(&c.OperatorEventsPerHour, s.OperatorEventsPerHour)
 	setF(&c.LaneClosuresPerHour, s.LaneClosuresPerHour)
 	setI(&c.MaxShuttles, s.MaxShuttles)
+	c.DrainCancelsPending = c.DrainCancelsPending || s.DrainCancelsPending
 	return c
 }
