@@ -117,6 +117,17 @@ log "the dashboard in headless Chromium over a fleet at 60x"
 go test -count=1 -run TestBrowser ./dashboard
 log "simulated fleet days (24 h each, 20 and 50 shuttles)"
 go test -count=1 -run TestSimulatedDays ./sim
+# The randomized invariant harness (sim/soak): 200 random site x scenario
+# cases of 8 simulated hours each, checked for safety and liveness, without
+# the race detector (the race tier above ran a few with -short). Budget: 3
+# minutes on the 2-core machine; the wall time is logged. A failing case
+# prints its one replay command. Any broken safety promise fails; stalls
+# (deadlock, not live) are a known open defect and fail when more than
+# soak.KnownStallShare of the cases have one (README).
+log "randomized invariant harness: 200 cases of 8 h (budget 3 min on 2 cores)"
+soak_start=$(date +%s)
+go test -count=1 -timeout 15m -run '^(TestSoak|TestRegressions)$' ./sim/soak -args -soak.runs=200
+log "randomized invariant harness: $(( $(date +%s) - soak_start )) s wall"
 
 # --- fuzz targets -----------------------------------------------------------------
 fuzztime=${FUZZTIME:-10s}

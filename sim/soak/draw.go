@@ -19,22 +19,7 @@ const (
 	GeneratedSiteShare = 0.75
 	// MaxFleet is the largest starting fleet drawn.
 	MaxFleet = 150
-	// GateFleet is the largest starting fleet of the gate range (Gate):
-	// the fleets the core keeps every promise for on the cases drawn so
-	// far. Larger fleets under heavy refusals still deadlock where
-	// returning shuttles turn back over the crossings of one loop in both
-	// directions (README, "Randomized invariant harness").
-	GateFleet = 16
 )
-
-// Range narrows what Draw draws from; the zero value is the whole range.
-type Range struct {
-	MaxFleet int // the largest starting fleet; 0: MaxFleet
-}
-
-// Gate is the range CI gates on (scripts/test.sh, TestSoak): every knob
-// over its whole range, fleets up to GateFleet.
-func Gate() Range { return Range{MaxFleet: GateFleet} }
 
 // Draw draws a random case: a site, every knob of the scenario, a seed,
 // and the drain (DrainBound) that its liveness is checked within.
@@ -63,11 +48,7 @@ func Gate() Range { return Range{MaxFleet: GateFleet} }
 //     closures at 0.5 to 6 an hour in half; dispatch greedy in 1 case of
 //     5, charging by threshold in 1 of 5;
 //   - Hours 8, then the drain with the pending moves cancelled.
-func Draw(rng *rand.Rand) Case { return DrawIn(rng, Range{}) }
-
-// DrawIn draws a case as Draw does, within r: a fleet above r.MaxFleet is
-// drawn again from 1 to r.MaxFleet (the draw is otherwise the same).
-func DrawIn(rng *rand.Rand, r Range) Case {
+func Draw(rng *rand.Rand) Case {
 	c := Case{Seed: 1 + rng.Int63n(1<<40)}
 	if rng.Float64() < GeneratedSiteShare {
 		c.SiteSeed = 1 + rng.Int63n(1<<31-1)
@@ -81,9 +62,6 @@ func DrawIn(rng *rand.Rand, r Range) Case {
 		s.Shuttles = int(math.Round(logUniform(rng, 20, 32)))
 	default:
 		s.Shuttles = int(math.Round(logUniform(rng, 33, MaxFleet)))
-	}
-	if r.MaxFleet > 0 && s.Shuttles > r.MaxFleet {
-		s.Shuttles = 1 + rng.Intn(r.MaxFleet)
 	}
 	if rng.Float64() < 0.2 {
 		s.Policy = "greedy"

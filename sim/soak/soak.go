@@ -13,16 +13,12 @@ import (
 // told otherwise: fixed, so that CI runs the same cases each time.
 const DefaultSeed = 20261205
 
-// Cases draws n cases from a seed over the whole range: the same seed
-// gives the same cases.
-func Cases(seed int64, n int) []Case { return CasesIn(seed, n, Range{}) }
-
-// CasesIn draws n cases from a seed within r.
-func CasesIn(seed int64, n int, r Range) []Case {
+// Cases draws n cases from a seed: the same seed gives the same cases.
+func Cases(seed int64, n int) []Case {
 	rng := rand.New(rand.NewSource(seed))
 	out := make([]Case, n)
 	for i := range out {
-		out[i] = DrawIn(rng, r)
+		out[i] = Draw(rng)
 	}
 	return out
 }

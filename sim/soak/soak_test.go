@@ -18,14 +18,14 @@ import (
 var (
 	runs = flag.Int("soak.runs", 0, "random cases TestSoak runs (0: 6 with -short, 60 without)")
 	seed = flag.Int64("soak.seed", DefaultSeed, "seed TestSoak draws its cases from")
-	full = flag.Bool("soak.full", false, "draw from the whole range (fleets up to 150), not the gate range (up to GateFleet)")
 )
 
 // TestSoak runs random site x scenario x seed cases on every CPU and
-// fails listing every failing case with its one replay command.
-// scripts/test.sh runs 200 (-soak.runs 200) of the gate range (Gate)
-// within 3 minutes on the 2-core machine; -soak.full draws from the whole
-// range, where larger fleets still fail (README).
+// lists every failing case with its one replay command. It fails on any
+// broken safety promise (StallKinds aside), and when more cases stall
+// than KnownStallShare allows: stalls are a known open defect that may
+// only shrink. scripts/test.sh runs 200 (-soak.runs 200) within 3 minutes
+// on the 2-core machine.
 func TestSoak(t *testing.T) {
 	n := *runs
 	if n == 0 {
@@ -36,24 +36,23 @@ func TestSoak(t *testing.T) {
 	}
 	start := time.Now()
 	t.Logf("%d cases from -soak.seed %d", n, *seed)
-	r := Gate()
-	if *full {
-		r = Range{}
-	}
-	limit := r.MaxFleet
-	if limit == 0 {
-		limit = MaxFleet
-	}
-	t.Logf("range: fleets up to %d", limit)
-	results := RunAll(CasesIn(*seed, n, r), 0, nil)
-	failed := 0
+	results := RunAll(Cases(*seed, n), 0, nil)
+	failed, stalled := 0, 0
 	for i, r := range results {
-		if r.Failed() {
+		switch {
+		case Stalled(r.Violations):
+			stalled++
+			t.Logf("case %d of %d (-soak.seed %d) stalled (known open defect):\n%s", i+1, n, *seed, r.Failure())
+		case r.Failed():
 			failed++
 			t.Errorf("case %d of %d (-soak.seed %d) failed:\n%s", i+1, n, *seed, r.Failure())
 		}
 	}
-	t.Logf("%d cases, %d failed, %.1f s wall", n, failed, time.Since(start).Seconds())
+	allowed := int(math.Ceil(KnownStallShare * float64(n)))
+	if stalled > allowed {
+		t.Errorf("%d of %d cases stalled; at most %d (KnownStallShare %.2f) may while the defect is open: a change made it worse", stalled, n, allowed, KnownStallShare)
+	}
+	t.Logf("%d cases, %d broke a safety promise, %d stalled (at most %d allowed), %.1f s wall", n, failed, stalled, allowed, time.Since(start).Seconds())
 }
 
 // TestRegressions runs every case kept under testdata/: each must pass.
@@ -67,6 +66,9 @@ func TestRegressions(t *testing.T) {
 			require.NoError(t, err)
 			c, err := ParseCase(f, data)
 			require.NoError(t, err)
+			if testing.Short() && c.Scenario.Hours > Hours {
+				t.Skipf("a %g h case: runs without -short (scripts/test.sh)", c.Scenario.Hours)
+			}
 			_, vs := Run(c)
 			assert.Empty(t, vs, "%s", Failure{c, vs})
 		})
