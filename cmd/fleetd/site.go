@@ -77,13 +77,20 @@ func siteExport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fleetd: %v\n", err)
 		return 1
 	}
-	if *out == "" {
+	return writeOut(*out, data, "export", stdout, stderr)
+}
+
+// writeOut writes data to the file named by -o, or to stdout when there
+// is none; what names the data in an error.
+func writeOut(out string, data []byte, what string, stdout, stderr io.Writer) int {
+	var err error
+	if out == "" {
 		_, err = stdout.Write(data)
 	} else {
-		err = os.WriteFile(*out, data, 0o644)
+		err = os.WriteFile(out, data, 0o644)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "fleetd: write export: %v\n", err)
+		fmt.Fprintf(stderr, "fleetd: write %s: %v\n", what, err)
 		return 1
 	}
 	return 0
@@ -126,16 +133,7 @@ func siteGenerate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fleetd: %v\n", err)
 		return 1
 	}
-	if *out == "" {
-		_, err = stdout.Write(data)
-	} else {
-		err = os.WriteFile(*out, data, 0o644)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "fleetd: write site: %v\n", err)
-		return 1
-	}
-	return 0
+	return writeOut(*out, data, "site", stdout, stderr)
 }
 
 // loadSite reads and validates a site file, or the embedded default when
