@@ -26,10 +26,13 @@ Usage:
                                     draw a random valid site from a seed
                                     (same seed, same file) as GeoJSON
   fleetd sim [--shuttles N] [--hours H] [--policy lookahead|greedy]
-            [--charging opportunity|threshold] [--seed S]
+            [--charging opportunity|threshold] [--seed S] [--drain D]
             [--scenario FILE] [--site FILE] [--json]
                                     simulate a fleet day on a virtual clock
-                                    and report throughput against its bound
+                                    and report throughput against its bound;
+                                    --drain: stop demand at the end and report
+                                    whether every move and shuttle came to
+                                    rest within D
   fleetd run [--config FILE] [--broker URL] [--site FILE] [--auto-admit]
            [--store redis://HOST:PORT/DB | bolt:PATH] [--owner NAME]
                                     drive VDA 5050 vehicles over MQTT (an
