@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -103,7 +105,9 @@ type Bus interface {
 type Counters struct {
 	MessagesIn       int64 // received from vehicles
 	MessagesOut      int64 // published
-	MessagesRejected int64 // received and not understood (or from unknown vehicles)
+	MessagesRejected int64 // received and not believed: not understood, forged, or from unknown vehicles
+	// RejectedBy splits MessagesRejected by reason (vehicles.Refused...).
+	RejectedBy       map[string]int64
 	MessagesDropped  int64 // received while the inbox was full
 	MessagesSame     int64 // states that repeated the last one (not journaled)
 	PublishErrors    int64
@@ -141,7 +145,11 @@ type Daemon struct {
 	settings string // see settings()
 
 	in, out, rejected, dropped, same, pubErr, ctlErr, jErr, replayed atomic.Int64
-	lat                                                              latency
+
+	refusedMu  sync.Mutex
+	refusedBy  map[string]int64     // vehicle messages refused, by vehicles.Refused... reason
+	refusedLog map[string]time.Time // last logged, by reason
+	lat        latency
 }
 
 type inMsg struct {
@@ -167,7 +175,7 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Daemon{cfg: cfg, ctl: ctl, m: m, settings: settings(cfg), log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func()),
+	return &Daemon{cfg: cfg, ctl: ctl, m: m, refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func()),
 		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]string{}}, nil
 }
 
@@ -280,6 +288,12 @@ func vehicleKey(topic string) (string, vda5050.Topic, bool) {
 // handled.
 func (d *Daemon) incoming(msg inMsg) {
 	d.in.Add(1)
+	if err := vehicles.Check(msg.topic, msg.payload); err != nil {
+		// garbage, or another vehicle's header on this one's topic: it
+		// is no sign of life, and not journaled
+		d.refused(msg.topic, err)
+		return
+	}
 	key, t, ok := vehicleKey(msg.topic)
 	if ok {
 		d.heard[key] = msg.at
@@ -291,7 +305,7 @@ func (d *Daemon) incoming(msg inMsg) {
 	if t == vda5050.TopicVisualization {
 		// positions for displays: they change nothing the core decides
 		if _, _, err := d.m.Incoming(d.now(), msg.topic, msg.payload); err != nil {
-			d.rejected.Add(1)
+			d.refused(msg.topic, err)
 		}
 		return
 	}
@@ -314,6 +328,24 @@ func (d *Daemon) incoming(msg inMsg) {
 		rec.Payload = payload
 	}
 	d.input(rec)
+}
+
+// refused counts a vehicle message that was not believed, by reason, and
+// logs it (at most once a second per reason while the fleet is driven:
+// a vehicle flooding garbage must not flood the log).
+func (d *Daemon) refused(topic string, err error) {
+	d.rejected.Add(1)
+	reason := vehicles.ReasonOf(err)
+	d.refusedMu.Lock()
+	d.refusedBy[reason]++
+	quiet := time.Since(d.refusedLog[reason]) < time.Second
+	if !quiet {
+		d.refusedLog[reason] = time.Now()
+	}
+	d.refusedMu.Unlock()
+	if !quiet && reason != vehicles.RefusedUnknown && d.active.Load() {
+		d.log.Warn("message refused", "topic", topic, "reason", reason, "err", err)
+	}
 }
 
 // tick hands time to the core, and reports vehicles gone silent.
@@ -402,10 +434,7 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 		var err error
 		evs, outs, err = d.m.Incoming(now, rec.Topic, rec.payload())
 		if err != nil {
-			d.rejected.Add(1)
-			if !errors.Is(err, vehicles.ErrUnknownVehicle) && d.active.Load() {
-				d.log.Warn("message rejected", "topic", rec.Topic, "err", err)
-			}
+			d.refused(rec.Topic, err)
 		}
 	case kindTick:
 		evs, outs = d.m.Tick(now)
@@ -569,7 +598,10 @@ func (d *Daemon) Admit(ctx context.Context, e vehicles.Entry) error {
 
 // Counters returns the message counts so far.
 func (d *Daemon) Counters() Counters {
-	return Counters{MessagesIn: d.in.Load(), MessagesOut: d.out.Load(), MessagesRejected: d.rejected.Load(),
+	d.refusedMu.Lock()
+	by := maps.Clone(d.refusedBy)
+	d.refusedMu.Unlock()
+	return Counters{MessagesIn: d.in.Load(), MessagesOut: d.out.Load(), MessagesRejected: d.rejected.Load(), RejectedBy: by,
 		MessagesDropped: d.dropped.Load(), MessagesSame: d.same.Load(), PublishErrors: d.pubErr.Load(),
 		ControllerErrors: d.ctlErr.Load(), JournalErrors: d.jErr.Load(), Replayed: d.replayed.Load()}
 }

@@ -66,7 +66,7 @@ func newCollector(cfg Config) *collector {
 
 		msgIn:          desc("mqtt_messages_received_total", "VDA 5050 messages received from vehicles."),
 		msgOut:         desc("mqtt_messages_published_total", "VDA 5050 messages published to vehicles."),
-		msgRejected:    desc("mqtt_messages_rejected_total", "Messages received and not understood, or from unknown vehicles."),
+		msgRejected:    desc("mqtt_messages_rejected_total", "Vehicle messages received and not believed, by reason: invalid (does not decode), identity (header names another vehicle than the topic), sequence (headerId backwards on a live link), map, position, node (what a state says is not on the site), unknown (vehicle not on the roster), topic.", "reason"),
 		msgDropped:     desc("mqtt_messages_dropped_total", "Messages dropped because the core's inbox was full."),
 		msgSame:        desc("mqtt_states_unchanged_total", "Vehicle states that repeated the last one (not journaled)."),
 		publishErrs:    desc("mqtt_publish_errors_total", "Messages the MQTT client failed to publish."),
@@ -137,7 +137,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	n := c.fleet.Counters()
 	counter(c.msgIn, float64(n.MessagesIn))
 	counter(c.msgOut, float64(n.MessagesOut))
-	counter(c.msgRejected, float64(n.MessagesRejected))
+	for reason, k := range n.RejectedBy {
+		counter(c.msgRejected, float64(k), reason)
+	}
 	counter(c.msgDropped, float64(n.MessagesDropped))
 	counter(c.msgSame, float64(n.MessagesSame))
 	counter(c.publishErrs, float64(n.PublishErrors))

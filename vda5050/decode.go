@@ -3,53 +3,60 @@ package vda5050
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 )
 
 // DecodeOrder parses and validates an order message.
-func DecodeOrder(b []byte) (Order, error) {
-	return decode(TopicOrder, b, Order.Validate)
-}
+func DecodeOrder(b []byte) (Order, error) { return drop(Read[Order](b)) }
 
 // DecodeInstantActions parses and validates an instantActions message.
-func DecodeInstantActions(b []byte) (InstantActions, error) {
-	return decode(TopicInstantActions, b, InstantActions.Validate)
-}
+func DecodeInstantActions(b []byte) (InstantActions, error) { return drop(Read[InstantActions](b)) }
 
 // DecodeState parses and validates a state message.
-func DecodeState(b []byte) (State, error) {
-	return decode(TopicState, b, State.Validate)
-}
+func DecodeState(b []byte) (State, error) { return drop(Read[State](b)) }
 
 // DecodeVisualization parses and validates a visualization message. Unlike
 // the 2.0.0 schema, which requires nothing here, it requires the header.
-func DecodeVisualization(b []byte) (Visualization, error) {
-	return decode(TopicVisualization, b, Visualization.Validate)
-}
+func DecodeVisualization(b []byte) (Visualization, error) { return drop(Read[Visualization](b)) }
 
 // DecodeConnection parses and validates a connection message.
-func DecodeConnection(b []byte) (Connection, error) {
-	return decode(TopicConnection, b, Connection.Validate)
-}
+func DecodeConnection(b []byte) (Connection, error) { return drop(Read[Connection](b)) }
 
 // DecodeFactsheet parses and validates a factsheet message. An empty
 // blockingTypes array decodes as nil (and is thus left out when encoded).
-func DecodeFactsheet(b []byte) (Factsheet, error) {
-	f, err := decode(TopicFactsheet, b, Factsheet.Validate)
-	if err != nil {
-		return Factsheet{}, err
-	}
-	for i := range f.ProtocolFeatures.AgvActions {
-		if a := &f.ProtocolFeatures.AgvActions[i]; len(a.BlockingTypes) == 0 {
-			a.BlockingTypes = nil
-		}
-	}
-	return f, nil
+func DecodeFactsheet(b []byte) (Factsheet, error) { return drop(Read[Factsheet](b)) }
+
+func drop[T any](msg T, _ []string, err error) (T, error) { return msg, err }
+
+// Message is any message of the protocol.
+type Message interface {
+	Order | InstantActions | State | Visualization | Connection | Factsheet
 }
 
-// decode checks the shape of b against T, unmarshals it and validates the
-// result. Every error is a *ValidationError.
-func decode[T any](topic Topic, b []byte, validate func(T) error) (T, error) {
+// Read parses and validates a message of type T, tolerantly: it also
+// returns the paths of the keys it ignored (keys T does not have at that
+// place, such as vendor extensions or a known key spelt in another letter
+// case), which the official schemas allow. A known key of the wrong type
+// or value is an error that names its path. Every error is a
+// *ValidationError.
+func Read[T Message](b []byte) (T, []string, error) {
 	var zero, msg T
+	var topic Topic
+	var validate func(T) error
+	switch any(zero).(type) {
+	case Order:
+		topic, validate = TopicOrder, func(m T) error { return any(m).(Order).Validate() }
+	case InstantActions:
+		topic, validate = TopicInstantActions, func(m T) error { return any(m).(InstantActions).Validate() }
+	case State:
+		topic, validate = TopicState, func(m T) error { return any(m).(State).Validate() }
+	case Visualization:
+		topic, validate = TopicVisualization, func(m T) error { return any(m).(Visualization).Validate() }
+	case Connection:
+		topic, validate = TopicConnection, func(m T) error { return any(m).(Connection).Validate() }
+	case Factsheet:
+		topic, validate = TopicFactsheet, func(m T) error { return any(m).(Factsheet).Validate() }
+	}
 	v := &validator{topic: topic}
 	if !json.Valid(b) {
 		var x any
@@ -59,18 +66,29 @@ func decode[T any](topic Topic, b []byte, validate func(T) error) (T, error) {
 			msg += ": " + err.Error()
 		}
 		v.fail("", "%s", msg)
-		return zero, v.result()
+		return zero, nil, v.result()
 	}
 	checkShape(v, reflect.TypeFor[T](), b, "")
 	if err := v.result(); err != nil {
-		return zero, err
+		return zero, nil, err
+	}
+	if len(v.ignored) > 0 {
+		b = prune(reflect.TypeFor[T](), b)
 	}
 	if err := json.Unmarshal(b, &msg); err != nil {
 		v.fail("", "%v", err)
-		return zero, v.result()
+		return zero, nil, v.result()
 	}
 	if err := validate(msg); err != nil {
-		return zero, err
+		return zero, nil, err
 	}
-	return msg, nil
+	if f, ok := any(&msg).(*Factsheet); ok {
+		for i := range f.ProtocolFeatures.AgvActions {
+			if a := &f.ProtocolFeatures.AgvActions[i]; len(a.BlockingTypes) == 0 {
+				a.BlockingTypes = nil
+			}
+		}
+	}
+	slices.Sort(v.ignored)
+	return msg, v.ignored, nil
 }

@@ -1,6 +1,7 @@
 package vda5050
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 )
@@ -37,7 +38,6 @@ func TestDecodeShape(t *testing.T) {
 		{"string for bool", wrap(DecodeOrder), editJSON(t, o, "nodes[0].released", set("true")), "nodes[0].released", "must be a boolean"},
 		{"object for array", wrap(DecodeOrder), editJSON(t, o, "nodes", set(map[string]any{})), "nodes", "must be an array"},
 		{"array for object", wrap(DecodeOrder), editJSON(t, o, "nodes[0].nodePosition", set([]any{})), "nodes[0].nodePosition", "must be an object"},
-		{"key in wrong case", wrap(DecodeOrder), editJSON(t, o, "OrderID", set("x")), "OrderID", "case-sensitive"},
 		{"unknown key ignored", wrap(DecodeOrder), editJSON(t, o, "vendorExtension", set(1)), "", ""},
 		{"missing state batteryState", wrap(DecodeState), editJSON(t, s, "batteryState", nil), "batteryState", "required field missing"},
 		{"missing batteryCharge", wrap(DecodeState), editJSON(t, s, "batteryState.batteryCharge", nil), "batteryState.batteryCharge", "required field missing"},
@@ -99,4 +99,61 @@ func TestValidationErrorText(t *testing.T) {
 	if got, want := whole.Error(), "vda5050: order: not valid JSON"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
+}
+
+// The reader is tolerant (the official schemas allow additional
+// properties): keys a message type does not have, at any depth, are
+// ignored and listed, and a key that differs from a known one only in
+// letter case is never read into that field; a known key of the wrong
+// type is still an error that names its path.
+func TestReadTolerant(t *testing.T) {
+	s := exampleState()
+	base, err := DecodeState(editJSON(t, s, "headerId", set(s.HeaderID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		in      []byte
+		ignored []string
+	}{
+		{"case variant beside the key", editJSON(t, s, "OrderID", set("forged")), []string{"OrderID"}},
+		{"nested case variant", editJSON(t, s, "agvPosition.MapId", set("elsewhere")), []string{"agvPosition.MapId"}},
+		{"case variant in an array", editJSON(t, s, "actionStates[0].ActionStatus", set("FAILED")), []string{"actionStates[0].ActionStatus"}},
+		{"vendor extension object", editJSON(t, s, "vendorDiagnostics", set(map[string]any{"motorTemp": 41.5, "ok": true})), []string{"vendorDiagnostics"}},
+		{"null in an unknown key", editJSON(t, s, "batteryState.cellVoltages", set(nil)), []string{"batteryState.cellVoltages"}},
+		{"keys of another version", editJSON(t, s, "safetyState.protectiveField", set("free")), []string{"safetyState.protectiveField"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ignored, err := Read[State](tt.in)
+			if err != nil {
+				t.Fatalf("a schema-valid state with extra keys was refused: %v", err)
+			}
+			if !equalStrings(ignored, tt.ignored) {
+				t.Errorf("ignored %q, want %q", ignored, tt.ignored)
+			}
+			if got.OrderID != base.OrderID || got.AgvPosition.MapID != base.AgvPosition.MapID ||
+				got.ActionStates[0].ActionStatus != base.ActionStates[0].ActionStatus {
+				t.Errorf("an ignored key changed a known field: %+v", got)
+			}
+		})
+	}
+	// what stays refused: the known key itself malformed, even beside extras
+	in := editJSON(t, s, "vendorDiagnostics", set(1))
+	in = editJSON(t, json.RawMessage(in), "agvPosition.mapId", set(7))
+	_, _, err = Read[State](in)
+	assertInvalid(t, err, "agvPosition.mapId", "must be a string")
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -14,6 +15,14 @@ import (
 // every value has the JSON type of its Go field, and integers fit. A field
 // is required exactly when its json tag has neither omitempty nor omitzero;
 // an embedded struct (Header) contributes its fields to the same object.
+//
+// The reader is tolerant: the official schemas allow additional properties,
+// and vehicles send vendor extensions and keys spelt as in other versions
+// of the spec. A key that is not exactly one of the type's is ignored and
+// listed (its path) in validator.ignored; such a message is pruned to the
+// known keys before it is unmarshalled, because encoding/json would
+// otherwise read a key that differs from a known one only in letter case
+// into that field.
 
 // field is one JSON key of a struct type.
 type field struct {
@@ -124,15 +133,45 @@ func checkObject(v *validator, t reflect.Type, raw json.RawMessage, path string)
 		}
 		checkShape(v, f.typ, val, join(path, f.key))
 	}
-	// encoding/json matches keys case-insensitively; a key that differs
-	// from a field's only in case would be read silently, so refuse it.
 	for k := range obj {
-		for _, f := range fields {
-			if k != f.key && strings.EqualFold(k, f.key) {
-				v.fail(join(path, k), "unknown key; keys are case-sensitive, did you mean %q?", f.key)
-			}
+		if !slices.ContainsFunc(fields, func(f field) bool { return f.key == k }) {
+			v.ignored = append(v.ignored, join(path, k))
 		}
 	}
+}
+
+// prune returns raw, the JSON value of Go type t, with every object key
+// that is not exactly one of its type's left out, at any depth; raw must
+// have passed checkShape.
+func prune(t reflect.Type, raw json.RawMessage) json.RawMessage {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return prune(t.Elem(), raw)
+	case reflect.Slice:
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return raw
+		}
+		for i := range items {
+			items[i] = prune(t.Elem(), items[i])
+		}
+		out, _ := json.Marshal(items)
+		return out
+	case reflect.Struct:
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(raw, &obj) != nil {
+			return raw
+		}
+		kept := map[string]json.RawMessage{}
+		for _, f := range fieldsOf(t) {
+			if val, ok := obj[f.key]; ok {
+				kept[f.key] = prune(f.typ, val)
+			}
+		}
+		out, _ := json.Marshal(kept)
+		return out
+	}
+	return raw
 }
 
 // checkFinite records a problem if any float64 reachable from val is NaN or

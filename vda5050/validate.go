@@ -19,8 +19,9 @@ var version2 = regexp.MustCompile(`^2\.[0-9]+\.[0-9]+$`)
 
 // validator collects the first problem found in a message.
 type validator struct {
-	topic Topic
-	err   *ValidationError
+	topic   Topic
+	err     *ValidationError
+	ignored []string // paths of keys the message type does not have
 }
 
 // fail records a problem at the JSON path field, unless one is recorded.

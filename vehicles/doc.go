@@ -11,6 +11,20 @@
 // values. The daemon owns one Master and the Controller on one goroutine
 // and moves bytes to and from MQTT.
 //
+// What it believes (trust.go): a message is read tolerantly (vda5050.Read:
+// keys it does not know, such as vendor extensions or a known key in
+// another letter case, are ignored, logged once per vehicle and key, and
+// counted), and then refused whole, changing nothing, as a *RefusedError
+// whose reason /metrics counts when: it does not decode (invalid); its
+// header names another vehicle than its topic (identity); a state's
+// headerId goes backwards while the link stays up (sequence; a lower one
+// after a connection message is a restarted vehicle's new session); a
+// position or node position is on another map (map) or more than 200 m
+// outside the lane graph's extent (position); its lastNodeId is not in the
+// lane graph (node). Check is the part that needs no fleet state: the
+// daemon runs it first, and counts a vehicle as heard, or a state as a
+// repeat, only after it.
+//
 // What it makes of a vehicle's reports:
 //   - a state from a roster vehicle not yet in the fleet places it on the
 //     lane graph (its lastNodeId, or the node nearest its position within

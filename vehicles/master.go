@@ -90,15 +90,17 @@ type Outgoing struct {
 // vehicle. It is deterministic and not safe for concurrent use: one
 // goroutine owns it (with the Controller).
 type Master struct {
-	cfg     Config
-	hdr     vda5050.Headers
-	byID    map[string]*vehicle
-	ids     []string // sorted
-	unknown map[string]time.Time
-	evs     []fleet.Event
-	out     []Outgoing
-	now     time.Time
-	epoch   string // in order ids: the time of the first order, base 36
+	cfg      Config
+	hdr      vda5050.Headers
+	byID     map[string]*vehicle
+	ids      []string // sorted
+	unknown  map[string]time.Time
+	evs      []fleet.Event
+	out      []Outgoing
+	now      time.Time
+	epoch    string      // in order ids: the time of the first order, base 36
+	box      *[4]float64 // the lane graph's extent, see extent
+	ignoredN int64       // keys ignored, see IgnoredKeys
 }
 
 // New makes a Master.
@@ -190,37 +192,91 @@ func (m *Master) Incoming(now time.Time, topic string, payload []byte) ([]fleet.
 	}
 	switch t {
 	case vda5050.TopicState:
-		st, err := vda5050.DecodeState(payload)
+		st, ignored, err := vda5050.Read[vda5050.State](payload)
 		if err != nil {
-			return nil, nil, fmt.Errorf("vehicles: %s: %w", v.id, err)
+			return nil, nil, &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
 		}
+		if err := identity(v, st.Header); err != nil {
+			return nil, nil, err
+		}
+		reset, err := sequence(v, st.Header)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := m.believable(v, &st); err != nil {
+			return nil, nil, err
+		}
+		if reset {
+			m.cfg.Log.Info("vehicle counts headerId from the start again (a new session)", "shuttle", v.id, "headerId", st.HeaderID, "was", v.lastHeader)
+		}
+		v.headerSeen, v.lastHeader, v.linkChanged = true, st.HeaderID, false
+		m.ignoredKeys(v, t, ignored)
 		m.state(v, st)
 	case vda5050.TopicConnection:
-		c, err := vda5050.DecodeConnection(payload)
+		c, ignored, err := vda5050.Read[vda5050.Connection](payload)
 		if err != nil {
-			return nil, nil, fmt.Errorf("vehicles: %s: %w", v.id, err)
+			return nil, nil, &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
 		}
+		if err := identity(v, c.Header); err != nil {
+			return nil, nil, err
+		}
+		m.ignoredKeys(v, t, ignored)
+		v.linkChanged = true
 		m.connection(v, c)
 	case vda5050.TopicFactsheet:
-		f, err := vda5050.DecodeFactsheet(payload)
+		f, ignored, err := vda5050.Read[vda5050.Factsheet](payload)
 		if err != nil {
-			return nil, nil, fmt.Errorf("vehicles: %s: %w", v.id, err)
+			return nil, nil, &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
 		}
+		if err := identity(v, f.Header); err != nil {
+			return nil, nil, err
+		}
+		m.ignoredKeys(v, t, ignored)
 		v.factsheet = &f
 		m.checkFactsheet(v)
 	case vda5050.TopicVisualization:
-		vis, err := vda5050.DecodeVisualization(payload)
+		vis, _, err := vda5050.Read[vda5050.Visualization](payload)
 		if err != nil {
-			return nil, nil, fmt.Errorf("vehicles: %s: %w", v.id, err)
+			return nil, nil, &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
 		}
-		if vis.AgvPosition != nil {
-			v.pos = vis.AgvPosition
+		if err := identity(v, vis.Header); err != nil {
+			return nil, nil, err
+		}
+		if p := vis.AgvPosition; p != nil {
+			if err := m.believable(v, &vda5050.State{AgvPosition: p}); err != nil {
+				return nil, nil, err
+			}
+			v.pos = p
 		}
 	default:
-		return nil, nil, fmt.Errorf("vehicles: topic %q is not one a vehicle publishes", topic)
+		return nil, nil, &RefusedError{Vehicle: v.id, Reason: RefusedTopic, Err: fmt.Errorf("topic %q is not one a vehicle publishes", topic)}
 	}
 	return m.end()
 }
+
+// ignoredKeys logs, once per vehicle, topic and key, the keys of a
+// message that fleetd does not know and ignored (vendor extensions, keys
+// of another version of the spec), and counts every one.
+func (m *Master) ignoredKeys(v *vehicle, t vda5050.Topic, keys []string) {
+	for _, k := range keys {
+		k = string(t) + ":" + k
+		if v.ignored[k] == 0 && len(v.ignored) < maxIgnoredKeys {
+			m.cfg.Log.Info("vehicle sends a key fleetd does not know; ignored", "shuttle", v.id, "key", k)
+		}
+		if v.ignored[k] > 0 || len(v.ignored) < maxIgnoredKeys {
+			v.ignored[k]++
+		}
+		m.ignoredN++
+	}
+}
+
+// maxIgnoredKeys is how many distinct ignored keys are remembered per
+// vehicle (and logged); more are counted only.
+const maxIgnoredKeys = 64
+
+// IgnoredKeys counts the keys of vehicle messages fleetd did not know and
+// ignored, since start.
+func (m *Master) IgnoredKeys() int64 { return m.ignoredN }
 
 func (m *Master) vehicleFor(now time.Time, manufacturer, serial string) (*vehicle, error) {
 	if e, ok := m.cfg.Roster.Lookup(manufacturer, serial); ok {

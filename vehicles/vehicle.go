@@ -55,6 +55,12 @@ type vehicle struct {
 	actions map[string]*sent // node actions sent and not yet over
 	charge  *chargeWatch
 	resyncs int // orders rejected in a row
+
+	// what the next message must follow (see trust.go)
+	headerSeen  bool
+	lastHeader  uint32         // headerId of the last state believed
+	linkChanged bool           // a connection message since that state
+	ignored     map[string]int // ignored keys ("topic:path"), counted
 }
 
 // pending is a node action the Controller asked for.
@@ -81,7 +87,7 @@ type chargeWatch struct {
 }
 
 func newVehicle(e Entry) *vehicle {
-	return &vehicle{e: e, id: e.ID(), reasons: map[string]string{}, steps: map[int]string{}, actions: map[string]*sent{}}
+	return &vehicle{e: e, id: e.ID(), reasons: map[string]string{}, steps: map[int]string{}, actions: map[string]*sent{}, ignored: map[string]int{}}
 }
 
 func (v *vehicle) online() bool { return v.conn == vda5050.ConnectionOnline }

@@ -1,0 +1,170 @@
+package vehicles
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/borderfleet/borderfleet/vda5050"
+)
+
+// This file holds what a decoded message must also be to be believed: it
+// comes from the vehicle whose topic it is on, in order, on the site's map,
+// at a place on the site, and about nodes of the lane graph. A message that
+// fails is refused whole before it changes anything, as a *RefusedError
+// with a reason that /metrics counts.
+
+// Reasons a message is refused (RefusedError.Reason).
+const (
+	RefusedInvalid  = "invalid"  // does not decode against the protocol
+	RefusedIdentity = "identity" // its header names another vehicle than its topic
+	RefusedSequence = "sequence" // its headerId goes backwards on a live link
+	RefusedMap      = "map"      // a position on another map
+	RefusedPosition = "position" // a position off the site
+	RefusedNode     = "node"     // a node the lane graph does not have
+	RefusedUnknown  = "unknown"  // a vehicle not on the roster
+	RefusedTopic    = "topic"    // a topic that is not a vehicle's or not our interface
+)
+
+// RefusedError is a message fleetd did not believe; it changed nothing.
+type RefusedError struct {
+	Vehicle string // roster id, or manufacturer/serial when not on the roster
+	Reason  string // one of the Refused... constants
+	Err     error
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("vehicles: %s: message refused (%s): %v", e.Vehicle, e.Reason, e.Err)
+}
+
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+// ReasonOf returns the reason a message was refused, "" for nil and
+// RefusedInvalid for an error that is not a *RefusedError.
+func ReasonOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	var r *RefusedError
+	if errors.As(err, &r) {
+		return r.Reason
+	}
+	if errors.Is(err, ErrUnknownVehicle) {
+		return RefusedUnknown
+	}
+	return RefusedInvalid
+}
+
+func refuse(v *vehicle, reason string, format string, args ...any) error {
+	return &RefusedError{Vehicle: v.id, Reason: reason, Err: fmt.Errorf(format, args...)}
+}
+
+// siteMargin is how far outside the lane graph's extent a reported
+// position may lie (a vehicle is never far off the lanes).
+const siteMargin = 200.0 // metres
+
+// identity checks that a header is the topic's vehicle's.
+func identity(v *vehicle, h vda5050.Header) error {
+	if h.Manufacturer != v.e.Manufacturer || h.SerialNumber != v.e.SerialNumber {
+		return refuse(v, RefusedIdentity, "header names %s/%s, the topic is %s/%s's", h.Manufacturer, h.SerialNumber, v.e.Manufacturer, v.e.SerialNumber)
+	}
+	return nil
+}
+
+// sequence checks that a state's headerId does not go backwards while the
+// link stays up. A restarted vehicle counts from 0 again: a lower headerId
+// after its connection was reported lost or back is a new session, logged
+// by the caller, not a forgery. A repeat (QoS 1 delivers at least once) is
+// accepted.
+func sequence(v *vehicle, h vda5050.Header) (reset bool, err error) {
+	if !v.headerSeen || h.HeaderID >= v.lastHeader {
+		return false, nil
+	}
+	if v.linkChanged {
+		return true, nil
+	}
+	return false, refuse(v, RefusedSequence, "headerId %d after %d on a live link", h.HeaderID, v.lastHeader)
+}
+
+// believable checks what a state says about where the vehicle is.
+func (m *Master) believable(v *vehicle, st *vda5050.State) error {
+	g := m.cfg.Graph
+	if st.LastNodeID != "" {
+		if _, ok := g.Node(st.LastNodeID); !ok {
+			return refuse(v, RefusedNode, "lastNodeId %.60q is not a node of map %s", st.LastNodeID, g.MapID)
+		}
+	}
+	if p := st.AgvPosition; p != nil {
+		if p.MapID != g.MapID {
+			return refuse(v, RefusedMap, "agvPosition.mapId %.60q is not the site's map %s", p.MapID, g.MapID)
+		}
+		if b := m.extent(); p.X < b[0]-siteMargin || p.X > b[2]+siteMargin || p.Y < b[1]-siteMargin || p.Y > b[3]+siteMargin {
+			return refuse(v, RefusedPosition, "agvPosition (%.6g, %.6g) is more than %g m outside the site (x %.0f..%.0f, y %.0f..%.0f)",
+				p.X, p.Y, siteMargin, b[0], b[2], b[1], b[3])
+		}
+	}
+	for i, n := range st.NodeStates {
+		if n.NodePosition != nil && n.NodePosition.MapID != g.MapID {
+			return refuse(v, RefusedMap, "nodeStates[%d].nodePosition.mapId %.60q is not the site's map %s", i, n.NodePosition.MapID, g.MapID)
+		}
+	}
+	return nil
+}
+
+// extent is the lane graph's bounding box in the local frame: min x, min
+// y, max x, max y.
+func (m *Master) extent() [4]float64 {
+	if m.box != nil {
+		return *m.box
+	}
+	b := [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	for _, n := range m.cfg.Graph.Nodes {
+		b[0], b[1] = min(b[0], n.XY[0]), min(b[1], n.XY[1])
+		b[2], b[3] = max(b[2], n.XY[0]), max(b[3], n.XY[1])
+	}
+	m.box = &b
+	return b
+}
+
+// Check is what can be known of a vehicle's message without the fleet's
+// state: its topic is a vehicle's, it decodes against the protocol, and its
+// header names the topic's vehicle. The daemon counts a vehicle as heard,
+// and drops a state as a repeat, only after Check: garbage on a vehicle's
+// topic is not a sign of its life. The error is a *RefusedError.
+func Check(topic string, payload []byte) error {
+	_, man, serial, t, err := vda5050.ParseTopic(topic)
+	if err != nil {
+		return &RefusedError{Vehicle: "?", Reason: RefusedTopic, Err: err}
+	}
+	v := &vehicle{id: man + "/" + serial, e: Entry{Manufacturer: man, SerialNumber: serial}}
+	var h vda5050.Header
+	switch t {
+	case vda5050.TopicState:
+		m, _, err := vda5050.Read[vda5050.State](payload)
+		if err != nil {
+			return &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
+		}
+		h = m.Header
+	case vda5050.TopicConnection:
+		m, _, err := vda5050.Read[vda5050.Connection](payload)
+		if err != nil {
+			return &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
+		}
+		h = m.Header
+	case vda5050.TopicFactsheet:
+		m, _, err := vda5050.Read[vda5050.Factsheet](payload)
+		if err != nil {
+			return &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
+		}
+		h = m.Header
+	case vda5050.TopicVisualization:
+		m, _, err := vda5050.Read[vda5050.Visualization](payload)
+		if err != nil {
+			return &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
+		}
+		h = m.Header
+	default:
+		return &RefusedError{Vehicle: v.id, Reason: RefusedTopic, Err: fmt.Errorf("topic %q is not one a vehicle publishes", topic)}
+	}
+	return identity(v, h)
+}

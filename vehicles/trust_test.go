@@ -1,0 +1,98 @@
+package vehicles
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/borderfleet/borderfleet/vda5050"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// What no vehicle should be believed: each message is refused with its
+// reason, changes nothing the fleet reports, and the vehicle's next honest
+// state is taken as usual.
+func TestForgedAndImpossibleStatesAreRefused(t *testing.T) {
+	r := newRig(t, Config{})
+	r.joined()
+	r.state()
+	r.state() // headerId 2 now
+	before := r.m.Vehicles()[0]
+	far := func(st *vda5050.State) { st.AgvPosition.X += 500_000 }
+	cases := []struct {
+		name   string
+		edit   func(st *vda5050.State, h *vda5050.Header)
+		reason string
+	}{
+		{"another vehicle's serial", func(_ *vda5050.State, h *vda5050.Header) { h.SerialNumber = "s2" }, RefusedIdentity},
+		{"another manufacturer", func(_ *vda5050.State, h *vda5050.Header) { h.Manufacturer = "evil" }, RefusedIdentity},
+		{"headerId backwards", func(_ *vda5050.State, h *vda5050.Header) { h.HeaderID = 0 }, RefusedSequence},
+		{"another map", func(st *vda5050.State, _ *vda5050.Header) { st.AgvPosition.MapID = "elsewhere" }, RefusedMap},
+		{"500 km off", func(st *vda5050.State, _ *vda5050.Header) { far(st) }, RefusedPosition},
+		{"at 1e308", func(st *vda5050.State, _ *vda5050.Header) { st.AgvPosition.Y = 1e308 }, RefusedPosition},
+		{"a node not in the graph", func(st *vda5050.State, _ *vda5050.Header) { st.LastNodeID = "nowhere" }, RefusedNode},
+		{"node position on another map", func(st *vda5050.State, _ *vda5050.Header) {
+			st.NodeStates = []vda5050.NodeState{{NodeID: st.LastNodeID, SequenceID: 0, Released: true,
+				NodePosition: &vda5050.NodePosition{X: 1, Y: 1, MapID: "elsewhere"}}}
+		}, RefusedMap},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st := r.st
+			pos := *st.AgvPosition
+			st.AgvPosition = &pos
+			st.BatteryState.BatteryCharge = 7 // would show if believed
+			r.now = r.now.Add(1e9)
+			r.hdr.Stamp(&st.Header, "acme", "s1", vda5050.TopicState, r.now)
+			tc.edit(&st, &st.Header)
+			b, err := json.Marshal(st)
+			require.NoError(t, err)
+			evs, out, err := r.m.Incoming(r.now, vda5050.TopicName("", "acme", "s1", vda5050.TopicState), b)
+			require.Error(t, err)
+			assert.Equal(t, tc.reason, ReasonOf(err), "%v", err)
+			assert.Empty(t, evs)
+			assert.Empty(t, out)
+			after := r.m.Vehicles()[0]
+			assert.Equal(t, before.SoC, after.SoC, "a refused state changed what the fleet reports")
+		})
+	}
+	// the honest vehicle goes on, and its state is believed
+	r.st.BatteryState.BatteryCharge = 55
+	r.state()
+	assert.InDelta(t, 0.55, r.m.Vehicles()[0].SoC, 1e-9)
+}
+
+// A restarted vehicle counts headerIds from 0 again: after a connection
+// message that is a new session, not a forgery.
+func TestHeaderIdResetAfterReconnect(t *testing.T) {
+	r := newRig(t, Config{})
+	for range 5 {
+		r.state()
+	}
+	r.connection(vda5050.ConnectionBroken)
+	r.connection(vda5050.ConnectionOnline)
+	r.hdr = vda5050.Headers{} // the vehicle restarted
+	st := r.st
+	r.now = r.now.Add(1e9)
+	r.hdr.Stamp(&st.Header, "acme", "s1", vda5050.TopicState, r.now)
+	b, err := json.Marshal(st)
+	require.NoError(t, err)
+	_, _, err = r.m.Incoming(r.now, vda5050.TopicName("", "acme", "s1", vda5050.TopicState), b)
+	assert.NoError(t, err, "a reset after a reconnect is allowed")
+}
+
+// Check refuses garbage and another vehicle's header before the daemon
+// counts the vehicle as heard.
+func TestCheck(t *testing.T) {
+	topic := vda5050.TopicName("", "acme", "s1", vda5050.TopicState)
+	assert.Equal(t, RefusedInvalid, ReasonOf(Check(topic, []byte(`{garbage`))))
+	r := newRig(t, Config{})
+	st := r.st
+	r.hdr.Stamp(&st.Header, "acme", "s2", vda5050.TopicState, r.now)
+	b, _ := json.Marshal(st)
+	assert.Equal(t, RefusedIdentity, ReasonOf(Check(topic, b)))
+	r.hdr.Stamp(&st.Header, "acme", "s1", vda5050.TopicState, r.now)
+	b, _ = json.Marshal(st)
+	assert.NoError(t, Check(topic, b))
+	assert.Equal(t, RefusedTopic, ReasonOf(Check("uagv/v2/acme", b)))
+}
