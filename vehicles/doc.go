@@ -63,4 +63,25 @@
 //
 // Orders that no state has confirmed within ResendAfter are sent again
 // (the vehicle ignores a duplicate), stitched where it last confirmed.
+//
+// # How each conversation ends
+//
+// Every exchange with a vehicle ends in a defined state within a bounded
+// time, however the vehicle answers (each row has a test):
+//
+//	conversation  answer                                   end
+//	cancelOrder   action state FINISHED or FAILED          over; the rest of the lane as a new order
+//	cancelOrder   a noOrderToCancel error, no action state  over, the same
+//	cancelOrder   it stands with no lane and no action      over, the same
+//	cancelOrder   silence, maxCancels (4) sends             out of dispatch, reason "cancelOrder ... unanswered", for the operator (ClearFault)
+//	cancelOrder   the link drops                            out of dispatch (link); the cancel is sent again when it is back
+//	order         no state confirms it                     sent again every ResendAfter, stitched where confirmed
+//	order         rejected (an error naming our order)      the lane again as a new order; after three in a row, for the operator
+//	order         lost (a restart, manual mode)             the lane again as a new order
+//	pick, drop    FAILED                                   out of dispatch (action failed), for the operator
+//	stopCharging  FAILED, or still charging                sent again every ResendAfter
+//
+// Not yet bounded: instant actions a vehicle missed because it had not
+// subscribed yet (a stateRequest and factsheetRequest are asked again on
+// the next connection; pause and resume are not).
 package vehicles

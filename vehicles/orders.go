@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
@@ -193,9 +194,44 @@ func (m *Master) resend(v *vehicle) {
 		m.sendOrder(v, k0)
 	}
 	if v.cancel != "" && m.now.Sub(v.cancelT) >= m.cfg.ResendAfter {
+		if v.cancels >= maxCancels {
+			// it neither answers nor stops: an operator must see to it
+			v.reasons[reasonCancel] = fmt.Sprintf("cancelOrder %s unanswered after %d tries", v.cancel, v.cancels)
+			v.cancel, v.cancels = "", 0
+			m.settle(v)
+			return
+		}
 		m.sendCancel(v)
 	}
 }
+
+// maxCancels is how often a cancelOrder is sent before the vehicle is
+// handed to the operator (every ResendAfter: 20 s at the default).
+const maxCancels = 4
+
+// cancelOver ends a cancelOrder the vehicle answered otherwise than with
+// a FINISHED or FAILED action state (see actionStates), as the spec allows:
+// with a noOrderToCancel error (it had no order: nothing to stop), or by
+// standing with no order left to drive and no action under way. The rest
+// of the lane then goes out as a new order, as after a FINISHED cancel.
+func (m *Master) cancelOver(v *vehicle, st *vda5050.State) {
+	if v.cancel == "" {
+		return
+	}
+	for _, e := range st.Errors {
+		if strings.EqualFold(e.ErrorType, errNoOrderToCancel) {
+			v.cancel, v.cancels = "", 0
+			return
+		}
+	}
+	if settled(st) && m.now.After(v.cancelT) {
+		v.cancel, v.cancels = "", 0
+	}
+}
+
+// errNoOrderToCancel is the errorType a vehicle answers a cancelOrder with
+// when it has no order (VDA 5050 2.0, 6.8.2).
+const errNoOrderToCancel = "noOrderToCancel"
 
 // cancel takes a Controller cancel: the action ahead is dropped, the lane
 // granted stays. The vehicle is stopped with cancelOrder and then given
@@ -216,5 +252,6 @@ func (m *Master) sendCancel(v *vehicle) {
 		v.cancel = v.nextID("cancel")
 	}
 	v.cancelT = m.now
+	v.cancels++
 	m.instant(v, vda5050.Action{ActionType: vda5050.ActionCancelOrder, ActionID: v.cancel, BlockingType: vda5050.BlockingHard})
 }

@@ -21,6 +21,7 @@ const (
 	reasonAction   = "action"
 	reasonRejected = "rejected"
 	reasonPosition = "position"
+	reasonCancel   = "cancel"
 )
 
 // vehicle is the Master's record of one vehicle.
@@ -52,6 +53,7 @@ type vehicle struct {
 	needNew bool
 	cancel  string // id of a cancelOrder not yet FINISHED or FAILED
 	cancelT time.Time
+	cancels int // times that cancelOrder was sent
 	actions map[string]*sent // node actions sent and not yet over
 	charge  *chargeWatch
 	resyncs int // orders rejected in a row
@@ -176,6 +178,7 @@ func (m *Master) state(v *vehicle, st vda5050.State) {
 		m.progress(v, o.seq0+int(st.LastNodeSequenceID))
 	}
 	m.actionStates(v, st)
+	m.cancelOver(v, &st)
 	m.faultsOf(v, st)
 	m.settle(v)
 	m.flush(v)
@@ -246,7 +249,7 @@ func (m *Master) progress(v *vehicle, step int) {
 func (m *Master) actionStates(v *vehicle, st vda5050.State) {
 	for _, as := range st.ActionStates {
 		if as.ActionID == v.cancel && (as.ActionStatus == vda5050.StatusFinished || as.ActionStatus == vda5050.StatusFailed) {
-			v.cancel = ""
+			v.cancel, v.cancels = "", 0
 			continue
 		}
 		if c := v.charge; c != nil && as.ActionID == c.stopID && as.ActionStatus == vda5050.StatusFailed {
@@ -411,6 +414,7 @@ func (m *Master) ClearFault(now time.Time, id string) ([]fleet.Event, error) {
 	delete(v.reasons, reasonAction)
 	delete(v.reasons, reasonPosition)
 	delete(v.reasons, reasonRejected)
+	delete(v.reasons, reasonCancel)
 	v.resyncs = 0
 	if len(v.reasons) > 0 {
 		return nil, fmt.Errorf("vehicles: %s is still out of dispatch: %s", id, strings.Join(v.reasonList(), "; "))
