@@ -53,7 +53,7 @@ type vehicle struct {
 	needNew bool
 	cancel  string // id of a cancelOrder not yet FINISHED or FAILED
 	cancelT time.Time
-	cancels int // times that cancelOrder was sent
+	cancels int              // times that cancelOrder was sent
 	actions map[string]*sent // node actions sent and not yet over
 	charge  *chargeWatch
 	resyncs int // orders rejected in a row
