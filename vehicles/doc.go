@@ -21,9 +21,12 @@
 // after a connection message is a restarted vehicle's new session); a
 // position or node position is on another map (map) or more than 200 m
 // outside the lane graph's extent (position); its lastNodeId is not in the
-// lane graph (node). Check is the part that needs no fleet state: the
+// lane graph (node). Master.Check is all of it but the headerId order: the
 // daemon runs it first, and counts a vehicle as heard, or a state as a
-// repeat, only after it.
+// repeat, only after it. Broker accounts per vehicle are not built yet:
+// on an open broker anyone may publish on a vehicle's topics, and a lie
+// that passes every check (or a headerId far ahead, which then refuses the
+// vehicle's own states until it reconnects) is believed.
 //
 // What it makes of a vehicle's reports:
 //   - a state from a roster vehicle not yet in the fleet places it on the

@@ -127,44 +127,55 @@ func (m *Master) extent() [4]float64 {
 }
 
 // Check is what can be known of a vehicle's message without the fleet's
-// state: its topic is a vehicle's, it decodes against the protocol, and its
-// header names the topic's vehicle. The daemon counts a vehicle as heard,
-// and drops a state as a repeat, only after Check: garbage on a vehicle's
-// topic is not a sign of its life. The error is a *RefusedError.
-func Check(topic string, payload []byte) error {
+// state: its topic is a vehicle's, it decodes against the protocol, its
+// header names the topic's vehicle, and what a state or visualization says
+// of where the vehicle is lies on the site's map and lane graph. The
+// daemon counts a vehicle as heard, and drops a state as a repeat, only
+// after Check: garbage or a lie on a vehicle's topic is no sign of its
+// life, and is refused even when it repeats the last state in all else.
+// (Incoming checks all this again, and the order of headerIds.) The error
+// is a *RefusedError.
+func (m *Master) Check(topic string, payload []byte) error {
 	_, man, serial, t, err := vda5050.ParseTopic(topic)
 	if err != nil {
 		return &RefusedError{Vehicle: "?", Reason: RefusedTopic, Err: err}
 	}
 	v := &vehicle{id: man + "/" + serial, e: Entry{Manufacturer: man, SerialNumber: serial}}
-	var h vda5050.Header
+	refused := func(err error) error { return &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err} }
 	switch t {
 	case vda5050.TopicState:
-		m, _, err := vda5050.Read[vda5050.State](payload)
+		st, _, err := vda5050.Read[vda5050.State](payload)
 		if err != nil {
-			return &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
+			return refused(err)
 		}
-		h = m.Header
+		if err := identity(v, st.Header); err != nil {
+			return err
+		}
+		return m.believable(v, &st)
 	case vda5050.TopicConnection:
-		m, _, err := vda5050.Read[vda5050.Connection](payload)
+		c, _, err := vda5050.Read[vda5050.Connection](payload)
 		if err != nil {
-			return &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
+			return refused(err)
 		}
-		h = m.Header
+		return identity(v, c.Header)
 	case vda5050.TopicFactsheet:
-		m, _, err := vda5050.Read[vda5050.Factsheet](payload)
+		f, _, err := vda5050.Read[vda5050.Factsheet](payload)
 		if err != nil {
-			return &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
+			return refused(err)
 		}
-		h = m.Header
+		return identity(v, f.Header)
 	case vda5050.TopicVisualization:
-		m, _, err := vda5050.Read[vda5050.Visualization](payload)
+		vis, _, err := vda5050.Read[vda5050.Visualization](payload)
 		if err != nil {
-			return &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
+			return refused(err)
 		}
-		h = m.Header
-	default:
-		return &RefusedError{Vehicle: v.id, Reason: RefusedTopic, Err: fmt.Errorf("topic %q is not one a vehicle publishes", topic)}
+		if err := identity(v, vis.Header); err != nil {
+			return err
+		}
+		if vis.AgvPosition != nil {
+			return m.believable(v, &vda5050.State{AgvPosition: vis.AgvPosition})
+		}
+		return nil
 	}
-	return identity(v, h)
+	return &RefusedError{Vehicle: v.id, Reason: RefusedTopic, Err: fmt.Errorf("topic %q is not one a vehicle publishes", topic)}
 }

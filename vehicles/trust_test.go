@@ -85,8 +85,9 @@ func TestHeaderIdResetAfterReconnect(t *testing.T) {
 // counts the vehicle as heard.
 func TestCheck(t *testing.T) {
 	topic := vda5050.TopicName("", "acme", "s1", vda5050.TopicState)
-	assert.Equal(t, RefusedInvalid, ReasonOf(Check(topic, []byte(`{garbage`))))
 	r := newRig(t, Config{})
+	Check := r.m.Check
+	assert.Equal(t, RefusedInvalid, ReasonOf(Check(topic, []byte(`{garbage`))))
 	st := r.st
 	r.hdr.Stamp(&st.Header, "acme", "s2", vda5050.TopicState, r.now)
 	b, _ := json.Marshal(st)
@@ -95,4 +96,7 @@ func TestCheck(t *testing.T) {
 	b, _ = json.Marshal(st)
 	assert.NoError(t, Check(topic, b))
 	assert.Equal(t, RefusedTopic, ReasonOf(Check("uagv/v2/acme", b)))
+	st.AgvPosition.MapID = "elsewhere"
+	b, _ = json.Marshal(st)
+	assert.Equal(t, RefusedMap, ReasonOf(Check(topic, b)), "a lie about the map is refused before it could pass for a repeat")
 }
