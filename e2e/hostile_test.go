@@ -79,6 +79,15 @@ func TestHostileInputOverMQTT(t *testing.T) {
 		{"500 km off", vehicles.RefusedPosition, forge(func(c map[string]any) { pos(c)["x"] = 500_000.0 })},
 		{"at 1e308", vehicles.RefusedPosition, forge(func(c map[string]any) { pos(c)["y"] = 1e308 })},
 		{"a node not in the graph", vehicles.RefusedNode, forge(func(c map[string]any) { c["lastNodeId"] = "nowhere" })},
+		{"an escape sequence in an id", vehicles.RefusedLimits, forge(func(c map[string]any) { c["orderId"] = "o\x00\x1b[31m" })},
+		{"20,000 errors", vehicles.RefusedLimits, forge(func(c map[string]any) {
+			errs := make([]any, 20_000)
+			for i := range errs {
+				errs[i] = map[string]any{"errorType": "x", "errorLevel": "WARNING"}
+			}
+			c["errors"] = errs
+		})},
+		{"3 MB", vehicles.RefusedLimits, forge(func(c map[string]any) { c["vendorBlob"] = strings.Repeat("x", 3<<20) })},
 	}
 	hostile := connect(t, url, iface+"-hostile")
 	defer func() { t.Logf("refused by reason: %v", f.d.Counters().RejectedBy) }()

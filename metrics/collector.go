@@ -66,7 +66,7 @@ func newCollector(cfg Config) *collector {
 
 		msgIn:          desc("mqtt_messages_received_total", "VDA 5050 messages received from vehicles."),
 		msgOut:         desc("mqtt_messages_published_total", "VDA 5050 messages published to vehicles."),
-		msgRejected:    desc("mqtt_messages_rejected_total", "Vehicle messages received and not believed, by reason: invalid (does not decode), identity (header names another vehicle than the topic), sequence (headerId backwards on a live link), map, position, node (what a state says is not on the site), unknown (vehicle not on the roster), topic.", "reason"),
+		msgRejected:    desc("mqtt_messages_rejected_total", "Vehicle messages received and not believed, by reason: invalid (does not decode), identity (header names another vehicle than the topic), sequence (headerId backwards on a live link), map, position, node (what a state says is not on the site), unknown (vehicle not on the roster), topic, limits (too large, too many entries, control characters).", "reason"),
 		msgDropped:     desc("mqtt_messages_dropped_total", "Messages dropped because the core's inbox was full."),
 		msgSame:        desc("mqtt_states_unchanged_total", "Vehicle states that repeated the last one (not journaled)."),
 		publishErrs:    desc("mqtt_publish_errors_total", "Messages the MQTT client failed to publish."),

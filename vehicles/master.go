@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -190,6 +191,9 @@ func (m *Master) Incoming(now time.Time, topic string, payload []byte) ([]fleet.
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := size(v, payload); err != nil {
+		return nil, nil, err
+	}
 	switch t {
 	case vda5050.TopicState:
 		st, ignored, err := vda5050.Read[vda5050.State](payload)
@@ -197,6 +201,9 @@ func (m *Master) Incoming(now time.Time, topic string, payload []byte) ([]fleet.
 			return nil, nil, &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
 		}
 		if err := identity(v, st.Header); err != nil {
+			return nil, nil, err
+		}
+		if err := bounded(v, reflect.ValueOf(st), ""); err != nil {
 			return nil, nil, err
 		}
 		reset, err := sequence(v, st.Header)

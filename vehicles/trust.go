@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/borderfleet/borderfleet/vda5050"
 )
@@ -24,6 +27,16 @@ const (
 	RefusedNode     = "node"     // a node the lane graph does not have
 	RefusedUnknown  = "unknown"  // a vehicle not on the roster
 	RefusedTopic    = "topic"    // a topic that is not a vehicle's or not our interface
+	RefusedLimits   = "limits"   // too large, too many entries, or text with control characters
+)
+
+// Limits of what a vehicle may send. A VDA 5050 state of a shuttle is a few
+// kilobytes; these are far above anything honest and far below what would
+// hurt.
+const (
+	MaxPayload = 1 << 20 // bytes of one message, checked before parsing
+	MaxEntries = 1000    // entries of any array in a message
+	MaxText    = 1024    // bytes of any string in a message
 )
 
 // RefusedError is a message fleetd did not believe; it changed nothing.
@@ -141,6 +154,9 @@ func (m *Master) Check(topic string, payload []byte) error {
 		return &RefusedError{Vehicle: "?", Reason: RefusedTopic, Err: err}
 	}
 	v := &vehicle{id: man + "/" + serial, e: Entry{Manufacturer: man, SerialNumber: serial}}
+	if err := size(v, payload); err != nil {
+		return err
+	}
 	refused := func(err error) error { return &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err} }
 	switch t {
 	case vda5050.TopicState:
@@ -149,6 +165,9 @@ func (m *Master) Check(topic string, payload []byte) error {
 			return refused(err)
 		}
 		if err := identity(v, st.Header); err != nil {
+			return err
+		}
+		if err := bounded(v, reflect.ValueOf(st), ""); err != nil {
 			return err
 		}
 		return m.believable(v, &st)
@@ -178,4 +197,69 @@ func (m *Master) Check(topic string, payload []byte) error {
 		return nil
 	}
 	return &RefusedError{Vehicle: v.id, Reason: RefusedTopic, Err: fmt.Errorf("topic %q is not one a vehicle publishes", topic)}
+}
+
+// size refuses a message too large to parse.
+func size(v *vehicle, payload []byte) error {
+	if len(payload) > MaxPayload {
+		return refuse(v, RefusedLimits, "%d bytes, at most %d", len(payload), MaxPayload)
+	}
+	return nil
+}
+
+// bounded refuses a decoded message with an array of more than MaxEntries
+// entries, or a string longer than MaxText or with a control character
+// (tab and line breaks aside) anywhere: ids and texts are shown to people
+// and written to logs as they are.
+func bounded(v *vehicle, val reflect.Value, path string) error {
+	switch val.Kind() {
+	case reflect.String:
+		s := val.String()
+		if len(s) > MaxText {
+			return refuse(v, RefusedLimits, "%s: %d bytes of text, at most %d", path, len(s), MaxText)
+		}
+		for i, r := range s {
+			if (unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r') || r == utf8.RuneError {
+				return refuse(v, RefusedLimits, "%s: control or invalid character %U at byte %d", path, r, i)
+			}
+		}
+	case reflect.Pointer, reflect.Interface:
+		if !val.IsNil() {
+			return bounded(v, val.Elem(), path)
+		}
+	case reflect.Slice:
+		if val.Len() > MaxEntries {
+			return refuse(v, RefusedLimits, "%s: %d entries, at most %d", path, val.Len(), MaxEntries)
+		}
+		for i := range val.Len() {
+			if err := bounded(v, val.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		if val.Len() > MaxEntries {
+			return refuse(v, RefusedLimits, "%s: %d entries, at most %d", path, val.Len(), MaxEntries)
+		}
+		iter := val.MapRange()
+		for iter.Next() {
+			if err := bounded(v, iter.Value(), path+"."+fmt.Sprint(iter.Key())); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		t := val.Type()
+		for i := range t.NumField() {
+			if !t.Field(i).IsExported() {
+				continue
+			}
+			p := t.Field(i).Name
+			if path != "" {
+				p = path + "." + p
+			}
+			if err := bounded(v, val.Field(i), p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
