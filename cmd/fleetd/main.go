@@ -43,6 +43,11 @@ Usage:
             [--duration D] [--broker URL] [--store URL]
                                     fleetd with an embedded broker, simulated
                                     shuttles over MQTT and steady demand
+  fleetd mqtt acl --config FILE -o DIR
+                                    one broker account per roster vehicle and
+                                    one for fleetd: a Mosquitto password file
+                                    and ACL (each vehicle publishes and reads
+                                    only its own topics) and the passwords
   fleetd help                       show this help
 
 Exit status: 0 on success, 1 when a site or scenario is invalid or a file
@@ -70,6 +75,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runDaemon(args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(args[1:], stdout, stderr)
+	case "mqtt":
+		return runMQTT(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

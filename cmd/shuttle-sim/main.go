@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/sim/agv"
 	"github.com/borderfleet/borderfleet/vda5050"
+	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 func main() {
@@ -34,6 +36,7 @@ func main() {
 // options are the parsed flags.
 type options struct {
 	broker, username, password    string
+	credentials                   string
 	tlsCA, tlsCert, tlsKey        string
 	tlsInsecure                   bool
 	iface, manufacturer, prefix   string
@@ -54,6 +57,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.broker, "broker", "tcp://127.0.0.1:1883", "MQTT broker URL (tcp://, ssl://, tls://, mqtts://, ws://, wss://)")
 	fs.StringVar(&o.username, "username", "", "MQTT user name")
 	fs.StringVar(&o.password, "password", "", "MQTT password (or env BORDERFLEET_MQTT_PASSWORD)")
+	fs.StringVar(&o.credentials, "credentials", "", "credentials.json of fleetd mqtt acl: each shuttle logs in with its own account")
 	fs.StringVar(&o.tlsCA, "tls-ca", "", "PEM file of the CA to trust (default: the system's roots)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "PEM client certificate")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM client key")
@@ -116,7 +120,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "shuttle-sim: %v\n", err)
 		return 1
 	}
-	if err := agv.RunFleet(ctx, fleet, agv.MQTTDial(mq, log), log); err != nil {
+	logins, err := readLogins(o.credentials)
+	if err != nil {
+		fmt.Fprintf(stderr, "shuttle-sim: %v\n", err)
+		return 1
+	}
+	if err := agv.RunFleet(ctx, fleet, agv.MQTTDialAs(mq, logins, log), log); err != nil {
 		fmt.Fprintf(stderr, "shuttle-sim: %v\n", err)
 		return 1
 	}
@@ -194,4 +203,28 @@ func loadSite(path string) (*geo.Site, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
+}
+
+// readLogins reads the vehicles' accounts from a credentials.json that
+// `fleetd mqtt acl` wrote, by client id; none for "".
+func readLogins(path string) (map[string]agv.Login, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var acc vehicles.Accounts
+	if err := json.Unmarshal(b, &acc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(acc.Vehicles) == 0 {
+		return nil, fmt.Errorf("%s: no vehicle accounts", path)
+	}
+	out := map[string]agv.Login{}
+	for _, v := range acc.Vehicles {
+		out[v.Manufacturer+"-"+v.SerialNumber] = agv.Login{Username: v.Username, Password: v.Password}
+	}
+	return out, nil
 }

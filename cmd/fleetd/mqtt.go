@@ -1,0 +1,85 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// runMQTT runs `fleetd mqtt acl`.
+func runMQTT(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "acl" {
+		fmt.Fprintf(stderr, "fleetd mqtt: want the subcommand acl\n\n%s", usage)
+		return 2
+	}
+	fs := flag.NewFlagSet("fleetd mqtt acl", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "", "fleetd's config file, with the roster (required)")
+	out := fs.String("o", "", "directory to write passwd, acl and credentials.json to (required)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: fleetd mqtt acl --config FILE -o DIR")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if *config == "" || *out == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return 2
+	}
+	c, err := readConfig(*config)
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd mqtt acl: %v\n", err)
+		return 1
+	}
+	roster, err := vehicles.NewRoster(c.Roster...)
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd mqtt acl: %s: %v\n", *config, err)
+		return 1
+	}
+	if len(c.Roster) == 0 {
+		fmt.Fprintf(stderr, "fleetd mqtt acl: %s has no roster: a vehicle needs to be on it to get an account\n", *config)
+		return 1
+	}
+	acc, err := vehicles.NewAccounts(c.Interface, roster, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd mqtt acl: %v\n", err)
+		return 1
+	}
+	passwd, err := acc.MosquittoPasswd(nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd mqtt acl: %v\n", err)
+		return 1
+	}
+	creds, err := json.MarshalIndent(acc, "", "  ")
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd mqtt acl: %v\n", err)
+		return 1
+	}
+	if err := os.MkdirAll(*out, 0o700); err != nil {
+		fmt.Fprintf(stderr, "fleetd mqtt acl: %v\n", err)
+		return 1
+	}
+	for name, body := range map[string][]byte{"passwd": []byte(passwd), "acl": []byte(acc.MosquittoACL()), "credentials.json": append(creds, '\n')} {
+		if err := os.WriteFile(filepath.Join(*out, name), body, 0o600); err != nil {
+			fmt.Fprintf(stderr, "fleetd mqtt acl: %v\n", err)
+			return 1
+		}
+	}
+	abs, _ := filepath.Abs(*out)
+	fmt.Fprintf(stdout, `fleetd mqtt acl: %d vehicle accounts and fleetd's in %s
+  passwd, acl        for Mosquitto: in mosquitto.conf
+                       allow_anonymous false
+                       password_file %s
+                       acl_file %s
+  credentials.json   the plain passwords (mode 0600): fleetd's goes in its
+                     config ("broker": {"username": %q, "password": ...}),
+                     each vehicle's in that vehicle (shuttle-sim --credentials)
+`, len(acc.Vehicles), abs, filepath.Join(abs, "passwd"), filepath.Join(abs, "acl"), vehicles.FleetdUser)
+	return 0
+}
