@@ -92,6 +92,7 @@ func TestPerVehicleAccountsOnMosquitto(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end to end over MQTT: not in -short")
 	}
+	t.Parallel() // light: one or two shuttles, mostly waiting on their clocks
 	dir := t.TempDir()
 	iface := "e2eacl"
 	cfg := filepath.Join(dir, "fleetd.json")

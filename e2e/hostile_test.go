@@ -26,6 +26,7 @@ func TestHostileInputOverMQTT(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end to end over MQTT: not in -short")
 	}
+	t.Parallel() // light: one or two shuttles, mostly waiting on their clocks
 	url := os.Getenv("BORDERFLEET_TEST_MQTT_URL")
 	if url == "" {
 		url = brokers(t)["embedded"]
@@ -95,7 +96,11 @@ func TestHostileInputOverMQTT(t *testing.T) {
 		require.NoError(t, hostile.Publish(topic, 0, false, l.payload), l.name)
 	}
 	require.Eventually(t, func() bool {
-		by := f.d.Counters().RejectedBy
+		c := f.d.Counters()
+		if c.MessagesRejected < int64(len(lies)) {
+			return false
+		}
+		by := c.RejectedBy
 		for _, l := range lies {
 			if by[l.reason] == 0 {
 				return false
@@ -103,6 +108,7 @@ func TestHostileInputOverMQTT(t *testing.T) {
 		}
 		return true
 	}, 10*time.Second, 20*time.Millisecond, "every lie refused with its reason: %v", f.d.Counters().RejectedBy)
+	assert.Equal(t, int64(len(lies)), f.d.Counters().MessagesRejected, "each lie refused once, and nothing else: %v", f.d.Counters().RejectedBy)
 	assert.GreaterOrEqual(t, f.d.Counters().RejectedBy[vehicles.RefusedInvalid], int64(2))
 	assert.GreaterOrEqual(t, f.d.Counters().RejectedBy[vehicles.RefusedIdentity], int64(2))
 	require.NoError(t, f.d.Do(ctx, func(_ time.Time, _ *fleet.Controller, m *vehicles.Master) {

@@ -21,7 +21,9 @@
 // after a connection message is a restarted vehicle's new session); a
 // position or node position is on another map (map) or more than 200 m
 // outside the lane graph's extent (position); its lastNodeId is not in the
-// lane graph (node); it is larger than MaxPayload, has an array of more
+// lane graph (node); a position farther from the lastNodeId than the lane
+// segments there allow is a position fault for a vehicle in the fleet
+// (offNode); it is larger than MaxPayload, has an array of more
 // than MaxEntries or a string of more than MaxText bytes or with a control
 // character (limits). Master.Check is all of it but the headerId order: the
 // daemon runs it first, and counts a vehicle as heard, or a state as a

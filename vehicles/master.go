@@ -101,6 +101,7 @@ type Master struct {
 	now      time.Time
 	epoch    string      // in order ids: the time of the first order, base 36
 	box      *[4]float64 // the lane graph's extent, see extent
+	reaches  []float64   // by node, see reach
 	ignoredN int64       // keys ignored, see IgnoredKeys
 }
 
@@ -212,6 +213,12 @@ func (m *Master) Incoming(now time.Time, topic string, payload []byte) ([]fleet.
 		}
 		if err := m.believable(v, &st); err != nil {
 			return nil, nil, err
+		}
+		if err := m.offNode(v, &st); err != nil && v.joined {
+			v.reasons[reasonPosition] = err.(*RefusedError).Err.Error()
+			m.settle(v)
+			evs, out, _ := m.end()
+			return evs, out, err
 		}
 		if reset {
 			m.cfg.Log.Info("vehicle counts headerId from the start again (a new session)", "shuttle", v.id, "headerId", st.HeaderID, "was", v.lastHeader)

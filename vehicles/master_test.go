@@ -68,8 +68,15 @@ func (r *rig) send(topic vda5050.Topic, msg any, hdr *vda5050.Header) ([]fleet.E
 	return evs, out
 }
 
+// state sends the rig's state; like an honest vehicle it reports its
+// position at the node it names as the last one passed.
 func (r *rig) state() ([]fleet.Event, []Outgoing) {
 	st := r.st
+	if n, ok := r.g.Node(st.LastNodeID); ok && st.AgvPosition != nil {
+		p := *st.AgvPosition
+		p.X, p.Y = r.g.Nodes[n].XY[0], r.g.Nodes[n].XY[1]
+		st.AgvPosition = &p
+	}
 	return r.send(vda5050.TopicState, &st, &st.Header)
 }
 

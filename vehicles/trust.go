@@ -263,3 +263,41 @@ func bounded(v *vehicle, val reflect.Value, path string) error {
 	}
 	return nil
 }
+
+// offNode reports a position too far from the node a state names as the
+// last one passed: one of the two is wrong, and neither is believed. For
+// a vehicle in the fleet this is a position fault (out of dispatch, for
+// the operator to look at), not a silent move; a vehicle joining is
+// placed by its position instead (see place).
+func (m *Master) offNode(v *vehicle, st *vda5050.State) error {
+	g, p := m.cfg.Graph, st.AgvPosition
+	n, ok := g.Node(st.LastNodeID)
+	if !ok || p == nil || !p.PositionInitialized {
+		return nil
+	}
+	at := g.Nodes[n].XY
+	if d := math.Hypot(p.X-at[0], p.Y-at[1]); d > m.reach(n) {
+		return refuse(v, RefusedPosition, "agvPosition (%.1f, %.1f) is %.0f m from its lastNodeId %s, where at most %.0f m (the longest lane segment there and the allowed deviation) is possible",
+			p.X, p.Y, d, st.LastNodeID, m.reach(n))
+	}
+	return nil
+}
+
+// reach is how far from node n a vehicle that last passed it may be: the
+// longest edge into or out of it, plus the allowed deviation and the
+// placing tolerance, plus nodeSlack.
+func (m *Master) reach(n int) float64 {
+	if m.reaches == nil {
+		g := m.cfg.Graph
+		m.reaches = make([]float64, len(g.Nodes))
+		for _, e := range g.Edges {
+			m.reaches[e.From] = max(m.reaches[e.From], e.Length)
+			m.reaches[e.To] = max(m.reaches[e.To], e.Length)
+		}
+	}
+	return m.reaches[n] + m.cfg.Deviation + m.cfg.PlaceWithin + nodeSlack
+}
+
+// nodeSlack is what a position may be off beyond the geometry: odometry
+// between two localisation fixes.
+const nodeSlack = 10.0 // metres

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/vda5050"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -99,4 +100,27 @@ func TestCheck(t *testing.T) {
 	st.AgvPosition.MapID = "elsewhere"
 	b, _ = json.Marshal(st)
 	assert.Equal(t, RefusedMap, ReasonOf(Check(topic, b)), "a lie about the map is refused before it could pass for a repeat")
+}
+
+// A position far from the node a vehicle in the fleet says it last passed
+// is a position fault for the operator, not a silent move.
+func TestPositionFarFromItsNodeIsAFault(t *testing.T) {
+	r := newRig(t, Config{})
+	r.joined()
+	st := r.st
+	pos := *st.AgvPosition
+	pos.X += 500
+	st.AgvPosition = &pos
+	st.BatteryState.BatteryCharge = 7
+	r.now = r.now.Add(1e9)
+	r.hdr.Stamp(&st.Header, "acme", "s1", vda5050.TopicState, r.now)
+	b, err := json.Marshal(st)
+	require.NoError(t, err)
+	evs, _, err := r.m.Incoming(r.now, vda5050.TopicName("", "acme", "s1", vda5050.TopicState), b)
+	assert.Equal(t, RefusedPosition, ReasonOf(err))
+	require.Len(t, evs, 1)
+	f, ok := evs[0].(fleet.FaultReported)
+	require.True(t, ok, "%#v", evs[0])
+	assert.Contains(t, f.Reason, "500 m from its lastNodeId")
+	assert.InDelta(t, 0.6, r.m.Vehicles()[0].SoC, 1e-9, "nothing else of the state was believed")
 }
