@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -281,6 +282,21 @@ func (m *Master) offNode(v *vehicle, st *vda5050.State) error {
 			p.X, p.Y, d, st.LastNodeID, m.reach(n))
 	}
 	return nil
+}
+
+// foreignOrder reports a vehicle in the fleet driving an order fleetd did
+// not send (its ids are <serial>-<epoch>-<n>, see orders.go): someone else
+// commands it. An old order it merely still names while it stands (from
+// before fleetd started afresh) is not one; at joining, a vehicle that
+// drives another's order is stopped (see join).
+func (m *Master) foreignOrder(v *vehicle, st *vda5050.State) bool {
+	if !v.joined || st.OrderID == "" || (!st.Driving && len(st.NodeStates) == 0 && len(st.EdgeStates) == 0) {
+		return false
+	}
+	if v.ord != nil && st.OrderID == v.ord.id {
+		return false
+	}
+	return m.epoch == "" || !strings.HasPrefix(st.OrderID, v.id+"-"+m.epoch+"-")
 }
 
 // reach is how far from node n a vehicle that last passed it may be: the

@@ -124,3 +124,24 @@ func TestPositionFarFromItsNodeIsAFault(t *testing.T) {
 	assert.Contains(t, f.Reason, "500 m from its lastNodeId")
 	assert.InDelta(t, 0.6, r.m.Vehicles()[0].SoC, 1e-9, "nothing else of the state was believed")
 }
+
+// A vehicle in the fleet that drives an order fleetd did not send is held
+// out of dispatch for the operator, and none of its progress is believed.
+func TestForeignOrderIsHeldForTheOperator(t *testing.T) {
+	r := newRig(t, Config{})
+	r.joined()
+	r.st.OrderID, r.st.Driving = "someone-elses-order", true
+	r.st.NodeStates = []vda5050.NodeState{{NodeID: r.st.LastNodeID, SequenceID: 2, Released: true}}
+	evs, _ := r.state()
+	require.Len(t, evs, 1)
+	f, ok := evs[0].(fleet.FaultReported)
+	require.True(t, ok, "%#v", evs[0])
+	assert.Contains(t, f.Reason, "fleetd did not send")
+	evs, _ = r.state()
+	assert.Empty(t, evs, "told once")
+	r.st.OrderID, r.st.Driving, r.st.NodeStates = "", false, []vda5050.NodeState{}
+	_, _ = r.state()
+	evs, err := r.m.ClearFault(r.now, "s1")
+	require.NoError(t, err)
+	assert.Equal(t, []fleet.Event{fleet.FaultCleared{Shuttle: "s1"}}, evs)
+}

@@ -22,6 +22,7 @@ const (
 	reasonRejected = "rejected"
 	reasonPosition = "position"
 	reasonCancel   = "cancel"
+	reasonOrder    = "order"
 )
 
 // vehicle is the Master's record of one vehicle.
@@ -160,6 +161,13 @@ func (m *Master) state(v *vehicle, st vda5050.State) {
 		if !v.joined {
 			return
 		}
+	}
+	if m.foreignOrder(v, &st) {
+		// someone else drives it: believe nothing of its progress, and
+		// leave it to the operator (ClearFault) to take it back
+		v.reasons[reasonOrder] = fmt.Sprintf("it drives order %.60q, which fleetd did not send", st.OrderID)
+		m.settle(v)
+		return
 	}
 	if o := v.ord; o != nil && st.OrderID != o.id && o.confirmed >= 0 && !v.needNew && v.cancel == "" && settled(&st) {
 		// it took our order and has lost it (a restart, manual mode):
@@ -415,6 +423,7 @@ func (m *Master) ClearFault(now time.Time, id string) ([]fleet.Event, error) {
 	delete(v.reasons, reasonPosition)
 	delete(v.reasons, reasonRejected)
 	delete(v.reasons, reasonCancel)
+	delete(v.reasons, reasonOrder)
 	v.resyncs = 0
 	if len(v.reasons) > 0 {
 		return nil, fmt.Errorf("vehicles: %s is still out of dispatch: %s", id, strings.Join(v.reasonList(), "; "))
