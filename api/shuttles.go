@@ -32,6 +32,21 @@ type Shuttle struct {
 	// Reasons it is out of dispatch, if it is.
 	Reasons []string   `json:"reasons,omitempty"`
 	StateAt *time.Time `json:"state_at,omitempty"`
+	// Factsheet is what the vehicle's VDA 5050 factsheet says; nil before
+	// one came.
+	Factsheet *Factsheet `json:"factsheet,omitempty"`
+	// IgnoredKeys are keys of its messages fleetd does not know and
+	// ignores ("topic:path"): vendor extensions, or a misspelling.
+	IgnoredKeys []string `json:"ignored_keys,omitempty"`
+}
+
+// Factsheet is the part of a vehicle's factsheet the API shows.
+type Factsheet struct {
+	SeriesName        string   `json:"series_name"`
+	AgvClass          string   `json:"agv_class"`
+	MinOrderIntervalS float64  `json:"min_order_interval_s"`
+	MinStateIntervalS float64  `json:"min_state_interval_s"`
+	Actions           []string `json:"actions"`
 }
 
 // Position is a VDA 5050 position: metres east and north of the site's
@@ -59,6 +74,11 @@ func (s *Server) shuttlesOf(ctl *fleet.Controller, m *vehicles.Master) []Shuttle
 		if st, soc, ok := ctl.ShuttleState(v.ID); ok {
 			sh.State, sh.SoC, sh.Activity = string(st), soc, ctl.Activity(v.ID)
 		}
+		if f := v.Factsheet; f != nil {
+			sh.Factsheet = &Factsheet{SeriesName: f.SeriesName, AgvClass: f.AgvClass, MinOrderIntervalS: f.MinOrderInterval,
+				MinStateIntervalS: f.MinStateInterval, Actions: slices.Clone(f.Actions)}
+		}
+		sh.IgnoredKeys = slices.Clone(v.IgnoredKeys)
 		if v.HasPos {
 			sh.Position = &Position{X: v.X, Y: v.Y, MapID: s.cfg.Graph.MapID}
 		}

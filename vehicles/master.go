@@ -489,6 +489,20 @@ type Vehicle struct {
 	HasPos     bool
 	Loads      []string
 	StateAt    time.Time
+	// Factsheet is what the vehicle's factsheet says, nil before one came.
+	Factsheet *FactsheetInfo
+	// IgnoredKeys are the keys of its messages fleetd does not know and
+	// ignored ("topic:path"), for integrators.
+	IgnoredKeys []string
+}
+
+// FactsheetInfo is the part of a vehicle's factsheet people ask about.
+type FactsheetInfo struct {
+	SeriesName       string
+	AgvClass         string
+	MinOrderInterval float64  // seconds
+	MinStateInterval float64  // seconds
+	Actions          []string // action types it supports, sorted
 }
 
 // Vehicles lists every roster vehicle in id order.
@@ -497,6 +511,19 @@ func (m *Master) Vehicles() []Vehicle {
 	for _, id := range m.ids {
 		v := m.byID[id]
 		info := Vehicle{Entry: v.e, ID: v.id, Connection: v.conn, Joined: v.joined, SoC: v.soc, Reasons: v.reasonList(), StateAt: v.stateAt}
+		if f := v.factsheet; f != nil {
+			fi := &FactsheetInfo{SeriesName: f.TypeSpecification.SeriesName, AgvClass: f.TypeSpecification.AgvClass,
+				MinOrderInterval: f.ProtocolLimits.Timing.MinOrderInterval, MinStateInterval: f.ProtocolLimits.Timing.MinStateInterval}
+			for _, a := range f.ProtocolFeatures.AgvActions {
+				fi.Actions = append(fi.Actions, a.ActionType)
+			}
+			sort.Strings(fi.Actions)
+			info.Factsheet = fi
+		}
+		for k := range v.ignored {
+			info.IgnoredKeys = append(info.IgnoredKeys, k)
+		}
+		sort.Strings(info.IgnoredKeys)
 		if v.st != nil {
 			info.LastNode, info.OrderID, info.Driving = v.st.LastNodeID, v.st.OrderID, v.st.Driving
 			for _, l := range v.st.Loads {

@@ -2,6 +2,7 @@ package vehicles
 
 import (
 	"encoding/json"
+	"os"
 	"testing"
 
 	"github.com/borderfleet/borderfleet/fleet"
@@ -144,4 +145,25 @@ func TestForeignOrderIsHeldForTheOperator(t *testing.T) {
 	evs, err := r.m.ClearFault(r.now, "s1")
 	require.NoError(t, err)
 	assert.Equal(t, []fleet.Event{fleet.FaultCleared{Shuttle: "s1"}}, evs)
+}
+
+// The vehicle view shows its factsheet and the keys fleetd ignored.
+func TestVehicleShowsFactsheetAndIgnoredKeys(t *testing.T) {
+	r := newRig(t, Config{})
+	r.joined()
+	b, err := os.ReadFile("../vda5050/testdata/factsheet.json")
+	require.NoError(t, err)
+	var f map[string]any
+	require.NoError(t, json.Unmarshal(b, &f))
+	f["manufacturer"], f["serialNumber"], f["headerId"] = "acme", "s1", 0
+	f["vendorSupport"] = "+49 ..."
+	b, err = json.Marshal(f)
+	require.NoError(t, err)
+	_, _, err = r.m.Incoming(r.now, vda5050.TopicName("", "acme", "s1", vda5050.TopicFactsheet), b)
+	require.NoError(t, err)
+	v := r.m.Vehicles()[0]
+	require.NotNil(t, v.Factsheet)
+	assert.NotEmpty(t, v.Factsheet.SeriesName)
+	assert.NotEmpty(t, v.Factsheet.Actions)
+	assert.Equal(t, []string{"factsheet:vendorSupport"}, v.IgnoredKeys)
 }

@@ -99,6 +99,7 @@ func printShuttle(c call, s api.Shuttle) error {
 		{"SOC", soc(s.SoC)}, {"LAST NODE", s.LastNode}, {"POSITION", pos}, {"DRIVING", yesNo(s.Driving)},
 		{"ORDER", s.OrderID}, {"LOADS", strings.Join(s.Loads, ", ")}, {"MOVE", s.Move},
 		{"OUT OF DISPATCH", strings.Join(s.Reasons, "; ")}, {"LAST STATE", stampPtr(s.StateAt)},
+		{"FACTSHEET", factsheet(s.Factsheet)}, {"IGNORED KEYS", strings.Join(s.IgnoredKeys, ", ")},
 	}
 	for _, f := range fields {
 		fmt.Fprintf(tw, "%s\t%s\n", f.k, cell(f.v))
@@ -109,4 +110,13 @@ func printShuttle(c call, s api.Shuttle) error {
 // soc is a state of charge (0 to 1) in per cent.
 func soc(v float64) string {
 	return fmt.Sprintf("%.0f%%", v*100)
+}
+
+// factsheet sums up what a vehicle's factsheet says; "" before one came.
+func factsheet(f *api.Factsheet) string {
+	if f == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s (%s); orders at least %gs apart, states %gs; actions %s",
+		f.SeriesName, f.AgvClass, f.MinOrderIntervalS, f.MinStateIntervalS, strings.Join(f.Actions, ", "))
 }
