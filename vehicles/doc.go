@@ -69,7 +69,9 @@
 // an id a vehicle may still hold.
 //
 // Orders that no state has confirmed within ResendAfter are sent again
-// (the vehicle ignores a duplicate), stitched where it last confirmed.
+// (the vehicle ignores a duplicate), stitched where it last confirmed. No
+// order goes to a vehicle sooner after the last than its factsheet's
+// minOrderInterval: the grants made meanwhile go out as one update.
 //
 // # How each conversation ends
 //

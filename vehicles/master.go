@@ -364,6 +364,7 @@ func (m *Master) Tick(now time.Time) ([]fleet.Event, []Outgoing) {
 	for _, id := range m.ids {
 		v := m.byID[id]
 		if v.online() {
+			m.sendDue(v)
 			m.resend(v)
 			if v.factsheet == nil && now.Sub(v.factAsked) > 30*time.Second {
 				m.requestFactsheet(v)

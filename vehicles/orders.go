@@ -22,6 +22,11 @@ type order struct {
 	confirmed int            // the highest orderUpdateId a state showed; -1 none
 	sentAt    time.Time
 	resynced  bool // a rejection of it has been handled
+	// due: the base grew since the last update sent, which waits for the
+	// vehicle's minOrderInterval (sendDue); dueFrom is the node the update
+	// will start at (the last sent decision point)
+	due     bool
+	dueFrom int
 }
 
 func (o *order) decisionStep() int { return o.seq0 + 2*(len(o.nodes)-1) }
@@ -62,15 +67,41 @@ func (m *Master) extend(v *vehicle, to int, act *pending) {
 		o.edges = append(o.edges, m.edge(v, s))
 		o.nodes = append(o.nodes, m.node(v, s+1, act))
 	}
+	if !o.due {
+		o.due, o.dueFrom = true, k0
+	}
+	m.sendDue(v)
+}
+
+// sendDue sends the order update that extend made, once the vehicle's
+// minOrderInterval (its factsheet's) has passed since its last order:
+// updates made in between go out as one. Tick tries again.
+func (m *Master) sendDue(v *vehicle) {
+	o := v.ord
+	if o == nil || !o.due || v.needNew || v.cancel != "" || m.tooSoon(v) {
+		return
+	}
+	o.due = false
 	o.update++
 	o.decision[o.update] = len(o.nodes) - 1
-	m.sendOrder(v, k0)
+	m.sendOrder(v, o.dueFrom)
+}
+
+// tooSoon reports whether an order now would come sooner after the last
+// one than the vehicle's factsheet allows (protocolLimits.timing.
+// minOrderInterval).
+func (m *Master) tooSoon(v *vehicle) bool {
+	if v.factsheet == nil || v.orderAt.IsZero() {
+		return false
+	}
+	gap := time.Duration(v.factsheet.ProtocolLimits.Timing.MinOrderInterval * float64(time.Second))
+	return m.now.Sub(v.orderAt) < gap
 }
 
 // flush makes the new order a vehicle is waiting for, once it stands
 // still at the node the fleet has it at, with nothing running.
 func (m *Master) flush(v *vehicle) {
-	if !v.needNew || v.cancel != "" || v.held() || !v.joined || !v.online() || !settled(v.st) {
+	if !v.needNew || v.cancel != "" || v.held() || !v.joined || !v.online() || !settled(v.st) || m.tooSoon(v) {
 		return
 	}
 	here, ok := v.steps[v.at]
@@ -179,14 +210,14 @@ func (m *Master) sendOrder(v *vehicle, k0 int) {
 	msg := &vda5050.Order{OrderID: o.id, OrderUpdateID: o.update,
 		Nodes: append([]vda5050.Node(nil), o.nodes[k0:]...),
 		Edges: append([]vda5050.Edge(nil), o.edges[k0:]...)}
-	o.sentAt = m.now
+	o.sentAt, v.orderAt = m.now, m.now
 	m.publish(v, vda5050.TopicOrder, &msg.Header, msg)
 }
 
 // resend sends again what no state has confirmed: the order from where the
 // vehicle last confirmed it, and a cancel.
 func (m *Master) resend(v *vehicle) {
-	if o := v.ord; o != nil && v.cancel == "" && !v.needNew && o.confirmed < int(o.update) && m.now.Sub(o.sentAt) >= m.cfg.ResendAfter {
+	if o := v.ord; o != nil && v.cancel == "" && !v.needNew && o.confirmed < int(o.update) && m.now.Sub(o.sentAt) >= m.cfg.ResendAfter && !m.tooSoon(v) {
 		k0 := 0
 		if o.confirmed >= 0 {
 			k0 = o.decision[uint32(o.confirmed)]

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/vda5050"
@@ -166,4 +167,41 @@ func TestVehicleShowsFactsheetAndIgnoredKeys(t *testing.T) {
 	assert.NotEmpty(t, v.Factsheet.SeriesName)
 	assert.NotEmpty(t, v.Factsheet.Actions)
 	assert.Equal(t, []string{"factsheet:vendorSupport"}, v.IgnoredKeys)
+}
+
+// Order updates respect the vehicle's minOrderInterval: those made sooner
+// go out as one update once the interval has passed.
+func TestOrderUpdatesRespectMinOrderInterval(t *testing.T) {
+	r := newRig(t, Config{})
+	r.joined()
+	b, err := os.ReadFile("../vda5050/testdata/factsheet.json")
+	require.NoError(t, err)
+	var f map[string]any
+	require.NoError(t, json.Unmarshal(b, &f))
+	f["manufacturer"], f["serialNumber"], f["headerId"] = "acme", "s1", 0
+	f["protocolLimits"].(map[string]any)["timing"].(map[string]any)["minOrderInterval"] = 2.0
+	b, err = json.Marshal(f)
+	require.NoError(t, err)
+	_, _, err = r.m.Incoming(r.now, vda5050.TopicName("", "acme", "s1", vda5050.TopicFactsheet), b)
+	require.NoError(t, err)
+
+	steps := r.route(r.g.Site().BaysOf(r.g.Site().Centres[0].ID)[0].ID)
+	require.GreaterOrEqual(t, len(steps), 8)
+	os0 := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: 2, Steps: steps[:2]}))
+	require.Len(t, os0, 1)
+	// two more grants within the interval: nothing sent yet
+	r.now = r.now.Add(300 * time.Millisecond)
+	assert.Empty(t, orders(t, r.m.Commands(r.now, []fleet.Command{{Shuttle: "s1", Kind: fleet.CmdDrive, From: 2, To: 4, Steps: steps[2:4]}})))
+	r.now = r.now.Add(300 * time.Millisecond)
+	assert.Empty(t, orders(t, r.m.Commands(r.now, []fleet.Command{{Shuttle: "s1", Kind: fleet.CmdDrive, From: 4, To: 6, Steps: steps[4:6]}})))
+	_, out := r.m.Tick(r.now)
+	assert.Empty(t, orders(t, out), "still within the interval")
+	// once it has passed: one update with both
+	r.now = r.now.Add(1500 * time.Millisecond)
+	_, out = r.m.Tick(r.now)
+	us := orders(t, out)
+	require.Len(t, us, 1)
+	assert.Equal(t, uint32(1), us[0].OrderUpdateID)
+	assert.Equal(t, os0[0].Nodes[1], us[0].Nodes[0], "stitched at the last decision point sent")
+	assert.Equal(t, steps[5], us[0].Nodes[len(us[0].Nodes)-1].NodeID)
 }

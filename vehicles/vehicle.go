@@ -55,6 +55,7 @@ type vehicle struct {
 	cancel  string // id of a cancelOrder not yet FINISHED or FAILED
 	cancelT time.Time
 	cancels int              // times that cancelOrder was sent
+	orderAt time.Time        // the last order message sent to it
 	actions map[string]*sent // node actions sent and not yet over
 	charge  *chargeWatch
 	resyncs int // orders rejected in a row
