@@ -47,6 +47,9 @@ type Factsheet struct {
 	MinOrderIntervalS float64  `json:"min_order_interval_s"`
 	MinStateIntervalS float64  `json:"min_state_interval_s"`
 	Actions           []string `json:"actions"`
+	// Warnings: where the factsheet's action parameters and the roster
+	// entry's disagree.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Position is a VDA 5050 position: metres east and north of the site's
@@ -76,7 +79,7 @@ func (s *Server) shuttlesOf(ctl *fleet.Controller, m *vehicles.Master) []Shuttle
 		}
 		if f := v.Factsheet; f != nil {
 			sh.Factsheet = &Factsheet{SeriesName: f.SeriesName, AgvClass: f.AgvClass, MinOrderIntervalS: f.MinOrderInterval,
-				MinStateIntervalS: f.MinStateInterval, Actions: slices.Clone(f.Actions)}
+				MinStateIntervalS: f.MinStateInterval, Actions: slices.Clone(f.Actions), Warnings: slices.Clone(f.Warnings)}
 		}
 		sh.IgnoredKeys = slices.Clone(v.IgnoredKeys)
 		if v.HasPos {

@@ -473,6 +473,40 @@ func (m *Master) checkFactsheet(v *vehicle) {
 			m.cfg.Log.Warn("vehicle's factsheet does not list an action the fleet uses", "shuttle", v.id, "action", need)
 		}
 	}
+	for _, w := range paramMismatches(v.e, v.factsheet) {
+		m.cfg.Log.Warn("vehicle's factsheet and its roster entry disagree on action parameters", "shuttle", v.id, "problem", w)
+	}
+}
+
+// paramMismatches compares the action parameters a vehicle's factsheet
+// declares for the actions fleetd sends with what fleetd sends it: a
+// required one nobody sets, and a configured one it does not declare.
+func paramMismatches(e Entry, f *vda5050.Factsheet) []string {
+	var out []string
+	for _, a := range f.ProtocolFeatures.AgvActions {
+		switch a.ActionType {
+		case vda5050.ActionPick, vda5050.ActionDrop, vda5050.ActionStartCharging:
+		default:
+			continue
+		}
+		declared := map[string]bool{}
+		for _, p := range a.ActionParameters {
+			declared[p.Key] = true
+			if _, set := e.ActionParameters[a.ActionType][p.Key]; !p.IsOptional && !set && !fleetParams[p.Key] {
+				out = append(out, fmt.Sprintf("%s needs parameter %q, which nobody sets: add it to the roster entry's actionParameters.%s", a.ActionType, p.Key, a.ActionType))
+			}
+		}
+		if len(a.ActionParameters) == 0 {
+			continue // it declares none: it may take any
+		}
+		for k := range e.ActionParameters[a.ActionType] {
+			if !declared[k] {
+				out = append(out, fmt.Sprintf("%s: the roster entry sets parameter %q, which the factsheet does not declare", a.ActionType, k))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Vehicle is what the Master knows of one vehicle, for displays.
@@ -504,6 +538,9 @@ type FactsheetInfo struct {
 	MinOrderInterval float64  // seconds
 	MinStateInterval float64  // seconds
 	Actions          []string // action types it supports, sorted
+	// Warnings are where its action parameters and the roster entry's
+	// disagree (see paramMismatches).
+	Warnings []string
 }
 
 // Vehicles lists every roster vehicle in id order.
@@ -519,6 +556,7 @@ func (m *Master) Vehicles() []Vehicle {
 				fi.Actions = append(fi.Actions, a.ActionType)
 			}
 			sort.Strings(fi.Actions)
+			fi.Warnings = paramMismatches(v.e, f)
 			info.Factsheet = fi
 		}
 		for k := range v.ignored {

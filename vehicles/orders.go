@@ -184,6 +184,7 @@ func (m *Master) node(v *vehicle, s int, act *pending) vda5050.Node {
 		case vda5050.ActionStartCharging:
 			v.charge = &chargeWatch{target: act.target}
 		}
+		a.ActionParameters = append(a.ActionParameters, v.e.paramsFor(act.kind)...)
 		n.Actions = append(n.Actions, a)
 		v.actions[a.ActionID] = &sent{kind: act.kind, p: *act}
 	}

@@ -205,3 +205,34 @@ func TestOrderUpdatesRespectMinOrderInterval(t *testing.T) {
 	assert.Equal(t, os0[0].Nodes[1], us[0].Nodes[0], "stitched at the last decision point sent")
 	assert.Equal(t, steps[5], us[0].Nodes[len(us[0].Nodes)-1].NodeID)
 }
+
+// The action parameters a vehicle type needs come from its roster entry,
+// and a factsheet that needs one nobody sets is a warning.
+func TestActionParametersFromTheRoster(t *testing.T) {
+	e := Entry{Manufacturer: "acme", SerialNumber: "s1",
+		ActionParameters: map[string]map[string]any{"pick": {"stationType": "FLOOR", "loadType": "TEU40"}}}
+	roster, err := NewRoster(e)
+	require.NoError(t, err)
+	r := newRig(t, Config{Roster: roster})
+	r.joined()
+	steps := r.route(r.g.Site().BaysOf(r.g.Site().Centres[0].ID)[0].ID)
+	os0 := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: len(steps), Steps: steps, Action: "pick", Container: "CSQU3054383"}))
+	require.Len(t, os0, 1)
+	pick := os0[0].Nodes[len(os0[0].Nodes)-1].Actions[0]
+	assert.Contains(t, pick.ActionParameters, vda5050.ActionParameter{Key: "stationType", Value: "FLOOR"})
+	assert.Contains(t, pick.ActionParameters, vda5050.ActionParameter{Key: "loadType", Value: "TEU40"})
+	assert.Contains(t, pick.ActionParameters, vda5050.ActionParameter{Key: "loadId", Value: "CSQU3054383"})
+
+	f := &vda5050.Factsheet{}
+	f.ProtocolFeatures.AgvActions = []vda5050.AgvAction{
+		{ActionType: "pick", ActionParameters: []vda5050.AgvActionParameter{{Key: "loadId"}, {Key: "stationType"}, {Key: "loadType"}}},
+		{ActionType: "drop", ActionParameters: []vda5050.AgvActionParameter{{Key: "loadId"}, {Key: "stationType"}, {Key: "side", IsOptional: true}}},
+	}
+	assert.Equal(t, []string{`drop needs parameter "stationType", which nobody sets: add it to the roster entry's actionParameters.drop`}, paramMismatches(e, f))
+	e.ActionParameters["pick"]["colour"] = "red"
+	assert.Contains(t, paramMismatches(e, f), `pick: the roster entry sets parameter "colour", which the factsheet does not declare`)
+
+	for _, bad := range []map[string]map[string]any{{"fly": {"x": 1}}, {"pick": {"loadId": "x"}}, {"drop": {"": 1}}, {"drop": {"k": nil}}} {
+		assert.Error(t, Entry{Manufacturer: "acme", SerialNumber: "s1", ActionParameters: bad}.Validate(), "%v", bad)
+	}
+}

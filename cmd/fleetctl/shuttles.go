@@ -117,6 +117,10 @@ func factsheet(f *api.Factsheet) string {
 	if f == nil {
 		return ""
 	}
-	return fmt.Sprintf("%s (%s); orders at least %gs apart, states %gs; actions %s",
+	out := fmt.Sprintf("%s (%s); orders at least %gs apart, states %gs; actions %s",
 		f.SeriesName, f.AgvClass, f.MinOrderIntervalS, f.MinStateIntervalS, strings.Join(f.Actions, ", "))
+	for _, w := range f.Warnings {
+		out += "; WARNING: " + w
+	}
+	return out
 }
