@@ -84,17 +84,17 @@ func login(t *testing.T, url, id string, acc vehicles.Account) (*mqttbus.Client,
 	return c, err
 }
 
-// TestPerVehicleAccountsOnMosquitto: with the accounts `fleetd mqtt acl`
-// writes, a real Mosquitto lets a vehicle neither publish as another nor
-// read another's orders, refuses anonymous and wrong logins, and fleetd
-// still drives both vehicles, each logged in as itself.
-func TestPerVehicleAccountsOnMosquitto(t *testing.T) {
+// TestPerVehicleAccounts: with the accounts `fleetd mqtt acl` writes, a
+// real Mosquitto (and the embedded broker, given the same accounts) lets
+// a vehicle neither publish as another nor read another's orders, refuses
+// anonymous and wrong logins, and fleetd still drives both vehicles, each
+// logged in as itself.
+func TestPerVehicleAccounts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end to end over MQTT: not in -short")
 	}
-	t.Parallel() // light: one or two shuttles, mostly waiting on their clocks
+	t.Parallel() // light: two shuttles, mostly waiting on their clocks
 	dir := t.TempDir()
-	iface := "e2eacl"
 	cfg := filepath.Join(dir, "fleetd.json")
 	require.NoError(t, os.WriteFile(cfg, []byte(`{"interface": "e2eacl", "roster": [
 		{"manufacturer": "borderfleet", "serialNumber": "acl-01"},
@@ -105,8 +105,22 @@ func TestPerVehicleAccountsOnMosquitto(t *testing.T) {
 	require.NoError(t, err)
 	var acc vehicles.Accounts
 	require.NoError(t, json.Unmarshal(b, &acc))
-	url := mosquittoWith(t, dir)
+	t.Run("mosquitto", func(t *testing.T) { perVehicleAccounts(t, mosquittoWith(t, dir), dir, acc) })
+	t.Run("embedded", func(t *testing.T) {
+		access := &mqttbus.Access{Users: map[string]mqttbus.UserAccess{}}
+		for _, r := range acc.Rules() {
+			access.Users[r.Username] = mqttbus.UserAccess{Password: r.Password, Read: r.Read, Write: r.Write}
+		}
+		br, err := mqttbus.StartBrokerWith("127.0.0.1:0", false, access, nil)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = br.Close() })
+		perVehicleAccounts(t, br.URL(), dir, acc)
+	})
+}
 
+func perVehicleAccounts(t *testing.T, url, dir string, acc vehicles.Accounts) {
+	iface := acc.Interface
+	var err error
 	_, err = login(t, url, "anonymous", vehicles.Account{})
 	assert.Error(t, err, "an anonymous client was let in")
 	a1, _ := acc.Vehicle("borderfleet", "acl-01")

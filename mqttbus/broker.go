@@ -18,16 +18,59 @@ import (
 const DefaultBrokerAddr = "127.0.0.1:1884"
 
 // Broker is an embedded MQTT broker (mochi-mqtt) for running without one.
-// It allows every client: bind it to a loopback or private address.
+// Without Access it allows every client: bind it to a loopback or private
+// address.
 type Broker struct {
 	srv  *mochi.Server
 	addr string
+}
+
+// Access says who may use the embedded broker and for what: a user, with
+// its password, may subscribe to the Read filters and publish on the
+// Write ones (a will counts as a publish); everything else, and anyone
+// else, is refused.
+type Access struct {
+	Users map[string]UserAccess
+}
+
+// UserAccess is one user's password and topic filters.
+type UserAccess struct {
+	Password    string
+	Read, Write []string
+}
+
+// ledger turns Access into mochi's auth ledger, denying what no rule allows.
+func (a *Access) ledger() *auth.Ledger {
+	l := &auth.Ledger{Users: auth.Users{}}
+	for name, u := range a.Users {
+		acl := auth.Filters{}
+		for _, f := range u.Read {
+			acl[auth.RString(f)] = auth.ReadOnly
+		}
+		for _, f := range u.Write {
+			if acl[auth.RString(f)] == auth.ReadOnly {
+				acl[auth.RString(f)] = auth.ReadWrite
+			} else {
+				acl[auth.RString(f)] = auth.WriteOnly
+			}
+		}
+		l.Users[name] = auth.UserRule{Username: auth.RString(name), Password: auth.RString(u.Password), ACL: acl}
+	}
+	// mochi allows a topic no rule names: deny every other topic to all
+	l.ACL = auth.ACLRules{{Filters: auth.Filters{"#": auth.Deny}}}
+	return l
 }
 
 // StartBroker starts an embedded broker listening on addr (host:port;
 // port 0 picks a free one). When fallback is true and the port is taken,
 // it listens on a free port of the same host instead. log may be nil.
 func StartBroker(addr string, fallback bool, log *slog.Logger) (*Broker, error) {
+	return StartBrokerWith(addr, fallback, nil, log)
+}
+
+// StartBrokerWith is StartBroker with access control: only access's users
+// may connect, each to its own topics; nil access allows everyone.
+func StartBrokerWith(addr string, fallback bool, access *Access, log *slog.Logger) (*Broker, error) {
 	if addr == "" {
 		addr = DefaultBrokerAddr
 	}
@@ -39,7 +82,11 @@ func StartBroker(addr string, fallback bool, log *slog.Logger) (*Broker, error) 
 		log = slog.New(slog.DiscardHandler)
 	}
 	srv := mochi.New(&mochi.Options{InlineClient: false, Logger: log.With("component", "mqtt-broker")})
-	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
+	if access == nil {
+		if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
+			return nil, fmt.Errorf("mqttbus: broker: %w", err)
+		}
+	} else if err := srv.AddHook(new(auth.Hook), &auth.Options{Ledger: access.ledger()}); err != nil {
 		return nil, fmt.Errorf("mqttbus: broker: %w", err)
 	}
 	l := listeners.NewTCP(listeners.Config{ID: "tcp", Address: addr})

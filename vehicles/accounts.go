@@ -91,29 +91,55 @@ func (a Accounts) Vehicle(manufacturer, serial string) (Account, bool) {
 	return Account{}, false
 }
 
-// MosquittoACL is a Mosquitto acl_file: fleetd reads what vehicles publish
+// Rule is what one account may do on the broker: subscribe to the Read
+// topic filters, publish on the Write ones.
+type Rule struct {
+	Account
+	Read, Write []string
+}
+
+// Rules are every account's rights: fleetd reads what vehicles publish
 // and writes what they read, for all of them; each vehicle publishes only
 // on its own state, connection (its will too), visualization and factsheet
-// topics and reads only its own order and instantActions.
-func (a Accounts) MosquittoACL() string {
-	var b strings.Builder
-	b.WriteString("# written by fleetd mqtt acl: one account per vehicle, one for fleetd\n\n")
-	fmt.Fprintf(&b, "user %s\n", a.Fleetd.Username)
-	for _, t := range []vda5050.Topic{vda5050.TopicState, vda5050.TopicConnection, vda5050.TopicVisualization, vda5050.TopicFactsheet} {
-		fmt.Fprintf(&b, "topic read %s\n", vda5050.Subscription(a.Interface, t))
+// topics and reads only its own order and instantActions. Vehicles come
+// in user name order.
+func (a Accounts) Rules() []Rule {
+	up := []vda5050.Topic{vda5050.TopicState, vda5050.TopicConnection, vda5050.TopicVisualization, vda5050.TopicFactsheet}
+	down := []vda5050.Topic{vda5050.TopicOrder, vda5050.TopicInstantActions}
+	f := Rule{Account: a.Fleetd}
+	for _, t := range up {
+		f.Read = append(f.Read, vda5050.Subscription(a.Interface, t))
 	}
-	for _, t := range []vda5050.Topic{vda5050.TopicOrder, vda5050.TopicInstantActions} {
-		fmt.Fprintf(&b, "topic write %s\n", vda5050.Subscription(a.Interface, t))
+	for _, t := range down {
+		f.Write = append(f.Write, vda5050.Subscription(a.Interface, t))
 	}
+	out := []Rule{f}
 	vs := append([]VehicleAccount(nil), a.Vehicles...)
 	sort.Slice(vs, func(i, j int) bool { return vs[i].Username < vs[j].Username })
 	for _, v := range vs {
-		fmt.Fprintf(&b, "\nuser %s\n", v.Username)
-		for _, t := range []vda5050.Topic{vda5050.TopicState, vda5050.TopicConnection, vda5050.TopicVisualization, vda5050.TopicFactsheet} {
-			fmt.Fprintf(&b, "topic write %s\n", vda5050.TopicName(a.Interface, v.Manufacturer, v.SerialNumber, t))
+		r := Rule{Account: v.Account}
+		for _, t := range up {
+			r.Write = append(r.Write, vda5050.TopicName(a.Interface, v.Manufacturer, v.SerialNumber, t))
 		}
-		for _, t := range []vda5050.Topic{vda5050.TopicOrder, vda5050.TopicInstantActions} {
-			fmt.Fprintf(&b, "topic read %s\n", vda5050.TopicName(a.Interface, v.Manufacturer, v.SerialNumber, t))
+		for _, t := range down {
+			r.Read = append(r.Read, vda5050.TopicName(a.Interface, v.Manufacturer, v.SerialNumber, t))
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// MosquittoACL is Rules as a Mosquitto acl_file.
+func (a Accounts) MosquittoACL() string {
+	var b strings.Builder
+	b.WriteString("# written by fleetd mqtt acl: one account per vehicle, one for fleetd\n")
+	for _, r := range a.Rules() {
+		fmt.Fprintf(&b, "\nuser %s\n", r.Username)
+		for _, t := range r.Read {
+			fmt.Fprintf(&b, "topic read %s\n", t)
+		}
+		for _, t := range r.Write {
+			fmt.Fprintf(&b, "topic write %s\n", t)
 		}
 	}
 	return b.String()

@@ -58,6 +58,38 @@ type brokerConfig struct {
 	Insecure   bool    `json:"insecure_skip_verify"`
 	KeepAliveS float64 `json:"keepalive_s"`
 	Embedded   string  `json:"embedded"`
+	// Accounts is a credentials.json of `fleetd mqtt acl`: the embedded
+	// broker then lets in only those accounts, each to its own topics, and
+	// fleetd logs in with its own (unless username is set).
+	Accounts string `json:"accounts"`
+}
+
+// accounts reads the broker accounts file, if there is one.
+func (b brokerConfig) accounts() (*vehicles.Accounts, error) {
+	if b.Accounts == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(b.Accounts)
+	if err != nil {
+		return nil, err
+	}
+	var a vehicles.Accounts
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Accounts, err)
+	}
+	if a.Fleetd.Username == "" || a.Fleetd.Password == "" {
+		return nil, fmt.Errorf("%s: no account for fleetd (write it with fleetd mqtt acl)", b.Accounts)
+	}
+	return &a, nil
+}
+
+// brokerAccess is the embedded broker's access control for accounts.
+func brokerAccess(a *vehicles.Accounts) *mqttbus.Access {
+	out := &mqttbus.Access{Users: map[string]mqttbus.UserAccess{}}
+	for _, r := range a.Rules() {
+		out.Users[r.Username] = mqttbus.UserAccess{Password: r.Password, Read: r.Read, Write: r.Write}
+	}
+	return out
 }
 
 // readConfig reads a configuration file; unknown fields are errors, so a

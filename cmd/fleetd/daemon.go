@@ -185,18 +185,35 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		}
 		fmt.Fprintf(stdout, "store: %s\n", o.file.Store)
 	}
+	accounts, err := o.file.Broker.accounts()
+	if err != nil {
+		r.close()
+		return nil, err
+	}
 	if r.url == "" {
-		r.broker, err = mqttbus.StartBroker(o.file.Broker.Embedded, o.file.Broker.Embedded == "", o.quiet)
+		var access *mqttbus.Access
+		if accounts != nil {
+			access = brokerAccess(accounts)
+		}
+		r.broker, err = mqttbus.StartBrokerWith(o.file.Broker.Embedded, o.file.Broker.Embedded == "", access, o.quiet)
 		if err != nil {
+			r.close()
 			return nil, err
 		}
 		r.url = r.broker.URL()
-		fmt.Fprintf(stdout, "embedded MQTT broker on %s\n", r.url)
+		if access != nil {
+			fmt.Fprintf(stdout, "embedded MQTT broker on %s, with %d vehicle accounts\n", r.url, len(accounts.Vehicles))
+		} else {
+			fmt.Fprintf(stdout, "embedded MQTT broker on %s\n", r.url)
+		}
 	}
 	mc, err := o.file.Broker.mqttConfig(r.url)
 	if err != nil {
 		r.close()
 		return nil, err
+	}
+	if accounts != nil && mc.Username == "" {
+		mc.Username, mc.Password = accounts.Fleetd.Username, accounts.Fleetd.Password
 	}
 	r.bus, err = mqttbus.Connect(ctx, mc, nil, log)
 	if err != nil {
