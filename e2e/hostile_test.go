@@ -17,9 +17,9 @@ import (
 )
 
 // TestHostileInputOverMQTT publishes, over a real broker and on a driving
-// roster vehicle's own state topic, what no vehicle should be believed,
-// and one state that the protocol allows although it is unusual (keys the
-// fleet does not know). Each lie is refused and counted by its reason,
+// roster vehicle's own state topic, what no vehicle should be believed;
+// the vehicle itself adds keys the fleet does not know to every state (the
+// protocol allows it), and another vehicle's state does too. Each lie is refused and counted by its reason,
 // changes nothing the fleet reports of the vehicle, and the fleet goes on
 // to deliver the move.
 func TestHostileInputOverMQTT(t *testing.T) {
@@ -37,7 +37,9 @@ func TestHostileInputOverMQTT(t *testing.T) {
 	f := startFleetd(t, ctx, url, iface)
 	f.officers(t, ctx)
 	west, east := f.site.Centres[0].ID, f.site.Centres[1].ID
-	shuttles(t, url, iface, "--shuttles", "1", "--serial-prefix", "host-", "--start", parkingOf(f.site, east, 0))
+	// a vehicle that adds keys fleetd does not know to every state, as
+	// third-party vehicles do
+	shuttles(t, url, iface, "--shuttles", "1", "--serial-prefix", "host-", "--start", parkingOf(f.site, east, 0), "--vendor-keys")
 	f.move(ctx, t, "h1", container(21), f.site.BaysOf(west)[2].ID, f.site.BaysOf(east)[3].ID)
 
 	// a real state of the vehicle to forge from, once it drives
@@ -153,4 +155,12 @@ func TestHostileInputOverMQTT(t *testing.T) {
 	}, 3*time.Minute, 250*time.Millisecond, "the move is delivered after the lies")
 	st := f.stats(t, ctx)
 	assert.Zero(t, st.IllegalTransitions, "%v", st.Illegal)
+	require.NoError(t, f.d.Do(ctx, func(_ time.Time, _ *fleet.Controller, m *vehicles.Master) {
+		for _, v := range m.Vehicles() {
+			if v.ID == "host-01" {
+				assert.Contains(t, v.IgnoredKeys, "state:vendorDiagnostics", "the keys it ignored are shown")
+				assert.Contains(t, v.IgnoredKeys, "state:LastNodeID")
+			}
+		}
+	}))
 }

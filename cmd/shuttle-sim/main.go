@@ -47,7 +47,7 @@ type options struct {
 	visPeriod                     time.Duration
 	mtbf, mttr, lossMTBF, outage  time.Duration
 	seed                          int64
-	logJSON, verbose              bool
+	logJSON, verbose, vendorKeys  bool
 }
 
 func parse(args []string, stderr io.Writer) (options, error) {
@@ -82,6 +82,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.Int64Var(&o.seed, "seed", 1, "seed of the random faults")
 	fs.BoolVar(&o.logJSON, "log-json", false, "log JSON lines instead of text")
 	fs.BoolVar(&o.verbose, "v", false, "log debug messages")
+	fs.BoolVar(&o.vendorKeys, "vendor-keys", false, "add keys fleetd does not know to every state, as third-party vehicles do")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -167,6 +168,7 @@ func build(o options, log *slog.Logger) (agv.FleetConfig, mqttbus.Config, error)
 			LinkLossMTBF:        o.lossMTBF,
 			LinkOutage:          o.outage,
 			Seed:                o.seed,
+			VendorKeys:          o.vendorKeys,
 		},
 	}
 	if o.shuttles < 1 {

@@ -90,6 +90,11 @@ type Config struct {
 	LinkOutage time.Duration
 	// Seed seeds the vehicle's random faults.
 	Seed int64
+	// VendorKeys adds to every state keys that fleetd does not know, as
+	// third-party vehicles do (the protocol allows it): a vendor extension
+	// object, and "LastNodeID", a known key in another letter case, with
+	// a value that would be wrong if it were read.
+	VendorKeys bool
 }
 
 // Validate reports the first field that makes no sense, by name.

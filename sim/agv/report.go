@@ -35,7 +35,11 @@ func (v *Vehicle) publish(now time.Time) {
 func (v *Vehicle) publishState(now time.Time) {
 	s := v.stateMsg()
 	v.hdr.Stamp(&s.Header, v.cfg.Manufacturer, v.cfg.SerialNumber, vda5050.TopicState, now)
-	v.send(vda5050.TopicState, s)
+	if v.cfg.VendorKeys {
+		v.send(vda5050.TopicState, withVendorKeys(s))
+	} else {
+		v.send(vda5050.TopicState, s)
+	}
 	v.s.dirty, v.s.lastState = false, now
 }
 
@@ -129,4 +133,14 @@ func decodeOrder(b []byte) (vda5050.Order, error) { return vda5050.DecodeOrder(b
 
 func decodeInstantActions(b []byte) (vda5050.InstantActions, error) {
 	return vda5050.DecodeInstantActions(b)
+}
+
+// withVendorKeys is a state with the keys of Config.VendorKeys added.
+func withVendorKeys(s vda5050.State) map[string]any {
+	b, _ := json.Marshal(s)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	m["vendorDiagnostics"] = map[string]any{"motorTempC": 41.5, "firmware": "bf-2.3.1"}
+	m["LastNodeID"] = "not-" + s.LastNodeID
+	return m
 }
