@@ -97,3 +97,47 @@ func TestCancelAnsweredByStopping(t *testing.T) {
 	_, out = r.m.Tick(r.now)
 	assert.Zero(t, cancelsIn(t, out))
 }
+
+func instantsOf(t *testing.T, out []Outgoing, kind string) int {
+	n := 0
+	for _, o := range out {
+		if o.Topic == vda5050.TopicName("", "acme", "s1", vda5050.TopicInstantActions) {
+			for _, a := range instants(t, []Outgoing{o}) {
+				if a.ActionType == kind {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+// A pause the vehicle may have missed (sent before it subscribed) is sent
+// again until a state shows it paused, a bounded number of times, then
+// the vehicle is for the operator.
+func TestPauseIsAskedAgainBoundedly(t *testing.T) {
+	r := newRig(t, Config{})
+	r.joined()
+	require.Equal(t, 1, instantsOf(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdPause}), vda5050.ActionStartPause))
+	sent, evs := 1, []fleet.Event(nil)
+	for range 20 {
+		r.now = r.now.Add(6 * time.Second)
+		e, out := r.m.Tick(r.now)
+		evs = append(evs, e...)
+		sent += instantsOf(t, out, vda5050.ActionStartPause)
+	}
+	assert.Equal(t, maxInstantTries, sent)
+	require.Len(t, evs, 1)
+	assert.Contains(t, evs[0].(fleet.FaultReported).Reason, "startPause")
+
+	// answered: not sent again
+	r2 := newRig(t, Config{})
+	r2.joined()
+	r2.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdPause})
+	paused := true
+	r2.st.Paused = &paused
+	_, _ = r2.state()
+	r2.now = r2.now.Add(time.Minute)
+	_, out := r2.m.Tick(r2.now)
+	assert.Zero(t, instantsOf(t, out, vda5050.ActionStartPause), "a pause the state shows is over")
+}

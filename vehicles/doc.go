@@ -89,8 +89,10 @@
 //	order         lost (a restart, manual mode)             the lane again as a new order
 //	pick, drop    FAILED                                   out of dispatch (action failed), for the operator
 //	stopCharging  FAILED, or still charging                sent again every ResendAfter
-//
-// Not yet bounded: instant actions a vehicle missed because it had not
-// subscribed yet (a stateRequest and factsheetRequest are asked again on
-// the next connection; pause and resume are not).
+//	startPause,   a state shows it paused (or not)          over
+//	stopPause     FINISHED / FAILED                        over / out of dispatch, for the operator
+//	              silence (it may have subscribed late)     sent again every ResendAfter; after 4 sends out of dispatch, for the operator
+//	factsheet-    silence                                  asked every 30 s, 4 times, then warned once; again when it reconnects
+//	Request
+//	stateRequest  silence                                  asked on every (re)connection; a vehicle that sends no state goes stale
 package vehicles

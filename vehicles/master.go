@@ -343,9 +343,9 @@ func (m *Master) Commands(now time.Time, cmds []fleet.Command) []Outgoing {
 		case fleet.CmdCancel:
 			m.cancel(v)
 		case fleet.CmdPause:
-			m.instant(v, vda5050.Action{ActionType: vda5050.ActionStartPause, ActionID: v.nextID("pause"), BlockingType: vda5050.BlockingHard})
+			m.pause(v, true)
 		case fleet.CmdResume:
-			m.instant(v, vda5050.Action{ActionType: vda5050.ActionStopPause, ActionID: v.nextID("resume"), BlockingType: vda5050.BlockingHard})
+			m.pause(v, false)
 		case fleet.CmdStopCharging:
 			if v.charge != nil && !v.charge.stopSent {
 				m.stopCharging(v)
@@ -366,8 +366,12 @@ func (m *Master) Tick(now time.Time) ([]fleet.Event, []Outgoing) {
 		if v.online() {
 			m.sendDue(v)
 			m.resend(v)
-			if v.factsheet == nil && now.Sub(v.factAsked) > 30*time.Second {
+			m.pauseAgain(v)
+			if v.factsheet == nil && v.factAsks < maxInstantTries && now.Sub(v.factAsked) > 30*time.Second {
 				m.requestFactsheet(v)
+				if v.factAsks == maxInstantTries {
+					m.cfg.Log.Warn("vehicle does not answer factsheetRequest; not asked again until it reconnects", "shuttle", v.id, "tries", v.factAsks)
+				}
 			}
 		}
 		if !v.joined && v.st != nil && now.After(v.joinRetry) {
@@ -458,7 +462,69 @@ func (m *Master) instant(v *vehicle, actions ...vda5050.Action) {
 
 func (m *Master) requestFactsheet(v *vehicle) {
 	v.factAsked = m.now
+	v.factAsks++
 	m.instant(v, vda5050.Action{ActionType: vda5050.ActionFactsheetRequest, ActionID: v.nextID("factsheet"), BlockingType: vda5050.BlockingNone})
+}
+
+// maxInstantTries is how often an instant action that the vehicle does not
+// answer is sent (every ResendAfter for pause and resume, every 30 s for
+// factsheetRequest): it may have arrived before the vehicle subscribed.
+const maxInstantTries = 4
+
+// pause sends startPause (or stopPause) and keeps track of it until the
+// vehicle's state shows it paused (or not), its action state ends it, or
+// maxInstantTries sends went unanswered (then it is for the operator).
+func (m *Master) pause(v *vehicle, on bool) {
+	kind, what := vda5050.ActionStopPause, "resume"
+	if on {
+		kind, what = vda5050.ActionStartPause, "pause"
+	}
+	v.pauseAct = &vda5050.Action{ActionType: kind, ActionID: v.nextID(what), BlockingType: vda5050.BlockingHard}
+	v.pauseTries, v.pauseAt = 1, m.now
+	m.instant(v, *v.pauseAct)
+}
+
+// pauseAgain sends a pause or resume that no state answered again, and
+// hands the vehicle to the operator after maxInstantTries.
+func (m *Master) pauseAgain(v *vehicle) {
+	a := v.pauseAct
+	if a == nil || m.now.Sub(v.pauseAt) < m.cfg.ResendAfter {
+		return
+	}
+	if v.pauseTries >= maxInstantTries {
+		v.reasons[reasonInstant] = fmt.Sprintf("%s %s unanswered after %d tries", a.ActionType, a.ActionID, v.pauseTries)
+		v.pauseAct = nil
+		m.settle(v)
+		return
+	}
+	v.pauseTries++
+	v.pauseAt = m.now
+	m.instant(v, *a)
+}
+
+// pauseAnswered ends the pause conversation when a state answers it.
+func (m *Master) pauseAnswered(v *vehicle, st *vda5050.State) {
+	a := v.pauseAct
+	if a == nil {
+		return
+	}
+	want := a.ActionType == vda5050.ActionStartPause
+	if st.Paused != nil && *st.Paused == want {
+		v.pauseAct = nil
+		return
+	}
+	for _, as := range st.ActionStates {
+		if as.ActionID != a.ActionID {
+			continue
+		}
+		switch as.ActionStatus {
+		case vda5050.StatusFinished:
+			v.pauseAct = nil
+		case vda5050.StatusFailed:
+			v.pauseAct = nil
+			v.reasons[reasonInstant] = fmt.Sprintf("%s failed: %s", a.ActionType, as.ResultDescription)
+		}
+	}
 }
 
 // checkFactsheet warns when a vehicle says it cannot do what the fleet

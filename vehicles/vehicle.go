@@ -23,6 +23,7 @@ const (
 	reasonPosition = "position"
 	reasonCancel   = "cancel"
 	reasonOrder    = "order"
+	reasonInstant  = "instant"
 )
 
 // vehicle is the Master's record of one vehicle.
@@ -54,11 +55,16 @@ type vehicle struct {
 	needNew bool
 	cancel  string // id of a cancelOrder not yet FINISHED or FAILED
 	cancelT time.Time
-	cancels int              // times that cancelOrder was sent
-	orderAt time.Time        // the last order message sent to it
-	actions map[string]*sent // node actions sent and not yet over
-	charge  *chargeWatch
-	resyncs int // orders rejected in a row
+	cancels int       // times that cancelOrder was sent
+	orderAt time.Time // the last order message sent to it
+	// a startPause or stopPause not answered yet (see pause)
+	pauseAct   *vda5050.Action
+	pauseAt    time.Time
+	pauseTries int
+	factAsks   int              // factsheetRequests sent since it came online
+	actions    map[string]*sent // node actions sent and not yet over
+	charge     *chargeWatch
+	resyncs    int // orders rejected in a row
 
 	// what the next message must follow (see trust.go)
 	headerSeen  bool
@@ -131,6 +137,7 @@ func (m *Master) connection(v *vehicle, c vda5050.Connection) {
 		return
 	}
 	if was != vda5050.ConnectionOnline {
+		v.factAsks = 0
 		// back (or new): ask where it is; the link reason goes with the
 		// next state
 		m.instant(v, vda5050.Action{ActionType: vda5050.ActionStateRequest, ActionID: v.nextID("state"), BlockingType: vda5050.BlockingNone})
@@ -188,6 +195,7 @@ func (m *Master) state(v *vehicle, st vda5050.State) {
 	}
 	m.actionStates(v, st)
 	m.cancelOver(v, &st)
+	m.pauseAnswered(v, &st)
 	m.faultsOf(v, st)
 	m.settle(v)
 	m.flush(v)
@@ -425,6 +433,7 @@ func (m *Master) ClearFault(now time.Time, id string) ([]fleet.Event, error) {
 	delete(v.reasons, reasonRejected)
 	delete(v.reasons, reasonCancel)
 	delete(v.reasons, reasonOrder)
+	delete(v.reasons, reasonInstant)
 	v.resyncs = 0
 	if len(v.reasons) > 0 {
 		return nil, fmt.Errorf("vehicles: %s is still out of dispatch: %s", id, strings.Join(v.reasonList(), "; "))
