@@ -3,8 +3,15 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -27,7 +34,7 @@ import (
 
 // mosquittoWith starts a private Mosquitto that wants the accounts of dir
 // (passwd and acl, as fleetd mqtt acl writes them) and returns its URL.
-func mosquittoWith(t *testing.T, dir string) string {
+func mosquittoWith(t *testing.T, dir string, useTLS bool) string {
 	t.Helper()
 	bin, err := exec.LookPath("mosquitto")
 	if err != nil {
@@ -46,6 +53,13 @@ func mosquittoWith(t *testing.T, dir string) string {
 	conf := filepath.Join(dir, "mosquitto.conf")
 	body := fmt.Appendf(nil, "listener %d 127.0.0.1\nallow_anonymous false\npassword_file %s\nacl_file %s\npersistence false\n",
 		port, filepath.Join(dir, "passwd"), filepath.Join(dir, "acl"))
+	scheme := "tcp"
+	if useTLS {
+		scheme = "ssl"
+		writeTestCA(t, dir)
+		body = fmt.Appendf(body, "cafile %s\ncertfile %s\nkeyfile %s\n",
+			filepath.Join(dir, "ca.pem"), filepath.Join(dir, "server.pem"), filepath.Join(dir, "server.key"))
+	}
 	if os.Geteuid() == 0 {
 		// started as root, mosquitto becomes user mosquitto, who may not
 		// read the test's 0600 files
@@ -70,14 +84,46 @@ func mosquittoWith(t *testing.T, dir string) string {
 		}
 		return err == nil
 	}, 10*time.Second, 20*time.Millisecond, "mosquitto did not listen")
-	return fmt.Sprintf("tcp://127.0.0.1:%d", port)
+	return fmt.Sprintf("%s://127.0.0.1:%d", scheme, port)
 }
 
-func login(t *testing.T, url, id string, acc vehicles.Account) (*mqttbus.Client, error) {
+// writeTestCA writes a CA (ca.pem) and a server certificate for 127.0.0.1
+// signed by it (server.pem, server.key) to dir.
+func writeTestCA(t *testing.T, dir string) {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "borderfleet test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	require.NoError(t, err)
+	srvKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	srv := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	srvDER, err := x509.CreateCertificate(rand.Reader, srv, ca, &srvKey.PublicKey, caKey)
+	require.NoError(t, err)
+	keyDER, err := x509.MarshalECPrivateKey(srvKey)
+	require.NoError(t, err)
+	for name, block := range map[string]*pem.Block{"ca.pem": {Type: "CERTIFICATE", Bytes: caDER},
+		"server.pem": {Type: "CERTIFICATE", Bytes: srvDER}, "server.key": {Type: "EC PRIVATE KEY", Bytes: keyDER}} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(block), 0o600))
+	}
+}
+
+func login(t *testing.T, url, id string, acc vehicles.Account, ca string) (*mqttbus.Client, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, err := mqttbus.Connect(ctx, mqttbus.Config{URL: url, ClientID: id, Username: acc.Username, Password: acc.Password,
-		MaxReconnectInterval: time.Second}, nil, nil)
+	cfg := mqttbus.Config{URL: url, ClientID: id, Username: acc.Username, Password: acc.Password, MaxReconnectInterval: time.Second}
+	if ca != "" {
+		tc, err := mqttbus.TLSFiles(ca, "", "", false)
+		require.NoError(t, err)
+		cfg.TLS = tc
+	}
+	c, err := mqttbus.Connect(ctx, cfg, nil, nil)
 	if err == nil {
 		t.Cleanup(c.Disconnect)
 	}
@@ -105,7 +151,13 @@ func TestPerVehicleAccounts(t *testing.T) {
 	require.NoError(t, err)
 	var acc vehicles.Accounts
 	require.NoError(t, json.Unmarshal(b, &acc))
-	t.Run("mosquitto", func(t *testing.T) { perVehicleAccounts(t, mosquittoWith(t, dir), dir, acc) })
+	t.Run("mosquitto with TLS", func(t *testing.T) {
+		url := mosquittoWith(t, dir, true)
+		perVehicleAccounts(t, url, dir, acc, filepath.Join(dir, "ca.pem"))
+		// and nobody who does not trust the CA gets in
+		_, err := login(t, url, "untrusting", acc.Fleetd, "")
+		assert.Error(t, err, "a client that does not know the CA connected")
+	})
 	t.Run("embedded", func(t *testing.T) {
 		access := &mqttbus.Access{Users: map[string]mqttbus.UserAccess{}}
 		for _, r := range acc.Rules() {
@@ -114,17 +166,19 @@ func TestPerVehicleAccounts(t *testing.T) {
 		br, err := mqttbus.StartBrokerWith("127.0.0.1:0", false, access, nil)
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = br.Close() })
-		perVehicleAccounts(t, br.URL(), dir, acc)
+		perVehicleAccounts(t, br.URL(), dir, acc, "")
 	})
 }
 
-func perVehicleAccounts(t *testing.T, url, dir string, acc vehicles.Accounts) {
+// perVehicleAccounts runs fleetd and two shuttles, each logged in as
+// itself, over the broker at url (ca: the CA to trust for ssl://).
+func perVehicleAccounts(t *testing.T, url, dir string, acc vehicles.Accounts, ca string) {
 	iface := acc.Interface
 	var err error
-	_, err = login(t, url, "anonymous", vehicles.Account{})
+	_, err = login(t, url, "anonymous", vehicles.Account{}, ca)
 	assert.Error(t, err, "an anonymous client was let in")
 	a1, _ := acc.Vehicle("borderfleet", "acl-01")
-	_, err = login(t, url, "wrong", vehicles.Account{Username: a1.Username, Password: "guess"})
+	_, err = login(t, url, "wrong", vehicles.Account{Username: a1.Username, Password: "guess"}, ca)
 	assert.Error(t, err, "a wrong password was let in")
 
 	// fleetd, logged in as itself, with the roster
@@ -137,9 +191,9 @@ func perVehicleAccounts(t *testing.T, url, dir string, acc vehicles.Accounts) {
 	d, err := daemon.New(daemon.Config{Graph: g, TimeScale: scale,
 		Vehicles: vehicles.Config{Roster: roster, Interface: iface, ResendAfter: 3 * time.Second * scale}})
 	require.NoError(t, err)
-	bus, err := login(t, url, "fleetd", acc.Fleetd)
+	bus, err := login(t, url, "fleetd", acc.Fleetd, ca)
 	require.NoError(t, err)
-	spy, err := login(t, url, "fleetd-spy", acc.Fleetd)
+	spy, err := login(t, url, "fleetd-spy", acc.Fleetd, ca)
 	require.NoError(t, err)
 	seen := &capture{}
 	require.NoError(t, spy.Subscribe(vda5050.Subscription(iface, vda5050.TopicState), 1, seen.add))
@@ -153,11 +207,15 @@ func perVehicleAccounts(t *testing.T, url, dir string, acc vehicles.Accounts) {
 	t.Cleanup(func() { <-done })
 	f := &fleetd{d: d, site: site, cap: &capture{}, iface: iface}
 	f.officers(t, ctx)
-	shuttles(t, url, iface, "--shuttles", "2", "--serial-prefix", "acl-", "--credentials", filepath.Join(dir, "credentials.json"),
-		"--start", parkingOf(site, site.Centres[0].ID, 0)+","+parkingOf(site, site.Centres[1].ID, 0))
+	args := []string{"--shuttles", "2", "--serial-prefix", "acl-", "--credentials", filepath.Join(dir, "credentials.json"),
+		"--start", parkingOf(site, site.Centres[0].ID, 0) + "," + parkingOf(site, site.Centres[1].ID, 0)}
+	if ca != "" {
+		args = append(args, "--tls-ca", ca)
+	}
+	shuttles(t, url, iface, args...)
 
 	// vehicle acl-01 tries to speak for acl-02 and to read its orders
-	evil, err := login(t, url, "borderfleet-acl-01-evil", a1)
+	evil, err := login(t, url, "borderfleet-acl-01-evil", a1, ca)
 	require.NoError(t, err)
 	stolen := &capture{}
 	_ = evil.Subscribe(vda5050.TopicName(iface, "borderfleet", "acl-02", vda5050.TopicOrder), 1, stolen.add) // refused or never delivered
