@@ -16,7 +16,11 @@ import (
 // comes from the vehicle whose topic it is on, in order, on the site's map,
 // at a place on the site, and about nodes of the lane graph. A message that
 // fails is refused whole before it changes anything, as a *RefusedError
-// with a reason that /metrics counts.
+// with a reason that /metrics counts. Two refusals also tell the operator,
+// since the vehicle itself may be wrong rather than a forger: a position
+// far from the node it names (offNode) and an order fleetd did not send
+// (foreignOrder) put a vehicle in the fleet out of dispatch with the
+// reason.
 
 // Reasons a message is refused (RefusedError.Reason).
 const (
