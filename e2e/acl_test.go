@@ -152,6 +152,7 @@ func TestPerVehicleAccounts(t *testing.T) {
 	var acc vehicles.Accounts
 	require.NoError(t, json.Unmarshal(b, &acc))
 	t.Run("mosquitto with TLS", func(t *testing.T) {
+		t.Parallel()
 		url := mosquittoWith(t, dir, true)
 		perVehicleAccounts(t, url, dir, acc, filepath.Join(dir, "ca.pem"))
 		// and nobody who does not trust the CA gets in
@@ -159,6 +160,7 @@ func TestPerVehicleAccounts(t *testing.T) {
 		assert.Error(t, err, "a client that does not know the CA connected")
 	})
 	t.Run("embedded", func(t *testing.T) {
+		t.Parallel()
 		access := &mqttbus.Access{Users: map[string]mqttbus.UserAccess{}}
 		for _, r := range acc.Rules() {
 			access.Users[r.Username] = mqttbus.UserAccess{Password: r.Password, Read: r.Read, Write: r.Write}
