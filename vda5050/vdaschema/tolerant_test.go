@@ -89,15 +89,48 @@ func TestTolerantCorpus(t *testing.T) {
 	if n < 20 {
 		t.Fatalf("only %d corpus messages: the extension paths no longer match the golden messages", n)
 	}
-	// schema-invalid: a known key of the wrong type, beside an extra key
-	for _, topic := range vda5050.Topics() {
-		doc := extend(t, golden(t, topic), "", "vendorExtension", 1)
-		doc = extend(t, doc, "", "headerId", "seven")
-		if c.Validate(topic, doc) == nil {
-			t.Fatalf("%s: a string headerId should be schema-invalid", topic)
+	// schema-invalid, each beside an extra key: all refused by both
+	broken := []struct {
+		topic   vda5050.Topic // "" for every topic
+		at, key string
+		val     any
+	}{
+		{"", "", "headerId", "seven"},
+		{"", "", "timestamp", 5},
+		{"", "", "manufacturer", nil},
+		{"", "", "serialNumber", []any{"s1"}},
+		{vda5050.TopicState, "", "batteryState", "full"},
+		{vda5050.TopicState, "batteryState", "batteryCharge", "60"},
+		{vda5050.TopicState, "", "driving", "yes"},
+		{vda5050.TopicState, "", "operatingMode", "FLYING"},
+		{vda5050.TopicState, "safetyState", "eStop", nil},
+		{vda5050.TopicState, "actionStates.[]", "actionStatus", "MAYBE"},
+		{vda5050.TopicOrder, "", "nodes", map[string]any{}},
+		{vda5050.TopicOrder, "nodes.[]", "released", "true"},
+		{vda5050.TopicConnection, "", "connectionState", "SLEEPY"},
+		{vda5050.TopicInstantActions, "actions.[]", "blockingType", "SOMETIMES"},
+	}
+	n = 0
+	for _, b := range broken {
+		for _, topic := range vda5050.Topics() {
+			if b.topic != "" && b.topic != topic {
+				continue
+			}
+			base := extend(t, golden(t, topic), "", "vendorExtension", 1)
+			doc := extend(t, base, b.at, b.key, b.val)
+			if string(doc) == string(base) {
+				continue // no object at that path in this topic
+			}
+			if c.Validate(topic, doc) == nil {
+				t.Fatalf("the corpus must be schema-invalid: %s with %s.%s = %v", topic, b.at, b.key, b.val)
+			}
+			n++
+			if decoders[topic](doc) == nil {
+				t.Errorf("%s with %s.%s = %v (schema-invalid) accepted", topic, b.at, b.key, b.val)
+			}
 		}
-		if decoders[topic](doc) == nil {
-			t.Errorf("%s with a string headerId accepted", topic)
-		}
+	}
+	if n < 30 {
+		t.Fatalf("only %d invalid corpus messages", n)
 	}
 }
