@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -192,26 +191,15 @@ func (m *Master) Incoming(now time.Time, topic string, payload []byte) ([]fleet.
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := size(v, payload); err != nil {
+	msg, err := m.read(v, t, topic, payload)
+	if err != nil {
 		return nil, nil, err
 	}
-	switch t {
-	case vda5050.TopicState:
-		st, ignored, err := vda5050.Read[vda5050.State](payload)
-		if err != nil {
-			return nil, nil, &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
-		}
-		if err := identity(v, st.Header); err != nil {
-			return nil, nil, err
-		}
-		if err := bounded(v, reflect.ValueOf(st), ""); err != nil {
-			return nil, nil, err
-		}
+	switch {
+	case msg.state != nil:
+		st := *msg.state
 		reset, err := sequence(v, st.Header)
 		if err != nil {
-			return nil, nil, err
-		}
-		if err := m.believable(v, &st); err != nil {
 			return nil, nil, err
 		}
 		if err := m.offNode(v, &st); err != nil && v.joined {
@@ -224,46 +212,20 @@ func (m *Master) Incoming(now time.Time, topic string, payload []byte) ([]fleet.
 			m.cfg.Log.Info("vehicle counts headerId from the start again (a new session)", "shuttle", v.id, "headerId", st.HeaderID, "was", v.lastHeader)
 		}
 		v.headerSeen, v.lastHeader, v.linkChanged = true, st.HeaderID, false
-		m.ignoredKeys(v, t, ignored)
+		m.ignoredKeys(v, t, msg.ignored)
 		m.state(v, st)
-	case vda5050.TopicConnection:
-		c, ignored, err := vda5050.Read[vda5050.Connection](payload)
-		if err != nil {
-			return nil, nil, &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
-		}
-		if err := identity(v, c.Header); err != nil {
-			return nil, nil, err
-		}
-		m.ignoredKeys(v, t, ignored)
+	case msg.conn != nil:
+		m.ignoredKeys(v, t, msg.ignored)
 		v.linkChanged = true
-		m.connection(v, c)
-	case vda5050.TopicFactsheet:
-		f, ignored, err := vda5050.Read[vda5050.Factsheet](payload)
-		if err != nil {
-			return nil, nil, &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
-		}
-		if err := identity(v, f.Header); err != nil {
-			return nil, nil, err
-		}
-		m.ignoredKeys(v, t, ignored)
-		v.factsheet = &f
+		m.connection(v, *msg.conn)
+	case msg.fact != nil:
+		m.ignoredKeys(v, t, msg.ignored)
+		v.factsheet = msg.fact
 		m.checkFactsheet(v)
-	case vda5050.TopicVisualization:
-		vis, _, err := vda5050.Read[vda5050.Visualization](payload)
-		if err != nil {
-			return nil, nil, &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
-		}
-		if err := identity(v, vis.Header); err != nil {
-			return nil, nil, err
-		}
-		if p := vis.AgvPosition; p != nil {
-			if err := m.believable(v, &vda5050.State{AgvPosition: p}); err != nil {
-				return nil, nil, err
-			}
+	case msg.vis != nil:
+		if p := msg.vis.AgvPosition; p != nil {
 			v.pos = p
 		}
-	default:
-		return nil, nil, &RefusedError{Vehicle: v.id, Reason: RefusedTopic, Err: fmt.Errorf("topic %q is not one a vehicle publishes", topic)}
 	}
 	return m.end()
 }

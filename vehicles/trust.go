@@ -158,50 +158,67 @@ func (m *Master) Check(topic string, payload []byte) error {
 	if err != nil {
 		return &RefusedError{Vehicle: "?", Reason: RefusedTopic, Err: err}
 	}
-	v := &vehicle{id: man + "/" + serial, e: Entry{Manufacturer: man, SerialNumber: serial}}
+	_, err = m.read(&vehicle{id: man + "/" + serial, e: Entry{Manufacturer: man, SerialNumber: serial}}, t, topic, payload)
+	return err
+}
+
+// message is a vehicle's message that passed read: one of its fields is
+// set, with the keys the reader ignored.
+type message struct {
+	state   *vda5050.State
+	conn    *vda5050.Connection
+	fact    *vda5050.Factsheet
+	vis     *vda5050.Visualization
+	ignored []string
+}
+
+// read decodes a message of topic type t from vehicle v and checks all
+// that needs no state of the vehicle: its size, the protocol, its
+// identity, its limits (states), and where it puts the vehicle (states and
+// visualizations). Check and Incoming both start here.
+func (m *Master) read(v *vehicle, t vda5050.Topic, topic string, payload []byte) (message, error) {
 	if err := size(v, payload); err != nil {
-		return err
+		return message{}, err
 	}
-	refused := func(err error) error { return &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err} }
+	var msg message
+	var h vda5050.Header
+	var err error
 	switch t {
 	case vda5050.TopicState:
-		st, _, err := vda5050.Read[vda5050.State](payload)
-		if err != nil {
-			return refused(err)
-		}
-		if err := identity(v, st.Header); err != nil {
-			return err
-		}
-		if err := bounded(v, reflect.ValueOf(st), ""); err != nil {
-			return err
-		}
-		return m.believable(v, &st)
+		var st vda5050.State
+		st, msg.ignored, err = vda5050.Read[vda5050.State](payload)
+		msg.state, h = &st, st.Header
 	case vda5050.TopicConnection:
-		c, _, err := vda5050.Read[vda5050.Connection](payload)
-		if err != nil {
-			return refused(err)
-		}
-		return identity(v, c.Header)
+		var c vda5050.Connection
+		c, msg.ignored, err = vda5050.Read[vda5050.Connection](payload)
+		msg.conn, h = &c, c.Header
 	case vda5050.TopicFactsheet:
-		f, _, err := vda5050.Read[vda5050.Factsheet](payload)
-		if err != nil {
-			return refused(err)
-		}
-		return identity(v, f.Header)
+		var f vda5050.Factsheet
+		f, msg.ignored, err = vda5050.Read[vda5050.Factsheet](payload)
+		msg.fact, h = &f, f.Header
 	case vda5050.TopicVisualization:
-		vis, _, err := vda5050.Read[vda5050.Visualization](payload)
-		if err != nil {
-			return refused(err)
-		}
-		if err := identity(v, vis.Header); err != nil {
-			return err
-		}
-		if vis.AgvPosition != nil {
-			return m.believable(v, &vda5050.State{AgvPosition: vis.AgvPosition})
-		}
-		return nil
+		var vis vda5050.Visualization
+		vis, msg.ignored, err = vda5050.Read[vda5050.Visualization](payload)
+		msg.vis, h = &vis, vis.Header
+	default:
+		return message{}, &RefusedError{Vehicle: v.id, Reason: RefusedTopic, Err: fmt.Errorf("topic %q is not one a vehicle publishes", topic)}
 	}
-	return &RefusedError{Vehicle: v.id, Reason: RefusedTopic, Err: fmt.Errorf("topic %q is not one a vehicle publishes", topic)}
+	if err != nil {
+		return message{}, &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
+	}
+	if err := identity(v, h); err != nil {
+		return message{}, err
+	}
+	switch {
+	case msg.state != nil:
+		if err := bounded(v, reflect.ValueOf(*msg.state), ""); err != nil {
+			return message{}, err
+		}
+		err = m.believable(v, msg.state)
+	case msg.vis != nil && msg.vis.AgvPosition != nil:
+		err = m.believable(v, &vda5050.State{AgvPosition: msg.vis.AgvPosition})
+	}
+	return msg, err
 }
 
 // size refuses a message too large to parse.

@@ -152,16 +152,7 @@ func TestForeignOrderIsHeldForTheOperator(t *testing.T) {
 func TestVehicleShowsFactsheetAndIgnoredKeys(t *testing.T) {
 	r := newRig(t, Config{})
 	r.joined()
-	b, err := os.ReadFile("../vda5050/testdata/factsheet.json")
-	require.NoError(t, err)
-	var f map[string]any
-	require.NoError(t, json.Unmarshal(b, &f))
-	f["manufacturer"], f["serialNumber"], f["headerId"] = "acme", "s1", 0
-	f["vendorSupport"] = "+49 ..."
-	b, err = json.Marshal(f)
-	require.NoError(t, err)
-	_, _, err = r.m.Incoming(r.now, vda5050.TopicName("", "acme", "s1", vda5050.TopicFactsheet), b)
-	require.NoError(t, err)
+	r.factsheet(func(f map[string]any) { f["vendorSupport"] = "+49 ..." })
 	v := r.m.Vehicles()[0]
 	require.NotNil(t, v.Factsheet)
 	assert.NotEmpty(t, v.Factsheet.SeriesName)
@@ -174,16 +165,9 @@ func TestVehicleShowsFactsheetAndIgnoredKeys(t *testing.T) {
 func TestOrderUpdatesRespectMinOrderInterval(t *testing.T) {
 	r := newRig(t, Config{})
 	r.joined()
-	b, err := os.ReadFile("../vda5050/testdata/factsheet.json")
-	require.NoError(t, err)
-	var f map[string]any
-	require.NoError(t, json.Unmarshal(b, &f))
-	f["manufacturer"], f["serialNumber"], f["headerId"] = "acme", "s1", 0
-	f["protocolLimits"].(map[string]any)["timing"].(map[string]any)["minOrderInterval"] = 2.0
-	b, err = json.Marshal(f)
-	require.NoError(t, err)
-	_, _, err = r.m.Incoming(r.now, vda5050.TopicName("", "acme", "s1", vda5050.TopicFactsheet), b)
-	require.NoError(t, err)
+	r.factsheet(func(f map[string]any) {
+		f["protocolLimits"].(map[string]any)["timing"].(map[string]any)["minOrderInterval"] = 2.0
+	})
 
 	steps := r.route(r.g.Site().BaysOf(r.g.Site().Centres[0].ID)[0].ID)
 	require.GreaterOrEqual(t, len(steps), 8)
@@ -235,4 +219,20 @@ func TestActionParametersFromTheRoster(t *testing.T) {
 	for _, bad := range []map[string]map[string]any{{"fly": {"x": 1}}, {"pick": {"loadId": "x"}}, {"drop": {"": 1}}, {"drop": {"k": nil}}} {
 		assert.Error(t, Entry{Manufacturer: "acme", SerialNumber: "s1", ActionParameters: bad}.Validate(), "%v", bad)
 	}
+}
+
+// factsheet sends s1 the golden factsheet (vda5050/testdata), as edit
+// changes it.
+func (r *rig) factsheet(edit func(f map[string]any)) {
+	r.t.Helper()
+	b, err := os.ReadFile("../vda5050/testdata/factsheet.json")
+	require.NoError(r.t, err)
+	var f map[string]any
+	require.NoError(r.t, json.Unmarshal(b, &f))
+	f["manufacturer"], f["serialNumber"], f["headerId"] = "acme", "s1", 0
+	edit(f)
+	b, err = json.Marshal(f)
+	require.NoError(r.t, err)
+	_, _, err = r.m.Incoming(r.now, vda5050.TopicName("", "acme", "s1", vda5050.TopicFactsheet), b)
+	require.NoError(r.t, err)
 }
