@@ -288,7 +288,7 @@ func vehicleKey(topic string) (string, vda5050.Topic, bool) {
 // handled.
 func (d *Daemon) incoming(msg inMsg) {
 	d.in.Add(1)
-	if err := d.m.Check(msg.topic, msg.payload); err != nil {
+	if err := d.m.Check(msg.at, msg.topic, msg.payload); err != nil {
 		// garbage, or another vehicle's header on this one's topic: it
 		// is no sign of life, and not journaled
 		d.refused(msg.topic, err)

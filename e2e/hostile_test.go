@@ -91,6 +91,8 @@ func TestHostileInputOverMQTT(t *testing.T) {
 			c["errors"] = errs
 		})},
 		{"3 MB", vehicles.RefusedLimits, forge(func(c map[string]any) { c["vendorBlob"] = strings.Repeat("x", 3<<20) })},
+		{"stamped in 1999", vehicles.RefusedTime, forge(func(c map[string]any) { c["timestamp"] = "1999-01-01T00:00:00.000Z" })},
+		{"stamped in 2099", vehicles.RefusedTime, forge(func(c map[string]any) { c["timestamp"] = "2099-01-01T00:00:00.000Z" })},
 	}
 	hostile := connect(t, url, iface+"-hostile")
 	defer func() { t.Logf("refused by reason: %v", f.d.Counters().RejectedBy) }()

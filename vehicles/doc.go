@@ -73,6 +73,21 @@
 // order goes to a vehicle sooner after the last than its factsheet's
 // minOrderInterval: the grants made meanwhile go out as one update.
 //
+// Every order and instant action is checked against the vehicle's
+// factsheet before it is sent (fit.go): id, enum, load id, topic and
+// message lengths (maxStringLens), numbers of nodes, edges, actions and
+// parameters (maxArrayLens), and the actions it lists at each scope. What
+// it says it cannot take is not sent: an order or driving action holds it
+// out of dispatch with the reason (ClearFault once mended); a stateRequest
+// or factsheetRequest it does not list is not asked.
+//
+// A vehicle in the fleet whose reported loads are not those fleetd put
+// there (picked and not dropped) for three states in a row is out of
+// dispatch (checkLoads) until they are: a container that does not belong
+// must come off; one that went missing an operator may confirm gone
+// (ClearFault). A state without loads (the vehicle cannot tell) is not
+// checked.
+//
 // # How each conversation ends
 //
 // Every exchange with a vehicle ends in a defined state within a bounded

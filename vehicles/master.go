@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -35,6 +36,12 @@ type Config struct {
 	// PlaceWithin is how far from a node a vehicle may report its position
 	// to be placed there on joining; default 2 m.
 	PlaceWithin float64
+	// MaxClockSkew is how far a state's or visualization's header
+	// timestamp may be from the wall clock when it arrives (Check); default
+	// 5 minutes, negative: not checked. Connection and factsheet messages
+	// are not checked: a last will carries the time of the connect, and a
+	// retained factsheet the time it was made.
+	MaxClockSkew time.Duration
 	// Log gets what a person should know (unknown vehicles, rejections);
 	// nil discards.
 	Log *slog.Logger
@@ -70,11 +77,19 @@ func (c Config) withDefaults() Config {
 	if c.PlaceWithin == 0 {
 		c.PlaceWithin = 2
 	}
+	if c.MaxClockSkew == 0 {
+		c.MaxClockSkew = DefaultMaxClockSkew
+	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
 	return c
 }
+
+// DefaultMaxClockSkew is Config.MaxClockSkew's default: far above what a
+// vehicle with a synchronised clock and a broker in between show, far below
+// a clock that is wrong or a message replayed from another day.
+const DefaultMaxClockSkew = 5 * time.Minute
 
 // Outgoing is a message to publish.
 type Outgoing struct {
@@ -411,13 +426,33 @@ func (m *Master) publish(v *vehicle, t vda5050.Topic, hdr *vda5050.Header, msg v
 		m.cfg.Log.Error("not sending a message that does not encode", "shuttle", v.id, "topic", t, "err", err)
 		return
 	}
-	m.out = append(m.out, Outgoing{
-		Topic: vda5050.TopicName(m.cfg.Interface, v.e.Manufacturer, v.e.SerialNumber, t),
-		Kind:  t, Vehicle: v.id, Payload: b,
-	})
+	topic := vda5050.TopicName(m.cfg.Interface, v.e.Manufacturer, v.e.SerialNumber, t)
+	if err := fits(v.factsheet, topic, len(b), msg); err != nil {
+		// it would refuse it, or worse, misread it: an operator must see
+		// to the vehicle type, the site or the roster (see fit.go)
+		if v.reasons[reasonFit] == "" {
+			m.cfg.Log.Error("not sending what the vehicle's factsheet says it cannot take; out of dispatch", "shuttle", v.id, "topic", t, "err", err)
+		}
+		// (the next Tick or state tells the Controller: publish also runs
+		// within Commands, which returns no events)
+		v.reasons[reasonFit] = fmt.Sprintf("cannot send it this %s: %v", t, err)
+		return
+	}
+	m.out = append(m.out, Outgoing{Topic: topic, Kind: t, Vehicle: v.id, Payload: b})
 }
 
+// instant sends instant actions; the asks (stateRequest,
+// factsheetRequest) only to a vehicle whose factsheet does not leave them
+// out.
 func (m *Master) instant(v *vehicle, actions ...vda5050.Action) {
+	if v.factsheet != nil {
+		actions = slices.DeleteFunc(slices.Clone(actions), func(a vda5050.Action) bool {
+			return asks[a.ActionType] && !supports(v.factsheet, a.ActionType, vda5050.ScopeInstant)
+		})
+		if len(actions) == 0 {
+			return
+		}
+	}
 	msg := &vda5050.InstantActions{Actions: actions}
 	m.publish(v, vda5050.TopicInstantActions, &msg.Header, msg)
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -33,6 +34,7 @@ const (
 	RefusedUnknown  = "unknown"  // a vehicle not on the roster
 	RefusedTopic    = "topic"    // a topic that is not a vehicle's or not our interface
 	RefusedLimits   = "limits"   // too large, too many entries, or text with control characters
+	RefusedTime     = "time"     // a state or visualization stamped too far from the wall clock
 )
 
 // Limits of what a vehicle may send. A VDA 5050 state of a shuttle is a few
@@ -146,20 +148,53 @@ func (m *Master) extent() [4]float64 {
 
 // Check is what can be known of a vehicle's message without the fleet's
 // state: its topic is a vehicle's, it decodes against the protocol, its
-// header names the topic's vehicle, and what a state or visualization says
-// of where the vehicle is lies on the site's map and lane graph. The
+// header names the topic's vehicle, a state or visualization is stamped
+// within MaxClockSkew of wall, the wall-clock time it arrived, and what it
+// says of where the vehicle is lies on the site's map and lane graph. The
 // daemon counts a vehicle as heard, and drops a state as a repeat, only
 // after Check: garbage or a lie on a vehicle's topic is no sign of its
 // life, and is refused even when it repeats the last state in all else.
-// (Incoming checks all this again, and the order of headerIds.) The error
-// is a *RefusedError.
-func (m *Master) Check(topic string, payload []byte) error {
+// (Incoming checks all this again but the time, which it cannot: it runs
+// on the core's clock, which replays and scaled demos do not keep in step
+// with the wall; and it checks the order of headerIds.) The error is a
+// *RefusedError.
+func (m *Master) Check(wall time.Time, topic string, payload []byte) error {
 	_, man, serial, t, err := vda5050.ParseTopic(topic)
 	if err != nil {
 		return &RefusedError{Vehicle: "?", Reason: RefusedTopic, Err: err}
 	}
-	_, err = m.read(&vehicle{id: man + "/" + serial, e: Entry{Manufacturer: man, SerialNumber: serial}}, t, topic, payload)
-	return err
+	v := &vehicle{id: man + "/" + serial, e: Entry{Manufacturer: man, SerialNumber: serial}}
+	msg, err := m.read(v, t, topic, payload)
+	if err != nil {
+		return err
+	}
+	return m.onTime(v, msg, wall)
+}
+
+// onTime refuses a state or visualization whose header timestamp is more
+// than MaxClockSkew from wall: a vehicle clock that is wrong, or a message
+// recorded elsewhere and played back.
+func (m *Master) onTime(v *vehicle, msg message, wall time.Time) error {
+	var stamp string
+	switch {
+	case m.cfg.MaxClockSkew < 0:
+		return nil
+	case msg.state != nil:
+		stamp = msg.state.Timestamp
+	case msg.vis != nil:
+		stamp = msg.vis.Timestamp
+	default:
+		return nil
+	}
+	at, err := vda5050.ParseTimestamp(stamp)
+	if err != nil {
+		return refuse(v, RefusedInvalid, "timestamp: %v", err)
+	}
+	if d := at.Sub(wall); d > m.cfg.MaxClockSkew || d < -m.cfg.MaxClockSkew {
+		return refuse(v, RefusedTime, "timestamp %s is %s from fleetd's clock (%s); at most %s is allowed (vehicles.max_clock_skew)",
+			stamp, d.Round(time.Second), vda5050.Timestamp(wall), m.cfg.MaxClockSkew)
+	}
+	return nil
 }
 
 // message is a vehicle's message that passed read: one of its fields is

@@ -89,7 +89,7 @@ func TestHeaderIdResetAfterReconnect(t *testing.T) {
 func TestCheck(t *testing.T) {
 	topic := vda5050.TopicName("", "acme", "s1", vda5050.TopicState)
 	r := newRig(t, Config{})
-	Check := r.m.Check
+	Check := func(topic string, b []byte) error { return r.m.Check(r.now, topic, b) }
 	assert.Equal(t, RefusedInvalid, ReasonOf(Check(topic, []byte(`{garbage`))))
 	st := r.st
 	r.hdr.Stamp(&st.Header, "acme", "s2", vda5050.TopicState, r.now)
@@ -102,6 +102,60 @@ func TestCheck(t *testing.T) {
 	st.AgvPosition.MapID = "elsewhere"
 	b, _ = json.Marshal(st)
 	assert.Equal(t, RefusedMap, ReasonOf(Check(topic, b)), "a lie about the map is refused before it could pass for a repeat")
+}
+
+// A state or visualization stamped far from the wall clock (a vehicle
+// clock that is wrong, a recording played back) is refused by Check with
+// reason "time"; connection messages are not (a last will carries the time
+// of its connect), and a negative MaxClockSkew turns the check off.
+func TestCheckTimestamps(t *testing.T) {
+	r := newRig(t, Config{})
+	wall := r.now
+	stamped := func(tp vda5050.Topic, at time.Time) (string, []byte) {
+		var msg any
+		switch tp {
+		case vda5050.TopicState:
+			st := r.st
+			r.hdr.Stamp(&st.Header, "acme", "s1", tp, at)
+			msg = st
+		case vda5050.TopicVisualization:
+			vis := vda5050.Visualization{AgvPosition: r.st.AgvPosition}
+			r.hdr.Stamp(&vis.Header, "acme", "s1", tp, at)
+			msg = vis
+		case vda5050.TopicConnection:
+			c := vda5050.Connection{ConnectionState: vda5050.ConnectionBroken}
+			r.hdr.Stamp(&c.Header, "acme", "s1", tp, at)
+			msg = c
+		}
+		b, err := json.Marshal(msg)
+		require.NoError(t, err)
+		return vda5050.TopicName("", "acme", "s1", tp), b
+	}
+	for _, tc := range []struct {
+		name string
+		tp   vda5050.Topic
+		at   time.Time
+		want string
+	}{
+		{"state now", vda5050.TopicState, wall, ""},
+		{"state 4 min late", vda5050.TopicState, wall.Add(-4 * time.Minute), ""},
+		{"state 6 min late", vda5050.TopicState, wall.Add(-6 * time.Minute), RefusedTime},
+		{"state 6 min ahead", vda5050.TopicState, wall.Add(6 * time.Minute), RefusedTime},
+		{"state in 1999", vda5050.TopicState, time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC), RefusedTime},
+		{"state in 2099", vda5050.TopicState, time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC), RefusedTime},
+		{"visualization in 1999", vda5050.TopicVisualization, time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC), RefusedTime},
+		{"last will from yesterday", vda5050.TopicConnection, wall.Add(-24 * time.Hour), ""},
+	} {
+		topic, b := stamped(tc.tp, tc.at)
+		err := r.m.Check(wall, topic, b)
+		assert.Equal(t, tc.want, ReasonOf(err), "%s: %v", tc.name, err)
+		if tc.want == RefusedTime {
+			assert.ErrorContains(t, err, "max_clock_skew", tc.name)
+		}
+	}
+	off := newRig(t, Config{MaxClockSkew: -1})
+	topic, b := stamped(vda5050.TopicState, time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC))
+	assert.NoError(t, off.m.Check(wall, topic, b), "the check is off")
 }
 
 // A position far from the node a vehicle in the fleet says it last passed
@@ -235,4 +289,68 @@ func (r *rig) factsheet(edit func(f map[string]any)) {
 	require.NoError(r.t, err)
 	_, _, err = r.m.Incoming(r.now, vda5050.TopicName("", "acme", "s1", vda5050.TopicFactsheet), b)
 	require.NoError(r.t, err)
+}
+
+// loadStates sends n states reporting loads and returns the events.
+func (r *rig) loadStates(n int, loads ...string) []fleet.Event {
+	r.st.Loads = []vda5050.Load{}
+	for _, l := range loads {
+		r.st.Loads = append(r.st.Loads, vda5050.Load{LoadID: l})
+	}
+	var out []fleet.Event
+	for range n {
+		evs, _ := r.state()
+		out = append(out, evs...)
+	}
+	return out
+}
+
+// A load fleetd did not put there (a shuttle that joins laden, a container
+// put on by hand) holds the vehicle out of dispatch until it is gone; an
+// operator cannot clear it by word.
+func TestLoadFleetdDidNotPutThereHoldsTheVehicle(t *testing.T) {
+	r := newRig(t, Config{})
+	r.joined()
+	assert.Empty(t, r.loadStates(loadsGrace-1, "MSCU1234565"), "a state or two of grace")
+	evs := r.loadStates(1, "MSCU1234565")
+	require.Len(t, evs, 1)
+	f, ok := evs[0].(fleet.FaultReported)
+	require.True(t, ok, "%#v", evs[0])
+	assert.Contains(t, f.Reason, `it reports loads "MSCU1234565", fleetd put none there`)
+	_, err := r.m.ClearFault(r.now, "s1")
+	assert.ErrorContains(t, err, "reports loads", "an operator's word does not take a container off")
+	assert.Equal(t, []fleet.Event{fleet.FaultCleared{Shuttle: "s1"}}, r.loadStates(1), "back once it is taken off")
+
+	// a vehicle that cannot tell its loads (leaves them out) is not held
+	r.st.Loads = nil
+	for range loadsGrace + 1 {
+		evs, _ := r.state()
+		assert.Empty(t, evs)
+	}
+}
+
+// A container picked through fleetd may show a state after the pick is
+// reported FINISHED; one that disappears without a drop holds the vehicle
+// until an operator confirms it is gone.
+func TestLoadPickedAndLostWithoutADrop(t *testing.T) {
+	r := newRig(t, Config{})
+	r.joined()
+	os := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: 0, Action: "pick", Container: "CSQU3054383"}))
+	require.Len(t, os, 1)
+	pick := os[0].Nodes[0].Actions[0]
+	r.st.OrderID = os[0].OrderID
+	r.st.ActionStates = []vda5050.ActionState{{ActionID: pick.ActionID, ActionType: "pick", ActionStatus: vda5050.StatusRunning}}
+	assert.Empty(t, r.loadStates(loadsGrace+1), "no check while the pick runs")
+	r.st.ActionStates[0].ActionStatus = vda5050.StatusFinished
+	evs := r.loadStates(1) // FINISHED, the load not shown yet
+	assert.Equal(t, []fleet.Event{fleet.ActionDone{Shuttle: "s1", Action: "pick", SoC: 0.6}}, evs)
+	assert.Empty(t, r.loadStates(loadsGrace+1, "CSQU3054383"), "the load fleetd put there")
+
+	evs = r.loadStates(loadsGrace)
+	require.Len(t, evs, 1)
+	assert.Contains(t, evs[0].(fleet.FaultReported).Reason, `it reports loads none, fleetd put "CSQU3054383" there`)
+	evs, err := r.m.ClearFault(r.now, "s1")
+	require.NoError(t, err, "the operator confirms it is gone")
+	assert.Equal(t, []fleet.Event{fleet.FaultCleared{Shuttle: "s1"}}, evs)
+	assert.Empty(t, r.loadStates(loadsGrace+1), "and fleetd no longer expects it")
 }

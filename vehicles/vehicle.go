@@ -2,7 +2,9 @@ package vehicles
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -24,6 +26,8 @@ const (
 	reasonCancel   = "cancel"
 	reasonOrder    = "order"
 	reasonInstant  = "instant"
+	reasonLoad     = "load"
+	reasonFit      = "fit"
 )
 
 // vehicle is the Master's record of one vehicle.
@@ -65,6 +69,10 @@ type vehicle struct {
 	actions    map[string]*sent // node actions sent and not yet over
 	charge     *chargeWatch
 	resyncs    int // orders rejected in a row
+	// the loads fleetd put there (picks FINISHED, not dropped since), and
+	// how many believed states in a row reported others (see checkLoads)
+	carries  map[string]bool
+	loadsOff int
 
 	// what the next message must follow (see trust.go)
 	headerSeen  bool
@@ -97,7 +105,7 @@ type chargeWatch struct {
 }
 
 func newVehicle(e Entry) *vehicle {
-	return &vehicle{e: e, id: e.ID(), reasons: map[string]string{}, steps: map[int]string{}, actions: map[string]*sent{}, ignored: map[string]int{}}
+	return &vehicle{e: e, id: e.ID(), reasons: map[string]string{}, steps: map[int]string{}, actions: map[string]*sent{}, ignored: map[string]int{}, carries: map[string]bool{}}
 }
 
 func (v *vehicle) online() bool { return v.conn == vda5050.ConnectionOnline }
@@ -125,6 +133,95 @@ func (v *vehicle) reasonList() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// loadsGrace is how many believed states in a row may report other loads
+// than fleetd put there before the vehicle is held: a vehicle may show a
+// load a state after it reports the pick FINISHED.
+const loadsGrace = 3
+
+// checkLoads holds a vehicle in the fleet out of dispatch while the loads
+// it reports are not the ones fleetd put there (picked and not dropped):
+// a container nobody loaded through fleetd (a shuttle that joins laden, a
+// load put on by hand), or one that left it without a drop. Either way the
+// fleet would dispatch it wrongly: as free to pick while it carries, or as
+// carrying what is gone. It is not believed and not cleared by an
+// operator: the hold ends when the vehicle reports the right loads (after
+// someone takes off what does not belong), or, where only loads fleetd
+// put there are missing, when an operator confirms they are gone
+// (ClearFault). A vehicle that omits loads
+// (the spec's "cannot tell") is not checked, nor one with a pick or drop
+// under way.
+func (m *Master) checkLoads(v *vehicle, st *vda5050.State) {
+	if !v.joined || st.Loads == nil {
+		return
+	}
+	for _, a := range v.actions {
+		if a.kind == vda5050.ActionPick || a.kind == vda5050.ActionDrop {
+			return
+		}
+	}
+	diff := loadsDiffer(v.carries, st.Loads)
+	if diff == "" {
+		v.loadsOff = 0
+		delete(v.reasons, reasonLoad)
+		return
+	}
+	if v.loadsOff++; v.loadsOff >= loadsGrace {
+		if _, held := v.reasons[reasonLoad]; !held {
+			m.cfg.Log.Warn("vehicle reports loads fleetd did not put there; out of dispatch until they match", "shuttle", v.id, "problem", diff)
+		}
+		v.reasons[reasonLoad] = diff
+	}
+}
+
+// loadsDiffer says how reported loads differ from the containers fleetd
+// put there, "" if they agree. Loads without a loadId are compared by
+// number only.
+func loadsDiffer(carries map[string]bool, loads []vda5050.Load) string {
+	want := slices.Sorted(maps.Keys(carries))
+	var got []string
+	named := true
+	for _, l := range loads {
+		got = append(got, l.LoadID)
+		named = named && l.LoadID != ""
+	}
+	slices.Sort(got)
+	if len(got) == len(want) && (!named || slices.Equal(got, want)) {
+		return ""
+	}
+	show := func(ids []string) string {
+		if len(ids) == 0 {
+			return "none"
+		}
+		return fmt.Sprintf("%.120q", strings.Join(ids, ", "))
+	}
+	return fmt.Sprintf("it reports loads %s, fleetd put %s there", show(got), show(want))
+}
+
+// loadsGone takes an operator's word that loads fleetd put on a vehicle
+// and that it no longer reports are gone (taken off by hand, after a
+// breakdown); a load it reports that fleetd did not put there is not
+// cleared so: it must come off first.
+func (m *Master) loadsGone(v *vehicle) {
+	if _, held := v.reasons[reasonLoad]; !held || v.st == nil {
+		return
+	}
+	reported := map[string]bool{}
+	for _, l := range v.st.Loads {
+		if l.LoadID == "" || !v.carries[l.LoadID] {
+			return
+		}
+		reported[l.LoadID] = true
+	}
+	for c := range v.carries {
+		if !reported[c] {
+			m.cfg.Log.Warn("operator confirmed a load is no longer on the vehicle", "shuttle", v.id, "container", c)
+			delete(v.carries, c)
+		}
+	}
+	delete(v.reasons, reasonLoad)
+	v.loadsOff = 0
 }
 
 // connection handles a connection message.
@@ -194,6 +291,7 @@ func (m *Master) state(v *vehicle, st vda5050.State) {
 		m.progress(v, o.seq0+int(st.LastNodeSequenceID))
 	}
 	m.actionStates(v, st)
+	m.checkLoads(v, &st)
 	m.cancelOver(v, &st)
 	m.pauseAnswered(v, &st)
 	m.faultsOf(v, st)
@@ -281,6 +379,11 @@ func (m *Master) actionStates(v *vehicle, st vda5050.State) {
 			delete(v.actions, as.ActionID)
 			switch a.kind {
 			case vda5050.ActionPick, vda5050.ActionDrop:
+				if a.kind == vda5050.ActionPick {
+					v.carries[a.p.container] = true
+				} else {
+					delete(v.carries, a.p.container)
+				}
 				m.emit(fleet.ActionDone{Shuttle: v.id, Action: a.kind, SoC: v.soc})
 			case vda5050.ActionStartCharging:
 				if v.charge != nil {
@@ -434,6 +537,8 @@ func (m *Master) ClearFault(now time.Time, id string) ([]fleet.Event, error) {
 	delete(v.reasons, reasonCancel)
 	delete(v.reasons, reasonOrder)
 	delete(v.reasons, reasonInstant)
+	delete(v.reasons, reasonFit) // the next message is checked again
+	m.loadsGone(v)
 	v.resyncs = 0
 	if len(v.reasons) > 0 {
 		return nil, fmt.Errorf("vehicles: %s is still out of dispatch: %s", id, strings.Join(v.reasonList(), "; "))

@@ -35,6 +35,10 @@ type fileConfig struct {
 	// StaleAfterS: seconds without a state before a vehicle is out of
 	// dispatch; default 45.
 	StaleAfterS float64 `json:"stale_after_s"`
+	// MaxClockSkewS: seconds a vehicle's state may be stamped from
+	// fleetd's wall clock before it is refused; default 300; negative: not
+	// checked.
+	MaxClockSkewS float64 `json:"max_clock_skew_s"`
 	// StatusEveryS: seconds between status lines; default 5; negative: none.
 	StatusEveryS float64 `json:"status_every_s"`
 	// Listen is the HTTP API's address; absent: 127.0.0.1:8080; "": no

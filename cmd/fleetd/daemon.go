@@ -226,7 +226,10 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		Vehicles: vehicles.Config{Roster: roster, Interface: o.file.Interface, AutoAdmit: o.file.AutoAdmit,
 			// the core's clock runs timeScale times faster than real
 			// time; a resend waits 5 s of real time
-			ResendAfter: time.Duration(float64(5*time.Second) * o.timeScale)},
+			ResendAfter: time.Duration(float64(5*time.Second) * o.timeScale),
+			// vehicles stamp their messages with the wall clock, not
+			// the core's (scaled) one: Check compares with the wall
+			MaxClockSkew: time.Duration(o.file.MaxClockSkewS * float64(time.Second))},
 		Journal:    r.journal(),
 		Owner:      o.owner,
 		StaleAfter: time.Duration(orDefaultF(o.file.StaleAfterS, 45) * float64(time.Second)),
