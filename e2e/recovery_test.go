@@ -52,7 +52,8 @@ func startFleetdProc(t *testing.T, url, iface, storeURL, owner string) *fleetdPr
 	p := &fleetdProc{done: make(chan struct{})}
 	p.cmd = exec.Command(fleetdBin, "demo", "--shuttles", "0", "--broker", url, "--store", storeURL,
 		"--time-scale", fmt.Sprint(scale), "--max-moves", fmt.Sprint(recoveryMoves), "--moves-per-hour", "300",
-		"--seed", "7", "--no-refusals", "--status-every", "-1s", "--interface", iface, "--owner", owner)
+		"--seed", "7", "--no-refusals", "--status-every", "-1s", "--interface", iface, "--owner", owner,
+		"--listen", "") // no HTTP API: the crash runs of both stores run at once
 	p.cmd.Stdout, p.cmd.Stderr = p, p
 	require.NoError(t, p.cmd.Start())
 	go func() {
@@ -178,12 +179,12 @@ func (w *wireCheck) add(topic string, payload []byte) {
 
 // recoveryRun is one crash run: fleetd killed with SIGKILL at random
 // moments and started again, until every move is delivered.
-func recoveryRun(t *testing.T, url, storeURL string, kills int) {
-	iface := fmt.Sprintf("crash%d", time.Now().UnixNano()%100000)
+func recoveryRun(t *testing.T, url, storeURL, name string, kills int) {
+	iface := fmt.Sprintf("crash%s%d", name, time.Now().UnixNano()%100000)
 	spy := connect(t, url, iface+"-spy")
 	w := newWireCheck(t)
 	require.NoError(t, spy.Subscribe(iface+"/#", 1, w.add))
-	shuttles(t, url, iface, "--shuttles", "4", "--serial-prefix", "c-")
+	shuttles(t, url, iface, "--shuttles", "4", "--serial-prefix", name+"-") // client ids differ between the parallel runs
 
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
 	p := startFleetdProc(t, url, iface, storeURL, "crash")
@@ -243,7 +244,10 @@ func TestCrashRecovery(t *testing.T) {
 		t.Log("BORDERFLEET_TEST_REDIS_ADDR unset: the embedded store only (scripts/test.sh starts a redis-server)")
 	}
 	for name, s := range stores {
-		t.Run(name, func(t *testing.T) { recoveryRun(t, url, s, 10) })
+		t.Run(name, func(t *testing.T) {
+			t.Parallel() // light: four shuttles and one fleetd per store
+			recoveryRun(t, url, s, name, 10)
+		})
 	}
 }
 
