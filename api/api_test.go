@@ -203,7 +203,10 @@ func TestCreateMoveIsIdempotent(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, code, "the key of another move: %s", b)
 	assert.Equal(t, "Idempotency-Key", decode[Error](t, b).Field)
 
-	m2 := createMove(t, srv, "key-2", other)
+	code, b = call(t, srv, "POST", "/v1/moves", tokOperator, other, "Idempotency-Key", "key-2")
+	assert.Equal(t, http.StatusConflict, code, "a second open move for the container: %s", b)
+	assert.Contains(t, decode[Error](t, b).Msg, "container CSQU3054383 has an open move, "+m.ID)
+	m2 := createMove(t, srv, "key-3", strings.Replace(other, "CSQU3054383", "MSCU1234566", 1))
 	assert.NotEqual(t, m.ID, m2.ID)
 	var created int
 	for _, ev := range f.events {
@@ -211,7 +214,7 @@ func TestCreateMoveIsIdempotent(t *testing.T) {
 			created++
 		}
 	}
-	assert.Equal(t, 4, created, "every request reached the core; the core made two moves")
+	assert.Equal(t, 5, created, "every request reached the core; the core made two moves")
 	code, b = call(t, srv, "GET", "/v1/moves", tokViewer, "")
 	require.Equal(t, http.StatusOK, code)
 	assert.Equal(t, 2, decode[MoveList](t, b).Total)
@@ -243,6 +246,8 @@ func TestBadInputIsRefusedNamingTheProblem(t *testing.T) {
 		{"unknown bay", `{"container": "CSQU3054383", "origin": "kz-bay-99", "destination": "cn-bay-07"}`, nil, 400, "origin", "not a yard bay"},
 		{"inspection bay", `{"container": "CSQU3054383", "origin": "kz-bay-03", "destination": "kz-bakhty-out-inspection"}`, nil, 400, "destination", "not a yard bay"},
 		{"same bay", `{"container": "CSQU3054383", "origin": "kz-bay-03", "destination": "kz-bay-03"}`, nil, 400, "destination", "origin"},
+		{"priority too high", `{"container": "CSQU3054383", "origin": "kz-bay-03", "destination": "cn-bay-07", "priority": 5000}`, nil, 400, "priority", "want -1000 to 1000"},
+		{"priority far too low", `{"container": "CSQU3054383", "origin": "kz-bay-03", "destination": "cn-bay-07", "priority": -9223372036854775808}`, nil, 400, "priority", "want -1000 to 1000"},
 		{"bad time", `{"container": "CSQU3054383", "origin": "kz-bay-03", "destination": "cn-bay-07", "deadline": "tomorrow"}`, nil, 400, "deadline", "RFC 3339"},
 		{"deadline first", `{"container": "CSQU3054383", "origin": "kz-bay-03", "destination": "cn-bay-07", "earliest_pickup": "2026-01-02T10:00:00Z", "deadline": "2026-01-02T09:00:00Z"}`, nil, 400, "deadline", "before"},
 	} {

@@ -43,12 +43,14 @@ type Move struct {
 	PassedOver     []string     `json:"passed_over,omitempty"`
 }
 
-// Transition is one change of a move's state.
+// Transition is one change of a move's state, or a customs decision taken
+// on it (decision set, from and to the state it was in).
 type Transition struct {
-	At    time.Time `json:"at"`
-	From  string    `json:"from"`
-	To    string    `json:"to"`
-	Cause string    `json:"cause"`
+	At       time.Time `json:"at"`
+	From     string    `json:"from"`
+	To       string    `json:"to"`
+	Cause    string    `json:"cause"`
+	Decision string    `json:"decision,omitempty"`
 }
 
 // MoveList is the body of GET /v1/moves.
@@ -79,7 +81,7 @@ func moveJSON(m *fleet.Move, full bool) Move {
 	}
 	if full {
 		for _, h := range m.History {
-			out.History = append(out.History, Transition{At: h.At, From: string(h.From), To: string(h.To), Cause: h.Cause})
+			out.History = append(out.History, Transition{At: h.At, From: string(h.From), To: string(h.To), Cause: h.Cause, Decision: h.Decision})
 		}
 		out.PassedOver = slices.Clone(m.PassedOver)
 	}
@@ -119,6 +121,9 @@ func (s *Server) validateMove(req MoveRequest) (fleet.MoveRequested, error) {
 	}
 	if req.Origin == req.Destination {
 		return ev, badRequest("destination", "destination is the origin bay %q", req.Origin)
+	}
+	if req.Priority < -maxPriority || req.Priority > maxPriority {
+		return ev, badRequest("priority", "priority %d: want -%d to %d", req.Priority, maxPriority, maxPriority)
 	}
 	ev.Origin, ev.Destination = req.Origin, req.Destination
 	if ev.EarliestPickup, err = parseTime("earliest_pickup", req.EarliestPickup); err != nil {

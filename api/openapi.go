@@ -178,9 +178,10 @@ func schemas(states []any) obj {
 		"Status": object([]string{"status"}, obj{"status": str("ok, active or standby")}),
 		"MoveRequest": object([]string{"container", "origin", "destination"}, obj{
 			"container": str("ISO 6346 container number, such as MSCU1234566"), "origin": str("yard bay id"), "destination": str("yard bay id"),
-			"priority": integer("higher goes first"), "earliest_pickup": t("not picked up before"), "deadline": t("to be delivered by"),
+			"priority": obj{"type": "integer", "minimum": -maxPriority, "maximum": maxPriority, "description": "higher goes first"}, "earliest_pickup": t("not picked up before"), "deadline": t("to be delivered by"),
 			"declaration": str("customs declaration reference"), "pre_cleared": boolean("customs cleared it before the gates")}),
-		"Transition": object(nil, obj{"at": t(""), "from": str(""), "to": str(""), "cause": str("")}),
+		"Transition": object(nil, obj{"at": t(""), "from": str(""), "to": str(""), "cause": str(""),
+			"decision": str("set for a customs decision noted (release, inspect or refuse); from and to are then the state it was in")}),
 		"Move": object([]string{"id", "container", "origin", "destination", "state"}, obj{
 			"id": str(""), "container": str(""), "origin": str(""), "destination": str(""), "priority": integer(""),
 			"earliest_pickup": t(""), "deadline": t(""), "declaration": str(""), "pre_cleared": boolean(""),

@@ -29,7 +29,7 @@ type PriorityRequest struct {
 }
 
 // maxPriority bounds priorities either way.
-const maxPriority = 1000
+const maxPriority = fleet.MaxPriority
 
 // moveVerb submits an event about one move, which must exist, and answers
 // with the move afterwards.

@@ -168,6 +168,8 @@ func (s *Server) verdict(err error, field string) error {
 		return &Error{Status: http.StatusServiceUnavailable, Msg: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return &Error{Status: http.StatusServiceUnavailable, Msg: "the fleet core did not answer: " + err.Error()}
+	case errors.Is(err, fleet.ErrConflict):
+		return &Error{Status: http.StatusConflict, Msg: err.Error(), Field: field}
 	}
 	return &Error{Status: http.StatusUnprocessableEntity, Msg: err.Error(), Field: field}
 }

@@ -48,19 +48,21 @@ func (a *auditor) note(idx uint64, moves []*fleet.Move) {
 func entryOf(idx uint64, m *fleet.Move, h fleet.MoveTransition) audit.Entry {
 	e := audit.Entry{At: h.At, Container: string(m.Container), Move: m.ID, Event: string(h.To), Actor: "fleetd",
 		Shuttle: m.Shuttle, Detail: h.Cause, Input: idx}
-	switch h.To {
-	case fleet.MovePending:
+	switch {
+	case h.Decision != "":
+		e.Event = "customs_" + h.Decision // taken, not yet applied
+	case h.To == fleet.MovePending:
 		if h.From == "" || h.From == fleet.MovePending {
 			e.Event, e.Actor = "created", "operator"
 		}
 		e.Shuttle = ""
-	case fleet.MoveLoading, fleet.MoveReturned:
+	case h.To == fleet.MoveLoading, h.To == fleet.MoveReturned:
 		e.Bay = m.Origin
-	case fleet.MoveLaden:
+	case h.To == fleet.MoveLaden:
 		if h.From == fleet.MoveLoading {
 			e.Event, e.Bay = "picked", m.Origin
 		}
-	case fleet.MoveUnloading, fleet.MoveDelivered:
+	case h.To == fleet.MoveUnloading, h.To == fleet.MoveDelivered:
 		e.Bay = m.Destination
 	}
 	if h.To == fleet.MoveReturned {

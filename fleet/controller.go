@@ -365,6 +365,9 @@ func (c *Controller) moveRequested(now time.Time, e MoveRequested) error {
 	if err != nil {
 		return err
 	}
+	if err := checkPriority(e.Priority); err != nil {
+		return err
+	}
 	for _, b := range []string{e.Origin, e.Destination} {
 		if bay, ok := c.site.Bay(b); !ok || bay.Centre == "" {
 			return fmt.Errorf("fleet: move %s: %q is not a yard bay of the site", e.ID, b)
@@ -373,10 +376,16 @@ func (c *Controller) moveRequested(now time.Time, e MoveRequested) error {
 	if e.Origin == e.Destination {
 		return fmt.Errorf("fleet: move %s goes from bay %q to itself", e.ID, e.Origin)
 	}
+	for _, o := range c.order {
+		if o.Container == cont && !o.State.Final() {
+			return conflict("container %s has an open move, %s (%s); a second may be asked for once it is over", cont, o.ID, o.State)
+		}
+	}
 	m := NewMove(e.ID, cont, e.Origin, e.Destination, now)
 	m.Priority, m.EarliestPickup, m.Deadline = e.Priority, e.EarliestPickup, e.Deadline
 	m.Declaration, m.IdempotencyKey, m.PreCleared = e.Declaration, e.IdempotencyKey, e.PreCleared
 	m.originCentre, m.destCentre = c.centreOf(m.Origin), c.centreOf(m.Destination)
+	c.way(m)
 	c.moves[m.ID] = m
 	c.order = append(c.order, m)
 	c.touch(m)
@@ -568,6 +577,7 @@ func (c *Controller) setStops(r *shuttleRec, p *routing.Plan) {
 			r.stops = append(r.stops, n)
 		}
 	}
+	c.onTheWay(r)
 	if len(r.stops) > 0 && r.node == r.stops[0] && r.gate == nil {
 		c.atStopLine(c.now, r) // standing at it already
 	}

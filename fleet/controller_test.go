@@ -100,7 +100,9 @@ func (h *harness) move(id string) *Move { return h.c.moves[id] }
 func (h *harness) states(m *Move) []MoveState {
 	var out []MoveState
 	for _, tr := range m.History {
-		out = append(out, tr.To)
+		if tr.Decision == "" { // a change of state, not a decision noted
+			out = append(out, tr.To)
+		}
 	}
 	return out
 }

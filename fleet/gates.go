@@ -27,6 +27,7 @@ func (c *Controller) atStopLine(now time.Time, r *shuttleRec) {
 		return
 	}
 	c.moveTo(m, MoveAtGate, now, "at "+cp.ID)
+	m.stamp(cp.ID, func(g *Clearance) *time.Time { return &g.Arrived }, now)
 	c.fire(r, EvReachGate)
 	if m.PreCleared {
 		r.gate.until = now.Add(cp.ReleaseTime)
@@ -83,6 +84,7 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 			// (or from the way there)
 			c.fire(r, EvRelease)
 			c.moveTo(r.move, MoveLaden, now, cause)
+			r.move.stamp(r.gate.checkpoint.ID, func(g *Clearance) *time.Time { return &g.Passed }, now)
 			r.gate = nil
 			c.task(r, r.await(taskDeliver))
 			c.planTask(now, r)
@@ -98,6 +100,7 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 			c.task(r, r.retask(taskInspect))
 			if p, _ := c.tr.Position(r.id); p.Arrived && p.At == r.gate.checkpoint.InspectionBay {
 				c.moveTo(r.move, MoveInspection, now, "at the inspection bay "+p.At)
+				r.move.stamp(r.gate.checkpoint.ID, func(g *Clearance) *time.Time { return &g.Inspected }, now)
 			}
 			return
 		}
@@ -105,6 +108,7 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 	case DecisionRefuse:
 		c.fire(r, EvRefuse)
 		c.moveTo(r.move, MoveReturning, now, cause)
+		r.move.stamp(r.gate.checkpoint.ID, func(g *Clearance) *time.Time { return &g.Refused }, now)
 		c.routeHome(now, r)
 	}
 }
@@ -129,9 +133,10 @@ func (c *Controller) customsDecision(now time.Time, d CustomsDecision) error {
 	default:
 		return fmt.Errorf("fleet: customs decision %q: want release, inspect or refuse", d.Decision)
 	}
-	if m.State.Final() {
-		return fmt.Errorf("fleet: move %s is %s already", m.ID, m.State)
+	if err := checkDecision(m, d); err != nil {
+		return err
 	}
+	c.record(now, m, d)
 	if c.decided[m.ID] == nil {
 		c.decided[m.ID] = map[string]CustomsDecision{}
 	}
@@ -167,12 +172,14 @@ func (c *Controller) gateTimers(now time.Time) {
 				next = MoveToDropoff
 			}
 			c.fire(r, ev)
-			c.moveTo(m, next, now, "passed "+cp.ID)
+			c.moveTo(m, next, now, "passed "+cp.ID+m.releasedBy(cp.ID))
+			m.stamp(cp.ID, func(g *Clearance) *time.Time { return &g.Passed }, now)
 			if next == MoveToDropoff {
 				c.fire(r, EvPassedGates)
 			}
 		} else if m != nil && m.State == MoveLaden && len(r.stops) == 0 && (r.task == taskDeliver || r.task == taskStage && r.then == taskDeliver) {
-			c.moveTo(m, MoveToDropoff, now, "passed "+cp.ID)
+			c.moveTo(m, MoveToDropoff, now, "passed "+cp.ID+m.releasedBy(cp.ID))
+			m.stamp(cp.ID, func(g *Clearance) *time.Time { return &g.Passed }, now)
 			c.fire(r, EvPassedGates)
 		}
 	}

@@ -43,6 +43,9 @@ func (c *Controller) atGoal(now time.Time, r *shuttleRec) {
 		c.fire(r, EvArriveDrop)
 	case taskInspect:
 		c.moveTo(r.move, MoveInspection, now, "at the inspection bay "+node)
+		if r.gate != nil {
+			r.move.stamp(r.gate.checkpoint.ID, func(g *Clearance) *time.Time { return &g.Inspected }, now)
+		}
 		r.over()
 		c.applyDecision(now, r) // a decision may be waiting
 	case taskCharge:

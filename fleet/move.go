@@ -53,11 +53,13 @@ func (s MoveState) Final() bool {
 // ErrIllegalTransition is matched by every refused state change.
 var ErrIllegalTransition = errors.New("fleet: illegal transition")
 
-// MoveTransition is one recorded change of a move's state.
+// MoveTransition is one recorded change of a move's state, or a customs
+// decision taken on it (Decision set; From and To the state it was in).
 type MoveTransition struct {
 	At       time.Time
 	From, To MoveState
 	Cause    string // what made it happen, for the audit trail
+	Decision string // release, inspect or refuse: a decision, not a change
 }
 
 // Move is an operator's request to carry one container from one bay to
@@ -82,6 +84,9 @@ type Move struct {
 	Shuttle string // the shuttle assigned, if any
 	Created time.Time
 	History []MoveTransition
+	// Clearances: where the container stands with customs at each
+	// checkpoint of its way (clearance.go).
+	Clearances []Clearance
 
 	noted bool // in the Controller's list of changed moves
 	// the centres of the origin and destination bays, for dispatch
@@ -102,6 +107,12 @@ func (m *Move) To(s MoveState, at time.Time, cause string) error {
 	m.History = append(m.History, MoveTransition{At: at, From: m.State, To: s, Cause: cause})
 	m.State = s
 	return nil
+}
+
+// note records a customs decision in the history without a change of
+// state.
+func (m *Move) note(at time.Time, decision, cause string) {
+	m.History = append(m.History, MoveTransition{At: at, From: m.State, To: m.State, Cause: cause, Decision: decision})
 }
 
 // Laden reports whether the container is on the shuttle.

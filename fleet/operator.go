@@ -72,6 +72,16 @@ func orSomeone(who string) string {
 	return who
 }
 
+// MaxPriority bounds a move's priority either way.
+const MaxPriority = 1000
+
+func checkPriority(p int) error {
+	if p < -MaxPriority || p > MaxPriority {
+		return fmt.Errorf("fleet: priority %d: want -%d to %d", p, MaxPriority, MaxPriority)
+	}
+	return nil
+}
+
 // changePriority sets a move's priority.
 func (c *Controller) changePriority(e PriorityChanged) error {
 	m, err := c.move(e.Move)
@@ -80,6 +90,9 @@ func (c *Controller) changePriority(e PriorityChanged) error {
 	}
 	if m.State.Final() {
 		return fmt.Errorf("fleet: move %s is %s: its priority no longer matters", m.ID, m.State)
+	}
+	if err := checkPriority(e.Priority); err != nil {
+		return err
 	}
 	m.Priority = e.Priority
 	c.touch(m)

@@ -110,6 +110,7 @@ func (c *gateCursor) read(h []fleet.MoveTransition) []gateStay {
 	var out []gateStay
 	for _, t := range h[c.next:] {
 		switch {
+		case t.Decision != "": // a decision noted, not a change of state
 		case atGate(t.To) && !c.inStay:
 			c.inStay, c.since, c.inspected = true, t.At, t.To == fleet.MoveInspection
 		case atGate(t.To):

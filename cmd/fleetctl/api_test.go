@@ -212,8 +212,13 @@ func TestMovesCreate(t *testing.T) {
 	if other.code != 1 || !strings.Contains(other.stderr, "fleetctl: 409 Conflict: ") || !strings.Contains(other.stderr, "(field Idempotency-Key)") {
 		t.Errorf("another move with key %s = %+v", key, other)
 	}
-	m := createMove(t, server, "--idempotency-key", "k-json")
-	if m.ID == "" || m.ID == first || m.Container != "CSQU3054383" || m.Origin != "kz-bay-03" {
+	// A second open move for the same container is refused, naming the first.
+	dup := apiCall(t, server, tokOperator, "moves", "create", "--container", "CSQU3054383", "--origin", "kz-bay-04", "--destination", "cn-bay-06")
+	if dup.code != 1 || !strings.Contains(dup.stderr, "fleetctl: 409 Conflict: ") || !strings.Contains(dup.stderr, "has an open move, "+first) {
+		t.Errorf("a second open move for CSQU3054383 = %+v", dup)
+	}
+	m := createMove(t, server, "--idempotency-key", "k-json", "--container", "MSCU1234566")
+	if m.ID == "" || m.ID == first || m.Container != "MSCU1234566" || m.Origin != "kz-bay-03" {
 		t.Errorf("moves create --json = %+v", m)
 	}
 }
@@ -505,7 +510,7 @@ func TestParseInterspersed(t *testing.T) {
 func TestMovesCancel(t *testing.T) {
 	server := fleetd(t)
 	createMove(t, server, "--idempotency-key", "k1") // s1 takes it
-	m := createMove(t, server, "--idempotency-key", "k2", "--origin", "kz-bay-04")
+	m := createMove(t, server, "--idempotency-key", "k2", "--origin", "kz-bay-04", "--container", "MSCU1234566")
 	r := apiCall(t, server, tokOperator, "moves", "cancel", m.ID, "--reason", "booked twice")
 	if r.code != 0 || !containsSpaced(r.stdout, "move "+m.ID+" cancelled; state now cancelled") || !strings.Contains(r.stdout, "cancelled by otto: booked twice") {
 		t.Fatalf("moves cancel = %+v", r)

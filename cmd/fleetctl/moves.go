@@ -162,6 +162,10 @@ func printMove(c call, m api.Move) error {
 	fmt.Fprintln(c.stdout)
 	tw = table(c, "AT", "FROM", "TO", "CAUSE")
 	for _, h := range m.History {
+		if h.Decision != "" { // a customs decision, not a change of state
+			row(tw, stamp(h.At), h.From, "customs "+h.Decision, h.Cause)
+			continue
+		}
 		row(tw, stamp(h.At), h.From, h.To, h.Cause)
 	}
 	return tw.Flush()
