@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/geo/sitegen"
 )
 
 // One token per role.
@@ -29,8 +32,8 @@ const (
 var testTokens = []Token{
 	{Token: tokViewer, Name: "vera", Role: RoleViewer},
 	{Token: tokOperator, Name: "otto", Role: RoleOperator},
-	{Token: tokKZ, Name: "officer-aigerim", Role: RoleCustomsKZ},
-	{Token: tokCN, Name: "officer-li", Role: RoleCustomsCN},
+	{Token: tokKZ, Name: "officer-aigerim", Role: CustomsRole("KZ")},
+	{Token: tokCN, Name: "officer-li", Role: CustomsRole("CN")},
 	{Token: tokAdmin, Name: "ada", Role: RoleAdmin},
 }
 
@@ -103,10 +106,10 @@ func TestHealthAndReady(t *testing.T) {
 func TestRoles(t *testing.T) {
 	f, s, srv := newTestServer(t)
 	f.join("s1", "kz-park-01")
-	all := []Role{RoleViewer, RoleOperator, RoleCustomsKZ, RoleCustomsCN, RoleAdmin}
+	all := []Role{RoleViewer, RoleOperator, CustomsRole("KZ"), CustomsRole("CN"), RoleAdmin}
 	read := []Role{RoleViewer, RoleOperator, RoleAdmin}
 	op := []Role{RoleOperator, RoleAdmin}
-	cust := []Role{RoleCustomsKZ, RoleCustomsCN, RoleAdmin}
+	cust := []Role{CustomsRole("KZ"), CustomsRole("CN"), RoleAdmin}
 	allowed := map[string][]Role{
 		"GET /v1/health": nil, "GET /v1/ready": nil, "GET /v1/openapi.json": all,
 		"POST /v1/moves": op, "GET /v1/moves": read, "GET /v1/moves/{id}": read,
@@ -118,11 +121,11 @@ func TestRoles(t *testing.T) {
 		"POST /v1/shuttles/{id}/out-of-service": op, "POST /v1/shuttles/{id}/in-service": op,
 		"POST /v1/shuttles": {RoleAdmin},
 		"GET /v1/lanes":     read, "POST /v1/lanes/{id}/close": op, "POST /v1/lanes/{id}/reopen": op,
-		"GET /v1/customs/queue": cust, "POST /v1/customs/decisions": cust,
+		"GET /v1/customs/queue": cust, "POST /v1/customs/decisions": cust, "GET /v1/customs/clearances": cust,
 		"GET /v1/chargers": read, "GET /v1/site": all, "GET /v1/events": read,
 	}
 	require.Len(t, s.routes, len(allowed), "every route has its roles in this table")
-	tokenOf := map[Role]string{RoleViewer: tokViewer, RoleOperator: tokOperator, RoleCustomsKZ: tokKZ, RoleCustomsCN: tokCN, RoleAdmin: tokAdmin}
+	tokenOf := map[Role]string{RoleViewer: tokViewer, RoleOperator: tokOperator, CustomsRole("KZ"): tokKZ, CustomsRole("CN"): tokCN, RoleAdmin: tokAdmin}
 	for _, rt := range s.routes {
 		key := rt.method + " " + rt.pattern
 		roles, ok := allowed[key]
@@ -419,8 +422,10 @@ func TestCustomsQueueAndDecisions(t *testing.T) {
 	code, b := decide(tokKZ, `{"checkpoint": "kz-bakhty-out", "move": "`+m.ID+`", "decision": "release", "reason": "documents in order"}`)
 	require.Equal(t, 200, code, "%s", b)
 	d := decode[Decision](t, b)
+	require.NotNil(t, d.Clearance)
 	assert.Equal(t, Decision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: m.ID, Decision: "release", Officer: "officer-aigerim",
-		Reason: "documents in order", MoveState: d.MoveState}, d)
+		Reason: "documents in order", MoveState: d.MoveState, Clearance: d.Clearance}, d)
+	assert.Equal(t, []DecisionTaken{{At: d.Clearance.Decisions[0].At, Decision: "release", Officer: "officer-aigerim", Reason: "documents in order"}}, d.Clearance.Decisions)
 	var got fleet.CustomsDecision
 	for _, ev := range f.events {
 		if cd, ok := ev.(fleet.CustomsDecision); ok {
@@ -670,4 +675,172 @@ func TestBodyLimitIsConfigurable(t *testing.T) {
 	code, b := call(t, srv, "POST", "/v1/moves", tokOperator, moveBody, "Idempotency-Key", "k")
 	assert.Equal(t, http.StatusRequestEntityTooLarge, code)
 	assert.Contains(t, decode[Error](t, b).Msg, "larger than 64 bytes")
+}
+
+// Decisions mean what they say: 409 with the reason at a checkpoint the
+// move passed or does not pass, or on a move that is over; an officer
+// learns nothing of a move that does not pass the officer's country (404,
+// as for no move); every accepted decision is in the clearance record.
+func TestCustomsDecisionConflictsAndClearances(t *testing.T) {
+	f, _, srv := newTestServer(t)
+	m := createMove(t, srv, "a", moveBody) // eastbound: kz-bakhty-out, then cn-pokitu-in
+	west := createMove(t, srv, "b", `{"container": "MSCU1234566", "origin": "cn-bay-02", "destination": "kz-bay-04"}`)
+	f.join("s1", "kz-park-01")
+	f.drive(func(ctl *fleet.Controller) bool { return len(ctl.GateQueue()) == 1 })
+	decide := func(token, cp, move, d string) (int, Error) {
+		code, b := call(t, srv, "POST", "/v1/customs/decisions", token, `{"checkpoint": "`+cp+`", "move": "`+move+`", "decision": "`+d+`", "reason": "r"}`)
+		return code, decode[Error](t, b)
+	}
+
+	code, e := decide(tokCN, "cn-pokitu-out", m.ID, "refuse")
+	assert.Equal(t, http.StatusConflict, code, "a gate the eastbound move never uses")
+	assert.Contains(t, e.Msg, "is not on move "+m.ID+"'s way (its checkpoints: kz-bakhty-out, cn-pokitu-in)")
+
+	// pre-clearance ahead of arrival is a decision like any other
+	code, _ = decide(tokCN, "cn-pokitu-in", m.ID, "release")
+	require.Equal(t, 200, code)
+	code, _ = decide(tokKZ, "kz-bakhty-out", m.ID, "release")
+	require.Equal(t, 200, code)
+	f.drive(func(ctl *fleet.Controller) bool {
+		for _, mv := range ctl.Moves() {
+			if mv.ID == m.ID {
+				return mv.State == fleet.MoveToDropoff
+			}
+		}
+		return false
+	})
+	code, e = decide(tokKZ, "kz-bakhty-out", m.ID, "refuse")
+	assert.Equal(t, http.StatusConflict, code, "a refusal after the container passed")
+	assert.Contains(t, e.Msg, "passed kz-bakhty-out at ")
+
+	// an officer of KZ asks about the westbound move: it passes KZ's
+	// import gate, so it is known; about a move that does not exist: 404
+	code, _ = decide(tokKZ, "kz-bakhty-in", "mv-nope", "release")
+	assert.Equal(t, http.StatusNotFound, code)
+
+	// the clearance record: KZ sees only KZ's checkpoints
+	code, b := call(t, srv, "GET", "/v1/customs/clearances", tokKZ, "")
+	require.Equal(t, 200, code, "%s", b)
+	items := decode[map[string][]ClearanceItem](t, b)["clearances"]
+	byKey := map[string]ClearanceItem{}
+	for _, it := range items {
+		assert.Equal(t, "KZ", it.Country, "only the officer's country")
+		byKey[it.Move+" "+it.Checkpoint] = it
+	}
+	require.Contains(t, byKey, m.ID+" kz-bakhty-out")
+	passed := byKey[m.ID+" kz-bakhty-out"]
+	assert.Equal(t, "passed", passed.Status)
+	require.Len(t, passed.Decisions, 1)
+	assert.Equal(t, "officer-aigerim", passed.Decisions[0].Officer)
+	assert.NotNil(t, passed.Passed)
+	assert.Equal(t, "expected", byKey[west.ID+" kz-bakhty-in"].Status)
+	code, b = call(t, srv, "GET", "/v1/customs/clearances?status=passed", tokKZ, "")
+	require.Equal(t, 200, code)
+	assert.Len(t, decode[map[string][]ClearanceItem](t, b)["clearances"], 1)
+	code, _ = call(t, srv, "GET", "/v1/customs/clearances?checkpoint=cn-pokitu-in", tokKZ, "")
+	assert.Equal(t, http.StatusForbidden, code)
+
+	// the move in full shows both countries' records
+	code, b = call(t, srv, "GET", "/v1/moves/"+m.ID, tokViewer, "")
+	require.Equal(t, 200, code)
+	full := decode[Move](t, b)
+	require.Len(t, full.Clearances, 2)
+	assert.Equal(t, "cn-pokitu-in", full.Clearances[1].Checkpoint)
+	assert.Equal(t, "passed", full.Clearances[1].Status)
+	require.Len(t, full.Clearances[1].Decisions, 1)
+	assert.Equal(t, "officer-li", full.Clearances[1].Decisions[0].Officer, "released ahead of arrival, by China's officer")
+	var noted int
+	for _, h := range full.History {
+		if h.Decision != "" {
+			noted++
+		}
+	}
+	assert.Equal(t, 2, noted, "both decisions in the history")
+
+	// a second open move for the container: 409 naming the first
+	code, b = call(t, srv, "POST", "/v1/moves", tokOperator, moveBody, "Idempotency-Key", "c")
+	assert.Equal(t, http.StatusConflict, code)
+	assert.Contains(t, decode[Error](t, b).Msg, "has an open move, "+m.ID)
+}
+
+// Customs roles follow the site: on a generated crossing whose countries
+// are neither KZ nor CN, that country's officers see and decide at its
+// checkpoints only, and a role of a country without a checkpoint there is
+// refused when the server starts.
+func TestCustomsRolesFollowTheSite(t *testing.T) {
+	var site *geo.Site
+	for seed := int64(1); site == nil; seed++ {
+		s, _, err := sitegen.Generate(seed, sitegen.Options{})
+		require.NoError(t, err)
+		if cs := Countries(s); !slices.Contains(cs, "KZ") && !slices.Contains(cs, "CN") {
+			site = s
+		}
+	}
+	cs := Countries(site)
+	require.Len(t, cs, 2)
+	x, y := cs[0], cs[1]
+	f, _, g := newFakeFleetOn(t, site)
+	_, err := New(Config{Fleet: f, Site: site, Graph: g, Tokens: []Token{{Token: "customs-kz-token-01", Name: "k", Role: CustomsRole("KZ")}}})
+	assert.ErrorContains(t, err, `role "customs:KZ": the site has no checkpoint of KZ (its countries: `+x+", "+y+")")
+	officer := Token{Token: "customs-x-token-001", Name: "officer-x", Role: CustomsRole(x)}
+	s, err := New(Config{Fleet: f, Site: site, Graph: g, Tokens: append(slices.Clone(testTokens[:2]), officer)})
+	require.NoError(t, err)
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+
+	a, b := site.BaysOf(site.Centres[0].ID), site.BaysOf(site.Centres[1].ID)
+	m := createMove(t, srv, "a", `{"container": "CSQU3054383", "origin": "`+a[0].ID+`", "destination": "`+b[0].ID+`"}`)
+	code, body := call(t, srv, "GET", "/v1/customs/clearances", officer.Token, "")
+	require.Equal(t, 200, code, "%s", body)
+	items := decode[map[string][]ClearanceItem](t, body)["clearances"]
+	require.NotEmpty(t, items, "%s's checkpoints on the move's way", x)
+	for _, it := range items {
+		assert.Equal(t, x, it.Country)
+	}
+	code, body = call(t, srv, "POST", "/v1/customs/decisions", officer.Token, `{"checkpoint": "`+items[0].Checkpoint+`", "move": "`+m.ID+`", "decision": "release"}`)
+	require.Equal(t, 200, code, "an officer of %s decides at its checkpoint: %s", x, body)
+	assert.Equal(t, x, decode[Decision](t, body).Country)
+	for _, cp := range site.Checkpoints {
+		if cp.Country == y {
+			code, _ = call(t, srv, "POST", "/v1/customs/decisions", officer.Token, `{"checkpoint": "`+cp.ID+`", "move": "`+m.ID+`", "decision": "refuse"}`)
+			assert.Equal(t, http.StatusForbidden, code, "not at %s's checkpoints", y)
+			break
+		}
+	}
+}
+
+// A viewer's event stream carries how many containers wait at each gate,
+// not which.
+func TestViewerEventsCarryGateCountsOnly(t *testing.T) {
+	f, _, srv := newTestServer(t)
+	createMove(t, srv, "a", moveBody)
+	f.join("s1", "kz-park-01")
+	f.drive(func(ctl *fleet.Controller) bool { return len(ctl.GateQueue()) == 1 })
+	first := func(token string) Snapshot {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, "GET", srv.URL+"/v1/events", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok && strings.Contains(data, `"gate_counts"`) {
+				var s Snapshot
+				require.NoError(t, json.Unmarshal([]byte(data), &s))
+				return s
+			}
+		}
+		t.Fatal("no snapshot")
+		return Snapshot{}
+	}
+	v := first(tokViewer)
+	assert.Empty(t, v.Gates)
+	assert.Equal(t, map[string]int{"kz-bakhty-out": 1}, v.GateCounts)
+	o := first(tokOperator)
+	require.Len(t, o.Gates, 1)
+	assert.Equal(t, "CSQU3054383", o.Gates[0].Container)
 }

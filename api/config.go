@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
@@ -75,5 +76,20 @@ func (c Config) Validate() error {
 	case c.SnapshotEvery < 0:
 		return fmt.Errorf("api: SnapshotEvery %v is negative", c.SnapshotEvery)
 	}
-	return checkTokens(c.Tokens)
+	if err := checkTokens(c.Tokens); err != nil {
+		return err
+	}
+	return CheckCountries(c.Tokens, Countries(c.Site))
+}
+
+// Countries are the countries with a checkpoint on a site, in site order:
+// each has a customs role (CustomsRole).
+func Countries(s *geo.Site) []string {
+	var out []string
+	for _, cp := range s.Checkpoints {
+		if cp.Country != "" && !slices.Contains(out, cp.Country) {
+			out = append(out, cp.Country)
+		}
+	}
+	return out
 }

@@ -39,6 +39,8 @@ type Decision struct {
 	Officer    string `json:"officer"`
 	Reason     string `json:"reason,omitempty"`
 	MoveState  string `json:"move_state"`
+	// Clearance is the container's record at the checkpoint afterwards.
+	Clearance *Clearance `json:"clearance,omitempty"`
 }
 
 const maxReason = 500
@@ -117,35 +119,144 @@ func (s *Server) customsDecision(w http.ResponseWriter, r *http.Request, who Tok
 	if len(req.Reason) > maxReason {
 		return badRequest("reason", "reason longer than %d characters", maxReason)
 	}
-	if _, ok, err := s.moveState(r, req.Move); err != nil {
+	if _, err := s.customsMove(r, who, req.Move); err != nil {
 		return err
-	} else if !ok {
-		return &Error{Status: http.StatusNotFound, Msg: fmt.Sprintf("no move %q", req.Move), Field: "move"}
 	}
 	ev := fleet.CustomsDecision{Checkpoint: cp.ID, Country: cp.Country, Move: req.Move, Decision: req.Decision, Officer: who.Name, Reason: req.Reason}
 	if err := s.submit(r.Context(), ev, ""); err != nil {
 		return err
 	}
-	st, _, err := s.moveState(r, req.Move)
+	m, err := s.customsMove(r, who, req.Move)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, Decision{Checkpoint: cp.ID, Country: cp.Country, Move: req.Move, Decision: req.Decision,
-		Officer: who.Name, Reason: req.Reason, MoveState: string(st)})
+	out := Decision{Checkpoint: cp.ID, Country: cp.Country, Move: req.Move, Decision: req.Decision,
+		Officer: who.Name, Reason: req.Reason, MoveState: m.State}
+	for _, c := range m.Clearances {
+		if c.Checkpoint == cp.ID {
+			out.Clearance = &c
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-// moveState is a move's state, if there is such a move.
-func (s *Server) moveState(r *http.Request, id string) (fleet.MoveState, bool, error) {
-	var st fleet.MoveState
+// customsMove finds a move for a customs caller: with its clearances at
+// the checkpoints of the caller's country only, and, for an officer, only
+// if its way passes one of them (a move elsewhere is not the officer's to
+// know of: 404, as for no move at all).
+func (s *Server) customsMove(r *http.Request, who Token, id string) (Move, error) {
+	var out Move
 	found := false
+	country := who.Role.country()
 	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
 		for _, m := range ctl.Moves() {
 			if m.ID == id {
-				st, found = m.State, true
+				out, found = moveJSON(m, false), true
+				out.Clearances = clearancesJSON(m, country)
 				return
 			}
 		}
 	})
-	return st, found, err
+	if err != nil {
+		return out, err
+	}
+	if !found || country != "" && len(out.Clearances) == 0 {
+		where := ""
+		if country != "" {
+			where = " at a checkpoint of " + country
+		}
+		return out, &Error{Status: http.StatusNotFound, Msg: fmt.Sprintf("no move %q%s", id, where), Field: "move"}
+	}
+	return out, nil
+}
+
+// Clearance is where a move's container stands with one checkpoint's
+// customs: its status and since when, every decision taken there, and
+// when it arrived, went to inspection, passed or was refused.
+type Clearance struct {
+	Checkpoint string          `json:"checkpoint"`
+	Country    string          `json:"country"`
+	Status     string          `json:"status"` // expected, pre_cleared, released, to_inspect, waiting, inspection, refused or passed
+	Since      *time.Time      `json:"since,omitempty"`
+	Decisions  []DecisionTaken `json:"decisions"`
+	Arrived    *time.Time      `json:"arrived,omitempty"`
+	Inspected  *time.Time      `json:"inspected,omitempty"`
+	Passed     *time.Time      `json:"passed,omitempty"`
+	Refused    *time.Time      `json:"refused,omitempty"`
+}
+
+// DecisionTaken is one customs decision as taken.
+type DecisionTaken struct {
+	At       time.Time `json:"at"`
+	Decision string    `json:"decision"`
+	Officer  string    `json:"officer"`
+	Reason   string    `json:"reason,omitempty"`
+}
+
+// clearancesJSON copies a move's clearance records, only those of one
+// country if country is not "".
+func clearancesJSON(m *fleet.Move, country string) []Clearance {
+	opt := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		return &t
+	}
+	out := []Clearance{}
+	for i := range m.Clearances {
+		c := &m.Clearances[i]
+		if country != "" && c.Country != country {
+			continue
+		}
+		x := Clearance{Checkpoint: c.Checkpoint, Country: c.Country, Status: c.Status(m.PreCleared), Since: opt(c.Since()),
+			Decisions: []DecisionTaken{}, Arrived: opt(c.Arrived), Inspected: opt(c.Inspected), Passed: opt(c.Passed), Refused: opt(c.Refused)}
+		for _, d := range c.Decisions {
+			x.Decisions = append(x.Decisions, DecisionTaken{At: d.At, Decision: d.Decision, Officer: d.Officer, Reason: d.Reason})
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// ClearanceItem is one line of GET /v1/customs/clearances: a move's
+// container at one checkpoint.
+type ClearanceItem struct {
+	Move      string `json:"move"`
+	Container string `json:"container"`
+	MoveState string `json:"move_state"`
+	Clearance
+}
+
+// customsClearances is GET /v1/customs/clearances?checkpoint=&status=&all=:
+// the clearance records of the open moves (with all=true, of every move)
+// at the checkpoints of the officer's country (an admin's: all), oldest
+// move first.
+func (s *Server) customsClearances(w http.ResponseWriter, r *http.Request, who Token) error {
+	q := r.URL.Query()
+	cpID, status, all := q.Get("checkpoint"), q.Get("status"), q.Get("all") == "true"
+	if cpID != "" {
+		if _, err := s.checkpointFor(who, cpID); err != nil {
+			return err
+		}
+	}
+	country := who.Role.country()
+	out := []ClearanceItem{}
+	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
+		for _, m := range ctl.Moves() {
+			if m.State.Final() && !all {
+				continue
+			}
+			for _, c := range clearancesJSON(m, country) {
+				if (cpID == "" || c.Checkpoint == cpID) && (status == "" || c.Status == status) {
+					out = append(out, ClearanceItem{Move: m.ID, Container: string(m.Container), MoveState: string(m.State), Clearance: c})
+				}
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string][]ClearanceItem{"clearances": out})
+	return nil
 }

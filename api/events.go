@@ -18,8 +18,12 @@ type Snapshot struct {
 	Active   bool            `json:"active"`
 	Moves    map[string]int  `json:"moves"` // moves by state
 	Shuttles []ShuttleStatus `json:"shuttles"`
-	Gates    []GateWait      `json:"gates"`
-	Chargers []Station       `json:"chargers"`
+	// Gates are the containers waiting for customs, for operators and
+	// admins; a viewer gets only GateCounts.
+	Gates []GateWait `json:"gates"`
+	// GateCounts: how many containers wait at each checkpoint.
+	GateCounts map[string]int `json:"gate_counts"`
+	Chargers   []Station      `json:"chargers"`
 	// ClosedLanes are the lanes and links closed to new routes.
 	ClosedLanes []string `json:"closed_lanes"`
 }
@@ -48,7 +52,7 @@ type moveMark struct {
 // the gate queue, chargers, closed lanes), and a "move" event (the move
 // with its history) for every move created or changed (state or
 // priority) since the last snapshot. It ends when the client goes.
-func (s *Server) events(w http.ResponseWriter, r *http.Request, _ Token) error {
+func (s *Server) events(w http.ResponseWriter, r *http.Request, who Token) error {
 	rc := http.NewResponseController(w)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -60,7 +64,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, _ Token) error {
 	t := time.NewTicker(s.cfg.SnapshotEvery)
 	defer t.Stop()
 	for {
-		snap, changed, err := s.snapshot(r, marks, first)
+		snap, changed, err := s.snapshot(r, marks, first, who.Role != RoleViewer)
 		if err == nil {
 			first = false
 			for _, m := range changed {
@@ -86,9 +90,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, _ Token) error {
 }
 
 // snapshot reads the fleet, and the moves changed since marks (none on
-// the first call: marks are only set then).
-func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, first bool) (Snapshot, []Move, error) {
-	snap := Snapshot{Active: s.cfg.Fleet.Active(), Moves: map[string]int{}}
+// the first call: marks are only set then); the containers at the gates
+// only if containers is set (else their number per checkpoint only).
+func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, first, containers bool) (Snapshot, []Move, error) {
+	snap := Snapshot{Active: s.cfg.Fleet.Active(), Moves: map[string]int{}, Gates: []GateWait{}, GateCounts: map[string]int{}}
 	var changed []Move
 	err := s.read(r.Context(), func(now time.Time, ctl *fleet.Controller, m *vehicles.Master) {
 		snap.At = now
@@ -107,7 +112,12 @@ func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, first bool
 			snap.Shuttles = append(snap.Shuttles, ShuttleStatus{ID: sh.ID, State: sh.State, Activity: sh.Activity, SoC: sh.SoC,
 				LastNode: sh.LastNode, Position: sh.Position, Move: sh.Move})
 		}
-		snap.Gates = gateWaits(ctl.GateQueue())
+		for _, g := range ctl.GateQueue() {
+			snap.GateCounts[g.Checkpoint]++
+		}
+		if containers {
+			snap.Gates = gateWaits(ctl.GateQueue())
+		}
 		snap.Chargers = s.stations(now, ctl, m)
 		snap.ClosedLanes = nonNil(ctl.ClosedLanes())
 	})

@@ -38,6 +38,12 @@ func newFakeFleet(t *testing.T) (*fakeFleet, *geo.Site, *routing.Graph) {
 	t.Helper()
 	site, err := geo.Default()
 	require.NoError(t, err)
+	return newFakeFleetOn(t, site)
+}
+
+// newFakeFleetOn is newFakeFleet on another site.
+func newFakeFleetOn(t *testing.T, site *geo.Site) (*fakeFleet, *geo.Site, *routing.Graph) {
+	t.Helper()
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	require.NoError(t, err)
 	ctl, err := fleet.NewController(fleet.Config{Graph: g}, rand.New(rand.NewSource(1)))

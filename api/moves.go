@@ -41,6 +41,9 @@ type Move struct {
 	Created        time.Time    `json:"created"`
 	History        []Transition `json:"history,omitempty"`
 	PassedOver     []string     `json:"passed_over,omitempty"`
+	// Clearances: where the container stands with customs at each
+	// checkpoint of its way (in full views).
+	Clearances []Clearance `json:"clearances,omitempty"`
 }
 
 // Transition is one change of a move's state, or a customs decision taken
@@ -84,6 +87,7 @@ func moveJSON(m *fleet.Move, full bool) Move {
 			out.History = append(out.History, Transition{At: h.At, From: string(h.From), To: string(h.To), Cause: h.Cause, Decision: h.Decision})
 		}
 		out.PassedOver = slices.Clone(m.PassedOver)
+		out.Clearances = clearancesJSON(m, "")
 	}
 	return out
 }

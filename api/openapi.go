@@ -137,10 +137,15 @@ func OpenAPI() map[string]any {
 			"/v1/lanes/{id}/reopen": obj{"post": op("Reopen a closed lane or link", "operator, admin",
 				merge(ok("the lanes closed afterwards", "LaneChange"), errs(400, 401, 403, 404, 413, 422, 503)), pathID("lane or link id"))},
 			"/v1/shuttles/{id}/clear-fault": obj{"post": shuttleVerb("Put a faulted shuttle back into dispatch after a failed action, repeated rejections or a position mismatch; 422 names what only the vehicle can clear (a broken link, a FATAL error, manual mode, an emergency stop)")},
-			"/v1/customs/queue": obj{"get": op("Containers waiting for customs; an officer sees the own country's checkpoints only", "customs-kz, customs-cn, admin",
+			"/v1/customs/queue": obj{"get": op("Containers waiting for customs; an officer sees the own country's checkpoints only", "customs:<country> (a country with a checkpoint on the site), admin",
 				merge(obj{"200": jsonBody("the queue", object([]string{"queue"}, obj{"queue": array(ref("GateWait"))}))}, errs(400, 401, 403, 503)),
 				query(qparam("checkpoint", "only this checkpoint (403 for another country's)", obj{"type": "string"})))},
-			"/v1/customs/decisions": obj{"post": op("Decide on a container at a checkpoint of the officer's country; the officer is the token's name", "customs-kz, customs-cn, admin",
+			"/v1/customs/clearances": obj{"get": op("Clearance records: where each open move's container stands with customs at each checkpoint of its way (status, since, every decision with officer and reason, arrival, inspection, passing, refusal); an officer sees the own country's checkpoints only", "customs:<country> (a country with a checkpoint on the site), admin",
+				merge(obj{"200": jsonBody("the records, oldest move first", object([]string{"clearances"}, obj{"clearances": array(ref("ClearanceItem"))}))}, errs(400, 401, 403, 503)),
+				query(qparam("checkpoint", "only this checkpoint (403 for another country's)", obj{"type": "string"}),
+					qparam("status", "only this status", obj{"type": "string", "enum": []string{"expected", "pre_cleared", "released", "to_inspect", "waiting", "inspection", "refused", "passed"}}),
+					qparam("all", "true: moves that are over too", obj{"type": "boolean"})))},
+			"/v1/customs/decisions": obj{"post": op("Decide on a container at a checkpoint of the officer's country; the officer is the token's name", "customs:<country> (a country with a checkpoint on the site), admin",
 				merge(ok("the decision as recorded", "Decision"), errs(400, 401, 403, 404, 413, 415, 422, 503)),
 				obj{"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": ref("DecisionRequest")}}}})},
 			"/v1/chargers": obj{"get": op("Charging stations, the shuttles charging now and the charger reservations not yet ended", "viewer, operator, admin",
@@ -171,6 +176,11 @@ func errorResponses() obj {
 func schemas(states []any) obj {
 	t := func(desc string) obj { return obj{"type": "string", "format": "date-time", "description": desc} }
 	pos := object([]string{"x", "y", "map_id"}, obj{"x": number("metres east of the site origin"), "y": number("metres north of the site origin"), "map_id": str("VDA 5050 mapId")})
+	clearanceProps := obj{"checkpoint": str(""), "country": str(""),
+		"status": obj{"type": "string", "enum": []string{"expected", "pre_cleared", "released", "to_inspect", "waiting", "inspection", "refused", "passed"}},
+		"since":  t("when the status began"), "decisions": array(ref("DecisionTaken")),
+		"arrived": t("reached the stop line and waited"), "inspected": t("reached the inspection bay"), "passed": t("passed on its way"), "refused": t("turned back")}
+	clearance := object(nil, clearanceProps)
 	gate := object(nil, obj{"checkpoint": str(""), "country": str(""), "move": str(""), "container": str(""), "shuttle": str(""),
 		"inspection": boolean("sent to inspection"), "at_inspection_bay": boolean("being inspected"), "decided": boolean("a decision waits to be applied")})
 	return obj{
@@ -186,7 +196,8 @@ func schemas(states []any) obj {
 			"id": str(""), "container": str(""), "origin": str(""), "destination": str(""), "priority": integer(""),
 			"earliest_pickup": t(""), "deadline": t(""), "declaration": str(""), "pre_cleared": boolean(""),
 			"state": obj{"type": "string", "enum": states}, "shuttle": str("the shuttle assigned"), "created": t(""),
-			"history": array(ref("Transition")), "passed_over": array(str("why a shuttle was passed over"))}),
+			"history": array(ref("Transition")), "passed_over": array(str("why a shuttle was passed over")),
+			"clearances": array(ref("Clearance"))}),
 		"CancelRequest":   object(nil, obj{"reason": str("why, for the move's history and the audit trail")}),
 		"PriorityRequest": object([]string{"priority"}, obj{"priority": obj{"type": "integer", "minimum": -maxPriority, "maximum": maxPriority, "description": "higher goes first"}}),
 		"AddShuttleRequest": object([]string{"manufacturer", "serial_number"}, obj{"manufacturer": str("as in the vehicle's VDA 5050 topics"),
@@ -212,7 +223,10 @@ func schemas(states []any) obj {
 		"DecisionRequest": object([]string{"checkpoint", "move", "decision"}, obj{"checkpoint": str("checkpoint id"), "move": str("move id"),
 			"decision": obj{"type": "string", "enum": []string{"release", "inspect", "refuse"}}, "reason": str("")}),
 		"Decision": object(nil, obj{"checkpoint": str(""), "country": str(""), "move": str(""), "decision": str(""), "officer": str(""),
-			"reason": str(""), "move_state": str("")}),
+			"reason": str(""), "move_state": str(""), "clearance": ref("Clearance")}),
+		"Clearance":     clearance,
+		"ClearanceItem": object(nil, merge(obj{"move": str(""), "container": str(""), "move_state": str("")}, clearanceProps)),
+		"DecisionTaken": object(nil, obj{"at": t(""), "decision": str("release, inspect or refuse"), "officer": str(""), "reason": str("")}),
 		"Station": object(nil, obj{"id": str(""), "name": str(""), "centre": str(""), "chargers": integer(""), "charger_power_kw": number(""),
 			"grid_cap_kw": number(""), "position": ref("Position"), "charging": array(str("shuttle id")), "free": integer("chargers not in use"),
 			"reservations": array(ref("Reservation"))}),
@@ -220,7 +234,7 @@ func schemas(states []any) obj {
 			"from_soc": number("expected state of charge on arrival, 0..1"), "to_soc": number("target, 0..1"), "power_kw": number(""),
 			"checked_in": boolean("the shuttle has plugged in")}),
 		"Snapshot": object(nil, obj{"at": t("the core's clock"), "active": boolean(""), "moves": obj{"type": "object", "additionalProperties": obj{"type": "integer"}},
-			"shuttles": array(ref("ShuttleStatus")), "gates": array(ref("GateWait")), "chargers": array(ref("Station")),
+			"shuttles": array(ref("ShuttleStatus")), "gates": array(ref("GateWait")), "gate_counts": obj{"type": "object", "additionalProperties": obj{"type": "integer"}, "description": "containers waiting per checkpoint (a viewer gets these, and no gates)"}, "chargers": array(ref("Station")),
 			"closed_lanes": array(str("closed lane or link id"))}),
 	}
 }

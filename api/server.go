@@ -83,6 +83,7 @@ func New(cfg Config) (*Server, error) {
 		{"POST", "/v1/lanes/{id}/close", operates, s.closeLane(true)},
 		{"POST", "/v1/lanes/{id}/reopen", operates, s.closeLane(false)},
 		{"GET", "/v1/customs/queue", customs, s.customsQueue},
+		{"GET", "/v1/customs/clearances", customs, s.customsClearances},
 		{"POST", "/v1/customs/decisions", customs, s.customsDecision},
 		{"GET", "/v1/chargers", readers, s.chargers},
 		{"GET", "/v1/site", anyRole, s.site}, // officers see the map too

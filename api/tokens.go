@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -21,31 +22,59 @@ const (
 	// RoleOperator reads, asks for moves and pauses, resumes and clears
 	// shuttles.
 	RoleOperator Role = "operator"
-	// RoleCustomsKZ and RoleCustomsCN see the gate queue and decide at
-	// their own country's checkpoints only.
-	RoleCustomsKZ Role = "customs-kz"
-	RoleCustomsCN Role = "customs-cn"
 	// RoleAdmin may do everything.
 	RoleAdmin Role = "admin"
 )
 
+// CustomsRole is the role of the customs officers of a country (ISO 3166
+// alpha-2, as the site's checkpoints name it): "customs:KZ". They see the
+// gate queue and clearances of their own country's checkpoints and decide
+// there only. Which countries there are comes from the site: every country
+// with a checkpoint has one. ("customs-kz", the older spelling, is the
+// same role.)
+func CustomsRole(country string) Role { return Role("customs:" + strings.ToUpper(country)) }
+
 // country is the country whose officers hold a customs role, or "".
 func (r Role) country() string {
-	switch r {
-	case RoleCustomsKZ:
-		return "KZ"
-	case RoleCustomsCN:
-		return "CN"
+	s := string(r)
+	for _, prefix := range []string{"customs:", "customs-"} {
+		if cc, ok := strings.CutPrefix(s, prefix); ok && len(cc) == 2 && isLetters(cc) {
+			return strings.ToUpper(cc)
+		}
 	}
 	return ""
 }
 
+func isLetters(s string) bool {
+	for _, c := range s {
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') {
+			return false
+		}
+	}
+	return true
+}
+
 func (r Role) valid() bool {
 	switch r {
-	case RoleViewer, RoleOperator, RoleCustomsKZ, RoleCustomsCN, RoleAdmin:
+	case RoleViewer, RoleOperator, RoleAdmin:
 		return true
 	}
-	return false
+	return r.country() != ""
+}
+
+// roleHelp says which roles there are, for errors and help.
+const roleHelp = "viewer, operator, admin or customs:<country> (the ISO 3166 alpha-2 code of a country with a checkpoint on the site, such as customs:KZ)"
+
+// CheckCountries refuses a customs role of a country that has no
+// checkpoint on the site: nobody could decide anything with it, and it is
+// most likely a typing error. countries are the site's, in site order.
+func CheckCountries(ts []Token, countries []string) error {
+	for i, t := range ts {
+		if c := t.Role.country(); c != "" && !slices.Contains(countries, c) {
+			return fmt.Errorf("api: tokens: entry %d (%s): role %q: the site has no checkpoint of %s (its countries: %s)", i, t.Name, t.Role, c, strings.Join(countries, ", "))
+		}
+	}
+	return nil
 }
 
 // Token is one caller: the secret it presents as a bearer token, its
@@ -97,7 +126,7 @@ func checkTokens(ts []Token) error {
 		case strings.TrimSpace(t.Name) == "":
 			return fmt.Errorf("api: tokens: entry %d: no name", i)
 		case !t.Role.valid():
-			return fmt.Errorf("api: tokens: entry %d (%s): role %q: want viewer, operator, customs-kz, customs-cn or admin", i, t.Name, t.Role)
+			return fmt.Errorf("api: tokens: entry %d (%s): role %q: want %s", i, t.Name, t.Role, roleHelp)
 		}
 		if j, dup := seen[t.Token]; dup {
 			return fmt.Errorf("api: tokens: entries %d and %d have the same token", j, i)

@@ -150,15 +150,17 @@ func (c *Controller) onTheWay(r *shuttleRec) {
 	}
 }
 
-// checkDecision refuses a customs decision that cannot mean what it says:
-// on a move that is over or refused already, or at a checkpoint that is
-// not on the container's way or that it has passed.
-func checkDecision(m *Move, d CustomsDecision) error {
+// CanDecide says why no customs decision may be taken on the move at a
+// checkpoint (an ErrConflict), nil if one may: not on a move that is over
+// or refused already, nor at a checkpoint that is not on the container's
+// way or that it has passed. Officers' screens use it to offer only the
+// decisions the Controller takes.
+func (m *Move) CanDecide(checkpoint string) error {
 	at := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
 	if m.State.Final() {
 		return conflict("move %s is %s (at %s): no decision changes it", m.ID, m.State, at(m.History[len(m.History)-1].At))
 	}
-	g := m.clearance(d.Checkpoint)
+	g := m.clearance(checkpoint)
 	if g == nil {
 		var cps []string
 		for _, x := range m.Clearances {
@@ -168,10 +170,10 @@ func checkDecision(m *Move, d CustomsDecision) error {
 		if len(cps) > 0 {
 			way = strings.Join(cps, ", ")
 		}
-		return conflict("checkpoint %s is not on move %s's way (its checkpoints: %s)", d.Checkpoint, m.ID, way)
+		return conflict("checkpoint %s is not on move %s's way (its checkpoints: %s)", checkpoint, m.ID, way)
 	}
 	if !g.Passed.IsZero() {
-		return conflict("move %s passed %s at %s", m.ID, d.Checkpoint, at(g.Passed))
+		return conflict("move %s passed %s at %s", m.ID, checkpoint, at(g.Passed))
 	}
 	if m.State == MoveReturning || m.State == MoveReturned {
 		for _, x := range m.Clearances {

@@ -133,7 +133,7 @@ func (c *Controller) customsDecision(now time.Time, d CustomsDecision) error {
 	default:
 		return fmt.Errorf("fleet: customs decision %q: want release, inspect or refuse", d.Decision)
 	}
-	if err := checkDecision(m, d); err != nil {
+	if err := m.CanDecide(cp.ID); err != nil {
 		return err
 	}
 	c.record(now, m, d)

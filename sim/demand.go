@@ -122,13 +122,13 @@ func (e *engine) observe(v *vehicle, node string) {
 	}
 }
 
-// decide hands the officer's decision over after a while, unless the move
-// has ended meanwhile: a container refused elsewhere may pass a stop line
-// laden on its way back, and has gone home by the time the officer would
-// decide (the Controller rightly refuses a decision on an ended move).
+// decide hands the officer's decision over after a while, if the move
+// still awaits one there: a container refused elsewhere may pass a stop
+// line laden on its way back, or have gone home by the time the officer
+// would decide, and the Controller rightly refuses a decision then.
 func (e *engine) decide(cp geo.Checkpoint, m *demandMove, d string, after time.Duration) {
 	e.at(e.now.Add(after), func() {
-		if e.moveEnded(m.id) {
+		if mv := e.move(m.id); mv == nil || mv.CanDecide(cp.ID) != nil {
 			return
 		}
 		e.send(fleet.CustomsDecision{Checkpoint: cp.ID, Country: cp.Country, Move: m.id, Decision: d,
@@ -136,13 +136,13 @@ func (e *engine) decide(cp geo.Checkpoint, m *demandMove, d string, after time.D
 	})
 }
 
-// moveEnded tells whether the Controller's move of that id has ended.
-func (e *engine) moveEnded(id string) bool {
+// move is the Controller's move of that id, nil if there is none.
+func (e *engine) move(id string) *fleet.Move {
 	ms := e.ctl.Moves()
 	for i := len(ms) - 1; i >= 0; i-- {
 		if ms[i].ID == id {
-			return ms[i].State.Final()
+			return ms[i]
 		}
 	}
-	return false
+	return nil
 }

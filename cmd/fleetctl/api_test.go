@@ -33,8 +33,8 @@ const (
 var testTokens = []api.Token{
 	{Token: tokViewer, Name: "vera", Role: api.RoleViewer},
 	{Token: tokOperator, Name: "otto", Role: api.RoleOperator},
-	{Token: tokKZ, Name: "officer-aigerim", Role: api.RoleCustomsKZ},
-	{Token: tokCN, Name: "officer-li", Role: api.RoleCustomsCN},
+	{Token: tokKZ, Name: "officer-aigerim", Role: api.CustomsRole("KZ")},
+	{Token: tokCN, Name: "officer-li", Role: api.CustomsRole("CN")},
 	{Token: tokAdmin, Name: "ada", Role: api.RoleAdmin},
 }
 
@@ -269,6 +269,7 @@ func TestVerbs(t *testing.T) {
 		{"lanes list closed", tokViewer, []string{"lanes", "list"}, []string{"LANE NAME CLOSED CLOSED LINKS", "kz-park-36-lane - no kz-park-36-lane#1"}},
 		{"lanes reopen", tokOperator, []string{"lanes", "reopen", "kz-park-36-lane#1"}, []string{"lane kz-park-36-lane#1 is open", "closed now: none"}},
 		{"customs queue", tokKZ, []string{"customs", "queue"}, []string{"no containers waiting"}},
+		{"customs clearances", tokKZ, []string{"customs", "clearances"}, []string{"MOVE CONTAINER CHECKPOINT STATUS SINCE LAST DECISION", m.ID + " CSQU3054383 kz-bakhty-out expected"}},
 		{"customs queue at a checkpoint", tokKZ, []string{"customs", "queue", "--checkpoint", "kz-bakhty-out"}, []string{"no containers waiting"}},
 		{"customs release", tokKZ, []string{"customs", "release", "--checkpoint", "kz-bakhty-out", "--move", m.ID, "--reason", "smart gate"},
 			[]string{"move " + m.ID + ": release at kz-bakhty-out (KZ) by officer-aigerim; the move is now"}},

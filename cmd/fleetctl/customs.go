@@ -44,6 +44,54 @@ func customsQueue(fs *flag.FlagSet) verbFunc {
 	}
 }
 
+// customsClearances is "fleetctl customs clearances": where each open
+// move's container stands at the caller's country's checkpoints, with the
+// last decision and who took it.
+func customsClearances(fs *flag.FlagSet) verbFunc {
+	cp := fs.String("checkpoint", "", "only this checkpoint")
+	status := fs.String("status", "", "only this status (expected, pre_cleared, released, to_inspect, waiting, inspection, refused, passed)")
+	all := fs.Bool("all", false, "moves that are over too")
+	return func(ctx context.Context, c call) error {
+		q := url.Values{}
+		if *cp != "" {
+			q.Set("checkpoint", *cp)
+		}
+		if *status != "" {
+			q.Set("status", *status)
+		}
+		if *all {
+			q.Set("all", "true")
+		}
+		r, err := c.cl.do(ctx, http.MethodGet, "/v1/customs/clearances", q, nil, nil)
+		if err != nil {
+			return err
+		}
+		if c.asJSON {
+			return c.raw(r)
+		}
+		l, err := decodeAs[struct {
+			Clearances []api.ClearanceItem `json:"clearances"`
+		}](r)
+		if err != nil {
+			return err
+		}
+		if len(l.Clearances) == 0 {
+			_, err := fmt.Fprintln(c.stdout, "no clearance records")
+			return err
+		}
+		tw := table(c, "MOVE", "CONTAINER", "CHECKPOINT", "STATUS", "SINCE", "LAST DECISION")
+		for _, x := range l.Clearances {
+			last := ""
+			if n := len(x.Decisions); n > 0 {
+				d := x.Decisions[n-1]
+				last = fmt.Sprintf("%s by %s at %s", d.Decision, d.Officer, stamp(d.At))
+			}
+			row(tw, x.Move, x.Container, x.Checkpoint, x.Status, stampPtr(x.Since), last)
+		}
+		return tw.Flush()
+	}
+}
+
 // gateStatus says where a waiting container stands.
 func gateStatus(w api.GateWait) string {
 	switch {

@@ -48,8 +48,10 @@ Lanes (viewer reads, operator acts):
   fleetctl lanes list [--all]       the closed lanes and links (--all: every lane)
   fleetctl lanes close|reopen ID    a lane, or one link of it ("lane#n");
                                     shuttles routed over it are re-routed
-Customs (customs-kz, customs-cn, at their own country's checkpoints):
+Customs (role customs:<country>, e.g. customs:KZ, at that country's checkpoints only):
   fleetctl customs queue [--checkpoint CP]
+  fleetctl customs clearances [--checkpoint CP] [--status S] [--all]
+                                    where each container stands at your checkpoints
   fleetctl customs release|inspect|refuse --checkpoint CP --move ID [--reason R]
 fleetd:
   fleetctl chargers                 stations, free chargers, who charges

@@ -71,6 +71,7 @@ func verbs() []verb {
 		{"lanes close", "ID", 1, laneVerb("close")},
 		{"lanes reopen", "ID", 1, laneVerb("reopen")},
 		{"customs queue", "[--checkpoint CP]", 0, customsQueue},
+		{"customs clearances", "[--checkpoint CP] [--status S] [--all]", 0, customsClearances},
 		{"customs release", "--checkpoint CP --move ID [--reason R]", 0, customsDecision("release")},
 		{"customs inspect", "--checkpoint CP --move ID [--reason R]", 0, customsDecision("inspect")},
 		{"customs refuse", "--checkpoint CP --move ID [--reason R]", 0, customsDecision("refuse")},

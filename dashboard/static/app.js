@@ -1,6 +1,6 @@
 // app.js: the dashboard page: sign-in, the live stream, tables and actions.
 import { ApiError, Client, newKey } from "./api.js";
-import { LADEN, SiteMap, shortID } from "./map.js";
+import { LADEN, SiteMap, countryClass, countryOf, shortID } from "./map.js";
 import { exampleContainer } from "./iso6346.js";
 import { LanesPanel } from "./lanes.js";
 import { $, actionButton, badge, cells, errText, setText, syncRows, toast } from "./ui.js";
@@ -259,6 +259,7 @@ function onEvent(name, data) {
   state.snap = data;
   state.lastSnapAt = Date.now();
   state.gates = data.gates || [];
+  state.gateCounts = data.gate_counts || {};
   setLive(data.active ? "on" : "standby", data.active ? "live" : "standby");
   $("#clock").textContent = fmtClock(data.at);
   renderCounts(data.moves || {});
@@ -484,8 +485,14 @@ function showPriority(td, m) {
 }
 
 function renderGates() {
-  const gates = state.gates || [];
-  $("#gates-count").textContent = String(gates.length);
+  // a viewer's stream carries only how many wait at each checkpoint; only
+  // customs (their own country's queue) and admins may decide
+  const counted = state.role && !state.role.customs && !state.role.operates;
+  const gates = counted
+    ? Object.entries(state.gateCounts || {}).map(([cp, n]) => ({ checkpoint: cp, count: n, move: "" }))
+    : state.gates || [];
+  const decides = !!(state.role && state.role.customs);
+  $("#gates-count").textContent = String(counted ? gates.reduce((n, g) => n + g.count, 0) : gates.length);
   $("#gates-empty").hidden = gates.length > 0;
   syncRows(
     $("#gates tbody"),
@@ -514,14 +521,22 @@ function renderGates() {
     },
     (tr, g) => {
       const c = tr.children;
-      c[0].className = `c-${(g.country || "").toLowerCase()}`;
-      const st = g.decided ? "decided" : g.at_inspection_bay ? "inspecting" : g.inspection ? "to inspection" : "waiting";
+      c[0].className = countryClass(g.country || countryOf(g.checkpoint));
       setText(c[0].querySelector(".cp"), g.checkpoint);
+      if (g.count !== undefined) {
+        setText(c[0].querySelector(".gate-st"), "waiting", "gate-st waiting");
+        setText(c[1], `${g.count} container${g.count === 1 ? "" : "s"}`, "num");
+        c[1].title = "";
+        c[2].hidden = true;
+        return;
+      }
+      const st = g.decided ? "decided" : g.at_inspection_bay ? "inspecting" : g.inspection ? "to inspection" : "waiting";
       setText(c[0].querySelector(".gate-st"), st, `gate-st ${st.replace(/ /g, "-")}`);
       setText(c[1], g.shuttle ? `${g.container} · ${shortID(g.shuttle)}` : g.container, "mono");
       c[1].title = g.shuttle ? `${g.container} on ${g.shuttle}, move ${g.move}` : `move ${g.move}`;
-      for (const b of c[2].querySelectorAll("button")) b.hidden = g.decided;
-      c[2].querySelector("input").hidden = g.decided;
+      c[2].hidden = false;
+      for (const b of c[2].querySelectorAll("button")) b.hidden = g.decided || !decides;
+      c[2].querySelector("input").hidden = g.decided || !decides;
     },
   );
 }

@@ -64,6 +64,7 @@ export class SiteMap {
     this.points = [];
     this.zoneLabels = [];
     const by = (k) => fc.features.filter((f) => f.properties.kind === k);
+    learnCountries(by("checkpoint"), by("zone"));
     const box = [Infinity, Infinity, -Infinity, -Infinity];
     const grow = ([x, y]) => {
       box[0] = Math.min(box[0], x);
@@ -83,7 +84,7 @@ export class SiteMap {
     const noGrow = (rs) => rs.map((ring) => "M" + ring.map((p) => this.toLocal(p).map((v) => v.toFixed(1)).join(",")).join("L") + "Z").join("");
     for (const f of by("zone")) {
       const p = f.properties;
-      const cls = `zone ${p.zone_type || ""} c-${(p.country || "none").toLowerCase()}`;
+      const cls = `zone ${p.zone_type || ""} ${countryClass(p.country)}`;
       const e = el("path", { d: noGrow(rings(f.geometry)), class: cls }, zones);
       el("title", {}, e).textContent = p.name || p.id;
       const [cx] = centroid(f.geometry, this.toLocal);
@@ -91,7 +92,7 @@ export class SiteMap {
     }
     for (const f of by("centre")) {
       const p = f.properties;
-      el("path", { d: path(rings(f.geometry), true), class: `centre c-${(p.country || "none").toLowerCase()}` }, zones);
+      el("path", { d: path(rings(f.geometry), true), class: `centre ${countryClass(p.country)}` }, zones);
       this.label(centroid(f.geometry, this.toLocal), p.name || p.id, "centre-label", 0, 0, -18);
     }
     const lanes = el("g", { class: "lanes" }, this.world);
@@ -115,7 +116,7 @@ export class SiteMap {
     }
     for (const f of by("checkpoint")) {
       const p = f.properties;
-      this.point(f, `checkpoint c-${(p.country || "").toLowerCase()}`, 2.5, p.name || p.id, p.id);
+      this.point(f, `checkpoint ${countryClass(p.country)}`, 2.5, p.name || p.id, p.id);
     }
     this.bbox = box;
     // territory names above the yards
@@ -362,4 +363,30 @@ function tipText(sh, mv, laden) {
   if (mv) lines.push(`${laden ? "carries" : "for"} ${mv.container} (${mv.state})`);
   if (sh.last_node) lines.push(`at ${sh.last_node}`);
   return lines.join("\n");
+}
+
+// ---- countries -------------------------------------------------------------------
+// Colours follow the site, not a fixed list: the countries of its
+// checkpoints (then of its zones), in site order, get the palette's
+// classes c0, c1, ... ("c-none" for the neutral zone).
+const countries = [];
+const checkpointCountry = new Map();
+
+function learnCountries(checkpoints, zones) {
+  countries.length = 0;
+  checkpointCountry.clear();
+  for (const f of [...checkpoints, ...zones]) {
+    const c = f.properties.country;
+    if (c && !countries.includes(c)) countries.push(c);
+  }
+  for (const f of checkpoints) checkpointCountry.set(String(f.properties.id), f.properties.country || "");
+}
+
+export function countryClass(country) {
+  const i = country ? countries.indexOf(country) : -1;
+  return i < 0 ? "c-none" : `c${i % 4}`;
+}
+
+export function countryOf(checkpoint) {
+  return checkpointCountry.get(checkpoint) || "";
 }
