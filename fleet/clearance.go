@@ -60,13 +60,13 @@ type Decided struct {
 
 // Clearance statuses (Clearance.Status).
 const (
-	ClearanceExpected   = "expected"   // not reached, nothing decided
+	ClearanceExpected   = "expected"    // not reached, nothing decided
 	ClearancePreCleared = "pre_cleared" // the move was created cleared
-	ClearanceReleased   = "released"   // released, not passed yet
-	ClearanceToInspect  = "to_inspect" // sent to inspection, not there yet
-	ClearanceWaiting    = "waiting"    // at the stop line, awaiting a decision
-	ClearanceInspection = "inspection" // at the inspection bay
-	ClearanceRefused    = "refused"    // refused (and turned back, once Refused is set)
+	ClearanceReleased   = "released"    // released, not passed yet
+	ClearanceToInspect  = "to_inspect"  // sent to inspection, not there yet
+	ClearanceWaiting    = "waiting"     // at the stop line, awaiting a decision
+	ClearanceInspection = "inspection"  // at the inspection bay
+	ClearanceRefused    = "refused"     // refused (and turned back, once Refused is set)
 	ClearancePassed     = "passed"
 )
 
