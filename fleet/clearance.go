@@ -208,6 +208,12 @@ func (m *Move) releasedBy(cp string) string {
 	return fmt.Sprintf(", released by %s (%s) at %s: %s", d.Officer, g.Country, cp, d.Reason)
 }
 
+// The times of a clearance record, for stamp.
+func (g *Clearance) arrivedAt() *time.Time   { return &g.Arrived }
+func (g *Clearance) inspectedAt() *time.Time { return &g.Inspected }
+func (g *Clearance) passedAt() *time.Time    { return &g.Passed }
+func (g *Clearance) refusedAt() *time.Time   { return &g.Refused }
+
 // stamp sets one of a clearance's times, if the checkpoint is on the way
 // and it is not set yet.
 func (m *Move) stamp(cp string, field func(*Clearance) *time.Time, now time.Time) {

@@ -27,7 +27,7 @@ func (c *Controller) atStopLine(now time.Time, r *shuttleRec) {
 		return
 	}
 	c.moveTo(m, MoveAtGate, now, "at "+cp.ID)
-	m.stamp(cp.ID, func(g *Clearance) *time.Time { return &g.Arrived }, now)
+	m.stamp(cp.ID, (*Clearance).arrivedAt, now)
 	c.fire(r, EvReachGate)
 	if m.PreCleared {
 		r.gate.until = now.Add(cp.ReleaseTime)
@@ -84,7 +84,7 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 			// (or from the way there)
 			c.fire(r, EvRelease)
 			c.moveTo(r.move, MoveLaden, now, cause)
-			r.move.stamp(r.gate.checkpoint.ID, func(g *Clearance) *time.Time { return &g.Passed }, now)
+			r.move.stamp(r.gate.checkpoint.ID, (*Clearance).passedAt, now)
 			r.gate = nil
 			c.task(r, r.await(taskDeliver))
 			c.planTask(now, r)
@@ -100,7 +100,7 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 			c.task(r, r.retask(taskInspect))
 			if p, _ := c.tr.Position(r.id); p.Arrived && p.At == r.gate.checkpoint.InspectionBay {
 				c.moveTo(r.move, MoveInspection, now, "at the inspection bay "+p.At)
-				r.move.stamp(r.gate.checkpoint.ID, func(g *Clearance) *time.Time { return &g.Inspected }, now)
+				r.move.stamp(r.gate.checkpoint.ID, (*Clearance).inspectedAt, now)
 			}
 			return
 		}
@@ -108,7 +108,7 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 	case DecisionRefuse:
 		c.fire(r, EvRefuse)
 		c.moveTo(r.move, MoveReturning, now, cause)
-		r.move.stamp(r.gate.checkpoint.ID, func(g *Clearance) *time.Time { return &g.Refused }, now)
+		r.move.stamp(r.gate.checkpoint.ID, (*Clearance).refusedAt, now)
 		c.routeHome(now, r)
 	}
 }
@@ -173,13 +173,13 @@ func (c *Controller) gateTimers(now time.Time) {
 			}
 			c.fire(r, ev)
 			c.moveTo(m, next, now, "passed "+cp.ID+m.releasedBy(cp.ID))
-			m.stamp(cp.ID, func(g *Clearance) *time.Time { return &g.Passed }, now)
+			m.stamp(cp.ID, (*Clearance).passedAt, now)
 			if next == MoveToDropoff {
 				c.fire(r, EvPassedGates)
 			}
 		} else if m != nil && m.State == MoveLaden && len(r.stops) == 0 && (r.task == taskDeliver || r.task == taskStage && r.then == taskDeliver) {
 			c.moveTo(m, MoveToDropoff, now, "passed "+cp.ID+m.releasedBy(cp.ID))
-			m.stamp(cp.ID, func(g *Clearance) *time.Time { return &g.Passed }, now)
+			m.stamp(cp.ID, (*Clearance).passedAt, now)
 			c.fire(r, EvPassedGates)
 		}
 	}

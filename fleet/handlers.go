@@ -44,7 +44,7 @@ func (c *Controller) atGoal(now time.Time, r *shuttleRec) {
 	case taskInspect:
 		c.moveTo(r.move, MoveInspection, now, "at the inspection bay "+node)
 		if r.gate != nil {
-			r.move.stamp(r.gate.checkpoint.ID, func(g *Clearance) *time.Time { return &g.Inspected }, now)
+			r.move.stamp(r.gate.checkpoint.ID, (*Clearance).inspectedAt, now)
 		}
 		r.over()
 		c.applyDecision(now, r) // a decision may be waiting
