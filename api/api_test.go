@@ -713,8 +713,12 @@ func TestCustomsDecisionConflictsAndClearances(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, code, "a refusal after the container passed")
 	assert.Contains(t, e.Msg, "passed kz-bakhty-out at ")
 
-	// an officer of KZ asks about the westbound move: it passes KZ's
-	// import gate, so it is known; about a move that does not exist: 404
+	// a move that does not pass the officer's country is not the
+	// officer's to know of: 404, as for a move that does not exist
+	local := createMove(t, srv, "l", `{"container": "TGHU1234567", "origin": "kz-bay-01", "destination": "kz-bay-05"}`)
+	code, e = decide(tokCN, "cn-pokitu-in", local.ID, "refuse")
+	assert.Equal(t, http.StatusNotFound, code)
+	assert.Equal(t, `no move "`+local.ID+`" at a checkpoint of CN`, e.Msg, "nothing of its state")
 	code, _ = decide(tokKZ, "kz-bakhty-in", "mv-nope", "release")
 	assert.Equal(t, http.StatusNotFound, code)
 
