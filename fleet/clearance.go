@@ -128,10 +128,19 @@ func (c *Controller) way(m *Move) {
 		return
 	}
 	for _, n := range r.Nodes {
-		if cp, ok := c.checkpoint(n); ok && m.clearance(cp.ID) == nil {
-			m.Clearances = append(m.Clearances, Clearance{Checkpoint: cp.ID, Country: cp.Country})
-		}
+		c.expect(m, n)
 	}
+}
+
+// expect adds a record for node to the move's clearances if node is a
+// checkpoint it has none for; it reports whether it added one.
+func (c *Controller) expect(m *Move, node string) bool {
+	cp, ok := c.checkpoint(node)
+	if !ok || m.clearance(cp.ID) != nil {
+		return false
+	}
+	m.Clearances = append(m.Clearances, Clearance{Checkpoint: cp.ID, Country: cp.Country})
+	return true
 }
 
 // onTheWay adds to a laden move's clearances the stop lines its
@@ -143,8 +152,7 @@ func (c *Controller) onTheWay(r *shuttleRec) {
 		return
 	}
 	for _, s := range r.stops {
-		if cp, ok := c.checkpoint(s); ok && m.clearance(s) == nil {
-			m.Clearances = append(m.Clearances, Clearance{Checkpoint: cp.ID, Country: cp.Country})
+		if c.expect(m, s) {
 			c.touch(m)
 		}
 	}

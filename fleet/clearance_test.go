@@ -95,12 +95,7 @@ func TestCustomsDecisionsMeanWhatTheySay(t *testing.T) {
 // clearance record shows where and when it was refused and inspected.
 func TestRefusedContainerTakesNoMoreDecisions(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
-	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", false))
-	m := h.move("m1")
-	h.drive("s1")
-	h.finish("s1")
-	h.drive("s1")
-	require.Equal(t, MoveAtGate, m.State)
+	m := h.atFirstGate()
 	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: DecisionInspect, Officer: "kz-7"})
 	h.drive("s1")
 	require.Equal(t, MoveInspection, m.State)

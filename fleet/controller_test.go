@@ -89,6 +89,20 @@ func (h *harness) finish(id string) {
 	h.send(ActionDone{Shuttle: id, Action: action, SoC: 0.7})
 }
 
+// atFirstGate asks for move m1 of CSQU3054383 from kz-bay-03 to cn-bay-07
+// (not cleared ahead) and drives s1 to pick it up and on to the KZ stop
+// line, where it waits for customs.
+func (h *harness) atFirstGate() *Move {
+	h.t.Helper()
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", false))
+	m := h.move("m1")
+	h.drive("s1")
+	h.finish("s1")
+	h.drive("s1")
+	require.Equal(h.t, MoveAtGate, m.State)
+	return m
+}
+
 // wait lets time pass: gate release times run out.
 func (h *harness) wait(d time.Duration) {
 	h.now = h.now.Add(d)
@@ -150,12 +164,7 @@ func TestControllerDeliversThroughBothGates(t *testing.T) {
 // sends it back to a bay of its origin centre.
 func TestControllerCustomsDecisions(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
-	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", false))
-	m := h.move("m1")
-	h.drive("s1")
-	h.finish("s1")
-	h.drive("s1")
-	require.Equal(t, MoveAtGate, m.State)
+	m := h.atFirstGate()
 	h.wait(10 * time.Minute)
 	h.drive("s1")
 	require.Equal(t, MoveAtGate, m.State, "no decision, no passing")
