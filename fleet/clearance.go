@@ -3,6 +3,7 @@ package fleet
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -230,4 +231,16 @@ func (m *Move) stamp(cp string, field func(*Clearance) *time.Time, now time.Time
 			*t = now
 		}
 	}
+}
+
+// Countries are the countries whose checkpoints lie on the move's way, in
+// the order the container meets them.
+func (m *Move) Countries() []string {
+	var out []string
+	for _, c := range m.Clearances {
+		if c.Country != "" && !slices.Contains(out, c.Country) {
+			out = append(out, c.Country)
+		}
+	}
+	return out
 }
