@@ -122,8 +122,9 @@ type Controller struct {
 	// dispatch runs when something changed (dirty) or every dispatchEvery
 	dirty        bool
 	lastDispatch time.Time
-	now          time.Time // of the event being handled
-	need         float64   // needSoC, worked out once
+	now          time.Time      // of the event being handled
+	need         float64        // needSoC, worked out once
+	areas        []*customsArea // admission-controlled loops at checkpoints (admission.go)
 }
 
 // dispatchEvery is how often the dispatcher looks again when nothing
@@ -165,7 +166,9 @@ func NewController(cfg Config, rng *rand.Rand) (*Controller, error) {
 	if err != nil {
 		return nil, err
 	}
+	tc := tr.Config()
 	return &Controller{cfg: cfg, g: cfg.Graph, site: site, tr: tr, sched: sched, rng: rng,
+		areas: newCustomsAreas(cfg.Graph, tc.VehicleLength+tc.MinGap),
 		moves: map[string]*Move{}, byKey: map[string]*Move{}, shuttles: map[string]*shuttleRec{},
 		bays: newBayBook(), decided: map[string]map[string]CustomsDecision{},
 		reach: map[string][]routing.Reach{}, stations: byNode, dropped: map[string]int{}, gateTimes: map[[2]string]time.Duration{}, energy: map[[2]string]moveKWh{}, full: map[string]fullMsg{}, inbound: map[string]int{},
@@ -471,6 +474,7 @@ func (c *Controller) step(now time.Time) {
 	for _, r := range c.recs {
 		c.idleWork(now, r)
 	}
+	c.givePlaces()
 	for _, r := range c.recs {
 		c.grant(now, r)
 		if r.goalStep >= 0 && now.Sub(r.overtook) >= overtakeEvery {
@@ -500,6 +504,7 @@ func (c *Controller) grant(now time.Time, r *shuttleRec) {
 	if !r.inService() || (r.goalStep < 0 && !r.replan) {
 		return // no route for a task; a task that waits for its route drives out the route it has
 	}
+	c.admit(r)
 	g, err := c.tr.Grant(r.id)
 	if err != nil {
 		return
@@ -548,9 +553,10 @@ func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
 
 // holds are the stop lines a new route of a shuttle holds at: every
 // checkpoint but one it stands at the end of its authority at (a route
-// that starts at a stop line leaves it).
+// that starts at a stop line leaves it); and the entries of the customs
+// areas it needs a place in (admission.go).
 func (c *Controller) holds(r *shuttleRec) []string {
-	var holds []string
+	holds := c.entryHolds(r)
 	pos, _ := c.tr.Position(r.id)
 	for _, cp := range c.site.Checkpoints {
 		if cp.ID != pos.Authority {
@@ -567,7 +573,7 @@ func (c *Controller) setStops(r *shuttleRec, p *routing.Plan) {
 		r.sent = p.FirstStep
 	}
 	r.stops = r.stops[:0]
-	if after, _ := c.tr.Position(r.id); after.Hold == p.Nodes[0] && r.gate == nil {
+	if after, _ := c.tr.Position(r.id); after.Hold == p.Nodes[0] && r.gate == nil && c.isCheckpoint(after.Hold) {
 		// a stop line it has not been released at yet, where the new
 		// route starts: it still stops there
 		r.stops = append(r.stops, after.Hold)
@@ -581,6 +587,11 @@ func (c *Controller) setStops(r *shuttleRec, p *routing.Plan) {
 	if len(r.stops) > 0 && r.node == r.stops[0] && r.gate == nil {
 		c.atStopLine(c.now, r) // standing at it already
 	}
+}
+
+func (c *Controller) isCheckpoint(node string) bool {
+	_, ok := c.checkpoint(node)
+	return ok
 }
 
 func (c *Controller) checkpoint(node string) (geo.Checkpoint, bool) {
@@ -634,7 +645,8 @@ func (r *shuttleRec) returning() bool {
 
 // Activity says, for each shuttle, what it is doing or waiting for, in a
 // word: "moving", "handling", "charging", "idle", "waiting for a bay",
-// "waiting at a gate", "waiting in traffic".
+// "waiting at a gate", "waiting for a place at customs" (admission.go),
+// "waiting in traffic".
 func (c *Controller) Activity(id string) string {
 	r, ok := c.shuttles[id]
 	if !ok {
@@ -667,6 +679,8 @@ func (c *Controller) Activity(id string) string {
 		return "at its goal"
 	case p.Granted > p.AtStep:
 		return "moving"
+	case c.admissionWait(r) != "":
+		return "waiting for a place at customs"
 	}
 	return "waiting in traffic"
 }

@@ -49,6 +49,9 @@ func (c *Controller) Explain(id string) string {
 			b.WriteString(" awaiting customs")
 		}
 	}
+	if w := c.admissionWait(r); w != "" {
+		fmt.Fprintf(&b, ", waiting for %s", w)
+	}
 	if p, ok := c.tr.Position(id); ok {
 		fmt.Fprintf(&b, "; traffic: route to %s, waits for %s", p.Goal, c.tr.WaitsFor(id))
 	}

@@ -92,6 +92,11 @@ type Graph struct {
 	// closedBlock counts the closures covering each block.
 	closedBlock []int
 	maxSpeed    float64 // fastest edge, for the A* heuristic
+	// endOnly marks the nodes a route may start or end at but never
+	// pass: charging stations (room for several shuttles) and customs
+	// inspection bays (lay-bys where a shuttle stands for its container
+	// to be looked at, not a way around a closed lane).
+	endOnly []bool
 }
 
 // NewGraph builds the directed lane graph of a validated site.
@@ -116,6 +121,15 @@ func NewGraph(site *geo.Site, cfg GraphConfig) (*Graph, error) {
 		g.maxSpeed = math.Max(g.maxSpeed, e.MaxSpeed)
 	}
 	g.closedBlock = make([]int, len(g.Blocks))
+	g.endOnly = make([]bool, len(g.Nodes))
+	for i, n := range g.Nodes {
+		g.endOnly[i] = n.Capacity > 1
+	}
+	for _, cp := range site.Checkpoints {
+		if i, ok := g.nodeIx[cp.InspectionBay]; ok {
+			g.endOnly[i] = true
+		}
+	}
 	return g, nil
 }
 

@@ -174,7 +174,7 @@ func (g *Graph) search(s, t int, lim Limits, usable func(int) bool) ([]int, bool
 		if n == t {
 			return sp.path(g, t), true
 		}
-		if n != s && g.Nodes[n].Capacity > 1 {
+		if n != s && g.endOnly[n] {
 			continue // a station is an end, never a way through
 		}
 		for _, e := range g.out[n] {

@@ -37,7 +37,7 @@ func (g *Graph) From(from string, lim Limits) ([]Reach, bool) {
 		if it.f > secs[n] {
 			continue
 		}
-		if n != s && g.Nodes[n].Capacity > 1 {
+		if n != s && g.endOnly[n] {
 			continue
 		}
 		for _, e := range g.out[n] {

@@ -321,8 +321,8 @@ func (t *Traffic) barred(e int, s *shuttle, goal int) bool {
 	}
 	to := t.g.Edges[e].To
 	r := &t.res[t.nodeRes(to)]
-	if r.capacity > 1 {
-		return to != goal // stations are never driven through
+	if t.g.endOnly[to] {
+		return to != goal // stations and inspection bays are never driven through
 	}
 	return t.othersFinal(r, s) > 0
 }

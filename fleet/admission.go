@@ -1,0 +1,322 @@
+package fleet
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/borderfleet/borderfleet/routing"
+)
+
+// Customs areas, and admission to them.
+//
+// Around a checkpoint the lanes of both directions and the turn-backs
+// between them form short loops: at the default site, road-east from the
+// turn-back before the export stop line to the one after it, that
+// crossover, road-west back past the import stop line, and the other
+// crossover. A container refused at one stop line turns back into the
+// other direction's lane, behind the shuttles queued at the other stop
+// line; one refused there turns back into the first lane. When both lanes
+// of such a loop fill with shuttles that wait on each other's gates and
+// turn-backs, no shuttle of the loop can move again: every one holds the
+// next one's way, and nobody stands where another way is open (the
+// randomized harness found this in every stall it reported). Traffic
+// control cannot prevent it, because whether a shuttle at a stop line goes
+// on or turns back is decided later, by an officer.
+//
+// So the loops are admission-controlled, as AGV zones are. A customs area
+// is the union of every node on a loop of at most customsLoopLength metres
+// of lane through a stop line, merged across checkpoints whose loops
+// share a node. It has as many places as its checkpoints have inspection
+// bays. A laden shuttle that may still stop in the area for customs (its
+// container is not released, pre-cleared or passed at some checkpoint of
+// the area ahead) needs a place: it waits outside, at an entry (a node a
+// vehicle's clearance before the first node of the area on its lane, and
+// before any two-way stretch there), until one is free. Everything else
+// (empty shuttles, released containers, refused ones on their way home
+// through another country's area) drives in. A place is given back when
+// the container no longer needs it (released there, or passed) or, for a
+// refused container, once its shuttle has left the area.
+//
+// Why this suffices on such a loop: with at most as many undecided or
+// refused containers inside as there are inspection bays, each can be
+// pulled aside into a bay or turn back into a lane whose shuttles all go
+// on (they are released, or empty), so every turn-back finds its way
+// clear in the end; the harness measures it on generated sites. What it
+// does not cover: an officer who refuses a container that was released
+// when it drove in (it takes a place if one is free, and otherwise goes on
+// without), and fleets large enough to fill the lanes between two areas.
+
+// customsLoopLength bounds the loops that make a customs area, in metres of
+// lane: longer cycles (around a whole corridor, through both yards) have
+// room to drain.
+const customsLoopLength = 1000.0
+
+// customsArea is one admission-controlled area around checkpoints.
+type customsArea struct {
+	checkpoints []string        // in site order
+	nodes       map[string]bool // the nodes of its loops
+	entries     map[string]bool // where a shuttle that needs a place waits
+	places      int
+	holders     []string // shuttles with a place, in the order they got it
+}
+
+// name names an area by its checkpoints, for explanations.
+func (a *customsArea) name() string { return strings.Join(a.checkpoints, ", ") }
+
+func (a *customsArea) holds(id string) bool { return slices.Contains(a.holders, id) }
+
+// take gives id a place if one is free.
+func (a *customsArea) take(id string) bool {
+	if a.holds(id) {
+		return true
+	}
+	if len(a.holders) >= a.places {
+		return false
+	}
+	a.holders = append(a.holders, id)
+	return true
+}
+
+func (a *customsArea) give(id string) {
+	if i := slices.Index(a.holders, id); i >= 0 {
+		a.holders = slices.Delete(a.holders, i, i+1)
+	}
+}
+
+// newCustomsAreas finds the customs areas of a lane graph; clearance is
+// how far before an area its entries lie (a vehicle's length and gap).
+// Loops that share a node make one area, and so do two areas so close
+// that the entry of one would lie in the other or within a clearance of
+// it: a shuttle waiting for a place must stand in nobody's loop.
+func newCustomsAreas(g *routing.Graph, clearance float64) []*customsArea {
+	site := g.Site()
+	var cps []int      // checkpoint indexes with a node
+	var loops [][]bool // per checkpoint, the nodes of its loops
+	for i, cp := range site.Checkpoints {
+		if n, ok := g.Node(cp.ID); ok {
+			cps = append(cps, i)
+			loops = append(loops, g.Loops([]int{n}, customsLoopLength))
+		}
+	}
+	group := make([]int, len(loops))
+	for i := range group {
+		group[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		if group[i] != i {
+			group[i] = find(group[i])
+		}
+		return group[i]
+	}
+	union := func(i, j int) bool {
+		if a, b := find(i), find(j); a != b {
+			group[max(a, b)] = min(a, b)
+			return true
+		}
+		return false
+	}
+	owner := make([]int, len(g.Nodes)) // node -> a loop it is on, -1 if none
+	for n := range owner {
+		owner[n] = -1
+		for i, l := range loops {
+			if l[n] {
+				if owner[n] >= 0 {
+					union(owner[n], i)
+				} else {
+					owner[n] = i
+				}
+			}
+		}
+	}
+	for i, l := range loops { // inspection bays belong to their checkpoint's loop
+		if b, ok := g.Node(site.Checkpoints[cps[i]].InspectionBay); ok {
+			l[b] = true
+			if owner[b] >= 0 {
+				union(owner[b], i)
+			} else {
+				owner[b] = i
+			}
+		}
+	}
+	in := g.In()
+	entries := map[int]map[int]bool{} // group -> entry nodes
+	for changed := true; changed; {
+		changed = false
+		clear(entries)
+		for n, o := range owner {
+			if o < 0 {
+				continue
+			}
+			for _, e := range in[n] {
+				from := g.Edges[e].From
+				if owner[from] >= 0 && find(owner[from]) == find(o) {
+					continue
+				}
+				at, hit := entryBefore(g, in, from, g.Edges[e].Length, clearance, owner)
+				if hit >= 0 {
+					changed = union(hit, o) || changed
+					continue
+				}
+				if entries[find(o)] == nil {
+					entries[find(o)] = map[int]bool{}
+				}
+				entries[find(o)][at] = true
+			}
+		}
+	}
+	var areas []*customsArea
+	byRoot := map[int]*customsArea{}
+	for i, ci := range cps {
+		root := find(i)
+		a := byRoot[root]
+		if a == nil {
+			a = &customsArea{nodes: map[string]bool{}, entries: map[string]bool{}}
+			byRoot[root] = a
+			areas = append(areas, a)
+			for n := range entries[root] {
+				a.entries[g.Nodes[n].ID] = true
+			}
+		}
+		cp := site.Checkpoints[ci]
+		a.checkpoints = append(a.checkpoints, cp.ID)
+		if cp.InspectionBay != "" {
+			a.places++
+		}
+		for n, on := range loops[i] {
+			if on {
+				a.nodes[g.Nodes[n].ID] = true
+			}
+		}
+	}
+	for _, a := range areas {
+		a.places = max(a.places, 1)
+	}
+	return areas
+}
+
+// entryBefore walks back from node n, which lies ahead metres before an
+// area, to where a shuttle may wait for a place: at least clearance
+// before the area, and not on a two-way stretch (it would stand in the
+// way of shuttles leaving the area). It stops early at a merge or a
+// station. If the way back runs into a loop (owner >= 0) before that, it
+// returns that loop as hit (the two areas are one), else hit is -1.
+func entryBefore(g *routing.Graph, in [][]int, n int, ahead, clearance float64, owner []int) (at, hit int) {
+	twoWay := func(e int) bool { return g.Blocks[g.Edges[e].Resource].TwoWay }
+	for {
+		if owner[n] >= 0 {
+			return n, owner[n]
+		}
+		if len(in[n]) != 1 || g.Nodes[n].Capacity > 1 {
+			return n, -1
+		}
+		e := in[n][0]
+		if ahead >= clearance && !twoWay(e) {
+			return n, -1
+		}
+		n, ahead = g.Edges[e].From, ahead+g.Edges[e].Length
+	}
+}
+
+// needsPlace tells whether a shuttle's container may still stop in an area
+// for customs: laden, on its way (not back), and not released, pre-cleared
+// or passed at a checkpoint of the area on its way.
+func (c *Controller) needsPlace(r *shuttleRec, a *customsArea) bool {
+	m := r.move
+	if m == nil || !m.Laden() || r.returning() || m.State == MoveToDropoff || m.State == MoveReturning {
+		return false
+	}
+	for i := range m.Clearances {
+		cl := &m.Clearances[i]
+		if !slices.Contains(a.checkpoints, cl.Checkpoint) {
+			continue
+		}
+		switch cl.Status(m.PreCleared) {
+		case ClearancePassed, ClearanceReleased, ClearancePreCleared:
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// entryHolds are the entries a new route of a shuttle must wait at: those
+// of every area it needs a place in and has none.
+func (c *Controller) entryHolds(r *shuttleRec) []string {
+	var out []string
+	for _, a := range c.areas {
+		if !a.holds(r.id) && c.needsPlace(r, a) {
+			for e := range a.entries {
+				out = append(out, e)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// admit lets a shuttle past the entry it is held at next: at once if it
+// needs no place there, and once its authority reaches the entry if it
+// gets one.
+func (c *Controller) admit(r *shuttleRec) {
+	for range 4 { // entries of several areas in a row
+		p, ok := c.tr.Position(r.id)
+		if !ok || p.Hold == "" {
+			return
+		}
+		a := c.areaEntered(p.Hold)
+		if a == nil {
+			return
+		}
+		if c.needsPlace(r, a) && (p.Authority != p.Hold || !a.take(r.id)) {
+			return
+		}
+		if c.tr.ClearHold(r.id, p.Hold) != nil {
+			return
+		}
+	}
+}
+
+// areaEntered returns the area whose entry node is, or nil.
+func (c *Controller) areaEntered(node string) *customsArea {
+	for _, a := range c.areas {
+		if a.entries[node] {
+			return a
+		}
+	}
+	return nil
+}
+
+// givePlaces takes back the places no longer needed: a container released
+// or passed there, a refused one whose shuttle has left the area. A
+// shuttle inside an area that came to need a place (its release was
+// changed to a refusal after it drove in) takes one if one is free.
+func (c *Controller) givePlaces() {
+	for _, a := range c.areas {
+		for _, id := range slices.Clone(a.holders) {
+			r := c.shuttles[id]
+			if r == nil || !c.needsPlace(r, a) && !(r.returning() && a.nodes[r.node]) {
+				a.give(id)
+			}
+		}
+		for _, r := range c.recs {
+			if a.nodes[r.node] && !a.holds(r.id) && c.needsPlace(r, a) {
+				a.take(r.id)
+			}
+		}
+	}
+}
+
+// admissionWait says what area a shuttle waits for a place in, "" if none.
+func (c *Controller) admissionWait(r *shuttleRec) string {
+	p, ok := c.tr.Position(r.id)
+	if !ok || p.Hold == "" || p.Authority != p.Hold {
+		return ""
+	}
+	a := c.areaEntered(p.Hold)
+	if a == nil || !c.needsPlace(r, a) || a.holds(r.id) {
+		return ""
+	}
+	return fmt.Sprintf("a place in the customs area of %s (%d, held by %s)", a.name(), a.places, strings.Join(a.holders, ", "))
+}

@@ -1,0 +1,114 @@
+package fleet
+
+import (
+	"fmt"
+	"math/rand"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/routing"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// On the default site each country's two stop lines share one loop (the
+// lanes between the country's two turn-back crossovers): one area per
+// country with its two inspection bays as places, entered from each
+// direction at a node outside the loop, off the crossovers.
+func TestCustomsAreasOfTheDefaultSite(t *testing.T) {
+	site, err := geo.Default()
+	require.NoError(t, err)
+	g, err := routing.NewGraph(site, routing.GraphConfig{})
+	require.NoError(t, err)
+	c, err := NewController(Config{Graph: g}, rand.New(rand.NewSource(1)))
+	require.NoError(t, err)
+	require.Len(t, c.areas, 2)
+	for _, a := range c.areas {
+		t.Logf("area %s: %d places, %d nodes, entries %v", a.name(), a.places, len(a.nodes), a.entries)
+		assert.Equal(t, 2, a.places)
+		assert.Len(t, a.checkpoints, 2)
+		assert.Len(t, a.entries, 2, "one entry per direction")
+		for e := range a.entries {
+			assert.False(t, a.nodes[e], "entry %s lies outside the area", e)
+		}
+		for _, cp := range a.checkpoints {
+			assert.True(t, a.nodes[cp])
+		}
+	}
+	kz := c.areas[0]
+	assert.True(t, slices.Contains(kz.checkpoints, "kz-bakhty-out") && slices.Contains(kz.checkpoints, "kz-bakhty-in"), "%v", kz.checkpoints)
+}
+
+// The KZ area has two places (its two inspection bays). Three containers
+// not yet cleared drive towards it: two go in, the third waits at the
+// entry, outside the loop, and goes in once a release frees a place. A
+// pre-cleared container needs no place and never stops at the entry.
+func TestAdmissionToACustomsArea(t *testing.T) {
+	h := newHarness(t, "greedy", map[string]string{"s1": "kz-park-01", "s2": "kz-park-02", "s3": "kz-park-03"})
+	for i, bay := range []string{"kz-bay-01", "kz-bay-02", "kz-bay-03"} {
+		id := fmt.Sprintf("m%d", i+1)
+		num := fmt.Sprintf("CSQU30543%d", i)
+		h.send(request(id, fmt.Sprintf("%s%d", num, CheckDigit(num)), bay, "cn-bay-0"+fmt.Sprint(i+1), false))
+	}
+	var byShuttle = map[string]*Move{}
+	for _, id := range []string{"m1", "m2", "m3"} {
+		m := h.move(id)
+		require.NotEmpty(t, m.Shuttle, "%s assigned", id)
+		byShuttle[m.Shuttle] = m
+	}
+	for range 10 { // to the bays, load, and on, until nobody moves
+		for _, s := range []string{"s1", "s2", "s3"} {
+			h.drive(s)
+			if _, ok := h.actions[s]; ok && byShuttle[s] != nil && byShuttle[s].State == MoveLoading {
+				h.finish(s)
+			}
+		}
+	}
+	kz := h.c.areas[0]
+	require.Contains(t, kz.checkpoints, "kz-bakhty-out")
+	assert.Len(t, kz.holders, 2, "two places, both taken")
+	var waiting string
+	for _, s := range []string{"s1", "s2", "s3"} {
+		if !kz.holds(s) {
+			waiting = s
+		}
+	}
+	require.NotEmpty(t, waiting)
+	r := h.c.shuttles[waiting]
+	assert.True(t, kz.entries[r.node], "%s waits at an entry, not at %s", waiting, r.node)
+	assert.False(t, kz.nodes[r.node], "outside the loop")
+	assert.Contains(t, h.c.Explain(waiting), "waiting for a place in the customs area of kz-bakhty-out, kz-bakhty-in")
+	assert.Equal(t, "waiting for a place at customs", h.c.Activity(waiting))
+	assert.Equal(t, MoveLaden, byShuttle[waiting].State)
+
+	// a release at the gate frees a place once the container needs it no more
+	var in string
+	for _, s := range kz.holders {
+		in = s
+		break
+	}
+	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: byShuttle[in].ID, Decision: DecisionRelease, Officer: "kz-1"})
+	h.wait(time.Minute)
+	assert.True(t, kz.holds(waiting), "the third took the freed place")
+	for range 5 {
+		for _, s := range []string{"s1", "s2", "s3"} {
+			h.drive(s)
+		}
+		h.wait(time.Minute)
+	}
+	assert.True(t, kz.nodes[r.node], "%s drove into the area: %s", waiting, h.c.Explain(waiting))
+
+	// a pre-cleared container drives past the entry without a place
+	h.send(ShuttleJoined{Shuttle: "s4", Node: "kz-park-04", SoC: 0.7})
+	h.send(request("m4", "MSCU1234566", "kz-bay-04", "cn-bay-04", true))
+	m4 := h.move("m4")
+	h.drive(m4.Shuttle)
+	h.finish(m4.Shuttle)
+	h.drive(m4.Shuttle)
+	assert.False(t, kz.holds(m4.Shuttle))
+	p, _ := h.c.tr.Position(m4.Shuttle)
+	assert.Equal(t, "kz-bakhty-out", p.Hold, "its next hold is the stop line, not the entry: %s", h.c.Explain(m4.Shuttle))
+	assert.NotContains(t, h.c.Explain(m4.Shuttle), "waiting for a place")
+}
