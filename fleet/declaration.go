@@ -294,3 +294,13 @@ func (c *Controller) reconsider(now time.Time, r *shuttleRec) {
 		c.letPass(now, r, "pre-cleared")
 	}
 }
+
+// Declarations returns the declarations in force for a container: its
+// open move's, or those kept for its next move. The caller must not
+// change them.
+func (c *Controller) Declarations(cont Container) []Declaration {
+	if m := c.openMove(cont); m != nil {
+		return m.Declarations
+	}
+	return c.declared[cont]
+}
