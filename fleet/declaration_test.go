@@ -239,3 +239,27 @@ func TestCleanSealReadingPasses(t *testing.T) {
 	assert.ErrorContains(t, err, "container MSCU1234566 has no open move")
 	assert.Len(t, kz.Readings, 1, "a refused reading is not recorded")
 }
+
+// A pre-cleared container held for want of a declaration goes on once
+// one is filed.
+func TestHoldWithoutDeclarationPreCleared(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	h.c.cfg.HoldWithoutDeclaration = true
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	m := h.move("m1")
+	h.drive("s1")
+	h.finish("s1")
+	h.drive("s1")
+	h.wait(5 * time.Minute)
+	h.drive("s1")
+	kz := m.clearance("kz-bakhty-out")
+	require.True(t, kz.Passed.IsZero(), "pre-cleared, but no declaration")
+	assert.Equal(t, ClearanceHeld, kz.Status(true))
+	h.send(declaration("KZ", "KZ-1"))
+	for i := 0; i < 10 && kz.Passed.IsZero(); i++ {
+		h.wait(30 * time.Second)
+		h.drive("s1")
+	}
+	assert.False(t, kz.Passed.IsZero(), h.c.Explain("s1"))
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
