@@ -20,6 +20,7 @@ type GateWait struct {
 	Inspection      bool   `json:"inspection"`        // sent to inspection
 	AtInspectionBay bool   `json:"at_inspection_bay"` // being inspected
 	Decided         bool   `json:"decided"`           // a decision waits to be applied
+	Held            string `json:"held,omitempty"`    // why it is held whatever was decided
 }
 
 // DecisionRequest is the body of POST /v1/customs/decisions.
@@ -49,7 +50,7 @@ func gateWaits(q []fleet.GateWait) []GateWait {
 	out := make([]GateWait, 0, len(q))
 	for _, g := range q {
 		out = append(out, GateWait{Checkpoint: g.Checkpoint, Country: g.Country, Move: g.Move, Container: string(g.Container),
-			Shuttle: g.Shuttle, Inspection: g.Inspection, AtInspectionBay: g.AtInspectionBay, Decided: g.Decided})
+			Shuttle: g.Shuttle, Inspection: g.Inspection, AtInspectionBay: g.AtInspectionBay, Decided: g.Decided, Held: g.Held})
 	}
 	return out
 }
@@ -177,13 +178,23 @@ func (s *Server) customsMove(r *http.Request, who Token, id string) (Move, error
 type Clearance struct {
 	Checkpoint string          `json:"checkpoint"`
 	Country    string          `json:"country"`
-	Status     string          `json:"status"` // expected, pre_cleared, released, to_inspect, waiting, inspection, refused or passed
+	Status     string          `json:"status"` // expected, pre_cleared, released, to_inspect, waiting, inspection, held, refused or passed
 	Since      *time.Time      `json:"since,omitempty"`
 	Decisions  []DecisionTaken `json:"decisions"`
 	Arrived    *time.Time      `json:"arrived,omitempty"`
 	Inspected  *time.Time      `json:"inspected,omitempty"`
 	Passed     *time.Time      `json:"passed,omitempty"`
 	Refused    *time.Time      `json:"refused,omitempty"`
+	// Declaration is the customs declaration in force for the
+	// checkpoint's country, if one is filed.
+	Declaration *CustomsDeclaration `json:"declaration,omitempty"`
+	// SealReadings are the seal readings taken here, oldest first.
+	SealReadings []SealReading `json:"seal_readings,omitempty"`
+	// SealAlert: what the last problem reading found, until an officer
+	// decides here after it.
+	SealAlert string `json:"seal_alert,omitempty"`
+	// Held: why the container is held here whatever was decided.
+	Held string `json:"held,omitempty"`
 }
 
 // DecisionTaken is one customs decision as taken.
@@ -214,6 +225,14 @@ func clearancesJSON(m *fleet.Move, country string) []Clearance {
 		for _, d := range c.Decisions {
 			x.Decisions = append(x.Decisions, DecisionTaken{At: d.At, Decision: d.Decision, Officer: d.Officer, Reason: d.Reason})
 		}
+		if d := m.Declared(c.Country); d != nil {
+			dj := declarationJSON(*d)
+			x.Declaration = &dj
+		}
+		for _, rd := range c.Readings {
+			x.SealReadings = append(x.SealReadings, readingJSON(rd))
+		}
+		x.SealAlert, x.Held = c.SealAlert, c.Held
 		out = append(out, x)
 	}
 	return out
@@ -226,6 +245,9 @@ type ClearanceItem struct {
 	Container string `json:"container"`
 	MoveState string `json:"move_state"`
 	Clearance
+	// SealAlerts are the seal alerts raised on the move at any of its
+	// checkpoints: every country of the move sees them.
+	SealAlerts []SealAlert `json:"seal_alerts,omitempty"`
 }
 
 // customsClearances is GET /v1/customs/clearances?checkpoint=&status=&all=:
@@ -249,7 +271,7 @@ func (s *Server) customsClearances(w http.ResponseWriter, r *http.Request, who T
 			}
 			for _, c := range clearancesJSON(m, country) {
 				if (cpID == "" || c.Checkpoint == cpID) && (status == "" || c.Status == status) {
-					out = append(out, ClearanceItem{Move: m.ID, Container: string(m.Container), MoveState: string(m.State), Clearance: c})
+					out = append(out, ClearanceItem{Move: m.ID, Container: string(m.Container), MoveState: string(m.State), Clearance: c, SealAlerts: sealAlerts(m)})
 				}
 			}
 		}

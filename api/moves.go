@@ -44,6 +44,12 @@ type Move struct {
 	// Clearances: where the container stands with customs at each
 	// checkpoint of its way (in full views).
 	Clearances []Clearance `json:"clearances,omitempty"`
+	// Declarations: the customs declarations in force, one per country
+	// (in full views).
+	Declarations []CustomsDeclaration `json:"declarations,omitempty"`
+	// SealAlerts: seal alerts raised on the move (every country of the
+	// move sees them).
+	SealAlerts []SealAlert `json:"seal_alerts,omitempty"`
 }
 
 // Transition is one change of a move's state, or a customs decision taken
@@ -54,6 +60,12 @@ type Transition struct {
 	To       string    `json:"to"`
 	Cause    string    `json:"cause"`
 	Decision string    `json:"decision,omitempty"`
+	// Event names a note that is no change of state: declaration,
+	// seal_read, seal_alert or held; actor and checkpoint say by whom and
+	// where.
+	Event      string `json:"event,omitempty"`
+	Actor      string `json:"actor,omitempty"`
+	Checkpoint string `json:"checkpoint,omitempty"`
 }
 
 // MoveList is the body of GET /v1/moves.
@@ -84,10 +96,15 @@ func moveJSON(m *fleet.Move, full bool) Move {
 	}
 	if full {
 		for _, h := range m.History {
-			out.History = append(out.History, Transition{At: h.At, From: string(h.From), To: string(h.To), Cause: h.Cause, Decision: h.Decision})
+			out.History = append(out.History, Transition{At: h.At, From: string(h.From), To: string(h.To), Cause: h.Cause, Decision: h.Decision,
+				Event: h.Event, Actor: h.Actor, Checkpoint: h.Checkpoint})
 		}
 		out.PassedOver = slices.Clone(m.PassedOver)
 		out.Clearances = clearancesJSON(m, "")
+		for _, d := range m.Declarations {
+			out.Declarations = append(out.Declarations, declarationJSON(d))
+		}
+		out.SealAlerts = sealAlerts(m)
 	}
 	return out
 }

@@ -85,6 +85,8 @@ func New(cfg Config) (*Server, error) {
 		{"GET", "/v1/customs/queue", customs, s.customsQueue},
 		{"GET", "/v1/customs/clearances", customs, s.customsClearances},
 		{"POST", "/v1/customs/decisions", customs, s.customsDecision},
+		{"POST", "/v1/customs/declarations", declarers, s.customsDeclaration},
+		{"POST", "/v1/customs/seals", customs, s.customsSeals},
 		{"GET", "/v1/chargers", readers, s.chargers},
 		{"GET", "/v1/site", anyRole, s.site}, // officers see the map too
 		{"GET", "/v1/events", readers, s.events},

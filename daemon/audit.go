@@ -48,6 +48,18 @@ func (a *auditor) note(idx uint64, moves []*fleet.Move) {
 func entryOf(idx uint64, m *fleet.Move, h fleet.MoveTransition) audit.Entry {
 	e := audit.Entry{At: h.At, Container: string(m.Container), Move: m.ID, Event: string(h.To), Actor: "fleetd",
 		Shuttle: m.Shuttle, Detail: h.Cause, Input: idx}
+	if h.Event != "" {
+		// a note (declaration, seal reading, seal alert, hold) says
+		// itself what, who and where
+		e.Event, e.Checkpoint = h.Event, h.Checkpoint
+		if h.Actor != "" {
+			e.Actor = h.Actor
+		}
+		if h.Event == fleet.NoteSealAlert {
+			e.Event = audit.EventSealAlert
+		}
+		return e
+	}
 	switch {
 	case h.Decision != "":
 		e.Event = "customs_" + h.Decision // taken, not yet applied

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/borderfleet/borderfleet/audit"
 	"github.com/borderfleet/borderfleet/fleet"
 )
 
@@ -29,4 +30,21 @@ func TestAuditEntriesNameTheActor(t *testing.T) {
 		assert.Equal(t, tt.cp, e.Checkpoint, tt.cause)
 		assert.Equal(t, uint64(7), e.Input)
 	}
+}
+
+// Notes carry their event, actor and checkpoint; entries of other
+// transitions are made as before.
+func TestAuditEntriesOfNotes(t *testing.T) {
+	at := time.Date(2026, 1, 15, 8, 0, 0, 0, time.UTC)
+	m := fleet.NewMove("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", at)
+	e := entryOf(3, m, fleet.MoveTransition{At: at, From: fleet.MoveAtGate, To: fleet.MoveAtGate, Cause: "seal alert at cn-pokitu-in: seal S2 opened",
+		Event: fleet.NoteSealAlert, Actor: "fleetd", Checkpoint: "cn-pokitu-in"})
+	assert.Equal(t, audit.EventSealAlert, e.Event)
+	assert.Equal(t, "cn-pokitu-in", e.Checkpoint)
+	assert.Equal(t, "fleetd", e.Actor)
+	e = entryOf(3, m, fleet.MoveTransition{At: at, From: fleet.MovePending, To: fleet.MovePending, Cause: "seals of CSQU3054383 read at kz-bakhty-out by reader (KZ) at x: S1 sealed",
+		Event: fleet.NoteSealRead, Actor: "reader (KZ)", Checkpoint: "kz-bakhty-out"})
+	assert.Equal(t, "seal_read", e.Event)
+	assert.Equal(t, "reader (KZ)", e.Actor, "not parsed from the prose")
+	assert.Equal(t, "kz-bakhty-out", e.Checkpoint)
 }

@@ -72,6 +72,8 @@ type eventJSON struct {
 var submittable = map[string]func([]byte) (fleet.Event, error){
 	"MoveRequested":          decodeAs[fleet.MoveRequested],
 	"CustomsDecision":        decodeAs[fleet.CustomsDecision],
+	"DeclarationFiled":       decodeAs[fleet.DeclarationFiled],
+	"SealRead":               decodeAs[fleet.SealRead],
 	"PauseRequested":         decodeAs[fleet.PauseRequested],
 	"FaultCleared":           decodeAs[fleet.FaultCleared],
 	"CancelRequested":        decodeAs[fleet.CancelRequested],
@@ -153,7 +155,7 @@ func settings(cfg Config) string {
 			roster = append(roster, e.Manufacturer+"/"+e.SerialNumber)
 		}
 	}
-	b, _ := json.Marshal(map[string]any{
+	m := map[string]any{
 		"site":      fmt.Sprintf("%s, %d nodes, %d edges", cfg.Graph.MapID, len(cfg.Graph.Nodes), len(cfg.Graph.Edges)),
 		"seed":      cfg.Seed,
 		"dispatch":  f.Dispatch,
@@ -169,6 +171,11 @@ func settings(cfg Config) string {
 		"deviation": v.Deviation,
 		"place":     v.PlaceWithin,
 		"roster":    roster,
-	})
+	}
+	if f.HoldWithoutDeclaration {
+		// only when on, so that journals written before it existed replay
+		m["holdWithoutDeclaration"] = true
+	}
+	b, _ := json.Marshal(m)
 	return string(b)
 }

@@ -49,6 +49,14 @@ type Clearance struct {
 	// decision, reached the inspection bay, passed the stop line on its
 	// way, or was turned back: zero until it did.
 	Arrived, Inspected, Passed, Refused time.Time
+	// Readings are the seal readings taken here, oldest first.
+	Readings []SealReading
+	// SealAlert is what the last seal reading with a problem found, until
+	// an officer decides here after it ("" if nothing awaits a decision).
+	SealAlert string
+	// Held says why the container is held here whatever was decided (a
+	// seal alert, no declaration for the country), "" if it is not.
+	Held string
 }
 
 // Decided is one customs decision as taken.
@@ -68,6 +76,7 @@ const (
 	ClearanceWaiting    = "waiting"     // at the stop line, awaiting a decision
 	ClearanceInspection = "inspection"  // at the inspection bay
 	ClearanceRefused    = "refused"     // refused (and turned back, once Refused is set)
+	ClearanceHeld       = "held"        // held whatever was decided (Held says why)
 	ClearancePassed     = "passed"
 )
 
@@ -84,6 +93,8 @@ func (c *Clearance) Status(preCleared bool) string {
 		return ClearanceRefused
 	case !c.Inspected.IsZero() && last != DecisionRelease:
 		return ClearanceInspection
+	case c.Held != "":
+		return ClearanceHeld
 	case last == DecisionRelease:
 		return ClearanceReleased
 	case last == DecisionInspect:
@@ -199,6 +210,10 @@ func (m *Move) CanDecide(checkpoint string) error {
 func (c *Controller) record(now time.Time, m *Move, d CustomsDecision) {
 	g := m.clearance(d.Checkpoint)
 	g.Decisions = append(g.Decisions, Decided{At: now, Decision: d.Decision, Officer: d.Officer, Reason: d.Reason})
+	if g.SealAlert != "" {
+		// decided after the reading: the seal alert is answered
+		g.SealAlert, g.Held = "", ""
+	}
 	m.note(now, d.Decision, fmt.Sprintf("%s by %s (%s) at %s: %s", d.Decision, d.Officer, d.Country, d.Checkpoint, d.Reason))
 	c.touch(m)
 }

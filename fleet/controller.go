@@ -26,6 +26,10 @@ type Config struct {
 	// Horizon is how far ahead the lookahead dispatcher counts on shuttles
 	// that are busy now; default 15 minutes.
 	Horizon time.Duration
+	// HoldWithoutDeclaration holds a container at a gate of a country it
+	// has no customs declaration for, whatever was decided (pre-cleared,
+	// released), until one is filed; default off.
+	HoldWithoutDeclaration bool
 }
 
 func (c Config) withDefaults() Config {
@@ -107,6 +111,7 @@ type Controller struct {
 	recs       []*shuttleRec // the shuttles in id order
 	bays       bayBook
 	decided    map[string]map[string]CustomsDecision // move -> checkpoint -> decision
+	declared   map[Container][]Declaration           // filed for a container with no open move, for its next
 	reach      map[string][]routing.Reach            // from node -> every node
 	stations   map[string]geo.ChargingStation        // by node id
 	dropped    map[string]int                        // move -> drops seen
@@ -221,6 +226,10 @@ func (c *Controller) Handle(now time.Time, ev Event) ([]Command, error) {
 		err = c.moveRequested(now, e)
 	case CustomsDecision:
 		err = c.customsDecision(now, e)
+	case DeclarationFiled:
+		err = c.fileDeclaration(now, e)
+	case SealRead:
+		err = c.sealRead(now, e)
 	case PauseRequested:
 		err = c.pause(e)
 	case CancelRequested:
@@ -389,6 +398,7 @@ func (c *Controller) moveRequested(now time.Time, e MoveRequested) error {
 	m.Declaration, m.IdempotencyKey, m.PreCleared = e.Declaration, e.IdempotencyKey, e.PreCleared
 	m.originCentre, m.destCentre = c.centreOf(m.Origin), c.centreOf(m.Destination)
 	c.way(m)
+	c.takeDeclarations(now, m)
 	c.moves[m.ID] = m
 	c.order = append(c.order, m)
 	c.touch(m)

@@ -114,7 +114,7 @@ func (h *harness) move(id string) *Move { return h.c.moves[id] }
 func (h *harness) states(m *Move) []MoveState {
 	var out []MoveState
 	for _, tr := range m.History {
-		if tr.Decision == "" { // a change of state, not a decision noted
+		if tr.Changed() { // a change of state, not a decision or a note
 			out = append(out, tr.To)
 		}
 	}

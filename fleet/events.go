@@ -64,6 +64,32 @@ type CustomsDecision struct {
 	Reason     string
 }
 
+// DeclarationFiled: a country's customs system (or an operator) files a
+// customs declaration for a container in that country. One filed while
+// the container has no open move is kept for its next move; a new one for
+// the same container and country replaces the one in force. By names who
+// filed it, as the audit trail names them.
+type DeclarationFiled struct {
+	Container   string
+	Country     string // ISO 3166-1 alpha-2, a country with a checkpoint on the site
+	Reference   string
+	Declarant   string
+	Goods       string
+	GrossMassKg float64
+	Seals       []string // ISO 17712 seal numbers
+	By          string
+}
+
+// SealRead: a seal reader at a checkpoint read a container's seals. It
+// is accepted only for a container whose open move's way has that
+// checkpoint and has not passed it. By names the reader (or officer).
+type SealRead struct {
+	Checkpoint string
+	Container  string
+	Seals      []SealState
+	By         string
+}
+
 // PauseRequested: an operator pauses a shuttle where it is (Pause true)
 // or lets it go on. A paused shuttle keeps its place in traffic and its
 // move, takes no new work and is granted no more lane; it may be paused
@@ -141,6 +167,8 @@ func (FaultReported) event()          {}
 func (FaultCleared) event()           {}
 func (MoveRequested) event()          {}
 func (CustomsDecision) event()        {}
+func (DeclarationFiled) event()       {}
+func (SealRead) event()               {}
 func (PauseRequested) event()         {}
 func (CancelRequested) event()        {}
 func (PriorityChanged) event()        {}

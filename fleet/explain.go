@@ -48,6 +48,11 @@ func (c *Controller) Explain(id string) string {
 		if r.gate.until.IsZero() {
 			b.WriteString(" awaiting customs")
 		}
+		if r.move != nil {
+			if g := r.move.clearance(r.gate.checkpoint.ID); g != nil && g.Held != "" {
+				fmt.Fprintf(&b, ", held: %s", g.Held)
+			}
+		}
 	}
 	if w := c.admissionWait(r); w != "" {
 		fmt.Fprintf(&b, ", waiting for %s", w)

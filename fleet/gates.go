@@ -29,9 +29,13 @@ func (c *Controller) atStopLine(now time.Time, r *shuttleRec) {
 	c.moveTo(m, MoveAtGate, now, "at "+cp.ID)
 	m.stamp(cp.ID, (*Clearance).arrivedAt, now)
 	c.fire(r, EvReachGate)
-	if m.PreCleared {
+	why := c.heldWhy(m, cp.ID)
+	if m.PreCleared && why == "" {
 		r.gate.until = now.Add(cp.ReleaseTime)
 		return
+	}
+	if why != "" {
+		c.holdAt(now, m, cp.ID, why)
 	}
 	c.applyDecision(now, r)
 	if r.gate != nil && r.gate.until.IsZero() && r.task != taskInspect && r.task != taskReturn {
@@ -66,31 +70,16 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 	if !ok {
 		return
 	}
+	if why := c.heldWhy(r.move, r.gate.checkpoint.ID); why != "" && d.Decision == DecisionRelease {
+		// held whatever was decided: the release waits (for a declaration)
+		c.holdAt(now, r.move, r.gate.checkpoint.ID, why)
+		return
+	}
 	delete(c.decided[r.move.ID], r.gate.checkpoint.ID)
 	cause := fmt.Sprintf("%s by %s (%s) at %s: %s", d.Decision, d.Officer, d.Country, d.Checkpoint, d.Reason)
 	switch d.Decision {
 	case DecisionRelease:
-		if p, _ := c.tr.Position(r.id); p.At == r.gate.checkpoint.ID && p.Hold == p.At {
-			// still held at the stop line (an inspection route that could
-			// not be made yet is dropped): it passes in the release time
-			if r.task == taskInspect {
-				c.task(r, r.await(taskDeliver))
-			}
-			r.gate.until = now.Add(r.gate.checkpoint.ReleaseTime)
-			return
-		}
-		if r.task == taskInspect || r.task == taskAside {
-			// back on the way to the destination from the inspection bay
-			// (or from the way there)
-			c.fire(r, EvRelease)
-			c.moveTo(r.move, MoveLaden, now, cause)
-			r.move.stamp(r.gate.checkpoint.ID, (*Clearance).passedAt, now)
-			r.gate = nil
-			c.task(r, r.await(taskDeliver))
-			c.planTask(now, r)
-			return
-		}
-		r.gate.until = now.Add(r.gate.checkpoint.ReleaseTime)
+		c.letPass(now, r, cause)
 	case DecisionInspect:
 		if r.task == taskInspect {
 			return
@@ -111,6 +100,32 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 		r.move.stamp(r.gate.checkpoint.ID, (*Clearance).refusedAt, now)
 		c.routeHome(now, r)
 	}
+}
+
+// letPass sends a container released at its gate on: from the stop line
+// in the release time, from the inspection bay (or the way there) at once.
+func (c *Controller) letPass(now time.Time, r *shuttleRec, cause string) {
+	if p, _ := c.tr.Position(r.id); p.At == r.gate.checkpoint.ID && p.Hold == p.At {
+		// still held at the stop line (an inspection route that could
+		// not be made yet is dropped): it passes in the release time
+		if r.task == taskInspect {
+			c.task(r, r.await(taskDeliver))
+		}
+		r.gate.until = now.Add(r.gate.checkpoint.ReleaseTime)
+		return
+	}
+	if r.task == taskInspect || r.task == taskAside {
+		// back on the way to the destination from the inspection bay
+		// (or from the way there)
+		c.fire(r, EvRelease)
+		c.moveTo(r.move, MoveLaden, now, cause)
+		r.move.stamp(r.gate.checkpoint.ID, (*Clearance).passedAt, now)
+		r.gate = nil
+		c.task(r, r.await(taskDeliver))
+		c.planTask(now, r)
+		return
+	}
+	r.gate.until = now.Add(r.gate.checkpoint.ReleaseTime)
 }
 
 // customsDecision records an officer's decision and acts on it if the
@@ -208,8 +223,10 @@ type GateWait struct {
 	// AtInspectionBay: it stands at the inspection bay being inspected.
 	AtInspectionBay bool
 	// Decided: a decision for it is stored and waits to be applied (the
-	// shuttle is out of service, or on its way).
+	// shuttle is out of service, or on its way, or it is held).
 	Decided bool
+	// Held says why it is held whatever was decided ("" if it is not).
+	Held string
 }
 
 // GateQueue lists the containers waiting for customs at each checkpoint,
@@ -222,8 +239,12 @@ func (c *Controller) GateQueue() []GateWait {
 		}
 		cp := r.gate.checkpoint
 		_, decided := c.decided[r.move.ID][cp.ID]
+		held := ""
+		if g := r.move.clearance(cp.ID); g != nil {
+			held = g.Held
+		}
 		out = append(out, GateWait{Checkpoint: cp.ID, Country: cp.Country, Move: r.move.ID, Container: r.move.Container,
-			Shuttle: r.id, Inspection: r.task == taskInspect, AtInspectionBay: r.move.State == MoveInspection, Decided: decided})
+			Shuttle: r.id, Inspection: r.task == taskInspect, AtInspectionBay: r.move.State == MoveInspection, Decided: decided, Held: held})
 	}
 	return out
 }

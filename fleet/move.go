@@ -54,13 +54,24 @@ func (s MoveState) Final() bool {
 var ErrIllegalTransition = errors.New("fleet: illegal transition")
 
 // MoveTransition is one recorded change of a move's state, or a customs
-// decision taken on it (Decision set; From and To the state it was in).
+// decision taken on it (Decision set; From and To the state it was in),
+// or a note (Event set; From and To the state it was in).
 type MoveTransition struct {
 	At       time.Time
 	From, To MoveState
 	Cause    string // what made it happen, for the audit trail
 	Decision string // release, inspect or refuse: a decision, not a change
+	// Event names a note that is no change of state (NoteDeclaration,
+	// NoteSealRead, NoteSealAlert, NoteHeld); Actor is who it is by and
+	// Checkpoint where it happened, if anywhere, for the audit trail.
+	Event      string
+	Actor      string
+	Checkpoint string
 }
+
+// Changed reports whether the transition is a change of state, not a
+// decision or a note.
+func (t MoveTransition) Changed() bool { return t.Decision == "" && t.Event == "" }
 
 // Move is an operator's request to carry one container from one bay to
 // another, with its history.
@@ -87,6 +98,9 @@ type Move struct {
 	// Clearances: where the container stands with customs at each
 	// checkpoint of its way (clearance.go).
 	Clearances []Clearance
+	// Declarations: the customs declarations in force, one per country,
+	// in the order first filed (declaration.go).
+	Declarations []Declaration
 
 	noted bool // in the Controller's list of changed moves
 	// the centres of the origin and destination bays, for dispatch

@@ -53,6 +53,17 @@ Customs (role customs:<country>, e.g. customs:KZ, at that country's checkpoints 
   fleetctl customs clearances [--checkpoint CP] [--status S] [--all]
                                     where each container stands at your checkpoints
   fleetctl customs release|inspect|refuse --checkpoint CP --move ID [--reason R]
+  fleetctl customs declare --container C --country XX --ref R --declarant D
+      --goods G --mass-kg N --seals S1,S2
+                                    file a customs declaration (an officer for
+                                    the own country; operator, admin for any);
+                                    kept for the container's next move if it
+                                    has none open; replaces the one in force
+  fleetctl customs seal --checkpoint CP --container C --seal S1=sealed
+      [--seal S2=tampered ...]      a seal reader's reading (sealed, opened or
+                                    tampered); a mismatch with the declaration
+                                    or a broken seal holds the container at
+                                    the gate for an officer
 fleetd:
   fleetctl chargers                 stations, free chargers, who charges
   fleetctl health                   "ok" when fleetd answers

@@ -166,6 +166,10 @@ func printMove(c call, m api.Move) error {
 			row(tw, stamp(h.At), h.From, "customs "+h.Decision, h.Cause)
 			continue
 		}
+		if h.Event != "" { // a note (declaration, seal reading or alert, hold)
+			row(tw, stamp(h.At), h.From, h.Event, h.Cause)
+			continue
+		}
 		row(tw, stamp(h.At), h.From, h.To, h.Cause)
 	}
 	return tw.Flush()

@@ -75,6 +75,8 @@ func verbs() []verb {
 		{"customs release", "--checkpoint CP --move ID [--reason R]", 0, customsDecision("release")},
 		{"customs inspect", "--checkpoint CP --move ID [--reason R]", 0, customsDecision("inspect")},
 		{"customs refuse", "--checkpoint CP --move ID [--reason R]", 0, customsDecision("refuse")},
+		{"customs declare", "--container C --country XX --ref R --declarant D --goods G --mass-kg N --seals S1,S2", 0, customsDeclare},
+		{"customs seal", "--checkpoint CP --container C --seal S1=sealed [--seal S2=tampered ...]", 0, customsSeal},
 		{"chargers", "", 0, chargers},
 		{"health", "", 0, health},
 		{"ready", "", 0, ready},

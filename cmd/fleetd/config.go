@@ -32,6 +32,10 @@ type fileConfig struct {
 	// (opportunity or threshold).
 	Dispatch string `json:"dispatch"`
 	Charging string `json:"charging"`
+	// HoldWithoutDeclaration holds a container at a gate of a country
+	// it has no customs declaration for, whatever was decided, until one
+	// is filed (fleet.Config.HoldWithoutDeclaration); default false.
+	HoldWithoutDeclaration bool `json:"hold_without_declaration"`
 	// StaleAfterS: seconds without a state before a vehicle is out of
 	// dispatch; default 45.
 	StaleAfterS float64 `json:"stale_after_s"`
