@@ -6,10 +6,11 @@ import "slices"
 // webhooks and the filtered event stream all follow this one rule):
 //
 //   - an entry at a checkpoint (Checkpoint set: at_gate, customs
-//     decisions, inspection, seal readings, ...) is that checkpoint's
-//     country's alone: nothing of one country's decisions reaches the
-//     other;
-//   - an entry without a checkpoint (created, declaration, picked,
+//     decisions, inspection, seal readings, and a declaration, which is
+//     recorded at the first checkpoint of the country it was filed with)
+//     is that checkpoint's country's alone: nothing of one country's
+//     decisions or declarations reaches the other;
+//   - an entry without a checkpoint (created, picked,
 //     delivered, returned, cancelled, ...) is seen by every country whose
 //     checkpoints lie on the move's way;
 //   - a seal alert (EventSealAlert) is the exception both countries' law
