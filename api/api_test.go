@@ -123,6 +123,7 @@ func TestRoles(t *testing.T) {
 		"GET /v1/lanes":     read, "POST /v1/lanes/{id}/close": op, "POST /v1/lanes/{id}/reopen": op,
 		"GET /v1/customs/queue": cust, "POST /v1/customs/decisions": cust, "GET /v1/customs/clearances": cust,
 		"GET /v1/chargers": read, "GET /v1/site": all, "GET /v1/events": read,
+		"GET /v1/audit/export": cust, "GET /v1/audit/key": all,
 	}
 	require.Len(t, s.routes, len(allowed), "every route has its roles in this table")
 	tokenOf := map[Role]string{RoleViewer: tokViewer, RoleOperator: tokOperator, CustomsRole("KZ"): tokKZ, CustomsRole("CN"): tokCN, RoleAdmin: tokAdmin}
