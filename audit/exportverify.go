@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrExport is matched (errors.Is) by every error of VerifyExport.
@@ -88,7 +89,7 @@ func VerifyExport(data []byte, pub ed25519.PublicKey) (*Export, error) {
 		n, seq := i+2, uint64(i+1)
 		s, e, shown, err := parseBody(l)
 		if err != nil {
-			return fail(n, seq, "%v", err)
+			return fail(n, seq, "%s", strings.TrimPrefix(err.Error(), "audit: "))
 		}
 		switch {
 		case s.Seq != seq:
