@@ -18,7 +18,9 @@ import (
 
 // auditExportVerb is "fleetctl audit export": an API command, though
 // not among verbs() (the audit group reads the store otherwise).
-var auditExportVerb = verb{"audit export", "[--country CC] [-o FILE]", 0, auditExport}
+var auditExportVerb = verb{auditExportName, "[--country CC] [-o FILE]", 0, auditExport}
+
+const auditExportName = "audit export"
 
 // auditExport fetches one country's signed audit export: to FILE, or to
 // standard output.
