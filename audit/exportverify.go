@@ -55,11 +55,25 @@ type Export struct {
 // signature by pub over every byte before it, and nothing follows it. The
 // first failure is returned as an *ExportError.
 func VerifyExport(data []byte, pub ed25519.PublicKey) (*Export, error) {
-	fail := func(line int, seq uint64, format string, a ...any) (*Export, error) {
-		return nil, &ExportError{Line: line, Seq: seq, Reason: fmt.Sprintf(format, a...)}
-	}
 	if len(pub) != ed25519.PublicKeySize {
-		return fail(0, 0, "no public key")
+		return nil, &ExportError{Reason: "no public key"}
+	}
+	x, signed, sig, err := readExport(data, KeyID(pub))
+	if err != nil {
+		return nil, err
+	}
+	if !ed25519.Verify(pub, signed, sig) {
+		return nil, &ExportError{Line: len(x.Shown) + len(x.Withheld) + 2,
+			Reason: fmt.Sprintf("the signature by key %s does not match the lines before it: they were changed after signing", x.Header.KeyID)}
+	}
+	return x, nil
+}
+
+// readExport is VerifyExport but for the signature itself: it returns
+// the export, the bytes signed and the signature.
+func readExport(data []byte, keyID string) (_ *Export, signed, sig []byte, _ error) {
+	fail := func(line int, seq uint64, format string, a ...any) (*Export, []byte, []byte, error) {
+		return nil, nil, nil, &ExportError{Line: line, Seq: seq, Reason: fmt.Sprintf(format, a...)}
 	}
 	switch {
 	case len(data) == 0:
@@ -80,8 +94,8 @@ func VerifyExport(data []byte, pub ed25519.PublicKey) (*Export, error) {
 	if err != nil {
 		return fail(1, 0, "%v", err)
 	}
-	if id := KeyID(pub); h.KeyID != id {
-		return fail(1, 0, "signed with key %s, but the key given is %s", h.KeyID, id)
+	if h.KeyID != keyID {
+		return fail(1, 0, "signed with key %s, but the key given is %s", h.KeyID, keyID)
 	}
 	x := &Export{Header: h}
 	prev := ""
@@ -115,11 +129,7 @@ func VerifyExport(data []byte, pub ed25519.PublicKey) (*Export, error) {
 	case h.Shown != len(x.Shown) || h.Withheld != len(x.Withheld):
 		return fail(1, 0, "%d shown and %d withheld, but the file holds %d and %d", h.Shown, h.Withheld, len(x.Shown), len(x.Withheld))
 	}
-	signed := data[:len(data)-len(lines[last-1])-1]
-	if !ed25519.Verify(pub, signed, sig) {
-		return fail(last, 0, "the signature by key %s does not match lines 1 to %d: they were changed after signing", h.KeyID, last-1)
-	}
-	return x, nil
+	return x, data[:len(data)-len(lines[last-1])-1], sig, nil
 }
 
 // parseSignature reads a signature line.
