@@ -124,6 +124,7 @@ func TestRoles(t *testing.T) {
 		"GET /v1/customs/queue": cust, "POST /v1/customs/decisions": cust, "GET /v1/customs/clearances": cust,
 		"POST /v1/customs/declarations": {RoleOperator, CustomsRole("KZ"), CustomsRole("CN"), RoleAdmin}, "POST /v1/customs/seals": cust,
 		"GET /v1/chargers": read, "GET /v1/site": all, "GET /v1/events": read,
+		"GET /v1/audit/export": cust, "GET /v1/audit/key": all,
 	}
 	require.Len(t, s.routes, len(allowed), "every route has its roles in this table")
 	tokenOf := map[Role]string{RoleViewer: tokViewer, RoleOperator: tokOperator, CustomsRole("KZ"): tokKZ, CustomsRole("CN"): tokCN, RoleAdmin: tokAdmin}

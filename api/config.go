@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/routing"
+	"github.com/borderfleet/borderfleet/store"
 	"github.com/borderfleet/borderfleet/vehicles"
 )
 
@@ -25,6 +27,12 @@ type Fleet interface {
 	Active() bool
 	// Admit journals and puts a vehicle on the roster.
 	Admit(ctx context.Context, e vehicles.Entry) error
+}
+
+// AuditLog is what the audit export reads of the store: the
+// chain-of-custody log, record i holding the audit.Entry of Seq i.
+type AuditLog interface {
+	ReadAudit(ctx context.Context, after uint64, limit int) ([]store.Entry, error)
 }
 
 // Config is what a Server needs. Zero fields take the defaults noted.
@@ -42,6 +50,12 @@ type Config struct {
 	// SnapshotEvery is how often the event stream sends a snapshot;
 	// default 1 s.
 	SnapshotEvery time.Duration
+	// Audit is the audit log GET /v1/audit/export reads; nil (fleetd keeps
+	// no store): the export answers 503.
+	Audit AuditLog
+	// AuditKey is the deployment's key that signs audit exports; nil: the
+	// export and GET /v1/audit/key answer 503.
+	AuditKey ed25519.PrivateKey
 	// Log is the server's logger; nil discards. Tokens are never logged.
 	Log *slog.Logger
 }
@@ -75,6 +89,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("api: MaxBody %d is negative", c.MaxBody)
 	case c.SnapshotEvery < 0:
 		return fmt.Errorf("api: SnapshotEvery %v is negative", c.SnapshotEvery)
+	case c.AuditKey != nil && len(c.AuditKey) != ed25519.PrivateKeySize:
+		return fmt.Errorf("api: AuditKey has %d bytes, an Ed25519 private key %d", len(c.AuditKey), ed25519.PrivateKeySize)
 	}
 	if err := checkTokens(c.Tokens); err != nil {
 		return err

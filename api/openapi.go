@@ -160,6 +160,16 @@ func OpenAPI() map[string]any {
 				merge(obj{"200": obj{"description": "a GeoJSON FeatureCollection", "content": obj{"application/geo+json": obj{"schema": obj{"type": "object"}}}}}, errs(401, 403)))},
 			"/v1/events": obj{"get": op("Server-Sent Events: a \"snapshot\" event (schema Snapshot: moves by state, shuttles, gate queue, chargers, closed lanes) every second, a \"move\" event (schema Move) for each move created or changed (state or priority)", "viewer, operator, admin",
 				merge(obj{"200": obj{"description": "an event stream", "content": obj{"text/event-stream": obj{"schema": obj{"type": "string"}}}}}, errs(401, 403)))},
+			"/v1/audit/export": obj{"get": op("The chain-of-custody audit log as one country's customs may see it, signed with the deployment's Ed25519 key: JSON Lines of a header "+
+				"(format, country, exported_at, head_seq, head_hash, shown, withheld, alg, key_id), one line per entry from seq 1 to the head "+
+				"({\"entry\": {...}} in full if the country may see it, else {\"withheld\": {\"seq\", \"prev\", \"hash\"}}) and a last line "+
+				"{\"signature\": base64} over the exact bytes of every line before it. Check it offline with fleetctl audit verify --export FILE --pubkey KEY. "+
+				"400 for a country with no checkpoint on the site, 403 for another country's officer, 503 when no audit key is configured",
+				"customs:<country> (the own country only; the default), admin (any country)",
+				merge(obj{"200": obj{"description": "the signed export", "content": obj{"application/jsonl": obj{"schema": obj{"type": "string"}}}}}, errs(400, 401, 403, 500, 503)),
+				query(qparam("country", "ISO 3166 alpha-2 code of a country with a checkpoint on the site (an officer's own by default)", obj{"type": "string"})))},
+			"/v1/audit/key": obj{"get": op("The public key that signs audit exports; an authority should get it from the deployment by a second channel too, and compare the key id", "any",
+				merge(ok("the public key", "AuditKey"), errs(401, 503)))},
 		},
 		"components": obj{
 			"securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer", "description": "a token from fleetd's tokens file"}},
@@ -173,7 +183,8 @@ func errorResponses() obj {
 	out := obj{}
 	for c, d := range map[int]string{400: "bad request (the field at fault is named)", 401: "no valid bearer token", 403: "the token's role may not do this",
 		404: "not found", 409: "conflicts with the state of things", 413: "request body too large", 415: "not JSON",
-		422: "refused by the fleet controller", 503: "standing by, or the fleet core does not answer"} {
+		422: "refused by the fleet controller", 500: "an internal error (for the audit export: the audit log is broken)",
+		503: "standing by, the fleet core does not answer, or what the request needs is not configured"} {
 		out["E"+itoa(c)] = jsonBody(d, ref("Error"))
 	}
 	return out
@@ -201,6 +212,8 @@ func schemas(states []any) obj {
 		"inspection": boolean("sent to inspection"), "at_inspection_bay": boolean("being inspected"), "decided": boolean("a decision waits to be applied"),
 		"held": str("why it is held whatever was decided")})
 	return obj{
+		"AuditKey": object([]string{"algorithm", "key_id", "public_key", "pem"}, obj{"algorithm": str("Ed25519"),
+			"key_id": str("first 8 bytes of the SHA-256 of the raw key, hex"), "public_key": str("base64 of the 32 raw bytes"), "pem": str("PKIX PUBLIC KEY PEM")}),
 		"Error":  object([]string{"error"}, obj{"error": str("what is wrong"), "field": str("the request field at fault, if one is")}),
 		"Status": object([]string{"status"}, obj{"status": str("ok, active or standby")}),
 		"MoveRequest": object([]string{"container", "origin", "destination"}, obj{

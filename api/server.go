@@ -90,6 +90,8 @@ func New(cfg Config) (*Server, error) {
 		{"GET", "/v1/chargers", readers, s.chargers},
 		{"GET", "/v1/site", anyRole, s.site}, // officers see the map too
 		{"GET", "/v1/events", readers, s.events},
+		{"GET", "/v1/audit/export", customs, s.auditExport},
+		{"GET", "/v1/audit/key", anyRole, s.auditKey},
 	}
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))

@@ -10,4 +10,9 @@
 //
 // Entries are stored as JSON (Encode, Decode), one per audit record of a
 // store.Store; the record's index equals the entry's Seq.
+//
+// Each country's customs gets an export (WriteExport, VerifyExport): the
+// entries it may see (Sharing) in full, a stub of every other, and the
+// head signed with the deployment's Ed25519 key (NewKey, KeyID), which
+// it checks offline with the public key alone.
 package audit

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"flag"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
+	"github.com/borderfleet/borderfleet/store/boltstore"
 	"github.com/borderfleet/borderfleet/vda5050"
 	"github.com/borderfleet/borderfleet/vehicles"
 )
@@ -65,6 +67,13 @@ func (b *quietBus) handler() mqttbus.Handler {
 // returns its URL.
 func fleetd(t *testing.T) string {
 	t.Helper()
+	return fleetdWith(t, nil, nil)
+}
+
+// fleetdWith is fleetd with a store for the journal and the audit log,
+// and a key that signs audit exports (each may be nil).
+func fleetdWith(t *testing.T, st *boltstore.Store, key ed25519.PrivateKey) string {
+	t.Helper()
 	site, err := geo.Default()
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +86,12 @@ func fleetd(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := daemon.New(daemon.Config{Graph: g, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
+	dc := daemon.Config{Graph: g, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}}
+	ac := api.Config{Site: site, Graph: g, Tokens: testTokens, AuditKey: key}
+	if st != nil {
+		dc.Journal, dc.Owner, ac.Audit = st, "test", st
+	}
+	d, err := daemon.New(dc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +105,8 @@ func fleetd(t *testing.T) string {
 			t.Error(err)
 		}
 	})
-	s, err := api.New(api.Config{Fleet: d, Site: site, Graph: g, Tokens: testTokens})
+	ac.Fleet = d
+	s, err := api.New(ac)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,17 +26,28 @@ type auditReader interface {
 // runAudit runs "fleetctl audit ...".
 func runAudit(ctx context.Context, g globals, args []string) int {
 	if len(args) == 0 {
-		return usageError(g.stderr, "audit: want verify or show")
+		return usageError(g.stderr, "audit: want verify, show or export")
+	}
+	if args[0] == "export" {
+		return runVerb(ctx, g, auditExportVerb, args[1:])
 	}
 	fs := flag.NewFlagSet("fleetctl audit "+args[0], flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&g.store, "store", g.store, "the store's URL")
 	asJSON := fs.Bool("json", false, "JSON lines instead of a table")
+	exportFile := fs.String("export", "", "an export file to check offline")
+	pubkey := fs.String("pubkey", "", "the deployment's public key: base64, or a PEM file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return usageError(g.stderr, "audit "+args[0]+": "+err.Error())
 	}
 	var cmd func(context.Context, auditReader) int
 	switch {
+	case args[0] == "verify" && *exportFile != "" && *pubkey != "" && fs.NArg() == 0 && !*asJSON:
+		return verifyExport(g, *exportFile, *pubkey) // offline: no store, no API
+	case args[0] == "verify" && (*exportFile != "" || *pubkey != ""):
+		return usageError(g.stderr, "audit verify: --export FILE and --pubkey KEY go together (and with nothing else)")
+	case args[0] == "show" && (*exportFile != "" || *pubkey != ""):
+		return usageError(g.stderr, "audit show: --export and --pubkey are for audit verify")
 	case args[0] == "verify" && fs.NArg() == 0 && !*asJSON:
 		cmd = func(ctx context.Context, r auditReader) int { return verify(ctx, g, r) }
 	case args[0] == "show" && fs.NArg() == 1:

@@ -1,7 +1,8 @@
 // Command fleetctl is the operators' and customs officers' command line for
 // borderfleet. It asks a running fleetd over its HTTP API for moves,
-// shuttles, the customs queue and chargers, and reads the chain-of-custody
-// audit log straight from fleetd's store.
+// shuttles, the customs queue, chargers and audit exports, reads the
+// chain-of-custody audit log straight from fleetd's store, and checks an
+// audit export offline.
 package main
 
 import (
@@ -68,6 +69,22 @@ fleetd:
   fleetctl chargers                 stations, free chargers, who charges
   fleetctl health                   "ok" when fleetd answers
   fleetctl ready                    "active" (exit 0) or "standby" (exit 1)
+Audit export for a customs authority (role customs:<country> for its own
+country, admin for any):
+  fleetctl audit export [--country CC] [-o FILE]
+                                    over the API: the audit entries country CC
+                                    may see in full, a stub (seq, prev, hash) of
+                                    every other, and the head signed with the
+                                    deployment's Ed25519 key, as JSON Lines; to
+                                    stdout, or to FILE (then checked against the
+                                    key fleetd serves, and summarised)
+  fleetctl audit verify --export FILE --pubkey KEY
+                                    offline, without store or API: check every
+                                    line, the chain from entry 1 to the head and
+                                    the signature; KEY is the deployment's public
+                                    key in base64 (fleetd audit-key prints it) or
+                                    a PEM file. Prints "N entries shown, M
+                                    withheld, head seq S signed by key ID ..."
 Audit log (from the store, not the API):
   fleetctl [--store URL] audit verify
                                     check the whole audit log's hash chain;
@@ -95,7 +112,7 @@ and never write to it.
 Exit status: 0 on success; 1 when fleetd answers with an error (printed as
 "fleetctl: STATUS: ERROR (field FIELD)"), cannot be reached, is on standby
 (ready), or the audit log is broken, the container unknown or the store
-cannot be read; 2 on a usage error.
+cannot be read, or an export does not verify; 2 on a usage error.
 `
 
 // storeEnv names the environment variable that gives the store's URL.

@@ -259,7 +259,7 @@ func TestErrors(t *testing.T) {
 		{"no command", nil, nil, 2, "Usage"},
 		{"unknown command", nil, []string{"erase"}, 2, `unknown command "erase"`},
 		{"unknown audit command", nil, []string{"--store", path, "audit", "erase"}, 2, `unknown command "erase"`},
-		{"audit alone", nil, []string{"audit"}, 2, "verify or show"},
+		{"audit alone", nil, []string{"audit"}, 2, "verify, show or export"},
 		{"show without container", nil, []string{"--store", path, "audit", "show"}, 2, "wrong arguments"},
 		{"verify with argument", nil, []string{"--store", path, "audit", "verify", "x"}, 2, "wrong arguments"},
 		{"bad flag", nil, []string{"--nope"}, 2, "nope"},

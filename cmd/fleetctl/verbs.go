@@ -115,7 +115,11 @@ func groupUsage(group string) string {
 
 // line is the verb's usage line.
 func (v verb) line() string {
-	return strings.Join(strings.Fields("fleetctl "+v.name+" "+v.synopsis+" [--json]"), " ")
+	json := " [--json]"
+	if v.name == auditExportName {
+		json = "" // the export is a file, not the API's JSON
+	}
+	return strings.Join(strings.Fields("fleetctl "+v.name+" "+v.synopsis+json), " ")
 }
 
 // runGroupError reports a group named without a verb it has.

@@ -52,6 +52,10 @@ type fileConfig struct {
 	// fleetd run answers only health and ready, and fleetd demo makes an
 	// admin token.
 	Tokens string `json:"tokens"`
+	// AuditKey is the deployment's Ed25519 key (a PKCS#8 PEM file, made by
+	// fleetd audit-key -o FILE) that signs the audit exports for customs;
+	// empty: no export (fleetd demo makes a key of its own).
+	AuditKey string `json:"audit_key"`
 }
 
 type brokerConfig struct {

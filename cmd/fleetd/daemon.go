@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,9 +40,11 @@ type fleetOpts struct {
 	quiet       *slog.Logger // for the embedded broker and the demo's shuttles
 	iface       string
 	owner       string
-	listen      string // the HTTP API's address ("" none), see resolve
-	listenSet   bool   // --listen given
-	tokens      string // --tokens
+	listen      string             // the HTTP API's address ("" none), see resolve
+	listenSet   bool               // --listen given
+	tokens      string             // --tokens
+	auditKeyArg string             // --audit-key
+	key         ed25519.PrivateKey // the audit key, once loaded
 }
 
 // running is a started fleet.
@@ -79,6 +82,7 @@ func addFleetFlags(fs *flag.FlagSet, o *fleetOpts) (config, site, broker, embedd
 		return nil
 	})
 	fs.StringVar(&o.tokens, "tokens", "", "the HTTP API's tokens `file` (JSON: [{\"token\", \"name\", \"role\"}])")
+	fs.StringVar(&o.auditKeyArg, "audit-key", "", "the Ed25519 key `file` (PKCS#8 PEM) that signs audit exports (made by fleetd audit-key -o FILE)")
 	return
 }
 
@@ -115,6 +119,9 @@ func (o *fleetOpts) resolve(config, site, broker, embedded, storeURL string) err
 	}
 	if o.tokens != "" {
 		f.Tokens = o.tokens
+	}
+	if o.auditKeyArg != "" {
+		f.AuditKey = o.auditKeyArg
 	}
 	if o.statusEvery == 0 {
 		o.statusEvery = time.Duration(f.StatusEveryS * float64(time.Second))
@@ -263,7 +270,11 @@ func (r *running) serveAPI(o *fleetOpts, tokens []api.Token, log *slog.Logger, a
 	if o.listen == "" {
 		return nil
 	}
-	srv, err := api.New(api.Config{Fleet: r.d, Site: r.site, Graph: r.graph, Tokens: tokens, Log: log.With("component", "api")})
+	cfg := api.Config{Fleet: r.d, Site: r.site, Graph: r.graph, Tokens: tokens, AuditKey: o.key, Log: log.With("component", "api")}
+	if r.store != nil {
+		cfg.Audit = r.store
+	}
+	srv, err := api.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -445,6 +456,10 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fleetd run: %v\n", err)
 		return 1
 	}
+	if o.key, err = o.auditKey(stderr); err != nil {
+		fmt.Fprintf(stderr, "fleetd run: %v\n", err)
+		return 1
+	}
 	log := o.logger(stderr)
 	o.quiet = o.loggerAt(stderr, slog.LevelError)
 	ctx, stop := signalContext()
@@ -469,6 +484,9 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "HTTP API on %s: no --tokens file, so only /v1/health and /v1/ready answer\n", r.apiURL)
 	default:
 		fmt.Fprintf(stdout, "HTTP API on %s (%d tokens)\n", r.apiURL, len(tokens))
+	}
+	if r.apiURL != "" {
+		printAuditKey(stdout, o.key, "")
 	}
 	r.printMetrics(stdout)
 	<-r.ctx.Done()

@@ -67,6 +67,21 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
 		return 1
 	}
+	keyKind := ""
+	if o.file.AuditKey == "" {
+		// an ephemeral key, so that the audit export works in the demo
+		path, remove, err := demoAuditKey()
+		if err != nil {
+			fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+			return 1
+		}
+		defer remove()
+		o.file.AuditKey, keyKind = path, "this demo's "
+	}
+	if o.key, err = o.auditKey(stderr); err != nil {
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+		return 1
+	}
 	adminToken := ""
 	if len(tokens) == 0 && o.listen != "" {
 		// the demo's own admin, printed once with the URL
@@ -140,6 +155,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "HTTP API on %s (admin token for this demo: %s)\n", r.apiURL, adminToken)
 	default:
 		fmt.Fprintf(stdout, "HTTP API on %s (%d tokens from %s)\n", r.apiURL, len(tokens), o.file.Tokens)
+	}
+	if r.apiURL != "" {
+		printAuditKey(stdout, o.key, keyKind)
 	}
 	r.printMetrics(stdout)
 	<-r.ctx.Done()

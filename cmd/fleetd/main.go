@@ -35,6 +35,7 @@ Usage:
                                     rest within D
   fleetd run [--config FILE] [--broker URL] [--site FILE] [--auto-admit]
            [--store redis://HOST:PORT/DB | bolt:PATH] [--owner NAME]
+           [--tokens FILE] [--audit-key FILE]
                                     drive VDA 5050 vehicles over MQTT (an
                                     embedded broker when no URL is given),
                                     keeping state in the store; several
@@ -48,6 +49,12 @@ Usage:
                                     one for fleetd: a Mosquitto password file
                                     and ACL (each vehicle publishes and reads
                                     only its own topics) and the passwords
+  fleetd audit-key -o FILE          make the deployment's Ed25519 key that signs
+                                    the audit exports for customs (PKCS#8 PEM,
+                                    mode 0600, never overwritten) and print its
+                                    public key and key id; name it in the
+                                    configuration as "audit_key" (or --audit-key)
+  fleetd audit-key FILE             print the public key of an existing one
   fleetd help                       show this help
 
 Exit status: 0 on success, 1 when a site or scenario is invalid or a file
@@ -77,6 +84,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runDemo(args[1:], stdout, stderr)
 	case "mqtt":
 		return runMQTT(args[1:], stdout, stderr)
+	case "audit-key":
+		return runAuditKey(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
