@@ -105,13 +105,16 @@ func (d *Deliverer) Replay(ctx context.Context, country string, seq uint64) (int
 	return d.cfg.Fleet.ReplayDeadLetters(ctx, country, seq)
 }
 
-// Counts are this instance's attempts by country and result.
+// Counts are this instance's attempts by country and result, every
+// result of every subscriber present (zero if none).
 func (d *Deliverer) Counts() map[string]map[string]int64 {
 	out := map[string]map[string]int64{}
 	for _, s := range d.subs {
+		by := map[string]int64{ResultDelivered: 0, ResultFailed: 0, ResultDeadLetter: 0}
 		s.mu.Lock()
-		out[s.Country] = maps.Clone(s.counts)
+		maps.Copy(by, s.counts)
 		s.mu.Unlock()
+		out[s.Country] = by
 	}
 	return out
 }
