@@ -122,6 +122,8 @@ func TestRoles(t *testing.T) {
 		"POST /v1/shuttles": {RoleAdmin},
 		"GET /v1/lanes":     read, "POST /v1/lanes/{id}/close": op, "POST /v1/lanes/{id}/reopen": op,
 		"GET /v1/customs/queue": cust, "POST /v1/customs/decisions": cust, "GET /v1/customs/clearances": cust,
+		"GET /v1/customs/webhooks": {RoleAdmin}, "GET /v1/customs/webhooks/{country}/dead-letters": {RoleAdmin},
+		"POST /v1/customs/webhooks/{country}/dead-letters/replay": {RoleAdmin},
 		"GET /v1/chargers": read, "GET /v1/site": all, "GET /v1/events": read,
 	}
 	require.Len(t, s.routes, len(allowed), "every route has its roles in this table")
