@@ -247,7 +247,7 @@ func schemas(states []any) obj {
 		"Webhook": object([]string{"country", "url", "cursor", "backlog", "attempts", "dead_letters", "replaying", "counts"}, obj{
 			"country": str(""), "url": str(""), "cursor": integer("the last audit seq delivered or dead-lettered, as journaled"),
 			"backlog": integer("entries the country may see after the cursor, and dead letters queued for replay"),
-			"head": integer("the audit seq being tried, while it fails"), "attempts": integer("failed attempts at the head"),
+			"head":    integer("the audit seq being tried, while it fails"), "attempts": integer("failed attempts at the head"),
 			"last_error": str("the last failed attempt's reason"), "last_try": t("the last attempt"),
 			"dead_letters": integer(""), "replaying": integer("dead letters queued for another delivery"),
 			"counts": obj{"type": "object", "additionalProperties": obj{"type": "integer"}, "description": "this instance's attempts since it started, by result: delivered, failed, dead_letter"}}),
