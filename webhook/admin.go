@@ -19,10 +19,13 @@ type Status struct {
 	Country string `json:"country"`
 	URL     string `json:"url"`
 	// Cursor is the last audit entry delivered or dead-lettered, as
-	// journaled.
+	// journaled: a restart resumes after it.
 	Cursor uint64 `json:"cursor"`
-	// Backlog counts the entries the country may see after Cursor, and
-	// the dead letters queued for replay.
+	// Delivered is how far this instance has delivered, acknowledged or
+	// not yet (at least Cursor).
+	Delivered uint64 `json:"delivered"`
+	// Backlog counts the entries the country may see after Delivered,
+	// and the dead letters queued for replay.
 	Backlog int `json:"backlog"`
 	// Head is the entry being tried, while it fails; Attempts are its
 	// failed attempts and LastError the last one's reason.
@@ -48,12 +51,15 @@ func (d *Deliverer) Status(ctx context.Context) ([]Status, error) {
 	out := make([]Status, 0, len(d.subs))
 	for _, s := range d.subs {
 		v := st[s.Country]
-		backlog, err := d.backlog(ctx, s.Country, v.Cursor)
+		s.mu.Lock()
+		upto := max(s.upto, v.Cursor)
+		s.mu.Unlock()
+		backlog, err := d.backlog(ctx, s.Country, upto)
 		if err != nil {
 			return nil, err
 		}
 		s.mu.Lock()
-		x := Status{Country: s.Country, URL: s.URL, Cursor: v.Cursor, Backlog: backlog + len(v.Replay),
+		x := Status{Country: s.Country, URL: s.URL, Cursor: v.Cursor, Delivered: upto, Backlog: backlog + len(v.Replay),
 			Head: s.head, Attempts: s.attempts, LastError: s.lastErr, LastTry: s.lastAt,
 			DeadLetters: len(v.Dead), Replaying: len(v.Replay), Counts: maps.Clone(s.counts)}
 		s.mu.Unlock()

@@ -62,10 +62,12 @@ type Config struct {
 	// dead letter; default 10.
 	MaxAttempts int
 	// AckEvery and AckBatch: delivered entries are acknowledged (one
-	// journal record per subscriber) when AckBatch are waiting, when
-	// AckEvery has passed since the last acknowledgement, when the
-	// subscriber is caught up, and before a dead letter. Defaults 1 s and
-	// 100. A crash re-sends at most what was not acknowledged.
+	// journal record per subscriber) when AckBatch are waiting or AckEvery
+	// has passed since the last acknowledgement (busy or caught up), with
+	// a dead letter, and when delivery stops. Defaults 1 s and 100: at
+	// most one journal write a second per subscriber, and a crash sends
+	// again at most the last second's entries (with the same
+	// Idempotency-Key).
 	AckEvery time.Duration
 	AckBatch int
 	// Poll is how often a caught-up subscriber looks for new entries (and

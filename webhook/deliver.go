@@ -73,6 +73,7 @@ type sub struct {
 	attempts int              // failed attempts at head
 	lastErr  string           // of the last failed attempt
 	lastAt   time.Time        // of the last attempt
+	upto     uint64           // delivered up to here, maybe not yet journaled
 }
 
 // outcome of delivering one entry.
@@ -151,8 +152,11 @@ func (s *sub) session(ctx context.Context) (err error) {
 		if err != nil {
 			return err
 		}
+		s.setUpto(a.upto)
 		if len(es) == 0 {
-			if err := s.flush(ctx, a, true); err != nil {
+			// caught up: acknowledge when due, so that a trickle of
+			// entries is not one journal write each
+			if err := s.flush(ctx, a, false); err != nil {
 				return err
 			}
 			if !sleep(ctx, s.cfg.Poll) {
@@ -165,6 +169,7 @@ func (s *sub) session(ctx context.Context) (err error) {
 			return err
 		}
 		for i, e := range es {
+			s.setUpto(a.upto)
 			if !vis[i] {
 				a.upto = e.Seq
 				continue
@@ -295,6 +300,13 @@ func (s *sub) note(result string, head uint64, attempts int, err error) {
 	if err != nil {
 		s.lastErr = err.Error()
 	}
+}
+
+// setUpto notes how far this instance has delivered, for Status.
+func (s *sub) setUpto(seq uint64) {
+	s.mu.Lock()
+	s.upto = max(s.upto, seq)
+	s.mu.Unlock()
 }
 
 // sleep waits d or until ctx ends; false if ctx ended.

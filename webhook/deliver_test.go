@@ -103,22 +103,26 @@ func start(t *testing.T, st *boltstore.Store, site *geo.Site, subs []Subscriber)
 		Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
 	require.NoError(t, err)
 	h, err := New(Config{Subscribers: subs, Site: site, Fleet: d, Audit: st, MaxAttempts: 2,
-		BackoffBase: 5 * time.Millisecond, BackoffCap: 20 * time.Millisecond, AckEvery: 20 * time.Millisecond, Poll: 10 * time.Millisecond})
+		BackoffBase: 5 * time.Millisecond, BackoffCap: 20 * time.Millisecond, AckEvery: time.Hour, Poll: 10 * time.Millisecond})
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
+	// as fleetd does: the deliverer stops first and acknowledges what it
+	// delivered, then the daemon
+	dctx, dcancel := context.WithCancel(context.Background())
+	hctx, hcancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		assert.NoError(t, d.Run(ctx, nobus{}))
+		assert.NoError(t, d.Run(dctx, nobus{}))
 	}()
 	go func() {
 		defer wg.Done()
-		h.Run(ctx)
+		h.Run(hctx)
+		dcancel()
 	}()
 	require.Eventually(t, d.Active, 5*time.Second, 10*time.Millisecond)
 	var once sync.Once
-	stop := func() { once.Do(func() { cancel(); wg.Wait() }) }
+	stop := func() { once.Do(func() { hcancel(); wg.Wait() }) }
 	t.Cleanup(stop)
 	return running{d: d, hook: h, stop: stop}
 }
@@ -176,15 +180,18 @@ func TestDeliveryRetriesDeadLettersReplaysAndResumes(t *testing.T) {
 	assert.Equal(t, []uint64{4, 1, 2, 3}, cn.seqs(), "replays are delivered when asked for")
 	require.Eventually(t, func() bool {
 		s, err := a.hook.Status(ctx)
-		return err == nil && s[0].Cursor == 4 && s[1].Cursor == 4 && s[1].DeadLetters == 0 && s[1].Replaying == 0
+		return err == nil && s[0].Delivered == 4 && s[1].Delivered == 4 && s[1].DeadLetters == 0 && s[1].Replaying == 0
 	}, 5*time.Second, 10*time.Millisecond)
 	s, err := a.hook.Status(ctx)
 	require.NoError(t, err)
 	assert.False(t, s[1].LastTry.IsZero())
 	s[1].LastTry = time.Time{}
-	assert.Equal(t, Status{Country: "CN", URL: cnSrv.URL, Cursor: 4, Counts: map[string]int64{ResultFailed: 6, ResultDeadLetter: 3, ResultDelivered: 4}}, s[1])
+	assert.Equal(t, uint64(0), s[0].Cursor, "KZ's deliveries are not acknowledged yet (AckEvery is an hour)")
+	assert.Equal(t, 0, s[0].Backlog)
+	assert.Equal(t, Status{Country: "CN", URL: cnSrv.URL, Cursor: 4, Delivered: 4, Counts: map[string]int64{ResultFailed: 6, ResultDeadLetter: 3, ResultDelivered: 4}}, s[1])
 
-	// a restart on the same store carries on from the journaled cursor
+	// a restart on the same store carries on from the journaled cursor:
+	// stopping acknowledged what was delivered
 	a.stop()
 	b := start(t, st, site, subs)
 	move(t, b.d, 5)

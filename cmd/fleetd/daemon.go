@@ -246,20 +246,26 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		r.close()
 		return nil, err
 	}
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		r.runErr = r.d.Run(ctx, r.bus)
-		r.cancel() // a deposed daemon takes the rest down with it
-	}()
+	dctx := ctx // the daemon's
 	if r.hooks != nil {
+		// the webhooks stop first and acknowledge what they delivered,
+		// through the daemon, which stops after them
+		var dcancel context.CancelFunc
+		dctx, dcancel = context.WithCancel(context.WithoutCancel(ctx))
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
+			defer dcancel()
 			r.hooks.Run(ctx) // delivers while this instance is active
 		}()
 		fmt.Fprintf(stdout, "customs webhooks: %v\n", r.hooks.Countries())
 	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.runErr = r.d.Run(dctx, r.bus)
+		r.cancel() // a deposed daemon takes the rest down with it
+	}()
 	if o.statusEvery > 0 {
 		r.wg.Add(1)
 		go func() {
