@@ -123,6 +123,8 @@ func TestRoles(t *testing.T) {
 		"GET /v1/lanes":     read, "POST /v1/lanes/{id}/close": op, "POST /v1/lanes/{id}/reopen": op,
 		"GET /v1/customs/queue": cust, "POST /v1/customs/decisions": cust, "GET /v1/customs/clearances": cust,
 		"POST /v1/customs/declarations": {RoleOperator, CustomsRole("KZ"), CustomsRole("CN"), RoleAdmin}, "POST /v1/customs/seals": cust,
+		"GET /v1/customs/webhooks": {RoleAdmin}, "GET /v1/customs/webhooks/{country}/dead-letters": {RoleAdmin},
+		"POST /v1/customs/webhooks/{country}/dead-letters/replay": {RoleAdmin},
 		"GET /v1/chargers": read, "GET /v1/site": all, "GET /v1/events": read,
 		"GET /v1/audit/export": cust, "GET /v1/audit/key": all,
 	}

@@ -45,6 +45,8 @@ type Config struct {
 	// Tokens are the callers that may use the API (see ParseTokens).
 	// Without any, every request but health and ready is refused.
 	Tokens []Token
+	// Webhooks are the customs webhooks, for admins; nil: none configured.
+	Webhooks Webhooks
 	// MaxBody is the largest request body accepted; default 64 KiB.
 	MaxBody int64
 	// SnapshotEvery is how often the event stream sends a snapshot;

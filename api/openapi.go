@@ -67,6 +67,10 @@ func pathID(what string) obj {
 	return obj{"parameters": []obj{{"name": "id", "in": "path", "required": true, "schema": obj{"type": "string"}, "description": what}}}
 }
 
+func pathCountry() obj {
+	return obj{"parameters": []obj{{"name": "country", "in": "path", "required": true, "schema": obj{"type": "string"}, "description": "the subscriber's ISO 3166-1 alpha-2 country code"}}}
+}
+
 func query(params ...obj) obj { return obj{"parameters": params} }
 
 func qparam(name, desc string, schema obj) obj {
@@ -154,6 +158,13 @@ func OpenAPI() map[string]any {
 			"/v1/customs/seals": obj{"post": op("A seal reader's reading of a container's seals at a checkpoint, checked against the declaration of the checkpoint's country (or else any of the container's). A declared seal not read, a seal read but not declared, or one opened or tampered holds the container at the gate for an officer (a release given before no longer lets it pass) and raises a seal alert both countries see; a clean reading changes nothing. 409 for a container with no open move, a checkpoint not on its way or one it passed", "customs:<country> (the checkpoint's), admin",
 				merge(ok("the reading as checked, and the clearance record there", "SealReadingAnswer"), errs(400, 401, 403, 404, 409, 413, 415, 422, 503)),
 				obj{"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": ref("SealReadingRequest")}}}})},
+			"/v1/customs/webhooks": obj{"get": op("The customs webhooks: per subscribing country its URL, cursor (last audit seq delivered or dead-lettered), backlog, the head entry's failed attempts and last error, and its dead letters", "admin",
+				merge(obj{"200": jsonBody("one per subscriber", object([]string{"webhooks"}, obj{"webhooks": array(ref("Webhook"))}))}, errs(401, 403, 503)))},
+			"/v1/customs/webhooks/{country}/dead-letters": obj{"get": op("A subscriber's dead letters: audit entries given up on after the last attempt, oldest first", "admin",
+				merge(obj{"200": jsonBody("the dead letters", object([]string{"country", "dead_letters"}, obj{"country": str(""), "dead_letters": array(ref("DeadLetter"))}))}, errs(401, 403, 404, 503)), pathCountry())},
+			"/v1/customs/webhooks/{country}/dead-letters/replay": obj{"post": op("Deliver a subscriber's dead letters again (all, or the one whose audit seq is given), before the entries after its cursor; each that fails again is a dead letter again", "admin",
+				merge(obj{"200": jsonBody("how many were queued", object([]string{"country", "replayed"}, obj{"country": str(""), "replayed": integer("")}))}, errs(400, 401, 403, 404, 413, 415, 503)),
+				merge(pathCountry(), obj{"requestBody": obj{"required": false, "content": obj{"application/json": obj{"schema": ref("ReplayRequest")}}}}))},
 			"/v1/chargers": obj{"get": op("Charging stations, the shuttles charging now and the charger reservations not yet ended", "viewer, operator, admin",
 				merge(obj{"200": jsonBody("the stations", object([]string{"stations"}, obj{"stations": array(ref("Station"))}))}, errs(401, 403, 503)))},
 			"/v1/site": obj{"get": op("The site and its lane graph as GeoJSON; graph_node features carry the VDA 5050 x, y and map_id", "any",
@@ -281,6 +292,16 @@ func schemas(states []any) obj {
 		"Reservation": object(nil, obj{"shuttle": str(""), "charger": integer("0 .. chargers-1"), "start": t(""), "end": t(""),
 			"from_soc": number("expected state of charge on arrival, 0..1"), "to_soc": number("target, 0..1"), "power_kw": number(""),
 			"checked_in": boolean("the shuttle has plugged in")}),
+		"Webhook": object([]string{"country", "url", "cursor", "backlog", "attempts", "dead_letters", "replaying", "counts"}, obj{
+			"country": str(""), "url": str(""), "cursor": integer("the last audit seq delivered or dead-lettered, as journaled"),
+			"backlog": integer("entries the country may see after the cursor, and dead letters queued for replay"),
+			"head":    integer("the audit seq being tried, while it fails"), "attempts": integer("failed attempts at the head"),
+			"last_error": str("the last failed attempt's reason"), "last_try": t("the last attempt"),
+			"dead_letters": integer(""), "replaying": integer("dead letters queued for another delivery"),
+			"counts": obj{"type": "object", "additionalProperties": obj{"type": "integer"}, "description": "this instance's attempts since it started, by result: delivered, failed, dead_letter"}}),
+		"DeadLetter": object([]string{"seq", "attempts", "reason", "at"}, obj{"seq": integer("the audit entry's seq"), "attempts": integer(""),
+			"reason": str("the last attempt's failure"), "at": t("when it was given up on")}),
+		"ReplayRequest": object(nil, obj{"seq": integer("the one dead letter to replay; absent or 0: all")}),
 		"Snapshot": object(nil, obj{"at": t("the core's clock"), "active": boolean(""), "moves": obj{"type": "object", "additionalProperties": obj{"type": "integer"}},
 			"shuttles": array(ref("ShuttleStatus")), "gates": array(ref("GateWait")), "gate_counts": obj{"type": "object", "additionalProperties": obj{"type": "integer"}, "description": "containers waiting per checkpoint (a viewer gets these, and no gates)"}, "chargers": array(ref("Station")),
 			"closed_lanes": array(str("closed lane or link id"))}),

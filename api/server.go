@@ -87,6 +87,9 @@ func New(cfg Config) (*Server, error) {
 		{"POST", "/v1/customs/decisions", customs, s.customsDecision},
 		{"POST", "/v1/customs/declarations", declarers, s.customsDeclaration},
 		{"POST", "/v1/customs/seals", customs, s.customsSeals},
+		{"GET", "/v1/customs/webhooks", admins, s.webhooks},
+		{"GET", "/v1/customs/webhooks/{country}/dead-letters", admins, s.deadLetters},
+		{"POST", "/v1/customs/webhooks/{country}/dead-letters/replay", admins, s.replayDeadLetters},
 		{"GET", "/v1/chargers", readers, s.chargers},
 		{"GET", "/v1/site", anyRole, s.site}, // officers see the map too
 		{"GET", "/v1/events", readers, s.events},

@@ -142,7 +142,8 @@ type Daemon struct {
 	silent   map[string]bool      // vehicle -> reported silent
 	states   map[string]string    // vehicle -> its last state, without what changes all the time
 	active   atomic.Bool
-	settings string // see settings()
+	settings string               // see settings()
+	hooks    map[string]*Delivery // subscriber -> outbound delivery progress (not the core's)
 
 	in, out, rejected, dropped, same, pubErr, ctlErr, jErr, replayed atomic.Int64
 
@@ -447,6 +448,9 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 		var err error
 		outs, err = d.m.Added(now, *rec.Entry)
 		result = err
+	case kindHook:
+		d.applyDeliveries(rec.Hooks)
+		return nil, nil
 	case kindEvent:
 		ev, err := rec.Event.decode()
 		if err != nil {

@@ -5,4 +5,10 @@
 // copy the message into an inbox and return; operators' requests (moves,
 // customs decisions, reads for displays) run on the same goroutine through
 // Do and Submit.
+//
+// Beside the core it keeps the progress of outbound deliveries of the
+// audit log (the customs webhooks, package webhook): journaled like
+// every input, as records of kind "hook", and rebuilt by replay, so that
+// a restarted or standby fleetd resumes each subscriber where it was
+// (see Delivery).
 package daemon

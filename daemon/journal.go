@@ -40,6 +40,8 @@ type record struct {
 	Settings string `json:"settings,omitempty"`
 	// Entry, for kindAdmit.
 	Entry *vehicles.Entry `json:"entry,omitempty"`
+	// Hooks, for kindHook.
+	Hooks []DeliveryOp `json:"hooks,omitempty"`
 }
 
 // Record kinds.
@@ -51,6 +53,7 @@ const (
 	kindResume  = "resume" // a fleetd took over: ask every vehicle for its state
 	kindConfig  = "config" // the first record: the settings the journal was written with
 	kindAdmit   = "admit"  // an operator put a vehicle on the roster
+	kindHook    = "hook"   // outbound deliveries of the audit log progressed (see Delivery)
 )
 
 // payload is the message of a kindMessage record.
@@ -131,12 +134,15 @@ func decodeRecord(b []byte) (record, error) {
 		return r, fmt.Errorf("daemon: journal record: %w", err)
 	}
 	switch r.Kind {
-	case kindMessage, kindTick, kindEvent, kindSilent, kindResume, kindConfig, kindAdmit:
+	case kindMessage, kindTick, kindEvent, kindSilent, kindResume, kindConfig, kindAdmit, kindHook:
 	default:
 		return r, fmt.Errorf("daemon: journal record of unknown kind %q", r.Kind)
 	}
 	if r.Kind == kindEvent && r.Event == nil {
 		return r, fmt.Errorf("daemon: journal event record without an event")
+	}
+	if r.Kind == kindHook && len(r.Hooks) == 0 {
+		return r, fmt.Errorf("daemon: journal hook record without steps")
 	}
 	if r.Kind == kindAdmit && r.Entry == nil {
 		return r, fmt.Errorf("daemon: journal admit record without a roster entry")

@@ -45,6 +45,10 @@ type Config struct {
 	// A core that does not answer in time gives borderfleet_core_up 0
 	// and only the metrics that need no core.
 	Timeout time.Duration
+	// Webhooks, if set, returns the customs webhooks' delivery attempts
+	// by country and result (a *webhook.Deliverer's Counts), exported as
+	// borderfleet_webhook_deliveries_total.
+	Webhooks func() map[string]map[string]int64
 	// Log is for scrape errors; nil discards.
 	Log *slog.Logger
 }
@@ -93,6 +97,11 @@ func New(cfg Config) (*Metrics, error) {
 	reg := prometheus.NewRegistry()
 	if err := reg.Register(newCollector(cfg)); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	if cfg.Webhooks != nil {
+		if err := reg.Register(newWebhookCollector(cfg.Webhooks)); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
 	}
 	if err := reg.Register(collectors.NewGoCollector()); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)

@@ -65,6 +65,14 @@ Customs (role customs:<country>, e.g. customs:KZ, at that country's checkpoints 
                                     tampered); a mismatch with the declaration
                                     or a broken seal holds the container at
                                     the gate for an officer
+Customs webhooks (admin):
+  fleetctl webhooks status          per subscribing country: URL, cursor,
+                                    backlog, the failing head entry's attempts
+                                    and last error, dead letters
+  fleetctl webhooks dead-letters COUNTRY
+                                    audit entries given up on, with the reason
+  fleetctl webhooks replay COUNTRY [--seq N]
+                                    deliver them again (all, or one)
 fleetd:
   fleetctl chargers                 stations, free chargers, who charges
   fleetctl health                   "ok" when fleetd answers

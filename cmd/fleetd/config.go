@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/vehicles"
+	"github.com/borderfleet/borderfleet/webhook"
 )
 
 // fileConfig is fleetd's configuration file (JSON). Every field is
@@ -56,7 +58,54 @@ type fileConfig struct {
 	// fleetd audit-key -o FILE) that signs the audit exports for customs;
 	// empty: no export (fleetd demo makes a key of its own).
 	AuditKey string `json:"audit_key"`
+	// Webhooks subscribes each country's customs system to the audit
+	// entries it may see (see the README's Customs section).
+	Webhooks webhooksConfig `json:"webhooks"`
 }
+
+// webhooksConfig is the webhooks section; zero durations and counts take
+// package webhook's defaults.
+type webhooksConfig struct {
+	Subscribers  []subscriberConfig `json:"subscribers"`
+	TimeoutS     float64            `json:"timeout_s"`      // one POST; default 10
+	BackoffBaseS float64            `json:"backoff_base_s"` // default 1
+	BackoffCapS  float64            `json:"backoff_cap_s"`  // default 300
+	MaxAttempts  int                `json:"max_attempts"`   // default 10
+	AckEveryS    float64            `json:"ack_every_s"`    // default 1
+}
+
+// subscriberConfig is one country's customs system: its secret inline or,
+// better, in a file of its own (surrounding white space is trimmed).
+type subscriberConfig struct {
+	Country    string `json:"country"`
+	URL        string `json:"url"`
+	Secret     string `json:"secret"`
+	SecretFile string `json:"secret_file"`
+}
+
+// subscribers reads the secrets and returns the subscribers; what else is
+// wrong with them webhook.CheckSubscribers says against the site.
+func (w webhooksConfig) subscribers() ([]webhook.Subscriber, error) {
+	var out []webhook.Subscriber
+	for i, s := range w.Subscribers {
+		secret := s.Secret
+		switch {
+		case s.Secret != "" && s.SecretFile != "":
+			return nil, fmt.Errorf("webhooks: subscriber %d (%s): secret and secret_file both set; keep one", i+1, s.Country)
+		case s.SecretFile != "":
+			b, err := os.ReadFile(s.SecretFile)
+			if err != nil {
+				return nil, fmt.Errorf("webhooks: subscriber %d (%s): %w", i+1, s.Country, err)
+			}
+			secret = strings.TrimSpace(string(b))
+		}
+		out = append(out, webhook.Subscriber{Country: s.Country, URL: s.URL, Secret: []byte(secret)})
+	}
+	return out, nil
+}
+
+// seconds turns a config's seconds into a duration.
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 type brokerConfig struct {
 	URL      string `json:"url"`

@@ -28,6 +28,7 @@ import (
 	"github.com/borderfleet/borderfleet/store"
 	"github.com/borderfleet/borderfleet/store/storeurl"
 	"github.com/borderfleet/borderfleet/vehicles"
+	"github.com/borderfleet/borderfleet/webhook"
 )
 
 // fleetOpts is what fleetd run and fleetd demo share.
@@ -58,9 +59,10 @@ type running struct {
 	broker *mqttbus.Broker
 	bus    *mqttbus.Client
 	store  store.Store
-	apiURL string // the HTTP API's URL, if it runs
-	metURL string // the metrics' URL, beside the API
-	webURL string // the dashboard's URL, beside the API
+	apiURL string             // the HTTP API's URL, if it runs
+	metURL string             // the metrics' URL, beside the API
+	webURL string             // the dashboard's URL, beside the API
+	hooks  *webhook.Deliverer // the customs webhooks, if any
 	wg     sync.WaitGroup
 	runErr error
 }
@@ -247,10 +249,28 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		r.close()
 		return nil, err
 	}
+	if err := r.webhooks(o.file.Webhooks, log); err != nil {
+		r.close()
+		return nil, err
+	}
+	dctx := ctx // the daemon's
+	if r.hooks != nil {
+		// the webhooks stop first and acknowledge what they delivered,
+		// through the daemon, which stops after them
+		var dcancel context.CancelFunc
+		dctx, dcancel = context.WithCancel(context.WithoutCancel(ctx))
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			defer dcancel()
+			r.hooks.Run(ctx) // delivers while this instance is active
+		}()
+		fmt.Fprintf(stdout, "customs webhooks: %v\n", r.hooks.Countries())
+	}
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		r.runErr = r.d.Run(ctx, r.bus)
+		r.runErr = r.d.Run(dctx, r.bus)
 		r.cancel() // a deposed daemon takes the rest down with it
 	}()
 	if o.statusEvery > 0 {
@@ -263,6 +283,25 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 	return r, nil
 }
 
+// webhooks builds the customs webhooks' deliverer, if any are
+// configured: they need a store, whose audit log they deliver.
+func (r *running) webhooks(c webhooksConfig, log *slog.Logger) error {
+	if len(c.Subscribers) == 0 {
+		return nil
+	}
+	if r.store == nil {
+		return errors.New("webhooks: they deliver the store's audit log: set a store")
+	}
+	subs, err := c.subscribers()
+	if err != nil {
+		return err
+	}
+	r.hooks, err = webhook.New(webhook.Config{Subscribers: subs, Site: r.site, Fleet: r.d, Audit: r.store,
+		Timeout: seconds(c.TimeoutS), BackoffBase: seconds(c.BackoffBaseS), BackoffCap: seconds(c.BackoffCapS),
+		MaxAttempts: c.MaxAttempts, AckEvery: seconds(c.AckEveryS), Log: log.With("component", "webhook")})
+	return err
+}
+
 // serveAPI starts the HTTP API on o.listen with tokens, and the
 // Prometheus metrics at /metrics beside it (no token), until the fleet
 // stops; a demo whose default address is taken takes a free port.
@@ -270,15 +309,19 @@ func (r *running) serveAPI(o *fleetOpts, tokens []api.Token, log *slog.Logger, a
 	if o.listen == "" {
 		return nil
 	}
-	cfg := api.Config{Fleet: r.d, Site: r.site, Graph: r.graph, Tokens: tokens, AuditKey: o.key, Log: log.With("component", "api")}
+	acfg := api.Config{Fleet: r.d, Site: r.site, Graph: r.graph, Tokens: tokens, AuditKey: o.key, Log: log.With("component", "api")}
 	if r.store != nil {
-		cfg.Audit = r.store
+		acfg.Audit = r.store
 	}
-	srv, err := api.New(cfg)
+	mcfg := metrics.Config{Fleet: r.d, Site: r.site, Graph: r.graph, Log: log.With("component", "metrics")}
+	if r.hooks != nil {
+		acfg.Webhooks, mcfg.Webhooks = r.hooks, r.hooks.Counts
+	}
+	srv, err := api.New(acfg)
 	if err != nil {
 		return err
 	}
-	mets, err := metrics.New(metrics.Config{Fleet: r.d, Site: r.site, Graph: r.graph, Log: log.With("component", "metrics")})
+	mets, err := metrics.New(mcfg)
 	if err != nil {
 		return err
 	}
