@@ -105,7 +105,8 @@ func OpenAPI() map[string]any {
 				"get": op("Moves, newest first", "viewer, operator, admin", merge(ok("the moves", "MoveList"), errs(400, 401, 403, 503)),
 					query(qparam("state", "only moves in this state", obj{"type": "string", "enum": states}),
 						qparam("container", "only moves of this container (ISO 6346)", obj{"type": "string"}),
-						qparam("limit", "at most this many (default 100)", obj{"type": "integer", "minimum": 1, "maximum": maxLimit}))),
+						qparam("limit", "at most this many (default 100)", obj{"type": "integer", "minimum": 1, "maximum": maxLimit}),
+						qparam("clearances", "true: each move with its clearance records", obj{"type": "boolean"}))),
 			},
 			"/v1/moves/{id}": obj{"get": op("One move with its history", "viewer, operator, admin", merge(ok("the move", "Move"), errs(401, 403, 404, 503)), pathID("move id"))},
 			"/v1/moves/{id}/cancel": obj{"post": op("Cancel a move before its pick: pending, or a shuttle on its way to pick it up (which is stopped and parks); 422 once the container is being loaded or is aboard",
@@ -138,10 +139,10 @@ func OpenAPI() map[string]any {
 				merge(ok("the lanes closed afterwards", "LaneChange"), errs(400, 401, 403, 404, 413, 422, 503)), pathID("lane or link id"))},
 			"/v1/shuttles/{id}/clear-fault": obj{"post": shuttleVerb("Put a faulted shuttle back into dispatch after a failed action, repeated rejections or a position mismatch; 422 names what only the vehicle can clear (a broken link, a FATAL error, manual mode, an emergency stop)")},
 			"/v1/customs/queue": obj{"get": op("Containers waiting for customs; an officer sees the own country's checkpoints only", "customs:<country> (a country with a checkpoint on the site), admin",
-				merge(obj{"200": jsonBody("the queue", object([]string{"queue"}, obj{"queue": array(ref("GateWait"))}))}, errs(400, 401, 403, 503)),
+				merge(obj{"200": jsonBody("the queue, longest waiting first", object([]string{"at", "queue"}, obj{"at": obj{"type": "string", "format": "date-time", "description": "the core's clock, to count waiting time from"}, "queue": array(ref("GateWait"))}))}, errs(400, 401, 403, 503)),
 				query(qparam("checkpoint", "only this checkpoint (403 for another country's)", obj{"type": "string"})))},
 			"/v1/customs/clearances": obj{"get": op("Clearance records: where each open move's container stands with customs at each checkpoint of its way (status, since, every decision with officer and reason, arrival, inspection, passing, refusal); an officer sees the own country's checkpoints only", "customs:<country> (a country with a checkpoint on the site), admin",
-				merge(obj{"200": jsonBody("the records, oldest move first", object([]string{"clearances"}, obj{"clearances": array(ref("ClearanceItem"))}))}, errs(400, 401, 403, 503)),
+				merge(obj{"200": jsonBody("the records, oldest move first", object([]string{"at", "clearances"}, obj{"at": obj{"type": "string", "format": "date-time", "description": "the core's clock, to count waiting time from"}, "clearances": array(ref("ClearanceItem"))}))}, errs(400, 401, 403, 503)),
 				query(qparam("checkpoint", "only this checkpoint (403 for another country's)", obj{"type": "string"}),
 					qparam("status", "only this status", obj{"type": "string", "enum": []string{"expected", "pre_cleared", "released", "to_inspect", "waiting", "inspection", "refused", "passed"}}),
 					qparam("all", "true: moves that are over too", obj{"type": "boolean"})))},
@@ -152,7 +153,7 @@ func OpenAPI() map[string]any {
 				merge(obj{"200": jsonBody("the stations", object([]string{"stations"}, obj{"stations": array(ref("Station"))}))}, errs(401, 403, 503)))},
 			"/v1/site": obj{"get": op("The site and its lane graph as GeoJSON; graph_node features carry the VDA 5050 x, y and map_id", "any",
 				merge(obj{"200": obj{"description": "a GeoJSON FeatureCollection", "content": obj{"application/geo+json": obj{"schema": obj{"type": "object"}}}}}, errs(401, 403)))},
-			"/v1/events": obj{"get": op("Server-Sent Events: a \"snapshot\" event (schema Snapshot: moves by state, shuttles, gate queue, chargers, closed lanes) every second, a \"move\" event (schema Move) for each move created or changed (state or priority)", "viewer, operator, admin",
+			"/v1/events": obj{"get": op("Server-Sent Events: a \"snapshot\" event (schema Snapshot: moves by state, shuttles, gate queue, chargers, closed lanes) every second, a \"move\" event (schema Move, with its clearances) for each move created or changed (state, history, priority or checkpoints)", "viewer, operator, admin",
 				merge(obj{"200": obj{"description": "an event stream", "content": obj{"text/event-stream": obj{"schema": obj{"type": "string"}}}}}, errs(401, 403)))},
 		},
 		"components": obj{
@@ -179,10 +180,12 @@ func schemas(states []any) obj {
 	clearanceProps := obj{"checkpoint": str(""), "country": str(""),
 		"status": obj{"type": "string", "enum": []string{"expected", "pre_cleared", "released", "to_inspect", "waiting", "inspection", "refused", "passed"}},
 		"since":  t("when the status began"), "decisions": array(ref("DecisionTaken")),
-		"arrived": t("reached the stop line and waited"), "inspected": t("reached the inspection bay"), "passed": t("passed on its way"), "refused": t("turned back")}
+		"arrived": t("reached the stop line and waited"), "inspected": t("reached the inspection bay"), "passed": t("passed on its way"), "refused": t("turned back"),
+		"can_decide": boolean("a decision here would be taken now (not passed, on the way, the move not over or refused); whoever's role may decide here")}
 	clearance := object(nil, clearanceProps)
 	gate := object(nil, obj{"checkpoint": str(""), "country": str(""), "move": str(""), "container": str(""), "shuttle": str(""),
-		"inspection": boolean("sent to inspection"), "at_inspection_bay": boolean("being inspected"), "decided": boolean("a decision waits to be applied")})
+		"inspection": boolean("sent to inspection"), "at_inspection_bay": boolean("being inspected"), "decided": boolean("a decision waits to be applied"),
+		"since": t("reached the stop line (waiting time, inspection included)"), "can_decide": boolean("a decision on it here would be taken now")})
 	return obj{
 		"Error":  object([]string{"error"}, obj{"error": str("what is wrong"), "field": str("the request field at fault, if one is")}),
 		"Status": object([]string{"status"}, obj{"status": str("ok, active or standby")}),
