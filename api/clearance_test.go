@@ -27,8 +27,9 @@ func TestCanDecideSaysWhatTheDecisionEndpointDoes(t *testing.T) {
 	f.drive(func(ctl *fleet.Controller) bool { return len(ctl.GateQueue()) == 1 })
 	code, b := call(t, srv, "POST", "/v1/customs/decisions", tokKZ, `{"checkpoint": "kz-bakhty-out", "move": "`+east.ID+`", "decision": "release"}`)
 	require.Equal(t, 200, code, "%s", b)
-	f.drive(func(ctl *fleet.Controller) bool {
-		return moveState(ctl, east.ID) == fleet.MoveAtGate || moveState(ctl, east.ID) == fleet.MoveToDropoff
+	f.drive(func(ctl *fleet.Controller) bool { // past kz-bakhty-out
+		m := moveOf(ctl, east.ID)
+		return m != nil && !m.Clearances[0].Passed.IsZero()
 	})
 	west := createMove(t, srv, "b", `{"container": "MSCU1234566", "origin": "cn-bay-02", "destination": "kz-bay-04"}`)
 
@@ -77,13 +78,13 @@ func TestCanDecideSaysWhatTheDecisionEndpointDoes(t *testing.T) {
 	}
 }
 
-func moveState(ctl *fleet.Controller, id string) fleet.MoveState {
+func moveOf(ctl *fleet.Controller, id string) *fleet.Move {
 	for _, m := range ctl.Moves() {
 		if m.ID == id {
-			return m.State
+			return m
 		}
 	}
-	return ""
+	return nil
 }
 
 // The move list carries clearance records only when asked; the
