@@ -98,6 +98,7 @@ function signOut(msg) {
   state.client = null;
   state.role = null;
   state.moves.clear();
+  clock.reset();
   $("#app").hidden = true;
   $("#welcome").hidden = false;
   $("#login").hidden = false;

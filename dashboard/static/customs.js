@@ -23,9 +23,17 @@ const STATUS_TEXT = {
 // CoreClock estimates the fleet core's clock between two readings (a
 // snapshot's or a customs answer's "at"): it runs at the rate the last
 // two readings showed, so it stands still for a core standing by and runs
-// 60 times faster in a 60x demo; it never runs backwards.
+// 60 times faster in a 60x demo; between two readings it never runs
+// backwards (at a reading it takes the core's word). Before the first
+// reading it is the wall clock.
 export class CoreClock {
   constructor() {
+    this.reset();
+  }
+
+  // reset forgets the readings (at sign-out: the next fleetd's clock may
+  // be behind this one's).
+  reset() {
     this.at = NaN;
     this.local = 0;
     this.rate = 1;
@@ -42,11 +50,12 @@ export class CoreClock {
     }
     this.at = t;
     this.local = now;
+    this.last = t;
   }
 
   now() {
-    const t = Number.isNaN(this.at) ? Date.now() : this.at + (Date.now() - this.local) * this.rate;
-    this.last = Math.max(this.last, t);
+    if (Number.isNaN(this.at)) return Date.now();
+    this.last = Math.max(this.last, this.at + (Date.now() - this.local) * this.rate);
     return this.last;
   }
 }
