@@ -386,12 +386,17 @@ func TestCustomsQueueAndDecisions(t *testing.T) {
 		if code != 200 {
 			return code, nil
 		}
-		return code, decode[map[string][]GateWait](t, b)["queue"]
+		return code, decode[Queue](t, b).Queue
 	}
 	code, q := queue(tokKZ, "")
 	require.Equal(t, 200, code)
 	require.Len(t, q, 1)
-	assert.Equal(t, GateWait{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: m.ID, Container: "CSQU3054383", Shuttle: "s1"}, q[0])
+	require.NotNil(t, q[0].Since, "when it reached the stop line")
+	assert.Equal(t, GateWait{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: m.ID, Container: "CSQU3054383", Shuttle: "s1",
+		Since: q[0].Since, CanDecide: true}, q[0])
+	code, b := call(t, srv, "GET", "/v1/moves/"+m.ID, tokAdmin, "")
+	require.Equal(t, 200, code)
+	assert.Equal(t, decode[Move](t, b).Clearances[0].Arrived, q[0].Since, "since is the clearance's arrival")
 	_, q = queue(tokCN, "")
 	assert.Empty(t, q, "China's officers see only their own checkpoints")
 	_, q = queue(tokAdmin, "")
@@ -423,7 +428,7 @@ func TestCustomsQueueAndDecisions(t *testing.T) {
 		assert.Equal(t, tc.code, code, "%s: %s", tc.name, b)
 		assert.Equal(t, tc.field, decode[Error](t, b).Field, tc.name)
 	}
-	code, b := decide(tokKZ, `{"checkpoint": "kz-bakhty-out", "move": "`+m.ID+`", "decision": "release", "reason": "documents in order"}`)
+	code, b = decide(tokKZ, `{"checkpoint": "kz-bakhty-out", "move": "`+m.ID+`", "decision": "release", "reason": "documents in order"}`)
 	require.Equal(t, 200, code, "%s", b)
 	d := decode[Decision](t, b)
 	require.NotNil(t, d.Clearance)
@@ -729,7 +734,7 @@ func TestCustomsDecisionConflictsAndClearances(t *testing.T) {
 	// the clearance record: KZ sees only KZ's checkpoints
 	code, b := call(t, srv, "GET", "/v1/customs/clearances", tokKZ, "")
 	require.Equal(t, 200, code, "%s", b)
-	items := decode[map[string][]ClearanceItem](t, b)["clearances"]
+	items := decode[ClearanceList](t, b).Clearances
 	byKey := map[string]ClearanceItem{}
 	for _, it := range items {
 		assert.Equal(t, "KZ", it.Country, "only the officer's country")
@@ -744,7 +749,7 @@ func TestCustomsDecisionConflictsAndClearances(t *testing.T) {
 	assert.Equal(t, "expected", byKey[west.ID+" kz-bakhty-in"].Status)
 	code, b = call(t, srv, "GET", "/v1/customs/clearances?status=passed", tokKZ, "")
 	require.Equal(t, 200, code)
-	assert.Len(t, decode[map[string][]ClearanceItem](t, b)["clearances"], 1)
+	assert.Len(t, decode[ClearanceList](t, b).Clearances, 1)
 	code, _ = call(t, srv, "GET", "/v1/customs/clearances?checkpoint=cn-pokitu-in", tokKZ, "")
 	assert.Equal(t, http.StatusForbidden, code)
 
@@ -800,7 +805,7 @@ func TestCustomsRolesFollowTheSite(t *testing.T) {
 	m := createMove(t, srv, "a", `{"container": "CSQU3054383", "origin": "`+a[0].ID+`", "destination": "`+b[0].ID+`"}`)
 	code, body := call(t, srv, "GET", "/v1/customs/clearances", officer.Token, "")
 	require.Equal(t, 200, code, "%s", body)
-	items := decode[map[string][]ClearanceItem](t, body)["clearances"]
+	items := decode[ClearanceList](t, body).Clearances
 	require.NotEmpty(t, items, "%s's checkpoints on the move's way", x)
 	for _, it := range items {
 		assert.Equal(t, x, it.Country)

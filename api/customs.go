@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
@@ -21,6 +22,18 @@ type GateWait struct {
 	AtInspectionBay bool   `json:"at_inspection_bay"` // being inspected
 	Decided         bool   `json:"decided"`           // a decision waits to be applied
 	Held            string `json:"held,omitempty"`    // why it is held whatever was decided
+	// Since is when the container reached the stop line (how long it has
+	// waited at this checkpoint, inspection included).
+	Since *time.Time `json:"since,omitempty"`
+	// CanDecide: a decision on it here would be taken now (Move.CanDecide),
+	// whoever's role may decide here.
+	CanDecide bool `json:"can_decide"`
+}
+
+// Queue is the body of GET /v1/customs/queue.
+type Queue struct {
+	At    time.Time  `json:"at"` // the core's clock, to count waiting time from
+	Queue []GateWait `json:"queue"`
 }
 
 // DecisionRequest is the body of POST /v1/customs/decisions.
@@ -46,13 +59,53 @@ type Decision struct {
 
 const maxReason = 500
 
-func gateWaits(q []fleet.GateWait) []GateWait {
+// gateWaits copies the controller's gate queue, each with when it
+// arrived and whether a decision on it would be taken, longest waiting
+// first.
+func gateWaits(ctl *fleet.Controller) []GateWait {
+	q := ctl.GateQueue()
 	out := make([]GateWait, 0, len(q))
-	for _, g := range q {
-		out = append(out, GateWait{Checkpoint: g.Checkpoint, Country: g.Country, Move: g.Move, Container: string(g.Container),
-			Shuttle: g.Shuttle, Inspection: g.Inspection, AtInspectionBay: g.AtInspectionBay, Decided: g.Decided, Held: g.Held})
+	if len(q) == 0 {
+		return out
 	}
+	moves := make(map[string]*fleet.Move, len(q))
+	for _, g := range q {
+		moves[g.Move] = nil
+	}
+	for _, m := range ctl.Moves() {
+		if _, ok := moves[m.ID]; ok {
+			moves[m.ID] = m
+		}
+	}
+	for _, g := range q {
+		w := GateWait{Checkpoint: g.Checkpoint, Country: g.Country, Move: g.Move, Container: string(g.Container),
+			Shuttle: g.Shuttle, Inspection: g.Inspection, AtInspectionBay: g.AtInspectionBay, Decided: g.Decided, Held: g.Held}
+		if m := moves[g.Move]; m != nil {
+			w.CanDecide = m.CanDecide(g.Checkpoint) == nil
+			for _, c := range m.Clearances {
+				if c.Checkpoint == g.Checkpoint && !c.Arrived.IsZero() {
+					t := c.Arrived
+					w.Since = &t
+				}
+			}
+		}
+		out = append(out, w)
+	}
+	slices.SortStableFunc(out, func(a, b GateWait) int { return cmpSince(a.Since, b.Since) })
 	return out
+}
+
+// cmpSince orders the earlier time first, an unknown one last.
+func cmpSince(a, b *time.Time) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	}
+	return a.Compare(*b)
 }
 
 // checkpointFor finds a checkpoint an officer of who's role may act at:
@@ -71,7 +124,7 @@ func (s *Server) checkpointFor(who Token, id string) (geo.Checkpoint, error) {
 }
 
 // customsQueue is GET /v1/customs/queue?checkpoint=: an officer sees
-// only the checkpoints of the officer's country.
+// only the checkpoints of the officer's country; longest waiting first.
 func (s *Server) customsQueue(w http.ResponseWriter, r *http.Request, who Token) error {
 	cpID := r.URL.Query().Get("checkpoint")
 	if cpID != "" {
@@ -79,18 +132,22 @@ func (s *Server) customsQueue(w http.ResponseWriter, r *http.Request, who Token)
 			return err
 		}
 	}
-	var q []fleet.GateWait
-	if err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) { q = ctl.GateQueue() }); err != nil {
+	var out Queue
+	err := s.read(r.Context(), func(now time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
+		out.At, out.Queue = now, gateWaits(ctl)
+	})
+	if err != nil {
 		return err
 	}
 	country := who.Role.country()
-	kept := q[:0]
-	for _, g := range q {
+	kept := out.Queue[:0]
+	for _, g := range out.Queue {
 		if (cpID == "" || g.Checkpoint == cpID) && (country == "" || g.Country == country) {
 			kept = append(kept, g)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string][]GateWait{"queue": gateWaits(kept)})
+	out.Queue = kept
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -195,6 +252,9 @@ type Clearance struct {
 	SealAlert string `json:"seal_alert,omitempty"`
 	// Held: why the container is held here whatever was decided.
 	Held string `json:"held,omitempty"`
+	// CanDecide: a decision here would be taken now (Move.CanDecide),
+	// whoever's role may decide here.
+	CanDecide bool `json:"can_decide"`
 }
 
 // DecisionTaken is one customs decision as taken.
@@ -221,7 +281,8 @@ func clearancesJSON(m *fleet.Move, country string) []Clearance {
 			continue
 		}
 		x := Clearance{Checkpoint: c.Checkpoint, Country: c.Country, Status: c.Status(m.PreCleared), Since: opt(c.Since()),
-			Decisions: []DecisionTaken{}, Arrived: opt(c.Arrived), Inspected: opt(c.Inspected), Passed: opt(c.Passed), Refused: opt(c.Refused)}
+			Decisions: []DecisionTaken{}, Arrived: opt(c.Arrived), Inspected: opt(c.Inspected), Passed: opt(c.Passed), Refused: opt(c.Refused),
+			CanDecide: m.CanDecide(c.Checkpoint) == nil}
 		for _, d := range c.Decisions {
 			x.Decisions = append(x.Decisions, DecisionTaken{At: d.At, Decision: d.Decision, Officer: d.Officer, Reason: d.Reason})
 		}
@@ -250,6 +311,12 @@ type ClearanceItem struct {
 	SealAlerts []SealAlert `json:"seal_alerts,omitempty"`
 }
 
+// ClearanceList is the body of GET /v1/customs/clearances.
+type ClearanceList struct {
+	At         time.Time       `json:"at"` // the core's clock, to count waiting time from
+	Clearances []ClearanceItem `json:"clearances"`
+}
+
 // customsClearances is GET /v1/customs/clearances?checkpoint=&status=&all=:
 // the clearance records of the open moves (with all=true, of every move)
 // at the checkpoints of the officer's country (an admin's: all), oldest
@@ -263,15 +330,16 @@ func (s *Server) customsClearances(w http.ResponseWriter, r *http.Request, who T
 		}
 	}
 	country := who.Role.country()
-	out := []ClearanceItem{}
-	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
+	out := ClearanceList{Clearances: []ClearanceItem{}}
+	err := s.read(r.Context(), func(now time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
+		out.At = now
 		for _, m := range ctl.Moves() {
 			if m.State.Final() && !all {
 				continue
 			}
 			for _, c := range clearancesJSON(m, country) {
 				if (cpID == "" || c.Checkpoint == cpID) && (status == "" || c.Status == status) {
-					out = append(out, ClearanceItem{Move: m.ID, Container: string(m.Container), MoveState: string(m.State), Clearance: c, SealAlerts: sealAlerts(m)})
+					out.Clearances = append(out.Clearances, ClearanceItem{Move: m.ID, Container: string(m.Container), MoveState: string(m.State), Clearance: c, SealAlerts: sealAlerts(m)})
 				}
 			}
 		}
@@ -279,6 +347,6 @@ func (s *Server) customsClearances(w http.ResponseWriter, r *http.Request, who T
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string][]ClearanceItem{"clearances": out})
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }

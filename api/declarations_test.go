@@ -104,7 +104,7 @@ func TestCustomsSealReadings(t *testing.T) {
 	// KZ's officer sees KZ's declaration and readings
 	code, b = call(t, srv, "GET", "/v1/customs/clearances", tokKZ, "")
 	require.Equal(t, 200, code)
-	kz := decode[map[string][]ClearanceItem](t, b)["clearances"]
+	kz := decode[ClearanceList](t, b).Clearances
 	require.Len(t, kz, 1)
 	require.NotNil(t, kz[0].Declaration)
 	assert.Len(t, kz[0].SealReadings, 1)
@@ -112,7 +112,7 @@ func TestCustomsSealReadings(t *testing.T) {
 	// China's sees neither, but the alert
 	code, b = call(t, srv, "GET", "/v1/customs/clearances", tokCN, "")
 	require.Equal(t, 200, code)
-	cn := decode[map[string][]ClearanceItem](t, b)["clearances"]
+	cn := decode[ClearanceList](t, b).Clearances
 	require.Len(t, cn, 1)
 	assert.Equal(t, "cn-pokitu-in", cn[0].Checkpoint)
 	assert.Nil(t, cn[0].Declaration, "KZ's declaration is KZ's")

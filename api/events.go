@@ -40,18 +40,22 @@ type ShuttleStatus struct {
 }
 
 // moveMark is what the stream last sent of a move: its state, how many
-// transitions it had and its priority.
+// transitions it had, its priority and how many checkpoints its way has
+// (a detour adds one without a transition).
 type moveMark struct {
-	state    fleet.MoveState
-	n        int
-	priority int
+	state      fleet.MoveState
+	n          int
+	priority   int
+	clearances int
 }
 
 // events is GET /v1/events, a Server-Sent Events stream: a "snapshot"
 // event every SnapshotEvery (the first at once: moves by state, shuttles,
-// the gate queue, chargers, closed lanes), and a "move" event (the move
-// with its history) for every move created or changed (state or
-// priority) since the last snapshot. It ends when the client goes.
+// the gate queue with each container's waiting time and whether a
+// decision on it would be taken, chargers, closed lanes), and a "move"
+// event (the move with its history and clearance records) for every move
+// created or changed (state, history, priority or checkpoints) since the
+// last snapshot. It ends when the client goes.
 func (s *Server) events(w http.ResponseWriter, r *http.Request, who Token) error {
 	rc := http.NewResponseController(w)
 	h := w.Header()
@@ -99,7 +103,7 @@ func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, first, con
 		snap.At = now
 		for _, mv := range ctl.Moves() {
 			snap.Moves[string(mv.State)]++
-			mark := moveMark{mv.State, len(mv.History), mv.Priority}
+			mark := moveMark{mv.State, len(mv.History), mv.Priority, len(mv.Clearances)}
 			if old, ok := marks[mv.ID]; ok && old == mark {
 				continue
 			}
@@ -116,7 +120,7 @@ func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, first, con
 			snap.GateCounts[g.Checkpoint]++
 		}
 		if containers {
-			snap.Gates = gateWaits(ctl.GateQueue())
+			snap.Gates = gateWaits(ctl)
 		}
 		snap.Chargers = s.stations(now, ctl, m)
 		snap.ClosedLanes = nonNil(ctl.ClosedLanes())

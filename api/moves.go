@@ -234,7 +234,10 @@ func newMoveID() (string, error) {
 	return "mv-" + t[:16], nil
 }
 
-// listMoves is GET /v1/moves?state=&container=&limit=: newest first.
+// listMoves is GET /v1/moves?state=&container=&limit=&clearances=:
+// newest first; with clearances=true each with its clearance records (as
+// in the full view), so a screen shows where each container stands with
+// customs from one request.
 func (s *Server) listMoves(w http.ResponseWriter, r *http.Request, _ Token) error {
 	q := r.URL.Query()
 	state := fleet.MoveState(q.Get("state"))
@@ -256,6 +259,14 @@ func (s *Server) listMoves(w http.ResponseWriter, r *http.Request, _ Token) erro
 		}
 		limit = n
 	}
+	withClearances := false
+	switch c := q.Get("clearances"); c {
+	case "", "false":
+	case "true":
+		withClearances = true
+	default:
+		return badRequest("clearances", "clearances %q: want true or false", c)
+	}
 	out := MoveList{Moves: []Move{}}
 	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
 		ms := ctl.Moves()
@@ -266,7 +277,11 @@ func (s *Server) listMoves(w http.ResponseWriter, r *http.Request, _ Token) erro
 			}
 			out.Total++
 			if len(out.Moves) < limit {
-				out.Moves = append(out.Moves, moveJSON(m, false))
+				mv := moveJSON(m, false)
+				if withClearances {
+					mv.Clearances = clearancesJSON(m, "")
+				}
+				out.Moves = append(out.Moves, mv)
 			}
 		}
 	})

@@ -109,7 +109,8 @@ func OpenAPI() map[string]any {
 				"get": op("Moves, newest first", "viewer, operator, admin", merge(ok("the moves", "MoveList"), errs(400, 401, 403, 503)),
 					query(qparam("state", "only moves in this state", obj{"type": "string", "enum": states}),
 						qparam("container", "only moves of this container (ISO 6346)", obj{"type": "string"}),
-						qparam("limit", "at most this many (default 100)", obj{"type": "integer", "minimum": 1, "maximum": maxLimit}))),
+						qparam("limit", "at most this many (default 100)", obj{"type": "integer", "minimum": 1, "maximum": maxLimit}),
+						qparam("clearances", "true: each move with its clearance records", obj{"type": "boolean"}))),
 			},
 			"/v1/moves/{id}": obj{"get": op("One move with its history", "viewer, operator, admin", merge(ok("the move", "Move"), errs(401, 403, 404, 503)), pathID("move id"))},
 			"/v1/moves/{id}/cancel": obj{"post": op("Cancel a move before its pick: pending, or a shuttle on its way to pick it up (which is stopped and parks); 422 once the container is being loaded or is aboard",
@@ -142,10 +143,10 @@ func OpenAPI() map[string]any {
 				merge(ok("the lanes closed afterwards", "LaneChange"), errs(400, 401, 403, 404, 413, 422, 503)), pathID("lane or link id"))},
 			"/v1/shuttles/{id}/clear-fault": obj{"post": shuttleVerb("Put a faulted shuttle back into dispatch after a failed action, repeated rejections or a position mismatch; 422 names what only the vehicle can clear (a broken link, a FATAL error, manual mode, an emergency stop)")},
 			"/v1/customs/queue": obj{"get": op("Containers waiting for customs; an officer sees the own country's checkpoints only", "customs:<country> (a country with a checkpoint on the site), admin",
-				merge(obj{"200": jsonBody("the queue", object([]string{"queue"}, obj{"queue": array(ref("GateWait"))}))}, errs(400, 401, 403, 503)),
+				merge(obj{"200": jsonBody("the queue, longest waiting first", object([]string{"at", "queue"}, obj{"at": obj{"type": "string", "format": "date-time", "description": "the core's clock, to count waiting time from"}, "queue": array(ref("GateWait"))}))}, errs(400, 401, 403, 503)),
 				query(qparam("checkpoint", "only this checkpoint (403 for another country's)", obj{"type": "string"})))},
 			"/v1/customs/clearances": obj{"get": op("Clearance records: where each open move's container stands with customs at each checkpoint of its way (status, since, every decision with officer and reason, arrival, inspection, passing, refusal); an officer sees the own country's checkpoints only", "customs:<country> (a country with a checkpoint on the site), admin",
-				merge(obj{"200": jsonBody("the records, oldest move first", object([]string{"clearances"}, obj{"clearances": array(ref("ClearanceItem"))}))}, errs(400, 401, 403, 503)),
+				merge(obj{"200": jsonBody("the records, oldest move first", object([]string{"at", "clearances"}, obj{"at": obj{"type": "string", "format": "date-time", "description": "the core's clock, to count waiting time from"}, "clearances": array(ref("ClearanceItem"))}))}, errs(400, 401, 403, 503)),
 				query(qparam("checkpoint", "only this checkpoint (403 for another country's)", obj{"type": "string"}),
 					qparam("status", "only this status", obj{"type": "string", "enum": []string{"expected", "pre_cleared", "released", "to_inspect", "waiting", "inspection", "held", "refused", "passed"}}),
 					qparam("all", "true: moves that are over too", obj{"type": "boolean"})))},
@@ -169,7 +170,7 @@ func OpenAPI() map[string]any {
 				merge(obj{"200": jsonBody("the stations", object([]string{"stations"}, obj{"stations": array(ref("Station"))}))}, errs(401, 403, 503)))},
 			"/v1/site": obj{"get": op("The site and its lane graph as GeoJSON; graph_node features carry the VDA 5050 x, y and map_id", "any",
 				merge(obj{"200": obj{"description": "a GeoJSON FeatureCollection", "content": obj{"application/geo+json": obj{"schema": obj{"type": "object"}}}}}, errs(401, 403)))},
-			"/v1/events": obj{"get": op("Server-Sent Events: a \"snapshot\" event (schema Snapshot: moves by state, shuttles, gate queue, chargers, closed lanes) every second, a \"move\" event (schema Move) for each move created or changed (state or priority)", "viewer, operator, admin",
+			"/v1/events": obj{"get": op("Server-Sent Events: a \"snapshot\" event (schema Snapshot: moves by state, shuttles, gate queue, chargers, closed lanes) every second, a \"move\" event (schema Move, with its clearances) for each move created or changed (state, history, priority or checkpoints)", "viewer, operator, admin",
 				merge(obj{"200": obj{"description": "an event stream", "content": obj{"text/event-stream": obj{"schema": obj{"type": "string"}}}}}, errs(401, 403)))},
 			"/v1/audit/export": obj{"get": op("The chain-of-custody audit log as one country's customs may see it, signed with the deployment's Ed25519 key: JSON Lines of a header "+
 				"(format, country, exported_at, head_seq, head_hash, shown, withheld, alg, key_id), one line per entry from seq 1 to the head "+
@@ -211,7 +212,8 @@ func schemas(states []any) obj {
 		"declaration":   ref("CustomsDeclaration"),
 		"seal_readings": array(ref("SealReading")),
 		"seal_alert":    str("what the last seal reading with a problem found, until an officer decides here after it"),
-		"held":          str("why the container is held here whatever was decided (a seal alert; no declaration filed for the country)")}
+		"held":          str("why the container is held here whatever was decided (a seal alert; no declaration filed for the country)"),
+		"can_decide":    boolean("a decision here would be taken now (not passed, on the way, the move not over or refused); whoever's role may decide here")}
 	clearance := object(nil, clearanceProps)
 	declProps := obj{"container": str("ISO 6346 container number"), "country": str("ISO 3166 alpha-2 code of a country with a checkpoint on the site"),
 		"reference": str("declaration reference (at most 200 characters)"), "declarant": str("(at most 200 characters)"), "goods": str("goods description (at most 500 characters)"),
@@ -221,7 +223,8 @@ func schemas(states []any) obj {
 		"state": obj{"type": "string", "enum": []string{"sealed", "opened", "tampered"}}})
 	gate := object(nil, obj{"checkpoint": str(""), "country": str(""), "move": str(""), "container": str(""), "shuttle": str(""),
 		"inspection": boolean("sent to inspection"), "at_inspection_bay": boolean("being inspected"), "decided": boolean("a decision waits to be applied"),
-		"held": str("why it is held whatever was decided")})
+		"held":  str("why it is held whatever was decided"),
+		"since": t("reached the stop line (waiting time, inspection included)"), "can_decide": boolean("a decision on it here would be taken now")})
 	return obj{
 		"AuditKey": object([]string{"algorithm", "key_id", "public_key", "pem"}, obj{"algorithm": str("Ed25519"),
 			"key_id": str("first 8 bytes of the SHA-256 of the raw key, hex"), "public_key": str("base64 of the 32 raw bytes"), "pem": str("PKIX PUBLIC KEY PEM")}),

@@ -191,6 +191,15 @@ func TestBrowser(t *testing.T) {
 	fill(container)
 	waitFor(t, bctx, `document.querySelector("#f-error").hidden && !!`+row, 10*time.Second, "the new move in the moves table")
 	created := time.Now()
+	// where the container stands with each country: one chip per country
+	// of its way, in the map's colours, none passed yet
+	chips := func(what string) string {
+		return `[...` + row + `.querySelectorAll("td.customs .clr")].map(c => ` + what + `).join(" ")`
+	}
+	waitFor(t, bctx, chips("c.dataset.country")+` === "KZ CN"`, 10*time.Second, "a clearance chip for KZ and CN in the move's row")
+	require.Equal(t, "c0 c1", eval[string](t, bctx, chips(`[...c.classList].find(k => /^c\d$/.test(k))`)), "the chips in the countries' map colours")
+	require.NotContains(t, eval[string](t, bctx, chips("c.dataset.status")), "passed")
+	require.Contains(t, eval[string](t, bctx, row+`.querySelector("td.customs .clr").title`), "kz-bakhty-out: ", "the chip's title names the checkpoint")
 	eval[bool](t, bctx, `(() => { const f = document.querySelector("#moves-filter"); f.value = "all"; f.dispatchEvent(new Event("change")); return true })()`)
 
 	// shuttles move: a drawn position changes between two reads
@@ -213,23 +222,31 @@ func TestBrowser(t *testing.T) {
 
 	// the move is delivered (at 60x half a minute to a minute), released
 	// at both gates with the gate queue's buttons
+	// each release is clicked on a gate row that shows how long the
+	// container has waited there ("" when no button was clicked)
 	st, released := "", 0
 	release := `(() => {
 		for (const tr of document.querySelectorAll("#gates tbody tr")) {
 			const b = tr.querySelector("button.ok");
-			if (tr.textContent.includes("` + container + `") && b && !b.hidden && !b.disabled) { b.click(); return true }
+			if (tr.textContent.includes("` + container + `") && b && !b.hidden && !b.disabled) {
+				const w = tr.querySelector(".wait").textContent;
+				b.click();
+				return w || "no waiting time shown";
+			}
 		}
-		return false
+		return ""
 	})()`
 	for deadline := time.Now().Add(150 * time.Second); st != "delivered" && time.Now().Before(deadline); {
 		time.Sleep(time.Second)
-		if eval[bool](t, bctx, release) {
+		if w := eval[string](t, bctx, release); w != "" {
 			released++
+			require.Regexp(t, `^\d+ (s|min)$|^\d+ h \d\d$`, w, "the waiting time on the gate row")
 		}
 		st = eval[string](t, bctx, `(`+row+` || {dataset: {}}).dataset.state || ""`)
 	}
 	t.Logf("released at a gate %d times", released)
 	require.Equal(t, "delivered", st, "the move's state in the moves table")
+	waitFor(t, bctx, chips("c.dataset.status")+` === "passed passed"`, 10*time.Second, "both countries' chips passed")
 	t.Logf("the move made with the form was delivered %v later (%v after the page was asked for)",
 		time.Since(created).Round(time.Second), time.Since(start).Round(time.Second))
 	t.Logf("screenshot: %s", shot(t, bctx, "dashboard.png"))

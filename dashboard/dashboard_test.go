@@ -25,6 +25,7 @@ func TestHandler(t *testing.T) {
 		{"GET", "/iso6346.js", 200, "text/javascript", "checkDigit"},
 		{"GET", "/ui.js", 200, "text/javascript", "export function syncRows"},
 		{"GET", "/lanes.js", 200, "text/javascript", "encodeURIComponent"},
+		{"GET", "/customs.js", 200, "text/javascript", "export const LONG_WAIT_MS"},
 		{"GET", "/style.css", 200, "text/css", ":root"},
 		{"HEAD", "/", 200, "text/html", ""},
 		{"GET", "/nope.js", 404, "", ""},
@@ -49,7 +50,7 @@ func TestHandler(t *testing.T) {
 // TestNoExternalResources: the page loads nothing from elsewhere (no
 // CDN, no tiles): the closed networks it runs in have none.
 func TestNoExternalResources(t *testing.T) {
-	for _, name := range []string{"static/index.html", "static/app.js", "static/api.js", "static/map.js", "static/ui.js", "static/lanes.js", "static/style.css"} {
+	for _, name := range []string{"static/index.html", "static/app.js", "static/api.js", "static/map.js", "static/ui.js", "static/lanes.js", "static/customs.js", "static/style.css"} {
 		b, err := static.ReadFile(name)
 		assert.NoError(t, err)
 		for _, bad := range []string{"http://", "https://", "//cdn", "@import"} {

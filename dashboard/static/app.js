@@ -3,7 +3,8 @@ import { ApiError, Client, newKey } from "./api.js";
 import { LADEN, SiteMap, countryClass, countryOf, shortID } from "./map.js";
 import { exampleContainer } from "./iso6346.js";
 import { LanesPanel } from "./lanes.js";
-import { $, actionButton, badge, cells, errText, setText, syncRows, toast } from "./ui.js";
+import { $, actionButton, badge, cells, errText, fmtClock, setText, syncRows, toast } from "./ui.js";
+import { CoreClock, clearanceCell, tickWaits } from "./customs.js";
 
 const TOKEN_KEY = "borderfleet.token";
 
@@ -48,6 +49,10 @@ const state = {
   timers: [],
 };
 
+// clock is the fleet core's clock as last read (a snapshot's or a customs
+// answer's "at"), for the waiting times.
+const clock = new CoreClock();
+
 let map = null;
 let lanes = null;
 
@@ -73,6 +78,18 @@ async function signIn(token) {
   return role;
 }
 
+// seesCustoms: operators and admins see every country's clearances,
+// an officer its own country's (the API filters them); a viewer none.
+function seesCustoms() {
+  return !!(state.role && (state.role.operates || state.role.customs));
+}
+
+// officerOnly: a customs officer's token, which reads no moves and no
+// stream: its moves table comes from GET /v1/customs/clearances.
+function officerOnly() {
+  return !!(state.role && state.role.customs && !state.role.reads);
+}
+
 function signOut(msg) {
   sessionStorage.removeItem(TOKEN_KEY);
   if (state.abort) state.abort.abort();
@@ -81,6 +98,7 @@ function signOut(msg) {
   state.client = null;
   state.role = null;
   state.moves.clear();
+  clock.reset();
   $("#app").hidden = true;
   $("#welcome").hidden = false;
   $("#login").hidden = false;
@@ -108,7 +126,7 @@ async function start(token) {
   $("#app").hidden = false;
   $("#newmove-panel").hidden = !role.operates;
   $("#shuttles-panel").hidden = !role.reads;
-  $("#moves-panel").hidden = !role.reads;
+  $("#moves-panel").hidden = !role.reads && !role.customs;
   $("#chargers-panel").hidden = !role.reads;
   $("#lanes-panel").hidden = !role.reads;
   $("#map-panel").hidden = false; // every role may see the site
@@ -117,6 +135,9 @@ async function start(token) {
   $("#map-note").textContent = role.reads ? "" : "This role sees the site; shuttles and closed lanes are shown to viewers, operators and admins.";
   document.body.classList.toggle("can-operate", role.operates);
   document.body.classList.toggle("can-decide", role.customs);
+  document.body.classList.toggle("sees-customs", seesCustoms());
+  document.body.classList.toggle("officer", officerOnly());
+  state.timers.push(setInterval(() => tickWaits($("#app"), clock), 1000));
   if (!map) {
     map = new SiteMap($("#map"), { onSelect: selectShuttle, tip: $("#tip") });
     map.bindTips($(".map-wrap"));
@@ -142,7 +163,9 @@ async function start(token) {
   }
   if (role.customs && !role.reads) {
     refreshQueue();
+    refreshClearances();
     state.timers.push(setInterval(refreshQueue, 2000));
+    state.timers.push(setInterval(refreshClearances, 2000));
   }
 }
 
@@ -258,6 +281,7 @@ function onEvent(name, data) {
   if (name !== "snapshot") return;
   state.snap = data;
   state.lastSnapAt = Date.now();
+  clock.set(data.at);
   state.gates = data.gates || [];
   state.gateCounts = data.gate_counts || {};
   setLive(data.active ? "on" : "standby", data.active ? "live" : "standby");
@@ -283,7 +307,7 @@ function setLive(kind, text) {
 
 async function refreshMoves() {
   try {
-    const r = await state.client.get("/v1/moves?limit=200");
+    const r = await state.client.get(`/v1/moves?limit=200${seesCustoms() ? "&clearances=true" : ""}`);
     for (const m of r.moves || []) {
       const old = state.moves.get(m.id);
       state.moves.set(m.id, old && old.history && !m.history ? { ...old, ...m } : m);
@@ -306,11 +330,33 @@ async function refreshChargers() {
 async function refreshQueue() {
   try {
     const r = await state.client.get("/v1/customs/queue");
+    clock.set(r.at);
     state.gates = Array.isArray(r) ? r : r.queue || r.gates || [];
     setLive("on", "polling");
     renderGates();
   } catch (e) {
     setLive("off", "fleetd unreachable");
+    if (e.status === 401) signOut("fleetd no longer accepts this token.");
+  }
+}
+
+// refreshClearances is an officer's moves table: the open moves at the
+// officer's country's checkpoints, one row per move with its records
+// there (the API shows an officer nothing of the other country's).
+async function refreshClearances() {
+  try {
+    const r = await state.client.get("/v1/customs/clearances");
+    clock.set(r.at);
+    const moves = new Map();
+    for (const it of r.clearances || []) {
+      const { move, container, move_state: st, ...c } = it;
+      if (!moves.has(move)) moves.set(move, { id: move, container, state: st, clearances: [] });
+      moves.get(move).clearances.push(c);
+    }
+    state.moves.clear();
+    for (const [id, m] of moves) state.moves.set(id, m);
+    renderMoves();
+  } catch (e) {
     if (e.status === 401) signOut("fleetd no longer accepts this token.");
   }
 }
@@ -411,9 +457,10 @@ function renderMoves() {
     list,
     (m) => m.id,
     (tr, m) => {
-      cells(tr, 9);
-      priorityCell(tr.children[7], m.id);
-      const act = tr.children[8];
+      cells(tr, 10);
+      tr.children[4].className = "customs";
+      priorityCell(tr.children[8], m.id);
+      const act = tr.children[9];
       act.className = "act";
       const b = actionButton("cancel", () => cancelMove(m.id), "danger");
       b.dataset.verb = "cancel";
@@ -425,16 +472,18 @@ function renderMoves() {
       tr.dataset.container = m.container;
       setText(c[0], m.id, "mono dim");
       setText(c[1], m.container, "mono");
-      setText(c[2], `${m.origin} → ${m.destination}`, "mono");
+      setText(c[2], m.origin ? `${m.origin} → ${m.destination}` : "—", "mono");
       badge(c[3], m.state);
-      setText(c[4], m.shuttle || "", "mono");
-      setText(c[5], fmtClock(m.created), "dim");
+      if (seesCustoms()) clearanceCell(c[4], m.clearances);
+      setText(c[5], m.shuttle || "", "mono");
+      setText(c[6], m.created ? fmtClock(m.created) : "", "dim");
       const end = m.state === "delivered" && m.history ? Date.parse(m.history[m.history.length - 1].at) : now;
-      setText(c[6], fmtDur(end - Date.parse(m.created)), "num");
-      showPriority(c[7], m);
-      c[8].firstChild.hidden = !CANCELLABLE.has(m.state);
+      setText(c[7], m.created ? fmtDur(end - Date.parse(m.created)) : "", "num");
+      showPriority(c[8], m);
+      c[9].firstChild.hidden = !CANCELLABLE.has(m.state);
     },
   );
+  tickWaits($("#moves"), clock);
 }
 
 // priorityCell builds a move's priority cell: the number, or for an
@@ -473,7 +522,7 @@ function priorityCell(td, id) {
 function showPriority(td, m) {
   const [val, input, set] = td.children;
   const editable = !!(state.role && state.role.operates) && !FINAL.has(m.state);
-  const prio = String(m.priority || 0);
+  const prio = m.priority === undefined ? "" : String(m.priority);
   setText(val, prio);
   val.hidden = editable;
   input.hidden = !editable;
@@ -484,13 +533,22 @@ function showPriority(td, m) {
   set.hidden = !editable || input.value === prio;
 }
 
+// byWait orders gate waits longest waiting first (an unknown arrival
+// last), as the API sends them.
+function byWait(a, b) {
+  const x = a.since ? Date.parse(a.since) : Infinity;
+  const y = b.since ? Date.parse(b.since) : Infinity;
+  return x === y ? 0 : x < y ? -1 : 1;
+}
+
 function renderGates() {
   // a viewer's stream carries only how many wait at each checkpoint; only
-  // customs (their own country's queue) and admins may decide
+  // customs (their own country's queue) and admins may decide, and only
+  // where the API says a decision would be taken (can_decide)
   const counted = state.role && !state.role.customs && !state.role.operates;
   const gates = counted
     ? Object.entries(state.gateCounts || {}).map(([cp, n]) => ({ checkpoint: cp, count: n, move: "" }))
-    : state.gates || [];
+    : [...(state.gates || [])].sort(byWait);
   const decides = !!(state.role && state.role.customs);
   $("#gates-count").textContent = String(counted ? gates.reduce((n, g) => n + g.count, 0) : gates.length);
   $("#gates-empty").hidden = gates.length > 0;
@@ -500,7 +558,8 @@ function renderGates() {
     (g) => `${g.checkpoint}/${g.move}`,
     (tr, g) => {
       cells(tr, 3);
-      tr.children[0].innerHTML = `<span class="cp mono"></span><br><span class="gate-st"></span>`;
+      tr.dataset.waitHost = "";
+      tr.children[0].innerHTML = `<span class="cp mono"></span><br><span class="gate-st"></span> <span class="wait"></span>`;
       const act = tr.children[2];
       act.className = "act decide";
       const reason = document.createElement("input");
@@ -523,6 +582,16 @@ function renderGates() {
       const c = tr.children;
       c[0].className = countryClass(g.country || countryOf(g.checkpoint));
       setText(c[0].querySelector(".cp"), g.checkpoint);
+      const wait = c[0].querySelector(".wait");
+      const since = g.since ? Date.parse(g.since) : NaN;
+      if (Number.isNaN(since)) {
+        delete wait.dataset.since;
+        wait.textContent = "";
+        tr.classList.remove("long");
+      } else {
+        wait.dataset.since = String(since);
+        wait.title = `at the stop line since ${fmtClock(g.since)}`;
+      }
       if (g.count !== undefined) {
         setText(c[0].querySelector(".gate-st"), "waiting", "gate-st waiting");
         setText(c[1], `${g.count} container${g.count === 1 ? "" : "s"}`, "num");
@@ -535,10 +604,13 @@ function renderGates() {
       setText(c[1], g.shuttle ? `${g.container} · ${shortID(g.shuttle)}` : g.container, "mono");
       c[1].title = g.shuttle ? `${g.container} on ${g.shuttle}, move ${g.move}` : `move ${g.move}`;
       c[2].hidden = false;
-      for (const b of c[2].querySelectorAll("button")) b.hidden = g.decided || !decides;
-      c[2].querySelector("input").hidden = g.decided || !decides;
+      const offer = decides && !g.decided && g.can_decide === true;
+      tr.dataset.canDecide = String(offer);
+      for (const b of c[2].querySelectorAll("button")) b.hidden = !offer;
+      c[2].querySelector("input").hidden = !offer;
     },
   );
+  tickWaits($("#gates"), clock);
 }
 
 function renderChargers(stations) {
@@ -692,7 +764,10 @@ async function decide(g, decision, reasonInput) {
     const r = await state.client.post("/v1/customs/decisions", body);
     toast(`${g.container} at ${g.checkpoint}: ${decision} (move now ${r.move_state.replace(/_/g, " ")})`, "ok");
     reasonInput.value = "";
-    if (!state.role.reads) refreshQueue();
+    if (!state.role.reads) {
+      refreshQueue();
+      refreshClearances();
+    }
   } catch (e) {
     toast(`${decision} ${g.container} at ${g.checkpoint}: ${errText(e)}`);
   }
@@ -759,14 +834,6 @@ async function submitMove(e) {
 }
 
 // ---- formatting -----------------------------------------------------------------
-
-function fmtClock(s) {
-  if (!s) return "—";
-  const d = new Date(s);
-  if (Number.isNaN(d.getTime())) return s;
-  const p = (n) => String(n).padStart(2, "0");
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC`;
-}
 
 function fmtDur(ms) {
   if (!(ms >= 0)) return "";

@@ -92,3 +92,12 @@ export function actionButton(text, fn, cls = "") {
   });
   return b;
 }
+
+// fmtClock is a time as the page shows it: UTC, to the second.
+export function fmtClock(s) {
+  if (!s) return "—";
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) return s;
+  const p = (n) => String(n).padStart(2, "0");
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC`;
+}
