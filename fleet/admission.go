@@ -154,7 +154,7 @@ func newCustomsAreas(g *routing.Graph, clearance float64) []*customsArea {
 				if owner[from] >= 0 && find(owner[from]) == find(o) {
 					continue
 				}
-				at, hit := entryBefore(g, in, from, g.Edges[e].Length, clearance, owner)
+				at, hit := entryBefore(g, in, from, n, g.Edges[e].Length, clearance, owner)
 				if hit >= 0 {
 					changed = union(hit, o) || changed
 					continue
@@ -197,25 +197,37 @@ func newCustomsAreas(g *routing.Graph, clearance float64) []*customsArea {
 }
 
 // entryBefore walks back from node n, which lies ahead metres before an
-// area, to where a shuttle may wait for a place: at least clearance
-// before the area, and not on a two-way stretch (it would stand in the
-// way of shuttles leaving the area). It stops early at a merge or a
-// station. If the way back runs into a loop (owner >= 0) before that, it
-// returns that loop as hit (the two areas are one), else hit is -1.
-func entryBefore(g *routing.Graph, in [][]int, n int, ahead, clearance float64, owner []int) (at, hit int) {
+// area (before its node next), to where a shuttle may wait for a place:
+// at least clearance before the area, on a one-way lane and not at a
+// junction (it would stand in the way of shuttles leaving the area or
+// crossing its lane). It stops early at a merge or a station. If the way
+// back runs into a loop (owner >= 0) before that, it returns that loop as
+// hit (the two areas are one), else hit is -1.
+func entryBefore(g *routing.Graph, in [][]int, n, next int, ahead, clearance float64, owner []int) (at, hit int) {
 	twoWay := func(e int) bool { return g.Blocks[g.Edges[e].Resource].TwoWay }
 	for {
 		if owner[n] >= 0 {
 			return n, owner[n]
 		}
-		if len(in[n]) != 1 || g.Nodes[n].Capacity > 1 {
-			return n, -1
+		// the edges that lead into n from behind (not back from next, on
+		// a two-way block)
+		from := -1
+		for _, e := range in[n] {
+			if g.Edges[e].From == next {
+				continue
+			}
+			if from >= 0 || g.Nodes[n].Capacity > 1 {
+				return n, -1 // a merge, or a station
+			}
+			from = e
 		}
-		e := in[n][0]
-		if ahead >= clearance && !twoWay(e) {
-			return n, -1
+		if from < 0 {
+			return n, -1 // a lane's start
 		}
-		n, ahead = g.Edges[e].From, ahead+g.Edges[e].Length
+		if ahead >= clearance && !twoWay(from) && len(g.Out(n)) == 1 {
+			return n, -1 // a plain node of a one-way lane, clear of the area
+		}
+		next, n, ahead = n, g.Edges[from].From, ahead+g.Edges[from].Length
 	}
 }
 

@@ -69,8 +69,8 @@ func (t *Traffic) pastTwoWay(s *shuttle, to int) int {
 		e := s.step(i).edge
 		return e >= 0 && t.g.Blocks[t.g.Edges[e].Resource].TwoWay
 	}
-	if to+2 > s.last() || !twoWay(to+1) {
-		return to
+	if to+2 > s.last() || !twoWay(to+1) || s.step(to).hold {
+		return to // nothing is queued past a hold, not even a two-way stretch
 	}
 	for to+2 <= s.last() && twoWay(to+1) {
 		to += 2
