@@ -291,31 +291,44 @@ func TestListAndGetMoves(t *testing.T) {
 		{"?state=delivered", []string{}, 0},
 		{"?container=mscu%201234566", []string{b.ID}, 1},
 	} {
-		code, body := call(t, srv, "GET", "/v1/moves"+tc.query, tokViewer, "")
-		require.Equal(t, http.StatusOK, code, "%s", body)
-		l := decode[MoveList](t, body)
-		ids := []string{}
-		for _, m := range l.Moves {
-			ids = append(ids, m.ID)
-			assert.Empty(t, m.History, "lists leave history out")
+		for _, tok := range []string{tokOperator, tokViewer} {
+			code, body := call(t, srv, "GET", "/v1/moves"+tc.query, tok, "")
+			if tok == tokViewer && strings.Contains(tc.query, "container") {
+				assert.Equal(t, http.StatusForbidden, code, "a viewer may not ask whether a container is moved: %s", body)
+				assert.Equal(t, "container", decode[Error](t, body).Field)
+				continue
+			}
+			require.Equal(t, http.StatusOK, code, "%s", body)
+			l := decode[MoveList](t, body)
+			ids := []string{}
+			for _, m := range l.Moves {
+				ids = append(ids, m.ID)
+				assert.Empty(t, m.History, "lists leave history out")
+			}
+			assert.Equal(t, tc.want, ids, tc.query)
+			assert.Equal(t, tc.total, l.Total, tc.query)
 		}
-		assert.Equal(t, tc.want, ids, tc.query)
-		assert.Equal(t, tc.total, l.Total, tc.query)
 	}
 	for _, tc := range []struct{ query, field string }{
 		{"?state=lost", "state"}, {"?container=XYZ", "container"}, {"?limit=0", "limit"}, {"?limit=many", "limit"},
 	} {
-		code, body := call(t, srv, "GET", "/v1/moves"+tc.query, tokViewer, "")
+		code, body := call(t, srv, "GET", "/v1/moves"+tc.query, tokOperator, "")
 		assert.Equal(t, http.StatusBadRequest, code, tc.query)
 		assert.Equal(t, tc.field, decode[Error](t, body).Field, tc.query)
 	}
-	code, body := call(t, srv, "GET", "/v1/moves/"+a.ID, tokViewer, "")
+	code, body := call(t, srv, "GET", "/v1/moves/"+a.ID, tokOperator, "")
 	require.Equal(t, http.StatusOK, code)
 	m := decode[Move](t, body)
 	assert.Equal(t, "to_pickup", m.State)
 	assert.Equal(t, "s1", m.Shuttle)
 	require.Len(t, m.History, 2)
 	assert.Equal(t, Transition{At: m.History[0].At, From: "pending", To: "assigned", Cause: m.History[0].Cause}, m.History[0])
+	code, body = call(t, srv, "GET", "/v1/moves/"+a.ID, tokViewer, "")
+	require.Equal(t, http.StatusOK, code)
+	vm := decode[ViewerMove](t, body)
+	assert.Equal(t, ViewerMove{ID: a.ID, Origin: "kz-bay-03", Destination: "cn-bay-07", Priority: 2, State: "to_pickup", Shuttle: "s1",
+		Created: m.Created, History: []ViewerTransition{{At: m.History[0].At, From: "pending", To: "assigned"}, {At: m.History[1].At, From: "assigned", To: "to_pickup"}},
+		Redacted: true}, vm)
 	code, body = call(t, srv, "GET", "/v1/moves/nope", tokViewer, "")
 	assert.Equal(t, http.StatusNotFound, code)
 	assert.Equal(t, "id", decode[Error](t, body).Field)
@@ -753,8 +766,8 @@ func TestCustomsDecisionConflictsAndClearances(t *testing.T) {
 	code, _ = call(t, srv, "GET", "/v1/customs/clearances?checkpoint=cn-pokitu-in", tokKZ, "")
 	assert.Equal(t, http.StatusForbidden, code)
 
-	// the move in full shows both countries' records
-	code, b = call(t, srv, "GET", "/v1/moves/"+m.ID, tokViewer, "")
+	// the move in full shows both countries' records to an operator
+	code, b = call(t, srv, "GET", "/v1/moves/"+m.ID, tokOperator, "")
 	require.Equal(t, 200, code)
 	full := decode[Move](t, b)
 	require.Len(t, full.Clearances, 2)
@@ -769,6 +782,19 @@ func TestCustomsDecisionConflictsAndClearances(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, noted, "both decisions in the history")
+	// and to a viewer neither the records nor the decisions, nor who took
+	// them and why
+	code, b = call(t, srv, "GET", "/v1/moves/"+m.ID, tokViewer, "")
+	require.Equal(t, 200, code)
+	for _, leak := range []string{"CSQU3054383", "officer-li", "officer-aigerim", `"clearances"`, `"decision"`, `"cause"`} {
+		assert.NotContains(t, string(b), leak, "a viewer's move")
+	}
+	vm := decode[ViewerMove](t, b)
+	assert.True(t, vm.Redacted)
+	assert.Equal(t, full.State, vm.State)
+	for _, h := range vm.History {
+		assert.NotEqual(t, h.From, h.To, "a viewer sees changes of state only")
+	}
 
 	// a second open move for the container: 409 naming the first
 	code, b = call(t, srv, "POST", "/v1/moves", tokOperator, moveBody, "Idempotency-Key", "c")

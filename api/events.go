@@ -55,7 +55,9 @@ type moveMark struct {
 // decision on it would be taken, chargers, closed lanes), and a "move"
 // event (the move with its history and clearance records) for every move
 // created or changed (state, history, priority or checkpoints) since the
-// last snapshot. It ends when the client goes.
+// last snapshot. A viewer's snapshot has only the number of containers
+// at each gate, and its move events are ViewerMoves, sent when a move's
+// state or priority changes. It ends when the client goes.
 func (s *Server) events(w http.ResponseWriter, r *http.Request, who Token) error {
 	rc := http.NewResponseController(w)
 	h := w.Header()
@@ -68,7 +70,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, who Token) error
 	t := time.NewTicker(s.cfg.SnapshotEvery)
 	defer t.Stop()
 	for {
-		snap, changed, err := s.snapshot(r, marks, first, who.Role != RoleViewer)
+		snap, changed, err := s.snapshot(r, marks, first, who)
 		if err == nil {
 			first = false
 			for _, m := range changed {
@@ -94,22 +96,27 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, who Token) error
 }
 
 // snapshot reads the fleet, and the moves changed since marks (none on
-// the first call: marks are only set then); the containers at the gates
-// only if containers is set (else their number per checkpoint only).
-func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, first, containers bool) (Snapshot, []Move, error) {
+// the first call: marks are only set then). For a viewer: no containers
+// at the gates (their number per checkpoint only), and the changed moves
+// as a viewer sees them (viewerMove), marked by what a viewer sees.
+func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, first bool, who Token) (Snapshot, []any, error) {
+	viewer := who.Role == RoleViewer
 	snap := Snapshot{Active: s.cfg.Fleet.Active(), Moves: map[string]int{}, Gates: []GateWait{}, GateCounts: map[string]int{}}
-	var changed []Move
+	var changed []any
 	err := s.read(r.Context(), func(now time.Time, ctl *fleet.Controller, m *vehicles.Master) {
 		snap.At = now
 		for _, mv := range ctl.Moves() {
 			snap.Moves[string(mv.State)]++
 			mark := moveMark{mv.State, len(mv.History), mv.Priority, len(mv.Clearances)}
+			if viewer {
+				mark = moveMark{state: mv.State, n: viewerChanges(mv), priority: mv.Priority}
+			}
 			if old, ok := marks[mv.ID]; ok && old == mark {
 				continue
 			}
 			marks[mv.ID] = mark
 			if !first {
-				changed = append(changed, moveJSON(mv, true))
+				changed = append(changed, moveFor(who, mv, true))
 			}
 		}
 		for _, sh := range s.shuttlesOf(ctl, m) {
@@ -119,7 +126,7 @@ func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, first, con
 		for _, g := range ctl.GateQueue() {
 			snap.GateCounts[g.Checkpoint]++
 		}
-		if containers {
+		if !viewer {
 			snap.Gates = gateWaits(ctl)
 		}
 		snap.Chargers = s.stations(now, ctl, m)

@@ -237,9 +237,20 @@ func newMoveID() (string, error) {
 // listMoves is GET /v1/moves?state=&container=&limit=&clearances=:
 // newest first; with clearances=true each with its clearance records (as
 // in the full view), so a screen shows where each container stands with
-// customs from one request.
-func (s *Server) listMoves(w http.ResponseWriter, r *http.Request, _ Token) error {
+// customs from one request. A viewer gets the moves as viewerMove shows
+// them, and may ask neither for a container (the answer would tell
+// whether it is moved) nor for clearances: 403.
+func (s *Server) listMoves(w http.ResponseWriter, r *http.Request, who Token) error {
 	q := r.URL.Query()
+	viewer := who.Role == RoleViewer
+	if viewer {
+		if q.Has("container") {
+			return &Error{Status: http.StatusForbidden, Msg: "role viewer may not look moves up by container: a viewer sees no container numbers", Field: "container"}
+		}
+		if q.Has("clearances") {
+			return &Error{Status: http.StatusForbidden, Msg: "role viewer may not ask for clearance records: a viewer sees none", Field: "clearances"}
+		}
+	}
 	state := fleet.MoveState(q.Get("state"))
 	if state != "" && !knownMoveState(state) {
 		return badRequest("state", "unknown move state %q", state)
@@ -267,7 +278,7 @@ func (s *Server) listMoves(w http.ResponseWriter, r *http.Request, _ Token) erro
 	default:
 		return badRequest("clearances", "clearances %q: want true or false", c)
 	}
-	out := MoveList{Moves: []Move{}}
+	out, vout := MoveList{Moves: []Move{}}, ViewerMoveList{Moves: []ViewerMove{}}
 	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
 		ms := ctl.Moves()
 		for i := len(ms) - 1; i >= 0; i-- {
@@ -276,7 +287,11 @@ func (s *Server) listMoves(w http.ResponseWriter, r *http.Request, _ Token) erro
 				continue
 			}
 			out.Total++
-			if len(out.Moves) < limit {
+			switch {
+			case out.Total > limit:
+			case viewer:
+				vout.Moves = append(vout.Moves, viewerMove(m, false))
+			default:
 				mv := moveJSON(m, false)
 				if withClearances {
 					mv.Clearances = clearancesJSON(m, "")
@@ -287,6 +302,11 @@ func (s *Server) listMoves(w http.ResponseWriter, r *http.Request, _ Token) erro
 	})
 	if err != nil {
 		return err
+	}
+	if viewer {
+		vout.Total = out.Total
+		writeJSON(w, http.StatusOK, vout)
+		return nil
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -299,24 +319,43 @@ var moveStates = []fleet.MoveState{fleet.MovePending, fleet.MoveAssigned, fleet.
 
 func knownMoveState(s fleet.MoveState) bool { return slices.Contains(moveStates, s) }
 
-// getMove is GET /v1/moves/{id}, with its history.
-func (s *Server) getMove(w http.ResponseWriter, r *http.Request, _ Token) error {
-	m, err := s.moveByID(r, r.PathValue("id"))
-	if err != nil {
+// getMove is GET /v1/moves/{id}, with its history (for a viewer, as
+// viewerMove shows it).
+func (s *Server) getMove(w http.ResponseWriter, r *http.Request, who Token) error {
+	var out any
+	if err := s.withMove(r, r.PathValue("id"), func(m *fleet.Move) { out = moveFor(who, m, true) }); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, m)
+	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// moveFor is a move as the caller may see it: for a viewer as
+// viewerMove shows it, for anyone else the Move (with its history and
+// clearance records when full).
+func moveFor(who Token, m *fleet.Move, full bool) any {
+	if who.Role == RoleViewer {
+		return viewerMove(m, full)
+	}
+	return moveJSON(m, full)
 }
 
 // moveByID finds a move with its history, or a 404.
 func (s *Server) moveByID(r *http.Request, id string) (Move, error) {
 	var out Move
+	err := s.withMove(r, id, func(m *fleet.Move) { out = moveJSON(m, true) })
+	return out, err
+}
+
+// withMove runs fn with the move of an id on the core's goroutine, or is
+// a 404.
+func (s *Server) withMove(r *http.Request, id string, fn func(m *fleet.Move)) error {
 	found := false
 	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
 		for _, m := range ctl.Moves() {
 			if m.ID == id {
-				out, found = moveJSON(m, true), true
+				fn(m)
+				found = true
 				return
 			}
 		}
@@ -324,5 +363,5 @@ func (s *Server) moveByID(r *http.Request, id string) (Move, error) {
 	if err == nil && !found {
 		err = &Error{Status: http.StatusNotFound, Msg: fmt.Sprintf("no move %q", id), Field: "id"}
 	}
-	return out, err
+	return err
 }

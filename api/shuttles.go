@@ -94,11 +94,15 @@ func (s *Server) shuttlesOf(ctl *fleet.Controller, m *vehicles.Master) []Shuttle
 	return out
 }
 
-// listShuttles is GET /v1/shuttles.
-func (s *Server) listShuttles(w http.ResponseWriter, r *http.Request, _ Token) error {
+// listShuttles is GET /v1/shuttles (for a viewer, as viewerShuttle shows
+// them).
+func (s *Server) listShuttles(w http.ResponseWriter, r *http.Request, who Token) error {
 	var out []Shuttle
 	if err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, m *vehicles.Master) { out = s.shuttlesOf(ctl, m) }); err != nil {
 		return err
+	}
+	for i := range out {
+		out[i] = shuttleFor(who, out[i])
 	}
 	writeJSON(w, http.StatusOK, map[string][]Shuttle{"shuttles": out})
 	return nil
@@ -125,13 +129,14 @@ func (s *Server) shuttle(r *http.Request) (Shuttle, error) {
 	return out, nil
 }
 
-// getShuttle is GET /v1/shuttles/{id}.
-func (s *Server) getShuttle(w http.ResponseWriter, r *http.Request, _ Token) error {
+// getShuttle is GET /v1/shuttles/{id} (for a viewer, as viewerShuttle
+// shows it).
+func (s *Server) getShuttle(w http.ResponseWriter, r *http.Request, who Token) error {
 	sh, err := s.shuttle(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sh)
+	writeJSON(w, http.StatusOK, shuttleFor(who, sh))
 	return nil
 }
 

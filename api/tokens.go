@@ -17,7 +17,10 @@ type Role string
 
 // Roles.
 const (
-	// RoleViewer reads everything but the customs queue.
+	// RoleViewer is a wallboard's: it reads the fleet (moves, shuttles,
+	// lanes, chargers, the site, the event stream) but not the customs
+	// queue and clearances, and sees moves and shuttles without container
+	// numbers or customs records (viewer.go).
 	RoleViewer Role = "viewer"
 	// RoleOperator reads, asks for moves and pauses, resumes and clears
 	// shuttles.

@@ -56,6 +56,9 @@ func artifacts(t *testing.T) string {
 	return t.TempDir()
 }
 
+// viewerToken is a wallboard's token (role viewer) on the test fleet.
+const viewerToken = "dashboard-test-viewer-token-0001"
+
 // startFleet runs a fleet as fleetd demo does, in this process: the
 // embedded broker, the daemon core, simulated shuttles over MQTT and the
 // API with the dashboard on one listener. It returns the listener's URL.
@@ -97,7 +100,7 @@ func startFleet(t *testing.T, ctx context.Context, token string, shuttles int) s
 		}
 	}()
 	srv, err := api.New(api.Config{Fleet: d, Site: site, Graph: g, Log: quiet,
-		Tokens: []api.Token{{Token: token, Name: "test-admin", Role: api.RoleAdmin}}})
+		Tokens: []api.Token{{Token: token, Name: "test-admin", Role: api.RoleAdmin}, {Token: viewerToken, Name: "test-wallboard", Role: api.RoleViewer}}})
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", srv.Handler())
@@ -250,6 +253,34 @@ func TestBrowser(t *testing.T) {
 	t.Logf("the move made with the form was delivered %v later (%v after the page was asked for)",
 		time.Since(created).Round(time.Second), time.Since(start).Round(time.Second))
 	t.Logf("screenshot: %s", shot(t, bctx, "dashboard.png"))
+	viewerPage(t, bctx, base, container)
+}
+
+// viewerPage signs a wallboard (role viewer) in, in a second tab: it sees
+// the moves and shuttles, never the container number, no cell reads
+// "undefined", and the container columns are hidden.
+func viewerPage(t *testing.T, ctx context.Context, base, container string) {
+	t.Helper()
+	vctx, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	require.NoError(t, chromedp.Do(vctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible("#token"),
+		chromedp.SendKeys("#token", viewerToken),
+		chromedp.Click(`#login button[type="submit"]`),
+		chromedp.WaitVisible("#app"),
+	), "sign in as a viewer")
+	require.Equal(t, "viewer", eval[string](t, vctx, `document.querySelector("#role").textContent`))
+	eval[bool](t, vctx, `(() => { const f = document.querySelector("#moves-filter"); f.value = "all"; f.dispatchEvent(new Event("change")); return true })()`)
+	waitFor(t, vctx, `!!document.querySelector('#moves tr[data-state="delivered"]')`, 20*time.Second, "the delivered move in a viewer's moves table")
+	waitFor(t, vctx, `document.querySelectorAll("#shuttles tbody tr").length === 6`, 20*time.Second, "six shuttles in a viewer's table")
+	require.False(t, eval[bool](t, vctx, `document.body.textContent.includes("`+container+`")`), "a viewer's page names no container")
+	require.False(t, eval[bool](t, vctx, `document.querySelector("#app").textContent.includes("undefined")`), "no cell reads undefined")
+	require.False(t, eval[bool](t, vctx, `!!document.querySelector("#moves tr[data-container]")`))
+	for _, col := range []string{"#moves th:nth-child(2)", "#shuttles th:nth-child(5)", "#moves th.customs"} {
+		require.Equal(t, "none", eval[string](t, vctx, `getComputedStyle(document.querySelector("`+col+`")).display`), "%s hidden for a viewer", col)
+	}
+	t.Logf("screenshot: %s", shot(t, vctx, "dashboard-viewer.png"))
 }
 
 // operatorVerbs stops a shuttle from its row of the shuttles table and

@@ -262,13 +262,17 @@ func TestVerbs(t *testing.T) {
 		args  []string
 		want  []string // lines of the table, words in order
 	}{
-		{"moves list", tokViewer, []string{"moves", "list"}, []string{
+		{"moves list", tokOperator, []string{"moves", "list"}, []string{
 			"ID CONTAINER STATE ORIGIN DESTINATION PRIORITY SHUTTLE CREATED", m.ID + " CSQU3054383 to_pickup kz-bay-03 cn-bay-07 0 s1"}},
+		{"moves list as a viewer", tokViewer, []string{"moves", "list"}, []string{
+			"ID CONTAINER STATE ORIGIN DESTINATION PRIORITY SHUTTLE CREATED", m.ID + " - to_pickup kz-bay-03 cn-bay-07 0 s1"}},
 		{"moves list by state", tokViewer, []string{"moves", "list", "--state", "to_pickup", "--limit", "5"}, []string{m.ID}},
 		{"moves list none", tokViewer, []string{"moves", "list", "--state", "delivered"}, []string{"no moves"}},
-		{"moves list by container", tokViewer, []string{"moves", "list", "--container", "CSQU3054383"}, []string{m.ID}},
-		{"moves get", tokViewer, []string{"moves", "get", m.ID}, []string{"ID " + m.ID, "STATE to_pickup", "SHUTTLE s1",
+		{"moves list by container", tokOperator, []string{"moves", "list", "--container", "CSQU3054383"}, []string{m.ID}},
+		{"moves get", tokOperator, []string{"moves", "get", m.ID}, []string{"ID " + m.ID, "CONTAINER CSQU3054383", "STATE to_pickup", "SHUTTLE s1",
 			"AT FROM TO CAUSE"}},
+		{"moves get as a viewer", tokViewer, []string{"moves", "get", m.ID}, []string{"ID " + m.ID, "STATE to_pickup", "SHUTTLE s1",
+			"NOTE a viewer's view: no container number, declaration or customs records", "AT FROM TO CAUSE"}},
 		{"shuttles list", tokViewer, []string{"shuttles", "list"}, []string{
 			"ID STATE ACTIVITY SOC LAST NODE MOVE", "s1 to_pickup"}},
 		{"shuttles get", tokViewer, []string{"shuttles", "get", "s1"}, []string{"ID s1", "SOC 70%", "MOVE " + m.ID, "JOINED yes"}},
@@ -370,6 +374,8 @@ func TestAPIErrors(t *testing.T) {
 			[]string{"fleetctl: 403 Forbidden: an officer of CN may not act at kz-bakhty-out, a checkpoint of KZ (field checkpoint)"}},
 		{"bad container", tokOperator, []string{"moves", "create", "--container", "CSQU3054384", "--origin", "kz-bay-03", "--destination", "cn-bay-07"},
 			[]string{"fleetctl: 400 Bad Request: ", "(field container)"}},
+		{"viewer asks by container", tokViewer, []string{"moves", "list", "--container", "CSQU3054383"},
+			[]string{"fleetctl: 403 Forbidden: role viewer may not look moves up by container: a viewer sees no container numbers (field container)"}},
 		{"unknown move", tokViewer, []string{"moves", "get", "mv-nothing"}, []string{`fleetctl: 404 Not Found: no move "mv-nothing" (field id)`}},
 		{"bad state", tokViewer, []string{"moves", "list", "--state", "flying"}, []string{`fleetctl: 400 Bad Request: unknown move state "flying" (field state)`}},
 		{"clear-fault not in fault", tokOperator, []string{"shuttles", "clear-fault", "s1"}, []string{"fleetctl: 409 Conflict: shuttle s1 is ", "not in fault (field id)"}},

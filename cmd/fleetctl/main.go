@@ -20,9 +20,11 @@ const usage = `fleetctl: the borderfleet operators' command line
 Usage:
   fleetctl [--server URL] [--token T] COMMAND [--json] ...
 
-Moves (viewer reads, operator creates):
+Moves (viewer reads, without container numbers or customs records;
+operator creates):
   fleetctl moves list [--state S] [--container C] [--limit N]
-                                    newest first; --limit default 100
+                                    newest first; --limit default 100;
+                                    --container not for a viewer
   fleetctl moves get ID             one move with its history
   fleetctl moves create --container C --origin BAY --destination BAY
       [--priority N] [--declaration D] [--pre-cleared]

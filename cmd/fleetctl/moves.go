@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -140,7 +141,9 @@ func newKey() (string, error) {
 	return "fleetctl-" + hex.EncodeToString(b), nil
 }
 
-// printMove prints one move, field by field, and its history.
+// printMove prints one move, field by field, and its history. A move
+// without a container number is a viewer's (api.ViewerMove): its customs
+// fields are not shown as if empty, but left out with a note.
 func printMove(c call, m api.Move) error {
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	fields := []struct{ k, v string }{
@@ -149,6 +152,12 @@ func printMove(c call, m api.Move) error {
 		{"DECLARATION", m.Declaration}, {"PRE-CLEARED", yesNo(m.PreCleared)},
 		{"EARLIEST PICKUP", stampPtr(m.EarliestPickup)}, {"DEADLINE", stampPtr(m.Deadline)},
 		{"CREATED", stamp(m.Created)}, {"PASSED OVER", strings.Join(m.PassedOver, ", ")},
+	}
+	if m.Container == "" {
+		fields = slices.DeleteFunc(fields, func(f struct{ k, v string }) bool {
+			return f.k == "CONTAINER" || f.k == "DECLARATION" || f.k == "PRE-CLEARED" || f.k == "PASSED OVER"
+		})
+		fields = append(fields, struct{ k, v string }{"NOTE", "a viewer's view: no container number, declaration or customs records"})
 	}
 	for _, f := range fields {
 		fmt.Fprintf(tw, "%s\t%s\n", f.k, cell(f.v))

@@ -84,6 +84,13 @@ function seesCustoms() {
   return !!(state.role && (state.role.operates || state.role.customs));
 }
 
+// redacted: a viewer's token (a wallboard's): the API gives it moves and
+// shuttles without container numbers or customs records, so the columns
+// it cannot fill are hidden (body.redacted in style.css).
+function redacted() {
+  return !!(state.role && state.role.reads && !state.role.operates && !state.role.customs);
+}
+
 // officerOnly: a customs officer's token, which reads no moves and no
 // stream: its moves table comes from GET /v1/customs/clearances.
 function officerOnly() {
@@ -137,6 +144,7 @@ async function start(token) {
   document.body.classList.toggle("can-decide", role.customs);
   document.body.classList.toggle("sees-customs", seesCustoms());
   document.body.classList.toggle("officer", officerOnly());
+  document.body.classList.toggle("redacted", redacted());
   state.timers.push(setInterval(() => tickWaits($("#app"), clock), 1000));
   if (!map) {
     map = new SiteMap($("#map"), { onSelect: selectShuttle, tip: $("#tip") });
@@ -385,9 +393,11 @@ function renderCounts(byState) {
   chips.forEach(([, n], i) => (el.children[i].firstChild.textContent = String(n)));
 }
 
+// containerOf is the container a shuttle carries, "" if none or if the
+// role sees no container numbers.
 function containerOf(sh) {
   const mv = sh.move ? state.moves.get(sh.move) : null;
-  return mv && LADEN.has(mv.state) ? mv.container : "";
+  return (mv && LADEN.has(mv.state) && mv.container) || "";
 }
 
 function renderShuttles(list) {
@@ -469,9 +479,9 @@ function renderMoves() {
     (tr, m) => {
       const c = tr.children;
       tr.dataset.state = m.state;
-      tr.dataset.container = m.container;
+      if (m.container) tr.dataset.container = m.container;
       setText(c[0], m.id, "mono dim");
-      setText(c[1], m.container, "mono");
+      setText(c[1], m.container || "", "mono");
       setText(c[2], m.origin ? `${m.origin} → ${m.destination}` : "—", "mono");
       badge(c[3], m.state);
       if (seesCustoms()) clearanceCell(c[4], m.clearances);
@@ -667,7 +677,7 @@ function renderSelected() {
     ["activity", sh.activity || "—"],
     ["charge", `${Math.round((sh.soc || 0) * 100)} %`],
     ["move", mv ? `${mv.id} (${mv.state.replace(/_/g, " ")})` : "—"],
-    ["container", mv ? mv.container + (LADEN.has(mv.state) ? " on board" : " to pick") : "—"],
+    ...(redacted() ? [] : [["container", mv && mv.container ? mv.container + (LADEN.has(mv.state) ? " on board" : " to pick") : "—"]]),
     ["at", sh.last_node || "—"],
     ["x, y", sh.position ? `${sh.position.x.toFixed(0)} m, ${sh.position.y.toFixed(0)} m` : "—"],
   ];

@@ -360,7 +360,8 @@ function tipText(sh, mv, laden) {
   const lines = [`${sh.id} · ${sh.state || "not joined"}`];
   if (sh.activity) lines.push(sh.activity);
   lines.push(`charge ${Math.round((sh.soc || 0) * 100)} %`);
-  if (mv) lines.push(`${laden ? "carries" : "for"} ${mv.container} (${mv.state})`);
+  if (mv && mv.container) lines.push(`${laden ? "carries" : "for"} ${mv.container} (${mv.state})`);
+  else if (mv) lines.push(`${laden ? "carries" : "for"} move ${mv.id} (${mv.state})`);
   if (sh.last_node) lines.push(`at ${sh.last_node}`);
   return lines.join("\n");
 }
