@@ -79,6 +79,17 @@ func (t *Traffic) pastTwoWay(s *shuttle, to int) int {
 	for to+2 <= s.last() && !s.step(to).hold && !twoWay(to+1) && s.step(to).end < clear {
 		to += 2
 	}
+	// a passing place: another two-way stretch within GrantAhead of this
+	// one's end is queued with it, so that shuttles wait for the next
+	// stretch in one queue order with those coming the other way, not in
+	// the passing place, which they would fill from both ends
+	end := to
+	for end+2 <= s.last() && !s.step(end).hold && !twoWay(end+1) && s.step(end+2).end-s.step(to).end <= t.cfg.GrantAhead {
+		end += 2
+	}
+	if end > to && end+1 <= s.last() && twoWay(end+1) && !s.step(end).hold {
+		to = end
+	}
 	return t.pastTwoWay(s, to) // another stretch right after
 }
 
