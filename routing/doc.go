@@ -15,8 +15,8 @@
 // lower of the lane's limit and the vehicle's, Limits) with A* and a
 // straight-line heuristic at the fastest speed allowed anywhere, which never
 // overestimates. Closed lanes (Graph.Close) are left out. A charging
-// station, with room for several shuttles, ends or starts a route but is
-// never driven through. Failures are *NoRouteError values that say between
+// station, with room for several shuttles, and a customs inspection bay,
+// a lay-by, end or start a route but are never driven through. Failures are *NoRouteError values that say between
 // which places and why.
 //
 // # Traffic control
@@ -88,7 +88,13 @@
 // near a resource. A two-way stretch is queued whole as soon as the queued
 // part reaches it, and on past its end until the shuttle's clearance is
 // off it, so two-way stretches keep one queue order and nobody stops on
-// one for want of room beyond it.
+// one for want of room beyond it; a two-way stretch that begins within
+// GrantAhead of another's end (a short divided passing place between
+// two shared stretches) is queued with it, so that shuttles from both
+// ends do not fill the passing place waiting for the stretch ahead.
+// Nothing is queued past a hold, not even a two-way stretch right after
+// it: a shuttle waiting at a stop line, or at the entry of a customs area
+// (package fleet), reserves nothing beyond.
 //
 // The wait-for graph stays acyclic, but the argument above only covers
 // what is queued: a shuttle may find that it cannot queue its next

@@ -11,11 +11,14 @@ import (
 // KnownStallShare is the share of drawn cases that may still stall (a
 // deadlock, or not live after the drain; Stalled) without failing
 // TestSoak. It is a known open defect, not a tolerance: measured on
-// 2026-12-06 at 28 of 200 cases of -soak.seed 20261205 (fleets of 17 and
-// more under heavy refusals or operator verbs, where shuttles turning back
-// over the crossings of one loop in both directions and the traffic of
-// both lanes wait on each other). It may only go down, to zero.
-const KnownStallShare = 0.15
+// 2026-12-06 at 7 of 200 cases of -soak.seed 20261205, down from 29
+// before customs areas took admission (fleet/admission.go) and passing
+// places were queued with their shared stretches. What is left: the
+// default site with 92 shuttles (every parking spot taken: a shuttle
+// waits for a bay another holds), and on generated sites a refused
+// container's turn-back whose target lane drains into a yard entrance
+// that the outbound lane's traffic blocks. It may only go down, to zero.
+const KnownStallShare = 0.04
 
 // Stall tells whether a kind of violation is a stall (a deadlock, or not
 // live after the drain), counted against KnownStallShare.
