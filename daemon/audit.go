@@ -80,21 +80,19 @@ func entryOf(idx uint64, m *fleet.Move, h fleet.MoveTransition) audit.Entry {
 	if h.To == fleet.MoveReturned {
 		e.Bay = m.Origin
 	}
-	// "release by officer-7 (KZ) at kz-bakhty-out: ..." names the officer
+	// where: the transition says (never the prose, which carries an
+	// officer's name: the checkpoint decides which country sees the entry)
+	e.Checkpoint = h.Checkpoint
+	// "passed kz-bakhty-out, released by officer-7 (KZ) at ..." names the
+	// officer who let it pass; a decision names its officer itself
 	if i := strings.Index(h.Cause, " by "); i >= 0 {
 		rest := h.Cause[i+4:]
 		if j := strings.Index(rest, ")"); j > 0 && strings.Contains(rest[:j], " (") {
 			e.Actor = "officer " + rest[:j+1]
-			if k := strings.Index(rest[j:], " at "); k >= 0 {
-				cp := rest[j+k+4:]
-				if c := strings.IndexAny(cp, ": "); c > 0 {
-					cp = cp[:c]
-				}
-				e.Checkpoint = cp
-			}
 		}
-	} else if strings.HasPrefix(h.Cause, "at ") {
-		e.Checkpoint = strings.TrimPrefix(h.Cause, "at ")
+	}
+	if h.Decision != "" && h.Actor != "" {
+		e.Actor = h.Actor
 	}
 	// "cancelled by otto: booked twice" names the operator
 	if who, ok := strings.CutPrefix(h.Cause, "cancelled by "); ok && h.To == fleet.MoveCancelled {

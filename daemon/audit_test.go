@@ -22,9 +22,12 @@ func TestAuditEntriesNameTheActor(t *testing.T) {
 		{fleet.MoveCancelled, fleet.MovePending, "cancelled by otto: booked twice; s1 no longer picks it up", "operator otto", "cancelled", ""},
 		{fleet.MoveCancelled, fleet.MovePending, "cancelled by an operator", "operator an operator", "cancelled", ""},
 		{fleet.MoveToDropoff, fleet.MoveAtGate, "release by officer-li (CN) at cn-pokitu-in: smart gate", "officer officer-li (CN)", "to_dropoff", "cn-pokitu-in"},
+		// the checkpoint is the transition's, whatever the prose says
+		{fleet.MoveToDropoff, fleet.MoveAtGate, "passed cn-pokitu-in, released by robot(1) (CN) at cn-pokitu-in: ok", "fleetd", "to_dropoff", "cn-pokitu-in"},
+		{fleet.MoveInspection, fleet.MoveAtGate, "at the inspection bay cn-insp-1", "fleetd", "in_inspection", "cn-pokitu-in"},
 	}
 	for _, tt := range tests {
-		e := entryOf(7, m, fleet.MoveTransition{At: at, From: tt.from, To: tt.to, Cause: tt.cause})
+		e := entryOf(7, m, fleet.MoveTransition{At: at, From: tt.from, To: tt.to, Cause: tt.cause, Checkpoint: tt.cp})
 		assert.Equal(t, tt.actor, e.Actor, tt.cause)
 		assert.Equal(t, tt.event, e.Event, tt.cause)
 		assert.Equal(t, tt.cp, e.Checkpoint, tt.cause)

@@ -75,3 +75,37 @@ func TestDeclarationsAndSealReadingsReplay(t *testing.T) {
 	assert.True(t, share.Visible(alert, "CN"), "the alert reaches both countries")
 	assert.False(t, share.Visible(byEvent["seal_read"][0], "CN"), "the reading is KZ's")
 }
+
+// A customs decision's audit entry is at its checkpoint, by its officer,
+// whatever the officer's name: "gate-robot(1)" once lost the checkpoint
+// in the prose, and the entry went to the other country too.
+func TestDecisionEntriesStayWithTheirCountry(t *testing.T) {
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "j.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	ctx := context.Background()
+	d, _, stop, _ := journaled(t, st, "a")
+	require.Eventually(t, d.Active, 5*time.Second, 10*time.Millisecond)
+	require.NoError(t, d.Submit(ctx, fleet.MoveRequested{ID: "m1", Container: "CSQU3054383", Origin: "kz-bay-03", Destination: "cn-bay-07"}))
+	require.NoError(t, d.Submit(ctx, fleet.CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1",
+		Decision: fleet.DecisionRelease, Officer: "gate-robot(1)", Reason: "pre-cleared"}))
+	require.NoError(t, stop())
+
+	raw, err := st.ReadAudit(ctx, 0, 0)
+	require.NoError(t, err)
+	var release *audit.Entry
+	for _, r := range raw {
+		e, err := audit.Decode(r.Data)
+		require.NoError(t, err)
+		if e.Event == "customs_release" {
+			release = &e
+		}
+	}
+	require.NotNil(t, release)
+	assert.Equal(t, "kz-bakhty-out", release.Checkpoint)
+	assert.Equal(t, "officer gate-robot(1) (KZ)", release.Actor)
+	share := audit.Sharing{CheckpointCountry: func(cp string) string { return map[string]string{"kz-bakhty-out": "KZ", "cn-pokitu-in": "CN"}[cp] },
+		MoveCountries: func(string) []string { return []string{"KZ", "CN"} }}
+	assert.True(t, share.Visible(*release, "KZ"))
+	assert.False(t, share.Visible(*release, "CN"), "KZ's decision is KZ's alone")
+}

@@ -34,6 +34,9 @@ type Config struct {
 	MaxMoves int
 	// NoMoves plays only the officers: moves come from elsewhere.
 	NoMoves bool
+	// NoOfficers plays no officers: customs decisions come from elsewhere
+	// (officers or a test over the API).
+	NoOfficers bool
 	// Seed for the demo's own randomness; default 1.
 	Seed int64
 	// Poll is how often (real time) it looks at the fleet; default 200 ms.
@@ -169,7 +172,9 @@ func (p *Player) step(ctx context.Context) error {
 		p.requestMove(ctx, now)
 		p.next = p.next.Add(time.Duration(p.rng.ExpFloat64() / p.cfg.MovesPerHour * float64(time.Hour)))
 	}
-	p.officers(now, queue)
+	if !p.cfg.NoOfficers {
+		p.officers(now, queue)
+	}
 	rest := p.due[:0]
 	for _, d := range p.due {
 		if now.Before(d.at) {

@@ -94,6 +94,19 @@ func TestOfficersDecideOnceEachStage(t *testing.T) {
 	assert.Equal(t, 10*time.Minute, f.now.Sub(start)-time.Minute)
 }
 
+func TestNoOfficersLeavesTheGatesToOthers(t *testing.T) {
+	f := &fakeFleet{now: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)}
+	p, err := New(Config{NoMoves: true, NoOfficers: true, DecideAfter: time.Minute}, site(t), f)
+	require.NoError(t, err)
+	f.queue = []fleet.GateWait{{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Shuttle: "s1"},
+		{Checkpoint: "cn-pokitu-in", Country: "CN", Move: "m2", Shuttle: "s2", Held: "seal alert"}}
+	for i := 0; i < 60; i++ {
+		require.NoError(t, p.step(context.Background()))
+		f.now = f.now.Add(time.Minute)
+	}
+	assert.Empty(t, f.got, "neither a move nor a decision")
+}
+
 func TestConfigErrors(t *testing.T) {
 	for _, c := range []Config{{Eastbound: 1.5}, {Inspected: 0.7, Refused: 0.5}, {MovesPerHour: -1}, {MaxMoves: -2}} {
 		_, err := New(c, site(t), &fakeFleet{})

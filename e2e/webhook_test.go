@@ -108,13 +108,14 @@ func (c *customsSystem) accepted() int {
 }
 
 // webhookFleetd is fleetd demo with the webhooks configured and its API on
-// a free port.
-func webhookFleetd(t *testing.T, url, iface, storeURL, config, tokens string) (*fleetdProc, string) {
+// a free port; traffic are the demo's flags for moves and officers.
+func webhookFleetd(t *testing.T, url, iface, storeURL, config, tokens, owner string, traffic ...string) (*fleetdProc, string) {
 	t.Helper()
 	p := &fleetdProc{done: make(chan struct{})}
-	p.cmd = exec.Command(fleetdBin, "demo", "--shuttles", "0", "--broker", url, "--store", storeURL, "--config", config,
-		"--tokens", tokens, "--listen", "127.0.0.1:0", "--time-scale", fmt.Sprint(hookScale), "--max-moves", "4",
-		"--moves-per-hour", "2000", "--seed", "11", "--no-refusals", "--status-every", "-1s", "--interface", iface, "--owner", "hooks")
+	args := []string{"demo", "--shuttles", "0", "--broker", url, "--store", storeURL, "--config", config,
+		"--tokens", tokens, "--listen", "127.0.0.1:0", "--time-scale", fmt.Sprint(hookScale),
+		"--status-every", "-1s", "--interface", iface, "--owner", owner}
+	p.cmd = exec.Command(fleetdBin, append(args, traffic...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p, p
 	require.NoError(t, p.cmd.Start())
 	go func() {
@@ -137,29 +138,54 @@ func webhookFleetd(t *testing.T, url, iface, storeURL, config, tokens string) (*
 	return p, base
 }
 
-// adminCall calls fleetd's API as admin and decodes a 200's answer into
-// out; it returns the status, 0 if fleetd did not answer.
-func adminCall(t *testing.T, base, method, path string, out any) int {
+// apiCall calls fleetd's API with a token, in (if not nil) as the JSON
+// body and header as pairs of name and value, and decodes a 2xx answer
+// into out; it returns the status (0 if fleetd did not answer) and the
+// answer's body. It never stops the test, so that it may run in
+// Eventually's goroutine.
+func apiCall(t *testing.T, base, token, method, path string, in, out any, header ...string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, base+path, nil)
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			t.Error(err)
+			return 0, ""
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, base+path, body)
 	if err != nil {
 		t.Error(err)
-		return 0
+		return 0, ""
 	}
-	req.Header.Set("Authorization", "Bearer "+e2eAdminToken)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0 // fleetd starting or gone: the caller polls
+		return 0, "" // fleetd starting or gone: the caller polls
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode == http.StatusOK && out != nil {
+	if resp.StatusCode/100 == 2 && out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
 			t.Errorf("%s %s: %v: %s", method, path, err, b) // no FailNow: this runs in Eventually's goroutine
-			return 0
+			return 0, string(b)
 		}
 	}
-	return resp.StatusCode
+	return resp.StatusCode, string(b)
+}
+
+// adminCall is apiCall as admin, without a body.
+func adminCall(t *testing.T, base, method, path string, out any) int {
+	t.Helper()
+	status, _ := apiCall(t, base, e2eAdminToken, method, path, nil, out)
+	return status
 }
 
 const e2eAdminToken = "admin-token-e2e-webhooks-0001"
@@ -215,7 +241,8 @@ func TestWebhooksThroughACrash(t *testing.T) {
 
 	iface := fmt.Sprintf("hooks%d", time.Now().UnixNano()%100000)
 	shuttles(t, url, iface, "--shuttles", "4", "--serial-prefix", "wh-", "--time-scale", fmt.Sprint(hookScale))
-	p, base := webhookFleetd(t, url, iface, "bolt:"+storePath, config, tokens)
+	traffic := []string{"--max-moves", "4", "--moves-per-hour", "2000", "--seed", "11", "--no-refusals"}
+	p, base := webhookFleetd(t, url, iface, "bolt:"+storePath, config, tokens, "hooks", traffic...)
 
 	// CN is down: its first entries are dead letters; then it is back
 	var dead []uint64
@@ -236,7 +263,7 @@ func TestWebhooksThroughACrash(t *testing.T) {
 	require.Eventually(t, func() bool { return kz.accepted() >= 20 }, 30*time.Second, 20*time.Millisecond)
 	p.kill()
 	t.Logf("fleetd killed at %v with KZ at %d entries, CN at %d", time.Since(start).Round(time.Millisecond), kz.accepted(), cn.accepted())
-	p, base = webhookFleetd(t, url, iface, "bolt:"+storePath, config, tokens)
+	p, base = webhookFleetd(t, url, iface, "bolt:"+storePath, config, tokens, "hooks", traffic...)
 	var before map[string]webhook.Status
 	require.Eventually(t, func() bool { before = hookStatus(t, base); return before != nil }, 10*time.Second, 50*time.Millisecond)
 	assert.GreaterOrEqual(t, before["CN"].DeadLetters+before["CN"].Replaying, len(dead), "the dead letters survive the crash")
@@ -246,14 +273,7 @@ func TestWebhooksThroughACrash(t *testing.T) {
 		"every move delivered, and both told:\n%s", lastLines(p.output(), 20))
 	t.Logf("every move delivered at %v", time.Since(start).Round(time.Millisecond))
 	var replayed api.Replayed
-	req, err := http.NewRequest("POST", base+"/v1/customs/webhooks/CN/dead-letters/replay", bytes.NewReader(nil))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+e2eAdminToken)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&replayed))
-	resp.Body.Close()
+	require.Equal(t, http.StatusOK, adminCall(t, base, "POST", "/v1/customs/webhooks/CN/dead-letters/replay", &replayed))
 	assert.GreaterOrEqual(t, replayed.Replayed, len(dead))
 	require.Eventually(t, func() bool {
 		s := hookStatus(t, base)
@@ -262,19 +282,7 @@ func TestWebhooksThroughACrash(t *testing.T) {
 
 	t.Logf("caught up after the replay at %v", time.Since(start).Round(time.Millisecond))
 
-	// the moves' countries, from the API, for the sharing rule
-	moveCountries := map[string][]string{}
-	var ml api.MoveList
-	require.Equal(t, http.StatusOK, adminCall(t, base, "GET", "/v1/moves", &ml))
-	for _, m := range ml.Moves {
-		var full api.Move
-		require.Equal(t, http.StatusOK, adminCall(t, base, "GET", "/v1/moves/"+m.ID, &full))
-		for _, c := range full.Clearances {
-			if !containsStr(moveCountries[m.ID], c.Country) {
-				moveCountries[m.ID] = append(moveCountries[m.ID], c.Country)
-			}
-		}
-	}
+	sharing := sharingOf(t, base)
 	var metrics string
 	if r, err := http.Get(base + "/metrics"); err == nil {
 		b, _ := io.ReadAll(r.Body)
@@ -285,9 +293,57 @@ func TestWebhooksThroughACrash(t *testing.T) {
 	require.NoError(t, p.cmd.Process.Signal(os.Interrupt))
 	<-p.done
 
-	// what each country may see, computed from the audit log alone
+	entries := auditLog(t, storePath)
+	for _, c := range []*customsSystem{kz, cn} {
+		c.checkReceived(t, entries, sharing)
+	}
+	cn.mu.Lock()
+	for _, seq := range dead {
+		assert.Contains(t, cn.times, entries[seq-1].Hash, "dead letter %d delivered after the replay", seq)
+	}
+	cn.mu.Unlock()
+	kz.mu.Lock()
+	assert.GreaterOrEqual(t, kz.failed, 2, "KZ's 500s were retried")
+	kz.mu.Unlock()
+	t.Logf("took %v", time.Since(start).Round(time.Millisecond))
+}
+
+// sharingOf is the sharing rule of a fleetd's site and moves: each move's
+// countries from its clearances in the API, each checkpoint's country
+// from the default site.
+func sharingOf(t *testing.T, base string) audit.Sharing {
+	t.Helper()
+	moveCountries := map[string][]string{}
+	var ml api.MoveList
+	require.Equal(t, http.StatusOK, adminCall(t, base, "GET", "/v1/moves?limit=1000", &ml))
+	for _, m := range ml.Moves {
+		var full api.Move
+		require.Equal(t, http.StatusOK, adminCall(t, base, "GET", "/v1/moves/"+m.ID, &full))
+		for _, c := range full.Clearances {
+			if !containsStr(moveCountries[m.ID], c.Country) {
+				moveCountries[m.ID] = append(moveCountries[m.ID], c.Country)
+			}
+		}
+	}
 	site, err := geo.Default()
 	require.NoError(t, err)
+	return audit.Sharing{
+		CheckpointCountry: func(id string) string {
+			for _, cp := range site.Checkpoints {
+				if cp.ID == id {
+					return cp.Country
+				}
+			}
+			return ""
+		},
+		MoveCountries: func(m string) []string { return moveCountries[m] },
+	}
+}
+
+// auditLog reads a stopped fleetd's audit log from its bolt store; the
+// chain must verify.
+func auditLog(t *testing.T, storePath string) []audit.Entry {
+	t.Helper()
 	st, err := boltstore.Open(storePath)
 	require.NoError(t, err)
 	defer st.Close()
@@ -300,50 +356,37 @@ func TestWebhooksThroughACrash(t *testing.T) {
 		entries = append(entries, e)
 	}
 	require.NoError(t, audit.Verify(entries))
-	sharing := audit.Sharing{
-		CheckpointCountry: func(id string) string {
-			for _, cp := range site.Checkpoints {
-				if cp.ID == id {
-					return cp.Country
-				}
-			}
-			return ""
-		},
-		MoveCountries: func(m string) []string { return moveCountries[m] },
+	return entries
+}
+
+// checkReceived: the system received every entry of the log its country
+// may see, at least once, each as the log has it, and nothing else; after
+// dedup by Idempotency-Key each is there once. Every request's signature
+// verified. It returns how many were sent more than once.
+func (c *customsSystem) checkReceived(t *testing.T, entries []audit.Entry, sharing audit.Sharing) (dups int) {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	want := map[string]audit.Entry{}
+	for _, e := range entries {
+		if sharing.Visible(e, c.country) {
+			want[e.Hash] = e
+		}
 	}
-	for _, c := range []*customsSystem{kz, cn} {
-		c.mu.Lock()
-		want := map[string]audit.Entry{}
-		for _, e := range entries {
-			if sharing.Visible(e, c.country) {
-				want[e.Hash] = e
-			}
+	for key, n := range c.times {
+		dups += n - 1
+		e, ok := want[key]
+		if assert.True(t, ok, "%s received %s, which it may not see (or which is not in the audit log)", c.country, key) {
+			assert.Equal(t, e, c.got[key].Entry, "%s got entry %d as the audit log has it", c.country, e.Seq)
 		}
-		dups := 0
-		for key, n := range c.times {
-			dups += n - 1
-			e, ok := want[key]
-			if assert.True(t, ok, "%s received %s, which it may not see (or which is not in the audit log)", c.country, key) {
-				assert.Equal(t, e, c.got[key].Entry, "%s got entry %d as the audit log has it", c.country, e.Seq)
-			}
-		}
-		for key, e := range want {
-			assert.Contains(t, c.times, key, "%s never received entry %d (%s %s)", c.country, e.Seq, e.Event, e.Checkpoint)
-		}
-		for _, seq := range dead {
-			if c == cn {
-				assert.Contains(t, c.times, entries[seq-1].Hash, "dead letter %d delivered after the replay", seq)
-			}
-		}
-		assert.Empty(t, c.bad, "%s: every request verified", c.country)
-		t.Logf("%s: %d entries of %d in the log, %d requests, %d answered with an error, %d duplicates (sent again after the crash)",
-			c.country, len(c.times), len(entries), c.requests, c.failed, dups)
-		c.mu.Unlock()
 	}
-	kz.mu.Lock()
-	assert.GreaterOrEqual(t, kz.failed, 2, "KZ's 500s were retried")
-	kz.mu.Unlock()
-	t.Logf("took %v", time.Since(start).Round(time.Millisecond))
+	for key, e := range want {
+		assert.Contains(t, c.times, key, "%s never received entry %d (%s %s)", c.country, e.Seq, e.Event, e.Checkpoint)
+	}
+	assert.Empty(t, c.bad, "%s: every request verified", c.country)
+	t.Logf("%s: %d entries of %d in the log, %d requests, %d answered with an error, %d duplicates (sent again after the crash)",
+		c.country, len(c.times), len(entries), c.requests, c.failed, dups)
+	return dups
 }
 
 func containsStr(list []string, s string) bool {

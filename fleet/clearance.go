@@ -215,6 +215,8 @@ func (c *Controller) record(now time.Time, m *Move, d CustomsDecision) {
 		g.SealAlert, g.Held = "", ""
 	}
 	m.note(now, d.Decision, fmt.Sprintf("%s by %s (%s) at %s: %s", d.Decision, d.Officer, d.Country, d.Checkpoint, d.Reason))
+	h := &m.History[len(m.History)-1]
+	h.Checkpoint, h.Actor = d.Checkpoint, fmt.Sprintf("officer %s (%s)", d.Officer, d.Country)
 	c.touch(m)
 }
 

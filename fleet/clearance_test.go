@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -109,6 +110,50 @@ func TestRefusedContainerTakesNoMoreDecisions(t *testing.T) {
 	_, err := h.c.Handle(h.now, CustomsDecision{Checkpoint: "cn-pokitu-in", Country: "CN", Move: "m1", Decision: DecisionRelease, Officer: "cn-1"})
 	require.ErrorIs(t, err, ErrConflict)
 	assert.ErrorContains(t, err, "move m1 was refused at kz-bakhty-out at")
+}
+
+// Every entry of a move's history at a checkpoint names it in a field of
+// its own, and a decision its officer, whatever the officer is called: the
+// audit trail (and so which country sees an entry) never reads them out of
+// the prose, where "gate-robot(1)" used to lose the checkpoint and the
+// inspection bay's arrival named "the inspection bay ..." as one.
+func TestGateTransitionsNameTheirCheckpoint(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	m := h.atFirstGate()
+	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: DecisionInspect, Officer: "gate-robot(1)"})
+	h.drive("s1")
+	require.Equal(t, MoveInspection, m.State)
+	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: DecisionRelease, Officer: "gate-robot(1)", Reason: "ok"})
+	require.Equal(t, MoveLaden, m.State, "back on the way from the inspection bay")
+	h.send(CustomsDecision{Checkpoint: "cn-pokitu-in", Country: "CN", Move: "m1", Decision: DecisionRefuse, Officer: "wei :)", Reason: "no"})
+	h.drive("s1")
+	h.wait(time.Minute)
+	require.Equal(t, MoveReturning, m.State)
+	var got []string
+	for _, tr := range m.History {
+		if tr.Checkpoint != "" {
+			got = append(got, fmt.Sprintf("%s%s %s %s", tr.To, tr.Decision, tr.Checkpoint, tr.Actor))
+		}
+	}
+	assert.Equal(t, []string{
+		"at_gate kz-bakhty-out ",
+		"at_gateinspect kz-bakhty-out officer gate-robot(1) (KZ)",
+		"in_inspection kz-bakhty-out ",
+		"in_inspectionrelease kz-bakhty-out officer gate-robot(1) (KZ)",
+		"laden_transit kz-bakhty-out ",
+		"laden_transitrefuse cn-pokitu-in officer wei :) (CN)",
+		"at_gate cn-pokitu-in ",
+		"returning cn-pokitu-in ",
+	}, got)
+
+	// released at the stop line, it passes
+	h = newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	m = h.atFirstGate()
+	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: DecisionRelease, Officer: "gate-robot(2)"})
+	h.wait(time.Minute)
+	last := m.History[len(m.History)-1]
+	require.Equal(t, MoveLaden, last.To, "passed")
+	assert.Equal(t, "kz-bakhty-out", last.Checkpoint, last.Cause)
 }
 
 // One open move per container: a second is refused naming the first, and

@@ -330,6 +330,18 @@ func (c *Controller) moveTo(m *Move, s MoveState, now time.Time, cause string) {
 	c.touch(m)
 }
 
+// moveToAt is moveTo for a change of state at a customs checkpoint: the
+// transition names the checkpoint itself, so that the audit trail (and
+// with it which country sees the entry) never depends on reading it out
+// of the cause's prose, which carries an officer's name.
+func (c *Controller) moveToAt(m *Move, s MoveState, now time.Time, cause, checkpoint string) {
+	n := len(m.History)
+	c.moveTo(m, s, now, cause)
+	if len(m.History) > n {
+		m.History[len(m.History)-1].Checkpoint = checkpoint
+	}
+}
+
 // recent describes a move's last n transitions, for reports of an
 // illegal one.
 func recent(m *Move, n int) string {

@@ -26,7 +26,7 @@ func (c *Controller) atStopLine(now time.Time, r *shuttleRec) {
 		r.gate.until = now.Add(cp.ReleaseTime)
 		return
 	}
-	c.moveTo(m, MoveAtGate, now, "at "+cp.ID)
+	c.moveToAt(m, MoveAtGate, now, "at "+cp.ID, cp.ID)
 	m.stamp(cp.ID, (*Clearance).arrivedAt, now)
 	c.fire(r, EvReachGate)
 	why := c.heldWhy(m, cp.ID)
@@ -88,7 +88,7 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 		if r.task == taskAside { // on its way to the inspection bay, or there
 			c.task(r, r.retask(taskInspect))
 			if p, _ := c.tr.Position(r.id); p.Arrived && p.At == r.gate.checkpoint.InspectionBay {
-				c.moveTo(r.move, MoveInspection, now, "at the inspection bay "+p.At)
+				c.moveToAt(r.move, MoveInspection, now, "at the inspection bay "+p.At, r.gate.checkpoint.ID)
 				r.move.stamp(r.gate.checkpoint.ID, (*Clearance).inspectedAt, now)
 			}
 			return
@@ -96,7 +96,7 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 		c.routeInspection(r)
 	case DecisionRefuse:
 		c.fire(r, EvRefuse)
-		c.moveTo(r.move, MoveReturning, now, cause)
+		c.moveToAt(r.move, MoveReturning, now, cause, r.gate.checkpoint.ID)
 		r.move.stamp(r.gate.checkpoint.ID, (*Clearance).refusedAt, now)
 		c.routeHome(now, r)
 	}
@@ -118,7 +118,7 @@ func (c *Controller) letPass(now time.Time, r *shuttleRec, cause string) {
 		// back on the way to the destination from the inspection bay
 		// (or from the way there)
 		c.fire(r, EvRelease)
-		c.moveTo(r.move, MoveLaden, now, cause)
+		c.moveToAt(r.move, MoveLaden, now, cause, r.gate.checkpoint.ID)
 		r.move.stamp(r.gate.checkpoint.ID, (*Clearance).passedAt, now)
 		r.gate = nil
 		c.task(r, r.await(taskDeliver))
@@ -187,13 +187,13 @@ func (c *Controller) gateTimers(now time.Time) {
 				next = MoveToDropoff
 			}
 			c.fire(r, ev)
-			c.moveTo(m, next, now, "passed "+cp.ID+m.releasedBy(cp.ID))
+			c.moveToAt(m, next, now, "passed "+cp.ID+m.releasedBy(cp.ID), cp.ID)
 			m.stamp(cp.ID, (*Clearance).passedAt, now)
 			if next == MoveToDropoff {
 				c.fire(r, EvPassedGates)
 			}
 		} else if m != nil && m.State == MoveLaden && len(r.stops) == 0 && (r.task == taskDeliver || r.task == taskStage && r.then == taskDeliver) {
-			c.moveTo(m, MoveToDropoff, now, "passed "+cp.ID+m.releasedBy(cp.ID))
+			c.moveToAt(m, MoveToDropoff, now, "passed "+cp.ID+m.releasedBy(cp.ID), cp.ID)
 			m.stamp(cp.ID, (*Clearance).passedAt, now)
 			c.fire(r, EvPassedGates)
 		}

@@ -42,7 +42,11 @@ func (c *Controller) atGoal(now time.Time, r *shuttleRec) {
 		c.moveTo(r.move, MoveUnloading, now, "shuttle "+r.id+" at bay "+node)
 		c.fire(r, EvArriveDrop)
 	case taskInspect:
-		c.moveTo(r.move, MoveInspection, now, "at the inspection bay "+node)
+		cp := ""
+		if r.gate != nil {
+			cp = r.gate.checkpoint.ID
+		}
+		c.moveToAt(r.move, MoveInspection, now, "at the inspection bay "+node, cp)
 		if r.gate != nil {
 			r.move.stamp(r.gate.checkpoint.ID, (*Clearance).inspectedAt, now)
 		}

@@ -64,6 +64,10 @@ type MoveTransition struct {
 	// Event names a note that is no change of state (NoteDeclaration,
 	// NoteSealRead, NoteSealAlert, NoteHeld); Actor is who it is by and
 	// Checkpoint where it happened, if anywhere, for the audit trail.
+	// A customs decision has its officer and checkpoint too, and so has
+	// every change of state at a checkpoint (arrival at the stop line,
+	// inspection, passing, return on a refusal) its checkpoint: which
+	// country sees the entry depends on it, never on the Cause's prose.
 	Event      string
 	Actor      string
 	Checkpoint string

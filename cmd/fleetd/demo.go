@@ -26,11 +26,12 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	shuttles := fs.Int("shuttles", 8, "simulated shuttles to start in this process (0: drive shuttles started elsewhere, e.g. by shuttle-sim)")
 	fs.Float64Var(&o.timeScale, "time-scale", 60, "how much faster than real time the demo runs (vehicles and fleetd together)")
 	soc := fs.Float64("soc", agv.DefaultStartSoC, "state of charge of the simulated shuttles at start, 0..1")
-	rate := fs.Float64("moves-per-hour", 40, "container moves asked for per (demo) hour, both ways together")
+	rate := fs.Float64("moves-per-hour", 40, "container moves asked for per (demo) hour, both ways together (0: none; moves come by the API)")
 	maxMoves := fs.Int("max-moves", 0, "stop asking for moves after this many (0: no limit)")
 	duration := fs.Duration("duration", 0, "stop after this long, in real time (0: run until interrupted)")
 	seed := fs.Int64("seed", 1, "seed of the demo's randomness")
 	noRefusals := fs.Bool("no-refusals", false, "officers never refuse a container")
+	noOfficers := fs.Bool("no-officers", false, "play no officers: customs decisions come by the API (fleetctl customs)")
 	keep := fs.Bool("keep-store", false, "without --store, keep the demo's embedded store file instead of deleting it at exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -111,7 +112,8 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
 		return 1
 	}
-	player, err := demo.New(demo.Config{MovesPerHour: *rate, MaxMoves: *maxMoves, Seed: *seed, NoRefusals: *noRefusals}, r.site, r.d)
+	player, err := demo.New(demo.Config{MovesPerHour: *rate, NoMoves: *rate == 0, MaxMoves: *maxMoves, Seed: *seed,
+		NoRefusals: *noRefusals, NoOfficers: *noOfficers}, r.site, r.d)
 	if err != nil {
 		stop()
 		_ = r.wait()

@@ -41,7 +41,7 @@ Usage:
                                     keeping state in the store; several
                                     instances on one Redis fail over
   fleetd demo [--shuttles N] [--time-scale X] [--moves-per-hour R]
-            [--duration D] [--broker URL] [--store URL]
+            [--no-officers] [--duration D] [--broker URL] [--store URL]
                                     fleetd with an embedded broker, simulated
                                     shuttles over MQTT and steady demand
   fleetd mqtt acl --config FILE -o DIR
