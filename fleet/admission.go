@@ -27,8 +27,9 @@ import (
 // So the loops are admission-controlled, as AGV zones are. A customs area
 // is the union of every node on a loop of at most customsLoopLength metres
 // of lane through a stop line, merged across checkpoints whose loops
-// share a node. It has as many places as its checkpoints have inspection
-// bays. A laden shuttle that may still stop in the area for customs (its
+// share a node or lie so close that the entry of one would fall in the
+// other (a stop line on no such loop needs no admission). It has as many
+// places as its checkpoints have inspection bays. A laden shuttle that may still stop in the area for customs (its
 // container is not released, pre-cleared or passed at some checkpoint of
 // the area ahead) needs a place: it waits outside, at an entry (a node a
 // vehicle's clearance before the first node of the area on its lane, and
@@ -94,9 +95,20 @@ func newCustomsAreas(g *routing.Graph, clearance float64) []*customsArea {
 	var cps []int      // checkpoint indexes with a node
 	var loops [][]bool // per checkpoint, the nodes of its loops
 	for i, cp := range site.Checkpoints {
-		if n, ok := g.Node(cp.ID); ok {
+		n, ok := g.Node(cp.ID)
+		if !ok {
+			continue
+		}
+		l := g.Loops([]int{n}, customsLoopLength)
+		on := 0
+		for _, x := range l {
+			if x {
+				on++
+			}
+		}
+		if on > 1 { // a stop line on no short loop needs no admission
 			cps = append(cps, i)
-			loops = append(loops, g.Loops([]int{n}, customsLoopLength))
+			loops = append(loops, l)
 		}
 	}
 	group := make([]int, len(loops))
@@ -207,25 +219,23 @@ func entryBefore(g *routing.Graph, in [][]int, n, next int, ahead, clearance flo
 	twoWay := func(e int) bool { return g.Blocks[g.Edges[e].Resource].TwoWay }
 	for {
 		if owner[n] >= 0 {
-			return n, owner[n]
+			return -1, owner[n]
 		}
-		// the edges that lead into n from behind (not back from next, on
-		// a two-way block)
+		// the edge that leads into n from behind (not back from next, on
+		// a two-way block); -1 at a merge, a station or a lane's start
 		from := -1
 		for _, e := range in[n] {
 			if g.Edges[e].From == next {
 				continue
 			}
 			if from >= 0 || g.Nodes[n].Capacity > 1 {
-				return n, -1 // a merge, or a station
+				from = -1
+				break
 			}
 			from = e
 		}
-		if from < 0 {
-			return n, -1 // a lane's start
-		}
-		if ahead >= clearance && !twoWay(from) && len(g.Out(n)) == 1 {
-			return n, -1 // a plain node of a one-way lane, clear of the area
+		if from < 0 || ahead >= clearance && !twoWay(from) && len(g.Out(n)) == 1 {
+			return n, -1 // where it stops early, or a plain node of a one-way lane clear of the area
 		}
 		next, n, ahead = n, g.Edges[from].From, ahead+g.Edges[from].Length
 	}
