@@ -113,6 +113,7 @@ func TestCustomsOverMosquittoThroughACrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fleetd and shuttle-sim processes over Mosquitto for about a minute; not in -short")
 	}
+	t.Parallel() // light: four shuttles and one fleetd, its own serial prefix, topics and ports
 	start := time.Now()
 	url := os.Getenv("BORDERFLEET_TEST_MQTT_URL")
 	if url == "" {

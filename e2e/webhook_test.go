@@ -218,6 +218,7 @@ func TestWebhooksThroughACrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs fleetd and shuttle-sim processes; not in -short")
 	}
+	t.Parallel() // light: four shuttles and one fleetd, its own serial prefix, topics and ports
 	start := time.Now()
 	url := brokers(t)["embedded"]
 	dir := t.TempDir()
