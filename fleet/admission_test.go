@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/geo/sitegen"
 	"github.com/borderfleet/borderfleet/routing"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -111,4 +112,45 @@ func TestAdmissionToACustomsArea(t *testing.T) {
 	p, _ := h.c.tr.Position(m4.Shuttle)
 	assert.Equal(t, "kz-bakhty-out", p.Hold, "its next hold is the stop line, not the entry: %s", h.c.Explain(m4.Shuttle))
 	assert.NotContains(t, h.c.Explain(m4.Shuttle), "waiting for a place")
+}
+
+// On generated sites of every layout the generator draws, each entry of
+// an area lies outside every area, on a node of a one-way lane that is no
+// junction (or at the end of a two-way stub, a lay-by where a shuttle
+// parked already waits), and no checkpoint is in two areas.
+func TestCustomsAreasOnGeneratedSites(t *testing.T) {
+	n := 40
+	if testing.Short() {
+		n = 10
+	}
+	for seed := int64(1); seed <= int64(n); seed++ {
+		site, _, err := sitegen.Generate(seed, sitegen.Options{})
+		require.NoError(t, err)
+		g, err := routing.NewGraph(site, routing.GraphConfig{})
+		require.NoError(t, err)
+		c, err := NewController(Config{Graph: g}, rand.New(rand.NewSource(1)))
+		require.NoError(t, err)
+		in := g.In()
+		seen := map[string]bool{}
+		for _, a := range c.areas {
+			assert.GreaterOrEqual(t, a.places, 1)
+			assert.NotEmpty(t, a.entries, "site %d: area %s has an entry", seed, a.name())
+			for _, cp := range a.checkpoints {
+				assert.False(t, seen[cp], "site %d: %s in two areas", seed, cp)
+				seen[cp] = true
+			}
+			for e := range a.entries {
+				for _, b := range c.areas {
+					assert.False(t, b.nodes[e], "site %d: entry %s of %s lies in %s", seed, e, a.name(), b.name())
+				}
+				i, ok := g.Node(e)
+				require.True(t, ok)
+				deadEnd := len(in[i]) == 1 && len(g.Out(i)) == 1 && g.Edges[g.Out(i)[0]].Resource == g.Edges[in[i][0]].Resource
+				if len(in[i]) == 1 && !deadEnd { // not a merge, nor the end of a stub (a lay-by): a plain node of a one-way lane
+					assert.Len(t, g.Out(i), 1, "site %d: entry %s is a junction", seed, e)
+					assert.False(t, g.Blocks[g.Edges[in[i][0]].Resource].TwoWay, "site %d: entry %s on a two-way stretch", seed, e)
+				}
+			}
+		}
+	}
 }
