@@ -9,7 +9,7 @@
 # short while. The instances are stopped when it exits.
 #
 # Environment:
-#   FUZZTIME   how long each fuzz target runs (default 10s; 0 skips fuzzing)
+#   FUZZTIME   how long each fuzz target runs (default 6s; 0 skips fuzzing)
 #   GOFLAGS    passed to go as usual
 #   BORDERFLEET_ARTIFACTS  where the dashboard test saves its screenshot
 #                          (default: a temporary directory)
@@ -130,7 +130,7 @@ go test -count=1 -timeout 15m -run '^(TestSoak|TestRegressions)$' ./sim/soak -ar
 log "randomized invariant harness: $(( $(date +%s) - soak_start )) s wall"
 
 # --- fuzz targets -----------------------------------------------------------------
-fuzztime=${FUZZTIME:-10s}
+fuzztime=${FUZZTIME:-6s}
 # fuzz runs one target for $fuzztime. Go 1.26's fuzz coordinator sometimes
 # ends a run that found nothing with "context deadline exceeded" when the
 # time runs out while a worker is busy (a race in the toolchain, seen on
