@@ -222,6 +222,7 @@ func TestMovesCrossBothWaysOverMQTT(t *testing.T) {
 	}
 	for name, url := range brokers(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // one broker each, topics of its own, fleetd in-process without an API
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			iface := "e2e" + name
