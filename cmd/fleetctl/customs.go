@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/borderfleet/borderfleet/api"
 )
@@ -27,9 +28,7 @@ func customsQueue(fs *flag.FlagSet) verbFunc {
 		if c.asJSON {
 			return c.raw(r)
 		}
-		l, err := decodeAs[struct {
-			Queue []api.GateWait `json:"queue"`
-		}](r)
+		l, err := decodeAs[api.Queue](r)
 		if err != nil {
 			return err
 		}
@@ -37,9 +36,9 @@ func customsQueue(fs *flag.FlagSet) verbFunc {
 			_, err := fmt.Fprintln(c.stdout, "no containers waiting")
 			return err
 		}
-		tw := table(c, "CHECKPOINT", "COUNTRY", "MOVE", "CONTAINER", "SHUTTLE", "STATUS")
+		tw := table(c, "CHECKPOINT", "COUNTRY", "MOVE", "CONTAINER", "SHUTTLE", "WAITING", "STATUS")
 		for _, w := range l.Queue {
-			row(tw, w.Checkpoint, w.Country, w.Move, w.Container, w.Shuttle, gateStatus(w))
+			row(tw, w.Checkpoint, w.Country, w.Move, w.Container, w.Shuttle, waited(l.At, w), gateStatus(w))
 		}
 		return tw.Flush()
 	}
@@ -98,6 +97,16 @@ func customsClearances(fs *flag.FlagSet) verbFunc {
 }
 
 // gateStatus says where a waiting container stands.
+// waited says how long a container has waited at its checkpoint, on the
+// fleet's own clock (at, from the answer): "-" if the answer does not say
+// when it arrived.
+func waited(at time.Time, w api.GateWait) string {
+	if w.Since == nil || at.IsZero() || at.Before(*w.Since) {
+		return "-"
+	}
+	return at.Sub(*w.Since).Round(time.Second).String()
+}
+
 func gateStatus(w api.GateWait) string {
 	switch {
 	case w.Held != "":
