@@ -856,25 +856,15 @@ func TestViewerEventsCarryGateCountsOnly(t *testing.T) {
 	f.join("s1", "kz-park-01")
 	f.drive(func(ctl *fleet.Controller) bool { return len(ctl.GateQueue()) == 1 })
 	first := func(token string) Snapshot {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, "GET", srv.URL+"/v1/events", nil)
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := srv.Client().Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok && strings.Contains(data, `"gate_counts"`) {
-				var s Snapshot
-				require.NoError(t, json.Unmarshal([]byte(data), &s))
-				return s
+		var s Snapshot
+		streamEvents(t, srv, token, func(name, data string) bool {
+			if name != "snapshot" {
+				return false
 			}
-		}
-		t.Fatal("no snapshot")
-		return Snapshot{}
+			require.NoError(t, json.Unmarshal([]byte(data), &s))
+			return true
+		})
+		return s
 	}
 	v := first(tokViewer)
 	assert.Empty(t, v.Gates)

@@ -1,11 +1,8 @@
 package api
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -154,28 +151,9 @@ func TestSnapshotGatesWaitingAndCanDecide(t *testing.T) {
 	// events reads a stream until it has a snapshot and, if wantMove, a
 	// move event; it returns the snapshot's raw data and the move events'.
 	events := func(token string, wantMove bool) (string, []string) {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, "GET", srv.URL+"/v1/events", nil)
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := srv.Client().Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		var snap string
 		var moves []string
-		name := ""
-		for sc.Scan() {
-			line := sc.Text()
-			if v, ok := strings.CutPrefix(line, "event: "); ok {
-				name = v
-			}
-			data, ok := strings.CutPrefix(line, "data: ")
-			if !ok {
-				continue
-			}
+		streamEvents(t, srv, token, func(name, data string) bool {
 			switch name {
 			case "snapshot":
 				if snap == "" {
@@ -189,12 +167,9 @@ func TestSnapshotGatesWaitingAndCanDecide(t *testing.T) {
 			case "move":
 				moves = append(moves, data)
 			}
-			if snap != "" && (!wantMove || len(moves) > 0) {
-				return snap, moves
-			}
-		}
-		t.Fatal("the stream ended")
-		return "", nil
+			return snap != "" && (!wantMove || len(moves) > 0)
+		})
+		return snap, moves
 	}
 	raw, _ := events(tokViewer, false)
 	assert.NotContains(t, raw, "CSQU3054383", "a viewer's snapshot names no container")

@@ -265,23 +265,25 @@ type DecisionTaken struct {
 	Reason   string    `json:"reason,omitempty"`
 }
 
+// optTime is t for a JSON field that is left out when t is zero.
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
 // clearancesJSON copies a move's clearance records, only those of one
 // country if country is not "".
 func clearancesJSON(m *fleet.Move, country string) []Clearance {
-	opt := func(t time.Time) *time.Time {
-		if t.IsZero() {
-			return nil
-		}
-		return &t
-	}
 	out := []Clearance{}
 	for i := range m.Clearances {
 		c := &m.Clearances[i]
 		if country != "" && c.Country != country {
 			continue
 		}
-		x := Clearance{Checkpoint: c.Checkpoint, Country: c.Country, Status: c.Status(m.PreCleared), Since: opt(c.Since()),
-			Decisions: []DecisionTaken{}, Arrived: opt(c.Arrived), Inspected: opt(c.Inspected), Passed: opt(c.Passed), Refused: opt(c.Refused),
+		x := Clearance{Checkpoint: c.Checkpoint, Country: c.Country, Status: c.Status(m.PreCleared), Since: optTime(c.Since()),
+			Decisions: []DecisionTaken{}, Arrived: optTime(c.Arrived), Inspected: optTime(c.Inspected), Passed: optTime(c.Passed), Refused: optTime(c.Refused),
 			CanDecide: m.CanDecide(c.Checkpoint) == nil}
 		for _, d := range c.Decisions {
 			x.Decisions = append(x.Decisions, DecisionTaken{At: d.At, Decision: d.Decision, Officer: d.Officer, Reason: d.Reason})

@@ -86,14 +86,7 @@ const (
 func moveJSON(m *fleet.Move, full bool) Move {
 	out := Move{ID: m.ID, Container: string(m.Container), Origin: m.Origin, Destination: m.Destination, Priority: m.Priority,
 		Declaration: m.Declaration, PreCleared: m.PreCleared, State: string(m.State), Shuttle: m.Shuttle, Created: m.Created}
-	if !m.EarliestPickup.IsZero() {
-		t := m.EarliestPickup
-		out.EarliestPickup = &t
-	}
-	if !m.Deadline.IsZero() {
-		t := m.Deadline
-		out.Deadline = &t
-	}
+	out.EarliestPickup, out.Deadline = optTime(m.EarliestPickup), optTime(m.Deadline)
 	if full {
 		for _, h := range m.History {
 			out.History = append(out.History, Transition{At: h.At, From: string(h.From), To: string(h.To), Cause: h.Cause, Decision: h.Decision,

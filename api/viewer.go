@@ -51,14 +51,7 @@ type ViewerMoveList struct {
 func viewerMove(m *fleet.Move, full bool) ViewerMove {
 	out := ViewerMove{ID: m.ID, Origin: m.Origin, Destination: m.Destination, Priority: m.Priority, State: string(m.State),
 		Shuttle: m.Shuttle, Created: m.Created, Redacted: true}
-	if !m.EarliestPickup.IsZero() {
-		t := m.EarliestPickup
-		out.EarliestPickup = &t
-	}
-	if !m.Deadline.IsZero() {
-		t := m.Deadline
-		out.Deadline = &t
-	}
+	out.EarliestPickup, out.Deadline = optTime(m.EarliestPickup), optTime(m.Deadline)
 	if full {
 		for _, h := range m.History {
 			if h.Changed() {

@@ -74,10 +74,10 @@ func stateWithLoads(t *testing.T, h *vda5050.Headers, serial, node string, loads
 	return b
 }
 
-// readStream reads GET /v1/events as token: the first snapshot, then
-// after change has run until a move event comes. It returns every byte
-// read and the move events' data.
-func readStream(t *testing.T, srv *httptest.Server, token string, change func()) (string, []string) {
+// streamEvents reads GET /v1/events as token and gives each data line,
+// with the name of its event, to each until each returns true; it fails
+// the test if the stream ends (or 5 s pass) first.
+func streamEvents(t *testing.T, srv *httptest.Server, token string, each func(name, data string) bool) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -90,30 +90,40 @@ func readStream(t *testing.T, srv *httptest.Server, token string, change func())
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	var raw strings.Builder
-	var moves []string
-	name, changed := "", false
+	name := ""
 	for sc.Scan() {
 		line := sc.Text()
-		raw.WriteString(line + "\n")
 		if v, ok := strings.CutPrefix(line, "event: "); ok {
 			name = v
 		}
-		data, ok := strings.CutPrefix(line, "data: ")
-		if !ok {
-			continue
+		if data, ok := strings.CutPrefix(line, "data: "); ok && each(name, data) {
+			return
 		}
+	}
+	t.Fatal("the stream ended before what the test waited for")
+}
+
+// readStream reads GET /v1/events as token: the first snapshot, then
+// after change has run until a move event comes. It returns every event
+// read and the move events' data.
+func readStream(t *testing.T, srv *httptest.Server, token string, change func()) (string, []string) {
+	t.Helper()
+	var raw strings.Builder
+	var moves []string
+	changed := false
+	streamEvents(t, srv, token, func(name, data string) bool {
+		raw.WriteString("event: " + name + "\ndata: " + data + "\n")
 		switch {
 		case name == "snapshot" && !changed:
 			change()
 			changed = true
 		case name == "move":
 			moves = append(moves, data)
-			return raw.String(), moves
+			return true
 		}
-	}
-	t.Fatal("the stream ended without a move event")
-	return "", nil
+		return false
+	})
+	return raw.String(), moves
 }
 
 // Every endpoint a viewer may read, and the event stream, answers a

@@ -47,15 +47,7 @@ func TestDeclarationsAndSealReadingsReplay(t *testing.T) {
 	assert.Equal(t, "seal S2 tampered", kz.SealAlert)
 	assert.Equal(t, fleet.ClearanceHeld, kz.Status(false))
 
-	raw, err := st.ReadAudit(ctx, 0, 0)
-	require.NoError(t, err)
-	var es []audit.Entry
-	for _, r := range raw {
-		e, err := audit.Decode(r.Data)
-		require.NoError(t, err)
-		es = append(es, e)
-	}
-	require.NoError(t, audit.Verify(es))
+	es := auditLog(t, st)
 	byEvent := map[string][]audit.Entry{}
 	for _, e := range es {
 		byEvent[e.Event] = append(byEvent[e.Event], e)
@@ -91,12 +83,8 @@ func TestDecisionEntriesStayWithTheirCountry(t *testing.T) {
 		Decision: fleet.DecisionRelease, Officer: "gate-robot(1)", Reason: "pre-cleared"}))
 	require.NoError(t, stop())
 
-	raw, err := st.ReadAudit(ctx, 0, 0)
-	require.NoError(t, err)
 	var release *audit.Entry
-	for _, r := range raw {
-		e, err := audit.Decode(r.Data)
-		require.NoError(t, err)
+	for _, e := range auditLog(t, st) {
 		if e.Event == "customs_release" {
 			release = &e
 		}

@@ -238,15 +238,7 @@ func TestJournalReplaysAndStandbyTakesOver(t *testing.T) {
 	assert.NotZero(t, b.Counters().Replayed)
 
 	// the audit log has the move's story once, chained
-	raw, err := st.ReadAudit(ctx, 0, 0)
-	require.NoError(t, err)
-	var es []audit.Entry
-	for _, r := range raw {
-		e, err := audit.Decode(r.Data)
-		require.NoError(t, err)
-		es = append(es, e)
-	}
-	require.NoError(t, audit.Verify(es))
+	es := auditLog(t, st)
 	var events []string
 	for _, e := range es {
 		events = append(events, e.Event)
@@ -338,4 +330,21 @@ func FuzzDecodeRecord(f *testing.F) {
 			_, _ = r.Event.decode()
 		}
 	})
+}
+
+// auditLog reads a store's whole audit log and checks its chain.
+func auditLog(t *testing.T, st interface {
+	ReadAudit(ctx context.Context, after uint64, limit int) ([]store.Entry, error)
+}) []audit.Entry {
+	t.Helper()
+	raw, err := st.ReadAudit(context.Background(), 0, 0)
+	require.NoError(t, err)
+	var es []audit.Entry
+	for _, r := range raw {
+		e, err := audit.Decode(r.Data)
+		require.NoError(t, err)
+		es = append(es, e)
+	}
+	require.NoError(t, audit.Verify(es))
+	return es
 }
