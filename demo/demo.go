@@ -9,9 +9,11 @@ import (
 
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/sim/demand"
 )
 
-// Config is the traffic and customs a demo plays. Zero fields take the
+// Config is the traffic and customs a demo plays, with the model of
+// package demand that the in-process simulation plays too. Zero fields take the
 // defaults noted; shares are 0..1. Times are on the daemon's clock.
 type Config struct {
 	// MovesPerHour both ways together; default 40.
@@ -23,7 +25,8 @@ type Config struct {
 	// default 0.3.
 	PreCleared float64
 	// Inspected and Refused shares of the decisions at a stop line;
-	// defaults 0.1 and 0.02 (set NoRefusals to have none).
+	// defaults 0.1 and 0.02 (set NoRefusals to have none). Refused is
+	// also the share refused after an inspection.
 	Inspected, Refused float64
 	NoRefusals         bool
 	// DecideAfter is the mean time an officer takes to decide; default 1
@@ -101,7 +104,7 @@ type Fleet interface {
 // Player plays operators and officers.
 type Player struct {
 	cfg     Config
-	site    *geo.Site
+	model   *demand.Model
 	f       Fleet
 	rng     *rand.Rand // for moves: the same seed asks for the same moves, whatever customs does
 	officer *rand.Rand // for decisions
@@ -123,16 +126,14 @@ func New(cfg Config, site *geo.Site, f Fleet) (*Player, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if len(site.Centres) < 2 {
-		return nil, errors.New("demo: the site needs two logistics centres")
-	}
-	for _, c := range site.Centres[:2] {
-		if len(site.BaysOf(c.ID)) == 0 {
-			return nil, fmt.Errorf("demo: centre %s has no bays", c.ID)
-		}
-	}
 	cfg = cfg.withDefaults()
-	return &Player{cfg: cfg, site: site, f: f, rng: rand.New(rand.NewSource(cfg.Seed)), officer: rand.New(rand.NewSource(cfg.Seed + 1)), decided: map[string]bool{}}, nil
+	model, err := demand.New(demand.Config{MovesPerHour: cfg.MovesPerHour, Eastbound: cfg.Eastbound, PreCleared: cfg.PreCleared,
+		Inspected: cfg.Inspected, Refused: cfg.Refused, InspectRefused: cfg.Refused,
+		DecideAfter: cfg.DecideAfter, InspectTime: cfg.InspectTime}, site)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	return &Player{cfg: cfg, model: model, f: f, rng: rand.New(rand.NewSource(cfg.Seed)), officer: rand.New(rand.NewSource(cfg.Seed + 1)), decided: map[string]bool{}}, nil
 }
 
 // Moves is how many moves it has asked for.
@@ -170,7 +171,7 @@ func (p *Player) step(ctx context.Context) error {
 	}
 	for !p.cfg.NoMoves && !now.Before(p.next) && (p.cfg.MaxMoves == 0 || p.n < p.cfg.MaxMoves) {
 		p.requestMove(ctx, now)
-		p.next = p.next.Add(time.Duration(p.rng.ExpFloat64() / p.cfg.MovesPerHour * float64(time.Hour)))
+		p.next = p.next.Add(p.model.Gap(p.rng))
 	}
 	if !p.cfg.NoOfficers {
 		p.officers(now, queue)
@@ -191,18 +192,13 @@ func (p *Player) step(ctx context.Context) error {
 }
 
 func (p *Player) requestMove(ctx context.Context, now time.Time) {
-	a, b := p.site.Centres[0], p.site.Centres[1]
-	if p.rng.Float64() >= p.cfg.Eastbound {
-		a, b = b, a
-	}
-	from, to := p.site.BaysOf(a.ID), p.site.BaysOf(b.ID)
+	mv := p.model.Move(p.rng)
 	p.n++
 	id := fmt.Sprintf("demo-%d-%05d", p.cfg.Seed, p.n)
-	first := fmt.Sprintf("BFDU%06d", (int(p.cfg.Seed)*10000+p.n)%1000000)
-	c := fmt.Sprintf("%s%d", first, fleet.CheckDigit(first))
-	err := p.f.Submit(ctx, fleet.MoveRequested{ID: id, Container: c,
-		Origin: from[p.rng.Intn(len(from))].ID, Destination: to[p.rng.Intn(len(to))].ID,
-		PreCleared: p.rng.Float64() < p.cfg.PreCleared, Declaration: "DEMO-" + id, IdempotencyKey: id})
+	c := demand.Container("BFDU", int(p.cfg.Seed)*10000+p.n)
+	err := p.f.Submit(ctx, fleet.MoveRequested{ID: id, Container: string(c),
+		Origin: mv.Origin, Destination: mv.Destination,
+		PreCleared: mv.PreCleared, Declaration: "DEMO-" + id, IdempotencyKey: id})
 	if err != nil {
 		p.errs++
 	}
@@ -214,27 +210,20 @@ func (p *Player) officers(now time.Time, queue []fleet.GateWait) {
 		if w.Decided {
 			continue
 		}
-		stage, after := "gate", time.Duration(p.officer.ExpFloat64()*float64(p.cfg.DecideAfter))
-		d := fleet.DecisionRelease
+		stage := "gate"
 		if w.Inspection {
 			if !w.AtInspectionBay {
 				continue // on its way to the inspection bay
 			}
-			stage, after = "inspection", p.cfg.InspectTime
-			if p.officer.Float64() < p.cfg.Refused {
-				d = fleet.DecisionRefuse
-			}
-		} else {
-			switch r := p.officer.Float64(); {
-			case r < p.cfg.Refused:
-				d = fleet.DecisionRefuse
-			case r < p.cfg.Refused+p.cfg.Inspected:
-				d = fleet.DecisionInspect
-			}
+			stage = "inspection"
 		}
 		key := w.Move + "|" + w.Checkpoint + "|" + stage
 		if p.decided[key] {
 			continue
+		}
+		d, after := p.model.AtStopLine(p.officer)
+		if w.Inspection {
+			d, after = p.model.AfterInspection(p.officer)
 		}
 		p.decided[key] = true
 		p.due = append(p.due, decision{at: now.Add(after), key: key, ev: fleet.CustomsDecision{

@@ -207,7 +207,7 @@ type flow struct {
 	share    float64
 }
 
-// demandFlows is how demand (engine.demand, centrePair) splits the moves
+// demandFlows is how demand (engine.demand, demand.Model.Pair) splits the moves
 // between the centres that have bays: each pair of them equally likely,
 // and in a pair a share Eastbound from the one listed first. Keep the two
 // in step.

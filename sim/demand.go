@@ -6,7 +6,13 @@ import (
 
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/sim/demand"
 )
+
+// This file plays the operators who ask for moves and the customs
+// officers, with the model package demand shares with `fleetd demo`. Every
+// draw comes from the run's random source, in the order the model
+// documents.
 
 // demandMove is what the simulation remembers of a move it asked for.
 type demandMove struct {
@@ -15,27 +21,29 @@ type demandMove struct {
 	inspected  map[string]bool // checkpoints where it was sent to inspection
 }
 
-// demand asks for container moves in both directions as a Poisson
-// process, until the end of the configured hours.
+// demandModel is the shared model with the run's shares and times.
+func (c Config) demandModel() (*demand.Model, error) {
+	return demand.New(demand.Config{MovesPerHour: c.MovesPerHour, Eastbound: c.Eastbound, PreCleared: c.PreCleared,
+		Inspected: c.Inspected, Refused: c.Refused, InspectRefused: c.InspectRefused,
+		DecideAfter: c.DecideAfter, InspectTime: c.InspectTime}, c.Site)
+}
+
+// demand asks for container moves as a Poisson process, until the end of
+// the configured hours.
 func (e *engine) demand(n int) {
 	if e.cfg.MovesPerHour <= 0 {
 		return
 	}
-	gap := time.Duration(e.rng.ExpFloat64() / e.cfg.MovesPerHour * float64(time.Hour))
-	e.at(e.now.Add(gap), func() {
+	e.at(e.now.Add(e.dem.Gap(e.rng)), func() {
 		if e.now.After(e.demandEnd()) {
 			return // demand has stopped (a drain goes on without it)
 		}
-		a, b := e.centrePair()
-		if e.rng.Float64() >= e.cfg.Eastbound {
-			a, b = b, a
-		}
-		from, to := e.cfg.Site.BaysOf(a.ID), e.cfg.Site.BaysOf(b.ID)
-		c := e.container(n)
-		m := &demandMove{id: fmt.Sprintf("m%06d", n), preCleared: e.rng.Float64() < e.cfg.PreCleared, inspected: map[string]bool{}}
+		mv := e.dem.Move(e.rng)
+		c := demand.Container("BFLU", n)
+		m := &demandMove{id: fmt.Sprintf("m%06d", n), preCleared: mv.PreCleared, inspected: map[string]bool{}}
 		e.moves[c] = m
 		e.send(fleet.MoveRequested{ID: m.id, Container: string(c),
-			Origin: pick(e, from).ID, Destination: pick(e, to).ID, PreCleared: m.preCleared,
+			Origin: mv.Origin, Destination: mv.Destination, PreCleared: m.preCleared,
 			IdempotencyKey: "sim-" + m.id, Declaration: "DECL-" + m.id})
 		e.demand(n + 1)
 	})
@@ -46,45 +54,8 @@ func (e *engine) demandEnd() time.Time {
 	return e.cfg.StartTime.Add(time.Duration(e.cfg.Hours * float64(time.Hour)))
 }
 
-// centrePair is the two centres a move goes between, the first listed
-// first (Eastbound then says which way). On a site of two centres with
-// bays it is those two; with more, a pair drawn evenly from all pairs, so
-// that demand spreads over every pair of centres.
-func (e *engine) centrePair() (geo.Centre, geo.Centre) {
-	cs := demandCentres(e.cfg.Site)
-	if len(cs) == 2 {
-		return cs[0], cs[1]
-	}
-	k := e.rng.Intn(len(cs) * (len(cs) - 1) / 2)
-	for i := range cs {
-		for j := i + 1; j < len(cs); j++ {
-			if k == 0 {
-				return cs[i], cs[j]
-			}
-			k--
-		}
-	}
-	return cs[0], cs[1] // not reached
-}
-
 // demandCentres are the centres with yard bays, in site order.
-func demandCentres(s *geo.Site) []geo.Centre {
-	var out []geo.Centre
-	for _, c := range s.Centres {
-		if len(s.BaysOf(c.ID)) > 0 {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func pick(e *engine, bays []geo.Bay) geo.Bay { return bays[e.rng.Intn(len(bays))] }
-
-// container makes a valid ISO 6346 number for the n-th move.
-func (e *engine) container(n int) fleet.Container {
-	first := fmt.Sprintf("BFLU%06d", n%1000000)
-	return fleet.Container(fmt.Sprintf("%s%d", first, fleet.CheckDigit(first)))
-}
+func demandCentres(s *geo.Site) []geo.Centre { return demand.Centres(s) }
 
 // observe plays customs: a laden container that is not pre-cleared gets a
 // decision a while after it reaches a stop line, and another after its
@@ -100,24 +71,17 @@ func (e *engine) observe(v *vehicle, node string) {
 	for _, cp := range e.cfg.Site.Checkpoints {
 		switch node {
 		case cp.ID:
-			d := fleet.DecisionRelease
-			switch r := e.rng.Float64(); {
-			case r < e.cfg.Refused:
-				d = fleet.DecisionRefuse
-			case r < e.cfg.Refused+e.cfg.Inspected:
-				d = fleet.DecisionInspect
+			d, after := e.dem.AtStopLine(e.rng)
+			if d == fleet.DecisionInspect {
 				m.inspected[cp.ID] = true
 			}
-			e.decide(cp, m, d, time.Duration(e.rng.ExpFloat64()*float64(e.cfg.DecideAfter)))
+			e.decide(cp, m, d, after)
 		case cp.InspectionBay:
 			if !m.inspected[cp.ID] {
 				continue
 			}
-			d := fleet.DecisionRelease
-			if e.rng.Float64() < e.cfg.InspectRefused {
-				d = fleet.DecisionRefuse
-			}
-			e.decide(cp, m, d, e.cfg.InspectTime)
+			d, after := e.dem.AfterInspection(e.rng)
+			e.decide(cp, m, d, after)
 		}
 	}
 }

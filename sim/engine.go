@@ -11,6 +11,7 @@ import (
 	"github.com/borderfleet/borderfleet/charging"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/routing"
+	"github.com/borderfleet/borderfleet/sim/demand"
 )
 
 // scheduled is one thing that happens at a virtual time.
@@ -44,6 +45,7 @@ type engine struct {
 	g         *routing.Graph
 	ctl       *fleet.Controller
 	rng       *rand.Rand
+	dem       *demand.Model // operators' demand and customs officers
 	now       time.Time
 	end       time.Time
 	q         queue

@@ -231,10 +231,12 @@ func TestPauseHoldsAction(t *testing.T) {
 func TestDemandSpreadsOverPairs(t *testing.T) {
 	site := &geo.Site{Centres: []geo.Centre{{ID: "a"}, {ID: "b"}, {ID: "c"}, {ID: "none"}},
 		Bays: []geo.Bay{{ID: "a1", Centre: "a"}, {ID: "b1", Centre: "b"}, {ID: "c1", Centre: "c"}, {ID: "insp"}}}
-	e := &engine{cfg: Config{Site: site}, rng: rand.New(rand.NewSource(1))}
+	dem, err := Config{Site: site}.demandModel()
+	require.NoError(t, err)
+	rng := rand.New(rand.NewSource(1))
 	seen := map[string]int{}
 	for range 3000 {
-		a, b := e.centrePair()
+		a, b := dem.Pair(rng)
 		seen[a.ID+b.ID]++
 	}
 	assert.Len(t, seen, 3, "%v", seen)

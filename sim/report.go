@@ -72,7 +72,11 @@ func Run(cfg Config) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	e := &engine{cfg: cfg, g: g, ctl: ctl, rng: rng, now: cfg.StartTime, lastMove: cfg.StartTime,
+	dem, err := cfg.demandModel()
+	if err != nil {
+		return Report{}, err
+	}
+	e := &engine{cfg: cfg, g: g, ctl: ctl, rng: rng, dem: dem, now: cfg.StartTime, lastMove: cfg.StartTime,
 		end: cfg.StartTime.Add(time.Duration(cfg.Hours * float64(time.Hour))),
 		vs:  map[string]*vehicle{}, moves: map[fleet.Container]*demandMove{}, stations: map[string]float64{}, standing: map[string]string{}}
 	e.r = Report{Shuttles: cfg.Shuttles, SimHours: cfg.Hours, Policy: cfg.Policy, Charging: cfg.Charging, Seed: cfg.Seed, MinSoC: 1, ShuttleHours: map[string]float64{}, ActivityHours: map[string]float64{}}
