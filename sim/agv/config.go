@@ -63,8 +63,8 @@ type Config struct {
 	AmbientC float64
 
 	// StatePeriod is how often, in real time, state goes out while the
-	// vehicle drives; default 1 s. Idle, state goes out on events and at
-	// least every Heartbeat.
+	// vehicle drives; default 1 s; negative: only on events (as idle).
+	// Idle, state goes out on events and at least every Heartbeat.
 	StatePeriod time.Duration
 	// VisualizationPeriod is how often, in real time, visualization goes
 	// out while the vehicle drives; default 1 s; negative turns it off.
@@ -137,7 +137,7 @@ func (c Config) Validate() error {
 	durs := []struct {
 		name string
 		d    time.Duration
-	}{{"Handling", c.Handling}, {"StatePeriod", c.StatePeriod}, {"MTBF", c.MTBF}, {"MTTR", c.MTTR}, {"LinkLossMTBF", c.LinkLossMTBF}, {"LinkOutage", c.LinkOutage}}
+	}{{"Handling", c.Handling}, {"MTBF", c.MTBF}, {"MTTR", c.MTTR}, {"LinkLossMTBF", c.LinkLossMTBF}, {"LinkOutage", c.LinkOutage}}
 	for _, f := range durs {
 		if f.d < 0 {
 			return fmt.Errorf("agv: %s is %v: it must not be negative", f.name, f.d)

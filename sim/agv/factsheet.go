@@ -7,6 +7,9 @@ import "github.com/borderfleet/borderfleet/vda5050"
 // with the actions and optional order fields it supports.
 func (v *Vehicle) Factsheet() vda5050.Factsheet {
 	statePeriod := v.cfg.StatePeriod.Seconds()
+	if statePeriod <= 0 {
+		statePeriod = DefaultStatePeriod.Seconds() // states only on events: no period, the same floor
+	}
 	heartbeat := Heartbeat.Seconds()
 	f := vda5050.Factsheet{
 		TypeSpecification: vda5050.TypeSpecification{

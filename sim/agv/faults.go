@@ -54,7 +54,7 @@ func (v *Vehicle) restored(err error) {
 	}
 	v.s.linkDown = false
 	v.s.nextLoss = v.draw(v.cfg.LinkLossMTBF)
-	v.publishConnection(vda5050.ConnectionOnline)
+	v.publishConnection(vda5050.ConnectionOnline, v.s.last)
 	v.s.dirty = true
 	v.log.Info("link restored")
 }

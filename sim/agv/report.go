@@ -20,7 +20,7 @@ func (v *Vehicle) publish(now time.Time) {
 		v.hdr.Stamp(&f.Header, v.cfg.Manufacturer, v.cfg.SerialNumber, vda5050.TopicFactsheet, now)
 		v.send(vda5050.TopicFactsheet, f)
 	}
-	due := now.Sub(v.s.lastState) >= Heartbeat || (v.moving() && now.Sub(v.s.lastState) >= v.cfg.StatePeriod)
+	due := now.Sub(v.s.lastState) >= Heartbeat || (v.moving() && v.cfg.StatePeriod > 0 && now.Sub(v.s.lastState) >= v.cfg.StatePeriod)
 	if v.s.dirty || due {
 		v.publishState(now)
 	}
@@ -43,9 +43,9 @@ func (v *Vehicle) publishState(now time.Time) {
 	v.s.dirty, v.s.lastState = false, now
 }
 
-func (v *Vehicle) publishConnection(cs string) {
+func (v *Vehicle) publishConnection(cs string, now time.Time) {
 	var c vda5050.Connection
-	v.hdr.Stamp(&c.Header, v.cfg.Manufacturer, v.cfg.SerialNumber, vda5050.TopicConnection, time.Now())
+	v.hdr.Stamp(&c.Header, v.cfg.Manufacturer, v.cfg.SerialNumber, vda5050.TopicConnection, now)
 	c.ConnectionState = cs
 	v.send(vda5050.TopicConnection, c)
 }

@@ -183,37 +183,23 @@ func (v *Vehicle) take() []any {
 // Run drives the vehicle until ctx is cancelled: it publishes ONLINE, then
 // state on every event and periodically, and on return OFFLINE (the caller
 // then disconnects gracefully). It returns nil when ctx is cancelled.
+// (Start, Step and Stop drive it on a caller's clock instead.)
 func (v *Vehicle) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	v.s.last = time.Now()
-	v.publishConnection(vda5050.ConnectionOnline)
-	v.s.dirty = true
+	v.begin(time.Now())
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-		now := time.Now()
-		v.advanceTo(now)
-		for _, in := range v.take() {
-			v.handle(runCtx, &wg, in)
-		}
-		v.settle()
-		if v.s.restore && !v.s.restoring {
-			v.s.restore, v.s.restoring = false, true
-			c := v.link.(Cutter)
+		v.step(time.Now(), v.handle, func(c Cutter) {
 			wg.Go(func() { v.post(restoredIn{c.Restore(runCtx)}) })
-		}
-		v.publish(now)
+		})
 		timer.Reset(v.nextWake(time.Now()))
 		select {
 		case <-ctx.Done():
-			v.advanceTo(time.Now())
-			if !v.s.linkDown {
-				v.publishState(time.Now())
-				v.publishConnection(vda5050.ConnectionOffline)
-			}
+			v.end(time.Now())
 			return nil
 		case <-timer.C:
 		case <-v.wake:
@@ -221,7 +207,40 @@ func (v *Vehicle) Run(ctx context.Context) error {
 	}
 }
 
-func (v *Vehicle) handle(ctx context.Context, wg *sync.WaitGroup, in any) {
+// begin starts the vehicle's clock at now and announces it: ONLINE, and
+// a state.
+func (v *Vehicle) begin(now time.Time) {
+	v.s.last = now
+	v.publishConnection(vda5050.ConnectionOnline, now)
+	v.s.dirty = true
+}
+
+// step brings the vehicle to now: vehicle time passes, queued input is
+// handled (by handle), a link due back is restored (by restore) and what
+// is due is published.
+func (v *Vehicle) step(now time.Time, handle func(any), restore func(Cutter)) {
+	v.advanceTo(now)
+	for _, in := range v.take() {
+		handle(in)
+	}
+	v.settle()
+	if v.s.restore && !v.s.restoring {
+		v.s.restore, v.s.restoring = false, true
+		restore(v.link.(Cutter))
+	}
+	v.publish(now)
+}
+
+// end publishes the last state and OFFLINE, unless the link is down.
+func (v *Vehicle) end(now time.Time) {
+	v.advanceTo(now)
+	if !v.s.linkDown {
+		v.publishState(now)
+		v.publishConnection(vda5050.ConnectionOffline, now)
+	}
+}
+
+func (v *Vehicle) handle(in any) {
 	switch in := in.(type) {
 	case orderIn:
 		v.order(in.o)
@@ -261,7 +280,9 @@ func (v *Vehicle) real(d time.Duration) time.Duration {
 func (v *Vehicle) nextWake(now time.Time) time.Duration {
 	w := v.s.lastState.Add(Heartbeat).Sub(now)
 	if v.moving() {
-		w = min(w, v.s.lastState.Add(v.cfg.StatePeriod).Sub(now))
+		if v.cfg.StatePeriod > 0 {
+			w = min(w, v.s.lastState.Add(v.cfg.StatePeriod).Sub(now))
+		}
 		if v.cfg.VisualizationPeriod > 0 {
 			w = min(w, v.s.lastVis.Add(v.cfg.VisualizationPeriod).Sub(now))
 		}
