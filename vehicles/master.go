@@ -99,6 +99,10 @@ type Outgoing struct {
 	QoS      byte
 	Retained bool
 	Payload  []byte // JSON
+	// Msg is the message Payload encodes (a *vda5050.Order or
+	// *vda5050.InstantActions), for an in-process link that hands it
+	// over as a value; it must not be changed.
+	Msg any
 }
 
 // Master is the fleet's side of the VDA 5050 conversation with every
@@ -194,6 +198,21 @@ var ErrUnknownVehicle = errors.New("vehicles: vehicle not on the roster")
 // message that cannot be understood is an error that names what is wrong
 // and changes nothing.
 func (m *Master) Incoming(now time.Time, topic string, payload []byte) ([]fleet.Event, []Outgoing, error) {
+	return m.incoming(now, topic, func(v *vehicle, t vda5050.Topic) (message, error) { return m.read(v, t, topic, payload) })
+}
+
+// Receive is Incoming for a message that arrives as a value rather than
+// bytes: a vda5050.State, Connection, Factsheet or Visualization, as an
+// in-process link to simulated vehicles hands them over (on a virtual
+// clock, a JSON round trip per state would be most of a simulated day).
+// The message goes the same way as one that arrived as bytes, decoding
+// aside: it is validated against the protocol, its identity, limits,
+// order and position checked, and believed or refused the same.
+func (m *Master) Receive(now time.Time, topic string, msg any) ([]fleet.Event, []Outgoing, error) {
+	return m.incoming(now, topic, func(v *vehicle, t vda5050.Topic) (message, error) { return m.value(v, t, topic, msg) })
+}
+
+func (m *Master) incoming(now time.Time, topic string, read func(*vehicle, vda5050.Topic) (message, error)) ([]fleet.Event, []Outgoing, error) {
 	m.begin(now)
 	iface, manufacturer, serial, t, err := vda5050.ParseTopic(topic)
 	if err != nil {
@@ -206,7 +225,7 @@ func (m *Master) Incoming(now time.Time, topic string, payload []byte) ([]fleet.
 	if err != nil {
 		return nil, nil, err
 	}
-	msg, err := m.read(v, t, topic, payload)
+	msg, err := read(v, t)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -438,7 +457,7 @@ func (m *Master) publish(v *vehicle, t vda5050.Topic, hdr *vda5050.Header, msg v
 		v.reasons[reasonFit] = fmt.Sprintf("cannot send it this %s: %v", t, err)
 		return
 	}
-	m.out = append(m.out, Outgoing{Topic: topic, Kind: t, Vehicle: v.id, Payload: b})
+	m.out = append(m.out, Outgoing{Topic: topic, Kind: t, Vehicle: v.id, Payload: b, Msg: msg})
 }
 
 // instant sends instant actions; the asks (stateRequest,

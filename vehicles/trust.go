@@ -241,19 +241,55 @@ func (m *Master) read(v *vehicle, t vda5050.Topic, topic string, payload []byte)
 	if err != nil {
 		return message{}, &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
 	}
+	return msg, m.admit(v, msg, h)
+}
+
+// admit checks what read checks of a decoded message beyond the
+// protocol: its identity, its limits (states), and where it puts the
+// vehicle (states and visualizations).
+func (m *Master) admit(v *vehicle, msg message, h vda5050.Header) error {
 	if err := identity(v, h); err != nil {
-		return message{}, err
+		return err
 	}
 	switch {
 	case msg.state != nil:
 		if err := bounded(v, reflect.ValueOf(*msg.state), ""); err != nil {
-			return message{}, err
+			return err
 		}
-		err = m.believable(v, msg.state)
+		return m.believable(v, msg.state)
 	case msg.vis != nil && msg.vis.AgvPosition != nil:
-		err = m.believable(v, &vda5050.State{AgvPosition: msg.vis.AgvPosition})
+		return m.believable(v, &vda5050.State{AgvPosition: msg.vis.AgvPosition})
 	}
-	return msg, err
+	return nil
+}
+
+// value takes a message that arrived as a value (see Master.Receive)
+// instead of bytes: it is checked against the protocol (Validate), then
+// as read checks a decoded one.
+func (m *Master) value(v *vehicle, t vda5050.Topic, topic string, x any) (message, error) {
+	var msg message
+	var h vda5050.Header
+	var err error
+	switch x := x.(type) {
+	case vda5050.State:
+		msg.state, h, err = &x, x.Header, x.Validate()
+	case vda5050.Connection:
+		msg.conn, h, err = &x, x.Header, x.Validate()
+	case vda5050.Factsheet:
+		msg.fact, h, err = &x, x.Header, x.Validate()
+	case vda5050.Visualization:
+		msg.vis, h, err = &x, x.Header, x.Validate()
+	default:
+		return message{}, &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: fmt.Errorf("a %T is no vehicle message", x)}
+	}
+	if want := map[vda5050.Topic]bool{vda5050.TopicState: msg.state != nil, vda5050.TopicConnection: msg.conn != nil,
+		vda5050.TopicFactsheet: msg.fact != nil, vda5050.TopicVisualization: msg.vis != nil}; !want[t] {
+		return message{}, &RefusedError{Vehicle: v.id, Reason: RefusedTopic, Err: fmt.Errorf("a %T on topic %q", x, topic)}
+	}
+	if err != nil {
+		return message{}, &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: err}
+	}
+	return msg, m.admit(v, msg, h)
 }
 
 // size refuses a message too large to parse.

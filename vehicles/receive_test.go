@@ -1,0 +1,66 @@
+package vehicles
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/vda5050"
+)
+
+// A message handed over as a value is believed or refused as the same
+// message in bytes: same events, same messages out, same refusals.
+func TestReceiveAsIncoming(t *testing.T) {
+	bytesRig, valueRig := newRig(t, Config{}), newRig(t, Config{})
+	topic := vda5050.TopicName("", "acme", "s1", vda5050.TopicState)
+	both := func(st vda5050.State) ([]fleet.Event, error) {
+		valueRig.now = valueRig.now.Add(time.Second)
+		bytesRig.now = valueRig.now
+		b, err := json.Marshal(st)
+		require.NoError(t, err)
+		evs1, out1, err1 := bytesRig.m.Incoming(bytesRig.now, topic, b)
+		evs2, out2, err2 := valueRig.m.Receive(valueRig.now, topic, st)
+		assert.Equal(t, evs1, evs2)
+		assert.Equal(t, len(out1), len(out2))
+		for i := range min(len(out1), len(out2)) {
+			assert.Equal(t, out1[i].Topic, out2[i].Topic)
+			assert.NotNil(t, out2[i].Msg, "the value goes out with its bytes")
+		}
+		assert.Equal(t, ReasonOf(err1), ReasonOf(err2))
+		return evs2, err2
+	}
+	st := valueRig.st
+	valueRig.hdr.Stamp(&st.Header, "acme", "s1", vda5050.TopicState, t0)
+	evs, err := both(st)
+	require.NoError(t, err)
+	require.Len(t, evs, 1)
+	assert.IsType(t, fleet.ShuttleJoined{}, evs[0])
+
+	forged := st
+	forged.SerialNumber = "s2"
+	_, err = both(forged)
+	assert.Equal(t, RefusedIdentity, ReasonOf(err))
+
+	far := st
+	far.HeaderID++
+	p := *st.AgvPosition
+	p.X += 1e6
+	far.AgvPosition = &p
+	_, err = both(far)
+	assert.Equal(t, RefusedPosition, ReasonOf(err))
+
+	invalid := st
+	invalid.HeaderID += 2
+	invalid.OperatingMode = "DANCING"
+	_, err = both(invalid)
+	assert.Equal(t, RefusedInvalid, ReasonOf(err))
+
+	_, _, err = valueRig.m.Receive(valueRig.now, vda5050.TopicName("", "acme", "s1", vda5050.TopicConnection), st)
+	assert.Equal(t, RefusedTopic, ReasonOf(err), "a state on the connection topic")
+	_, _, err = valueRig.m.Receive(valueRig.now, topic, 42)
+	assert.Equal(t, RefusedInvalid, ReasonOf(err))
+}
