@@ -22,6 +22,44 @@ type validator struct {
 	topic   Topic
 	err     *ValidationError
 	ignored []string // paths of keys the message type does not have
+	// quiet: build no paths (join and index return ""), for a first pass
+	// that most messages pass; validate runs a second to say where
+	quiet bool
+}
+
+// validate checks a message of topic t held in msg with check: first
+// quietly, without building the JSON path of every field (most messages
+// are valid, and paths were most of the work), then, if it fails, again
+// to name the field.
+func validate(t Topic, msg any, h Header, check func(*validator)) error {
+	v := start(t, msg, h)
+	if v.err != nil {
+		return v.result()
+	}
+	v.quiet = true
+	check(v)
+	if v.err == nil {
+		return nil
+	}
+	v = start(t, msg, h)
+	check(v)
+	return v.result()
+}
+
+// join is the package's join, or "" on a quiet pass.
+func (v *validator) join(path, key string) string {
+	if v.quiet {
+		return ""
+	}
+	return join(path, key)
+}
+
+// index is the package's index, or "" on a quiet pass.
+func (v *validator) index(path string, i int) string {
+	if v.quiet {
+		return ""
+	}
+	return index(path, i)
 }
 
 // fail records a problem at the JSON path field, unless one is recorded.
@@ -43,7 +81,9 @@ func (v *validator) result() error {
 // checked that all its numbers are finite and its header is valid.
 func start(t Topic, msg any, h Header) *validator {
 	v := &validator{topic: t}
-	checkFinite(v, reflect.ValueOf(msg), "")
+	if val := reflect.ValueOf(msg); !finite(val) {
+		checkFinite(v, val, "") // again, to say where
+	}
 	v.header(h)
 	return v
 }
@@ -111,14 +151,14 @@ func (v *validator) optAtLeast(field string, x *float64, lo float64) {
 }
 
 func (v *validator) action(path string, a Action) {
-	v.nonEmpty(join(path, "actionType"), a.ActionType)
-	v.nonEmpty(join(path, "actionId"), a.ActionID)
-	v.oneOf(join(path, "blockingType"), a.BlockingType, BlockingNone, BlockingSoft, BlockingHard)
+	v.nonEmpty(v.join(path, "actionType"), a.ActionType)
+	v.nonEmpty(v.join(path, "actionId"), a.ActionID)
+	v.oneOf(v.join(path, "blockingType"), a.BlockingType, BlockingNone, BlockingSoft, BlockingHard)
 	for i, p := range a.ActionParameters {
-		pp := index(join(path, "actionParameters"), i)
-		v.nonEmpty(join(pp, "key"), p.Key)
+		pp := v.index(v.join(path, "actionParameters"), i)
+		v.nonEmpty(v.join(pp, "key"), p.Key)
 		if p.Value == nil {
-			v.fail(join(pp, "value"), "must not be null")
+			v.fail(v.join(pp, "value"), "must not be null")
 		}
 	}
 }
@@ -127,10 +167,10 @@ func (v *validator) action(path string, a Action) {
 // which maps each id to the path where it first appeared.
 func (v *validator) actions(path string, as []Action, seen map[string]string) {
 	for i, a := range as {
-		ap := index(path, i)
+		ap := v.index(path, i)
 		v.action(ap, a)
 		if first, dup := seen[a.ActionID]; dup {
-			v.fail(join(ap, "actionId"), "%q is not unique, %s has it too", a.ActionID, first)
+			v.fail(v.join(ap, "actionId"), "%q is not unique, %s has it too", a.ActionID, first)
 		}
 		seen[a.ActionID] = ap
 	}
@@ -140,10 +180,10 @@ func (v *validator) nodePosition(path string, p *NodePosition) {
 	if p == nil {
 		return
 	}
-	v.optBetween(join(path, "theta"), p.Theta, -maxTheta, maxTheta)
-	v.optAtLeast(join(path, "allowedDeviationXY"), p.AllowedDeviationXY, 0)
-	v.optBetween(join(path, "allowedDeviationTheta"), p.AllowedDeviationTheta, 0, maxDeviationTheta)
-	v.nonEmpty(join(path, "mapId"), p.MapID)
+	v.optBetween(v.join(path, "theta"), p.Theta, -maxTheta, maxTheta)
+	v.optAtLeast(v.join(path, "allowedDeviationXY"), p.AllowedDeviationXY, 0)
+	v.optBetween(v.join(path, "allowedDeviationTheta"), p.AllowedDeviationTheta, 0, maxDeviationTheta)
+	v.nonEmpty(v.join(path, "mapId"), p.MapID)
 }
 
 // trajectory checks a NURBS. In an order the degree is required.
@@ -153,18 +193,18 @@ func (v *validator) trajectory(path string, t *Trajectory, degreeRequired bool) 
 	}
 	if t.Degree != 0 || degreeRequired {
 		if t.Degree < 1 || t.Degree != math.Trunc(t.Degree) || t.Degree > 1<<20 {
-			v.fail(join(path, "degree"), "must be a whole number >= 1, is %v", t.Degree)
+			v.fail(v.join(path, "degree"), "must be a whole number >= 1, is %v", t.Degree)
 			return
 		}
 		if want := len(t.ControlPoints) + int(t.Degree) + 1; len(t.KnotVector) != want {
-			v.fail(join(path, "knotVector"), "must have len(controlPoints)+degree+1 = %d values, has %d", want, len(t.KnotVector))
+			v.fail(v.join(path, "knotVector"), "must have len(controlPoints)+degree+1 = %d values, has %d", want, len(t.KnotVector))
 		}
 	}
 	for i, k := range t.KnotVector {
-		v.between(index(join(path, "knotVector"), i), k, 0, 1)
+		v.between(v.index(v.join(path, "knotVector"), i), k, 0, 1)
 	}
 	for i, c := range t.ControlPoints {
-		v.optAtLeast(join(index(join(path, "controlPoints"), i), "weight"), c.Weight, 0)
+		v.optAtLeast(v.join(v.index(v.join(path, "controlPoints"), i), "weight"), c.Weight, 0)
 	}
 }
 
@@ -172,6 +212,6 @@ func (v *validator) agvPosition(path string, p *AgvPosition) {
 	if p == nil {
 		return
 	}
-	v.optBetween(join(path, "localizationScore"), p.LocalizationScore, 0, 1)
-	v.optAtLeast(join(path, "deviationRange"), p.DeviationRange, 0)
+	v.optBetween(v.join(path, "localizationScore"), p.LocalizationScore, 0, 1)
+	v.optAtLeast(v.join(path, "deviationRange"), p.DeviationRange, 0)
 }

@@ -28,38 +28,38 @@ func (f Factsheet) Validate() error {
 	}
 	v.features("protocolFeatures", f.ProtocolFeatures)
 	for i, w := range f.AgvGeometry.WheelDefinitions {
-		p := index("agvGeometry.wheelDefinitions", i)
-		v.oneOf(join(p, "type"), w.Type, WheelDrive, WheelCaster, WheelFixed, WheelMecanum)
-		v.atLeast(join(p, "diameter"), w.Diameter, 0)
-		v.atLeast(join(p, "width"), w.Width, 0)
+		p := v.index("agvGeometry.wheelDefinitions", i)
+		v.oneOf(v.join(p, "type"), w.Type, WheelDrive, WheelCaster, WheelFixed, WheelMecanum)
+		v.atLeast(v.join(p, "diameter"), w.Diameter, 0)
+		v.atLeast(v.join(p, "width"), w.Width, 0)
 	}
 	for i, s := range f.LoadSpecification.LoadSets {
-		p := index("loadSpecification.loadSets", i)
-		v.nonEmpty(join(p, "setName"), s.SetName)
-		v.optAtLeast(join(p, "maxWeight"), s.MaxWeight, 0)
+		p := v.index("loadSpecification.loadSets", i)
+		v.nonEmpty(v.join(p, "setName"), s.SetName)
+		v.optAtLeast(v.join(p, "maxWeight"), s.MaxWeight, 0)
 	}
 	return v.result()
 }
 
 func (v *validator) features(path string, pf ProtocolFeatures) {
 	for i, o := range pf.OptionalParameters {
-		p := index(join(path, "optionalParameters"), i)
-		v.nonEmpty(join(p, "parameter"), o.Parameter)
-		v.oneOf(join(p, "support"), o.Support, SupportSupported, SupportRequired)
+		p := v.index(v.join(path, "optionalParameters"), i)
+		v.nonEmpty(v.join(p, "parameter"), o.Parameter)
+		v.oneOf(v.join(p, "support"), o.Support, SupportSupported, SupportRequired)
 	}
 	for i, a := range pf.AgvActions {
-		p := index(join(path, "agvActions"), i)
-		v.nonEmpty(join(p, "actionType"), a.ActionType)
+		p := v.index(v.join(path, "agvActions"), i)
+		v.nonEmpty(v.join(p, "actionType"), a.ActionType)
 		for j, s := range a.ActionScopes {
-			v.oneOf(index(join(p, "actionScopes"), j), s, ScopeInstant, ScopeNode, ScopeEdge)
+			v.oneOf(v.index(v.join(p, "actionScopes"), j), s, ScopeInstant, ScopeNode, ScopeEdge)
 		}
 		for j, ap := range a.ActionParameters {
-			q := index(join(p, "actionParameters"), j)
-			v.nonEmpty(join(q, "key"), ap.Key)
-			v.oneOf(join(q, "valueDataType"), ap.ValueDataType, DataBool, DataNumber, DataInteger, DataFloat, DataString, DataObject, DataArray)
+			q := v.index(v.join(p, "actionParameters"), j)
+			v.nonEmpty(v.join(q, "key"), ap.Key)
+			v.oneOf(v.join(q, "valueDataType"), ap.ValueDataType, DataBool, DataNumber, DataInteger, DataFloat, DataString, DataObject, DataArray)
 		}
 		for j, b := range a.BlockingTypes {
-			v.oneOf(index(join(p, "blockingTypes"), j), b, BlockingNone, BlockingSoft, BlockingHard)
+			v.oneOf(v.index(v.join(p, "blockingTypes"), j), b, BlockingNone, BlockingSoft, BlockingHard)
 		}
 	}
 }

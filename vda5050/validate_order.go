@@ -8,21 +8,23 @@ package vda5050
 // nodes; action ids unique within the order; enums and ranges. The error is
 // a *ValidationError naming the first offending field.
 func (o Order) Validate() error {
-	v := start(TopicOrder, o, o.Header)
+	return validate(TopicOrder, o, o.Header, o.check)
+}
+
+func (o Order) check(v *validator) {
 	v.nonEmpty("orderId", o.OrderID)
 	v.orderGraph(o.Nodes, o.Edges)
 	v.orderReleased(o.Nodes, o.Edges)
 	seen := make(map[string]string)
 	for i, n := range o.Nodes {
-		p := index("nodes", i)
-		v.nonEmpty(join(p, "nodeId"), n.NodeID)
-		v.nodePosition(join(p, "nodePosition"), n.NodePosition)
-		v.actions(join(p, "actions"), n.Actions, seen)
+		p := v.index("nodes", i)
+		v.nonEmpty(v.join(p, "nodeId"), n.NodeID)
+		v.nodePosition(v.join(p, "nodePosition"), n.NodePosition)
+		v.actions(v.join(p, "actions"), n.Actions, seen)
 	}
 	for i, e := range o.Edges {
-		v.edge(index("edges", i), e, seen)
+		v.edge(v.index("edges", i), e, seen)
 	}
-	return v.result()
 }
 
 // orderGraph checks counts, sequence ids and how edges join nodes.
@@ -42,11 +44,11 @@ func (v *validator) orderGraph(nodes []Node, edges []Edge) {
 	}
 	for i, n := range nodes {
 		if want := first + 2*uint64(i); uint64(n.SequenceID) != want {
-			v.fail(index("nodes", i)+".sequenceId", "must be %d (nodes[0].sequenceId + %d), is %d", want, 2*i, n.SequenceID)
+			v.fail(v.index("nodes", i)+".sequenceId", "must be %d (nodes[0].sequenceId + %d), is %d", want, 2*i, n.SequenceID)
 		}
 	}
 	for i, e := range edges {
-		p := index("edges", i)
+		p := v.index("edges", i)
 		if want := first + 2*uint64(i) + 1; uint64(e.SequenceID) != want {
 			v.fail(p+".sequenceId", "must be %d (between nodes[%d] and nodes[%d]), is %d", want, i, i+1, e.SequenceID)
 		}
@@ -68,42 +70,42 @@ func (v *validator) orderReleased(nodes []Node, edges []Edge) {
 	}
 	for i, e := range edges {
 		if e.Released && (!nodes[i].Released || !nodes[i+1].Released) {
-			v.fail(index("edges", i)+".released", "an edge may be released only if both nodes[%d] and nodes[%d] are", i, i+1)
+			v.fail(v.index("edges", i)+".released", "an edge may be released only if both nodes[%d] and nodes[%d] are", i, i+1)
 			return
 		}
 	}
-	horizon := "" // path of the first unreleased element, in traversal order
+	horizon, unreleased := "", false // path of the first unreleased element, in traversal order
 	for i, n := range nodes {
 		if i > 0 {
-			e, p := edges[i-1], index("edges", i-1)
-			if e.Released && horizon != "" {
+			e, p := edges[i-1], v.index("edges", i-1)
+			if e.Released && unreleased {
 				v.fail(p+".released", "released after the unreleased %s", horizon)
-			} else if !e.Released && horizon == "" {
-				horizon = p
+			} else if !e.Released && !unreleased {
+				horizon, unreleased = p, true
 			}
 		}
-		p := index("nodes", i)
-		if n.Released && horizon != "" {
+		p := v.index("nodes", i)
+		if n.Released && unreleased {
 			v.fail(p+".released", "released after the unreleased %s", horizon)
-		} else if !n.Released && horizon == "" {
-			horizon = p
+		} else if !n.Released && !unreleased {
+			horizon, unreleased = p, true
 		}
 	}
 }
 
 func (v *validator) edge(p string, e Edge, seen map[string]string) {
-	v.nonEmpty(join(p, "edgeId"), e.EdgeID)
-	v.optAtLeast(join(p, "maxSpeed"), e.MaxSpeed, 0)
-	v.optAtLeast(join(p, "maxHeight"), e.MaxHeight, 0)
-	v.optAtLeast(join(p, "minHeight"), e.MinHeight, 0)
-	v.optBetween(join(p, "orientation"), e.Orientation, -maxTheta, maxTheta)
+	v.nonEmpty(v.join(p, "edgeId"), e.EdgeID)
+	v.optAtLeast(v.join(p, "maxSpeed"), e.MaxSpeed, 0)
+	v.optAtLeast(v.join(p, "maxHeight"), e.MaxHeight, 0)
+	v.optAtLeast(v.join(p, "minHeight"), e.MinHeight, 0)
+	v.optBetween(v.join(p, "orientation"), e.Orientation, -maxTheta, maxTheta)
 	if e.OrientationType != "" {
-		v.oneOf(join(p, "orientationType"), e.OrientationType, OrientationGlobal, OrientationTangential)
+		v.oneOf(v.join(p, "orientationType"), e.OrientationType, OrientationGlobal, OrientationTangential)
 	}
-	v.optAtLeast(join(p, "maxRotationSpeed"), e.MaxRotationSpeed, 0)
-	v.optAtLeast(join(p, "length"), e.Length, 0)
-	v.trajectory(join(p, "trajectory"), e.Trajectory, true)
-	v.actions(join(p, "actions"), e.Actions, seen)
+	v.optAtLeast(v.join(p, "maxRotationSpeed"), e.MaxRotationSpeed, 0)
+	v.optAtLeast(v.join(p, "length"), e.Length, 0)
+	v.trajectory(v.join(p, "trajectory"), e.Trajectory, true)
+	v.actions(v.join(p, "actions"), e.Actions, seen)
 }
 
 // Validate checks instant actions: a valid header, and actions with an id,

@@ -9,73 +9,75 @@ import "math"
 // localizationScore in 0..1, weights and distances not negative. The
 // error is a *ValidationError naming the first offending field.
 func (s State) Validate() error {
-	v := start(TopicState, s, s.Header)
+	return validate(TopicState, s, s.Header, s.check)
+}
+
+func (s State) check(v *validator) {
 	v.optAtLeast("distanceSinceLastNode", s.DistanceSinceLastNode, 0)
 	v.oneOf("operatingMode", s.OperatingMode, ModeAutomatic, ModeSemiautomatic, ModeManual, ModeService, ModeTeachin)
 	for i, n := range s.NodeStates {
-		p := index("nodeStates", i)
-		v.nonEmpty(join(p, "nodeId"), n.NodeID)
+		p := v.index("nodeStates", i)
+		v.nonEmpty(v.join(p, "nodeId"), n.NodeID)
 		if n.SequenceID%2 != 0 {
-			v.fail(join(p, "sequenceId"), "must be even (a node's), is %d", n.SequenceID)
+			v.fail(v.join(p, "sequenceId"), "must be even (a node's), is %d", n.SequenceID)
 		}
-		v.nodePosition(join(p, "nodePosition"), n.NodePosition)
+		v.nodePosition(v.join(p, "nodePosition"), n.NodePosition)
 	}
 	for i, e := range s.EdgeStates {
-		p := index("edgeStates", i)
-		v.nonEmpty(join(p, "edgeId"), e.EdgeID)
+		p := v.index("edgeStates", i)
+		v.nonEmpty(v.join(p, "edgeId"), e.EdgeID)
 		if e.SequenceID%2 != 1 {
-			v.fail(join(p, "sequenceId"), "must be odd (an edge's), is %d", e.SequenceID)
+			v.fail(v.join(p, "sequenceId"), "must be odd (an edge's), is %d", e.SequenceID)
 		}
-		v.trajectory(join(p, "trajectory"), e.Trajectory, false)
+		v.trajectory(v.join(p, "trajectory"), e.Trajectory, false)
 	}
 	v.agvPosition("agvPosition", s.AgvPosition)
 	for i, l := range s.Loads {
-		v.load(index("loads", i), l)
+		v.load(v.index("loads", i), l)
 	}
 	for i, a := range s.ActionStates {
-		p := index("actionStates", i)
-		v.nonEmpty(join(p, "actionId"), a.ActionID)
-		v.oneOf(join(p, "actionStatus"), a.ActionStatus, StatusWaiting, StatusInitializing, StatusRunning, StatusPaused, StatusFinished, StatusFailed)
+		p := v.index("actionStates", i)
+		v.nonEmpty(v.join(p, "actionId"), a.ActionID)
+		v.oneOf(v.join(p, "actionStatus"), a.ActionStatus, StatusWaiting, StatusInitializing, StatusRunning, StatusPaused, StatusFinished, StatusFailed)
 	}
 	v.battery("batteryState", s.BatteryState)
 	for i, e := range s.Errors {
-		p := index("errors", i)
-		v.nonEmpty(join(p, "errorType"), e.ErrorType)
-		v.references(join(p, "errorReferences"), e.ErrorReferences)
-		v.oneOf(join(p, "errorLevel"), e.ErrorLevel, LevelWarning, LevelFatal)
+		p := v.index("errors", i)
+		v.nonEmpty(v.join(p, "errorType"), e.ErrorType)
+		v.references(v.join(p, "errorReferences"), e.ErrorReferences)
+		v.oneOf(v.join(p, "errorLevel"), e.ErrorLevel, LevelWarning, LevelFatal)
 	}
 	for i, in := range s.Information {
-		p := index("information", i)
-		v.nonEmpty(join(p, "infoType"), in.InfoType)
-		v.references(join(p, "infoReferences"), in.InfoReferences)
-		v.oneOf(join(p, "infoLevel"), in.InfoLevel, InfoLevelInfo, InfoLevelDebug)
+		p := v.index("information", i)
+		v.nonEmpty(v.join(p, "infoType"), in.InfoType)
+		v.references(v.join(p, "infoReferences"), in.InfoReferences)
+		v.oneOf(v.join(p, "infoLevel"), in.InfoLevel, InfoLevelInfo, InfoLevelDebug)
 	}
 	v.oneOf("safetyState.eStop", s.SafetyState.EStop, EStopAutoAck, EStopManual, EStopRemote, EStopNone)
-	return v.result()
 }
 
 func (v *validator) load(p string, l Load) {
 	if d := l.LoadDimensions; d != nil {
-		v.atLeast(join(p, "loadDimensions.length"), d.Length, 0)
-		v.atLeast(join(p, "loadDimensions.width"), d.Width, 0)
-		v.optAtLeast(join(p, "loadDimensions.height"), d.Height, 0)
+		v.atLeast(v.join(p, "loadDimensions.length"), d.Length, 0)
+		v.atLeast(v.join(p, "loadDimensions.width"), d.Width, 0)
+		v.optAtLeast(v.join(p, "loadDimensions.height"), d.Height, 0)
 	}
-	v.optAtLeast(join(p, "weight"), l.Weight, 0)
+	v.optAtLeast(v.join(p, "weight"), l.Weight, 0)
 }
 
 func (v *validator) battery(p string, b BatteryState) {
-	v.between(join(p, "batteryCharge"), b.BatteryCharge, 0, 100)
+	v.between(v.join(p, "batteryCharge"), b.BatteryCharge, 0, 100)
 	if h := b.BatteryHealth; h != nil {
 		if *h != math.Trunc(*h) {
-			v.fail(join(p, "batteryHealth"), "must be a whole number, is %v", *h)
+			v.fail(v.join(p, "batteryHealth"), "must be a whole number, is %v", *h)
 		}
-		v.between(join(p, "batteryHealth"), *h, 0, 100)
+		v.between(v.join(p, "batteryHealth"), *h, 0, 100)
 	}
 }
 
 func (v *validator) references(p string, refs []ErrorReference) {
 	for i, r := range refs {
-		v.nonEmpty(join(index(p, i), "referenceKey"), r.ReferenceKey)
+		v.nonEmpty(v.join(v.index(p, i), "referenceKey"), r.ReferenceKey)
 	}
 }
 

@@ -42,6 +42,12 @@ type Config struct {
 	// are not checked: a last will carries the time of the connect, and a
 	// retained factsheet the time it was made.
 	MaxClockSkew time.Duration
+	// ValuesOnly leaves Outgoing.Payload empty (Msg carries the message)
+	// unless the vehicle's factsheet limits the message length, which
+	// takes the bytes to check: for an in-process link that hands values
+	// over (a simulation on a virtual clock), where encoding every order
+	// would be wasted. Every other check is made as before.
+	ValuesOnly bool
 	// Log gets what a person should know (unknown vehicles, rejections);
 	// nil discards.
 	Log *slog.Logger
@@ -380,6 +386,71 @@ func (m *Master) Tick(now time.Time) ([]fleet.Event, []Outgoing) {
 	return evs, out
 }
 
+// NextTick is the earliest time at which Tick would do something that
+// no message brings sooner: an order update held back by the vehicle's
+// minOrderInterval, a resend of an order, cancel, pause or resume no
+// state confirmed, a factsheet asked for again, a join tried again. It is
+// zero when there is none, and may be no later than the last call's time
+// when what is due waits for a message. (A daemon ticks every second anyway; a
+// simulation on a virtual clock ticks at NextTick, as raft's Ready says
+// when to call again.)
+func (m *Master) NextTick() time.Time {
+	var next time.Time
+	at := func(t time.Time) {
+		if next.IsZero() || t.Before(next) {
+			next = t
+		}
+	}
+	for _, id := range m.ids {
+		v := m.byID[id]
+		if !v.joined && v.st != nil {
+			at(v.joinRetry.Add(time.Nanosecond))
+		}
+		if !v.online() {
+			continue
+		}
+		if o := v.ord; o != nil {
+			if o.due {
+				at(m.orderFree(v))
+			}
+			if v.cancel == "" && !v.needNew && o.confirmed < int(o.update) {
+				at(maxTime(o.sentAt.Add(m.cfg.ResendAfter), m.orderFree(v)))
+			}
+		}
+		if f := m.orderFree(v); v.needNew && f.After(m.now) {
+			at(f) // a new order held back; one that waits for the vehicle to settle goes with its state
+		}
+		if v.cancel != "" {
+			at(v.cancelT.Add(m.cfg.ResendAfter))
+		}
+		if v.pauseAct != nil {
+			at(v.pauseAt.Add(m.cfg.ResendAfter))
+		}
+		if c := v.charge; c != nil && c.stopSent {
+			at(c.stopAt.Add(m.cfg.ResendAfter))
+		}
+		if v.factsheet == nil && v.factAsks < maxInstantTries {
+			at(v.factAsked.Add(30*time.Second + time.Nanosecond))
+		}
+	}
+	return next
+}
+
+// orderFree is when the vehicle's minOrderInterval lets the next order go.
+func (m *Master) orderFree(v *vehicle) time.Time {
+	if v.factsheet == nil || v.orderAt.IsZero() {
+		return m.now
+	}
+	return v.orderAt.Add(time.Duration(v.factsheet.ProtocolLimits.Timing.MinOrderInterval * float64(time.Second)))
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
 // Silent takes a vehicle that has sent nothing for too long out of
 // dispatch, until its next state. silence says for how long, for people.
 func (m *Master) Silent(now time.Time, manufacturer, serial string, silence time.Duration) []fleet.Event {
@@ -440,10 +511,13 @@ func (m *Master) publish(v *vehicle, t vda5050.Topic, hdr *vda5050.Header, msg v
 		m.cfg.Log.Error("not sending an invalid message", "shuttle", v.id, "topic", t, "err", err)
 		return
 	}
-	b, err := json.Marshal(msg)
-	if err != nil {
-		m.cfg.Log.Error("not sending a message that does not encode", "shuttle", v.id, "topic", t, "err", err)
-		return
+	var b []byte
+	if !m.cfg.ValuesOnly || (v.factsheet != nil && v.factsheet.ProtocolLimits.MaxStringLens.MsgLen > 0) {
+		var err error
+		if b, err = json.Marshal(msg); err != nil {
+			m.cfg.Log.Error("not sending a message that does not encode", "shuttle", v.id, "topic", t, "err", err)
+			return
+		}
 	}
 	topic := vda5050.TopicName(m.cfg.Interface, v.e.Manufacturer, v.e.SerialNumber, t)
 	if err := fits(v.factsheet, topic, len(b), msg); err != nil {

@@ -64,3 +64,20 @@ func TestReceiveAsIncoming(t *testing.T) {
 	_, _, err = valueRig.m.Receive(valueRig.now, topic, 42)
 	assert.Equal(t, RefusedInvalid, ReasonOf(err))
 }
+
+// NextTick says when Tick next has something to do: here, resend an
+// order no state confirmed; nothing once a state confirms it.
+func TestNextTick(t *testing.T) {
+	r := newRig(t, Config{ResendAfter: 5 * time.Second})
+	r.joined()
+	assert.True(t, r.m.NextTick().After(r.now), "a factsheet asked for and not come: asked again later")
+	steps := r.route(r.g.Site().BaysOf(r.g.Site().Centres[0].ID)[0].ID)
+	os := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: 2, Steps: steps[:2]}))
+	require.Len(t, os, 1)
+	sent := r.now
+	assert.Equal(t, sent.Add(5*time.Second), r.m.NextTick(), "the resend")
+	r.st.OrderID, r.st.OrderUpdateID = os[0].OrderID, 0
+	r.st.Driving = true
+	r.state()
+	assert.True(t, r.m.NextTick().After(sent.Add(5*time.Second)), "confirmed: no resend due")
+}

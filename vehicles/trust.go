@@ -253,8 +253,10 @@ func (m *Master) admit(v *vehicle, msg message, h vda5050.Header) error {
 	}
 	switch {
 	case msg.state != nil:
-		if err := bounded(v, reflect.ValueOf(*msg.state), ""); err != nil {
-			return err
+		if val := reflect.ValueOf(*msg.state); !within(val) {
+			if err := bounded(v, val, ""); err != nil {
+				return err
+			}
 		}
 		return m.believable(v, msg.state)
 	case msg.vis != nil && msg.vis.AgvPosition != nil:
@@ -298,6 +300,51 @@ func size(v *vehicle, payload []byte) error {
 		return refuse(v, RefusedLimits, "%d bytes, at most %d", len(payload), MaxPayload)
 	}
 	return nil
+}
+
+// within is bounded without building paths, for speed (it runs on every
+// state): false if bounded may refuse val, which then says why.
+func within(val reflect.Value) bool {
+	switch val.Kind() {
+	case reflect.String:
+		s := val.String()
+		if len(s) > MaxText {
+			return false
+		}
+		for _, r := range s {
+			if (r < 0x20 || r == 0x7f) && r != '\t' && r != '\n' && r != '\r' || r >= 0x80 && (unicode.IsControl(r) || r == utf8.RuneError) {
+				return false
+			}
+		}
+	case reflect.Pointer, reflect.Interface:
+		return val.IsNil() || within(val.Elem())
+	case reflect.Slice:
+		if val.Len() > MaxEntries {
+			return false
+		}
+		for i := range val.Len() {
+			if !within(val.Index(i)) {
+				return false
+			}
+		}
+	case reflect.Map:
+		if val.Len() > MaxEntries {
+			return false
+		}
+		iter := val.MapRange()
+		for iter.Next() {
+			if !within(iter.Value()) {
+				return false
+			}
+		}
+	case reflect.Struct:
+		for i := range val.NumField() {
+			if !within(val.Field(i)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // bounded refuses a decoded message with an array of more than MaxEntries

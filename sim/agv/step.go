@@ -68,12 +68,16 @@ type Snapshot struct {
 	Broken, Depleted bool
 	// Charging: a charging session is under way.
 	Charging bool
+	// Paused: told to pause (startPause) and not resumed.
+	Paused bool
+	// Active: it has order nodes left to traverse or actions not done.
+	Active bool
 }
 
 // Snapshot is the vehicle's state now (as of its last Step).
 func (v *Vehicle) Snapshot() Snapshot {
 	s := Snapshot{LastNode: v.s.lastNode, Driving: v.moving(), OnEdge: v.s.leg != nil, SoC: v.s.soc,
-		Broken: v.s.broken, Depleted: v.s.depleted, Charging: v.s.charge != nil}
+		Broken: v.s.broken, Depleted: v.s.depleted, Charging: v.s.charge != nil, Paused: v.s.paused, Active: v.active()}
 	for _, l := range v.s.loads {
 		s.Loads = append(s.Loads, l.LoadID)
 	}
