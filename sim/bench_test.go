@@ -9,13 +9,26 @@ import (
 // BenchmarkDay50 is the speed figure: 24 simulated hours of 50 shuttles
 // on the default site (goal: under 10 s of wall time on the 2-core
 // machine). go test -run '^$' -bench Day50 -benchtime 1x ./sim
-func BenchmarkDay50(b *testing.B) {
+func BenchmarkDay50(b *testing.B) { benchDay(b, 50, 24, false) }
+
+// BenchmarkDay50VDA is BenchmarkDay50 on the protocol path
+// (Config.VDA5050): what it costs to drive every shuttle through
+// vehicles.Master.
+func BenchmarkDay50VDA(b *testing.B) { benchDay(b, 50, 24, true) }
+
+// BenchmarkHours4 and BenchmarkHours4VDA are a quicker pair for
+// profiling: 4 simulated hours of the default 20 shuttles.
+// go test -run '^$' -bench Hours4 -benchtime 1x -cpuprofile cpu.out ./sim
+func BenchmarkHours4(b *testing.B)    { benchDay(b, 20, 4, false) }
+func BenchmarkHours4VDA(b *testing.B) { benchDay(b, 20, 4, true) }
+
+func benchDay(b *testing.B, shuttles int, hours float64, vda bool) {
 	site, err := geo.Default()
 	if err != nil {
 		b.Fatal(err)
 	}
 	c := DefaultConfig(site)
-	c.Shuttles = 50
+	c.Shuttles, c.Hours, c.VDA5050 = shuttles, hours, vda
 	for b.Loop() {
 		r, err := Run(c)
 		if err != nil {

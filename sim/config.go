@@ -66,6 +66,13 @@ type Config struct {
 	// end, a bound that holds however far demand was above capacity.
 	// Without it a drain must end the whole queue.
 	DrainCancelsPending bool
+	// VDA5050 drives sim/agv vehicles (the ones shuttle-sim runs over
+	// MQTT) through vehicles.Master over an in-memory link on the virtual
+	// clock, so that the run exercises the VDA 5050 conversation (see
+	// vda.go). Off, the engine's own vehicle model drives. The two are to
+	// become one, the protocol path, once it is as fast and the
+	// randomized harness passes with it (see the README of sim).
+	VDA5050 bool
 }
 
 // shuttleCap is the most shuttles the fleet may grow to.

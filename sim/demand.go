@@ -60,11 +60,11 @@ func demandCentres(s *geo.Site) []geo.Centre { return demand.Centres(s) }
 // observe plays customs: a laden container that is not pre-cleared gets a
 // decision a while after it reaches a stop line, and another after its
 // inspection.
-func (e *engine) observe(v *vehicle, node string) {
-	if !v.laden {
+func (e *engine) observe(laden bool, container fleet.Container, node string) {
+	if !laden {
 		return
 	}
-	m, ok := e.moves[v.container]
+	m, ok := e.moves[container]
 	if !ok || m.preCleared {
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/sim/demand"
+	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // scheduled is one thing that happens at a virtual time.
@@ -41,28 +42,34 @@ func (q *queue) Pop() any {
 
 // engine is one run: a virtual clock, the controller and the vehicles.
 type engine struct {
-	cfg       Config
-	g         *routing.Graph
-	ctl       *fleet.Controller
-	rng       *rand.Rand
-	dem       *demand.Model // operators' demand and customs officers
-	now       time.Time
-	end       time.Time
-	q         queue
-	seq       int
-	vs        map[string]*vehicle
-	ids       []string
-	wake      time.Time // the controller's next wanted tick
-	lastMove  time.Time // last time any vehicle made progress
-	moves     map[fleet.Container]*demandMove
-	stations  map[string]float64 // charger kW by station node
-	standing  map[string]string  // node -> the vehicle standing there (stations left out)
-	repairing int                // vehicles broken down now
-	r         Report
-	errs      int
-	cancelled int       // pending moves cancelled when demand stopped (Config.DrainCancelsPending)
-	ended     time.Time // with a drain: when all had ended; zero until then
-	ops       *operator // random operator verbs and lane closures; nil when off
+	cfg Config
+	g   *routing.Graph
+	ctl *fleet.Controller
+	rng *rand.Rand
+	dem *demand.Model // operators' demand and customs officers
+	now time.Time
+	end time.Time
+	q   queue
+	seq int
+	vs  map[string]*vehicle // the engine's own vehicles (Config.VDA5050 off)
+	// with Config.VDA5050 (see vda.go): the VDA 5050 vehicles, and the
+	// fleet's side of the conversation with them
+	avs         map[string]*vdaVehicle
+	master      *vehicles.Master
+	masterAt    time.Time // the Master's next tick scheduled, if any
+	joinRefused []error   // the joins the Controller refused
+	ids         []string
+	wake        time.Time // the controller's next wanted tick
+	lastMove    time.Time // last time any vehicle made progress
+	moves       map[fleet.Container]*demandMove
+	stations    map[string]float64 // charger kW by station node
+	standing    map[string]string  // node -> the vehicle standing there (stations left out)
+	repairing   int                // vehicles broken down now
+	r           Report
+	errs        int
+	cancelled   int       // pending moves cancelled when demand stopped (Config.DrainCancelsPending)
+	ended       time.Time // with a drain: when all had ended; zero until then
+	ops         *operator // random operator verbs and lane closures; nil when off
 }
 
 func (e *engine) at(t time.Time, fn func()) {
@@ -85,6 +92,12 @@ func (e *engine) send(ev fleet.Event) {
 // and returns the controller's error.
 func (e *engine) handle(ev fleet.Event) error {
 	cmds, err := e.ctl.Handle(e.now, ev)
+	if e.master != nil {
+		if len(cmds) > 0 {
+			e.deliver(e.master.Commands(e.now, cmds))
+		}
+		cmds = nil
+	}
 	for _, c := range cmds {
 		if v, ok := e.vs[c.Shuttle]; ok {
 			v.command(e, c)
@@ -113,6 +126,9 @@ func (e *engine) run() {
 	var every func()
 	every = func() {
 		e.send(fleet.Tick{})
+		if e.master != nil {
+			e.tickMaster()
+		}
 		for _, id := range e.ids {
 			st, _, _ := e.ctl.ShuttleState(id)
 			e.r.ShuttleHours[string(st)] += tick.Hours()
@@ -207,21 +223,21 @@ const maxStallLines = 40
 
 // occupy moves a vehicle to a node and counts a conflict when another
 // vehicle stands there already (stations, with several chargers, excepted).
-func (e *engine) occupy(v *vehicle, node string) {
-	if e.standing[v.node] == v.id {
-		delete(e.standing, v.node)
+func (e *engine) occupy(id string, at *string, node string) {
+	if e.standing[*at] == id {
+		delete(e.standing, *at)
 	}
-	v.node = node
+	*at = node
 	if _, station := e.stations[node]; station {
 		return
 	}
-	if other, taken := e.standing[node]; taken && other != v.id {
+	if other, taken := e.standing[node]; taken && other != id {
 		e.r.Conflicts++
 		if e.r.Conflicts <= 3 {
-			e.r.Errors = append(e.r.Errors, fmt.Sprintf("%s: %s and %s on node %s", e.now.Format("15:04:05"), other, v.id, node))
+			e.r.Errors = append(e.r.Errors, fmt.Sprintf("%s: %s and %s on node %s", e.now.Format("15:04:05"), other, id, node))
 		}
 	}
-	e.standing[node] = v.id
+	e.standing[node] = id
 }
 
 // vehicle is the simulated shuttle: it drives what it is granted, does its
@@ -321,10 +337,10 @@ func (v *vehicle) go_(e *engine) {
 		v.busy = broken
 		v.use(e, e.cfg.Vehicle.DriveKWh(charging.Leg{Metres: ed.Length, Duration: dt, Laden: v.laden}, e.cfg.AmbientC))
 		v.drained = e.now
-		e.occupy(v, node)
+		e.occupy(v.id, &v.node, node)
 		e.lastMove = e.now
 		e.send(fleet.NodeReached{Shuttle: v.id, Step: step, SoC: v.soc})
-		e.observe(v, node)
+		e.observe(v.laden, v.container, node)
 		if broken {
 			v.breakDown(e)
 			return

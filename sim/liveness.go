@@ -66,13 +66,31 @@ func (e *engine) busy() []string {
 	for _, id := range e.ids {
 		st, _, _ := e.ctl.ShuttleState(id)
 		a := e.ctl.Activity(id)
-		v := e.vs[id]
-		rest := (st == fleet.ShuttleIdle && a == "idle" && !v.busy) || (st == fleet.ShuttleCharging && a == "charging")
-		if !rest || v.paused || len(v.steps) > 0 {
+		busy, paused := e.vehicleBusy(id)
+		rest := (st == fleet.ShuttleIdle && a == "idle" && !busy) || (st == fleet.ShuttleCharging && a == "charging")
+		if !rest || paused {
 			out = append(out, id)
 		}
 	}
 	return out
+}
+
+// vehicleBusy tells whether a vehicle, in its own eyes, has something
+// to drive or do, and whether it is paused.
+func (e *engine) vehicleBusy(id string) (busy, paused bool) {
+	if v, ok := e.avs[id]; ok {
+		return v.snap.Active || v.snap.OnEdge, v.snap.Paused
+	}
+	v := e.vs[id]
+	return v.busy || len(v.steps) > 0, v.paused
+}
+
+// nodeOf is the node a vehicle stands on or last passed.
+func (e *engine) nodeOf(id string) string {
+	if v, ok := e.avs[id]; ok {
+		return v.node
+	}
+	return e.vs[id].node
 }
 
 // atRest tells whether every move has ended and every shuttle is at rest.

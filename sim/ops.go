@@ -132,10 +132,7 @@ func (o *operator) after(rng *rand.Rand, perHour float64, fn func()) {
 func (o *operator) ask(v Verb, ev fleet.Event) bool {
 	o.r.Asked[v]++
 	if err := o.e.handle(ev); err != nil {
-		o.r.OperatorRefusals++
-		if len(o.r.Refusals) < maxRefusalsKept {
-			o.r.Refusals = append(o.r.Refusals, fmt.Sprintf("%s %s: %v", o.e.now.Format("15:04:05"), v, err))
-		}
+		o.refused(v, err)
 		return false
 	}
 	o.r.Accepted[v]++
@@ -239,7 +236,7 @@ func (o *operator) freeShuttle() string {
 	var free []string
 	for _, id := range o.e.ids {
 		st, _, _ := o.e.ctl.ShuttleState(id)
-		if (st == fleet.ShuttleIdle || st == fleet.ShuttleToParking) && !o.parking[o.e.vs[id].node] {
+		if (st == fleet.ShuttleIdle || st == fleet.ShuttleToParking) && !o.parking[o.e.nodeOf(id)] {
 			free = append(free, id)
 		}
 	}
@@ -270,15 +267,27 @@ func (o *operator) addShuttle() {
 		o.r.NotAsked++
 		return
 	}
+	if e.master != nil {
+		o.addVDAShuttle(spot)
+		return
+	}
 	v := &vehicle{id: fmt.Sprintf("shuttle-%02d", len(e.ids)+1), node: spot, soc: e.cfg.StartSoC, nextStep: 1, drained: e.now,
 		failAt: e.now.Add(time.Duration(o.verbs.ExpFloat64() * float64(e.cfg.MTBF)))}
 	e.vs[v.id] = v
-	e.occupy(v, spot)
+	e.occupy(v.id, &v.node, spot)
 	e.ids = append(e.ids, v.id)
 	if !o.ask(VerbAddShuttle, fleet.ShuttleJoined{Shuttle: v.id, Node: spot, SoC: v.soc}) {
 		delete(e.vs, v.id)
 		delete(e.standing, spot)
 		e.ids = e.ids[:len(e.ids)-1]
+	}
+}
+
+// refused counts a verb the Controller refused.
+func (o *operator) refused(v Verb, err error) {
+	o.r.OperatorRefusals++
+	if len(o.r.Refusals) < maxRefusalsKept {
+		o.r.Refusals = append(o.r.Refusals, fmt.Sprintf("%s %s: %v", o.e.now.Format("15:04:05"), v, err))
 	}
 }
 

@@ -87,11 +87,16 @@ func Run(cfg Config) (Report, error) {
 	if len(spots) < cfg.Shuttles {
 		return Report{}, fmt.Errorf("sim: %d shuttles but the site has %d parking spots in its two centres", cfg.Shuttles, len(spots))
 	}
-	for i := 0; i < cfg.Shuttles; i++ {
+	if cfg.VDA5050 {
+		if err := e.startFleet(spots); err != nil {
+			return Report{}, err
+		}
+	}
+	for i := 0; i < cfg.Shuttles && !cfg.VDA5050; i++ {
 		v := &vehicle{id: fmt.Sprintf("shuttle-%02d", i+1), node: spots[i], soc: cfg.StartSoC, nextStep: 1, drained: e.now,
 			failAt: e.now.Add(time.Duration(rng.ExpFloat64() * float64(cfg.MTBF)))}
 		e.vs[v.id] = v
-		e.occupy(v, v.node)
+		e.occupy(v.id, new(string), v.node)
 		e.ids = append(e.ids, v.id)
 		e.send(fleet.ShuttleJoined{Shuttle: v.id, Node: v.node, SoC: v.soc})
 	}

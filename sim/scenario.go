@@ -49,6 +49,9 @@ type Scenario struct {
 	// DrainCancelsPending cancels every move still pending when demand
 	// stops (Config.DrainCancelsPending).
 	DrainCancelsPending bool `json:"drain_cancels_pending,omitempty"`
+	// VDA5050 drives the shuttles over the VDA 5050 protocol path
+	// (Config.VDA5050).
+	VDA5050 bool `json:"vda5050,omitempty"`
 }
 
 // Duration is a time.Duration written in JSON as a Go duration string.
@@ -146,5 +149,6 @@ func (s Scenario) Apply(c Config) Config {
 	setF(&c.LaneClosuresPerHour, s.LaneClosuresPerHour)
 	setI(&c.MaxShuttles, s.MaxShuttles)
 	c.DrainCancelsPending = c.DrainCancelsPending || s.DrainCancelsPending
+	c.VDA5050 = c.VDA5050 || s.VDA5050
 	return c
 }

@@ -26,9 +26,10 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	scenario := fs.String("scenario", "", "a scenario JSON file (see the README); flags override it")
 	siteFile := fs.String("site", "", "a site file (default: the scenario's, else the embedded site)")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
+	vda := fs.Bool("vda5050", false, "drive the shuttles as VDA 5050 vehicles through the fleet's protocol side (vehicles.Master), on the virtual clock; slower")
 	drain := fs.Duration("drain", 0, "after demand stops, run on for at most this long until every move has ended and every shuttle is at rest; not ending in time fails the run (e.g. 2h)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fleetd sim [--shuttles N] [--hours H] [--policy P] [--charging C] [--seed S] [--drain D] [--scenario FILE] [--site FILE] [--json]")
+		fmt.Fprintln(stderr, "usage: fleetd sim [--shuttles N] [--hours H] [--policy P] [--charging C] [--seed S] [--drain D] [--vda5050] [--scenario FILE] [--site FILE] [--json]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -90,6 +91,9 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	}
 	if set["drain"] {
 		cfg.Drain = *drain
+	}
+	if set["vda5050"] {
+		cfg.VDA5050 = *vda
 	}
 	r, err := sim.Run(cfg)
 	if err != nil {

@@ -1,0 +1,292 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/sim/agv"
+	"github.com/borderfleet/borderfleet/vda5050"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// This file holds the simulation's vehicles when Config.VDA5050 is on:
+// sim/agv shuttles, the same
+// VDA 5050 vehicles shuttle-sim runs over MQTT, stepped on the run's
+// virtual clock. The Controller's commands reach them only as orders and
+// instant actions made by vehicles.Master, and what they do reaches the
+// Controller only as the events Master makes of their states: every
+// simulated day exercises order stitching, action states, cancels,
+// pauses and charging sessions as the daemon does them. The link between
+// them is in memory and hands messages over as values (Master.Receive,
+// Outgoing.Msg), so that no JSON round trip is made per state; each
+// message is still validated and checked as one from the wire.
+//
+// The engine is also the world's referee: it watches each state a
+// vehicle publishes to count conflicts (two vehicles on one node), play
+// customs at stop lines, and break a vehicle down (exponential MTBF,
+// only on arriving at a node, so only while driving; exponential MTTR),
+// as the bound in bound.go assumes.
+
+// manufacturer names the simulated vehicles in topics and on the roster.
+const manufacturer = "borderfleet"
+
+// vdaVehicle is one simulated VDA 5050 shuttle and what the referee
+// knows of it.
+type vdaVehicle struct {
+	id     string
+	av     *agv.Vehicle
+	topics map[vda5050.Topic]string
+	node   string    // the node it stands on or last passed
+	wakeAt time.Time // its next step scheduled; zero if none
+	wakeN  int       // generation of wakeAt: an older scheduled step is void
+	failAt time.Time // it breaks down on the first node it reaches after this
+	broken bool
+	laden  bool
+	// container aboard, if laden
+	container fleet.Container
+	depleted  bool
+	snap      agv.Snapshot
+}
+
+// link is a vehicle's Link: what it publishes goes to the Master at once.
+type link struct {
+	e *engine
+	v *vdaVehicle
+}
+
+// Publish hands a vehicle's message to the Master, and the events the
+// Master makes of it to the Controller.
+func (l link) Publish(t vda5050.Topic, msg any) error {
+	e, v := l.e, l.v
+	if st, ok := msg.(vda5050.State); ok {
+		e.watch(v, st)
+	}
+	evs, outs, err := e.master.Receive(e.now, v.topics[t], msg)
+	if err != nil {
+		e.errs++
+		if e.errs <= 5 {
+			e.r.Errors = append(e.r.Errors, fmt.Sprintf("%s: %s: %v", e.now.Format("15:04:05"), v.id, err))
+		}
+	}
+	e.deliver(outs)
+	e.fromMaster(evs)
+	return nil
+}
+
+// fromMaster hands the Master's events to the Controller; a join the
+// Controller refuses the Master tries again.
+func (e *engine) fromMaster(evs []fleet.Event) {
+	for _, ev := range evs {
+		switch ev.(type) {
+		case fleet.NodeReached, fleet.ActionDone, fleet.FaultCleared:
+			e.lastMove = e.now
+		}
+		if j, ok := ev.(fleet.ShuttleJoined); ok {
+			if err := e.handle(ev); err != nil {
+				e.master.JoinFailed(j.Shuttle, err)
+				e.joinRefused = append(e.joinRefused, err)
+			}
+			continue
+		}
+		e.send(ev)
+	}
+	e.tickMasterLater()
+}
+
+// deliver hands the Master's messages to the vehicles; each takes them
+// in a step at the same virtual time.
+func (e *engine) deliver(outs []vehicles.Outgoing) {
+	for _, o := range outs {
+		v, ok := e.avs[o.Vehicle]
+		if !ok {
+			continue
+		}
+		switch m := o.Msg.(type) {
+		case *vda5050.Order:
+			v.av.HandleOrder(*m)
+		case *vda5050.InstantActions:
+			v.av.HandleInstantActions(*m)
+		default:
+			v.av.HandleMessage(o.Kind, o.Payload)
+		}
+		e.poke(v, e.now)
+	}
+}
+
+// poke schedules a step of a vehicle at t, unless one comes sooner.
+func (e *engine) poke(v *vdaVehicle, t time.Time) {
+	if !v.wakeAt.IsZero() && !v.wakeAt.After(t) && !v.wakeAt.Before(e.now) {
+		return
+	}
+	v.wakeN++
+	v.wakeAt = t
+	n := v.wakeN
+	e.at(t, func() {
+		if v.wakeN != n {
+			return
+		}
+		v.wakeAt = time.Time{}
+		e.stepVDA(v)
+	})
+}
+
+// step brings a vehicle to now and schedules its next step.
+func (e *engine) stepVDA(v *vdaVehicle) {
+	v.av.Step(e.now)
+	e.stepped(v)
+}
+
+// stepped notes what a step did to the vehicle and schedules its next.
+func (e *engine) stepped(v *vdaVehicle) {
+	s := v.av.Snapshot()
+	v.snap = s
+	if s.SoC < e.r.MinSoC {
+		e.r.MinSoC = s.SoC
+	}
+	if s.Depleted && !v.depleted {
+		e.r.BatteryDepletions++
+	}
+	v.depleted = s.Depleted
+	if next := v.av.Next(e.now); next.Before(e.end.Add(time.Minute)) {
+		e.poke(v, next)
+	}
+}
+
+// watch referees a state: a vehicle on a new node occupies it, customs
+// see a laden container at a stop line, and a vehicle due to break down
+// does so where it arrived.
+func (e *engine) watch(v *vdaVehicle, st vda5050.State) {
+	v.laden = len(st.Loads) > 0
+	if v.laden {
+		v.container = fleet.Container(st.Loads[0].LoadID)
+	}
+	if st.LastNodeID == v.node {
+		return
+	}
+	e.occupy(v.id, &v.node, st.LastNodeID)
+	e.observe(v.laden, v.container, st.LastNodeID)
+	if !e.cfg.NoBreakdowns && !v.broken && !e.now.Before(v.failAt) {
+		e.breakDownVDA(v)
+	}
+}
+
+// breakDown stops the vehicle for a repair time drawn from MTTR; once
+// repaired, its next breakdown is drawn from MTBF.
+func (e *engine) breakDownVDA(v *vdaVehicle) {
+	v.broken = true
+	e.r.Breakdowns++
+	e.repairing++
+	repair := time.Duration(e.rng.ExpFloat64() * float64(e.cfg.MTTR))
+	v.av.Breakdown(max(repair, time.Nanosecond))
+	e.poke(v, e.now)
+	e.at(e.now.Add(repair), func() {
+		e.repairing--
+		v.broken = false
+		v.failAt = e.now.Add(time.Duration(e.rng.ExpFloat64() * float64(e.cfg.MTBF)))
+		e.lastMove = e.now
+		e.poke(v, e.now)
+	})
+}
+
+// tickMaster lets the Master do what time alone brings (resends, order
+// updates held back by a vehicle's minOrderInterval).
+func (e *engine) tickMaster() {
+	evs, outs := e.master.Tick(e.now)
+	e.deliver(outs)
+	e.fromMaster(evs)
+}
+
+// tickMasterLater schedules the Master's next tick when it wants one.
+func (e *engine) tickMasterLater() {
+	t := e.master.NextTick()
+	if t.IsZero() || !t.After(e.now) || (!e.masterAt.IsZero() && !e.masterAt.After(t) && e.masterAt.After(e.now)) {
+		return
+	}
+	e.masterAt = t
+	e.at(t, func() {
+		if e.masterAt.Equal(t) {
+			e.masterAt = time.Time{}
+		}
+		e.tickMaster()
+	})
+}
+
+// newVehicle makes a shuttle standing at node, on the roster, and starts
+// it: it announces itself and joins the fleet through the Master.
+func (e *engine) newVDAVehicle(id, node string, soc float64, failAt time.Time) (*vdaVehicle, error) {
+	v := &vdaVehicle{id: id, failAt: failAt, topics: map[vda5050.Topic]string{}}
+	for _, t := range []vda5050.Topic{vda5050.TopicState, vda5050.TopicConnection, vda5050.TopicFactsheet, vda5050.TopicVisualization} {
+		v.topics[t] = vda5050.TopicName(vda5050.DefaultInterface, manufacturer, id, t)
+	}
+	av, err := agv.New(agv.Config{Manufacturer: manufacturer, SerialNumber: id, Site: e.cfg.Site, Graph: e.g,
+		StartNode: node, StartSoC: soc, TopSpeedKmh: e.cfg.TopSpeedKmh, Handling: e.cfg.Handling,
+		Model: e.cfg.Vehicle, AmbientC: e.cfg.AmbientC, StatePeriod: -1, VisualizationPeriod: -1}, link{e, v}, nil)
+	if err != nil {
+		return nil, err
+	}
+	v.av = av
+	return v, nil
+}
+
+// start puts a made vehicle in the world: it stands on its node and
+// starts talking.
+func (e *engine) startVDA(v *vdaVehicle) {
+	e.avs[v.id] = v
+	e.occupy(v.id, &v.node, v.av.Snapshot().LastNode)
+	v.av.Start(e.now)
+	e.stepped(v)
+}
+
+// startFleet puts the run's shuttles on the roster and in the world, one
+// on each spot, and starts them: each joins through the Master.
+func (e *engine) startFleet(spots []string) error {
+	cfg := e.cfg
+	entries := make([]vehicles.Entry, cfg.Shuttles)
+	failAt := make([]time.Time, cfg.Shuttles)
+	for i := range entries {
+		entries[i] = vehicles.Entry{Manufacturer: manufacturer, SerialNumber: fmt.Sprintf("shuttle-%02d", i+1)}
+		failAt[i] = e.now.Add(time.Duration(e.rng.ExpFloat64() * float64(cfg.MTBF)))
+	}
+	roster, err := vehicles.NewRoster(entries...)
+	if err != nil {
+		return err
+	}
+	if e.master, err = vehicles.New(vehicles.Config{Graph: e.g, Roster: roster, ValuesOnly: true}); err != nil {
+		return err
+	}
+	e.avs = map[string]*vdaVehicle{}
+	for i, en := range entries {
+		v, err := e.newVDAVehicle(en.SerialNumber, spots[i], cfg.StartSoC, failAt[i])
+		if err != nil {
+			return err
+		}
+		e.ids = append(e.ids, v.id)
+		e.startVDA(v)
+	}
+	return nil
+}
+
+// addVDAShuttle adds a shuttle on a free spot as an operator does: on the
+// roster, and it joins with its first state through the Master.
+func (o *operator) addVDAShuttle(spot string) {
+	e := o.e
+	id := fmt.Sprintf("shuttle-%02d", len(e.ids)+1)
+	v, err := e.newVDAVehicle(id, spot, e.cfg.StartSoC, e.now.Add(time.Duration(o.verbs.ExpFloat64()*float64(e.cfg.MTBF))))
+	if err == nil {
+		err = e.master.Admit(vehicles.Entry{Manufacturer: manufacturer, SerialNumber: id})
+	}
+	o.r.Asked[VerbAddShuttle]++
+	if err != nil {
+		o.refused(VerbAddShuttle, err)
+		return
+	}
+	refused := len(e.joinRefused)
+	e.ids = append(e.ids, id)
+	e.startVDA(v)
+	if len(e.joinRefused) > refused {
+		o.refused(VerbAddShuttle, e.joinRefused[len(e.joinRefused)-1])
+		return
+	}
+	o.r.Accepted[VerbAddShuttle]++
+}

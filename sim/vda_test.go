@@ -1,0 +1,44 @@
+package sim
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/borderfleet/borderfleet/geo"
+)
+
+// On the protocol path (every command an order or instant action made by
+// vehicles.Master, every event from a sim/agv vehicle's state) a drained
+// run keeps every safety promise, ends live, repeats for its seed, and
+// delivers about what the engine's own vehicle model does.
+func TestVDA5050Run(t *testing.T) {
+	site, err := geo.Default()
+	require.NoError(t, err)
+	seeds := []int64{1, 2}
+	if testing.Short() {
+		seeds = seeds[:1]
+	}
+	for _, seed := range seeds {
+		name := fmt.Sprintf("seed %d", seed)
+		c := DefaultConfig(site)
+		c.Shuttles, c.Hours, c.Seed, c.MovesPerHour, c.Drain = 8, 4, seed, 12, 2*time.Hour
+		classic, err := Run(c)
+		require.NoError(t, err)
+		c.VDA5050 = true
+		a, err := Run(c)
+		require.NoError(t, err)
+		safety(t, a, name)
+		ended(t, a, name)
+		assert.Empty(t, a.Errors, name)
+		assert.InDelta(t, classic.MovesDelivered, a.MovesDelivered, float64(classic.MovesDelivered)/10, name)
+		b, err := Run(c)
+		require.NoError(t, err)
+		assert.Equal(t, a.MovesDelivered, b.MovesDelivered, name)
+		assert.Equal(t, a.MeanLeadTimeS, b.MeanLeadTimeS, name)
+		assert.Equal(t, a.ActivityHours, b.ActivityHours, name)
+	}
+}
