@@ -149,6 +149,10 @@ func (c *Controller) fault(now time.Time, e FaultReported) error {
 		}
 		c.moveTo(m, next, now, why+"; the drop did not happen")
 		c.task(r, r.await(r.task))
+		// and the vehicle must not make it of its own accord once
+		// repaired (a VDA 5050 vehicle would: it is still in its order):
+		// it is given again with the next drive
+		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdCancel})
 	case m != nil:
 		// not picked yet (or the pick did not happen): another shuttle may
 		// take it

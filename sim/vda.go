@@ -24,8 +24,9 @@ import (
 //
 // The engine is also the world's referee: it watches each state a
 // vehicle publishes to count conflicts (two vehicles on one node), play
-// customs at stop lines, and break a vehicle down (exponential MTBF,
-// only on arriving at a node, so only while driving; exponential MTTR),
+// customs at stop lines, and count breakdowns. The vehicles break down
+// by the engine's own model (exponential MTBF, only on arriving at a node,
+// so only while driving; exponential MTTR; agv.Config.BreakOnArrival),
 // as the bound in bound.go assumes.
 
 // manufacturer names the simulated vehicles in topics and on the roster.
@@ -40,8 +41,7 @@ type vdaVehicle struct {
 	node   string    // the node it stands on or last passed
 	wakeAt time.Time // its next step scheduled; zero if none
 	wakeN  int       // generation of wakeAt: an older scheduled step is void
-	failAt time.Time // it breaks down on the first node it reaches after this
-	broken bool
+	broken bool      // broken down, as of its last step
 	laden  bool
 	// container aboard, if laden
 	container fleet.Container
@@ -148,14 +148,22 @@ func (e *engine) stepped(v *vdaVehicle) {
 		e.r.BatteryDepletions++
 	}
 	v.depleted = s.Depleted
+	switch {
+	case s.Broken && !v.broken:
+		e.r.Breakdowns++
+		e.repairing++
+	case !s.Broken && v.broken:
+		e.repairing--
+		e.lastMove = e.now
+	}
+	v.broken = s.Broken
 	if next := v.av.Next(e.now); next.Before(e.end.Add(time.Minute)) {
 		e.poke(v, next)
 	}
 }
 
-// watch referees a state: a vehicle on a new node occupies it, customs
-// see a laden container at a stop line, and a vehicle due to break down
-// does so where it arrived.
+// watch referees a state: a vehicle on a new node occupies it, and
+// customs see a laden container at a stop line.
 func (e *engine) watch(v *vdaVehicle, st vda5050.State) {
 	v.laden = len(st.Loads) > 0
 	if v.laden {
@@ -166,27 +174,6 @@ func (e *engine) watch(v *vdaVehicle, st vda5050.State) {
 	}
 	e.occupy(v.id, &v.node, st.LastNodeID)
 	e.observe(v.laden, v.container, st.LastNodeID)
-	if !e.cfg.NoBreakdowns && !v.broken && !e.now.Before(v.failAt) {
-		e.breakDownVDA(v)
-	}
-}
-
-// breakDown stops the vehicle for a repair time drawn from MTTR; once
-// repaired, its next breakdown is drawn from MTBF.
-func (e *engine) breakDownVDA(v *vdaVehicle) {
-	v.broken = true
-	e.r.Breakdowns++
-	e.repairing++
-	repair := time.Duration(e.rng.ExpFloat64() * float64(e.cfg.MTTR))
-	v.av.Breakdown(max(repair, time.Nanosecond))
-	e.poke(v, e.now)
-	e.at(e.now.Add(repair), func() {
-		e.repairing--
-		v.broken = false
-		v.failAt = e.now.Add(time.Duration(e.rng.ExpFloat64() * float64(e.cfg.MTBF)))
-		e.lastMove = e.now
-		e.poke(v, e.now)
-	})
 }
 
 // tickMaster lets the Master do what time alone brings (resends, order
@@ -214,14 +201,19 @@ func (e *engine) tickMasterLater() {
 
 // newVehicle makes a shuttle standing at node, on the roster, and starts
 // it: it announces itself and joins the fleet through the Master.
-func (e *engine) newVDAVehicle(id, node string, soc float64, failAt time.Time) (*vdaVehicle, error) {
-	v := &vdaVehicle{id: id, failAt: failAt, topics: map[vda5050.Topic]string{}}
+func (e *engine) newVDAVehicle(id, node string, soc float64, seed int64) (*vdaVehicle, error) {
+	v := &vdaVehicle{id: id, topics: map[vda5050.Topic]string{}}
 	for _, t := range []vda5050.Topic{vda5050.TopicState, vda5050.TopicConnection, vda5050.TopicFactsheet, vda5050.TopicVisualization} {
 		v.topics[t] = vda5050.TopicName(vda5050.DefaultInterface, manufacturer, id, t)
 	}
+	mtbf := e.cfg.MTBF
+	if e.cfg.NoBreakdowns {
+		mtbf = 0
+	}
 	av, err := agv.New(agv.Config{Manufacturer: manufacturer, SerialNumber: id, Site: e.cfg.Site, Graph: e.g,
 		StartNode: node, StartSoC: soc, TopSpeedKmh: e.cfg.TopSpeedKmh, Handling: e.cfg.Handling,
-		Model: e.cfg.Vehicle, AmbientC: e.cfg.AmbientC, StatePeriod: -1, VisualizationPeriod: -1}, link{e, v}, nil)
+		Model: e.cfg.Vehicle, AmbientC: e.cfg.AmbientC, StatePeriod: -1, VisualizationPeriod: -1,
+		MTBF: mtbf, MTTR: e.cfg.MTTR, BreakOnArrival: true, Seed: seed}, link{e, v}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -238,15 +230,17 @@ func (e *engine) startVDA(v *vdaVehicle) {
 	e.stepped(v)
 }
 
+// vehicleSeed seeds the i-th vehicle's own random source (its
+// breakdowns and repairs) from the run's seed.
+func vehicleSeed(seed int64, i int) int64 { return seed*7919 + int64(i) + 1 }
+
 // startFleet puts the run's shuttles on the roster and in the world, one
 // on each spot, and starts them: each joins through the Master.
 func (e *engine) startFleet(spots []string) error {
 	cfg := e.cfg
 	entries := make([]vehicles.Entry, cfg.Shuttles)
-	failAt := make([]time.Time, cfg.Shuttles)
 	for i := range entries {
 		entries[i] = vehicles.Entry{Manufacturer: manufacturer, SerialNumber: fmt.Sprintf("shuttle-%02d", i+1)}
-		failAt[i] = e.now.Add(time.Duration(e.rng.ExpFloat64() * float64(cfg.MTBF)))
 	}
 	roster, err := vehicles.NewRoster(entries...)
 	if err != nil {
@@ -257,7 +251,7 @@ func (e *engine) startFleet(spots []string) error {
 	}
 	e.avs = map[string]*vdaVehicle{}
 	for i, en := range entries {
-		v, err := e.newVDAVehicle(en.SerialNumber, spots[i], cfg.StartSoC, failAt[i])
+		v, err := e.newVDAVehicle(en.SerialNumber, spots[i], cfg.StartSoC, vehicleSeed(cfg.Seed, i))
 		if err != nil {
 			return err
 		}
@@ -272,7 +266,7 @@ func (e *engine) startFleet(spots []string) error {
 func (o *operator) addVDAShuttle(spot string) {
 	e := o.e
 	id := fmt.Sprintf("shuttle-%02d", len(e.ids)+1)
-	v, err := e.newVDAVehicle(id, spot, e.cfg.StartSoC, e.now.Add(time.Duration(o.verbs.ExpFloat64()*float64(e.cfg.MTBF))))
+	v, err := e.newVDAVehicle(id, spot, e.cfg.StartSoC, o.verbs.Int63())
 	if err == nil {
 		err = e.master.Admit(vehicles.Entry{Manufacturer: manufacturer, SerialNumber: id})
 	}

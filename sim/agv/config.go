@@ -81,6 +81,12 @@ type Config struct {
 
 	// MTBF is the mean time between random breakdowns; zero: none.
 	MTBF time.Duration
+	// BreakOnArrival makes a random breakdown (MTBF) come on the first
+	// arrival at a node after its time has come, before the node's
+	// actions start: so only while driving, as the in-process
+	// simulation's model has it (the bound in package sim assumes it).
+	// Off, it comes whenever its time has come.
+	BreakOnArrival bool
 	// MTTR is the mean repair time of a random breakdown; default 20 min.
 	MTTR time.Duration
 	// LinkLossMTBF is the mean time between random MQTT link losses;

@@ -73,7 +73,7 @@ func (v *Vehicle) nextEvent() (time.Duration, bool) {
 	if v.s.linkDown && !v.s.restoring {
 		at(v.s.outage)
 	}
-	if v.cfg.MTBF > 0 && !v.s.broken {
+	if v.cfg.MTBF > 0 && !v.s.broken && !v.cfg.BreakOnArrival {
 		at(v.s.nextBreak)
 	}
 	if v.cfg.LinkLossMTBF > 0 && !v.s.linkDown {
@@ -172,7 +172,7 @@ func (v *Vehicle) fire() {
 	if v.s.linkDown && !v.s.restoring && !v.s.restore && v.s.outage <= 0 {
 		v.s.restore = true
 	}
-	if v.cfg.MTBF > 0 && !v.s.broken && v.s.nextBreak <= 0 {
+	if v.cfg.MTBF > 0 && !v.s.broken && v.s.nextBreak <= 0 && !v.cfg.BreakOnArrival {
 		v.breakDown(0)
 	}
 	if v.cfg.LinkLossMTBF > 0 && !v.s.linkDown && v.s.nextLoss <= 0 {
@@ -250,6 +250,9 @@ func (v *Vehicle) arrive() {
 	st := v.s.nodes[0]
 	v.s.nodes = v.s.nodes[1:]
 	v.traverse(st)
+	if v.cfg.BreakOnArrival && v.cfg.MTBF > 0 && !v.s.broken && v.s.nextBreak <= 0 {
+		v.breakDown(0) // before the node's actions start (settle)
+	}
 }
 
 // traverse makes st the last node and lets its actions start.

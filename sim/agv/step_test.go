@@ -223,3 +223,40 @@ func TestSteppedRepeatable(t *testing.T) {
 		t.Error("two runs of one seed differ")
 	}
 }
+
+// With BreakOnArrival a breakdown waits for the vehicle to reach a node:
+// none while it stands, and a node action waits for the repair.
+func TestBreakOnArrival(t *testing.T) {
+	cfg := testConfig(t, "w-bay")
+	cfg.StatePeriod, cfg.MTBF, cfg.MTTR, cfg.BreakOnArrival, cfg.Seed = -1, time.Minute, 10*time.Minute, true, 3
+	r := startStepped(t, cfg)
+	r.after(10 * time.Hour)
+	if s := r.v.Snapshot(); s.Broken {
+		t.Fatal("broke down standing")
+	}
+	for _, s := range r.link.states() {
+		if _, ok := errorOf(s, ErrTypeBreakdown); ok {
+			t.Fatal("a breakdown while standing")
+		}
+	}
+	o := r.rig.build(spec{id: "o1", from: "w-bay", to: "w-charge"})
+	o.Nodes[len(o.Nodes)-1].Actions = []vda5050.Action{act(vda5050.ActionStartCharging, "c1")}
+	st := r.order(o)
+	for range 100 {
+		r.now = r.v.Next(r.now)
+		r.v.Step(r.now)
+		if r.v.Snapshot().Broken {
+			break
+		}
+	}
+	st = r.link.last(t)
+	s := r.v.Snapshot()
+	if _, ok := errorOf(st, ErrTypeBreakdown); !ok || !s.Broken || s.OnEdge || st.Driving {
+		t.Fatalf("want broken down on a node: broken %v, on an edge %v, driving %v, errors %+v", s.Broken, s.OnEdge, st.Driving, st.Errors)
+	}
+	for _, a := range st.ActionStates {
+		if a.ActionStatus != vda5050.StatusWaiting {
+			t.Fatalf("an action started while broken down: %+v", a)
+		}
+	}
+}
