@@ -30,6 +30,10 @@
 //   - Rejections, noOrderToCancel and unsupported instant actions are
 //     WARNINGs kept until the next order is accepted.
 //
+// Start, Step and Next drive a vehicle on a caller's clock instead of Run,
+// synchronously and without goroutines (step.go): package sim steps its
+// vehicles so on its virtual clock.
+//
 // RunFleet runs several vehicles, each over its own MQTT connection made by
 // a Dial function; MQTTDial makes them with package mqttbus.
 package agv

@@ -260,3 +260,42 @@ func TestBreakOnArrival(t *testing.T) {
 		}
 	}
 }
+
+// A pause holds a node action under way: it ends later by as long as the
+// vehicle was paused, as package sim's own model has it (TestPauseHoldsAction).
+func TestSteppedPauseHoldsAction(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		pause, resume time.Duration // from the start of a 5-minute pick
+		want          time.Duration
+	}{
+		{"no pause", 0, 0, 5 * time.Minute},
+		{"resumed before the end", time.Minute, 3 * time.Minute, 7 * time.Minute},
+		{"resumed after the end", 2 * time.Minute, 10 * time.Minute, 13 * time.Minute},
+	} {
+		cfg := testConfig(t, "w-bay")
+		cfg.StatePeriod = -1
+		r := startStepped(t, cfg)
+		box := vda5050.ActionParameter{Key: "loadId", Value: "MSCU1234565"}
+		r.order(r.rig.build(spec{id: "o1", from: "w-bay", to: "w-bay", acts: map[int][]vda5050.Action{0: {act(vda5050.ActionPick, "pick", box)}}}))
+		start := r.now
+		if tc.resume > 0 {
+			r.until(start.Add(tc.pause))
+			r.instant(act(vda5050.ActionStartPause, "p1"))
+			r.until(start.Add(tc.resume))
+			r.instant(act(vda5050.ActionStopPause, "p2"))
+		}
+		var done time.Time
+		for range 1000 {
+			r.now = r.v.Next(r.now)
+			r.v.Step(r.now)
+			if actionOf(r.link.last(t), "pick").ActionStatus == vda5050.StatusFinished {
+				done = r.now
+				break
+			}
+		}
+		if got := done.Sub(start); got != tc.want {
+			t.Errorf("%s: the pick ended after %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
