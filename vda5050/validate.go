@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"regexp"
 	"strings"
 )
 
@@ -14,8 +13,29 @@ const (
 	maxDeviationTheta = 3.141592654
 )
 
-// version2 matches the versions of protocol major version 2.
-var version2 = regexp.MustCompile(`^2\.[0-9]+\.[0-9]+$`)
+// version2 matches the versions of protocol major version 2 (by hand:
+// version2Form; the test holds the expression).
+const version2 = `^2\.[0-9]+\.[0-9]+$`
+
+// version2Form tells whether s matches version2.
+func version2Form(s string) bool {
+	major, rest, ok := strings.Cut(s, ".")
+	if !ok || major != "2" {
+		return false
+	}
+	minor, patch, ok := strings.Cut(rest, ".")
+	return ok && digits(minor) && digits(patch)
+}
+
+// digits: one or more ASCII digits.
+func digits(s string) bool {
+	for i := range len(s) {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // validator collects the first problem found in a message.
 type validator struct {
@@ -89,7 +109,7 @@ func start(t Topic, msg any, h Header) *validator {
 }
 
 func (v *validator) header(h Header) {
-	if !version2.MatchString(h.Version) {
+	if !version2Form(h.Version) {
 		v.fail("version", "must be a 2.x.y version, is %q", h.Version)
 	}
 	if _, err := ParseTimestamp(h.Timestamp); err != nil {
