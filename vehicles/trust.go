@@ -284,8 +284,8 @@ func (m *Master) value(v *vehicle, t vda5050.Topic, topic string, x any) (messag
 	default:
 		return message{}, &RefusedError{Vehicle: v.id, Reason: RefusedInvalid, Err: fmt.Errorf("a %T is no vehicle message", x)}
 	}
-	if want := map[vda5050.Topic]bool{vda5050.TopicState: msg.state != nil, vda5050.TopicConnection: msg.conn != nil,
-		vda5050.TopicFactsheet: msg.fact != nil, vda5050.TopicVisualization: msg.vis != nil}; !want[t] {
+	if match := t == vda5050.TopicState && msg.state != nil || t == vda5050.TopicConnection && msg.conn != nil ||
+		t == vda5050.TopicFactsheet && msg.fact != nil || t == vda5050.TopicVisualization && msg.vis != nil; !match {
 		return message{}, &RefusedError{Vehicle: v.id, Reason: RefusedTopic, Err: fmt.Errorf("a %T on topic %q", x, topic)}
 	}
 	if err != nil {
