@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
@@ -251,7 +252,11 @@ func (e *engine) startFleet(spots []string) error {
 	}
 	e.avs = map[string]*vdaVehicle{}
 	for i, en := range entries {
-		v, err := e.newVDAVehicle(en.SerialNumber, spots[i], cfg.StartSoC, vehicleSeed(cfg.Seed, i))
+		// the run's source gives what the engine's own model draws here
+		// (a first breakdown time per shuttle), so that demand and
+		// customs draw the same on both paths until a first breakdown
+		first := e.rng.ExpFloat64()
+		v, err := e.newVDAVehicle(en.SerialNumber, spots[i], cfg.StartSoC, vehicleSeed(cfg.Seed, i)^int64(math.Float64bits(first)))
 		if err != nil {
 			return err
 		}

@@ -14,7 +14,9 @@ import (
 // On the protocol path (every command an order or instant action made by
 // vehicles.Master, every event from a sim/agv vehicle's state) a drained
 // run keeps every safety promise, ends live, repeats for its seed, and
-// delivers about what the engine's own vehicle model does.
+// delivers what the engine's own vehicle model does, within a few moves,
+// when shuttles do not break down (breakdowns draw from another source
+// on each path, so that the runs differ from the first one on).
 func TestVDA5050Run(t *testing.T) {
 	site, err := geo.Default()
 	require.NoError(t, err)
@@ -25,16 +27,21 @@ func TestVDA5050Run(t *testing.T) {
 	for _, seed := range seeds {
 		name := fmt.Sprintf("seed %d", seed)
 		c := DefaultConfig(site)
-		c.Shuttles, c.Hours, c.Seed, c.MovesPerHour, c.Drain = 8, 4, seed, 12, 2*time.Hour
+		c.Shuttles, c.Hours, c.Seed, c.MovesPerHour, c.Drain, c.NoBreakdowns = 8, 4, seed, 12, 2*time.Hour, true
 		classic, err := Run(c)
 		require.NoError(t, err)
 		c.VDA5050 = true
+		same, err := Run(c)
+		require.NoError(t, err)
+		assert.InDelta(t, classic.MovesDelivered, same.MovesDelivered, 3, name)
+		assert.Equal(t, classic.MovesCreated, same.MovesCreated, "%s: the same demand", name)
+		c.NoBreakdowns, c.MTBF = false, 2*time.Hour
 		a, err := Run(c)
 		require.NoError(t, err)
 		safety(t, a, name)
 		ended(t, a, name)
 		assert.Empty(t, a.Errors, name)
-		assert.InDelta(t, classic.MovesDelivered, a.MovesDelivered, float64(classic.MovesDelivered)/10, name)
+		assert.Positive(t, a.Breakdowns, name)
 		b, err := Run(c)
 		require.NoError(t, err)
 		assert.Equal(t, a.MovesDelivered, b.MovesDelivered, name)
