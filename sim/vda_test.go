@@ -13,7 +13,8 @@ import (
 
 // On the protocol path (every command an order or instant action made by
 // vehicles.Master, every event from a sim/agv vehicle's state) a drained
-// run keeps every safety promise, ends live, repeats for its seed, and
+// run with breakdowns and random operators keeps every safety promise,
+// ends live, repeats for its seed, and
 // delivers what the engine's own vehicle model does, within a few moves,
 // when shuttles do not break down (breakdowns draw from another source
 // on each path, so that the runs differ from the first one on).
@@ -35,7 +36,10 @@ func TestVDA5050Run(t *testing.T) {
 		require.NoError(t, err)
 		assert.InDelta(t, classic.MovesDelivered, same.MovesDelivered, 3, name)
 		assert.Equal(t, classic.MovesCreated, same.MovesCreated, "%s: the same demand", name)
+		// breakdowns, and operators who pause, stop, cancel, add
+		// shuttles and close lanes at random
 		c.NoBreakdowns, c.MTBF = false, 2*time.Hour
+		c.OperatorEventsPerHour, c.LaneClosuresPerHour = 20, 4
 		a, err := Run(c)
 		require.NoError(t, err)
 		safety(t, a, name)
@@ -47,5 +51,7 @@ func TestVDA5050Run(t *testing.T) {
 		assert.Equal(t, a.MovesDelivered, b.MovesDelivered, name)
 		assert.Equal(t, a.MeanLeadTimeS, b.MeanLeadTimeS, name)
 		assert.Equal(t, a.ActivityHours, b.ActivityHours, name)
+		assert.Equal(t, *a.Liveness.Ops, *b.Liveness.Ops, name)
+		assert.Positive(t, sum(a.Liveness.Ops.Accepted), name)
 	}
 }
