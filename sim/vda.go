@@ -214,7 +214,7 @@ func (e *engine) newVDAVehicle(id, node string, soc float64, seed int64) (*vdaVe
 	av, err := agv.New(agv.Config{Manufacturer: manufacturer, SerialNumber: id, Site: e.cfg.Site, Graph: e.g,
 		StartNode: node, StartSoC: soc, TopSpeedKmh: e.cfg.TopSpeedKmh, Handling: e.cfg.Handling,
 		Model: e.cfg.Vehicle, AmbientC: e.cfg.AmbientC, StatePeriod: -1, VisualizationPeriod: -1,
-		MTBF: mtbf, MTTR: e.cfg.MTTR, BreakOnArrival: true, Seed: seed}, link{e, v}, nil)
+		MTBF: mtbf, MTTR: e.cfg.MTTR, BreakOnArrival: true, PauseAtNode: true, Seed: seed}, link{e, v}, nil)
 	if err != nil {
 		return nil, err
 	}

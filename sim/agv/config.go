@@ -87,6 +87,10 @@ type Config struct {
 	// simulation's model has it (the bound in package sim assumes it).
 	// Off, it comes whenever its time has come.
 	BreakOnArrival bool
+	// PauseAtNode makes a startPause stop the vehicle at the end of the
+	// edge it drives rather than where it is, as package sim's own model
+	// has it; either way it holds an action under way until stopPause.
+	PauseAtNode bool
 	// MTTR is the mean repair time of a random breakdown; default 20 min.
 	MTTR time.Duration
 	// LinkLossMTBF is the mean time between random MQTT link losses;

@@ -44,8 +44,14 @@ func (v *Vehicle) advance(dt time.Duration) {
 // halted: nothing may move or progress.
 func (v *Vehicle) halted() bool { return v.s.paused || v.s.broken || v.s.depleted }
 
-// moving: on an edge and not halted.
-func (v *Vehicle) moving() bool { return v.s.leg != nil && !v.halted() }
+// moving: on an edge and not halted (paused, with PauseAtNode, it
+// drives the edge to its end).
+func (v *Vehicle) moving() bool { return v.s.leg != nil && v.legRuns() }
+
+// legRuns: the edge being driven goes on.
+func (v *Vehicle) legRuns() bool {
+	return !v.s.broken && !v.s.depleted && (!v.s.paused || v.cfg.PauseAtNode)
+}
 
 // nextEvent is the vehicle time until the next thing happens by itself.
 func (v *Vehicle) nextEvent() (time.Duration, bool) {
@@ -152,7 +158,7 @@ func (v *Vehicle) use(kwh float64) {
 
 // fire handles the events that are due.
 func (v *Vehicle) fire() {
-	if l := v.s.leg; l != nil && !v.halted() && l.done >= l.total {
+	if l := v.s.leg; l != nil && v.legRuns() && l.done >= l.total {
 		v.arrive()
 	}
 	if !v.halted() {

@@ -299,3 +299,25 @@ func TestSteppedPauseHoldsAction(t *testing.T) {
 		}
 	}
 }
+
+// With PauseAtNode a pause stops the vehicle at the end of its edge.
+func TestPauseAtNode(t *testing.T) {
+	cfg := testConfig(t, "w-bay")
+	cfg.StatePeriod, cfg.PauseAtNode = -1, true
+	r := startStepped(t, cfg)
+	o := r.rig.build(spec{id: "o1", from: "w-bay", to: "e-bay"})
+	r.order(o)
+	r.after(1500 * time.Millisecond) // 10 m into the first 19 m edge
+	st := r.instant(act(vda5050.ActionStartPause, "p1"))
+	if !st.Driving || !*st.Paused {
+		t.Fatalf("paused mid-edge: driving %v, paused %v: want it to drive on to the node", st.Driving, *st.Paused)
+	}
+	st = r.after(time.Minute)
+	if st.Driving || st.LastNodeID != o.Nodes[1].NodeID || r.v.Snapshot().OnEdge {
+		t.Fatalf("a minute later: driving %v at %s, want stopped at %s", st.Driving, st.LastNodeID, o.Nodes[1].NodeID)
+	}
+	r.instant(act(vda5050.ActionStopPause, "p2"))
+	if st = r.after(3 * time.Minute); st.LastNodeID != "e-bay" {
+		t.Fatalf("resumed: at %s, want e-bay", st.LastNodeID)
+	}
+}
