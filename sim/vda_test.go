@@ -13,11 +13,11 @@ import (
 
 // On the protocol path (every command an order or instant action made by
 // vehicles.Master, every event from a sim/agv vehicle's state) a drained
-// run with breakdowns and random operators keeps every safety promise,
-// ends live, repeats for its seed, and
-// delivers what the engine's own vehicle model does, within a few moves,
-// when shuttles do not break down (breakdowns draw from another source
-// on each path, so that the runs differ from the first one on).
+// run delivers what the engine's own vehicle model does, within a few
+// moves, on the same demand without breakdowns (breakdowns draw from
+// another source on each path, so runs with them differ from the first
+// one on); and a drained run with breakdowns and random operators keeps
+// every safety promise, ends live and repeats for its seed.
 func TestVDA5050Run(t *testing.T) {
 	site, err := geo.Default()
 	require.NoError(t, err)
