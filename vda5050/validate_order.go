@@ -8,7 +8,7 @@ package vda5050
 // nodes; action ids unique within the order; enums and ranges. The error is
 // a *ValidationError naming the first offending field.
 func (o Order) Validate() error {
-	return validate(TopicOrder, o, o.Header, o.check)
+	return validate(TopicOrder, &o, o.Header, o.check) // a pointer: no copy to check
 }
 
 func (o Order) check(v *validator) {

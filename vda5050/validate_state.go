@@ -9,7 +9,7 @@ import "math"
 // localizationScore in 0..1, weights and distances not negative. The
 // error is a *ValidationError naming the first offending field.
 func (s State) Validate() error {
-	return validate(TopicState, s, s.Header, s.check)
+	return validate(TopicState, &s, s.Header, s.check) // a pointer: no copy to check
 }
 
 func (s State) check(v *validator) {

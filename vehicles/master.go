@@ -237,12 +237,12 @@ func (m *Master) incoming(now time.Time, topic string, read func(*vehicle, vda50
 	}
 	switch {
 	case msg.state != nil:
-		st := *msg.state
+		st := msg.state // the Master keeps it as the vehicle's last state
 		reset, err := sequence(v, st.Header)
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := m.offNode(v, &st); err != nil && v.joined {
+		if err := m.offNode(v, st); err != nil && v.joined {
 			v.reasons[reasonPosition] = err.(*RefusedError).Err.Error()
 			m.settle(v)
 			evs, out, _ := m.end()

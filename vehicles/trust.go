@@ -253,7 +253,7 @@ func (m *Master) admit(v *vehicle, msg message, h vda5050.Header) error {
 	}
 	switch {
 	case msg.state != nil:
-		if val := reflect.ValueOf(*msg.state); !within(val) {
+		if val := reflect.ValueOf(msg.state).Elem(); !within(val) {
 			if err := bounded(v, val, ""); err != nil {
 				return err
 			}

@@ -245,8 +245,8 @@ func (m *Master) connection(v *vehicle, c vda5050.Connection) {
 }
 
 // state handles a state message.
-func (m *Master) state(v *vehicle, st vda5050.State) {
-	v.st, v.stateAt = &st, m.now
+func (m *Master) state(v *vehicle, st *vda5050.State) {
+	v.st, v.stateAt = st, m.now
 	v.soc = st.BatteryState.BatteryCharge / 100
 	if st.AgvPosition != nil {
 		v.pos = st.AgvPosition
@@ -267,14 +267,14 @@ func (m *Master) state(v *vehicle, st vda5050.State) {
 			return
 		}
 	}
-	if m.foreignOrder(v, &st) {
+	if m.foreignOrder(v, st) {
 		// someone else drives it: believe nothing of its progress, and
 		// leave it to the operator (ClearFault) to take it back
 		v.reasons[reasonOrder] = fmt.Sprintf("it drives order %.60q, which fleetd did not send", st.OrderID)
 		m.settle(v)
 		return
 	}
-	if o := v.ord; o != nil && st.OrderID != o.id && o.confirmed >= 0 && !v.needNew && v.cancel == "" && settled(&st) {
+	if o := v.ord; o != nil && st.OrderID != o.id && o.confirmed >= 0 && !v.needNew && v.cancel == "" && settled(st) {
 		// it took our order and has lost it (a restart, manual mode):
 		// give it its lane again from where it stands
 		m.cfg.Log.Warn("vehicle no longer has its order; sending its lane again", "shuttle", v.id, "order", o.id, "reported", st.OrderID)
@@ -290,11 +290,11 @@ func (m *Master) state(v *vehicle, st vda5050.State) {
 		}
 		m.progress(v, o.seq0+int(st.LastNodeSequenceID))
 	}
-	m.actionStates(v, st)
-	m.checkLoads(v, &st)
-	m.cancelOver(v, &st)
-	m.pauseAnswered(v, &st)
-	m.faultsOf(v, st)
+	m.actionStates(v, *st)
+	m.checkLoads(v, st)
+	m.cancelOver(v, st)
+	m.pauseAnswered(v, st)
+	m.faultsOf(v, *st)
 	m.settle(v)
 	m.flush(v)
 }
