@@ -12,9 +12,8 @@ import (
 )
 
 // This file holds the simulation's vehicles when Config.VDA5050 is on:
-// sim/agv shuttles, the same
-// VDA 5050 vehicles shuttle-sim runs over MQTT, stepped on the run's
-// virtual clock. The Controller's commands reach them only as orders and
+// sim/agv shuttles, the same VDA 5050 vehicles shuttle-sim runs over
+// MQTT, stepped on the run's virtual clock (agv's Start, Step and Next). The Controller's commands reach them only as orders and
 // instant actions made by vehicles.Master, and what they do reaches the
 // Controller only as the events Master makes of their states: every
 // simulated day exercises order stitching, action states, cancels,
@@ -24,11 +23,15 @@ import (
 // message is still validated and checked as one from the wire.
 //
 // The engine is also the world's referee: it watches each state a
-// vehicle publishes to count conflicts (two vehicles on one node), play
-// customs at stop lines, and count breakdowns. The vehicles break down
-// by the engine's own model (exponential MTBF, only on arriving at a node,
-// so only while driving; exponential MTTR; agv.Config.BreakOnArrival),
-// as the bound in bound.go assumes.
+// vehicle publishes to count conflicts (two vehicles on one node) and play
+// customs at stop lines, and reads the vehicles' true state (agv.Snapshot)
+// for breakdowns, the battery and whether they are at rest. The vehicles
+// keep the engine's own model where the bound in bound.go assumes it:
+// breakdowns with exponential MTBF and MTTR that come only on arriving at
+// a node, so only while driving (agv.Config.BreakOnArrival); a pause that
+// stops a shuttle at its next node and holds an action under way
+// (agv.Config.PauseAtNode); handling times, speeds and the energy model
+// from Config. A message the Master refuses is an error of the run.
 
 // manufacturer names the simulated vehicles in topics and on the roster.
 const manufacturer = "borderfleet"
@@ -132,7 +135,7 @@ func (e *engine) poke(v *vdaVehicle, t time.Time) {
 	})
 }
 
-// step brings a vehicle to now and schedules its next step.
+// stepVDA brings a vehicle to now and schedules its next step.
 func (e *engine) stepVDA(v *vdaVehicle) {
 	v.av.Step(e.now)
 	e.stepped(v)
@@ -200,8 +203,8 @@ func (e *engine) tickMasterLater() {
 	})
 }
 
-// newVehicle makes a shuttle standing at node, on the roster, and starts
-// it: it announces itself and joins the fleet through the Master.
+// newVDAVehicle makes a shuttle standing at node, its faults drawn from
+// seed; startVDA starts it.
 func (e *engine) newVDAVehicle(id, node string, soc float64, seed int64) (*vdaVehicle, error) {
 	v := &vdaVehicle{id: id, topics: map[vda5050.Topic]string{}}
 	for _, t := range []vda5050.Topic{vda5050.TopicState, vda5050.TopicConnection, vda5050.TopicFactsheet, vda5050.TopicVisualization} {
@@ -222,8 +225,9 @@ func (e *engine) newVDAVehicle(id, node string, soc float64, seed int64) (*vdaVe
 	return v, nil
 }
 
-// start puts a made vehicle in the world: it stands on its node and
-// starts talking.
+// startVDA puts a made vehicle in the world: it stands on its node and
+// starts talking; a roster vehicle joins the fleet with its first state,
+// through the Master.
 func (e *engine) startVDA(v *vdaVehicle) {
 	e.avs[v.id] = v
 	e.occupy(v.id, &v.node, v.av.Snapshot().LastNode)
