@@ -206,7 +206,8 @@ func TestControllerCustomsDecisions(t *testing.T) {
 
 // A shuttle that faults before its pick gives its move back to dispatch,
 // and another shuttle takes it; one that faults laden keeps its container
-// and carries on once repaired.
+// and carries on once repaired; one that faults at its drop bay makes the
+// drop once repaired, told again.
 func TestControllerFaults(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01", "s2": "kz-park-20"})
 	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
@@ -250,6 +251,19 @@ func TestControllerFaults(t *testing.T) {
 		h.drive(other)
 	}
 	require.Equal(t, MoveUnloading, m.State)
+	// a fault at the drop bay before the drop: the vehicle is told to
+	// call it off (a VDA 5050 vehicle would make it of its own accord
+	// once repaired) and it is given again after the repair
+	cancels := h.cancels
+	h.send(FaultReported{Shuttle: other, Reason: "hydraulics"})
+	assert.Equal(t, cancels+1, h.cancels, "the drop is cancelled on the vehicle")
+	assert.Equal(t, MoveToDropoff, m.State)
+	h.send(FaultCleared{Shuttle: other})
+	for i := 0; i < 4 && m.State != MoveUnloading; i++ {
+		h.drive(other)
+		h.wait(10 * time.Second)
+	}
+	require.Equal(t, MoveUnloading, m.State, "the drop again")
 	h.finish(other)
 	assert.Equal(t, MoveDelivered, m.State)
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
