@@ -92,7 +92,9 @@ func moveJSON(m *fleet.Move, full bool) Move {
 			out.History = append(out.History, Transition{At: h.At, From: string(h.From), To: string(h.To), Cause: h.Cause, Decision: h.Decision,
 				Event: h.Event, Actor: h.Actor, Checkpoint: h.Checkpoint})
 		}
-		out.PassedOver = slices.Clone(m.PassedOver)
+		for _, r := range m.PassedOver {
+			out.PassedOver = append(out.PassedOver, r.String())
+		}
 		out.Clearances = clearancesJSON(m, "")
 		for _, d := range m.Declarations {
 			out.Declarations = append(out.Declarations, declarationJSON(d))

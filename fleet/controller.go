@@ -30,6 +30,9 @@ type Config struct {
 	// has no customs declaration for, whatever was decided (pre-cleared,
 	// released), until one is filed; default off.
 	HoldWithoutDeclaration bool
+	// Tuning holds the tuning values (tuning.go); zero fields take their
+	// defaults.
+	Tuning Tuning
 }
 
 func (c Config) withDefaults() Config {
@@ -89,8 +92,8 @@ type Stats struct {
 	Illegal            []string        // the first few illegal transitions, described
 	LeadTimes          []time.Duration // created to delivered
 	PlanFailures       int
-	TrafficWaits       int            // reservation conflicts traffic control resolved (routing.Traffic.Waits)
-	DispatchRejections map[string]int // reason -> count
+	TrafficWaits       int                // reservation conflicts traffic control resolved (routing.Traffic.Waits)
+	DispatchRejections map[RejectKind]int // shuttles passed over for a move, by why
 }
 
 // Controller is the fleet's deterministic core: events in, commands out.
@@ -98,6 +101,7 @@ type Stats struct {
 // starts a goroutine. One goroutine owns it.
 type Controller struct {
 	cfg        Config
+	tuning     Tuning // cfg.Tuning with its defaults
 	g          *routing.Graph
 	site       *geo.Site
 	tr         *routing.Traffic
@@ -124,25 +128,13 @@ type Controller struct {
 	out        []Command
 	changed    []*Move // moves created or changed since TakeChanged, in order, once each
 	stats      Stats
-	// dispatch runs when something changed (dirty) or every dispatchEvery
+	// dispatch runs when something changed (dirty) or every Tuning.DispatchEvery
 	dirty        bool
 	lastDispatch time.Time
 	now          time.Time      // of the event being handled
 	need         float64        // needSoC, worked out once
 	areas        []*customsArea // admission-controlled loops at checkpoints (admission.go)
 }
-
-// dispatchEvery is how often the dispatcher looks again when nothing
-// prompts it (busy shuttles draw nearer to being free).
-const dispatchEvery = 30 * time.Second
-
-// replanEvery is how long a shuttle whose route could not be made waits
-// before it tries again.
-const replanEvery = 10 * time.Second
-
-// overtakeEvery is how often a shuttle stopped in a queue behind one that
-// is still elsewhere may try to go first (see routing.Traffic.Overtake).
-const overtakeEvery = 60 * time.Second
 
 // NewController builds a controller for a site's lane graph.
 func NewController(cfg Config, rng *rand.Rand) (*Controller, error) {
@@ -151,6 +143,9 @@ func NewController(cfg Config, rng *rand.Rand) (*Controller, error) {
 		return nil, errors.New("fleet: config has no lane graph")
 	}
 	if err := cfg.Vehicle.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Tuning.Validate(); err != nil {
 		return nil, err
 	}
 	if cfg.Dispatch != "greedy" && cfg.Dispatch != "lookahead" {
@@ -172,12 +167,13 @@ func NewController(cfg Config, rng *rand.Rand) (*Controller, error) {
 		return nil, err
 	}
 	tc := tr.Config()
-	return &Controller{cfg: cfg, g: cfg.Graph, site: site, tr: tr, sched: sched, rng: rng,
-		areas: newCustomsAreas(cfg.Graph, tc.VehicleLength+tc.MinGap),
+	tuning := cfg.Tuning.withDefaults()
+	return &Controller{cfg: cfg, tuning: tuning, g: cfg.Graph, site: site, tr: tr, sched: sched, rng: rng,
+		areas: newCustomsAreas(cfg.Graph, tc.VehicleLength+tc.MinGap, tuning.CustomsLoopLength),
 		moves: map[string]*Move{}, byKey: map[string]*Move{}, shuttles: map[string]*shuttleRec{},
 		bays: newBayBook(), decided: map[string]map[string]CustomsDecision{},
 		reach: map[string][]routing.Reach{}, stations: byNode, dropped: map[string]int{}, gateTimes: map[[2]string]time.Duration{}, energy: map[[2]string]moveKWh{}, full: map[string]fullMsg{}, inbound: map[string]int{},
-		stats: Stats{DispatchRejections: map[string]int{}}}, nil
+		stats: Stats{DispatchRejections: map[RejectKind]int{}}}, nil
 }
 
 // Stats returns what the controller has counted so far.
@@ -466,11 +462,7 @@ func (c *Controller) centreOf(node string) string {
 // charging, parking, and grants.
 func (c *Controller) step(now time.Time) {
 	c.gateTimers(now)
-	for _, s := range c.sched.Expire(now) {
-		if r, ok := c.shuttles[s.Request.Shuttle]; ok && r.slot == s.ID {
-			r.slot = 0
-		}
-	}
+	c.expireSlots(now)
 	for _, r := range c.recs {
 		if !r.inService() || now.Before(r.retryAt) {
 			continue
@@ -479,17 +471,17 @@ func (c *Controller) step(now time.Time) {
 		case r.replan:
 			c.planTask(now, r)
 			if r.replan {
-				r.retryAt = now.Add(replanEvery)
+				r.retryAt = now.Add(c.tuning.Replan.D())
 			}
 		case r.task == taskStage && r.then == taskDeliver && r.gate == nil:
 			// on its way to wait for its bay: go straight there once it may
 			if c.bayReady(r.move.Destination, r.move) {
 				c.route(r, r.move.Destination, taskDeliver)
 			}
-			r.retryAt = now.Add(replanEvery)
+			r.retryAt = now.Add(c.tuning.Replan.D())
 		}
 	}
-	if c.dirty || now.Sub(c.lastDispatch) >= dispatchEvery {
+	if c.dirty || now.Sub(c.lastDispatch) >= c.tuning.DispatchEvery.D() {
 		c.dispatch(now)
 		c.dirty, c.lastDispatch = false, now
 	}
@@ -499,7 +491,7 @@ func (c *Controller) step(now time.Time) {
 	c.givePlaces()
 	for _, r := range c.recs {
 		c.grant(now, r)
-		if r.goalStep >= 0 && now.Sub(r.overtook) >= overtakeEvery {
+		if r.goalStep >= 0 && now.Sub(r.overtook) >= c.tuning.Overtake.D() {
 			if p, _ := c.tr.Position(r.id); p.Granted == p.AtStep && !p.Arrived && c.tr.Overtake(r.id) {
 				c.grant(now, r)
 			}

@@ -293,7 +293,9 @@ func TestDispatchRecordsWhyShuttlesWerePassedOver(t *testing.T) {
 		m := h.move("m1")
 		assert.Equal(t, MovePending, m.State, policy)
 		require.Len(t, m.PassedOver, 1, policy)
-		assert.Contains(t, m.PassedOver[0], "low: battery: not feasible", policy)
+		assert.Equal(t, RejectBattery, m.PassedOver[0].Kind, policy)
+		assert.Contains(t, m.PassedOver[0].String(), "low: battery: not feasible", policy)
+		assert.Equal(t, 1, h.c.Stats().DispatchRejections[RejectBattery], policy)
 	}
 }
 
@@ -371,4 +373,40 @@ func TestControllerPauseAndGateQueue(t *testing.T) {
 	assert.Equal(t, GateWait{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Container: "CSQU3054383", Shuttle: "s1"}, q[0])
 	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: DecisionRelease, Officer: "o"})
 	assert.Empty(t, h.c.GateQueue(), "released: it passes in the release time")
+}
+
+// Tuning: zero fields take the defaults, a value out of range is refused
+// with its JSON name, and a value set is the one used.
+func TestTuning(t *testing.T) {
+	d := Tuning{}.withDefaults()
+	assert.Equal(t, DefaultTuning(), d)
+	assert.Equal(t, 2, d.InboundPerBay)
+	assert.Equal(t, 30*time.Minute, d.Standing.D())
+
+	for _, bad := range []struct {
+		tu   Tuning
+		want string
+	}{
+		{Tuning{BayWaitWeight: -1}, "bay_wait_weight"},
+		{Tuning{Replan: -5}, "replan_s"},
+		{Tuning{ChargeWindow: 600, ChargeMaxWait: 900}, "charge_max_wait_s"},
+	} {
+		site, err := geo.Default()
+		require.NoError(t, err)
+		g, err := routing.NewGraph(site, routing.GraphConfig{})
+		require.NoError(t, err)
+		_, err = NewController(Config{Graph: g, Tuning: bad.tu}, nil)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), bad.want)
+	}
+
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	assert.Equal(t, 20, h.c.maxInbound("cn-lc"), "two moves per bay by default")
+	site, err := geo.Default()
+	require.NoError(t, err)
+	g, err := routing.NewGraph(site, routing.GraphConfig{})
+	require.NoError(t, err)
+	c, err := NewController(Config{Graph: g, Tuning: Tuning{InboundPerBay: 1}}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 10, c.maxInbound("cn-lc"))
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/borderfleet/borderfleet/charging"
 	"github.com/borderfleet/borderfleet/routing"
 )
 
@@ -54,9 +53,7 @@ func (c *Controller) atGoal(now time.Time, r *shuttleRec) {
 		c.applyDecision(now, r) // a decision may be waiting
 	case taskCharge:
 		c.fire(r, EvPlugIn)
-		if r.slot != 0 {
-			_ = c.sched.CheckIn(r.slot, now)
-		}
+		c.checkIn(now, r)
 	case taskAside:
 		r.over()
 		c.applyDecision(now, r) // a decision may be waiting
@@ -83,7 +80,7 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 			return fmt.Errorf("fleet: shuttle %s reported a pick it was not asked for", r.id)
 		}
 		c.moveTo(r.move, MoveLaden, now, "picked up by "+r.id)
-		_, drop := c.windows(now, -c.cfg.Handling, r.move) // the pick is done: due at the destination
+		_, drop := windows(controllerView{c}, -c.cfg.Handling, r.move) // the pick is done: due at the destination
 		c.bays.plan(r.move.Destination, r.move, drop)
 		c.fire(r, EvLoaded)
 		c.task(r, r.await(taskDeliver))
@@ -109,10 +106,7 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 		r.move, r.idleAt = nil, now
 		r.clear()
 	case "charge":
-		if r.slot != 0 {
-			_ = c.sched.Finish(r.slot, now)
-			r.slot = 0
-		}
+		c.finishSlot(now, r)
 		c.fire(r, EvCharged)
 		r.clear()
 		r.idleAt = now
@@ -230,7 +224,7 @@ func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
 	if (state != ShuttleIdle && state != ShuttleOutOfService) || r.task != taskNone || r.move != nil || now.Before(r.idleAt) {
 		return
 	}
-	r.idleAt = now.Add(replanEvery) // what it cannot do now it tries again later
+	r.idleAt = now.Add(c.tuning.Replan.D()) // what it cannot do now it tries again later
 	if state == ShuttleOutOfService {
 		if p, _ := c.tr.Position(r.id); p.Arrived && !c.isParking(r.node) {
 			c.park(r, c.centreOf(r.node)) // not at a bay or a charger
@@ -256,12 +250,7 @@ func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
 		}
 	}
 	centre := c.centreOf(r.node)
-	st, stationOK := c.stationOf(centre, r.node)
-	d := c.cfg.Charging.Decide(c.cfg.Vehicle, charging.State{
-		SoC: r.soc, Idle: true, ChargerFree: stationOK && c.chargerFree(st, now),
-		NeedSoC: c.needSoC(), Demand: c.demand(),
-	})
-	if d.Charge && stationOK && c.startCharging(now, r, st, d) {
+	if c.chargeIfDue(now, r, centre) {
 		return
 	}
 	if !c.isParking(r.node) && !c.park(r, centre) && centre != "" {
@@ -269,104 +258,6 @@ func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
 		// the very bay it stands at): any centre's will do
 		c.park(r, "")
 	}
-}
-
-// stationOf is the station of a centre, or the nearest one.
-func (c *Controller) stationOf(centre, from string) (string, bool) {
-	best, bestT := "", time.Duration(-1)
-	for _, s := range c.site.Stations { // in site order: runs repeat for a seed
-		if centre != "" && s.Centre == centre {
-			return s.ID, true
-		}
-		if rr := c.reachBetween(from, s.ID); rr.OK && (bestT < 0 || rr.Duration < bestT) {
-			best, bestT = s.ID, rr.Duration
-		}
-	}
-	return best, best != ""
-}
-
-func (c *Controller) chargerFree(station string, now time.Time) bool {
-	busy := 0
-	for _, s := range c.sched.Slots(station) {
-		if !s.Start.After(now) && s.End.After(now) {
-			busy++
-		}
-	}
-	return busy < c.stations[station].Chargers
-}
-
-// needSoC is the state of charge a typical move needs: the longest
-// bay-to-bay delivery, refused at the far gate and brought back, then to a
-// charger, above the reserve.
-func (c *Controller) needSoC() float64 {
-	if c.need > 0 {
-		return c.need
-	}
-	v := c.cfg.Vehicle
-	var worst float64
-	for _, a := range c.site.Centres {
-		for _, b := range c.site.Centres {
-			if a.ID == b.ID {
-				continue
-			}
-			bays := c.site.BaysOf(a.ID)
-			far := c.site.BaysOf(b.ID)
-			if len(bays) == 0 || len(far) == 0 {
-				continue
-			}
-			rr := c.reachBetween(bays[0].ID, far[0].ID)
-			e := v.DriveKWh(charging.Leg{Metres: 2 * rr.Metres, Duration: 2 * rr.Duration, Laden: true}, c.cfg.AmbientC) +
-				v.DriveKWh(charging.Leg{Metres: rr.Metres, Duration: rr.Duration}, c.cfg.AmbientC) +
-				v.IdleKWh(2*c.cfg.Handling+time.Hour, c.cfg.AmbientC)
-			worst = max(worst, e)
-		}
-	}
-	c.need = v.MinSoC + worst/v.BatteryKWh
-	return c.need
-}
-
-// demand is the share of shuttles the pending moves would keep busy.
-func (c *Controller) demand() float64 {
-	pending := 0
-	for _, m := range c.order {
-		if m.State == MovePending {
-			pending++
-		}
-	}
-	if len(c.ids) == 0 {
-		return 0
-	}
-	return min(1, float64(pending)/float64(len(c.ids)))
-}
-
-// startCharging books a slot and routes the shuttle to the station.
-func (c *Controller) startCharging(now time.Time, r *shuttleRec, station string, d charging.Decision) bool {
-	rr := c.reachBetween(r.node, station)
-	if !rr.OK {
-		return false
-	}
-	v := c.cfg.Vehicle
-	from := r.soc - v.DriveKWh(charging.Leg{Metres: rr.Metres, Duration: rr.Duration}, c.cfg.AmbientC)/v.BatteryKWh
-	if from >= d.TargetSoC {
-		return false
-	}
-	slot, _, err := c.sched.Reserve(charging.Request{Shuttle: r.id, Station: station, Vehicle: v,
-		FromSoC: max(0, from), ToSoC: d.TargetSoC, Earliest: now.Add(rr.Duration),
-		Latest: now.Add(rr.Duration + 3*time.Hour), Urgent: d.Urgent})
-	if err != nil {
-		return false
-	}
-	if slot.Start.After(now.Add(rr.Duration + 10*time.Minute)) {
-		_ = c.sched.Cancel(slot.ID) // not worth waiting for: try again later
-		return false
-	}
-	if !c.route(r, station, taskCharge) {
-		_ = c.sched.Cancel(slot.ID)
-		return false
-	}
-	r.slot, r.target = slot.ID, d.TargetSoC
-	c.fire(r, EvGoCharge)
-	return true
 }
 
 // park sends a shuttle to a free parking spot, nearest first; false if

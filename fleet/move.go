@@ -93,7 +93,7 @@ type Move struct {
 
 	// PassedOver says why shuttles were passed over when the move was
 	// last considered for dispatch, one line per shuttle.
-	PassedOver []string
+	PassedOver []Rejection
 
 	State   MoveState
 	Shuttle string // the shuttle assigned, if any

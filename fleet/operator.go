@@ -210,15 +210,6 @@ func (c *Controller) dropCharging(r *shuttleRec) {
 	c.dropTask(r)
 }
 
-// cancelSlot gives a shuttle's charger slot, if it has one, back to the
-// scheduler.
-func (c *Controller) cancelSlot(r *shuttleRec) {
-	if r.slot != 0 {
-		_ = c.sched.Cancel(r.slot)
-		r.slot = 0
-	}
-}
-
 // afterHold catches up, once a shuttle is released or resumed, with what
 // came while it was held: a customs decision, the end of its pick.
 func (c *Controller) afterHold(r *shuttleRec) {

@@ -193,7 +193,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.planFailures, float64(s.PlanFailures))
 	counter(c.reservationWaits, float64(s.TrafficWaits))
 	for reason, n := range s.DispatchRejections {
-		counter(c.dispatchRejections, float64(n), reason)
+		counter(c.dispatchRejections, float64(n), string(reason))
 	}
 }
 
@@ -225,7 +225,7 @@ func (c *collector) read(ctl *fleet.Controller, m *vehicles.Master) reading {
 	}
 	r.stats = ctl.Stats()
 	// copy what the core may change after this returns
-	rej := make(map[string]int, len(r.stats.DispatchRejections))
+	rej := make(map[fleet.RejectKind]int, len(r.stats.DispatchRejections))
 	for k, v := range r.stats.DispatchRejections {
 		rej[k] = v
 	}
