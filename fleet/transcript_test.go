@@ -199,17 +199,18 @@ func (tr *transcript) do(line string) error {
 		tr.fatalf("no verb")
 	}
 	verb, args := f[0], f[1:]
-	arg := func(n int) []string { // the first n arguments; the rest are options
+	// arg returns the first n arguments and the options after them, of names
+	arg := func(n int, names ...string) ([]string, map[string]string) {
 		if len(args) < n {
 			tr.fatalf("%s takes %d arguments", verb, n)
 		}
-		return args[:n]
+		return args[:n], tr.options(args[n:], names...)
 	}
 	h := tr.h
 	switch verb {
 	case "join": // join s1 kz-park-01 [soc 25%]
-		a := arg(2)
-		if soc, ok := tr.options(args[2:], "soc")["soc"]; ok {
+		a, o := arg(2, "soc")
+		if soc, ok := o["soc"]; ok {
 			h.soc[a[0]] = tr.percent(soc)
 		}
 		err := tr.send(ShuttleJoined{Shuttle: a[0], Node: a[1], SoC: h.socOf(a[0])})
@@ -218,11 +219,10 @@ func (tr *transcript) do(line string) error {
 		}
 		return err
 	case "move": // move m1 CSQU3054383 kz-bay-03 -> cn-bay-07 [precleared] [priority 2]
-		a := arg(5)
+		a, o := arg(5, "precleared", "priority")
 		if a[3] != "->" {
 			tr.fatalf("want move <id> <container> <from> -> <to>")
 		}
-		o := tr.options(args[5:], "precleared", "priority")
 		req := request(a[0], a[1], a[2], a[4], false)
 		_, req.PreCleared = o["precleared"]
 		if p, ok := o["priority"]; ok {
@@ -230,23 +230,27 @@ func (tr *transcript) do(line string) error {
 		}
 		return tr.send(req)
 	case "drive": // drive s1: report every node granted, 2 s apart
-		h.drive(arg(1)[0])
+		a, _ := arg(1)
+		h.drive(a[0])
 	case "finish": // finish s1 pick|drop|charge [soc 80%]: 5 minutes later
-		id := arg(2)[0]
+		a, o := arg(2, "soc")
+		id := a[0]
 		cmd, ok := h.actions[id]
 		if !ok {
 			tr.fatalf("%s has no action to finish", id)
 		}
-		if w := actionWord(cmd); w != args[1] {
-			tr.fatalf("%s was asked to %s, not to %s", id, w, args[1])
+		if w := actionWord(cmd); w != a[1] {
+			tr.fatalf("%s was asked to %s, not to %s", id, w, a[1])
 		}
-		if soc, ok := tr.options(args[2:], "soc")["soc"]; ok {
+		if soc, ok := o["soc"]; ok {
 			h.soc[id] = tr.percent(soc)
 		}
 		h.finish(id)
 	case "tick": // tick [+30s]
 		var d time.Duration
-		if len(args) > 0 {
+		if len(args) > 1 {
+			tr.fatalf("tick takes at most a duration")
+		} else if len(args) == 1 {
 			var err error
 			if d, err = time.ParseDuration(strings.TrimPrefix(args[0], "+")); err != nil {
 				tr.fatalf("tick: %v", err)
@@ -254,24 +258,36 @@ func (tr *transcript) do(line string) error {
 		}
 		h.wait(d)
 	case "customs": // customs kz-bakhty-out m1 inspect [by kz-7] [as CN] [: reason]
-		return tr.send(tr.decision(arg(3), tr.options(args[3:], "by", "as"), reason))
-	case "charge":
-		return tr.send(ChargeRequested{Shuttle: arg(1)[0]})
-	case "park":
-		return tr.send(ParkRequested{Shuttle: arg(1)[0]})
-	case "pause", "resume":
-		return tr.send(PauseRequested{Shuttle: arg(1)[0], Pause: verb == "pause"})
-	case "emergency-stop", "emergency-release":
-		return tr.send(EmergencyStopRequested{Shuttle: arg(1)[0], Stop: verb == "emergency-stop"})
-	case "fault": // fault s1 [: reason]
-		return tr.send(FaultReported{Shuttle: arg(1)[0], Reason: reason})
-	case "repaired":
-		return tr.send(FaultCleared{Shuttle: arg(1)[0]})
+		a, o := arg(3, "by", "as")
+		return tr.send(tr.decision(a, o, reason))
 	case "cancel": // cancel m1 [by op-anna] [: reason]
-		return tr.send(CancelRequested{Move: arg(1)[0], By: tr.options(args[1:], "by")["by"], Reason: reason})
+		a, o := arg(1, "by")
+		return tr.send(CancelRequested{Move: a[0], By: o["by"], Reason: reason})
 	default:
-		tr.fatalf("unknown verb %q", verb)
+		a, _ := arg(1)
+		return tr.send(tr.request(verb, a[0], reason))
 	}
+	return nil
+}
+
+// request makes an operator's request about a shuttle, or a vehicle's
+// report of a fault or its repair.
+func (tr *transcript) request(verb, id, reason string) Event {
+	switch verb {
+	case "charge":
+		return ChargeRequested{Shuttle: id}
+	case "park":
+		return ParkRequested{Shuttle: id}
+	case "pause", "resume":
+		return PauseRequested{Shuttle: id, Pause: verb == "pause"}
+	case "emergency-stop", "emergency-release":
+		return EmergencyStopRequested{Shuttle: id, Stop: verb == "emergency-stop"}
+	case "fault": // fault s1 [: reason]
+		return FaultReported{Shuttle: id, Reason: reason}
+	case "repaired":
+		return FaultCleared{Shuttle: id}
+	}
+	tr.fatalf("unknown verb %q", verb)
 	return nil
 }
 
