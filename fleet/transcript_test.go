@@ -319,6 +319,8 @@ func (tr *transcript) options(args []string, names ...string) map[string]string 
 	o := map[string]string{}
 	for i := 0; i < len(args); i++ {
 		switch name := args[i]; {
+		case len(names) == 0:
+			tr.fatalf("unexpected %q", name)
 		case !slices.Contains(names, name):
 			tr.fatalf("unknown option %q (want one of %s)", name, strings.Join(names, ", "))
 		case name == "precleared":
