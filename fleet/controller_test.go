@@ -21,6 +21,8 @@ type harness struct {
 	pending map[string][]Command // drive commands not driven yet, by shuttle
 	actions map[string]Command   // the action each shuttle was given last
 	cancels int
+	soc     map[string]float64 // what each shuttle reports as its state of charge; 0.7 if not set
+	seen    []Command          // every command taken, in order (transcript_test.go reads them)
 }
 
 func newHarness(t *testing.T, policy string, shuttles map[string]string) *harness {
@@ -32,7 +34,7 @@ func newHarness(t *testing.T, policy string, shuttles map[string]string) *harnes
 	c, err := NewController(Config{Graph: g, Dispatch: policy, AmbientC: -17}, rand.New(rand.NewSource(1)))
 	require.NoError(t, err)
 	h := &harness{t: t, c: c, now: time.Date(2026, 1, 15, 8, 0, 0, 0, time.UTC),
-		pending: map[string][]Command{}, actions: map[string]Command{}}
+		pending: map[string][]Command{}, actions: map[string]Command{}, soc: map[string]float64{}}
 	for id, node := range shuttles {
 		h.send(ShuttleJoined{Shuttle: id, Node: node, SoC: 0.7})
 	}
@@ -47,6 +49,7 @@ func (h *harness) send(ev Event) {
 }
 
 func (h *harness) take(cmds []Command) {
+	h.seen = append(h.seen, cmds...)
 	for _, cmd := range cmds {
 		switch cmd.Kind {
 		case CmdDrive:
@@ -70,7 +73,7 @@ func (h *harness) drive(id string) {
 		h.pending[id] = h.pending[id][1:]
 		for k := 1; k < len(cmd.Steps); k += 2 {
 			h.now = h.now.Add(2 * time.Second)
-			h.send(NodeReached{Shuttle: id, Step: cmd.From + k + 1, SoC: 0.7})
+			h.send(NodeReached{Shuttle: id, Step: cmd.From + k + 1, SoC: h.socOf(id)})
 		}
 	}
 }
@@ -86,7 +89,15 @@ func (h *harness) finish(id string) {
 		action = "charge"
 	}
 	h.now = h.now.Add(5 * time.Minute)
-	h.send(ActionDone{Shuttle: id, Action: action, SoC: 0.7})
+	h.send(ActionDone{Shuttle: id, Action: action, SoC: h.socOf(id)})
+}
+
+// socOf is the state of charge a shuttle reports: 0.7 unless set in h.soc.
+func (h *harness) socOf(id string) float64 {
+	if soc, ok := h.soc[id]; ok {
+		return soc
+	}
+	return 0.7
 }
 
 // atFirstGate asks for move m1 of CSQU3054383 from kz-bay-03 to cn-bay-07

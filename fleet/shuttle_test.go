@@ -99,7 +99,7 @@ func TestShuttleIllegalTransitions(t *testing.T) {
 	}
 }
 
-var update = flag.Bool("update", false, "rewrite fleet/README.md's generated diagrams")
+var update = flag.Bool("update", false, "rewrite fleet/README.md's generated diagrams and the transcripts' output")
 
 // The state diagrams in fleet/README.md are generated from the transition
 // tables; this keeps them in step. Run with -update to regenerate.
