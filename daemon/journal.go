@@ -182,6 +182,10 @@ func settings(cfg Config) string {
 		// only when on, so that journals written before it existed replay
 		m["holdWithoutDeclaration"] = true
 	}
+	if f.Tuning != (fleet.Tuning{}) {
+		// only when set, so that journals written before it existed replay
+		m["tuning"] = f.Tuning
+	}
 	b, _ := json.Marshal(m)
 	return string(b)
 }

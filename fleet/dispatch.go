@@ -366,6 +366,7 @@ func (c *Controller) assign(now time.Time, r *shuttleRec, m *Move) bool {
 	}
 	if !c.route(r, m.Origin, taskPickup) {
 		m.PassedOver = append(m.PassedOver, Rejection{Shuttle: r.id, Kind: RejectTraffic, Detail: string(RejectTraffic)})
+		c.stats.DispatchRejections[RejectTraffic]++
 		return false
 	}
 	c.inbound[m.destCentre]++

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/borderfleet/borderfleet/fleet"
 )
 
 // Scenario is the JSON form of a Config, what `fleetd sim --scenario FILE`
@@ -49,6 +51,9 @@ type Scenario struct {
 	// DrainCancelsPending cancels every move still pending when demand
 	// stops (Config.DrainCancelsPending).
 	DrainCancelsPending bool `json:"drain_cancels_pending,omitempty"`
+	// Tuning: the fleet core's tuning values (fleet.Tuning); fields left
+	// out keep their defaults.
+	Tuning *fleet.Tuning `json:"tuning,omitempty"`
 }
 
 // Duration is a time.Duration written in JSON as a Go duration string.
@@ -146,5 +151,8 @@ func (s Scenario) Apply(c Config) Config {
 	setF(&c.LaneClosuresPerHour, s.LaneClosuresPerHour)
 	setI(&c.MaxShuttles, s.MaxShuttles)
 	c.DrainCancelsPending = c.DrainCancelsPending || s.DrainCancelsPending
+	if s.Tuning != nil {
+		c.Tuning = *s.Tuning
+	}
 	return c
 }
