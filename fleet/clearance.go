@@ -30,6 +30,11 @@ import (
 // The API answers it with 409.
 var ErrConflict = errors.New("fleet: conflicts with the fleet's state")
 
+// ErrKeyConflict is matched by a move request whose idempotency key was
+// used for a different move (another container, origin or destination).
+// The API answers it with 409 on the Idempotency-Key header.
+var ErrKeyConflict = errors.New("fleet: idempotency key")
+
 type conflictError struct{ msg string }
 
 func (e *conflictError) Error() string        { return e.msg }

@@ -377,7 +377,7 @@ func (c *Controller) moveRequested(now time.Time, e MoveRequested) error {
 	if e.IdempotencyKey != "" {
 		if m, ok := c.byKey[e.IdempotencyKey]; ok {
 			if m.Origin != e.Origin || m.Destination != e.Destination || string(m.Container) != e.Container {
-				return fmt.Errorf("fleet: idempotency key %q was used for another move (%s)", e.IdempotencyKey, m.ID)
+				return fmt.Errorf("%w %q was used for another move (%s)", ErrKeyConflict, e.IdempotencyKey, m.ID)
 			}
 			return nil
 		}

@@ -279,6 +279,7 @@ func TestControllerMoveRequests(t *testing.T) {
 	again.IdempotencyKey = "key-m1"
 	_, err := h.c.Handle(h.now, again)
 	assert.ErrorContains(t, err, `idempotency key "key-m1" was used for another move (m1)`)
+	assert.ErrorIs(t, err, ErrKeyConflict)
 	assert.Len(t, h.c.Moves(), 1)
 	assert.Equal(t, MovePending, h.move("m1").State, "no shuttle yet")
 }
