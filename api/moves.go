@@ -89,7 +89,7 @@ func moveJSON(m *fleet.Move, full bool) Move {
 	out.EarliestPickup, out.Deadline = optTime(m.EarliestPickup), optTime(m.Deadline)
 	if full {
 		for _, h := range m.History {
-			out.History = append(out.History, Transition{At: h.At, From: string(h.From), To: string(h.To), Cause: h.Cause, Decision: h.Decision,
+			out.History = append(out.History, Transition{At: h.At, From: string(h.From), To: string(h.To), Cause: h.Cause, Decision: string(h.Decision),
 				Event: h.Event, Actor: h.Actor, Checkpoint: h.Checkpoint})
 		}
 		out.PassedOver = slices.Clone(m.PassedOver)

@@ -67,7 +67,7 @@ type Clearance struct {
 // Decided is one customs decision as taken.
 type Decided struct {
 	At       time.Time
-	Decision string // release, inspect or refuse
+	Decision Verdict // release, inspect or refuse
 	Officer  string
 	Reason   string
 }
@@ -87,7 +87,7 @@ const (
 
 // Status says where the container stands at this checkpoint.
 func (c *Clearance) Status(preCleared bool) string {
-	last := ""
+	var last Verdict
 	if n := len(c.Decisions); n > 0 {
 		last = c.Decisions[n-1].Decision
 	}

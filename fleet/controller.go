@@ -301,7 +301,7 @@ func (c *Controller) task(r *shuttleRec, err error) {
 
 // fire applies a shuttle event; an illegal one is counted by the machine
 // and the first few are kept for reports.
-func (c *Controller) fire(r *shuttleRec, ev string) {
+func (c *Controller) fire(r *shuttleRec, ev ShuttleEvent) {
 	if err := r.sm.Fire(ev); err != nil {
 		c.noteIllegal(err)
 	}

@@ -59,7 +59,7 @@ type CustomsDecision struct {
 	Checkpoint string
 	Country    string
 	Move       string
-	Decision   string
+	Decision   Verdict
 	Officer    string
 	Reason     string
 }

@@ -421,7 +421,7 @@ func (c *Controller) pause(e PauseRequested) error {
 		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdPause})
 		c.holdCharging(r)
 	default:
-		c.fire(r, "resume")
+		c.fire(r, EvResume)
 		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdResume})
 		c.afterHold(r)
 	}

@@ -122,7 +122,7 @@ func (f *fakeFleet) send(ev fleet.Event) {
 // deliver drives every granted step and does every action at once, and
 // decides on every container waiting at a gate (decide says what), until
 // every move is delivered.
-func (f *fakeFleet) deliver(decide func(fleet.GateWait) string) {
+func (f *fakeFleet) deliver(decide func(fleet.GateWait) fleet.Verdict) {
 	f.t.Helper()
 	f.mu.Lock()
 	defer f.mu.Unlock()
