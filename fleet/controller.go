@@ -544,11 +544,11 @@ func (c *Controller) grant(now time.Time, r *shuttleRec) {
 		r.acted = true
 		switch r.task {
 		case taskPickup:
-			cmd.Action, cmd.Container = "pick", r.move.Container
+			cmd.Action, cmd.Container = ActionPick, r.move.Container
 		case taskDeliver, taskReturn:
-			cmd.Action, cmd.Container = "drop", r.move.Container
+			cmd.Action, cmd.Container = ActionDrop, r.move.Container
 		case taskCharge:
-			cmd.Action, cmd.TargetSoC = "startCharging", r.target
+			cmd.Action, cmd.TargetSoC = ActionCharge, r.target
 		}
 	}
 	r.sent = g.To

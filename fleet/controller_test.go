@@ -81,12 +81,8 @@ func (h *harness) finish(id string) {
 	cmd, ok := h.actions[id]
 	require.True(h.t, ok, "%s has no action", id)
 	delete(h.actions, id)
-	action := cmd.Action
-	if action == "startCharging" {
-		action = "charge"
-	}
 	h.now = h.now.Add(5 * time.Minute)
-	h.send(ActionDone{Shuttle: id, Action: action, SoC: 0.7})
+	h.send(ActionDone{Shuttle: id, Action: cmd.Action, SoC: 0.7})
 }
 
 // atFirstGate asks for move m1 of CSQU3054383 from kz-bay-03 to cn-bay-07

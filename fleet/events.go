@@ -21,13 +21,30 @@ type NodeReached struct {
 	SoC     float64
 }
 
-// ActionDone: a shuttle finished a node action: "pick", "drop" or
-// "charge" (charging reached its target or was stopped).
+// ActionDone: a shuttle finished a node action: a pick, a drop or a
+// charge (charging reached its target or was stopped).
 type ActionDone struct {
 	Shuttle string
-	Action  string
+	Action  Action
 	SoC     float64
 }
+
+// Action is a node action: what a drive Command asks a shuttle to do at
+// the end of its steps, and what ActionDone reports finished. Adapters
+// map it to their vehicles' terms (package vehicles to VDA 5050 action
+// types: pick, drop, startCharging).
+type Action string
+
+// Node actions.
+const (
+	ActionPick Action = "pick" // load the container (the load id) at a bay
+	// ActionDrop unloads the container at a bay.
+	ActionDrop Action = "drop"
+	// ActionCharge charges at a charger node up to the Command's
+	// TargetSoC; it is done when the target is reached or charging is
+	// stopped (CmdStopCharging).
+	ActionCharge Action = "charge"
+)
 
 // FaultReported: a shuttle stopped with an error that needs a person; its
 // move is re-planned if the container is not aboard.
@@ -189,8 +206,8 @@ type Command struct {
 	From, To int
 	Steps    []string
 	// Action is a node action at step To: pick or drop (with the
-	// container as load id) or startCharging.
-	Action    string
+	// container as load id) or charge.
+	Action    Action
 	Container Container
 	// TargetSoC is where a charging session stops.
 	TargetSoC float64

@@ -78,7 +78,7 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 	}
 	r.soc = e.SoC
 	switch e.Action {
-	case "pick":
+	case ActionPick:
 		if r.task != taskPickup || r.move == nil {
 			return fmt.Errorf("fleet: shuttle %s reported a pick it was not asked for", r.id)
 		}
@@ -88,7 +88,7 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 		c.fire(r, EvLoaded)
 		c.task(r, r.await(taskDeliver))
 		c.planTask(now, r)
-	case "drop":
+	case ActionDrop:
 		if (r.task != taskDeliver && r.task != taskReturn) || r.move == nil {
 			return fmt.Errorf("fleet: shuttle %s reported a drop it was not asked for", r.id)
 		}
@@ -108,7 +108,7 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 		c.fire(r, EvUnloaded)
 		r.move, r.idleAt = nil, now
 		r.clear()
-	case "charge":
+	case ActionCharge:
 		if r.slot != 0 {
 			_ = c.sched.Finish(r.slot, now)
 			r.slot = 0

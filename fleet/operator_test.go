@@ -104,7 +104,7 @@ func TestChargeAndParkOnRequest(t *testing.T) {
 	h.wait(time.Minute)
 	h.drive("s1")
 	require.Equal(t, ShuttleCharging, h.state("s1"))
-	assert.Equal(t, "startCharging", h.actions["s1"].Action)
+	assert.Equal(t, ActionCharge, h.actions["s1"].Action)
 	assert.Equal(t, h.c.cfg.Vehicle.MaxSoC, h.actions["s1"].TargetSoC, "charged to the vehicle's MaxSoC")
 	assert.ErrorContains(t, h.refuse(ParkRequested{Shuttle: "s1"}), "while charging")
 	h.finish("s1")

@@ -143,7 +143,7 @@ func (f *fakeFleet) deliver(decide func(fleet.GateWait) fleet.Verdict) {
 			f.drives[id] = cs[1:]
 			moved = true
 			f.handle(fleet.NodeReached{Shuttle: id, Step: c.To, SoC: 0.7})
-			if c.Action != "" && c.Action != "startCharging" {
+			if c.Action != "" && c.Action != fleet.ActionCharge {
 				f.handle(fleet.ActionDone{Shuttle: id, Action: c.Action, SoC: 0.7})
 			}
 		}

@@ -230,7 +230,7 @@ type vehicle struct {
 	soc       float64
 	steps     []string // granted step ids not yet driven
 	nextStep  int      // global index of steps[0]
-	action    string
+	action    fleet.Action
 	actionAt  int
 	target    float64
 	container fleet.Container
@@ -349,16 +349,16 @@ func (v *vehicle) act(e *engine) {
 	v.busy = true
 	v.idle(e)
 	switch action {
-	case "pick", "drop":
+	case fleet.ActionPick, fleet.ActionDrop:
 		v.start(e, action, e.cfg.Handling, func() {
 			v.idle(e)
 			v.busy = false
-			v.laden = action == "pick"
+			v.laden = action == fleet.ActionPick
 			e.lastMove = e.now
 			e.send(fleet.ActionDone{Shuttle: v.id, Action: action, SoC: v.soc})
 			v.go_(e)
 		})
-	case "startCharging":
+	case fleet.ActionCharge:
 		kw := e.stations[v.node]
 		d := e.cfg.Vehicle.ChargeTime(v.soc, v.target, kw)
 		target := math.Max(v.soc, v.target)
@@ -367,7 +367,7 @@ func (v *vehicle) act(e *engine) {
 			v.soc = target
 			v.busy = false
 			e.lastMove = e.now
-			e.send(fleet.ActionDone{Shuttle: v.id, Action: "charge", SoC: v.soc})
+			e.send(fleet.ActionDone{Shuttle: v.id, Action: fleet.ActionCharge, SoC: v.soc})
 			v.go_(e)
 		})
 	default:
