@@ -246,13 +246,15 @@ func (c *Controller) Handle(now time.Time, ev Event) ([]Command, error) {
 		err = c.setService(e)
 	case LaneClosed:
 		err = c.closeLane(e)
+	case LaneReopened:
+		err = c.reopenLane(e)
 	case Tick:
 	default:
 		err = fmt.Errorf("fleet: unknown event %T", ev)
 	}
 	switch ev.(type) {
 	case ShuttleJoined, ActionDone, FaultReported, FaultCleared, MoveRequested, PauseRequested,
-		CancelRequested, PriorityChanged, ChargeRequested, ParkRequested, EmergencyStopRequested, ServiceRequested, LaneClosed:
+		CancelRequested, PriorityChanged, ChargeRequested, ParkRequested, EmergencyStopRequested, ServiceRequested, LaneClosed, LaneReopened:
 		c.dirty = true
 	}
 	c.step(now)

@@ -165,13 +165,18 @@ type ServiceRequested struct {
 	InService bool
 }
 
-// LaneClosed: an operator closes a lane, or one link of it, to new routes
-// (Closed true), or reopens it. Shuttles routed over a lane that closes
-// are re-routed where another way exists.
+// LaneClosed: an operator closes a lane, or one link of it ("lane#n"),
+// to new routes. Shuttles routed over it are re-routed where another way
+// exists.
 type LaneClosed struct {
-	Lane   string
-	Closed bool
-	By     string
+	Lane string
+	By   string
+}
+
+// LaneReopened: an operator reopens a closed lane, or one link of it.
+type LaneReopened struct {
+	Lane string
+	By   string
 }
 
 // Tick: time passes; timers (gate release times) fire.
@@ -194,6 +199,7 @@ func (ParkRequested) event()          {}
 func (EmergencyStopRequested) event() {}
 func (ServiceRequested) event()       {}
 func (LaneClosed) event()             {}
+func (LaneReopened) event()           {}
 func (Tick) event()                   {}
 
 // Command is what the Controller tells a vehicle, as a VDA 5050 master
