@@ -135,7 +135,8 @@ func TestControllerDeliversThroughBothGates(t *testing.T) {
 	for _, gate := range []string{"kz-bakhty-out", "cn-pokitu-in"} {
 		h.drive("s1")
 		assert.Equal(t, MoveAtGate, m.State, "held at %s", gate)
-		assert.Equal(t, "waiting at a gate", h.c.Activity("s1"))
+		assert.Equal(t, "waiting at a gate", h.c.Activity("s1").String())
+		assert.Equal(t, Activity{Kind: ActivityWaitGate, Detail: gate}, h.c.Activity("s1"))
 		h.wait(29 * time.Second)
 		h.drive("s1")
 		assert.Equal(t, MoveAtGate, m.State, "not before the release time")

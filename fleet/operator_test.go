@@ -372,7 +372,7 @@ func TestCancelAtAStopLineKeepsTheNextStop(t *testing.T) {
 	delete(stopped, first)
 	assert.NotEmpty(t, stopped, "it stopped at the next stop line (after %s)", first)
 	assert.Nil(t, r.gate)
-	assert.NotEqual(t, "waiting at a gate", h.c.Activity("s1"))
+	assert.NotEqual(t, "waiting at a gate", h.c.Activity("s1").String())
 	assert.True(t, h.c.NextWake().IsZero() || h.c.NextWake().After(h.now), "no wake-up in the past: %v", h.c.NextWake())
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
