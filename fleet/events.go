@@ -37,8 +37,9 @@ type Action string
 
 // Node actions.
 const (
-	ActionPick Action = "pick" // load the container (the load id) at a bay
-	// ActionDrop unloads the container at a bay.
+	// ActionPick loads the container (the Command's, as load id) at a bay.
+	ActionPick Action = "pick"
+	// ActionDrop unloads it at a bay.
 	ActionDrop Action = "drop"
 	// ActionCharge charges at a charger node up to the Command's
 	// TargetSoC; it is done when the target is reached or charging is
