@@ -169,7 +169,7 @@ func (s *Server) customsDecision(w http.ResponseWriter, r *http.Request, who Tok
 	if req.Move == "" {
 		return badRequest("move", "move is required")
 	}
-	switch req.Decision {
+	switch fleet.Verdict(req.Decision) {
 	case fleet.DecisionRelease, fleet.DecisionInspect, fleet.DecisionRefuse:
 	default:
 		return badRequest("decision", "decision %q: want release, inspect or refuse", req.Decision)
@@ -180,7 +180,7 @@ func (s *Server) customsDecision(w http.ResponseWriter, r *http.Request, who Tok
 	if _, err := s.customsMove(r, who, req.Move); err != nil {
 		return err
 	}
-	ev := fleet.CustomsDecision{Checkpoint: cp.ID, Country: cp.Country, Move: req.Move, Decision: req.Decision, Officer: who.Name, Reason: req.Reason}
+	ev := fleet.CustomsDecision{Checkpoint: cp.ID, Country: cp.Country, Move: req.Move, Decision: fleet.Verdict(req.Decision), Officer: who.Name, Reason: req.Reason}
 	if err := s.submit(r.Context(), ev, ""); err != nil {
 		return err
 	}
@@ -286,7 +286,7 @@ func clearancesJSON(m *fleet.Move, country string) []Clearance {
 			Decisions: []DecisionTaken{}, Arrived: optTime(c.Arrived), Inspected: optTime(c.Inspected), Passed: optTime(c.Passed), Refused: optTime(c.Refused),
 			CanDecide: m.CanDecide(c.Checkpoint) == nil}
 		for _, d := range c.Decisions {
-			x.Decisions = append(x.Decisions, DecisionTaken{At: d.At, Decision: d.Decision, Officer: d.Officer, Reason: d.Reason})
+			x.Decisions = append(x.Decisions, DecisionTaken{At: d.At, Decision: string(d.Decision), Officer: d.Officer, Reason: d.Reason})
 		}
 		if d := m.Declared(c.Country); d != nil {
 			dj := declarationJSON(*d)

@@ -136,7 +136,7 @@ func (f *fakeFleet) drive(done func(*fleet.Controller) bool) {
 			f.drives[id] = cs[1:]
 			moved = true
 			require.NoError(f.t, f.handle(fleet.NodeReached{Shuttle: id, Step: c.To, SoC: 0.7}))
-			if c.Action != "" && c.Action != "startCharging" {
+			if c.Action != "" && c.Action != fleet.ActionCharge {
 				require.NoError(f.t, f.handle(fleet.ActionDone{Shuttle: id, Action: c.Action, SoC: 0.7}))
 			}
 		}

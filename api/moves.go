@@ -2,11 +2,11 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
@@ -89,7 +89,7 @@ func moveJSON(m *fleet.Move, full bool) Move {
 	out.EarliestPickup, out.Deadline = optTime(m.EarliestPickup), optTime(m.Deadline)
 	if full {
 		for _, h := range m.History {
-			out.History = append(out.History, Transition{At: h.At, From: string(h.From), To: string(h.To), Cause: h.Cause, Decision: h.Decision,
+			out.History = append(out.History, Transition{At: h.At, From: string(h.From), To: string(h.To), Cause: h.Cause, Decision: string(h.Decision),
 				Event: h.Event, Actor: h.Actor, Checkpoint: h.Checkpoint})
 		}
 		for _, r := range m.PassedOver {
@@ -179,10 +179,7 @@ func (s *Server) createMove(w http.ResponseWriter, r *http.Request, _ Token) err
 	if ev.ID, err = newMoveID(); err != nil {
 		return err
 	}
-	if err := s.submit(r.Context(), ev, ""); err != nil {
-		if e, ok := err.(*Error); ok && e.Status == http.StatusUnprocessableEntity && isKeyConflict(e.Msg) {
-			e.Status, e.Field = http.StatusConflict, "Idempotency-Key"
-		}
+	if err := s.submitMove(r.Context(), ev); err != nil {
 		return err
 	}
 	m, ok, err := s.moveByKey(r.Context(), key)
@@ -201,8 +198,16 @@ func (s *Server) createMove(w http.ResponseWriter, r *http.Request, _ Token) err
 	return nil
 }
 
-func isKeyConflict(msg string) bool {
-	return strings.Contains(msg, "idempotency key")
+// submitMove submits a move request as submit does; a key used for
+// another move is a 409 on the Idempotency-Key header.
+func (s *Server) submitMove(ctx context.Context, ev fleet.MoveRequested) error {
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
+	err := s.cfg.Fleet.Submit(ctx, ev)
+	if errors.Is(err, fleet.ErrKeyConflict) {
+		return &Error{Status: http.StatusConflict, Msg: err.Error(), Field: "Idempotency-Key"}
+	}
+	return s.verdict(err, "")
 }
 
 // moveByKey finds the move made with an idempotency key.

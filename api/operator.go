@@ -200,7 +200,11 @@ func (s *Server) closeLane(closed bool) handler {
 		if !s.knownLane(id) {
 			return &Error{Status: http.StatusNotFound, Msg: fmt.Sprintf("no lane or link %q (GET /v1/lanes lists them)", id), Field: "id"}
 		}
-		if err := s.submit(r.Context(), fleet.LaneClosed{Lane: id, Closed: closed, By: who.Name}, "id"); err != nil {
+		var ev fleet.Event = fleet.LaneReopened{Lane: id, By: who.Name}
+		if closed {
+			ev = fleet.LaneClosed{Lane: id, By: who.Name}
+		}
+		if err := s.submit(r.Context(), ev, "id"); err != nil {
 			return err
 		}
 		out := LaneChange{Lane: id, Closed: closed}

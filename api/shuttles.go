@@ -75,7 +75,7 @@ func (s *Server) shuttlesOf(ctl *fleet.Controller, m *vehicles.Master) []Shuttle
 			Joined: v.Joined, SoC: v.SoC, LastNode: v.LastNode, Driving: v.Driving, OrderID: v.OrderID,
 			Loads: slices.Clone(v.Loads), Reasons: slices.Clone(v.Reasons), Move: moveOf[v.ID]}
 		if st, soc, ok := ctl.ShuttleState(v.ID); ok {
-			sh.State, sh.SoC, sh.Activity = string(st), soc, ctl.Activity(v.ID)
+			sh.State, sh.SoC, sh.Activity = string(st), soc, ctl.Activity(v.ID).String()
 		}
 		if f := v.Factsheet; f != nil {
 			sh.Factsheet = &Factsheet{SeriesName: f.SeriesName, AgvClass: f.AgvClass, MinOrderIntervalS: f.MinOrderInterval,

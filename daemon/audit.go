@@ -62,7 +62,7 @@ func entryOf(idx uint64, m *fleet.Move, h fleet.MoveTransition) audit.Entry {
 	}
 	switch {
 	case h.Decision != "":
-		e.Event = "customs_" + h.Decision // taken, not yet applied
+		e.Event = "customs_" + string(h.Decision) // taken, not yet applied
 	case h.To == fleet.MovePending:
 		if h.From == "" || h.From == fleet.MovePending {
 			e.Event, e.Actor = "created", "operator"

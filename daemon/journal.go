@@ -85,13 +85,31 @@ var submittable = map[string]func([]byte) (fleet.Event, error){
 	"ParkRequested":          decodeAs[fleet.ParkRequested],
 	"EmergencyStopRequested": decodeAs[fleet.EmergencyStopRequested],
 	"ServiceRequested":       decodeAs[fleet.ServiceRequested],
-	"LaneClosed":             decodeAs[fleet.LaneClosed],
+	"LaneClosed":             decodeLaneClosed,
+	"LaneReopened":           decodeAs[fleet.LaneReopened],
 }
 
 func decodeAs[T fleet.Event](b []byte) (fleet.Event, error) {
 	var x T
 	err := json.Unmarshal(b, &x)
 	return x, err
+}
+
+// decodeLaneClosed reads a LaneClosed record. Before LaneReopened, a
+// reopening was journaled as a LaneClosed with Closed false: such a
+// record replays as the LaneReopened it meant.
+func decodeLaneClosed(b []byte) (fleet.Event, error) {
+	var x struct {
+		fleet.LaneClosed
+		Closed *bool // only in journals written before LaneReopened
+	}
+	if err := json.Unmarshal(b, &x); err != nil {
+		return nil, err
+	}
+	if x.Closed != nil && !*x.Closed {
+		return fleet.LaneReopened{Lane: x.Lane, By: x.By}, nil
+	}
+	return x.LaneClosed, nil
 }
 
 // eventName is an event's type name without its package.

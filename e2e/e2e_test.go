@@ -242,7 +242,7 @@ func TestMovesCrossBothWaysOverMQTT(t *testing.T) {
 			// closed for a while, a laden shuttle stopped and released
 			f.move(ctx, t, "c1", container(5), west[5].ID, east[7].ID)
 			require.NoError(t, f.d.Submit(ctx, fleet.CancelRequested{Move: "c1", By: "e2e", Reason: "booked twice"}))
-			require.NoError(t, f.d.Submit(ctx, fleet.LaneClosed{Lane: "kz-yard-cut", Closed: true, By: "e2e"}))
+			require.NoError(t, f.d.Submit(ctx, fleet.LaneClosed{Lane: "kz-yard-cut", By: "e2e"}))
 			stopped, released := "", false
 			var stoppedAt time.Time
 
@@ -261,7 +261,7 @@ func TestMovesCrossBothWaysOverMQTT(t *testing.T) {
 				if stopped != "" && !released && time.Since(stoppedAt) > 3*time.Second { // three minutes at the test's scale
 					require.Equal(t, fleet.ShuttleEStop, f.shuttleState(t, ctx, stopped), "stopped until released")
 					require.NoError(t, f.d.Submit(ctx, fleet.EmergencyStopRequested{Shuttle: stopped}))
-					require.NoError(t, f.d.Submit(ctx, fleet.LaneClosed{Lane: "kz-yard-cut", By: "e2e"}))
+					require.NoError(t, f.d.Submit(ctx, fleet.LaneReopened{Lane: "kz-yard-cut", By: "e2e"}))
 					released = true
 				}
 				if delivered == 4 {

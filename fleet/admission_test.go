@@ -81,7 +81,9 @@ func TestAdmissionToACustomsArea(t *testing.T) {
 	assert.True(t, kz.entries[r.node], "%s waits at an entry, not at %s", waiting, r.node)
 	assert.False(t, kz.nodes[r.node], "outside the loop")
 	assert.Contains(t, h.c.Explain(waiting), "waiting for a place in the customs area of kz-bakhty-out, kz-bakhty-in")
-	assert.Equal(t, "waiting for a place at customs", h.c.Activity(waiting))
+	assert.Equal(t, "waiting for a place at customs", h.c.Activity(waiting).String())
+	assert.Equal(t, ActivityWaitCustoms, h.c.Activity(waiting).Kind)
+	assert.Contains(t, h.c.Activity(waiting).Detail, "customs area", "says which area")
 	assert.Equal(t, MoveLaden, byShuttle[waiting].State)
 
 	// a release at the gate frees a place once the container needs it no more

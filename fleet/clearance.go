@@ -30,6 +30,11 @@ import (
 // The API answers it with 409.
 var ErrConflict = errors.New("fleet: conflicts with the fleet's state")
 
+// ErrKeyConflict is matched by a move request whose idempotency key was
+// used for a different move (another container, origin or destination).
+// The API answers it with 409 on the Idempotency-Key header.
+var ErrKeyConflict = errors.New("fleet: idempotency key")
+
 type conflictError struct{ msg string }
 
 func (e *conflictError) Error() string        { return e.msg }
@@ -62,7 +67,7 @@ type Clearance struct {
 // Decided is one customs decision as taken.
 type Decided struct {
 	At       time.Time
-	Decision string // release, inspect or refuse
+	Decision Verdict // release, inspect or refuse
 	Officer  string
 	Reason   string
 }
@@ -82,7 +87,7 @@ const (
 
 // Status says where the container stands at this checkpoint.
 func (c *Clearance) Status(preCleared bool) string {
-	last := ""
+	var last Verdict
 	if n := len(c.Decisions); n > 0 {
 		last = c.Decisions[n-1].Decision
 	}

@@ -21,7 +21,7 @@ func TestCustomsDecisionsMeanWhatTheySay(t *testing.T) {
 	assert.Equal(t, []string{"kz-bakhty-out", "cn-pokitu-in"}, []string{m.Clearances[0].Checkpoint, m.Clearances[1].Checkpoint})
 	assert.Equal(t, ClearanceExpected, m.Clearances[0].Status(m.PreCleared))
 
-	decide := func(cp, country, d, officer string) error {
+	decide := func(cp, country string, d Verdict, officer string) error {
 		cmds, err := h.c.Handle(h.now, CustomsDecision{Checkpoint: cp, Country: country, Move: "m1", Decision: d, Officer: officer, Reason: "r-" + officer})
 		h.take(cmds)
 		return err

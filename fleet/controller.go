@@ -242,13 +242,15 @@ func (c *Controller) Handle(now time.Time, ev Event) ([]Command, error) {
 		err = c.setService(e)
 	case LaneClosed:
 		err = c.closeLane(e)
+	case LaneReopened:
+		err = c.reopenLane(e)
 	case Tick:
 	default:
 		err = fmt.Errorf("fleet: unknown event %T", ev)
 	}
 	switch ev.(type) {
 	case ShuttleJoined, ActionDone, FaultReported, FaultCleared, MoveRequested, PauseRequested,
-		CancelRequested, PriorityChanged, ChargeRequested, ParkRequested, EmergencyStopRequested, ServiceRequested, LaneClosed:
+		CancelRequested, PriorityChanged, ChargeRequested, ParkRequested, EmergencyStopRequested, ServiceRequested, LaneClosed, LaneReopened:
 		c.dirty = true
 	}
 	c.step(now)
@@ -297,7 +299,7 @@ func (c *Controller) task(r *shuttleRec, err error) {
 
 // fire applies a shuttle event; an illegal one is counted by the machine
 // and the first few are kept for reports.
-func (c *Controller) fire(r *shuttleRec, ev string) {
+func (c *Controller) fire(r *shuttleRec, ev ShuttleEvent) {
 	if err := r.sm.Fire(ev); err != nil {
 		c.noteIllegal(err)
 	}
@@ -373,7 +375,7 @@ func (c *Controller) moveRequested(now time.Time, e MoveRequested) error {
 	if e.IdempotencyKey != "" {
 		if m, ok := c.byKey[e.IdempotencyKey]; ok {
 			if m.Origin != e.Origin || m.Destination != e.Destination || string(m.Container) != e.Container {
-				return fmt.Errorf("fleet: idempotency key %q was used for another move (%s)", e.IdempotencyKey, m.ID)
+				return fmt.Errorf("%w %q was used for another move (%s)", ErrKeyConflict, e.IdempotencyKey, m.ID)
 			}
 			return nil
 		}
@@ -536,11 +538,11 @@ func (c *Controller) grant(now time.Time, r *shuttleRec) {
 		r.acted = true
 		switch r.task {
 		case taskPickup:
-			cmd.Action, cmd.Container = "pick", r.move.Container
+			cmd.Action, cmd.Container = ActionPick, r.move.Container
 		case taskDeliver, taskReturn:
-			cmd.Action, cmd.Container = "drop", r.move.Container
+			cmd.Action, cmd.Container = ActionDrop, r.move.Container
 		case taskCharge:
-			cmd.Action, cmd.TargetSoC = "startCharging", r.target
+			cmd.Action, cmd.TargetSoC = ActionCharge, r.target
 		}
 	}
 	r.sent = g.To
@@ -655,46 +657,4 @@ func (r *shuttleRec) inService() bool {
 // returning tells whether a shuttle brings a refused container back.
 func (r *shuttleRec) returning() bool {
 	return r.task == taskReturn || (r.task == taskStage && r.then == taskReturn)
-}
-
-// Activity says, for each shuttle, what it is doing or waiting for, in a
-// word: "moving", "handling", "charging", "idle", "waiting for a bay",
-// "waiting at a gate", "waiting for a place at customs" (admission.go),
-// "waiting in traffic".
-func (c *Controller) Activity(id string) string {
-	r, ok := c.shuttles[id]
-	if !ok {
-		return "unknown"
-	}
-	switch r.sm.State() {
-	case ShuttleLoading, ShuttleUnloading:
-		return "handling"
-	case ShuttleCharging:
-		return "charging"
-	case ShuttleFault, ShuttleEStop, ShuttleOffline, ShuttlePaused:
-		return string(r.sm.State())
-	case ShuttleOutOfService:
-		return "out of service"
-	}
-	if r.replan && (r.task == taskDeliver || r.task == taskReturn) && c.isParking(r.node) {
-		return "waiting for a bay"
-	}
-	if r.replan {
-		return "waiting for a route"
-	}
-	if r.gate != nil {
-		return "waiting at a gate"
-	}
-	p, _ := c.tr.Position(id)
-	switch {
-	case p.Arrived && r.task == taskNone:
-		return "idle"
-	case p.Arrived:
-		return "at its goal"
-	case p.Granted > p.AtStep:
-		return "moving"
-	case c.admissionWait(r) != "":
-		return "waiting for a place at customs"
-	}
-	return "waiting in traffic"
 }

@@ -84,12 +84,8 @@ func (h *harness) finish(id string) {
 	cmd, ok := h.actions[id]
 	require.True(h.t, ok, "%s has no action", id)
 	delete(h.actions, id)
-	action := cmd.Action
-	if action == "startCharging" {
-		action = "charge"
-	}
 	h.now = h.now.Add(5 * time.Minute)
-	h.send(ActionDone{Shuttle: id, Action: action, SoC: h.socOf(id)})
+	h.send(ActionDone{Shuttle: id, Action: cmd.Action, SoC: h.socOf(id)})
 }
 
 // socOf is the state of charge a shuttle reports: 0.7 unless set in h.soc.
@@ -150,7 +146,8 @@ func TestControllerDeliversThroughBothGates(t *testing.T) {
 	for _, gate := range []string{"kz-bakhty-out", "cn-pokitu-in"} {
 		h.drive("s1")
 		assert.Equal(t, MoveAtGate, m.State, "held at %s", gate)
-		assert.Equal(t, "waiting at a gate", h.c.Activity("s1"))
+		assert.Equal(t, "waiting at a gate", h.c.Activity("s1").String())
+		assert.Equal(t, Activity{Kind: ActivityWaitGate, Detail: gate}, h.c.Activity("s1"))
 		h.wait(29 * time.Second)
 		h.drive("s1")
 		assert.Equal(t, MoveAtGate, m.State, "not before the release time")
@@ -290,6 +287,7 @@ func TestControllerMoveRequests(t *testing.T) {
 	again.IdempotencyKey = "key-m1"
 	_, err := h.c.Handle(h.now, again)
 	assert.ErrorContains(t, err, `idempotency key "key-m1" was used for another move (m1)`)
+	assert.ErrorIs(t, err, ErrKeyConflict)
 	assert.Len(t, h.c.Moves(), 1)
 	assert.Equal(t, MovePending, h.move("m1").State, "no shuttle yet")
 }

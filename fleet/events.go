@@ -21,13 +21,31 @@ type NodeReached struct {
 	SoC     float64
 }
 
-// ActionDone: a shuttle finished a node action: "pick", "drop" or
-// "charge" (charging reached its target or was stopped).
+// ActionDone: a shuttle finished a node action: a pick, a drop or a
+// charge (charging reached its target or was stopped).
 type ActionDone struct {
 	Shuttle string
-	Action  string
+	Action  Action
 	SoC     float64
 }
+
+// Action is a node action: what a drive Command asks a shuttle to do at
+// the end of its steps, and what ActionDone reports finished. Adapters
+// map it to their vehicles' terms (package vehicles to VDA 5050 action
+// types: pick, drop, startCharging).
+type Action string
+
+// Node actions.
+const (
+	// ActionPick loads the container (the Command's, as load id) at a bay.
+	ActionPick Action = "pick"
+	// ActionDrop unloads it at a bay.
+	ActionDrop Action = "drop"
+	// ActionCharge charges at a charger node up to the Command's
+	// TargetSoC; it is done when the target is reached or charging is
+	// stopped (CmdStopCharging).
+	ActionCharge Action = "charge"
+)
 
 // FaultReported: a shuttle stopped with an error that needs a person; its
 // move is re-planned if the container is not aboard.
@@ -59,7 +77,7 @@ type CustomsDecision struct {
 	Checkpoint string
 	Country    string
 	Move       string
-	Decision   string
+	Decision   Verdict
 	Officer    string
 	Reason     string
 }
@@ -148,13 +166,18 @@ type ServiceRequested struct {
 	InService bool
 }
 
-// LaneClosed: an operator closes a lane, or one link of it, to new routes
-// (Closed true), or reopens it. Shuttles routed over a lane that closes
-// are re-routed where another way exists.
+// LaneClosed: an operator closes a lane, or one link of it ("lane#n"),
+// to new routes. Shuttles routed over it are re-routed where another way
+// exists.
 type LaneClosed struct {
-	Lane   string
-	Closed bool
-	By     string
+	Lane string
+	By   string
+}
+
+// LaneReopened: an operator reopens a closed lane, or one link of it.
+type LaneReopened struct {
+	Lane string
+	By   string
 }
 
 // Tick: time passes; timers (gate release times) fire.
@@ -177,6 +200,7 @@ func (ParkRequested) event()          {}
 func (EmergencyStopRequested) event() {}
 func (ServiceRequested) event()       {}
 func (LaneClosed) event()             {}
+func (LaneReopened) event()           {}
 func (Tick) event()                   {}
 
 // Command is what the Controller tells a vehicle, as a VDA 5050 master
@@ -189,8 +213,8 @@ type Command struct {
 	From, To int
 	Steps    []string
 	// Action is a node action at step To: pick or drop (with the
-	// container as load id) or startCharging.
-	Action    string
+	// container as load id) or charge.
+	Action    Action
 	Container Container
 	// TargetSoC is where a charging session stops.
 	TargetSoC float64

@@ -5,11 +5,15 @@ import (
 	"time"
 )
 
+// Verdict is what a customs officer decides on a container at a
+// checkpoint.
+type Verdict string
+
 // Customs decisions.
 const (
-	DecisionRelease = "release"
-	DecisionInspect = "inspect"
-	DecisionRefuse  = "refuse"
+	DecisionRelease Verdict = "release" // it may pass
+	DecisionInspect Verdict = "inspect" // it goes to the inspection bay first
+	DecisionRefuse  Verdict = "refuse"  // it goes back to its origin
 )
 
 // atStopLine: a shuttle reached a customs stop line on its route. An empty

@@ -75,7 +75,7 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 	}
 	r.soc = e.SoC
 	switch e.Action {
-	case "pick":
+	case ActionPick:
 		if r.task != taskPickup || r.move == nil {
 			return fmt.Errorf("fleet: shuttle %s reported a pick it was not asked for", r.id)
 		}
@@ -85,7 +85,7 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 		c.fire(r, EvLoaded)
 		c.task(r, r.await(taskDeliver))
 		c.planTask(now, r)
-	case "drop":
+	case ActionDrop:
 		if (r.task != taskDeliver && r.task != taskReturn) || r.move == nil {
 			return fmt.Errorf("fleet: shuttle %s reported a drop it was not asked for", r.id)
 		}
@@ -105,7 +105,7 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 		c.fire(r, EvUnloaded)
 		r.move, r.idleAt = nil, now
 		r.clear()
-	case "charge":
+	case ActionCharge:
 		c.finishSlot(now, r)
 		c.fire(r, EvCharged)
 		r.clear()
@@ -312,7 +312,7 @@ func (c *Controller) pause(e PauseRequested) error {
 		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdPause})
 		c.holdCharging(r)
 	default:
-		c.fire(r, "resume")
+		c.fire(r, EvResume)
 		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdResume})
 		c.afterHold(r)
 	}

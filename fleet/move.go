@@ -59,8 +59,8 @@ var ErrIllegalTransition = errors.New("fleet: illegal transition")
 type MoveTransition struct {
 	At       time.Time
 	From, To MoveState
-	Cause    string // what made it happen, for the audit trail
-	Decision string // release, inspect or refuse: a decision, not a change
+	Cause    string  // what made it happen, for the audit trail
+	Decision Verdict // release, inspect or refuse: a decision, not a change
 	// Event names a note that is no change of state (NoteDeclaration,
 	// NoteSealRead, NoteSealAlert, NoteHeld); Actor is who it is by and
 	// Checkpoint where it happened, if anywhere, for the audit trail.
@@ -129,7 +129,7 @@ func (m *Move) To(s MoveState, at time.Time, cause string) error {
 
 // note records a customs decision in the history without a change of
 // state.
-func (m *Move) note(at time.Time, decision, cause string) {
+func (m *Move) note(at time.Time, decision Verdict, cause string) {
 	m.History = append(m.History, MoveTransition{At: at, From: m.State, To: m.State, Cause: cause, Decision: decision})
 }
 

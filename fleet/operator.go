@@ -294,27 +294,13 @@ func (c *Controller) takeOut(r *shuttleRec) {
 	}
 }
 
-// closeLane closes or reopens a lane (or link) and re-routes the shuttles
-// routed over it.
+// closeLane closes a lane (or link) and re-routes the shuttles routed
+// over it.
 func (c *Controller) closeLane(e LaneClosed) error {
-	g := c.g
-	var err error
-	if e.Closed {
-		err = g.Close(e.Lane)
-	} else {
-		err = g.Reopen(e.Lane)
-	}
-	if err != nil {
+	if err := c.g.Close(e.Lane); err != nil {
 		return fmt.Errorf("fleet: %w", err)
 	}
-	// routes between places change with the lanes
-	clear(c.reach)
-	clear(c.gateTimes)
-	clear(c.energy)
-	c.need = 0
-	if !e.Closed {
-		return nil
-	}
+	c.lanesChanged()
 	for _, id := range c.tr.RoutedOver(e.Lane) {
 		r := c.shuttles[id]
 		if r == nil {
@@ -323,6 +309,25 @@ func (c *Controller) closeLane(e LaneClosed) error {
 		c.reroute(r)
 	}
 	return nil
+}
+
+// reopenLane reopens a closed lane (or link); routes planned from now on
+// may use it.
+func (c *Controller) reopenLane(e LaneReopened) error {
+	if err := c.g.Reopen(e.Lane); err != nil {
+		return fmt.Errorf("fleet: %w", err)
+	}
+	c.lanesChanged()
+	return nil
+}
+
+// lanesChanged forgets what was worked out over the lanes open before:
+// routes between places change with the lanes.
+func (c *Controller) lanesChanged() {
+	clear(c.reach)
+	clear(c.gateTimes)
+	clear(c.energy)
+	c.need = 0
 }
 
 // reroute makes a shuttle's route again from the end of its authority to

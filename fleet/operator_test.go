@@ -104,7 +104,7 @@ func TestChargeAndParkOnRequest(t *testing.T) {
 	h.wait(time.Minute)
 	h.drive("s1")
 	require.Equal(t, ShuttleCharging, h.state("s1"))
-	assert.Equal(t, "startCharging", h.actions["s1"].Action)
+	assert.Equal(t, ActionCharge, h.actions["s1"].Action)
 	assert.Equal(t, h.c.cfg.Vehicle.MaxSoC, h.actions["s1"].TargetSoC, "charged to the vehicle's MaxSoC")
 	assert.ErrorContains(t, h.refuse(ParkRequested{Shuttle: "s1"}), "while charging")
 	h.finish("s1")
@@ -204,7 +204,7 @@ func TestOutOfService(t *testing.T) {
 // another way; routes made later avoid the lane until it reopens.
 func TestCloseLaneReroutes(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
-	assert.ErrorContains(t, h.refuse(LaneClosed{Lane: "no-such-lane", Closed: true}), "no-such-lane")
+	assert.ErrorContains(t, h.refuse(LaneClosed{Lane: "no-such-lane"}), "no-such-lane")
 	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
 	h.drive("s1")
 	h.finish("s1")
@@ -214,12 +214,12 @@ func TestCloseLaneReroutes(t *testing.T) {
 		if len(h.c.StillRoutedOver(lane)) == 0 {
 			continue
 		}
-		h.send(LaneClosed{Lane: lane, Closed: true})
+		h.send(LaneClosed{Lane: lane})
 		if len(h.c.StillRoutedOver(lane)) == 0 {
 			closed = lane
 			break
 		}
-		h.send(LaneClosed{Lane: lane, Closed: false})
+		h.send(LaneReopened{Lane: lane})
 	}
 	require.NotEmpty(t, closed, "no lane on the route with a detour")
 	assert.Equal(t, []string{closed}, h.c.ClosedLanes())
@@ -229,7 +229,7 @@ func TestCloseLaneReroutes(t *testing.T) {
 	}
 	h.finish("s1")
 	assert.Equal(t, MoveDelivered, h.move("m1").State)
-	h.send(LaneClosed{Lane: closed, Closed: false})
+	h.send(LaneReopened{Lane: closed})
 	assert.Empty(t, h.c.ClosedLanes())
 }
 
@@ -279,7 +279,7 @@ func TestLaneClosureLeavesAWaitingInspectionAlone(t *testing.T) {
 	// goal can be made, and must not be)
 	const closed = "cn-yard-cut"
 	require.Contains(t, h.c.StillRoutedOver(closed), b)
-	h.send(LaneClosed{Lane: closed, Closed: true})
+	h.send(LaneClosed{Lane: closed})
 	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: DecisionRelease, Officer: "kz-1"})
 	for range 10 {
 		h.drive(a)
@@ -372,7 +372,7 @@ func TestCancelAtAStopLineKeepsTheNextStop(t *testing.T) {
 	delete(stopped, first)
 	assert.NotEmpty(t, stopped, "it stopped at the next stop line (after %s)", first)
 	assert.Nil(t, r.gate)
-	assert.NotEqual(t, "waiting at a gate", h.c.Activity("s1"))
+	assert.NotEqual(t, "waiting at a gate", h.c.Activity("s1").String())
 	assert.True(t, h.c.NextWake().IsZero() || h.c.NextWake().After(h.now), "no wake-up in the past: %v", h.c.NextWake())
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }

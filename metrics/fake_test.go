@@ -122,7 +122,7 @@ func (f *fakeFleet) send(ev fleet.Event) {
 // deliver drives every granted step and does every action at once, and
 // decides on every container waiting at a gate (decide says what), until
 // every move is delivered.
-func (f *fakeFleet) deliver(decide func(fleet.GateWait) string) {
+func (f *fakeFleet) deliver(decide func(fleet.GateWait) fleet.Verdict) {
 	f.t.Helper()
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -143,7 +143,7 @@ func (f *fakeFleet) deliver(decide func(fleet.GateWait) string) {
 			f.drives[id] = cs[1:]
 			moved = true
 			f.handle(fleet.NodeReached{Shuttle: id, Step: c.To, SoC: 0.7})
-			if c.Action != "" && c.Action != "startCharging" {
+			if c.Action != "" && c.Action != fleet.ActionCharge {
 				f.handle(fleet.ActionDone{Shuttle: id, Action: c.Action, SoC: 0.7})
 			}
 		}

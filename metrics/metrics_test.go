@@ -224,7 +224,7 @@ func TestObservedOnce(t *testing.T) {
 	f.join("s1", "kz-park-01")
 	f.send(fleet.MoveRequested{ID: "m1", Container: "CSQU3054383", Origin: "kz-bay-03", Destination: "cn-bay-07"})
 	// China inspects, then releases; Kazakhstan releases at once
-	f.deliver(func(w fleet.GateWait) string {
+	f.deliver(func(w fleet.GateWait) fleet.Verdict {
 		if w.Country == "CN" && !w.Inspection {
 			return "inspect"
 		}
@@ -264,7 +264,7 @@ func TestObservedOnce(t *testing.T) {
 
 	// a move back, both gates release at once
 	f.send(fleet.MoveRequested{ID: "m2", Container: "MSCU1234566", Origin: "cn-bay-07", Destination: "kz-bay-03"})
-	f.deliver(func(fleet.GateWait) string { return "release" })
+	f.deliver(func(fleet.GateWait) fleet.Verdict { return "release" })
 	lead2 := leadTimes(t, f)
 	require.Len(t, lead2, 2)
 	check("after the second delivery", lead2, 3, 1)

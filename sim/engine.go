@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
-	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/charging"
@@ -114,19 +113,7 @@ func (e *engine) run() {
 		for _, id := range e.ids {
 			st, _, _ := e.ctl.ShuttleState(id)
 			e.r.ShuttleHours[string(st)] += tick.Hours()
-			a := e.ctl.Activity(id)
-			if a == "waiting in traffic" {
-				w := e.ctl.Traffic().WaitsFor(id)
-				switch {
-				case strings.HasSuffix(w, "holding it"):
-					a += " (held)"
-				case strings.HasSuffix(w, "routed through it"):
-					a += " (queued)"
-				default:
-					a += " (" + w + ")"
-				}
-			}
-			e.r.ActivityHours[a] += tick.Hours()
+			e.r.ActivityHours[e.activity(id)] += tick.Hours()
 		}
 		e.checkStall()
 		if e.cfg.Drain > 0 && !e.now.Before(demandEnd) && e.atRest() {
@@ -152,6 +139,24 @@ func (e *engine) run() {
 		e.now = e.end
 	}
 	e.report(demandEnd)
+}
+
+// activity names what a shuttle does in the report's shuttle hours by
+// activity: the Controller's activity, and for one waiting in traffic
+// what it waits for.
+func (e *engine) activity(id string) string {
+	a := e.ctl.Activity(id)
+	if a.Kind != fleet.ActivityWaitTraffic {
+		return a.String()
+	}
+	switch w := e.ctl.Traffic().WaitsFor(id); w.Kind {
+	case routing.WaitHeld:
+		return a.String() + " (held)"
+	case routing.WaitQueued:
+		return a.String() + " (queued)"
+	default:
+		return a.String() + " (" + w.String() + ")"
+	}
 }
 
 // checkStall reports a deadlock when no vehicle has moved for an hour
@@ -190,7 +195,7 @@ func (e *engine) checkStall() {
 func (e *engine) explainStall() {
 	n := 0
 	for _, id := range e.ids {
-		if a := e.ctl.Activity(id); a == "idle" || a == "charging" {
+		if a := e.ctl.Activity(id).Kind; a == fleet.ActivityIdle || a == fleet.ActivityCharging {
 			continue
 		}
 		if n++; n > maxStallLines {
@@ -230,7 +235,7 @@ type vehicle struct {
 	soc       float64
 	steps     []string // granted step ids not yet driven
 	nextStep  int      // global index of steps[0]
-	action    string
+	action    fleet.Action
 	actionAt  int
 	target    float64
 	container fleet.Container
@@ -349,16 +354,16 @@ func (v *vehicle) act(e *engine) {
 	v.busy = true
 	v.idle(e)
 	switch action {
-	case "pick", "drop":
+	case fleet.ActionPick, fleet.ActionDrop:
 		v.start(e, action, e.cfg.Handling, func() {
 			v.idle(e)
 			v.busy = false
-			v.laden = action == "pick"
+			v.laden = action == fleet.ActionPick
 			e.lastMove = e.now
 			e.send(fleet.ActionDone{Shuttle: v.id, Action: action, SoC: v.soc})
 			v.go_(e)
 		})
-	case "startCharging":
+	case fleet.ActionCharge:
 		kw := e.stations[v.node]
 		d := e.cfg.Vehicle.ChargeTime(v.soc, v.target, kw)
 		target := math.Max(v.soc, v.target)
@@ -367,7 +372,7 @@ func (v *vehicle) act(e *engine) {
 			v.soc = target
 			v.busy = false
 			e.lastMove = e.now
-			e.send(fleet.ActionDone{Shuttle: v.id, Action: "charge", SoC: v.soc})
+			e.send(fleet.ActionDone{Shuttle: v.id, Action: fleet.ActionCharge, SoC: v.soc})
 			v.go_(e)
 		})
 	default:

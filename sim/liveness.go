@@ -67,7 +67,7 @@ func (e *engine) busy() []string {
 		st, _, _ := e.ctl.ShuttleState(id)
 		a := e.ctl.Activity(id)
 		v := e.vs[id]
-		rest := (st == fleet.ShuttleIdle && a == "idle" && !v.busy) || (st == fleet.ShuttleCharging && a == "charging")
+		rest := (st == fleet.ShuttleIdle && a.Kind == fleet.ActivityIdle && !v.busy) || (st == fleet.ShuttleCharging && a.Kind == fleet.ActivityCharging)
 		if !rest || v.paused || len(v.steps) > 0 {
 			out = append(out, id)
 		}

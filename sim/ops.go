@@ -370,7 +370,7 @@ func (o *operator) nextClosure() {
 		o.r.UnsafeClosures++
 		return
 	}
-	if o.ask(VerbCloseLane, fleet.LaneClosed{Lane: id, Closed: true, By: by}) {
-		o.undo(between(o.lanes, 5*time.Minute, time.Hour), VerbReopenLane, fleet.LaneClosed{Lane: id, By: by})
+	if o.ask(VerbCloseLane, fleet.LaneClosed{Lane: id, By: by}) {
+		o.undo(between(o.lanes, 5*time.Minute, time.Hour), VerbReopenLane, fleet.LaneReopened{Lane: id, By: by})
 	}
 }
