@@ -61,8 +61,9 @@ type Transition struct {
 	Cause    string    `json:"cause"`
 	Decision string    `json:"decision,omitempty"`
 	// Event names a note that is no change of state: declaration,
-	// seal_read, seal_alert or held; actor and checkpoint say by whom and
-	// where.
+	// seal_read, seal_alert or held. Actor says by whom a note, a decision
+	// or a change of state was made ("officer NAME (CC)", "operator NAME",
+	// "shuttle ID"; absent: fleetd), checkpoint where.
 	Event      string `json:"event,omitempty"`
 	Actor      string `json:"actor,omitempty"`
 	Checkpoint string `json:"checkpoint,omitempty"`

@@ -221,7 +221,7 @@ func (c *Controller) record(now time.Time, m *Move, d CustomsDecision) {
 	}
 	m.note(now, d.Decision, fmt.Sprintf("%s by %s (%s) at %s: %s", d.Decision, d.Officer, d.Country, d.Checkpoint, d.Reason))
 	h := &m.History[len(m.History)-1]
-	h.Checkpoint, h.Actor = d.Checkpoint, fmt.Sprintf("officer %s (%s)", d.Officer, d.Country)
+	h.Checkpoint, h.Actor = d.Checkpoint, officer(d.Officer, d.Country)
 	c.touch(m)
 }
 
@@ -238,6 +238,22 @@ func (m *Move) releasedBy(cp string) string {
 	}
 	return fmt.Sprintf(", released by %s (%s) at %s: %s", d.Officer, g.Country, cp, d.Reason)
 }
+
+// releaser is the officer of the release in force at a checkpoint, as an
+// audit actor ("" if none).
+func (m *Move) releaser(cp string) string {
+	g := m.clearance(cp)
+	if g == nil || len(g.Decisions) == 0 {
+		return ""
+	}
+	if d := g.Decisions[len(g.Decisions)-1]; d.Decision == DecisionRelease {
+		return officer(d.Officer, g.Country)
+	}
+	return ""
+}
+
+// officer names an officer as an audit actor.
+func officer(name, country string) string { return fmt.Sprintf("officer %s (%s)", name, country) }
 
 // The times of a clearance record, for stamp.
 func (g *Clearance) arrivedAt() *time.Time   { return &g.Arrived }

@@ -140,10 +140,10 @@ func TestGateTransitionsNameTheirCheckpoint(t *testing.T) {
 		"at_gateinspect kz-bakhty-out officer gate-robot(1) (KZ)",
 		"in_inspection kz-bakhty-out ",
 		"in_inspectionrelease kz-bakhty-out officer gate-robot(1) (KZ)",
-		"laden_transit kz-bakhty-out ",
+		"laden_transit kz-bakhty-out officer gate-robot(1) (KZ)", // the release lets it go on
 		"laden_transitrefuse cn-pokitu-in officer wei :) (CN)",
 		"at_gate cn-pokitu-in ",
-		"returning cn-pokitu-in ",
+		"returning cn-pokitu-in officer wei :) (CN)", // the refusal sends it back
 	}, got)
 
 	// released at the stop line, it passes
@@ -154,6 +154,7 @@ func TestGateTransitionsNameTheirCheckpoint(t *testing.T) {
 	last := m.History[len(m.History)-1]
 	require.Equal(t, MoveLaden, last.To, "passed")
 	assert.Equal(t, "kz-bakhty-out", last.Checkpoint, last.Cause)
+	assert.Equal(t, "officer gate-robot(2) (KZ)", last.Actor, "the officer whose release it passed on")
 }
 
 // One open move per container: a second is refused naming the first, and

@@ -328,16 +328,24 @@ func (c *Controller) moveTo(m *Move, s MoveState, now time.Time, cause string) {
 	c.touch(m)
 }
 
-// moveToAt is moveTo for a change of state at a customs checkpoint: the
-// transition names the checkpoint itself, so that the audit trail (and
-// with it which country sees the entry) never depends on reading it out
-// of the cause's prose, which carries an officer's name.
-func (c *Controller) moveToAt(m *Move, s MoveState, now time.Time, cause, checkpoint string) {
+// moveToAt is moveTo for a change of state at a customs checkpoint, made
+// by actor ("" for fleetd itself): the transition names both itself, so
+// that the audit trail (who, and which country sees the entry) never
+// depends on reading them out of the cause's prose, which carries an
+// officer's name.
+func (c *Controller) moveToAt(m *Move, s MoveState, now time.Time, cause, checkpoint, actor string) {
 	n := len(m.History)
 	c.moveTo(m, s, now, cause)
 	if len(m.History) > n {
-		m.History[len(m.History)-1].Checkpoint = checkpoint
+		h := &m.History[len(m.History)-1]
+		h.Checkpoint, h.Actor = checkpoint, actor
 	}
+}
+
+// moveToBy is moveTo for a change of state an operator or a shuttle made
+// (actor: "operator NAME", "shuttle ID").
+func (c *Controller) moveToBy(m *Move, s MoveState, now time.Time, cause, actor string) {
+	c.moveToAt(m, s, now, cause, "", actor)
 }
 
 // recent describes a move's last n transitions, for reports of an

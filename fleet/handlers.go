@@ -35,17 +35,17 @@ func (c *Controller) atGoal(now time.Time, r *shuttleRec) {
 	node := r.node
 	switch r.task {
 	case taskPickup:
-		c.moveTo(r.move, MoveLoading, now, "shuttle "+r.id+" at the origin bay")
+		c.moveToBy(r.move, MoveLoading, now, "shuttle "+r.id+" at the origin bay", "shuttle "+r.id)
 		c.fire(r, EvArrivePickup)
 	case taskDeliver, taskReturn:
-		c.moveTo(r.move, MoveUnloading, now, "shuttle "+r.id+" at bay "+node)
+		c.moveToBy(r.move, MoveUnloading, now, "shuttle "+r.id+" at bay "+node, "shuttle "+r.id)
 		c.fire(r, EvArriveDrop)
 	case taskInspect:
 		cp := ""
 		if r.gate != nil {
 			cp = r.gate.checkpoint.ID
 		}
-		c.moveToAt(r.move, MoveInspection, now, "at the inspection bay "+node, cp)
+		c.moveToAt(r.move, MoveInspection, now, "at the inspection bay "+node, cp, "")
 		if r.gate != nil {
 			r.move.stamp(r.gate.checkpoint.ID, (*Clearance).inspectedAt, now)
 		}
@@ -141,13 +141,13 @@ func (c *Controller) fault(now time.Time, e FaultReported) error {
 		if r.task == taskReturn {
 			next = MoveReturning
 		}
-		c.moveTo(m, next, now, why+"; the drop did not happen")
+		c.moveToBy(m, next, now, why+"; the drop did not happen", "shuttle "+r.id)
 		c.task(r, r.await(r.task))
 	case m != nil:
 		// not picked yet (or the pick did not happen): another shuttle may
 		// take it
 		c.bays.forget(m)
-		c.moveTo(m, MovePending, now, why)
+		c.moveToBy(m, MovePending, now, why, "shuttle "+r.id)
 		m.Shuttle, r.move = "", nil
 		fallthrough
 	default:

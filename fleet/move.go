@@ -68,6 +68,9 @@ type MoveTransition struct {
 	// every change of state at a checkpoint (arrival at the stop line,
 	// inspection, passing, return on a refusal) its checkpoint: which
 	// country sees the entry depends on it, never on the Cause's prose.
+	// A change of state someone made names them in Actor ("officer NAME
+	// (CC)" for a release or refusal, "operator NAME" for a cancel,
+	// "shuttle ID" for what a shuttle did or suffered); empty: fleetd.
 	Event      string
 	Actor      string
 	Checkpoint string

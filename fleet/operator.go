@@ -46,7 +46,7 @@ func (c *Controller) cancelMove(now time.Time, e CancelRequested) error {
 		cause += "; " + r.id + " no longer picks it up"
 	}
 	c.bays.forget(m)
-	c.moveTo(m, MoveCancelled, now, cause)
+	c.moveToBy(m, MoveCancelled, now, cause, "operator "+orSomeone(e.By))
 	return nil
 }
 
@@ -263,7 +263,7 @@ func (c *Controller) setService(e ServiceRequested) error {
 	r.outOfService = true
 	if r.move != nil {
 		m := r.move
-		c.moveTo(m, MovePending, c.now, "shuttle "+r.id+" taken out of service")
+		c.moveToBy(m, MovePending, c.now, "shuttle "+r.id+" taken out of service", "shuttle "+r.id)
 		c.dropTask(r)
 	} else if r.task == taskCharge {
 		c.dropCharging(r)
