@@ -172,7 +172,12 @@ func (s *Server) shuttleVerb(w http.ResponseWriter, r *http.Request, check func(
 // pause is POST /v1/shuttles/{id}/pause (or /resume).
 func (s *Server) pause(p bool) handler {
 	return func(w http.ResponseWriter, r *http.Request, _ Token) error {
-		return s.shuttleVerb(w, r, nil, func(id string) fleet.Event { return fleet.PauseRequested{Shuttle: id, Pause: p} })
+		return s.shuttleVerb(w, r, nil, func(id string) fleet.Event {
+			if p {
+				return fleet.PauseRequested{Shuttle: id}
+			}
+			return fleet.ResumeRequested{Shuttle: id}
+		})
 	}
 }
 

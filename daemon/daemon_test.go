@@ -204,7 +204,7 @@ func TestJournalReplaysAndStandbyTakesOver(t *testing.T) {
 	// operators' verbs and a roster addition are journaled like the rest
 	require.NoError(t, a.Submit(ctx, fleet.PriorityChanged{Move: "m1", Priority: 4, By: "otto"}))
 	require.NoError(t, a.Submit(ctx, fleet.LaneClosed{Lane: "cn-yard-cut", By: "otto"}))
-	require.NoError(t, a.Submit(ctx, fleet.EmergencyStopRequested{Shuttle: "s1", Stop: true}))
+	require.NoError(t, a.Submit(ctx, fleet.EmergencyStopRequested{Shuttle: "s1"}))
 	require.NoError(t, a.Admit(ctx, vehicles.Entry{Manufacturer: "kazauto", SerialNumber: "KA-7"}))
 	assert.ErrorIs(t, a.Admit(ctx, vehicles.Entry{Manufacturer: "other", SerialNumber: "KA-7"}), vehicles.ErrDuplicate)
 	assert.Eventually(t, func() bool {

@@ -73,20 +73,24 @@ type eventJSON struct {
 // submittable are the events an operator or officer may submit, by the
 // name the journal gives them, with their decoders.
 var submittable = map[string]func([]byte) (fleet.Event, error){
-	"MoveRequested":          decodeAs[fleet.MoveRequested],
-	"CustomsDecision":        decodeAs[fleet.CustomsDecision],
-	"DeclarationFiled":       decodeAs[fleet.DeclarationFiled],
-	"SealRead":               decodeAs[fleet.SealRead],
-	"PauseRequested":         decodeAs[fleet.PauseRequested],
-	"FaultCleared":           decodeAs[fleet.FaultCleared],
-	"CancelRequested":        decodeAs[fleet.CancelRequested],
-	"PriorityChanged":        decodeAs[fleet.PriorityChanged],
-	"ChargeRequested":        decodeAs[fleet.ChargeRequested],
-	"ParkRequested":          decodeAs[fleet.ParkRequested],
-	"EmergencyStopRequested": decodeAs[fleet.EmergencyStopRequested],
-	"ServiceRequested":       decodeAs[fleet.ServiceRequested],
-	"LaneClosed":             decodeLaneClosed,
-	"LaneReopened":           decodeAs[fleet.LaneReopened],
+	"MoveRequested":             decodeAs[fleet.MoveRequested],
+	"CustomsDecision":           decodeAs[fleet.CustomsDecision],
+	"DeclarationFiled":          decodeAs[fleet.DeclarationFiled],
+	"SealRead":                  decodeAs[fleet.SealRead],
+	"PauseRequested":            decodePause,
+	"ResumeRequested":           decodeAs[fleet.ResumeRequested],
+	"FaultCleared":              decodeAs[fleet.FaultCleared],
+	"CancelRequested":           decodeAs[fleet.CancelRequested],
+	"PriorityChanged":           decodeAs[fleet.PriorityChanged],
+	"ChargeRequested":           decodeAs[fleet.ChargeRequested],
+	"ParkRequested":             decodeAs[fleet.ParkRequested],
+	"EmergencyStopRequested":    decodeEmergencyStop,
+	"EmergencyReleaseRequested": decodeAs[fleet.EmergencyReleaseRequested],
+	"OutOfServiceRequested":     decodeAs[fleet.OutOfServiceRequested],
+	"InServiceRequested":        decodeAs[fleet.InServiceRequested],
+	"ServiceRequested":          decodeService, // journals written before the two above
+	"LaneClosed":                decodeLaneClosed,
+	"LaneReopened":              decodeAs[fleet.LaneReopened],
 }
 
 func decodeAs[T fleet.Event](b []byte) (fleet.Event, error) {
@@ -110,6 +114,58 @@ func decodeLaneClosed(b []byte) (fleet.Event, error) {
 		return fleet.LaneReopened{Lane: x.Lane, By: x.By}, nil
 	}
 	return x.LaneClosed, nil
+}
+
+// Journals written before the paired events had one event with a bool:
+// PauseRequested{Pause}, EmergencyStopRequested{Stop} and
+// ServiceRequested{InService}. Such a record replays as the event it
+// meant.
+
+// decodePause reads a PauseRequested record, old (Pause false: a resume)
+// or new.
+func decodePause(b []byte) (fleet.Event, error) {
+	var x struct {
+		Shuttle string
+		Pause   *bool
+	}
+	if err := json.Unmarshal(b, &x); err != nil {
+		return nil, err
+	}
+	if x.Pause != nil && !*x.Pause {
+		return fleet.ResumeRequested{Shuttle: x.Shuttle}, nil
+	}
+	return fleet.PauseRequested{Shuttle: x.Shuttle}, nil
+}
+
+// decodeEmergencyStop reads an EmergencyStopRequested record, old (Stop
+// false: a release) or new.
+func decodeEmergencyStop(b []byte) (fleet.Event, error) {
+	var x struct {
+		Shuttle string
+		Stop    *bool
+	}
+	if err := json.Unmarshal(b, &x); err != nil {
+		return nil, err
+	}
+	if x.Stop != nil && !*x.Stop {
+		return fleet.EmergencyReleaseRequested{Shuttle: x.Shuttle}, nil
+	}
+	return fleet.EmergencyStopRequested{Shuttle: x.Shuttle}, nil
+}
+
+// decodeService reads a ServiceRequested record of an old journal.
+func decodeService(b []byte) (fleet.Event, error) {
+	var x struct {
+		Shuttle   string
+		InService bool
+	}
+	if err := json.Unmarshal(b, &x); err != nil {
+		return nil, err
+	}
+	if x.InService {
+		return fleet.InServiceRequested{Shuttle: x.Shuttle}, nil
+	}
+	return fleet.OutOfServiceRequested{Shuttle: x.Shuttle}, nil
 }
 
 // eventName is an event's type name without its package.

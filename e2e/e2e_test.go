@@ -255,12 +255,12 @@ func TestMovesCrossBothWaysOverMQTT(t *testing.T) {
 					}
 					if stopped == "" && m.State == fleet.MoveLaden {
 						stopped, stoppedAt = m.Shuttle, time.Now()
-						require.NoError(t, f.d.Submit(ctx, fleet.EmergencyStopRequested{Shuttle: stopped, Stop: true}))
+						require.NoError(t, f.d.Submit(ctx, fleet.EmergencyReleaseRequested{Shuttle: stopped}))
 					}
 				}
 				if stopped != "" && !released && time.Since(stoppedAt) > 3*time.Second { // three minutes at the test's scale
 					require.Equal(t, fleet.ShuttleEStop, f.shuttleState(t, ctx, stopped), "stopped until released")
-					require.NoError(t, f.d.Submit(ctx, fleet.EmergencyStopRequested{Shuttle: stopped}))
+					require.NoError(t, f.d.Submit(ctx, fleet.EmergencyReleaseRequested{Shuttle: stopped}))
 					require.NoError(t, f.d.Submit(ctx, fleet.LaneReopened{Lane: "kz-yard-cut", By: "e2e"}))
 					released = true
 				}

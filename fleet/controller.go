@@ -227,7 +227,9 @@ func (c *Controller) Handle(now time.Time, ev Event) ([]Command, error) {
 	case SealRead:
 		err = c.sealRead(now, e)
 	case PauseRequested:
-		err = c.pause(e)
+		err = c.pause(e.Shuttle, true)
+	case ResumeRequested:
+		err = c.pause(e.Shuttle, false)
 	case CancelRequested:
 		err = c.cancelMove(now, e)
 	case PriorityChanged:
@@ -237,9 +239,13 @@ func (c *Controller) Handle(now time.Time, ev Event) ([]Command, error) {
 	case ParkRequested:
 		err = c.parkNow(e)
 	case EmergencyStopRequested:
-		err = c.emergencyStop(e)
-	case ServiceRequested:
-		err = c.setService(e)
+		err = c.emergencyStop(e.Shuttle, true)
+	case EmergencyReleaseRequested:
+		err = c.emergencyStop(e.Shuttle, false)
+	case OutOfServiceRequested:
+		err = c.setService(e.Shuttle, false)
+	case InServiceRequested:
+		err = c.setService(e.Shuttle, true)
 	case LaneClosed:
 		err = c.closeLane(e)
 	case LaneReopened:
@@ -249,8 +255,9 @@ func (c *Controller) Handle(now time.Time, ev Event) ([]Command, error) {
 		err = fmt.Errorf("fleet: unknown event %T", ev)
 	}
 	switch ev.(type) {
-	case ShuttleJoined, ActionDone, FaultReported, FaultCleared, MoveRequested, PauseRequested,
-		CancelRequested, PriorityChanged, ChargeRequested, ParkRequested, EmergencyStopRequested, ServiceRequested, LaneClosed, LaneReopened:
+	case ShuttleJoined, ActionDone, FaultReported, FaultCleared, MoveRequested, PauseRequested, ResumeRequested,
+		CancelRequested, PriorityChanged, ChargeRequested, ParkRequested, EmergencyStopRequested, EmergencyReleaseRequested,
+		OutOfServiceRequested, InServiceRequested, LaneClosed, LaneReopened:
 		c.dirty = true
 	}
 	c.step(now)

@@ -355,7 +355,7 @@ func TestControllerReleaseAfterBlockedInspection(t *testing.T) {
 // queue lists a container waiting for customs.
 func TestControllerPauseAndGateQueue(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
-	cmds, err := h.c.Handle(h.now, PauseRequested{Shuttle: "s1", Pause: true})
+	cmds, err := h.c.Handle(h.now, PauseRequested{Shuttle: "s1"})
 	require.NoError(t, err)
 	assert.Equal(t, []Command{{Shuttle: "s1", Kind: CmdPause}}, cmds)
 	s, _, _ := h.c.ShuttleState("s1")
@@ -364,15 +364,15 @@ func TestControllerPauseAndGateQueue(t *testing.T) {
 	assert.Equal(t, MovePending, h.move("m1").State, "a paused shuttle takes no move")
 	assert.Empty(t, h.pending["s1"])
 
-	cmds, err = h.c.Handle(h.now, PauseRequested{Shuttle: "s1", Pause: false})
+	cmds, err = h.c.Handle(h.now, ResumeRequested{Shuttle: "s1"})
 	require.NoError(t, err)
 	assert.Equal(t, Command{Shuttle: "s1", Kind: CmdResume}, cmds[0])
 	h.take(cmds[1:])
 	assert.Equal(t, MoveToPickup, h.move("m1").State, "resumed, it takes the move")
 	h.drive("s1")
-	_, err = h.c.Handle(h.now, PauseRequested{Shuttle: "s1", Pause: true})
+	_, err = h.c.Handle(h.now, PauseRequested{Shuttle: "s1"})
 	assert.ErrorContains(t, err, "cannot be paused while loading")
-	_, err = h.c.Handle(h.now, PauseRequested{Shuttle: "nobody", Pause: true})
+	_, err = h.c.Handle(h.now, PauseRequested{Shuttle: "nobody"})
 	assert.ErrorContains(t, err, "unknown shuttle")
 
 	h.finish("s1")

@@ -108,14 +108,14 @@ type SealRead struct {
 	By         string
 }
 
-// PauseRequested: an operator pauses a shuttle where it is (Pause true)
-// or lets it go on. A paused shuttle keeps its place in traffic and its
-// move, takes no new work and is granted no more lane; it may be paused
-// while idle or driving, not while loading, unloading or charging.
-type PauseRequested struct {
-	Shuttle string
-	Pause   bool
-}
+// PauseRequested: an operator pauses a shuttle where it is. A paused
+// shuttle keeps its place in traffic and its move, takes no new work and
+// is granted no more lane; it may be paused while idle or driving, not
+// while loading, unloading or charging.
+type PauseRequested struct{ Shuttle string }
+
+// ResumeRequested: an operator lets a paused shuttle go on.
+type ResumeRequested struct{ Shuttle string }
 
 // CancelRequested: an operator cancels a move whose container is not on
 // a shuttle: pending, or on its way to be picked up. A shuttle on its way
@@ -146,25 +146,25 @@ type ChargeRequested struct{ Shuttle string }
 type ParkRequested struct{ Shuttle string }
 
 // EmergencyStopRequested: an operator stops a shuttle at once, whatever it
-// is doing (Stop true), or releases it (Stop false). A stopped shuttle is
-// told to pause (VDA 5050 startPause), is granted no more lane and takes
-// no work; its move stays with it. This is the fleet's stop, not a safety
-// function: a vehicle's safety-rated emergency stop is its own.
-type EmergencyStopRequested struct {
-	Shuttle string
-	Stop    bool
-}
+// is doing. A stopped shuttle is told to pause (VDA 5050 startPause), is
+// granted no more lane and takes no work; its move stays with it. This is
+// the fleet's stop, not a safety function: a vehicle's safety-rated
+// emergency stop is its own.
+type EmergencyStopRequested struct{ Shuttle string }
 
-// ServiceRequested: an operator takes a shuttle out of service (InService
-// false) or puts it back. A shuttle out of service takes no work and is
-// sent to park; a move it was on its way to pick up goes back to the
-// pending moves. It stays out of service through faults and their repair
-// until it is put back. One with a container aboard cannot be taken out
-// (pause it, or take it out once it has unloaded).
-type ServiceRequested struct {
-	Shuttle   string
-	InService bool
-}
+// EmergencyReleaseRequested: an operator releases a stopped shuttle.
+type EmergencyReleaseRequested struct{ Shuttle string }
+
+// OutOfServiceRequested: an operator takes a shuttle out of service. A
+// shuttle out of service takes no work and is sent to park; a move it was
+// on its way to pick up goes back to the pending moves. It stays out of
+// service through faults and their repair until it is put back. One with
+// a container aboard cannot be taken out (pause it, or take it out once it
+// has unloaded).
+type OutOfServiceRequested struct{ Shuttle string }
+
+// InServiceRequested: an operator puts a shuttle back into service.
+type InServiceRequested struct{ Shuttle string }
 
 // LaneClosed: an operator closes a lane, or one link of it ("lane#n"),
 // to new routes. Shuttles routed over it are re-routed where another way
@@ -183,25 +183,28 @@ type LaneReopened struct {
 // Tick: time passes; timers (gate release times) fire.
 type Tick struct{}
 
-func (ShuttleJoined) event()          {}
-func (NodeReached) event()            {}
-func (ActionDone) event()             {}
-func (FaultReported) event()          {}
-func (FaultCleared) event()           {}
-func (MoveRequested) event()          {}
-func (CustomsDecision) event()        {}
-func (DeclarationFiled) event()       {}
-func (SealRead) event()               {}
-func (PauseRequested) event()         {}
-func (CancelRequested) event()        {}
-func (PriorityChanged) event()        {}
-func (ChargeRequested) event()        {}
-func (ParkRequested) event()          {}
-func (EmergencyStopRequested) event() {}
-func (ServiceRequested) event()       {}
-func (LaneClosed) event()             {}
-func (LaneReopened) event()           {}
-func (Tick) event()                   {}
+func (ShuttleJoined) event()             {}
+func (NodeReached) event()               {}
+func (ActionDone) event()                {}
+func (FaultReported) event()             {}
+func (FaultCleared) event()              {}
+func (MoveRequested) event()             {}
+func (CustomsDecision) event()           {}
+func (DeclarationFiled) event()          {}
+func (SealRead) event()                  {}
+func (PauseRequested) event()            {}
+func (ResumeRequested) event()           {}
+func (CancelRequested) event()           {}
+func (PriorityChanged) event()           {}
+func (ChargeRequested) event()           {}
+func (ParkRequested) event()             {}
+func (EmergencyStopRequested) event()    {}
+func (EmergencyReleaseRequested) event() {}
+func (OutOfServiceRequested) event()     {}
+func (InServiceRequested) event()        {}
+func (LaneClosed) event()                {}
+func (LaneReopened) event()              {}
+func (Tick) event()                      {}
 
 // Command is what the Controller tells a vehicle, as a VDA 5050 master
 // control would: drive (an order or order update), or an instant action.

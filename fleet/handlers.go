@@ -293,9 +293,9 @@ func (c *Controller) isParking(node string) bool {
 	return false
 }
 
-// pause stops a shuttle where it is, or lets it go on.
-func (c *Controller) pause(e PauseRequested) error {
-	r, err := c.shuttle(e.Shuttle)
+// pause stops a shuttle where it is (on), or lets it go on.
+func (c *Controller) pause(id string, on bool) error {
+	r, err := c.shuttle(id)
 	if err != nil {
 		return err
 	}
@@ -303,11 +303,11 @@ func (c *Controller) pause(e PauseRequested) error {
 	switch {
 	case state == ShuttleEStop:
 		return fmt.Errorf("fleet: shuttle %s is stopped (emergency stop): release it first", r.id)
-	case e.Pause && state == ShuttlePaused, !e.Pause && state != ShuttlePaused:
+	case on && state == ShuttlePaused, !on && state != ShuttlePaused:
 		return nil // as asked already
-	case e.Pause && !r.sm.Can(EvPause):
+	case on && !r.sm.Can(EvPause):
 		return fmt.Errorf("fleet: shuttle %s cannot be paused while %s", r.id, state)
-	case e.Pause:
+	case on:
 		c.fire(r, EvPause)
 		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdPause})
 		c.holdCharging(r)

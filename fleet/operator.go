@@ -167,19 +167,19 @@ func (c *Controller) parkNow(e ParkRequested) error {
 	return nil
 }
 
-// emergencyStop stops a shuttle at once, or releases it.
-func (c *Controller) emergencyStop(e EmergencyStopRequested) error {
-	r, err := c.shuttle(e.Shuttle)
+// emergencyStop stops a shuttle at once (stop), or releases it.
+func (c *Controller) emergencyStop(id string, stop bool) error {
+	r, err := c.shuttle(id)
 	if err != nil {
 		return err
 	}
 	state := r.sm.State()
 	switch {
-	case e.Stop == (state == ShuttleEStop):
+	case stop == (state == ShuttleEStop):
 		return nil // as asked already
 	case state == ShuttleOffline:
 		return fmt.Errorf("fleet: shuttle %s is offline", r.id)
-	case e.Stop:
+	case stop:
 		c.fire(r, EvEStop)
 		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdPause})
 		c.holdCharging(r)
@@ -221,14 +221,14 @@ func (c *Controller) afterHold(r *shuttleRec) {
 	}
 }
 
-// setService takes a shuttle out of service or puts it back.
-func (c *Controller) setService(e ServiceRequested) error {
-	r, err := c.shuttle(e.Shuttle)
+// setService takes a shuttle out of service or puts it back (in).
+func (c *Controller) setService(id string, in bool) error {
+	r, err := c.shuttle(id)
 	if err != nil {
 		return err
 	}
 	state := r.sm.State()
-	if e.InService {
+	if in {
 		if !r.outOfService {
 			return nil
 		}

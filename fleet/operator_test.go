@@ -140,18 +140,18 @@ func TestEmergencyStopHoldsAndReleases(t *testing.T) {
 	h.drive("s1")
 	require.Equal(t, ShuttleLoading, h.state("s1"))
 
-	cmds := h.handle(EmergencyStopRequested{Shuttle: "s1", Stop: true})
+	cmds := h.handle(EmergencyStopRequested{Shuttle: "s1"})
 	assert.Equal(t, []CommandKind{CmdPause}, h.kinds(cmds))
 	assert.Equal(t, ShuttleEStop, h.state("s1"))
-	assert.Empty(t, h.handle(EmergencyStopRequested{Shuttle: "s1", Stop: true}), "stopping twice changes nothing")
-	assert.ErrorContains(t, h.refuse(PauseRequested{Shuttle: "s1", Pause: false}), "release it first")
+	assert.Empty(t, h.handle(EmergencyStopRequested{Shuttle: "s1"}), "stopping twice changes nothing")
+	assert.ErrorContains(t, h.refuse(ResumeRequested{Shuttle: "s1"}), "release it first")
 
 	h.finish("s1") // the pick that was under way ends
 	assert.Equal(t, ShuttleEStop, h.state("s1"))
 	assert.Equal(t, MoveLaden, h.move("m1").State)
 	assert.Empty(t, h.pending["s1"], "nothing is granted while stopped")
 
-	cmds = h.handle(EmergencyStopRequested{Shuttle: "s1", Stop: false})
+	cmds = h.handle(EmergencyReleaseRequested{Shuttle: "s1"})
 	assert.Contains(t, h.kinds(cmds), CmdResume)
 	assert.Equal(t, ShuttleLadenTransit, h.state("s1"))
 	assert.NotEmpty(t, h.pending["s1"], "released, it drives on")
@@ -169,7 +169,7 @@ func TestEmergencyStopHoldsAndReleases(t *testing.T) {
 // fault and its repair, and works again once put back.
 func TestOutOfService(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-bay-02"})
-	h.send(ServiceRequested{Shuttle: "s1", InService: false})
+	h.send(OutOfServiceRequested{Shuttle: "s1"})
 	assert.Equal(t, ShuttleOutOfService, h.state("s1"))
 	h.drive("s1") // to a parking spot, off the bay
 	assert.True(t, h.c.isParking(h.c.shuttles["s1"].node), "parked at %s", h.c.shuttles["s1"].node)
@@ -182,21 +182,21 @@ func TestOutOfService(t *testing.T) {
 	h.send(FaultCleared{Shuttle: "s1"})
 	assert.Equal(t, ShuttleOutOfService, h.state("s1"), "repaired, it stays out")
 
-	h.send(ServiceRequested{Shuttle: "s1", InService: true})
+	h.send(InServiceRequested{Shuttle: "s1"})
 	h.wait(time.Minute)
 	assert.Equal(t, "s1", h.move("m1").Shuttle, "%s %+v", h.state("s1"), h.move("m1").PassedOver)
 
 	// with a move it was on its way to pick up: the move waits for another
-	h.send(ServiceRequested{Shuttle: "s1", InService: false})
+	h.send(OutOfServiceRequested{Shuttle: "s1"})
 	assert.Equal(t, MovePending, h.move("m1").State)
 	assert.Empty(t, h.move("m1").Shuttle)
 	assert.Equal(t, ShuttleOutOfService, h.state("s1"))
-	h.send(ServiceRequested{Shuttle: "s1", InService: true})
+	h.send(InServiceRequested{Shuttle: "s1"})
 	h.wait(time.Minute)
 	require.Equal(t, "s1", h.move("m1").Shuttle)
 	h.drive("s1")
 	h.finish("s1")
-	assert.ErrorContains(t, h.refuse(ServiceRequested{Shuttle: "s1", InService: false}), "once it has unloaded")
+	assert.ErrorContains(t, h.refuse(OutOfServiceRequested{Shuttle: "s1"}), "once it has unloaded")
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
 
@@ -239,10 +239,10 @@ func TestCloseLaneReroutes(t *testing.T) {
 // Put back into service while stopped: released, it works again.
 func TestPutBackWhileStopped(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
-	h.send(ServiceRequested{Shuttle: "s1", InService: false})
-	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: true})
-	h.send(ServiceRequested{Shuttle: "s1", InService: true})
-	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: false})
+	h.send(OutOfServiceRequested{Shuttle: "s1"})
+	h.send(EmergencyStopRequested{Shuttle: "s1"})
+	h.send(InServiceRequested{Shuttle: "s1"})
+	h.send(EmergencyReleaseRequested{Shuttle: "s1"})
 	assert.Equal(t, ShuttleIdle, h.state("s1"))
 	assert.False(t, h.c.OutOfService("s1"))
 	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
@@ -294,7 +294,7 @@ func TestLaneClosureLeavesAWaitingInspectionAlone(t *testing.T) {
 func TestFaultWhilePausedKeepsThePause(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
 	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
-	h.send(PauseRequested{Shuttle: "s1", Pause: true})
+	h.send(PauseRequested{Shuttle: "s1"})
 	h.send(FaultReported{Shuttle: "s1", Reason: "bumper"})
 	assert.Equal(t, ShuttlePaused, h.state("s1"))
 	assert.Equal(t, MovePending, h.move("m1").State, "its move goes back to the pending moves")
@@ -302,7 +302,7 @@ func TestFaultWhilePausedKeepsThePause(t *testing.T) {
 	h.wait(time.Minute)
 	assert.Equal(t, ShuttlePaused, h.state("s1"), "repaired, still paused")
 	assert.Equal(t, MovePending, h.move("m1").State, "no work while paused")
-	cmds := h.handle(PauseRequested{Shuttle: "s1", Pause: false})
+	cmds := h.handle(ResumeRequested{Shuttle: "s1"})
 	assert.Contains(t, h.kinds(cmds), CmdResume)
 	for range 3 { // to the parking spot it was given when it broke down, then to work
 		h.drive("s1")
@@ -320,11 +320,11 @@ func TestStopOnTheWayToChargeGivesTheSlotUp(t *testing.T) {
 	r := h.c.shuttles["s1"]
 	station := r.goal
 	require.NotEmpty(t, h.c.ChargerSlots(station))
-	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: true})
+	h.send(EmergencyStopRequested{Shuttle: "s1"})
 	assert.Empty(t, h.c.ChargerSlots(station), "no slot held while stopped")
 	assert.Zero(t, r.slot)
 	h.wait(30 * time.Minute)
-	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: false})
+	h.send(EmergencyReleaseRequested{Shuttle: "s1"})
 	for range 3 {
 		h.drive("s1")
 		h.wait(time.Minute)
@@ -339,9 +339,9 @@ func TestStopOnTheWayToChargeGivesTheSlotUp(t *testing.T) {
 		h.send(ChargeRequested{Shuttle: "s2"})
 	}
 	require.NotZero(t, h.c.shuttles["s2"].slot)
-	h.send(PauseRequested{Shuttle: "s2", Pause: true})
+	h.send(PauseRequested{Shuttle: "s2"})
 	assert.Zero(t, h.c.shuttles["s2"].slot)
-	h.send(PauseRequested{Shuttle: "s2", Pause: false})
+	h.send(ResumeRequested{Shuttle: "s2"})
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
 
@@ -381,7 +381,7 @@ func TestCancelAtAStopLineKeepsTheNextStop(t *testing.T) {
 // without an illegal transition.
 func TestStoppedOutOfServiceReachesItsSpot(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-bay-02"})
-	h.send(ServiceRequested{Shuttle: "s1", InService: false})
+	h.send(OutOfServiceRequested{Shuttle: "s1"})
 	goal := h.c.shuttles["s1"].goalStep
 	require.Positive(t, goal)
 	// drive up to the node before the spot
@@ -399,9 +399,9 @@ func TestStoppedOutOfServiceReachesItsSpot(t *testing.T) {
 		h.wait(time.Second)
 	}
 	require.Equal(t, goal, func() int { p, _ := h.c.tr.Position("s1"); return p.Granted }(), "granted to the spot")
-	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: true})
+	h.send(EmergencyStopRequested{Shuttle: "s1"})
 	h.send(NodeReached{Shuttle: "s1", Step: goal, SoC: 0.7}) // it reaches the spot while stopped
-	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: false})
+	h.send(EmergencyReleaseRequested{Shuttle: "s1"})
 	assert.Equal(t, ShuttleOutOfService, h.state("s1"))
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }

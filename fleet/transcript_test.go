@@ -278,10 +278,14 @@ func (tr *transcript) request(verb, id, reason string) Event {
 		return ChargeRequested{Shuttle: id}
 	case "park":
 		return ParkRequested{Shuttle: id}
-	case "pause", "resume":
-		return PauseRequested{Shuttle: id, Pause: verb == "pause"}
-	case "emergency-stop", "emergency-release":
-		return EmergencyStopRequested{Shuttle: id, Stop: verb == "emergency-stop"}
+	case "pause":
+		return PauseRequested{Shuttle: id}
+	case "resume":
+		return ResumeRequested{Shuttle: id}
+	case "emergency-stop":
+		return EmergencyStopRequested{Shuttle: id}
+	case "emergency-release":
+		return EmergencyReleaseRequested{Shuttle: id}
 	case "fault": // fault s1 [: reason]
 		return FaultReported{Shuttle: id, Reason: reason}
 	case "repaired":

@@ -172,18 +172,18 @@ func (o *operator) nextVerb() {
 		}
 	case 2:
 		id := o.anyShuttle()
-		if o.ask(VerbEStop, fleet.EmergencyStopRequested{Shuttle: id, Stop: true}) {
-			o.undo(between(rng, time.Minute, 10*time.Minute), VerbRelease, fleet.EmergencyStopRequested{Shuttle: id})
+		if o.ask(VerbEStop, fleet.EmergencyStopRequested{Shuttle: id}) {
+			o.undo(between(rng, time.Minute, 10*time.Minute), VerbRelease, fleet.EmergencyReleaseRequested{Shuttle: id})
 		}
 	case 3:
 		id := o.anyShuttle()
-		if o.ask(VerbPause, fleet.PauseRequested{Shuttle: id, Pause: true}) {
-			o.undo(between(rng, time.Minute, 10*time.Minute), VerbResume, fleet.PauseRequested{Shuttle: id})
+		if o.ask(VerbPause, fleet.PauseRequested{Shuttle: id}) {
+			o.undo(between(rng, time.Minute, 10*time.Minute), VerbResume, fleet.ResumeRequested{Shuttle: id})
 		}
 	case 4:
 		id := o.anyShuttle()
-		if o.ask(VerbTakeOut, fleet.ServiceRequested{Shuttle: id}) {
-			o.undo(between(rng, 10*time.Minute, time.Hour), VerbPutBack, fleet.ServiceRequested{Shuttle: id, InService: true})
+		if o.ask(VerbTakeOut, fleet.OutOfServiceRequested{Shuttle: id}) {
+			o.undo(between(rng, 10*time.Minute, time.Hour), VerbPutBack, fleet.InServiceRequested{Shuttle: id})
 		}
 	case 5:
 		o.ask(VerbCharge, fleet.ChargeRequested{Shuttle: o.freeShuttle()})
