@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"math/rand"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -46,7 +45,7 @@ func newFakeFleetOn(t *testing.T, site *geo.Site) (*fakeFleet, *geo.Site, *routi
 	t.Helper()
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	require.NoError(t, err)
-	ctl, err := fleet.NewController(fleet.Config{Graph: g}, rand.New(rand.NewSource(1)))
+	ctl, err := fleet.NewController(fleet.Config{Graph: g})
 	require.NoError(t, err)
 	roster, err := vehicles.NewRoster()
 	require.NoError(t, err)

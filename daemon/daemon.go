@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"math/rand"
 	"os"
 	"strings"
 	"sync"
@@ -53,8 +52,10 @@ type Config struct {
 	// time, is out of dispatch until its next state; default 45 s (VDA
 	// 5050 vehicles send a state at least every 30 s).
 	StaleAfter time.Duration
-	// Seed seeds the Controller's randomness; default 1. Keep it with the
-	// journal: replay needs the same seed.
+	// Seed is part of the journal's settings; default 1. The Controller
+	// draws no random numbers (it is deterministic from its events), but
+	// journals carry the seed they were written with, and a store is
+	// refused with another.
 	Seed int64
 	// Inbox is how many received messages may wait for the core before
 	// more are dropped (and counted); default 4096.
@@ -166,7 +167,7 @@ func New(cfg Config) (*Daemon, error) {
 	}
 	cfg = cfg.withDefaults()
 	cfg.Fleet.Graph = cfg.Graph
-	ctl, err := fleet.NewController(cfg.Fleet, rand.New(rand.NewSource(cfg.Seed)))
+	ctl, err := fleet.NewController(cfg.Fleet)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"fmt"
-	"math/rand"
 	"slices"
 	"testing"
 	"time"
@@ -23,7 +22,7 @@ func TestCustomsAreasOfTheDefaultSite(t *testing.T) {
 	require.NoError(t, err)
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	require.NoError(t, err)
-	c, err := NewController(Config{Graph: g}, rand.New(rand.NewSource(1)))
+	c, err := NewController(Config{Graph: g})
 	require.NoError(t, err)
 	require.Len(t, c.areas, 2)
 	for _, a := range c.areas {
@@ -130,7 +129,7 @@ func TestCustomsAreasOnGeneratedSites(t *testing.T) {
 		require.NoError(t, err)
 		g, err := routing.NewGraph(site, routing.GraphConfig{})
 		require.NoError(t, err)
-		c, err := NewController(Config{Graph: g}, rand.New(rand.NewSource(1)))
+		c, err := NewController(Config{Graph: g})
 		require.NoError(t, err)
 		in := g.In()
 		seen := map[string]bool{}

@@ -3,7 +3,6 @@ package fleet
 import (
 	"errors"
 	"fmt"
-	"math/rand"
 	"slices"
 	"sort"
 	"strings"
@@ -106,7 +105,6 @@ type Controller struct {
 	site       *geo.Site
 	tr         *routing.Traffic
 	sched      *charging.Scheduler
-	rng        *rand.Rand
 	moves      map[string]*Move
 	order      []*Move // in creation order
 	byKey      map[string]*Move
@@ -137,7 +135,7 @@ type Controller struct {
 }
 
 // NewController builds a controller for a site's lane graph.
-func NewController(cfg Config, rng *rand.Rand) (*Controller, error) {
+func NewController(cfg Config) (*Controller, error) {
 	cfg = cfg.withDefaults()
 	if cfg.Graph == nil {
 		return nil, errors.New("fleet: config has no lane graph")
@@ -168,7 +166,7 @@ func NewController(cfg Config, rng *rand.Rand) (*Controller, error) {
 	}
 	tc := tr.Config()
 	tuning := cfg.Tuning.withDefaults()
-	return &Controller{cfg: cfg, tuning: tuning, g: cfg.Graph, site: site, tr: tr, sched: sched, rng: rng,
+	return &Controller{cfg: cfg, tuning: tuning, g: cfg.Graph, site: site, tr: tr, sched: sched,
 		areas: newCustomsAreas(cfg.Graph, tc.VehicleLength+tc.MinGap, tuning.CustomsLoopLength),
 		moves: map[string]*Move{}, byKey: map[string]*Move{}, shuttles: map[string]*shuttleRec{},
 		bays: newBayBook(), decided: map[string]map[string]CustomsDecision{},

@@ -1,7 +1,6 @@
 package fleet
 
 import (
-	"math/rand"
 	"testing"
 	"time"
 
@@ -31,7 +30,7 @@ func newHarness(t *testing.T, policy string, shuttles map[string]string) *harnes
 	require.NoError(t, err)
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	require.NoError(t, err)
-	c, err := NewController(Config{Graph: g, Dispatch: policy, AmbientC: -17}, rand.New(rand.NewSource(1)))
+	c, err := NewController(Config{Graph: g, Dispatch: policy, AmbientC: -17})
 	require.NoError(t, err)
 	h := &harness{t: t, c: c, now: time.Date(2026, 1, 15, 8, 0, 0, 0, time.UTC),
 		pending: map[string][]Command{}, actions: map[string]Command{}, soc: map[string]float64{}}
@@ -404,7 +403,7 @@ func TestTuning(t *testing.T) {
 		require.NoError(t, err)
 		g, err := routing.NewGraph(site, routing.GraphConfig{})
 		require.NoError(t, err)
-		_, err = NewController(Config{Graph: g, Tuning: bad.tu}, nil)
+		_, err = NewController(Config{Graph: g, Tuning: bad.tu})
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), bad.want)
 	}
@@ -415,7 +414,7 @@ func TestTuning(t *testing.T) {
 	require.NoError(t, err)
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	require.NoError(t, err)
-	c, err := NewController(Config{Graph: g, Tuning: Tuning{InboundPerBay: 1}}, nil)
+	c, err := NewController(Config{Graph: g, Tuning: Tuning{InboundPerBay: 1}})
 	require.NoError(t, err)
 	assert.Equal(t, 10, c.maxInbound("cn-lc"))
 }

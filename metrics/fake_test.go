@@ -3,7 +3,6 @@ package metrics
 import (
 	"context"
 	"encoding/json"
-	"math/rand"
 	"sync"
 	"testing"
 	"time"
@@ -60,7 +59,7 @@ func newFakeFleet(t *testing.T) (*fakeFleet, *geo.Site, *routing.Graph) {
 	require.NoError(t, err)
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	require.NoError(t, err)
-	ctl, err := fleet.NewController(fleet.Config{Graph: g}, rand.New(rand.NewSource(1)))
+	ctl, err := fleet.NewController(fleet.Config{Graph: g})
 	require.NoError(t, err)
 	roster, err := vehicles.NewRoster()
 	require.NoError(t, err)

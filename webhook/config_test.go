@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"math/rand"
 	"testing"
 	"time"
 
@@ -69,7 +68,7 @@ func TestVisibleFollowsTheSharingRule(t *testing.T) {
 	require.NoError(t, err)
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	require.NoError(t, err)
-	ctl, err := fleet.NewController(fleet.Config{Graph: g}, rand.New(rand.NewSource(1)))
+	ctl, err := fleet.NewController(fleet.Config{Graph: g})
 	require.NoError(t, err)
 	_, err = ctl.Handle(time.Now(), fleet.MoveRequested{ID: "m1", Container: "CSQU3054383", Origin: "kz-bay-01", Destination: "cn-bay-01"})
 	require.NoError(t, err)
