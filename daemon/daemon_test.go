@@ -15,7 +15,6 @@ import (
 	"github.com/borderfleet/borderfleet/audit"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
-	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/store"
 	"github.com/borderfleet/borderfleet/store/boltstore"
@@ -28,12 +27,12 @@ import (
 type fakeBus struct {
 	mu   sync.Mutex
 	subs map[string]byte
-	h    mqttbus.Handler
+	h    Handler
 	pub  []string // topics
 	body [][]byte
 }
 
-func (b *fakeBus) Subscribe(filter string, qos byte, h mqttbus.Handler) error {
+func (b *fakeBus) Subscribe(filter string, qos byte, h Handler) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.subs[filter] = qos

@@ -124,7 +124,7 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case fn := <-d.reqs:
-			fn()
+			fn(ctx)
 		case <-poll.C:
 			if err := d.catchUp(ctx); err != nil {
 				return err

@@ -92,6 +92,17 @@ func (c *capture) all() []message {
 	return append([]message(nil), c.msgs...)
 }
 
+// mqttBus is an MQTT client as the daemon's Bus, as fleetd wires it.
+type mqttBus struct{ c *mqttbus.Client }
+
+func (b mqttBus) Subscribe(filter string, qos byte, h daemon.Handler) error {
+	return b.c.Subscribe(filter, qos, mqttbus.Handler(h))
+}
+
+func (b mqttBus) Publish(topic string, qos byte, retained bool, payload []byte) error {
+	return b.c.Publish(topic, qos, retained, payload)
+}
+
 func connect(t *testing.T, url, id string) *mqttbus.Client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -129,7 +140,7 @@ func startFleetd(t *testing.T, ctx context.Context, url, iface string) *fleetd {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		assert.NoError(t, d.Run(ctx, bus))
+		assert.NoError(t, d.Run(ctx, mqttBus{bus}))
 	}()
 	t.Cleanup(func() { <-done })
 	return f

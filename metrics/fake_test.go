@@ -12,7 +12,6 @@ import (
 	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
-	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/vda5050"
 	"github.com/borderfleet/borderfleet/vehicles"
@@ -22,10 +21,10 @@ import (
 // is published: the daemon's core runs without MQTT.
 type quietBus struct {
 	mu sync.Mutex
-	h  mqttbus.Handler
+	h  daemon.Handler
 }
 
-func (b *quietBus) Subscribe(_ string, _ byte, h mqttbus.Handler) error {
+func (b *quietBus) Subscribe(_ string, _ byte, h daemon.Handler) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.h = h
@@ -34,7 +33,7 @@ func (b *quietBus) Subscribe(_ string, _ byte, h mqttbus.Handler) error {
 
 func (b *quietBus) Publish(string, byte, bool, []byte) error { return nil }
 
-func (b *quietBus) handler() mqttbus.Handler {
+func (b *quietBus) handler() daemon.Handler {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.h

@@ -18,7 +18,6 @@ import (
 	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
-	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/store/boltstore"
 	"github.com/borderfleet/borderfleet/vehicles"
@@ -83,8 +82,8 @@ func (r *receiver) setFail(f bool) {
 
 type nobus struct{}
 
-func (nobus) Subscribe(string, byte, mqttbus.Handler) error { return nil }
-func (nobus) Publish(string, byte, bool, []byte) error      { return nil }
+func (nobus) Subscribe(string, byte, daemon.Handler) error { return nil }
+func (nobus) Publish(string, byte, bool, []byte) error     { return nil }
 
 // running is a daemon on a bolt store with a deliverer beside it.
 type running struct {

@@ -270,7 +270,7 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		r.runErr = r.d.Run(dctx, r.bus)
+		r.runErr = r.d.Run(dctx, mqttBus{r.bus})
 		r.cancel() // a deposed daemon takes the rest down with it
 	}()
 	if o.statusEvery > 0 {
