@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // MoveRequest is the body of POST /v1/moves.
@@ -215,8 +214,8 @@ func (s *Server) submitMove(ctx context.Context, ev fleet.MoveRequested) error {
 func (s *Server) moveByKey(ctx context.Context, key string) (Move, bool, error) {
 	var out Move
 	var found bool
-	err := s.read(ctx, func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
-		for _, m := range ctl.Moves() {
+	err := s.read(ctx, func(_ time.Time, core coreView) {
+		for _, m := range core.Moves() {
 			if m.IdempotencyKey == key {
 				out, found = moveJSON(m, true), true
 				return
@@ -280,8 +279,8 @@ func (s *Server) listMoves(w http.ResponseWriter, r *http.Request, who Token) er
 		return badRequest("clearances", "clearances %q: want true or false", c)
 	}
 	out, vout := MoveList{Moves: []Move{}}, ViewerMoveList{Moves: []ViewerMove{}}
-	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
-		ms := ctl.Moves()
+	err := s.read(r.Context(), func(_ time.Time, core coreView) {
+		ms := core.Moves()
 		for i := len(ms) - 1; i >= 0; i-- {
 			m := ms[i]
 			if (state != "" && m.State != state) || (cont != "" && m.Container != cont) {
@@ -352,8 +351,8 @@ func (s *Server) moveByID(r *http.Request, id string) (Move, error) {
 // a 404.
 func (s *Server) withMove(r *http.Request, id string, fn func(m *fleet.Move)) error {
 	found := false
-	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
-		for _, m := range ctl.Moves() {
+	err := s.read(r.Context(), func(_ time.Time, core coreView) {
+		for _, m := range core.Moves() {
 			if m.ID == id {
 				fn(m)
 				found = true

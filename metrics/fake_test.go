@@ -74,6 +74,13 @@ func (f *fakeFleet) Do(_ context.Context, fn func(time.Time, *fleet.Controller, 
 	return nil
 }
 
+func (f *fakeFleet) Read(_ context.Context, fn func(time.Time, daemon.View)) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f.now, daemon.NewView(f.ctl, f.m))
+	return nil
+}
+
 func (f *fakeFleet) Counters() daemon.Counters { return daemon.Counters{} }
 
 func (f *fakeFleet) DecisionLatency() daemon.Latency {

@@ -291,7 +291,7 @@ borderfleet_mqtt_messages_received_total 42
 // stuckFleet's core never answers.
 type stuckFleet struct{}
 
-func (stuckFleet) Do(ctx context.Context, _ func(time.Time, *fleet.Controller, *vehicles.Master)) error {
+func (stuckFleet) Read(ctx context.Context, _ func(time.Time, daemon.View)) error {
 	<-ctx.Done()
 	return ctx.Err()
 }
