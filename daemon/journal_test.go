@@ -1,9 +1,7 @@
 package daemon
 
 import (
-	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,8 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/borderfleet/borderfleet/fleet"
-	"github.com/borderfleet/borderfleet/store/boltstore"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // oldLaneRecord is a lane closure or reopening as journals written before
@@ -88,31 +84,4 @@ func encoded(t *testing.T, ev fleet.Event) []byte {
 	b, err := encodeRecord(record{Kind: kindEvent, At: time.Now().UTC(), Event: ej})
 	require.NoError(t, err)
 	return b
-}
-
-// A journal written before LaneReopened existed replays its reopenings.
-func TestOldJournalReplaysLaneReopening(t *testing.T) {
-	st, err := boltstore.Open(filepath.Join(t.TempDir(), "j.db"))
-	require.NoError(t, err)
-	defer st.Close()
-	ctx := context.Background()
-	a, _, stopA, _ := journaled(t, st, "a") // writes the journal's settings
-	require.Eventually(t, a.Active, 5*time.Second, 10*time.Millisecond)
-	require.NoError(t, stopA())
-
-	// what an older fleetd journaled: two closures, one reopening
-	var token uint64
-	require.NoError(t, eventually(func() (err error) {
-		token, err = st.Acquire(ctx, "old", time.Minute)
-		return err
-	}))
-	_, err = st.Append(ctx, token, oldLaneRecord("kz-yard-cut", true), oldLaneRecord("cn-yard-cut", true), oldLaneRecord("kz-yard-cut", false))
-	require.NoError(t, err)
-	require.NoError(t, st.Release(ctx, "old", token))
-
-	b, _, _, _ := journaled(t, st, "b")
-	require.Eventually(t, b.Active, 5*time.Second, 10*time.Millisecond)
-	var closed []string
-	require.NoError(t, b.Do(ctx, func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) { closed = ctl.ClosedLanes() }))
-	assert.Equal(t, []string{"cn-yard-cut"}, closed, "kz-yard-cut reopened")
 }
