@@ -13,7 +13,6 @@ import (
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/routing"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 func TestCheckSubscribers(t *testing.T) {
@@ -50,8 +49,8 @@ func TestCheckSubscribers(t *testing.T) {
 // ask for the moves' countries.
 type coreOnly struct{ ctl *fleet.Controller }
 
-func (c coreOnly) Do(_ context.Context, fn func(time.Time, *fleet.Controller, *vehicles.Master)) error {
-	fn(time.Now(), c.ctl, nil)
+func (c coreOnly) Read(_ context.Context, fn func(time.Time, daemon.View)) error {
+	fn(time.Now(), daemon.NewView(c.ctl, nil))
 	return nil
 }
 func (coreOnly) Active() bool { return true }
