@@ -131,6 +131,8 @@ var ErrDeposed = errors.New("daemon: deposed: another fleetd holds the lease")
 type Daemon struct {
 	cfg    Config
 	ctl    *fleet.Controller
+	wake   time.Time     // the Controller's last Ready.Wake
+	dirty  []*fleet.Move // its Ready.Changed since the record being applied began
 	m      *vehicles.Master
 	log    *slog.Logger
 	inbox  chan inMsg
@@ -261,7 +263,7 @@ func (d *Daemon) now() time.Time {
 // TickEvery.
 func (d *Daemon) nextTick() time.Duration {
 	next := d.cfg.TickEvery
-	if w := d.ctl.NextWake(); !w.IsZero() && w.Sub(d.now()) < next {
+	if w := d.wake; !w.IsZero() && w.Sub(d.now()) < next {
 		next = w.Sub(d.now())
 	}
 	// the core's clock runs TimeScale times faster than real time
@@ -484,21 +486,23 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 		o, _ := d.handle(now, fleet.Tick{})
 		outs = append(outs, o...)
 	}
-	d.au.note(idx, d.ctl.TakeChanged())
+	d.au.note(idx, d.dirty)
+	d.dirty = d.dirty[:0]
 	return outs, result
 }
 
 // handle gives one event to the Controller and returns the messages its
 // commands become.
 func (d *Daemon) handle(now time.Time, ev fleet.Event) ([]vehicles.Outgoing, error) {
-	cmds, err := d.ctl.Handle(now, ev)
+	rd, err := d.ctl.Handle(now, ev)
+	d.wake, d.dirty = rd.Wake, append(d.dirty, rd.Changed...)
 	if err != nil {
 		d.ctlErr.Add(1)
 		if d.active.Load() {
 			d.log.Warn("controller refused an event", "event", fmt.Sprintf("%T", ev), "err", err)
 		}
 	}
-	return d.m.Commands(now, cmds), err
+	return d.m.Commands(now, rd.Commands), err
 }
 
 // publish hands messages to the publisher goroutine: a slow or broken

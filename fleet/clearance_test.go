@@ -22,7 +22,8 @@ func TestCustomsDecisionsMeanWhatTheySay(t *testing.T) {
 	assert.Equal(t, ClearanceExpected, m.Clearances[0].Status(m.PreCleared))
 
 	decide := func(cp, country string, d Verdict, officer string) error {
-		cmds, err := h.c.Handle(h.now, CustomsDecision{Checkpoint: cp, Country: country, Move: "m1", Decision: d, Officer: officer, Reason: "r-" + officer})
+		rd, err := h.c.Handle(h.now, CustomsDecision{Checkpoint: cp, Country: country, Move: "m1", Decision: d, Officer: officer, Reason: "r-" + officer})
+		cmds := rd.Commands
 		h.take(cmds)
 		return err
 	}

@@ -124,7 +124,7 @@ type Controller struct {
 	inbound    map[string]int                        // centre -> moves under way to it, counted at dispatch
 	inboundCap map[string]int                        // centre -> maxInbound, made on first use
 	out        []Command
-	changed    []*Move // moves created or changed since TakeChanged, in order, once each
+	changed    []*Move // moves created or changed since the last Ready, in order, once each
 	stats      Stats
 	// dispatch runs when something changed (dirty) or every Tuning.DispatchEvery
 	dirty        bool
@@ -200,8 +200,24 @@ func (c *Controller) ShuttleState(id string) (ShuttleState, float64, bool) {
 // checks and displays.
 func (c *Controller) Traffic() *routing.Traffic { return c.tr }
 
-// Handle applies one event at time now and returns the commands it leads to.
-func (c *Controller) Handle(now time.Time, ev Event) ([]Command, error) {
+// Ready is everything one event leads to, in one value (as etcd raft's
+// Ready): the commands for the vehicles, the moves it created or changed,
+// and when the Controller next needs a Tick if nothing else happens.
+type Ready struct {
+	Commands []Command
+	// Changed are the moves created or changed, in the order they were
+	// first changed, once each (for the audit trail); the caller must not
+	// change them.
+	Changed []*Move
+	// Wake is the next time the Controller needs a Tick even if nothing
+	// else happens (a gate's release time); zero if none.
+	Wake time.Time
+}
+
+// Handle applies one event at time now and returns what it leads to. An
+// event the fleet's state refuses returns an error and changes nothing
+// but the time: what the step after it did is in the Ready all the same.
+func (c *Controller) Handle(now time.Time, ev Event) (Ready, error) {
 	c.out = c.out[:0]
 	c.now = now
 	var err error
@@ -259,7 +275,7 @@ func (c *Controller) Handle(now time.Time, ev Event) ([]Command, error) {
 		c.dirty = true
 	}
 	c.step(now)
-	return slices.Clone(c.out), err
+	return Ready{Commands: slices.Clone(c.out), Changed: c.takeChanged(), Wake: c.nextWake()}, err
 }
 
 func (c *Controller) shuttle(id string) (*shuttleRec, error) {
@@ -364,7 +380,7 @@ func recent(m *Move, n int) string {
 	return strings.Join(parts, "; ")
 }
 
-// touch notes a move created or changed, for TakeChanged.
+// touch notes a move created or changed, for Ready.Changed.
 func (c *Controller) touch(m *Move) {
 	if !m.noted {
 		m.noted = true
@@ -372,10 +388,9 @@ func (c *Controller) touch(m *Move) {
 	}
 }
 
-// TakeChanged returns the moves created or changed since the last call,
-// in the order they were first changed (for the audit trail); the caller
-// must not change them.
-func (c *Controller) TakeChanged() []*Move {
+// takeChanged returns the moves created or changed since the last call,
+// in the order they were first changed.
+func (c *Controller) takeChanged() []*Move {
 	out := c.changed
 	c.changed = nil
 	for _, m := range out {
@@ -515,9 +530,9 @@ func (c *Controller) step(now time.Time) {
 	}
 }
 
-// NextWake is the next time the controller needs a Tick even if nothing
+// nextWake is the next time the controller needs a Tick even if nothing
 // else happens (a gate's release time); zero if none.
-func (c *Controller) NextWake() time.Time {
+func (c *Controller) nextWake() time.Time {
 	var t time.Time
 	for _, r := range c.recs {
 		if g := r.gate; g != nil && !g.until.IsZero() && (t.IsZero() || g.until.Before(t)) {

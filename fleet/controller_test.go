@@ -42,7 +42,8 @@ func newHarness(t *testing.T, policy string, shuttles map[string]string) *harnes
 
 func (h *harness) send(ev Event) {
 	h.t.Helper()
-	cmds, err := h.c.Handle(h.now, ev)
+	rd, err := h.c.Handle(h.now, ev)
+	cmds := rd.Commands
 	require.NoError(h.t, err, "%T %+v", ev, ev)
 	h.take(cmds)
 }
@@ -354,7 +355,8 @@ func TestControllerReleaseAfterBlockedInspection(t *testing.T) {
 // queue lists a container waiting for customs.
 func TestControllerPauseAndGateQueue(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
-	cmds, err := h.c.Handle(h.now, PauseRequested{Shuttle: "s1"})
+	rd, err := h.c.Handle(h.now, PauseRequested{Shuttle: "s1"})
+	cmds := rd.Commands
 	require.NoError(t, err)
 	assert.Equal(t, []Command{{Shuttle: "s1", Kind: CmdPause}}, cmds)
 	s, _, _ := h.c.ShuttleState("s1")
@@ -363,7 +365,8 @@ func TestControllerPauseAndGateQueue(t *testing.T) {
 	assert.Equal(t, MovePending, h.move("m1").State, "a paused shuttle takes no move")
 	assert.Empty(t, h.pending["s1"])
 
-	cmds, err = h.c.Handle(h.now, ResumeRequested{Shuttle: "s1"})
+	rd, err = h.c.Handle(h.now, ResumeRequested{Shuttle: "s1"})
+	cmds = rd.Commands
 	require.NoError(t, err)
 	assert.Equal(t, Command{Shuttle: "s1", Kind: CmdResume}, cmds[0])
 	h.take(cmds[1:])
@@ -417,4 +420,35 @@ func TestTuning(t *testing.T) {
 	c, err := NewController(Config{Graph: g, Tuning: Tuning{InboundPerBay: 1}})
 	require.NoError(t, err)
 	assert.Equal(t, 10, c.maxInbound("cn-lc"))
+}
+
+// Ready carries all an event leads to: the moves it changed, once each and
+// in order, and when the Controller wants a Tick (a pre-cleared
+// container's release time at the stop line).
+func TestReadyCarriesChangesAndWake(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	rd, err := h.c.Handle(h.now, request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	require.NoError(t, err)
+	require.Len(t, rd.Changed, 1, "created and dispatched: one move, once")
+	assert.Equal(t, "m1", rd.Changed[0].ID)
+	assert.NotEmpty(t, rd.Commands)
+	h.take(rd.Commands)
+	rd, err = h.c.Handle(h.now, Tick{})
+	require.NoError(t, err)
+	assert.Empty(t, rd.Changed, "nothing changed since")
+	assert.True(t, rd.Wake.IsZero(), "nobody at a stop line")
+
+	h.drive("s1")
+	h.finish("s1")
+	for range 5 {
+		h.drive("s1")
+		if h.move("m1").State == MoveAtGate {
+			break
+		}
+	}
+	require.Equal(t, MoveAtGate, h.move("m1").State)
+	rd, err = h.c.Handle(h.now, Tick{})
+	require.NoError(t, err)
+	assert.False(t, rd.Wake.IsZero(), "the release time at the stop line")
+	assert.True(t, rd.Wake.After(h.now))
 }

@@ -11,7 +11,8 @@ import (
 // refuse sends an event the Controller must refuse, and returns its error.
 func (h *harness) refuse(ev Event) error {
 	h.t.Helper()
-	cmds, err := h.c.Handle(h.now, ev)
+	rd, err := h.c.Handle(h.now, ev)
+	cmds := rd.Commands
 	require.Error(h.t, err, "%T %+v was taken", ev, ev)
 	h.take(cmds)
 	return err
@@ -34,7 +35,8 @@ func (h *harness) kinds(cmds []Command) []CommandKind {
 // handle sends an event that must be taken and returns its commands.
 func (h *harness) handle(ev Event) []Command {
 	h.t.Helper()
-	cmds, err := h.c.Handle(h.now, ev)
+	rd, err := h.c.Handle(h.now, ev)
+	cmds := rd.Commands
 	require.NoError(h.t, err, "%T %+v", ev, ev)
 	h.take(cmds)
 	return cmds
@@ -373,7 +375,7 @@ func TestCancelAtAStopLineKeepsTheNextStop(t *testing.T) {
 	assert.NotEmpty(t, stopped, "it stopped at the next stop line (after %s)", first)
 	assert.Nil(t, r.gate)
 	assert.NotEqual(t, "waiting at a gate", h.c.Activity("s1").String())
-	assert.True(t, h.c.NextWake().IsZero() || h.c.NextWake().After(h.now), "no wake-up in the past: %v", h.c.NextWake())
+	assert.True(t, h.c.nextWake().IsZero() || h.c.nextWake().After(h.now), "no wake-up in the past: %v", h.c.nextWake())
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
 

@@ -184,7 +184,8 @@ func (tr *transcript) fatalf(format string, args ...any) {
 
 // send hands one event to the Controller; an error it returns is output.
 func (tr *transcript) send(ev Event) error {
-	cmds, err := tr.h.c.Handle(tr.h.now, ev)
+	rd, err := tr.h.c.Handle(tr.h.now, ev)
+	cmds := rd.Commands
 	tr.h.take(cmds)
 	return err
 }

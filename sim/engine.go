@@ -81,13 +81,13 @@ func (e *engine) send(ev fleet.Event) {
 // handle hands an event to the controller and carries out its commands,
 // and returns the controller's error.
 func (e *engine) handle(ev fleet.Event) error {
-	cmds, err := e.ctl.Handle(e.now, ev)
-	for _, c := range cmds {
+	rd, err := e.ctl.Handle(e.now, ev)
+	for _, c := range rd.Commands {
 		if v, ok := e.vs[c.Shuttle]; ok {
 			v.command(e, c)
 		}
 	}
-	if w := e.ctl.NextWake(); !w.IsZero() && (e.wake.IsZero() || w.Before(e.wake) || !e.wake.After(e.now)) && w.After(e.now) {
+	if w := rd.Wake; !w.IsZero() && (e.wake.IsZero() || w.Before(e.wake) || !e.wake.After(e.now)) && w.After(e.now) {
 		e.wake = w
 		e.at(w, func() { e.send(fleet.Tick{}) })
 	}

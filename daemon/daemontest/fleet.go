@@ -124,8 +124,8 @@ func (f *Fleet) Events() []fleet.Event {
 // the caller holds mu.
 func (f *Fleet) handle(ev fleet.Event) error {
 	f.now = f.now.Add(time.Second)
-	cmds, err := f.ctl.Handle(f.now, ev)
-	for _, c := range cmds {
+	rd, err := f.ctl.Handle(f.now, ev)
+	for _, c := range rd.Commands {
 		if c.Kind == fleet.CmdDrive {
 			f.drives[c.Shuttle] = append(f.drives[c.Shuttle], c)
 		}
