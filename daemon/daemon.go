@@ -383,6 +383,7 @@ func (d *Daemon) resume(ctx context.Context) {
 // published. An input the journal does not take is not applied. ctx is
 // Run's: the journal write ends when the daemon stops.
 func (d *Daemon) input(ctx context.Context, rec record) error {
+	rec.V = journalVersion // made here, now: this fleetd's format
 	start := time.Now()
 	defer func() {
 		if d.active.Load() {
@@ -458,7 +459,7 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 		d.applyDeliveries(rec.Hooks)
 		return nil, nil
 	case kindEvent:
-		ev, err := rec.Event.decode()
+		ev, err := rec.Event.decode(rec.V)
 		if err != nil {
 			return nil, err
 		}

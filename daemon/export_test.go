@@ -17,3 +17,14 @@ func TokenOf(ctx context.Context, d *Daemon) (uint64, error) {
 
 // OldLaneRecord is oldLaneRecord, for the tests of package daemon_test.
 var OldLaneRecord = oldLaneRecord
+
+// DecodeRecord decodes one journal record and, for an event record, its
+// event: what a replay does with it before the Controller sees it.
+func DecodeRecord(b []byte) (kind string, ev fleet.Event, err error) {
+	r, err := decodeRecord(b)
+	if err != nil || r.Kind != kindEvent {
+		return r.Kind, nil, err
+	}
+	ev, err = r.Event.decode(r.V)
+	return r.Kind, ev, err
+}

@@ -56,7 +56,7 @@ func FuzzDecodeRecord(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := decodeRecord(b)
 		if err == nil && r.Kind == kindEvent {
-			_, _ = r.Event.decode()
+			_, _ = r.Event.decode(r.V)
 		}
 	})
 }

@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,7 +34,7 @@ func TestLaneEventsDecodeOldAndNew(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := decodeRecord(tc.rec)
 			require.NoError(t, err)
-			ev, err := r.Event.decode()
+			ev, err := r.Event.decode(r.V)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, ev)
 		})
@@ -69,7 +71,7 @@ func TestOperatorEventsDecodeOldAndNew(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := decodeRecord(tc.rec)
 			require.NoError(t, err)
-			ev, err := r.Event.decode()
+			ev, err := r.Event.decode(r.V)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, ev)
 		})
@@ -84,4 +86,70 @@ func encoded(t *testing.T, ev fleet.Event) []byte {
 	b, err := encodeRecord(record{Kind: kindEvent, At: time.Now().UTC(), Event: ej})
 	require.NoError(t, err)
 	return b
+}
+
+// The format on disk names nothing after Go: every event the journal
+// takes has a fixed name (eventName) that this version's decoders know,
+// and every field of it, nested ones too, has an explicit JSON name. An
+// event round-trips through a record.
+func TestJournalFormatIsExplicit(t *testing.T) {
+	at := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
+	events := []fleet.Event{
+		fleet.MoveRequested{ID: "m1", Container: "CSQU3054383", Origin: "kz-bay-01", Destination: "cn-bay-02", Priority: 3, Deadline: at, IdempotencyKey: "k", PreCleared: true},
+		fleet.CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: fleet.DecisionInspect, Officer: "o", Reason: "r"},
+		fleet.DeclarationFiled{Container: "CSQU3054383", Country: "KZ", Reference: "R", Declarant: "D", Goods: "G", GrossMassKg: 9000, Seals: []string{"S1"}, By: "b"},
+		fleet.SealRead{Checkpoint: "kz-bakhty-out", Container: "CSQU3054383", Seals: []fleet.SealState{{Number: "S1", State: "sealed"}}, By: "r"},
+		fleet.PauseRequested{Shuttle: "s1"}, fleet.ResumeRequested{Shuttle: "s1"}, fleet.FaultCleared{Shuttle: "s1"},
+		fleet.CancelRequested{Move: "m1", By: "otto", Reason: "r"}, fleet.PriorityChanged{Move: "m1", Priority: 2, By: "otto"},
+		fleet.ChargeRequested{Shuttle: "s1"}, fleet.ParkRequested{Shuttle: "s1"},
+		fleet.EmergencyStopRequested{Shuttle: "s1"}, fleet.EmergencyReleaseRequested{Shuttle: "s1"},
+		fleet.OutOfServiceRequested{Shuttle: "s1"}, fleet.InServiceRequested{Shuttle: "s1"},
+		fleet.LaneClosed{Lane: "kz-yard-cut", By: "otto"}, fleet.LaneReopened{Lane: "kz-yard-cut", By: "otto"},
+	}
+	require.Len(t, events, len(decoders[journalVersion]), "one of each event the journal takes")
+	for _, ev := range events {
+		name, ok := eventName(ev)
+		require.True(t, ok, "%T has a journal name", ev)
+		_, ok = decoders[journalVersion][name]
+		assert.True(t, ok, "%s decodes", name)
+		assertTagged(t, reflect.TypeOf(ev), name)
+
+		b := encoded(t, ev)
+		r, err := decodeRecord(b)
+		require.NoError(t, err)
+		assert.Equal(t, journalVersion, r.V)
+		got, err := r.Event.decode(r.V)
+		require.NoError(t, err)
+		assert.Equal(t, ev, got)
+	}
+	_, ok := eventName(fleet.Tick{})
+	assert.False(t, ok, "a tick is not submitted")
+}
+
+// assertTagged checks that every field of a struct type, and of the
+// structs in it, has an explicit JSON name.
+func assertTagged(t *testing.T, typ reflect.Type, where string) {
+	t.Helper()
+	for typ.Kind() == reflect.Slice || typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	if typ.Kind() != reflect.Struct || typ.PkgPath() == "time" {
+		return
+	}
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		assert.NotEmpty(t, name, "%s.%s has no JSON name", where, f.Name)
+		assertTagged(t, f.Type, where+"."+f.Name)
+	}
+}
+
+// A record of a version this fleetd does not know is refused, naming the
+// versions it reads.
+func TestJournalRecordOfANewerVersion(t *testing.T) {
+	_, err := decodeRecord([]byte(`{"v":99,"k":"tick","at":"2026-12-06T08:00:00Z"}`))
+	assert.ErrorContains(t, err, "version 99, written by a newer fleetd: this one reads versions 1 to 2")
+	r, err := decodeRecord([]byte(`{"k":"tick","at":"2026-12-06T08:00:00Z"}`))
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.V, "no version: the first")
 }

@@ -29,6 +29,7 @@ const (
 )
 
 func encodeRecord(r record) ([]byte, error) {
+	r.V = journalVersion
 	b, err := json.Marshal(r)
 	if err != nil {
 		return nil, fmt.Errorf("daemon: journal record: %w", err)

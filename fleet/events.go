@@ -55,31 +55,33 @@ type FaultReported struct {
 }
 
 // FaultCleared: a faulted shuttle works again.
-type FaultCleared struct{ Shuttle string }
+type FaultCleared struct {
+	Shuttle string `json:"shuttle"`
+}
 
 // MoveRequested: an operator asks for a container move.
 type MoveRequested struct {
-	ID             string
-	Container      string
-	Origin         string
-	Destination    string
-	Priority       int
-	EarliestPickup time.Time
-	Deadline       time.Time
-	Declaration    string
-	IdempotencyKey string
-	PreCleared     bool
+	ID             string    `json:"id,omitempty"`
+	Container      string    `json:"container,omitempty"`
+	Origin         string    `json:"origin,omitempty"`
+	Destination    string    `json:"destination,omitempty"`
+	Priority       int       `json:"priority,omitempty"`
+	EarliestPickup time.Time `json:"earliestPickup,omitempty"`
+	Deadline       time.Time `json:"deadline,omitempty"`
+	Declaration    string    `json:"declaration,omitempty"`
+	IdempotencyKey string    `json:"idempotencyKey,omitempty"`
+	PreCleared     bool      `json:"preCleared,omitempty"`
 }
 
 // CustomsDecision: a country's officer decides on a container at that
 // country's checkpoint: "release", "inspect" or "refuse".
 type CustomsDecision struct {
-	Checkpoint string
-	Country    string
-	Move       string
-	Decision   Verdict
-	Officer    string
-	Reason     string
+	Checkpoint string  `json:"checkpoint,omitempty"`
+	Country    string  `json:"country,omitempty"`
+	Move       string  `json:"move,omitempty"`
+	Decision   Verdict `json:"decision,omitempty"`
+	Officer    string  `json:"officer,omitempty"`
+	Reason     string  `json:"reason,omitempty"`
 }
 
 // DeclarationFiled: a country's customs system (or an operator) files a
@@ -88,72 +90,84 @@ type CustomsDecision struct {
 // the same container and country replaces the one in force. By names who
 // filed it, as the audit trail names them.
 type DeclarationFiled struct {
-	Container   string
-	Country     string // ISO 3166-1 alpha-2, a country with a checkpoint on the site
-	Reference   string
-	Declarant   string
-	Goods       string
-	GrossMassKg float64
-	Seals       []string // ISO 17712 seal numbers
-	By          string
+	Container   string   `json:"container,omitempty"`
+	Country     string   `json:"country,omitempty"` // ISO 3166-1 alpha-2, a country with a checkpoint on the site
+	Reference   string   `json:"reference,omitempty"`
+	Declarant   string   `json:"declarant,omitempty"`
+	Goods       string   `json:"goods,omitempty"`
+	GrossMassKg float64  `json:"grossMassKg,omitempty"`
+	Seals       []string `json:"seals,omitempty"` // ISO 17712 seal numbers
+	By          string   `json:"by,omitempty"`
 }
 
 // SealRead: a seal reader at a checkpoint read a container's seals. It
 // is accepted only for a container whose open move's way has that
 // checkpoint and has not passed it. By names the reader (or officer).
 type SealRead struct {
-	Checkpoint string
-	Container  string
-	Seals      []SealState
-	By         string
+	Checkpoint string      `json:"checkpoint,omitempty"`
+	Container  string      `json:"container,omitempty"`
+	Seals      []SealState `json:"seals,omitempty"`
+	By         string      `json:"by,omitempty"`
 }
 
 // PauseRequested: an operator pauses a shuttle where it is. A paused
 // shuttle keeps its place in traffic and its move, takes no new work and
 // is granted no more lane; it may be paused while idle or driving, not
 // while loading, unloading or charging.
-type PauseRequested struct{ Shuttle string }
+type PauseRequested struct {
+	Shuttle string `json:"shuttle"`
+}
 
 // ResumeRequested: an operator lets a paused shuttle go on.
-type ResumeRequested struct{ Shuttle string }
+type ResumeRequested struct {
+	Shuttle string `json:"shuttle"`
+}
 
 // CancelRequested: an operator cancels a move whose container is not on
 // a shuttle: pending, or on its way to be picked up. A shuttle on its way
 // to pick it up is stopped and sent to park. By names who asked, for the
 // audit trail.
 type CancelRequested struct {
-	Move   string
-	By     string
-	Reason string
+	Move   string `json:"move,omitempty"`
+	By     string `json:"by,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // PriorityChanged: an operator changes the priority of a move that is not
 // over (higher goes first; it matters to dispatch while the move waits).
 type PriorityChanged struct {
-	Move     string
-	Priority int
-	By       string
+	Move     string `json:"move,omitempty"`
+	Priority int    `json:"priority,omitempty"`
+	By       string `json:"by,omitempty"`
 }
 
 // ChargeRequested: an operator sends a shuttle that has no move to charge
 // now, up to the vehicle's MaxSoC, at the station of its centre (or the
 // nearest).
-type ChargeRequested struct{ Shuttle string }
+type ChargeRequested struct {
+	Shuttle string `json:"shuttle"`
+}
 
 // ParkRequested: an operator sends a shuttle that has no move to the
 // nearest free parking spot of its centre. It stays available to
 // dispatch there; take it out of service to keep it out of work.
-type ParkRequested struct{ Shuttle string }
+type ParkRequested struct {
+	Shuttle string `json:"shuttle"`
+}
 
 // EmergencyStopRequested: an operator stops a shuttle at once, whatever it
 // is doing. A stopped shuttle is told to pause (VDA 5050 startPause), is
 // granted no more lane and takes no work; its move stays with it. This is
 // the fleet's stop, not a safety function: a vehicle's safety-rated
 // emergency stop is its own.
-type EmergencyStopRequested struct{ Shuttle string }
+type EmergencyStopRequested struct {
+	Shuttle string `json:"shuttle"`
+}
 
 // EmergencyReleaseRequested: an operator releases a stopped shuttle.
-type EmergencyReleaseRequested struct{ Shuttle string }
+type EmergencyReleaseRequested struct {
+	Shuttle string `json:"shuttle"`
+}
 
 // OutOfServiceRequested: an operator takes a shuttle out of service. A
 // shuttle out of service takes no work and is sent to park; a move it was
@@ -161,23 +175,27 @@ type EmergencyReleaseRequested struct{ Shuttle string }
 // service through faults and their repair until it is put back. One with
 // a container aboard cannot be taken out (pause it, or take it out once it
 // has unloaded).
-type OutOfServiceRequested struct{ Shuttle string }
+type OutOfServiceRequested struct {
+	Shuttle string `json:"shuttle"`
+}
 
 // InServiceRequested: an operator puts a shuttle back into service.
-type InServiceRequested struct{ Shuttle string }
+type InServiceRequested struct {
+	Shuttle string `json:"shuttle"`
+}
 
 // LaneClosed: an operator closes a lane, or one link of it ("lane#n"),
 // to new routes. Shuttles routed over it are re-routed where another way
 // exists.
 type LaneClosed struct {
-	Lane string
-	By   string
+	Lane string `json:"lane,omitempty"`
+	By   string `json:"by,omitempty"`
 }
 
 // LaneReopened: an operator reopens a closed lane, or one link of it.
 type LaneReopened struct {
-	Lane string
-	By   string
+	Lane string `json:"lane,omitempty"`
+	By   string `json:"by,omitempty"`
 }
 
 // Tick: time passes; timers (gate release times) fire.
