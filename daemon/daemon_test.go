@@ -90,14 +90,20 @@ func TestScaledClock(t *testing.T) {
 // daemon, its bus and a function that stops it and returns Run's error.
 func journaled(t *testing.T, st *boltstore.Store, owner string) (*daemon.Daemon, *daemontest.Bus, func() error, <-chan struct{}) {
 	t.Helper()
+	return running(t, st, owner, 600*time.Millisecond, fleet.Config{}, vehicles.Config{AutoAdmit: true})
+}
+
+// running runs a daemon of the default site with these fleet and vehicle
+// settings (a roster of its own) on a store, as journaled does.
+func running(t *testing.T, st *boltstore.Store, owner string, lease time.Duration, fc fleet.Config, vc vehicles.Config) (*daemon.Daemon, *daemontest.Bus, func() error, <-chan struct{}) {
+	t.Helper()
 	site, err := geo.Default()
 	require.NoError(t, err)
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	require.NoError(t, err)
-	roster, err := vehicles.NewRoster()
+	vc.Roster, err = vehicles.NewRoster()
 	require.NoError(t, err)
-	d, err := daemon.New(daemon.Config{Graph: g, Journal: st, Owner: owner, LeaseTTL: 600 * time.Millisecond,
-		Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
+	d, err := daemon.New(daemon.Config{Graph: g, Journal: st, Owner: owner, LeaseTTL: lease, Fleet: fc, Vehicles: vc})
 	require.NoError(t, err)
 	bus := &daemontest.Bus{}
 	ctx, cancel := context.WithCancel(context.Background())

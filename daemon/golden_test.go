@@ -18,10 +18,7 @@ import (
 
 	"github.com/borderfleet/borderfleet/charging"
 	"github.com/borderfleet/borderfleet/daemon"
-	"github.com/borderfleet/borderfleet/daemon/daemontest"
 	"github.com/borderfleet/borderfleet/fleet"
-	"github.com/borderfleet/borderfleet/geo"
-	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/store/boltstore"
 	"github.com/borderfleet/borderfleet/vehicles"
 )
@@ -136,29 +133,8 @@ func TestGoldenJournalsReplay(t *testing.T) {
 // written with).
 func asFleetd(t *testing.T, st *boltstore.Store) (*daemon.Daemon, func() error, <-chan struct{}) {
 	t.Helper()
-	site, err := geo.Default()
-	require.NoError(t, err)
-	g, err := routing.NewGraph(site, routing.GraphConfig{})
-	require.NoError(t, err)
-	roster, err := vehicles.NewRoster()
-	require.NoError(t, err)
-	d, err := daemon.New(daemon.Config{Graph: g, Journal: st, Owner: "now", LeaseTTL: time.Second,
-		Fleet:    fleet.Config{Charging: charging.Opportunity{}},
-		Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true, ResendAfter: 5 * time.Minute}})
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	var runErr error
-	go func() {
-		runErr = d.Run(ctx, &daemontest.Bus{})
-		close(done)
-	}()
-	stop := func() error {
-		cancel()
-		<-done
-		return runErr
-	}
-	t.Cleanup(func() { _ = stop() })
+	d, _, stop, done := running(t, st, "now", time.Second, fleet.Config{Charging: charging.Opportunity{}},
+		vehicles.Config{AutoAdmit: true, ResendAfter: 5 * time.Minute})
 	return d, stop, done
 }
 

@@ -199,52 +199,43 @@ func decodeLaneClosed(b []byte) (fleet.Event, error) {
 // ServiceRequested{InService}. Such a record replays as the event it
 // meant.
 
-// decodePause reads a PauseRequested record, old (Pause false: a resume)
-// or new.
-func decodePause(b []byte) (fleet.Event, error) {
-	var x struct {
-		Shuttle string
-		Pause   *bool
+// decodePaired makes the version 1 decoder of an event that chose between
+// two by a bool field (flag): the value true, or no flag (absent), gives
+// on; false gives off.
+func decodePaired(flag string, absent bool, on, off func(shuttle string) fleet.Event) eventDecoder {
+	return func(b []byte) (fleet.Event, error) {
+		var x struct{ Shuttle string }
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(b, &x); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(b, &fields); err != nil {
+			return nil, err
+		}
+		v := absent
+		if raw, ok := fields[flag]; ok {
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return nil, fmt.Errorf("%s: %w", flag, err)
+			}
+		}
+		if v {
+			return on(x.Shuttle), nil
+		}
+		return off(x.Shuttle), nil
 	}
-	if err := json.Unmarshal(b, &x); err != nil {
-		return nil, err
-	}
-	if x.Pause != nil && !*x.Pause {
-		return fleet.ResumeRequested{Shuttle: x.Shuttle}, nil
-	}
-	return fleet.PauseRequested{Shuttle: x.Shuttle}, nil
 }
 
-// decodeEmergencyStop reads an EmergencyStopRequested record, old (Stop
-// false: a release) or new.
-func decodeEmergencyStop(b []byte) (fleet.Event, error) {
-	var x struct {
-		Shuttle string
-		Stop    *bool
-	}
-	if err := json.Unmarshal(b, &x); err != nil {
-		return nil, err
-	}
-	if x.Stop != nil && !*x.Stop {
-		return fleet.EmergencyReleaseRequested{Shuttle: x.Shuttle}, nil
-	}
-	return fleet.EmergencyStopRequested{Shuttle: x.Shuttle}, nil
-}
-
-// decodeService reads a ServiceRequested record of an old journal.
-func decodeService(b []byte) (fleet.Event, error) {
-	var x struct {
-		Shuttle   string
-		InService bool
-	}
-	if err := json.Unmarshal(b, &x); err != nil {
-		return nil, err
-	}
-	if x.InService {
-		return fleet.InServiceRequested{Shuttle: x.Shuttle}, nil
-	}
-	return fleet.OutOfServiceRequested{Shuttle: x.Shuttle}, nil
-}
+var (
+	decodePause = decodePaired("Pause", true,
+		func(s string) fleet.Event { return fleet.PauseRequested{Shuttle: s} },
+		func(s string) fleet.Event { return fleet.ResumeRequested{Shuttle: s} })
+	decodeEmergencyStop = decodePaired("Stop", true,
+		func(s string) fleet.Event { return fleet.EmergencyStopRequested{Shuttle: s} },
+		func(s string) fleet.Event { return fleet.EmergencyReleaseRequested{Shuttle: s} })
+	decodeService = decodePaired("InService", false,
+		func(s string) fleet.Event { return fleet.InServiceRequested{Shuttle: s} },
+		func(s string) fleet.Event { return fleet.OutOfServiceRequested{Shuttle: s} })
+)
 
 func encodeEvent(ev fleet.Event) (*eventJSON, error) {
 	name, ok := eventName(ev)
