@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/daemon/daemontest"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/geo/sitegen"
@@ -37,7 +39,7 @@ var testTokens = []Token{
 	{Token: tokAdmin, Name: "ada", Role: RoleAdmin},
 }
 
-func newTestServer(t *testing.T) (*fakeFleet, *Server, *httptest.Server) {
+func newTestServer(t *testing.T) (*daemontest.Fleet, *Server, *httptest.Server) {
 	t.Helper()
 	f, site, g := newFakeFleet(t)
 	s, err := New(Config{Fleet: f, Site: site, Graph: g, Tokens: testTokens, SnapshotEvery: 20 * time.Millisecond})
@@ -90,7 +92,7 @@ func TestHealthAndReady(t *testing.T) {
 	assert.JSONEq(t, `{"status": "ok"}`, string(b))
 	code, _ = call(t, srv, "GET", "/v1/ready", "", "")
 	assert.Equal(t, http.StatusOK, code)
-	f.standby.Store(true)
+	f.SetStandby(true)
 	code, b = call(t, srv, "GET", "/v1/ready", "", "")
 	assert.Equal(t, http.StatusServiceUnavailable, code)
 	assert.JSONEq(t, `{"status": "standby"}`, string(b))
@@ -105,7 +107,7 @@ func TestHealthAndReady(t *testing.T) {
 // route is not for, and neither for the roles it is for.
 func TestRoles(t *testing.T) {
 	f, s, srv := newTestServer(t)
-	f.join("s1", "kz-park-01")
+	f.Join("s1", "kz-park-01")
 	all := []Role{RoleViewer, RoleOperator, CustomsRole("KZ"), CustomsRole("CN"), RoleAdmin}
 	read := []Role{RoleViewer, RoleOperator, RoleAdmin}
 	op := []Role{RoleOperator, RoleAdmin}
@@ -216,7 +218,7 @@ func TestCreateMoveIsIdempotent(t *testing.T) {
 	m2 := createMove(t, srv, "key-3", strings.Replace(other, "CSQU3054383", "MSCU1234566", 1))
 	assert.NotEqual(t, m.ID, m2.ID)
 	var created int
-	for _, ev := range f.events {
+	for _, ev := range f.Events() {
 		if _, ok := ev.(fleet.MoveRequested); ok {
 			created++
 		}
@@ -278,7 +280,7 @@ func TestListAndGetMoves(t *testing.T) {
 	b := createMove(t, srv, "b", `{"container": "MSCU1234566", "origin": "cn-bay-01", "destination": "kz-bay-02", "pre_cleared": true, "earliest_pickup": "2026-01-15T09:00:00Z"}`)
 	require.NotNil(t, b.EarliestPickup)
 	assert.True(t, b.PreCleared)
-	f.join("s1", "kz-park-01") // takes move a
+	f.Join("s1", "kz-park-01") // takes move a
 	for _, tc := range []struct {
 		query string
 		want  []string
@@ -336,8 +338,8 @@ func TestListAndGetMoves(t *testing.T) {
 
 func TestShuttleVerbs(t *testing.T) {
 	f, _, srv := newTestServer(t)
-	f.join("s1", "kz-park-01")
-	f.join("s2", "kz-park-02")
+	f.Join("s1", "kz-park-01")
+	f.Join("s2", "kz-park-02")
 	code, body := call(t, srv, "GET", "/v1/shuttles", tokViewer, "")
 	require.Equal(t, http.StatusOK, code)
 	list := decode[map[string][]Shuttle](t, body)["shuttles"]
@@ -367,7 +369,7 @@ func TestShuttleVerbs(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, code, "not in fault")
 	assert.Contains(t, e.Msg, "not in fault")
 
-	f.send(fleet.FaultReported{Shuttle: "s2", Reason: "bumper"})
+	f.Send(fleet.FaultReported{Shuttle: "s2", Reason: "bumper"})
 	code, body = call(t, srv, "GET", "/v1/shuttles/s2", tokViewer, "")
 	require.Equal(t, 200, code)
 	assert.Equal(t, "fault", decode[Shuttle](t, body).State)
@@ -391,8 +393,8 @@ func TestShuttleVerbs(t *testing.T) {
 func TestCustomsQueueAndDecisions(t *testing.T) {
 	f, _, srv := newTestServer(t)
 	m := createMove(t, srv, "a", moveBody) // eastbound: KZ's export gate first
-	f.join("s1", "kz-park-01")
-	f.drive(func(ctl *fleet.Controller) bool { return len(ctl.GateQueue()) == 1 })
+	f.Join("s1", "kz-park-01")
+	f.Drive(func(core daemon.View) bool { return len(core.GateQueue()) == 1 })
 
 	queue := func(token, query string) (int, []GateWait) {
 		code, b := call(t, srv, "GET", "/v1/customs/queue"+query, token, "")
@@ -449,7 +451,7 @@ func TestCustomsQueueAndDecisions(t *testing.T) {
 		Reason: "documents in order", MoveState: d.MoveState, Clearance: d.Clearance}, d)
 	assert.Equal(t, []DecisionTaken{{At: d.Clearance.Decisions[0].At, Decision: "release", Officer: "officer-aigerim", Reason: "documents in order"}}, d.Clearance.Decisions)
 	var got fleet.CustomsDecision
-	for _, ev := range f.events {
+	for _, ev := range f.Events() {
 		if cd, ok := ev.(fleet.CustomsDecision); ok {
 			got = cd
 		}
@@ -481,7 +483,7 @@ func TestChargers(t *testing.T) {
 	assert.Equal(t, []Reservation{}, st[0].Reservations)
 
 	// a shuttle sent to charge has a reservation until it plugs in and after
-	f.join("s1", "kz-park-01")
+	f.Join("s1", "kz-park-01")
 	code, b = call(t, srv, "POST", "/v1/shuttles/s1/charge", tokOperator, "")
 	require.Equal(t, 200, code, "%s", b)
 	code, b = call(t, srv, "GET", "/v1/chargers", tokViewer, "")
@@ -530,7 +532,7 @@ func TestSiteAsGeoJSON(t *testing.T) {
 
 func TestEventStream(t *testing.T) {
 	f, _, srv := newTestServer(t)
-	f.join("s1", "kz-park-01")
+	f.Join("s1", "kz-park-01")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, "GET", srv.URL+"/v1/events", nil)
@@ -707,8 +709,8 @@ func TestCustomsDecisionConflictsAndClearances(t *testing.T) {
 	f, _, srv := newTestServer(t)
 	m := createMove(t, srv, "a", moveBody) // eastbound: kz-bakhty-out, then cn-pokitu-in
 	west := createMove(t, srv, "b", `{"container": "MSCU1234566", "origin": "cn-bay-02", "destination": "kz-bay-04"}`)
-	f.join("s1", "kz-park-01")
-	f.drive(func(ctl *fleet.Controller) bool { return len(ctl.GateQueue()) == 1 })
+	f.Join("s1", "kz-park-01")
+	f.Drive(func(core daemon.View) bool { return len(core.GateQueue()) == 1 })
 	decide := func(token, cp, move, d string) (int, Error) {
 		code, b := call(t, srv, "POST", "/v1/customs/decisions", token, `{"checkpoint": "`+cp+`", "move": "`+move+`", "decision": "`+d+`", "reason": "r"}`)
 		return code, decode[Error](t, b)
@@ -723,8 +725,8 @@ func TestCustomsDecisionConflictsAndClearances(t *testing.T) {
 	require.Equal(t, 200, code)
 	code, _ = decide(tokKZ, "kz-bakhty-out", m.ID, "release")
 	require.Equal(t, 200, code)
-	f.drive(func(ctl *fleet.Controller) bool {
-		for _, mv := range ctl.Moves() {
+	f.Drive(func(core daemon.View) bool {
+		for _, mv := range core.Moves() {
 			if mv.ID == m.ID {
 				return mv.State == fleet.MoveToDropoff
 			}
@@ -853,8 +855,8 @@ func TestCustomsRolesFollowTheSite(t *testing.T) {
 func TestViewerEventsCarryGateCountsOnly(t *testing.T) {
 	f, _, srv := newTestServer(t)
 	createMove(t, srv, "a", moveBody)
-	f.join("s1", "kz-park-01")
-	f.drive(func(ctl *fleet.Controller) bool { return len(ctl.GateQueue()) == 1 })
+	f.Join("s1", "kz-park-01")
+	f.Drive(func(core daemon.View) bool { return len(core.GateQueue()) == 1 })
 	first := func(token string) Snapshot {
 		var s Snapshot
 		streamEvents(t, srv, token, func(name, data string) bool {

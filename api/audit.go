@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/audit"
-	"github.com/borderfleet/borderfleet/fleet"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // AuditKey is the public half of the deployment's audit key: what an
@@ -81,9 +79,9 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request, who Token) 
 	}
 	var now time.Time
 	moves := map[string][]string{}
-	if err := s.read(r.Context(), func(n time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
+	if err := s.read(r.Context(), func(n time.Time, core coreView) {
 		now = n
-		for _, m := range ctl.Moves() {
+		for _, m := range core.Moves() {
 			moves[m.ID] = m.Countries()
 		}
 	}); err != nil {

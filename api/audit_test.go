@@ -16,6 +16,7 @@ import (
 
 	"github.com/borderfleet/borderfleet/audit"
 	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/daemon/daemontest"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/store/boltstore"
@@ -41,7 +42,7 @@ func auditServer(t *testing.T, key ed25519.PrivateKey) *httptest.Server {
 	t.Cleanup(func() { _ = st.Close() })
 	d, err := daemon.New(daemon.Config{Graph: g, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}, Journal: st, Owner: "test"})
 	require.NoError(t, err)
-	bus := &quietBus{}
+	bus := &daemontest.Bus{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- d.Run(ctx, bus) }()
@@ -53,8 +54,8 @@ func auditServer(t *testing.T, key ed25519.PrivateKey) *httptest.Server {
 	require.NoError(t, err)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	require.Eventually(t, func() bool { return bus.handler() != nil }, 5*time.Second, 10*time.Millisecond)
-	bus.handler()("uagv/v2/acme/s1/state", stateMsg(t, "s1", "kz-park-01"))
+	require.Eventually(t, func() bool { return bus.Handler() != nil }, 5*time.Second, 10*time.Millisecond)
+	bus.Handler()("uagv/v2/acme/s1/state", daemontest.State(t, "s1", "kz-park-01"))
 	require.Eventually(t, func() bool {
 		code, b := call(t, srv, "GET", "/v1/shuttles/s1", tokViewer, "")
 		return code == 200 && decode[Shuttle](t, b).State == "idle"

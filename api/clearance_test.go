@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/fleet"
 )
 
@@ -20,12 +21,12 @@ import (
 func TestCanDecideSaysWhatTheDecisionEndpointDoes(t *testing.T) {
 	f, _, srv := newTestServer(t)
 	east := createMove(t, srv, "a", moveBody) // kz-bakhty-out, then cn-pokitu-in
-	f.join("s1", "kz-park-01")
-	f.drive(func(ctl *fleet.Controller) bool { return len(ctl.GateQueue()) == 1 })
+	f.Join("s1", "kz-park-01")
+	f.Drive(func(core daemon.View) bool { return len(core.GateQueue()) == 1 })
 	code, b := call(t, srv, "POST", "/v1/customs/decisions", tokKZ, `{"checkpoint": "kz-bakhty-out", "move": "`+east.ID+`", "decision": "release"}`)
 	require.Equal(t, 200, code, "%s", b)
-	f.drive(func(ctl *fleet.Controller) bool { // past kz-bakhty-out
-		m := moveOf(ctl, east.ID)
+	f.Drive(func(core daemon.View) bool { // past kz-bakhty-out
+		m := moveOf(core, east.ID)
 		return m != nil && !m.Clearances[0].Passed.IsZero()
 	})
 	west := createMove(t, srv, "b", `{"container": "MSCU1234566", "origin": "cn-bay-02", "destination": "kz-bay-04"}`)
@@ -76,8 +77,8 @@ func TestCanDecideSaysWhatTheDecisionEndpointDoes(t *testing.T) {
 	}
 }
 
-func moveOf(ctl *fleet.Controller, id string) *fleet.Move {
-	for _, m := range ctl.Moves() {
+func moveOf(core daemon.View, id string) *fleet.Move {
+	for _, m := range core.Moves() {
 		if m.ID == id {
 			return m
 		}
@@ -102,19 +103,19 @@ func TestClearancesInListsAndTheCoreClock(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, code)
 	assert.Equal(t, "clearances", decode[Error](t, b).Field)
 
-	f.join("s1", "kz-park-01")
-	f.drive(func(ctl *fleet.Controller) bool { return len(ctl.GateQueue()) == 1 })
+	f.Join("s1", "kz-park-01")
+	f.Drive(func(core daemon.View) bool { return len(core.GateQueue()) == 1 })
 	code, b = call(t, srv, "GET", "/v1/customs/queue", tokKZ, "")
 	require.Equal(t, 200, code)
 	q := decode[Queue](t, b)
-	assert.Equal(t, f.now, q.At, "the core's clock")
+	assert.Equal(t, f.Now(), q.At, "the core's clock")
 	require.Len(t, q.Queue, 1)
 	require.NotNil(t, q.Queue[0].Since)
 	assert.False(t, q.Queue[0].Since.After(q.At))
 	code, b = call(t, srv, "GET", "/v1/customs/clearances?status=waiting", tokKZ, "")
 	require.Equal(t, 200, code)
 	cl := decode[ClearanceList](t, b)
-	assert.Equal(t, f.now, cl.At)
+	assert.Equal(t, f.Now(), cl.At)
 	require.Len(t, cl.Clearances, 1)
 	assert.Equal(t, m.ID, cl.Clearances[0].Move)
 	assert.True(t, cl.Clearances[0].CanDecide)
@@ -146,8 +147,8 @@ func TestCmpSince(t *testing.T) {
 func TestSnapshotGatesWaitingAndCanDecide(t *testing.T) {
 	f, _, srv := newTestServer(t)
 	m := createMove(t, srv, "a", moveBody)
-	f.join("s1", "kz-park-01")
-	f.drive(func(ctl *fleet.Controller) bool { return len(ctl.GateQueue()) == 1 })
+	f.Join("s1", "kz-park-01")
+	f.Drive(func(core daemon.View) bool { return len(core.GateQueue()) == 1 })
 	// events reads a stream until it has a snapshot and, if wantMove, a
 	// move event; it returns the snapshot's raw data and the move events'.
 	events := func(token string, wantMove bool) (string, []string) {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/borderfleet/borderfleet/charging"
+	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/routing"
@@ -18,8 +20,9 @@ import (
 
 // Fleet is what the API needs of the daemon (a *daemon.Daemon).
 type Fleet interface {
-	// Do runs fn on the core's goroutine; fn only reads.
-	Do(ctx context.Context, fn func(now time.Time, ctl *fleet.Controller, m *vehicles.Master)) error
+	// Read runs fn on the core's goroutine with a read-only view of the
+	// core.
+	Read(ctx context.Context, fn func(now time.Time, v daemon.View)) error
 	// Submit journals and applies an event and returns the Controller's
 	// verdict.
 	Submit(ctx context.Context, ev fleet.Event) error
@@ -27,6 +30,22 @@ type Fleet interface {
 	Active() bool
 	// Admit journals and puts a vehicle on the roster.
 	Admit(ctx context.Context, e vehicles.Entry) error
+}
+
+// coreView is what the API reads of the fleet's core (a daemon.View):
+// the Controller's and the vehicles' queries it makes, none of their
+// commands. It is valid only inside the function given to Server.read;
+// what it returns must not be changed.
+type coreView interface {
+	Moves() []*fleet.Move
+	GateQueue() []fleet.GateWait
+	Declarations(c fleet.Container) []fleet.Declaration
+	ClosedLanes() []string
+	StillRoutedOver(lane string) []string
+	ShuttleState(id string) (fleet.ShuttleState, float64, bool)
+	Activity(id string) fleet.Activity
+	ChargerSlots(station string) []charging.Slot
+	Vehicles() []vehicles.Vehicle
 }
 
 // AuditLog is what the audit export reads of the store: the

@@ -8,7 +8,6 @@ import (
 
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // GateWait is a container waiting for a customs decision.
@@ -62,8 +61,8 @@ const maxReason = 500
 // gateWaits copies the controller's gate queue, each with when it
 // arrived and whether a decision on it would be taken, longest waiting
 // first.
-func gateWaits(ctl *fleet.Controller) []GateWait {
-	q := ctl.GateQueue()
+func gateWaits(core coreView) []GateWait {
+	q := core.GateQueue()
 	out := make([]GateWait, 0, len(q))
 	if len(q) == 0 {
 		return out
@@ -72,7 +71,7 @@ func gateWaits(ctl *fleet.Controller) []GateWait {
 	for _, g := range q {
 		moves[g.Move] = nil
 	}
-	for _, m := range ctl.Moves() {
+	for _, m := range core.Moves() {
 		if _, ok := moves[m.ID]; ok {
 			moves[m.ID] = m
 		}
@@ -133,8 +132,8 @@ func (s *Server) customsQueue(w http.ResponseWriter, r *http.Request, who Token)
 		}
 	}
 	var out Queue
-	err := s.read(r.Context(), func(now time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
-		out.At, out.Queue = now, gateWaits(ctl)
+	err := s.read(r.Context(), func(now time.Time, core coreView) {
+		out.At, out.Queue = now, gateWaits(core)
 	})
 	if err != nil {
 		return err
@@ -169,7 +168,7 @@ func (s *Server) customsDecision(w http.ResponseWriter, r *http.Request, who Tok
 	if req.Move == "" {
 		return badRequest("move", "move is required")
 	}
-	switch req.Decision {
+	switch fleet.Verdict(req.Decision) {
 	case fleet.DecisionRelease, fleet.DecisionInspect, fleet.DecisionRefuse:
 	default:
 		return badRequest("decision", "decision %q: want release, inspect or refuse", req.Decision)
@@ -180,7 +179,7 @@ func (s *Server) customsDecision(w http.ResponseWriter, r *http.Request, who Tok
 	if _, err := s.customsMove(r, who, req.Move); err != nil {
 		return err
 	}
-	ev := fleet.CustomsDecision{Checkpoint: cp.ID, Country: cp.Country, Move: req.Move, Decision: req.Decision, Officer: who.Name, Reason: req.Reason}
+	ev := fleet.CustomsDecision{Checkpoint: cp.ID, Country: cp.Country, Move: req.Move, Decision: fleet.Verdict(req.Decision), Officer: who.Name, Reason: req.Reason}
 	if err := s.submit(r.Context(), ev, ""); err != nil {
 		return err
 	}
@@ -207,8 +206,8 @@ func (s *Server) customsMove(r *http.Request, who Token, id string) (Move, error
 	var out Move
 	found := false
 	country := who.Role.country()
-	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
-		for _, m := range ctl.Moves() {
+	err := s.read(r.Context(), func(_ time.Time, core coreView) {
+		for _, m := range core.Moves() {
 			if m.ID == id {
 				out, found = moveJSON(m, false), true
 				out.Clearances = clearancesJSON(m, country)
@@ -286,7 +285,7 @@ func clearancesJSON(m *fleet.Move, country string) []Clearance {
 			Decisions: []DecisionTaken{}, Arrived: optTime(c.Arrived), Inspected: optTime(c.Inspected), Passed: optTime(c.Passed), Refused: optTime(c.Refused),
 			CanDecide: m.CanDecide(c.Checkpoint) == nil}
 		for _, d := range c.Decisions {
-			x.Decisions = append(x.Decisions, DecisionTaken{At: d.At, Decision: d.Decision, Officer: d.Officer, Reason: d.Reason})
+			x.Decisions = append(x.Decisions, DecisionTaken{At: d.At, Decision: string(d.Decision), Officer: d.Officer, Reason: d.Reason})
 		}
 		if d := m.Declared(c.Country); d != nil {
 			dj := declarationJSON(*d)
@@ -333,9 +332,9 @@ func (s *Server) customsClearances(w http.ResponseWriter, r *http.Request, who T
 	}
 	country := who.Role.country()
 	out := ClearanceList{Clearances: []ClearanceItem{}}
-	err := s.read(r.Context(), func(now time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
+	err := s.read(r.Context(), func(now time.Time, core coreView) {
 		out.At = now
-		for _, m := range ctl.Moves() {
+		for _, m := range core.Moves() {
 			if m.State.Final() && !all {
 				continue
 			}

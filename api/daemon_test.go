@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,33 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/daemon/daemontest"
 	"github.com/borderfleet/borderfleet/geo"
-	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/vehicles"
 )
-
-// quietBus is a daemon.Bus that keeps the message handler and drops what
-// is published: the daemon's core runs without MQTT.
-type quietBus struct {
-	mu sync.Mutex
-	h  mqttbus.Handler
-}
-
-func (b *quietBus) Subscribe(_ string, _ byte, h mqttbus.Handler) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.h = h
-	return nil
-}
-
-func (b *quietBus) Publish(string, byte, bool, []byte) error { return nil }
-
-func (b *quietBus) handler() mqttbus.Handler {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.h
-}
 
 // TestAgainstTheDaemon serves the API over a real daemon core (no MQTT,
 // no journal): a vehicle reports, a move asked for over HTTP is assigned
@@ -52,7 +29,7 @@ func TestAgainstTheDaemon(t *testing.T) {
 	require.NoError(t, err)
 	d, err := daemon.New(daemon.Config{Graph: g, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
 	require.NoError(t, err)
-	bus := &quietBus{}
+	bus := &daemontest.Bus{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- d.Run(ctx, bus) }()
@@ -65,8 +42,8 @@ func TestAgainstTheDaemon(t *testing.T) {
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 
-	require.Eventually(t, func() bool { return bus.handler() != nil }, 5*time.Second, 10*time.Millisecond)
-	bus.handler()("uagv/v2/acme/s1/state", stateMsg(t, "s1", "kz-park-01"))
+	require.Eventually(t, func() bool { return bus.Handler() != nil }, 5*time.Second, 10*time.Millisecond)
+	bus.Handler()("uagv/v2/acme/s1/state", daemontest.State(t, "s1", "kz-park-01"))
 	require.Eventually(t, func() bool {
 		code, b := call(t, srv, "GET", "/v1/shuttles/s1", tokViewer, "")
 		return code == 200 && decode[Shuttle](t, b).State == "idle"

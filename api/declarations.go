@@ -10,7 +10,6 @@ import (
 
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // declarers may file customs declarations: a country's officers (and its
@@ -179,13 +178,13 @@ func (s *Server) customsDeclaration(w http.ResponseWriter, r *http.Request, who 
 		return invalidField(err)
 	}
 	var out DeclarationAnswer
-	err = s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
-		for _, d := range ctl.Declarations(c) {
+	err = s.read(r.Context(), func(_ time.Time, core coreView) {
+		for _, d := range core.Declarations(c) {
 			if d.Country == req.Country {
 				out.CustomsDeclaration = declarationJSON(d)
 			}
 		}
-		for _, m := range ctl.Moves() {
+		for _, m := range core.Moves() {
 			if m.Container == c && !m.State.Final() && (who.Role.country() == "" || slices.Contains(m.Countries(), who.Role.country())) {
 				out.Move = m.ID
 			}
@@ -242,8 +241,8 @@ func (s *Server) customsSeals(w http.ResponseWriter, r *http.Request, who Token)
 		return invalidField(err)
 	}
 	out := SealReadingAnswer{Checkpoint: cp.ID, Country: cp.Country, Container: string(c)}
-	err = s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
-		for _, m := range ctl.Moves() {
+	err = s.read(r.Context(), func(_ time.Time, core coreView) {
+		for _, m := range core.Moves() {
 			if m.Container != c || m.State.Final() {
 				continue
 			}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // Snapshot is the "snapshot" event of the event stream: the fleet at one
@@ -103,9 +102,9 @@ func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, first bool
 	viewer := who.Role == RoleViewer
 	snap := Snapshot{Active: s.cfg.Fleet.Active(), Moves: map[string]int{}, Gates: []GateWait{}, GateCounts: map[string]int{}}
 	var changed []any
-	err := s.read(r.Context(), func(now time.Time, ctl *fleet.Controller, m *vehicles.Master) {
+	err := s.read(r.Context(), func(now time.Time, core coreView) {
 		snap.At = now
-		for _, mv := range ctl.Moves() {
+		for _, mv := range core.Moves() {
 			snap.Moves[string(mv.State)]++
 			mark := moveMark{mv.State, len(mv.History), mv.Priority, len(mv.Clearances)}
 			if viewer {
@@ -119,18 +118,18 @@ func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, first bool
 				changed = append(changed, moveFor(who, mv, true))
 			}
 		}
-		for _, sh := range s.shuttlesOf(ctl, m) {
+		for _, sh := range s.shuttlesOf(core) {
 			snap.Shuttles = append(snap.Shuttles, ShuttleStatus{ID: sh.ID, State: sh.State, Activity: sh.Activity, SoC: sh.SoC,
 				LastNode: sh.LastNode, Position: sh.Position, Move: sh.Move})
 		}
-		for _, g := range ctl.GateQueue() {
+		for _, g := range core.GateQueue() {
 			snap.GateCounts[g.Checkpoint]++
 		}
 		if !viewer {
-			snap.Gates = gateWaits(ctl)
+			snap.Gates = gateWaits(core)
 		}
-		snap.Chargers = s.stations(now, ctl, m)
-		snap.ClosedLanes = nonNil(ctl.ClosedLanes())
+		snap.Chargers = s.stations(now, core)
+		snap.ClosedLanes = nonNil(core.ClosedLanes())
 	})
 	return snap, changed, err
 }

@@ -2,15 +2,14 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // MoveRequest is the body of POST /v1/moves.
@@ -61,8 +60,9 @@ type Transition struct {
 	Cause    string    `json:"cause"`
 	Decision string    `json:"decision,omitempty"`
 	// Event names a note that is no change of state: declaration,
-	// seal_read, seal_alert or held; actor and checkpoint say by whom and
-	// where.
+	// seal_read, seal_alert or held. Actor says by whom a note, a decision
+	// or a change of state was made ("officer NAME (CC)", "operator NAME",
+	// "shuttle ID"; absent: fleetd), checkpoint where.
 	Event      string `json:"event,omitempty"`
 	Actor      string `json:"actor,omitempty"`
 	Checkpoint string `json:"checkpoint,omitempty"`
@@ -89,10 +89,12 @@ func moveJSON(m *fleet.Move, full bool) Move {
 	out.EarliestPickup, out.Deadline = optTime(m.EarliestPickup), optTime(m.Deadline)
 	if full {
 		for _, h := range m.History {
-			out.History = append(out.History, Transition{At: h.At, From: string(h.From), To: string(h.To), Cause: h.Cause, Decision: h.Decision,
+			out.History = append(out.History, Transition{At: h.At, From: string(h.From), To: string(h.To), Cause: h.Cause, Decision: string(h.Decision),
 				Event: h.Event, Actor: h.Actor, Checkpoint: h.Checkpoint})
 		}
-		out.PassedOver = slices.Clone(m.PassedOver)
+		for _, r := range m.PassedOver {
+			out.PassedOver = append(out.PassedOver, r.String())
+		}
 		out.Clearances = clearancesJSON(m, "")
 		for _, d := range m.Declarations {
 			out.Declarations = append(out.Declarations, declarationJSON(d))
@@ -177,10 +179,7 @@ func (s *Server) createMove(w http.ResponseWriter, r *http.Request, _ Token) err
 	if ev.ID, err = newMoveID(); err != nil {
 		return err
 	}
-	if err := s.submit(r.Context(), ev, ""); err != nil {
-		if e, ok := err.(*Error); ok && e.Status == http.StatusUnprocessableEntity && isKeyConflict(e.Msg) {
-			e.Status, e.Field = http.StatusConflict, "Idempotency-Key"
-		}
+	if err := s.submitMove(r.Context(), ev); err != nil {
 		return err
 	}
 	m, ok, err := s.moveByKey(r.Context(), key)
@@ -199,16 +198,24 @@ func (s *Server) createMove(w http.ResponseWriter, r *http.Request, _ Token) err
 	return nil
 }
 
-func isKeyConflict(msg string) bool {
-	return strings.Contains(msg, "idempotency key")
+// submitMove submits a move request as submit does; a key used for
+// another move is a 409 on the Idempotency-Key header.
+func (s *Server) submitMove(ctx context.Context, ev fleet.MoveRequested) error {
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
+	err := s.cfg.Fleet.Submit(ctx, ev)
+	if errors.Is(err, fleet.ErrKeyConflict) {
+		return &Error{Status: http.StatusConflict, Msg: err.Error(), Field: "Idempotency-Key"}
+	}
+	return s.verdict(err, "")
 }
 
 // moveByKey finds the move made with an idempotency key.
 func (s *Server) moveByKey(ctx context.Context, key string) (Move, bool, error) {
 	var out Move
 	var found bool
-	err := s.read(ctx, func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
-		for _, m := range ctl.Moves() {
+	err := s.read(ctx, func(_ time.Time, core coreView) {
+		for _, m := range core.Moves() {
 			if m.IdempotencyKey == key {
 				out, found = moveJSON(m, true), true
 				return
@@ -272,8 +279,8 @@ func (s *Server) listMoves(w http.ResponseWriter, r *http.Request, who Token) er
 		return badRequest("clearances", "clearances %q: want true or false", c)
 	}
 	out, vout := MoveList{Moves: []Move{}}, ViewerMoveList{Moves: []ViewerMove{}}
-	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
-		ms := ctl.Moves()
+	err := s.read(r.Context(), func(_ time.Time, core coreView) {
+		ms := core.Moves()
 		for i := len(ms) - 1; i >= 0; i-- {
 			m := ms[i]
 			if (state != "" && m.State != state) || (cont != "" && m.Container != cont) {
@@ -344,8 +351,8 @@ func (s *Server) moveByID(r *http.Request, id string) (Move, error) {
 // a 404.
 func (s *Server) withMove(r *http.Request, id string, fn func(m *fleet.Move)) error {
 	found := false
-	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
-		for _, m := range ctl.Moves() {
+	err := s.read(r.Context(), func(_ time.Time, core coreView) {
+		for _, m := range core.Moves() {
 			if m.ID == id {
 				fn(m)
 				found = true

@@ -165,7 +165,7 @@ type LaneChange struct {
 // lanes is GET /v1/lanes.
 func (s *Server) lanes(w http.ResponseWriter, r *http.Request, _ Token) error {
 	var closed []string
-	if err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) { closed = ctl.ClosedLanes() }); err != nil {
+	if err := s.read(r.Context(), func(_ time.Time, core coreView) { closed = core.ClosedLanes() }); err != nil {
 		return err
 	}
 	out := make([]Lane, 0, len(s.cfg.Site.Lanes))
@@ -200,15 +200,19 @@ func (s *Server) closeLane(closed bool) handler {
 		if !s.knownLane(id) {
 			return &Error{Status: http.StatusNotFound, Msg: fmt.Sprintf("no lane or link %q (GET /v1/lanes lists them)", id), Field: "id"}
 		}
-		if err := s.submit(r.Context(), fleet.LaneClosed{Lane: id, Closed: closed, By: who.Name}, "id"); err != nil {
+		var ev fleet.Event = fleet.LaneReopened{Lane: id, By: who.Name}
+		if closed {
+			ev = fleet.LaneClosed{Lane: id, By: who.Name}
+		}
+		if err := s.submit(r.Context(), ev, "id"); err != nil {
 			return err
 		}
 		out := LaneChange{Lane: id, Closed: closed}
-		if err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
-			out.ClosedLanes = nonNil(ctl.ClosedLanes())
+		if err := s.read(r.Context(), func(_ time.Time, core coreView) {
+			out.ClosedLanes = nonNil(core.ClosedLanes())
 			out.StillRoutedOver = []string{}
 			if closed {
-				out.StillRoutedOver = nonNil(ctl.StillRoutedOver(id))
+				out.StillRoutedOver = nonNil(core.StillRoutedOver(id))
 			}
 		}); err != nil {
 			return err

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/daemon"
 )
 
 func TestCancelAndPriority(t *testing.T) {
@@ -39,9 +39,9 @@ func TestCancelAndPriority(t *testing.T) {
 	assert.Contains(t, decode[Error](t, b).Msg, "no longer matters")
 
 	// aboard a shuttle: refused, the move goes on
-	f.join("s1", "kz-park-01")
+	f.Join("s1", "kz-park-01")
 	m2 := createMove(t, srv, "k2", moveBody)
-	f.drive(func(ctl *fleet.Controller) bool { return ctl.Moves()[1].Laden() })
+	f.Drive(func(core daemon.View) bool { return core.Moves()[1].Laden() })
 	code, b = call(t, srv, "POST", "/v1/moves/"+m2.ID+"/cancel", tokOperator, `{"reason": "late"}`)
 	assert.Equal(t, http.StatusUnprocessableEntity, code)
 	assert.Contains(t, decode[Error](t, b).Msg, "aboard s1")
@@ -52,7 +52,7 @@ func TestCancelAndPriority(t *testing.T) {
 
 func TestOperatorShuttleVerbs(t *testing.T) {
 	f, _, srv := newTestServer(t)
-	f.join("s1", "kz-park-01")
+	f.Join("s1", "kz-park-01")
 	verb := func(id, v string) (int, Shuttle, Error) {
 		code, b := call(t, srv, "POST", "/v1/shuttles/"+id+"/"+v, tokOperator, "")
 		if code == 200 {

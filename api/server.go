@@ -11,7 +11,6 @@ import (
 
 	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/fleet"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // Server is the HTTP API. Build one with New; it holds no state of its
@@ -74,10 +73,10 @@ func New(cfg Config) (*Server, error) {
 		{"POST", "/v1/shuttles/{id}/clear-fault", operates, s.clearFault},
 		{"POST", "/v1/shuttles/{id}/charge", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.ChargeRequested{Shuttle: id} })},
 		{"POST", "/v1/shuttles/{id}/park", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.ParkRequested{Shuttle: id} })},
-		{"POST", "/v1/shuttles/{id}/emergency-stop", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.EmergencyStopRequested{Shuttle: id, Stop: true} })},
-		{"POST", "/v1/shuttles/{id}/emergency-release", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.EmergencyStopRequested{Shuttle: id} })},
-		{"POST", "/v1/shuttles/{id}/out-of-service", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.ServiceRequested{Shuttle: id} })},
-		{"POST", "/v1/shuttles/{id}/in-service", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.ServiceRequested{Shuttle: id, InService: true} })},
+		{"POST", "/v1/shuttles/{id}/emergency-stop", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.EmergencyStopRequested{Shuttle: id} })},
+		{"POST", "/v1/shuttles/{id}/emergency-release", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.EmergencyReleaseRequested{Shuttle: id} })},
+		{"POST", "/v1/shuttles/{id}/out-of-service", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.OutOfServiceRequested{Shuttle: id} })},
+		{"POST", "/v1/shuttles/{id}/in-service", operates, s.shuttleEvent(func(id string) fleet.Event { return fleet.InServiceRequested{Shuttle: id} })},
 		{"POST", "/v1/shuttles", admins, s.addShuttle},
 		{"GET", "/v1/lanes", readers, s.lanes},
 		{"POST", "/v1/lanes/{id}/close", operates, s.closeLane(true)},
@@ -149,11 +148,11 @@ func (s *Server) authenticate(r *http.Request) (Token, bool) {
 	return lookup(s.cfg.Tokens, strings.TrimSpace(tok))
 }
 
-// read runs fn on the core's goroutine.
-func (s *Server) read(ctx context.Context, fn func(now time.Time, ctl *fleet.Controller, m *vehicles.Master)) error {
+// read runs fn on the core's goroutine, with what the API reads of it.
+func (s *Server) read(ctx context.Context, fn func(now time.Time, core coreView)) error {
 	ctx, cancel := context.WithTimeout(ctx, readTimeout)
 	defer cancel()
-	if err := s.cfg.Fleet.Do(ctx, fn); err != nil {
+	if err := s.cfg.Fleet.Read(ctx, func(now time.Time, v daemon.View) { fn(now, v) }); err != nil {
 		return &Error{Status: http.StatusServiceUnavailable, Msg: "the fleet core did not answer: " + err.Error()}
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // Shuttle is a vehicle as the API shows it: what the Controller makes of
@@ -61,21 +60,21 @@ type Position struct {
 }
 
 // shuttles lists every vehicle on the roster as the API shows it.
-func (s *Server) shuttlesOf(ctl *fleet.Controller, m *vehicles.Master) []Shuttle {
+func (s *Server) shuttlesOf(core coreView) []Shuttle {
 	moveOf := map[string]string{}
-	for _, mv := range ctl.Moves() {
+	for _, mv := range core.Moves() {
 		if mv.Shuttle != "" && !mv.State.Final() {
 			moveOf[mv.Shuttle] = mv.ID
 		}
 	}
-	vs := m.Vehicles()
+	vs := core.Vehicles()
 	out := make([]Shuttle, 0, len(vs))
 	for _, v := range vs {
 		sh := Shuttle{ID: v.ID, Manufacturer: v.Manufacturer, SerialNumber: v.SerialNumber, Connection: v.Connection,
 			Joined: v.Joined, SoC: v.SoC, LastNode: v.LastNode, Driving: v.Driving, OrderID: v.OrderID,
 			Loads: slices.Clone(v.Loads), Reasons: slices.Clone(v.Reasons), Move: moveOf[v.ID]}
-		if st, soc, ok := ctl.ShuttleState(v.ID); ok {
-			sh.State, sh.SoC, sh.Activity = string(st), soc, ctl.Activity(v.ID)
+		if st, soc, ok := core.ShuttleState(v.ID); ok {
+			sh.State, sh.SoC, sh.Activity = string(st), soc, core.Activity(v.ID).String()
 		}
 		if f := v.Factsheet; f != nil {
 			sh.Factsheet = &Factsheet{SeriesName: f.SeriesName, AgvClass: f.AgvClass, MinOrderIntervalS: f.MinOrderInterval,
@@ -98,7 +97,7 @@ func (s *Server) shuttlesOf(ctl *fleet.Controller, m *vehicles.Master) []Shuttle
 // them).
 func (s *Server) listShuttles(w http.ResponseWriter, r *http.Request, who Token) error {
 	var out []Shuttle
-	if err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, m *vehicles.Master) { out = s.shuttlesOf(ctl, m) }); err != nil {
+	if err := s.read(r.Context(), func(_ time.Time, core coreView) { out = s.shuttlesOf(core) }); err != nil {
 		return err
 	}
 	for i := range out {
@@ -113,8 +112,8 @@ func (s *Server) shuttle(r *http.Request) (Shuttle, error) {
 	id := r.PathValue("id")
 	var out Shuttle
 	found := false
-	err := s.read(r.Context(), func(_ time.Time, ctl *fleet.Controller, m *vehicles.Master) {
-		for _, sh := range s.shuttlesOf(ctl, m) {
+	err := s.read(r.Context(), func(_ time.Time, core coreView) {
+		for _, sh := range s.shuttlesOf(core) {
 			if sh.ID == id {
 				out, found = sh, true
 			}
@@ -172,7 +171,12 @@ func (s *Server) shuttleVerb(w http.ResponseWriter, r *http.Request, check func(
 // pause is POST /v1/shuttles/{id}/pause (or /resume).
 func (s *Server) pause(p bool) handler {
 	return func(w http.ResponseWriter, r *http.Request, _ Token) error {
-		return s.shuttleVerb(w, r, nil, func(id string) fleet.Event { return fleet.PauseRequested{Shuttle: id, Pause: p} })
+		return s.shuttleVerb(w, r, nil, func(id string) fleet.Event {
+			if p {
+				return fleet.PauseRequested{Shuttle: id}
+			}
+			return fleet.ResumeRequested{Shuttle: id}
+		})
 	}
 }
 

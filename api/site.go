@@ -12,7 +12,6 @@ import (
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/routing"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // Station is a charging station with the shuttles charging there now.
@@ -49,7 +48,7 @@ type Reservation struct {
 // charging at each now and the reservations not yet ended.
 func (s *Server) chargers(w http.ResponseWriter, r *http.Request, _ Token) error {
 	var out []Station
-	if err := s.read(r.Context(), func(now time.Time, ctl *fleet.Controller, m *vehicles.Master) { out = s.stations(now, ctl, m) }); err != nil {
+	if err := s.read(r.Context(), func(now time.Time, core coreView) { out = s.stations(now, core) }); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string][]Station{"stations": out})
@@ -58,17 +57,17 @@ func (s *Server) chargers(w http.ResponseWriter, r *http.Request, _ Token) error
 
 // stations is every charging station as the API shows it; it runs on
 // the core's goroutine.
-func (s *Server) stations(now time.Time, ctl *fleet.Controller, m *vehicles.Master) []Station {
+func (s *Server) stations(now time.Time, core coreView) []Station {
 	atStation := map[string][]string{} // station -> shuttles charging there
-	for _, v := range m.Vehicles() {
-		if st, _, ok := ctl.ShuttleState(v.ID); ok && st == fleet.ShuttleCharging {
+	for _, v := range core.Vehicles() {
+		if st, _, ok := core.ShuttleState(v.ID); ok && st == fleet.ShuttleCharging {
 			atStation[s.placeOf(v.LastNode)] = append(atStation[s.placeOf(v.LastNode)], v.ID)
 		}
 	}
 	out := make([]Station, 0, len(s.cfg.Site.Stations))
 	for _, st := range s.cfg.Site.Stations {
 		booked := []Reservation{}
-		for _, sl := range ctl.ChargerSlots(st.ID) {
+		for _, sl := range core.ChargerSlots(st.ID) {
 			if sl.End.After(now) {
 				booked = append(booked, Reservation{Shuttle: sl.Request.Shuttle, Charger: sl.Charger, Start: sl.Start, End: sl.End,
 					FromSoC: sl.Request.FromSoC, ToSoC: sl.Request.ToSoC, PowerKW: sl.PowerKW, CheckedIn: sl.CheckedIn})

@@ -13,7 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/daemon/daemontest"
 	"github.com/borderfleet/borderfleet/vda5050"
 )
 
@@ -25,28 +26,22 @@ const container = "CSQU3054383"
 // be: a move at the gate with a declaration and an officer's decision
 // with a reason, and a shuttle (s2) that reports the container among its
 // loads, so it is out of dispatch for loads fleetd did not put there.
-func viewerFleet(t *testing.T) (*fakeFleet, *Server, *httptest.Server, Move) {
+func viewerFleet(t *testing.T) (*daemontest.Fleet, *Server, *httptest.Server, Move) {
 	f, s, srv := newTestServer(t)
 	m := createMove(t, srv, "a", moveBody)
-	f.join("s1", "kz-park-01")
-	f.drive(func(ctl *fleet.Controller) bool { return len(ctl.GateQueue()) == 1 })
+	f.Join("s1", "kz-park-01")
+	f.Drive(func(core daemon.View) bool { return len(core.GateQueue()) == 1 })
 	code, b := call(t, srv, "POST", "/v1/customs/declarations", tokKZ, `{"container": "`+container+`", "country": "KZ", "reference": "KZ-DECL-9", `+
 		`"declarant": "Khorgos Trading", "goods": "tyres", "gross_mass_kg": 21000, "seals": ["KZ1234567"]}`)
 	require.Equal(t, http.StatusCreated, code, "%s", b)
 	code, b = call(t, srv, "POST", "/v1/customs/decisions", tokKZ, `{"checkpoint": "kz-bakhty-out", "move": "`+m.ID+`", "decision": "inspect", "reason": "x-ray"}`)
 	require.Equal(t, http.StatusOK, code, "%s", b)
 
-	f.join("s2", "kz-park-02")
+	f.Join("s2", "kz-park-02")
 	var h vda5050.Headers
-	stateWithLoads(t, &h, "s2", "kz-park-02") // header 0, as join's
+	stateWithLoads(t, &h, "s2", "kz-park-02") // header 0, as Join's
 	for range 4 {
-		f.mu.Lock()
-		evs, _, err := f.m.Incoming(f.now, "uagv/v2/acme/s2/state", stateWithLoads(t, &h, "s2", "kz-park-02", container))
-		require.NoError(t, err)
-		for _, ev := range evs {
-			require.NoError(t, f.handle(ev))
-		}
-		f.mu.Unlock()
+		f.Receive("uagv/v2/acme/s2/state", stateWithLoads(t, &h, "s2", "kz-park-02", container))
 	}
 	code, b = call(t, srv, "GET", "/v1/shuttles/s2", tokOperator, "")
 	require.Equal(t, http.StatusOK, code)

@@ -42,6 +42,13 @@ func (v Vehicle) ScenarioKWh(s Scenario, ambientC float64) float64 {
 	return e
 }
 
+// Need is what one scenario of a move takes, worked out beforehand (with
+// ScenarioKWh), for a caller that asks the same question many times.
+type Need struct {
+	Name string
+	KWh  float64
+}
+
 // CheckMove tells whether a shuttle at state of charge soc may take a move:
 // in every scenario (the dispatcher passes at least the delivery and, for
 // each customs gate on the way, a refusal there with the drive back to the
@@ -49,11 +56,22 @@ func (v Vehicle) ScenarioKWh(s Scenario, ambientC float64) float64 {
 // (MinSoC) left. With no scenarios a move is feasible if soc is above the
 // reserve.
 func (v Vehicle) CheckMove(soc, ambientC float64, scenarios ...Scenario) Feasibility {
+	needs := make([]Need, len(scenarios))
+	for i, s := range scenarios {
+		needs[i] = Need{s.Name, v.ScenarioKWh(s, ambientC)}
+	}
+	return v.Check(soc, needs...)
+}
+
+// Check is CheckMove for scenarios whose energy is known: the worst need
+// (the first of equal ones) against what the battery holds above the
+// reserve.
+func (v Vehicle) Check(soc float64, needs ...Need) Feasibility {
 	f := Feasibility{ReserveKWh: v.KWh(v.MinSoC), Worst: "standing still"}
 	f.HaveKWh = v.KWh(soc) - f.ReserveKWh
-	for _, s := range scenarios {
-		if e := v.ScenarioKWh(s, ambientC); e > f.NeedKWh || f.Worst == "standing still" {
-			f.NeedKWh, f.Worst = e, s.Name
+	for i, n := range needs {
+		if n.KWh > f.NeedKWh || i == 0 {
+			f.NeedKWh, f.Worst = n.KWh, n.Name
 		}
 	}
 	f.OK = f.HaveKWh >= f.NeedKWh

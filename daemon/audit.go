@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/borderfleet/borderfleet/audit"
 	"github.com/borderfleet/borderfleet/fleet"
@@ -62,7 +61,7 @@ func entryOf(idx uint64, m *fleet.Move, h fleet.MoveTransition) audit.Entry {
 	}
 	switch {
 	case h.Decision != "":
-		e.Event = "customs_" + h.Decision // taken, not yet applied
+		e.Event = "customs_" + string(h.Decision) // taken, not yet applied
 	case h.To == fleet.MovePending:
 		if h.From == "" || h.From == fleet.MovePending {
 			e.Event, e.Actor = "created", "operator"
@@ -80,29 +79,12 @@ func entryOf(idx uint64, m *fleet.Move, h fleet.MoveTransition) audit.Entry {
 	if h.To == fleet.MoveReturned {
 		e.Bay = m.Origin
 	}
-	// where: the transition says (never the prose, which carries an
-	// officer's name: the checkpoint decides which country sees the entry)
+	// where and who: the transition says (never the prose, which carries
+	// an officer's name: the checkpoint decides which country sees the
+	// entry)
 	e.Checkpoint = h.Checkpoint
-	// "passed kz-bakhty-out, released by officer-7 (KZ) at ..." names the
-	// officer who let it pass; a decision names its officer itself
-	if i := strings.Index(h.Cause, " by "); i >= 0 {
-		rest := h.Cause[i+4:]
-		if j := strings.Index(rest, ")"); j > 0 && strings.Contains(rest[:j], " (") {
-			e.Actor = "officer " + rest[:j+1]
-		}
-	}
-	if h.Decision != "" && h.Actor != "" {
+	if h.Actor != "" {
 		e.Actor = h.Actor
-	}
-	// "cancelled by otto: booked twice" names the operator
-	if who, ok := strings.CutPrefix(h.Cause, "cancelled by "); ok && h.To == fleet.MoveCancelled {
-		if i := strings.IndexAny(who, ":;"); i >= 0 {
-			who = who[:i]
-		}
-		e.Actor = "operator " + who
-	}
-	if e.Actor == "fleetd" && m.Shuttle != "" && strings.Contains(h.Cause, "shuttle "+m.Shuttle) {
-		e.Actor = "shuttle " + m.Shuttle
 	}
 	return e
 }

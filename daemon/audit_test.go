@@ -15,19 +15,21 @@ func TestAuditEntriesNameTheActor(t *testing.T) {
 	m := fleet.NewMove("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", at)
 	tests := []struct {
 		to, from         fleet.MoveState
-		cause            string
+		cause, by        string
 		actor, event, cp string
 	}{
-		{fleet.MovePending, "", "requested", "operator", "created", ""},
-		{fleet.MoveCancelled, fleet.MovePending, "cancelled by otto: booked twice; s1 no longer picks it up", "operator otto", "cancelled", ""},
-		{fleet.MoveCancelled, fleet.MovePending, "cancelled by an operator", "operator an operator", "cancelled", ""},
-		{fleet.MoveToDropoff, fleet.MoveAtGate, "release by officer-li (CN) at cn-pokitu-in: smart gate", "officer officer-li (CN)", "to_dropoff", "cn-pokitu-in"},
-		// the checkpoint is the transition's, whatever the prose says
-		{fleet.MoveToDropoff, fleet.MoveAtGate, "passed cn-pokitu-in, released by robot(1) (CN) at cn-pokitu-in: ok", "fleetd", "to_dropoff", "cn-pokitu-in"},
-		{fleet.MoveInspection, fleet.MoveAtGate, "at the inspection bay cn-insp-1", "fleetd", "in_inspection", "cn-pokitu-in"},
+		{fleet.MovePending, "", "requested", "", "operator", "created", ""},
+		{fleet.MoveCancelled, fleet.MovePending, "cancelled by otto: booked twice; s1 no longer picks it up", "operator otto", "operator otto", "cancelled", ""},
+		{fleet.MoveToDropoff, fleet.MoveAtGate, "release by officer-li (CN) at cn-pokitu-in: smart gate", "officer officer-li (CN)", "officer officer-li (CN)", "to_dropoff", "cn-pokitu-in"},
+		// who and where are the transition's, whatever the prose says
+		{fleet.MoveToDropoff, fleet.MoveAtGate, "passed cn-pokitu-in, released by robot(1) (CN) at kz-bakhty-out: ok", "officer robot(1) (CN)", "officer robot(1) (CN)", "to_dropoff", "cn-pokitu-in"},
+		{fleet.MoveToDropoff, fleet.MoveAtGate, "passed cn-pokitu-in, released by mallory (KZ) at cn-pokitu-in", "", "fleetd", "to_dropoff", "cn-pokitu-in"},
+		{fleet.MoveCancelled, fleet.MovePending, "cancelled by eve", "", "fleetd", "cancelled", ""},
+		{fleet.MoveLoading, fleet.MoveToPickup, "shuttle s1 at the origin bay", "shuttle s1", "shuttle s1", "loading", ""},
+		{fleet.MoveInspection, fleet.MoveAtGate, "at the inspection bay cn-insp-1", "", "fleetd", "in_inspection", "cn-pokitu-in"},
 	}
 	for _, tt := range tests {
-		e := entryOf(7, m, fleet.MoveTransition{At: at, From: tt.from, To: tt.to, Cause: tt.cause, Checkpoint: tt.cp})
+		e := entryOf(7, m, fleet.MoveTransition{At: at, From: tt.from, To: tt.to, Cause: tt.cause, Checkpoint: tt.cp, Actor: tt.by})
 		assert.Equal(t, tt.actor, e.Actor, tt.cause)
 		assert.Equal(t, tt.event, e.Event, tt.cause)
 		assert.Equal(t, tt.cp, e.Checkpoint, tt.cause)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"math/rand"
 	"os"
 	"strings"
 	"sync"
@@ -16,7 +15,6 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
-	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/vda5050"
 	"github.com/borderfleet/borderfleet/vehicles"
@@ -53,8 +51,10 @@ type Config struct {
 	// time, is out of dispatch until its next state; default 45 s (VDA
 	// 5050 vehicles send a state at least every 30 s).
 	StaleAfter time.Duration
-	// Seed seeds the Controller's randomness; default 1. Keep it with the
-	// journal: replay needs the same seed.
+	// Seed is part of the journal's settings; default 1. The Controller
+	// draws no random numbers (it is deterministic from its events), but
+	// journals carry the seed they were written with, and a store is
+	// refused with another.
 	Seed int64
 	// Inbox is how many received messages may wait for the core before
 	// more are dropped (and counted); default 4096.
@@ -95,9 +95,15 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Bus is what the daemon needs of MQTT (an *mqttbus.Client).
+// Handler gets a message received on a subscription; it must not block.
+type Handler func(topic string, payload []byte)
+
+// Bus is what the daemon needs of MQTT. fleetd adapts an *mqttbus.Client
+// to it.
 type Bus interface {
-	Subscribe(filter string, qos byte, h mqttbus.Handler) error
+	// Subscribe has h called with every message on a topic filter.
+	Subscribe(filter string, qos byte, h Handler) error
+	// Publish sends a message.
 	Publish(topic string, qos byte, retained bool, payload []byte) error
 }
 
@@ -125,13 +131,13 @@ var ErrDeposed = errors.New("daemon: deposed: another fleetd holds the lease")
 type Daemon struct {
 	cfg    Config
 	ctl    *fleet.Controller
+	wake   time.Time     // the Controller's last Ready.Wake
+	dirty  []*fleet.Move // its Ready.Changed since the record being applied began
 	m      *vehicles.Master
 	log    *slog.Logger
 	inbox  chan inMsg
-	outbox chan vehicles.Outgoing // to the publisher goroutine
-	reqs   chan func()
-	bus    Bus
-	ctx    context.Context // of Run, for journal writes
+	outbox chan vehicles.Outgoing         // to the publisher goroutine
+	reqs   chan func(ctx context.Context) // run on the daemon's goroutine, with Run's ctx
 
 	token    uint64    // the lease's fencing token while active
 	applied  uint64    // the last journal index applied to the core
@@ -166,7 +172,7 @@ func New(cfg Config) (*Daemon, error) {
 	}
 	cfg = cfg.withDefaults()
 	cfg.Fleet.Graph = cfg.Graph
-	ctl, err := fleet.NewController(cfg.Fleet, rand.New(rand.NewSource(cfg.Seed)))
+	ctl, err := fleet.NewController(cfg.Fleet)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +182,7 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Daemon{cfg: cfg, ctl: ctl, m: m, refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func()),
+	return &Daemon{cfg: cfg, ctl: ctl, m: m, refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)),
 		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]string{}}, nil
 }
 
@@ -186,7 +192,6 @@ func New(cfg Config) (*Daemon, error) {
 // state, and only then subscribes on bus. It returns ErrDeposed if
 // another instance takes the lease.
 func (d *Daemon) Run(ctx context.Context, bus Bus) error {
-	d.bus, d.ctx = bus, ctx
 	if j := d.cfg.Journal; j != nil {
 		if err := d.takeOver(ctx); err != nil {
 			if ctx.Err() != nil {
@@ -199,9 +204,9 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 	d.active.Store(true)
 	pubCtx, stopPub := context.WithCancel(ctx)
 	pubDone := make(chan struct{})
-	go d.publisher(pubCtx, pubDone)
+	go d.publisher(pubCtx, bus, pubDone)
 	defer func() { stopPub(); <-pubDone }()
-	d.resume()
+	d.resume(ctx)
 	for _, s := range d.m.Subscriptions() {
 		if err := bus.Subscribe(s.Filter, s.QoS, d.receive); err != nil {
 			return fmt.Errorf("daemon: %w", err)
@@ -219,11 +224,11 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 		case <-ctx.Done():
 			return nil
 		case msg := <-d.inbox:
-			d.incoming(msg)
+			d.incoming(ctx, msg)
 		case fn := <-d.reqs:
-			fn()
+			fn(ctx)
 		case <-tick.C:
-			d.tick()
+			d.tick(ctx)
 			tick.Reset(d.nextTick())
 		case <-renew.C:
 			if err := d.cfg.Journal.Renew(ctx, d.cfg.Owner, d.token, d.cfg.LeaseTTL); err != nil {
@@ -258,7 +263,7 @@ func (d *Daemon) now() time.Time {
 // TickEvery.
 func (d *Daemon) nextTick() time.Duration {
 	next := d.cfg.TickEvery
-	if w := d.ctl.NextWake(); !w.IsZero() && w.Sub(d.now()) < next {
+	if w := d.wake; !w.IsZero() && w.Sub(d.now()) < next {
 		next = w.Sub(d.now())
 	}
 	// the core's clock runs TimeScale times faster than real time
@@ -287,7 +292,7 @@ func vehicleKey(topic string) (string, vda5050.Topic, bool) {
 // core for displays only; a state that repeats the last one in all that
 // matters only counts as a sign of life; the rest is journaled and
 // handled.
-func (d *Daemon) incoming(msg inMsg) {
+func (d *Daemon) incoming(ctx context.Context, msg inMsg) {
 	d.in.Add(1)
 	if err := d.m.Check(msg.at, msg.topic, msg.payload); err != nil {
 		// garbage, or another vehicle's header on this one's topic: it
@@ -328,7 +333,7 @@ func (d *Daemon) incoming(msg inMsg) {
 	} else {
 		rec.Payload = payload
 	}
-	d.input(rec)
+	d.input(ctx, rec)
 }
 
 // refused counts a vehicle message that was not believed, by reason, and
@@ -350,33 +355,35 @@ func (d *Daemon) refused(topic string, err error) {
 }
 
 // tick hands time to the core, and reports vehicles gone silent.
-func (d *Daemon) tick() {
+func (d *Daemon) tick(ctx context.Context) {
 	now := time.Now()
 	for key, at := range d.heard {
 		if silence := now.Sub(at); silence > d.cfg.StaleAfter && !d.silent[key] {
 			d.silent[key] = true
-			d.input(record{Kind: kindSilent, At: d.now(), Vehicle: key, Silence: silence})
+			d.input(ctx, record{Kind: kindSilent, At: d.now(), Vehicle: key, Silence: silence})
 		}
 	}
-	d.input(record{Kind: kindTick, At: d.now()})
+	d.input(ctx, record{Kind: kindTick, At: d.now()})
 }
 
 // resume: a fleetd takes over; every vehicle it knows gets StaleAfter to
 // report, and is asked for its state.
-func (d *Daemon) resume() {
+func (d *Daemon) resume(ctx context.Context) {
 	now := time.Now()
 	for _, v := range d.m.Vehicles() {
 		if v.Connection != "" {
 			d.heard[v.Manufacturer+"/"+v.SerialNumber] = now
 		}
 	}
-	d.input(record{Kind: kindResume, At: d.now()})
+	d.input(ctx, record{Kind: kindResume, At: d.now()})
 }
 
 // input journals one input, applies it to the core, writes the audit
 // entries it led to, and publishes what follows: durable before
-// published. An input the journal does not take is not applied.
-func (d *Daemon) input(rec record) error {
+// published. An input the journal does not take is not applied. ctx is
+// Run's: the journal write ends when the daemon stops.
+func (d *Daemon) input(ctx context.Context, rec record) error {
+	rec.V = journalVersion // made here, now: this fleetd's format
 	start := time.Now()
 	defer func() {
 		if d.active.Load() {
@@ -392,9 +399,9 @@ func (d *Daemon) input(rec record) error {
 		if err != nil {
 			return err
 		}
-		idx, err = j.Append(d.ctx, d.token, b)
-		if err != nil && d.ctx.Err() != nil {
-			return d.ctx.Err() // shutting down
+		idx, err = j.Append(ctx, d.token, b)
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err() // shutting down
 		}
 		if err != nil {
 			d.jErr.Add(1)
@@ -408,7 +415,7 @@ func (d *Daemon) input(rec record) error {
 	}
 	outs, err := d.apply(idx, rec)
 	if d.cfg.Journal != nil {
-		if aerr := d.au.flush(d.ctx, d.cfg.Journal, d.token); aerr != nil {
+		if aerr := d.au.flush(ctx, d.cfg.Journal, d.token); aerr != nil {
 			d.log.Error("audit write failed; will retry", "err", aerr)
 		}
 	}
@@ -452,7 +459,7 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 		d.applyDeliveries(rec.Hooks)
 		return nil, nil
 	case kindEvent:
-		ev, err := rec.Event.decode()
+		ev, err := rec.Event.decode(rec.V)
 		if err != nil {
 			return nil, err
 		}
@@ -480,21 +487,23 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 		o, _ := d.handle(now, fleet.Tick{})
 		outs = append(outs, o...)
 	}
-	d.au.note(idx, d.ctl.TakeChanged())
+	d.au.note(idx, d.dirty)
+	d.dirty = d.dirty[:0]
 	return outs, result
 }
 
 // handle gives one event to the Controller and returns the messages its
 // commands become.
 func (d *Daemon) handle(now time.Time, ev fleet.Event) ([]vehicles.Outgoing, error) {
-	cmds, err := d.ctl.Handle(now, ev)
+	rd, err := d.ctl.Handle(now, ev)
+	d.wake, d.dirty = rd.Wake, append(d.dirty, rd.Changed...)
 	if err != nil {
 		d.ctlErr.Add(1)
 		if d.active.Load() {
 			d.log.Warn("controller refused an event", "event", fmt.Sprintf("%T", ev), "err", err)
 		}
 	}
-	return d.m.Commands(now, cmds), err
+	return d.m.Commands(now, rd.Commands), err
 }
 
 // publish hands messages to the publisher goroutine: a slow or broken
@@ -515,7 +524,7 @@ func (d *Daemon) publish(outs []vehicles.Outgoing) {
 
 // publisher sends what the core hands it, in order, while this instance
 // is active; it returns when ctx ends.
-func (d *Daemon) publisher(ctx context.Context, done chan<- struct{}) {
+func (d *Daemon) publisher(ctx context.Context, bus Bus, done chan<- struct{}) {
 	defer close(done)
 	quiet := false
 	for {
@@ -526,7 +535,7 @@ func (d *Daemon) publisher(ctx context.Context, done chan<- struct{}) {
 			if !d.active.Load() {
 				continue // deposed: not a word more
 			}
-			if err := d.bus.Publish(o.Topic, o.QoS, o.Retained, o.Payload); err != nil {
+			if err := bus.Publish(o.Topic, o.QoS, o.Retained, o.Payload); err != nil {
 				d.pubErr.Add(1)
 				if !quiet {
 					d.log.Warn("publish failed", "topic", o.Topic, "err", err)
@@ -544,10 +553,18 @@ func (d *Daemon) publisher(ctx context.Context, done chan<- struct{}) {
 // returns when it has run (or ctx ends first). fn must not keep the
 // pointers it is given, nor change anything through them.
 func (d *Daemon) Do(ctx context.Context, fn func(now time.Time, ctl *fleet.Controller, m *vehicles.Master)) error {
+	return d.do(ctx, func(context.Context) { fn(d.now(), d.ctl, d.m) })
+}
+
+// do runs fn on the daemon's goroutine and returns when it has run (or
+// ctx ends first). fn gets Run's context (not ctx), for the journal
+// writes it makes: an input is journaled, or not, whether or not the
+// caller still waits for it.
+func (d *Daemon) do(ctx context.Context, fn func(runCtx context.Context)) error {
 	done := make(chan struct{})
-	req := func() {
+	req := func(runCtx context.Context) {
 		defer close(done)
-		fn(d.now(), d.ctl, d.m)
+		fn(runCtx)
 	}
 	select {
 	case d.reqs <- req:
@@ -570,8 +587,8 @@ func (d *Daemon) Submit(ctx context.Context, ev fleet.Event) error {
 		return err
 	}
 	var result error
-	if derr := d.Do(ctx, func(time.Time, *fleet.Controller, *vehicles.Master) {
-		result = d.input(record{Kind: kindEvent, At: d.now(), Event: ej})
+	if derr := d.do(ctx, func(runCtx context.Context) {
+		result = d.input(runCtx, record{Kind: kindEvent, At: d.now(), Event: ej})
 	}); derr != nil {
 		return derr
 	}
@@ -586,14 +603,14 @@ func (d *Daemon) Admit(ctx context.Context, e vehicles.Entry) error {
 		return err
 	}
 	var result error
-	if derr := d.Do(ctx, func(time.Time, *fleet.Controller, *vehicles.Master) {
+	if derr := d.do(ctx, func(runCtx context.Context) {
 		for _, x := range d.cfg.Vehicles.Roster.Entries() {
 			if x.SerialNumber == e.SerialNumber {
 				result = fmt.Errorf("%w: %s (%s)", vehicles.ErrDuplicate, e.SerialNumber, x.Manufacturer)
 				return
 			}
 		}
-		result = d.input(record{Kind: kindAdmit, At: d.now(), Entry: &e})
+		result = d.input(runCtx, record{Kind: kindAdmit, At: d.now(), Entry: &e})
 	}); derr != nil {
 		return derr
 	}

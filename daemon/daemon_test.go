@@ -1,11 +1,9 @@
-package daemon
+package daemon_test
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,9 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/borderfleet/borderfleet/audit"
+	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/daemon/daemontest"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
-	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/store"
 	"github.com/borderfleet/borderfleet/store/boltstore"
@@ -23,54 +22,7 @@ import (
 	"github.com/borderfleet/borderfleet/vehicles"
 )
 
-// fakeBus keeps subscriptions and what is published; a unit-test fake
-// (the e2e tests use real brokers).
-type fakeBus struct {
-	mu   sync.Mutex
-	subs map[string]byte
-	h    mqttbus.Handler
-	pub  []string // topics
-	body [][]byte
-}
-
-func (b *fakeBus) Subscribe(filter string, qos byte, h mqttbus.Handler) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.subs[filter] = qos
-	b.h = h
-	return nil
-}
-
-func (b *fakeBus) Publish(topic string, _ byte, _ bool, payload []byte) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.pub = append(b.pub, topic)
-	b.body = append(b.body, payload)
-	return nil
-}
-
-// last is the last message published on a topic (nil if none).
-func (b *fakeBus) last(topic string) []byte {
-	p := b.published(topic)
-	if len(p) == 0 {
-		return nil
-	}
-	return p[len(p)-1]
-}
-
-func (b *fakeBus) published(topic string) [][]byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out [][]byte
-	for i, t := range b.pub {
-		if t == topic {
-			out = append(out, b.body[i])
-		}
-	}
-	return out
-}
-
-func newDaemon(t *testing.T, inbox int) (*Daemon, *geo.Site) {
+func newDaemon(t *testing.T) (*daemon.Daemon, *geo.Site) {
 	t.Helper()
 	site, err := geo.Default()
 	require.NoError(t, err)
@@ -78,27 +30,14 @@ func newDaemon(t *testing.T, inbox int) (*Daemon, *geo.Site) {
 	require.NoError(t, err)
 	roster, err := vehicles.NewRoster()
 	require.NoError(t, err)
-	d, err := New(Config{Graph: g, Inbox: inbox, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
+	d, err := daemon.New(daemon.Config{Graph: g, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
 	require.NoError(t, err)
 	return d, site
 }
 
-func state(t *testing.T, serial, node string) []byte {
-	var st vda5050.State
-	var h vda5050.Headers
-	h.Stamp(&st.Header, "acme", serial, vda5050.TopicState, time.Now())
-	st.LastNodeID, st.OperatingMode = node, vda5050.ModeAutomatic
-	st.NodeStates, st.EdgeStates, st.ActionStates, st.Errors = []vda5050.NodeState{}, []vda5050.EdgeState{}, []vda5050.ActionState{}, []vda5050.Error{}
-	st.BatteryState = vda5050.BatteryState{BatteryCharge: 70}
-	st.SafetyState = vda5050.SafetyState{EStop: vda5050.EStopNone}
-	b, err := json.Marshal(st)
-	require.NoError(t, err)
-	return b
-}
-
 func TestDaemonJoinsVehiclesAndSendsOrders(t *testing.T) {
-	d, site := newDaemon(t, 0)
-	bus := &fakeBus{subs: map[string]byte{}}
+	d, site := newDaemon(t)
+	bus := &daemontest.Bus{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- d.Run(ctx, bus) }()
@@ -106,11 +45,11 @@ func TestDaemonJoinsVehiclesAndSendsOrders(t *testing.T) {
 		cancel()
 		require.NoError(t, <-done)
 	}()
-	require.Eventually(t, func() bool { bus.mu.Lock(); defer bus.mu.Unlock(); return len(bus.subs) == 4 }, 5*time.Second, 10*time.Millisecond)
-	assert.Equal(t, map[string]byte{"uagv/v2/+/+/state": 0, "uagv/v2/+/+/connection": 1, "uagv/v2/+/+/factsheet": 0, "uagv/v2/+/+/visualization": 0}, bus.subs)
+	require.Eventually(t, func() bool { return len(bus.Subscriptions()) == 4 }, 5*time.Second, 10*time.Millisecond)
+	assert.Equal(t, map[string]byte{"uagv/v2/+/+/state": 0, "uagv/v2/+/+/connection": 1, "uagv/v2/+/+/factsheet": 0, "uagv/v2/+/+/visualization": 0}, bus.Subscriptions())
 
-	bus.h("uagv/v2/acme/s1/state", state(t, "s1", "kz-park-01"))
-	bus.h("uagv/v2/acme/s1/state", []byte("garbage"))
+	bus.Handler()("uagv/v2/acme/s1/state", daemontest.State(t, "s1", "kz-park-01"))
+	bus.Handler()("uagv/v2/acme/s1/state", []byte("garbage"))
 	require.Eventually(t, func() bool {
 		s, err := d.Snapshot(ctx)
 		return err == nil && s.Shuttles[fleet.ShuttleIdle] == 1
@@ -119,7 +58,7 @@ func TestDaemonJoinsVehiclesAndSendsOrders(t *testing.T) {
 	require.NoError(t, d.Submit(ctx, fleet.MoveRequested{ID: "m1", Container: "CSQU3054383", Origin: "kz-bay-03", Destination: "cn-bay-07"}))
 	var orders [][]byte
 	require.Eventually(t, func() bool {
-		orders = bus.published("uagv/v2/acme/s1/order")
+		orders = bus.Published("uagv/v2/acme/s1/order")
 		return len(orders) > 0
 	}, 5*time.Second, 10*time.Millisecond, "the move became an order for s1")
 	o, err := vda5050.DecodeOrder(orders[0])
@@ -140,16 +79,8 @@ func TestDaemonJoinsVehiclesAndSendsOrders(t *testing.T) {
 	assert.NotZero(t, c.MessagesOut)
 }
 
-func TestFullInboxDropsAndCounts(t *testing.T) {
-	d, _ := newDaemon(t, 2)
-	for i := 0; i < 5; i++ {
-		d.receive("uagv/v2/acme/s1/state", []byte("{}")) // nobody takes them: Run is not running
-	}
-	assert.Equal(t, int64(3), d.Counters().MessagesDropped)
-}
-
 func TestScaledClock(t *testing.T) {
-	c := ScaledClock(60)
+	c := daemon.ScaledClock(60)
 	a := c()
 	time.Sleep(20 * time.Millisecond) // measuring a clock, not waiting for an event
 	assert.GreaterOrEqual(t, c().Sub(a), time.Second)
@@ -157,18 +88,24 @@ func TestScaledClock(t *testing.T) {
 
 // journaled runs a daemon on a store until stop is called; it returns the
 // daemon, its bus and a function that stops it and returns Run's error.
-func journaled(t *testing.T, st *boltstore.Store, owner string) (*Daemon, *fakeBus, func() error, <-chan struct{}) {
+func journaled(t *testing.T, st *boltstore.Store, owner string) (*daemon.Daemon, *daemontest.Bus, func() error, <-chan struct{}) {
+	t.Helper()
+	return running(t, st, owner, 600*time.Millisecond, fleet.Config{}, vehicles.Config{AutoAdmit: true})
+}
+
+// running runs a daemon of the default site with these fleet and vehicle
+// settings (a roster of its own) on a store, as journaled does.
+func running(t *testing.T, st *boltstore.Store, owner string, lease time.Duration, fc fleet.Config, vc vehicles.Config) (*daemon.Daemon, *daemontest.Bus, func() error, <-chan struct{}) {
 	t.Helper()
 	site, err := geo.Default()
 	require.NoError(t, err)
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	require.NoError(t, err)
-	roster, err := vehicles.NewRoster()
+	vc.Roster, err = vehicles.NewRoster()
 	require.NoError(t, err)
-	d, err := New(Config{Graph: g, Journal: st, Owner: owner, LeaseTTL: 600 * time.Millisecond,
-		Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
+	d, err := daemon.New(daemon.Config{Graph: g, Journal: st, Owner: owner, LeaseTTL: lease, Fleet: fc, Vehicles: vc})
 	require.NoError(t, err)
-	bus := &fakeBus{subs: map[string]byte{}}
+	bus := &daemontest.Bus{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	var runErr error
@@ -194,24 +131,22 @@ func TestJournalReplaysAndStandbyTakesOver(t *testing.T) {
 	a, busA, stopA, _ := journaled(t, st, "a")
 	require.Eventually(t, a.Active, 5*time.Second, 10*time.Millisecond)
 	b, _, stopB, doneB := journaled(t, st, "b")
-	busA.mu.Lock()
-	h := busA.h
-	busA.mu.Unlock()
-	h("uagv/v2/acme/s1/state", state(t, "s1", "kz-park-01"))
+	h := busA.Handler()
+	h("uagv/v2/acme/s1/state", daemontest.State(t, "s1", "kz-park-01"))
 	require.NoError(t, eventually(func() error {
 		return a.Submit(ctx, fleet.MoveRequested{ID: "m1", Container: "CSQU3054383", Origin: "kz-bay-03", Destination: "cn-bay-07", IdempotencyKey: "k1"})
 	}))
 	// operators' verbs and a roster addition are journaled like the rest
 	require.NoError(t, a.Submit(ctx, fleet.PriorityChanged{Move: "m1", Priority: 4, By: "otto"}))
-	require.NoError(t, a.Submit(ctx, fleet.LaneClosed{Lane: "cn-yard-cut", Closed: true, By: "otto"}))
-	require.NoError(t, a.Submit(ctx, fleet.EmergencyStopRequested{Shuttle: "s1", Stop: true}))
+	require.NoError(t, a.Submit(ctx, fleet.LaneClosed{Lane: "cn-yard-cut", By: "otto"}))
+	require.NoError(t, a.Submit(ctx, fleet.EmergencyStopRequested{Shuttle: "s1"}))
 	require.NoError(t, a.Admit(ctx, vehicles.Entry{Manufacturer: "kazauto", SerialNumber: "KA-7"}))
 	assert.ErrorIs(t, a.Admit(ctx, vehicles.Entry{Manufacturer: "other", SerialNumber: "KA-7"}), vehicles.ErrDuplicate)
 	assert.Eventually(t, func() bool {
-		return strings.Contains(string(busA.last("uagv/v2/kazauto/KA-7/instantActions")), "stateRequest")
+		return strings.Contains(string(busA.Last("uagv/v2/kazauto/KA-7/instantActions")), "stateRequest")
 	}, 5*time.Second, 10*time.Millisecond, "a vehicle put on the roster is asked for its state")
 	assert.False(t, b.Active(), "b stands by")
-	assert.ErrorIs(t, b.Submit(ctx, fleet.MoveRequested{ID: "m2"}), ErrStandby)
+	assert.ErrorIs(t, b.Submit(ctx, fleet.MoveRequested{ID: "m2"}), daemon.ErrStandby)
 
 	require.NoError(t, stopA()) // a stops; b takes over and has what a had
 	require.Eventually(t, b.Active, 5*time.Second, 10*time.Millisecond)
@@ -253,16 +188,16 @@ func TestJournalReplaysAndStandbyTakesOver(t *testing.T) {
 	require.NoError(t, err)
 	select {
 	case <-doneB:
-		require.ErrorIs(t, stopB(), ErrDeposed)
+		require.ErrorIs(t, stopB(), daemon.ErrDeposed)
 	case <-time.After(5 * time.Second):
 		t.Fatal("b was not deposed in 5 s")
 	}
 	assert.False(t, b.Active())
 }
 
-func tokenOf(t *testing.T, d *Daemon) uint64 {
-	var tok uint64
-	require.NoError(t, d.Do(context.Background(), func(time.Time, *fleet.Controller, *vehicles.Master) { tok = d.token }))
+func tokenOf(t *testing.T, d *daemon.Daemon) uint64 {
+	tok, err := daemon.TokenOf(context.Background(), d)
+	require.NoError(t, err)
 	return tok
 }
 
@@ -293,43 +228,11 @@ func TestJournalOfOtherSettingsIsRefused(t *testing.T) {
 	require.NoError(t, err)
 	roster, err := vehicles.NewRoster()
 	require.NoError(t, err)
-	b, err := New(Config{Graph: g, Journal: st, Owner: "b", Seed: 99, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
+	b, err := daemon.New(daemon.Config{Graph: g, Journal: st, Owner: "b", Seed: 99, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
 	require.NoError(t, err)
-	err = b.Run(context.Background(), &fakeBus{subs: map[string]byte{}})
-	require.ErrorIs(t, err, ErrSettings)
+	err = b.Run(context.Background(), &daemontest.Bus{})
+	require.ErrorIs(t, err, daemon.ErrSettings)
 	assert.Contains(t, err.Error(), `"seed":99`)
-}
-
-func TestRecordsRoundTripCompressedOrNot(t *testing.T) {
-	for _, rec := range []record{
-		{Kind: kindTick, At: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)},
-		{Kind: kindMessage, Topic: "uagv/v2/acme/s1/state", JSON: state(t, "s1", "kz-park-01")},
-		{Kind: kindMessage, Topic: "uagv/v2/acme/s1/state", Payload: []byte("\x00not json")},
-	} {
-		b, err := encodeRecord(rec)
-		require.NoError(t, err)
-		got, err := decodeRecord(b)
-		require.NoError(t, err)
-		assert.Equal(t, rec.Kind, got.Kind)
-		assert.Equal(t, string(rec.payload()), string(got.payload()))
-		assert.True(t, rec.At.Equal(got.At))
-	}
-	_, err := decodeRecord([]byte{deflated, 0xff, 0x00})
-	assert.Error(t, err)
-	_, err = decodeRecord([]byte(`{"k":"bogus"}`))
-	assert.ErrorContains(t, err, "unknown kind")
-}
-
-func FuzzDecodeRecord(f *testing.F) {
-	b, _ := encodeRecord(record{Kind: kindMessage, Topic: "uagv/v2/a/b/state", JSON: []byte(`{"a":1}`)})
-	f.Add(b)
-	f.Add([]byte(`{"k":"event","event":{"type":"MoveRequested","data":{}}}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		r, err := decodeRecord(b)
-		if err == nil && r.Kind == kindEvent {
-			_, _ = r.Event.decode()
-		}
-	})
 }
 
 // auditLog reads a store's whole audit log and checks its chain.

@@ -141,8 +141,8 @@ func (d *Daemon) RecordDeliveries(ctx context.Context, ops ...DeliveryOp) error 
 		}
 	}
 	var result error
-	if derr := d.Do(ctx, func(time.Time, *fleet.Controller, *vehicles.Master) {
-		result = d.input(record{Kind: kindHook, At: d.now(), Hooks: ops})
+	if derr := d.do(ctx, func(runCtx context.Context) {
+		result = d.input(runCtx, record{Kind: kindHook, At: d.now(), Hooks: ops})
 	}); derr != nil {
 		return derr
 	}
@@ -155,7 +155,7 @@ func (d *Daemon) RecordDeliveries(ctx context.Context, ops ...DeliveryOp) error 
 func (d *Daemon) ReplayDeadLetters(ctx context.Context, subscriber string, seq uint64) (int, error) {
 	var n int
 	var result error
-	if derr := d.Do(ctx, func(time.Time, *fleet.Controller, *vehicles.Master) {
+	if derr := d.do(ctx, func(runCtx context.Context) {
 		if v := d.hooks[subscriber]; v != nil {
 			for _, dl := range v.Dead {
 				if seq == 0 || dl.Seq == seq {
@@ -167,7 +167,7 @@ func (d *Daemon) ReplayDeadLetters(ctx context.Context, subscriber string, seq u
 		case n == 0 && seq != 0:
 			result = fmt.Errorf("%w: %s has no dead letter %d", ErrNoDeadLetter, subscriber, seq)
 		case n > 0:
-			result = d.input(record{Kind: kindHook, At: d.now(),
+			result = d.input(runCtx, record{Kind: kindHook, At: d.now(),
 				Hooks: []DeliveryOp{{Subscriber: subscriber, Op: DeliveryReplay, Seq: seq, At: time.Now().UTC()}}})
 		}
 	}); derr != nil {

@@ -1,4 +1,4 @@
-package daemon
+package daemon_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/store/boltstore"
 )
 
@@ -24,25 +25,25 @@ func TestDeliveryProgressIsJournaledAndSurvivesFailover(t *testing.T) {
 	b, _, _, _ := journaled(t, st, "b")
 
 	require.NoError(t, a.RecordDeliveries(ctx,
-		DeliveryOp{Subscriber: "KZ", Op: DeliveryDelivered, Seq: 4, At: at},
-		DeliveryOp{Subscriber: "CN", Op: DeliveryDelivered, Seq: 2, At: at}))
-	require.NoError(t, a.RecordDeliveries(ctx, DeliveryOp{Subscriber: "CN", Op: DeliveryDead, Seq: 3, Attempts: 10, Reason: "HTTP 500", At: at}))
-	require.NoError(t, a.RecordDeliveries(ctx, DeliveryOp{Subscriber: "CN", Op: DeliveryDead, Seq: 5, Attempts: 10, Reason: "timeout", At: at}))
-	require.NoError(t, a.RecordDeliveries(ctx, DeliveryOp{Subscriber: "KZ", Op: DeliveryDelivered, Seq: 3, At: at}), "a cursor never goes back")
-	assert.Error(t, a.RecordDeliveries(ctx, DeliveryOp{Subscriber: "KZ", Op: DeliveryReplay}), "replays go through ReplayDeadLetters")
+		daemon.DeliveryOp{Subscriber: "KZ", Op: daemon.DeliveryDelivered, Seq: 4, At: at},
+		daemon.DeliveryOp{Subscriber: "CN", Op: daemon.DeliveryDelivered, Seq: 2, At: at}))
+	require.NoError(t, a.RecordDeliveries(ctx, daemon.DeliveryOp{Subscriber: "CN", Op: daemon.DeliveryDead, Seq: 3, Attempts: 10, Reason: "HTTP 500", At: at}))
+	require.NoError(t, a.RecordDeliveries(ctx, daemon.DeliveryOp{Subscriber: "CN", Op: daemon.DeliveryDead, Seq: 5, Attempts: 10, Reason: "timeout", At: at}))
+	require.NoError(t, a.RecordDeliveries(ctx, daemon.DeliveryOp{Subscriber: "KZ", Op: daemon.DeliveryDelivered, Seq: 3, At: at}), "a cursor never goes back")
+	assert.Error(t, a.RecordDeliveries(ctx, daemon.DeliveryOp{Subscriber: "KZ", Op: daemon.DeliveryReplay}), "replays go through ReplayDeadLetters")
 	_, err = a.ReplayDeadLetters(ctx, "CN", 4)
-	assert.ErrorIs(t, err, ErrNoDeadLetter)
+	assert.ErrorIs(t, err, daemon.ErrNoDeadLetter)
 	n, err := a.ReplayDeadLetters(ctx, "CN", 5)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	n, err = a.ReplayDeadLetters(ctx, "KZ", 0)
 	require.NoError(t, err)
 	assert.Zero(t, n, "nothing to replay is no error")
-	assert.ErrorIs(t, b.RecordDeliveries(ctx, DeliveryOp{Subscriber: "KZ", Op: DeliveryDelivered, Seq: 9, At: at}), ErrStandby)
+	assert.ErrorIs(t, b.RecordDeliveries(ctx, daemon.DeliveryOp{Subscriber: "KZ", Op: daemon.DeliveryDelivered, Seq: 9, At: at}), daemon.ErrStandby)
 
-	want := map[string]Delivery{
+	want := map[string]daemon.Delivery{
 		"KZ": {Cursor: 4},
-		"CN": {Cursor: 5, Dead: []DeadLetter{{Seq: 3, Attempts: 10, Reason: "HTTP 500", At: at}}, Replay: []uint64{5}},
+		"CN": {Cursor: 5, Dead: []daemon.DeadLetter{{Seq: 3, Attempts: 10, Reason: "HTTP 500", At: at}}, Replay: []uint64{5}},
 	}
 	got, err := a.Deliveries(ctx)
 	require.NoError(t, err)
@@ -56,13 +57,13 @@ func TestDeliveryProgressIsJournaledAndSurvivesFailover(t *testing.T) {
 
 	// a replayed dead letter that is delivered leaves the queue; one that
 	// fails again is a dead letter again, and the cursor stays
-	require.NoError(t, b.RecordDeliveries(ctx, DeliveryOp{Subscriber: "CN", Op: DeliveryDead, Seq: 5, Attempts: 3, Reason: "HTTP 503", At: at}))
+	require.NoError(t, b.RecordDeliveries(ctx, daemon.DeliveryOp{Subscriber: "CN", Op: daemon.DeliveryDead, Seq: 5, Attempts: 3, Reason: "HTTP 503", At: at}))
 	n, err = b.ReplayDeadLetters(ctx, "CN", 0)
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 	require.NoError(t, b.RecordDeliveries(ctx,
-		DeliveryOp{Subscriber: "CN", Op: DeliveryRedelivered, Seq: 3, At: at},
-		DeliveryOp{Subscriber: "CN", Op: DeliveryRedelivered, Seq: 5, At: at}))
+		daemon.DeliveryOp{Subscriber: "CN", Op: daemon.DeliveryRedelivered, Seq: 3, At: at},
+		daemon.DeliveryOp{Subscriber: "CN", Op: daemon.DeliveryRedelivered, Seq: 5, At: at}))
 	got, err = b.Deliveries(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, uint64(5), got["CN"].Cursor)

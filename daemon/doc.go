@@ -4,7 +4,8 @@
 // publishes the orders and instant actions that follow. MQTT handlers only
 // copy the message into an inbox and return; operators' requests (moves,
 // customs decisions, reads for displays) run on the same goroutine through
-// Do and Submit.
+// Submit, Do and Read (a read-only View of the core, for the API and the
+// metrics).
 //
 // Beside the core it keeps the progress of outbound deliveries of the
 // audit log (the customs webhooks, package webhook): journaled like

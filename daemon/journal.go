@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
@@ -26,7 +25,17 @@ type Journal interface {
 
 // record is one input to the core, as journaled: the core is deterministic,
 // so replaying the records in order rebuilds its state exactly.
+//
+// The format on disk is this struct's JSON names and, for an event, the
+// name in eventNames and the event type's JSON names; no Go type or field
+// name is written. V is the format's version: records written before it
+// existed have none and are version 1, whose events are named by their Go
+// types and fields (the same names, but for case) and include the one-event
+// forms of pause, emergency stop and service requests and of lane
+// closures. Each version has its decoder table (decoders); a record of a
+// version this fleetd does not know is refused with both versions named.
 type record struct {
+	V       int             `json:"v,omitempty"`
 	Kind    string          `json:"k"` // one of the kind constants
 	At      time.Time       `json:"at"`
 	Topic   string          `json:"topic,omitempty"`
@@ -70,22 +79,96 @@ type eventJSON struct {
 	Data json.RawMessage `json:"data"`
 }
 
-// submittable are the events an operator or officer may submit, by the
-// name the journal gives them, with their decoders.
-var submittable = map[string]func([]byte) (fleet.Event, error){
-	"MoveRequested":          decodeAs[fleet.MoveRequested],
-	"CustomsDecision":        decodeAs[fleet.CustomsDecision],
-	"DeclarationFiled":       decodeAs[fleet.DeclarationFiled],
-	"SealRead":               decodeAs[fleet.SealRead],
-	"PauseRequested":         decodeAs[fleet.PauseRequested],
-	"FaultCleared":           decodeAs[fleet.FaultCleared],
-	"CancelRequested":        decodeAs[fleet.CancelRequested],
-	"PriorityChanged":        decodeAs[fleet.PriorityChanged],
-	"ChargeRequested":        decodeAs[fleet.ChargeRequested],
-	"ParkRequested":          decodeAs[fleet.ParkRequested],
-	"EmergencyStopRequested": decodeAs[fleet.EmergencyStopRequested],
-	"ServiceRequested":       decodeAs[fleet.ServiceRequested],
-	"LaneClosed":             decodeAs[fleet.LaneClosed],
+// journalVersion is the version of the records this fleetd writes.
+const journalVersion = 2
+
+// eventName is the name the journal gives an event an operator or officer
+// may submit (written as the record's event type): fixed here, whatever
+// the Go type is called. false: not a submittable event.
+func eventName(ev fleet.Event) (string, bool) {
+	switch ev.(type) {
+	case fleet.MoveRequested:
+		return "MoveRequested", true
+	case fleet.CustomsDecision:
+		return "CustomsDecision", true
+	case fleet.DeclarationFiled:
+		return "DeclarationFiled", true
+	case fleet.SealRead:
+		return "SealRead", true
+	case fleet.PauseRequested:
+		return "PauseRequested", true
+	case fleet.ResumeRequested:
+		return "ResumeRequested", true
+	case fleet.FaultCleared:
+		return "FaultCleared", true
+	case fleet.CancelRequested:
+		return "CancelRequested", true
+	case fleet.PriorityChanged:
+		return "PriorityChanged", true
+	case fleet.ChargeRequested:
+		return "ChargeRequested", true
+	case fleet.ParkRequested:
+		return "ParkRequested", true
+	case fleet.EmergencyStopRequested:
+		return "EmergencyStopRequested", true
+	case fleet.EmergencyReleaseRequested:
+		return "EmergencyReleaseRequested", true
+	case fleet.OutOfServiceRequested:
+		return "OutOfServiceRequested", true
+	case fleet.InServiceRequested:
+		return "InServiceRequested", true
+	case fleet.LaneClosed:
+		return "LaneClosed", true
+	case fleet.LaneReopened:
+		return "LaneReopened", true
+	}
+	return "", false
+}
+
+// eventDecoder decodes an event record's data.
+type eventDecoder func([]byte) (fleet.Event, error)
+
+// decoders are, per record version, the events by their journal names.
+var decoders = map[int]map[string]eventDecoder{
+	1: {
+		"MoveRequested":             decodeAs[fleet.MoveRequested],
+		"CustomsDecision":           decodeAs[fleet.CustomsDecision],
+		"DeclarationFiled":          decodeAs[fleet.DeclarationFiled],
+		"SealRead":                  decodeAs[fleet.SealRead],
+		"PauseRequested":            decodePause,
+		"ResumeRequested":           decodeAs[fleet.ResumeRequested],
+		"FaultCleared":              decodeAs[fleet.FaultCleared],
+		"CancelRequested":           decodeAs[fleet.CancelRequested],
+		"PriorityChanged":           decodeAs[fleet.PriorityChanged],
+		"ChargeRequested":           decodeAs[fleet.ChargeRequested],
+		"ParkRequested":             decodeAs[fleet.ParkRequested],
+		"EmergencyStopRequested":    decodeEmergencyStop,
+		"EmergencyReleaseRequested": decodeAs[fleet.EmergencyReleaseRequested],
+		"OutOfServiceRequested":     decodeAs[fleet.OutOfServiceRequested],
+		"InServiceRequested":        decodeAs[fleet.InServiceRequested],
+		"ServiceRequested":          decodeService,
+		"LaneClosed":                decodeLaneClosed,
+		"LaneReopened":              decodeAs[fleet.LaneReopened],
+	},
+	2: {
+		"MoveRequested":             decodeAs[fleet.MoveRequested],
+		"CustomsDecision":           decodeAs[fleet.CustomsDecision],
+		"DeclarationFiled":          decodeAs[fleet.DeclarationFiled],
+		"SealRead":                  decodeAs[fleet.SealRead],
+		"PauseRequested":            decodeAs[fleet.PauseRequested],
+		"ResumeRequested":           decodeAs[fleet.ResumeRequested],
+		"FaultCleared":              decodeAs[fleet.FaultCleared],
+		"CancelRequested":           decodeAs[fleet.CancelRequested],
+		"PriorityChanged":           decodeAs[fleet.PriorityChanged],
+		"ChargeRequested":           decodeAs[fleet.ChargeRequested],
+		"ParkRequested":             decodeAs[fleet.ParkRequested],
+		"EmergencyStopRequested":    decodeAs[fleet.EmergencyStopRequested],
+		"EmergencyReleaseRequested": decodeAs[fleet.EmergencyReleaseRequested],
+		"OutOfServiceRequested":     decodeAs[fleet.OutOfServiceRequested],
+		"InServiceRequested":        decodeAs[fleet.InServiceRequested],
+		"LaneClosed":                decodeAs[fleet.LaneClosed],
+		"LaneReopened":              decodeAs[fleet.LaneReopened],
+	},
 }
 
 func decodeAs[T fleet.Event](b []byte) (fleet.Event, error) {
@@ -94,15 +177,69 @@ func decodeAs[T fleet.Event](b []byte) (fleet.Event, error) {
 	return x, err
 }
 
-// eventName is an event's type name without its package.
-func eventName(ev fleet.Event) string {
-	name := fmt.Sprintf("%T", ev)
-	return name[strings.LastIndexByte(name, '.')+1:]
+// decodeLaneClosed reads a LaneClosed record. Before LaneReopened, a
+// reopening was journaled as a LaneClosed with Closed false: such a
+// record replays as the LaneReopened it meant.
+func decodeLaneClosed(b []byte) (fleet.Event, error) {
+	var x struct {
+		fleet.LaneClosed
+		Closed *bool // only in journals written before LaneReopened
+	}
+	if err := json.Unmarshal(b, &x); err != nil {
+		return nil, err
+	}
+	if x.Closed != nil && !*x.Closed {
+		return fleet.LaneReopened{Lane: x.Lane, By: x.By}, nil
+	}
+	return x.LaneClosed, nil
 }
 
+// Journals written before the paired events had one event with a bool:
+// PauseRequested{Pause}, EmergencyStopRequested{Stop} and
+// ServiceRequested{InService}. Such a record replays as the event it
+// meant.
+
+// decodePaired makes the version 1 decoder of an event that chose between
+// two by a bool field (flag): the value true, or no flag (absent), gives
+// on; false gives off.
+func decodePaired(flag string, absent bool, on, off func(shuttle string) fleet.Event) eventDecoder {
+	return func(b []byte) (fleet.Event, error) {
+		var x struct{ Shuttle string }
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(b, &x); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(b, &fields); err != nil {
+			return nil, err
+		}
+		v := absent
+		if raw, ok := fields[flag]; ok {
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return nil, fmt.Errorf("%s: %w", flag, err)
+			}
+		}
+		if v {
+			return on(x.Shuttle), nil
+		}
+		return off(x.Shuttle), nil
+	}
+}
+
+var (
+	decodePause = decodePaired("Pause", true,
+		func(s string) fleet.Event { return fleet.PauseRequested{Shuttle: s} },
+		func(s string) fleet.Event { return fleet.ResumeRequested{Shuttle: s} })
+	decodeEmergencyStop = decodePaired("Stop", true,
+		func(s string) fleet.Event { return fleet.EmergencyStopRequested{Shuttle: s} },
+		func(s string) fleet.Event { return fleet.EmergencyReleaseRequested{Shuttle: s} })
+	decodeService = decodePaired("InService", false,
+		func(s string) fleet.Event { return fleet.InServiceRequested{Shuttle: s} },
+		func(s string) fleet.Event { return fleet.OutOfServiceRequested{Shuttle: s} })
+)
+
 func encodeEvent(ev fleet.Event) (*eventJSON, error) {
-	name := eventName(ev)
-	if _, ok := submittable[name]; !ok {
+	name, ok := eventName(ev)
+	if !ok {
 		return nil, fmt.Errorf("daemon: event %T cannot be submitted", ev)
 	}
 	b, err := json.Marshal(ev)
@@ -112,10 +249,12 @@ func encodeEvent(ev fleet.Event) (*eventJSON, error) {
 	return &eventJSON{Type: name, Data: b}, nil
 }
 
-func (e *eventJSON) decode() (fleet.Event, error) {
-	dec, ok := submittable[e.Type]
+// decode decodes an event of a record of version v (decodeRecord checked
+// that there is a decoder table for it).
+func (e *eventJSON) decode(v int) (fleet.Event, error) {
+	dec, ok := decoders[v][e.Type]
 	if !ok {
-		return nil, fmt.Errorf("daemon: journal: unknown event type %q", e.Type)
+		return nil, fmt.Errorf("daemon: journal: unknown event type %q (record version %d)", e.Type, v)
 	}
 	ev, err := dec(e.Data)
 	if err != nil {
@@ -132,6 +271,12 @@ func decodeRecord(b []byte) (record, error) {
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
 		return r, fmt.Errorf("daemon: journal record: %w", err)
+	}
+	if r.V == 0 {
+		r.V = 1 // written before records had a version
+	}
+	if _, ok := decoders[r.V]; !ok {
+		return r, fmt.Errorf("daemon: journal record of version %d, written by a newer fleetd: this one reads versions 1 to %d", r.V, journalVersion)
 	}
 	switch r.Kind {
 	case kindMessage, kindTick, kindEvent, kindSilent, kindResume, kindConfig, kindAdmit, kindHook:
@@ -181,6 +326,10 @@ func settings(cfg Config) string {
 	if f.HoldWithoutDeclaration {
 		// only when on, so that journals written before it existed replay
 		m["holdWithoutDeclaration"] = true
+	}
+	if f.Tuning != (fleet.Tuning{}) {
+		// only when set, so that journals written before it existed replay
+		m["tuning"] = f.Tuning
 	}
 	b, _ := json.Marshal(m)
 	return string(b)

@@ -29,6 +29,7 @@ const (
 )
 
 func encodeRecord(r record) ([]byte, error) {
+	r.V = journalVersion
 	b, err := json.Marshal(r)
 	if err != nil {
 		return nil, fmt.Errorf("daemon: journal record: %w", err)
@@ -124,7 +125,7 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case fn := <-d.reqs:
-			fn()
+			fn(ctx)
 		case <-poll.C:
 			if err := d.catchUp(ctx); err != nil {
 				return err

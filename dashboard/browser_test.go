@@ -59,6 +59,17 @@ func artifacts(t *testing.T) string {
 // viewerToken is a wallboard's token (role viewer) on the test fleet.
 const viewerToken = "dashboard-test-viewer-token-0001"
 
+// mqttBus is an MQTT client as the daemon's Bus, as fleetd wires it.
+type mqttBus struct{ c *mqttbus.Client }
+
+func (b mqttBus) Subscribe(filter string, qos byte, h daemon.Handler) error {
+	return b.c.Subscribe(filter, qos, mqttbus.Handler(h))
+}
+
+func (b mqttBus) Publish(topic string, qos byte, retained bool, payload []byte) error {
+	return b.c.Publish(topic, qos, retained, payload)
+}
+
 // startFleet runs a fleet as fleetd demo does, in this process: the
 // embedded broker, the daemon core, simulated shuttles over MQTT and the
 // API with the dashboard on one listener. It returns the listener's URL.
@@ -86,7 +97,7 @@ func startFleet(t *testing.T, ctx context.Context, token string, shuttles int) s
 	done := make(chan struct{}, 2)
 	go func() {
 		defer func() { done <- struct{}{} }()
-		if err := d.Run(ctx, bus); err != nil && ctx.Err() == nil {
+		if err := d.Run(ctx, mqttBus{bus}); err != nil && ctx.Err() == nil {
 			t.Errorf("daemon: %v", err)
 		}
 	}()

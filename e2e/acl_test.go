@@ -204,7 +204,7 @@ func perVehicleAccounts(t *testing.T, url, dir string, acc vehicles.Accounts, ca
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		assert.NoError(t, d.Run(ctx, bus))
+		assert.NoError(t, d.Run(ctx, mqttBus{bus}))
 	}()
 	t.Cleanup(func() { <-done })
 	f := &fleetd{d: d, site: site, cap: &capture{}, iface: iface}

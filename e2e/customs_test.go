@@ -315,7 +315,7 @@ func TestCustomsOverMosquittoThroughACrash(t *testing.T) {
 	tHist := r.move(tMove.id).History
 	alert := slices.IndexFunc(tHist, func(h api.Transition) bool { return h.Event == fleet.NoteSealAlert })
 	release := slices.IndexFunc(tHist, func(h api.Transition) bool {
-		return h.Decision == fleet.DecisionRelease && h.Checkpoint == tGate && h.Actor == "officer aigerim(kz-7) (KZ)" &&
+		return h.Decision == string(fleet.DecisionRelease) && h.Checkpoint == tGate && h.Actor == "officer aigerim(kz-7) (KZ)" &&
 			strings.HasSuffix(h.Cause, "seal checked by hand; resealed")
 	})
 	require.NotEqual(t, -1, alert, "T's history has the seal alert")

@@ -92,6 +92,17 @@ func (c *capture) all() []message {
 	return append([]message(nil), c.msgs...)
 }
 
+// mqttBus is an MQTT client as the daemon's Bus, as fleetd wires it.
+type mqttBus struct{ c *mqttbus.Client }
+
+func (b mqttBus) Subscribe(filter string, qos byte, h daemon.Handler) error {
+	return b.c.Subscribe(filter, qos, mqttbus.Handler(h))
+}
+
+func (b mqttBus) Publish(topic string, qos byte, retained bool, payload []byte) error {
+	return b.c.Publish(topic, qos, retained, payload)
+}
+
 func connect(t *testing.T, url, id string) *mqttbus.Client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -129,7 +140,7 @@ func startFleetd(t *testing.T, ctx context.Context, url, iface string) *fleetd {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		assert.NoError(t, d.Run(ctx, bus))
+		assert.NoError(t, d.Run(ctx, mqttBus{bus}))
 	}()
 	t.Cleanup(func() { <-done })
 	return f
@@ -242,7 +253,7 @@ func TestMovesCrossBothWaysOverMQTT(t *testing.T) {
 			// closed for a while, a laden shuttle stopped and released
 			f.move(ctx, t, "c1", container(5), west[5].ID, east[7].ID)
 			require.NoError(t, f.d.Submit(ctx, fleet.CancelRequested{Move: "c1", By: "e2e", Reason: "booked twice"}))
-			require.NoError(t, f.d.Submit(ctx, fleet.LaneClosed{Lane: "kz-yard-cut", Closed: true, By: "e2e"}))
+			require.NoError(t, f.d.Submit(ctx, fleet.LaneClosed{Lane: "kz-yard-cut", By: "e2e"}))
 			stopped, released := "", false
 			var stoppedAt time.Time
 
@@ -255,13 +266,13 @@ func TestMovesCrossBothWaysOverMQTT(t *testing.T) {
 					}
 					if stopped == "" && m.State == fleet.MoveLaden {
 						stopped, stoppedAt = m.Shuttle, time.Now()
-						require.NoError(t, f.d.Submit(ctx, fleet.EmergencyStopRequested{Shuttle: stopped, Stop: true}))
+						require.NoError(t, f.d.Submit(ctx, fleet.EmergencyReleaseRequested{Shuttle: stopped}))
 					}
 				}
 				if stopped != "" && !released && time.Since(stoppedAt) > 3*time.Second { // three minutes at the test's scale
 					require.Equal(t, fleet.ShuttleEStop, f.shuttleState(t, ctx, stopped), "stopped until released")
-					require.NoError(t, f.d.Submit(ctx, fleet.EmergencyStopRequested{Shuttle: stopped}))
-					require.NoError(t, f.d.Submit(ctx, fleet.LaneClosed{Lane: "kz-yard-cut", By: "e2e"}))
+					require.NoError(t, f.d.Submit(ctx, fleet.EmergencyReleaseRequested{Shuttle: stopped}))
+					require.NoError(t, f.d.Submit(ctx, fleet.LaneReopened{Lane: "kz-yard-cut", By: "e2e"}))
 					released = true
 				}
 				if delivered == 4 {

@@ -25,7 +25,7 @@ import (
 // on or turns back is decided later, by an officer.
 //
 // So the loops are admission-controlled, as AGV zones are. A customs area
-// is the union of every node on a loop of at most customsLoopLength metres
+// is the union of every node on a loop of at most Tuning.CustomsLoopLength metres
 // of lane through a stop line, merged across checkpoints whose loops
 // share a node or lie so close that the entry of one would fall in the
 // other (a stop line on no such loop needs no admission). It has as many
@@ -47,11 +47,6 @@ import (
 // does not cover: an officer who refuses a container that was released
 // when it drove in (it takes a place if one is free, and otherwise goes on
 // without), and fleets large enough to fill the lanes between two areas.
-
-// customsLoopLength bounds the loops that make a customs area, in metres of
-// lane: longer cycles (around a whole corridor, through both yards) have
-// room to drain.
-const customsLoopLength = 1000.0
 
 // customsArea is one admission-controlled area around checkpoints.
 type customsArea struct {
@@ -86,11 +81,14 @@ func (a *customsArea) give(id string) {
 }
 
 // newCustomsAreas finds the customs areas of a lane graph; clearance is
-// how far before an area its entries lie (a vehicle's length and gap).
+// how far before an area its entries lie (a vehicle's length and gap),
+// loopLength the longest loop that makes one (in metres of lane: longer
+// cycles, around a whole corridor or through both yards, have room to
+// drain).
 // Loops that share a node make one area, and so do two areas so close
 // that the entry of one would lie in the other or within a clearance of
 // it: a shuttle waiting for a place must stand in nobody's loop.
-func newCustomsAreas(g *routing.Graph, clearance float64) []*customsArea {
+func newCustomsAreas(g *routing.Graph, clearance, loopLength float64) []*customsArea {
 	site := g.Site()
 	var cps []int      // checkpoint indexes with a node
 	var loops [][]bool // per checkpoint, the nodes of its loops
@@ -99,7 +97,7 @@ func newCustomsAreas(g *routing.Graph, clearance float64) []*customsArea {
 		if !ok {
 			continue
 		}
-		l := g.Loops([]int{n}, customsLoopLength)
+		l := g.Loops([]int{n}, loopLength)
 		on := 0
 		for _, x := range l {
 			if x {

@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"fmt"
-	"math/rand"
 	"slices"
 	"testing"
 	"time"
@@ -23,7 +22,7 @@ func TestCustomsAreasOfTheDefaultSite(t *testing.T) {
 	require.NoError(t, err)
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	require.NoError(t, err)
-	c, err := NewController(Config{Graph: g}, rand.New(rand.NewSource(1)))
+	c, err := NewController(Config{Graph: g})
 	require.NoError(t, err)
 	require.Len(t, c.areas, 2)
 	for _, a := range c.areas {
@@ -81,7 +80,9 @@ func TestAdmissionToACustomsArea(t *testing.T) {
 	assert.True(t, kz.entries[r.node], "%s waits at an entry, not at %s", waiting, r.node)
 	assert.False(t, kz.nodes[r.node], "outside the loop")
 	assert.Contains(t, h.c.Explain(waiting), "waiting for a place in the customs area of kz-bakhty-out, kz-bakhty-in")
-	assert.Equal(t, "waiting for a place at customs", h.c.Activity(waiting))
+	assert.Equal(t, "waiting for a place at customs", h.c.Activity(waiting).String())
+	assert.Equal(t, ActivityWaitCustoms, h.c.Activity(waiting).Kind)
+	assert.Contains(t, h.c.Activity(waiting).Detail, "customs area", "says which area")
 	assert.Equal(t, MoveLaden, byShuttle[waiting].State)
 
 	// a release at the gate frees a place once the container needs it no more
@@ -128,7 +129,7 @@ func TestCustomsAreasOnGeneratedSites(t *testing.T) {
 		require.NoError(t, err)
 		g, err := routing.NewGraph(site, routing.GraphConfig{})
 		require.NoError(t, err)
-		c, err := NewController(Config{Graph: g}, rand.New(rand.NewSource(1)))
+		c, err := NewController(Config{Graph: g})
 		require.NoError(t, err)
 		in := g.In()
 		seen := map[string]bool{}

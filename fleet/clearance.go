@@ -30,6 +30,11 @@ import (
 // The API answers it with 409.
 var ErrConflict = errors.New("fleet: conflicts with the fleet's state")
 
+// ErrKeyConflict is matched by a move request whose idempotency key was
+// used for a different move (another container, origin or destination).
+// The API answers it with 409 on the Idempotency-Key header.
+var ErrKeyConflict = errors.New("fleet: idempotency key")
+
 type conflictError struct{ msg string }
 
 func (e *conflictError) Error() string        { return e.msg }
@@ -62,7 +67,7 @@ type Clearance struct {
 // Decided is one customs decision as taken.
 type Decided struct {
 	At       time.Time
-	Decision string // release, inspect or refuse
+	Decision Verdict // release, inspect or refuse
 	Officer  string
 	Reason   string
 }
@@ -82,7 +87,7 @@ const (
 
 // Status says where the container stands at this checkpoint.
 func (c *Clearance) Status(preCleared bool) string {
-	last := ""
+	var last Verdict
 	if n := len(c.Decisions); n > 0 {
 		last = c.Decisions[n-1].Decision
 	}
@@ -216,7 +221,7 @@ func (c *Controller) record(now time.Time, m *Move, d CustomsDecision) {
 	}
 	m.note(now, d.Decision, fmt.Sprintf("%s by %s (%s) at %s: %s", d.Decision, d.Officer, d.Country, d.Checkpoint, d.Reason))
 	h := &m.History[len(m.History)-1]
-	h.Checkpoint, h.Actor = d.Checkpoint, fmt.Sprintf("officer %s (%s)", d.Officer, d.Country)
+	h.Checkpoint, h.Actor = d.Checkpoint, officer(d.Officer, d.Country)
 	c.touch(m)
 }
 
@@ -233,6 +238,22 @@ func (m *Move) releasedBy(cp string) string {
 	}
 	return fmt.Sprintf(", released by %s (%s) at %s: %s", d.Officer, g.Country, cp, d.Reason)
 }
+
+// releaser is the officer of the release in force at a checkpoint, as an
+// audit actor ("" if none).
+func (m *Move) releaser(cp string) string {
+	g := m.clearance(cp)
+	if g == nil || len(g.Decisions) == 0 {
+		return ""
+	}
+	if d := g.Decisions[len(g.Decisions)-1]; d.Decision == DecisionRelease {
+		return officer(d.Officer, g.Country)
+	}
+	return ""
+}
+
+// officer names an officer as an audit actor.
+func officer(name, country string) string { return fmt.Sprintf("officer %s (%s)", name, country) }
 
 // The times of a clearance record, for stamp.
 func (g *Clearance) arrivedAt() *time.Time   { return &g.Arrived }

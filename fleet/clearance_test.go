@@ -21,8 +21,9 @@ func TestCustomsDecisionsMeanWhatTheySay(t *testing.T) {
 	assert.Equal(t, []string{"kz-bakhty-out", "cn-pokitu-in"}, []string{m.Clearances[0].Checkpoint, m.Clearances[1].Checkpoint})
 	assert.Equal(t, ClearanceExpected, m.Clearances[0].Status(m.PreCleared))
 
-	decide := func(cp, country, d, officer string) error {
-		cmds, err := h.c.Handle(h.now, CustomsDecision{Checkpoint: cp, Country: country, Move: "m1", Decision: d, Officer: officer, Reason: "r-" + officer})
+	decide := func(cp, country string, d Verdict, officer string) error {
+		rd, err := h.c.Handle(h.now, CustomsDecision{Checkpoint: cp, Country: country, Move: "m1", Decision: d, Officer: officer, Reason: "r-" + officer})
+		cmds := rd.Commands
 		h.take(cmds)
 		return err
 	}
@@ -140,10 +141,10 @@ func TestGateTransitionsNameTheirCheckpoint(t *testing.T) {
 		"at_gateinspect kz-bakhty-out officer gate-robot(1) (KZ)",
 		"in_inspection kz-bakhty-out ",
 		"in_inspectionrelease kz-bakhty-out officer gate-robot(1) (KZ)",
-		"laden_transit kz-bakhty-out ",
+		"laden_transit kz-bakhty-out officer gate-robot(1) (KZ)", // the release lets it go on
 		"laden_transitrefuse cn-pokitu-in officer wei :) (CN)",
 		"at_gate cn-pokitu-in ",
-		"returning cn-pokitu-in ",
+		"returning cn-pokitu-in officer wei :) (CN)", // the refusal sends it back
 	}, got)
 
 	// released at the stop line, it passes
@@ -154,6 +155,7 @@ func TestGateTransitionsNameTheirCheckpoint(t *testing.T) {
 	last := m.History[len(m.History)-1]
 	require.Equal(t, MoveLaden, last.To, "passed")
 	assert.Equal(t, "kz-bakhty-out", last.Checkpoint, last.Cause)
+	assert.Equal(t, "officer gate-robot(2) (KZ)", last.Actor, "the officer whose release it passed on")
 }
 
 // One open move per container: a second is refused naming the first, and

@@ -3,7 +3,6 @@ package fleet
 import (
 	"errors"
 	"fmt"
-	"math/rand"
 	"slices"
 	"sort"
 	"strings"
@@ -30,6 +29,9 @@ type Config struct {
 	// has no customs declaration for, whatever was decided (pre-cleared,
 	// released), until one is filed; default off.
 	HoldWithoutDeclaration bool
+	// Tuning holds the tuning values (tuning.go); zero fields take their
+	// defaults.
+	Tuning Tuning
 }
 
 func (c Config) withDefaults() Config {
@@ -89,8 +91,8 @@ type Stats struct {
 	Illegal            []string        // the first few illegal transitions, described
 	LeadTimes          []time.Duration // created to delivered
 	PlanFailures       int
-	TrafficWaits       int            // reservation conflicts traffic control resolved (routing.Traffic.Waits)
-	DispatchRejections map[string]int // reason -> count
+	TrafficWaits       int                // reservation conflicts traffic control resolved (routing.Traffic.Waits)
+	DispatchRejections map[RejectKind]int // shuttles passed over for a move, by why
 }
 
 // Controller is the fleet's deterministic core: events in, commands out.
@@ -98,11 +100,11 @@ type Stats struct {
 // starts a goroutine. One goroutine owns it.
 type Controller struct {
 	cfg        Config
+	tuning     Tuning // cfg.Tuning with its defaults
 	g          *routing.Graph
 	site       *geo.Site
 	tr         *routing.Traffic
 	sched      *charging.Scheduler
-	rng        *rand.Rand
 	moves      map[string]*Move
 	order      []*Move // in creation order
 	byKey      map[string]*Move
@@ -122,9 +124,9 @@ type Controller struct {
 	inbound    map[string]int                        // centre -> moves under way to it, counted at dispatch
 	inboundCap map[string]int                        // centre -> maxInbound, made on first use
 	out        []Command
-	changed    []*Move // moves created or changed since TakeChanged, in order, once each
+	changed    []*Move // moves created or changed since the last Ready, in order, once each
 	stats      Stats
-	// dispatch runs when something changed (dirty) or every dispatchEvery
+	// dispatch runs when something changed (dirty) or every Tuning.DispatchEvery
 	dirty        bool
 	lastDispatch time.Time
 	now          time.Time      // of the event being handled
@@ -132,25 +134,16 @@ type Controller struct {
 	areas        []*customsArea // admission-controlled loops at checkpoints (admission.go)
 }
 
-// dispatchEvery is how often the dispatcher looks again when nothing
-// prompts it (busy shuttles draw nearer to being free).
-const dispatchEvery = 30 * time.Second
-
-// replanEvery is how long a shuttle whose route could not be made waits
-// before it tries again.
-const replanEvery = 10 * time.Second
-
-// overtakeEvery is how often a shuttle stopped in a queue behind one that
-// is still elsewhere may try to go first (see routing.Traffic.Overtake).
-const overtakeEvery = 60 * time.Second
-
 // NewController builds a controller for a site's lane graph.
-func NewController(cfg Config, rng *rand.Rand) (*Controller, error) {
+func NewController(cfg Config) (*Controller, error) {
 	cfg = cfg.withDefaults()
 	if cfg.Graph == nil {
 		return nil, errors.New("fleet: config has no lane graph")
 	}
 	if err := cfg.Vehicle.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Tuning.Validate(); err != nil {
 		return nil, err
 	}
 	if cfg.Dispatch != "greedy" && cfg.Dispatch != "lookahead" {
@@ -172,12 +165,13 @@ func NewController(cfg Config, rng *rand.Rand) (*Controller, error) {
 		return nil, err
 	}
 	tc := tr.Config()
-	return &Controller{cfg: cfg, g: cfg.Graph, site: site, tr: tr, sched: sched, rng: rng,
-		areas: newCustomsAreas(cfg.Graph, tc.VehicleLength+tc.MinGap),
+	tuning := cfg.Tuning.withDefaults()
+	return &Controller{cfg: cfg, tuning: tuning, g: cfg.Graph, site: site, tr: tr, sched: sched,
+		areas: newCustomsAreas(cfg.Graph, tc.VehicleLength+tc.MinGap, tuning.CustomsLoopLength),
 		moves: map[string]*Move{}, byKey: map[string]*Move{}, shuttles: map[string]*shuttleRec{},
 		bays: newBayBook(), decided: map[string]map[string]CustomsDecision{},
 		reach: map[string][]routing.Reach{}, stations: byNode, dropped: map[string]int{}, gateTimes: map[[2]string]time.Duration{}, energy: map[[2]string]moveKWh{}, full: map[string]fullMsg{}, inbound: map[string]int{},
-		stats: Stats{DispatchRejections: map[string]int{}}}, nil
+		stats: Stats{DispatchRejections: map[RejectKind]int{}}}, nil
 }
 
 // Stats returns what the controller has counted so far.
@@ -206,8 +200,24 @@ func (c *Controller) ShuttleState(id string) (ShuttleState, float64, bool) {
 // checks and displays.
 func (c *Controller) Traffic() *routing.Traffic { return c.tr }
 
-// Handle applies one event at time now and returns the commands it leads to.
-func (c *Controller) Handle(now time.Time, ev Event) ([]Command, error) {
+// Ready is everything one event leads to, in one value (as etcd raft's
+// Ready): the commands for the vehicles, the moves it created or changed,
+// and when the Controller next needs a Tick if nothing else happens.
+type Ready struct {
+	Commands []Command
+	// Changed are the moves created or changed, in the order they were
+	// first changed, once each (for the audit trail); the caller must not
+	// change them.
+	Changed []*Move
+	// Wake is the next time the Controller needs a Tick even if nothing
+	// else happens (a gate's release time); zero if none.
+	Wake time.Time
+}
+
+// Handle applies one event at time now and returns what it leads to. An
+// event the fleet's state refuses returns an error and changes nothing
+// but the time: what the step after it did is in the Ready all the same.
+func (c *Controller) Handle(now time.Time, ev Event) (Ready, error) {
 	c.out = c.out[:0]
 	c.now = now
 	var err error
@@ -231,7 +241,9 @@ func (c *Controller) Handle(now time.Time, ev Event) ([]Command, error) {
 	case SealRead:
 		err = c.sealRead(now, e)
 	case PauseRequested:
-		err = c.pause(e)
+		err = c.pause(e.Shuttle, true)
+	case ResumeRequested:
+		err = c.pause(e.Shuttle, false)
 	case CancelRequested:
 		err = c.cancelMove(now, e)
 	case PriorityChanged:
@@ -241,22 +253,29 @@ func (c *Controller) Handle(now time.Time, ev Event) ([]Command, error) {
 	case ParkRequested:
 		err = c.parkNow(e)
 	case EmergencyStopRequested:
-		err = c.emergencyStop(e)
-	case ServiceRequested:
-		err = c.setService(e)
+		err = c.emergencyStop(e.Shuttle, true)
+	case EmergencyReleaseRequested:
+		err = c.emergencyStop(e.Shuttle, false)
+	case OutOfServiceRequested:
+		err = c.setService(e.Shuttle, false)
+	case InServiceRequested:
+		err = c.setService(e.Shuttle, true)
 	case LaneClosed:
 		err = c.closeLane(e)
+	case LaneReopened:
+		err = c.reopenLane(e)
 	case Tick:
 	default:
 		err = fmt.Errorf("fleet: unknown event %T", ev)
 	}
 	switch ev.(type) {
-	case ShuttleJoined, ActionDone, FaultReported, FaultCleared, MoveRequested, PauseRequested,
-		CancelRequested, PriorityChanged, ChargeRequested, ParkRequested, EmergencyStopRequested, ServiceRequested, LaneClosed:
+	case ShuttleJoined, ActionDone, FaultReported, FaultCleared, MoveRequested, PauseRequested, ResumeRequested,
+		CancelRequested, PriorityChanged, ChargeRequested, ParkRequested, EmergencyStopRequested, EmergencyReleaseRequested,
+		OutOfServiceRequested, InServiceRequested, LaneClosed, LaneReopened:
 		c.dirty = true
 	}
 	c.step(now)
-	return slices.Clone(c.out), err
+	return Ready{Commands: slices.Clone(c.out), Changed: c.takeChanged(), Wake: c.nextWake()}, err
 }
 
 func (c *Controller) shuttle(id string) (*shuttleRec, error) {
@@ -301,7 +320,7 @@ func (c *Controller) task(r *shuttleRec, err error) {
 
 // fire applies a shuttle event; an illegal one is counted by the machine
 // and the first few are kept for reports.
-func (c *Controller) fire(r *shuttleRec, ev string) {
+func (c *Controller) fire(r *shuttleRec, ev ShuttleEvent) {
 	if err := r.sm.Fire(ev); err != nil {
 		c.noteIllegal(err)
 	}
@@ -330,16 +349,24 @@ func (c *Controller) moveTo(m *Move, s MoveState, now time.Time, cause string) {
 	c.touch(m)
 }
 
-// moveToAt is moveTo for a change of state at a customs checkpoint: the
-// transition names the checkpoint itself, so that the audit trail (and
-// with it which country sees the entry) never depends on reading it out
-// of the cause's prose, which carries an officer's name.
-func (c *Controller) moveToAt(m *Move, s MoveState, now time.Time, cause, checkpoint string) {
+// moveToAt is moveTo for a change of state at a customs checkpoint, made
+// by actor ("" for fleetd itself): the transition names both itself, so
+// that the audit trail (who, and which country sees the entry) never
+// depends on reading them out of the cause's prose, which carries an
+// officer's name.
+func (c *Controller) moveToAt(m *Move, s MoveState, now time.Time, cause, checkpoint, actor string) {
 	n := len(m.History)
 	c.moveTo(m, s, now, cause)
 	if len(m.History) > n {
-		m.History[len(m.History)-1].Checkpoint = checkpoint
+		h := &m.History[len(m.History)-1]
+		h.Checkpoint, h.Actor = checkpoint, actor
 	}
+}
+
+// moveToBy is moveTo for a change of state an operator or a shuttle made
+// (actor: "operator NAME", "shuttle ID").
+func (c *Controller) moveToBy(m *Move, s MoveState, now time.Time, cause, actor string) {
+	c.moveToAt(m, s, now, cause, "", actor)
 }
 
 // recent describes a move's last n transitions, for reports of an
@@ -353,7 +380,7 @@ func recent(m *Move, n int) string {
 	return strings.Join(parts, "; ")
 }
 
-// touch notes a move created or changed, for TakeChanged.
+// touch notes a move created or changed, for Ready.Changed.
 func (c *Controller) touch(m *Move) {
 	if !m.noted {
 		m.noted = true
@@ -361,10 +388,9 @@ func (c *Controller) touch(m *Move) {
 	}
 }
 
-// TakeChanged returns the moves created or changed since the last call,
-// in the order they were first changed (for the audit trail); the caller
-// must not change them.
-func (c *Controller) TakeChanged() []*Move {
+// takeChanged returns the moves created or changed since the last call,
+// in the order they were first changed.
+func (c *Controller) takeChanged() []*Move {
 	out := c.changed
 	c.changed = nil
 	for _, m := range out {
@@ -377,7 +403,7 @@ func (c *Controller) moveRequested(now time.Time, e MoveRequested) error {
 	if e.IdempotencyKey != "" {
 		if m, ok := c.byKey[e.IdempotencyKey]; ok {
 			if m.Origin != e.Origin || m.Destination != e.Destination || string(m.Container) != e.Container {
-				return fmt.Errorf("fleet: idempotency key %q was used for another move (%s)", e.IdempotencyKey, m.ID)
+				return fmt.Errorf("%w %q was used for another move (%s)", ErrKeyConflict, e.IdempotencyKey, m.ID)
 			}
 			return nil
 		}
@@ -466,11 +492,7 @@ func (c *Controller) centreOf(node string) string {
 // charging, parking, and grants.
 func (c *Controller) step(now time.Time) {
 	c.gateTimers(now)
-	for _, s := range c.sched.Expire(now) {
-		if r, ok := c.shuttles[s.Request.Shuttle]; ok && r.slot == s.ID {
-			r.slot = 0
-		}
-	}
+	c.expireSlots(now)
 	for _, r := range c.recs {
 		if !r.inService() || now.Before(r.retryAt) {
 			continue
@@ -479,17 +501,17 @@ func (c *Controller) step(now time.Time) {
 		case r.replan:
 			c.planTask(now, r)
 			if r.replan {
-				r.retryAt = now.Add(replanEvery)
+				r.retryAt = now.Add(c.tuning.Replan.D())
 			}
 		case r.task == taskStage && r.then == taskDeliver && r.gate == nil:
 			// on its way to wait for its bay: go straight there once it may
 			if c.bayReady(r.move.Destination, r.move) {
 				c.route(r, r.move.Destination, taskDeliver)
 			}
-			r.retryAt = now.Add(replanEvery)
+			r.retryAt = now.Add(c.tuning.Replan.D())
 		}
 	}
-	if c.dirty || now.Sub(c.lastDispatch) >= dispatchEvery {
+	if c.dirty || now.Sub(c.lastDispatch) >= c.tuning.DispatchEvery.D() {
 		c.dispatch(now)
 		c.dirty, c.lastDispatch = false, now
 	}
@@ -499,7 +521,7 @@ func (c *Controller) step(now time.Time) {
 	c.givePlaces()
 	for _, r := range c.recs {
 		c.grant(now, r)
-		if r.goalStep >= 0 && now.Sub(r.overtook) >= overtakeEvery {
+		if r.goalStep >= 0 && now.Sub(r.overtook) >= c.tuning.Overtake.D() {
 			if p, _ := c.tr.Position(r.id); p.Granted == p.AtStep && !p.Arrived && c.tr.Overtake(r.id) {
 				c.grant(now, r)
 			}
@@ -508,9 +530,9 @@ func (c *Controller) step(now time.Time) {
 	}
 }
 
-// NextWake is the next time the controller needs a Tick even if nothing
+// nextWake is the next time the controller needs a Tick even if nothing
 // else happens (a gate's release time); zero if none.
-func (c *Controller) NextWake() time.Time {
+func (c *Controller) nextWake() time.Time {
 	var t time.Time
 	for _, r := range c.recs {
 		if g := r.gate; g != nil && !g.until.IsZero() && (t.IsZero() || g.until.Before(t)) {
@@ -518,191 +540,4 @@ func (c *Controller) NextWake() time.Time {
 		}
 	}
 	return t
-}
-
-// grant extends a shuttle's authority and sends the new part as a drive
-// command, with the task's action at the goal.
-func (c *Controller) grant(now time.Time, r *shuttleRec) {
-	if !r.inService() || (r.goalStep < 0 && !r.replan) {
-		return // no route for a task; a task that waits for its route drives out the route it has
-	}
-	c.admit(r)
-	g, err := c.tr.Grant(r.id)
-	if err != nil {
-		return
-	}
-	atGoal := g.To == r.goalStep && !r.acted && r.task != taskPark && r.task != taskInspect
-	if g.To <= r.sent && !atGoal {
-		return
-	}
-	cmd := Command{Shuttle: r.id, Kind: CmdDrive, From: r.sent, To: g.To}
-	for i := r.sent + 1; i <= g.To; i++ {
-		id, _ := c.tr.Step(r.id, i)
-		cmd.Steps = append(cmd.Steps, id)
-	}
-	if g.To == r.goalStep {
-		r.acted = true
-		switch r.task {
-		case taskPickup:
-			cmd.Action, cmd.Container = "pick", r.move.Container
-		case taskDeliver, taskReturn:
-			cmd.Action, cmd.Container = "drop", r.move.Container
-		case taskCharge:
-			cmd.Action, cmd.TargetSoC = "startCharging", r.target
-		}
-	}
-	r.sent = g.To
-	c.out = append(c.out, cmd)
-	if len(cmd.Steps) == 0 && r.arrive(g.To) {
-		c.atGoal(now, r) // there already: no node to reach
-	}
-}
-
-// route gives a shuttle a new route to goal for a task, with holds at every
-// stop line; false if traffic cannot route it now.
-func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
-	p, err := c.tr.Plan(r.id, goal, routing.PlanOptions{Holds: c.holds(r)})
-	if err != nil {
-		c.stats.PlanFailures++
-		r.planErr = err
-		return false
-	}
-	r.planErr = nil
-	c.task(r, r.routed(t, goal, p.FirstStep+2*len(p.Edges)))
-	c.setStops(r, p)
-	return true
-}
-
-// holds are the stop lines a new route of a shuttle holds at: every
-// checkpoint but one it stands at the end of its authority at (a route
-// that starts at a stop line leaves it); and the entries of the customs
-// areas it needs a place in (admission.go).
-func (c *Controller) holds(r *shuttleRec) []string {
-	holds := c.entryHolds(r)
-	pos, _ := c.tr.Position(r.id)
-	for _, cp := range c.site.Checkpoints {
-		if cp.ID != pos.Authority {
-			holds = append(holds, cp.ID)
-		}
-	}
-	return holds
-}
-
-// setStops notes the stop lines on a shuttle's new route, and that drive
-// commands go out again from where it starts.
-func (c *Controller) setStops(r *shuttleRec, p *routing.Plan) {
-	if r.sent > p.FirstStep {
-		r.sent = p.FirstStep
-	}
-	r.stops = r.stops[:0]
-	if after, _ := c.tr.Position(r.id); after.Hold == p.Nodes[0] && r.gate == nil && c.isCheckpoint(after.Hold) {
-		// a stop line it has not been released at yet, where the new
-		// route starts: it still stops there
-		r.stops = append(r.stops, after.Hold)
-	}
-	for _, n := range p.Nodes[1:] {
-		if _, ok := c.checkpoint(n); ok {
-			r.stops = append(r.stops, n)
-		}
-	}
-	c.onTheWay(r)
-	if len(r.stops) > 0 && r.node == r.stops[0] && r.gate == nil {
-		c.atStopLine(c.now, r) // standing at it already
-	}
-}
-
-func (c *Controller) isCheckpoint(node string) bool {
-	_, ok := c.checkpoint(node)
-	return ok
-}
-
-func (c *Controller) checkpoint(node string) (geo.Checkpoint, bool) {
-	for _, cp := range c.site.Checkpoints {
-		if cp.ID == node {
-			return cp, true
-		}
-	}
-	return geo.Checkpoint{}, false
-}
-
-// planTask (re)makes the route for a shuttle's task.
-func (c *Controller) planTask(now time.Time, r *shuttleRec) {
-	switch r.task {
-	case taskDeliver:
-		dest := r.move.Destination
-		if (r.node == dest || c.bayReady(dest, r.move)) && c.route(r, dest, taskDeliver) || c.stage(r, dest, taskDeliver) {
-			// on its way: the origin bay may take another pick once it has left
-			c.bays.picked(r.move.Origin, r.move)
-			if m := r.move; m.State == MoveLaden && len(r.stops) == 0 && r.gate == nil {
-				// released from inspection at the last gate: no gate left
-				c.moveTo(m, MoveToDropoff, now, "no gate left on the way to "+m.Destination)
-				c.fire(r, EvPassedGates)
-			}
-		}
-	case taskReturn:
-		c.routeHome(now, r)
-	case taskInspect:
-		if r.gate != nil {
-			c.routeInspection(r)
-		}
-	default:
-		r.replan = false
-	}
-}
-
-// inService tells whether a shuttle may be given routes and driven: not
-// faulted, stopped, paused or offline.
-func (r *shuttleRec) inService() bool {
-	switch r.sm.State() {
-	case ShuttleFault, ShuttleEStop, ShuttlePaused, ShuttleOffline:
-		return false
-	}
-	return true
-}
-
-// returning tells whether a shuttle brings a refused container back.
-func (r *shuttleRec) returning() bool {
-	return r.task == taskReturn || (r.task == taskStage && r.then == taskReturn)
-}
-
-// Activity says, for each shuttle, what it is doing or waiting for, in a
-// word: "moving", "handling", "charging", "idle", "waiting for a bay",
-// "waiting at a gate", "waiting for a place at customs" (admission.go),
-// "waiting in traffic".
-func (c *Controller) Activity(id string) string {
-	r, ok := c.shuttles[id]
-	if !ok {
-		return "unknown"
-	}
-	switch r.sm.State() {
-	case ShuttleLoading, ShuttleUnloading:
-		return "handling"
-	case ShuttleCharging:
-		return "charging"
-	case ShuttleFault, ShuttleEStop, ShuttleOffline, ShuttlePaused:
-		return string(r.sm.State())
-	case ShuttleOutOfService:
-		return "out of service"
-	}
-	if r.replan && (r.task == taskDeliver || r.task == taskReturn) && c.isParking(r.node) {
-		return "waiting for a bay"
-	}
-	if r.replan {
-		return "waiting for a route"
-	}
-	if r.gate != nil {
-		return "waiting at a gate"
-	}
-	p, _ := c.tr.Position(id)
-	switch {
-	case p.Arrived && r.task == taskNone:
-		return "idle"
-	case p.Arrived:
-		return "at its goal"
-	case p.Granted > p.AtStep:
-		return "moving"
-	case c.admissionWait(r) != "":
-		return "waiting for a place at customs"
-	}
-	return "waiting in traffic"
 }

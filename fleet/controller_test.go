@@ -1,7 +1,6 @@
 package fleet
 
 import (
-	"math/rand"
 	"testing"
 	"time"
 
@@ -21,6 +20,8 @@ type harness struct {
 	pending map[string][]Command // drive commands not driven yet, by shuttle
 	actions map[string]Command   // the action each shuttle was given last
 	cancels int
+	soc     map[string]float64 // what each shuttle reports as its state of charge; 0.7 if not set
+	seen    []Command          // every command taken, in order (transcript_test.go reads them)
 }
 
 func newHarness(t *testing.T, policy string, shuttles map[string]string) *harness {
@@ -29,10 +30,10 @@ func newHarness(t *testing.T, policy string, shuttles map[string]string) *harnes
 	require.NoError(t, err)
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	require.NoError(t, err)
-	c, err := NewController(Config{Graph: g, Dispatch: policy, AmbientC: -17}, rand.New(rand.NewSource(1)))
+	c, err := NewController(Config{Graph: g, Dispatch: policy, AmbientC: -17})
 	require.NoError(t, err)
 	h := &harness{t: t, c: c, now: time.Date(2026, 1, 15, 8, 0, 0, 0, time.UTC),
-		pending: map[string][]Command{}, actions: map[string]Command{}}
+		pending: map[string][]Command{}, actions: map[string]Command{}, soc: map[string]float64{}}
 	for id, node := range shuttles {
 		h.send(ShuttleJoined{Shuttle: id, Node: node, SoC: 0.7})
 	}
@@ -41,12 +42,14 @@ func newHarness(t *testing.T, policy string, shuttles map[string]string) *harnes
 
 func (h *harness) send(ev Event) {
 	h.t.Helper()
-	cmds, err := h.c.Handle(h.now, ev)
+	rd, err := h.c.Handle(h.now, ev)
+	cmds := rd.Commands
 	require.NoError(h.t, err, "%T %+v", ev, ev)
 	h.take(cmds)
 }
 
 func (h *harness) take(cmds []Command) {
+	h.seen = append(h.seen, cmds...)
 	for _, cmd := range cmds {
 		switch cmd.Kind {
 		case CmdDrive:
@@ -70,7 +73,7 @@ func (h *harness) drive(id string) {
 		h.pending[id] = h.pending[id][1:]
 		for k := 1; k < len(cmd.Steps); k += 2 {
 			h.now = h.now.Add(2 * time.Second)
-			h.send(NodeReached{Shuttle: id, Step: cmd.From + k + 1, SoC: 0.7})
+			h.send(NodeReached{Shuttle: id, Step: cmd.From + k + 1, SoC: h.socOf(id)})
 		}
 	}
 }
@@ -81,12 +84,16 @@ func (h *harness) finish(id string) {
 	cmd, ok := h.actions[id]
 	require.True(h.t, ok, "%s has no action", id)
 	delete(h.actions, id)
-	action := cmd.Action
-	if action == "startCharging" {
-		action = "charge"
-	}
 	h.now = h.now.Add(5 * time.Minute)
-	h.send(ActionDone{Shuttle: id, Action: action, SoC: 0.7})
+	h.send(ActionDone{Shuttle: id, Action: cmd.Action, SoC: h.socOf(id)})
+}
+
+// socOf is the state of charge a shuttle reports: 0.7 unless set in h.soc.
+func (h *harness) socOf(id string) float64 {
+	if soc, ok := h.soc[id]; ok {
+		return soc
+	}
+	return 0.7
 }
 
 // atFirstGate asks for move m1 of CSQU3054383 from kz-bay-03 to cn-bay-07
@@ -139,7 +146,8 @@ func TestControllerDeliversThroughBothGates(t *testing.T) {
 	for _, gate := range []string{"kz-bakhty-out", "cn-pokitu-in"} {
 		h.drive("s1")
 		assert.Equal(t, MoveAtGate, m.State, "held at %s", gate)
-		assert.Equal(t, "waiting at a gate", h.c.Activity("s1"))
+		assert.Equal(t, "waiting at a gate", h.c.Activity("s1").String())
+		assert.Equal(t, Activity{Kind: ActivityWaitGate, Detail: gate}, h.c.Activity("s1"))
 		h.wait(29 * time.Second)
 		h.drive("s1")
 		assert.Equal(t, MoveAtGate, m.State, "not before the release time")
@@ -293,6 +301,7 @@ func TestControllerMoveRequests(t *testing.T) {
 	again.IdempotencyKey = "key-m1"
 	_, err := h.c.Handle(h.now, again)
 	assert.ErrorContains(t, err, `idempotency key "key-m1" was used for another move (m1)`)
+	assert.ErrorIs(t, err, ErrKeyConflict)
 	assert.Len(t, h.c.Moves(), 1)
 	assert.Equal(t, MovePending, h.move("m1").State, "no shuttle yet")
 }
@@ -307,7 +316,9 @@ func TestDispatchRecordsWhyShuttlesWerePassedOver(t *testing.T) {
 		m := h.move("m1")
 		assert.Equal(t, MovePending, m.State, policy)
 		require.Len(t, m.PassedOver, 1, policy)
-		assert.Contains(t, m.PassedOver[0], "low: battery: not feasible", policy)
+		assert.Equal(t, RejectBattery, m.PassedOver[0].Kind, policy)
+		assert.Contains(t, m.PassedOver[0].String(), "low: battery: not feasible", policy)
+		assert.Equal(t, 1, h.c.Stats().DispatchRejections[RejectBattery], policy)
 	}
 }
 
@@ -358,7 +369,8 @@ func TestControllerReleaseAfterBlockedInspection(t *testing.T) {
 // queue lists a container waiting for customs.
 func TestControllerPauseAndGateQueue(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
-	cmds, err := h.c.Handle(h.now, PauseRequested{Shuttle: "s1", Pause: true})
+	rd, err := h.c.Handle(h.now, PauseRequested{Shuttle: "s1"})
+	cmds := rd.Commands
 	require.NoError(t, err)
 	assert.Equal(t, []Command{{Shuttle: "s1", Kind: CmdPause}}, cmds)
 	s, _, _ := h.c.ShuttleState("s1")
@@ -367,15 +379,16 @@ func TestControllerPauseAndGateQueue(t *testing.T) {
 	assert.Equal(t, MovePending, h.move("m1").State, "a paused shuttle takes no move")
 	assert.Empty(t, h.pending["s1"])
 
-	cmds, err = h.c.Handle(h.now, PauseRequested{Shuttle: "s1", Pause: false})
+	rd, err = h.c.Handle(h.now, ResumeRequested{Shuttle: "s1"})
+	cmds = rd.Commands
 	require.NoError(t, err)
 	assert.Equal(t, Command{Shuttle: "s1", Kind: CmdResume}, cmds[0])
 	h.take(cmds[1:])
 	assert.Equal(t, MoveToPickup, h.move("m1").State, "resumed, it takes the move")
 	h.drive("s1")
-	_, err = h.c.Handle(h.now, PauseRequested{Shuttle: "s1", Pause: true})
+	_, err = h.c.Handle(h.now, PauseRequested{Shuttle: "s1"})
 	assert.ErrorContains(t, err, "cannot be paused while loading")
-	_, err = h.c.Handle(h.now, PauseRequested{Shuttle: "nobody", Pause: true})
+	_, err = h.c.Handle(h.now, PauseRequested{Shuttle: "nobody"})
 	assert.ErrorContains(t, err, "unknown shuttle")
 
 	h.finish("s1")
@@ -385,4 +398,71 @@ func TestControllerPauseAndGateQueue(t *testing.T) {
 	assert.Equal(t, GateWait{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Container: "CSQU3054383", Shuttle: "s1"}, q[0])
 	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: DecisionRelease, Officer: "o"})
 	assert.Empty(t, h.c.GateQueue(), "released: it passes in the release time")
+}
+
+// Tuning: zero fields take the defaults, a value out of range is refused
+// with its JSON name, and a value set is the one used.
+func TestTuning(t *testing.T) {
+	d := Tuning{}.withDefaults()
+	assert.Equal(t, DefaultTuning(), d)
+	assert.Equal(t, 2, d.InboundPerBay)
+	assert.Equal(t, 30*time.Minute, d.Standing.D())
+
+	for _, bad := range []struct {
+		tu   Tuning
+		want string
+	}{
+		{Tuning{BayWaitWeight: -1}, "bay_wait_weight"},
+		{Tuning{Replan: -5}, "replan_s"},
+		{Tuning{ChargeWindow: 600, ChargeMaxWait: 900}, "charge_max_wait_s"},
+	} {
+		site, err := geo.Default()
+		require.NoError(t, err)
+		g, err := routing.NewGraph(site, routing.GraphConfig{})
+		require.NoError(t, err)
+		_, err = NewController(Config{Graph: g, Tuning: bad.tu})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), bad.want)
+	}
+
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	assert.Equal(t, 20, h.c.maxInbound("cn-lc"), "two moves per bay by default")
+	site, err := geo.Default()
+	require.NoError(t, err)
+	g, err := routing.NewGraph(site, routing.GraphConfig{})
+	require.NoError(t, err)
+	c, err := NewController(Config{Graph: g, Tuning: Tuning{InboundPerBay: 1}})
+	require.NoError(t, err)
+	assert.Equal(t, 10, c.maxInbound("cn-lc"))
+}
+
+// Ready carries all an event leads to: the moves it changed, once each and
+// in order, and when the Controller wants a Tick (a pre-cleared
+// container's release time at the stop line).
+func TestReadyCarriesChangesAndWake(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	rd, err := h.c.Handle(h.now, request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	require.NoError(t, err)
+	require.Len(t, rd.Changed, 1, "created and dispatched: one move, once")
+	assert.Equal(t, "m1", rd.Changed[0].ID)
+	assert.NotEmpty(t, rd.Commands)
+	h.take(rd.Commands)
+	rd, err = h.c.Handle(h.now, Tick{})
+	require.NoError(t, err)
+	assert.Empty(t, rd.Changed, "nothing changed since")
+	assert.True(t, rd.Wake.IsZero(), "nobody at a stop line")
+
+	h.drive("s1")
+	h.finish("s1")
+	for range 5 {
+		h.drive("s1")
+		if h.move("m1").State == MoveAtGate {
+			break
+		}
+	}
+	require.Equal(t, MoveAtGate, h.move("m1").State)
+	rd, err = h.c.Handle(h.now, Tick{})
+	require.NoError(t, err)
+	assert.False(t, rd.Wake.IsZero(), "the release time at the stop line")
+	assert.True(t, rd.Wake.After(h.now))
 }

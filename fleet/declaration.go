@@ -291,7 +291,7 @@ func (c *Controller) reconsider(now time.Time, r *shuttleRec) {
 		return
 	}
 	if r.move.PreCleared && c.heldWhy(r.move, cp) == "" {
-		c.letPass(now, r, "pre-cleared")
+		c.letPass(now, r, "pre-cleared", "")
 	}
 }
 

@@ -2,13 +2,24 @@ package fleet
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"time"
 
 	"github.com/borderfleet/borderfleet/charging"
 	"github.com/borderfleet/borderfleet/routing"
 )
+
+// Dispatch: which shuttle gets this move.
+//
+// The dispatcher reads the fleet through a fleetView and changes nothing.
+// It lists the candidates (shuttles free now and, for the lookahead, those
+// that will be free soon at a known place) and the moves that may start,
+// asks its checkers (feasibility.go) whether a candidate may take a move,
+// ranks the feasible pairs (rank.go) and answers with assignments and the
+// rejections it met. The Controller carries the assignments out in order
+// (assign), checking again what an earlier one of the same round changed,
+// and records the rejections: on each move (Move.PassedOver) and counted
+// by kind (Stats.DispatchRejections).
 
 // candidate is a shuttle the dispatcher may give a move: free now, or (for
 // the lookahead policy) free soon at a known place.
@@ -17,6 +28,191 @@ type candidate struct {
 	at    string        // where it will start from
 	delay time.Duration // until it is free
 	soc   float64       // its state of charge then (shuttleSoC)
+}
+
+// fleetView is what the dispatcher reads of the fleet.
+type fleetView interface {
+	now() time.Time
+	handling() time.Duration
+	vehicle() charging.Vehicle
+	ambientC() float64
+	reach(from, to string) routing.Reach
+	centreNear(cd candidate) string
+	gateTime(from, to string) time.Duration
+	// the bays: bookings and who stands there
+	canPick(bay string, m *Move) bool
+	bayFree(bay string) bool
+	bayFirst(bay string, m *Move, w window) bool
+	bayWait(bay string, m *Move, w window) time.Duration
+	// the centres: moves under way to each, and how many it takes
+	inbound(centre string) int
+	maxInbound(centre string) int
+	fullReason(centre string, n int) string
+	moveEnergy(origin, dest string) moveKWh
+}
+
+// assignment is one move for one shuttle, as the dispatcher chose it.
+type assignment struct {
+	r *shuttleRec
+	m *Move
+}
+
+// dispatchRound is the dispatcher's answer for one round.
+type dispatchRound struct {
+	assign   []assignment
+	rejected map[*Move][]Rejection // shuttles free now that were passed over, per move
+	counted  []RejectKind          // every rejection, by kind, for the stats
+}
+
+func (d *dispatchRound) reject(m *Move, cd candidate, kind RejectKind, detail string, record bool) {
+	d.counted = append(d.counted, kind)
+	if record {
+		d.rejected[m] = append(d.rejected[m], Rejection{Shuttle: cd.r.id, Kind: kind, Detail: detail})
+	}
+}
+
+// feasible asks the checkers in turn: the first that says no, or "".
+func feasible(v fleetView, checks []checker, cd candidate, m *Move) (RejectKind, string) {
+	for _, ch := range checks {
+		if k, why := ch.check(v, cd, m); k != "" {
+			return k, why
+		}
+	}
+	return "", ""
+}
+
+// roundView is a fleetView with the assignments made earlier in the same
+// round booked on top: their origin bays taken for a pick, their
+// destination centres a move fuller.
+type roundView struct {
+	fleetView
+	picks map[string]*Move // origin bay -> the move picked there
+	to    map[string]int   // centre -> moves assigned to it
+}
+
+func (v roundView) book(m *Move) { v.picks[m.Origin], v.to[m.destCentre] = m, v.to[m.destCentre]+1 }
+
+func (v roundView) canPick(bay string, m *Move) bool {
+	if o := v.picks[bay]; o != nil && o != m {
+		return false
+	}
+	return v.fleetView.canPick(bay, m)
+}
+
+func (v roundView) inbound(centre string) int { return v.fleetView.inbound(centre) + v.to[centre] }
+
+// greedy is the classic baseline: each move in turn, most urgent first,
+// gets the nearest free shuttle that can take it.
+func greedy(fv fleetView, moves []*Move, free []candidate) dispatchRound {
+	d := dispatchRound{rejected: map[*Move][]Rejection{}}
+	v := roundView{fv, map[string]*Move{}, map[string]int{}}
+	taken := map[*shuttleRec]bool{}
+	for _, m := range moves {
+		var best *candidate
+		var bestT time.Duration
+		d.rejected[m] = nil
+		for i := range free {
+			cd := free[i]
+			if taken[cd.r] {
+				continue
+			}
+			if k, why := feasible(v, feasibilityChecks, cd, m); k != "" {
+				d.reject(m, cd, k, why, true)
+				continue
+			}
+			t := cd.delay + v.reach(cd.at, m.Origin).Duration
+			if best == nil || t < bestT {
+				best, bestT = &free[i], t
+			}
+		}
+		if best != nil {
+			taken[best.r] = true
+			v.book(m)
+			d.assign = append(d.assign, assignment{best.r, m})
+		}
+	}
+	return d
+}
+
+// lookahead is the default: a minimum-cost assignment of moves to shuttles
+// free now and free soon (a shuttle about to drop a container is the best
+// one for a move back from there). Only pairs with a shuttle free now are
+// carried out; the rest wait for the next round.
+func lookahead(v fleetView, tu Tuning, moves []*Move, cands []candidate, pendingIn map[string]bool) dispatchRound {
+	const infeasible = 1e9
+	d := dispatchRound{rejected: map[*Move][]Rejection{}}
+	for _, m := range moves {
+		d.rejected[m] = nil
+	}
+	back := backhaul{pendingIn}
+	ranks := rankers(tu)
+	cost := make([][]float64, len(cands))
+	for i, cd := range cands {
+		cost[i] = make([]float64, len(moves))
+		for j, m := range moves {
+			if k, why := feasible(v, feasibilityChecks, cd, m); k != "" {
+				cost[i][j] = infeasible
+				if cd.delay == 0 {
+					d.reject(m, cd, k, why, true)
+				}
+				continue
+			}
+			if k, why := back.check(v, cd, m); k != "" {
+				cost[i][j] = infeasible
+				d.reject(m, cd, k, why, true)
+				continue
+			}
+			t := cd.delay + v.reach(cd.at, m.Origin).Duration
+			for _, rk := range ranks {
+				cost[i][j] += rk.cost(v, cd, m, t)
+			}
+		}
+	}
+	for i, j := range assignMin(cost) {
+		if j >= 0 && cost[i][j] < infeasible && cands[i].delay == 0 {
+			d.assign = append(d.assign, assignment{cands[i].r, moves[j]})
+		}
+	}
+	return d
+}
+
+// dispatch assigns pending moves to shuttles by the configured policy.
+func (c *Controller) dispatch(now time.Time) {
+	free := c.freeNow()
+	if len(free) == 0 {
+		return
+	}
+	c.countInbound()
+	moves := c.dispatchable(now)
+	if len(moves) == 0 {
+		return
+	}
+	v := controllerView{c}
+	var d dispatchRound
+	if c.cfg.Dispatch == "greedy" {
+		if len(moves) > 3*len(c.ids) {
+			moves = moves[:3*len(c.ids)]
+		}
+		d = greedy(v, moves, free)
+	} else {
+		pendingIn := map[string]bool{} // centres with moves waiting to start there
+		for _, m := range c.order {
+			if m.State == MovePending {
+				pendingIn[m.originCentre] = true
+			}
+		}
+		cands := append(free, c.freeSoon()...)
+		d = lookahead(v, c.tuning, c.shortlist(moves, len(cands)), cands, pendingIn)
+	}
+	for m, rs := range d.rejected {
+		m.PassedOver = rs
+	}
+	for _, k := range d.counted {
+		c.stats.DispatchRejections[k]++
+	}
+	for _, a := range d.assign {
+		c.assign(now, a.r, a.m)
+	}
 }
 
 // dispatchable lists the pending moves that may be assigned now, most
@@ -87,101 +283,6 @@ func (c *Controller) freeSoon() []candidate {
 	return out
 }
 
-// feasible checks a move for a shuttle: a route to the origin, the
-// delivery, and enough energy for the worst case: refused at the far gate,
-// driven back laden, then to a charger.
-func (c *Controller) feasible(cd candidate, m *Move) (time.Duration, string) {
-	switch centre := m.destCentre; {
-	case c.inbound[centre] >= c.maxInbound(centre):
-		return 0, c.fullReason(centre)
-	case !c.bays.canPick(m.Origin, m):
-		return 0, "origin bay: another pick is booked there"
-	case cd.delay == 0 && cd.at != m.Origin && !c.tr.Free(m.Origin):
-		return 0, "origin bay: a shuttle stands there or is on its way"
-	case cd.delay == 0 && !c.bayFirst(m.Origin, m, window{c.now, c.now.Add(c.cfg.Handling)}):
-		return 0, "origin bay: a drop is due there first"
-	}
-	toPick := c.reachBetween(cd.at, m.Origin)
-	if !toPick.OK {
-		return 0, "no route to the origin bay"
-	}
-	e, why := c.moveEnergy(m.Origin, m.Destination)
-	if why != "" {
-		return 0, why
-	}
-	v := c.cfg.Vehicle
-	pick := v.DriveKWh(charging.Leg{Metres: toPick.Metres, Duration: toPick.Duration}, c.cfg.AmbientC)
-	f := charging.Feasibility{ReserveKWh: v.KWh(v.MinSoC), Worst: "delivered", NeedKWh: pick + e.delivered}
-	f.HaveKWh = v.KWh(cd.soc) - f.ReserveKWh
-	if n := pick + e.refused; n > f.NeedKWh {
-		f.NeedKWh, f.Worst = n, "refused at the far gate"
-	}
-	if f.OK = f.HaveKWh >= f.NeedKWh; !f.OK {
-		return 0, "battery: " + f.Reason()
-	}
-	return cd.delay + toPick.Duration, ""
-}
-
-// fullMsg is a centre's "no more moves" reason for one count.
-type fullMsg struct {
-	n   int
-	msg string
-}
-
-// fullReason says why a centre takes no more moves now, made once per
-// count (dispatch asks for it for every candidate).
-func (c *Controller) fullReason(centre string) string {
-	n := c.inbound[centre]
-	if f, ok := c.full[centre]; ok && f.n == n {
-		return f.msg
-	}
-	msg := fmt.Sprintf("destination centre: %d moves are on their way to %s already", n, centre)
-	c.full[centre] = fullMsg{n, msg}
-	return msg
-}
-
-// moveEnergy is what a move takes from its origin bay on, in its two
-// scenarios (charging.Vehicle.ScenarioKWh without the drive to the origin):
-// delivered, then to the nearest charger; or refused at the far gate,
-// driven back laden, then to a charger at home. Both allow for standing
-// through two handlings and half an hour. Worked out once per pair of
-// bays.
-func (c *Controller) moveEnergy(origin, dest string) (moveKWh, string) {
-	key := [2]string{origin, dest}
-	if e, ok := c.energy[key]; ok {
-		return e, e.why
-	}
-	var e moveKWh
-	deliver := c.reachBetween(origin, dest)
-	back := c.reachBetween(dest, origin)
-	st, ok := c.stationOf(c.centreOf(dest), dest)
-	home, ok2 := c.stationOf(c.centreOf(origin), origin)
-	switch {
-	case !deliver.OK || !back.OK:
-		e.why = "no route between the bays"
-	case !ok || !ok2:
-		e.why = "no charging station"
-	default:
-		leg := func(r routing.Reach, laden bool) charging.Leg {
-			return charging.Leg{Metres: r.Metres, Duration: r.Duration, Laden: laden}
-		}
-		standing := 2*c.cfg.Handling + 30*time.Minute
-		v, amb := c.cfg.Vehicle, c.cfg.AmbientC
-		e.delivered = v.ScenarioKWh(charging.Scenario{Standing: standing,
-			Legs: []charging.Leg{leg(deliver, true), leg(c.reachBetween(dest, st), false)}}, amb)
-		e.refused = v.ScenarioKWh(charging.Scenario{Standing: standing,
-			Legs: []charging.Leg{leg(deliver, true), leg(back, true), leg(c.reachBetween(origin, home), false)}}, amb)
-	}
-	c.energy[key] = e
-	return e, e.why
-}
-
-// moveKWh is the energy of a move's two scenarios from its origin bay.
-type moveKWh struct {
-	delivered, refused float64
-	why                string // why the move cannot be done at all
-}
-
 // shuttleSoC estimates a candidate's state of charge when it is free.
 func (c *Controller) shuttleSoC(cd candidate) float64 {
 	if cd.delay == 0 {
@@ -193,26 +294,27 @@ func (c *Controller) shuttleSoC(cd candidate) float64 {
 		v.IdleKWh(c.cfg.Handling, c.cfg.AmbientC)/v.BatteryKWh
 }
 
-// dispatch assigns pending moves to shuttles by the configured policy.
-func (c *Controller) dispatch(now time.Time) {
-	free := c.freeNow()
-	if len(free) == 0 {
-		return
+// shortlist keeps the most urgent moves, Tuning.ShortlistPerShuttle per
+// candidate shuttle, and the most urgent Tuning.ShortlistPerBay from each
+// bay, so that every shuttle has moves near it and a choice of
+// destinations to pick from.
+func (c *Controller) shortlist(moves []*Move, cands int) []*Move {
+	k := c.tuning.ShortlistPerShuttle * cands
+	if len(moves) <= k {
+		return moves
 	}
-	c.countInbound()
-	moves := c.dispatchable(now)
-	if len(moves) == 0 {
-		return
+	out := moves[:k:k]
+	seen := map[string]int{}
+	for _, m := range out {
+		seen[m.Origin]++
 	}
-	if c.cfg.Dispatch == "greedy" {
-		if len(moves) > 3*len(c.ids) {
-			moves = moves[:3*len(c.ids)]
+	for _, m := range moves[k:] {
+		if seen[m.Origin] < c.tuning.ShortlistPerBay {
+			seen[m.Origin]++
+			out = append(out, m)
 		}
-		c.greedy(now, moves, free)
-		return
 	}
-	cands := append(free, c.freeSoon()...)
-	c.lookahead(now, c.shortlist(moves, len(cands)), cands)
+	return out
 }
 
 // countInbound counts, for each centre, the moves under way to one of its
@@ -226,145 +328,58 @@ func (c *Controller) countInbound() {
 	}
 }
 
-// maxInbound is how many moves may be under way to a centre at once: twice
-// its bays. More would fill its yard with shuttles that wait for a bay,
-// and a yard ring full of waiting shuttles stops the shuttles leaving it.
+// maxInbound is how many moves may be under way to a centre at once:
+// Tuning.InboundPerBay for each of its bays.
 func (c *Controller) maxInbound(centre string) int {
 	if c.inboundCap == nil {
 		c.inboundCap = map[string]int{}
 		for _, b := range c.site.Bays {
 			if b.Centre != "" {
-				c.inboundCap[b.Centre] += 2
+				c.inboundCap[b.Centre] += c.tuning.InboundPerBay
 			}
 		}
 	}
 	return c.inboundCap[centre]
 }
 
-// shortlist keeps the most urgent moves, three per candidate shuttle, and
-// the most urgent few from each bay, so that every shuttle has moves near
-// it and a choice of destinations to pick from.
-func (c *Controller) shortlist(moves []*Move, cands int) []*Move {
-	const perBay = 5
-	k := 3 * cands
-	if len(moves) <= k {
-		return moves
-	}
-	out := moves[:k:k]
-	seen := map[string]int{}
-	for _, m := range out {
-		seen[m.Origin]++
-	}
-	for _, m := range moves[k:] {
-		if seen[m.Origin] < perBay {
-			seen[m.Origin]++
-			out = append(out, m)
-		}
-	}
-	return out
+// fullMsg is a centre's "no more moves" reason for one count.
+type fullMsg struct {
+	n   int
+	msg string
 }
 
-// greedy is the classic baseline: each move in turn gets the nearest free
-// shuttle that can take it.
-func (c *Controller) greedy(now time.Time, moves []*Move, free []candidate) {
-	taken := map[*shuttleRec]bool{}
-	for _, m := range moves {
-		var best *candidate
-		var bestT time.Duration
-		var reasons []string
-		for i := range free {
-			cd := free[i]
-			if taken[cd.r] {
-				continue
-			}
-			t, why := c.feasible(cd, m)
-			if why != "" {
-				reasons = append(reasons, cd.r.id+": "+why)
-				c.stats.DispatchRejections[firstWord(why)]++
-				continue
-			}
-			if best == nil || t < bestT {
-				best, bestT = &free[i], t
-			}
-		}
-		m.PassedOver = reasons
-		if best != nil && c.assign(now, best.r, m) {
-			taken[best.r] = true
-		}
+// fullReason says why a centre with n moves on their way takes no more,
+// made once per count (dispatch asks for it for every candidate).
+func (c *Controller) fullReason(centre string, n int) string {
+	if f, ok := c.full[centre]; ok && f.n == n {
+		return f.msg
 	}
+	msg := fmt.Sprintf("destination centre: %d moves are on their way to %s already", n, centre)
+	c.full[centre] = fullMsg{n, msg}
+	return msg
 }
 
-// lookahead is the default: a minimum-cost assignment of moves to shuttles
-// free now and free soon (a shuttle about to drop a container is the best
-// one for a move back from there). Only pairs with a shuttle free now are
-// carried out; the rest wait for the next round.
-func (c *Controller) lookahead(now time.Time, moves []*Move, cands []candidate) {
-	const infeasible = 1e9
-	pendingIn := map[string]bool{} // centres with moves waiting to start there
-	for _, m := range c.order {
-		if m.State == MovePending {
-			pendingIn[m.originCentre] = true
-		}
+// assign gives a move to a shuttle and routes it to the origin bay.
+func (c *Controller) assign(now time.Time, r *shuttleRec, m *Move) bool {
+	if !c.bays.canPick(m.Origin, m) {
+		return false // booked earlier in this round
 	}
-	for _, m := range moves {
-		m.PassedOver = m.PassedOver[:0] // this round's reasons
+	if !c.route(r, m.Origin, taskPickup) {
+		m.PassedOver = append(m.PassedOver, Rejection{Shuttle: r.id, Kind: RejectTraffic, Detail: string(RejectTraffic)})
+		c.stats.DispatchRejections[RejectTraffic]++
+		return false
 	}
-	cost := make([][]float64, len(cands))
-	for i, cd := range cands {
-		cost[i] = make([]float64, len(moves))
-		for j, m := range moves {
-			t, why := c.feasible(cd, m)
-			if why != "" {
-				cost[i][j] = infeasible
-				if cd.delay == 0 {
-					m.PassedOver = append(m.PassedOver, cd.r.id+": "+why)
-					c.stats.DispatchRejections[firstWord(why)]++
-				}
-				continue
-			}
-			if home := c.centreNear(cd); home != "" && home != m.originCentre && pendingIn[home] {
-				cost[i][j] = infeasible
-				m.PassedOver = append(m.PassedOver, cd.r.id+": empty across the border while moves wait in its own centre")
-				c.stats.DispatchRejections["empty across the border"]++
-				continue
-			}
-			// time lost waiting for bays that others are expected to use
-			pick, drop := c.windows(now, t, m)
-			busy := c.bays.wait(m.Origin, m, pick, now) + c.bays.wait(m.Destination, m, drop, now)
-			cost[i][j] = t.Seconds() + 4*busy.Seconds() - 600*float64(m.Priority) + c.lateness(now, t, m)
-		}
-	}
-	for i, j := range assignMin(cost) {
-		if j < 0 || cost[i][j] >= infeasible {
-			continue
-		}
-		if cands[i].delay == 0 {
-			c.assign(now, cands[i].r, moves[j])
-		}
-	}
-}
-
-// lateness penalises arriving at the origin after a move's deadline
-// budget: a minute late costs ten minutes.
-func (c *Controller) lateness(now time.Time, t time.Duration, m *Move) float64 {
-	if m.Deadline.IsZero() {
-		return 0
-	}
-	deliver := c.reachBetween(m.Origin, m.Destination).Duration
-	late := now.Add(t + 2*c.cfg.Handling + deliver).Sub(m.Deadline)
-	if late <= 0 {
-		return 0
-	}
-	return 10 * late.Seconds()
-}
-
-// windows estimates when a move whose shuttle reaches the origin bay after
-// t will use its origin and its destination bay.
-func (c *Controller) windows(now time.Time, t time.Duration, m *Move) (pick, drop window) {
-	h := c.cfg.Handling
-	pick = window{now.Add(t), now.Add(t + h)}
-	arrive := pick.to.Add(c.reachBetween(m.Origin, m.Destination).Duration + c.gateTime(m.Origin, m.Destination))
-	return pick, window{arrive, arrive.Add(h)}
+	c.inbound[m.destCentre]++
+	c.moveTo(m, MoveAssigned, now, "dispatched to "+r.id+" ("+c.cfg.Dispatch+")")
+	c.moveTo(m, MoveToPickup, now, "route to "+m.Origin)
+	m.Shuttle, r.move = r.id, m
+	c.bays.bookPick(m.Origin, m)
+	c.bays.bookDrop(m.Destination, m)
+	pick, drop := windows(controllerView{c}, c.reachBetween(r.node, m.Origin).Duration, m)
+	c.bays.plan(m.Origin, m, pick)
+	c.bays.plan(m.Destination, m, drop)
+	c.fire(r, EvAssign)
+	return true
 }
 
 // gateTime is the release time of the stop lines on the fastest route
@@ -386,130 +401,34 @@ func (c *Controller) gateTime(from, to string) time.Duration {
 	return d
 }
 
+// controllerView is the dispatcher's view of a Controller: it reads and
+// changes nothing but its caches.
+type controllerView struct{ c *Controller }
+
+func (v controllerView) now() time.Time                         { return v.c.now }
+func (v controllerView) handling() time.Duration                { return v.c.cfg.Handling }
+func (v controllerView) vehicle() charging.Vehicle              { return v.c.cfg.Vehicle }
+func (v controllerView) ambientC() float64                      { return v.c.cfg.AmbientC }
+func (v controllerView) reach(from, to string) routing.Reach    { return v.c.reachBetween(from, to) }
+func (v controllerView) gateTime(from, to string) time.Duration { return v.c.gateTime(from, to) }
+func (v controllerView) canPick(bay string, m *Move) bool       { return v.c.bays.canPick(bay, m) }
+func (v controllerView) bayFree(bay string) bool                { return v.c.tr.Free(bay) }
+func (v controllerView) inbound(centre string) int              { return v.c.inbound[centre] }
+func (v controllerView) maxInbound(centre string) int           { return v.c.maxInbound(centre) }
+func (v controllerView) fullReason(centre string, n int) string { return v.c.fullReason(centre, n) }
+func (v controllerView) moveEnergy(origin, dest string) moveKWh { return v.c.moveEnergy(origin, dest) }
+func (v controllerView) bayFirst(bay string, m *Move, w window) bool {
+	return v.c.bayFirst(bay, m, w)
+}
+func (v controllerView) bayWait(bay string, m *Move, w window) time.Duration {
+	return v.c.bays.wait(bay, m, w, v.c.now)
+}
+
 // centreNear is the centre a candidate will start from: that of the place
 // it stands at, else that of the goal it drives to ("" on the open road).
-func (c *Controller) centreNear(cd candidate) string {
-	if ctr := c.centreOf(cd.at); ctr != "" {
+func (v controllerView) centreNear(cd candidate) string {
+	if ctr := v.c.centreOf(cd.at); ctr != "" {
 		return ctr
 	}
-	return c.centreOf(cd.r.goal)
-}
-
-// assign gives a move to a shuttle and routes it to the origin bay.
-func (c *Controller) assign(now time.Time, r *shuttleRec, m *Move) bool {
-	if !c.bays.canPick(m.Origin, m) {
-		return false // booked earlier in this round
-	}
-	if !c.route(r, m.Origin, taskPickup) {
-		m.PassedOver = append(m.PassedOver, r.id+": no route through traffic now")
-		return false
-	}
-	c.inbound[m.destCentre]++
-	c.moveTo(m, MoveAssigned, now, "dispatched to "+r.id+" ("+c.cfg.Dispatch+")")
-	c.moveTo(m, MoveToPickup, now, "route to "+m.Origin)
-	m.Shuttle, r.move = r.id, m
-	c.bays.bookPick(m.Origin, m)
-	c.bays.bookDrop(m.Destination, m)
-	pick, drop := c.windows(now, c.reachBetween(r.node, m.Origin).Duration, m)
-	c.bays.plan(m.Origin, m, pick)
-	c.bays.plan(m.Destination, m, drop)
-	c.fire(r, EvAssign)
-	return true
-}
-
-func firstWord(s string) string {
-	for i, ch := range s {
-		if ch == ':' {
-			return s[:i]
-		}
-	}
-	return s
-}
-
-// assignMin solves the rectangular assignment problem (Hungarian method
-// with potentials, O(n^2 m)): it returns for each row the column it gets,
-// or -1, minimising the total cost.
-func assignMin(cost [][]float64) []int {
-	n := len(cost)
-	if n == 0 {
-		return nil
-	}
-	m := len(cost[0])
-	transposed := false
-	if n > m {
-		t := make([][]float64, m)
-		for j := range t {
-			t[j] = make([]float64, n)
-			for i := range cost {
-				t[j][i] = cost[i][j]
-			}
-		}
-		cost, n, m, transposed = t, m, n, true
-	}
-	u, v := make([]float64, n+1), make([]float64, m+1)
-	p, way := make([]int, m+1), make([]int, m+1)
-	for i := 1; i <= n; i++ {
-		p[0] = i
-		j0 := 0
-		minv := make([]float64, m+1)
-		used := make([]bool, m+1)
-		for j := range minv {
-			minv[j] = math.Inf(1)
-		}
-		for {
-			used[j0] = true
-			i0, delta, j1 := p[j0], math.Inf(1), 0
-			for j := 1; j <= m; j++ {
-				if used[j] {
-					continue
-				}
-				cur := cost[i0-1][j-1] - u[i0] - v[j]
-				if cur < minv[j] {
-					minv[j], way[j] = cur, j0
-				}
-				if minv[j] < delta {
-					delta, j1 = minv[j], j
-				}
-			}
-			for j := 0; j <= m; j++ {
-				if used[j] {
-					u[p[j]] += delta
-					v[j] -= delta
-				} else {
-					minv[j] -= delta
-				}
-			}
-			j0 = j1
-			if p[j0] == 0 {
-				break
-			}
-		}
-		for j0 != 0 {
-			j1 := way[j0]
-			p[j0] = p[j1]
-			j0 = j1
-		}
-	}
-	rows := make([]int, n)
-	for i := range rows {
-		rows[i] = -1
-	}
-	for j := 1; j <= m; j++ {
-		if p[j] > 0 {
-			rows[p[j]-1] = j - 1
-		}
-	}
-	if !transposed {
-		return rows
-	}
-	out := make([]int, m)
-	for i := range out {
-		out[i] = -1
-	}
-	for j, i := range rows {
-		if i >= 0 {
-			out[i] = j
-		}
-	}
-	return out
+	return v.c.centreOf(cd.r.goal)
 }

@@ -21,13 +21,31 @@ type NodeReached struct {
 	SoC     float64
 }
 
-// ActionDone: a shuttle finished a node action: "pick", "drop" or
-// "charge" (charging reached its target or was stopped).
+// ActionDone: a shuttle finished a node action: a pick, a drop or a
+// charge (charging reached its target or was stopped).
 type ActionDone struct {
 	Shuttle string
-	Action  string
+	Action  Action
 	SoC     float64
 }
+
+// Action is a node action: what a drive Command asks a shuttle to do at
+// the end of its steps, and what ActionDone reports finished. Adapters
+// map it to their vehicles' terms (package vehicles to VDA 5050 action
+// types: pick, drop, startCharging).
+type Action string
+
+// Node actions.
+const (
+	// ActionPick loads the container (the Command's, as load id) at a bay.
+	ActionPick Action = "pick"
+	// ActionDrop unloads it at a bay.
+	ActionDrop Action = "drop"
+	// ActionCharge charges at a charger node up to the Command's
+	// TargetSoC; it is done when the target is reached or charging is
+	// stopped (CmdStopCharging).
+	ActionCharge Action = "charge"
+)
 
 // FaultReported: a shuttle stopped with an error that needs a person; its
 // move is re-planned if the container is not aboard.
@@ -37,31 +55,33 @@ type FaultReported struct {
 }
 
 // FaultCleared: a faulted shuttle works again.
-type FaultCleared struct{ Shuttle string }
+type FaultCleared struct {
+	Shuttle string `json:"shuttle"`
+}
 
 // MoveRequested: an operator asks for a container move.
 type MoveRequested struct {
-	ID             string
-	Container      string
-	Origin         string
-	Destination    string
-	Priority       int
-	EarliestPickup time.Time
-	Deadline       time.Time
-	Declaration    string
-	IdempotencyKey string
-	PreCleared     bool
+	ID             string    `json:"id,omitempty"`
+	Container      string    `json:"container,omitempty"`
+	Origin         string    `json:"origin,omitempty"`
+	Destination    string    `json:"destination,omitempty"`
+	Priority       int       `json:"priority,omitempty"`
+	EarliestPickup time.Time `json:"earliestPickup,omitempty"`
+	Deadline       time.Time `json:"deadline,omitempty"`
+	Declaration    string    `json:"declaration,omitempty"`
+	IdempotencyKey string    `json:"idempotencyKey,omitempty"`
+	PreCleared     bool      `json:"preCleared,omitempty"`
 }
 
 // CustomsDecision: a country's officer decides on a container at that
 // country's checkpoint: "release", "inspect" or "refuse".
 type CustomsDecision struct {
-	Checkpoint string
-	Country    string
-	Move       string
-	Decision   string
-	Officer    string
-	Reason     string
+	Checkpoint string  `json:"checkpoint,omitempty"`
+	Country    string  `json:"country,omitempty"`
+	Move       string  `json:"move,omitempty"`
+	Decision   Verdict `json:"decision,omitempty"`
+	Officer    string  `json:"officer,omitempty"`
+	Reason     string  `json:"reason,omitempty"`
 }
 
 // DeclarationFiled: a country's customs system (or an operator) files a
@@ -70,33 +90,37 @@ type CustomsDecision struct {
 // the same container and country replaces the one in force. By names who
 // filed it, as the audit trail names them.
 type DeclarationFiled struct {
-	Container   string
-	Country     string // ISO 3166-1 alpha-2, a country with a checkpoint on the site
-	Reference   string
-	Declarant   string
-	Goods       string
-	GrossMassKg float64
-	Seals       []string // ISO 17712 seal numbers
-	By          string
+	Container   string   `json:"container,omitempty"`
+	Country     string   `json:"country,omitempty"` // ISO 3166-1 alpha-2, a country with a checkpoint on the site
+	Reference   string   `json:"reference,omitempty"`
+	Declarant   string   `json:"declarant,omitempty"`
+	Goods       string   `json:"goods,omitempty"`
+	GrossMassKg float64  `json:"grossMassKg,omitempty"`
+	Seals       []string `json:"seals,omitempty"` // ISO 17712 seal numbers
+	By          string   `json:"by,omitempty"`
 }
 
 // SealRead: a seal reader at a checkpoint read a container's seals. It
 // is accepted only for a container whose open move's way has that
 // checkpoint and has not passed it. By names the reader (or officer).
 type SealRead struct {
-	Checkpoint string
-	Container  string
-	Seals      []SealState
-	By         string
+	Checkpoint string      `json:"checkpoint,omitempty"`
+	Container  string      `json:"container,omitempty"`
+	Seals      []SealState `json:"seals,omitempty"`
+	By         string      `json:"by,omitempty"`
 }
 
-// PauseRequested: an operator pauses a shuttle where it is (Pause true)
-// or lets it go on. A paused shuttle keeps its place in traffic and its
-// move, takes no new work and is granted no more lane; it may be paused
-// while idle or driving, not while loading, unloading or charging.
+// PauseRequested: an operator pauses a shuttle where it is. A paused
+// shuttle keeps its place in traffic and its move, takes no new work and
+// is granted no more lane; it may be paused while idle or driving, not
+// while loading, unloading or charging.
 type PauseRequested struct {
-	Shuttle string
-	Pause   bool
+	Shuttle string `json:"shuttle"`
+}
+
+// ResumeRequested: an operator lets a paused shuttle go on.
+type ResumeRequested struct {
+	Shuttle string `json:"shuttle"`
 }
 
 // CancelRequested: an operator cancels a move whose container is not on
@@ -104,80 +128,101 @@ type PauseRequested struct {
 // to pick it up is stopped and sent to park. By names who asked, for the
 // audit trail.
 type CancelRequested struct {
-	Move   string
-	By     string
-	Reason string
+	Move   string `json:"move,omitempty"`
+	By     string `json:"by,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // PriorityChanged: an operator changes the priority of a move that is not
 // over (higher goes first; it matters to dispatch while the move waits).
 type PriorityChanged struct {
-	Move     string
-	Priority int
-	By       string
+	Move     string `json:"move,omitempty"`
+	Priority int    `json:"priority,omitempty"`
+	By       string `json:"by,omitempty"`
 }
 
 // ChargeRequested: an operator sends a shuttle that has no move to charge
 // now, up to the vehicle's MaxSoC, at the station of its centre (or the
 // nearest).
-type ChargeRequested struct{ Shuttle string }
+type ChargeRequested struct {
+	Shuttle string `json:"shuttle"`
+}
 
 // ParkRequested: an operator sends a shuttle that has no move to the
 // nearest free parking spot of its centre. It stays available to
 // dispatch there; take it out of service to keep it out of work.
-type ParkRequested struct{ Shuttle string }
+type ParkRequested struct {
+	Shuttle string `json:"shuttle"`
+}
 
 // EmergencyStopRequested: an operator stops a shuttle at once, whatever it
-// is doing (Stop true), or releases it (Stop false). A stopped shuttle is
-// told to pause (VDA 5050 startPause), is granted no more lane and takes
-// no work; its move stays with it. This is the fleet's stop, not a safety
-// function: a vehicle's safety-rated emergency stop is its own.
+// is doing. A stopped shuttle is told to pause (VDA 5050 startPause), is
+// granted no more lane and takes no work; its move stays with it. This is
+// the fleet's stop, not a safety function: a vehicle's safety-rated
+// emergency stop is its own.
 type EmergencyStopRequested struct {
-	Shuttle string
-	Stop    bool
+	Shuttle string `json:"shuttle"`
 }
 
-// ServiceRequested: an operator takes a shuttle out of service (InService
-// false) or puts it back. A shuttle out of service takes no work and is
-// sent to park; a move it was on its way to pick up goes back to the
-// pending moves. It stays out of service through faults and their repair
-// until it is put back. One with a container aboard cannot be taken out
-// (pause it, or take it out once it has unloaded).
-type ServiceRequested struct {
-	Shuttle   string
-	InService bool
+// EmergencyReleaseRequested: an operator releases a stopped shuttle.
+type EmergencyReleaseRequested struct {
+	Shuttle string `json:"shuttle"`
 }
 
-// LaneClosed: an operator closes a lane, or one link of it, to new routes
-// (Closed true), or reopens it. Shuttles routed over a lane that closes
-// are re-routed where another way exists.
+// OutOfServiceRequested: an operator takes a shuttle out of service. A
+// shuttle out of service takes no work and is sent to park; a move it was
+// on its way to pick up goes back to the pending moves. It stays out of
+// service through faults and their repair until it is put back. One with
+// a container aboard cannot be taken out (pause it, or take it out once it
+// has unloaded).
+type OutOfServiceRequested struct {
+	Shuttle string `json:"shuttle"`
+}
+
+// InServiceRequested: an operator puts a shuttle back into service.
+type InServiceRequested struct {
+	Shuttle string `json:"shuttle"`
+}
+
+// LaneClosed: an operator closes a lane, or one link of it ("lane#n"),
+// to new routes. Shuttles routed over it are re-routed where another way
+// exists.
 type LaneClosed struct {
-	Lane   string
-	Closed bool
-	By     string
+	Lane string `json:"lane,omitempty"`
+	By   string `json:"by,omitempty"`
+}
+
+// LaneReopened: an operator reopens a closed lane, or one link of it.
+type LaneReopened struct {
+	Lane string `json:"lane,omitempty"`
+	By   string `json:"by,omitempty"`
 }
 
 // Tick: time passes; timers (gate release times) fire.
 type Tick struct{}
 
-func (ShuttleJoined) event()          {}
-func (NodeReached) event()            {}
-func (ActionDone) event()             {}
-func (FaultReported) event()          {}
-func (FaultCleared) event()           {}
-func (MoveRequested) event()          {}
-func (CustomsDecision) event()        {}
-func (DeclarationFiled) event()       {}
-func (SealRead) event()               {}
-func (PauseRequested) event()         {}
-func (CancelRequested) event()        {}
-func (PriorityChanged) event()        {}
-func (ChargeRequested) event()        {}
-func (ParkRequested) event()          {}
-func (EmergencyStopRequested) event() {}
-func (ServiceRequested) event()       {}
-func (LaneClosed) event()             {}
-func (Tick) event()                   {}
+func (ShuttleJoined) event()             {}
+func (NodeReached) event()               {}
+func (ActionDone) event()                {}
+func (FaultReported) event()             {}
+func (FaultCleared) event()              {}
+func (MoveRequested) event()             {}
+func (CustomsDecision) event()           {}
+func (DeclarationFiled) event()          {}
+func (SealRead) event()                  {}
+func (PauseRequested) event()            {}
+func (ResumeRequested) event()           {}
+func (CancelRequested) event()           {}
+func (PriorityChanged) event()           {}
+func (ChargeRequested) event()           {}
+func (ParkRequested) event()             {}
+func (EmergencyStopRequested) event()    {}
+func (EmergencyReleaseRequested) event() {}
+func (OutOfServiceRequested) event()     {}
+func (InServiceRequested) event()        {}
+func (LaneClosed) event()                {}
+func (LaneReopened) event()              {}
+func (Tick) event()                      {}
 
 // Command is what the Controller tells a vehicle, as a VDA 5050 master
 // control would: drive (an order or order update), or an instant action.
@@ -189,8 +234,8 @@ type Command struct {
 	From, To int
 	Steps    []string
 	// Action is a node action at step To: pick or drop (with the
-	// container as load id) or startCharging.
-	Action    string
+	// container as load id) or charge.
+	Action    Action
 	Container Container
 	// TargetSoC is where a charging session stops.
 	TargetSoC float64

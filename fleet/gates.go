@@ -5,11 +5,15 @@ import (
 	"time"
 )
 
+// Verdict is what a customs officer decides on a container at a
+// checkpoint.
+type Verdict string
+
 // Customs decisions.
 const (
-	DecisionRelease = "release"
-	DecisionInspect = "inspect"
-	DecisionRefuse  = "refuse"
+	DecisionRelease Verdict = "release" // it may pass
+	DecisionInspect Verdict = "inspect" // it goes to the inspection bay first
+	DecisionRefuse  Verdict = "refuse"  // it goes back to its origin
 )
 
 // atStopLine: a shuttle reached a customs stop line on its route. An empty
@@ -26,7 +30,7 @@ func (c *Controller) atStopLine(now time.Time, r *shuttleRec) {
 		r.gate.until = now.Add(cp.ReleaseTime)
 		return
 	}
-	c.moveToAt(m, MoveAtGate, now, "at "+cp.ID, cp.ID)
+	c.moveToAt(m, MoveAtGate, now, "at "+cp.ID, cp.ID, "")
 	m.stamp(cp.ID, (*Clearance).arrivedAt, now)
 	c.fire(r, EvReachGate)
 	why := c.heldWhy(m, cp.ID)
@@ -77,9 +81,10 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 	}
 	delete(c.decided[r.move.ID], r.gate.checkpoint.ID)
 	cause := fmt.Sprintf("%s by %s (%s) at %s: %s", d.Decision, d.Officer, d.Country, d.Checkpoint, d.Reason)
+	by := officer(d.Officer, d.Country)
 	switch d.Decision {
 	case DecisionRelease:
-		c.letPass(now, r, cause)
+		c.letPass(now, r, cause, by)
 	case DecisionInspect:
 		if r.task == taskInspect {
 			return
@@ -88,7 +93,7 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 		if r.task == taskAside { // on its way to the inspection bay, or there
 			c.task(r, r.retask(taskInspect))
 			if p, _ := c.tr.Position(r.id); p.Arrived && p.At == r.gate.checkpoint.InspectionBay {
-				c.moveToAt(r.move, MoveInspection, now, "at the inspection bay "+p.At, r.gate.checkpoint.ID)
+				c.moveToAt(r.move, MoveInspection, now, "at the inspection bay "+p.At, r.gate.checkpoint.ID, "")
 				r.move.stamp(r.gate.checkpoint.ID, (*Clearance).inspectedAt, now)
 			}
 			return
@@ -96,7 +101,7 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 		c.routeInspection(r)
 	case DecisionRefuse:
 		c.fire(r, EvRefuse)
-		c.moveToAt(r.move, MoveReturning, now, cause, r.gate.checkpoint.ID)
+		c.moveToAt(r.move, MoveReturning, now, cause, r.gate.checkpoint.ID, by)
 		r.move.stamp(r.gate.checkpoint.ID, (*Clearance).refusedAt, now)
 		c.routeHome(now, r)
 	}
@@ -104,7 +109,7 @@ func (c *Controller) applyDecision(now time.Time, r *shuttleRec) {
 
 // letPass sends a container released at its gate on: from the stop line
 // in the release time, from the inspection bay (or the way there) at once.
-func (c *Controller) letPass(now time.Time, r *shuttleRec, cause string) {
+func (c *Controller) letPass(now time.Time, r *shuttleRec, cause, by string) {
 	if p, _ := c.tr.Position(r.id); p.At == r.gate.checkpoint.ID && p.Hold == p.At {
 		// still held at the stop line (an inspection route that could
 		// not be made yet is dropped): it passes in the release time
@@ -118,7 +123,7 @@ func (c *Controller) letPass(now time.Time, r *shuttleRec, cause string) {
 		// back on the way to the destination from the inspection bay
 		// (or from the way there)
 		c.fire(r, EvRelease)
-		c.moveToAt(r.move, MoveLaden, now, cause, r.gate.checkpoint.ID)
+		c.moveToAt(r.move, MoveLaden, now, cause, r.gate.checkpoint.ID, by)
 		r.move.stamp(r.gate.checkpoint.ID, (*Clearance).passedAt, now)
 		r.gate = nil
 		c.task(r, r.await(taskDeliver))
@@ -187,13 +192,13 @@ func (c *Controller) gateTimers(now time.Time) {
 				next = MoveToDropoff
 			}
 			c.fire(r, ev)
-			c.moveToAt(m, next, now, "passed "+cp.ID+m.releasedBy(cp.ID), cp.ID)
+			c.moveToAt(m, next, now, "passed "+cp.ID+m.releasedBy(cp.ID), cp.ID, m.releaser(cp.ID))
 			m.stamp(cp.ID, (*Clearance).passedAt, now)
 			if next == MoveToDropoff {
 				c.fire(r, EvPassedGates)
 			}
 		} else if m != nil && m.State == MoveLaden && len(r.stops) == 0 && (r.task == taskDeliver || r.task == taskStage && r.then == taskDeliver) {
-			c.moveToAt(m, MoveToDropoff, now, "passed "+cp.ID+m.releasedBy(cp.ID), cp.ID)
+			c.moveToAt(m, MoveToDropoff, now, "passed "+cp.ID+m.releasedBy(cp.ID), cp.ID, m.releaser(cp.ID))
 			m.stamp(cp.ID, (*Clearance).passedAt, now)
 			c.fire(r, EvPassedGates)
 		}

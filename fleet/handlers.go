@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/borderfleet/borderfleet/charging"
 	"github.com/borderfleet/borderfleet/routing"
 )
 
@@ -36,17 +35,17 @@ func (c *Controller) atGoal(now time.Time, r *shuttleRec) {
 	node := r.node
 	switch r.task {
 	case taskPickup:
-		c.moveTo(r.move, MoveLoading, now, "shuttle "+r.id+" at the origin bay")
+		c.moveToBy(r.move, MoveLoading, now, "shuttle "+r.id+" at the origin bay", "shuttle "+r.id)
 		c.fire(r, EvArrivePickup)
 	case taskDeliver, taskReturn:
-		c.moveTo(r.move, MoveUnloading, now, "shuttle "+r.id+" at bay "+node)
+		c.moveToBy(r.move, MoveUnloading, now, "shuttle "+r.id+" at bay "+node, "shuttle "+r.id)
 		c.fire(r, EvArriveDrop)
 	case taskInspect:
 		cp := ""
 		if r.gate != nil {
 			cp = r.gate.checkpoint.ID
 		}
-		c.moveToAt(r.move, MoveInspection, now, "at the inspection bay "+node, cp)
+		c.moveToAt(r.move, MoveInspection, now, "at the inspection bay "+node, cp, "")
 		if r.gate != nil {
 			r.move.stamp(r.gate.checkpoint.ID, (*Clearance).inspectedAt, now)
 		}
@@ -54,9 +53,7 @@ func (c *Controller) atGoal(now time.Time, r *shuttleRec) {
 		c.applyDecision(now, r) // a decision may be waiting
 	case taskCharge:
 		c.fire(r, EvPlugIn)
-		if r.slot != 0 {
-			_ = c.sched.CheckIn(r.slot, now)
-		}
+		c.checkIn(now, r)
 	case taskAside:
 		r.over()
 		c.applyDecision(now, r) // a decision may be waiting
@@ -78,17 +75,17 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 	}
 	r.soc = e.SoC
 	switch e.Action {
-	case "pick":
+	case ActionPick:
 		if r.task != taskPickup || r.move == nil {
 			return fmt.Errorf("fleet: shuttle %s reported a pick it was not asked for", r.id)
 		}
 		c.moveTo(r.move, MoveLaden, now, "picked up by "+r.id)
-		_, drop := c.windows(now, -c.cfg.Handling, r.move) // the pick is done: due at the destination
+		_, drop := windows(controllerView{c}, -c.cfg.Handling, r.move) // the pick is done: due at the destination
 		c.bays.plan(r.move.Destination, r.move, drop)
 		c.fire(r, EvLoaded)
 		c.task(r, r.await(taskDeliver))
 		c.planTask(now, r)
-	case "drop":
+	case ActionDrop:
 		if (r.task != taskDeliver && r.task != taskReturn) || r.move == nil {
 			return fmt.Errorf("fleet: shuttle %s reported a drop it was not asked for", r.id)
 		}
@@ -108,11 +105,8 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 		c.fire(r, EvUnloaded)
 		r.move, r.idleAt = nil, now
 		r.clear()
-	case "charge":
-		if r.slot != 0 {
-			_ = c.sched.Finish(r.slot, now)
-			r.slot = 0
-		}
+	case ActionCharge:
+		c.finishSlot(now, r)
 		c.fire(r, EvCharged)
 		r.clear()
 		r.idleAt = now
@@ -147,7 +141,7 @@ func (c *Controller) fault(now time.Time, e FaultReported) error {
 		if r.task == taskReturn {
 			next = MoveReturning
 		}
-		c.moveTo(m, next, now, why+"; the drop did not happen")
+		c.moveToBy(m, next, now, why+"; the drop did not happen", "shuttle "+r.id)
 		c.task(r, r.await(r.task))
 		// and the vehicle must not make it of its own accord once
 		// repaired (a VDA 5050 vehicle would: it is still in its order):
@@ -157,7 +151,7 @@ func (c *Controller) fault(now time.Time, e FaultReported) error {
 		// not picked yet (or the pick did not happen): another shuttle may
 		// take it
 		c.bays.forget(m)
-		c.moveTo(m, MovePending, now, why)
+		c.moveToBy(m, MovePending, now, why, "shuttle "+r.id)
 		m.Shuttle, r.move = "", nil
 		fallthrough
 	default:
@@ -234,7 +228,7 @@ func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
 	if (state != ShuttleIdle && state != ShuttleOutOfService) || r.task != taskNone || r.move != nil || now.Before(r.idleAt) {
 		return
 	}
-	r.idleAt = now.Add(replanEvery) // what it cannot do now it tries again later
+	r.idleAt = now.Add(c.tuning.Replan.D()) // what it cannot do now it tries again later
 	if state == ShuttleOutOfService {
 		if p, _ := c.tr.Position(r.id); p.Arrived && !c.isParking(r.node) {
 			c.park(r, c.centreOf(r.node)) // not at a bay or a charger
@@ -260,12 +254,7 @@ func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
 		}
 	}
 	centre := c.centreOf(r.node)
-	st, stationOK := c.stationOf(centre, r.node)
-	d := c.cfg.Charging.Decide(c.cfg.Vehicle, charging.State{
-		SoC: r.soc, Idle: true, ChargerFree: stationOK && c.chargerFree(st, now),
-		NeedSoC: c.needSoC(), Demand: c.demand(),
-	})
-	if d.Charge && stationOK && c.startCharging(now, r, st, d) {
+	if c.chargeIfDue(now, r, centre) {
 		return
 	}
 	if !c.isParking(r.node) && !c.park(r, centre) && centre != "" {
@@ -273,104 +262,6 @@ func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
 		// the very bay it stands at): any centre's will do
 		c.park(r, "")
 	}
-}
-
-// stationOf is the station of a centre, or the nearest one.
-func (c *Controller) stationOf(centre, from string) (string, bool) {
-	best, bestT := "", time.Duration(-1)
-	for _, s := range c.site.Stations { // in site order: runs repeat for a seed
-		if centre != "" && s.Centre == centre {
-			return s.ID, true
-		}
-		if rr := c.reachBetween(from, s.ID); rr.OK && (bestT < 0 || rr.Duration < bestT) {
-			best, bestT = s.ID, rr.Duration
-		}
-	}
-	return best, best != ""
-}
-
-func (c *Controller) chargerFree(station string, now time.Time) bool {
-	busy := 0
-	for _, s := range c.sched.Slots(station) {
-		if !s.Start.After(now) && s.End.After(now) {
-			busy++
-		}
-	}
-	return busy < c.stations[station].Chargers
-}
-
-// needSoC is the state of charge a typical move needs: the longest
-// bay-to-bay delivery, refused at the far gate and brought back, then to a
-// charger, above the reserve.
-func (c *Controller) needSoC() float64 {
-	if c.need > 0 {
-		return c.need
-	}
-	v := c.cfg.Vehicle
-	var worst float64
-	for _, a := range c.site.Centres {
-		for _, b := range c.site.Centres {
-			if a.ID == b.ID {
-				continue
-			}
-			bays := c.site.BaysOf(a.ID)
-			far := c.site.BaysOf(b.ID)
-			if len(bays) == 0 || len(far) == 0 {
-				continue
-			}
-			rr := c.reachBetween(bays[0].ID, far[0].ID)
-			e := v.DriveKWh(charging.Leg{Metres: 2 * rr.Metres, Duration: 2 * rr.Duration, Laden: true}, c.cfg.AmbientC) +
-				v.DriveKWh(charging.Leg{Metres: rr.Metres, Duration: rr.Duration}, c.cfg.AmbientC) +
-				v.IdleKWh(2*c.cfg.Handling+time.Hour, c.cfg.AmbientC)
-			worst = max(worst, e)
-		}
-	}
-	c.need = v.MinSoC + worst/v.BatteryKWh
-	return c.need
-}
-
-// demand is the share of shuttles the pending moves would keep busy.
-func (c *Controller) demand() float64 {
-	pending := 0
-	for _, m := range c.order {
-		if m.State == MovePending {
-			pending++
-		}
-	}
-	if len(c.ids) == 0 {
-		return 0
-	}
-	return min(1, float64(pending)/float64(len(c.ids)))
-}
-
-// startCharging books a slot and routes the shuttle to the station.
-func (c *Controller) startCharging(now time.Time, r *shuttleRec, station string, d charging.Decision) bool {
-	rr := c.reachBetween(r.node, station)
-	if !rr.OK {
-		return false
-	}
-	v := c.cfg.Vehicle
-	from := r.soc - v.DriveKWh(charging.Leg{Metres: rr.Metres, Duration: rr.Duration}, c.cfg.AmbientC)/v.BatteryKWh
-	if from >= d.TargetSoC {
-		return false
-	}
-	slot, _, err := c.sched.Reserve(charging.Request{Shuttle: r.id, Station: station, Vehicle: v,
-		FromSoC: max(0, from), ToSoC: d.TargetSoC, Earliest: now.Add(rr.Duration),
-		Latest: now.Add(rr.Duration + 3*time.Hour), Urgent: d.Urgent})
-	if err != nil {
-		return false
-	}
-	if slot.Start.After(now.Add(rr.Duration + 10*time.Minute)) {
-		_ = c.sched.Cancel(slot.ID) // not worth waiting for: try again later
-		return false
-	}
-	if !c.route(r, station, taskCharge) {
-		_ = c.sched.Cancel(slot.ID)
-		return false
-	}
-	r.slot, r.target = slot.ID, d.TargetSoC
-	c.fire(r, EvGoCharge)
-	return true
 }
 
 // park sends a shuttle to a free parking spot, nearest first; false if
@@ -406,9 +297,9 @@ func (c *Controller) isParking(node string) bool {
 	return false
 }
 
-// pause stops a shuttle where it is, or lets it go on.
-func (c *Controller) pause(e PauseRequested) error {
-	r, err := c.shuttle(e.Shuttle)
+// pause stops a shuttle where it is (on), or lets it go on.
+func (c *Controller) pause(id string, on bool) error {
+	r, err := c.shuttle(id)
 	if err != nil {
 		return err
 	}
@@ -416,16 +307,16 @@ func (c *Controller) pause(e PauseRequested) error {
 	switch {
 	case state == ShuttleEStop:
 		return fmt.Errorf("fleet: shuttle %s is stopped (emergency stop): release it first", r.id)
-	case e.Pause && state == ShuttlePaused, !e.Pause && state != ShuttlePaused:
+	case on && state == ShuttlePaused, !on && state != ShuttlePaused:
 		return nil // as asked already
-	case e.Pause && !r.sm.Can(EvPause):
+	case on && !r.sm.Can(EvPause):
 		return fmt.Errorf("fleet: shuttle %s cannot be paused while %s", r.id, state)
-	case e.Pause:
+	case on:
 		c.fire(r, EvPause)
 		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdPause})
 		c.holdCharging(r)
 	default:
-		c.fire(r, "resume")
+		c.fire(r, EvResume)
 		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdResume})
 		c.afterHold(r)
 	}

@@ -59,8 +59,8 @@ var ErrIllegalTransition = errors.New("fleet: illegal transition")
 type MoveTransition struct {
 	At       time.Time
 	From, To MoveState
-	Cause    string // what made it happen, for the audit trail
-	Decision string // release, inspect or refuse: a decision, not a change
+	Cause    string  // what made it happen, for the audit trail
+	Decision Verdict // release, inspect or refuse: a decision, not a change
 	// Event names a note that is no change of state (NoteDeclaration,
 	// NoteSealRead, NoteSealAlert, NoteHeld); Actor is who it is by and
 	// Checkpoint where it happened, if anywhere, for the audit trail.
@@ -68,6 +68,9 @@ type MoveTransition struct {
 	// every change of state at a checkpoint (arrival at the stop line,
 	// inspection, passing, return on a refusal) its checkpoint: which
 	// country sees the entry depends on it, never on the Cause's prose.
+	// A change of state someone made names them in Actor ("officer NAME
+	// (CC)" for a release or refusal, "operator NAME" for a cancel,
+	// "shuttle ID" for what a shuttle did or suffered); empty: fleetd.
 	Event      string
 	Actor      string
 	Checkpoint string
@@ -93,7 +96,7 @@ type Move struct {
 
 	// PassedOver says why shuttles were passed over when the move was
 	// last considered for dispatch, one line per shuttle.
-	PassedOver []string
+	PassedOver []Rejection
 
 	State   MoveState
 	Shuttle string // the shuttle assigned, if any
@@ -129,7 +132,7 @@ func (m *Move) To(s MoveState, at time.Time, cause string) error {
 
 // note records a customs decision in the history without a change of
 // state.
-func (m *Move) note(at time.Time, decision, cause string) {
+func (m *Move) note(at time.Time, decision Verdict, cause string) {
 	m.History = append(m.History, MoveTransition{At: at, From: m.State, To: m.State, Cause: cause, Decision: decision})
 }
 

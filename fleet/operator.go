@@ -46,7 +46,7 @@ func (c *Controller) cancelMove(now time.Time, e CancelRequested) error {
 		cause += "; " + r.id + " no longer picks it up"
 	}
 	c.bays.forget(m)
-	c.moveTo(m, MoveCancelled, now, cause)
+	c.moveToBy(m, MoveCancelled, now, cause, "operator "+orSomeone(e.By))
 	return nil
 }
 
@@ -167,19 +167,19 @@ func (c *Controller) parkNow(e ParkRequested) error {
 	return nil
 }
 
-// emergencyStop stops a shuttle at once, or releases it.
-func (c *Controller) emergencyStop(e EmergencyStopRequested) error {
-	r, err := c.shuttle(e.Shuttle)
+// emergencyStop stops a shuttle at once (stop), or releases it.
+func (c *Controller) emergencyStop(id string, stop bool) error {
+	r, err := c.shuttle(id)
 	if err != nil {
 		return err
 	}
 	state := r.sm.State()
 	switch {
-	case e.Stop == (state == ShuttleEStop):
+	case stop == (state == ShuttleEStop):
 		return nil // as asked already
 	case state == ShuttleOffline:
 		return fmt.Errorf("fleet: shuttle %s is offline", r.id)
-	case e.Stop:
+	case stop:
 		c.fire(r, EvEStop)
 		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdPause})
 		c.holdCharging(r)
@@ -210,15 +210,6 @@ func (c *Controller) dropCharging(r *shuttleRec) {
 	c.dropTask(r)
 }
 
-// cancelSlot gives a shuttle's charger slot, if it has one, back to the
-// scheduler.
-func (c *Controller) cancelSlot(r *shuttleRec) {
-	if r.slot != 0 {
-		_ = c.sched.Cancel(r.slot)
-		r.slot = 0
-	}
-}
-
 // afterHold catches up, once a shuttle is released or resumed, with what
 // came while it was held: a customs decision, the end of its pick.
 func (c *Controller) afterHold(r *shuttleRec) {
@@ -230,14 +221,14 @@ func (c *Controller) afterHold(r *shuttleRec) {
 	}
 }
 
-// setService takes a shuttle out of service or puts it back.
-func (c *Controller) setService(e ServiceRequested) error {
-	r, err := c.shuttle(e.Shuttle)
+// setService takes a shuttle out of service or puts it back (in).
+func (c *Controller) setService(id string, in bool) error {
+	r, err := c.shuttle(id)
 	if err != nil {
 		return err
 	}
 	state := r.sm.State()
-	if e.InService {
+	if in {
 		if !r.outOfService {
 			return nil
 		}
@@ -272,7 +263,7 @@ func (c *Controller) setService(e ServiceRequested) error {
 	r.outOfService = true
 	if r.move != nil {
 		m := r.move
-		c.moveTo(m, MovePending, c.now, "shuttle "+r.id+" taken out of service")
+		c.moveToBy(m, MovePending, c.now, "shuttle "+r.id+" taken out of service", "shuttle "+r.id)
 		c.dropTask(r)
 	} else if r.task == taskCharge {
 		c.dropCharging(r)
@@ -303,27 +294,13 @@ func (c *Controller) takeOut(r *shuttleRec) {
 	}
 }
 
-// closeLane closes or reopens a lane (or link) and re-routes the shuttles
-// routed over it.
+// closeLane closes a lane (or link) and re-routes the shuttles routed
+// over it.
 func (c *Controller) closeLane(e LaneClosed) error {
-	g := c.g
-	var err error
-	if e.Closed {
-		err = g.Close(e.Lane)
-	} else {
-		err = g.Reopen(e.Lane)
-	}
-	if err != nil {
+	if err := c.g.Close(e.Lane); err != nil {
 		return fmt.Errorf("fleet: %w", err)
 	}
-	// routes between places change with the lanes
-	clear(c.reach)
-	clear(c.gateTimes)
-	clear(c.energy)
-	c.need = 0
-	if !e.Closed {
-		return nil
-	}
+	c.lanesChanged()
 	for _, id := range c.tr.RoutedOver(e.Lane) {
 		r := c.shuttles[id]
 		if r == nil {
@@ -332,6 +309,25 @@ func (c *Controller) closeLane(e LaneClosed) error {
 		c.reroute(r)
 	}
 	return nil
+}
+
+// reopenLane reopens a closed lane (or link); routes planned from now on
+// may use it.
+func (c *Controller) reopenLane(e LaneReopened) error {
+	if err := c.g.Reopen(e.Lane); err != nil {
+		return fmt.Errorf("fleet: %w", err)
+	}
+	c.lanesChanged()
+	return nil
+}
+
+// lanesChanged forgets what was worked out over the lanes open before:
+// routes between places change with the lanes.
+func (c *Controller) lanesChanged() {
+	clear(c.reach)
+	clear(c.gateTimes)
+	clear(c.energy)
+	c.need = 0
 }
 
 // reroute makes a shuttle's route again from the end of its authority to

@@ -11,7 +11,8 @@ import (
 // refuse sends an event the Controller must refuse, and returns its error.
 func (h *harness) refuse(ev Event) error {
 	h.t.Helper()
-	cmds, err := h.c.Handle(h.now, ev)
+	rd, err := h.c.Handle(h.now, ev)
+	cmds := rd.Commands
 	require.Error(h.t, err, "%T %+v was taken", ev, ev)
 	h.take(cmds)
 	return err
@@ -34,7 +35,8 @@ func (h *harness) kinds(cmds []Command) []CommandKind {
 // handle sends an event that must be taken and returns its commands.
 func (h *harness) handle(ev Event) []Command {
 	h.t.Helper()
-	cmds, err := h.c.Handle(h.now, ev)
+	rd, err := h.c.Handle(h.now, ev)
+	cmds := rd.Commands
 	require.NoError(h.t, err, "%T %+v", ev, ev)
 	h.take(cmds)
 	return cmds
@@ -104,7 +106,7 @@ func TestChargeAndParkOnRequest(t *testing.T) {
 	h.wait(time.Minute)
 	h.drive("s1")
 	require.Equal(t, ShuttleCharging, h.state("s1"))
-	assert.Equal(t, "startCharging", h.actions["s1"].Action)
+	assert.Equal(t, ActionCharge, h.actions["s1"].Action)
 	assert.Equal(t, h.c.cfg.Vehicle.MaxSoC, h.actions["s1"].TargetSoC, "charged to the vehicle's MaxSoC")
 	assert.ErrorContains(t, h.refuse(ParkRequested{Shuttle: "s1"}), "while charging")
 	h.finish("s1")
@@ -140,18 +142,18 @@ func TestEmergencyStopHoldsAndReleases(t *testing.T) {
 	h.drive("s1")
 	require.Equal(t, ShuttleLoading, h.state("s1"))
 
-	cmds := h.handle(EmergencyStopRequested{Shuttle: "s1", Stop: true})
+	cmds := h.handle(EmergencyStopRequested{Shuttle: "s1"})
 	assert.Equal(t, []CommandKind{CmdPause}, h.kinds(cmds))
 	assert.Equal(t, ShuttleEStop, h.state("s1"))
-	assert.Empty(t, h.handle(EmergencyStopRequested{Shuttle: "s1", Stop: true}), "stopping twice changes nothing")
-	assert.ErrorContains(t, h.refuse(PauseRequested{Shuttle: "s1", Pause: false}), "release it first")
+	assert.Empty(t, h.handle(EmergencyStopRequested{Shuttle: "s1"}), "stopping twice changes nothing")
+	assert.ErrorContains(t, h.refuse(ResumeRequested{Shuttle: "s1"}), "release it first")
 
 	h.finish("s1") // the pick that was under way ends
 	assert.Equal(t, ShuttleEStop, h.state("s1"))
 	assert.Equal(t, MoveLaden, h.move("m1").State)
 	assert.Empty(t, h.pending["s1"], "nothing is granted while stopped")
 
-	cmds = h.handle(EmergencyStopRequested{Shuttle: "s1", Stop: false})
+	cmds = h.handle(EmergencyReleaseRequested{Shuttle: "s1"})
 	assert.Contains(t, h.kinds(cmds), CmdResume)
 	assert.Equal(t, ShuttleLadenTransit, h.state("s1"))
 	assert.NotEmpty(t, h.pending["s1"], "released, it drives on")
@@ -169,7 +171,7 @@ func TestEmergencyStopHoldsAndReleases(t *testing.T) {
 // fault and its repair, and works again once put back.
 func TestOutOfService(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-bay-02"})
-	h.send(ServiceRequested{Shuttle: "s1", InService: false})
+	h.send(OutOfServiceRequested{Shuttle: "s1"})
 	assert.Equal(t, ShuttleOutOfService, h.state("s1"))
 	h.drive("s1") // to a parking spot, off the bay
 	assert.True(t, h.c.isParking(h.c.shuttles["s1"].node), "parked at %s", h.c.shuttles["s1"].node)
@@ -182,21 +184,21 @@ func TestOutOfService(t *testing.T) {
 	h.send(FaultCleared{Shuttle: "s1"})
 	assert.Equal(t, ShuttleOutOfService, h.state("s1"), "repaired, it stays out")
 
-	h.send(ServiceRequested{Shuttle: "s1", InService: true})
+	h.send(InServiceRequested{Shuttle: "s1"})
 	h.wait(time.Minute)
 	assert.Equal(t, "s1", h.move("m1").Shuttle, "%s %+v", h.state("s1"), h.move("m1").PassedOver)
 
 	// with a move it was on its way to pick up: the move waits for another
-	h.send(ServiceRequested{Shuttle: "s1", InService: false})
+	h.send(OutOfServiceRequested{Shuttle: "s1"})
 	assert.Equal(t, MovePending, h.move("m1").State)
 	assert.Empty(t, h.move("m1").Shuttle)
 	assert.Equal(t, ShuttleOutOfService, h.state("s1"))
-	h.send(ServiceRequested{Shuttle: "s1", InService: true})
+	h.send(InServiceRequested{Shuttle: "s1"})
 	h.wait(time.Minute)
 	require.Equal(t, "s1", h.move("m1").Shuttle)
 	h.drive("s1")
 	h.finish("s1")
-	assert.ErrorContains(t, h.refuse(ServiceRequested{Shuttle: "s1", InService: false}), "once it has unloaded")
+	assert.ErrorContains(t, h.refuse(OutOfServiceRequested{Shuttle: "s1"}), "once it has unloaded")
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
 
@@ -204,7 +206,7 @@ func TestOutOfService(t *testing.T) {
 // another way; routes made later avoid the lane until it reopens.
 func TestCloseLaneReroutes(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
-	assert.ErrorContains(t, h.refuse(LaneClosed{Lane: "no-such-lane", Closed: true}), "no-such-lane")
+	assert.ErrorContains(t, h.refuse(LaneClosed{Lane: "no-such-lane"}), "no-such-lane")
 	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
 	h.drive("s1")
 	h.finish("s1")
@@ -214,12 +216,12 @@ func TestCloseLaneReroutes(t *testing.T) {
 		if len(h.c.StillRoutedOver(lane)) == 0 {
 			continue
 		}
-		h.send(LaneClosed{Lane: lane, Closed: true})
+		h.send(LaneClosed{Lane: lane})
 		if len(h.c.StillRoutedOver(lane)) == 0 {
 			closed = lane
 			break
 		}
-		h.send(LaneClosed{Lane: lane, Closed: false})
+		h.send(LaneReopened{Lane: lane})
 	}
 	require.NotEmpty(t, closed, "no lane on the route with a detour")
 	assert.Equal(t, []string{closed}, h.c.ClosedLanes())
@@ -229,7 +231,7 @@ func TestCloseLaneReroutes(t *testing.T) {
 	}
 	h.finish("s1")
 	assert.Equal(t, MoveDelivered, h.move("m1").State)
-	h.send(LaneClosed{Lane: closed, Closed: false})
+	h.send(LaneReopened{Lane: closed})
 	assert.Empty(t, h.c.ClosedLanes())
 }
 
@@ -239,10 +241,10 @@ func TestCloseLaneReroutes(t *testing.T) {
 // Put back into service while stopped: released, it works again.
 func TestPutBackWhileStopped(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
-	h.send(ServiceRequested{Shuttle: "s1", InService: false})
-	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: true})
-	h.send(ServiceRequested{Shuttle: "s1", InService: true})
-	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: false})
+	h.send(OutOfServiceRequested{Shuttle: "s1"})
+	h.send(EmergencyStopRequested{Shuttle: "s1"})
+	h.send(InServiceRequested{Shuttle: "s1"})
+	h.send(EmergencyReleaseRequested{Shuttle: "s1"})
 	assert.Equal(t, ShuttleIdle, h.state("s1"))
 	assert.False(t, h.c.OutOfService("s1"))
 	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
@@ -279,7 +281,7 @@ func TestLaneClosureLeavesAWaitingInspectionAlone(t *testing.T) {
 	// goal can be made, and must not be)
 	const closed = "cn-yard-cut"
 	require.Contains(t, h.c.StillRoutedOver(closed), b)
-	h.send(LaneClosed{Lane: closed, Closed: true})
+	h.send(LaneClosed{Lane: closed})
 	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: DecisionRelease, Officer: "kz-1"})
 	for range 10 {
 		h.drive(a)
@@ -294,7 +296,7 @@ func TestLaneClosureLeavesAWaitingInspectionAlone(t *testing.T) {
 func TestFaultWhilePausedKeepsThePause(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
 	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
-	h.send(PauseRequested{Shuttle: "s1", Pause: true})
+	h.send(PauseRequested{Shuttle: "s1"})
 	h.send(FaultReported{Shuttle: "s1", Reason: "bumper"})
 	assert.Equal(t, ShuttlePaused, h.state("s1"))
 	assert.Equal(t, MovePending, h.move("m1").State, "its move goes back to the pending moves")
@@ -302,7 +304,7 @@ func TestFaultWhilePausedKeepsThePause(t *testing.T) {
 	h.wait(time.Minute)
 	assert.Equal(t, ShuttlePaused, h.state("s1"), "repaired, still paused")
 	assert.Equal(t, MovePending, h.move("m1").State, "no work while paused")
-	cmds := h.handle(PauseRequested{Shuttle: "s1", Pause: false})
+	cmds := h.handle(ResumeRequested{Shuttle: "s1"})
 	assert.Contains(t, h.kinds(cmds), CmdResume)
 	for range 3 { // to the parking spot it was given when it broke down, then to work
 		h.drive("s1")
@@ -320,11 +322,11 @@ func TestStopOnTheWayToChargeGivesTheSlotUp(t *testing.T) {
 	r := h.c.shuttles["s1"]
 	station := r.goal
 	require.NotEmpty(t, h.c.ChargerSlots(station))
-	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: true})
+	h.send(EmergencyStopRequested{Shuttle: "s1"})
 	assert.Empty(t, h.c.ChargerSlots(station), "no slot held while stopped")
 	assert.Zero(t, r.slot)
 	h.wait(30 * time.Minute)
-	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: false})
+	h.send(EmergencyReleaseRequested{Shuttle: "s1"})
 	for range 3 {
 		h.drive("s1")
 		h.wait(time.Minute)
@@ -339,9 +341,9 @@ func TestStopOnTheWayToChargeGivesTheSlotUp(t *testing.T) {
 		h.send(ChargeRequested{Shuttle: "s2"})
 	}
 	require.NotZero(t, h.c.shuttles["s2"].slot)
-	h.send(PauseRequested{Shuttle: "s2", Pause: true})
+	h.send(PauseRequested{Shuttle: "s2"})
 	assert.Zero(t, h.c.shuttles["s2"].slot)
-	h.send(PauseRequested{Shuttle: "s2", Pause: false})
+	h.send(ResumeRequested{Shuttle: "s2"})
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
 
@@ -372,8 +374,8 @@ func TestCancelAtAStopLineKeepsTheNextStop(t *testing.T) {
 	delete(stopped, first)
 	assert.NotEmpty(t, stopped, "it stopped at the next stop line (after %s)", first)
 	assert.Nil(t, r.gate)
-	assert.NotEqual(t, "waiting at a gate", h.c.Activity("s1"))
-	assert.True(t, h.c.NextWake().IsZero() || h.c.NextWake().After(h.now), "no wake-up in the past: %v", h.c.NextWake())
+	assert.NotEqual(t, "waiting at a gate", h.c.Activity("s1").String())
+	assert.True(t, h.c.nextWake().IsZero() || h.c.nextWake().After(h.now), "no wake-up in the past: %v", h.c.nextWake())
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
 
@@ -381,7 +383,7 @@ func TestCancelAtAStopLineKeepsTheNextStop(t *testing.T) {
 // without an illegal transition.
 func TestStoppedOutOfServiceReachesItsSpot(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-bay-02"})
-	h.send(ServiceRequested{Shuttle: "s1", InService: false})
+	h.send(OutOfServiceRequested{Shuttle: "s1"})
 	goal := h.c.shuttles["s1"].goalStep
 	require.Positive(t, goal)
 	// drive up to the node before the spot
@@ -399,9 +401,9 @@ func TestStoppedOutOfServiceReachesItsSpot(t *testing.T) {
 		h.wait(time.Second)
 	}
 	require.Equal(t, goal, func() int { p, _ := h.c.tr.Position("s1"); return p.Granted }(), "granted to the spot")
-	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: true})
+	h.send(EmergencyStopRequested{Shuttle: "s1"})
 	h.send(NodeReached{Shuttle: "s1", Step: goal, SoC: 0.7}) // it reaches the spot while stopped
-	h.send(EmergencyStopRequested{Shuttle: "s1", Stop: false})
+	h.send(EmergencyReleaseRequested{Shuttle: "s1"})
 	assert.Equal(t, ShuttleOutOfService, h.state("s1"))
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }

@@ -36,8 +36,8 @@ const (
 
 // SealState is one seal as read.
 type SealState struct {
-	Number string
-	State  string // sealed, opened or tampered
+	Number string `json:"number"`
+	State  string `json:"state"` // sealed, opened or tampered
 }
 
 // SealReading is one reading of a container's seals at a checkpoint.

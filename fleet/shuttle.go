@@ -33,36 +33,43 @@ const (
 	ShuttleOutOfService ShuttleState = "out_of_service"
 )
 
+// ShuttleEvent is the name of a transition of the shuttle state machine.
+type ShuttleEvent string
+
 // Shuttle events: the names of the transitions.
 const (
-	EvConnect       = "connect"
-	EvDisconnect    = "disconnect"
-	EvAssign        = "assign"
-	EvArrivePickup  = "arrive_pickup"
-	EvLoaded        = "loaded"
-	EvReachGate     = "reach_gate"
-	EvRelease       = "release"
-	EvInspect       = "inspect"
-	EvRefuse        = "refuse"
-	EvPassedGates   = "passed_gates"
-	EvArriveDrop    = "arrive_dropoff"
-	EvUnloaded      = "unloaded"
-	EvGoCharge      = "go_charge"
-	EvPlugIn        = "plug_in"
-	EvCharged       = "charged"
-	EvPark          = "park"
-	EvParked        = "parked"
-	EvAbort         = "abort"
-	EvPause         = "pause"
-	EvFault         = "fault"
-	EvRecover       = "recover"
-	EvRecoverLaden  = "recover_laden" // repaired with a container aboard
-	EvEStop         = "emergency_stop"
-	EvEStopRelease  = "emergency_release"
-	EvTakeOut       = "take_out" // out of service: no work until put back
-	EvPutBack       = "put_back"
-	evResumePrefix  = "resume_"
-	evReleasePrefix = EvEStopRelease + "_"
+	EvConnect      ShuttleEvent = "connect"
+	EvDisconnect   ShuttleEvent = "disconnect"
+	EvAssign       ShuttleEvent = "assign"
+	EvArrivePickup ShuttleEvent = "arrive_pickup"
+	EvLoaded       ShuttleEvent = "loaded"
+	EvReachGate    ShuttleEvent = "reach_gate"
+	EvRelease      ShuttleEvent = "release"
+	EvInspect      ShuttleEvent = "inspect"
+	EvRefuse       ShuttleEvent = "refuse"
+	EvPassedGates  ShuttleEvent = "passed_gates"
+	EvArriveDrop   ShuttleEvent = "arrive_dropoff"
+	EvUnloaded     ShuttleEvent = "unloaded"
+	EvGoCharge     ShuttleEvent = "go_charge"
+	EvPlugIn       ShuttleEvent = "plug_in"
+	EvCharged      ShuttleEvent = "charged"
+	EvPark         ShuttleEvent = "park"
+	EvParked       ShuttleEvent = "parked"
+	EvAbort        ShuttleEvent = "abort"
+	EvPause        ShuttleEvent = "pause"
+	EvFault        ShuttleEvent = "fault"
+	EvRecover      ShuttleEvent = "recover"
+	EvRecoverLaden ShuttleEvent = "recover_laden" // repaired with a container aboard
+	EvEStop        ShuttleEvent = "emergency_stop"
+	EvEStopRelease ShuttleEvent = "emergency_release"
+	EvTakeOut      ShuttleEvent = "take_out" // out of service: no work until put back
+	EvPutBack      ShuttleEvent = "put_back"
+	// EvResume ends a pause: the shuttle goes back to the state the pause
+	// interrupted (the table has one transition per state, named
+	// "resume_" and the state).
+	EvResume        ShuttleEvent = "resume"
+	evResumePrefix  ShuttleEvent = "resume_"
+	evReleasePrefix              = EvEStopRelease + "_"
 )
 
 var (
@@ -80,12 +87,12 @@ func without(states []ShuttleState, s ShuttleState) []ShuttleState {
 // ShuttleTransitions is the one transition table of the shuttle state
 // machine: event, the states it may fire from, and the state it leads to.
 func ShuttleTransitions() fsm.Events {
-	ev := func(name string, dst ShuttleState, src ...ShuttleState) fsm.EventDesc {
+	ev := func(name ShuttleEvent, dst ShuttleState, src ...ShuttleState) fsm.EventDesc {
 		s := make([]string, len(src))
 		for i, x := range src {
 			s[i] = string(x)
 		}
-		return fsm.EventDesc{Name: name, Src: s, Dst: string(dst)}
+		return fsm.EventDesc{Name: string(name), Src: s, Dst: string(dst)}
 	}
 	events := fsm.Events{
 		ev(EvConnect, ShuttleIdle, ShuttleOffline),
@@ -120,11 +127,11 @@ func ShuttleTransitions() fsm.Events {
 	// (a pick that was under way ends): any state a shuttle works in
 	for _, s := range anyOn {
 		if s != ShuttlePaused {
-			events = append(events, ev(evResumePrefix+string(s), s, ShuttlePaused))
+			events = append(events, ev(evResumePrefix+ShuttleEvent(s), s, ShuttlePaused))
 		}
 	}
 	for _, s := range stoppable {
-		events = append(events, ev(evReleasePrefix+string(s), s, ShuttleEStop))
+		events = append(events, ev(evReleasePrefix+ShuttleEvent(s), s, ShuttleEStop))
 	}
 	return events
 }
@@ -162,7 +169,7 @@ func (s *Shuttle) State() ShuttleState {
 }
 
 // Can reports whether an event may fire now.
-func (s *Shuttle) Can(event string) bool { return s.m.Can(event) }
+func (s *Shuttle) Can(event ShuttleEvent) bool { return s.m.Can(string(event)) }
 
 // Held reports the state a pause or an emergency stop interrupted ("" if
 // the shuttle is neither paused nor stopped). A pause inside a stop
@@ -182,25 +189,26 @@ func (s *Shuttle) Held() ShuttleState {
 
 // Fire applies an event. Pausing and stopping remember the state they
 // interrupt, and "resume" and "emergency_release" return to it.
-func (s *Shuttle) Fire(event string) error {
+func (s *Shuttle) Fire(event ShuttleEvent) error {
 	name := event
 	switch event {
-	case "resume":
-		name = evResumePrefix + string(s.paused)
+	case EvResume:
+		name = evResumePrefix + ShuttleEvent(s.paused)
 	case EvEStopRelease:
-		name = evReleasePrefix + string(s.stopped)
+		name = evReleasePrefix + ShuttleEvent(s.stopped)
 	}
 	from := s.State()
-	if !s.m.Can(name) && s.fireHeld(event) {
+	if !s.Can(name) && s.fireHeld(event) {
 		return nil
 	}
-	if err := s.m.Event(context.Background(), name); err != nil {
+	// looplab/fsm names events by strings: the one place they are converted
+	if err := s.m.Event(context.Background(), string(name)); err != nil {
 		var noTransition fsm.NoTransitionError
 		if errors.As(err, &noTransition) {
 			return nil // already there: an event that changes nothing is not illegal
 		}
 		s.Illegal++
-		return fmt.Errorf("%w: shuttle %s in state %s cannot %s", ErrIllegalTransition, s.ID, from, strings.ReplaceAll(event, "_", " "))
+		return fmt.Errorf("%w: shuttle %s in state %s cannot %s", ErrIllegalTransition, s.ID, from, strings.ReplaceAll(string(event), "_", " "))
 	}
 	s.state = ShuttleState(s.m.Current())
 	switch event {
@@ -214,7 +222,7 @@ func (s *Shuttle) Fire(event string) error {
 
 // fireHeld applies an event the current state does not take to the state
 // a stop or a pause holds, if the table lets that state take it.
-func (s *Shuttle) fireHeld(event string) bool {
+func (s *Shuttle) fireHeld(event ShuttleEvent) bool {
 	held := &s.stopped
 	switch s.State() {
 	case ShuttleEStop:
@@ -226,7 +234,7 @@ func (s *Shuttle) fireHeld(event string) bool {
 	default:
 		return false
 	}
-	if event == "resume" || event == EvEStopRelease || event == EvPause || event == EvEStop {
+	if event == EvResume || event == EvEStopRelease || event == EvPause || event == EvEStop {
 		return false
 	}
 	dst, ok := transition(event, *held)
@@ -238,9 +246,9 @@ func (s *Shuttle) fireHeld(event string) bool {
 
 // transition looks an event up in the table: the state it leads to from
 // src, if it may fire there.
-func transition(event string, src ShuttleState) (ShuttleState, bool) {
+func transition(event ShuttleEvent, src ShuttleState) (ShuttleState, bool) {
 	for _, e := range shuttleTable {
-		if e.Name == event && slices.Contains(e.Src, string(src)) {
+		if e.Name == string(event) && slices.Contains(e.Src, string(src)) {
 			return ShuttleState(e.Dst), true
 		}
 	}

@@ -13,7 +13,7 @@ import (
 func TestShuttleDelivers(t *testing.T) {
 	s := NewShuttle("s1")
 	assert.Equal(t, ShuttleOffline, s.State())
-	for _, ev := range []string{EvConnect, EvAssign, EvArrivePickup, EvLoaded, EvReachGate, EvRelease, EvReachGate,
+	for _, ev := range []ShuttleEvent{EvConnect, EvAssign, EvArrivePickup, EvLoaded, EvReachGate, EvRelease, EvReachGate,
 		EvInspect, EvRelease, EvPassedGates, EvArriveDrop, EvUnloaded, EvGoCharge, EvPlugIn, EvCharged, EvPark, EvParked} {
 		require.NoError(t, s.Fire(ev), ev)
 	}
@@ -23,7 +23,7 @@ func TestShuttleDelivers(t *testing.T) {
 
 func TestShuttleRefusedReturnsLaden(t *testing.T) {
 	s := NewShuttle("s1")
-	for _, ev := range []string{EvConnect, EvAssign, EvArrivePickup, EvLoaded, EvReachGate, EvRefuse, EvArriveDrop, EvUnloaded} {
+	for _, ev := range []ShuttleEvent{EvConnect, EvAssign, EvArrivePickup, EvLoaded, EvReachGate, EvRefuse, EvArriveDrop, EvUnloaded} {
 		require.NoError(t, s.Fire(ev), ev)
 	}
 	assert.Equal(t, ShuttleIdle, s.State())
@@ -31,12 +31,12 @@ func TestShuttleRefusedReturnsLaden(t *testing.T) {
 
 func TestShuttlePauseResume(t *testing.T) {
 	s := NewShuttle("s1")
-	for _, ev := range []string{EvConnect, EvAssign, EvArrivePickup, EvLoaded} {
+	for _, ev := range []ShuttleEvent{EvConnect, EvAssign, EvArrivePickup, EvLoaded} {
 		require.NoError(t, s.Fire(ev))
 	}
 	require.NoError(t, s.Fire(EvPause))
 	assert.Equal(t, ShuttlePaused, s.State())
-	require.NoError(t, s.Fire("resume"))
+	require.NoError(t, s.Fire(EvResume))
 	assert.Equal(t, ShuttleLadenTransit, s.State(), "resumes what it was doing")
 	require.NoError(t, s.Fire(EvEStop))
 	require.NoError(t, s.Fire(EvEStopRelease))
@@ -46,7 +46,7 @@ func TestShuttlePauseResume(t *testing.T) {
 // What a held shuttle still finishes is applied to the state it holds.
 func TestShuttleHeldEvents(t *testing.T) {
 	s := NewShuttle("s1")
-	for _, ev := range []string{EvConnect, EvAssign, EvArrivePickup} {
+	for _, ev := range []ShuttleEvent{EvConnect, EvAssign, EvArrivePickup} {
 		require.NoError(t, s.Fire(ev))
 	}
 	require.NoError(t, s.Fire(EvEStop))
@@ -64,7 +64,7 @@ func TestShuttleHeldEvents(t *testing.T) {
 	assert.Equal(t, ShuttleAtGate, s.Held())
 	require.NoError(t, s.Fire(EvEStopRelease))
 	assert.Equal(t, ShuttlePaused, s.State())
-	require.NoError(t, s.Fire("resume"))
+	require.NoError(t, s.Fire(EvResume))
 	assert.Equal(t, ShuttleAtGate, s.State())
 	assert.Equal(t, 1, s.Illegal)
 }
@@ -72,16 +72,16 @@ func TestShuttleHeldEvents(t *testing.T) {
 func TestShuttleIllegalTransitions(t *testing.T) {
 	tests := []struct {
 		name  string
-		setup []string
-		event string
+		setup []ShuttleEvent
+		event ShuttleEvent
 		want  string
 	}{
 		{"loading while offline", nil, EvLoaded, "shuttle s1 in state offline cannot loaded"},
-		{"unloading an empty shuttle", []string{EvConnect}, EvUnloaded, "in state idle cannot unloaded"},
-		{"charging at a gate", []string{EvConnect, EvAssign, EvArrivePickup, EvLoaded, EvReachGate}, EvGoCharge, "in state at_gate cannot go charge"},
-		{"pausing at a bay", []string{EvConnect, EvAssign, EvArrivePickup}, EvPause, "in state loading cannot pause"},
-		{"recovering without a fault", []string{EvConnect}, EvRecover, "cannot recover"},
-		{"unknown event", []string{EvConnect}, "fly", "cannot fly"},
+		{"unloading an empty shuttle", []ShuttleEvent{EvConnect}, EvUnloaded, "in state idle cannot unloaded"},
+		{"charging at a gate", []ShuttleEvent{EvConnect, EvAssign, EvArrivePickup, EvLoaded, EvReachGate}, EvGoCharge, "in state at_gate cannot go charge"},
+		{"pausing at a bay", []ShuttleEvent{EvConnect, EvAssign, EvArrivePickup}, EvPause, "in state loading cannot pause"},
+		{"recovering without a fault", []ShuttleEvent{EvConnect}, EvRecover, "cannot recover"},
+		{"unknown event", []ShuttleEvent{EvConnect}, "fly", "cannot fly"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,7 +99,7 @@ func TestShuttleIllegalTransitions(t *testing.T) {
 	}
 }
 
-var update = flag.Bool("update", false, "rewrite fleet/README.md's generated diagrams")
+var update = flag.Bool("update", false, "rewrite fleet/README.md's generated diagrams and the transcripts' output")
 
 // The state diagrams in fleet/README.md are generated from the transition
 // tables; this keeps them in step. Run with -update to regenerate.

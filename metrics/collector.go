@@ -6,10 +6,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/routing"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // namespace prefixes every metric of the fleet.
@@ -122,8 +122,8 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	defer cancel()
 	start := time.Now()
 	var r reading
-	err := c.fleet.Do(ctx, func(_ time.Time, ctl *fleet.Controller, m *vehicles.Master) {
-		r = c.read(ctl, m)
+	err := c.fleet.Read(ctx, func(_ time.Time, v daemon.View) {
+		r = c.read(v)
 	})
 	took := time.Since(start)
 
@@ -193,24 +193,24 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.planFailures, float64(s.PlanFailures))
 	counter(c.reservationWaits, float64(s.TrafficWaits))
 	for reason, n := range s.DispatchRejections {
-		counter(c.dispatchRejections, float64(n), reason)
+		counter(c.dispatchRejections, float64(n), string(reason))
 	}
 }
 
 // read runs on the core's goroutine: it copies what the scrape needs
 // and observes new lead times and gate stays.
-func (c *collector) read(ctl *fleet.Controller, m *vehicles.Master) reading {
+func (c *collector) read(core coreView) reading {
 	r := reading{moves: map[fleet.MoveState]int{}, shuttles: map[fleet.ShuttleState]int{}, soc: map[string]float64{},
 		waiting: map[string]int{}, countries: map[string]string{}, charging: map[string]int{}}
-	moves := ctl.Moves()
+	moves := core.Moves()
 	for _, mv := range moves {
 		r.moves[mv.State]++
 	}
-	for _, v := range m.Vehicles() {
+	for _, v := range core.Vehicles() {
 		if !v.StateAt.IsZero() {
 			r.soc[v.ID] = v.SoC
 		}
-		st, _, ok := ctl.ShuttleState(v.ID)
+		st, _, ok := core.ShuttleState(v.ID)
 		if !ok {
 			continue
 		}
@@ -219,13 +219,13 @@ func (c *collector) read(ctl *fleet.Controller, m *vehicles.Master) reading {
 			r.charging[c.stationAt(v.LastNode)]++
 		}
 	}
-	for _, w := range ctl.GateQueue() {
+	for _, w := range core.GateQueue() {
 		r.waiting[w.Checkpoint]++
 		r.countries[w.Checkpoint] = w.Country
 	}
-	r.stats = ctl.Stats()
+	r.stats = core.Stats()
 	// copy what the core may change after this returns
-	rej := make(map[string]int, len(r.stats.DispatchRejections))
+	rej := make(map[fleet.RejectKind]int, len(r.stats.DispatchRejections))
 	for k, v := range r.stats.DispatchRejections {
 		rej[k] = v
 	}

@@ -21,14 +21,27 @@ import (
 
 // Fleet is what the metrics need of the daemon (a *daemon.Daemon).
 type Fleet interface {
-	// Do runs fn on the core's goroutine; fn only reads.
-	Do(ctx context.Context, fn func(now time.Time, ctl *fleet.Controller, m *vehicles.Master)) error
+	// Read runs fn on the core's goroutine with a read-only view of the
+	// core.
+	Read(ctx context.Context, fn func(now time.Time, v daemon.View)) error
 	// Counters returns the daemon's message and error counts.
 	Counters() daemon.Counters
 	// DecisionLatency returns the histogram of the time inputs take.
 	DecisionLatency() daemon.Latency
 	// Active reports whether this instance drives the fleet.
 	Active() bool
+}
+
+// coreView is what a scrape reads of the fleet's core (a daemon.View):
+// the Controller's and the vehicles' queries it makes. It is valid only
+// while the core's goroutine runs the scrape's read; what it returns must
+// not be changed.
+type coreView interface {
+	Moves() []*fleet.Move
+	ShuttleState(id string) (fleet.ShuttleState, float64, bool)
+	GateQueue() []fleet.GateWait
+	Stats() fleet.Stats
+	Vehicles() []vehicles.Vehicle
 }
 
 // Config is what New needs. Zero fields take the defaults noted.

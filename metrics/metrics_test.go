@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/daemon/daemontest"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/routing"
@@ -101,7 +102,7 @@ func TestScrapeTheDaemon(t *testing.T) {
 	require.NoError(t, err)
 	d, err := daemon.New(daemon.Config{Graph: g, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
 	require.NoError(t, err)
-	bus := &quietBus{}
+	bus := &daemontest.Bus{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- d.Run(ctx, bus) }()
@@ -114,8 +115,8 @@ func TestScrapeTheDaemon(t *testing.T) {
 	srv := httptest.NewServer(m.Handler())
 	defer srv.Close()
 
-	require.Eventually(t, func() bool { return bus.handler() != nil && d.Active() }, 5*time.Second, 10*time.Millisecond)
-	bus.handler()("uagv/v2/acme/s1/state", stateMsg(t, "s1", "kz-park-01"))
+	require.Eventually(t, func() bool { return bus.Handler() != nil && d.Active() }, 5*time.Second, 10*time.Millisecond)
+	bus.Handler()("uagv/v2/acme/s1/state", daemontest.State(t, "s1", "kz-park-01"))
 	require.Eventually(t, func() bool {
 		s, err := d.Snapshot(ctx)
 		return err == nil && s.Shuttles[fleet.ShuttleIdle] == 1
@@ -221,10 +222,10 @@ func TestObservedOnce(t *testing.T) {
 	defer srv.Close()
 	reg := m.Registry()
 
-	f.join("s1", "kz-park-01")
-	f.send(fleet.MoveRequested{ID: "m1", Container: "CSQU3054383", Origin: "kz-bay-03", Destination: "cn-bay-07"})
+	f.Join("s1", "kz-park-01")
+	f.Send(fleet.MoveRequested{ID: "m1", Container: "CSQU3054383", Origin: "kz-bay-03", Destination: "cn-bay-07"})
 	// China inspects, then releases; Kazakhstan releases at once
-	f.deliver(func(w fleet.GateWait) string {
+	f.Deliver(func(w fleet.GateWait) fleet.Verdict {
 		if w.Country == "CN" && !w.Inspection {
 			return "inspect"
 		}
@@ -263,8 +264,8 @@ func TestObservedOnce(t *testing.T) {
 	check("after two HTTP scrapes", lead1, 1, 1)
 
 	// a move back, both gates release at once
-	f.send(fleet.MoveRequested{ID: "m2", Container: "MSCU1234566", Origin: "cn-bay-07", Destination: "kz-bay-03"})
-	f.deliver(func(fleet.GateWait) string { return "release" })
+	f.Send(fleet.MoveRequested{ID: "m2", Container: "MSCU1234566", Origin: "cn-bay-07", Destination: "kz-bay-03"})
+	f.Deliver(func(fleet.GateWait) fleet.Verdict { return "release" })
 	lead2 := leadTimes(t, f)
 	require.Len(t, lead2, 2)
 	check("after the second delivery", lead2, 3, 1)
@@ -291,7 +292,7 @@ borderfleet_mqtt_messages_received_total 42
 // stuckFleet's core never answers.
 type stuckFleet struct{}
 
-func (stuckFleet) Do(ctx context.Context, _ func(time.Time, *fleet.Controller, *vehicles.Master)) error {
+func (stuckFleet) Read(ctx context.Context, _ func(time.Time, daemon.View)) error {
 	<-ctx.Done()
 	return ctx.Err()
 }
@@ -299,11 +300,11 @@ func (stuckFleet) Counters() daemon.Counters       { return daemon.Counters{Mess
 func (stuckFleet) Active() bool                    { return false }
 func (stuckFleet) DecisionLatency() daemon.Latency { return daemon.Latency{} }
 
-func leadTimes(t *testing.T, f *fakeFleet) []time.Duration {
+func leadTimes(t *testing.T, f *daemontest.Fleet) []time.Duration {
 	t.Helper()
 	var out []time.Duration
-	require.NoError(t, f.Do(context.Background(), func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
-		out = append(out, ctl.Stats().LeadTimes...)
+	require.NoError(t, f.Read(context.Background(), func(_ time.Time, core daemon.View) {
+		out = append(out, core.Stats().LeadTimes...)
 	}))
 	return out
 }
@@ -342,7 +343,7 @@ func TestLint(t *testing.T) {
 	f, site, g := newFakeFleet(t)
 	m, err := New(Config{Fleet: f, Site: site, Graph: g})
 	require.NoError(t, err)
-	f.join("s1", "kz-park-01")
+	f.Join("s1", "kz-park-01")
 	problems, err := testutil.GatherAndLint(m.Registry())
 	require.NoError(t, err)
 	for _, p := range problems {

@@ -280,21 +280,21 @@ func (t *Traffic) Free(node string) bool {
 
 // WaitsFor says what keeps a shuttle from being granted further: a hold,
 // the end of its route, or the shuttle ahead of it in a queue.
-func (t *Traffic) WaitsFor(id string) string {
+func (t *Traffic) WaitsFor(id string) Wait {
 	s, ok := t.shuttles[id]
 	if !ok {
-		return "unknown shuttle"
+		return Wait{Kind: WaitUnknownShuttle}
 	}
 	if s.granted == s.last() {
-		return "nothing: it may drive to the end of its route"
+		return Wait{Kind: WaitNothing}
 	}
 	if here := s.step(s.granted); here.hold {
-		return fmt.Sprintf("a hold at %s", t.g.Nodes[here.node].ID)
+		return Wait{Kind: WaitHold, Resource: t.g.Nodes[here.node].ID}
 	}
 	for _, i := range []int{s.granted + 1, s.granted + 2} {
 		v := s.step(i).v
 		if v == nil {
-			return "its route ahead cannot be queued yet: " + s.stuck
+			return Wait{Kind: WaitNotQueued, Detail: s.stuck}
 		}
 		if t.grantable(v) {
 			continue
@@ -305,15 +305,15 @@ func (t *Traffic) WaitsFor(id string) string {
 				break
 			}
 			if u.s != s {
-				state := "routed through it"
+				kind := WaitQueued
 				if u.granted {
-					state = "holding it"
+					kind = WaitHeld
 				}
-				return fmt.Sprintf("%s at %s, %s", u.s.id, t.resName(s.step(i).res), state)
+				return Wait{Kind: kind, Shuttle: u.s.id, Resource: t.resName(s.step(i).res)}
 			}
 		}
 	}
-	return "the grant-ahead distance"
+	return Wait{Kind: WaitGrantAhead}
 }
 
 // Overtake lets a shuttle whose next resource is queued for a shuttle that

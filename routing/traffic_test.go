@@ -373,7 +373,8 @@ func TestOvertake(t *testing.T) {
 	require.NoError(t, tr.Progress("near", p.AtStep+2))
 	tr.Grant("near")
 	before, _ := tr.Position("near")
-	require.Contains(t, tr.WaitsFor("near"), "far at", "queued behind the far shuttle")
+	require.Contains(t, tr.WaitsFor("near").String(), "far at", "queued behind the far shuttle")
+	require.Equal(t, "far", tr.WaitsFor("near").Shuttle)
 	assert.True(t, tr.Overtake("near"))
 	tr.Grant("near")
 	after, _ := tr.Position("near")
@@ -401,4 +402,22 @@ func leadAndNext(t *testing.T) (*Graph, *Traffic) {
 		require.NoError(t, tr.Progress("lead", p.AtStep+2))
 	}
 	return g, tr
+}
+
+// What a shuttle waits for reads as reports and explanations print it.
+func TestWaitString(t *testing.T) {
+	for _, tc := range []struct {
+		w    Wait
+		want string
+	}{
+		{Wait{Kind: WaitUnknownShuttle}, "unknown shuttle"},
+		{Wait{Kind: WaitNothing}, "nothing: it may drive to the end of its route"},
+		{Wait{Kind: WaitHold, Resource: "kz-bakhty-out-stop"}, "a hold at kz-bakhty-out-stop"},
+		{Wait{Kind: WaitNotQueued, Detail: "queueing further would close a cycle"}, "its route ahead cannot be queued yet: queueing further would close a cycle"},
+		{Wait{Kind: WaitHeld, Shuttle: "s2", Resource: `node "j1"`}, `s2 at node "j1", holding it`},
+		{Wait{Kind: WaitQueued, Shuttle: "s2", Resource: `edge "e1"`}, `s2 at edge "e1", routed through it`},
+		{Wait{Kind: WaitGrantAhead}, "the grant-ahead distance"},
+	} {
+		assert.Equal(t, tc.want, tc.w.String(), "%s", tc.w.Kind)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/charging"
+	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/routing"
 )
@@ -73,6 +74,9 @@ type Config struct {
 	// become one, the protocol path, once it is as fast and the
 	// randomized harness passes with it (see the README of sim).
 	VDA5050 bool
+	// Tuning is the fleet core's (fleet.Config.Tuning); zero fields take
+	// their defaults.
+	Tuning fleet.Tuning
 }
 
 // shuttleCap is the most shuttles the fleet may grow to.
@@ -166,6 +170,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("sim: cancelling the pending moves when demand stops wants a drain")
 	case c.MaxShuttles != 0 && (c.MaxShuttles < c.Shuttles || c.MaxShuttles > 1000):
 		return fmt.Errorf("sim: at most %d shuttles with %d to start with: want %d to 1000", c.MaxShuttles, c.Shuttles, c.Shuttles)
+	}
+	if err := c.Tuning.Validate(); err != nil {
+		return fmt.Errorf("sim: %w", err)
 	}
 	return c.Vehicle.Validate()
 }

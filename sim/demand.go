@@ -90,7 +90,7 @@ func (e *engine) observe(laden bool, container fleet.Container, node string) {
 // still awaits one there: a container refused elsewhere may pass a stop
 // line laden on its way back, or have gone home by the time the officer
 // would decide, and the Controller rightly refuses a decision then.
-func (e *engine) decide(cp geo.Checkpoint, m *demandMove, d string, after time.Duration) {
+func (e *engine) decide(cp geo.Checkpoint, m *demandMove, d fleet.Verdict, after time.Duration) {
 	e.at(e.now.Add(after), func() {
 		if mv := e.move(m.id); mv == nil || mv.CanDecide(cp.ID) != nil {
 			return

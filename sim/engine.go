@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
-	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/charging"
@@ -91,7 +90,8 @@ func (e *engine) send(ev fleet.Event) {
 // handle hands an event to the controller and carries out its commands,
 // and returns the controller's error.
 func (e *engine) handle(ev fleet.Event) error {
-	cmds, err := e.ctl.Handle(e.now, ev)
+	rd, err := e.ctl.Handle(e.now, ev)
+	cmds := rd.Commands
 	if e.master != nil {
 		if len(cmds) > 0 {
 			e.deliver(e.master.Commands(e.now, cmds))
@@ -103,7 +103,7 @@ func (e *engine) handle(ev fleet.Event) error {
 			v.command(e, c)
 		}
 	}
-	if w := e.ctl.NextWake(); !w.IsZero() && (e.wake.IsZero() || w.Before(e.wake) || !e.wake.After(e.now)) && w.After(e.now) {
+	if w := rd.Wake; !w.IsZero() && (e.wake.IsZero() || w.Before(e.wake) || !e.wake.After(e.now)) && w.After(e.now) {
 		e.wake = w
 		e.at(w, func() { e.send(fleet.Tick{}) })
 	}
@@ -132,19 +132,7 @@ func (e *engine) run() {
 		for _, id := range e.ids {
 			st, _, _ := e.ctl.ShuttleState(id)
 			e.r.ShuttleHours[string(st)] += tick.Hours()
-			a := e.ctl.Activity(id)
-			if a == "waiting in traffic" {
-				w := e.ctl.Traffic().WaitsFor(id)
-				switch {
-				case strings.HasSuffix(w, "holding it"):
-					a += " (held)"
-				case strings.HasSuffix(w, "routed through it"):
-					a += " (queued)"
-				default:
-					a += " (" + w + ")"
-				}
-			}
-			e.r.ActivityHours[a] += tick.Hours()
+			e.r.ActivityHours[e.activity(id)] += tick.Hours()
 		}
 		e.checkStall()
 		if e.cfg.Drain > 0 && !e.now.Before(demandEnd) && e.atRest() {
@@ -170,6 +158,24 @@ func (e *engine) run() {
 		e.now = e.end
 	}
 	e.report(demandEnd)
+}
+
+// activity names what a shuttle does in the report's shuttle hours by
+// activity: the Controller's activity, and for one waiting in traffic
+// what it waits for.
+func (e *engine) activity(id string) string {
+	a := e.ctl.Activity(id)
+	if a.Kind != fleet.ActivityWaitTraffic {
+		return a.String()
+	}
+	switch w := e.ctl.Traffic().WaitsFor(id); w.Kind {
+	case routing.WaitHeld:
+		return a.String() + " (held)"
+	case routing.WaitQueued:
+		return a.String() + " (queued)"
+	default:
+		return a.String() + " (" + w.String() + ")"
+	}
 }
 
 // checkStall reports a deadlock when no vehicle has moved for an hour
@@ -208,7 +214,7 @@ func (e *engine) checkStall() {
 func (e *engine) explainStall() {
 	n := 0
 	for _, id := range e.ids {
-		if a := e.ctl.Activity(id); a == "idle" || a == "charging" {
+		if a := e.ctl.Activity(id).Kind; a == fleet.ActivityIdle || a == fleet.ActivityCharging {
 			continue
 		}
 		if n++; n > maxStallLines {
@@ -248,7 +254,7 @@ type vehicle struct {
 	soc       float64
 	steps     []string // granted step ids not yet driven
 	nextStep  int      // global index of steps[0]
-	action    string
+	action    fleet.Action
 	actionAt  int
 	target    float64
 	container fleet.Container
@@ -367,16 +373,16 @@ func (v *vehicle) act(e *engine) {
 	v.busy = true
 	v.idle(e)
 	switch action {
-	case "pick", "drop":
+	case fleet.ActionPick, fleet.ActionDrop:
 		v.start(e, action, e.cfg.Handling, func() {
 			v.idle(e)
 			v.busy = false
-			v.laden = action == "pick"
+			v.laden = action == fleet.ActionPick
 			e.lastMove = e.now
 			e.send(fleet.ActionDone{Shuttle: v.id, Action: action, SoC: v.soc})
 			v.go_(e)
 		})
-	case "startCharging":
+	case fleet.ActionCharge:
 		kw := e.stations[v.node]
 		d := e.cfg.Vehicle.ChargeTime(v.soc, v.target, kw)
 		target := math.Max(v.soc, v.target)
@@ -385,7 +391,7 @@ func (v *vehicle) act(e *engine) {
 			v.soc = target
 			v.busy = false
 			e.lastMove = e.now
-			e.send(fleet.ActionDone{Shuttle: v.id, Action: "charge", SoC: v.soc})
+			e.send(fleet.ActionDone{Shuttle: v.id, Action: fleet.ActionCharge, SoC: v.soc})
 			v.go_(e)
 		})
 	default:

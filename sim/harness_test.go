@@ -278,3 +278,36 @@ func TestScenarioHarnessFields(t *testing.T) {
 		assert.ErrorContains(t, c.Validate(), tc.want)
 	}
 }
+
+// A scenario's "tuning" reaches the fleet core; a value out of range is
+// refused naming it, and a misspelt one is refused by the parser.
+func TestScenarioTuning(t *testing.T) {
+	s, err := ParseScenario("t.json", []byte(`{"tuning": {"inbound_per_bay": 1, "charge_max_wait_s": 300}}`))
+	require.NoError(t, err)
+	site, err := geo.Default()
+	require.NoError(t, err)
+	c := s.Apply(DefaultConfig(site))
+	assert.Equal(t, 1, c.Tuning.InboundPerBay)
+	assert.Equal(t, fleet.Seconds(300), c.Tuning.ChargeMaxWait)
+	require.NoError(t, c.Validate())
+
+	c.Tuning.BayWaitWeight = -2
+	assert.ErrorContains(t, c.Validate(), "bay_wait_weight")
+
+	_, err = ParseScenario("t.json", []byte(`{"tuning": {"inbound_per_bays": 1}}`))
+	assert.ErrorContains(t, err, "inbound_per_bays")
+
+	// the value reaches the core: a centre that takes one move per bay on
+	// its way instead of two gives another day
+	run := func(tu fleet.Tuning) Report {
+		c := DefaultConfig(site)
+		c.Shuttles, c.Hours, c.Tuning = 30, 2, tu
+		r, err := Run(c)
+		require.NoError(t, err)
+		assert.False(t, r.Failed(), "%+v", r)
+		r.WallSeconds = 0
+		return r
+	}
+	def, tuned := run(fleet.Tuning{}), run(fleet.Tuning{InboundPerBay: 1})
+	assert.NotEqual(t, def.ActivityHours, tuned.ActivityHours)
+}

@@ -67,7 +67,7 @@ func (e *engine) busy() []string {
 		st, _, _ := e.ctl.ShuttleState(id)
 		a := e.ctl.Activity(id)
 		busy, paused := e.vehicleBusy(id)
-		rest := (st == fleet.ShuttleIdle && a == "idle" && !busy) || (st == fleet.ShuttleCharging && a == "charging")
+		rest := (st == fleet.ShuttleIdle && a.Kind == fleet.ActivityIdle && !busy) || (st == fleet.ShuttleCharging && a.Kind == fleet.ActivityCharging)
 		if !rest || paused {
 			out = append(out, id)
 		}

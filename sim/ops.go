@@ -169,18 +169,18 @@ func (o *operator) nextVerb() {
 		}
 	case 2:
 		id := o.anyShuttle()
-		if o.ask(VerbEStop, fleet.EmergencyStopRequested{Shuttle: id, Stop: true}) {
-			o.undo(between(rng, time.Minute, 10*time.Minute), VerbRelease, fleet.EmergencyStopRequested{Shuttle: id})
+		if o.ask(VerbEStop, fleet.EmergencyStopRequested{Shuttle: id}) {
+			o.undo(between(rng, time.Minute, 10*time.Minute), VerbRelease, fleet.EmergencyReleaseRequested{Shuttle: id})
 		}
 	case 3:
 		id := o.anyShuttle()
-		if o.ask(VerbPause, fleet.PauseRequested{Shuttle: id, Pause: true}) {
-			o.undo(between(rng, time.Minute, 10*time.Minute), VerbResume, fleet.PauseRequested{Shuttle: id})
+		if o.ask(VerbPause, fleet.PauseRequested{Shuttle: id}) {
+			o.undo(between(rng, time.Minute, 10*time.Minute), VerbResume, fleet.ResumeRequested{Shuttle: id})
 		}
 	case 4:
 		id := o.anyShuttle()
-		if o.ask(VerbTakeOut, fleet.ServiceRequested{Shuttle: id}) {
-			o.undo(between(rng, 10*time.Minute, time.Hour), VerbPutBack, fleet.ServiceRequested{Shuttle: id, InService: true})
+		if o.ask(VerbTakeOut, fleet.OutOfServiceRequested{Shuttle: id}) {
+			o.undo(between(rng, 10*time.Minute, time.Hour), VerbPutBack, fleet.InServiceRequested{Shuttle: id})
 		}
 	case 5:
 		o.ask(VerbCharge, fleet.ChargeRequested{Shuttle: o.freeShuttle()})
@@ -379,7 +379,7 @@ func (o *operator) nextClosure() {
 		o.r.UnsafeClosures++
 		return
 	}
-	if o.ask(VerbCloseLane, fleet.LaneClosed{Lane: id, Closed: true, By: by}) {
-		o.undo(between(o.lanes, 5*time.Minute, time.Hour), VerbReopenLane, fleet.LaneClosed{Lane: id, By: by})
+	if o.ask(VerbCloseLane, fleet.LaneClosed{Lane: id, By: by}) {
+		o.undo(between(o.lanes, 5*time.Minute, time.Hour), VerbReopenLane, fleet.LaneReopened{Lane: id, By: by})
 	}
 }

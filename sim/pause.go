@@ -10,7 +10,7 @@ import (
 // charging session. A pause (startPause, as an operator's pause or
 // emergency stop sends it) holds it: it ends that much later.
 type doing struct {
-	action   string
+	action   fleet.Action
 	from     float64 // state of charge when it began (charging)
 	kw       float64 // charger power (charging)
 	begin    time.Time
@@ -23,7 +23,7 @@ type doing struct {
 
 // start begins a node action that ends after d with done, unless a pause
 // holds it or it is stopped first.
-func (v *vehicle) start(e *engine, action string, d time.Duration, done func()) {
+func (v *vehicle) start(e *engine, action fleet.Action, d time.Duration, done func()) {
 	v.doing = &doing{action: action, from: v.soc, kw: e.stations[v.node], begin: e.now, end: e.now.Add(d), done: done}
 	v.schedule(e, v.doing)
 }
@@ -89,7 +89,7 @@ func (v *vehicle) resume(e *engine) {
 // has reached, and reports it done as a vehicle does.
 func (v *vehicle) stopCharging(e *engine) {
 	a := v.doing
-	if a == nil || a.action != "startCharging" {
+	if a == nil || a.action != fleet.ActionCharge {
 		return
 	}
 	until := e.now
@@ -102,6 +102,6 @@ func (v *vehicle) stopCharging(e *engine) {
 	v.soc = max(v.soc, e.cfg.Vehicle.SoCAfter(a.from, max(0, charged), a.kw))
 	v.busy = false
 	e.lastMove = e.now
-	e.send(fleet.ActionDone{Shuttle: v.id, Action: "charge", SoC: v.soc})
+	e.send(fleet.ActionDone{Shuttle: v.id, Action: fleet.ActionCharge, SoC: v.soc})
 	v.go_(e)
 }

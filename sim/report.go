@@ -68,7 +68,7 @@ func Run(cfg Config) (Report, error) {
 	}
 	rng := rand.New(rand.NewSource(cfg.Seed))
 	ctl, err := fleet.NewController(fleet.Config{Graph: g, Vehicle: cfg.Vehicle, Charging: policy,
-		Dispatch: cfg.Policy, Handling: cfg.Handling, AmbientC: cfg.AmbientC}, rand.New(rand.NewSource(cfg.Seed+1)))
+		Dispatch: cfg.Policy, Handling: cfg.Handling, AmbientC: cfg.AmbientC, Tuning: cfg.Tuning})
 	if err != nil {
 		return Report{}, err
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/borderfleet/borderfleet/fleet"
 )
 
 // Scenario is the JSON form of a Config, what `fleetd sim --scenario FILE`
@@ -52,6 +54,9 @@ type Scenario struct {
 	// VDA5050 drives the shuttles over the VDA 5050 protocol path
 	// (Config.VDA5050).
 	VDA5050 bool `json:"vda5050,omitempty"`
+	// Tuning: the fleet core's tuning values (fleet.Tuning); fields left
+	// out keep their defaults.
+	Tuning *fleet.Tuning `json:"tuning,omitempty"`
 }
 
 // Duration is a time.Duration written in JSON as a Go duration string.
@@ -150,5 +155,8 @@ func (s Scenario) Apply(c Config) Config {
 	setI(&c.MaxShuttles, s.MaxShuttles)
 	c.DrainCancelsPending = c.DrainCancelsPending || s.DrainCancelsPending
 	c.VDA5050 = c.VDA5050 || s.VDA5050
+	if s.Tuning != nil {
+		c.Tuning = *s.Tuning
+	}
 	return c
 }

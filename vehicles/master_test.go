@@ -388,7 +388,7 @@ func TestRejectedOrderIsResynced(t *testing.T) {
 func TestChargingEndsAtTheTarget(t *testing.T) {
 	r := newRig(t, Config{})
 	r.joined()
-	os := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: 0, Action: "startCharging", TargetSoC: 0.8}))
+	os := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: 0, Action: fleet.ActionCharge, TargetSoC: 0.8}))
 	require.Len(t, os, 1)
 	start := os[0].Nodes[0].Actions[0]
 	assert.Equal(t, vda5050.ActionStartCharging, start.ActionType)
@@ -457,7 +457,7 @@ func FuzzIncoming(f *testing.F) {
 func TestChargingEndsBeforeItsActionFinishes(t *testing.T) {
 	r := newRig(t, Config{})
 	r.joined()
-	os := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: 0, Action: "startCharging", TargetSoC: 0.8}))
+	os := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: 0, Action: fleet.ActionCharge, TargetSoC: 0.8}))
 	start := os[0].Nodes[0].Actions[0]
 	r.st.OrderID = os[0].OrderID
 	r.st.ActionStates = []vda5050.ActionState{{ActionID: start.ActionID, ActionType: start.ActionType, ActionStatus: vda5050.StatusRunning}}

@@ -42,7 +42,7 @@ func (m *Master) drive(v *vehicle, c fleet.Command) {
 	}
 	var act *pending
 	if c.Action != "" {
-		act = &pending{step: c.To, kind: c.Action, container: string(c.Container), target: c.TargetSoC}
+		act = &pending{step: c.To, kind: actionType(c.Action), container: string(c.Container), target: c.TargetSoC}
 	}
 	if o := v.ord; o != nil && !v.needNew && v.cancel == "" && len(c.Steps) > 0 && o.decisionStep() == c.From {
 		m.extend(v, c.To, act)

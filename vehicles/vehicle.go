@@ -84,7 +84,7 @@ type vehicle struct {
 // pending is a node action the Controller asked for.
 type pending struct {
 	step      int
-	kind      string // pick, drop, startCharging
+	kind      string // the VDA 5050 action type: pick, drop, startCharging (see actionType)
 	container string
 	target    float64
 }
@@ -384,7 +384,7 @@ func (m *Master) actionStates(v *vehicle, st vda5050.State) {
 				} else {
 					delete(v.carries, a.p.container)
 				}
-				m.emit(fleet.ActionDone{Shuttle: v.id, Action: a.kind, SoC: v.soc})
+				m.emit(fleet.ActionDone{Shuttle: v.id, Action: fleetAction(a.kind), SoC: v.soc})
 			case vda5050.ActionStartCharging:
 				if v.charge != nil {
 					v.charge.started = true
@@ -413,7 +413,7 @@ func (m *Master) actionStates(v *vehicle, st vda5050.State) {
 				delete(v.actions, id) // the session is over, whatever it reports later
 			}
 		}
-		m.emit(fleet.ActionDone{Shuttle: v.id, Action: "charge", SoC: v.soc})
+		m.emit(fleet.ActionDone{Shuttle: v.id, Action: fleet.ActionCharge, SoC: v.soc})
 	case c.started && v.soc >= c.target-1e-3 && (!c.stopSent || m.now.Sub(c.stopAt) >= m.cfg.ResendAfter):
 		m.stopCharging(v) // again if it still charges: the first may have been lost
 	}

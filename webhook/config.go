@@ -11,10 +11,8 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/daemon"
-	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/store"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // Subscriber is one country's customs system.
@@ -36,7 +34,7 @@ type AuditLog interface {
 // Fleet is what delivery needs of the daemon (a *daemon.Daemon): the
 // moves' countries, and the journaled progress.
 type Fleet interface {
-	Do(ctx context.Context, fn func(now time.Time, ctl *fleet.Controller, m *vehicles.Master)) error
+	Read(ctx context.Context, fn func(now time.Time, v daemon.View)) error
 	Active() bool
 	Deliveries(ctx context.Context) (map[string]daemon.Delivery, error)
 	RecordDeliveries(ctx context.Context, ops ...daemon.DeliveryOp) error

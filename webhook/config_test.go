@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"math/rand"
 	"testing"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/routing"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 func TestCheckSubscribers(t *testing.T) {
@@ -51,8 +49,8 @@ func TestCheckSubscribers(t *testing.T) {
 // ask for the moves' countries.
 type coreOnly struct{ ctl *fleet.Controller }
 
-func (c coreOnly) Do(_ context.Context, fn func(time.Time, *fleet.Controller, *vehicles.Master)) error {
-	fn(time.Now(), c.ctl, nil)
+func (c coreOnly) Read(_ context.Context, fn func(time.Time, daemon.View)) error {
+	fn(time.Now(), daemon.NewView(c.ctl, nil))
 	return nil
 }
 func (coreOnly) Active() bool { return true }
@@ -69,7 +67,7 @@ func TestVisibleFollowsTheSharingRule(t *testing.T) {
 	require.NoError(t, err)
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	require.NoError(t, err)
-	ctl, err := fleet.NewController(fleet.Config{Graph: g}, rand.New(rand.NewSource(1)))
+	ctl, err := fleet.NewController(fleet.Config{Graph: g})
 	require.NoError(t, err)
 	_, err = ctl.Handle(time.Now(), fleet.MoveRequested{ID: "m1", Container: "CSQU3054383", Origin: "kz-bay-01", Destination: "cn-bay-01"})
 	require.NoError(t, err)

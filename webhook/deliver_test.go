@@ -16,9 +16,9 @@ import (
 
 	"github.com/borderfleet/borderfleet/audit"
 	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/daemon/daemontest"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
-	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/store/boltstore"
 	"github.com/borderfleet/borderfleet/vehicles"
@@ -81,11 +81,6 @@ func (r *receiver) setFail(f bool) {
 	r.mu.Unlock()
 }
 
-type nobus struct{}
-
-func (nobus) Subscribe(string, byte, mqttbus.Handler) error { return nil }
-func (nobus) Publish(string, byte, bool, []byte) error      { return nil }
-
 // running is a daemon on a bolt store with a deliverer beside it.
 type running struct {
 	d    *daemon.Daemon
@@ -113,7 +108,7 @@ func start(t *testing.T, st *boltstore.Store, site *geo.Site, subs []Subscriber)
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		assert.NoError(t, d.Run(dctx, nobus{}))
+		assert.NoError(t, d.Run(dctx, &daemontest.Bus{}))
 	}()
 	go func() {
 		defer wg.Done()

@@ -7,9 +7,8 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/audit"
-	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/geo"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // Event is the body of a delivery: the audit entry's fields as the audit
@@ -47,8 +46,8 @@ func moveCountries(ctx context.Context, f Fleet, es []audit.Entry) (map[string][
 		want[e.Move] = true
 	}
 	out := map[string][]string{}
-	err := f.Do(ctx, func(_ time.Time, ctl *fleet.Controller, _ *vehicles.Master) {
-		for _, m := range ctl.Moves() {
+	err := f.Read(ctx, func(_ time.Time, v daemon.View) {
+		for _, m := range v.Moves() {
 			if want[m.ID] {
 				out[m.ID] = slices.Clone(m.Countries())
 			}

@@ -9,17 +9,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/borderfleet/borderfleet/api"
 	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/daemon/daemontest"
 	"github.com/borderfleet/borderfleet/geo"
-	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/store/boltstore"
-	"github.com/borderfleet/borderfleet/vda5050"
 	"github.com/borderfleet/borderfleet/vehicles"
 )
 
@@ -38,28 +36,6 @@ var testTokens = []api.Token{
 	{Token: tokKZ, Name: "officer-aigerim", Role: api.CustomsRole("KZ")},
 	{Token: tokCN, Name: "officer-li", Role: api.CustomsRole("CN")},
 	{Token: tokAdmin, Name: "ada", Role: api.RoleAdmin},
-}
-
-// quietBus is a daemon.Bus that keeps the message handler and drops what
-// is published: the daemon's core runs without MQTT.
-type quietBus struct {
-	mu sync.Mutex
-	h  mqttbus.Handler
-}
-
-func (b *quietBus) Subscribe(_ string, _ byte, h mqttbus.Handler) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.h = h
-	return nil
-}
-
-func (b *quietBus) Publish(string, byte, bool, []byte) error { return nil }
-
-func (b *quietBus) handler() mqttbus.Handler {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.h
 }
 
 // fleetd serves the real API over a real daemon core on the default site
@@ -95,7 +71,7 @@ func fleetdWith(t *testing.T, st *boltstore.Store, key ed25519.PrivateKey) strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	bus := &quietBus{}
+	bus := &daemontest.Bus{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- d.Run(ctx, bus) }()
@@ -113,8 +89,8 @@ func fleetdWith(t *testing.T, st *boltstore.Store, key ed25519.PrivateKey) strin
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 
-	waitFor(t, func() bool { return bus.handler() != nil })
-	bus.handler()("uagv/v2/acme/s1/state", stateMsg(t, "s1", "kz-park-01"))
+	waitFor(t, func() bool { return bus.Handler() != nil })
+	bus.Handler()("uagv/v2/acme/s1/state", daemontest.State(t, "s1", "kz-park-01"))
 	waitFor(t, func() bool {
 		code, b := get(t, srv.URL+"/v1/shuttles/s1", tokViewer)
 		var sh api.Shuttle
@@ -153,22 +129,6 @@ func get(t *testing.T, url, token string) (int, []byte) {
 		t.Fatal(err)
 	}
 	return resp.StatusCode, b
-}
-
-// stateMsg is a VDA 5050 state of a vehicle standing at a node.
-func stateMsg(t *testing.T, serial, node string) []byte {
-	var st vda5050.State
-	var h vda5050.Headers
-	h.Stamp(&st.Header, "acme", serial, vda5050.TopicState, time.Now())
-	st.LastNodeID, st.OperatingMode = node, vda5050.ModeAutomatic
-	st.NodeStates, st.EdgeStates, st.ActionStates, st.Errors = []vda5050.NodeState{}, []vda5050.EdgeState{}, []vda5050.ActionState{}, []vda5050.Error{}
-	st.BatteryState = vda5050.BatteryState{BatteryCharge: 70}
-	st.SafetyState = vda5050.SafetyState{EStop: vda5050.EStopNone}
-	b, err := json.Marshal(st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // apiCall runs fleetctl against server with token (by flag) and checks

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/vehicles"
 	"github.com/borderfleet/borderfleet/webhook"
@@ -38,6 +39,11 @@ type fileConfig struct {
 	// it has no customs declaration for, whatever was decided, until one
 	// is filed (fleet.Config.HoldWithoutDeclaration); default false.
 	HoldWithoutDeclaration bool `json:"hold_without_declaration"`
+	// Tuning: the fleet core's tuning values (fleet.Tuning: dispatch
+	// weights, charging windows, ...); fields left out keep their
+	// defaults. Part of the journal's settings: a store written with other
+	// values is refused.
+	Tuning fleet.Tuning `json:"tuning"`
 	// StaleAfterS: seconds without a state before a vehicle is out of
 	// dispatch; default 45.
 	StaleAfterS float64 `json:"stale_after_s"`

@@ -50,8 +50,6 @@ type fleetOpts struct {
 
 // running is a started fleet.
 type running struct {
-	ctx    context.Context // ends when the daemon stops, for whatever reason
-	cancel context.CancelFunc
 	site   *geo.Site
 	graph  *routing.Graph
 	d      *daemon.Daemon
@@ -158,15 +156,17 @@ func (o *fleetOpts) loggerAt(stderr io.Writer, level slog.Level) *slog.Logger {
 }
 
 // startFleet loads the site, finds or starts the broker, connects and
-// runs the daemon until ctx ends.
-func startFleet(parent context.Context, o *fleetOpts, stdout io.Writer, log *slog.Logger) (*running, error) {
+// runs the daemon until parent ends. The context it returns is the
+// fleet's: it ends when the daemon stops, for whatever reason (parent
+// ended, or the daemon was deposed or failed).
+func startFleet(parent context.Context, o *fleetOpts, stdout io.Writer, log *slog.Logger) (*running, context.Context, error) {
 	ctx, cancel := context.WithCancel(parent)
 	r, err := startFleetCtx(ctx, cancel, o, stdout, log)
 	if err != nil {
 		cancel()
-		return nil, err
+		return nil, nil, err
 	}
-	return r, nil
+	return r, ctx, nil
 }
 
 func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts, stdout io.Writer, log *slog.Logger) (*running, error) {
@@ -186,7 +186,7 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 	if err != nil {
 		return nil, err
 	}
-	r := &running{ctx: ctx, cancel: cancel, site: site, graph: g, url: o.file.Broker.URL}
+	r := &running{site: site, graph: g, url: o.file.Broker.URL}
 	if o.file.Store != "" {
 		r.store, err = storeurl.Open(ctx, o.file.Store)
 		if err != nil {
@@ -231,7 +231,7 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 	}
 	r.d, err = daemon.New(daemon.Config{
 		Graph: g,
-		Fleet: fleet.Config{Dispatch: o.file.Dispatch, Charging: policy, HoldWithoutDeclaration: o.file.HoldWithoutDeclaration},
+		Fleet: fleet.Config{Dispatch: o.file.Dispatch, Charging: policy, HoldWithoutDeclaration: o.file.HoldWithoutDeclaration, Tuning: o.file.Tuning},
 		Vehicles: vehicles.Config{Roster: roster, Interface: o.file.Interface, AutoAdmit: o.file.AutoAdmit,
 			// the core's clock runs timeScale times faster than real
 			// time; a resend waits 5 s of real time
@@ -270,8 +270,8 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		r.runErr = r.d.Run(dctx, r.bus)
-		r.cancel() // a deposed daemon takes the rest down with it
+		r.runErr = r.d.Run(dctx, mqttBus{r.bus})
+		cancel() // a deposed daemon takes the rest down with it
 	}()
 	if o.statusEvery > 0 {
 		r.wg.Add(1)
@@ -303,9 +303,10 @@ func (r *running) webhooks(c webhooksConfig, log *slog.Logger) error {
 }
 
 // serveAPI starts the HTTP API on o.listen with tokens, and the
-// Prometheus metrics at /metrics beside it (no token), until the fleet
-// stops; a demo whose default address is taken takes a free port.
-func (r *running) serveAPI(o *fleetOpts, tokens []api.Token, log *slog.Logger, anyPort bool) error {
+// Prometheus metrics at /metrics beside it (no token), until ctx (the
+// fleet's) ends; a demo whose default address is taken takes a free
+// port.
+func (r *running) serveAPI(ctx context.Context, o *fleetOpts, tokens []api.Token, log *slog.Logger, anyPort bool) error {
 	if o.listen == "" {
 		return nil
 	}
@@ -340,7 +341,7 @@ func (r *running) serveAPI(o *fleetOpts, tokens []api.Token, log *slog.Logger, a
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		// requests (the event stream too) end when the fleet stops
-		BaseContext: func(net.Listener) context.Context { return r.ctx }}
+		BaseContext: func(net.Listener) context.Context { return ctx }}
 	r.apiURL = "http://" + ln.Addr().String() + "/v1"
 	r.metURL = "http://" + ln.Addr().String() + "/metrics"
 	r.webURL = "http://" + ln.Addr().String() + "/"
@@ -353,10 +354,10 @@ func (r *running) serveAPI(o *fleetOpts, tokens []api.Token, log *slog.Logger, a
 	}()
 	go func() {
 		defer r.wg.Done()
-		<-r.ctx.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), 5*time.Second)
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		_ = hs.Shutdown(ctx)
+		_ = hs.Shutdown(sctx)
 	}()
 	return nil
 }
@@ -507,12 +508,12 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	o.quiet = o.loggerAt(stderr, slog.LevelError)
 	ctx, stop := signalContext()
 	defer stop()
-	r, err := startFleet(ctx, &o, stdout, log)
+	r, fleetCtx, err := startFleet(ctx, &o, stdout, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "fleetd run: %v\n", err)
 		return 1
 	}
-	if err := r.serveAPI(&o, tokens, log, false); err != nil {
+	if err := r.serveAPI(fleetCtx, &o, tokens, log, false); err != nil {
 		stop()
 		_ = r.wait()
 		fmt.Fprintf(stderr, "fleetd run: %v\n", err)
@@ -532,7 +533,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		printAuditKey(stdout, o.key, "")
 	}
 	r.printMetrics(stdout)
-	<-r.ctx.Done()
+	<-fleetCtx.Done()
 	if err := r.wait(); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "fleetd run: %v\n", err)
 		return 1

@@ -101,12 +101,12 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		ctx, cancel = context.WithTimeout(ctx, *duration)
 		defer cancel()
 	}
-	r, err := startFleet(ctx, &o, stdout, log)
+	r, fleetCtx, err := startFleet(ctx, &o, stdout, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
 		return 1
 	}
-	if err := r.serveAPI(&o, tokens, log, !o.listenSet); err != nil {
+	if err := r.serveAPI(fleetCtx, &o, tokens, log, !o.listenSet); err != nil {
 		stop()
 		_ = r.wait()
 		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
@@ -162,7 +162,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		printAuditKey(stdout, o.key, keyKind)
 	}
 	r.printMetrics(stdout)
-	<-r.ctx.Done()
+	<-fleetCtx.Done()
 	stop()
 	wg.Wait()
 	runErr := r.wait()

@@ -154,7 +154,7 @@ func Container(prefix string, n int) fleet.Container {
 // AtStopLine draws an officer's decision on a container that waits at a
 // checkpoint's stop line, and how long it takes: the decision (Float64),
 // then the time (ExpFloat64).
-func (m *Model) AtStopLine(rng *rand.Rand) (string, time.Duration) {
+func (m *Model) AtStopLine(rng *rand.Rand) (fleet.Verdict, time.Duration) {
 	d := fleet.DecisionRelease
 	switch r := rng.Float64(); {
 	case r < m.cfg.Refused:
@@ -168,7 +168,7 @@ func (m *Model) AtStopLine(rng *rand.Rand) (string, time.Duration) {
 // AfterInspection draws an officer's decision on an inspected container
 // (one Float64); it comes InspectTime after the container reached the
 // inspection bay.
-func (m *Model) AfterInspection(rng *rand.Rand) (string, time.Duration) {
+func (m *Model) AfterInspection(rng *rand.Rand) (fleet.Verdict, time.Duration) {
 	d := fleet.DecisionRelease
 	if rng.Float64() < m.cfg.InspectRefused {
 		d = fleet.DecisionRefuse

@@ -55,7 +55,7 @@ func TestOfficers(t *testing.T) {
 	m, err := New(Config{Inspected: 0.2, Refused: 0.1, InspectRefused: 0.5, DecideAfter: time.Minute, InspectTime: 20 * time.Minute}, threeCentres())
 	require.NoError(t, err)
 	rng := rand.New(rand.NewSource(2))
-	got := map[string]int{}
+	got := map[fleet.Verdict]int{}
 	var waited time.Duration
 	const n = 10000
 	for range n {
