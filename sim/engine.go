@@ -95,6 +95,7 @@ func (e *engine) handle(ev fleet.Event) error {
 	if e.master != nil {
 		if len(cmds) > 0 {
 			e.deliver(e.master.Commands(e.now, cmds))
+			e.tickMasterLater()
 		}
 		cmds = nil
 	}

@@ -74,6 +74,9 @@ func (l link) Publish(t vda5050.Topic, msg any) error {
 		}
 	}
 	e.deliver(outs)
+	if len(outs) > 0 {
+		e.tickMasterLater() // what it sent may want a resend
+	}
 	e.fromMaster(evs)
 	return nil
 }
@@ -95,7 +98,6 @@ func (e *engine) fromMaster(evs []fleet.Event) {
 		}
 		e.send(ev)
 	}
-	e.tickMasterLater()
 }
 
 // deliver hands the Master's messages to the vehicles; each takes them
@@ -186,9 +188,14 @@ func (e *engine) tickMaster() {
 	evs, outs := e.master.Tick(e.now)
 	e.deliver(outs)
 	e.fromMaster(evs)
+	e.tickMasterLater()
 }
 
 // tickMasterLater schedules the Master's next tick when it wants one.
+// It is asked after the Master sent something (a resend may come due)
+// and after it took commands (an update may wait for the vehicle's
+// minOrderInterval), not after every state: NextTick looks at every
+// vehicle. What a state alone starts waits at most for the minute tick.
 func (e *engine) tickMasterLater() {
 	t := e.master.NextTick()
 	if t.IsZero() || !t.After(e.now) || (!e.masterAt.IsZero() && !e.masterAt.After(t) && e.masterAt.After(e.now)) {
