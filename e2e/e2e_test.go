@@ -266,7 +266,7 @@ func TestMovesCrossBothWaysOverMQTT(t *testing.T) {
 					}
 					if stopped == "" && m.State == fleet.MoveLaden {
 						stopped, stoppedAt = m.Shuttle, time.Now()
-						require.NoError(t, f.d.Submit(ctx, fleet.EmergencyReleaseRequested{Shuttle: stopped}))
+						require.NoError(t, f.d.Submit(ctx, fleet.EmergencyStopRequested{Shuttle: stopped}))
 					}
 				}
 				if stopped != "" && !released && time.Since(stoppedAt) > 3*time.Second { // three minutes at the test's scale
