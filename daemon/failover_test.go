@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,7 +34,9 @@ import (
 func TestSentinelFailoverLosesNoAcknowledgedMove(t *testing.T) {
 	redistest.Binary(t)
 	start := time.Now()
-	cl := redistest.StartCluster(t, 1, 3, 400*time.Millisecond)
+	// A second's down-after: shorter ones make sentinels on a busy machine
+	// fail over back and forth.
+	cl := redistest.StartCluster(t, 1, 3, time.Second)
 	t.Logf("cluster up in %v: primary %s, replica %s", time.Since(start).Round(time.Millisecond), cl.Primary.Addr, cl.Replicas[0].Addr)
 	url := cl.URL("prefix=bf:&wait=1&wait_timeout=300ms&dial_timeout=300ms&read_timeout=1s&write_timeout=1s")
 	ctx := context.Background()
@@ -51,6 +54,7 @@ func TestSentinelFailoverLosesNoAcknowledgedMove(t *testing.T) {
 		mu      sync.Mutex
 		acked   []string // moves whose submission returned success
 		refused int
+		lastErr error
 		stop    atomic.Bool
 		wg      sync.WaitGroup
 	)
@@ -66,7 +70,7 @@ func TestSentinelFailoverLosesNoAcknowledgedMove(t *testing.T) {
 			if err == nil {
 				acked = append(acked, id)
 			} else {
-				refused++
+				refused, lastErr = refused+1, err
 			}
 			mu.Unlock()
 			if err != nil {
@@ -81,11 +85,14 @@ func TestSentinelFailoverLosesNoAcknowledgedMove(t *testing.T) {
 	killedAt := time.Now()
 	ackedBefore := ackedNow()
 	cl.Primary.Kill()
-	var promoted string
+	promoted := cl.Replicas[0].Addr
 	require.Eventually(t, func() bool {
-		addr, err := cl.MasterAddr(cl.Sentinels[0])
-		promoted = addr
-		return err == nil && addr == cl.Replicas[0].Addr
+		for _, s := range cl.Sentinels {
+			if addr, err := cl.MasterAddr(s); err != nil || addr != promoted {
+				return false
+			}
+		}
+		return true
 	}, 15*time.Second, 20*time.Millisecond, "the sentinels promote the replica")
 	t.Logf("replica promoted %v after the kill; %d moves acknowledged before it", time.Since(killedAt).Round(time.Millisecond), ackedBefore)
 
@@ -96,25 +103,54 @@ func TestSentinelFailoverLosesNoAcknowledgedMove(t *testing.T) {
 		info, err := cl.Replicas[0].Do("INFO", "replication")
 		return err == nil && strings.Contains(info, "state=online")
 	}, 15*time.Second, 20*time.Millisecond, "the old primary syncs from the new one")
-	require.Eventually(t, func() bool { return ackedNow() > ackedBefore+5 || !a.Active() }, 10*time.Second, 10*time.Millisecond)
+	if !assert.Eventually(t, func() bool { return ackedNow() > ackedBefore+5 || !a.Active() }, 10*time.Second, 10*time.Millisecond) {
+		info, _ := cl.Replicas[0].Do("INFO", "replication")
+		mu.Lock()
+		t.Fatalf("a neither takes moves again nor stops: %d acknowledged, %d refused, last error %v; new primary: %s", len(acked), refused, lastErr, info)
+	}
 	stop.Store(true)
 	wg.Wait()
 	mu.Lock()
 	t.Logf("%d moves acknowledged (%d after the kill), %d submissions refused; a active: %v", len(acked), len(acked)-ackedBefore, refused, a.Active())
 	mu.Unlock()
 
+	// a's live state is the journal's: one more acknowledged move applies
+	// whatever writes reported as failed made it to the journal
+	var live []string
+	if a.Active() {
+		require.NoError(t, eventually(func() error {
+			return a.Submit(ctx, fleet.MoveRequested{ID: "last", Container: container(9998), Origin: "kz-bay-03", Destination: "cn-bay-07", IdempotencyKey: "last"})
+		}))
+		acked = append(acked, "last")
+		live = moveIDs(t, a)
+	}
+
 	// a freezes (a long pause, a dead host): it can no longer renew
 	jA.freeze()
 	<-doneA
 	assert.False(t, a.Active())
-	_ = stopA()
+	assert.ErrorIs(t, stopA(), daemon.ErrDeposed)
 
 	// a fresh daemon replays the journal through Sentinel and takes over
 	stB, err := redisstore.Open(ctx, url)
 	require.NoError(t, err)
 	defer stB.Close()
-	b, _, _ := sentinelDaemon(t, stB, "b")
-	require.Eventually(t, b.Active, 10*time.Second, 10*time.Millisecond)
+	b, stopB, doneB := sentinelDaemon(t, stB, "b")
+	if !assert.Eventually(t, func() bool {
+		select {
+		case <-doneB:
+			require.NoError(t, stopB(), "b's Run")
+		default:
+		}
+		return b.Active()
+	}, 10*time.Second, 10*time.Millisecond) {
+		for _, s := range append([]*redistest.Server{cl.Primary, cl.Replicas[0]}, cl.Sentinels...) {
+			info, err := s.Do("INFO", "replication")
+			m, _ := cl.MasterAddr(cl.Sentinels[0])
+			t.Logf("%s: %s %v (sentinel: %s)\n%s", s.Addr, info, err, m, lastLines(s.Log(), 15))
+		}
+		t.FailNow()
+	}
 	tokB := tokenOf(t, b)
 	assert.Greater(t, tokB, tokA, "tokens grow across the failover")
 
@@ -128,6 +164,9 @@ func TestSentinelFailoverLosesNoAcknowledgedMove(t *testing.T) {
 	}))
 	for _, id := range acked {
 		assert.Equal(t, 1, moves[id], "acknowledged move %s after the failover", id)
+	}
+	if live != nil {
+		assert.Equal(t, live, moveIDs(t, b), "the replay has what a had")
 	}
 	for id, n := range moves {
 		assert.Equal(t, 1, n, "move %s", id)
@@ -172,7 +211,7 @@ func sentinelDaemon(t *testing.T, j daemon.Journal, owner string) (*daemon.Daemo
 	roster, err := vehicles.NewRoster()
 	require.NoError(t, err)
 	d, err := daemon.New(daemon.Config{Graph: g, Journal: j, Owner: owner, LeaseTTL: 1500 * time.Millisecond,
-		Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
+		Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}, Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -233,4 +272,9 @@ func (f *freezable) Release(ctx context.Context, owner string, token uint64) err
 func container(i int) string {
 	s := fmt.Sprintf("BFTU%06d", i)
 	return fmt.Sprintf("%s%d", s, fleet.CheckDigit(s))
+}
+
+func lastLines(s string, n int) string {
+	l := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(l[max(len(l)-n, 0):], "\n")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -28,7 +27,8 @@ const field = "d"
 // new token), by an Append, AppendAudit or Acquire that fewer replicas than
 // Options.WaitReplicas acknowledged in time. The write is on the primary and
 // may or may not survive a failover: treat it as failed, not as done.
-var ErrUnreplicated = errors.New("redisstore: write not acknowledged by enough replicas")
+// It matches store.ErrNotDurable.
+var ErrUnreplicated = fmt.Errorf("redisstore: write not acknowledged by enough replicas (%w)", store.ErrNotDurable)
 
 // Options tunes a Store. The zero value is the default: no WAIT.
 type Options struct {
