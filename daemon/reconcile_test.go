@@ -23,7 +23,15 @@ import (
 // after a failover to a replica that lacked the last two records).
 type lossy struct {
 	daemon.Journal
-	loseReply, rewind atomic.Bool
+	loseReply, rewind, loseAuditReply atomic.Bool
+}
+
+func (l *lossy) AppendAudit(ctx context.Context, token uint64, entries ...[]byte) (uint64, error) {
+	n, err := l.Journal.AppendAudit(ctx, token, entries...)
+	if err == nil && l.loseAuditReply.CompareAndSwap(true, false) {
+		return n, errLostReply
+	}
+	return n, err
 }
 
 var errLostReply = errors.New("lost reply")
@@ -96,4 +104,25 @@ func TestJournalThatLostRecordsStopsTheDaemon(t *testing.T) {
 	}
 	require.ErrorIs(t, stopA(), daemon.ErrJournalLost)
 	assert.False(t, a.Active())
+}
+
+// Audit entries whose write was reported as failed but made are not
+// written again: the chain stays whole, each event once.
+func TestAuditWriteReportedFailedButMadeIsNotRepeated(t *testing.T) {
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "j.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	ctx := context.Background()
+	j := &lossy{Journal: st}
+	a, stopA, _ := sentinelDaemon(t, j, "a")
+	require.Eventually(t, a.Active, 5*time.Second, 10*time.Millisecond)
+	j.loseAuditReply.Store(true)
+	require.NoError(t, a.Submit(ctx, fleet.MoveRequested{ID: "m1", Container: container(1), Origin: "kz-bay-03", Destination: "cn-bay-07"}))
+	require.NoError(t, a.Submit(ctx, fleet.MoveRequested{ID: "m2", Container: container(2), Origin: "kz-bay-03", Destination: "cn-bay-07"}))
+	require.NoError(t, stopA())
+	var got []string
+	for _, e := range auditLog(t, st) { // checks the chain
+		got = append(got, e.Move+" "+e.Event)
+	}
+	assert.Equal(t, []string{"m1 created", "m2 created"}, got)
 }
