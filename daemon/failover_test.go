@@ -210,7 +210,8 @@ func sentinelDaemon(t *testing.T, j daemon.Journal, owner string) (*daemon.Daemo
 	require.NoError(t, err)
 	roster, err := vehicles.NewRoster()
 	require.NoError(t, err)
-	d, err := daemon.New(daemon.Config{Graph: g, Journal: j, Owner: owner, LeaseTTL: 1500 * time.Millisecond,
+	// no ticks: every journal write is the test's
+	d, err := daemon.New(daemon.Config{Graph: g, Journal: j, Owner: owner, LeaseTTL: 1500 * time.Millisecond, TickEvery: time.Hour,
 		Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}, Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -70,6 +70,7 @@ func TestWriteReportedFailedButMadeIsApplied(t *testing.T) {
 	j := &lossy{Journal: st}
 	a, stopA, _ := sentinelDaemon(t, j, "a")
 	require.Eventually(t, a.Active, 5*time.Second, 10*time.Millisecond)
+	moveIDs(t, a) // the daemon has journaled its takeover
 
 	j.loseReply.Store(true)
 	err = a.Submit(ctx, fleet.MoveRequested{ID: "m1", Container: container(1), Origin: "kz-bay-03", Destination: "cn-bay-07"})
@@ -94,6 +95,7 @@ func TestJournalThatLostRecordsStopsTheDaemon(t *testing.T) {
 	j := &lossy{Journal: st}
 	a, stopA, doneA := sentinelDaemon(t, j, "a")
 	require.Eventually(t, a.Active, 5*time.Second, 10*time.Millisecond)
+	moveIDs(t, a) // the daemon has journaled its takeover
 	j.rewind.Store(true)
 	err = a.Submit(ctx, fleet.MoveRequested{ID: "m1", Container: container(1), Origin: "kz-bay-03", Destination: "cn-bay-07"})
 	require.ErrorIs(t, err, daemon.ErrJournalLost)
@@ -116,6 +118,7 @@ func TestAuditWriteReportedFailedButMadeIsNotRepeated(t *testing.T) {
 	j := &lossy{Journal: st}
 	a, stopA, _ := sentinelDaemon(t, j, "a")
 	require.Eventually(t, a.Active, 5*time.Second, 10*time.Millisecond)
+	moveIDs(t, a) // the daemon has journaled its takeover
 	j.loseAuditReply.Store(true)
 	require.NoError(t, a.Submit(ctx, fleet.MoveRequested{ID: "m1", Container: container(1), Origin: "kz-bay-03", Destination: "cn-bay-07"}))
 	require.NoError(t, a.Submit(ctx, fleet.MoveRequested{ID: "m2", Container: container(2), Origin: "kz-bay-03", Destination: "cn-bay-07"}))
