@@ -34,9 +34,10 @@ import (
 func TestSentinelFailoverLosesNoAcknowledgedMove(t *testing.T) {
 	redistest.Binary(t)
 	start := time.Now()
-	// A second's down-after: shorter ones make sentinels on a busy machine
-	// fail over back and forth.
-	cl := redistest.StartCluster(t, 1, 3, time.Second)
+	// Two seconds' down-after: shorter ones make sentinels on a busy
+	// machine fail over back and forth (which loses nothing acknowledged,
+	// but takes a while to settle).
+	cl := redistest.StartCluster(t, 1, 3, 2*time.Second)
 	t.Logf("cluster up in %v: primary %s, replica %s", time.Since(start).Round(time.Millisecond), cl.Primary.Addr, cl.Replicas[0].Addr)
 	url := cl.URL("prefix=bf:&wait=1&wait_timeout=300ms&dial_timeout=300ms&read_timeout=1s&write_timeout=1s")
 	ctx := context.Background()
@@ -85,28 +86,23 @@ func TestSentinelFailoverLosesNoAcknowledgedMove(t *testing.T) {
 	killedAt := time.Now()
 	ackedBefore := ackedNow()
 	cl.Primary.Kill()
-	promoted := cl.Replicas[0].Addr
+	var promoted string
 	require.Eventually(t, func() bool {
-		for _, s := range cl.Sentinels {
-			if addr, err := cl.MasterAddr(s); err != nil || addr != promoted {
-				return false
-			}
-		}
-		return true
-	}, 15*time.Second, 20*time.Millisecond, "the sentinels promote the replica")
+		m, ok := agreedMaster(cl)
+		promoted = m
+		return ok && m != cl.Primary.Addr
+	}, 20*time.Second, 20*time.Millisecond, "the sentinels promote the replica")
 	t.Logf("replica promoted %v after the kill; %d moves acknowledged before it", time.Since(killedAt).Round(time.Millisecond), ackedBefore)
 
 	// the old primary comes back as a replica of the new one, so that
 	// writes with wait=1 can be acknowledged again
 	cl.Primary.Restart("replicaof " + strings.Replace(promoted, ":", " ", 1))
-	require.Eventually(t, func() bool {
-		info, err := cl.Replicas[0].Do("INFO", "replication")
-		return err == nil && strings.Contains(info, "state=online")
-	}, 15*time.Second, 20*time.Millisecond, "the old primary syncs from the new one")
-	if !assert.Eventually(t, func() bool { return ackedNow() > ackedBefore+5 || !a.Active() }, 10*time.Second, 10*time.Millisecond) {
-		info, _ := cl.Replicas[0].Do("INFO", "replication")
+	waitHealthy(t, cl)
+	if !assert.Eventually(t, func() bool { return ackedNow() > ackedBefore+5 || !a.Active() }, 20*time.Second, 10*time.Millisecond) {
 		mu.Lock()
-		t.Fatalf("a neither takes moves again nor stops: %d acknowledged, %d refused, last error %v; new primary: %s", len(acked), refused, lastErr, info)
+		t.Logf("a neither takes moves again nor stops: %d acknowledged, %d refused, last error %v", len(acked), refused, lastErr)
+		mu.Unlock()
+		dump(t, cl)
 	}
 	stop.Store(true)
 	wg.Wait()
@@ -117,12 +113,17 @@ func TestSentinelFailoverLosesNoAcknowledgedMove(t *testing.T) {
 	// a's live state is the journal's: one more acknowledged move applies
 	// whatever writes reported as failed made it to the journal
 	var live []string
-	if a.Active() {
-		require.NoError(t, eventually(func() error {
-			return a.Submit(ctx, fleet.MoveRequested{ID: "last", Container: container(9998), Origin: "kz-bay-03", Destination: "cn-bay-07", IdempotencyKey: "last"})
-		}))
-		acked = append(acked, "last")
-		live = moveIDs(t, a)
+	for deadline := time.Now().Add(15 * time.Second); a.Active(); {
+		sctx, cancel := context.WithTimeout(ctx, time.Second)
+		err := a.Submit(sctx, fleet.MoveRequested{ID: "last", Container: container(9998), Origin: "kz-bay-03", Destination: "cn-bay-07", IdempotencyKey: "last"})
+		cancel()
+		if err == nil {
+			acked = append(acked, "last")
+			live = moveIDs(t, a)
+			break
+		}
+		require.False(t, time.Now().After(deadline), "a takes no move after the failover: %v", err)
+		time.Sleep(20 * time.Millisecond) // an operator trying again a moment later
 	}
 
 	// a freezes (a long pause, a dead host): it can no longer renew
@@ -136,20 +137,21 @@ func TestSentinelFailoverLosesNoAcknowledgedMove(t *testing.T) {
 	require.NoError(t, err)
 	defer stB.Close()
 	b, stopB, doneB := sentinelDaemon(t, stB, "b")
+	waitHealthy(t, cl)
 	if !assert.Eventually(t, func() bool {
 		select {
 		case <-doneB:
-			require.NoError(t, stopB(), "b's Run")
+			return true // b's Run ended: its error below
 		default:
 		}
 		return b.Active()
-	}, 10*time.Second, 10*time.Millisecond) {
-		for _, s := range append([]*redistest.Server{cl.Primary, cl.Replicas[0]}, cl.Sentinels...) {
-			info, err := s.Do("INFO", "replication")
-			m, _ := cl.MasterAddr(cl.Sentinels[0])
-			t.Logf("%s: %s %v (sentinel: %s)\n%s", s.Addr, info, err, m, lastLines(s.Log(), 15))
+	}, 20*time.Second, 10*time.Millisecond) || !b.Active() {
+		select {
+		case <-doneB:
+			t.Errorf("b's Run: %v", stopB())
+		default:
 		}
-		t.FailNow()
+		dump(t, cl)
 	}
 	tokB := tokenOf(t, b)
 	assert.Greater(t, tokB, tokA, "tokens grow across the failover")
@@ -273,6 +275,49 @@ func (f *freezable) Release(ctx context.Context, owner string, token uint64) err
 func container(i int) string {
 	s := fmt.Sprintf("BFTU%06d", i)
 	return fmt.Sprintf("%s%d", s, fleet.CheckDigit(s))
+}
+
+// agreedMaster is the primary's address if every sentinel names the same.
+func agreedMaster(cl *redistest.Cluster) (string, bool) {
+	var m string
+	for i, s := range cl.Sentinels {
+		addr, err := cl.MasterAddr(s)
+		if err != nil || i > 0 && addr != m {
+			return "", false
+		}
+		m = addr
+	}
+	return m, true
+}
+
+// waitHealthy waits until the sentinels agree on a primary that has an
+// online replica: writes with wait=1 can be acknowledged.
+func waitHealthy(t *testing.T, cl *redistest.Cluster) {
+	t.Helper()
+	servers := []*redistest.Server{cl.Primary, cl.Replicas[0]}
+	if !assert.Eventually(t, func() bool {
+		m, ok := agreedMaster(cl)
+		for _, s := range servers {
+			if ok && s.Addr == m {
+				info, err := s.Do("INFO", "replication")
+				return err == nil && strings.Contains(info, "role:master") && strings.Contains(info, "state=online")
+			}
+		}
+		return false
+	}, 20*time.Second, 20*time.Millisecond, "a primary with an online replica") {
+		dump(t, cl)
+	}
+}
+
+// dump logs what each server says of replication and its last log lines,
+// and ends the test.
+func dump(t *testing.T, cl *redistest.Cluster) {
+	t.Helper()
+	for _, s := range append([]*redistest.Server{cl.Primary, cl.Replicas[0]}, cl.Sentinels...) {
+		info, err := s.Do("INFO", "replication")
+		t.Logf("%s: %s %v\n%s", s.Addr, info, err, lastLines(s.Log(), 15))
+	}
+	t.FailNow()
 }
 
 func lastLines(s string, n int) string {
