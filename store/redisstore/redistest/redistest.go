@@ -1,6 +1,3 @@
-// Package redistest starts real redis-server processes on loopback for
-// tests: standalone servers, replicas and sentinels, each in its own
-// temporary folder on a free port, stopped when the test ends.
 package redistest
 
 import (
