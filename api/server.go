@@ -159,7 +159,8 @@ func (s *Server) read(ctx context.Context, fn func(now time.Time, core coreView)
 }
 
 // submit hands an event to the core; a refusal becomes a 422 (or 409
-// for conflict), a standby or stopped core a 503.
+// for conflict), a standby or stopped core, or an input the journal did not
+// take, a 503.
 func (s *Server) submit(ctx context.Context, ev fleet.Event, field string) error {
 	ctx, cancel := context.WithTimeout(ctx, readTimeout)
 	defer cancel()
@@ -172,6 +173,10 @@ func (s *Server) verdict(err error, field string) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, daemon.ErrStandby), errors.Is(err, daemon.ErrDeposed):
+		return &Error{Status: http.StatusServiceUnavailable, Msg: err.Error()}
+	case errors.Is(err, daemon.ErrNotJournaled), errors.Is(err, daemon.ErrJournalLost):
+		// the store failed, not the request: it may be sent again (a move
+		// with the same Idempotency-Key, which it requires)
 		return &Error{Status: http.StatusServiceUnavailable, Msg: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return &Error{Status: http.StatusServiceUnavailable, Msg: "the fleet core did not answer: " + err.Error()}

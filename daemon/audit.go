@@ -179,6 +179,10 @@ func (a *auditor) flush(ctx context.Context, j Journal, token uint64) error {
 		raw[i] = b
 	}
 	if _, err := j.AppendAudit(ctx, token, raw...); err != nil {
+		// the entries may have been written all the same (a reply lost,
+		// a write the store could not make durable): the next flush reads
+		// the log's tail again rather than write them twice
+		a.loaded = false
 		return fmt.Errorf("daemon: writing the audit log: %w", err)
 	}
 	a.last, a.lastInput = prev, max(a.lastInput, chained[len(chained)-1].Input)

@@ -122,6 +122,14 @@ type Counters struct {
 	Replayed         int64 // journal records replayed since start
 }
 
+// ErrNotJournaled: the journal did not take an input, which is therefore
+// not applied now. It may have reached the journal all the same (a reply
+// lost, a write the store could not make durable); if it did, it is applied
+// with the next input that is journaled. A request refused so may be sent
+// again: a move request with the same idempotency key then returns the
+// move the first one made, if it made one.
+var ErrNotJournaled = errors.New("daemon: not journaled")
+
 // ErrDeposed: another instance took the lease; this one stops and
 // publishes nothing more.
 var ErrDeposed = errors.New("daemon: deposed: another fleetd holds the lease")
@@ -148,6 +156,7 @@ type Daemon struct {
 	silent   map[string]bool      // vehicle -> reported silent
 	states   map[string]string    // vehicle -> its last state, without what changes all the time
 	active   atomic.Bool
+	stopErr  error                // why this instance stopped, if not deposed
 	settings string               // see settings()
 	hooks    map[string]*Delivery // subscriber -> outbound delivery progress (not the core's)
 
@@ -190,7 +199,8 @@ func New(cfg Config) (*Daemon, error) {
 // takes the lease (standing by, and following the journal, while another
 // instance holds it), replays the journal, asks every vehicle for its
 // state, and only then subscribes on bus. It returns ErrDeposed if
-// another instance takes the lease.
+// another instance takes the lease, ErrJournalLost if the journal lost
+// records it applied.
 func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 	if j := d.cfg.Journal; j != nil {
 		if err := d.takeOver(ctx); err != nil {
@@ -240,6 +250,9 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 			}
 		}
 		if !d.active.Load() {
+			if d.stopErr != nil {
+				return d.stopErr
+			}
 			return ErrDeposed
 		}
 	}
@@ -410,7 +423,13 @@ func (d *Daemon) input(ctx context.Context, rec record) error {
 				return ErrDeposed
 			}
 			d.log.Error("journal write failed; input dropped", "kind", rec.Kind, "err", err)
-			return fmt.Errorf("daemon: journal: %w", err)
+			return fmt.Errorf("%w: %w", ErrNotJournaled, err)
+		}
+		if err := d.reconcile(ctx, idx); err != nil {
+			d.log.Error("the journal is not this instance's state; stopping", "err", err)
+			d.stopErr = err
+			d.active.Store(false)
+			return err
 		}
 	}
 	outs, err := d.apply(idx, rec)

@@ -114,10 +114,14 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 			d.token = token
 			break
 		}
-		if !errors.Is(err, store.ErrHeld) {
+		switch {
+		case errors.Is(err, store.ErrNotDurable):
+			// a replicated store could not make the token durable (its
+			// replicas are down or still syncing): not yet, try again
+			d.log.Warn("the lease is not durable yet; trying again", "owner", d.cfg.Owner, "err", err)
+		case !errors.Is(err, store.ErrHeld):
 			return fmt.Errorf("daemon: taking the lease: %w", err)
-		}
-		if !standing {
+		case !standing:
 			standing = true
 			d.log.Info("standing by: another fleetd holds the lease", "owner", d.cfg.Owner)
 		}

@@ -17,6 +17,10 @@
 # The tests find the services through:
 #   BORDERFLEET_TEST_REDIS_ADDR   host:port of the private redis-server
 #   BORDERFLEET_TEST_MQTT_URL     tcp://host:port of the private mosquitto
+# The replication and Sentinel failover tests (store/redisstore,
+# daemon/failover_test.go) start their own redis-server processes on free
+# ports, sentinels as `redis-server --sentinel`: the redis-server package
+# is all they need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

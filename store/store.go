@@ -23,6 +23,12 @@ var ErrFenced = errors.New("store: fenced: another instance holds the lease")
 // lease.
 var ErrHeld = errors.New("store: the lease is held by another instance")
 
+// ErrNotDurable is matched by a write the store made but cannot promise to
+// keep: a replicated store's replicas did not acknowledge it in time. The
+// write may or may not survive; a caller treats it as failed (and must not
+// act on it), knowing that it may reappear.
+var ErrNotDurable = errors.New("store: write not durable")
+
 // ErrClosed is returned by a store used after Close.
 var ErrClosed = errors.New("store: closed")
 

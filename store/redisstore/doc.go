@@ -34,13 +34,27 @@
 // Fencing relies on there being a single primary: the token check and the
 // write happen together on the primary. Redis replicates asynchronously, so
 // after a failover the new primary may lack the last writes the old one
-// acknowledged — journal records and even fencing-counter increments. To
-// narrow that window set Options.WaitReplicas: each write is then followed,
-// on the same connection, by WAIT <replicas> <timeout>, and a write that not
-// enough replicas acknowledged in time returns its index together with
-// ErrUnreplicated (the records are on the primary; they may be lost if it
-// fails now). WAIT does not make Redis strongly consistent; it only makes a
-// loss after failover unlikely. Open sets it from ?wait=1&wait_timeout=100ms.
+// acknowledged — journal records and even fencing-counter increments. Set
+// Options.WaitReplicas (Open: ?wait=1&wait_timeout=100ms) to close that
+// hole: Append, AppendAudit and Acquire are then followed, on the same
+// connection, by WAIT <replicas> <timeout>, and succeed only when that many
+// replicas have the write; otherwise they return ErrUnreplicated (the write
+// is on the primary and may or may not survive it). A write that succeeded
+// is on WaitReplicas replicas, so it survives the primary's death as long
+// as Sentinel promotes one of them (it promotes the replica with the most
+// data among those it reaches, so with one replica, wait=1, it always
+// does); it is lost only if those replicas die too before they pass it on,
+// or if every one of them was cut off long enough for Sentinel to pass it
+// over. Renew and Release do not wait: a lost renewal or release only moves
+// the lease's expiry, and a lost Acquire cannot be, since it waited. While
+// fewer replicas than WaitReplicas are up (the replica just became the
+// primary, say), every write fails: the store prefers refusing to losing.
+//
+// A client retries a command whose reply it lost (go-redis does, on a
+// broken connection). Each Append and AppendAudit carries a random nonce,
+// stored with its last record, and a retry of a batch that is already in
+// the stream returns its index instead of appending it again, so a retry
+// across a failover never writes a record twice.
 //
 // Lease expiry uses the Redis server's clock.
 package redisstore

@@ -8,9 +8,16 @@ const (
 	replyHeld   = "HELD"
 )
 
-// appendScript appends ARGV[2..] to the stream KEYS[2] with the next
+// appendScript appends ARGV[3..] to the stream KEYS[2] with the next
 // explicit ids if ARGV[1] is the value of KEYS[1] (the fence). It returns the
 // index of the last record.
+//
+// ARGV[2] is the call's nonce, kept in field "w" of the batch's last entry.
+// A client retries a script whose reply it lost (the connection broke, the
+// primary failed over); if the stream already ends with the batch of that
+// nonce, the first attempt was applied and the script only returns its
+// index. It then rewrites the fence with its own value, so that a WAIT after
+// it on the same connection waits for replicas to have the batch.
 var appendScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('FENCED')
@@ -19,10 +26,21 @@ local last = 0
 local top = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
 if #top > 0 then
   last = tonumber(string.match(top[1][1], '^(%d+)-'))
+  local f = top[1][2]
+  for i = 1, #f - 1, 2 do
+    if f[i] == 'w' and f[i + 1] == ARGV[2] then
+      redis.call('SET', KEYS[1], ARGV[1])
+      return last
+    end
+  end
 end
-for i = 2, #ARGV do
+for i = 3, #ARGV do
   last = last + 1
-  redis.call('XADD', KEYS[2], string.format('%d-0', last), 'd', ARGV[i])
+  if i == #ARGV then
+    redis.call('XADD', KEYS[2], string.format('%d-0', last), 'd', ARGV[i], 'w', ARGV[2])
+  else
+    redis.call('XADD', KEYS[2], string.format('%d-0', last), 'd', ARGV[i])
+  end
 end
 return last
 `)

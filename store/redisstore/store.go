@@ -2,7 +2,8 @@ package redisstore
 
 import (
 	"context"
-	"errors"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -22,15 +23,20 @@ const readPage = 1000
 // field is the stream entry field that holds a record.
 const field = "d"
 
-// ErrUnreplicated is returned, with the index of the last record, by a write
-// that fewer replicas than Options.WaitReplicas acknowledged in time. The
-// write is on the primary.
-var ErrUnreplicated = errors.New("redisstore: write not acknowledged by enough replicas")
+// ErrUnreplicated is returned, with the index of the last record (or the
+// new token), by an Append, AppendAudit or Acquire that fewer replicas than
+// Options.WaitReplicas acknowledged in time. The write is on the primary and
+// may or may not survive a failover: treat it as failed, not as done.
+// It matches store.ErrNotDurable.
+var ErrUnreplicated = fmt.Errorf("redisstore: write not acknowledged by enough replicas (%w)", store.ErrNotDurable)
 
 // Options tunes a Store. The zero value is the default: no WAIT.
 type Options struct {
-	// WaitReplicas, if positive, makes every write wait for that many
-	// replicas to acknowledge it (Redis WAIT); 0 does not wait.
+	// WaitReplicas, if positive, makes every Append, AppendAudit and
+	// Acquire wait for that many replicas to acknowledge it (Redis WAIT),
+	// and fail with ErrUnreplicated if they do not in time; 0 does not
+	// wait. Renew and Release do not wait: losing one in a failover only
+	// moves the lease's expiry, and fencing keeps a single writer.
 	WaitReplicas int
 	// WaitTimeout bounds each WAIT; 0 means 100ms. Redis' own WAIT with 0
 	// would block for ever, which this package never asks for. Keep it
@@ -112,16 +118,25 @@ func (s *Store) ReadAudit(ctx context.Context, after uint64, limit int) ([]store
 }
 
 func (s *Store) append(ctx context.Context, key string, token uint64, recs [][]byte) (uint64, error) {
-	args := make([]any, 0, 1+len(recs))
-	args = append(args, token)
+	args := make([]any, 0, 2+len(recs))
+	args = append(args, token, nonce())
 	for _, r := range recs {
 		args = append(args, r)
 	}
-	keys := []string{s.fence, key}
+	return s.run(ctx, "append", appendScript, []string{s.fence, key}, args...)
+}
+
+// run runs script and, with Options.WaitReplicas, WAITs on the same
+// connection for that many replicas to have what it wrote. It returns the
+// script's integer reply; with ErrUnreplicated when the replicas did not
+// all acknowledge in time (the write is then on the primary only), or with
+// another error when the WAIT could not be asked (the write's fate is then
+// unknown).
+func (s *Store) run(ctx context.Context, op string, script *redis.Script, keys []string, args ...any) (uint64, error) {
 	if s.opts.WaitReplicas <= 0 {
-		n, err := appendScript.Run(ctx, s.client, keys, args...).Uint64()
+		n, err := script.Run(ctx, s.client, keys, args...).Uint64()
 		if err != nil {
-			return 0, s.scriptErr("append", err)
+			return 0, s.scriptErr(op, err)
 		}
 		return n, nil
 	}
@@ -130,25 +145,33 @@ func (s *Store) append(ctx context.Context, key string, token uint64, recs [][]b
 	var run *redis.Cmd
 	var wait *redis.Cmd
 	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		run = appendScript.Eval(ctx, p, keys, args...)
+		run = script.Eval(ctx, p, keys, args...)
 		wait = p.Do(ctx, "wait", s.opts.WaitReplicas, max(s.opts.waitTimeout().Milliseconds(), 1))
 		return nil
 	})
 	n, rerr := run.Uint64()
 	if rerr != nil {
-		return 0, s.scriptErr("append", rerr)
+		return 0, s.scriptErr(op, rerr)
 	}
 	if err != nil {
-		return n, fmt.Errorf("redisstore: append: %w", err)
+		return n, fmt.Errorf("redisstore: %s: %w", op, err)
 	}
 	acked, err := wait.Int64()
 	if err != nil {
-		return n, fmt.Errorf("redisstore: append: wait: %w", err)
+		return n, fmt.Errorf("redisstore: %s: wait: %w", op, err)
 	}
 	if acked < int64(s.opts.WaitReplicas) {
-		return n, fmt.Errorf("%w: %d of %d", ErrUnreplicated, acked, s.opts.WaitReplicas)
+		return n, fmt.Errorf("%w (%s): %d of %d", ErrUnreplicated, op, acked, s.opts.WaitReplicas)
 	}
 	return n, nil
+}
+
+// nonce returns a new random name for one append, which makes its retries
+// harmless (see appendScript).
+func nonce() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
 }
 
 // scriptErr maps the scripts' error replies to the store's sentinels.
@@ -209,17 +232,17 @@ func entry(m redis.XMessage) (store.Entry, error) {
 	return store.Entry{Index: n, Data: []byte(v)}, nil
 }
 
-// Acquire takes the lease for owner. See store.Store.
+// Acquire takes the lease for owner. See store.Store. With
+// Options.WaitReplicas the new token counts only once replicas have it: an
+// Acquire they did not acknowledge returns the token with ErrUnreplicated,
+// and the caller should not act on it (a later Acquire by the same owner
+// hands out a newer one).
 func (s *Store) Acquire(ctx context.Context, owner string, ttl time.Duration) (uint64, error) {
 	ms, err := millis(ttl)
 	if err != nil {
 		return 0, err
 	}
-	t, err := acquireScript.Run(ctx, s.client, []string{s.fence, s.lease}, owner, ms).Uint64()
-	if err != nil {
-		return 0, s.scriptErr("acquire", err)
-	}
-	return t, nil
+	return s.run(ctx, "acquire", acquireScript, []string{s.fence, s.lease}, owner, ms)
 }
 
 // Renew extends owner's lease. See store.Store.

@@ -166,8 +166,8 @@ func TestWait(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok, err := s.Acquire(ctx, "a", time.Minute)
-	if err != nil {
-		t.Fatal(err)
+	if !errors.Is(err, redisstore.ErrUnreplicated) || tok == 0 {
+		t.Fatalf("Acquire without replicas = %d, %v; want a token and ErrUnreplicated", tok, err)
 	}
 	n, err := s.Append(ctx, tok, []byte("x"), []byte("y"))
 	if !errors.Is(err, redisstore.ErrUnreplicated) || n != 2 {
