@@ -9,6 +9,10 @@
 //
 // One process at a time: bbolt locks the file, and Open gives up after a
 // second with ErrLocked naming the file. Fencing and the lease still work
-// as in every store (several holders within the process, or one process
-// after another), and lease expiry uses the local clock.
+// as in every store between holders within the process, and lease expiry
+// uses the local clock. Between processes the lock says more than the
+// lease: a lease this Store did not hand out was taken by a process that
+// is gone, so it is void at once, and a fleetd restarted on the file (with
+// another owner name) takes over without waiting out its predecessor's
+// lease; the new token fences the old one.
 package boltstore

@@ -71,13 +71,19 @@ func (s *Store) Acquire(ctx context.Context, owner string, ttl time.Duration) (u
 	var token uint64
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		now := time.Now()
-		if l, ok := getLease(tx); ok && l.owner != owner && now.UnixNano() < l.expiry {
+		// A lease this Store did not hand out was taken by a process that
+		// had the file before: bbolt lets one process open it at a time,
+		// so that one is gone (killed, or closed the store) and its lease
+		// is void at once rather than at its expiry. Its token is fenced
+		// by the new one all the same.
+		if l, ok := getLease(tx); ok && l.owner != owner && now.UnixNano() < l.expiry && s.issued[l.token] {
 			return store.ErrHeld
 		}
 		var err error
 		if token, err = nextFence(tx); err != nil {
 			return err
 		}
+		s.issued[token] = true
 		return putLease(tx, lease{token: token, expiry: now.Add(ttl).UnixNano(), owner: owner})
 	})
 	if err != nil {

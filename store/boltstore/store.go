@@ -34,6 +34,10 @@ var (
 type Store struct {
 	db   *bolt.DB
 	path string
+	// issued are the lease tokens this Store handed out since Open; read
+	// and written only in bolt's write transactions, which run one at a
+	// time.
+	issued map[uint64]bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -65,7 +69,7 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	return &Store{db: db, path: path}, nil
+	return &Store{db: db, path: path, issued: map[uint64]bool{}}, nil
 }
 
 // Path returns the file the store is in.

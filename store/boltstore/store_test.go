@@ -51,13 +51,25 @@ func TestReopen(t *testing.T) {
 	if err != nil || len(got) != 2 || string(got[1].Data) != "two" || got[1].Index != 2 {
 		t.Fatalf("Read after reopen = %v, %v", got, err)
 	}
-	// The lease and fence survived: the old token still writes, another
-	// owner is refused.
+	// The fence survived: the old token still writes until another is
+	// handed out.
 	if n, err := s.Append(t.Context(), tok, []byte("three")); err != nil || n != 3 {
 		t.Fatalf("Append after reopen = %d, %v", n, err)
 	}
-	if _, err := s.Acquire(t.Context(), "b", 60e9); !errors.Is(err, store.ErrHeld) {
-		t.Fatalf("Acquire by b after reopen = %v, want ErrHeld", err)
+	// The lease did not: only one process opens the file, so the one that
+	// took it is gone, and another owner takes it at once (a restarted
+	// fleetd does not wait out its dead predecessor's lease), fencing the
+	// old token.
+	tokB, err := s.Acquire(t.Context(), "b", 60e9)
+	if err != nil || tokB <= tok {
+		t.Fatalf("Acquire by b after reopen = %d, %v; want a token above %d", tokB, err, tok)
+	}
+	if _, err := s.Append(t.Context(), tok, []byte("four")); !errors.Is(err, store.ErrFenced) {
+		t.Fatalf("Append with the old token after b took the lease = %v, want ErrFenced", err)
+	}
+	// A lease this store handed out holds until it expires, as before.
+	if _, err := s.Acquire(t.Context(), "c", 60e9); !errors.Is(err, store.ErrHeld) {
+		t.Fatalf("Acquire by c while b holds the lease = %v, want ErrHeld", err)
 	}
 }
 
