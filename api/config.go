@@ -38,6 +38,8 @@ type Fleet interface {
 // what it returns must not be changed.
 type coreView interface {
 	Moves() []*fleet.Move
+	ChangedSince(seq uint64) ([]*fleet.Move, uint64)
+	MoveCounts() map[fleet.MoveState]int
 	GateQueue() []fleet.GateWait
 	Declarations(c fleet.Container) []fleet.Declaration
 	ClosedLanes() []string

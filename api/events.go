@@ -65,11 +65,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, who Token) error
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	marks := map[string]moveMark{}
+	var seq uint64 // the core's change number at the last snapshot
 	first, id := true, 0
 	t := time.NewTicker(s.cfg.SnapshotEvery)
 	defer t.Stop()
 	for {
-		snap, changed, err := s.snapshot(r, marks, first, who)
+		snap, changed, err := s.snapshot(r, marks, &seq, first, who)
 		if err == nil {
 			first = false
 			for _, m := range changed {
@@ -95,17 +96,24 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, who Token) error
 }
 
 // snapshot reads the fleet, and the moves changed since marks (none on
-// the first call: marks are only set then). For a viewer: no containers
-// at the gates (their number per checkpoint only), and the changed moves
-// as a viewer sees them (viewerMove), marked by what a viewer sees.
-func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, first bool, who Token) (Snapshot, []any, error) {
+// the first call: marks are only set then). It looks only at the moves the
+// core changed after change number *seq (every move on the first call), so
+// a snapshot costs what changed, not every move ever made. For a viewer:
+// no containers at the gates (their number per checkpoint only), and the
+// changed moves as a viewer sees them (viewerMove), marked by what a
+// viewer sees.
+func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, seq *uint64, first bool, who Token) (Snapshot, []any, error) {
 	viewer := who.Role == RoleViewer
 	snap := Snapshot{Active: s.cfg.Fleet.Active(), Moves: map[string]int{}, Gates: []GateWait{}, GateCounts: map[string]int{}}
 	var changed []any
 	err := s.read(r.Context(), func(now time.Time, core coreView) {
 		snap.At = now
-		for _, mv := range core.Moves() {
-			snap.Moves[string(mv.State)]++
+		for st, n := range core.MoveCounts() {
+			snap.Moves[string(st)] = n
+		}
+		var moves []*fleet.Move
+		moves, *seq = core.ChangedSince(*seq)
+		for _, mv := range moves {
 			mark := moveMark{mv.State, len(mv.History), mv.Priority, len(mv.Clearances)}
 			if viewer {
 				mark = moveMark{state: mv.State, n: viewerChanges(mv), priority: mv.Priority}

@@ -32,6 +32,13 @@ func (d *Daemon) Read(ctx context.Context, fn func(now time.Time, v View)) error
 // Moves are every move in creation order (fleet.Controller.Moves).
 func (v View) Moves() []*fleet.Move { return v.ctl.Moves() }
 
+// ChangedSince are the moves changed after change number seq, and the
+// change number now (fleet.Controller.ChangedSince).
+func (v View) ChangedSince(seq uint64) ([]*fleet.Move, uint64) { return v.ctl.ChangedSince(seq) }
+
+// MoveCounts are the moves by state (fleet.Controller.MoveCounts).
+func (v View) MoveCounts() map[fleet.MoveState]int { return v.ctl.MoveCounts() }
+
 // GateQueue lists the containers waiting for customs at each checkpoint
 // (fleet.Controller.GateQueue).
 func (v View) GateQueue() []fleet.GateWait { return v.ctl.GateQueue() }

@@ -1,8 +1,10 @@
 package fleet
 
 import (
+	"container/list"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -124,7 +126,10 @@ type Controller struct {
 	inbound    map[string]int                        // centre -> moves under way to it, counted at dispatch
 	inboundCap map[string]int                        // centre -> maxInbound, made on first use
 	out        []Command
-	changed    []*Move // moves created or changed since the last Ready, in order, once each
+	changed    []*Move           // moves created or changed since the last Ready, in order, once each
+	seq        uint64            // changes of moves so far (touch)
+	byChange   list.List         // the moves, least recently changed first
+	counts     map[MoveState]int // moves by state
 	stats      Stats
 	// dispatch runs when something changed (dirty) or every Tuning.DispatchEvery
 	dirty        bool
@@ -171,7 +176,7 @@ func NewController(cfg Config) (*Controller, error) {
 		moves: map[string]*Move{}, byKey: map[string]*Move{}, shuttles: map[string]*shuttleRec{},
 		bays: newBayBook(), decided: map[string]map[string]CustomsDecision{},
 		reach: map[string][]routing.Reach{}, stations: byNode, dropped: map[string]int{}, gateTimes: map[[2]string]time.Duration{}, energy: map[[2]string]moveKWh{}, full: map[string]fullMsg{}, inbound: map[string]int{},
-		stats: Stats{DispatchRejections: map[RejectKind]int{}}}, nil
+		stats: Stats{DispatchRejections: map[RejectKind]int{}}, counts: map[MoveState]int{}}, nil
 }
 
 // Stats returns what the controller has counted so far.
@@ -338,6 +343,7 @@ const maxIllegalKept = 10
 
 // moveTo changes a move's state; an illegal change is counted.
 func (c *Controller) moveTo(m *Move, s MoveState, now time.Time, cause string) {
+	from := m.State
 	if err := m.To(s, now, cause); err != nil {
 		c.stats.IllegalTransitions++
 		if len(c.stats.Illegal) < maxIllegalKept {
@@ -346,6 +352,8 @@ func (c *Controller) moveTo(m *Move, s MoveState, now time.Time, cause string) {
 		c.noteIllegal(err)
 		return
 	}
+	c.counts[from]--
+	c.counts[s]++
 	c.touch(m)
 }
 
@@ -386,6 +394,38 @@ func (c *Controller) touch(m *Move) {
 		m.noted = true
 		c.changed = append(c.changed, m)
 	}
+	c.seq++
+	m.seq = c.seq
+	if m.elem == nil {
+		m.elem = c.byChange.PushBack(m)
+	} else {
+		c.byChange.MoveToBack(m.elem)
+	}
+}
+
+// ChangedSince returns the moves created or changed after change number
+// seq, least recently changed first, and the change number now: a reader
+// that keeps it asks next time for only what changed since, at a cost that
+// grows with the changes, not with the moves ever made. Zero asks for
+// every move. The caller must not change the moves.
+func (c *Controller) ChangedSince(seq uint64) ([]*Move, uint64) {
+	var out []*Move
+	for e := c.byChange.Back(); e != nil; e = e.Prev() {
+		m := e.Value.(*Move)
+		if m.seq <= seq {
+			break
+		}
+		out = append(out, m)
+	}
+	slices.Reverse(out)
+	return out, c.seq
+}
+
+// MoveCounts returns how many moves are in each state that has any.
+func (c *Controller) MoveCounts() map[MoveState]int {
+	out := maps.Clone(c.counts)
+	maps.DeleteFunc(out, func(_ MoveState, n int) bool { return n == 0 })
+	return out
 }
 
 // takeChanged returns the moves created or changed since the last call,
@@ -439,6 +479,7 @@ func (c *Controller) moveRequested(now time.Time, e MoveRequested) error {
 	c.takeDeclarations(now, m)
 	c.moves[m.ID] = m
 	c.order = append(c.order, m)
+	c.counts[m.State]++
 	c.touch(m)
 	if m.IdempotencyKey != "" {
 		c.byKey[m.IdempotencyKey] = m

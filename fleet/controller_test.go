@@ -466,3 +466,31 @@ func TestReadyCarriesChangesAndWake(t *testing.T) {
 	assert.False(t, rd.Wake.IsZero(), "the release time at the stop line")
 	assert.True(t, rd.Wake.After(h.now))
 }
+
+// ChangedSince answers with the moves changed after a change number, least
+// recently changed first, once each; MoveCounts counts the moves by state.
+func TestChangedSinceAndMoveCounts(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{})
+	all, seq := h.c.ChangedSince(0)
+	assert.Empty(t, all)
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", false))
+	h.send(request("m2", "MSCU1234566", "kz-bay-04", "cn-bay-06", false))
+	ms, seq2 := h.c.ChangedSince(seq)
+	require.Len(t, ms, 2)
+	assert.Equal(t, []string{"m1", "m2"}, []string{ms[0].ID, ms[1].ID})
+	ms, _ = h.c.ChangedSince(seq2)
+	assert.Empty(t, ms, "nothing since")
+
+	h.send(PriorityChanged{Move: "m1", Priority: 5, By: "otto"})
+	ms, seq3 := h.c.ChangedSince(seq2)
+	require.Len(t, ms, 1)
+	assert.Equal(t, "m1", ms[0].ID)
+	h.send(CancelRequested{Move: "m2", By: "otto"})
+	h.send(PriorityChanged{Move: "m1", Priority: 6, By: "otto"})
+	ms, _ = h.c.ChangedSince(seq3)
+	assert.Equal(t, []string{"m2", "m1"}, []string{ms[0].ID, ms[1].ID}, "by last change, once each")
+	ms, _ = h.c.ChangedSince(0)
+	assert.Len(t, ms, 2, "zero: every move")
+
+	assert.Equal(t, map[MoveState]int{MovePending: 1, MoveCancelled: 1}, h.c.MoveCounts())
+}

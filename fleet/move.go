@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"container/list"
 	"errors"
 	"fmt"
 	"slices"
@@ -109,7 +110,9 @@ type Move struct {
 	// in the order first filed (declaration.go).
 	Declarations []Declaration
 
-	noted bool // in the Controller's list of changed moves
+	noted bool          // in the Controller's list of changed moves
+	seq   uint64        // the Controller's change count at its last change
+	elem  *list.Element // its place in the Controller's moves by last change
 	// the centres of the origin and destination bays, for dispatch
 	originCentre, destCentre string
 }
