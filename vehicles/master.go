@@ -123,10 +123,17 @@ type Master struct {
 	evs      []fleet.Event
 	out      []Outgoing
 	now      time.Time
-	epoch    string      // in order ids: the time of the first order, base 36
-	box      *[4]float64 // the lane graph's extent, see extent
-	reaches  []float64   // by node, see reach
-	ignoredN int64       // keys ignored, see IgnoredKeys
+	epoch    string             // in order ids: the time of the first order, base 36
+	box      *[4]float64        // the lane graph's extent, see extent
+	reaches  []float64          // by node, see reach
+	ignoredN int64              // keys ignored, see IgnoredKeys
+	topics   map[string]topicOf // topics of roster vehicles, parsed
+}
+
+// topicOf is a parsed topic (vda5050.ParseTopic) of a roster vehicle.
+type topicOf struct {
+	iface, manufacturer, serial string
+	t                           vda5050.Topic
 }
 
 // New makes a Master.
@@ -220,17 +227,29 @@ func (m *Master) Receive(now time.Time, topic string, msg any) ([]fleet.Event, [
 
 func (m *Master) incoming(now time.Time, topic string, read func(*vehicle, vda5050.Topic) (message, error)) ([]fleet.Event, []Outgoing, error) {
 	m.begin(now)
-	iface, manufacturer, serial, t, err := vda5050.ParseTopic(topic)
+	p, known := m.topics[topic]
+	if !known {
+		var err error
+		if p.iface, p.manufacturer, p.serial, p.t, err = vda5050.ParseTopic(topic); err != nil {
+			return nil, nil, err
+		}
+	}
+	if p.iface != m.cfg.Interface {
+		return nil, nil, fmt.Errorf("vehicles: topic %q: interface %q is not ours (%q)", topic, p.iface, m.cfg.Interface)
+	}
+	v, err := m.vehicleFor(now, p.manufacturer, p.serial)
 	if err != nil {
 		return nil, nil, err
 	}
-	if iface != m.cfg.Interface {
-		return nil, nil, fmt.Errorf("vehicles: topic %q: interface %q is not ours (%q)", topic, iface, m.cfg.Interface)
+	if !known && len(m.topics) < 8*len(m.byID)+64 {
+		// a topic of a vehicle on the roster comes again and again: it is
+		// parsed once
+		if m.topics == nil {
+			m.topics = map[string]topicOf{}
+		}
+		m.topics[topic] = p
 	}
-	v, err := m.vehicleFor(now, manufacturer, serial)
-	if err != nil {
-		return nil, nil, err
-	}
+	t := p.t
 	msg, err := read(v, t)
 	if err != nil {
 		return nil, nil, err

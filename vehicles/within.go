@@ -1,6 +1,7 @@
 package vehicles
 
 import (
+	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
 
@@ -96,7 +97,19 @@ func text(s string) bool {
 	if len(s) > MaxText {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		// eight bytes at a time while all are printable ASCII (0x20..0x7e)
+		w := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		const ones, highs = 0x0101010101010101, 0x8080808080808080
+		below := (w - 0x20*ones) & ^w & highs // a byte < 0x20
+		del := w ^ 0x7f*ones                  // 0 where a byte is 0x7f
+		isDel := (del - ones) & ^del & highs
+		if below|isDel|w&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
 			return false
 		} else if c >= 0x80 {
