@@ -63,7 +63,7 @@ type link struct {
 // Master makes of it to the Controller.
 func (l link) Publish(t vda5050.Topic, msg any) error {
 	e, v := l.e, l.v
-	if st, ok := msg.(vda5050.State); ok {
+	if st, ok := msg.(*vda5050.State); ok {
 		e.watch(v, st)
 	}
 	evs, outs, err := e.master.Receive(e.now, v.topics[t], msg)
@@ -170,7 +170,7 @@ func (e *engine) stepped(v *vdaVehicle) {
 
 // watch referees a state: a vehicle on a new node occupies it, and
 // customs see a laden container at a stop line.
-func (e *engine) watch(v *vdaVehicle, st vda5050.State) {
+func (e *engine) watch(v *vdaVehicle, st *vda5050.State) {
 	v.laden = len(st.Loads) > 0
 	if v.laden {
 		v.container = fleet.Container(st.Loads[0].LoadID)

@@ -118,7 +118,8 @@ type Master struct {
 	cfg      Config
 	hdr      vda5050.Headers
 	byID     map[string]*vehicle
-	ids      []string // sorted
+	ids      []string   // sorted
+	vs       []*vehicle // by ids, as ids
 	unknown  map[string]time.Time
 	evs      []fleet.Event
 	out      []Outgoing
@@ -153,6 +154,10 @@ func (m *Master) addVehicle(e Entry) *vehicle {
 	m.byID[v.id] = v
 	m.ids = append(m.ids, v.id)
 	sort.Strings(m.ids)
+	m.vs = m.vs[:0]
+	for _, id := range m.ids {
+		m.vs = append(m.vs, m.byID[id])
+	}
 	return v
 }
 
@@ -218,6 +223,8 @@ func (m *Master) Incoming(now time.Time, topic string, payload []byte) ([]fleet.
 // bytes: a vda5050.State, Connection, Factsheet or Visualization, as an
 // in-process link to simulated vehicles hands them over (on a virtual
 // clock, a JSON round trip per state would be most of a simulated day).
+// A state may come as a *vda5050.State, which is not copied: the Master
+// keeps it as the vehicle's last, and the sender must not change it.
 // The message goes the same way as one that arrived as bytes, decoding
 // aside: it is validated against the protocol, its identity, limits,
 // order and position checked, and believed or refused the same.
@@ -382,8 +389,7 @@ func (m *Master) Commands(now time.Time, cmds []fleet.Command) []Outgoing {
 // real time on the wire: the daemon watches it and calls Silent.)
 func (m *Master) Tick(now time.Time) ([]fleet.Event, []Outgoing) {
 	m.begin(now)
-	for _, id := range m.ids {
-		v := m.byID[id]
+	for _, v := range m.vs {
 		if v.online() {
 			m.sendDue(v)
 			m.resend(v)
@@ -420,8 +426,7 @@ func (m *Master) NextTick() time.Time {
 			next = t
 		}
 	}
-	for _, id := range m.ids {
-		v := m.byID[id]
+	for _, v := range m.vs {
 		if !v.joined && v.st != nil {
 			at(v.joinRetry.Add(time.Nanosecond))
 		}

@@ -35,7 +35,9 @@ func (o *order) decisionStep() int { return o.seq0 + 2*(len(o.nodes)-1) }
 // to To.
 func (m *Master) drive(v *vehicle, c fleet.Command) {
 	for i, id := range c.Steps {
-		v.steps[c.From+1+i] = id
+		if s := c.From + 1 + i; s >= v.at { // (the steps behind it are dropped: see progress)
+			v.steps[s] = id
+		}
 	}
 	if c.To > v.granted {
 		v.granted = c.To

@@ -273,8 +273,10 @@ func (m *Master) value(v *vehicle, t vda5050.Topic, topic string, x any) (messag
 	var h vda5050.Header
 	var err error
 	switch x := x.(type) {
+	case *vda5050.State:
+		msg.state, h, err = x, x.Header, vda5050.ValidateState(x)
 	case vda5050.State:
-		msg.state, h, err = &x, x.Header, x.Validate()
+		msg.state, h, err = &x, x.Header, vda5050.ValidateState(&x)
 	case vda5050.Connection:
 		msg.conn, h, err = &x, x.Header, x.Validate()
 	case vda5050.Factsheet:

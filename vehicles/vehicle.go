@@ -377,13 +377,8 @@ func (m *Master) progress(v *vehicle, step int) {
 		v.at = s
 		m.emit(fleet.NodeReached{Shuttle: v.id, Step: s, SoC: v.soc})
 	}
-	if v.at == at {
-		return // nothing passed: the steps behind were dropped before
-	}
-	for s := range v.steps {
-		if s < v.at {
-			delete(v.steps, s)
-		}
+	for s := at; s < v.at; s++ {
+		delete(v.steps, s) // no step behind at is kept (see drive)
 	}
 }
 

@@ -38,7 +38,7 @@ func (v *Vehicle) publishState(now time.Time) {
 	if v.cfg.VendorKeys {
 		v.send(vda5050.TopicState, withVendorKeys(s))
 	} else {
-		v.send(vda5050.TopicState, s)
+		v.send(vda5050.TopicState, &s) // made for this message and never changed
 	}
 	v.s.dirty, v.s.lastState = false, now
 }
