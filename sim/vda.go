@@ -258,7 +258,7 @@ func (e *engine) startFleet(spots []string) error {
 	if err != nil {
 		return err
 	}
-	if e.master, err = vehicles.New(vehicles.Config{Graph: e.g, Roster: roster, ValuesOnly: true}); err != nil {
+	if e.master, err = vehicles.New(vehicles.Config{Graph: e.g, Roster: roster, ValuesOnly: true, UpdateWithin: 1}); err != nil {
 		return err
 	}
 	e.avs = map[string]*vdaVehicle{}

@@ -48,6 +48,17 @@ type Config struct {
 	// over (a simulation on a virtual clock), where encoding every order
 	// would be wasted. Every other check is made as before.
 	ValuesOnly bool
+	// UpdateWithin holds back an order update that extends a vehicle's
+	// base while the vehicle has more than UpdateWithin nodes of the base
+	// it was sent ahead of the last node it reported: the update goes out
+	// with the state that reports it nearer, carrying every grant made
+	// meanwhile, so that a vehicle granted a node at a time gets a few at
+	// once (VDA 5050 lets an update release any part of the lane). 0 (the
+	// default) sends each update at once. Where messages take no time (a
+	// simulation on a virtual clock) 1 is enough for a vehicle never to
+	// stop for want of a base; over a real link it must cover what a
+	// vehicle drives while a state and an update travel.
+	UpdateWithin int
 	// Log gets what a person should know (unknown vehicles, rejections);
 	// nil discards.
 	Log *slog.Logger
@@ -61,8 +72,8 @@ func (c Config) Validate() error {
 	if c.Roster == nil {
 		return errors.New("vehicles: config has no roster")
 	}
-	if c.ResendAfter < 0 || c.Deviation < 0 || c.PlaceWithin < 0 {
-		return errors.New("vehicles: negative ResendAfter, Deviation or PlaceWithin")
+	if c.ResendAfter < 0 || c.Deviation < 0 || c.PlaceWithin < 0 || c.UpdateWithin < 0 {
+		return errors.New("vehicles: negative ResendAfter, Deviation, PlaceWithin or UpdateWithin")
 	}
 	if c.Interface != "" && strings.ContainsAny(c.Interface, "/+#$") {
 		return fmt.Errorf("vehicles: interface name %q may not contain / + # or $", c.Interface)
@@ -434,7 +445,7 @@ func (m *Master) NextTick() time.Time {
 			continue
 		}
 		if o := v.ord; o != nil {
-			if o.due {
+			if o.due && !m.ahead(v) {
 				at(m.orderFree(v))
 			}
 			if v.cancel == "" && !v.needNew && o.confirmed < int(o.update) {
