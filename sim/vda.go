@@ -20,7 +20,11 @@ import (
 // pauses and charging sessions as the daemon does them. The link between
 // them is in memory and hands messages over as values (Master.Receive,
 // Outgoing.Msg), so that no JSON round trip is made per state; each
-// message is still validated and checked as one from the wire.
+// message is still validated and checked as one from the wire. The
+// Master holds an order update back until the vehicle is within a node of
+// its decision point (vehicles.Config.UpdateWithin): messages take no time
+// here, so no vehicle stops for it, and the grants of a few nodes go as
+// one update, acknowledged by one state.
 //
 // The engine is also the world's referee: it watches each state a
 // vehicle publishes to count conflicts (two vehicles on one node) and play
