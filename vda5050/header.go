@@ -151,7 +151,11 @@ func parseStamp(s string) (time.Time, bool) {
 // safe for concurrent use.
 type Headers struct {
 	mu   sync.Mutex
-	next map[headerKey]uint32
+	next map[headerKey]*uint32
+	// the counter of the last key stamped: a vehicle stamps mostly
+	// states, one after another
+	last  headerKey
+	lastN *uint32
 }
 
 type headerKey struct {
@@ -166,11 +170,19 @@ type headerKey struct {
 func (h *Headers) Stamp(hdr *Header, manufacturer, serial string, t Topic, now time.Time) {
 	k := headerKey{manufacturer, serial, t}
 	h.mu.Lock()
-	if h.next == nil {
-		h.next = make(map[headerKey]uint32)
+	n := h.lastN
+	if n == nil || h.last != k {
+		if h.next == nil {
+			h.next = make(map[headerKey]*uint32)
+		}
+		if n = h.next[k]; n == nil {
+			n = new(uint32)
+			h.next[k] = n
+		}
+		h.last, h.lastN = k, n
 	}
-	id := h.next[k]
-	h.next[k] = id + 1
+	id := *n
+	*n = id + 1
 	h.mu.Unlock()
 	*hdr = Header{
 		HeaderID:     id,
