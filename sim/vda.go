@@ -20,7 +20,11 @@ import (
 // pauses and charging sessions as the daemon does them. The link between
 // them is in memory and hands messages over as values (Master.Receive,
 // Outgoing.Msg), so that no JSON round trip is made per state; each
-// message is still validated and checked as one from the wire.
+// message is still validated and checked as one from the wire. The
+// Master holds an order update back until the vehicle is within a node of
+// its decision point (vehicles.Config.UpdateWithin): messages take no time
+// here, so no vehicle stops for it, and the grants of a few nodes go as
+// one update, acknowledged by one state.
 //
 // The engine is also the world's referee: it watches each state a
 // vehicle publishes to count conflicts (two vehicles on one node) and play
@@ -63,7 +67,7 @@ type link struct {
 // Master makes of it to the Controller.
 func (l link) Publish(t vda5050.Topic, msg any) error {
 	e, v := l.e, l.v
-	if st, ok := msg.(vda5050.State); ok {
+	if st, ok := msg.(*vda5050.State); ok {
 		e.watch(v, st)
 	}
 	evs, outs, err := e.master.Receive(e.now, v.topics[t], msg)
@@ -170,7 +174,7 @@ func (e *engine) stepped(v *vdaVehicle) {
 
 // watch referees a state: a vehicle on a new node occupies it, and
 // customs see a laden container at a stop line.
-func (e *engine) watch(v *vdaVehicle, st vda5050.State) {
+func (e *engine) watch(v *vdaVehicle, st *vda5050.State) {
 	v.laden = len(st.Loads) > 0
 	if v.laden {
 		v.container = fleet.Container(st.Loads[0].LoadID)
@@ -258,7 +262,7 @@ func (e *engine) startFleet(spots []string) error {
 	if err != nil {
 		return err
 	}
-	if e.master, err = vehicles.New(vehicles.Config{Graph: e.g, Roster: roster, ValuesOnly: true}); err != nil {
+	if e.master, err = vehicles.New(vehicles.Config{Graph: e.g, Roster: roster, ValuesOnly: true, UpdateWithin: 1}); err != nil {
 		return err
 	}
 	e.avs = map[string]*vdaVehicle{}

@@ -36,7 +36,35 @@ const timestampLayout = "2006-01-02T15:04:05.000Z"
 // Timestamp formats t as an ISO 8601 UTC timestamp with milliseconds, as
 // VDA 5050 headers carry it, e.g. "2026-11-22T03:40:03.120Z".
 func Timestamp(t time.Time) string {
-	return t.UTC().Format(timestampLayout)
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.Format(timestampLayout)
+	}
+	// by hand, as Format does it for this layout: every message is stamped
+	hour, minute, sec := t.Clock()
+	var b [len(timestampLayout)]byte
+	put := func(i, n, width int) {
+		for j := i + width - 1; j >= i; j-- {
+			b[j] = byte('0' + n%10)
+			n /= 10
+		}
+	}
+	put(0, year, 4)
+	b[4] = '-'
+	put(5, int(month), 2)
+	b[7] = '-'
+	put(8, day, 2)
+	b[10] = 'T'
+	put(11, hour, 2)
+	b[13] = ':'
+	put(14, minute, 2)
+	b[16] = ':'
+	put(17, sec, 2)
+	b[19] = '.'
+	put(20, t.Nanosecond()/1e6, 3)
+	b[23] = 'Z'
+	return string(b[:])
 }
 
 // rfc3339 is the strict form of an RFC 3339 date-time (time.Parse alone
@@ -85,7 +113,37 @@ func ParseTimestamp(s string) (time.Time, error) {
 	if !rfc3339Form(s) {
 		return time.Time{}, errors.New("vda5050: timestamp not in RFC 3339 form YYYY-MM-DDTHH:MM:SS[.fff]Z")
 	}
+	if t, ok := parseStamp(s); ok {
+		return t, nil
+	}
 	return time.Parse(time.RFC3339Nano, s)
+}
+
+// parseStamp parses the form Timestamp makes, which every message
+// carries, without time.Parse: ok is false for another form, and for a
+// date or time out of range, which time.Parse then refuses with its
+// error.
+func parseStamp(s string) (time.Time, bool) {
+	if len(s) != len(timestampLayout) || s[19] != '.' || s[23] != 'Z' || !isDigit(s[20]) || !isDigit(s[21]) || !isDigit(s[22]) {
+		return time.Time{}, false
+	}
+	num := func(i, width int) int {
+		n := 0
+		for _, c := range []byte(s[i : i+width]) {
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(0, 4), num(5, 2), num(8, 2)
+	hour, minute, sec, ms := num(11, 2), num(14, 2), num(17, 2), num(20, 3)
+	if month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, ms*1e6, time.UTC)
+	if t.Day() != day {
+		return time.Time{}, false // as 2026-02-30
+	}
+	return t, true
 }
 
 // Headers hands out header ids: one counter per topic and vehicle
@@ -93,7 +151,11 @@ func ParseTimestamp(s string) (time.Time, error) {
 // safe for concurrent use.
 type Headers struct {
 	mu   sync.Mutex
-	next map[headerKey]uint32
+	next map[headerKey]*uint32
+	// the counter of the last key stamped: a vehicle stamps mostly
+	// states, one after another
+	last  headerKey
+	lastN *uint32
 }
 
 type headerKey struct {
@@ -108,11 +170,19 @@ type headerKey struct {
 func (h *Headers) Stamp(hdr *Header, manufacturer, serial string, t Topic, now time.Time) {
 	k := headerKey{manufacturer, serial, t}
 	h.mu.Lock()
-	if h.next == nil {
-		h.next = make(map[headerKey]uint32)
+	n := h.lastN
+	if n == nil || h.last != k {
+		if h.next == nil {
+			h.next = make(map[headerKey]*uint32)
+		}
+		if n = h.next[k]; n == nil {
+			n = new(uint32)
+			h.next[k] = n
+		}
+		h.last, h.lastN = k, n
 	}
-	id := h.next[k]
-	h.next[k] = id + 1
+	id := *n
+	*n = id + 1
 	h.mu.Unlock()
 	*hdr = Header{
 		HeaderID:     id,

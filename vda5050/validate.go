@@ -101,8 +101,8 @@ func (v *validator) result() error {
 // checked that all its numbers are finite and its header is valid.
 func start(t Topic, msg any, h Header) *validator {
 	v := &validator{topic: t}
-	if val := reflect.ValueOf(msg); !finite(val) {
-		checkFinite(v, val, "") // again, to say where
+	if !finiteMessage(msg) {
+		checkFinite(v, reflect.ValueOf(msg), "") // again, to say where
 	}
 	v.header(h)
 	return v

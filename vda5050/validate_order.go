@@ -7,11 +7,12 @@ package vda5050
 // after an unreleased element and an edge released only with both its
 // nodes; action ids unique within the order; enums and ranges. The error is
 // a *ValidationError naming the first offending field.
-func (o Order) Validate() error {
-	return validate(TopicOrder, &o, o.Header, o.check) // a pointer: no copy to check
-}
+func (o Order) Validate() error { return ValidateOrder(&o) }
 
-func (o Order) check(v *validator) {
+// ValidateOrder is o.Validate without a copy of the order.
+func ValidateOrder(o *Order) error { return validate(TopicOrder, o, o.Header, o.check) }
+
+func (o *Order) check(v *validator) {
 	v.nonEmpty("orderId", o.OrderID)
 	v.orderGraph(o.Nodes, o.Edges)
 	v.orderReleased(o.Nodes, o.Edges)

@@ -8,11 +8,13 @@ import "math"
 // batteryCharge in 0..100, batteryHealth a whole number in 0..100,
 // localizationScore in 0..1, weights and distances not negative. The
 // error is a *ValidationError naming the first offending field.
-func (s State) Validate() error {
-	return validate(TopicState, &s, s.Header, s.check) // a pointer: no copy to check
-}
+func (s State) Validate() error { return ValidateState(&s) }
 
-func (s State) check(v *validator) {
+// ValidateState is s.Validate without a copy of the state (one comes with
+// every vehicle event).
+func ValidateState(s *State) error { return validate(TopicState, s, s.Header, s.check) }
+
+func (s *State) check(v *validator) {
 	v.optAtLeast("distanceSinceLastNode", s.DistanceSinceLastNode, 0)
 	v.oneOf("operatingMode", s.OperatingMode, ModeAutomatic, ModeSemiautomatic, ModeManual, ModeService, ModeTeachin)
 	for i, n := range s.NodeStates {

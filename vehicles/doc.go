@@ -71,7 +71,10 @@
 // Orders that no state has confirmed within ResendAfter are sent again
 // (the vehicle ignores a duplicate), stitched where it last confirmed. No
 // order goes to a vehicle sooner after the last than its factsheet's
-// minOrderInterval: the grants made meanwhile go out as one update.
+// minOrderInterval: the grants made meanwhile go out as one update. With
+// Config.UpdateWithin an update also waits while the vehicle has more than
+// that many nodes of base ahead, and goes with the state that reports it
+// nearer (the simulation, whose messages take no time, uses 1).
 //
 // Every order and instant action is checked against the vehicle's
 // factsheet before it is sent (fit.go): id, enum, load id, topic and

@@ -40,9 +40,9 @@ func fits(f *vda5050.Factsheet, topic string, size int, msg any) error {
 	if err := topicFits(s, topic); err != nil {
 		return err
 	}
-	count := func(n int, limit uint32, what, key string) error {
+	count := func(n int, limit uint32, what, of, key string) error {
 		if limit > 0 && n > int(limit) {
-			return fmt.Errorf("%d %s, its factsheet allows %d (protocolLimits.maxArrayLens.%s)", n, what, limit, key)
+			return fmt.Errorf("%d %s%s, its factsheet allows %d (protocolLimits.maxArrayLens.%s)", n, what, of, limit, key)
 		}
 		return nil
 	}
@@ -51,17 +51,17 @@ func fits(f *vda5050.Factsheet, topic string, size int, msg any) error {
 		if err := idFits(s, "orderId", m.OrderID); err != nil {
 			return err
 		}
-		if err := count(len(m.Nodes), a.OrderNodes, "nodes in the order", "order.nodes"); err != nil {
+		if err := count(len(m.Nodes), a.OrderNodes, "nodes in the order", "", "order.nodes"); err != nil {
 			return err
 		}
-		if err := count(len(m.Edges), a.OrderEdges, "edges in the order", "order.edges"); err != nil {
+		if err := count(len(m.Edges), a.OrderEdges, "edges in the order", "", "order.edges"); err != nil {
 			return err
 		}
 		for _, n := range m.Nodes {
 			if err := idFits(s, "nodeId", n.NodeID); err != nil {
 				return err
 			}
-			if err := count(len(n.Actions), a.NodeActions, "actions at node "+n.NodeID, "node.actions"); err != nil {
+			if err := count(len(n.Actions), a.NodeActions, "actions at node ", n.NodeID, "node.actions"); err != nil {
 				return err
 			}
 			if err := actionsFit(f, vda5050.ScopeNode, n.Actions); err != nil {
@@ -72,7 +72,7 @@ func fits(f *vda5050.Factsheet, topic string, size int, msg any) error {
 			if err := idFits(s, "edgeId", e.EdgeID); err != nil {
 				return err
 			}
-			if err := count(len(e.Actions), a.EdgeActions, "actions on edge "+e.EdgeID, "edge.actions"); err != nil {
+			if err := count(len(e.Actions), a.EdgeActions, "actions on edge ", e.EdgeID, "edge.actions"); err != nil {
 				return err
 			}
 			if err := actionsFit(f, vda5050.ScopeEdge, e.Actions); err != nil {
@@ -80,7 +80,7 @@ func fits(f *vda5050.Factsheet, topic string, size int, msg any) error {
 			}
 		}
 	case *vda5050.InstantActions:
-		if err := count(len(m.Actions), a.InstantActions, "instant actions", "instantActions"); err != nil {
+		if err := count(len(m.Actions), a.InstantActions, "instant actions", "", "instantActions"); err != nil {
 			return err
 		}
 		return actionsFit(f, vda5050.ScopeInstant, m.Actions)
@@ -145,10 +145,15 @@ func idFits(s vda5050.MaxStringLens, what, id string) error {
 // topicFits checks the topic's serial number and other levels against
 // maxStringLens.topicSerialLen and topicElemLen.
 func topicFits(s vda5050.MaxStringLens, topic string) error {
-	levels := strings.Split(topic, "/")
-	for i, e := range levels {
+	if s.TopicElemLen == 0 && s.TopicSerialLen == 0 {
+		return nil
+	}
+	n := strings.Count(topic, "/") + 1
+	for i := 0; i < n; i++ {
+		e, rest, _ := strings.Cut(topic, "/")
+		topic = rest
 		limit, what := s.TopicElemLen, "topicElemLen"
-		if i == len(levels)-2 { // .../<manufacturer>/<serial>/<topic>
+		if i == n-2 { // .../<manufacturer>/<serial>/<topic>
 			limit, what = s.TopicSerialLen, "topicSerialLen"
 		}
 		if limit > 0 && len(e) > int(limit) {

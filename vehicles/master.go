@@ -48,6 +48,17 @@ type Config struct {
 	// over (a simulation on a virtual clock), where encoding every order
 	// would be wasted. Every other check is made as before.
 	ValuesOnly bool
+	// UpdateWithin holds back an order update that extends a vehicle's
+	// base while the vehicle has more than UpdateWithin nodes of the base
+	// it was sent ahead of the last node it reported: the update goes out
+	// with the state that reports it nearer, carrying every grant made
+	// meanwhile, so that a vehicle granted a node at a time gets a few at
+	// once (VDA 5050 lets an update release any part of the lane). 0 (the
+	// default) sends each update at once. Where messages take no time (a
+	// simulation on a virtual clock) 1 is enough for a vehicle never to
+	// stop for want of a base; over a real link it must cover what a
+	// vehicle drives while a state and an update travel.
+	UpdateWithin int
 	// Log gets what a person should know (unknown vehicles, rejections);
 	// nil discards.
 	Log *slog.Logger
@@ -61,8 +72,8 @@ func (c Config) Validate() error {
 	if c.Roster == nil {
 		return errors.New("vehicles: config has no roster")
 	}
-	if c.ResendAfter < 0 || c.Deviation < 0 || c.PlaceWithin < 0 {
-		return errors.New("vehicles: negative ResendAfter, Deviation or PlaceWithin")
+	if c.ResendAfter < 0 || c.Deviation < 0 || c.PlaceWithin < 0 || c.UpdateWithin < 0 {
+		return errors.New("vehicles: negative ResendAfter, Deviation, PlaceWithin or UpdateWithin")
 	}
 	if c.Interface != "" && strings.ContainsAny(c.Interface, "/+#$") {
 		return fmt.Errorf("vehicles: interface name %q may not contain / + # or $", c.Interface)
@@ -118,15 +129,23 @@ type Master struct {
 	cfg      Config
 	hdr      vda5050.Headers
 	byID     map[string]*vehicle
-	ids      []string // sorted
+	ids      []string   // sorted
+	vs       []*vehicle // by ids, as ids
 	unknown  map[string]time.Time
 	evs      []fleet.Event
 	out      []Outgoing
 	now      time.Time
-	epoch    string      // in order ids: the time of the first order, base 36
-	box      *[4]float64 // the lane graph's extent, see extent
-	reaches  []float64   // by node, see reach
-	ignoredN int64       // keys ignored, see IgnoredKeys
+	epoch    string             // in order ids: the time of the first order, base 36
+	box      *[4]float64        // the lane graph's extent, see extent
+	reaches  []float64          // by node, see reach
+	ignoredN int64              // keys ignored, see IgnoredKeys
+	topics   map[string]topicOf // topics of roster vehicles, parsed
+}
+
+// topicOf is a parsed topic (vda5050.ParseTopic) of a roster vehicle.
+type topicOf struct {
+	iface, manufacturer, serial string
+	t                           vda5050.Topic
 }
 
 // New makes a Master.
@@ -146,6 +165,10 @@ func (m *Master) addVehicle(e Entry) *vehicle {
 	m.byID[v.id] = v
 	m.ids = append(m.ids, v.id)
 	sort.Strings(m.ids)
+	m.vs = m.vs[:0]
+	for _, id := range m.ids {
+		m.vs = append(m.vs, m.byID[id])
+	}
 	return v
 }
 
@@ -211,6 +234,8 @@ func (m *Master) Incoming(now time.Time, topic string, payload []byte) ([]fleet.
 // bytes: a vda5050.State, Connection, Factsheet or Visualization, as an
 // in-process link to simulated vehicles hands them over (on a virtual
 // clock, a JSON round trip per state would be most of a simulated day).
+// A state may come as a *vda5050.State, which is not copied: the Master
+// keeps it as the vehicle's last, and the sender must not change it.
 // The message goes the same way as one that arrived as bytes, decoding
 // aside: it is validated against the protocol, its identity, limits,
 // order and position checked, and believed or refused the same.
@@ -220,17 +245,29 @@ func (m *Master) Receive(now time.Time, topic string, msg any) ([]fleet.Event, [
 
 func (m *Master) incoming(now time.Time, topic string, read func(*vehicle, vda5050.Topic) (message, error)) ([]fleet.Event, []Outgoing, error) {
 	m.begin(now)
-	iface, manufacturer, serial, t, err := vda5050.ParseTopic(topic)
+	p, known := m.topics[topic]
+	if !known {
+		var err error
+		if p.iface, p.manufacturer, p.serial, p.t, err = vda5050.ParseTopic(topic); err != nil {
+			return nil, nil, err
+		}
+	}
+	if p.iface != m.cfg.Interface {
+		return nil, nil, fmt.Errorf("vehicles: topic %q: interface %q is not ours (%q)", topic, p.iface, m.cfg.Interface)
+	}
+	v, err := m.vehicleFor(now, p.manufacturer, p.serial)
 	if err != nil {
 		return nil, nil, err
 	}
-	if iface != m.cfg.Interface {
-		return nil, nil, fmt.Errorf("vehicles: topic %q: interface %q is not ours (%q)", topic, iface, m.cfg.Interface)
+	if !known && len(m.topics) < 8*len(m.byID)+64 {
+		// a topic of a vehicle on the roster comes again and again: it is
+		// parsed once
+		if m.topics == nil {
+			m.topics = map[string]topicOf{}
+		}
+		m.topics[topic] = p
 	}
-	v, err := m.vehicleFor(now, manufacturer, serial)
-	if err != nil {
-		return nil, nil, err
-	}
+	t := p.t
 	msg, err := read(v, t)
 	if err != nil {
 		return nil, nil, err
@@ -363,8 +400,7 @@ func (m *Master) Commands(now time.Time, cmds []fleet.Command) []Outgoing {
 // real time on the wire: the daemon watches it and calls Silent.)
 func (m *Master) Tick(now time.Time) ([]fleet.Event, []Outgoing) {
 	m.begin(now)
-	for _, id := range m.ids {
-		v := m.byID[id]
+	for _, v := range m.vs {
 		if v.online() {
 			m.sendDue(v)
 			m.resend(v)
@@ -401,8 +437,7 @@ func (m *Master) NextTick() time.Time {
 			next = t
 		}
 	}
-	for _, id := range m.ids {
-		v := m.byID[id]
+	for _, v := range m.vs {
 		if !v.joined && v.st != nil {
 			at(v.joinRetry.Add(time.Nanosecond))
 		}
@@ -410,7 +445,7 @@ func (m *Master) NextTick() time.Time {
 			continue
 		}
 		if o := v.ord; o != nil {
-			if o.due {
+			if o.due && !m.ahead(v) {
 				at(m.orderFree(v))
 			}
 			if v.cancel == "" && !v.needNew && o.confirmed < int(o.update) {

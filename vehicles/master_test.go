@@ -552,3 +552,56 @@ func TestClearFault(t *testing.T) {
 	_, err = r.m.ClearFault(r.now, "nobody")
 	assert.Error(t, err)
 }
+
+// With UpdateWithin, grants made while the vehicle is far from the end of
+// the base it was sent wait, and go out as one update with the state that
+// reports it near.
+func TestUpdatesWaitUntilTheVehicleIsNearItsDecisionPoint(t *testing.T) {
+	r := newRig(t, Config{UpdateWithin: 1})
+	r.joined()
+	bay := r.g.Site().BaysOf(r.g.Site().Centres[0].ID)[0].ID
+	steps := r.route(bay)
+	require.GreaterOrEqual(t, len(steps), 12)
+
+	os := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: 8, Steps: steps[:8]}))
+	require.Len(t, os, 1, "a new order goes at once")
+	o := os[0]
+	require.Len(t, o.Nodes, 5)
+
+	r.st.OrderID, r.st.OrderUpdateID, r.st.LastNodeSequenceID = o.OrderID, 0, 0
+	_, _ = r.state()
+
+	// two more grants while it has four nodes of base ahead: held
+	assert.Empty(t, orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 8, To: 10, Steps: steps[8:10]})))
+	assert.Empty(t, orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 10, To: 12, Steps: steps[10:12]})))
+	r.now = r.now.Add(time.Minute)
+	_, out := r.m.Tick(r.now)
+	assert.Empty(t, orders(t, out), "a held update waits for a state, not a tick")
+
+	// at step 4 two nodes are left: still held
+	r.st.LastNodeID, r.st.LastNodeSequenceID = steps[3], 4
+	_, out = r.state()
+	assert.Empty(t, orders(t, out))
+
+	// at step 6 one is left: both grants go as one update from step 8
+	r.st.LastNodeID, r.st.LastNodeSequenceID = steps[5], 6
+	evs, out := r.state()
+	assert.Equal(t, []fleet.Event{fleet.NodeReached{Shuttle: "s1", Step: 6, SoC: 0.6}}, evs)
+	os = orders(t, out)
+	require.Len(t, os, 1)
+	u := os[0]
+	assert.Equal(t, o.OrderID, u.OrderID)
+	assert.Equal(t, uint32(1), u.OrderUpdateID)
+	require.Len(t, u.Nodes, 3)
+	assert.Equal(t, o.Nodes[4], u.Nodes[0], "stitched at the decision point sent")
+	assert.Equal(t, []uint32{8, 10, 12}, []uint32{u.Nodes[0].SequenceID, u.Nodes[1].SequenceID, u.Nodes[2].SequenceID})
+	assert.Equal(t, steps[11], u.Nodes[2].NodeID)
+
+	// a grant while it is on its last edge goes at once
+	require.GreaterOrEqual(t, len(steps), 14)
+	r.st.OrderUpdateID, r.st.LastNodeID, r.st.LastNodeSequenceID = 1, steps[9], 10
+	_, _ = r.state()
+	os = orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 12, To: 14, Steps: steps[12:14]}))
+	require.Len(t, os, 1)
+	assert.Equal(t, uint32(2), os[0].OrderUpdateID)
+}

@@ -35,7 +35,9 @@ func (o *order) decisionStep() int { return o.seq0 + 2*(len(o.nodes)-1) }
 // to To.
 func (m *Master) drive(v *vehicle, c fleet.Command) {
 	for i, id := range c.Steps {
-		v.steps[c.From+1+i] = id
+		if s := c.From + 1 + i; s >= v.at { // (the steps behind it are dropped: see progress)
+			v.steps[s] = id
+		}
 	}
 	if c.To > v.granted {
 		v.granted = c.To
@@ -78,13 +80,25 @@ func (m *Master) extend(v *vehicle, to int, act *pending) {
 // updates made in between go out as one. Tick tries again.
 func (m *Master) sendDue(v *vehicle) {
 	o := v.ord
-	if o == nil || !o.due || v.needNew || v.cancel != "" || m.tooSoon(v) {
+	if o == nil || !o.due || v.needNew || v.cancel != "" || m.tooSoon(v) || m.ahead(v) {
 		return
 	}
 	o.due = false
 	o.update++
 	o.decision[o.update] = len(o.nodes) - 1
 	m.sendOrder(v, o.dueFrom)
+}
+
+// ahead reports a vehicle with more than Config.UpdateWithin nodes of
+// the base it was sent ahead of the last node it reported: an update
+// waits for a state that reports it nearer (see sendDue).
+func (m *Master) ahead(v *vehicle) bool {
+	o := v.ord
+	if m.cfg.UpdateWithin == 0 || o == nil {
+		return false
+	}
+	sent := o.seq0 + 2*o.decision[o.update] // the decision point sent
+	return (sent-v.at)/2 > m.cfg.UpdateWithin
 }
 
 // tooSoon reports whether an order now would come sooner after the last

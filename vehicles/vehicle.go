@@ -175,10 +175,34 @@ func (m *Master) checkLoads(v *vehicle, st *vda5050.State) {
 	}
 }
 
+// loadsAgree: loads, as many as carries, have the same ids as carries
+// (all named, no two alike, each carried) or are not all named.
+func loadsAgree(carries map[string]bool, loads []vda5050.Load) bool {
+	for _, l := range loads {
+		if l.LoadID == "" {
+			return true // compared by number only
+		}
+	}
+	for i, l := range loads {
+		if !carries[l.LoadID] {
+			return false
+		}
+		for _, k := range loads[:i] {
+			if k.LoadID == l.LoadID {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // loadsDiffer says how reported loads differ from the containers fleetd
 // put there, "" if they agree. Loads without a loadId are compared by
 // number only.
 func loadsDiffer(carries map[string]bool, loads []vda5050.Load) string {
+	if len(loads) == len(carries) && loadsAgree(carries, loads) {
+		return "" // as below, without sorting: this runs on every state
+	}
 	want := slices.Sorted(maps.Keys(carries))
 	var got []string
 	named := true
@@ -289,12 +313,13 @@ func (m *Master) state(v *vehicle, st *vda5050.State) {
 			}
 		}
 		m.progress(v, o.seq0+int(st.LastNodeSequenceID))
+		m.sendDue(v) // an update held back while it was far from its decision point
 	}
-	m.actionStates(v, *st)
+	m.actionStates(v, st)
 	m.checkLoads(v, st)
 	m.cancelOver(v, st)
 	m.pauseAnswered(v, st)
-	m.faultsOf(v, *st)
+	m.faultsOf(v, st)
 	m.settle(v)
 	m.flush(v)
 }
@@ -348,20 +373,19 @@ func (m *Master) place(st *vda5050.State) (string, string) {
 
 // progress reports every node passed up to step.
 func (m *Master) progress(v *vehicle, step int) {
+	at := v.at
 	for s := v.at + 2; s <= step && s <= v.granted; s += 2 {
 		v.at = s
 		m.emit(fleet.NodeReached{Shuttle: v.id, Step: s, SoC: v.soc})
 	}
-	for s := range v.steps {
-		if s < v.at {
-			delete(v.steps, s)
-		}
+	for s := at; s < v.at; s++ {
+		delete(v.steps, s) // no step behind at is kept (see drive)
 	}
 }
 
 // actionStates turns finished node actions into ActionDone and failed
 // ones into a fault.
-func (m *Master) actionStates(v *vehicle, st vda5050.State) {
+func (m *Master) actionStates(v *vehicle, st *vda5050.State) {
 	for _, as := range st.ActionStates {
 		if as.ActionID == v.cancel && (as.ActionStatus == vda5050.StatusFinished || as.ActionStatus == vda5050.StatusFailed) {
 			v.cancel, v.cancels = "", 0
@@ -431,7 +455,7 @@ var rejections = map[string]bool{"validationError": true, "orderError": true, "o
 
 // faultsOf reads the reasons to keep a vehicle out of dispatch from its
 // state.
-func (m *Master) faultsOf(v *vehicle, st vda5050.State) {
+func (m *Master) faultsOf(v *vehicle, st *vda5050.State) {
 	var fatal, rejected []string
 	for _, e := range st.Errors {
 		desc := e.ErrorType
@@ -445,17 +469,18 @@ func (m *Master) faultsOf(v *vehicle, st vda5050.State) {
 			rejected = append(rejected, desc)
 		}
 	}
-	set := func(key string, on bool, text string) {
+	// the texts are made only when on: this runs on every state
+	set := func(key string, on bool, text func() string) {
 		if on {
-			v.reasons[key] = text
-		} else {
+			v.reasons[key] = text()
+		} else if len(v.reasons) > 0 {
 			delete(v.reasons, key)
 		}
 	}
-	set(reasonFatal, len(fatal) > 0, "FATAL "+strings.Join(fatal, "; "))
+	set(reasonFatal, len(fatal) > 0, func() string { return "FATAL " + strings.Join(fatal, "; ") })
 	set(reasonMode, st.OperatingMode != vda5050.ModeAutomatic && st.OperatingMode != vda5050.ModeSemiautomatic,
-		"operating mode "+st.OperatingMode)
-	set(reasonEStop, st.SafetyState.EStop != vda5050.EStopNone && st.SafetyState.EStop != "", "emergency stop "+st.SafetyState.EStop)
+		func() string { return "operating mode " + st.OperatingMode })
+	set(reasonEStop, st.SafetyState.EStop != vda5050.EStopNone && st.SafetyState.EStop != "", func() string { return "emergency stop " + st.SafetyState.EStop })
 	if o := v.ord; len(rejected) > 0 && o != nil && o.confirmed < int(o.update) && !o.resynced {
 		// it kept an older order (or none): stop it and start again from
 		// where it stands with what it was granted, a few times at most

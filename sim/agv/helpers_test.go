@@ -53,8 +53,8 @@ func (f *fakeLink) states() []vda5050.State {
 	defer f.mu.Unlock()
 	var out []vda5050.State
 	for _, m := range f.msgs {
-		if s, ok := m.msg.(vda5050.State); ok {
-			out = append(out, s)
+		if s, ok := m.msg.(*vda5050.State); ok {
+			out = append(out, *s)
 		}
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/borderfleet/borderfleet/vda5050"
 )
@@ -25,10 +26,10 @@ var nodeActions = []string{vda5050.ActionPick, vda5050.ActionDrop, vda5050.Actio
 // order accepts or rejects an order by the rules of VDA 5050 2.0 (Fig. 8).
 func (v *Vehicle) order(o vda5050.Order) {
 	refs := []vda5050.ErrorReference{
-		ref("headerId", fmt.Sprint(o.HeaderID)),
+		ref("headerId", strconv.FormatUint(uint64(o.HeaderID), 10)),
 		ref("topic", string(vda5050.TopicOrder)),
 		ref("orderId", o.OrderID),
-		ref("orderUpdateId", fmt.Sprint(o.OrderUpdateID)),
+		ref("orderUpdateId", strconv.FormatUint(uint64(o.OrderUpdateID), 10)),
 	}
 	if err := o.Validate(); err != nil {
 		var ve *vda5050.ValidationError

@@ -38,7 +38,7 @@ func (v *Vehicle) publishState(now time.Time) {
 	if v.cfg.VendorKeys {
 		v.send(vda5050.TopicState, withVendorKeys(s))
 	} else {
-		v.send(vda5050.TopicState, s)
+		v.send(vda5050.TopicState, &s) // made for this message and never changed
 	}
 	v.s.dirty, v.s.lastState = false, now
 }
@@ -58,26 +58,36 @@ func (v *Vehicle) send(t vda5050.Topic, msg any) {
 
 // stateMsg is the state message without its header.
 func (v *Vehicle) stateMsg() vda5050.State {
+	// the small parts a state points to, in one allocation: the receiver
+	// may keep the state, so they are new for each
+	x := &stateParts{paused: v.s.paused, newBase: v.newBaseRequest()}
+	n := len(v.s.warnings)
+	if v.s.broken {
+		n++
+	}
+	if v.s.depleted {
+		n++
+	}
 	s := vda5050.State{
 		OrderID:            v.s.orderID,
 		OrderUpdateID:      v.s.orderUpdateID,
 		LastNodeID:         v.s.lastNode,
 		LastNodeSequenceID: v.s.lastSeq,
 		Driving:            v.moving(),
-		Paused:             ptr(v.s.paused),
-		NewBaseRequest:     ptr(v.newBaseRequest()),
+		Paused:             &x.paused,
+		NewBaseRequest:     &x.newBase,
 		OperatingMode:      vda5050.ModeAutomatic,
 		NodeStates:         make([]vda5050.NodeState, 0, len(v.s.nodes)),
 		EdgeStates:         make([]vda5050.EdgeState, 0, len(v.s.edges)),
-		AgvPosition:        v.position(),
-		Velocity:           v.velocity(),
+		AgvPosition:        v.positionIn(x),
+		Velocity:           v.velocityIn(x),
 		Loads:              append([]vda5050.Load{}, v.s.loads...),
 		ActionStates:       make([]vda5050.ActionState, 0, len(v.s.actions)),
 		BatteryState: vda5050.BatteryState{
 			BatteryCharge: math.Round(v.s.soc*1000) / 10,
 			Charging:      v.s.charge != nil && v.s.charge.act == nil,
 		},
-		Errors:      append([]vda5050.Error{}, v.s.warnings...),
+		Errors:      append(make([]vda5050.Error, 0, n), v.s.warnings...),
 		SafetyState: vda5050.SafetyState{EStop: vda5050.EStopNone},
 	}
 	for _, n := range v.s.nodes {
@@ -100,23 +110,35 @@ func (v *Vehicle) stateMsg() vda5050.State {
 	return s
 }
 
-func (v *Vehicle) position() *vda5050.AgvPosition {
-	p, theta := v.pose()
-	dev := v.cfg.Deviation
-	return &vda5050.AgvPosition{X: round3(p[0]), Y: round3(p[1]), Theta: theta, MapID: v.cfg.Site.MapID, PositionInitialized: true, DeviationRange: &dev}
+// stateParts holds what a state or visualization points to.
+type stateParts struct {
+	paused, newBase bool
+	pos             vda5050.AgvPosition
+	dev             float64
+	vel             vda5050.Velocity
+	vx, vy, omega   float64
 }
 
-func (v *Vehicle) velocity() *vda5050.Velocity {
-	vx, zero := 0.0, 0.0
+func (v *Vehicle) position() *vda5050.AgvPosition { return v.positionIn(&stateParts{}) }
+
+func (v *Vehicle) positionIn(x *stateParts) *vda5050.AgvPosition {
+	p, theta := v.pose()
+	x.dev = v.cfg.Deviation
+	x.pos = vda5050.AgvPosition{X: round3(p[0]), Y: round3(p[1]), Theta: theta, MapID: v.cfg.Site.MapID, PositionInitialized: true, DeviationRange: &x.dev}
+	return &x.pos
+}
+
+func (v *Vehicle) velocity() *vda5050.Velocity { return v.velocityIn(&stateParts{}) }
+
+func (v *Vehicle) velocityIn(x *stateParts) *vda5050.Velocity {
 	if v.moving() {
-		vx = v.s.leg.speed
+		x.vx = v.s.leg.speed
 	}
-	return &vda5050.Velocity{Vx: &vx, Vy: &zero, Omega: &zero}
+	x.vel = vda5050.Velocity{Vx: &x.vx, Vy: &x.vy, Omega: &x.omega}
+	return &x.vel
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
-
-func ptr[T any](x T) *T { return &x }
 
 // headerIDOf reads the headerId of a message that may be invalid.
 func headerIDOf(payload []byte) *uint32 {

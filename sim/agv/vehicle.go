@@ -14,7 +14,8 @@ import (
 )
 
 // Link carries a vehicle's messages to the broker. Publish gets a
-// vda5050 message value with its header already stamped and chooses QoS
+// vda5050 message value with its header already stamped (a state as a
+// *vda5050.State, made for the message and not changed after) and chooses QoS
 // and retain flag by topic (connection and factsheet retained, connection
 // QoS 1, the rest QoS 0).
 type Link interface {
