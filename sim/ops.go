@@ -79,11 +79,13 @@ type operator struct {
 	laneIDs []string            // lanes that may be closed
 	links   []string            // links of lanes that may be closed
 	parking map[string]bool     // parking spots
+	undoing int                 // verbs to undo still (undo)
 	r       OpsReport
 }
 
 // Seeds of the operators' random sources, offsets from the run's seed
-// (the Controller's is seed+1).
+// (seed+1 was the Controller's, which draws none now; kept so that runs
+// repeat from before).
 const (
 	verbSeed = 2
 	laneSeed = 3
@@ -140,12 +142,21 @@ func (o *operator) ask(v Verb, ev fleet.Event) bool {
 }
 
 // undo asks for a verb after a while, and each minute again until the
-// Controller takes it.
+// Controller takes it. Until then the operator's day is not over: a drain
+// does not end with a shuttle still stopped, paused or out of service, or
+// a lane still closed, by them (undoing).
 func (o *operator) undo(after time.Duration, v Verb, ev fleet.Event) {
+	o.undoing++
+	o.retry(after, v, ev)
+}
+
+func (o *operator) retry(after time.Duration, v Verb, ev fleet.Event) {
 	o.e.at(o.e.now.Add(after), func() {
-		if !o.ask(v, ev) {
-			o.undo(time.Minute, v, ev)
+		if o.ask(v, ev) {
+			o.undoing--
+			return
 		}
+		o.retry(time.Minute, v, ev)
 	})
 }
 
