@@ -97,15 +97,31 @@ func journaled(t *testing.T, st *boltstore.Store, owner string) (*daemon.Daemon,
 // settings (a roster of its own) on a store, as journaled does.
 func running(t *testing.T, st *boltstore.Store, owner string, lease time.Duration, fc fleet.Config, vc vehicles.Config) (*daemon.Daemon, *daemontest.Bus, func() error, <-chan struct{}) {
 	t.Helper()
+	var err error
+	vc.Roster, err = vehicles.NewRoster()
+	require.NoError(t, err)
+	bus := &daemontest.Bus{}
+	d, stop, done := runDaemon(t, daemon.Config{Graph: defaultGraph(t), Journal: st, Owner: owner, LeaseTTL: lease, Fleet: fc, Vehicles: vc}, bus)
+	return d, bus, stop, done
+}
+
+// defaultGraph is the default site's lane graph.
+func defaultGraph(t *testing.T) *routing.Graph {
+	t.Helper()
 	site, err := geo.Default()
 	require.NoError(t, err)
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	require.NoError(t, err)
-	vc.Roster, err = vehicles.NewRoster()
+	return g
+}
+
+// runDaemon makes a daemon of cfg and runs it on bus until stop is called
+// or the test ends; it returns the daemon, stop (which returns Run's
+// error) and a channel closed when Run returns.
+func runDaemon(t *testing.T, cfg daemon.Config, bus daemon.Bus) (*daemon.Daemon, func() error, <-chan struct{}) {
+	t.Helper()
+	d, err := daemon.New(cfg)
 	require.NoError(t, err)
-	d, err := daemon.New(daemon.Config{Graph: g, Journal: st, Owner: owner, LeaseTTL: lease, Fleet: fc, Vehicles: vc})
-	require.NoError(t, err)
-	bus := &daemontest.Bus{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	var runErr error
@@ -119,7 +135,7 @@ func running(t *testing.T, st *boltstore.Store, owner string, lease time.Duratio
 		return runErr
 	}
 	t.Cleanup(func() { _ = stop() })
-	return d, bus, stop, done
+	return d, stop, done
 }
 
 func TestJournalReplaysAndStandbyTakesOver(t *testing.T) {

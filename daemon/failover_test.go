@@ -17,8 +17,6 @@ import (
 	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/daemon/daemontest"
 	"github.com/borderfleet/borderfleet/fleet"
-	"github.com/borderfleet/borderfleet/geo"
-	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/store"
 	"github.com/borderfleet/borderfleet/store/redisstore"
 	"github.com/borderfleet/borderfleet/store/redisstore/redistest"
@@ -206,30 +204,12 @@ func TestSentinelFailoverLosesNoAcknowledgedMove(t *testing.T) {
 // closed when Run returns.
 func sentinelDaemon(t *testing.T, j daemon.Journal, owner string) (*daemon.Daemon, func() error, <-chan struct{}) {
 	t.Helper()
-	site, err := geo.Default()
-	require.NoError(t, err)
-	g, err := routing.NewGraph(site, routing.GraphConfig{})
-	require.NoError(t, err)
 	roster, err := vehicles.NewRoster()
 	require.NoError(t, err)
 	// no ticks: every journal write is the test's
-	d, err := daemon.New(daemon.Config{Graph: g, Journal: j, Owner: owner, LeaseTTL: 1500 * time.Millisecond, TickEvery: time.Hour,
-		Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}, Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	var runErr error
-	go func() {
-		runErr = d.Run(ctx, &daemontest.Bus{})
-		close(done)
-	}()
-	stop := func() error {
-		cancel()
-		<-done
-		return runErr
-	}
-	t.Cleanup(func() { _ = stop() })
-	return d, stop, done
+	return runDaemon(t, daemon.Config{Graph: defaultGraph(t), Journal: j, Owner: owner, LeaseTTL: 1500 * time.Millisecond, TickEvery: time.Hour,
+		Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}, Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))},
+		&daemontest.Bus{})
 }
 
 // freezable is a journal that stops answering when frozen: its instance is
