@@ -95,6 +95,9 @@ func (b bayBook) drops(bay string, m *Move) int {
 	return n
 }
 
+// booked tells whether a pick or a drop is booked at bay.
+func (b bayBook) booked(bay string) bool { return b.pick[bay] != nil || len(b.drop[bay]) > 0 }
+
 func (b bayBook) bookPick(bay string, m *Move) { b.pick[bay] = m }
 
 func (b bayBook) bookDrop(bay string, m *Move) {

@@ -1,7 +1,10 @@
 package fleet
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/routing"
@@ -257,10 +260,53 @@ func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
 	if c.chargeIfDue(now, r, centre) {
 		return
 	}
-	if !c.isParking(r.node) && !c.park(r, centre) && centre != "" {
-		// its centre's spots are all taken (by shuttles that may wait for
-		// the very bay it stands at): any centre's will do
-		c.park(r, "")
+	if c.isParking(r.node) || c.park(r, centre) {
+		return
+	}
+	// its centre's spots are all taken (by shuttles that may wait for the
+	// very bay it stands at): any centre's will do, and where every spot
+	// is taken (a fleet larger than the site's parking), any bay nobody
+	// needs
+	if centre == "" || !c.park(r, "") {
+		c.makeWay(r)
+	}
+}
+
+// makeWay moves an idle shuttle that stands at a bay where a pick or a
+// drop is booked to the nearest free bay where none is, when no parking
+// spot is free: a laden shuttle staged at a parking spot for that bay
+// waits for it, and the spot it holds is the one the idle shuttle would
+// need (a fleet larger than the site's parking fills every spot, and the
+// two would wait on each other for good). It does what park would from
+// there on: it stays idle, and moves again if that bay comes to be
+// booked.
+func (c *Controller) makeWay(r *shuttleRec) {
+	if !c.bays.booked(r.node) {
+		return
+	}
+	from := c.reachFrom(r.node)
+	type cand struct {
+		id string
+		t  time.Duration
+	}
+	var cands []cand
+	for _, b := range c.site.Bays {
+		if b.Centre == "" || b.ID == r.node || c.bays.booked(b.ID) || !c.tr.Free(b.ID) {
+			continue
+		}
+		if rr := c.reachTo(from, b.ID); rr.OK {
+			cands = append(cands, cand{b.ID, rr.Duration})
+		}
+	}
+	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Or(cmp.Compare(a.t, b.t), strings.Compare(a.id, b.id)) })
+	for i, b := range cands {
+		if i == maxSpotsTried {
+			return
+		}
+		if c.route(r, b.id, taskPark) {
+			c.fire(r, EvPark)
+			return
+		}
 	}
 }
 
