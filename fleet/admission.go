@@ -328,15 +328,51 @@ func (c *Controller) givePlaces() {
 	}
 }
 
-// admissionWait says what area a shuttle waits for a place in, "" if none.
+// admissionWait says what area a shuttle waits for a place in, "" if none:
+// at the area's entry, or at the bay it was loaded at (waitsAtBay).
 func (c *Controller) admissionWait(r *shuttleRec) string {
-	p, ok := c.tr.Position(r.id)
-	if !ok || p.Hold == "" || p.Authority != p.Hold {
-		return ""
+	a := c.waitsAtEntry(r)
+	if a == nil {
+		a = c.waitsAtBay(r)
 	}
-	a := c.areaEntered(p.Hold)
-	if a == nil || !c.needsPlace(r, a) || a.holds(r.id) {
+	if a == nil {
 		return ""
 	}
 	return fmt.Sprintf("a place in the customs area of %s (%d, held by %s)", a.name(), a.places, strings.Join(a.holders, ", "))
+}
+
+// waitsAtEntry returns the area at whose entry a shuttle waits for a place,
+// nil if none.
+func (c *Controller) waitsAtEntry(r *shuttleRec) *customsArea {
+	p, ok := c.tr.Position(r.id)
+	if !ok || p.Hold == "" || p.Authority != p.Hold {
+		return nil
+	}
+	if a := c.areaEntered(p.Hold); a != nil && c.needsPlace(r, a) && !a.holds(r.id) {
+		return a
+	}
+	return nil
+}
+
+// waitsAtBay returns the customs area a laden shuttle waits for a place in
+// at the bay it was loaded at, nil if it may leave: while the area ahead,
+// where it would need a place, has none free, it would wait at the
+// area's entry on the lane and hold up every shuttle behind it there,
+// released containers and empty shuttles too; at the bay it holds up only
+// the bay (on the default site, 20 seeds: 0.84 of the bound against 0.82).
+// It leaves once a place is free, or its container is released there; the
+// place is taken at the entry as before, so a place is never held for the
+// drive.
+func (c *Controller) waitsAtBay(r *shuttleRec) *customsArea {
+	if r.task != taskDeliver || r.move == nil || r.node != r.move.Origin {
+		return nil
+	}
+	p, ok := c.tr.Position(r.id)
+	if !ok || p.Granted != p.AtStep || p.Hold == "" {
+		return nil
+	}
+	if a := c.areaEntered(p.Hold); a != nil && c.needsPlace(r, a) && !a.holds(r.id) && len(a.holders) >= a.places {
+		return a
+	}
+	return nil
 }

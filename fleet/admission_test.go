@@ -155,3 +155,58 @@ func TestCustomsAreasOnGeneratedSites(t *testing.T) {
 		}
 	}
 }
+
+// A container loaded while the area ahead has no place free stays at its
+// bay, off the lane, instead of waiting at the entry in front of the
+// shuttles behind it; it leaves once a place is free.
+func TestLoadedShuttleWaitsAtItsBayWhileTheAreaIsFull(t *testing.T) {
+	h := newHarness(t, "greedy", map[string]string{"s1": "kz-park-01", "s2": "kz-park-02", "s3": "kz-park-03"})
+	byShuttle := map[string]*Move{}
+	for i, bay := range []string{"kz-bay-01", "kz-bay-02"} {
+		id := fmt.Sprintf("m%d", i+1)
+		num := fmt.Sprintf("CSQU30543%d", i)
+		h.send(request(id, fmt.Sprintf("%s%d", num, CheckDigit(num)), bay, "cn-bay-0"+fmt.Sprint(i+1), false))
+		m := h.move(id)
+		require.NotEmpty(t, m.Shuttle)
+		byShuttle[m.Shuttle] = m
+	}
+	for range 10 { // both to their bays, load, and into the area
+		for s := range byShuttle {
+			h.drive(s)
+			if _, ok := h.actions[s]; ok && byShuttle[s].State == MoveLoading {
+				h.finish(s)
+			}
+		}
+	}
+	kz := h.c.areas[0]
+	require.Len(t, kz.holders, 2, "both places taken")
+
+	num := "CSQU305432"
+	h.send(request("m3", num+fmt.Sprint(CheckDigit(num)), "kz-bay-03", "cn-bay-03", false))
+	m3 := h.move("m3")
+	s := m3.Shuttle
+	require.NotEmpty(t, s)
+	h.drive(s)
+	h.finish(s) // loaded at kz-bay-03
+	for range 3 {
+		h.drive(s)
+		h.wait(time.Minute)
+	}
+	r := h.c.shuttles[s]
+	assert.Equal(t, "kz-bay-03", r.node, "waits at its bay: %s", h.c.Explain(s))
+	assert.Equal(t, ActivityWaitCustoms, h.c.Activity(s).Kind, "%s", h.c.Explain(s))
+	assert.Contains(t, h.c.Explain(s), "waiting for a place in the customs area of kz-bakhty-out, kz-bakhty-in")
+	p, _ := h.c.tr.Position(s)
+	assert.Equal(t, p.AtStep, p.Granted, "no authority beyond the bay")
+
+	// a release frees a place: it leaves the bay
+	var in string
+	for _, id := range kz.holders {
+		in = id
+		break
+	}
+	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: byShuttle[in].ID, Decision: DecisionRelease, Officer: "kz-1"})
+	h.wait(time.Minute)
+	h.drive(s)
+	assert.NotEqual(t, "kz-bay-03", h.c.shuttles[s].node, "left its bay: %s", h.c.Explain(s))
+}

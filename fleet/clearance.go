@@ -35,6 +35,11 @@ var ErrConflict = errors.New("fleet: conflicts with the fleet's state")
 // The API answers it with 409 on the Idempotency-Key header.
 var ErrKeyConflict = errors.New("fleet: idempotency key")
 
+// ErrSiteFull is matched by a shuttle's joining when the fleet has as many
+// shuttles as the site has parking spots (waiting spots included): each
+// shuttle needs a place to stand off the lanes.
+var ErrSiteFull = errors.New("fleet: no parking spot left for another shuttle")
+
 type conflictError struct{ msg string }
 
 func (e *conflictError) Error() string        { return e.msg }

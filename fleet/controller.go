@@ -295,6 +295,10 @@ func (c *Controller) joined(e ShuttleJoined) error {
 	if _, dup := c.shuttles[e.Shuttle]; dup {
 		return fmt.Errorf("fleet: shuttle %q joined twice", e.Shuttle)
 	}
+	if n := len(c.site.Parking); n > 0 && len(c.shuttles) >= n {
+		return fmt.Errorf("%w: shuttle %q cannot join: the site has %d parking spots and %d shuttles already; one more would have nowhere to stand off the lanes, and laden shuttles waiting for bays at parking spots would wait on idle ones at those bays for good",
+			ErrSiteFull, e.Shuttle, n, len(c.shuttles))
+	}
 	if err := c.tr.Place(e.Shuttle, e.Node); err != nil {
 		return err
 	}

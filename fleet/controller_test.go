@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -493,4 +494,21 @@ func TestChangedSinceAndMoveCounts(t *testing.T) {
 	assert.Len(t, ms, 2, "zero: every move")
 
 	assert.Equal(t, map[MoveState]int{MovePending: 1, MoveCancelled: 1}, h.c.MoveCounts())
+}
+
+// A fleet may have as many shuttles as the site has parking spots: one
+// more is refused with ErrSiteFull, naming the count, and nothing changes.
+func TestJoinBeyondTheSiteParkingIsRefused(t *testing.T) {
+	h := newHarness(t, "greedy", nil)
+	spots := h.c.site.Parking
+	for i, p := range spots {
+		h.send(ShuttleJoined{Shuttle: fmt.Sprintf("s%03d", i), Node: p.ID, SoC: 0.7})
+	}
+	_, err := h.c.Handle(h.now, ShuttleJoined{Shuttle: "one-more", Node: "kz-bay-01", SoC: 0.7})
+	require.ErrorIs(t, err, ErrSiteFull)
+	assert.Contains(t, err.Error(), fmt.Sprintf("the site has %d parking spots", len(spots)))
+	assert.Contains(t, err.Error(), `"one-more"`)
+	_, _, known := h.c.ShuttleState("one-more")
+	assert.False(t, known, "not in the fleet")
+	assert.True(t, h.c.tr.Free("kz-bay-01"), "not placed")
 }

@@ -18,6 +18,9 @@ func (c *Controller) grant(now time.Time, r *shuttleRec) {
 		return // no route for a task; a task that waits for its route drives out the route it has
 	}
 	c.admit(r)
+	if c.waitsAtBay(r) != nil {
+		return // for a place in the customs area ahead (admission.go)
+	}
 	g, err := c.tr.Grant(r.id)
 	if err != nil {
 		return

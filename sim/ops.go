@@ -59,6 +59,10 @@ type OpsReport struct {
 	// NotAsked counts verbs drawn with nothing to apply them to (no move
 	// open, the fleet at its cap, no free parking spot).
 	NotAsked int `json:"not_asked"`
+	// Undoing counts, by verb, the undoing verbs (resume, release, put
+	// back, reopen) still to be asked when the run ended: a run without a
+	// drain ends on the hour, and what was stopped shortly before stays so.
+	Undoing map[Verb]int `json:"undoing,omitempty"`
 	// UnsafeClosures counts closures drawn and not asked for: they would
 	// have cut some bay, parking spot, charger or checkpoint off from
 	// another it reaches with every lane open.
@@ -79,7 +83,7 @@ type operator struct {
 	laneIDs []string            // lanes that may be closed
 	links   []string            // links of lanes that may be closed
 	parking map[string]bool     // parking spots
-	undoing int                 // verbs to undo still (undo)
+	undoing int                 // verbs to undo still (undo); by verb in r.Undoing
 	r       OpsReport
 }
 
@@ -147,6 +151,10 @@ func (o *operator) ask(v Verb, ev fleet.Event) bool {
 // a lane still closed, by them (undoing).
 func (o *operator) undo(after time.Duration, v Verb, ev fleet.Event) {
 	o.undoing++
+	if o.r.Undoing == nil {
+		o.r.Undoing = map[Verb]int{}
+	}
+	o.r.Undoing[v]++
 	o.retry(after, v, ev)
 }
 
@@ -154,6 +162,9 @@ func (o *operator) retry(after time.Duration, v Verb, ev fleet.Event) {
 	o.e.at(o.e.now.Add(after), func() {
 		if o.ask(v, ev) {
 			o.undoing--
+			if o.r.Undoing[v]--; o.r.Undoing[v] == 0 {
+				delete(o.r.Undoing, v)
+			}
 			return
 		}
 		o.retry(time.Minute, v, ev)
@@ -259,14 +270,16 @@ func (o *operator) freeShuttle() string {
 
 // addShuttle brings a new shuttle to a free parking spot of a centre, as
 // a vehicle added to the roster joins where it stands, while the fleet is
-// under its cap.
+// under its cap and smaller than the site's parking (the Controller
+// refuses a shuttle beyond that, fleet.ErrSiteFull, and an operator does
+// not bring one).
 func (o *operator) addShuttle() {
 	e := o.e
-	if len(e.ids) >= e.cfg.shuttleCap() {
+	spots := e.cfg.Site.Parking
+	if len(e.ids) >= e.cfg.shuttleCap() || len(e.ids) >= len(spots) {
 		o.r.NotAsked++
 		return
 	}
-	spots := e.cfg.Site.Parking
 	spot := ""
 	for _, i := range o.verbs.Perm(len(spots)) {
 		if p := spots[i]; p.Centre != "" && e.standing[p.ID] == "" && e.ctl.Traffic().Free(p.ID) {

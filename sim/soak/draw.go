@@ -32,8 +32,8 @@ const (
 //   - fleet: 1 to 19 shuttles in 55 % of the cases, 20 to 32
 //     (log-uniform) in 43 %, 33 to 150 (log-uniform) in 2 %; with
 //     operator verbs the fleet may grow to max_shuttles, up to 20 more,
-//     often beyond the free parking (the verb then finds no spot, as it
-//     would on a full site);
+//     often beyond the site's parking (the verb then finds no spot, or
+//     the Controller refuses the shuttle: fleet.ErrSiteFull);
 //   - demand: above the bound in 90 % of the cases of 20 shuttles or more
 //     and 60 % of the others (1.1 to 3 times it, log-uniform, or 3 to 5
 //     times in 1 of 10 of those), else 0.3 to 0.9 times it; a share of
