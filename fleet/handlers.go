@@ -1,10 +1,7 @@
 package fleet
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/routing"
@@ -264,46 +261,35 @@ func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
 		return
 	}
 	// its centre's spots are all taken (by shuttles that may wait for the
-	// very bay it stands at): any centre's will do, and where every spot
-	// is taken (a fleet larger than the site's parking), any bay nobody
-	// needs
+	// very bay it stands at): any centre's will do, and where it reaches
+	// none, any bay nobody needs
 	if centre == "" || !c.park(r, "") {
 		c.makeWay(r)
 	}
 }
 
 // makeWay moves an idle shuttle that stands at a bay where a pick or a
-// drop is booked to the nearest free bay where none is, when no parking
-// spot is free: a laden shuttle staged at a parking spot for that bay
-// waits for it, and the spot it holds is the one the idle shuttle would
-// need (a fleet larger than the site's parking fills every spot, and the
-// two would wait on each other for good). It does what park would from
-// there on: it stays idle, and moves again if that bay comes to be
-// booked.
+// drop is booked to the nearest free bay where none is, when it can reach
+// no free parking spot (every spot taken, or the lanes to the free ones
+// closed): a laden shuttle staged at a parking spot for that bay waits
+// for it, and may hold the very spot the idle shuttle would need, so the
+// two would wait on each other for good (the harness found it with more
+// shuttles than spots, before such fleets were refused). It does what
+// park would from there on: it stays idle, and moves again if that bay
+// comes to be booked.
 func (c *Controller) makeWay(r *shuttleRec) {
 	if !c.bays.booked(r.node) {
 		return
 	}
-	from := c.reachFrom(r.node)
-	type cand struct {
-		id string
-		t  time.Duration
-	}
-	var cands []cand
+	var free []string
 	for _, b := range c.site.Bays {
-		if b.Centre == "" || b.ID == r.node || c.bays.booked(b.ID) || !c.tr.Free(b.ID) {
-			continue
-		}
-		if rr := c.reachTo(from, b.ID); rr.OK {
-			cands = append(cands, cand{b.ID, rr.Duration})
+		if b.Centre != "" && b.ID != r.node && !c.bays.booked(b.ID) && c.tr.Free(b.ID) {
+			free = append(free, b.ID)
 		}
 	}
-	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Or(cmp.Compare(a.t, b.t), strings.Compare(a.id, b.id)) })
-	for i, b := range cands {
-		if i == maxSpotsTried {
-			return
-		}
-		if c.route(r, b.id, taskPark) {
+	from := c.reachFrom(r.node)
+	for _, bay := range nearest(free, func(bay string) routing.Reach { return c.reachTo(from, bay) }) {
+		if c.route(r, bay, taskPark) {
 			c.fire(r, EvPark)
 			return
 		}

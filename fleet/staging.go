@@ -35,17 +35,27 @@ func (c *Controller) stage(r *shuttleRec, bay string, then task) bool {
 // "") by the time reach gives for each, nearest first, at most
 // maxSpotsTried of them.
 func (c *Controller) parkingSpots(centre string, reach func(spot string) routing.Reach) []string {
+	var free []string
+	for _, p := range c.site.Parking {
+		if (centre == "" || p.Centre == centre) && c.tr.Free(p.ID) {
+			free = append(free, p.ID)
+		}
+	}
+	return nearest(free, reach)
+}
+
+// nearest orders places by the time reach gives for each, nearest first
+// (by id among equals), leaving out those it does not reach, and keeps at
+// most maxSpotsTried of them.
+func nearest(places []string, reach func(place string) routing.Reach) []string {
 	type cand struct {
 		id string
 		t  time.Duration
 	}
 	var cands []cand
-	for _, p := range c.site.Parking {
-		if (centre != "" && p.Centre != centre) || !c.tr.Free(p.ID) {
-			continue
-		}
-		if rr := reach(p.ID); rr.OK {
-			cands = append(cands, cand{p.ID, rr.Duration})
+	for _, id := range places {
+		if rr := reach(id); rr.OK {
+			cands = append(cands, cand{id, rr.Duration})
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool {
