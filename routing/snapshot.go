@@ -124,7 +124,9 @@ func (t *Traffic) Snapshot() TrafficSnapshot {
 
 // Restore sets the state of a new Traffic (one nothing was placed or
 // planned on) to a snapshot's. It checks that the snapshot fits the graph
-// and holds together: every visit in exactly its resource's queue.
+// and holds together: a queue holds only visits of steps over its
+// resource, each once. (A step keeps its visit after the visit left the
+// queue, released: such a visit is in no queue.)
 func (t *Traffic) Restore(s TrafficSnapshot) error {
 	if len(t.shuttles) > 0 {
 		return fmt.Errorf("routing: restore: traffic is in use")
@@ -181,11 +183,6 @@ func (t *Traffic) Restore(s TrafficSnapshot) error {
 				return fmt.Errorf("routing: restore: resource %d: final of unknown shuttle %q", tr.Index, id)
 			}
 			r.finals = append(r.finals, sh)
-		}
-	}
-	for ref, v := range visits {
-		if v.qi < 0 {
-			return fmt.Errorf("routing: restore: visit of %q at step %d is in no queue", ref.Shuttle, ref.Step)
 		}
 	}
 	t.shuttles, t.gen, t.wgen, t.waits = shuttles, s.Gen, s.WaitGen, s.Waits

@@ -169,18 +169,35 @@ func Restore(cfg Config, s Snapshot) (*Master, error) {
 	if err != nil {
 		return nil, err
 	}
+	// check everything before the roster is touched: a snapshot that does
+	// not fit leaves cfg.Roster as it was
 	have := m.cfg.Roster.Entries()
 	if len(s.Roster) < len(have) {
 		return nil, fmt.Errorf("vehicles: restore: the snapshot's roster has %d vehicles, the configured one %d", len(s.Roster), len(have))
 	}
+	serials := map[string]bool{}
 	for i, e := range s.Roster {
-		if i < len(have) {
-			if have[i].ID() != e.ID() || have[i].Manufacturer != e.Manufacturer {
-				return nil, fmt.Errorf("vehicles: restore: roster entry %d is %s/%s in the snapshot, %s/%s configured",
-					i, e.Manufacturer, e.SerialNumber, have[i].Manufacturer, have[i].SerialNumber)
-			}
-			continue
+		if i < len(have) && (have[i].ID() != e.ID() || have[i].Manufacturer != e.Manufacturer) {
+			return nil, fmt.Errorf("vehicles: restore: roster entry %d is %s/%s in the snapshot, %s/%s configured",
+				i, e.Manufacturer, e.SerialNumber, have[i].Manufacturer, have[i].SerialNumber)
 		}
+		if err := e.Validate(); err != nil {
+			return nil, fmt.Errorf("vehicles: restore: %w", err)
+		}
+		if serials[e.SerialNumber] {
+			return nil, fmt.Errorf("vehicles: restore: %w: %s", ErrDuplicate, e.SerialNumber)
+		}
+		serials[e.SerialNumber] = true
+	}
+	if len(s.Vehicle) != len(serials) {
+		return nil, fmt.Errorf("vehicles: restore: %d vehicles in the snapshot, %d on its roster", len(s.Vehicle), len(serials))
+	}
+	for _, vs := range s.Vehicle {
+		if !serials[vs.ID] {
+			return nil, fmt.Errorf("vehicles: restore: vehicle %q is not on the roster", vs.ID)
+		}
+	}
+	for _, e := range s.Roster[len(have):] {
 		if err := m.Admit(e); err != nil {
 			return nil, fmt.Errorf("vehicles: restore: %w", err)
 		}
@@ -191,15 +208,8 @@ func Restore(cfg Config, s Snapshot) (*Master, error) {
 		m.unknown = map[string]time.Time{}
 	}
 	m.hdr.SetCounts(s.Headers)
-	if len(s.Vehicle) != len(m.vs) {
-		return nil, fmt.Errorf("vehicles: restore: %d vehicles in the snapshot, %d on its roster", len(s.Vehicle), len(m.vs))
-	}
 	for _, vs := range s.Vehicle {
-		v, ok := m.byID[vs.ID]
-		if !ok {
-			return nil, fmt.Errorf("vehicles: restore: vehicle %q is not on the roster", vs.ID)
-		}
-		v.restore(vs)
+		m.byID[vs.ID].restore(vs)
 	}
 	return m, nil
 }
