@@ -111,13 +111,23 @@ func encodeSnapshot(seq uint64, written time.Time, core []byte) ([]byte, error) 
 	if err != nil {
 		return nil, fmt.Errorf("daemon: snapshot: %w", err)
 	}
+	return deflateSnapshot(b), nil
+}
+
+func deflateSnapshot(b []byte) []byte {
 	var out bytes.Buffer
 	w, _ := flate.NewWriter(&out, flate.BestSpeed) // errs only on a bad level
 	_, _ = w.Write(b)                              // a bytes.Buffer does not fail
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("daemon: snapshot: %w", err)
+	_ = w.Close()                                  // nor does its Close
+	return out.Bytes()
+}
+
+func inflateSnapshot(b []byte) ([]byte, error) {
+	raw, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(b)), maxSnapshot))
+	if err != nil {
+		return nil, fmt.Errorf("daemon: snapshot: inflating: %w", err)
 	}
-	return out.Bytes(), nil
+	return raw, nil
 }
 
 // maxSnapshot bounds a snapshot inflated.
@@ -126,9 +136,9 @@ const maxSnapshot = 4 << 30
 // decodeSnapshot undoes encodeSnapshot and checks what it finds: the
 // index it was stored under (want), the checksum, the version.
 func decodeSnapshot(b []byte, want uint64) (coreState, error) {
-	raw, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(b)), maxSnapshot))
+	raw, err := inflateSnapshot(b)
 	if err != nil {
-		return coreState{}, fmt.Errorf("daemon: snapshot: inflating: %w", err)
+		return coreState{}, err
 	}
 	var f snapshotFile
 	if err := json.Unmarshal(raw, &f); err != nil {

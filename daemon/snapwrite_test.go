@@ -1,0 +1,51 @@
+package daemon_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/daemon/daemontest"
+	"github.com/borderfleet/borderfleet/store/boltstore"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// The active daemon writes a snapshot every EveryRecords records, keeps
+// the newest Keep, compacts the journal before the oldest kept, and the
+// next instance starts from the newest and replays only what follows it.
+func TestSnapshotsWrittenKeptAndUsed(t *testing.T) {
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "j.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	ctx := context.Background()
+	cfg := func() daemon.Config {
+		roster, err := vehicles.NewRoster()
+		require.NoError(t, err)
+		return daemon.Config{Graph: defaultGraph(t), Journal: st, Owner: "a", LeaseTTL: 600 * time.Millisecond,
+			TickEvery: 10 * time.Millisecond, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true},
+			Snapshots: daemon.SnapshotConfig{EveryRecords: 40, Every: -1, Compact: true}}
+	}
+	a, stopA, _ := runDaemon(t, cfg(), &daemontest.Bus{})
+	require.Eventually(t, func() bool { return a.Counters().SnapshotsWritten >= 3 }, 20*time.Second, 10*time.Millisecond)
+	require.NoError(t, stopA())
+	seqs, err := st.Snapshots(ctx)
+	require.NoError(t, err)
+	require.Len(t, seqs, 2, "the newest two are kept")
+	es, err := st.Read(ctx, 0, 1)
+	require.NoError(t, err)
+	require.NotEmpty(t, es)
+	assert.Equal(t, seqs[0], es[0].Index, "the journal starts at the oldest snapshot kept")
+	last, err := st.Read(ctx, seqs[1], 0)
+	require.NoError(t, err)
+
+	b, _, _ := runDaemon(t, cfg(), &daemontest.Bus{})
+	require.Eventually(t, b.Active, 10*time.Second, 10*time.Millisecond)
+	c := b.Counters()
+	assert.Equal(t, seqs[1], c.FromSnapshot)
+	assert.Equal(t, int64(len(last)), c.Replayed, "only the records after the newest snapshot are replayed")
+}
