@@ -50,12 +50,15 @@ type snapshotFile struct {
 type coreState struct {
 	// Settings are the journal's settings (see settings): a snapshot is
 	// restored only with the same.
-	Settings string              `json:"settings"`
-	Applied  uint64              `json:"applied"`
-	LastAt   time.Time           `json:"lastAt"`
-	Wake     time.Time           `json:"wake"`
-	Fleet    fleet.Snapshot      `json:"fleet"`
-	Vehicles vehicles.Snapshot   `json:"vehicles"`
+	Settings string         `json:"settings"`
+	Applied  uint64         `json:"applied"`
+	LastAt   time.Time      `json:"lastAt"`
+	Wake     time.Time      `json:"wake"`
+	Fleet    fleet.Snapshot `json:"fleet"`
+	// Vehicles is a vehicles.Snapshot, encoded when the state is taken
+	// (it shares the vehicles' last messages with the Master; the rest
+	// is copied, and encoded off the core's goroutine).
+	Vehicles json.RawMessage     `json:"vehicles"`
 	Audit    auditState          `json:"audit"`
 	Hooks    map[string]Delivery `json:"hooks"`
 }
@@ -78,10 +81,15 @@ var coreDecoders = map[int]func([]byte) (coreState, error){
 }
 
 // coreState exports the core's state; it runs on the daemon's goroutine,
-// between inputs.
-func (d *Daemon) coreState() coreState {
+// between inputs. What it returns shares nothing with the core: it may be
+// encoded on another goroutine while the core goes on.
+func (d *Daemon) coreState() (coreState, error) {
+	vs, err := json.Marshal(d.m.Snapshot())
+	if err != nil {
+		return coreState{}, fmt.Errorf("daemon: snapshot: %w", err)
+	}
 	cs := coreState{Settings: d.settings, Applied: d.applied, LastAt: d.lastAt, Wake: d.wake,
-		Fleet: d.ctl.Snapshot(), Vehicles: d.m.Snapshot(),
+		Fleet: d.ctl.Snapshot(), Vehicles: vs,
 		Audit: auditState{Seen: map[string]int{}, Pending: append([]audit.Entry(nil), d.au.pending...)},
 		Hooks: map[string]Delivery{}}
 	for k, n := range d.au.seen {
@@ -90,13 +98,21 @@ func (d *Daemon) coreState() coreState {
 	for k, v := range d.hooks {
 		cs.Hooks[k] = v.clone()
 	}
-	return cs
+	return cs, nil
 }
 
-// encodeCore is the JSON of the core's state: made on the daemon's
-// goroutine (the state it reads changes with the next input).
+// encodeCore is the JSON of the core's state now.
 func (d *Daemon) encodeCore() ([]byte, error) {
-	b, err := json.Marshal(d.coreState())
+	cs, err := d.coreState()
+	if err != nil {
+		return nil, err
+	}
+	return cs.encode()
+}
+
+// encode is the JSON of a core's state.
+func (cs coreState) encode() ([]byte, error) {
+	b, err := json.Marshal(cs)
 	if err != nil {
 		return nil, fmt.Errorf("daemon: snapshot: %w", err)
 	}
@@ -176,7 +192,12 @@ func (d *Daemon) restore(cs coreState) error {
 		_ = d.cfg.Graph.SetClosed(closed)
 		return err
 	}
-	m, err := vehicles.Restore(d.cfg.Vehicles, cs.Vehicles)
+	var vs vehicles.Snapshot
+	if err := json.Unmarshal(cs.Vehicles, &vs); err != nil {
+		_ = d.cfg.Graph.SetClosed(closed)
+		return fmt.Errorf("daemon: snapshot: vehicles: %w", err)
+	}
+	m, err := vehicles.Restore(d.cfg.Vehicles, vs)
 	if err != nil {
 		_ = d.cfg.Graph.SetClosed(closed)
 		return err

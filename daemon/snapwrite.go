@@ -54,7 +54,7 @@ type snapJob struct {
 	seq   uint64
 	token uint64
 	at    time.Time
-	core  []byte
+	core  coreState
 }
 
 // snapshotDue reports whether a snapshot should be taken now.
@@ -67,16 +67,18 @@ func (d *Daemon) snapshotDue() bool {
 		c.Every > 0 && time.Since(d.snapTime) >= c.Every
 }
 
-// maybeSnapshot encodes a snapshot when one is due and hands it to the
-// writer: the core's goroutine only encodes (the state must be the one
-// after d.applied); compression, checksum and the store's write happen
-// off it. A write still under way defers the next snapshot.
+// maybeSnapshot takes a snapshot when one is due and hands it to the
+// writer: the core's goroutine only copies the state out (it must be the
+// one after d.applied; the vehicles' part is encoded there, as it shares
+// messages with the Master); encoding the rest, compression, checksum
+// and the store's write happen off it. A write still under way defers the
+// next snapshot.
 func (d *Daemon) maybeSnapshot() {
 	if !d.snapshotDue() {
 		return
 	}
 	start := time.Now()
-	core, err := d.encodeCore()
+	core, err := d.coreState()
 	if err != nil {
 		d.snapErr.Add(1)
 		d.log.Error("snapshot not taken", "err", err)
@@ -86,7 +88,7 @@ func (d *Daemon) maybeSnapshot() {
 	d.snapBusy.Store(true)
 	select {
 	case d.snapJobs <- snapJob{seq: d.applied, token: d.token, at: d.now(), core: core}:
-		d.log.Debug("snapshot encoded", "seq", d.applied, "bytes", len(core), "took", time.Since(start).Round(time.Microsecond))
+		d.log.Debug("snapshot taken", "seq", d.applied, "took", time.Since(start).Round(time.Microsecond))
 	default:
 		d.snapBusy.Store(false) // no writer (not running)
 	}
@@ -113,7 +115,11 @@ func (d *Daemon) snapshotWriter(ctx context.Context, done chan<- struct{}) {
 
 func (d *Daemon) writeSnapshot(ctx context.Context, job snapJob) error {
 	start := time.Now()
-	b, err := encodeSnapshot(job.seq, job.at, job.core)
+	core, err := job.core.encode()
+	if err != nil {
+		return err
+	}
+	b, err := encodeSnapshot(job.seq, job.at, core)
 	if err != nil {
 		return err
 	}
