@@ -2,6 +2,7 @@ package charging
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"testing"
 	"time"
@@ -33,6 +34,10 @@ func snapJSON(t require.TestingT, s *Scheduler) string {
 // answers the operations after it exactly as the original does, and ends
 // in the same state.
 func TestSchedulerSnapshotRestores(t *testing.T) {
+	if f := flag.Lookup("rapid.checks"); testing.Short() && f != nil && f.Value.String() == f.DefValue {
+		require.NoError(t, flag.Set("rapid.checks", "30"))
+		t.Cleanup(func() { _ = flag.Set("rapid.checks", f.DefValue) })
+	}
 	rapid.Check(t, func(rt *rapid.T) {
 		var stations []Station
 		for i := range rapid.IntRange(1, 3).Draw(rt, "stations") {

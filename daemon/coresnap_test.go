@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -181,6 +182,10 @@ func operatorEvent(t *rapid.T, at time.Time) record {
 // restore and at the end, and the same messages out and verdicts for
 // every record of the tail.
 func TestSnapshotPlusTailIsReplay(t *testing.T) {
+	if f := flag.Lookup("rapid.checks"); testing.Short() && f != nil && f.Value.String() == f.DefValue {
+		require.NoError(t, flag.Set("rapid.checks", "30"))
+		t.Cleanup(func() { _ = flag.Set("rapid.checks", f.DefValue) })
+	}
 	byFile, err := goldenRecords()
 	require.NoError(t, err)
 	var files []string
