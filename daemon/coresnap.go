@@ -181,7 +181,7 @@ func decodeSnapshot(b []byte, want uint64) (coreState, error) {
 }
 
 // restore puts the core in a snapshot's state. It changes nothing when it
-// fails, but for a snapshot written with other settings (ErrSettings).
+// fails; a snapshot written with other settings fails with ErrSettings.
 func (d *Daemon) restore(cs coreState) error {
 	if cs.Settings != d.settings {
 		return fmt.Errorf("%w:\n  snapshot: %s\n  now:      %s", ErrSettings, cs.Settings, d.settings)
