@@ -50,15 +50,12 @@ type snapshotFile struct {
 type coreState struct {
 	// Settings are the journal's settings (see settings): a snapshot is
 	// restored only with the same.
-	Settings string         `json:"settings"`
-	Applied  uint64         `json:"applied"`
-	LastAt   time.Time      `json:"lastAt"`
-	Wake     time.Time      `json:"wake"`
-	Fleet    fleet.Snapshot `json:"fleet"`
-	// Vehicles is a vehicles.Snapshot, encoded when the state is taken
-	// (it shares the vehicles' last messages with the Master; the rest
-	// is copied, and encoded off the core's goroutine).
-	Vehicles json.RawMessage     `json:"vehicles"`
+	Settings string              `json:"settings"`
+	Applied  uint64              `json:"applied"`
+	LastAt   time.Time           `json:"lastAt"`
+	Wake     time.Time           `json:"wake"`
+	Fleet    fleet.Snapshot      `json:"fleet"`
+	Vehicles vehicles.Snapshot   `json:"vehicles"`
 	Audit    auditState          `json:"audit"`
 	Hooks    map[string]Delivery `json:"hooks"`
 }
@@ -81,15 +78,12 @@ var coreDecoders = map[int]func([]byte) (coreState, error){
 }
 
 // coreState exports the core's state; it runs on the daemon's goroutine,
-// between inputs. What it returns shares nothing with the core: it may be
-// encoded on another goroutine while the core goes on.
+// between inputs. What it returns is a copy, but for what the core never
+// changes (see vehicles.Master.Snapshot): it may be encoded on another
+// goroutine while the core goes on.
 func (d *Daemon) coreState() (coreState, error) {
-	vs, err := json.Marshal(d.m.Snapshot())
-	if err != nil {
-		return coreState{}, fmt.Errorf("daemon: snapshot: %w", err)
-	}
 	cs := coreState{Settings: d.settings, Applied: d.applied, LastAt: d.lastAt, Wake: d.wake,
-		Fleet: d.ctl.Snapshot(), Vehicles: vs,
+		Fleet: d.ctl.Snapshot(), Vehicles: d.m.Snapshot(),
 		Audit: auditState{Seen: map[string]int{}, Pending: append([]audit.Entry(nil), d.au.pending...)},
 		Hooks: map[string]Delivery{}}
 	for k, n := range d.au.seen {
@@ -192,12 +186,7 @@ func (d *Daemon) restore(cs coreState) error {
 		_ = d.cfg.Graph.SetClosed(closed)
 		return err
 	}
-	var vs vehicles.Snapshot
-	if err := json.Unmarshal(cs.Vehicles, &vs); err != nil {
-		_ = d.cfg.Graph.SetClosed(closed)
-		return fmt.Errorf("daemon: snapshot: vehicles: %w", err)
-	}
-	m, err := vehicles.Restore(d.cfg.Vehicles, vs)
+	m, err := vehicles.Restore(d.cfg.Vehicles, cs.Vehicles)
 	if err != nil {
 		_ = d.cfg.Graph.SetClosed(closed)
 		return err

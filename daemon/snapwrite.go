@@ -69,10 +69,8 @@ func (d *Daemon) snapshotDue() bool {
 
 // maybeSnapshot takes a snapshot when one is due and hands it to the
 // writer: the core's goroutine only copies the state out (it must be the
-// one after d.applied; the vehicles' part is encoded there, as it shares
-// messages with the Master); encoding the rest, compression, checksum
-// and the store's write happen off it. A write still under way defers the
-// next snapshot.
+// one after d.applied); encoding, compression, checksum and the store's
+// write happen off it. A write still under way defers the next snapshot.
 func (d *Daemon) maybeSnapshot() {
 	if !d.snapshotDue() {
 		return

@@ -116,9 +116,12 @@ func (p PendingAction) pending() pending {
 	return pending{step: p.Step, kind: p.Kind, container: p.Container, target: p.Target}
 }
 
-// Snapshot exports the Master's state. It is taken between calls; the
-// messages it holds are shared, not copied (encode it before the next
-// call).
+// Snapshot exports the Master's state. It is taken between calls. It
+// copies all but what the Master never changes: the VDA 5050 messages it
+// keeps (a vehicle's last state, position, factsheet, pause action: each
+// is replaced, never changed) and the nodes and edges of each order
+// (which only grow: a new order has new lists). So it may be encoded on
+// another goroutine while the Master goes on.
 func (m *Master) Snapshot() Snapshot {
 	s := Snapshot{Now: m.now, Epoch: m.epoch, Ignored: m.ignoredN, Unknown: maps.Clone(m.unknown),
 		Headers: m.hdr.Counts(), Roster: m.cfg.Roster.Entries(), Vehicle: make([]VehicleSnapshot, 0, len(m.vs))}
@@ -141,7 +144,9 @@ func (v *vehicle) snapshot() VehicleSnapshot {
 		vs.Act = &a
 	}
 	if o := v.ord; o != nil {
-		vs.Order = &OrderSnapshot{ID: o.id, Seq0: o.seq0, Nodes: o.nodes, Edges: o.edges, Update: o.update,
+		// capped: what the Master appends later lies beyond them
+		vs.Order = &OrderSnapshot{ID: o.id, Seq0: o.seq0, Nodes: o.nodes[:len(o.nodes):len(o.nodes)],
+			Edges: o.edges[:len(o.edges):len(o.edges)], Update: o.update,
 			Decision: maps.Clone(o.decision), Confirmed: o.confirmed, SentAt: o.sentAt, Resynced: o.resynced,
 			Due: o.due, DueFrom: o.dueFrom}
 	}
