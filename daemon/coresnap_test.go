@@ -223,3 +223,20 @@ func TestSnapshotPlusTailIsReplay(t *testing.T) {
 		requireSameCore(rt, snapshotOf(t, full), snapshotOf(t, restored), "state after record %d, snapshot of record %d", tail, cut)
 	})
 }
+
+// Whatever a store returns as a snapshot, decoding it errs or gives a
+// state; it never panics. A state restores or is refused, on a new core.
+func FuzzDecodeSnapshot(f *testing.F) {
+	if b, err := os.ReadFile(goldenSnapshot); err == nil {
+		f.Add(b, uint64(goldenSnapshotSeq))
+	}
+	f.Add(deflateSnapshot([]byte(`{"v":1,"seq":3,"sha256":"","core":{}}`)), uint64(3))
+	f.Add([]byte{}, uint64(1))
+	f.Fuzz(func(t *testing.T, b []byte, seq uint64) {
+		cs, err := decodeSnapshot(b, seq)
+		if err != nil {
+			return
+		}
+		_ = core(t).restore(cs)
+	})
+}
