@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"log/slog"
 	"os"
@@ -244,12 +245,18 @@ type goldenSnapshotState struct {
 // Snapshots that an earlier fleetd wrote load under this one: they
 // decode, restore, and take the rest of their journal. A change of the
 // format that breaks this must come with a decoder for the old version
-// (coreDecoders), not a new golden file. -update writes the file anew
-// (only when the format's version changes: as a new file).
+// (coreDecoders), not a new golden file. -update writes the file (and
+// its sidecar) only if it is missing.
 func TestGoldenSnapshotLoads(t *testing.T) {
+	update := false
 	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		require.NoError(t, os.MkdirAll(filepath.Dir(goldenSnapshot), 0o755))
-		require.NoError(t, os.WriteFile(goldenSnapshot, snapshotAfter(t, goldenSnapshotSeq), 0o644))
+		// written once: a golden snapshot is never rewritten (a new
+		// version of the format gets a new file beside it)
+		if _, err := os.Stat(goldenSnapshot); errors.Is(err, os.ErrNotExist) {
+			update = true
+			require.NoError(t, os.MkdirAll(filepath.Dir(goldenSnapshot), 0o755))
+			require.NoError(t, os.WriteFile(goldenSnapshot, snapshotAfter(t, goldenSnapshotSeq), 0o644))
+		}
 	}
 	b, err := os.ReadFile(goldenSnapshot)
 	require.NoError(t, err, "run with -update to write it")
@@ -268,7 +275,7 @@ func TestGoldenSnapshotLoads(t *testing.T) {
 		}
 	}
 	sidecar := goldenSnapshot + ".json"
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+	if update {
 		j, err := json.MarshalIndent(got, "", "  ")
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(sidecar, append(j, '\n'), 0o644))
