@@ -59,6 +59,10 @@ type Config struct {
 	// Inbox is how many received messages may wait for the core before
 	// more are dropped (and counted); default 4096.
 	Inbox int
+	// Snapshots says when snapshots of the core are written, when the
+	// Journal keeps them (a SnapshotStore: both stores do), and whether
+	// the journal is compacted; see SnapshotConfig.
+	Snapshots SnapshotConfig
 	// Log is the daemon's logger; nil discards.
 	Log *slog.Logger
 }
@@ -92,6 +96,7 @@ func (c Config) withDefaults() Config {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
+	c.Snapshots = c.Snapshots.withDefaults()
 	return c
 }
 
@@ -120,6 +125,11 @@ type Counters struct {
 	ControllerErrors int64 // events the Controller refused
 	JournalErrors    int64 // inputs lost because the journal could not take them
 	Replayed         int64 // journal records replayed since start
+	// FromSnapshot is the journal index of the snapshot the core was
+	// restored from at start (0: none, the whole journal was replayed).
+	FromSnapshot     uint64
+	SnapshotsWritten int64
+	SnapshotErrors   int64 // snapshots not taken or not written
 }
 
 // ErrNotJournaled: the journal did not take an input, which is therefore
@@ -162,6 +172,17 @@ type Daemon struct {
 
 	in, out, rejected, dropped, same, pubErr, ctlErr, jErr, replayed atomic.Int64
 
+	// snapshots (coresnap.go, snapwrite.go)
+	snaps        SnapshotStore // nil: the journal keeps none
+	snapTried    bool          // the first catch-up looked for a snapshot
+	fromSnapshot uint64        // the snapshot restored at start, 0 if none
+	snapAt       uint64        // the index of the last snapshot taken or restored
+	snapTime     time.Time     // when (wall time)
+	snapBusy     atomic.Bool   // a snapshot is being written
+	snapJobs     chan snapJob
+	snapOK       atomic.Int64
+	snapErr      atomic.Int64
+
 	refusedMu  sync.Mutex
 	refusedBy  map[string]int64     // vehicle messages refused, by vehicles.Refused... reason
 	refusedLog map[string]time.Time // last logged, by reason
@@ -191,7 +212,8 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Daemon{cfg: cfg, ctl: ctl, m: m, refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)),
+	snaps, _ := cfg.Journal.(SnapshotStore)
+	return &Daemon{cfg: cfg, ctl: ctl, m: m, snaps: snaps, snapJobs: make(chan snapJob, 1), refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)),
 		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]string{}}, nil
 }
 
@@ -216,6 +238,13 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 	pubDone := make(chan struct{})
 	go d.publisher(pubCtx, bus, pubDone)
 	defer func() { stopPub(); <-pubDone }()
+	if d.snaps != nil && !d.cfg.Snapshots.off() {
+		snapCtx, stopSnap := context.WithCancel(ctx)
+		snapDone := make(chan struct{})
+		d.snapAt, d.snapTime = max(d.snapAt, d.fromSnapshot), time.Now()
+		go d.snapshotWriter(snapCtx, snapDone)
+		defer func() { stopSnap(); <-snapDone }()
+	}
 	d.resume(ctx)
 	for _, s := range d.m.Subscriptions() {
 		if err := bus.Subscribe(s.Filter, s.QoS, d.receive); err != nil {
@@ -439,6 +468,9 @@ func (d *Daemon) input(ctx context.Context, rec record) error {
 		}
 	}
 	d.publish(outs)
+	if d.cfg.Journal != nil {
+		d.maybeSnapshot()
+	}
 	return err
 }
 
@@ -643,7 +675,8 @@ func (d *Daemon) Counters() Counters {
 	d.refusedMu.Unlock()
 	return Counters{MessagesIn: d.in.Load(), MessagesOut: d.out.Load(), MessagesRejected: d.rejected.Load(), RejectedBy: by,
 		MessagesDropped: d.dropped.Load(), MessagesSame: d.same.Load(), PublishErrors: d.pubErr.Load(),
-		ControllerErrors: d.ctlErr.Load(), JournalErrors: d.jErr.Load(), Replayed: d.replayed.Load()}
+		ControllerErrors: d.ctlErr.Load(), JournalErrors: d.jErr.Load(), Replayed: d.replayed.Load(),
+		FromSnapshot: d.fromSnapshot, SnapshotsWritten: d.snapOK.Load(), SnapshotErrors: d.snapErr.Load()}
 }
 
 // ScaledClock is a clock that starts now and runs scale times faster than

@@ -12,4 +12,9 @@
 // every input, as records of kind "hook", and rebuilt by replay, so that
 // a restarted or standby fleetd resumes each subscriber where it was
 // (see Delivery).
+//
+// The active daemon also writes snapshots of the whole core into the
+// store (coresnap.go, snapwrite.go, SnapshotConfig): recovery restores
+// the newest valid one and replays only the journal after it, and the
+// journal before the oldest snapshot kept may be compacted.
 package daemon

@@ -67,11 +67,37 @@ const replayPage = 1000
 // catchUp applies the journal records this instance has not applied yet.
 // Nothing is published: what they led to went out when they were first
 // handled.
+//
+// The first catch-up of a new instance restores the newest valid snapshot
+// (coresnap.go) and replays only the records after it. Records the
+// journal no longer has (compacted after a snapshot, while this instance
+// stood by) are skipped by restoring a snapshot that covers them.
 func (d *Daemon) catchUp(ctx context.Context) error {
+	if !d.snapTried && d.applied == 0 {
+		d.snapTried = true
+		switch err := d.loadSnapshot(ctx, 0); {
+		case errors.Is(err, errNoSnapshot):
+			// replay the journal from its start
+		case err != nil:
+			return err
+		}
+	}
 	for {
 		es, err := d.cfg.Journal.Read(ctx, d.applied, replayPage)
 		if err != nil {
 			return fmt.Errorf("daemon: reading the journal: %w", err)
+		}
+		if len(es) > 0 && es[0].Index != d.applied+1 {
+			// compacted: the records after d.applied are gone
+			err := d.loadSnapshot(ctx, es[0].Index-1)
+			if errors.Is(err, errNoSnapshot) {
+				return fmt.Errorf("%w: the journal starts at record %d after compaction, this instance applied %d, and no valid snapshot covers the gap",
+					ErrJournalLost, es[0].Index, d.applied)
+			}
+			if err != nil {
+				return err
+			}
+			continue
 		}
 		for _, e := range es {
 			rec, err := decodeRecord(e.Data)
@@ -160,7 +186,7 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 		return err
 	}
 	d.log.Info("active: journal replayed", "owner", d.cfg.Owner, "token", d.token, "records", d.applied,
-		"took", time.Since(start).Round(time.Millisecond))
+		"snapshot", d.fromSnapshot, "replayed", d.replayed.Load(), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

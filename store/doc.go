@@ -6,7 +6,10 @@
 // journal as an opaque record before it handles the input and publishes what
 // follows; on start it replays the journal. Beside the journal sits the audit
 // log, the chain of custody of every container (see package audit), a second,
-// independent sequence of records.
+// independent sequence of records. Snapshots of the daemon's state, each
+// filed under the index of the last journal record it covers, let a
+// recovery replay only the records after one, and the journal records
+// before a snapshot may then be trimmed (never the audit log's).
 //
 // Several fleetd may share one store; one of them is active. It holds the
 // lease, and with it a fencing token: every Acquire hands out a new token,

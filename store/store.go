@@ -29,6 +29,10 @@ var ErrHeld = errors.New("store: the lease is held by another instance")
 // act on it), knowing that it may reappear.
 var ErrNotDurable = errors.New("store: write not durable")
 
+// ErrNoSnapshot is returned by ReadSnapshot for a snapshot the store does
+// not keep.
+var ErrNoSnapshot = errors.New("store: no such snapshot")
+
 // ErrClosed is returned by a store used after Close.
 var ErrClosed = errors.New("store: closed")
 
@@ -61,6 +65,25 @@ type Store interface {
 	// and fences token. It is no error, and changes nothing, if the lease is
 	// no longer held by owner with token.
 	Release(ctx context.Context, owner string, token uint64) error
+	// PutSnapshot keeps data, a snapshot of the state after journal
+	// record seq (seq > 0), if token is the current fencing token; a
+	// snapshot of the same seq is replaced. It returns ErrFenced, and
+	// writes nothing, if token is not current.
+	PutSnapshot(ctx context.Context, token uint64, seq uint64, data []byte) error
+	// Snapshots lists the seqs of the snapshots kept, in increasing order.
+	Snapshots(ctx context.Context) ([]uint64, error)
+	// ReadSnapshot returns the snapshot of seq, byte for byte as it was
+	// put, or ErrNoSnapshot.
+	ReadSnapshot(ctx context.Context, seq uint64) ([]byte, error)
+	// DeleteSnapshots deletes the snapshots with seq < before, if token is
+	// current (else ErrFenced, and it deletes nothing).
+	DeleteSnapshots(ctx context.Context, token uint64, before uint64) error
+	// TrimJournal deletes the journal records with index < before, but
+	// never the last record (so that indexes go on where they were), if
+	// token is current (else ErrFenced, and it deletes nothing). Read
+	// then returns the records kept, with their indexes: the first may be
+	// greater than 1. The audit log is never trimmed.
+	TrimJournal(ctx context.Context, token uint64, before uint64) error
 	// Close releases the store's resources (not the lease).
 	Close() error
 }

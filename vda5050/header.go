@@ -2,6 +2,7 @@ package vda5050
 
 import (
 	"errors"
+	"sort"
 	"sync"
 	"time"
 )
@@ -190,5 +191,49 @@ func (h *Headers) Stamp(hdr *Header, manufacturer, serial string, t Topic, now t
 		Version:      Version,
 		Manufacturer: manufacturer,
 		SerialNumber: serial,
+	}
+}
+
+// HeaderCount is the next header id of one topic of one vehicle, as
+// Headers.Counts exports it.
+type HeaderCount struct {
+	Manufacturer string `json:"manufacturer"`
+	SerialNumber string `json:"serialNumber"`
+	Topic        Topic  `json:"topic"`
+	Next         uint32 `json:"next"`
+}
+
+// Counts exports the next header id of every topic and vehicle stamped
+// so far, sorted, for a snapshot.
+func (h *Headers) Counts() []HeaderCount {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]HeaderCount, 0, len(h.next))
+	for k, n := range h.next {
+		out = append(out, HeaderCount{Manufacturer: k.manufacturer, SerialNumber: k.serial, Topic: k.topic, Next: *n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Manufacturer != b.Manufacturer {
+			return a.Manufacturer < b.Manufacturer
+		}
+		if a.SerialNumber != b.SerialNumber {
+			return a.SerialNumber < b.SerialNumber
+		}
+		return a.Topic < b.Topic
+	})
+	return out
+}
+
+// SetCounts sets the counters to what Counts exported: every other
+// starts again at 0.
+func (h *Headers) SetCounts(cs []HeaderCount) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.next = make(map[headerKey]*uint32, len(cs))
+	h.last, h.lastN = headerKey{}, nil
+	for _, c := range cs {
+		n := c.Next
+		h.next[headerKey{c.Manufacturer, c.SerialNumber, c.Topic}] = &n
 	}
 }

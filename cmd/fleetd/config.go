@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/vehicles"
@@ -67,6 +68,52 @@ type fileConfig struct {
 	// Webhooks subscribes each country's customs system to the audit
 	// entries it may see (see the README's Customs section).
 	Webhooks webhooksConfig `json:"webhooks"`
+	// Snapshots: when snapshots of the core are written to the store and
+	// whether the journal is compacted (see the README's Persistence).
+	Snapshots snapshotsConfig `json:"snapshots"`
+}
+
+// snapshotsConfig is the snapshots section. A field left out takes the
+// default; 0 turns that trigger off.
+type snapshotsConfig struct {
+	// EveryRecords: a snapshot every this many journal records; default
+	// 10000.
+	EveryRecords *int `json:"every_records"`
+	// EveryS: a snapshot every this many seconds of wall time (when
+	// records came meanwhile); default 600.
+	EveryS *float64 `json:"every_s"`
+	// Keep: how many snapshots are kept; default and least 2.
+	Keep int `json:"keep"`
+	// Compact deletes the journal records before the oldest snapshot kept;
+	// default false. The audit log is never compacted.
+	Compact bool `json:"compact"`
+}
+
+// daemon turns the section into the daemon's settings.
+func (c snapshotsConfig) daemon() (daemon.SnapshotConfig, error) {
+	out := daemon.SnapshotConfig{Keep: c.Keep, Compact: c.Compact}
+	if c.EveryRecords != nil {
+		if *c.EveryRecords < 0 {
+			return out, fmt.Errorf("snapshots: every_records %d: want 0 (off) or more", *c.EveryRecords)
+		}
+		out.EveryRecords = *c.EveryRecords
+		if out.EveryRecords == 0 {
+			out.EveryRecords = -1
+		}
+	}
+	if c.EveryS != nil {
+		if *c.EveryS < 0 {
+			return out, fmt.Errorf("snapshots: every_s %g: want 0 (off) or more", *c.EveryS)
+		}
+		out.Every = seconds(*c.EveryS)
+		if out.Every == 0 {
+			out.Every = -1
+		}
+	}
+	if c.Keep < 0 || c.Keep == 1 {
+		return out, fmt.Errorf("snapshots: keep %d: want at least 2 (or leave it out)", c.Keep)
+	}
+	return out, nil
 }
 
 // webhooksConfig is the webhooks section; zero durations and counts take

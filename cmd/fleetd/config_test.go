@@ -4,9 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/borderfleet/borderfleet/daemon"
 )
 
 func TestConfigHoldWithoutDeclaration(t *testing.T) {
@@ -33,4 +36,36 @@ func TestConfigTuning(t *testing.T) {
 	require.NoError(t, os.WriteFile(p, []byte(`{"tuning": {"bay_wait": 2}}`), 0o600))
 	_, err = readConfig(p)
 	assert.ErrorContains(t, err, "bay_wait")
+}
+
+// The config file's "snapshots": a field left out takes the daemon's
+// default, 0 turns that trigger off, nonsense is an error.
+func TestConfigSnapshots(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "fleetd.json")
+	for _, tc := range []struct {
+		json string
+		want daemon.SnapshotConfig
+		err  string
+	}{
+		{json: `{}`, want: daemon.SnapshotConfig{}},
+		{json: `{"snapshots": {"every_records": 500, "every_s": 60, "keep": 3, "compact": true}}`,
+			want: daemon.SnapshotConfig{EveryRecords: 500, Every: time.Minute, Keep: 3, Compact: true}},
+		{json: `{"snapshots": {"every_records": 0, "every_s": 0}}`, want: daemon.SnapshotConfig{EveryRecords: -1, Every: -1}},
+		{json: `{"snapshots": {"every_records": -5}}`, err: "every_records"},
+		{json: `{"snapshots": {"keep": 1}}`, err: "keep"},
+		{json: `{"snapshots": {"every": 5}}`, err: "every"},
+	} {
+		require.NoError(t, os.WriteFile(p, []byte(tc.json), 0o600))
+		c, err := readConfig(p)
+		if err == nil {
+			var got daemon.SnapshotConfig
+			got, err = c.Snapshots.daemon()
+			if tc.err == "" {
+				require.NoError(t, err, tc.json)
+				assert.Equal(t, tc.want, got, tc.json)
+				continue
+			}
+		}
+		assert.ErrorContains(t, err, tc.err, tc.json)
+	}
 }

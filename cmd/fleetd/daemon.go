@@ -229,6 +229,11 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		r.close()
 		return nil, err
 	}
+	snaps, err := o.file.Snapshots.daemon()
+	if err != nil {
+		r.close()
+		return nil, err
+	}
 	r.d, err = daemon.New(daemon.Config{
 		Graph: g,
 		Fleet: fleet.Config{Dispatch: o.file.Dispatch, Charging: policy, HoldWithoutDeclaration: o.file.HoldWithoutDeclaration, Tuning: o.file.Tuning},
@@ -243,6 +248,7 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		Owner:      o.owner,
 		StaleAfter: time.Duration(orDefaultF(o.file.StaleAfterS, 45) * float64(time.Second)),
 		TimeScale:  o.timeScale,
+		Snapshots:  snaps,
 		Log:        log,
 	})
 	if err != nil {

@@ -70,6 +70,7 @@ type Store struct {
 	audit   string
 	fence   string
 	lease   string
+	snaps   string
 }
 
 var _ store.Store = (*Store)(nil)
@@ -83,6 +84,7 @@ func New(client redis.UniversalClient, prefix string) *Store {
 		audit:   prefix + "audit",
 		fence:   prefix + "fence",
 		lease:   prefix + "lease",
+		snaps:   prefix + "snapshots",
 	}
 }
 

@@ -47,6 +47,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Release", testRelease},
 		{"ReleaseNotHeld", testReleaseNotHeld},
 		{"BadArguments", testBadArguments},
+		{"Snapshots", testSnapshots},
+		{"SnapshotsFenced", testSnapshotsFenced},
+		{"TrimJournal", testTrimJournal},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

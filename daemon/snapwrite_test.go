@@ -1,0 +1,58 @@
+package daemon_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/borderfleet/borderfleet/daemon"
+	"github.com/borderfleet/borderfleet/daemon/daemontest"
+	"github.com/borderfleet/borderfleet/store/boltstore"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// The active daemon writes a snapshot every EveryRecords records, keeps
+// the newest Keep, compacts the journal before the oldest kept, and the
+// next instance starts from the newest and replays only what follows it.
+func TestSnapshotsWrittenKeptAndUsed(t *testing.T) {
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "j.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	ctx := context.Background()
+	cfg := func() daemon.Config {
+		roster, err := vehicles.NewRoster()
+		require.NoError(t, err)
+		return daemon.Config{Graph: defaultGraph(t), Journal: st, Owner: "a", LeaseTTL: 600 * time.Millisecond,
+			TickEvery: 10 * time.Millisecond, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true},
+			Snapshots: daemon.SnapshotConfig{EveryRecords: 40, Every: -1, Compact: true}}
+	}
+	a, stopA, _ := runDaemon(t, cfg(), &daemontest.Bus{})
+	require.Eventually(t, func() bool {
+		es, err := st.Read(ctx, 0, 1)
+		return a.Counters().SnapshotsWritten >= 3 && err == nil && len(es) == 1 && es[0].Index > 1
+	}, 20*time.Second, 10*time.Millisecond, "a third snapshot, and the journal compacted")
+	require.NoError(t, stopA())
+	seqs, err := st.Snapshots(ctx)
+	require.NoError(t, err)
+	// the newest two are kept (three if it stopped between a write and
+	// the deletion after it)
+	require.Contains(t, []int{2, 3}, len(seqs))
+	es, err := st.Read(ctx, 0, 1)
+	require.NoError(t, err)
+	require.NotEmpty(t, es)
+	assert.Greater(t, es[0].Index, uint64(1), "the journal is compacted")
+	assert.LessOrEqual(t, es[0].Index, seqs[len(seqs)-2], "the fallback snapshot still has its tail")
+	newest := seqs[len(seqs)-1]
+	last, err := st.Read(ctx, newest, 0)
+	require.NoError(t, err)
+
+	b, _, _ := runDaemon(t, cfg(), &daemontest.Bus{})
+	require.Eventually(t, b.Active, 10*time.Second, 10*time.Millisecond)
+	c := b.Counters()
+	assert.Equal(t, newest, c.FromSnapshot)
+	assert.Equal(t, int64(len(last)), c.Replayed, "only the records after the newest snapshot are replayed")
+}
