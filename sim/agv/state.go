@@ -46,6 +46,7 @@ type state struct {
 	dirty      bool          // an event happened: state goes out
 	factsheet  bool          // a factsheet is due
 	lastState  time.Time
+	sent       *vda5050.State // the last state made (stateMsg), whose unchanged parts the next shares
 	lastVis    time.Time
 	wasDriving bool
 	wasNBR     bool
