@@ -15,8 +15,9 @@ import (
 type order struct {
 	id        string
 	seq0      int            // the global step of sequence id 0
-	nodes     []vda5050.Node // as sent: node k has sequence id 2k
-	edges     []vda5050.Edge // edge k has sequence id 2k+1
+	nodes     []vda5050.Node // as sent from node off on: node k has sequence id 2k
+	edges     []vda5050.Edge // edge k (from node k to k+1) has sequence id 2k+1
+	off       int            // nodes (and edges) before it are dropped, see trim
 	update    uint32         // the last orderUpdateId sent
 	decision  map[uint32]int // orderUpdateId -> index of its last base node
 	confirmed int            // the highest orderUpdateId a state showed; -1 none
@@ -29,7 +30,32 @@ type order struct {
 	dueFrom int
 }
 
-func (o *order) decisionStep() int { return o.seq0 + 2*(len(o.nodes)-1) }
+func (o *order) decisionStep() int { return o.seq0 + 2*o.last() }
+
+// last is the index of the order's last node, its decision point.
+func (o *order) last() int { return o.off + len(o.nodes) - 1 }
+
+// trim drops the nodes and edges behind the vehicle (its last node
+// reached is step at) that no message will send again: those before the
+// node a resend (the last confirmed decision point) or an update due
+// (dueFrom) starts at. A vehicle that drives one order a long way keeps
+// only the nodes ahead, and an update no longer copies the whole route
+// as it grows.
+func (o *order) trim(at int) {
+	if o.confirmed < 0 {
+		return // a resend goes from the first node
+	}
+	keep := min((at-o.seq0)/2, o.decision[uint32(o.confirmed)])
+	if o.due {
+		keep = min(keep, o.dueFrom)
+	}
+	if d := keep - o.off; d >= trimBatch {
+		o.nodes, o.edges, o.off = o.nodes[d:], o.edges[d:], keep
+	}
+}
+
+// trimBatch is how many nodes trim drops at least at once.
+const trimBatch = 16
 
 // drive takes a drive command: the vehicle may go from global step From
 // to To.
@@ -64,7 +90,7 @@ func (m *Master) drive(v *vehicle, c fleet.Command) {
 func (m *Master) extend(v *vehicle, to int, act *pending) {
 	o := v.ord
 	from := o.decisionStep()
-	k0 := len(o.nodes) - 1
+	k0 := o.last()
 	for s := from + 1; s <= to; s += 2 {
 		o.edges = append(o.edges, m.edge(v, s))
 		o.nodes = append(o.nodes, m.node(v, s+1, act))
@@ -85,7 +111,7 @@ func (m *Master) sendDue(v *vehicle) {
 	}
 	o.due = false
 	o.update++
-	o.decision[o.update] = len(o.nodes) - 1
+	o.decision[o.update] = o.last()
 	m.sendOrder(v, o.dueFrom)
 }
 
@@ -223,8 +249,8 @@ func (m *Master) edge(v *vehicle, s int) vda5050.Edge {
 func (m *Master) sendOrder(v *vehicle, k0 int) {
 	o := v.ord
 	msg := &vda5050.Order{OrderID: o.id, OrderUpdateID: o.update,
-		Nodes: append([]vda5050.Node(nil), o.nodes[k0:]...),
-		Edges: append([]vda5050.Edge(nil), o.edges[k0:]...)}
+		Nodes: append([]vda5050.Node(nil), o.nodes[k0-o.off:]...),
+		Edges: append([]vda5050.Edge(nil), o.edges[k0-o.off:]...)}
 	o.sentAt, v.orderAt = m.now, m.now
 	m.publish(v, vda5050.TopicOrder, &msg.Header, msg)
 }
