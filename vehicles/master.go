@@ -452,8 +452,10 @@ func (m *Master) NextTick() time.Time {
 				at(maxTime(o.sentAt.Add(m.cfg.ResendAfter), m.orderFree(v)))
 			}
 		}
-		if f := m.orderFree(v); v.needNew && f.After(m.now) {
-			at(f) // a new order held back; one that waits for the vehicle to settle goes with its state
+		if v.needNew {
+			if f := m.orderFree(v); f.After(m.now) {
+				at(f) // a new order held back; one that waits for the vehicle to settle goes with its state
+			}
 		}
 		if v.cancel != "" {
 			at(v.cancelT.Add(m.cfg.ResendAfter))
