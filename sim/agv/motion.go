@@ -221,7 +221,10 @@ func (v *Vehicle) tryDrive() {
 	if v.s.charge != nil {
 		v.stopCharging() // driving off unplugs
 	}
-	l := &leg{edge: e, speed: v.cfg.TopSpeedKmh / 3.6}
+	// one leg at a time: its memory is the vehicle's (arrive is done with
+	// the last before the next begins)
+	l := &v.s.legBuf
+	*l = leg{edge: e, speed: v.cfg.TopSpeedKmh / 3.6}
 	if i, ok := v.graph.Edge(e.EdgeID); ok {
 		ge := v.graph.Edges[i]
 		if v.graph.Nodes[ge.From].ID == e.StartNodeID && v.graph.Nodes[ge.To].ID == e.EndNodeID {

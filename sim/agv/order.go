@@ -175,11 +175,27 @@ func (v *Vehicle) accept(o vda5050.Order, update bool) {
 	for _, n := range o.Nodes[from:] {
 		v.s.nodes = append(v.s.nodes, v.newStop(n))
 	}
-	v.s.edges = append(v.s.edges, o.Edges...)
+	v.s.edges = appendEdges(v.s.edges, &v.s.edgeArr, o.Edges)
 	v.s.orderID, v.s.orderUpdateID = o.OrderID, o.OrderUpdateID
 	v.s.warnings = nil
 	v.s.dirty = true
 	v.log.Debug("order accepted", "order", o.OrderID, "update", o.OrderUpdateID, "nodes", len(v.s.nodes))
+}
+
+// appendEdges appends to the edges still to traverse, which arrive cuts
+// from the front of *arr: when they no longer fit behind, they move to the
+// front of *arr, which grows only when they do not fit there either.
+func appendEdges(edges []vda5050.Edge, arr *[]vda5050.Edge, more []vda5050.Edge) []vda5050.Edge {
+	n := len(edges) + len(more)
+	if n > cap(edges) && n <= cap(*arr) {
+		edges = (*arr)[:copy((*arr)[:len(edges)], edges)]
+	}
+	if n > cap(edges) {
+		edges = append(edges, more...) // a new array
+		*arr = edges[:cap(edges)]
+		return edges
+	}
+	return append(edges, more...)
 }
 
 func (v *Vehicle) newStop(n vda5050.Node) *stop {
