@@ -1,6 +1,7 @@
 package vehicles
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -25,8 +26,11 @@ func TestLongOrderKeepsOnlyWhatItMaySendAgain(t *testing.T) {
 		sent := map[uint32]vda5050.Node{} // every node sent, by sequence id
 		var id string
 		var updates []uint32 // each update's first sequence id
+		var outs []Outgoing  // every order sent, to check none changed since
 		for k := 0; 2*k+2 <= len(steps); k++ {
-			os := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 2 * k, To: 2*k + 2, Steps: steps[2*k : 2*k+2]}))
+			out := r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 2 * k, To: 2*k + 2, Steps: steps[2*k : 2*k+2]})
+			outs = append(outs, out...)
+			os := orders(t, out)
 			require.Len(t, os, 1, "grant %d", k)
 			o := os[0]
 			if k == 0 {
@@ -51,6 +55,11 @@ func TestLongOrderKeepsOnlyWhatItMaySendAgain(t *testing.T) {
 		}
 		o := r.m.byID["s1"].ord
 		assert.Greater(t, o.off, 0, "lag %d: the nodes behind are dropped", lag)
+		for _, out := range outs {
+			b, err := json.Marshal(out.Msg)
+			require.NoError(t, err)
+			require.JSONEq(t, string(out.Payload), string(b), "lag %d: an order changed after it was sent", lag)
+		}
 		assert.LessOrEqual(t, len(o.nodes), lag+trimBatch+1, "lag %d", lag)
 
 		// a resend goes from the last decision point confirmed
