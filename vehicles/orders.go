@@ -50,10 +50,10 @@ func (o *order) trim(at int) {
 		keep = min(keep, o.dueFrom)
 	}
 	if d := keep - o.off; d >= trimBatch {
-		// into new arrays with room to grow: the messages sent hold
-		// parts of the old ones (sendOrder), which never change
-		o.nodes = append(make([]vda5050.Node, 0, 2*(len(o.nodes)-d)+trimBatch), o.nodes[d:]...)
-		o.edges = append(make([]vda5050.Edge, 0, 2*(len(o.edges)-d)+trimBatch), o.edges[d:]...)
+		// moved to the front, so that what extend appends fills the
+		// arrays the order has rather than new ones
+		o.nodes = o.nodes[:copy(o.nodes, o.nodes[d:])]
+		o.edges = o.edges[:copy(o.edges, o.edges[d:])]
 		o.off = keep
 	}
 }
@@ -261,13 +261,9 @@ func (m *Master) edge(v *vehicle, s int) vda5050.Edge {
 // order, the stitching node for an update).
 func (m *Master) sendOrder(v *vehicle, k0 int) {
 	o := v.ord
-	// the message holds the order's own nodes and edges: an element is
-	// never changed once appended, and what extend appends later lies
-	// beyond the message's capacity
-	n, e := len(o.nodes), len(o.edges)
 	msg := &vda5050.Order{OrderID: o.id, OrderUpdateID: o.update,
-		Nodes: o.nodes[k0-o.off : n : n],
-		Edges: o.edges[k0-o.off : e : e]}
+		Nodes: append([]vda5050.Node(nil), o.nodes[k0-o.off:]...),
+		Edges: append([]vda5050.Edge(nil), o.edges[k0-o.off:]...)}
 	o.sentAt, v.orderAt = m.now, m.now
 	m.publish(v, vda5050.TopicOrder, &msg.Header, msg)
 }
