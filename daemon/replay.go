@@ -199,6 +199,15 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 // digest mean the same to the core. ok is false for what is not a JSON
 // object; it goes to the core as it came, to be refused there.
 func trimState(payload []byte) (trimmed []byte, digest string, ok bool) {
+	if trimmed, digest, ok := trimStateFast(payload); ok {
+		return trimmed, digest, true
+	}
+	return trimStateMap(payload)
+}
+
+// trimStateMap is trimState by way of a map of the state's members: for
+// what trimStateFast does not take.
+func trimStateMap(payload []byte) (trimmed []byte, digest string, ok bool) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &m); err != nil || m == nil {
 		return payload, "", false

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"container/heap"
 	"fmt"
 	"math"
 	"math/rand"
@@ -21,22 +20,54 @@ type scheduled struct {
 	fn  func()
 }
 
+// queue is a binary min-heap of scheduled things by (at, seq), typed so
+// that scheduling one allocates nothing (container/heap boxes each).
+// (at, seq) is unique: any heap pops them in the one order.
 type queue []scheduled
 
-func (q queue) Len() int { return len(q) }
-func (q queue) Less(i, j int) bool {
+func (q queue) less(i, j int) bool {
 	if !q[i].at.Equal(q[j].at) {
 		return q[i].at.Before(q[j].at)
 	}
 	return q[i].seq < q[j].seq
 }
-func (q queue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *queue) Push(x any)   { *q = append(*q, x.(scheduled)) }
-func (q *queue) Pop() any {
-	old := *q
-	it := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return it
+
+func (q *queue) push(it scheduled) {
+	*q = append(*q, it)
+	h := *q
+	for i := len(h) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !h.less(i, parent) {
+			break
+		}
+		h[i], h[parent] = h[parent], h[i]
+		i = parent
+	}
+}
+
+func (q *queue) pop() scheduled {
+	h := *q
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h[last] = scheduled{} // let go of its func
+	h = h[:last]
+	for i := 0; ; {
+		small, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && h.less(l, small) {
+			small = l
+		}
+		if r < len(h) && h.less(r, small) {
+			small = r
+		}
+		if small == i {
+			break
+		}
+		h[i], h[small] = h[small], h[i]
+		i = small
+	}
+	*q = h
+	return top
 }
 
 // engine is one run: a virtual clock, the controller and the vehicles.
@@ -73,7 +104,7 @@ type engine struct {
 
 func (e *engine) at(t time.Time, fn func()) {
 	e.seq++
-	heap.Push(&e.q, scheduled{at: t, seq: e.seq, fn: fn})
+	e.q.push(scheduled{at: t, seq: e.seq, fn: fn})
 }
 
 // send hands an event to the controller and carries out its commands;
@@ -144,8 +175,8 @@ func (e *engine) run() {
 		}
 	}
 	e.at(e.now.Add(tick), every)
-	for e.q.Len() > 0 && e.ended.IsZero() {
-		it := heap.Pop(&e.q).(scheduled)
+	for len(e.q) > 0 && e.ended.IsZero() {
+		it := e.q.pop()
 		if it.at.After(e.end) {
 			break
 		}

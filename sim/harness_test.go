@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"container/heap"
 	"fmt"
 	"math/rand"
 	"testing"
@@ -224,8 +223,8 @@ func TestPauseHoldsAction(t *testing.T) {
 			e.at(t0.Add(tc.pause), func() { v.pause(e) })
 			e.at(t0.Add(tc.resume), func() { v.resume(e) })
 		}
-		for e.q.Len() > 0 {
-			it := heap.Pop(&e.q).(scheduled)
+		for len(e.q) > 0 {
+			it := e.q.pop()
 			e.now = it.at
 			it.fn()
 		}

@@ -20,7 +20,9 @@ import (
 // pauses and charging sessions as the daemon does them. The link between
 // them is in memory and hands messages over as values (Master.Receive,
 // Outgoing.Msg), so that no JSON round trip is made per state; each
-// message is still validated and checked as one from the wire. The
+// message is still validated and checked as one from the wire. A state
+// shares with the vehicle's last one the lists that did not change, and
+// the Master checks only what is new (vda5050.ValidateStateAfter). The
 // Master holds an order update back until the vehicle is within a node of
 // its decision point (vehicles.Config.UpdateWithin): messages take no time
 // here, so no vehicle stops for it, and the grants of a few nodes go as

@@ -28,4 +28,11 @@
 // ranges and the order rules (sequence ids, stitching of nodes and edges,
 // base and horizon). Every failure is a *ValidationError that matches
 // ErrInvalid.
+//
+// Both are on the path of every state: Read checks the shape of a message
+// in one pass over its bytes and goes through it key by key only when it
+// has something to say (a problem, a key to ignore); ValidateStateAfter
+// validates a state handed over in memory without what it shares with the
+// last one validated (a sender such as sim/agv shares the lists that did
+// not change).
 package vda5050

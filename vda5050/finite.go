@@ -34,23 +34,30 @@ func finiteValue(x any) bool {
 func finiteMessage(msg any) bool {
 	switch m := msg.(type) {
 	case *State:
-		return finiteState(m)
+		return finiteState(m, StateParts{})
 	case *Order:
 		return finiteOrder(m)
 	}
 	return finite(reflect.ValueOf(msg))
 }
 
-func finiteState(s *State) bool {
+// finiteState is finite for a state, but for the parts in skip.
+func finiteState(s *State, skip StateParts) bool {
 	if !finOpt(s.DistanceSinceLastNode) {
 		return false
 	}
 	for i := range s.NodeStates {
+		if skip.NodeStates {
+			break
+		}
 		if !finiteNodePosition(s.NodeStates[i].NodePosition) {
 			return false
 		}
 	}
 	for i := range s.EdgeStates {
+		if skip.EdgeStates {
+			break
+		}
 		if !finiteTrajectory(s.EdgeStates[i].Trajectory) {
 			return false
 		}
@@ -64,6 +71,9 @@ func finiteState(s *State) bool {
 		return false
 	}
 	for i := range s.Loads {
+		if skip.Loads {
+			break
+		}
 		l := &s.Loads[i]
 		if b := l.BoundingBoxReference; b != nil && (!fin(b.X) || !fin(b.Y) || !fin(b.Z) || !finOpt(b.Theta)) {
 			return false

@@ -14,9 +14,80 @@ func (s State) Validate() error { return ValidateState(&s) }
 // every vehicle event).
 func ValidateState(s *State) error { return validate(TopicState, s, s.Header, s.check) }
 
-func (s *State) check(v *validator) {
+// ValidateStateAfter is ValidateState for a state that may share its node
+// states, edge states, action states or loads with prev: the same
+// elements in memory, as a sender makes them that shares with its last
+// state what did not change (sim/agv), not equal copies. prev must have
+// passed ValidateState and must not have changed since; then what s
+// shares with it is as valid as it was and is not checked again, and the
+// result is ValidateState's. prev may be nil.
+func ValidateStateAfter(s, prev *State) error {
+	skip := SharedWith(s, prev)
+	if skip == (StateParts{}) {
+		return ValidateState(s)
+	}
+	v := &validator{topic: TopicState, quiet: true}
+	if finiteState(s, skip) {
+		v.header(s.Header)
+		s.checkParts(v, skip)
+		if v.err == nil {
+			return nil
+		}
+	}
+	return ValidateState(s) // to say what is wrong, as it says it
+}
+
+// StateParts names the parts of a state that SharedWith finds shared.
+type StateParts struct {
+	NodeStates, EdgeStates, ActionStates, Loads bool
+}
+
+// SharedWith tells which of a state's node states, edge states, action
+// states and loads are, all of them, elements of prev's in memory (an
+// empty list counts as shared): a tail of prev's list, as when a vehicle
+// passed a node. prev may be nil.
+func SharedWith(s, prev *State) StateParts {
+	if prev == nil {
+		return StateParts{}
+	}
+	return StateParts{
+		NodeStates:   tailOf(s.NodeStates, prev.NodeStates),
+		EdgeStates:   tailOf(s.EdgeStates, prev.EdgeStates),
+		ActionStates: tailOf(s.ActionStates, prev.ActionStates),
+		Loads:        tailOf(s.Loads, prev.Loads),
+	}
+}
+
+// tailOf: a is empty, or the last len(a) elements of b, in memory.
+func tailOf[T any](a, b []T) bool {
+	return len(a) == 0 || len(a) <= len(b) && &a[len(a)-1] == &b[len(b)-1]
+}
+
+func (s *State) check(v *validator) { s.checkParts(v, StateParts{}) }
+
+// checkParts is check without the parts in skip.
+func (s *State) checkParts(v *validator, skip StateParts) {
 	v.optAtLeast("distanceSinceLastNode", s.DistanceSinceLastNode, 0)
 	v.oneOf("operatingMode", s.OperatingMode, ModeAutomatic, ModeSemiautomatic, ModeManual, ModeService, ModeTeachin)
+	if !skip.NodeStates {
+		s.checkNodeStates(v)
+	}
+	if !skip.EdgeStates {
+		s.checkEdgeStates(v)
+	}
+	v.agvPosition("agvPosition", s.AgvPosition)
+	if !skip.Loads {
+		for i, l := range s.Loads {
+			v.load(v.index("loads", i), l)
+		}
+	}
+	if !skip.ActionStates {
+		s.checkActionStates(v)
+	}
+	s.checkRest(v)
+}
+
+func (s *State) checkNodeStates(v *validator) {
 	for i, n := range s.NodeStates {
 		p := v.index("nodeStates", i)
 		v.nonEmpty(v.join(p, "nodeId"), n.NodeID)
@@ -25,6 +96,9 @@ func (s *State) check(v *validator) {
 		}
 		v.nodePosition(v.join(p, "nodePosition"), n.NodePosition)
 	}
+}
+
+func (s *State) checkEdgeStates(v *validator) {
 	for i, e := range s.EdgeStates {
 		p := v.index("edgeStates", i)
 		v.nonEmpty(v.join(p, "edgeId"), e.EdgeID)
@@ -33,15 +107,18 @@ func (s *State) check(v *validator) {
 		}
 		v.trajectory(v.join(p, "trajectory"), e.Trajectory, false)
 	}
-	v.agvPosition("agvPosition", s.AgvPosition)
-	for i, l := range s.Loads {
-		v.load(v.index("loads", i), l)
-	}
+}
+
+func (s *State) checkActionStates(v *validator) {
 	for i, a := range s.ActionStates {
 		p := v.index("actionStates", i)
 		v.nonEmpty(v.join(p, "actionId"), a.ActionID)
 		v.oneOf(v.join(p, "actionStatus"), a.ActionStatus, StatusWaiting, StatusInitializing, StatusRunning, StatusPaused, StatusFinished, StatusFailed)
 	}
+}
+
+// checkRest checks what follows the action states.
+func (s *State) checkRest(v *validator) {
 	v.battery("batteryState", s.BatteryState)
 	for i, e := range s.Errors {
 		p := v.index("errors", i)

@@ -5,13 +5,16 @@ import (
 	"testing"
 )
 
-func TestStateValidate(t *testing.T) {
-	tests := []struct {
-		name    string
-		edit    func(s *State)
-		field   string
-		problem string
-	}{
+// stateEdit makes exampleState valid or invalid in one way.
+type stateEdit struct {
+	name    string
+	edit    func(s *State)
+	field   string
+	problem string
+}
+
+func stateEdits() []stateEdit {
+	return []stateEdit{
 		{"valid", func(s *State) {}, "", ""},
 		{"valid idle", func(s *State) {
 			*s = State{Header: s.Header, OperatingMode: ModeManual, SafetyState: SafetyState{EStop: EStopManual}}
@@ -42,7 +45,10 @@ func TestStateValidate(t *testing.T) {
 		{"load weight", func(s *State) { s.Loads = []Load{{LoadID: "x", Weight: ptr(-1.0)}} }, "loads[0].weight", ">= 0"},
 		{"load dimensions", func(s *State) { s.Loads = []Load{{LoadDimensions: &LoadDimensions{Length: -1}}} }, "loads[0].loadDimensions.length", ">= 0"},
 	}
-	for _, tt := range tests {
+}
+
+func TestStateValidate(t *testing.T) {
+	for _, tt := range stateEdits() {
 		t.Run(tt.name, func(t *testing.T) {
 			s := exampleState()
 			tt.edit(&s)

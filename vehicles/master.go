@@ -235,7 +235,10 @@ func (m *Master) Incoming(now time.Time, topic string, payload []byte) ([]fleet.
 // in-process link to simulated vehicles hands them over (on a virtual
 // clock, a JSON round trip per state would be most of a simulated day).
 // A state may come as a *vda5050.State, which is not copied: the Master
-// keeps it as the vehicle's last, and the sender must not change it.
+// keeps it as the vehicle's last, and the sender must not change it; the
+// lists it shares with the last state believed (the same elements in
+// memory, as sim/agv shares what did not change) were checked with that
+// state and are not checked again (vda5050.ValidateStateAfter).
 // The message goes the same way as one that arrived as bytes, decoding
 // aside: it is validated against the protocol, its identity, limits,
 // order and position checked, and believed or refused the same.
@@ -452,8 +455,10 @@ func (m *Master) NextTick() time.Time {
 				at(maxTime(o.sentAt.Add(m.cfg.ResendAfter), m.orderFree(v)))
 			}
 		}
-		if f := m.orderFree(v); v.needNew && f.After(m.now) {
-			at(f) // a new order held back; one that waits for the vehicle to settle goes with its state
+		if v.needNew {
+			if f := m.orderFree(v); f.After(m.now) {
+				at(f) // a new order held back; one that waits for the vehicle to settle goes with its state
+			}
 		}
 		if v.cancel != "" {
 			at(v.cancelT.Add(m.cfg.ResendAfter))

@@ -15,10 +15,11 @@ import (
 type order struct {
 	id        string
 	seq0      int            // the global step of sequence id 0
-	nodes     []vda5050.Node // as sent: node k has sequence id 2k
-	edges     []vda5050.Edge // edge k has sequence id 2k+1
+	nodes     []vda5050.Node // as sent from node off on: node k has sequence id 2k
+	edges     []vda5050.Edge // edge k (from node k to k+1) has sequence id 2k+1
+	off       int            // nodes (and edges) before it are dropped, see trim
 	update    uint32         // the last orderUpdateId sent
-	decision  map[uint32]int // orderUpdateId -> index of its last base node
+	decision  []int          // by orderUpdateId: the index of its last base node
 	confirmed int            // the highest orderUpdateId a state showed; -1 none
 	sentAt    time.Time
 	resynced  bool // a rejection of it has been handled
@@ -29,7 +30,45 @@ type order struct {
 	dueFrom int
 }
 
-func (o *order) decisionStep() int { return o.seq0 + 2*(len(o.nodes)-1) }
+func (o *order) decisionStep() int { return o.seq0 + 2*o.last() }
+
+// last is the index of the order's last node, its decision point.
+func (o *order) last() int { return o.off + len(o.nodes) - 1 }
+
+// trim drops the nodes and edges behind the vehicle (its last node
+// reached is step at) that no message will send again: those before the
+// node a resend (the last confirmed decision point) or an update due
+// (dueFrom) starts at. A vehicle that drives one order a long way keeps
+// only the nodes ahead, and an update no longer copies the whole route
+// as it grows.
+func (o *order) trim(at int) {
+	if o.confirmed < 0 {
+		return // a resend goes from the first node
+	}
+	keep := min((at-o.seq0)/2, o.decisionOf(o.confirmed))
+	if o.due {
+		keep = min(keep, o.dueFrom)
+	}
+	if d := keep - o.off; d >= trimBatch {
+		// moved to the front, so that what extend appends fills the
+		// arrays the order has rather than new ones
+		o.nodes = o.nodes[:copy(o.nodes, o.nodes[d:])]
+		o.edges = o.edges[:copy(o.edges, o.edges[d:])]
+		o.off = keep
+	}
+}
+
+// decisionOf is the index of the last base node of update u, 0 for an
+// update never sent (a vehicle may report any).
+func (o *order) decisionOf(u int) int {
+	if u < 0 || u >= len(o.decision) {
+		return 0
+	}
+	return o.decision[u]
+}
+
+// trimBatch is how many nodes trim drops at least at once.
+const trimBatch = 16
 
 // drive takes a drive command: the vehicle may go from global step From
 // to To.
@@ -64,7 +103,7 @@ func (m *Master) drive(v *vehicle, c fleet.Command) {
 func (m *Master) extend(v *vehicle, to int, act *pending) {
 	o := v.ord
 	from := o.decisionStep()
-	k0 := len(o.nodes) - 1
+	k0 := o.last()
 	for s := from + 1; s <= to; s += 2 {
 		o.edges = append(o.edges, m.edge(v, s))
 		o.nodes = append(o.nodes, m.node(v, s+1, act))
@@ -85,7 +124,7 @@ func (m *Master) sendDue(v *vehicle) {
 	}
 	o.due = false
 	o.update++
-	o.decision[o.update] = len(o.nodes) - 1
+	o.decision = append(o.decision, o.last())
 	m.sendOrder(v, o.dueFrom)
 }
 
@@ -97,7 +136,7 @@ func (m *Master) ahead(v *vehicle) bool {
 	if m.cfg.UpdateWithin == 0 || o == nil {
 		return false
 	}
-	sent := o.seq0 + 2*o.decision[o.update] // the decision point sent
+	sent := o.seq0 + 2*o.decisionOf(int(o.update)) // the decision point sent
 	return (sent-v.at)/2 > m.cfg.UpdateWithin
 }
 
@@ -145,7 +184,7 @@ func (m *Master) flush(v *vehicle) {
 		// vehicle would take a new order for a resend of an old one
 		m.epoch = strconv.FormatInt(m.now.Unix(), 36)
 	}
-	o := &order{id: fmt.Sprintf("%s-%s-%d", v.id, m.epoch, v.orders), seq0: v.at, decision: map[uint32]int{}, confirmed: -1}
+	o := &order{id: fmt.Sprintf("%s-%s-%d", v.id, m.epoch, v.orders), seq0: v.at, confirmed: -1}
 	v.ord = o
 	first := m.node(v, v.at, act)
 	if p := v.st.AgvPosition; p != nil && p.PositionInitialized && first.NodePosition != nil {
@@ -161,7 +200,7 @@ func (m *Master) flush(v *vehicle) {
 		o.edges = append(o.edges, m.edge(v, s))
 		o.nodes = append(o.nodes, m.node(v, s+1, act))
 	}
-	o.decision[0] = len(o.nodes) - 1
+	o.decision = append(o.decision, len(o.nodes)-1)
 	m.sendOrder(v, 0)
 }
 
@@ -223,8 +262,8 @@ func (m *Master) edge(v *vehicle, s int) vda5050.Edge {
 func (m *Master) sendOrder(v *vehicle, k0 int) {
 	o := v.ord
 	msg := &vda5050.Order{OrderID: o.id, OrderUpdateID: o.update,
-		Nodes: append([]vda5050.Node(nil), o.nodes[k0:]...),
-		Edges: append([]vda5050.Edge(nil), o.edges[k0:]...)}
+		Nodes: append([]vda5050.Node(nil), o.nodes[k0-o.off:]...),
+		Edges: append([]vda5050.Edge(nil), o.edges[k0-o.off:]...)}
 	o.sentAt, v.orderAt = m.now, m.now
 	m.publish(v, vda5050.TopicOrder, &msg.Header, msg)
 }
@@ -235,7 +274,7 @@ func (m *Master) resend(v *vehicle) {
 	if o := v.ord; o != nil && v.cancel == "" && !v.needNew && o.confirmed < int(o.update) && m.now.Sub(o.sentAt) >= m.cfg.ResendAfter && !m.tooSoon(v) {
 		k0 := 0
 		if o.confirmed >= 0 {
-			k0 = o.decision[uint32(o.confirmed)]
+			k0 = o.decisionOf(o.confirmed)
 		}
 		m.sendOrder(v, k0)
 	}

@@ -23,7 +23,7 @@ func TestReceiveAsIncoming(t *testing.T) {
 		b, err := json.Marshal(st)
 		require.NoError(t, err)
 		evs1, out1, err1 := bytesRig.m.Incoming(bytesRig.now, topic, b)
-		evs2, out2, err2 := valueRig.m.Receive(valueRig.now, topic, st)
+		evs2, out2, err2 := valueRig.m.Receive(valueRig.now, topic, &st)
 		assert.Equal(t, evs1, evs2)
 		assert.Equal(t, len(out1), len(out2))
 		for i := range min(len(out1), len(out2)) {
@@ -58,6 +58,38 @@ func TestReceiveAsIncoming(t *testing.T) {
 	invalid.OperatingMode = "DANCING"
 	_, err = both(invalid)
 	assert.Equal(t, RefusedInvalid, ReasonOf(err))
+
+	// a vehicle that shares with its last state the lists that did not
+	// change (sim/agv) is believed or refused as before: what it shares
+	// was checked with that state, what it does not is checked now
+	n, _ := valueRig.g.Node(st.LastNodeID)
+	xy := valueRig.g.Nodes[n].XY
+	withNodes := st
+	withNodes.HeaderID += 3
+	withNodes.NodeStates = []vda5050.NodeState{
+		{NodeID: st.LastNodeID, SequenceID: 2, NodePosition: &vda5050.NodePosition{X: xy[0], Y: xy[1], MapID: valueRig.g.MapID}},
+		{NodeID: st.LastNodeID, SequenceID: 4, NodePosition: &vda5050.NodePosition{X: xy[0], Y: xy[1], MapID: valueRig.g.MapID}},
+	}
+	_, err = both(withNodes)
+	require.NoError(t, err)
+	sharing := withNodes
+	sharing.HeaderID++
+	sharing.NodeStates = withNodes.NodeStates[1:]
+	sharing.OperatingMode = "DANCING"
+	_, err = both(sharing)
+	assert.Equal(t, RefusedInvalid, ReasonOf(err), "invalid in what it does not share")
+	sharing.OperatingMode = vda5050.ModeAutomatic
+	sharing.EdgeStates = []vda5050.EdgeState{{EdgeID: "e", SequenceID: 2}}
+	_, err = both(sharing)
+	assert.Equal(t, RefusedInvalid, ReasonOf(err), "an edge state with an even sequence id")
+	sharing.EdgeStates = []vda5050.EdgeState{}
+	odd := sharing
+	odd.NodeStates = []vda5050.NodeState{withNodes.NodeStates[1]}
+	odd.NodeStates[0].SequenceID = 5
+	_, err = both(odd)
+	assert.Equal(t, RefusedInvalid, ReasonOf(err), "a node state of its own, with an odd sequence id")
+	_, err = both(sharing)
+	require.NoError(t, err)
 
 	_, _, err = valueRig.m.Receive(valueRig.now, vda5050.TopicName("", "acme", "s1", vda5050.TopicConnection), st)
 	assert.Equal(t, RefusedTopic, ReasonOf(err), "a state on the connection topic")

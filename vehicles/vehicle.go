@@ -313,6 +313,7 @@ func (m *Master) state(v *vehicle, st *vda5050.State) {
 			}
 		}
 		m.progress(v, o.seq0+int(st.LastNodeSequenceID))
+		o.trim(v.at)
 		m.sendDue(v) // an update held back while it was far from its decision point
 	}
 	m.actionStates(v, st)

@@ -13,18 +13,30 @@ import (
 // work of checking it. within_test.go spoils every string and array a
 // state can hold in turn, so that a field added to vda5050.State and not
 // here fails the test.
-func withinState(s *vda5050.State) bool {
+func withinState(s *vda5050.State) bool { return withinStateAfter(s, nil) }
+
+// withinStateAfter is withinState for a state that may share lists with
+// prev, a state withinState took and that has not changed since (see
+// vda5050.ValidateStateAfter): what it shares is not looked at again.
+func withinStateAfter(s, prev *vda5050.State) bool {
 	if !texts(s.Timestamp, s.Version, s.Manufacturer, s.SerialNumber, s.OrderID, s.ZoneSetID, s.LastNodeID, s.OperatingMode) ||
 		!entries(len(s.NodeStates), len(s.EdgeStates), len(s.Loads), len(s.ActionStates), len(s.Errors), len(s.Information)) {
 		return false
 	}
+	skip := vda5050.SharedWith(s, prev)
 	for i := range s.NodeStates {
+		if skip.NodeStates {
+			break
+		}
 		n := &s.NodeStates[i]
 		if !texts(n.NodeID, n.NodeDescription) || n.NodePosition != nil && !texts(n.NodePosition.MapID, n.NodePosition.MapDescription) {
 			return false
 		}
 	}
 	for i := range s.EdgeStates {
+		if skip.EdgeStates {
+			break
+		}
 		e := &s.EdgeStates[i]
 		if !texts(e.EdgeID, e.EdgeDescription) || e.Trajectory != nil && !entries(len(e.Trajectory.KnotVector), len(e.Trajectory.ControlPoints)) {
 			return false
@@ -34,12 +46,18 @@ func withinState(s *vda5050.State) bool {
 		return false
 	}
 	for i := range s.Loads {
+		if skip.Loads {
+			break
+		}
 		l := &s.Loads[i]
 		if !texts(l.LoadID, l.LoadType, l.LoadPosition) {
 			return false
 		}
 	}
 	for i := range s.ActionStates {
+		if skip.ActionStates {
+			break
+		}
 		a := &s.ActionStates[i]
 		if !texts(a.ActionID, a.ActionType, a.ActionDescription, a.ActionStatus, a.ResultDescription) {
 			return false

@@ -101,3 +101,44 @@ func TestWithinStateByHand(t *testing.T) {
 		}
 	}
 }
+
+// withinStateAfter takes what withinState takes, for a state sharing any
+// of its lists with one withinState took: spoilt strings and arrays in
+// what it does not share are refused as before.
+func TestWithinStateAfterAgrees(t *testing.T) {
+	var prev vda5050.State
+	fillAll(reflect.ValueOf(&prev).Elem())
+	prev.NodeStates = append(prev.NodeStates, prev.NodeStates[0])
+	total := spoil(reflect.ValueOf(&prev).Elem(), -1, "")
+	shared := 0
+	for _, bad := range []string{"a\x01", strings.Repeat("a", MaxText+1)} {
+		for k := range total {
+			var f vda5050.State
+			fillAll(reflect.ValueOf(&f).Elem())
+			f.NodeStates = append(f.NodeStates, f.NodeStates[0])
+			spoil(reflect.ValueOf(&f).Elem(), k, bad)
+			// share what the spoiling left as it was
+			if reflect.DeepEqual(f.NodeStates, prev.NodeStates) {
+				f.NodeStates = prev.NodeStates[k%2:]
+			}
+			if reflect.DeepEqual(f.EdgeStates, prev.EdgeStates) {
+				f.EdgeStates = prev.EdgeStates
+			}
+			if reflect.DeepEqual(f.ActionStates, prev.ActionStates) {
+				f.ActionStates = prev.ActionStates
+			}
+			if reflect.DeepEqual(f.Loads, prev.Loads) {
+				f.Loads = prev.Loads
+			}
+			if vda5050.SharedWith(&f, &prev) != (vda5050.StateParts{}) {
+				shared++
+			}
+			if got, want := withinStateAfter(&f, &prev), withinState(&f); got != want {
+				t.Errorf("string or array %d spoilt (%q): withinStateAfter %v, withinState %v", k, bad, got, want)
+			}
+		}
+	}
+	if shared < total {
+		t.Errorf("%d of %d states share a list: too few", shared, 2*total)
+	}
+}

@@ -6,12 +6,17 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/sim"
 )
+
+// simGCPercent is the garbage collector's target for a simulated day (see
+// runSim).
+const simGCPercent = 400
 
 // runSim runs one simulated fleet day on a virtual clock and reports it.
 // Flags override the scenario file, which overrides the defaults.
@@ -94,6 +99,12 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	}
 	if set["vda5050"] {
 		cfg.VDA5050 = *vda
+	}
+	if os.Getenv("GOGC") == "" {
+		// a simulated day is a batch job with a heap of some 100 MB: the
+		// collector running at four times the live heap rather than twice
+		// takes some 10 % less CPU for a few hundred MB (GOGC overrides)
+		defer debug.SetGCPercent(debug.SetGCPercent(simGCPercent))
 	}
 	r, err := sim.Run(cfg)
 	if err != nil {

@@ -221,9 +221,10 @@ func (v *Vehicle) tryDrive() {
 	if v.s.charge != nil {
 		v.stopCharging() // driving off unplugs
 	}
-	to, _ := v.nodeXY(n.Node)
-	l := &leg{edge: e, path: orb.LineString{v.s.pos, to}, speed: v.cfg.TopSpeedKmh / 3.6}
-	l.length = dist(v.s.pos, to)
+	// one leg at a time: its memory is the vehicle's (arrive is done with
+	// the last before the next begins)
+	l := &v.s.legBuf
+	*l = leg{edge: e, speed: v.cfg.TopSpeedKmh / 3.6}
 	if i, ok := v.graph.Edge(e.EdgeID); ok {
 		ge := v.graph.Edges[i]
 		if v.graph.Nodes[ge.From].ID == e.StartNodeID && v.graph.Nodes[ge.To].ID == e.EndNodeID {
@@ -232,6 +233,11 @@ func (v *Vehicle) tryDrive() {
 				l.speed = math.Min(l.speed, ge.MaxSpeed)
 			}
 		}
+	}
+	if l.path == nil {
+		// not a lane of the map: straight to the node
+		to, _ := v.nodeXY(n.Node)
+		l.path, l.length = orb.LineString{v.s.pos, to}, dist(v.s.pos, to)
 	}
 	if e.Length != nil {
 		l.length = *e.Length

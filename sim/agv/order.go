@@ -1,8 +1,10 @@
 package agv
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 
@@ -25,13 +27,8 @@ var nodeActions = []string{vda5050.ActionPick, vda5050.ActionDrop, vda5050.Actio
 
 // order accepts or rejects an order by the rules of VDA 5050 2.0 (Fig. 8).
 func (v *Vehicle) order(o vda5050.Order) {
-	refs := []vda5050.ErrorReference{
-		ref("headerId", strconv.FormatUint(uint64(o.HeaderID), 10)),
-		ref("topic", string(vda5050.TopicOrder)),
-		ref("orderId", o.OrderID),
-		ref("orderUpdateId", strconv.FormatUint(uint64(o.OrderUpdateID), 10)),
-	}
 	if err := o.Validate(); err != nil {
+		refs := orderRefs(o)
 		var ve *vda5050.ValidationError
 		if errors.As(err, &ve) && ve.Field != "" {
 			refs = append(refs, ref("field", ve.Field))
@@ -40,7 +37,7 @@ func (v *Vehicle) order(o vda5050.Order) {
 		return
 	}
 	if typ, msg, more := v.unusable(o); typ != "" {
-		v.reject(typ, msg, append(refs, more...))
+		v.reject(typ, msg, append(orderRefs(o), more...))
 		return
 	}
 	dpID, dpSeq := v.decisionPoint()
@@ -48,27 +45,37 @@ func (v *Vehicle) order(o vda5050.Order) {
 	same := o.OrderID == v.s.orderID
 	switch {
 	case same && o.OrderUpdateID < v.s.orderUpdateID:
-		v.reject(ErrTypeOrderUpdate, fmt.Sprintf("orderUpdateId %d is lower than the current %d of order %s", o.OrderUpdateID, v.s.orderUpdateID, o.OrderID), refs)
+		v.reject(ErrTypeOrderUpdate, fmt.Sprintf("orderUpdateId %d is lower than the current %d of order %s", o.OrderUpdateID, v.s.orderUpdateID, o.OrderID), orderRefs(o))
 	case same && o.OrderUpdateID == v.s.orderUpdateID:
 		v.log.Debug("order resent; ignored", "order", o.OrderID, "update", o.OrderUpdateID)
 	case same:
 		if first.NodeID != dpID || first.SequenceID != dpSeq {
-			v.reject(ErrTypeOrderUpdate, fmt.Sprintf("update starts at node %s (sequence %d), not at the decision point %s (sequence %d)", first.NodeID, first.SequenceID, dpID, dpSeq), refs)
+			v.reject(ErrTypeOrderUpdate, fmt.Sprintf("update starts at node %s (sequence %d), not at the decision point %s (sequence %d)", first.NodeID, first.SequenceID, dpID, dpSeq), orderRefs(o))
 			return
 		}
 		v.accept(o, true)
 	case v.active():
 		if first.NodeID != dpID {
-			v.reject(ErrTypeOrder, fmt.Sprintf("new order %s while order %s is active does not start at its decision point %s", o.OrderID, v.s.orderID, dpID), refs)
+			v.reject(ErrTypeOrder, fmt.Sprintf("new order %s while order %s is active does not start at its decision point %s", o.OrderID, v.s.orderID, dpID), orderRefs(o))
 			return
 		}
 		v.accept(o, false)
 	default:
 		if ok, msg := v.reachable(first); !ok {
-			v.reject(ErrTypeOrder, msg, append(refs, ref("nodeId", first.NodeID)))
+			v.reject(ErrTypeOrder, msg, append(orderRefs(o), ref("nodeId", first.NodeID)))
 			return
 		}
 		v.accept(o, false)
+	}
+}
+
+// orderRefs are the error references that name an order rejected.
+func orderRefs(o vda5050.Order) []vda5050.ErrorReference {
+	return []vda5050.ErrorReference{
+		ref("headerId", strconv.FormatUint(uint64(o.HeaderID), 10)),
+		ref("topic", string(vda5050.TopicOrder)),
+		ref("orderId", o.OrderID),
+		ref("orderUpdateId", strconv.FormatUint(uint64(o.OrderUpdateID), 10)),
 	}
 }
 
@@ -175,11 +182,29 @@ func (v *Vehicle) accept(o vda5050.Order, update bool) {
 	for _, n := range o.Nodes[from:] {
 		v.s.nodes = append(v.s.nodes, v.newStop(n))
 	}
-	v.s.edges = append(v.s.edges, o.Edges...)
+	v.s.edges = appendEdges(v.s.edges, &v.s.edgeArr, o.Edges)
 	v.s.orderID, v.s.orderUpdateID = o.OrderID, o.OrderUpdateID
 	v.s.warnings = nil
 	v.s.dirty = true
-	v.log.Debug("order accepted", "order", o.OrderID, "update", o.OrderUpdateID, "nodes", len(v.s.nodes))
+	if v.log.Enabled(context.Background(), slog.LevelDebug) { // (its arguments would be made for nothing)
+		v.log.Debug("order accepted", "order", o.OrderID, "update", o.OrderUpdateID, "nodes", len(v.s.nodes))
+	}
+}
+
+// appendEdges appends to the edges still to traverse, which arrive cuts
+// from the front of *arr: when they no longer fit behind, they move to the
+// front of *arr, which grows only when they do not fit there either.
+func appendEdges(edges []vda5050.Edge, arr *[]vda5050.Edge, more []vda5050.Edge) []vda5050.Edge {
+	n := len(edges) + len(more)
+	if n > cap(edges) && n <= cap(*arr) {
+		edges = (*arr)[:copy((*arr)[:len(edges)], edges)]
+	}
+	if n > cap(edges) {
+		edges = append(edges, more...) // a new array
+		*arr = edges[:cap(edges)]
+		return edges
+	}
+	return append(edges, more...)
 }
 
 func (v *Vehicle) newStop(n vda5050.Node) *stop {

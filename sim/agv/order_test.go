@@ -2,6 +2,7 @@ package agv
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"testing/synctest"
 
@@ -164,4 +165,37 @@ func TestInvalidMessage(t *testing.T) {
 			t.Fatalf("errors %+v, want two validationErrors", st.Errors)
 		}
 	})
+}
+
+// appendEdges keeps the edges in order and reuses the vehicle's array:
+// edges cut from the front make room for those appended.
+func TestAppendEdges(t *testing.T) {
+	var arr, edges, want []vda5050.Edge
+	id := 0
+	next := func(n int) []vda5050.Edge {
+		var out []vda5050.Edge
+		for range n {
+			id++
+			out = append(out, vda5050.Edge{EdgeID: fmt.Sprint(id)})
+		}
+		return out
+	}
+	grew := 0
+	for round := range 200 {
+		more := next(1 + round%3)
+		before := cap(arr)
+		edges = appendEdges(edges, &arr, more)
+		want = append(want, more...)
+		if cap(arr) != before {
+			grew++
+		}
+		cut := min(len(edges), round%4)
+		edges, want = edges[cut:], want[cut:]
+		if !slices.EqualFunc(edges, want, func(a, b vda5050.Edge) bool { return a.EdgeID == b.EdgeID }) {
+			t.Fatalf("round %d: edges %v, want %v", round, edges, want)
+		}
+	}
+	if grew > 10 || grew == 0 {
+		t.Errorf("the array grew %d times for at most a few dozen edges at once", grew)
+	}
 }

@@ -17,12 +17,15 @@ type state struct {
 	orderUpdateID uint32
 	nodes         []*stop        // still to traverse, base then horizon
 	edges         []vda5050.Edge // still to traverse; edges[k] ends at nodes[k]
+	edgeArr       []vda5050.Edge // the array edges is in, from its start (appendEdges)
 	lastNode      string
 	lastSeq       uint32
 
 	pos   orb.Point
 	theta float64
-	leg   *leg // the edge being driven, if any
+	leg   *leg // the edge being driven, if any: legBuf or nil
+	// legBuf holds the edge being driven
+	legBuf leg
 
 	actions []*action // actionStates, in the order they came
 	cancel  *action   // a cancelOrder under way
@@ -46,6 +49,7 @@ type state struct {
 	dirty      bool          // an event happened: state goes out
 	factsheet  bool          // a factsheet is due
 	lastState  time.Time
+	sent       *vda5050.State // the last state made (stateMsg), whose unchanged parts the next shares
 	lastVis    time.Time
 	wasDriving bool
 	wasNBR     bool

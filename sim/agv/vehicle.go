@@ -15,9 +15,10 @@ import (
 
 // Link carries a vehicle's messages to the broker. Publish gets a
 // vda5050 message value with its header already stamped (a state as a
-// *vda5050.State, made for the message and not changed after) and chooses QoS
-// and retain flag by topic (connection and factsheet retained, connection
-// QoS 1, the rest QoS 0).
+// *vda5050.State, made for the message and not changed after; it shares
+// the parts that did not change with the vehicle's earlier states, so no
+// receiver may change it either) and chooses QoS and retain flag by topic
+// (connection and factsheet retained, connection QoS 1, the rest QoS 0).
 type Link interface {
 	Publish(t vda5050.Topic, msg any) error
 }
