@@ -50,10 +50,10 @@ func (o *order) trim(at int) {
 		keep = min(keep, o.dueFrom)
 	}
 	if d := keep - o.off; d >= trimBatch {
-		// moved to the front, so that what extend appends fills the
-		// arrays the order has rather than new ones
-		o.nodes = o.nodes[:copy(o.nodes, o.nodes[d:])]
-		o.edges = o.edges[:copy(o.edges, o.edges[d:])]
+		// into new arrays: a snapshot of the Master (Snapshot) may still
+		// share the old ones, and is encoded on another goroutine
+		o.nodes = append(make([]vda5050.Node, 0, len(o.nodes)-d+trimBatch), o.nodes[d:]...)
+		o.edges = append(make([]vda5050.Edge, 0, len(o.edges)-d+trimBatch), o.edges[d:]...)
 		o.off = keep
 	}
 }

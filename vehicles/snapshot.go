@@ -97,10 +97,11 @@ type ChargeSnapshot struct {
 type OrderSnapshot struct {
 	ID        string         `json:"id"`
 	Seq0      int            `json:"seq0"`
-	Nodes     []vda5050.Node `json:"nodes"`
+	Nodes     []vda5050.Node `json:"nodes"` // from node Off on
 	Edges     []vda5050.Edge `json:"edges"`
+	Off       int            `json:"off,omitempty"` // nodes and edges dropped before Nodes[0] (trim)
 	Update    uint32         `json:"update"`
-	Decision  map[uint32]int `json:"decision"`
+	Decision  map[uint32]int `json:"decision"` // orderUpdateId -> the index of its last base node
 	Confirmed int            `json:"confirmed"`
 	SentAt    time.Time      `json:"sentAt"`
 	Resynced  bool           `json:"resynced,omitempty"`
@@ -120,7 +121,7 @@ func (p PendingAction) pending() pending {
 // copies all but what the Master never changes: the VDA 5050 messages it
 // keeps (a vehicle's last state, position, factsheet, pause action: each
 // is replaced, never changed) and the nodes and edges of each order
-// (which only grow: a new order has new lists). So it may be encoded on
+// (which only grow: a new order, and trim, make new lists). So it may be encoded on
 // another goroutine while the Master goes on.
 func (m *Master) Snapshot() Snapshot {
 	s := Snapshot{Now: m.now, Epoch: m.epoch, Ignored: m.ignoredN, Unknown: maps.Clone(m.unknown),
@@ -146,9 +147,12 @@ func (v *vehicle) snapshot() VehicleSnapshot {
 	if o := v.ord; o != nil {
 		// capped: what the Master appends later lies beyond them
 		vs.Order = &OrderSnapshot{ID: o.id, Seq0: o.seq0, Nodes: o.nodes[:len(o.nodes):len(o.nodes)],
-			Edges: o.edges[:len(o.edges):len(o.edges)], Update: o.update,
-			Decision: maps.Clone(o.decision), Confirmed: o.confirmed, SentAt: o.sentAt, Resynced: o.resynced,
+			Edges: o.edges[:len(o.edges):len(o.edges)], Off: o.off, Update: o.update,
+			Decision: make(map[uint32]int, len(o.decision)), Confirmed: o.confirmed, SentAt: o.sentAt, Resynced: o.resynced,
 			Due: o.due, DueFrom: o.dueFrom}
+		for u, k := range o.decision {
+			vs.Order.Decision[uint32(u)] = k
+		}
 	}
 	for id, a := range v.actions {
 		vs.Actions[id] = SentAction{Kind: a.kind, Pending: pendingSnapshot(a.p)}
@@ -240,10 +244,13 @@ func (v *vehicle) restore(vs VehicleSnapshot) {
 		v.act = &p
 	}
 	if o := vs.Order; o != nil {
-		v.ord = &order{id: o.ID, seq0: o.Seq0, nodes: o.Nodes, edges: o.Edges, update: o.Update, decision: o.Decision,
+		v.ord = &order{id: o.ID, seq0: o.Seq0, nodes: o.Nodes, edges: o.Edges, off: o.Off, update: o.Update,
 			confirmed: o.Confirmed, sentAt: o.SentAt, resynced: o.Resynced, due: o.Due, dueFrom: o.DueFrom}
-		if v.ord.decision == nil {
-			v.ord.decision = map[uint32]int{}
+		for u, k := range o.Decision {
+			if int(u) >= len(v.ord.decision) {
+				v.ord.decision = append(v.ord.decision, make([]int, int(u)+1-len(v.ord.decision))...)
+			}
+			v.ord.decision[u] = k
 		}
 	}
 	for id, a := range vs.Actions {
