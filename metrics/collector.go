@@ -44,6 +44,7 @@ type collector struct {
 	active, up, roundtrip, decision                               *prometheus.Desc
 	msgIn, msgOut, msgRejected, msgDropped, msgSame, publishErrs  *prometheus.Desc
 	controllerErrs, journalErrs, replayed                         *prometheus.Desc
+	fromSnapshot, snapshotsWritten, snapshotErrors                *prometheus.Desc
 	moves, shuttles, soc, customsWaiting, chargersInUse, chargers *prometheus.Desc
 	movesCreated, deliveries, returns, duplicateDrops             *prometheus.Desc
 	illegal, planFailures, dispatchRejections, reservationWaits   *prometheus.Desc
@@ -73,6 +74,10 @@ func newCollector(cfg Config) *collector {
 		controllerErrs: desc("controller_errors_total", "Events the fleet controller refused."),
 		journalErrs:    desc("journal_errors_total", "Inputs lost because the journal could not take them."),
 		replayed:       desc("journal_replayed_records_total", "Journal records replayed since start."),
+		fromSnapshot: desc("snapshot_restored_index", "Journal index of the snapshot the core was restored from at start "+
+			"(0: none, the whole journal was replayed)."),
+		snapshotsWritten: desc("snapshots_written_total", "Snapshots of the core written to the store by this process."),
+		snapshotErrors:   desc("snapshot_errors_total", "Snapshots of the core not taken or not written (see the log for why)."),
 
 		moves:          desc("moves", "Container moves by state.", "state"),
 		shuttles:       desc("shuttles", "Shuttles known to the fleet controller, by state.", "state"),
@@ -97,7 +102,7 @@ func newCollector(cfg Config) *collector {
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.active, c.up, c.roundtrip, c.decision,
 		c.msgIn, c.msgOut, c.msgRejected, c.msgDropped, c.msgSame, c.publishErrs,
-		c.controllerErrs, c.journalErrs, c.replayed,
+		c.controllerErrs, c.journalErrs, c.replayed, c.fromSnapshot, c.snapshotsWritten, c.snapshotErrors,
 		c.moves, c.shuttles, c.soc, c.customsWaiting, c.chargersInUse, c.chargers,
 		c.movesCreated, c.deliveries, c.returns, c.duplicateDrops, c.illegal, c.planFailures, c.dispatchRejections, c.reservationWaits} {
 		ch <- d
@@ -146,6 +151,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.controllerErrs, float64(n.ControllerErrors))
 	counter(c.journalErrs, float64(n.JournalErrors))
 	counter(c.replayed, float64(n.Replayed))
+	gauge(c.fromSnapshot, float64(n.FromSnapshot))
+	counter(c.snapshotsWritten, float64(n.SnapshotsWritten))
+	counter(c.snapshotErrors, float64(n.SnapshotErrors))
 	lat := c.fleet.DecisionLatency()
 	buckets := make(map[float64]uint64, len(lat.Buckets))
 	for i, b := range lat.Buckets {

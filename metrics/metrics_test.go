@@ -273,7 +273,7 @@ func TestObservedOnce(t *testing.T) {
 }
 
 // TestCoreDoesNotAnswer: a scrape that times out on the core still
-// answers, with core_up 0 and the daemon's counters.
+// answers, with core_up 0 and the daemon's counters (messages, snapshots).
 func TestCoreDoesNotAnswer(t *testing.T) {
 	_, site, g := newFakeFleet(t)
 	m, err := New(Config{Fleet: stuckFleet{}, Site: site, Graph: g, Timeout: time.Millisecond})
@@ -285,7 +285,17 @@ borderfleet_core_up 0
 # HELP borderfleet_mqtt_messages_received_total VDA 5050 messages received from vehicles.
 # TYPE borderfleet_mqtt_messages_received_total counter
 borderfleet_mqtt_messages_received_total 42
-`), "borderfleet_core_up", "borderfleet_mqtt_messages_received_total", "borderfleet_moves", "borderfleet_core_roundtrip_seconds")
+# HELP borderfleet_snapshot_restored_index Journal index of the snapshot the core was restored from at start (0: none, the whole journal was replayed).
+# TYPE borderfleet_snapshot_restored_index gauge
+borderfleet_snapshot_restored_index 410000
+# HELP borderfleet_snapshots_written_total Snapshots of the core written to the store by this process.
+# TYPE borderfleet_snapshots_written_total counter
+borderfleet_snapshots_written_total 3
+# HELP borderfleet_snapshot_errors_total Snapshots of the core not taken or not written (see the log for why).
+# TYPE borderfleet_snapshot_errors_total counter
+borderfleet_snapshot_errors_total 1
+`), "borderfleet_core_up", "borderfleet_mqtt_messages_received_total", "borderfleet_moves", "borderfleet_core_roundtrip_seconds",
+		"borderfleet_snapshot_restored_index", "borderfleet_snapshots_written_total", "borderfleet_snapshot_errors_total")
 	assert.NoError(t, err)
 }
 
@@ -296,7 +306,9 @@ func (stuckFleet) Read(ctx context.Context, _ func(time.Time, daemon.View)) erro
 	<-ctx.Done()
 	return ctx.Err()
 }
-func (stuckFleet) Counters() daemon.Counters       { return daemon.Counters{MessagesIn: 42} }
+func (stuckFleet) Counters() daemon.Counters {
+	return daemon.Counters{MessagesIn: 42, FromSnapshot: 410000, SnapshotsWritten: 3, SnapshotErrors: 1}
+}
 func (stuckFleet) Active() bool                    { return false }
 func (stuckFleet) DecisionLatency() daemon.Latency { return daemon.Latency{} }
 
