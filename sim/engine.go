@@ -95,6 +95,7 @@ type engine struct {
 	stations    map[string]float64 // charger kW by station node
 	standing    map[string]string  // node -> the vehicle standing there (stations left out)
 	repairing   int                // vehicles broken down now
+	repairS     float64            // seconds of the drain with a vehicle broken down (Liveness.RepairS)
 	r           Report
 	errs        int
 	cancelled   int       // pending moves cancelled when demand stopped (Config.DrainCancelsPending)
@@ -167,8 +168,16 @@ func (e *engine) run() {
 			e.r.ActivityHours[e.activity(id)] += tick.Hours()
 		}
 		e.checkStall()
-		if e.cfg.Drain > 0 && !e.now.Before(demandEnd) && e.atRest() {
-			e.ended = e.now
+		if e.cfg.Drain > 0 && !e.now.Before(demandEnd) {
+			if e.atRest() {
+				e.ended = e.now
+			} else if e.repairing > 0 && e.repairS < e.cfg.Drain.Seconds() {
+				// the drain's bound counts the controller's time: a minute
+				// with a shuttle broken down is added to it (at most the
+				// drain again), for a repair holds up what stands behind
+				e.repairS += tick.Seconds()
+				e.end = e.end.Add(tick)
+			}
 		}
 		if e.now.Before(e.end) {
 			e.at(e.now.Add(tick), every)

@@ -31,7 +31,7 @@ func ended(t *testing.T, r Report, name string) {
 	require.NotNil(t, l, name)
 	assert.True(t, l.Live(), "%s: %d moves open %v, %d shuttles busy %v", name, l.OpenMoves, l.OpenMoveIDs, l.BusyShuttles, l.BusyShuttleIDs)
 	assert.GreaterOrEqual(t, l.EndedS, 0.0, name)
-	assert.LessOrEqual(t, l.EndedS, l.DrainS, name)
+	assert.LessOrEqual(t, l.EndedS, l.DrainS+l.RepairS, name)
 	assert.Zero(t, l.OpenMoves, name)
 	assert.Zero(t, l.BusyShuttles, name)
 	assert.Zero(t, r.MovesPending+r.MovesInProgress, name)
@@ -86,7 +86,18 @@ func TestDrainNotLive(t *testing.T) {
 	assert.Greater(t, l.OpenMoves, maxLivenessIDs)
 	assert.Len(t, l.OpenMoveIDs, maxLivenessIDs)
 	assert.Contains(t, l.OpenMoveIDs[0], "(pending, no shuttle)")
-	assert.InDelta(t, 2+10.0/60, r.SimHours, 1e-9, "ran the whole drain")
+	assert.InDelta(t, 2+(l.DrainS+l.RepairS)/3600, r.SimHours, 1e-9, "ran the whole drain")
+
+	// breakdowns in the drain: each minute with a shuttle broken down is
+	// added to it, up to the drain again
+	c.MTBF, c.MTTR = 30*time.Minute, time.Hour
+	r, err = Run(c)
+	require.NoError(t, err)
+	l = r.Liveness
+	assert.False(t, l.Live())
+	assert.Positive(t, l.RepairS, "shuttles broke down in the drain")
+	assert.LessOrEqual(t, l.RepairS, l.DrainS)
+	assert.InDelta(t, 2+(l.DrainS+l.RepairS)/3600, r.SimHours, 1e-9, "ran the drain and the repairs")
 
 	// no drain, no operators: nothing checked, nothing reported
 	c.Drain = 0

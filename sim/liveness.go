@@ -16,8 +16,14 @@ import (
 type Liveness struct {
 	DemandHours float64 `json:"demand_hours"` // demand ran this long
 	DrainS      float64 `json:"drain_s"`      // the bound: at most this long after demand stopped; 0: not checked
+	// RepairS is how much of the drain some shuttle was broken down (to
+	// the minute), added to the bound, up to DrainS: a repair holds up
+	// whatever waits behind the broken shuttle, which no controller can
+	// help, and a shuttle breaks down when it moves after its time.
+	RepairS float64 `json:"repair_s,omitempty"`
 	// EndedS is how long after demand stopped every move had ended and
-	// every shuttle was at rest (to the minute); -1 if not within DrainS.
+	// every shuttle was at rest (to the minute); -1 if not within DrainS
+	// plus RepairS.
 	EndedS float64 `json:"ended_s"`
 	// OpenMoves are the moves not ended when the run stopped; the first
 	// few as "id (state, shuttle)".
@@ -105,7 +111,7 @@ func (e *engine) report(demandEnd time.Time) {
 	if e.cfg.Drain == 0 && e.ops == nil {
 		return
 	}
-	l := &Liveness{DemandHours: e.cfg.Hours, DrainS: e.cfg.Drain.Seconds(), EndedS: -1, CancelledAtDrain: e.cancelled}
+	l := &Liveness{DemandHours: e.cfg.Hours, DrainS: e.cfg.Drain.Seconds(), RepairS: e.repairS, EndedS: -1, CancelledAtDrain: e.cancelled}
 	if e.ops != nil {
 		l.Ops = &e.ops.r
 	}

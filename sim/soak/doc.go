@@ -13,9 +13,11 @@
 // illegal transition, lost or twice-delivered move) and liveness: demand
 // stops after Hours, the moves still pending then are cancelled, as an
 // operator closing the day would (sim.Config.DrainCancelsPending), and
-// within the drain the case states (DrainBound) every move under way ends
-// (delivered, or returned after a refusal; cancelled ones have ended) and
-// every shuttle comes to rest (idle, parked or charging).
+// within the drain the case states (DrainBound; each minute with a shuttle
+// broken down is added, up to the drain again: sim.Liveness.RepairS) every
+// move under way ends (delivered, or returned after a refusal; cancelled
+// ones have ended) and every shuttle comes to rest (idle, parked or
+// charging).
 //
 // TestSoak runs -soak.runs drawn cases (seeded by -soak.seed) on every
 // CPU; scripts/test.sh runs 200 of 8 simulated hours each within a budget
