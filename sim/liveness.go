@@ -102,7 +102,7 @@ func (e *engine) nodeOf(id string) string {
 // atRest tells whether every move has ended, every shuttle is at rest and
 // the operators have undone what they meant to undo.
 func (e *engine) atRest() bool {
-	return len(e.openMoves()) == 0 && len(e.busy()) == 0 && (e.ops == nil || e.ops.undoing == 0)
+	return len(e.openMoves()) == 0 && len(e.busy()) == 0 && (e.ops == nil || len(e.ops.r.Undoing) == 0)
 }
 
 // report fills the run's Liveness (with a drain, or random operator

@@ -83,7 +83,6 @@ type operator struct {
 	laneIDs []string            // lanes that may be closed
 	links   []string            // links of lanes that may be closed
 	parking map[string]bool     // parking spots
-	undoing int                 // verbs to undo still (undo); by verb in r.Undoing
 	r       OpsReport
 }
 
@@ -148,9 +147,8 @@ func (o *operator) ask(v Verb, ev fleet.Event) bool {
 // undo asks for a verb after a while, and each minute again until the
 // Controller takes it. Until then the operator's day is not over: a drain
 // does not end with a shuttle still stopped, paused or out of service, or
-// a lane still closed, by them (undoing).
+// a lane still closed, by them (OpsReport.Undoing).
 func (o *operator) undo(after time.Duration, v Verb, ev fleet.Event) {
-	o.undoing++
 	if o.r.Undoing == nil {
 		o.r.Undoing = map[Verb]int{}
 	}
@@ -161,7 +159,6 @@ func (o *operator) undo(after time.Duration, v Verb, ev fleet.Event) {
 func (o *operator) retry(after time.Duration, v Verb, ev fleet.Event) {
 	o.e.at(o.e.now.Add(after), func() {
 		if o.ask(v, ev) {
-			o.undoing--
 			if o.r.Undoing[v]--; o.r.Undoing[v] == 0 {
 				delete(o.r.Undoing, v)
 			}
