@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"container/heap"
 	"fmt"
 	"math"
 	"math/rand"
@@ -20,55 +21,29 @@ type scheduled struct {
 	fn  func()
 }
 
-// queue is a binary min-heap of scheduled things by (at, seq), typed so
-// that scheduling one allocates nothing (container/heap boxes each).
-// (at, seq) is unique: any heap pops them in the one order.
+// queue is the run's schedule: a container/heap of scheduled things by
+// (at, seq). (at, seq) is unique: the heap pops them in the one order.
 type queue []scheduled
 
-func (q queue) less(i, j int) bool {
+func (q queue) Len() int { return len(q) }
+func (q queue) Less(i, j int) bool {
 	if !q[i].at.Equal(q[j].at) {
 		return q[i].at.Before(q[j].at)
 	}
 	return q[i].seq < q[j].seq
 }
-
-func (q *queue) push(it scheduled) {
-	*q = append(*q, it)
-	h := *q
-	for i := len(h) - 1; i > 0; {
-		parent := (i - 1) / 2
-		if !h.less(i, parent) {
-			break
-		}
-		h[i], h[parent] = h[parent], h[i]
-		i = parent
-	}
+func (q queue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *queue) Push(x any)   { *q = append(*q, x.(scheduled)) }
+func (q *queue) Pop() any {
+	old := *q
+	it := old[len(old)-1]
+	old[len(old)-1] = scheduled{} // let go of its func
+	*q = old[:len(old)-1]
+	return it
 }
 
-func (q *queue) pop() scheduled {
-	h := *q
-	top := h[0]
-	last := len(h) - 1
-	h[0] = h[last]
-	h[last] = scheduled{} // let go of its func
-	h = h[:last]
-	for i := 0; ; {
-		small, l, r := i, 2*i+1, 2*i+2
-		if l < len(h) && h.less(l, small) {
-			small = l
-		}
-		if r < len(h) && h.less(r, small) {
-			small = r
-		}
-		if small == i {
-			break
-		}
-		h[i], h[small] = h[small], h[i]
-		i = small
-	}
-	*q = h
-	return top
-}
+func (q *queue) push(it scheduled) { heap.Push(q, it) }
+func (q *queue) pop() scheduled    { return heap.Pop(q).(scheduled) }
 
 // engine is one run: a virtual clock, the controller and the vehicles.
 type engine struct {
