@@ -554,6 +554,7 @@ func (c *Controller) step(now time.Time) {
 				c.route(r, r.move.Destination, taskDeliver)
 			}
 			r.retryAt = now.Add(c.tuning.Replan.D())
+		case c.layByLater(r): // a refused shuttle stuck at a stop line (returns.go)
 		}
 	}
 	if c.dirty || now.Sub(c.lastDispatch) >= c.tuning.DispatchEvery.D() {

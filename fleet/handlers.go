@@ -246,10 +246,17 @@ func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
 			return
 		}
 		// a route left over from a task it lost (a fault where traffic
-		// could not let it stop short): stop here if that blocks nobody,
-		// else make way to a parking spot
+		// could not let it stop short, or taken out of service on its way
+		// to a bay it made way to): stop here if that blocks nobody, else
+		// make way to a parking spot of its goal's centre or any other;
+		// where it reaches none, it drives out the route it has, for it
+		// stands in the way of a shuttle routed after it (idleWork moves
+		// it on from the goal)
 		if c.tr.Cancel(r.id) != nil {
-			c.park(r, c.centreOf(p.Goal))
+			if !c.park(r, c.centreOf(p.Goal)) && !c.park(r, "") {
+				c.task(r, r.adopt(p.Goal, p.GoalStep))
+				c.fire(r, EvPark)
+			}
 			return
 		}
 	}

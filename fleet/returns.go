@@ -1,6 +1,10 @@
 package fleet
 
-import "time"
+import (
+	"time"
+
+	"github.com/borderfleet/borderfleet/routing"
+)
 
 // Refused containers go home: back to a bay of their origin centre.
 //
@@ -28,19 +32,30 @@ func (c *Controller) routeHome(now time.Time, r *shuttleRec) {
 		return
 	}
 	origin, _ := c.site.Bay(r.move.Origin)
-	for _, b := range c.site.BaysOf(origin.Centre) {
-		if c.bays.pick[b.ID] != nil || !c.tr.Free(b.ID) {
-			continue
-		}
-		gate := r.gate
-		if c.route(r, b.ID, taskReturn) {
-			c.bays.forget(r.move)
-			c.bays.bookDrop(b.ID, r.move)
-			if gate != nil && r.gate == gate { // leave the stop line (or inspection bay) on the new route
-				_ = c.tr.ClearHold(r.id, gate.checkpoint.ID)
-				r.gate = nil
+	// a bay nothing is booked at first: a return goes before every
+	// booking at its bay, and one routed into a bay where a drop is due
+	// can hold up the laden shuttle that was to drop there, which may
+	// stand in the way the return has to come (an inspection bay, with
+	// the stop line behind it queued full)
+	from := c.reachFrom(r.node)
+	for _, anyDrop := range []bool{false, true} {
+		var bays []string
+		for _, b := range c.site.BaysOf(origin.Centre) {
+			if c.bays.pick[b.ID] == nil && c.tr.Free(b.ID) && (anyDrop || len(c.bays.drop[b.ID]) == 0) {
+				bays = append(bays, b.ID)
 			}
-			return
+		}
+		for _, bay := range nearest(bays, func(bay string) routing.Reach { return c.reachTo(from, bay) }) {
+			gate := r.gate
+			if c.route(r, bay, taskReturn) {
+				c.bays.forget(r.move)
+				c.bays.bookDrop(bay, r.move)
+				if gate != nil && r.gate == gate { // leave the stop line (or inspection bay) on the new route
+					_ = c.tr.ClearHold(r.id, gate.checkpoint.ID)
+					r.gate = nil
+				}
+				return
+			}
 		}
 	}
 	c.bays.forget(r.move)
@@ -48,6 +63,32 @@ func (c *Controller) routeHome(now time.Time, r *shuttleRec) {
 		return
 	}
 	c.task(r, r.await(taskReturn))
+}
+
+// layByLater takes a refused shuttle that turned back from the lane at
+// a stop line, because the checkpoint's lay-by was taken then, into the
+// lay-by once it is free, if it still stands at the stop line and its way
+// back cannot be queued (a shuttle that waits on it, through others,
+// holds part of it: the lanes of the other direction queued full behind
+// the shuttles queued behind it). From the lay-by its way home can always
+// be queued; waiting at the line it would hold the lane for good.
+func (c *Controller) layByLater(r *shuttleRec) bool {
+	if r.task != taskReturn || r.gate != nil || r.move == nil {
+		return false
+	}
+	cp, ok := c.checkpoint(r.node)
+	if !ok || cp.InspectionBay == "" || !c.tr.Free(cp.InspectionBay) {
+		return false
+	}
+	if p, _ := c.tr.Position(r.id); p.At != r.node || p.Granted != p.AtStep {
+		return false
+	}
+	if w := c.tr.WaitsFor(r.id); w.Kind != routing.WaitNotQueued || w.Detail == "" || !c.route(r, cp.InspectionBay, taskStage) {
+		return false
+	}
+	c.bays.forget(r.move) // its way home is planned again from the lay-by
+	r.then = taskReturn
+	return true
 }
 
 // atStopLineHeld tells whether a shuttle stands held at the stop line of
