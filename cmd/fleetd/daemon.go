@@ -316,7 +316,7 @@ func (r *running) serveAPI(ctx context.Context, o *fleetOpts, tokens []api.Token
 	if o.listen == "" {
 		return nil
 	}
-	acfg := api.Config{Fleet: r.d, Site: r.site, Graph: r.graph, Tokens: tokens, AuditKey: o.key, Log: log.With("component", "api")}
+	acfg := api.Config{Fleet: r.d, Archive: r.d, Site: r.site, Graph: r.graph, Tokens: tokens, AuditKey: o.key, Log: log.With("component", "api")}
 	if r.store != nil {
 		acfg.Audit = r.store
 	}
