@@ -187,7 +187,9 @@ func operatorEvent(t *rapid.T, at time.Time) record {
 // random operators' and officers' events put in at random places), a
 // snapshot taken after a random record, stored, read back and restored,
 // then given the records after it, is exactly the core that replayed
-// every record: the same state, compared field by field (as the
+// every record (ended moves kept for good, or leaving the Controller after
+// a random retention, into the moves pending for the archive): the same
+// state, compared field by field (as the
 // snapshot's JSON: every field of every package's state) right after the
 // restore and at the end, and the same messages out and verdicts for
 // every record of the tail.

@@ -234,9 +234,15 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		r.close()
 		return nil, err
 	}
+	retention, err := o.file.moveRetention()
+	if err != nil {
+		r.close()
+		return nil, err
+	}
 	r.d, err = daemon.New(daemon.Config{
 		Graph: g,
-		Fleet: fleet.Config{Dispatch: o.file.Dispatch, Charging: policy, HoldWithoutDeclaration: o.file.HoldWithoutDeclaration, Tuning: o.file.Tuning},
+		Fleet: fleet.Config{Dispatch: o.file.Dispatch, Charging: policy, HoldWithoutDeclaration: o.file.HoldWithoutDeclaration, Tuning: o.file.Tuning,
+			Retention: retention},
 		Vehicles: vehicles.Config{Roster: roster, Interface: o.file.Interface, AutoAdmit: o.file.AutoAdmit,
 			// the core's clock runs timeScale times faster than real
 			// time; a resend waits 5 s of real time
