@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/audit"
+	"github.com/borderfleet/borderfleet/fleet"
 )
 
 // AuditKey is the public half of the deployment's audit key: what an
@@ -81,11 +82,26 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request, who Token) 
 	moves := map[string][]string{}
 	if err := s.read(r.Context(), func(n time.Time, core coreView) {
 		now = n
-		for _, m := range core.Moves() {
-			moves[m.ID] = m.Countries()
+		for _, list := range [][]*fleet.Move{core.Moves(), core.Archiving()} {
+			for _, m := range list {
+				moves[m.ID] = m.Countries()
+			}
 		}
 	}); err != nil {
 		return err
+	}
+	// the moves that left the core after its retention: from the archive
+	for _, e := range entries {
+		if _, known := moves[e.Move]; known || e.Move == "" {
+			continue
+		}
+		moves[e.Move] = nil
+		if err := s.findMove(r.Context(), e.Move, func(m *fleet.Move) { moves[e.Move] = m.Countries() }); err != nil {
+			var ae *Error
+			if !errors.As(err, &ae) || ae.Status != http.StatusNotFound {
+				return err
+			}
+		}
 	}
 	share := audit.Sharing{CheckpointCountry: s.checkpointCountry, MoveCountries: func(id string) []string { return moves[id] }}
 	var buf bytes.Buffer

@@ -166,7 +166,9 @@ func TestSnapshotGatesWaitingAndCanDecide(t *testing.T) {
 					}
 				}
 			case "move":
-				moves = append(moves, data)
+				if snap != "" { // not the open moves the stream starts with
+					moves = append(moves, data)
+				}
 			}
 			return snap != "" && (!wantMove || len(moves) > 0)
 		})

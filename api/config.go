@@ -32,12 +32,26 @@ type Fleet interface {
 	Admit(ctx context.Context, e vehicles.Entry) error
 }
 
+// Archive is what the API reads of the moves that left the fleet's core
+// after its retention (a *daemon.Daemon: daemon.Daemon.ArchivedMove and
+// ArchivedMoves read them from the store).
+type Archive interface {
+	// ArchivedMove is the archived move of an id, or an error matching
+	// daemon.ErrNotArchived.
+	ArchivedMove(ctx context.Context, id string) (*fleet.Move, error)
+	// ArchivedMoves are the archived moves numbered below before (0:
+	// all), highest number first, at most limit.
+	ArchivedMoves(ctx context.Context, before uint64, limit int) ([]*fleet.Move, error)
+}
+
 // coreView is what the API reads of the fleet's core (a daemon.View):
 // the Controller's and the vehicles' queries it makes, none of their
 // commands. It is valid only inside the function given to Server.read;
 // what it returns must not be changed.
 type coreView interface {
 	Moves() []*fleet.Move
+	Archiving() []*fleet.Move
+	Move(id string) (*fleet.Move, bool)
 	ChangedSince(seq uint64) ([]*fleet.Move, uint64)
 	MoveCounts() map[fleet.MoveState]int
 	GateQueue() []fleet.GateWait
@@ -73,6 +87,10 @@ type Config struct {
 	// SnapshotEvery is how often the event stream sends a snapshot;
 	// default 1 s.
 	SnapshotEvery time.Duration
+	// Archive is where moves that left the core are read (by id, and
+	// in listings); nil: nowhere (fleetd keeps no store, and so every
+	// move stays in the core).
+	Archive Archive
 	// Audit is the audit log GET /v1/audit/export reads; nil (fleetd keeps
 	// no store): the export answers 503.
 	Audit AuditLog

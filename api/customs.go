@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -206,16 +207,12 @@ func (s *Server) customsMove(r *http.Request, who Token, id string) (Move, error
 	var out Move
 	found := false
 	country := who.Role.country()
-	err := s.read(r.Context(), func(_ time.Time, core coreView) {
-		for _, m := range core.Moves() {
-			if m.ID == id {
-				out, found = moveJSON(m, false), true
-				out.Clearances = clearancesJSON(m, country)
-				return
-			}
-		}
+	err := s.findMove(r.Context(), id, func(m *fleet.Move) {
+		out, found = moveJSON(m, false), true
+		out.Clearances = clearancesJSON(m, country)
 	})
-	if err != nil {
+	var ae *Error
+	if err != nil && (!errors.As(err, &ae) || ae.Status != http.StatusNotFound) {
 		return out, err
 	}
 	if !found || country != "" && len(out.Clearances) == 0 {

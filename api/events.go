@@ -49,14 +49,16 @@ type moveMark struct {
 }
 
 // events is GET /v1/events, a Server-Sent Events stream: a "snapshot"
-// event every SnapshotEvery (the first at once: moves by state, shuttles,
-// the gate queue with each container's waiting time and whether a
-// decision on it would be taken, chargers, closed lanes), and a "move"
-// event (the move with its history and clearance records) for every move
-// created or changed (state, history, priority or checkpoints) since the
-// last snapshot. A viewer's snapshot has only the number of containers
-// at each gate, and its move events are ViewerMoves, sent when a move's
-// state or priority changes. It ends when the client goes.
+// event every SnapshotEvery (the first at once: moves by state, those
+// archived included, shuttles, the gate queue with each container's
+// waiting time and whether a decision on it would be taken, chargers,
+// closed lanes), and before each a "move" event (the move with its
+// history and clearance records) for every open move (before the first)
+// and then every move created or changed (state, history, priority or
+// checkpoints) since the last snapshot; the history is GET /v1/moves. A
+// viewer's snapshot has only the number of containers at each gate, and
+// its move events are ViewerMoves, sent when a move's state or priority
+// changes. It ends when the client goes.
 func (s *Server) events(w http.ResponseWriter, r *http.Request, who Token) error {
 	rc := http.NewResponseController(w)
 	h := w.Header()
@@ -95,13 +97,17 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, who Token) error
 	}
 }
 
-// snapshot reads the fleet, and the moves changed since marks (none on
-// the first call: marks are only set then). It looks only at the moves the
-// core changed after change number *seq (every move on the first call), so
-// a snapshot costs what changed, not every move ever made. For a viewer:
-// no containers at the gates (their number per checkpoint only), and the
-// changed moves as a viewer sees them (viewerMove), marked by what a
-// viewer sees.
+// snapshot reads the fleet, and the moves to send: on the first call
+// the open moves (a new client gets what is under way, not the history),
+// then those changed since marks. It looks only at the moves the core
+// changed after change number *seq (on the first call, at the moves the
+// core keeps: those open and those ended within its retention), so a
+// snapshot costs what changed, not every move ever made; and marks keep
+// only the open moves sent (an ended move, once sent, is forgotten:
+// should it change again it is news), so they do not grow with the
+// history either. For a viewer: no containers at the gates (their number
+// per checkpoint only), and the changed moves as a viewer sees them
+// (viewerMove), marked by what a viewer sees.
 func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, seq *uint64, first bool, who Token) (Snapshot, []any, error) {
 	viewer := who.Role == RoleViewer
 	snap := Snapshot{Active: s.cfg.Fleet.Active(), Moves: map[string]int{}, Gates: []GateWait{}, GateCounts: map[string]int{}}
@@ -114,6 +120,9 @@ func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, seq *uint6
 		var moves []*fleet.Move
 		moves, *seq = core.ChangedSince(*seq)
 		for _, mv := range moves {
+			if first && mv.State.Final() {
+				continue
+			}
 			mark := moveMark{mv.State, len(mv.History), mv.Priority, len(mv.Clearances)}
 			if viewer {
 				mark = moveMark{state: mv.State, n: viewerChanges(mv), priority: mv.Priority}
@@ -121,10 +130,12 @@ func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, seq *uint6
 			if old, ok := marks[mv.ID]; ok && old == mark {
 				continue
 			}
-			marks[mv.ID] = mark
-			if !first {
-				changed = append(changed, moveFor(who, mv, true))
+			if mv.State.Final() {
+				delete(marks, mv.ID)
+			} else {
+				marks[mv.ID] = mark
 			}
+			changed = append(changed, moveFor(who, mv, true))
 		}
 		for _, sh := range s.shuttlesOf(core) {
 			snap.Shuttles = append(snap.Shuttles, ShuttleStatus{ID: sh.ID, State: sh.State, Activity: sh.Activity, SoC: sh.SoC,

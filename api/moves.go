@@ -68,13 +68,21 @@ type Transition struct {
 	Checkpoint string `json:"checkpoint,omitempty"`
 }
 
-// MoveList is the body of GET /v1/moves.
+// MoveList is the body of GET /v1/moves: one page of moves, newest
+// first.
 type MoveList struct {
 	Moves []Move `json:"moves"`
-	Total int    `json:"total"` // moves that match, before the limit
+	// Total is how many moves match in all, on every page; absent when
+	// the listing is by container and moves have left the core for the
+	// archive (it would take reading the whole archive).
+	Total *int `json:"total,omitempty"`
+	// NextCursor is the cursor of the next page, Next the request for
+	// it; both absent on the last page.
+	NextCursor string `json:"next_cursor,omitempty"`
+	Next       string `json:"next,omitempty"`
 }
 
-// Limits of the move list and the idempotency key.
+// Limits of the move list (the page size) and the idempotency key.
 const (
 	defaultLimit   = 100
 	maxLimit       = 1000
@@ -234,8 +242,9 @@ func newMoveID() (string, error) {
 	return "mv-" + t[:16], nil
 }
 
-// listMoves is GET /v1/moves?state=&container=&limit=&clearances=:
-// newest first; with clearances=true each with its clearance records (as
+// listMoves is GET /v1/moves?state=&container=&limit=&cursor=&clearances=:
+// a page of moves, newest first (pages.go says how paging works), those
+// archived included; with clearances=true each with its clearance records (as
 // in the full view), so a screen shows where each container stands with
 // customs from one request. A viewer gets the moves as viewerMove shows
 // them, and may ask neither for a container (the answer would tell
@@ -270,6 +279,10 @@ func (s *Server) listMoves(w http.ResponseWriter, r *http.Request, who Token) er
 		}
 		limit = n
 	}
+	before, err := parseCursor(q.Get("cursor"))
+	if err != nil {
+		return err
+	}
 	withClearances := false
 	switch c := q.Get("clearances"); c {
 	case "", "false":
@@ -278,35 +291,35 @@ func (s *Server) listMoves(w http.ResponseWriter, r *http.Request, who Token) er
 	default:
 		return badRequest("clearances", "clearances %q: want true or false", c)
 	}
-	out, vout := MoveList{Moves: []Move{}}, ViewerMoveList{Moves: []ViewerMove{}}
-	err := s.read(r.Context(), func(_ time.Time, core coreView) {
-		ms := core.Moves()
-		for i := len(ms) - 1; i >= 0; i-- {
-			m := ms[i]
-			if (state != "" && m.State != state) || (cont != "" && m.Container != cont) {
-				continue
-			}
-			out.Total++
-			switch {
-			case out.Total > limit:
-			case viewer:
-				vout.Moves = append(vout.Moves, viewerMove(m, false))
-			default:
-				mv := moveJSON(m, false)
-				if withClearances {
-					mv.Clearances = clearancesJSON(m, "")
-				}
-				out.Moves = append(out.Moves, mv)
-			}
+	show := func(m *fleet.Move) any {
+		if viewer {
+			return viewerMove(m, false)
 		}
-	})
+		mv := moveJSON(m, false)
+		if withClearances {
+			mv.Clearances = clearancesJSON(m, "")
+		}
+		return mv
+	}
+	page, err := s.pageOfMoves(r.Context(), before, limit, moveFilter{state: state, container: cont}, show)
 	if err != nil {
 		return err
 	}
+	var next, link string
+	if page.next > 0 {
+		next, link = encodeCursor(page.next), nextLink(r, page.next)
+	}
 	if viewer {
-		vout.Total = out.Total
-		writeJSON(w, http.StatusOK, vout)
+		out := ViewerMoveList{Moves: []ViewerMove{}, Total: page.total, NextCursor: next, Next: link}
+		for _, it := range page.items {
+			out.Moves = append(out.Moves, it.shown.(ViewerMove))
+		}
+		writeJSON(w, http.StatusOK, out)
 		return nil
+	}
+	out := MoveList{Moves: []Move{}, Total: page.total, NextCursor: next, Next: link}
+	for _, it := range page.items {
+		out.Moves = append(out.Moves, it.shown.(Move))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -347,21 +360,8 @@ func (s *Server) moveByID(r *http.Request, id string) (Move, error) {
 	return out, err
 }
 
-// withMove runs fn with the move of an id on the core's goroutine, or is
-// a 404.
+// withMove runs fn with the move of an id (on the core's goroutine
+// when the core has it, else read from the archive), or is a 404.
 func (s *Server) withMove(r *http.Request, id string, fn func(m *fleet.Move)) error {
-	found := false
-	err := s.read(r.Context(), func(_ time.Time, core coreView) {
-		for _, m := range core.Moves() {
-			if m.ID == id {
-				fn(m)
-				found = true
-				return
-			}
-		}
-	})
-	if err == nil && !found {
-		err = &Error{Status: http.StatusNotFound, Msg: fmt.Sprintf("no move %q", id), Field: "id"}
-	}
-	return err
+	return s.findMove(r.Context(), id, fn)
 }

@@ -106,12 +106,17 @@ func OpenAPI() map[string]any {
 					obj{"parameters": []obj{{"name": "Idempotency-Key", "in": "header", "required": true, "schema": obj{"type": "string", "maxLength": maxKeyLen},
 						"description": "a unique key; a retry with the same key and body returns the same move"}},
 						"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": ref("MoveRequest")}}}}),
-				"get": op("Moves, newest first. A viewer gets a ViewerMoveList: no container numbers, declarations or clearance records; "+
+				"get": op("Moves, newest first, by pages: those that left fleetd's memory after its move_retention are read from the store's archive. "+
+					"When more follow, the answer has next_cursor (give it as cursor=) and next (the request for the next page); a page may hold fewer than limit moves "+
+					"(even none) with a filter that few archived moves match, and the listing ends at the first answer without next_cursor. "+
+					"Paging gives every move that existed at the first page exactly once; moves made since are on a new first page. "+
+					"A viewer gets a ViewerMoveList: no container numbers, declarations or clearance records; "+
 					"container= and clearances= are refused to a viewer with 403", "viewer (redacted), operator, admin",
 					merge(obj{"200": jsonBody("the moves (a ViewerMoveList for a viewer)", obj{"oneOf": []obj{ref("MoveList"), ref("ViewerMoveList")}})}, errs(400, 401, 403, 503)),
 					query(qparam("state", "only moves in this state", obj{"type": "string", "enum": states}),
 						qparam("container", "only moves of this container (ISO 6346); not for a viewer", obj{"type": "string"}),
-						qparam("limit", "at most this many (default 100)", obj{"type": "integer", "minimum": 1, "maximum": maxLimit}),
+						qparam("limit", "at most this many on the page (default 100)", obj{"type": "integer", "minimum": 1, "maximum": maxLimit}),
+						qparam("cursor", "the next_cursor of the page before; absent: the first page", obj{"type": "string"}),
 						qparam("clearances", "true: each move with its clearance records; not for a viewer", obj{"type": "boolean"}))),
 			},
 			"/v1/moves/{id}": obj{"get": op("One move with its history and clearance records; a viewer gets a ViewerMove (no container number, "+
@@ -174,7 +179,7 @@ func OpenAPI() map[string]any {
 				merge(obj{"200": jsonBody("the stations", object([]string{"stations"}, obj{"stations": array(ref("Station"))}))}, errs(401, 403, 503)))},
 			"/v1/site": obj{"get": op("The site and its lane graph as GeoJSON; graph_node features carry the VDA 5050 x, y and map_id", "any",
 				merge(obj{"200": obj{"description": "a GeoJSON FeatureCollection", "content": obj{"application/geo+json": obj{"schema": obj{"type": "object"}}}}}, errs(401, 403)))},
-			"/v1/events": obj{"get": op("Server-Sent Events: a \"snapshot\" event (schema Snapshot: moves by state, shuttles, gate queue, chargers, closed lanes) every second, a \"move\" event (schema Move, with its clearances) for each move created or changed (state, history, priority or checkpoints). "+
+			"/v1/events": obj{"get": op("Server-Sent Events: a \"snapshot\" event (schema Snapshot: moves by state, archived ones included, shuttles, gate queue, chargers, closed lanes) every second; before the first a \"move\" event (schema Move, with its clearances) for each open move (not the history: that is GET /v1/moves), then one for each move created or changed (state, history, priority or checkpoints). "+
 				"A viewer's snapshot has gate_counts and no gates; its move events are ViewerMoves, sent when a move's state or priority changes", "viewer (redacted), operator, admin",
 				merge(obj{"200": obj{"description": "an event stream", "content": obj{"text/event-stream": obj{"schema": obj{"type": "string"}}}}}, errs(401, 403)))},
 			"/v1/audit/export": obj{"get": op("The chain-of-custody audit log as one country's customs may see it, signed with the deployment's Ed25519 key: JSON Lines of a header "+
@@ -259,14 +264,16 @@ func schemas(states []any) obj {
 			"closed_links": array(str("closed links of it"))}),
 		"LaneChange": object([]string{"lane", "closed", "still_routed_over", "closed_lanes"}, obj{"lane": str(""), "closed": boolean(""),
 			"still_routed_over": array(str("shuttles with no other way to their goal")), "closed_lanes": array(str("every closed lane or link"))}),
-		"MoveList": object([]string{"moves", "total"}, obj{"moves": array(ref("Move")), "total": integer("moves matching, before the limit")}),
+		"MoveList": object([]string{"moves"}, obj{"moves": array(ref("Move")), "total": integer("moves matching, on every page; absent for a container= listing once moves were archived"),
+			"next_cursor": str("the cursor of the next page; absent on the last"), "next": str("the request for the next page; absent on the last")}),
 		"ViewerMove": object([]string{"id", "origin", "destination", "state", "redacted"}, obj{
 			"id": str(""), "origin": str(""), "destination": str(""), "priority": integer(""), "earliest_pickup": t(""), "deadline": t(""),
 			"state": obj{"type": "string", "enum": states}, "shuttle": str("the shuttle assigned"), "created": t(""),
 			"history": array(ref("ViewerTransition")), "redacted": boolean("always true: a viewer's view, without the container number and customs records")}),
 		"ViewerTransition": object([]string{"at", "from", "to"}, obj{"at": t(""), "from": str(""), "to": str("")}),
-		"ViewerMoveList":   object([]string{"moves", "total"}, obj{"moves": array(ref("ViewerMove")), "total": integer("moves matching, before the limit")}),
-		"Position":         pos,
+		"ViewerMoveList": object([]string{"moves"}, obj{"moves": array(ref("ViewerMove")), "total": integer("moves matching, on every page"),
+			"next_cursor": str("the cursor of the next page; absent on the last"), "next": str("the request for the next page; absent on the last")}),
+		"Position": pos,
 		"Shuttle": object([]string{"id"}, obj{
 			"id": str("serial number"), "manufacturer": str(""), "serial_number": str(""), "connection": str("ONLINE, OFFLINE or CONNECTIONBROKEN"),
 			"joined": boolean(""), "state": str("the controller's shuttle state"), "activity": str(""), "soc": number("state of charge, 0..1"),

@@ -41,8 +41,10 @@ type ViewerTransition struct {
 
 // ViewerMoveList is the body of GET /v1/moves for a viewer.
 type ViewerMoveList struct {
-	Moves []ViewerMove `json:"moves"`
-	Total int          `json:"total"` // moves that match, before the limit
+	Moves      []ViewerMove `json:"moves"`
+	Total      *int         `json:"total,omitempty"` // as MoveList's
+	NextCursor string       `json:"next_cursor,omitempty"`
+	Next       string       `json:"next,omitempty"`
 }
 
 // viewerMove is a move as a viewer sees it, with its changes of state

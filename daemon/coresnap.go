@@ -58,6 +58,9 @@ type coreState struct {
 	Vehicles vehicles.Snapshot   `json:"vehicles"`
 	Audit    auditState          `json:"audit"`
 	Hooks    map[string]Delivery `json:"hooks"`
+	// Archive: the moves that left the Controller and are not yet in the
+	// store's archive (archive.go).
+	Archive []fleet.MoveSnapshot `json:"archive,omitempty"`
 }
 
 // auditState is what the auditor made of the moves so far: how many of
@@ -85,7 +88,7 @@ func (d *Daemon) coreState() (coreState, error) {
 	cs := coreState{Settings: d.settings, Applied: d.applied, LastAt: d.lastAt, Wake: d.wake,
 		Fleet: d.ctl.Snapshot(), Vehicles: d.m.Snapshot(),
 		Audit: auditState{Seen: map[string]int{}, Pending: append([]audit.Entry(nil), d.au.pending...)},
-		Hooks: map[string]Delivery{}}
+		Hooks: map[string]Delivery{}, Archive: d.archiveState()}
 	for k, n := range d.au.seen {
 		cs.Audit.Seen[k] = n
 	}
@@ -194,6 +197,7 @@ func (d *Daemon) restore(cs coreState) error {
 	d.ctl, d.m = ctl, m
 	d.applied, d.lastAt, d.wake = cs.Applied, cs.LastAt, cs.Wake
 	d.au.seen, d.au.pending = cs.Audit.Seen, cs.Audit.Pending
+	d.arch = restoreArchive(cs.Archive)
 	if d.au.seen == nil {
 		d.au.seen = map[string]int{}
 	}

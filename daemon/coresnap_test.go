@@ -29,7 +29,12 @@ import (
 // the golden journals' writer) configures it, on a lane graph of its own
 // (lane closures are the graph's state): records are applied to it as a
 // replay applies them.
-func core(t testing.TB) *Daemon {
+func core(t testing.TB) *Daemon { return coreKeeping(t, 0) }
+
+// coreKeeping is core with a Controller whose ended moves leave after
+// retention (0: they stay), into the daemon's moves pending for the
+// archive (the daemon has no store to write them to).
+func coreKeeping(t testing.TB, retention time.Duration) *Daemon {
 	t.Helper()
 	site, err := geo.Default()
 	require.NoError(t, err)
@@ -40,6 +45,11 @@ func core(t testing.TB) *Daemon {
 	d, err := New(Config{Graph: g, Fleet: fleet.Config{Charging: charging.Opportunity{}},
 		Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true, ResendAfter: 5 * time.Minute}})
 	require.NoError(t, err)
+	if retention > 0 {
+		d.cfg.Fleet.Retention = retention // New keeps every move without a store
+		d.ctl, err = fleet.NewController(d.cfg.Fleet)
+		require.NoError(t, err)
+	}
 	return d
 }
 
@@ -177,7 +187,9 @@ func operatorEvent(t *rapid.T, at time.Time) record {
 // random operators' and officers' events put in at random places), a
 // snapshot taken after a random record, stored, read back and restored,
 // then given the records after it, is exactly the core that replayed
-// every record: the same state, compared field by field (as the
+// every record (ended moves kept for good, or leaving the Controller after
+// a random retention, into the moves pending for the archive): the same
+// state, compared field by field (as the
 // snapshot's JSON: every field of every package's state) right after the
 // restore and at the end, and the same messages out and verdicts for
 // every record of the tail.
@@ -203,8 +215,9 @@ func TestSnapshotPlusTailIsReplay(t *testing.T) {
 		}
 		cut := rapid.IntRange(1, len(recs)-1).Draw(rt, "cut")
 		tail := min(len(recs), cut+rapid.IntRange(1, 600).Draw(rt, "tail"))
+		retention := rapid.SampledFrom([]time.Duration{0, 30 * time.Second, 3 * time.Minute, 10 * time.Minute}).Draw(rt, "retention")
 
-		full := core(t)
+		full := coreKeeping(t, retention)
 		for i, r := range recs[:cut] {
 			applyOne(full, uint64(i+1), r)
 		}
@@ -213,7 +226,7 @@ func TestSnapshotPlusTailIsReplay(t *testing.T) {
 		require.NoError(t, err)
 		cs, err := decodeSnapshot(stored, uint64(cut))
 		require.NoError(t, err)
-		restored := core(t)
+		restored := coreKeeping(t, retention)
 		require.NoError(t, restored.restore(cs))
 		requireSameCore(rt, want, snapshotOf(t, restored), "restored state after record %d", cut)
 		for i := cut; i < tail; i++ {

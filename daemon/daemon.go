@@ -24,7 +24,10 @@ import (
 type Config struct {
 	// Graph is the site's lane graph. Required.
 	Graph *routing.Graph
-	// Fleet configures the Controller (its Graph is set from Graph).
+	// Fleet configures the Controller (its Graph is set from Graph). Its
+	// Retention applies only with a Journal that keeps an archive of
+	// moves (an ArchiveStore: both stores do), where the moves that leave
+	// the Controller go; without one every move stays.
 	Fleet fleet.Config
 	// Vehicles configures the VDA 5050 side (its Graph and Log are set).
 	Vehicles vehicles.Config
@@ -151,6 +154,8 @@ type Daemon struct {
 	ctl    *fleet.Controller
 	wake   time.Time     // the Controller's last Ready.Wake
 	dirty  []*fleet.Move // its Ready.Changed since the record being applied began
+	gone   []*fleet.Move // its Ready.Archived since the record being applied began
+	arch   []*fleet.Move // moves that left the Controller, not yet in the archive (archive.go)
 	m      *vehicles.Master
 	log    *slog.Logger
 	inbox  chan inMsg
@@ -174,6 +179,7 @@ type Daemon struct {
 
 	// snapshots (coresnap.go, snapwrite.go)
 	snaps        SnapshotStore // nil: the journal keeps none
+	archive      ArchiveStore  // nil: the journal keeps no archive of moves
 	snapTried    bool          // the first catch-up looked for a snapshot
 	fromSnapshot uint64        // the snapshot restored at start, 0 if none
 	snapAt       uint64        // the index of the last snapshot taken or restored
@@ -202,6 +208,11 @@ func New(cfg Config) (*Daemon, error) {
 	}
 	cfg = cfg.withDefaults()
 	cfg.Fleet.Graph = cfg.Graph
+	snaps, _ := cfg.Journal.(SnapshotStore)
+	archive, _ := cfg.Journal.(ArchiveStore)
+	if archive == nil {
+		cfg.Fleet.Retention = 0 // nowhere to keep the moves that leave: every move stays
+	}
 	ctl, err := fleet.NewController(cfg.Fleet)
 	if err != nil {
 		return nil, err
@@ -212,8 +223,7 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	snaps, _ := cfg.Journal.(SnapshotStore)
-	return &Daemon{cfg: cfg, ctl: ctl, m: m, snaps: snaps, snapJobs: make(chan snapJob, 1), refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)),
+	return &Daemon{cfg: cfg, ctl: ctl, m: m, snaps: snaps, archive: archive, snapJobs: make(chan snapJob, 1), refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)),
 		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]string{}}, nil
 }
 
@@ -466,6 +476,9 @@ func (d *Daemon) input(ctx context.Context, rec record) error {
 		if aerr := d.au.flush(ctx, d.cfg.Journal, d.token); aerr != nil {
 			d.log.Error("audit write failed; will retry", "err", aerr)
 		}
+		if aerr := d.flushArchive(ctx); aerr != nil {
+			d.log.Error("archive write failed; will retry", "err", aerr)
+		}
 	}
 	d.publish(outs)
 	if d.cfg.Journal != nil {
@@ -539,7 +552,10 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 		outs = append(outs, o...)
 	}
 	d.au.note(idx, d.dirty)
-	d.dirty = d.dirty[:0]
+	d.archived(d.gone)
+	clear(d.dirty)
+	clear(d.gone)
+	d.dirty, d.gone = d.dirty[:0], d.gone[:0]
 	return outs, result
 }
 
@@ -547,7 +563,7 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 // commands become.
 func (d *Daemon) handle(now time.Time, ev fleet.Event) ([]vehicles.Outgoing, error) {
 	rd, err := d.ctl.Handle(now, ev)
-	d.wake, d.dirty = rd.Wake, append(d.dirty, rd.Changed...)
+	d.wake, d.dirty, d.gone = rd.Wake, append(d.dirty, rd.Changed...), append(d.gone, rd.Archived...)
 	if err != nil {
 		d.ctlErr.Add(1)
 		if d.active.Load() {

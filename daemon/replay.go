@@ -163,6 +163,9 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 			if err := d.au.prune(ctx, j); err != nil {
 				return err
 			}
+			if err := d.pruneArchive(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	if err := d.catchUp(ctx); err != nil {
@@ -184,6 +187,9 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 	d.au.live = true
 	if err := d.au.flush(ctx, j, d.token); err != nil {
 		return err
+	}
+	if err := d.flushArchive(ctx); err != nil {
+		d.log.Error("archive write failed; will retry", "err", err)
 	}
 	d.log.Info("active: journal replayed", "owner", d.cfg.Owner, "token", d.token, "records", d.applied,
 		"snapshot", d.fromSnapshot, "replayed", d.replayed.Load(), "took", time.Since(start).Round(time.Millisecond))

@@ -28,8 +28,8 @@ func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 	err := d.Do(ctx, func(now time.Time, ctl *fleet.Controller, m *vehicles.Master) {
 		s = Snapshot{At: now, Moves: map[fleet.MoveState]int{}, Shuttles: map[fleet.ShuttleState]int{},
 			Vehicles: m.Vehicles(), Gates: ctl.GateQueue()}
-		for _, mv := range ctl.Moves() {
-			s.Moves[mv.State]++
+		for st, n := range ctl.MoveCounts() { // those archived included
+			s.Moves[st] = n
 		}
 		for _, v := range s.Vehicles {
 			if st, _, ok := ctl.ShuttleState(v.ID); ok {

@@ -14,8 +14,9 @@ import (
 // only inside the function given to Read, on the daemon's goroutine;
 // what it returns is the core's own and must not be changed or kept.
 type View struct {
-	ctl *fleet.Controller
-	m   *vehicles.Master
+	ctl  *fleet.Controller
+	m    *vehicles.Master
+	arch []*fleet.Move // moves that left the Controller, not yet in the store
 }
 
 // NewView is a View of a Controller and a Master, for fakes of the
@@ -26,11 +27,34 @@ func NewView(ctl *fleet.Controller, m *vehicles.Master) View { return View{ctl: 
 // core, and returns when it has run (or ctx ends first). It is Do for
 // those who only read (the API, the metrics, the webhooks).
 func (d *Daemon) Read(ctx context.Context, fn func(now time.Time, v View)) error {
-	return d.Do(ctx, func(now time.Time, ctl *fleet.Controller, m *vehicles.Master) { fn(now, NewView(ctl, m)) })
+	return d.Do(ctx, func(now time.Time, ctl *fleet.Controller, m *vehicles.Master) {
+		fn(now, View{ctl: ctl, m: m, arch: d.arch})
+	})
 }
 
-// Moves are every move in creation order (fleet.Controller.Moves).
+// Moves are the moves the Controller keeps, in creation order
+// (fleet.Controller.Moves): the open ones and those ended within its
+// retention. The others are in Archiving, or read from the store's
+// archive (Daemon.ArchivedMove, Daemon.ArchivedMoves).
 func (v View) Moves() []*fleet.Move { return v.ctl.Moves() }
+
+// Archiving are the moves that left the Controller and are not yet in
+// the store's archive, by number.
+func (v View) Archiving() []*fleet.Move { return v.arch }
+
+// Move is the move of an id, if the Controller keeps it or it is on its
+// way to the store's archive; else the archive has it, if anyone does.
+func (v View) Move(id string) (*fleet.Move, bool) {
+	if m, ok := v.ctl.Move(id); ok {
+		return m, true
+	}
+	for _, m := range v.arch {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return nil, false
+}
 
 // ChangedSince are the moves changed after change number seq, and the
 // change number now (fleet.Controller.ChangedSince).

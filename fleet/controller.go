@@ -34,6 +34,11 @@ type Config struct {
 	// Tuning holds the tuning values (tuning.go); zero fields take their
 	// defaults.
 	Tuning Tuning
+	// Retention is how long, by the events' clock, an ended move
+	// (delivered, returned, cancelled, failed) stays in the Controller
+	// after it ended; then it leaves it, in Ready.Archived (retention.go).
+	// Zero (the default) keeps every move; negative is an error.
+	Retention time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -129,7 +134,9 @@ type Controller struct {
 	changed    []*Move           // moves created or changed since the last Ready, in order, once each
 	seq        uint64            // changes of moves so far (touch)
 	byChange   list.List         // the moves, least recently changed first
-	counts     map[MoveState]int // moves by state
+	counts     map[MoveState]int // moves by state, those archived included
+	ended      []*Move           // the ended moves still here, in the order they ended (retention.go)
+	archived   []*Move           // the moves that left in the step under way, for Ready.Archived
 	stats      Stats
 	// dispatch runs when something changed (dirty) or every Tuning.DispatchEvery
 	dirty        bool
@@ -150,6 +157,9 @@ func NewController(cfg Config) (*Controller, error) {
 	}
 	if err := cfg.Tuning.Validate(); err != nil {
 		return nil, err
+	}
+	if cfg.Retention < 0 {
+		return nil, fmt.Errorf("fleet: retention %v is negative (want 0 to keep every move, or how long an ended move stays)", cfg.Retention)
 	}
 	if cfg.Dispatch != "greedy" && cfg.Dispatch != "lookahead" {
 		return nil, fmt.Errorf("fleet: unknown dispatch policy %q (want greedy or lookahead)", cfg.Dispatch)
@@ -189,7 +199,8 @@ func (c *Controller) Stats() Stats {
 	return s
 }
 
-// Moves returns every move in creation order.
+// Moves returns every move in creation order (those that left it after
+// Config.Retention not included).
 func (c *Controller) Moves() []*Move { return c.order }
 
 // ShuttleState returns a shuttle's state and state of charge.
@@ -217,6 +228,11 @@ type Ready struct {
 	// Wake is the next time the Controller needs a Tick even if nothing
 	// else happens (a gate's release time); zero if none.
 	Wake time.Time
+	// Archived are the ended moves that left the Controller in this step
+	// (Config.Retention), in the order of their numbers: the caller keeps
+	// them elsewhere if they are to be read again. The caller must not
+	// change them.
+	Archived []*Move
 }
 
 // Handle applies one event at time now and returns what it leads to. An
@@ -280,7 +296,10 @@ func (c *Controller) Handle(now time.Time, ev Event) (Ready, error) {
 		c.dirty = true
 	}
 	c.step(now)
-	return Ready{Commands: slices.Clone(c.out), Changed: c.takeChanged(), Wake: c.nextWake()}, err
+	c.prune(now)
+	rd := Ready{Commands: slices.Clone(c.out), Changed: c.takeChanged(), Wake: c.nextWake(), Archived: c.archived}
+	c.archived = nil
+	return rd, err
 }
 
 func (c *Controller) shuttle(id string) (*shuttleRec, error) {
@@ -359,6 +378,9 @@ func (c *Controller) moveTo(m *Move, s MoveState, now time.Time, cause string) {
 	c.counts[from]--
 	c.counts[s]++
 	c.touch(m)
+	if s.Final() {
+		c.noteEnded(m)
+	}
 }
 
 // moveToAt is moveTo for a change of state at a customs checkpoint, made
@@ -425,7 +447,8 @@ func (c *Controller) ChangedSince(seq uint64) ([]*Move, uint64) {
 	return out, c.seq
 }
 
-// MoveCounts returns how many moves are in each state that has any.
+// MoveCounts returns how many moves are in each state that has any,
+// those that left the Controller (Ready.Archived) included.
 func (c *Controller) MoveCounts() map[MoveState]int {
 	out := maps.Clone(c.counts)
 	maps.DeleteFunc(out, func(_ MoveState, n int) bool { return n == 0 })
@@ -476,6 +499,7 @@ func (c *Controller) moveRequested(now time.Time, e MoveRequested) error {
 		}
 	}
 	m := NewMove(e.ID, cont, e.Origin, e.Destination, now)
+	m.Num = uint64(c.stats.MovesCreated) + 1
 	m.Priority, m.EarliestPickup, m.Deadline = e.Priority, e.EarliestPickup, e.Deadline
 	m.Declaration, m.IdempotencyKey, m.PreCleared = e.Declaration, e.IdempotencyKey, e.PreCleared
 	m.originCentre, m.destCentre = c.centreOf(m.Origin), c.centreOf(m.Destination)

@@ -23,6 +23,7 @@ type harness struct {
 	cancels int
 	soc     map[string]float64 // what each shuttle reports as its state of charge; 0.7 if not set
 	seen    []Command          // every command taken, in order (transcript_test.go reads them)
+	gone    []*Move            // every move Ready.Archived handed out, in order
 }
 
 func newHarness(t *testing.T, policy string, shuttles map[string]string) *harness {
@@ -45,6 +46,7 @@ func (h *harness) send(ev Event) {
 	h.t.Helper()
 	rd, err := h.c.Handle(h.now, ev)
 	cmds := rd.Commands
+	h.gone = append(h.gone, rd.Archived...)
 	require.NoError(h.t, err, "%T %+v", ev, ev)
 	h.take(cmds)
 }

@@ -84,7 +84,10 @@ func (t MoveTransition) Changed() bool { return t.Decision == "" && t.Event == "
 // Move is an operator's request to carry one container from one bay to
 // another, with its history.
 type Move struct {
-	ID             string
+	ID string
+	// Num is the move's number: the Controller's Num-th move, from 1. It
+	// orders moves as they were made, for listings, wherever they are kept.
+	Num            uint64
 	Container      Container
 	Origin         string // bay id
 	Destination    string // bay id

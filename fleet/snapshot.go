@@ -21,7 +21,8 @@ import (
 // What is stored is the state; what is worked out from it and from the
 // configuration is worked out again: the reach, gate-time and energy
 // tables (caches over the lanes open now), the centres of places, the
-// inbound caps, the shuttles in id order, the moves by idempotency key.
+// inbound caps, the shuttles in id order, the moves by idempotency key,
+// the ended moves in the order they leave (retention.go).
 // The format is this file's types and their JSON names; the version of
 // the whole snapshot is its writer's (package daemon).
 
@@ -55,7 +56,9 @@ type Snapshot struct {
 
 // MoveSnapshot is a Move.
 type MoveSnapshot struct {
-	ID             string                `json:"id"`
+	ID string `json:"id"`
+	// Num is Move.Num; zero in snapshots written before it existed.
+	Num            uint64                `json:"num,omitempty"`
 	Container      string                `json:"container"`
 	Origin         string                `json:"origin"`
 	Destination    string                `json:"destination"`
@@ -242,7 +245,7 @@ func (c *Controller) Snapshot() Snapshot {
 }
 
 func moveSnapshot(m *Move) MoveSnapshot {
-	ms := MoveSnapshot{ID: m.ID, Container: string(m.Container), Origin: m.Origin, Destination: m.Destination,
+	ms := MoveSnapshot{ID: m.ID, Num: m.Num, Container: string(m.Container), Origin: m.Origin, Destination: m.Destination,
 		Priority: m.Priority, EarliestPickup: m.EarliestPickup, Deadline: m.Deadline, Declaration: m.Declaration,
 		IdempotencyKey: m.IdempotencyKey, PreCleared: m.PreCleared, State: m.State, Shuttle: m.Shuttle,
 		Created: m.Created, Seq: m.seq, History: make([]TransitionSnapshot, len(m.History)),
@@ -365,8 +368,13 @@ func (c *Controller) restore(s Snapshot) error {
 		return err
 	}
 	c.now, c.dirty, c.lastDispatch, c.seq = s.Now, s.Dirty, s.LastDispatch, s.Seq
-	for _, ms := range s.Moves {
+	for i, ms := range s.Moves {
 		m := restoreMove(ms)
+		if m.Num == 0 {
+			// written before moves had numbers, when every move stayed:
+			// the i-th of the last len(s.Moves) made
+			m.Num = uint64(max(0, s.Stats.MovesCreated-len(s.Moves))+i) + 1
+		}
 		if _, dup := c.moves[m.ID]; dup {
 			return fmt.Errorf("fleet: restore: move %q twice", m.ID)
 		}
@@ -430,6 +438,7 @@ func (c *Controller) restore(s Snapshot) error {
 	for k, v := range s.Counts {
 		c.counts[k] = v
 	}
+	c.restoreEnded()
 	if len(s.AreaHolders) != len(c.areas) {
 		return fmt.Errorf("fleet: restore: %d customs areas, the site has %d", len(s.AreaHolders), len(c.areas))
 	}
@@ -453,7 +462,7 @@ func (c *Controller) restore(s Snapshot) error {
 }
 
 func restoreMove(ms MoveSnapshot) *Move {
-	m := &Move{ID: ms.ID, Container: Container(ms.Container), Origin: ms.Origin, Destination: ms.Destination,
+	m := &Move{ID: ms.ID, Num: ms.Num, Container: Container(ms.Container), Origin: ms.Origin, Destination: ms.Destination,
 		Priority: ms.Priority, EarliestPickup: ms.EarliestPickup, Deadline: ms.Deadline, Declaration: ms.Declaration,
 		IdempotencyKey: ms.IdempotencyKey, PreCleared: ms.PreCleared, State: ms.State, Shuttle: ms.Shuttle,
 		Created: ms.Created, seq: ms.Seq, Declarations: declarations(ms.Declarations)}

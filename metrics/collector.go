@@ -211,8 +211,8 @@ func (c *collector) read(core coreView) reading {
 	r := reading{moves: map[fleet.MoveState]int{}, shuttles: map[fleet.ShuttleState]int{}, soc: map[string]float64{},
 		waiting: map[string]int{}, countries: map[string]string{}, charging: map[string]int{}}
 	moves := core.Moves()
-	for _, mv := range moves {
-		r.moves[mv.State]++
+	for st, n := range core.MoveCounts() { // those archived included
+		r.moves[st] = n
 	}
 	for _, v := range core.Vehicles() {
 		if !v.StateAt.IsZero() {

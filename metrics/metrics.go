@@ -38,6 +38,7 @@ type Fleet interface {
 // not be changed.
 type coreView interface {
 	Moves() []*fleet.Move
+	MoveCounts() map[fleet.MoveState]int
 	ShuttleState(id string) (fleet.ShuttleState, float64, bool)
 	GateQueue() []fleet.GateWait
 	Stats() fleet.Stats

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"maps"
 	"strconv"
 	"sync"
 	"time"
@@ -78,7 +79,9 @@ func (o *observer) observe(lead []time.Duration, moves []*fleet.Move) {
 		o.lead.Observe(d.Seconds())
 	}
 	o.leadSeen = len(lead)
+	kept := make(map[string]bool, len(moves))
 	for _, mv := range moves {
+		kept[mv.ID] = true
 		cur := o.cursors[mv.ID]
 		if cur == nil {
 			cur = &gateCursor{}
@@ -88,6 +91,9 @@ func (o *observer) observe(lead []time.Duration, moves []*fleet.Move) {
 			o.gate.WithLabelValues(strconv.FormatBool(stay.inspected)).Observe(stay.d.Seconds())
 		}
 	}
+	// a move the core let go (after its retention) has ended: its
+	// cursor goes with it
+	maps.DeleteFunc(o.cursors, func(id string, _ *gateCursor) bool { return !kept[id] })
 }
 
 // gateStay is one completed stay at a gate.

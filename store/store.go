@@ -33,6 +33,22 @@ var ErrNotDurable = errors.New("store: write not durable")
 // not keep.
 var ErrNoSnapshot = errors.New("store: no such snapshot")
 
+// ErrNotArchived is returned by ArchivedMove for a move the archive does
+// not hold.
+var ErrNotArchived = errors.New("store: no such archived move")
+
+// Archived is a move kept in the archive of moves that left the
+// controller's memory: its number (which orders listings), its id, and its
+// bytes.
+type Archived struct {
+	// Num is the move's number (fleet.Move.Num), from 1.
+	Num uint64
+	// ID is the move's id.
+	ID string
+	// Data is the move as it was put, byte for byte.
+	Data []byte
+}
+
 // ErrClosed is returned by a store used after Close.
 var ErrClosed = errors.New("store: closed")
 
@@ -84,6 +100,16 @@ type Store interface {
 	// then returns the records kept, with their indexes: the first may be
 	// greater than 1. The audit log is never trimmed.
 	TrimJournal(ctx context.Context, token uint64, before uint64) error
+	// PutArchived keeps moves in the archive of moves, if token is the
+	// current fencing token, all or none. A move whose id the archive
+	// holds already is replaced. It returns ErrFenced, and writes
+	// nothing, if token is not current. Moves are never deleted.
+	PutArchived(ctx context.Context, token uint64, moves ...Archived) error
+	// ArchivedMove returns the archived move of an id, or ErrNotArchived.
+	ArchivedMove(ctx context.Context, id string) (Archived, error)
+	// ListArchived returns archived moves with Num below before (0: every
+	// one), highest Num first, at most limit of them (limit > 0).
+	ListArchived(ctx context.Context, before uint64, limit int) ([]Archived, error)
 	// Close releases the store's resources (not the lease).
 	Close() error
 }

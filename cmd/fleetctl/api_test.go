@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"github.com/borderfleet/borderfleet/api"
 	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/daemon/daemontest"
+	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/store/boltstore"
@@ -525,5 +527,53 @@ func TestMovesCancel(t *testing.T) {
 	r = apiCall(t, server, tokOperator, "moves", "priority", m.ID, "high")
 	if r.code != 2 || !strings.Contains(r.stderr, `priority "high" is not a whole number`) {
 		t.Errorf("moves priority with a word = %+v", r)
+	}
+}
+
+// moves list follows fleetd's pages: --limit over several pages, --all
+// to the end, each move once and newest first; with --json, the moves
+// of every page in one list.
+func TestMovesListFollowsPages(t *testing.T) {
+	server := fleetd(t)
+	var ids []string // newest first
+	for i, c := range []string{"CSQU3054383", "MSCU1234566", "TGHU9990004", "MSKU6011672", "TCLU1234568"} {
+		if _, err := fleet.ParseContainer(c); err != nil {
+			t.Fatalf("container %s: %v", c, err)
+		}
+		m := createMove(t, server, "--idempotency-key", fmt.Sprintf("p%d", i), "--container", c)
+		ids = append([]string{m.ID}, ids...)
+	}
+	lines := func(out string) []string {
+		var got []string
+		for _, line := range strings.Split(out, "\n") {
+			if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(f[0], "mv-") {
+				got = append(got, f[0])
+			}
+		}
+		return got
+	}
+	r := apiCall(t, server, tokOperator, "moves", "list", "--limit", "3", "--page", "2")
+	if r.code != 0 || strings.Join(lines(r.stdout), " ") != strings.Join(ids[:3], " ") || !strings.Contains(r.stdout, "3 of 5 moves") {
+		t.Fatalf("moves list --limit 3 --page 2 = %+v, want %v and 3 of 5", r, ids[:3])
+	}
+	r = apiCall(t, server, tokOperator, "moves", "list", "--all", "--page", "2")
+	if r.code != 0 || strings.Join(lines(r.stdout), " ") != strings.Join(ids, " ") || strings.Contains(r.stdout, "of 5") {
+		t.Fatalf("moves list --all --page 2 = %+v, want %v", r, ids)
+	}
+	r = apiCall(t, server, tokViewer, "moves", "list", "--all", "--page", "2", "--json")
+	var l struct {
+		Moves []struct {
+			ID       string `json:"id"`
+			Redacted bool   `json:"redacted"`
+		} `json:"moves"`
+		NextCursor string `json:"next_cursor"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &l); err != nil || len(l.Moves) != 5 || l.NextCursor != "" || !l.Moves[0].Redacted || l.Moves[4].ID != ids[4] {
+		t.Fatalf("moves list --all --json as a viewer = %+v (%v), want 5 redacted moves in one list", r, err)
+	}
+	for _, bad := range [][]string{{"--page", "0"}, {"--page", "1001"}, {"--all", "--limit", "3"}} {
+		if r := apiCall(t, server, tokOperator, append([]string{"moves", "list"}, bad...)...); r.code != 2 {
+			t.Errorf("moves list %v = %+v, want a usage error", bad, r)
+		}
 	}
 }

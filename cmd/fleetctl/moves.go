@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
@@ -17,11 +18,14 @@ import (
 	"github.com/borderfleet/borderfleet/api"
 )
 
-// movesList is "fleetctl moves list": newest first.
+// movesList is "fleetctl moves list": newest first, following fleetd's
+// pages until it has --limit moves (or every one, with --all).
 func movesList(fs *flag.FlagSet) verbFunc {
 	state := fs.String("state", "", "only moves in this state")
 	container := fs.String("container", "", "only moves of this container")
-	limit := fs.Int("limit", 0, "at most this many moves (fleetd's default: 100)")
+	limit := fs.Int("limit", 0, "at most this many moves (default 100), read page by page")
+	all := fs.Bool("all", false, "every move, read page by page (archived moves too)")
+	pageSize := fs.Int("page", movesPage, "moves asked for per request (1 to 1000)")
 	return func(ctx context.Context, c call) error {
 		q := url.Values{}
 		if *state != "" {
@@ -30,38 +34,99 @@ func movesList(fs *flag.FlagSet) verbFunc {
 		if *container != "" {
 			q.Set("container", *container)
 		}
-		if *limit < 0 {
+		switch {
+		case *limit < 0:
 			return usagef("--limit %d: want a positive number", *limit)
+		case *all && *limit > 0:
+			return usagef("--all and --limit %d: give one or the other", *limit)
+		case *pageSize < 1 || *pageSize > movesPage:
+			return usagef("--page %d: want 1 to %d", *pageSize, movesPage)
 		}
-		if *limit > 0 {
-			q.Set("limit", strconv.Itoa(*limit))
+		want := *limit
+		if want == 0 {
+			want = defaultMoves
 		}
-		r, err := c.cl.do(ctx, http.MethodGet, "/v1/moves", q, nil, nil)
+		l, err := readMoves(ctx, c, q, want, *all, *pageSize)
 		if err != nil {
 			return err
+		}
+		if c.asJSON && l.pages == 1 {
+			return c.raw(l.first) // as it came
 		}
 		if c.asJSON {
-			return c.raw(r)
+			return c.json(l)
 		}
-		l, err := decodeAs[api.MoveList](r)
-		if err != nil {
-			return err
-		}
-		if l.Total == 0 {
+		if len(l.Moves) == 0 && l.NextCursor == "" {
 			_, err := fmt.Fprintln(c.stdout, "no moves")
 			return err
 		}
 		tw := table(c, "ID", "CONTAINER", "STATE", "ORIGIN", "DESTINATION", "PRIORITY", "SHUTTLE", "CREATED")
-		for _, m := range l.Moves {
+		for _, raw := range l.Moves {
+			var m api.Move
+			if err := json.Unmarshal(raw, &m); err != nil {
+				return fmt.Errorf("fleetctl: a move of GET /v1/moves: %w", err)
+			}
 			row(tw, m.ID, m.Container, m.State, m.Origin, m.Destination, strconv.Itoa(m.Priority), m.Shuttle, stamp(m.Created))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		if len(l.Moves) < l.Total {
-			_, err = fmt.Fprintf(c.stdout, "%d of %d moves (--limit for more)\n", len(l.Moves), l.Total)
+		switch {
+		case l.NextCursor == "":
+		case l.Total != nil:
+			_, err = fmt.Fprintf(c.stdout, "%d of %d moves (--limit or --all for more)\n", len(l.Moves), *l.Total)
+		default:
+			_, err = fmt.Fprintf(c.stdout, "%d moves, more after them (--limit or --all for more)\n", len(l.Moves))
 		}
 		return err
+	}
+}
+
+// Pages of moves fleetctl reads.
+const (
+	defaultMoves = 100  // moves list's default --limit
+	movesPage    = 1000 // the largest page fleetd gives
+)
+
+// movePages is GET /v1/moves's pages, as they came: each move as it
+// came (a viewer's lacks what a viewer may not see).
+type movePages struct {
+	Moves      []json.RawMessage `json:"moves"`
+	Total      *int              `json:"total,omitempty"`
+	NextCursor string            `json:"next_cursor,omitempty"`
+	first      response          // the first page's answer
+	pages      int
+}
+
+// readMoves follows GET /v1/moves's pages until it has want moves, or
+// every one with all, pageSize at a time; NextCursor is set when more
+// follow.
+func readMoves(ctx context.Context, c call, q url.Values, want int, all bool, pageSize int) (movePages, error) {
+	out := movePages{Moves: []json.RawMessage{}}
+	for {
+		page := pageSize
+		if !all {
+			page = min(pageSize, want-len(out.Moves))
+		}
+		q.Set("limit", strconv.Itoa(page))
+		r, err := c.cl.do(ctx, http.MethodGet, "/v1/moves", q, nil, nil)
+		if err != nil {
+			return out, err
+		}
+		l, err := decodeAs[movePages](r)
+		if err != nil {
+			return out, err
+		}
+		if out.pages == 0 {
+			out.first = r
+		}
+		out.pages++
+		out.Moves = append(out.Moves, l.Moves...)
+		out.Total, out.NextCursor = l.Total, l.NextCursor
+		if l.NextCursor == "" || !all && len(out.Moves) >= want {
+			return out, nil
+		}
+		q.Set("cursor", l.NextCursor)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,6 +37,17 @@ func (c call) raw(r response) error {
 	if err == nil && (len(r.body) == 0 || r.body[len(r.body)-1] != '\n') {
 		_, err = io.WriteString(c.stdout, "\n")
 	}
+	return err
+}
+
+// json writes v as indented JSON, for --json output that fleetctl put
+// together itself (of several answers).
+func (c call) json(v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = c.stdout.Write(append(b, '\n'))
 	return err
 }
 

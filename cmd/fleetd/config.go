@@ -71,6 +71,26 @@ type fileConfig struct {
 	// Snapshots: when snapshots of the core are written to the store and
 	// whether the journal is compacted (see the README's Persistence).
 	Snapshots snapshotsConfig `json:"snapshots"`
+	// MoveRetentionH: hours, of the core's clock, that an ended move
+	// (delivered, returned, cancelled, failed) stays in fleetd's memory;
+	// then it is read from the store's archive (fleet.Config.Retention).
+	// Default 24; 0: every move stays. Without a store every move stays.
+	MoveRetentionH *float64 `json:"move_retention_h"`
+}
+
+// defaultMoveRetention is move_retention_h's default.
+const defaultMoveRetention = 24 * time.Hour
+
+// moveRetention is move_retention_h as the Controller takes it.
+func (c fileConfig) moveRetention() (time.Duration, error) {
+	if c.MoveRetentionH == nil {
+		return defaultMoveRetention, nil
+	}
+	h := *c.MoveRetentionH
+	if h < 0 || h > 24*366 {
+		return 0, fmt.Errorf("move_retention_h %g: want 0 (every move stays) to %d hours", h, 24*366)
+	}
+	return time.Duration(h * float64(time.Hour)), nil
 }
 
 // snapshotsConfig is the snapshots section. A field left out takes the

@@ -69,3 +69,34 @@ func TestConfigSnapshots(t *testing.T) {
 		assert.ErrorContains(t, err, tc.err, tc.json)
 	}
 }
+
+// The config file's "move_retention_h": hours of the core's clock,
+// default 24, 0 keeps every move, nonsense is an error naming the key.
+func TestConfigMoveRetention(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "fleetd.json")
+	for _, tc := range []struct {
+		json string
+		want time.Duration
+		err  string
+	}{
+		{json: `{}`, want: 24 * time.Hour},
+		{json: `{"move_retention_h": 1.5}`, want: 90 * time.Minute},
+		{json: `{"move_retention_h": 0}`, want: 0},
+		{json: `{"move_retention_h": -1}`, err: "move_retention_h -1"},
+		{json: `{"move_retention_h": 1e9}`, err: "move_retention_h"},
+		{json: `{"move_retention_h": "24h"}`, err: "move_retention_h"},
+	} {
+		require.NoError(t, os.WriteFile(p, []byte(tc.json), 0o600))
+		c, err := readConfig(p)
+		if err == nil {
+			var got time.Duration
+			got, err = c.moveRetention()
+			if tc.err == "" {
+				require.NoError(t, err, tc.json)
+				assert.Equal(t, tc.want, got, tc.json)
+				continue
+			}
+		}
+		assert.ErrorContains(t, err, tc.err, tc.json)
+	}
+}

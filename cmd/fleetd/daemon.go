@@ -234,9 +234,15 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		r.close()
 		return nil, err
 	}
+	retention, err := o.file.moveRetention()
+	if err != nil {
+		r.close()
+		return nil, err
+	}
 	r.d, err = daemon.New(daemon.Config{
 		Graph: g,
-		Fleet: fleet.Config{Dispatch: o.file.Dispatch, Charging: policy, HoldWithoutDeclaration: o.file.HoldWithoutDeclaration, Tuning: o.file.Tuning},
+		Fleet: fleet.Config{Dispatch: o.file.Dispatch, Charging: policy, HoldWithoutDeclaration: o.file.HoldWithoutDeclaration, Tuning: o.file.Tuning,
+			Retention: retention},
 		Vehicles: vehicles.Config{Roster: roster, Interface: o.file.Interface, AutoAdmit: o.file.AutoAdmit,
 			// the core's clock runs timeScale times faster than real
 			// time; a resend waits 5 s of real time
@@ -316,7 +322,7 @@ func (r *running) serveAPI(ctx context.Context, o *fleetOpts, tokens []api.Token
 	if o.listen == "" {
 		return nil
 	}
-	acfg := api.Config{Fleet: r.d, Site: r.site, Graph: r.graph, Tokens: tokens, AuditKey: o.key, Log: log.With("component", "api")}
+	acfg := api.Config{Fleet: r.d, Archive: r.d, Site: r.site, Graph: r.graph, Tokens: tokens, AuditKey: o.key, Log: log.With("component", "api")}
 	if r.store != nil {
 		acfg.Audit = r.store
 	}

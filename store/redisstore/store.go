@@ -71,6 +71,8 @@ type Store struct {
 	fence   string
 	lease   string
 	snaps   string
+	archive string // sorted set: move ids by number
+	moves   string // hash: archived moves by id
 }
 
 var _ store.Store = (*Store)(nil)
@@ -85,6 +87,8 @@ func New(client redis.UniversalClient, prefix string) *Store {
 		fence:   prefix + "fence",
 		lease:   prefix + "lease",
 		snaps:   prefix + "snapshots",
+		archive: prefix + "archive",
+		moves:   prefix + "archived",
 	}
 }
 

@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Snapshots", testSnapshots},
 		{"SnapshotsFenced", testSnapshotsFenced},
 		{"TrimJournal", testTrimJournal},
+		{"Archive", testArchive},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
