@@ -11,15 +11,17 @@ import (
 // KnownStallShare is the share of drawn cases that may still stall (a
 // deadlock, or not live after the drain; Stalled) without failing
 // TestSoak. It is a known open defect, not a tolerance: measured on
-// 2026-12-06 at 5 of 200 cases of -soak.seed 20261205, down from 29
+// 2026-12-06 at 2 of 200 cases of -soak.seed 20261205, down from 29
 // before customs areas took admission (fleet/admission.go) and passing
-// places were queued with their shared stretches, and from 7 before
-// fleets beyond the site's parking were refused and repairs in the drain
-// were added to its bound. What is left: on generated sites, a refused
-// container turning back into the other lane, whose shuttles wait
-// (through others) on the one it left; on the default site with 92
-// shuttles, the yard ring full after the drain. It may only go down, to
-// zero.
+// places were queued with their shared stretches, from 7 before fleets
+// beyond the site's parking were refused and repairs in the drain were
+// added to its bound, and from 5 before returns, left-over routes and
+// refused shuttles at a stop line were mended (fleet/returns.go,
+// idleWork). What is left: on generated sites, a refused container out of
+// the lay-by stopped where the spur rejoins the lane and the turn-back
+// leaves it, waiting to merge into the other lane, whose shuttles wait
+// (through others) on the ones released behind it. It may only go down,
+// to zero.
 const KnownStallShare = 0.03
 
 // Stall tells whether a kind of violation is a stall (a deadlock, or not
