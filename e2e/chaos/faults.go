@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/borderfleet/borderfleet/vda5050"
 )
 
 // fault sets one fault off and waits until the fleet has it behind it
@@ -54,6 +56,24 @@ func (r *runner) kill(ctx context.Context) {
 	r.logf("fleetd ready again %v after the SIGKILL", took.Round(time.Millisecond))
 }
 
+// pick is a shuttle, not singled out by another fault yet, whose last
+// state meets cond: drawn with the run's seed among those that do; nil
+// if none does.
+func (r *runner) pick(cond func(vda5050.State) bool) *shuttle {
+	var ok []*shuttle
+	for _, sh := range r.shuttles {
+		if s, seen := r.w.lastState(sh.serial); seen && !r.singled[sh.serial] && cond(s.s) {
+			ok = append(ok, sh)
+		}
+	}
+	if len(ok) == 0 {
+		return nil
+	}
+	sh := ok[r.rng.Intn(len(ok))]
+	r.singled[sh.serial] = true
+	return sh
+}
+
 // waitFor polls cond until it holds or within passes.
 func waitFor(ctx context.Context, within time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(within)
@@ -72,13 +92,18 @@ func waitFor(ctx context.Context, within time.Duration, cond func() bool) bool {
 // for it to drive for a while), then checks that it is taken out of the
 // way safely (the wire's conflict check) and drives again once repaired.
 func (r *runner) stallShuttle(ctx context.Context) {
-	driving := waitFor(ctx, 30*time.Second, func() bool {
-		s, ok := r.w.lastState(stallSerial)
-		return ok && s.s.Driving
+	var sh *shuttle
+	driving := waitFor(ctx, 20*time.Second, func() bool {
+		sh = r.pick(func(s vda5050.State) bool { return s.Driving })
+		return sh != nil
 	})
+	if sh == nil {
+		sh = r.pick(func(vda5050.State) bool { return true })
+	}
+	stallSerial := sh.serial
 	at := time.Now()
 	s, _ := r.w.lastState(stallSerial)
-	if err := r.stallP.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+	if err := sh.p.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
 		r.violate("stall: signal shuttle-sim: %v", err)
 		return
 	}
@@ -130,15 +155,19 @@ func (r *runner) stallShuttle(ctx context.Context) {
 // base, and go on when the link returns.
 func (r *runner) cutLink(ctx context.Context) {
 	start := time.Now()
-	waitFor(ctx, 40*time.Second, func() bool {
-		s, ok := r.w.lastState(cutSerial)
-		if !ok || !s.s.Driving || len(s.s.NodeStates) < 2 {
-			return false
-		}
-		return len(s.s.Loads) > 0 || time.Since(start) > 20*time.Second
+	var sh *shuttle
+	waitFor(ctx, 25*time.Second, func() bool {
+		sh = r.pick(func(s vda5050.State) bool {
+			return s.Driving && len(s.NodeStates) >= 2 && (len(s.Loads) > 0 || time.Since(start) > 12*time.Second)
+		})
+		return sh != nil
 	})
+	if sh == nil {
+		sh = r.pick(func(vda5050.State) bool { return true })
+	}
+	cutSerial := sh.serial
 	before, ok := r.w.lastState(cutSerial)
-	r.px.Cut()
+	sh.px.Cut()
 	cutAt := time.Now()
 	if !ok {
 		r.violate("link cut: %s never sent a state", cutSerial)
@@ -164,23 +193,25 @@ func (r *runner) cutLink(ctx context.Context) {
 			return
 		case <-time.After(r.o.linkCut):
 		}
-		r.px.Restore()
+		sh.px.Restore()
 		back := time.Now()
 		r.logf("link of %s back", cutSerial)
 		var first seenState
-		if !waitFor(ctx, 45*time.Second, func() bool {
+		if !waitFor(ctx, 3*time.Minute, func() bool {
 			ss := r.w.statesSince(cutSerial, back)
 			if len(ss) > 0 {
 				first = ss[0]
 			}
 			return len(ss) > 0
 		}) {
-			r.violate("link cut: no state from %s within 45 s of its link's return", cutSerial)
+			r.violate("link cut: no state from %s within 3 min of its link's return", cutSerial)
 			return
 		}
 		r.mu.Lock()
 		r.figs.LinkStoppedAt = first.s.LastNodeID
+		r.figs.LinkFirstStateS = first.at.Sub(back).Seconds()
 		r.mu.Unlock()
+		r.logf("link cut: first state of %s %.1fs after its link came back", cutSerial, first.at.Sub(back).Seconds())
 		if first.s.Driving || !slices.Contains(ends, first.s.LastNodeID) {
 			r.violate("link cut: %s came back driving=%v at %s, not stopped at the end of its released base %v",
 				cutSerial, first.s.Driving, first.s.LastNodeID, ends)

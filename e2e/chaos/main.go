@@ -167,17 +167,20 @@ type Figures struct {
 	// FleetdExits: times fleetd ended by itself (started again).
 	FleetdExits int `json:"fleetd_exits"`
 	// Disk full: how, and what fleetd answered meanwhile.
-	DiskMethod     string   `json:"disk_method,omitempty"`
-	FullRefused    int      `json:"full_refused,omitempty"`  // 503 naming the store
-	FullAccepted   int      `json:"full_accepted,omitempty"` // 201 while full (then durable: checked)
-	FullError      string   `json:"full_error,omitempty"`    // the first refusal's message
-	LinkStoppedAt  string   `json:"link_stopped_at,omitempty"`
-	LinkBaseEnd    string   `json:"link_base_end,omitempty"`
-	LinkContinuedS float64  `json:"link_continued_s,omitempty"`
-	StallResumedS  float64  `json:"stall_resumed_s,omitempty"`
-	WallS          float64  `json:"wall_s"`
-	Violations     []string `json:"violations"`
-	OK             bool     `json:"ok"`
+	DiskMethod    string `json:"disk_method,omitempty"`
+	FullRefused   int    `json:"full_refused,omitempty"`  // 503 naming the store
+	FullAccepted  int    `json:"full_accepted,omitempty"` // 201 while full (then durable: checked)
+	FullError     string `json:"full_error,omitempty"`    // the first refusal's message
+	LinkStoppedAt string `json:"link_stopped_at,omitempty"`
+	LinkBaseEnd   string `json:"link_base_end,omitempty"`
+	// LinkFirstStateS: real time from the link's return to the first
+	// state the broker relays from the shuttle.
+	LinkFirstStateS float64  `json:"link_first_state_s,omitempty"`
+	LinkContinuedS  float64  `json:"link_continued_s,omitempty"`
+	StallResumedS   float64  `json:"stall_resumed_s,omitempty"`
+	WallS           float64  `json:"wall_s"`
+	Violations      []string `json:"violations"`
+	OK              bool     `json:"ok"`
 }
 
 // run executes one command line and returns the exit status.

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,12 +18,16 @@ import (
 	"github.com/borderfleet/borderfleet/routing"
 )
 
-// the serial numbers of the two shuttles the faults single out
-const (
-	cutSerial   = "cut-01"
-	stallSerial = "stall-01"
-	iface       = "chaos"
-)
+// iface is the VDA 5050 interface name of the run's topics.
+const iface = "chaos"
+
+// shuttle is one simulated shuttle: its shuttle-sim process and the
+// proxy its link goes through.
+type shuttle struct {
+	serial string
+	p      *proc
+	px     *proxy
+}
 
 // runner is one chaos run.
 type runner struct {
@@ -41,10 +45,11 @@ type runner struct {
 	cl      *client
 	w       *wire
 	spy     *mqttbus.Client
-	px      *proxy
-	sims    []*proc // shuttle-sim processes: main fleet, the cut one, the stalled one
-	stallP  *proc
 	dem     *demand
+
+	shuttles []*shuttle
+	singled  map[string]bool // shuttles a fault singled out
+	rng      *rand.Rand      // the seed's: which shuttle a fault singles out
 
 	mu       sync.Mutex
 	figs     Figures
@@ -73,7 +78,7 @@ func (r *runner) violate(format string, args ...any) {
 
 // chaos runs the fleet and the schedule and returns the figures.
 func chaos(ctx context.Context, o options, log io.Writer) (_ Figures, err error) {
-	r := &runner{o: o, log: log, start: time.Now(), seen: map[string]bool{}}
+	r := &runner{o: o, log: log, start: time.Now(), seen: map[string]bool{}, singled: map[string]bool{}, rng: rand.New(rand.NewSource(o.seed))}
 	r.figs = Figures{Seed: o.seed, Store: o.store, Scale: o.scale, Shuttles: o.shuttles, Faults: map[string]int{}, Violations: []string{}}
 	defer func() {
 		if err != nil {
@@ -185,34 +190,29 @@ func (r *runner) setup(ctx context.Context) error {
 	if err := r.spy.Subscribe(iface+"/#", 1, r.w.add); err != nil {
 		return err
 	}
-	if r.px, err = newProxy(r.mq.addr); err != nil {
-		return err
+	// one shuttle-sim process for each shuttle, each on a link of its own
+	// (a proxy to the broker that the link-cut fault cuts), so that the
+	// faults can single out whichever shuttle drives when they come
+	for i, start := range r.startNodes() {
+		px, err := newProxy(r.mq.addr)
+		if err != nil {
+			return err
+		}
+		sh := &shuttle{serial: fmt.Sprintf("s%d-01", i+1), px: px}
+		r.shuttles = append(r.shuttles, sh)
+		name := fmt.Sprintf("shuttle-sim-%d", i+1)
+		sh.p, err = startProc(name, filepath.Join(r.dir, name+".log"), r.o.shuttleBin, "--broker", px.URL(), "--interface", iface,
+			"--time-scale", fmt.Sprint(r.o.scale), "--serial-prefix", fmt.Sprintf("s%d-", i+1), "--seed", fmt.Sprint(r.o.seed),
+			"--start", start, "--breakdown-mttr", r.o.stall.String())
+		if err != nil {
+			return err
+		}
 	}
-	sim := func(name, url, prefix string, n int, extra ...string) (*proc, error) {
-		args := append([]string{"--broker", url, "--interface", iface, "--time-scale", fmt.Sprint(r.o.scale),
-			"--shuttles", fmt.Sprint(n), "--serial-prefix", prefix, "--seed", fmt.Sprint(r.o.seed)}, extra...)
-		return startProc(name, filepath.Join(r.dir, name+".log"), r.o.shuttleBin, args...)
-	}
-	starts := r.startNodes()
-	main, err := sim("shuttle-sim", r.mq.URL(), "s-", r.o.shuttles-2, "--start", strings.Join(starts[2:], ","))
-	if err != nil {
-		return err
-	}
-	cut, err := sim("shuttle-sim-cut", r.px.URL(), "cut-", 1, "--start", starts[0])
-	if err != nil {
-		return err
-	}
-	r.stallP, err = sim("shuttle-sim-stall", r.mq.URL(), "stall-", 1, "--start", starts[1], "--breakdown-mttr", r.o.stall.String())
-	if err != nil {
-		return err
-	}
-	r.sims = []*proc{main, cut, r.stallP}
 	r.dem = newDemand(r)
 	return nil
 }
 
-// startNodes are the shuttles' parking spots, the first two (the cut
-// and the stalled shuttle) in different centres.
+// startNodes are the shuttles' parking spots, both centres in turn.
 func (r *runner) startNodes() []string {
 	var west, east []string
 	for _, p := range r.site.Parking {
@@ -259,8 +259,8 @@ func (r *runner) teardown() {
 	if r.dem != nil {
 		r.dem.stop()
 	}
-	for _, p := range r.sims {
-		p.stop(5 * time.Second)
+	for _, sh := range r.shuttles {
+		sh.p.stop(5 * time.Second)
 	}
 	if r.fd != nil {
 		r.fd.stop()
@@ -268,8 +268,8 @@ func (r *runner) teardown() {
 	if r.spy != nil {
 		r.spy.Disconnect()
 	}
-	if r.px != nil {
-		r.px.Close()
+	for _, sh := range r.shuttles {
+		sh.px.Close()
 	}
 	if r.mq != nil && r.mq.p != nil {
 		r.mq.p.stop(3 * time.Second)
