@@ -355,9 +355,12 @@ func (d *Daemon) incoming(ctx context.Context, msg inMsg) {
 	key, t, ok := vehicleKey(msg.topic)
 	if ok {
 		d.heard[key] = msg.at
-		if d.silent[key] {
+		if d.silent[key] || t == vda5050.TopicConnection {
+			// its next state is news, however alike: after silence, or a
+			// link that broke and came back (the state that follows ONLINE
+			// puts it back in dispatch)
 			delete(d.silent, key)
-			delete(d.states, key) // its next state is news, however alike
+			delete(d.states, key)
 		}
 	}
 	if t == vda5050.TopicVisualization {

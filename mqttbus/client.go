@@ -127,9 +127,11 @@ type Client struct {
 	c   paho.Client
 	log *slog.Logger
 
-	mu   sync.Mutex
-	subs map[string]sub
-	conn net.Conn // the current link, for Drop (tcp and tls only)
+	mu          sync.Mutex
+	subs        map[string]sub
+	conn        net.Conn // the current link, for Drop (tcp and tls only)
+	connects    int      // links made, the first one included
+	onReconnect func()   // see OnReconnect
 }
 
 type sub struct {
@@ -211,13 +213,16 @@ func (cl *Client) dial(u *url.URL, o paho.ClientOptions) (net.Conn, error) {
 	return conn, nil
 }
 
-// onConnect subscribes again after every (re)connect: the session is clean.
+// onConnect subscribes again after every (re)connect: the session is
+// clean. After a reconnect it then calls the OnReconnect function.
 func (cl *Client) onConnect(c paho.Client) {
 	cl.mu.Lock()
 	subs := make(map[string]sub, len(cl.subs))
 	for f, s := range cl.subs {
 		subs[f] = s
 	}
+	cl.connects++
+	again, fn := cl.connects > 1, cl.onReconnect
 	cl.mu.Unlock()
 	for f, s := range subs {
 		tok := c.Subscribe(f, s.qos, wrap(s.h))
@@ -225,6 +230,23 @@ func (cl *Client) onConnect(c paho.Client) {
 			cl.log.Error("mqtt resubscribe failed", "filter", f, "err", tok.Error())
 		}
 	}
+	if again {
+		cl.log.Info("mqtt link back")
+		if fn != nil {
+			fn()
+		}
+	}
+}
+
+// OnReconnect has fn called each time the client has repaired its link
+// by itself (not on the first connect), once it has subscribed again: a
+// VDA 5050 vehicle then publishes its connection ONLINE again (its will,
+// CONNECTIONBROKEN, is what the broker holds) and a state. fn runs on the
+// client's goroutine and must not block.
+func (cl *Client) OnReconnect(fn func()) {
+	cl.mu.Lock()
+	cl.onReconnect = fn
+	cl.mu.Unlock()
 }
 
 func wrap(h Handler) paho.MessageHandler {

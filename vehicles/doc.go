@@ -69,7 +69,16 @@
 // an id a vehicle may still hold.
 //
 // Orders that no state has confirmed within ResendAfter are sent again
-// (the vehicle ignores a duplicate), stitched where it last confirmed. No
+// (the vehicle ignores a duplicate), stitched where it last confirmed.
+// An update is stitched at the decision point of the last update a state
+// confirmed, never at that of one sent and not confirmed (which may have
+// been lost: QoS 0, a link or broker down, fleetd killed between
+// journaling and publishing): the next update waits for the state that
+// confirms the last, or goes after ResendAfter from where the vehicle
+// confirmed, with every grant since. An update the vehicle rejects while
+// it drives the order is sent so again at once, without a cancel; only
+// after maxRestitch (3) such rejections is it stopped and given its lane
+// as a new order. No
 // order goes to a vehicle sooner after the last than its factsheet's
 // minOrderInterval: the grants made meanwhile go out as one update. With
 // Config.UpdateWithin an update also waits while the vehicle has more than
@@ -103,6 +112,7 @@
 //	cancelOrder   silence, maxCancels (4) sends             out of dispatch, reason "cancelOrder ... unanswered", for the operator (ClearFault)
 //	cancelOrder   the link drops                            out of dispatch (link); the cancel is sent again when it is back
 //	order         no state confirms it                     sent again every ResendAfter, stitched where confirmed
+//	order update  rejected while it drives the order        sent again at once, stitched where confirmed; after three, as below
 //	order         rejected (an error naming our order)      the lane again as a new order; after three in a row, for the operator
 //	order         lost (a restart, manual mode)             the lane again as a new order
 //	pick, drop    FAILED                                   out of dispatch (action failed), for the operator

@@ -449,7 +449,11 @@ func (m *Master) NextTick() time.Time {
 		}
 		if o := v.ord; o != nil {
 			if o.due && !m.ahead(v) {
-				at(m.orderFree(v))
+				if o.confirmed < int(o.update) {
+					at(maxTime(o.sentAt.Add(m.cfg.ResendAfter), m.orderFree(v))) // or with the state that confirms the last
+				} else {
+					at(m.orderFree(v))
+				}
 			}
 			if v.cancel == "" && !v.needNew && o.confirmed < int(o.update) {
 				at(maxTime(o.sentAt.Add(m.cfg.ResendAfter), m.orderFree(v)))

@@ -23,6 +23,13 @@ type order struct {
 	confirmed int            // the highest orderUpdateId a state showed; -1 none
 	sentAt    time.Time
 	resynced  bool // a rejection of it has been handled
+	// restitched counts the updates of it the vehicle rejected while it
+	// still drove it (see restitch); rejectSeen is the sentAt of the last
+	// send whose rejection was handled so, a rejection being reported in
+	// every state until an order is accepted
+	restitched int
+	rejectSeen time.Time
+	header     uint32 // the headerId of the last order message sent
 	// due: the base grew since the last update sent, which waits for the
 	// vehicle's minOrderInterval (sendDue); dueFrom is the node the update
 	// will start at (the last sent decision point)
@@ -45,7 +52,7 @@ func (o *order) trim(at int) {
 	if o.confirmed < 0 {
 		return // a resend goes from the first node
 	}
-	keep := min((at-o.seq0)/2, o.decisionOf(o.confirmed))
+	keep := min((at-o.seq0)/2, o.decisionOf(min(o.confirmed, int(o.update))))
 	if o.due {
 		keep = min(keep, o.dueFrom)
 	}
@@ -117,15 +124,42 @@ func (m *Master) extend(v *vehicle, to int, act *pending) {
 // sendDue sends the order update that extend made, once the vehicle's
 // minOrderInterval (its factsheet's) has passed since its last order:
 // updates made in between go out as one. Tick tries again.
+//
+// An update is stitched at the decision point the vehicle has: that of
+// the last update a state confirmed (stitch). While an update sent is not
+// confirmed the vehicle may or may not have it, and an update stitched
+// at either decision point would be rejected if the guess were wrong; so
+// the next one waits for the state that confirms it, or, if none comes
+// within ResendAfter (the message was lost: the link was down, the
+// broker restarted, fleetd died between journaling and publishing), goes
+// out stitched where the vehicle last confirmed, with everything since.
 func (m *Master) sendDue(v *vehicle) {
 	o := v.ord
 	if o == nil || !o.due || v.needNew || v.cancel != "" || m.tooSoon(v) || m.ahead(v) {
 		return
 	}
+	if o.confirmed < int(o.update) && m.now.Sub(o.sentAt) < m.cfg.ResendAfter {
+		return // with the state that confirms the last one, or at the resend
+	}
+	k0 := o.stitch()
 	o.due = false
 	o.update++
 	o.decision = append(o.decision, o.last())
-	m.sendOrder(v, o.dueFrom)
+	m.sendOrder(v, k0)
+}
+
+// stitch is the index of the node an order message starts at so that the
+// vehicle takes it whatever of the order it was sent and lost: its
+// decision point as of the last update a state confirmed, or the first
+// node while no state has confirmed the order (then the message is a new
+// order to the vehicle).
+func (o *order) stitch() int {
+	if o.confirmed < 0 {
+		return 0
+	}
+	// (a vehicle that reports an orderUpdateId never sent has at most
+	// the last one sent)
+	return max(o.off, o.decisionOf(min(o.confirmed, int(o.update))))
 }
 
 // ahead reports a vehicle with more than Config.UpdateWithin nodes of
@@ -258,25 +292,29 @@ func (m *Master) edge(v *vehicle, s int) vda5050.Edge {
 }
 
 // sendOrder publishes the current order from node k0 on (0 for a new
-// order, the stitching node for an update).
+// order, the stitching node for an update) to the decision point of its
+// last update: nodes added since (an update still due) are not part of
+// that update, and go with the next one.
 func (m *Master) sendOrder(v *vehicle, k0 int) {
 	o := v.ord
+	k1 := o.decisionOf(int(o.update))
 	msg := &vda5050.Order{OrderID: o.id, OrderUpdateID: o.update,
-		Nodes: append([]vda5050.Node(nil), o.nodes[k0-o.off:]...),
-		Edges: append([]vda5050.Edge(nil), o.edges[k0-o.off:]...)}
+		Nodes: append([]vda5050.Node(nil), o.nodes[k0-o.off:k1-o.off+1]...),
+		Edges: append([]vda5050.Edge(nil), o.edges[k0-o.off:k1-o.off]...)}
 	o.sentAt, v.orderAt = m.now, m.now
 	m.publish(v, vda5050.TopicOrder, &msg.Header, msg)
+	o.header = msg.HeaderID
 }
 
 // resend sends again what no state has confirmed: the order from where the
 // vehicle last confirmed it, and a cancel.
 func (m *Master) resend(v *vehicle) {
 	if o := v.ord; o != nil && v.cancel == "" && !v.needNew && o.confirmed < int(o.update) && m.now.Sub(o.sentAt) >= m.cfg.ResendAfter && !m.tooSoon(v) {
-		k0 := 0
-		if o.confirmed >= 0 {
-			k0 = o.decisionOf(o.confirmed)
+		if o.due && !m.ahead(v) {
+			m.sendDue(v) // the grants made since go with it, as the next update
+		} else {
+			m.sendOrder(v, o.stitch())
 		}
-		m.sendOrder(v, k0)
 	}
 	if v.cancel != "" && m.now.Sub(v.cancelT) >= m.cfg.ResendAfter {
 		if v.cancels >= maxCancels {

@@ -107,6 +107,11 @@ type OrderSnapshot struct {
 	Resynced  bool           `json:"resynced,omitempty"`
 	Due       bool           `json:"due,omitempty"`
 	DueFrom   int            `json:"dueFrom"`
+	// Restitched, RejectSeen: updates it rejected while driving it, and
+	// the send whose rejection was handled last (see restitch)
+	Restitched int       `json:"restitched,omitempty"`
+	RejectSeen time.Time `json:"rejectSeen"`
+	Header     uint32    `json:"header,omitempty"` // the headerId of the last order message sent
 }
 
 func pendingSnapshot(p pending) PendingAction {
@@ -149,7 +154,7 @@ func (v *vehicle) snapshot() VehicleSnapshot {
 		vs.Order = &OrderSnapshot{ID: o.id, Seq0: o.seq0, Nodes: o.nodes[:len(o.nodes):len(o.nodes)],
 			Edges: o.edges[:len(o.edges):len(o.edges)], Off: o.off, Update: o.update,
 			Decision: make(map[uint32]int, len(o.decision)), Confirmed: o.confirmed, SentAt: o.sentAt, Resynced: o.resynced,
-			Due: o.due, DueFrom: o.dueFrom}
+			Due: o.due, DueFrom: o.dueFrom, Restitched: o.restitched, RejectSeen: o.rejectSeen, Header: o.header}
 		for u, k := range o.decision {
 			vs.Order.Decision[uint32(u)] = k
 		}
@@ -245,7 +250,8 @@ func (v *vehicle) restore(vs VehicleSnapshot) {
 	}
 	if o := vs.Order; o != nil {
 		v.ord = &order{id: o.ID, seq0: o.Seq0, nodes: o.Nodes, edges: o.Edges, off: o.Off, update: o.Update,
-			confirmed: o.Confirmed, sentAt: o.SentAt, resynced: o.Resynced, due: o.Due, dueFrom: o.DueFrom}
+			confirmed: o.Confirmed, sentAt: o.SentAt, resynced: o.Resynced, due: o.Due, dueFrom: o.DueFrom,
+			restitched: o.Restitched, rejectSeen: o.RejectSeen, header: o.Header}
 		for u, k := range o.Decision {
 			if int(u) >= len(v.ord.decision) {
 				v.ord.decision = append(v.ord.decision, make([]int, int(u)+1-len(v.ord.decision))...)

@@ -227,6 +227,8 @@ func TestOrderUpdatesRespectMinOrderInterval(t *testing.T) {
 	require.GreaterOrEqual(t, len(steps), 8)
 	os0 := orders(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: 2, Steps: steps[:2]}))
 	require.Len(t, os0, 1)
+	r.st.OrderID = os0[0].OrderID
+	_, _ = r.state() // taken (a second later)
 	// two more grants within the interval: nothing sent yet
 	r.now = r.now.Add(300 * time.Millisecond)
 	assert.Empty(t, orders(t, r.m.Commands(r.now, []fleet.Command{{Shuttle: "s1", Kind: fleet.CmdDrive, From: 2, To: 4, Steps: steps[2:4]}})))
@@ -235,7 +237,7 @@ func TestOrderUpdatesRespectMinOrderInterval(t *testing.T) {
 	_, out := r.m.Tick(r.now)
 	assert.Empty(t, orders(t, out), "still within the interval")
 	// once it has passed: one update with both
-	r.now = r.now.Add(1500 * time.Millisecond)
+	r.now = r.now.Add(500 * time.Millisecond)
 	_, out = r.m.Tick(r.now)
 	us := orders(t, out)
 	require.Len(t, us, 1)

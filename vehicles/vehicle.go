@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -309,7 +310,7 @@ func (m *Master) state(v *vehicle, st *vda5050.State) {
 			o.confirmed = int(st.OrderUpdateID)
 			if o.confirmed == int(o.update) {
 				delete(v.reasons, reasonRejected)
-				v.resyncs = 0
+				v.resyncs, o.restitched = 0, 0
 			}
 		}
 		m.progress(v, o.seq0+int(st.LastNodeSequenceID))
@@ -458,6 +459,7 @@ var rejections = map[string]bool{"validationError": true, "orderError": true, "o
 // state.
 func (m *Master) faultsOf(v *vehicle, st *vda5050.State) {
 	var fatal, rejected []string
+	latest := false // a rejection is of the last order message sent
 	for _, e := range st.Errors {
 		desc := e.ErrorType
 		if e.ErrorDescription != "" {
@@ -468,6 +470,7 @@ func (m *Master) faultsOf(v *vehicle, st *vda5050.State) {
 			fatal = append(fatal, desc)
 		case rejections[e.ErrorType] && v.ord != nil && namesOrder(e, v.ord.id):
 			rejected = append(rejected, desc)
+			latest = latest || namesHeader(e, v.ord.header)
 		}
 	}
 	// the texts are made only when on: this runs on every state
@@ -482,6 +485,20 @@ func (m *Master) faultsOf(v *vehicle, st *vda5050.State) {
 	set(reasonMode, st.OperatingMode != vda5050.ModeAutomatic && st.OperatingMode != vda5050.ModeSemiautomatic,
 		func() string { return "operating mode " + st.OperatingMode })
 	set(reasonEStop, st.SafetyState.EStop != vda5050.EStopNone && st.SafetyState.EStop != "", func() string { return "emergency stop " + st.SafetyState.EStop })
+	if o := v.ord; len(rejected) > 0 && o != nil && o.confirmed >= 0 && st.OrderID == o.id && o.confirmed < int(o.update) &&
+		!o.resynced && o.restitched < maxRestitch {
+		// it drives our order and did not take an update of it: it holds
+		// an older one (one sent was lost on the way). Nothing to cancel:
+		// the update goes again stitched where it confirmed.
+		if latest && o.rejectSeen != o.sentAt {
+			o.rejectSeen = o.sentAt
+			o.restitched++
+			m.cfg.Log.Warn("vehicle rejected an order update; sending it again from the update it confirmed", "shuttle", v.id,
+				"order", o.id, "confirmed", o.confirmed, "update", o.update, "errors", rejected)
+			m.restitch(v)
+		}
+		return
+	}
 	if o := v.ord; len(rejected) > 0 && o != nil && o.confirmed < int(o.update) && !o.resynced {
 		// it kept an older order (or none): stop it and start again from
 		// where it stands with what it was granted, a few times at most
@@ -502,6 +519,33 @@ func (m *Master) faultsOf(v *vehicle, st *vda5050.State) {
 // maxResyncs is how many orders in a row a vehicle may reject before it
 // is left for an operator.
 const maxResyncs = 3
+
+// maxRestitch is how many updates of one order a vehicle that drives it
+// may reject before it is stopped and given its lane as a new order
+// (resync): the update is sent again from the update it confirmed, which
+// it takes unless fleetd's record of the order and the vehicle's differ.
+const maxRestitch = 3
+
+// restitch sends an order update the vehicle rejected again at once,
+// stitched at its decision point as of the update it confirmed (see
+// stitch), with every grant made since; once minOrderInterval lets it.
+func (m *Master) restitch(v *vehicle) {
+	o := v.ord
+	o.sentAt = m.now.Add(-m.cfg.ResendAfter) // a resend is due now
+	o.rejectSeen = o.sentAt
+	m.resend(v)
+}
+
+// namesHeader: a rejection names the order message with headerId h, or
+// names no headerId (then it is taken to be about the last one sent).
+func namesHeader(e vda5050.Error, h uint32) bool {
+	for _, r := range e.ErrorReferences {
+		if r.ReferenceKey == "headerId" {
+			return r.ReferenceValue == strconv.FormatUint(uint64(h), 10)
+		}
+	}
+	return true
+}
 
 // namesOrder: a rejection that names an order names ours (one that names
 // none is taken to be about the last order sent).

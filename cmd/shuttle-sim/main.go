@@ -3,7 +3,10 @@
 // so that fleetd (or any master control) can drive them like real ones.
 //
 // SIGINT or SIGTERM stops it: every shuttle publishes OFFLINE and
-// disconnects gracefully.
+// disconnects gracefully. SIGUSR1 makes every shuttle of the process
+// break down where it is, driving or not (a FATAL error for a repair
+// time around --breakdown-mttr, then it goes on): a stall on the road
+// that a chaos run (e2e/chaos) sets off from outside.
 package main
 
 import (
@@ -126,7 +129,18 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "shuttle-sim: %v\n", err)
 		return 1
 	}
-	if err := agv.RunFleet(ctx, fleet, agv.MQTTDialAs(mq, logins, log), log); err != nil {
+	f, err := agv.NewFleet(fleet, agv.MQTTDialAs(mq, logins, log), log)
+	if err != nil {
+		fmt.Fprintf(stderr, "shuttle-sim: %v\n", err)
+		return 1
+	}
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	defer signal.Stop(usr1)
+	bctx, stopBreakdowns := context.WithCancel(ctx)
+	defer stopBreakdowns()
+	go breakdowns(bctx, usr1, vehiclesOf(f), log)
+	if err := f.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "shuttle-sim: %v\n", err)
 		return 1
 	}
@@ -229,4 +243,34 @@ func readLogins(path string) (map[string]agv.Login, error) {
 		out[v.Manufacturer+"-"+v.SerialNumber] = agv.Login{Username: v.Username, Password: v.Password}
 	}
 	return out, nil
+}
+
+// breaker is a vehicle that can be made to break down.
+type breaker interface {
+	Breakdown(repair time.Duration)
+	Serial() string
+}
+
+func vehiclesOf(f *agv.Fleet) []breaker {
+	var out []breaker
+	for _, v := range f.Vehicles() {
+		out = append(out, v)
+	}
+	return out
+}
+
+// breakdowns makes every vehicle break down (for a random repair time
+// around the configured MTTR) each time a signal comes, until ctx ends.
+func breakdowns(ctx context.Context, sig <-chan os.Signal, vs []breaker, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sig:
+			for _, v := range vs {
+				log.Warn("breakdown on signal", "serial", v.Serial())
+				v.Breakdown(0)
+			}
+		}
+	}
 }

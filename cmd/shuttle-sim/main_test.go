@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -92,4 +94,42 @@ func TestRunAgainstBroker(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	waitFor(vda5050.ConnectionOffline)
+}
+
+type fakeBreaker struct {
+	serial string
+	mu     *sync.Mutex
+	broke  map[string]int
+}
+
+func (f fakeBreaker) Breakdown(time.Duration) {
+	f.mu.Lock()
+	f.broke[f.serial]++
+	f.mu.Unlock()
+}
+
+func (f fakeBreaker) Serial() string { return f.serial }
+
+// Each signal breaks every vehicle of the process down once; none after
+// the context ends.
+func TestBreakdownsOnSignal(t *testing.T) {
+	var mu sync.Mutex
+	broke := map[string]int{}
+	vs := []breaker{fakeBreaker{"a", &mu, broke}, fakeBreaker{"b", &mu, broke}}
+	sig := make(chan os.Signal)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		breakdowns(ctx, sig, vs, slog.New(slog.DiscardHandler))
+	}()
+	sig <- syscall.SIGUSR1
+	sig <- syscall.SIGUSR1
+	cancel()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	if broke["a"] != 2 || broke["b"] != 2 {
+		t.Fatalf("breakdowns %v, want 2 each", broke)
+	}
 }

@@ -25,6 +25,12 @@ type Conn interface {
 	Drop() error
 }
 
+// Reconnecter is a Conn that repairs a broken link by itself and calls
+// fn each time it has (mqttbus.Client.OnReconnect).
+type Reconnecter interface {
+	OnReconnect(fn func())
+}
+
 // Will is the last will a connection is made with.
 type Will struct {
 	Topic    string
@@ -257,6 +263,9 @@ func (l *mqttLink) Restore(ctx context.Context) error {
 			c.Disconnect()
 			return fmt.Errorf("agv: %s: %w", id, err)
 		}
+	}
+	if rc, ok := c.(Reconnecter); ok {
+		rc.OnReconnect(l.v.Reconnected)
 	}
 	l.mu.Lock()
 	l.conn = c

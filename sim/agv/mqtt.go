@@ -47,3 +47,5 @@ func (m mqttConn) Subscribe(filter string, qos byte, h func(topic string, payloa
 func (m mqttConn) Disconnect() { m.c.Disconnect() }
 
 func (m mqttConn) Drop() error { return m.c.Drop() }
+
+func (m mqttConn) OnReconnect(fn func()) { m.c.OnReconnect(fn) }

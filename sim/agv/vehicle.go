@@ -115,7 +115,17 @@ type (
 	breakdownIn struct{ repair time.Duration }
 	linkLossIn  struct{ outage time.Duration }
 	restoredIn  struct{ err error }
+	// reconnectedIn: the link repaired itself (see Reconnected)
+	reconnectedIn struct{}
 )
+
+// Reconnected tells the vehicle that its link broke and was repaired
+// without it (the MQTT client reconnected by itself): the broker has
+// published its will, CONNECTIONBROKEN, and whatever it published
+// meanwhile is lost. It publishes ONLINE and a state at once, as VDA 5050
+// has a vehicle do on connecting, so that the master control knows it is
+// back and what it has.
+func (v *Vehicle) Reconnected() { v.post(reconnectedIn{}) }
 
 // HandleOrder queues an order. It is validated as vda5050 validates a
 // decoded one, then accepted or rejected by Run.
@@ -260,6 +270,12 @@ func (v *Vehicle) handle(in any) {
 		v.loseLink(in.outage)
 	case restoredIn:
 		v.restored(in.err)
+	case reconnectedIn:
+		if !v.s.linkDown {
+			v.publishConnection(vda5050.ConnectionOnline, v.s.last)
+			v.s.dirty = true
+			v.log.Info("link back; ONLINE again")
+		}
 	}
 }
 

@@ -1,0 +1,71 @@
+package daemon_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/borderfleet/borderfleet/daemon/daemontest"
+	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/vda5050"
+	"github.com/borderfleet/borderfleet/vehicles"
+)
+
+// A vehicle whose link broke and came back, standing where it stood, sends
+// the same state as before the break: it is news all the same (it clears
+// the broken link), not a repeat that only counts as a sign of life.
+func TestStateAfterALinkBreakIsNotARepeat(t *testing.T) {
+	d, _ := newDaemon(t)
+	bus := &daemontest.Bus{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- d.Run(ctx, bus) }()
+	defer func() {
+		cancel()
+		require.NoError(t, <-done)
+	}()
+	require.Eventually(t, func() bool { return len(bus.Subscriptions()) == 4 }, 5*time.Second, 10*time.Millisecond)
+
+	var h vda5050.Headers
+	stamp := func(hdr *vda5050.Header, topic vda5050.Topic) { h.Stamp(hdr, "acme", "s1", topic, time.Now()) }
+	state := func() []byte {
+		var st vda5050.State
+		stamp(&st.Header, vda5050.TopicState)
+		st.LastNodeID, st.OperatingMode = "kz-park-01", vda5050.ModeAutomatic
+		st.NodeStates, st.EdgeStates, st.ActionStates, st.Errors = []vda5050.NodeState{}, []vda5050.EdgeState{}, []vda5050.ActionState{}, []vda5050.Error{}
+		st.BatteryState = vda5050.BatteryState{BatteryCharge: 70}
+		st.SafetyState = vda5050.SafetyState{EStop: vda5050.EStopNone}
+		b, err := json.Marshal(st)
+		require.NoError(t, err)
+		return b
+	}
+	connection := func(cs string) []byte {
+		c := vda5050.Connection{ConnectionState: cs}
+		stamp(&c.Header, vda5050.TopicConnection)
+		b, err := json.Marshal(c)
+		require.NoError(t, err)
+		return b
+	}
+	reasons := func() []string {
+		var out []string
+		require.NoError(t, d.Do(ctx, func(_ time.Time, _ *fleet.Controller, m *vehicles.Master) { out = m.Vehicles()[0].Reasons }))
+		return out
+	}
+	in := bus.Handler()
+	in("uagv/v2/acme/s1/connection", connection(vda5050.ConnectionOnline))
+	in("uagv/v2/acme/s1/state", state())
+	require.Eventually(t, func() bool {
+		s, err := d.Snapshot(ctx)
+		return err == nil && s.Shuttles[fleet.ShuttleIdle] == 1
+	}, 5*time.Second, 10*time.Millisecond)
+
+	in("uagv/v2/acme/s1/connection", connection(vda5050.ConnectionBroken))
+	require.Eventually(t, func() bool { return len(reasons()) == 1 }, 5*time.Second, 10*time.Millisecond, "out of dispatch: the link broke")
+	in("uagv/v2/acme/s1/connection", connection(vda5050.ConnectionOnline))
+	in("uagv/v2/acme/s1/state", state()) // as before the break, but for its header
+	require.Eventually(t, func() bool { return len(reasons()) == 0 }, 5*time.Second, 10*time.Millisecond,
+		"its first state after the link came back puts it back in dispatch; reasons: %v", reasons())
+}
