@@ -43,8 +43,8 @@ type Recording struct {
 	Shuttles []string `json:"shuttles"`
 	// Samples: one a simulated minute.
 	Samples []Sample `json:"samples"`
-	// Events: every move and customs event, charging session and
-	// breakdown, by time.
+	// Events: every move and customs event, charging session, breakdown
+	// and scenario lane closure, by time.
 	Events []Event `json:"events"`
 	// LeadTimesS are the lead times of the delivered moves (created to
 	// delivered), in seconds, in the order of the moves.
@@ -91,6 +91,7 @@ const (
 	EventGate   = "gate"   // at a checkpoint: arrival, decision, inspection, passing
 	EventCharge = "charge" // a charging session began or ended
 	EventFault  = "fault"  // a shuttle broke down or was repaired
+	EventLane   = "lane"   // a scenario's lane closure: "closed" or "reopened"
 )
 
 // Event is one thing that happened in a recorded run.
@@ -187,6 +188,15 @@ func (r *recorder) handled(e *engine, ev fleet.Event, cmds []fleet.Command) {
 			}
 		}
 	}
+}
+
+// lane notes a scenario's lane closure or reopening (nothing when not
+// recording).
+func (r *recorder) lane(e *engine, lane, what string) {
+	if r == nil {
+		return
+	}
+	r.rec.Events = append(r.rec.Events, Event{T: e.now.Sub(r.rec.Start), Kind: EventLane, What: what, Where: lane})
 }
 
 // sample takes the fleet's minute.

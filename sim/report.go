@@ -66,6 +66,7 @@ func RunWith(cfg Config, opt Options) (Report, *Recording, error) {
 	if err := cfg.Validate(); err != nil {
 		return Report{}, nil, err
 	}
+	cfg = cfg.withOutages()
 	g, err := routing.NewGraph(cfg.Site, routing.GraphConfig{})
 	if err != nil {
 		return Report{}, nil, err
@@ -112,6 +113,7 @@ func RunWith(cfg Config, opt Options) (Report, *Recording, error) {
 		e.ids = append(e.ids, v.id)
 		e.send(fleet.ShuttleJoined{Shuttle: v.id, Node: v.node, SoC: v.soc})
 	}
+	e.startClosures()
 	e.demand(1)
 	e.run()
 	e.finish(g)
