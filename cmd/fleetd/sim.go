@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/sim"
+	"github.com/borderfleet/borderfleet/sim/report"
 )
 
 // simGCPercent is the garbage collector's target for a simulated day (see
@@ -32,6 +33,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	siteFile := fs.String("site", "", "a site file (default: the scenario's, else the embedded site)")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	vda := fs.Bool("vda5050", false, "drive the shuttles as VDA 5050 vehicles through the fleet's protocol side (vehicles.Master), on the virtual clock; slower")
+	reportDir := fs.String("report", "", "write a report folder here: summary.json, events.csv, timeseries.csv, plots (SVG, PNG) and index.html")
 	drain := fs.Duration("drain", 0, "after demand stops, run on for at most this long until every move has ended and every shuttle is at rest; not ending in time fails the run (e.g. 2h)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: fleetd sim [--shuttles N] [--hours H] [--policy P] [--charging C] [--seed S] [--drain D] [--vda5050] [--scenario FILE] [--site FILE] [--json]")
@@ -106,10 +108,16 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		// takes some 10 % less CPU for a few hundred MB (GOGC overrides)
 		defer debug.SetGCPercent(debug.SetGCPercent(simGCPercent))
 	}
-	r, err := sim.Run(cfg)
+	r, rec, err := sim.RunWith(cfg, sim.Options{Record: *reportDir != ""})
 	if err != nil {
 		fmt.Fprintf(stderr, "fleetd sim: %v\n", err)
 		return 1
+	}
+	if *reportDir != "" {
+		if err := report.Write(*reportDir, r, rec); err != nil {
+			fmt.Fprintf(stderr, "fleetd sim: %v\n", err)
+			return 1
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
