@@ -148,6 +148,13 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		}
 	} else {
 		printReport(stdout, r)
+		if sc.Floor != nil {
+			verdict := "met"
+			if err := sc.Floor.Check(r, false); err != nil {
+				verdict = "MISSED: " + err.Error()
+			}
+			fmt.Fprintf(stdout, "  floor:       bound ratio %.3f against the scenario's %.2f, safety kept: %s\n", r.BoundRatio, sc.Floor.BoundRatio, verdict)
+		}
 	}
 	if r.Failed() || !r.Liveness.Live() {
 		return 3 // a safety promise broken, or a drained run that did not end

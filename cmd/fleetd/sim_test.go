@@ -169,3 +169,12 @@ func TestSimSweep(t *testing.T) {
 		assert.Contains(t, errOut, want)
 	}
 }
+
+// A scenario's site file is found beside the scenario; a scenario with a
+// floor says whether the run met it.
+func TestSimScenarioSiteBeside(t *testing.T) {
+	code, out, errOut := runCmd("sim", "--scenario", filepath.Join("..", "..", "scenarios", "generated-site.json"), "--hours", "0.5", "--shuttles", "3")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "3 shuttles, 0.5 h")
+	assert.Contains(t, out, "floor:       bound ratio")
+}
