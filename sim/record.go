@@ -261,8 +261,9 @@ func (r *recorder) finish(e *engine) *Recording {
 	var evs []Event
 	for _, m := range e.ctl.Moves() {
 		var arrived time.Time
-		for _, h := range m.History {
-			ev := Event{T: h.At.Sub(r.rec.Start), Kind: EventMove, Move: m.ID, Shuttle: shuttleOf(h.Actor), What: string(h.To), From: string(h.From), Where: h.Checkpoint}
+		on := shuttlesOf(m)
+		for i, h := range m.History {
+			ev := Event{T: h.At.Sub(r.rec.Start), Kind: EventMove, Move: m.ID, Shuttle: on[i], What: string(h.To), From: string(h.From), Where: h.Checkpoint}
 			switch {
 			case h.Decision != "":
 				ev.Kind, ev.What, ev.From = EventGate, string(h.Decision), ""
@@ -299,13 +300,37 @@ func (r *recorder) finish(e *engine) *Recording {
 	return &r.rec
 }
 
-// shuttleOf is the shuttle a move's history entry names as its actor
-// ("shuttle ID"), "" if none.
-func shuttleOf(actor string) string {
-	if id, ok := strings.CutPrefix(actor, "shuttle "); ok {
-		return id
+// shuttlesOf is the shuttle each entry of a move's history is about:
+// the one an entry names as its actor ("shuttle ID"), and for the
+// entries of the same assignment that name none (assigned, to_pickup,
+// at_gate, ...) the one the assignment's other entries name, or for the
+// last assignment the move's shuttle; "" for an earlier assignment no
+// entry of which names a shuttle.
+func shuttlesOf(m *fleet.Move) []string {
+	out := make([]string, len(m.History))
+	start := 0 // the first entry of the present assignment
+	fill := func(end int, id string) {
+		for j := start; j < end; j++ {
+			if out[j] == "" {
+				out[j] = id
+			}
+		}
 	}
-	return ""
+	named := ""
+	for i, h := range m.History {
+		if id, ok := strings.CutPrefix(h.Actor, "shuttle "); ok {
+			out[i], named = id, id
+		}
+		if h.Changed() && h.To == fleet.MovePending {
+			fill(i, named) // the assignment before ended here (the entry keeps the actor it names)
+			start, named = i+1, ""
+		}
+	}
+	if named == "" {
+		named = m.Shuttle // the move's shuttle now, if any
+	}
+	fill(len(out), named)
+	return out
 }
 
 // MeanSoC is the mean state of charge over the shuttles in the sample.

@@ -2,7 +2,9 @@ package sim
 
 import (
 	"testing"
+	"time"
 
+	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -77,4 +79,19 @@ func TestRecording(t *testing.T) {
 		}
 	}
 	assert.Positive(t, in, "some shuttle charged, starting at 35 %")
+}
+
+// A move's history entries are put on the shuttle of their assignment:
+// the one its entries name, the entries that name none included.
+func TestShuttlesOf(t *testing.T) {
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m := &fleet.Move{ID: "m1", State: fleet.MoveToPickup, Shuttle: "s3", History: []fleet.MoveTransition{
+		{At: at, From: fleet.MovePending, To: fleet.MoveAssigned},
+		{At: at, From: fleet.MoveAssigned, To: fleet.MoveToPickup},
+		{At: at, From: fleet.MoveToPickup, To: fleet.MoveLoading, Actor: "shuttle s1"},
+		{At: at, From: fleet.MoveLoading, To: fleet.MovePending, Actor: "shuttle s1"},
+		{At: at, From: fleet.MovePending, To: fleet.MoveAssigned},
+		{At: at, From: fleet.MoveAssigned, To: fleet.MoveToPickup},
+	}}
+	assert.Equal(t, []string{"s1", "s1", "s1", "s1", "s3", "s3"}, shuttlesOf(m))
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/borderfleet/borderfleet/sim"
 	"gonum.org/v1/plot"
@@ -139,7 +140,8 @@ func writeEvents(path string, rec *sim.Recording) error {
 			if ev.Kind == sim.EventCharge || ev.Kind == sim.EventFault {
 				soc = strconv.FormatFloat(ev.SoC, 'f', 4, 64)
 			}
-			_ = cw.Write([]string{strconv.FormatFloat(ev.T.Seconds(), 'f', 3, 64), rec.Start.Add(ev.T).Format("2006-01-02T15:04:05.000Z07:00"),
+			at := ev.T.Truncate(time.Millisecond)
+			_ = cw.Write([]string{strconv.FormatFloat(at.Seconds(), 'f', 3, 64), rec.Start.Add(at).Format("2006-01-02T15:04:05.000Z07:00"),
 				ev.Kind, ev.Move, ev.Shuttle, ev.What, ev.From, ev.Where, soc})
 		}
 		cw.Flush()
