@@ -92,7 +92,9 @@ func activityTable(r sim.Report) table {
 }
 
 // indexTmpl is index.html: no script, no external asset; the plots are
-// the SVG files beside it (the PNGs are the same plots, for documents).
+// the PNG files beside it, which look the same in every browser (the
+// SVGs, linked, name their fonts, and a browser without them lays the
+// text out with others).
 var indexTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -120,8 +122,8 @@ pre { background: #f6f6f6; padding: 0.5em; overflow-x: auto; }
 {{end}}</table>
 {{end}}
 {{range .Figures}}<figure id="{{.Name}}">
-<a href="{{.Name}}.svg"><img src="{{.Name}}.svg" alt="{{.Caption}}"></a>
-<figcaption>{{.Caption}} (<a href="{{.Name}}.png">PNG</a>)</figcaption>
+<a href="{{.Name}}.png"><img src="{{.Name}}.png" alt="{{.Caption}}"></a>
+<figcaption>{{.Caption}} (<a href="{{.Name}}.svg">SVG</a>)</figcaption>
 </figure>
 {{end}}
 {{if .Notes}}<h2>Errors and notes</h2>

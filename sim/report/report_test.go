@@ -76,7 +76,8 @@ func TestWrite(t *testing.T) {
 	html, err := os.ReadFile(filepath.Join(dir, IndexFile))
 	require.NoError(t, err)
 	for _, f := range Figures() {
-		assert.Contains(t, string(html), `src="`+f.Name+`.svg"`)
+		assert.Contains(t, string(html), `src="`+f.Name+`.png"`)
+		assert.Contains(t, string(html), `href="`+f.Name+`.svg"`)
 	}
 	assert.NotContains(t, string(html), "http://", "no external asset")
 	assert.NotContains(t, string(html), "https://")

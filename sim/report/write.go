@@ -55,7 +55,7 @@ func Write(dir string, r sim.Report, rec *sim.Recording) error {
 func Figures() []Figure {
 	return []Figure{
 		{"delivered", "Loaded trips delivered so far, against what the bound allows by then."},
-		{"activity", "What the shuttles do, minute by minute (stacked)."},
+		{"activity", "What the shuttles do: the shuttles in each activity, means over 10 minutes, stacked."},
 		{"soc", "Each shuttle's state of charge as the fleet last heard it, their mean, and the 20 to 80 % band the fleet operates in."},
 		{"charging", "Chargers in use at each station against its chargers, and the grid power drawn against the station's cap."},
 		{"gates", "Containers waiting for customs at each checkpoint: at the stop line or at its inspection bay."},
