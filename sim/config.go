@@ -77,6 +77,11 @@ type Config struct {
 	// Tuning is the fleet core's (fleet.Config.Tuning); zero fields take
 	// their defaults.
 	Tuning fleet.Tuning
+	// LaneClosures close lanes at set times of the run (outage.go).
+	LaneClosures []LaneClosure
+	// ChargerOutages take chargers out of order for the whole run
+	// (outage.go).
+	ChargerOutages []ChargerOutage
 }
 
 // shuttleCap is the most shuttles the fleet may grow to.
@@ -174,6 +179,9 @@ func (c Config) Validate() error {
 	if err := c.Tuning.Validate(); err != nil {
 		return fmt.Errorf("sim: %w", err)
 	}
+	if err := c.checkOutages(); err != nil {
+		return err
+	}
 	return c.Vehicle.Validate()
 }
 
@@ -184,6 +192,7 @@ func BoundOf(cfg Config) (Bound, float64, error) {
 	if err := cfg.Validate(); err != nil {
 		return Bound{}, 0, err
 	}
+	cfg = cfg.withOutages()
 	g, err := routing.NewGraph(cfg.Site, routing.GraphConfig{})
 	if err != nil {
 		return Bound{}, 0, err

@@ -4,7 +4,10 @@
 // charging package, breakdowns), demand in both directions, and customs
 // officers (package demand, shared with `fleetd demo`); all around the one
 // fleet.Controller the daemon runs. A day of 50 shuttles takes seconds.
-// Runs are deterministic for a seed.
+// Runs are deterministic for a seed. RunWith also records a run (a
+// sample each simulated minute and the run's events, record.go) for the
+// reports of package sim/report, and reports progress; recording only
+// reads, so a run does the same with or without it.
 //
 // With Config.VDA5050 the vehicles are sim/agv shuttles instead, stepped
 // on the virtual clock and driven through vehicles.Master over an

@@ -76,6 +76,8 @@ type engine struct {
 	cancelled   int       // pending moves cancelled when demand stopped (Config.DrainCancelsPending)
 	ended       time.Time // with a drain: when all had ended; zero until then
 	ops         *operator // random operator verbs and lane closures; nil when off
+	rec         *recorder // Options.Record; nil when off
+	progress    func(done, total time.Duration)
 }
 
 func (e *engine) at(t time.Time, fn func()) {
@@ -99,6 +101,9 @@ func (e *engine) send(ev fleet.Event) {
 func (e *engine) handle(ev fleet.Event) error {
 	rd, err := e.ctl.Handle(e.now, ev)
 	cmds := rd.Commands
+	if e.rec != nil {
+		e.rec.handled(e, ev, cmds) // before the commands are carried out: they may reuse the slice
+	}
 	if e.master != nil {
 		if len(cmds) > 0 {
 			e.deliver(e.master.Commands(e.now, cmds))
@@ -141,6 +146,12 @@ func (e *engine) run() {
 			st, _, _ := e.ctl.ShuttleState(id)
 			e.r.ShuttleHours[string(st)] += tick.Hours()
 			e.r.ActivityHours[e.activity(id)] += tick.Hours()
+		}
+		if e.rec != nil {
+			e.rec.sample(e)
+		}
+		if e.progress != nil {
+			e.progress(e.now.Sub(e.cfg.StartTime), e.end.Sub(e.cfg.StartTime))
 		}
 		e.checkStall()
 		if e.cfg.Drain > 0 && !e.now.Before(demandEnd) {

@@ -53,43 +53,56 @@ type Report struct {
 
 // Run simulates a fleet for the configured hours and reports.
 func Run(cfg Config) (Report, error) {
+	r, _, err := RunWith(cfg, Options{})
+	return r, err
+}
+
+// RunWith is Run that also records the run (Options.Record: the
+// Recording is nil without it) and reports its progress. Recording
+// changes nothing the run does.
+func RunWith(cfg Config, opt Options) (Report, *Recording, error) {
 	start := time.Now()
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
-		return Report{}, err
+		return Report{}, nil, err
 	}
+	cfg = cfg.withOutages()
 	g, err := routing.NewGraph(cfg.Site, routing.GraphConfig{})
 	if err != nil {
-		return Report{}, err
+		return Report{}, nil, err
 	}
 	policy, err := charging.PolicyByName(cfg.Charging)
 	if err != nil {
-		return Report{}, err
+		return Report{}, nil, err
 	}
 	rng := rand.New(rand.NewSource(cfg.Seed))
 	ctl, err := fleet.NewController(fleet.Config{Graph: g, Vehicle: cfg.Vehicle, Charging: policy,
 		Dispatch: cfg.Policy, Handling: cfg.Handling, AmbientC: cfg.AmbientC, Tuning: cfg.Tuning})
 	if err != nil {
-		return Report{}, err
+		return Report{}, nil, err
 	}
 	dem, err := cfg.demandModel()
 	if err != nil {
-		return Report{}, err
+		return Report{}, nil, err
 	}
 	e := &engine{cfg: cfg, g: g, ctl: ctl, rng: rng, dem: dem, now: cfg.StartTime, lastMove: cfg.StartTime,
 		end: cfg.StartTime.Add(time.Duration(cfg.Hours * float64(time.Hour))),
 		vs:  map[string]*vehicle{}, moves: map[fleet.Container]*demandMove{}, stations: map[string]float64{}, standing: map[string]string{}}
+	if opt.Record {
+		e.rec = newRecorder(cfg)
+	}
+	e.progress = opt.Progress
 	e.r = Report{Shuttles: cfg.Shuttles, SimHours: cfg.Hours, Policy: cfg.Policy, Charging: cfg.Charging, Seed: cfg.Seed, MinSoC: 1, ShuttleHours: map[string]float64{}, ActivityHours: map[string]float64{}}
 	for _, st := range cfg.Site.Stations {
 		e.stations[st.ID] = st.ChargerPowerKW
 	}
 	spots := startSpots(cfg)
 	if len(spots) < cfg.Shuttles {
-		return Report{}, fmt.Errorf("sim: %d shuttles but the site has %d parking spots in its two centres", cfg.Shuttles, len(spots))
+		return Report{}, nil, fmt.Errorf("sim: %d shuttles but the site has %d parking spots in its two centres", cfg.Shuttles, len(spots))
 	}
 	if cfg.VDA5050 {
 		if err := e.startFleet(spots); err != nil {
-			return Report{}, err
+			return Report{}, nil, err
 		}
 	}
 	for i := 0; i < cfg.Shuttles && !cfg.VDA5050; i++ {
@@ -100,11 +113,16 @@ func Run(cfg Config) (Report, error) {
 		e.ids = append(e.ids, v.id)
 		e.send(fleet.ShuttleJoined{Shuttle: v.id, Node: v.node, SoC: v.soc})
 	}
+	e.startClosures()
 	e.demand(1)
 	e.run()
 	e.finish(g)
+	var rec *Recording
+	if e.rec != nil {
+		rec = e.rec.finish(e)
+	}
 	e.r.WallSeconds = time.Since(start).Seconds()
-	return e.r, nil
+	return e.r, rec, nil
 }
 
 // startSpots lists parking spots alternating between the two centres, so

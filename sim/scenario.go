@@ -16,6 +16,14 @@ import (
 // default" (as in Config); a share or temperature of zero is taken as
 // given.
 type Scenario struct {
+	// Description says what the scenario is for; nothing reads it.
+	Description string `json:"description,omitempty"`
+	// Floor is what every run of the scenario must reach (floor.go).
+	Floor *Floor `json:"floor,omitempty"`
+	// Sweep makes the scenario a series of runs, one for each value of a
+	// parameter (sweep.go).
+	Sweep *Sweep `json:"sweep,omitempty"`
+
 	Site     string  `json:"site,omitempty"` // a site file; the embedded default when empty
 	Shuttles int     `json:"shuttles,omitempty"`
 	Hours    float64 `json:"hours,omitempty"`
@@ -57,6 +65,11 @@ type Scenario struct {
 	// Tuning: the fleet core's tuning values (fleet.Tuning); fields left
 	// out keep their defaults.
 	Tuning *fleet.Tuning `json:"tuning,omitempty"`
+	// LaneClosures close lanes at set times (Config.LaneClosures).
+	LaneClosures []LaneClosure `json:"lane_closures,omitempty"`
+	// ChargerOutages take chargers out of order for the whole run
+	// (Config.ChargerOutages).
+	ChargerOutages []ChargerOutage `json:"charger_outages,omitempty"`
 }
 
 // Duration is a time.Duration written in JSON as a Go duration string.
@@ -95,6 +108,16 @@ func ParseScenario(name string, data []byte) (Scenario, error) {
 	}
 	if dec.More() {
 		return Scenario{}, fmt.Errorf("sim: scenario %s: more than one JSON value", name)
+	}
+	if s.Sweep != nil {
+		if err := s.Sweep.Validate(); err != nil {
+			return Scenario{}, fmt.Errorf("sim: scenario %s: %w", name, err)
+		}
+	}
+	if s.Floor != nil {
+		if err := s.Floor.Validate(); err != nil {
+			return Scenario{}, fmt.Errorf("sim: scenario %s: %w", name, err)
+		}
 	}
 	return s, nil
 }
@@ -157,6 +180,12 @@ func (s Scenario) Apply(c Config) Config {
 	c.VDA5050 = c.VDA5050 || s.VDA5050
 	if s.Tuning != nil {
 		c.Tuning = *s.Tuning
+	}
+	if s.LaneClosures != nil {
+		c.LaneClosures = s.LaneClosures
+	}
+	if s.ChargerOutages != nil {
+		c.ChargerOutages = s.ChargerOutages
 	}
 	return c
 }

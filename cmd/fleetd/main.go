@@ -27,12 +27,20 @@ Usage:
                                     (same seed, same file) as GeoJSON
   fleetd sim [--shuttles N] [--hours H] [--policy lookahead|greedy]
             [--charging opportunity|threshold] [--seed S] [--drain D]
-            [--scenario FILE] [--site FILE] [--json]
+            [--scenario FILE] [--site FILE] [--json] [--report DIR]
                                     simulate a fleet day on a virtual clock
                                     and report throughput against its bound;
                                     --drain: stop demand at the end and report
                                     whether every move and shuttle came to
-                                    rest within D
+                                    rest within D; --report: a folder with the
+                                    summary, events, time series, plots and
+                                    index.html; a scenario with a "sweep" runs
+                                    once per value and plots the figures
+                                    against it
+  fleetd sim compare [--report DIR] RUN RUN...
+                                    put runs (report folders or summary JSON
+                                    files) side by side with their ratios;
+                                    --report: with overlaid plots
   fleetd run [--config FILE] [--broker URL] [--site FILE] [--auto-admit]
            [--store redis://HOST:PORT/DB | bolt:PATH] [--owner NAME]
            [--tokens FILE] [--audit-key FILE]

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/sim"
+	"github.com/borderfleet/borderfleet/sim/report"
 )
 
 // simGCPercent is the garbage collector's target for a simulated day (see
@@ -21,6 +23,9 @@ const simGCPercent = 400
 // runSim runs one simulated fleet day on a virtual clock and reports it.
 // Flags override the scenario file, which overrides the defaults.
 func runSim(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "compare" {
+		return runSimCompare(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("fleetd sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	shuttles := fs.Int("shuttles", 0, "number of shuttles (default 20)")
@@ -32,9 +37,11 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	siteFile := fs.String("site", "", "a site file (default: the scenario's, else the embedded site)")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	vda := fs.Bool("vda5050", false, "drive the shuttles as VDA 5050 vehicles through the fleet's protocol side (vehicles.Master), on the virtual clock; slower")
+	reportDir := fs.String("report", "", "write a report folder here: summary.json, events.csv, timeseries.csv, plots (SVG, PNG) and index.html")
 	drain := fs.Duration("drain", 0, "after demand stops, run on for at most this long until every move has ended and every shuttle is at rest; not ending in time fails the run (e.g. 2h)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fleetd sim [--shuttles N] [--hours H] [--policy P] [--charging C] [--seed S] [--drain D] [--vda5050] [--scenario FILE] [--site FILE] [--json]")
+		fmt.Fprintln(stderr, "usage: fleetd sim [--shuttles N] [--hours H] [--policy P] [--charging C] [--seed S] [--drain D] [--vda5050] [--scenario FILE] [--site FILE] [--json] [--report DIR]")
+		fmt.Fprintln(stderr, "       fleetd sim compare [--report DIR] RUN RUN...   (RUN: a report folder or a summary JSON file)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -71,6 +78,12 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	path := sc.Site
+	if path != "" && !filepath.IsAbs(path) {
+		// a site beside the scenario file, if it is there
+		if beside := filepath.Join(filepath.Dir(*scenario), path); fileExists(beside) {
+			path = beside
+		}
+	}
 	if *siteFile != "" {
 		path = *siteFile
 	}
@@ -106,10 +119,25 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		// takes some 10 % less CPU for a few hundred MB (GOGC overrides)
 		defer debug.SetGCPercent(debug.SetGCPercent(simGCPercent))
 	}
-	r, err := sim.Run(cfg)
+	bar := newProgress(stderr, *asJSON)
+	if sc.Sweep != nil {
+		return runSweep(cfg, *sc.Sweep, bar, *asJSON, *reportDir, stdout, stderr)
+	}
+	opt := sim.Options{Record: *reportDir != ""}
+	if bar != nil {
+		opt.Progress = bar.update
+	}
+	r, rec, err := sim.RunWith(cfg, opt)
+	bar.done()
 	if err != nil {
 		fmt.Fprintf(stderr, "fleetd sim: %v\n", err)
 		return 1
+	}
+	if *reportDir != "" {
+		if err := report.Write(*reportDir, r, rec); err != nil {
+			fmt.Fprintf(stderr, "fleetd sim: %v\n", err)
+			return 1
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -120,6 +148,13 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		}
 	} else {
 		printReport(stdout, r)
+		if sc.Floor != nil {
+			verdict := "met"
+			if err := sc.Floor.Check(r, false); err != nil {
+				verdict = "MISSED: " + err.Error()
+			}
+			fmt.Fprintf(stdout, "  floor:       bound ratio %.3f against the scenario's %.2f, safety kept: %s\n", r.BoundRatio, sc.Floor.BoundRatio, verdict)
+		}
 	}
 	if r.Failed() || !r.Liveness.Live() {
 		return 3 // a safety promise broken, or a drained run that did not end
@@ -226,4 +261,99 @@ func printBound(w io.Writer, b sim.Bound) {
 		fmt.Fprintf(w, in+"two-way %s, shared: %.0f m at %.2f m/s, clearance %.0f s, headway %.1f s, runs of %d (0: any): %.1f/h\n",
 			strings.Join(sg.Lanes, ", "), sg.LengthM, sg.SpeedMPS, sg.ClearanceS, sg.HeadwayS, sg.PlatoonMax, sg.Capacity)
 	}
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
+}
+
+// runSweep runs a scenario once for each value of its sweep and reports
+// the figures against the value.
+func runSweep(base sim.Config, sw sim.Sweep, bar *progress, asJSON bool, dir string, stdout, stderr io.Writer) int {
+	var pts []report.SweepPoint
+	failed := false
+	for i, v := range sw.Values {
+		cfg, err := sw.Apply(base, v)
+		if err != nil {
+			fmt.Fprintf(stderr, "fleetd sim: %v\n", err)
+			return 1
+		}
+		var opt sim.Options
+		if bar != nil {
+			bar.label = fmt.Sprintf("%s %g (%d of %d) ", sw.Parameter, v, i+1, len(sw.Values))
+			n := time.Duration(len(sw.Values))
+			opt.Progress = func(done, total time.Duration) { bar.update(time.Duration(i)*total+done, n*total) }
+		}
+		r, _, err := sim.RunWith(cfg, opt)
+		if err != nil {
+			bar.done()
+			fmt.Fprintf(stderr, "fleetd sim: sweep of %s, value %g: %v\n", sw.Parameter, v, err)
+			return 1
+		}
+		failed = failed || r.Failed() || !r.Liveness.Live()
+		pts = append(pts, report.SweepPoint{Value: v, Report: r})
+	}
+	bar.done()
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(pts); err != nil {
+			fmt.Fprintf(stderr, "fleetd sim: %v\n", err)
+			return 1
+		}
+	} else {
+		report.PrintSweep(stdout, sw, pts)
+	}
+	if dir != "" {
+		if err := report.WriteSweep(dir, sw, pts); err != nil {
+			fmt.Fprintf(stderr, "fleetd sim: %v\n", err)
+			return 1
+		}
+	}
+	if failed {
+		return 3
+	}
+	return 0
+}
+
+// runSimCompare puts two or more runs side by side: as text, and with
+// --report as a folder with overlaid plots.
+func runSimCompare(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fleetd sim compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("report", "", "write the comparison here: index.html and overlaid plots (SVG, PNG)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: fleetd sim compare [--report DIR] RUN RUN...   (RUN: a report folder of fleetd sim --report, or a summary JSON file of --json)")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() < 2 {
+		fmt.Fprintf(stderr, "fleetd sim compare: %d runs given: want two or more\n", fs.NArg())
+		fs.Usage()
+		return 2
+	}
+	var runs []report.Run
+	seen := map[string]int{}
+	for _, path := range fs.Args() {
+		r, err := report.Load(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "fleetd sim compare: %v\n", err)
+			return 1
+		}
+		if seen[r.Name]++; seen[r.Name] > 1 {
+			r.Name = fmt.Sprintf("%s (%d)", r.Name, seen[r.Name])
+		}
+		runs = append(runs, r)
+	}
+	report.PrintCompare(stdout, runs)
+	if *dir != "" {
+		if err := report.Compare(*dir, runs); err != nil {
+			fmt.Fprintf(stderr, "fleetd sim compare: %v\n", err)
+			return 1
+		}
+	}
+	return 0
 }

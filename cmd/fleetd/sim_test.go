@@ -75,3 +75,106 @@ func TestSimUsageErrors(t *testing.T) {
 		assert.Contains(t, errOut, tc.want, tc.args)
 	}
 }
+
+// --report writes the folder and changes no figure of the run: the same
+// seed gives the same JSON (but for the wall time) with and without it.
+func TestSimReport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "day")
+	args := []string{"sim", "--shuttles", "5", "--hours", "2", "--seed", "4", "--json"}
+	code, plain, errOut := runCmd(args...)
+	require.Equal(t, 0, code, errOut)
+	code, withReport, errOut := runCmd(append(args, "--report", dir)...)
+	require.Equal(t, 0, code, errOut)
+	strip := func(s string) map[string]any {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(s), &m))
+		delete(m, "wall_seconds")
+		return m
+	}
+	assert.Equal(t, strip(plain), strip(withReport))
+	for _, f := range []string{"summary.json", "events.csv", "timeseries.csv", "index.html", "delivered.png", "soc.svg"} {
+		assert.FileExists(t, filepath.Join(dir, f))
+	}
+	assert.Empty(t, errOut, "no progress bar when stderr is not a terminal")
+
+	// and two runs compare, from a folder and from a JSON file
+	js := filepath.Join(t.TempDir(), "plain.json")
+	require.NoError(t, os.WriteFile(js, []byte(plain), 0o644))
+	cmp := filepath.Join(t.TempDir(), "cmp")
+	code, out, errOut := runCmd("sim", "compare", "--report", cmp, dir, js)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "plain / day")
+	assert.Regexp(t, `bound ratio\s+[0-9.]+\s+[0-9.]+\s+1\.000`, out, "the same run: ratio 1")
+	assert.FileExists(t, filepath.Join(cmp, "index.html"))
+	assert.FileExists(t, filepath.Join(cmp, "cmp_delivered.png"), "the folder's time series is plotted")
+}
+
+// Compare names what it cannot read.
+func TestSimCompareErrors(t *testing.T) {
+	dir := t.TempDir()
+	notJSON := filepath.Join(dir, "notes.json")
+	require.NoError(t, os.WriteFile(notJSON, []byte("hello"), 0o644))
+	empty := filepath.Join(dir, "empty.json")
+	require.NoError(t, os.WriteFile(empty, []byte("{}"), 0o644))
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"sim", "compare", notJSON}, 2, "1 runs given: want two or more"},
+		{[]string{"sim", "compare", notJSON, filepath.Join(dir, "missing.json")}, 1, "notes.json: not a run's summary"},
+		{[]string{"sim", "compare", empty, empty}, 1, "empty.json: not a run's summary"},
+		{[]string{"sim", "compare", dir, empty}, 1, filepath.Join(dir, "summary.json")},
+	} {
+		code, _, errOut := runCmd(tc.args...)
+		assert.Equal(t, tc.code, code, "%v: %s", tc.args, errOut)
+		assert.Contains(t, errOut, tc.want, tc.args)
+	}
+}
+
+// A sweep runs once for each value and plots the figures against it; a
+// sweep of an unknown parameter or of no values is an error naming the
+// file.
+func TestSimSweep(t *testing.T) {
+	dir := t.TempDir()
+	sweep := filepath.Join(dir, "sweep.json")
+	require.NoError(t, os.WriteFile(sweep, []byte(`{"hours": 1, "no_breakdowns": true, "sweep": {"parameter": "shuttles", "values": [2, 6]}}`), 0o644))
+	out := filepath.Join(dir, "out")
+	code, text, errOut := runCmd("sim", "--scenario", sweep, "--report", out)
+	require.Equal(t, 0, code, errOut)
+	assert.Regexp(t, `(?m)^2\s+[0-9.]+`, text)
+	assert.Regexp(t, `(?m)^6\s+[0-9.]+`, text)
+	for _, f := range []string{"sweep.json", "sweep.csv", "sweep.svg", "sweep.png", "index.html"} {
+		assert.FileExists(t, filepath.Join(out, f))
+	}
+	code, js, errOut := runCmd("sim", "--scenario", sweep, "--json")
+	require.Equal(t, 0, code, errOut)
+	var pts []struct {
+		Value  float64        `json:"value"`
+		Report map[string]any `json:"report"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &pts))
+	require.Len(t, pts, 2)
+	assert.Equal(t, 6.0, pts[1].Report["shuttles"])
+
+	for body, want := range map[string]string{
+		`{"sweep": {"parameter": "fleet_size", "values": [5]}}`: `sweep parameter "fleet_size": want one of shuttles`,
+		`{"sweep": {"parameter": "shuttles", "values": []}}`:    "sweep of shuttles: no values",
+	} {
+		bad := filepath.Join(dir, "bad.json")
+		require.NoError(t, os.WriteFile(bad, []byte(body), 0o644))
+		code, _, errOut := runCmd("sim", "--scenario", bad)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, errOut, "bad.json")
+		assert.Contains(t, errOut, want)
+	}
+}
+
+// A scenario's site file is found beside the scenario; a scenario with a
+// floor says whether the run met it.
+func TestSimScenarioSiteBeside(t *testing.T) {
+	code, out, errOut := runCmd("sim", "--scenario", filepath.Join("..", "..", "scenarios", "generated-site.json"), "--hours", "0.5", "--shuttles", "3")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "3 shuttles, 0.5 h")
+	assert.Contains(t, out, "floor:       bound ratio")
+}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// The bar stays silent for the first second, then shows simulated time,
+// share done and an ETA from the pace so far; done clears it.
+func TestProgress(t *testing.T) {
+	var buf bytes.Buffer
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := newProgressAt(&buf, func() time.Time { return now })
+	now = now.Add(500 * time.Millisecond)
+	p.update(time.Hour, 24*time.Hour)
+	assert.Empty(t, buf.String(), "silent in the first second")
+	now = now.Add(1500 * time.Millisecond) // 2 s for 6 of 24 h: 6 s left
+	p.update(6*time.Hour, 24*time.Hour)
+	assert.Contains(t, buf.String(), "  6.0/24.0 h simulated,  25 %, ETA 6s")
+	assert.Contains(t, buf.String(), "[#######.......................]")
+	buf.Reset()
+	p.done()
+	assert.Contains(t, buf.String(), "\r")
+	assert.NotContains(t, buf.String(), "#")
+}
+
+// No bar when the output is not a terminal, or is JSON.
+func TestProgressSilent(t *testing.T) {
+	var buf bytes.Buffer
+	assert.Nil(t, newProgress(&buf, false), "not a file")
+	f, err := os.CreateTemp(t.TempDir(), "stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	assert.Nil(t, newProgress(f, false), "a plain file is no terminal")
+	var p *progress
+	p.update(time.Hour, 2*time.Hour) // a nil bar does nothing
+	p.done()
+}
