@@ -16,6 +16,10 @@ type State struct {
 	// Demand is the forecast load of the fleet for the next hours, from 0
 	// (quiet) to 1 (every shuttle busy).
 	Demand float64
+	// Early: the fleet's coming sessions would crowd the chargers
+	// (LatestStarts), and this shuttle's must start before its next move
+	// would end.
+	Early bool
 }
 
 // Decision is a policy's answer: whether to charge, to what target, and
@@ -24,7 +28,10 @@ type Decision struct {
 	Charge    bool
 	TargetSoC float64
 	Urgent    bool
-	Reason    string
+	// Early: it charges before it must, to spread the fleet's sessions
+	// (State.Early); the dispatcher gives it no new move meanwhile.
+	Early  bool
+	Reason string
 }
 
 // Policy decides when a shuttle charges and how far. Policies are pure:
@@ -65,10 +72,12 @@ func (p Threshold) Decide(v Vehicle, s State) Decision {
 }
 
 // Opportunity is the default policy: a shuttle must charge below a low
-// threshold or when its next move would not be feasible, and may charge
-// whenever it is idle, a charger is free and it is below a high threshold
-// that falls with forecast demand: when every shuttle is needed, a shuttle
-// that is idle for a moment goes back to work rather than to a charger. A
+// threshold or when its next move would not be feasible; it charges early,
+// before it must, when the fleet's coming sessions would crowd the
+// chargers and a charger is free (State.Early); and it may charge whenever
+// it is idle, a charger is free and it is below a high threshold that
+// falls with forecast demand: when every shuttle is needed, a shuttle that
+// is idle for a moment goes back to work rather than to a charger. A
 // session is only worth its plug-in time and the drive when it adds at
 // least MinGain. The target also follows demand, between BusyTarget and
 // QuietTarget.
@@ -113,6 +122,9 @@ func (p Opportunity) Decide(v Vehicle, s State) Decision {
 		return Decision{Charge: true, TargetSoC: target,
 			Urgent: s.SoC <= v.MinSoC+urgentMargin || (s.NeedSoC > 0 && s.SoC < s.NeedSoC),
 			Reason: fmt.Sprintf("must charge: %.0f %% (must below %.0f %%, next move needs %.0f %%)", 100*s.SoC, 100*p.Must, 100*s.NeedSoC)}
+	case s.Early && s.ChargerFree && s.SoC <= target-p.MinGain:
+		return Decision{Charge: true, TargetSoC: target, Early: true,
+			Reason: fmt.Sprintf("early: %.0f %%, before the fleet's sessions crowd the chargers", 100*s.SoC)}
 	case s.Idle && s.ChargerFree && s.SoC < p.May+(p.Must-p.May)*demand && s.SoC <= target-p.MinGain:
 		return Decision{Charge: true, TargetSoC: target,
 			Reason: fmt.Sprintf("opportunity: idle at %.0f %% with a charger free", 100*s.SoC)}

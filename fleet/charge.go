@@ -19,16 +19,189 @@ import (
 // for a move (moveEnergy, and charging.Vehicle.Check in feasibility.go),
 // so that a shuttle is never given a move it cannot finish and still
 // reach a charger with its reserve.
+//
+// A busy fleet is never idle, so its shuttles charge only when they must,
+// and shuttles that started alike all must within the same hour: more than
+// there are chargers, and the last wait in a queue. stagger forecasts the
+// coming sessions as late as each may start on the chargers there are
+// (charging.LatestStarts); a shuttle whose session must start before its
+// next move would end charges early (charging.State.Early) while a charger
+// is free, and the dispatcher gives it no move meanwhile (dispatch).
 
 // chargeIfDue sends an idle shuttle to charge if the policy says so and a
 // slot is to be had soon; true if it goes.
-func (c *Controller) chargeIfDue(now time.Time, r *shuttleRec, centre string) bool {
+// (The fleet's sessions are scheduled once for a pass over the idle
+// shuttles: stagger.)
+func (c *Controller) chargeIfDue(now time.Time, r *shuttleRec, centre string, stagger func() staggered) bool {
 	st, stationOK := c.stationOf(centre, r.node)
 	d := c.cfg.Charging.Decide(c.cfg.Vehicle, charging.State{
 		SoC: r.soc, Idle: true, ChargerFree: stationOK && c.chargerFree(st, now),
-		NeedSoC: c.needSoC(), Demand: c.demand(),
+		NeedSoC: c.needSoC(), Demand: c.demand(), Early: stagger().early(r.id, 0),
 	})
 	return d.Charge && stationOK && c.startCharging(now, r, st, d)
+}
+
+// chargesEarly: the policy would send a shuttle, free after delay, to
+// charge before it must (stagger), a charger being free at the station of
+// the centre it is at now.
+func (c *Controller) chargesEarly(now time.Time, s staggered, cd candidate) bool {
+	if !s.early(cd.r.id, cd.delay) {
+		return false
+	}
+	st, ok := c.stationOf(c.centreOf(cd.at), cd.at)
+	d := c.cfg.Charging.Decide(c.cfg.Vehicle, charging.State{
+		SoC: cd.soc, Idle: true, ChargerFree: ok && c.chargerFree(st, now),
+		NeedSoC: c.needSoC(), Demand: c.demand(), Early: true,
+	})
+	return ok && d.Charge && d.Early
+}
+
+// staggered is the fleet's coming charging sessions, as far as they are
+// brought forward: for each shuttle in service whose session must start
+// before it must charge, the latest it may start and when it must, from
+// now; and how long a move takes (lead), the time to its next chance to
+// charge.
+type staggered struct {
+	forward map[string]latest
+	lead    time.Duration
+}
+
+type latest struct{ start, must time.Duration }
+
+// early: the shuttle's session must start before it must charge and
+// before its next move, free after delay, would end.
+func (s staggered) early(id string, delay time.Duration) bool {
+	l, ok := s.forward[id]
+	return ok && l.start <= delay+s.lead
+}
+
+// stagger schedules the fleet's coming sessions (charging.LatestStarts):
+// a working shuttle drains at the rate of a typical move (typicalMove)
+// until the policy says it must charge (mustSoC), and a session takes it
+// from there to the policy's target on a charger at full power; a booked
+// slot holds a charger until it ends. The chargers are those that can
+// draw full power at once within their station's grid cap.
+func (c *Controller) stagger(now time.Time) staggered {
+	var s staggered
+	chargers, kw := 0, c.cfg.Vehicle.MaxChargeKW
+	for _, st := range c.site.Stations {
+		full := st.Chargers
+		if st.GridCapKW > 0 && st.ChargerPowerKW > 0 {
+			full = min(full, max(1, int(st.GridCapKW/st.ChargerPowerKW)))
+		}
+		chargers += full
+		if st.ChargerPowerKW > 0 {
+			kw = min(kw, st.ChargerPowerKW)
+		}
+	}
+	if len(c.recs) <= chargers {
+		return s // every shuttle has a charger when it must
+	}
+	legT, legKWh := c.typicalMove()
+	if legT <= 0 || legKWh <= 0 {
+		return s
+	}
+	s.lead = legT
+	v := c.cfg.Vehicle
+	must, target := c.mustSoC()
+	takes := v.PlugOverhead + v.ChargeTime(must, target, kw)
+	perSoC := time.Duration(float64(legT) * v.BatteryKWh / legKWh) // time to drain the whole battery
+	var dues []charging.Due
+	var busy []charging.Busy
+	for _, r := range c.recs {
+		if r.slot != 0 {
+			if sl, ok := c.sched.Slot(r.slot); ok {
+				busy = append(busy, charging.Busy{End: sl.End.Sub(now)})
+			}
+			continue
+		}
+		if !r.inService() || r.sm.State() == ShuttleCharging || r.sm.State() == ShuttleOutOfService {
+			continue
+		}
+		dues = append(dues, charging.Due{Shuttle: r.id, Must: time.Duration((r.soc - must) * float64(perSoC)), Takes: takes})
+	}
+	for i, at := range charging.LatestStarts(dues, busy, chargers) {
+		if d := dues[i]; at < d.Must-time.Minute {
+			if s.forward == nil {
+				s.forward = map[string]latest{}
+			}
+			s.forward[d.Shuttle] = latest{at, d.Must}
+		}
+	}
+	return s
+}
+
+// staggerOnce schedules the fleet's sessions at most once, when first
+// asked: for one pass over the shuttles.
+func (c *Controller) staggerOnce(now time.Time) func() staggered {
+	var s *staggered
+	return func() staggered {
+		if s == nil {
+			v := c.stagger(now)
+			s = &v
+		}
+		return *s
+	}
+}
+
+// typicalMove is how long a move between centres takes a shuttle (the
+// drive from one centre's first bay to another's, and two handlings) and
+// the energy it takes, laden; the longest such pair.
+func (c *Controller) typicalMove() (time.Duration, float64) {
+	var legT time.Duration
+	var legKWh float64
+	for _, a := range c.site.Centres {
+		for _, b := range c.site.Centres {
+			bays, far := c.site.BaysOf(a.ID), c.site.BaysOf(b.ID)
+			if a.ID == b.ID || len(bays) == 0 || len(far) == 0 {
+				continue
+			}
+			rr := c.reachBetween(bays[0].ID, far[0].ID)
+			if !rr.OK {
+				continue
+			}
+			if t := rr.Duration + 2*c.cfg.Handling; t > legT {
+				legT = t
+				legKWh = c.cfg.Vehicle.DriveKWh(charging.Leg{Metres: rr.Metres, Duration: rr.Duration, Laden: true}, c.cfg.AmbientC) +
+					c.cfg.Vehicle.IdleKWh(2*c.cfg.Handling, c.cfg.AmbientC)
+			}
+		}
+	}
+	return legT, legKWh
+}
+
+// mustSoC is the state of charge below which the charging policy says a
+// working shuttle must charge, and the target it charges to then: asked of
+// the policy itself (it is monotone in the state of charge), so that a
+// policy's thresholds live only in the policy.
+func (c *Controller) mustSoC() (must, target float64) {
+	need, demand := c.needSoC(), c.demand()
+	if m := c.must; m.ok && m.need == need && m.demand == demand {
+		return m.must, m.target
+	}
+	ask := func(soc float64) charging.Decision {
+		return c.cfg.Charging.Decide(c.cfg.Vehicle, charging.State{SoC: soc, NeedSoC: need, Demand: demand})
+	}
+	lo, hi := 0.0, 1.0
+	if !ask(lo).Charge {
+		return 0, c.cfg.Vehicle.MaxSoC
+	}
+	for range 20 { // to a millionth
+		if mid := (lo + hi) / 2; ask(mid).Charge {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	c.must = mustCache{ok: true, need: need, demand: demand, must: hi, target: max(hi, ask(lo).TargetSoC)}
+	return c.must.must, c.must.target
+}
+
+// mustCache keeps mustSoC's answer for the need and demand it was asked
+// with (the policy is pure): worked out, never part of the state.
+type mustCache struct {
+	ok                         bool
+	need, demand, must, target float64
 }
 
 // stationOf is the station of a centre, or the nearest one.

@@ -143,6 +143,7 @@ type Controller struct {
 	lastDispatch time.Time
 	now          time.Time      // of the event being handled
 	need         float64        // needSoC, worked out once
+	must         mustCache      // mustSoC's last answer
 	areas        []*customsArea // admission-controlled loops at checkpoints (admission.go)
 }
 
@@ -585,8 +586,9 @@ func (c *Controller) step(now time.Time) {
 		c.dispatch(now)
 		c.dirty, c.lastDispatch = false, now
 	}
+	stagger := c.staggerOnce(now)
 	for _, r := range c.recs {
-		c.idleWork(now, r)
+		c.idleWork(now, r, stagger)
 	}
 	c.givePlaces()
 	for _, r := range c.recs {

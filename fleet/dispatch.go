@@ -187,6 +187,10 @@ func (c *Controller) dispatch(now time.Time) {
 	if len(moves) == 0 {
 		return
 	}
+	stagger := c.stagger(now)
+	if free = c.notEarly(now, stagger, free); len(free) == 0 {
+		return
+	}
 	v := controllerView{c}
 	var d dispatchRound
 	if c.cfg.Dispatch == "greedy" {
@@ -201,7 +205,7 @@ func (c *Controller) dispatch(now time.Time) {
 				pendingIn[m.originCentre] = true
 			}
 		}
-		cands := append(free, c.freeSoon()...)
+		cands := append(free, c.notEarly(now, stagger, c.freeSoon())...)
 		d = lookahead(v, c.tuning, c.shortlist(moves, len(cands)), cands, pendingIn)
 	}
 	for m, rs := range d.rejected {
@@ -213,6 +217,18 @@ func (c *Controller) dispatch(now time.Time) {
 	for _, a := range d.assign {
 		c.assign(now, a.r, a.m)
 	}
+}
+
+// notEarly leaves out the candidates that charge early (chargesEarly):
+// they go to charge when they are free, and idleWork sends them.
+func (c *Controller) notEarly(now time.Time, s staggered, cands []candidate) []candidate {
+	out := cands[:0]
+	for _, cd := range cands {
+		if !c.chargesEarly(now, s, cd) {
+			out = append(out, cd)
+		}
+	}
+	return out
 }
 
 // dispatchable lists the pending moves that may be assigned now, most

@@ -223,7 +223,7 @@ func (c *Controller) recovered(e FaultCleared) error {
 
 // idleWork finds something for an idle shuttle that dispatch left alone:
 // charging, by the policy, or leaving a bay for a parking spot.
-func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
+func (c *Controller) idleWork(now time.Time, r *shuttleRec, stagger func() staggered) {
 	state := r.sm.State()
 	if (state != ShuttleIdle && state != ShuttleOutOfService) || r.task != taskNone || r.move != nil || now.Before(r.idleAt) {
 		return
@@ -261,7 +261,7 @@ func (c *Controller) idleWork(now time.Time, r *shuttleRec) {
 		}
 	}
 	centre := c.centreOf(r.node)
-	if c.chargeIfDue(now, r, centre) {
+	if c.chargeIfDue(now, r, centre, stagger) {
 		return
 	}
 	if c.isParking(r.node) || c.park(r, centre) {

@@ -1,0 +1,72 @@
+package fleet
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// staggerHarness asks for a move from each KZ bay (so that the fleet is
+// busy, and nobody charges for the opportunity), then joins n shuttles at
+// the KZ parking spots with the same low state of charge, close to where
+// they must charge.
+func staggerHarness(t *testing.T, n int, soc float64) (*harness, map[ShuttleState]int) {
+	h := newHarness(t, "greedy", nil)
+	for i := range 10 {
+		num := fmt.Sprintf("CSQU30543%d", i)
+		h.send(request(fmt.Sprintf("m%d", i+1), fmt.Sprintf("%s%d", num, CheckDigit(num)), fmt.Sprintf("kz-bay-%02d", i+1), "cn-bay-01", true))
+	}
+	for i := range n {
+		h.send(ShuttleJoined{Shuttle: fmt.Sprintf("s%02d", i+1), Node: fmt.Sprintf("kz-park-%02d", i+1), SoC: soc})
+	}
+	for range 3 { // the first sent to charge drives on: the next may follow it
+		for i := range n {
+			if id := fmt.Sprintf("s%02d", i+1); h.state(id) == ShuttleToCharger {
+				h.drive(id)
+			}
+		}
+		h.wait(time.Minute)
+	}
+	states := map[ShuttleState]int{}
+	for i := range n {
+		states[h.state(fmt.Sprintf("s%02d", i+1))]++
+	}
+	return h, states
+}
+
+// Ten shuttles that started alike must all charge within ten minutes; the
+// default site's stations can charge 8 at full power at once (4 each,
+// within their grid caps), and a session takes more than half an hour.
+// Two of them charge now, early, while the chargers are free, and the
+// other eight take moves; without staggering all ten would take moves and
+// two would wait for a charger in half an hour.
+func TestChargingIsStaggeredBeforeAWave(t *testing.T) {
+	h, states := staggerHarness(t, 10, 0.31)
+	assert.Equal(t, 2, states[ShuttleToCharger]+states[ShuttleCharging], "%v", states)
+	assert.Equal(t, 8, states[ShuttleToPickup]+states[ShuttleLoading]+states[ShuttleLadenTransit], "%v", states)
+	for _, r := range h.c.recs {
+		if r.slot != 0 {
+			assert.Greater(t, r.soc, 0.30, "charged before it must")
+		}
+	}
+	s := h.c.stagger(h.now)
+	assert.Empty(t, s.forward, "the two with slots hold chargers, the eight at work fit the rest")
+}
+
+// Eight shuttles alike fit the chargers: none is sent early.
+func TestNoStaggerWhenTheChargersSuffice(t *testing.T) {
+	_, states := staggerHarness(t, 8, 0.31)
+	assert.Zero(t, states[ShuttleToCharger]+states[ShuttleCharging], "%v", states)
+}
+
+// mustSoC asks the policy: the default (opportunity) must charge below 30 %
+// and charges to the vehicle's MaxSoC.
+func TestMustSoCIsThePolicys(t *testing.T) {
+	h := newHarness(t, "greedy", nil)
+	must, target := h.c.mustSoC()
+	require.InDelta(t, 0.30, must, 1e-6)
+	assert.Equal(t, h.c.cfg.Vehicle.MaxSoC, target)
+}
