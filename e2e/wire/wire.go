@@ -1,4 +1,9 @@
-package main
+// Package wire follows every VDA 5050 message on a broker, as a spy
+// subscribed to an interface's topics sees them: finished picks and drops
+// by container (none may finish twice), two vehicles at a node that holds
+// one (a conflict), and each vehicle's states and orders. The end-to-end
+// tests and the chaos command check their runs with it.
+package wire
 
 import (
 	"fmt"
@@ -10,11 +15,11 @@ import (
 	"github.com/borderfleet/borderfleet/vda5050"
 )
 
-// wire follows every VDA 5050 message on the broker: finished picks and
+// Watch follows every VDA 5050 message on the broker: finished picks and
 // drops by container (none may finish twice), two vehicles at a node
 // that holds one (a conflict), and each vehicle's states and orders, for
 // the link-cut and stall checks.
-type wire struct {
+type Watch struct {
 	mu        sync.Mutex
 	g         *routing.Graph
 	at        map[string]string // vehicle -> last node
@@ -23,27 +28,24 @@ type wire struct {
 	drops     map[string]int
 	actions   map[string]string // action id -> "pick:<load>" or "drop:<load>", from orders
 	conflicts []string
-	states    map[string][]seenState // vehicle -> its states, in arrival order
-	orders    map[string][]seenOrder // vehicle -> orders published to it
+	states    map[string][]Seen[vda5050.State] // vehicle -> its states, in arrival order
+	orders    map[string][]Seen[vda5050.Order] // vehicle -> orders published to it
 }
 
-type seenState struct {
-	at time.Time
-	s  vda5050.State
+// Seen is a message and when it arrived.
+type Seen[T any] struct {
+	At  time.Time
+	Msg T
 }
 
-type seenOrder struct {
-	at time.Time
-	o  vda5050.Order
+// New watches vehicles on the lanes of g.
+func New(g *routing.Graph) *Watch {
+	return &Watch{g: g, at: map[string]string{}, finished: map[string]bool{}, picks: map[string]int{},
+		drops: map[string]int{}, actions: map[string]string{}, states: map[string][]Seen[vda5050.State]{}, orders: map[string][]Seen[vda5050.Order]{}}
 }
 
-func newWire(g *routing.Graph) *wire {
-	return &wire{g: g, at: map[string]string{}, finished: map[string]bool{}, picks: map[string]int{},
-		drops: map[string]int{}, actions: map[string]string{}, states: map[string][]seenState{}, orders: map[string][]seenOrder{}}
-}
-
-// add is the spy's MQTT handler.
-func (w *wire) add(topic string, payload []byte) {
+// Add is the spy's MQTT handler: a message on topic.
+func (w *Watch) Add(topic string, payload []byte) {
 	_, _, serial, t, err := vda5050.ParseTopic(topic)
 	if err != nil {
 		return
@@ -57,7 +59,7 @@ func (w *wire) add(topic string, payload []byte) {
 		if err != nil {
 			return
 		}
-		w.orders[serial] = append(w.orders[serial], seenOrder{now, o})
+		w.orders[serial] = append(w.orders[serial], Seen[vda5050.Order]{now, o})
 		for _, n := range o.Nodes {
 			for _, a := range n.Actions {
 				for _, p := range a.ActionParameters {
@@ -72,7 +74,7 @@ func (w *wire) add(topic string, payload []byte) {
 		if err != nil {
 			return
 		}
-		w.states[serial] = append(w.states[serial], seenState{now, s})
+		w.states[serial] = append(w.states[serial], Seen[vda5050.State]{now, s})
 		if s.LastNodeID != "" && w.at[serial] != s.LastNodeID {
 			w.at[serial] = s.LastNodeID
 			if i, ok := w.g.Node(s.LastNodeID); ok && w.g.Nodes[i].Capacity <= 1 {
@@ -102,72 +104,74 @@ func (w *wire) add(topic string, payload []byte) {
 	}
 }
 
-// tally is what the wire shows so far.
-type tally struct {
-	picks, drops            map[string]int
-	doublePicks, doubleDrop []string
-	conflicts               []string
+// Tally is what the wire shows so far: finished picks and drops by
+// load, those that finished more than once, and the conflicts.
+type Tally struct {
+	Picks, Drops             map[string]int
+	DoublePicks, DoubleDrops []string
+	Conflicts                []string
 }
 
-func (w *wire) tally() tally {
+// Tally is what the wire shows so far.
+func (w *Watch) Tally() Tally {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	out := tally{picks: map[string]int{}, drops: map[string]int{}, conflicts: append([]string(nil), w.conflicts...)}
+	out := Tally{Picks: map[string]int{}, Drops: map[string]int{}, Conflicts: append([]string(nil), w.conflicts...)}
 	for l, n := range w.picks {
-		out.picks[l] = n
+		out.Picks[l] = n
 		if n > 1 {
-			out.doublePicks = append(out.doublePicks, fmt.Sprintf("%s picked %d times", l, n))
+			out.DoublePicks = append(out.DoublePicks, fmt.Sprintf("%s picked %d times", l, n))
 		}
 	}
 	for l, n := range w.drops {
-		out.drops[l] = n
+		out.Drops[l] = n
 		if n > 1 {
-			out.doubleDrop = append(out.doubleDrop, fmt.Sprintf("%s dropped %d times", l, n))
+			out.DoubleDrops = append(out.DoubleDrops, fmt.Sprintf("%s dropped %d times", l, n))
 		}
 	}
 	return out
 }
 
-// lastState is a vehicle's last state seen, and whether there was one.
-func (w *wire) lastState(serial string) (seenState, bool) {
+// LastState is a vehicle's last state seen, and whether there was one.
+func (w *Watch) LastState(serial string) (Seen[vda5050.State], bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	ss := w.states[serial]
 	if len(ss) == 0 {
-		return seenState{}, false
+		return Seen[vda5050.State]{}, false
 	}
 	return ss[len(ss)-1], true
 }
 
-// statesSince are a vehicle's states that arrived after t.
-func (w *wire) statesSince(serial string, t time.Time) []seenState {
+// StatesSince are a vehicle's states that arrived after t.
+func (w *Watch) StatesSince(serial string, t time.Time) []Seen[vda5050.State] {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	var out []seenState
+	var out []Seen[vda5050.State]
 	for _, s := range w.states[serial] {
-		if s.at.After(t) {
+		if s.At.After(t) {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-// ordersUntil are the orders published to a vehicle up to t.
-func (w *wire) ordersUntil(serial string, t time.Time) []seenOrder {
+// OrdersUntil are the orders published to a vehicle up to t.
+func (w *Watch) OrdersUntil(serial string, t time.Time) []Seen[vda5050.Order] {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	var out []seenOrder
+	var out []Seen[vda5050.Order]
 	for _, o := range w.orders[serial] {
-		if !o.at.After(t) {
+		if !o.At.After(t) {
 			out = append(out, o)
 		}
 	}
 	return out
 }
 
-// baseEnd is the last released node of what a vehicle was told to drive:
+// BaseEnd is the last released node of what a vehicle was told to drive:
 // of its state's remaining nodes, or its last node when none are left.
-func baseEnd(s vda5050.State) string {
+func BaseEnd(s vda5050.State) string {
 	end := s.LastNodeID
 	for _, n := range s.NodeStates {
 		if n.Released {
@@ -177,8 +181,8 @@ func baseEnd(s vda5050.State) string {
 	return end
 }
 
-// orderBaseEnd is the last released node of an order.
-func orderBaseEnd(o vda5050.Order) string {
+// OrderBaseEnd is the last released node of an order.
+func OrderBaseEnd(o vda5050.Order) string {
 	end := ""
 	for _, n := range o.Nodes {
 		if n.Released {
