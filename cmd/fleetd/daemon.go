@@ -90,7 +90,8 @@ func addFleetFlags(fs *flag.FlagSet, o *fleetOpts) (config, site, broker, embedd
 // configuration file says.
 const defaultListen = "127.0.0.1:8080"
 
-// resolve merges the configuration file and the flags.
+// resolve merges the configuration file and the flags and validates the
+// result, before anything starts.
 func (o *fleetOpts) resolve(config, site, broker, embedded, storeURL string) error {
 	f, err := readConfig(config)
 	if err != nil {
@@ -135,6 +136,12 @@ func (o *fleetOpts) resolve(config, site, broker, embedded, storeURL string) err
 	if !(o.timeScale > 0) {
 		return fmt.Errorf("--time-scale %v: must be positive", o.timeScale)
 	}
+	if err := f.validate(); err != nil {
+		if config != "" {
+			return fmt.Errorf("configuration (%s and the flags): %w", config, err)
+		}
+		return fmt.Errorf("configuration: %w", err)
+	}
 	o.file = f
 	return nil
 }
@@ -173,6 +180,9 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 	site, err := loadSiteFile(o.file.Site)
 	if err != nil {
 		return nil, err
+	}
+	if err := checkWebhooks(o.file.Webhooks, site); err != nil {
+		return nil, err // before the store and the broker
 	}
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	if err != nil {
@@ -312,6 +322,18 @@ func (r *running) webhooks(c webhooksConfig, log *slog.Logger) error {
 		Timeout: seconds(c.TimeoutS), BackoffBase: seconds(c.BackoffBaseS), BackoffCap: seconds(c.BackoffCapS),
 		MaxAttempts: c.MaxAttempts, AckEvery: seconds(c.AckEveryS), Log: log.With("component", "webhook")})
 	return err
+}
+
+// checkWebhooks checks the webhooks' subscribers against the site.
+func checkWebhooks(c webhooksConfig, site *geo.Site) error {
+	if len(c.Subscribers) == 0 {
+		return nil
+	}
+	subs, err := c.subscribers()
+	if err != nil {
+		return err
+	}
+	return webhook.CheckSubscribers(subs, site)
 }
 
 // serveAPI starts the HTTP API on o.listen with tokens, and the

@@ -56,3 +56,44 @@ func TestRunAndDemoUsageErrors(t *testing.T) {
 		assert.Contains(t, errOut, tc.want, "%v", tc.args)
 	}
 }
+
+// A mistake anywhere in the configuration is reported before anything
+// starts: no store file is created, no broker started, nothing printed.
+func TestConfigErrorsBeforeAnySideEffect(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, json string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(json), 0o600))
+		return p
+	}
+	for _, tc := range []struct {
+		name, json, want string
+		site             bool // checked against the site, once it is loaded
+	}{
+		{"dispatch", `{"dispatch": "lookahed"}`, `unknown dispatch policy "lookahed"`, false},
+		{"charging", `{"charging": "sometimes"}`, `charging: charging: unknown policy "sometimes"`, false},
+		{"snapshots", `{"snapshots": {"keep": 1}}`, "snapshots: keep 1", false},
+		{"retention", `{"move_retention_h": -1}`, "move_retention_h -1", false},
+		{"tuning", `{"tuning": {"replan_s": -1}}`, "tuning: replan_s", false},
+		{"webhooks", `{"webhooks": {"subscribers": [{"country": "KZ", "url": "http://x", "secret": "s", "secret_file": "f"}]}}`, "keep one", false},
+		{"webhook country", `{"webhooks": {"subscribers": [{"country": "MN", "url": "http://x", "secret": "s"}]}}`, "no checkpoint of MN", true},
+		{"accounts", `{"broker": {"accounts": "` + filepath.Join(dir, "none.json") + `"}}`, "broker: accounts:", false},
+		{"tls", `{"broker": {"ca_file": "` + filepath.Join(dir, "none.pem") + `"}}`, "broker:", false},
+	} {
+		for _, cmd := range []string{"run", "demo"} {
+			db := filepath.Join(dir, tc.name+"-"+cmd+".db")
+			cfg := write(tc.name+".json", tc.json)
+			code, out, errOut := runCmd(cmd, "--config", cfg, "--store", "bolt:"+db, "--embedded-broker", "127.0.0.1:0", "--listen", "")
+			assert.Equal(t, 1, code, "%s %s: %s", cmd, tc.name, errOut)
+			if !tc.site {
+				assert.Contains(t, errOut, "configuration ("+cfg+" and the flags): ", "%s %s", cmd, tc.name)
+			}
+			assert.Contains(t, errOut, tc.want, "%s %s", cmd, tc.name)
+			assert.Empty(t, out, "%s %s: nothing started", cmd, tc.name)
+			assert.NoFileExists(t, db, "%s %s: the store was not opened", cmd, tc.name)
+		}
+	}
+	code, _, errOut := runCmd("run", "--store", "mysql://x/y", "--listen", "")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "fleetd run: configuration: store: storeurl: unknown store")
+}
