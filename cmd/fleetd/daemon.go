@@ -510,13 +510,12 @@ func signalContext() (context.Context, context.CancelFunc) {
 // runDaemon is `fleetd run`: the fleet controller for real vehicles.
 func runDaemon(args []string, stdout, stderr io.Writer) int {
 	stdout, stderr = &syncWriter{w: stdout}, &syncWriter{w: stderr}
-	fs := flag.NewFlagSet("fleetd run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("run", stderr)
 	var o fleetOpts
 	config, site, broker, embedded, storeURL := addFleetFlags(fs, &o)
 	autoAdmit := fs.Bool("auto-admit", false, "admit vehicles that are not on the roster")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "fleetd run: unexpected argument %q\n", fs.Arg(0))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,8 +18,7 @@ import (
 // shuttles over MQTT, and operators and officers played by package demo.
 func runDemo(args []string, stdout, stderr io.Writer) int {
 	stdout, stderr = &syncWriter{w: stdout}, &syncWriter{w: stderr}
-	fs := flag.NewFlagSet("fleetd demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("demo", stderr)
 	o := fleetOpts{}
 	config, site, broker, embedded, storeURL := addFleetFlags(fs, &o)
 	shuttles := fs.Int("shuttles", 8, "simulated shuttles to start in this process (0: drive shuttles started elsewhere, e.g. by shuttle-sim)")
@@ -33,8 +31,8 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	noRefusals := fs.Bool("no-refusals", false, "officers never refuse a container")
 	noOfficers := fs.Bool("no-officers", false, "play no officers: customs decisions come by the API (fleetctl customs)")
 	keep := fs.Bool("keep-store", false, "without --store, keep the demo's embedded store file instead of deleting it at exit")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "fleetd demo: unexpected argument %q\n", fs.Arg(0))
