@@ -36,6 +36,7 @@ type fleetOpts struct {
 	file        fileConfig
 	timeScale   float64
 	statusEvery time.Duration
+	statusNote  string // added to each status line (the demo's capacity)
 	logJSON     bool
 	verbose     bool
 	quiet       *slog.Logger // for the embedded broker and the demo's shuttles
@@ -299,7 +300,7 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			r.status(ctx, stdout, o.statusEvery)
+			r.status(ctx, stdout, o.statusEvery, o.statusNote)
 		}()
 	}
 	return r, nil
@@ -415,8 +416,9 @@ func (o *fleetOpts) apiTokens() ([]api.Token, error) {
 	return api.LoadTokens(o.file.Tokens)
 }
 
-// status prints a line on what the fleet does every so often.
-func (r *running) status(ctx context.Context, w io.Writer, every time.Duration) {
+// status prints a line on what the fleet does every so often, note at
+// its end.
+func (r *running) status(ctx context.Context, w io.Writer, every time.Duration, note string) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -428,7 +430,7 @@ func (r *running) status(ctx context.Context, w io.Writer, every time.Duration) 
 			if err != nil {
 				return
 			}
-			fmt.Fprintln(w, s.Line())
+			fmt.Fprintln(w, s.Line()+note)
 		}
 	}
 }

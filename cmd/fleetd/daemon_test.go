@@ -27,6 +27,8 @@ func TestDemoRunsShuttlesOverTheEmbeddedBroker(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, lines, 4, "a status line every 2 s:\n%s", out)
 	assert.Regexp(t, `shuttles: .*(to_pickup|loading|laden_transit)`, out, "the shuttles took moves")
+	assert.Contains(t, out, "60.0 moves an hour both ways (--moves-per-hour; the fleet's capacity is ")
+	assert.Regexp(t, `(?m)moves: .*\| asked 60\.0/h of a capacity of \d+\.\d/h \(3 shuttles\)$`, out, "the status line says the capacity")
 	assert.NotContains(t, errOut, "level=ERROR")
 }
 
@@ -50,6 +52,7 @@ func TestRunAndDemoUsageErrors(t *testing.T) {
 		{[]string{"run", "--site", filepath.Join(dir, "missing.geojson")}, 1, "no such file"},
 		{[]string{"demo", "--shuttles", "-1"}, 2, "must not be negative"},
 		{[]string{"demo", "--time-scale", "-3"}, 1, "--time-scale"},
+		{[]string{"demo", "--overload", "--moves-per-hour", "5"}, 2, "give one or the other"},
 	} {
 		code, _, errOut := runCmd(tc.args...)
 		assert.Equal(t, tc.code, code, "%v: %s", tc.args, errOut)
@@ -96,4 +99,39 @@ func TestConfigErrorsBeforeAnySideEffect(t *testing.T) {
 	code, _, errOut := runCmd("run", "--store", "mysql://x/y", "--listen", "")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "fleetd run: configuration: store: storeurl: unknown store")
+}
+
+// The demo's demand: by default 3/4 of what its fleet can carry (sim's
+// bound), twice that with --overload, or what --moves-per-hour says.
+func TestDemoDemand(t *testing.T) {
+	def, err := demoDemand("", 8, 0.7, 0, false, false, false)
+	require.NoError(t, err)
+	assert.InDelta(t, 19.5, def.capacity, 2, "8 shuttles on the default site")
+	assert.InDelta(t, 0.75*def.capacity, def.rate, 1e-9)
+	assert.Contains(t, def.String(), "moves an hour both ways (3/4 the fleet's capacity of ")
+	assert.Contains(t, def.note(), "of a capacity of ")
+
+	over, err := demoDemand("", 8, 0.7, 0, false, true, false)
+	require.NoError(t, err)
+	assert.InDelta(t, 2*def.capacity, over.rate, 1e-9)
+	assert.Contains(t, over.String(), "--overload: twice the fleet's capacity")
+
+	given, err := demoDemand("", 8, 0.7, 12, true, false, false)
+	require.NoError(t, err)
+	assert.Equal(t, 12.0, given.rate)
+	none, err := demoDemand("", 8, 0.7, 0, true, false, false)
+	require.NoError(t, err)
+	assert.Zero(t, none.rate)
+	assert.Contains(t, none.String(), "no demo moves")
+
+	elsewhere, err := demoDemand("", 0, 0.7, 0, false, false, false)
+	require.NoError(t, err)
+	assert.Equal(t, def.rate, elsewhere.rate, "--shuttles 0: the default fleet's")
+
+	fewer, err := demoDemand("", 3, 0.7, 0, false, false, false)
+	require.NoError(t, err)
+	assert.Less(t, fewer.rate, def.rate)
+
+	_, err = demoDemand(filepath.Join(t.TempDir(), "none.geojson"), 8, 0.7, 0, false, false, false)
+	assert.ErrorContains(t, err, "no such file")
 }

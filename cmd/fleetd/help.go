@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/borderfleet/borderfleet/buildinfo"
+	"github.com/borderfleet/borderfleet/internal/flaghelp"
 )
 
 // command is one fleetd command as its help shows it; the flags come
@@ -28,7 +29,7 @@ func commands() []command {
 		{"sim", "", "Simulate a fleet day on a virtual clock and report throughput against its analytic bound. --drain: stop demand at the end and report whether every move and shuttle came to rest in time; --report: a folder with the summary, events, time series, plots and index.html; a scenario with a \"sweep\" runs once per value and plots the figures against it."},
 		{"sim compare", "RUN RUN...", "Put runs (report folders of fleetd sim --report, or summary JSON files of --json) side by side with their ratios; --report: with overlaid plots."},
 		{"run", "", "Drive VDA 5050 vehicles over MQTT (an embedded broker when no URL is given), keeping state in the store, with the HTTP API, the dashboard and /metrics on --listen; several instances on one Redis fail over. The configuration file (JSON, see the README) holds what flags do not; flags override it, and the whole is checked before anything starts."},
-		{"demo", "", "fleetd with an embedded broker, simulated shuttles over MQTT and steady demand from operators and customs officers played by the demo, faster than real time."},
+		{"demo", "", "fleetd with an embedded broker, simulated shuttles over MQTT and steady demand from operators and customs officers played by the demo, faster than real time; each status line ends with the demand and the fleet's capacity (sim's analytic bound). By default it asks for 3/4 of that capacity; --overload asks for twice it, --moves-per-hour for a rate of your own."},
 		{"mqtt acl", "", "Write one broker account per roster vehicle and one for fleetd: a Mosquitto password file and ACL (each vehicle publishes and reads only its own topics) and the passwords (credentials.json)."},
 		{"audit-key", "[FILE]", "With -o FILE: make the deployment's Ed25519 key that signs the audit exports for customs (PKCS#8 PEM, mode 0600, never overwritten) and print its public key and key id; name it in the configuration as \"audit_key\" (or --audit-key). With FILE: print the public key of an existing one."},
 		{"version", "", "Print the module version, the commit and its date, and the Go version this binary was built from (also --version)."},
@@ -82,73 +83,18 @@ func printHelp(w io.Writer, fs *flag.FlagSet) {
 	name := strings.TrimPrefix(fs.Name(), "fleetd ")
 	c, _ := lookup(name)
 	line := fs.Name()
-	n := 0
-	fs.VisitAll(func(*flag.Flag) { n++ })
+	n := flaghelp.Count(fs)
 	if n > 0 {
 		line += " [flags]"
 	}
 	if c.args != "" {
 		line += " " + c.args
 	}
-	fmt.Fprintf(w, "Usage: %s\n\n%s\n", line, wrap(c.about, 76, ""))
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n", line, flaghelp.Wrap(c.about, 76, ""))
 	if n > 0 {
 		fmt.Fprint(w, "\nFlags:\n")
-		printFlags(w, fs)
+		flaghelp.Print(w, fs)
 	}
-}
-
-// printFlags lists every flag of fs: its name (two dashes for a long
-// name, one for a letter; either is accepted), the kind of value it
-// takes, its description and its default when that is not the zero.
-func printFlags(w io.Writer, fs *flag.FlagSet) {
-	fs.VisitAll(func(f *flag.Flag) {
-		dash := "--"
-		if len(f.Name) == 1 {
-			dash = "-"
-		}
-		kind, usage := flag.UnquoteUsage(f)
-		head := "  " + dash + f.Name
-		if kind != "" {
-			head += " " + kind
-		}
-		if !zeroDefault(f.DefValue) {
-			usage += fmt.Sprintf(" (default %s)", f.DefValue)
-		}
-		fmt.Fprintf(w, "%s\n%s\n", head, wrap(usage, 72, "      "))
-	})
-}
-
-// zeroDefault says whether a flag's default is its type's zero value
-// (not worth printing).
-func zeroDefault(v string) bool {
-	switch v {
-	case "", "0", "false", "0s", "[]":
-		return true
-	}
-	return false
-}
-
-// wrap breaks text into lines of at most width characters (a longer word
-// stays whole), each after indent.
-func wrap(text string, width int, indent string) string {
-	var b strings.Builder
-	n := 0
-	for _, word := range strings.Fields(text) {
-		switch {
-		case n == 0:
-			b.WriteString(indent)
-			n = len(indent)
-		case n+1+len(word) > width+len(indent):
-			b.WriteString("\n" + indent)
-			n = len(indent)
-		default:
-			b.WriteByte(' ')
-			n++
-		}
-		b.WriteString(word)
-		n += len(word)
-	}
-	return b.String()
 }
 
 // usage is fleetd's help: every command with what it does.
@@ -163,7 +109,7 @@ func usage() string {
 		if c.args != "" {
 			line += " " + c.args
 		}
-		fmt.Fprintf(&b, "  %s\n%s\n", line, wrap(firstSentence(c.about), 70, "        "))
+		fmt.Fprintf(&b, "  %s\n%s\n", line, flaghelp.Wrap(firstSentence(c.about), 70, "        "))
 	}
 	b.WriteString(`
 Every command takes -h (or --help, or fleetd help COMMAND): what it does and
@@ -232,7 +178,7 @@ func groupHelp(group string) string {
 	b.WriteString("Usage:\n")
 	for _, c := range commands() {
 		if strings.HasPrefix(c.name, group+" ") {
-			fmt.Fprintf(&b, "  %s\n%s\n", strings.TrimSpace("fleetd "+c.name+" [flags] "+c.args), wrap(c.about, 70, "        "))
+			fmt.Fprintf(&b, "  %s\n%s\n", strings.TrimSpace("fleetd "+c.name+" [flags] "+c.args), flaghelp.Wrap(c.about, 70, "        "))
 		}
 	}
 	fmt.Fprintf(&b, "\nRun 'fleetd %s SUBCOMMAND -h' for a subcommand's flags.\n", group)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/borderfleet/borderfleet/internal/flaghelp"
 )
 
 // Every command and subcommand answers -h, -help and --help with its
@@ -25,7 +27,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 			require.Equal(t, 0, code, "fleetd %s %s: %s", c.name, h, errOut)
 			assert.Empty(t, errOut, "fleetd %s %s", c.name, h)
 			assert.True(t, strings.HasPrefix(out, "Usage: fleetd "+c.name), "fleetd %s %s:\n%s", c.name, h, out)
-			assert.Contains(t, out, wrap(c.about, 76, ""), "fleetd %s %s", c.name, h)
+			assert.Contains(t, out, flaghelp.Wrap(c.about, 76, ""), "fleetd %s %s", c.name, h)
 			lines := strings.Split(out, "\n")
 			for i, l := range lines {
 				if regexp.MustCompile(`^  --?[a-z]`).MatchString(l) {
@@ -59,7 +61,7 @@ func TestRunAndDemoFlagsDocumented(t *testing.T) {
 		_, out, _ := runCmd(cmd, "--help")
 		want := []string{"--listen", "--tokens", "--log-json", "--config", "--store", "--audit-key", "--status-every"}
 		if cmd == "demo" {
-			want = append(want, "--keep-store", "--seed", "--soc", "--max-moves", "--no-refusals")
+			want = append(want, "--keep-store", "--seed", "--soc", "--max-moves", "--no-refusals", "--overload")
 		}
 		for _, f := range want {
 			assert.Regexp(t, "(?m)^  "+f+"\\b", out, "fleetd %s -h", cmd)
