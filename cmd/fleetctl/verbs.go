@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/borderfleet/borderfleet/internal/flaghelp"
 )
 
 // verb is one command that talks to fleetd's HTTP API.
@@ -137,8 +139,13 @@ func (v verb) line() string {
 	return strings.Join(strings.Fields("fleetctl "+v.name+" "+v.synopsis+json), " ")
 }
 
-// runGroupError reports a group named without a verb it has.
+// runGroupError reports a group named without a verb it has; asked for
+// help (fleetctl moves --help), it gives the group's usage.
 func runGroupError(g globals, group string, args []string) int {
+	if len(args) > 1 && isHelp(args[1]) {
+		fmt.Fprintf(g.stdout, "%s\nRun 'fleetctl %s COMMAND -h' for what a command does and its flags.\n", groupUsage(group), group)
+		return 0
+	}
 	msg := fmt.Sprintf("%s: want a command", group)
 	if len(args) > 1 {
 		msg = fmt.Sprintf("%s: unknown command %q", group, args[1])
@@ -152,13 +159,14 @@ func runGroupError(g globals, group string, args []string) int {
 func runVerb(ctx context.Context, g globals, v verb, args []string) int {
 	fs := flag.NewFlagSet("fleetctl "+v.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&g.server, "server", g.server, "fleetd's URL")
-	fs.StringVar(&g.token, "token", g.token, "the bearer token")
-	asJSON := fs.Bool("json", false, "the API's JSON as it came")
+	fs.StringVar(&g.server, "server", g.server, "fleetd's `URL` (default $"+serverEnv+" or "+defaultServer+")")
+	fs.StringVar(&g.token, "token", g.token, "the API's bearer token (default $"+tokenEnv+"); never printed")
+	asJSON := fs.Bool("json", false, "print the API's JSON as it came instead of a table")
 	run := v.setup(fs)
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(g.stdout, "Usage:\n  %s\n", v.line())
+		fmt.Fprintf(g.stdout, "Usage:\n  %s\n\nFlags:\n", v.line())
+		flaghelp.Print(g.stdout, fs)
 		return 0
 	}
 	if err == nil && len(pos) != v.nargs {
