@@ -25,6 +25,8 @@ Usage:
   fleetctl [--server URL] [--token T] COMMAND [--json] ...
   fleetctl COMMAND -h               what COMMAND does, every flag described
   fleetctl version                  module version, commit, date, Go version
+  fleetctl completion bash|zsh|fish the shell's completion script
+                                    (source <(fleetctl completion bash))
 
 Moves (viewer reads, without container numbers or customs records;
 operator creates):
@@ -144,6 +146,9 @@ func main() {
 // run executes one command line and returns the exit status. getenv reads
 // the environment.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "__complete" {
+		return complete(stdout, args[1:]) // for the completion scripts
+	}
 	fs := flag.NewFlagSet("fleetctl", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	storeURL := fs.String("store", "", "the store's `URL`, for the audit commands that read it (default $"+storeEnv+")")
@@ -183,6 +188,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return printVersion(stdout)
 	case "audit":
 		return runAudit(ctx, g, args[1:])
+	case "completion":
+		return runCompletion(g, args[1:])
 	}
 	v, rest, group, ok := findVerb(args)
 	switch {
