@@ -32,6 +32,7 @@ func commands() []command {
 		{"demo", "", "fleetd with an embedded broker, simulated shuttles over MQTT and steady demand from operators and customs officers played by the demo, faster than real time; each status line ends with the demand and the fleet's capacity (sim's analytic bound). By default it asks for 3/4 of that capacity; --overload asks for twice it, --moves-per-hour for a rate of your own."},
 		{"mqtt acl", "", "Write one broker account per roster vehicle and one for fleetd: a Mosquitto password file and ACL (each vehicle publishes and reads only its own topics) and the passwords (credentials.json)."},
 		{"audit-key", "[FILE]", "With -o FILE: make the deployment's Ed25519 key that signs the audit exports for customs (PKCS#8 PEM, mode 0600, never overwritten) and print its public key and key id; name it in the configuration as \"audit_key\" (or --audit-key). With FILE: print the public key of an existing one."},
+		{"completion", "bash|zsh|fish", "Print the shell's completion script, which asks fleetd for the commands and flags as you type: source <(fleetd completion bash), or see the script's first lines for where to put it."},
 		{"version", "", "Print the module version, the commit and its date, and the Go version this binary was built from (also --version)."},
 		{"help", "[COMMAND]", "Show this help, or a command's with every flag described (as fleetd COMMAND -h does)."},
 	}

@@ -20,6 +20,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage())
 		return 2
 	}
+	if args[0] == "__complete" {
+		return complete(stdout, args[1:]) // for the completion scripts
+	}
 	switch args[0] {
 	case "site":
 		return runSite(args[1:], stdout, stderr)
@@ -37,6 +40,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runVersion(args[1:], stdout, stderr)
 	case "help":
 		return runHelp(args[1:], stdout, stderr)
+	case "completion":
+		return runCompletion(args[1:], stdout, stderr)
 	case "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage())
 		return 0
