@@ -117,8 +117,9 @@ Audit log (from the store, not the API):
 The API commands talk to fleetd's HTTP API at --server or the environment
 variable FLEETCTL_SERVER (default http://127.0.0.1:8080), with the bearer
 token from --token or FLEETCTL_TOKEN (never printed). They print a table;
---json prints the API's JSON as it came. Flags may come before or after
-the command's arguments.
+-o wide a listing with more columns (moves list, shuttles list), -o json
+(or --json) the API's JSON as it came, -o yaml the same in YAML. Flags may
+come before or after the command's arguments.
 
 The audit commands read fleetd's store, given by --store or the environment
 variable FLEETCTL_STORE:

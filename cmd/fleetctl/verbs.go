@@ -29,7 +29,8 @@ type verbFunc func(ctx context.Context, c call) error
 type call struct {
 	cl             *client
 	args           []string
-	asJSON         bool
+	asJSON         bool // -o json or yaml (--json): the API's JSON, made YAML after for yaml
+	wide           bool // -o wide: a listing's table with more columns
 	stdout, stderr io.Writer
 }
 
@@ -161,13 +162,20 @@ func runVerb(ctx context.Context, g globals, v verb, args []string) int {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&g.server, "server", g.server, "fleetd's `URL` (default $"+serverEnv+" or "+defaultServer+")")
 	fs.StringVar(&g.token, "token", g.token, "the API's bearer token (default $"+tokenEnv+"); never printed")
-	asJSON := fs.Bool("json", false, "print the API's JSON as it came instead of a table")
+	asJSON := fs.Bool("json", false, "print the API's JSON as it came instead of a table (-o json)")
 	run := v.setup(fs)
+	output := "table"
+	if fs.Lookup("o") == nil { // audit export's -o is its file
+		fs.StringVar(&output, "o", "table", "output `format`: table, wide (a listing with more columns), json (the API's JSON as it came) or yaml")
+	}
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintf(g.stdout, "Usage:\n  %s\n\nFlags:\n", v.line())
 		flaghelp.Print(g.stdout, fs)
 		return 0
+	}
+	if err == nil {
+		err = checkOutput(output, *asJSON)
 	}
 	if err == nil && len(pos) != v.nargs {
 		err = fmt.Errorf("want %d argument(s), got %d", v.nargs, len(pos))
@@ -182,7 +190,15 @@ func runVerb(ctx context.Context, g globals, v verb, args []string) int {
 	if err != nil {
 		return verbUsage(g, v, err.Error())
 	}
-	err = run(ctx, call{cl: cl, args: pos, asJSON: *asJSON, stdout: g.stdout, stderr: g.stderr})
+	c := call{cl: cl, args: pos, asJSON: *asJSON || output == "json" || output == "yaml", wide: output == "wide", stdout: g.stdout, stderr: g.stderr}
+	if output == "yaml" {
+		err = asYAML(g.stdout, func(w io.Writer) error {
+			c.stdout = w
+			return run(ctx, c)
+		})
+	} else {
+		err = run(ctx, c)
+	}
 	var ue *usageErr
 	if errors.As(err, &ue) {
 		return verbUsage(g, v, ue.msg)
