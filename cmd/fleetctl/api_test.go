@@ -487,7 +487,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestVerbHelp(t *testing.T) {
 	r := fleetctl(t, nil, "customs", "queue", "--help")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "Usage:\n  fleetctl customs queue [--checkpoint CP] [--json]\n\nFlags:\n  --checkpoint ") {
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "Usage:\n  fleetctl customs queue [--checkpoint CP] [--json]\n\nThe containers waiting") || !strings.Contains(r.stdout, "\n\nFlags:\n  --checkpoint ") {
 		t.Errorf("customs queue --help = %+v", r)
 	}
 }

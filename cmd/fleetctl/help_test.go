@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/borderfleet/borderfleet/internal/flaghelp"
 )
 
 // fleetctl --help, -h, help and every command's and group's -h, -help and
@@ -39,6 +41,8 @@ func TestHelpEverywhere(t *testing.T) {
 			r := fleetctl(t, nil, append(words, h)...)
 			require.Equal(t, 0, r.code, "fleetctl %s %s: %s", v.name, h, r.stderr)
 			assert.True(t, strings.HasPrefix(r.stdout, "Usage:\n  "+v.line()+"\n"), "fleetctl %s %s:\n%s", v.name, h, r.stdout)
+			require.NotEmpty(t, verbAbout()[v.name], "fleetctl %s: say what it does", v.name)
+			assert.Contains(t, r.stdout, "\n\n"+flaghelp.Wrap(verbAbout()[v.name], 76, "")+"\n\nFlags:\n", "fleetctl %s %s", v.name, h)
 			for _, n := range names {
 				dash := "--"
 				if len(n) == 1 {

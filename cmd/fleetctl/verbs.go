@@ -170,7 +170,7 @@ func runVerb(ctx context.Context, g globals, v verb, args []string) int {
 	}
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(g.stdout, "Usage:\n  %s\n\nFlags:\n", v.line())
+		fmt.Fprintf(g.stdout, "Usage:\n  %s\n\n%s\n\nFlags:\n", v.line(), flaghelp.Wrap(verbAbout()[v.name], 76, ""))
 		flaghelp.Print(g.stdout, fs)
 		return 0
 	}
