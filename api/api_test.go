@@ -386,7 +386,10 @@ func TestShuttleVerbs(t *testing.T) {
 	code, sh, _ = verb("s1", "resume", "")
 	require.Equal(t, 200, code)
 	assert.Equal(t, "idle", sh.State)
-	code, _, e := verb("s1", "clear-fault", "")
+	code, _, e := verb("s1", "resume", "")
+	assert.Equal(t, http.StatusConflict, code, "a shuttle that is not paused cannot be resumed")
+	assert.Contains(t, e.Msg, "shuttle s1 is idle, not paused")
+	code, _, e = verb("s1", "clear-fault", "")
 	assert.Equal(t, http.StatusConflict, code, "not in fault")
 	assert.Contains(t, e.Msg, "not in fault")
 

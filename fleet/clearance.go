@@ -26,8 +26,9 @@ import (
 
 // ErrConflict is matched by a request that the fleet's state refuses: a
 // customs decision at a checkpoint the container has passed or will not
-// pass, on a move that is over; a second open move for one container.
-// The API answers it with 409.
+// pass, on a move that is over; a second open move for one container; a
+// resume of a shuttle that is not paused, a pause or resume of one in an
+// emergency stop. The API answers it with 409.
 var ErrConflict = errors.New("fleet: conflicts with the fleet's state")
 
 // ErrKeyConflict is matched by a move request whose idempotency key was

@@ -60,6 +60,27 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// Validate names the first setting that is out of range: the vehicle,
+// the tuning, the retention and the dispatch policy. It needs no lane
+// graph, so that a command can check a configuration before it starts
+// anything (NewController checks the graph too).
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	if err := c.Vehicle.Validate(); err != nil {
+		return err
+	}
+	if err := c.Tuning.Validate(); err != nil {
+		return err
+	}
+	if c.Retention < 0 {
+		return fmt.Errorf("fleet: retention %v is negative (want 0 to keep every move, or how long an ended move stays)", c.Retention)
+	}
+	if c.Dispatch != "greedy" && c.Dispatch != "lookahead" {
+		return fmt.Errorf("fleet: unknown dispatch policy %q (want greedy or lookahead)", c.Dispatch)
+	}
+	return nil
+}
+
 // shuttleRec is the controller's record of one shuttle.
 type shuttleRec struct {
 	id       string
@@ -153,17 +174,8 @@ func NewController(cfg Config) (*Controller, error) {
 	if cfg.Graph == nil {
 		return nil, errors.New("fleet: config has no lane graph")
 	}
-	if err := cfg.Vehicle.Validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
-	}
-	if err := cfg.Tuning.Validate(); err != nil {
-		return nil, err
-	}
-	if cfg.Retention < 0 {
-		return nil, fmt.Errorf("fleet: retention %v is negative (want 0 to keep every move, or how long an ended move stays)", cfg.Retention)
-	}
-	if cfg.Dispatch != "greedy" && cfg.Dispatch != "lookahead" {
-		return nil, fmt.Errorf("fleet: unknown dispatch policy %q (want greedy or lookahead)", cfg.Dispatch)
 	}
 	tr, err := routing.NewTraffic(cfg.Graph, cfg.Traffic)
 	if err != nil {

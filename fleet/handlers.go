@@ -336,7 +336,8 @@ func (c *Controller) isParking(node string) bool {
 	return false
 }
 
-// pause stops a shuttle where it is (on), or lets it go on.
+// pause stops a shuttle where it is (on), or lets a paused one go on;
+// resuming one that is not paused is refused with ErrConflict.
 func (c *Controller) pause(id string, on bool) error {
 	r, err := c.shuttle(id)
 	if err != nil {
@@ -345,9 +346,12 @@ func (c *Controller) pause(id string, on bool) error {
 	state := r.sm.State()
 	switch {
 	case state == ShuttleEStop:
-		return fmt.Errorf("fleet: shuttle %s is stopped (emergency stop): release it first", r.id)
-	case on && state == ShuttlePaused, !on && state != ShuttlePaused:
+		return conflict("shuttle %s is stopped (emergency stop): release it first", r.id)
+	case on && state == ShuttlePaused:
 		return nil // as asked already
+	case !on && state != ShuttlePaused:
+		// nothing to resume: saying so is the truth, success would not be
+		return conflict("shuttle %s is %s, not paused: nothing to resume", r.id, state)
 	case on && !r.sm.Can(EvPause):
 		return fmt.Errorf("fleet: shuttle %s cannot be paused while %s", r.id, state)
 	case on:

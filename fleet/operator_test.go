@@ -407,3 +407,19 @@ func TestStoppedOutOfServiceReachesItsSpot(t *testing.T) {
 	assert.Equal(t, ShuttleOutOfService, h.state("s1"))
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
+
+// A resume of a shuttle that is not paused is refused with ErrConflict
+// and the reason, and changes nothing; a second pause is as asked.
+func TestResumeOfAShuttleNotPausedIsAConflict(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	err := h.refuse(ResumeRequested{Shuttle: "s1"})
+	require.ErrorIs(t, err, ErrConflict)
+	assert.ErrorContains(t, err, "shuttle s1 is idle, not paused")
+	assert.Equal(t, ShuttleIdle, h.state("s1"))
+	h.send(PauseRequested{Shuttle: "s1"})
+	h.send(PauseRequested{Shuttle: "s1"})
+	h.send(ResumeRequested{Shuttle: "s1"})
+	assert.ErrorIs(t, h.refuse(ResumeRequested{Shuttle: "s1"}), ErrConflict, "resumed already")
+	h.send(EmergencyStopRequested{Shuttle: "s1"})
+	assert.ErrorIs(t, h.refuse(ResumeRequested{Shuttle: "s1"}), ErrConflict, "stopped: release it first")
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/borderfleet/borderfleet/buildinfo"
 	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
@@ -65,6 +66,9 @@ type Config struct {
 	Webhooks func() map[string]map[string]int64
 	// Log is for scrape errors; nil discards.
 	Log *slog.Logger
+	// Build is exported as borderfleet_build_info; zero: this binary's
+	// (buildinfo.Read).
+	Build buildinfo.Info
 }
 
 // DefaultTimeout is how long a scrape waits for the core by default.
@@ -76,6 +80,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Build == (buildinfo.Info{}) {
+		c.Build = buildinfo.Read()
 	}
 	return c
 }
@@ -112,6 +119,9 @@ func New(cfg Config) (*Metrics, error) {
 	if err := reg.Register(newCollector(cfg)); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
+	if err := reg.Register(buildInfo(cfg.Build)); err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
 	if cfg.Webhooks != nil {
 		if err := reg.Register(newWebhookCollector(cfg.Webhooks)); err != nil {
 			return nil, fmt.Errorf("metrics: %w", err)
@@ -129,6 +139,16 @@ func New(cfg Config) (*Metrics, error) {
 		Registry:      reg,
 	})
 	return &Metrics{reg: reg, h: promhttp.InstrumentMetricHandler(reg, h)}, nil
+}
+
+// buildInfo is borderfleet_build_info: always 1, the build in its labels,
+// so that a dashboard can tell which build each instance runs.
+func buildInfo(b buildinfo.Info) prometheus.Gauge {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "build_info",
+		Help:        "Always 1; the labels say which build of fleetd runs: module version, vcs commit, Go version.",
+		ConstLabels: prometheus.Labels{"version": b.Version, "commit": b.Commit, "go_version": b.GoVersion}})
+	g.Set(1)
+	return g
 }
 
 // Registry is the private registry, for tests and for adding more.

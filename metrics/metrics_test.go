@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/borderfleet/borderfleet/buildinfo"
 	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/daemon/daemontest"
 	"github.com/borderfleet/borderfleet/fleet"
@@ -363,4 +364,38 @@ func TestLint(t *testing.T) {
 			t.Errorf("%s: %s", p.Metric, p.Text)
 		}
 	}
+}
+
+// borderfleet_build_info is 1 with the build in its labels: the one
+// configured, or this binary's.
+func TestBuildInfo(t *testing.T) {
+	f, site, g := newFakeFleet(t)
+	m, err := New(Config{Fleet: f, Site: site, Graph: g,
+		Build: buildinfo.Info{Version: "v1.2.0", Commit: "25b2dbf", Date: "2026-12-06T19:00:00Z", GoVersion: "go1.26.8"}})
+	require.NoError(t, err)
+	want := `
+# HELP borderfleet_build_info Always 1; the labels say which build of fleetd runs: module version, vcs commit, Go version.
+# TYPE borderfleet_build_info gauge
+borderfleet_build_info{commit="25b2dbf",go_version="go1.26.8",version="v1.2.0"} 1
+`
+	require.NoError(t, testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "borderfleet_build_info"))
+
+	m, err = New(Config{Fleet: f, Site: site, Graph: g})
+	require.NoError(t, err)
+	mfs, err := m.Registry().Gather()
+	require.NoError(t, err)
+	found := false
+	for _, mf := range mfs {
+		if mf.GetName() == "borderfleet_build_info" {
+			found = true
+			labels := map[string]string{}
+			for _, l := range mf.GetMetric()[0].GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			assert.Equal(t, buildinfo.Read().GoVersion, labels["go_version"])
+			assert.NotEmpty(t, labels["version"])
+			assert.NotEmpty(t, labels["commit"])
+		}
+	}
+	assert.True(t, found, "borderfleet_build_info without a configured build")
 }

@@ -282,6 +282,14 @@ func TestVerbs(t *testing.T) {
 			if tt.name == "customs inspect" || tt.name == "shuttles add" {
 				return // deciding (or adding) twice is not the same answer
 			}
+			if tt.name == "shuttles resume" {
+				// resumed already: not paused, so a second resume is refused
+				again := apiCall(t, server, tt.token, tt.args...)
+				if again.code != 1 || !strings.Contains(again.stderr, "409 Conflict") || !strings.Contains(again.stderr, "not paused") {
+					t.Errorf("fleetctl %v again = %+v; want a 409 with the reason", tt.args, again)
+				}
+				return
+			}
 			j := apiCall(t, server, tt.token, append(tt.args, "--json")...)
 			if j.code != 0 || !json.Valid([]byte(j.stdout)) || !strings.HasPrefix(j.stdout, "{") {
 				t.Errorf("fleetctl %v --json = %+v", tt.args, j)
@@ -479,7 +487,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestVerbHelp(t *testing.T) {
 	r := fleetctl(t, nil, "customs", "queue", "--help")
-	if r.code != 0 || r.stdout != "Usage:\n  fleetctl customs queue [--checkpoint CP] [--json]\n" {
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "Usage:\n  fleetctl customs queue [--checkpoint CP] [--json]\n\nThe containers waiting") || !strings.Contains(r.stdout, "\n\nFlags:\n  --checkpoint ") {
 		t.Errorf("customs queue --help = %+v", r)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/borderfleet/borderfleet/audit"
+	"github.com/borderfleet/borderfleet/internal/flaghelp"
 	"github.com/borderfleet/borderfleet/store"
 	"github.com/borderfleet/borderfleet/store/storeurl"
 )
@@ -28,16 +29,24 @@ func runAudit(ctx context.Context, g globals, args []string) int {
 	if len(args) == 0 {
 		return usageError(g.stderr, "audit: want verify, show or export")
 	}
+	if isHelp(args[0]) {
+		fmt.Fprint(g.stdout, auditUsage)
+		return 0
+	}
 	if args[0] == "export" {
 		return runVerb(ctx, g, auditExportVerb, args[1:])
 	}
 	fs := flag.NewFlagSet("fleetctl audit "+args[0], flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&g.store, "store", g.store, "the store's URL")
-	asJSON := fs.Bool("json", false, "JSON lines instead of a table")
-	exportFile := fs.String("export", "", "an export file to check offline")
-	pubkey := fs.String("pubkey", "", "the deployment's public key: base64, or a PEM file")
-	if err := fs.Parse(args[1:]); err != nil {
+	fs.StringVar(&g.store, "store", g.store, "the store's `URL` (default $"+storeEnv+")")
+	asJSON := fs.Bool("json", false, "audit show: JSON lines instead of a table")
+	exportFile := fs.String("export", "", "audit verify: an export `file` to check offline, with --pubkey")
+	pubkey := fs.String("pubkey", "", "audit verify: the deployment's public `key`, in base64 or a PEM file")
+	if err := fs.Parse(args[1:]); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(g.stdout, "%s\nFlags:\n", auditUsage)
+		flaghelp.Print(g.stdout, fs)
+		return 0
+	} else if err != nil {
 		return usageError(g.stderr, "audit "+args[0]+": "+err.Error())
 	}
 	var cmd func(context.Context, auditReader) int
@@ -69,6 +78,19 @@ func runAudit(ctx context.Context, g globals, args []string) int {
 	defer s.Close()
 	return cmd(ctx, s)
 }
+
+// auditUsage is the usage of the audit commands.
+const auditUsage = `Usage:
+  fleetctl [--store URL] audit verify
+                                    check the whole audit log's hash chain
+  fleetctl [--store URL] audit show [--json] CONTAINER
+                                    the chain of custody of one container
+  fleetctl audit verify --export FILE --pubkey KEY
+                                    check an audit export offline
+  fleetctl audit export [--country CC] [-o FILE]
+                                    over the API: the entries a country may
+                                    see, signed (fleetctl audit export -h)
+`
 
 // eachRecord calls f with every audit record in order, a page at a time.
 func eachRecord(ctx context.Context, r auditReader, f func(store.Entry) error) error {

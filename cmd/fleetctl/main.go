@@ -7,18 +7,26 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/borderfleet/borderfleet/buildinfo"
+	"github.com/borderfleet/borderfleet/internal/flaghelp"
 )
 
 const usage = `fleetctl: the borderfleet operators' command line
 
 Usage:
   fleetctl [--server URL] [--token T] COMMAND [--json] ...
+  fleetctl COMMAND -h               what COMMAND does, every flag described
+  fleetctl version                  module version, commit, date, Go version
+  fleetctl completion bash|zsh|fish the shell's completion script
+                                    (source <(fleetctl completion bash))
 
 Moves (viewer reads, without container numbers or customs records;
 operator creates):
@@ -104,13 +112,14 @@ Audit log (from the store, not the API):
                                     the chain of custody of one container as
                                     a table (time, event, actor, shuttle, bay,
                                     checkpoint, detail), or as JSON lines
-  fleetctl help                     show this help
+  fleetctl help [COMMAND]           show this help, or a command's (as -h)
 
 The API commands talk to fleetd's HTTP API at --server or the environment
 variable FLEETCTL_SERVER (default http://127.0.0.1:8080), with the bearer
 token from --token or FLEETCTL_TOKEN (never printed). They print a table;
---json prints the API's JSON as it came. Flags may come before or after
-the command's arguments.
+-o wide a listing with more columns (moves list, shuttles list), -o json
+(or --json) the API's JSON as it came, -o yaml the same in YAML. Flags may
+come before or after the command's arguments.
 
 The audit commands read fleetd's store, given by --store or the environment
 variable FLEETCTL_STORE:
@@ -138,26 +147,50 @@ func main() {
 // run executes one command line and returns the exit status. getenv reads
 // the environment.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "__complete" {
+		return complete(stdout, args[1:]) // for the completion scripts
+	}
 	fs := flag.NewFlagSet("fleetctl", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	storeURL := fs.String("store", "", "the store's URL (default $"+storeEnv+")")
-	server := fs.String("server", "", "fleetd's URL (default $"+serverEnv+" or "+defaultServer+")")
-	token := fs.String("token", "", "the API's bearer token (default $"+tokenEnv+")")
-	if err := fs.Parse(args); err != nil {
+	storeURL := fs.String("store", "", "the store's `URL`, for the audit commands that read it (default $"+storeEnv+")")
+	server := fs.String("server", "", "fleetd's `URL` (default $"+serverEnv+" or "+defaultServer+")")
+	token := fs.String("token", "", "the API's bearer token (default $"+tokenEnv+"); never printed")
+	version := fs.Bool("version", false, "print the version and exit")
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printUsage(stdout, fs)
+		return 0
+	case err != nil:
 		return usageError(stderr, err.Error())
+	case *version:
+		return printVersion(stdout)
 	}
 	args = fs.Args()
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		printUsage(stderr, fs)
 		return 2
 	}
 	g := globals{store: *storeURL, server: *server, token: *token, getenv: getenv, stdout: stdout, stderr: stderr}
 	switch args[0] {
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	case "-h", "--help":
+		printUsage(stdout, fs)
 		return 0
+	case "help":
+		if len(args) > 1 {
+			return run(ctx, append(args[1:], "--help"), getenv, stdout, stderr)
+		}
+		printUsage(stdout, fs)
+		return 0
+	case "version":
+		if len(args) > 1 {
+			return usageError(stderr, fmt.Sprintf("version: unexpected argument %q", args[1]))
+		}
+		return printVersion(stdout)
 	case "audit":
 		return runAudit(ctx, g, args[1:])
+	case "completion":
+		return runCompletion(g, args[1:])
 	}
 	v, rest, group, ok := findVerb(args)
 	switch {
@@ -167,6 +200,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runGroupError(g, group, args)
 	}
 	return usageError(stderr, fmt.Sprintf("unknown command %q", args[0]))
+}
+
+// printUsage writes fleetctl's help: the commands, then the global
+// flags from their definitions.
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, usage)
+	fmt.Fprint(w, "\nGlobal flags (before the command; --server and --token also after it):\n")
+	flaghelp.Print(w, fs)
+}
+
+// printVersion prints the build's version; exit status 0.
+func printVersion(w io.Writer) int {
+	fmt.Fprintf(w, "fleetctl %s\n", buildinfo.Read())
+	return 0
+}
+
+// isHelp says whether an argument asks for help.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
 }
 
 // globals is what every command gets from the top level.

@@ -60,13 +60,25 @@ func movesList(fs *flag.FlagSet) verbFunc {
 			_, err := fmt.Fprintln(c.stdout, "no moves")
 			return err
 		}
-		tw := table(c, "ID", "CONTAINER", "STATE", "ORIGIN", "DESTINATION", "PRIORITY", "SHUTTLE", "CREATED")
+		head := []string{"ID", "CONTAINER", "STATE", "ORIGIN", "DESTINATION", "PRIORITY", "SHUTTLE", "CREATED"}
+		if c.wide {
+			head = append(head, "PRE-CLEARED", "DECLARATION", "EARLIEST PICKUP", "DEADLINE", "LAST CHANGE")
+		}
+		tw := table(c, head...)
 		for _, raw := range l.Moves {
 			var m api.Move
 			if err := json.Unmarshal(raw, &m); err != nil {
 				return fmt.Errorf("fleetctl: a move of GET /v1/moves: %w", err)
 			}
-			row(tw, m.ID, m.Container, m.State, m.Origin, m.Destination, strconv.Itoa(m.Priority), m.Shuttle, stamp(m.Created))
+			cells := []string{m.ID, m.Container, m.State, m.Origin, m.Destination, strconv.Itoa(m.Priority), m.Shuttle, stamp(m.Created)}
+			if c.wide {
+				last := ""
+				if n := len(m.History); n > 0 {
+					last = stamp(m.History[n-1].At)
+				}
+				cells = append(cells, yesNo(m.PreCleared), m.Declaration, stampPtr(m.EarliestPickup), stampPtr(m.Deadline), last)
+			}
+			row(tw, cells...)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -32,9 +32,21 @@ func shuttlesList(*flag.FlagSet) verbFunc {
 			_, err := fmt.Fprintln(c.stdout, "no shuttles")
 			return err
 		}
-		tw := table(c, "ID", "STATE", "ACTIVITY", "SOC", "LAST NODE", "MOVE", "LOADS", "CONNECTION", "OUT OF DISPATCH")
+		head := []string{"ID", "STATE", "ACTIVITY", "SOC", "LAST NODE", "MOVE", "LOADS", "CONNECTION", "OUT OF DISPATCH"}
+		if c.wide {
+			head = append(head, "MANUFACTURER", "SERIAL", "ORDER", "DRIVING", "STATE AT")
+		}
+		tw := table(c, head...)
 		for _, s := range l.Shuttles {
-			row(tw, s.ID, s.State, s.Activity, soc(s.SoC), s.LastNode, s.Move, strings.Join(s.Loads, ","), s.Connection, strings.Join(s.Reasons, "; "))
+			cells := []string{s.ID, s.State, s.Activity, soc(s.SoC), s.LastNode, s.Move, strings.Join(s.Loads, ","), s.Connection, strings.Join(s.Reasons, "; ")}
+			if c.wide {
+				at := ""
+				if s.StateAt != nil {
+					at = stamp(*s.StateAt)
+				}
+				cells = append(cells, s.Manufacturer, s.SerialNumber, s.OrderID, yesNo(s.Driving), at)
+			}
+			row(tw, cells...)
 		}
 		return tw.Flush()
 	}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/borderfleet/borderfleet/internal/flaghelp"
 )
 
 // verb is one command that talks to fleetd's HTTP API.
@@ -27,7 +29,8 @@ type verbFunc func(ctx context.Context, c call) error
 type call struct {
 	cl             *client
 	args           []string
-	asJSON         bool
+	asJSON         bool // -o json or yaml (--json): the API's JSON, made YAML after for yaml
+	wide           bool // -o wide: a listing's table with more columns
 	stdout, stderr io.Writer
 }
 
@@ -137,8 +140,13 @@ func (v verb) line() string {
 	return strings.Join(strings.Fields("fleetctl "+v.name+" "+v.synopsis+json), " ")
 }
 
-// runGroupError reports a group named without a verb it has.
+// runGroupError reports a group named without a verb it has; asked for
+// help (fleetctl moves --help), it gives the group's usage.
 func runGroupError(g globals, group string, args []string) int {
+	if len(args) > 1 && isHelp(args[1]) {
+		fmt.Fprintf(g.stdout, "%s\nRun 'fleetctl %s COMMAND -h' for what a command does and its flags.\n", groupUsage(group), group)
+		return 0
+	}
 	msg := fmt.Sprintf("%s: want a command", group)
 	if len(args) > 1 {
 		msg = fmt.Sprintf("%s: unknown command %q", group, args[1])
@@ -152,14 +160,22 @@ func runGroupError(g globals, group string, args []string) int {
 func runVerb(ctx context.Context, g globals, v verb, args []string) int {
 	fs := flag.NewFlagSet("fleetctl "+v.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&g.server, "server", g.server, "fleetd's URL")
-	fs.StringVar(&g.token, "token", g.token, "the bearer token")
-	asJSON := fs.Bool("json", false, "the API's JSON as it came")
+	fs.StringVar(&g.server, "server", g.server, "fleetd's `URL` (default $"+serverEnv+" or "+defaultServer+")")
+	fs.StringVar(&g.token, "token", g.token, "the API's bearer token (default $"+tokenEnv+"); never printed")
+	asJSON := fs.Bool("json", false, "print the API's JSON as it came instead of a table (-o json)")
 	run := v.setup(fs)
+	output := "table"
+	if fs.Lookup("o") == nil { // audit export's -o is its file
+		fs.StringVar(&output, "o", "table", "output `format`: table, wide (a listing with more columns), json (the API's JSON as it came) or yaml")
+	}
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(g.stdout, "Usage:\n  %s\n", v.line())
+		fmt.Fprintf(g.stdout, "Usage:\n  %s\n\n%s\n\nFlags:\n", v.line(), flaghelp.Wrap(verbAbout()[v.name], 76, ""))
+		flaghelp.Print(g.stdout, fs)
 		return 0
+	}
+	if err == nil {
+		err = checkOutput(output, *asJSON)
 	}
 	if err == nil && len(pos) != v.nargs {
 		err = fmt.Errorf("want %d argument(s), got %d", v.nargs, len(pos))
@@ -174,7 +190,15 @@ func runVerb(ctx context.Context, g globals, v verb, args []string) int {
 	if err != nil {
 		return verbUsage(g, v, err.Error())
 	}
-	err = run(ctx, call{cl: cl, args: pos, asJSON: *asJSON, stdout: g.stdout, stderr: g.stderr})
+	c := call{cl: cl, args: pos, asJSON: *asJSON || output == "json" || output == "yaml", wide: output == "wide", stdout: g.stdout, stderr: g.stderr}
+	if output == "yaml" {
+		err = asYAML(g.stdout, func(w io.Writer) error {
+			c.stdout = w
+			return run(ctx, c)
+		})
+	} else {
+		err = run(ctx, c)
+	}
 	var ue *usageErr
 	if errors.As(err, &ue) {
 		return verbUsage(g, v, ue.msg)

@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/ed25519"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -16,11 +15,10 @@ import (
 // runAuditKey is `fleetd audit-key -o FILE` (make the deployment's audit
 // key) and `fleetd audit-key FILE` (print the public half of one).
 func runAuditKey(args []string, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("fleetd audit-key", flag.ContinueOnError)
-	fset.SetOutput(stderr)
+	fset := newFlagSet("audit-key", stderr)
 	out := fset.String("o", "", "write a new key to this `file` (mode 0600; never overwritten)")
-	if err := fset.Parse(args); err != nil {
-		return 2
+	if code, done := parseFlags(fset, args, stdout, stderr); done {
+		return code
 	}
 	switch {
 	case *out != "" && fset.NArg() == 0:

@@ -3,14 +3,17 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/borderfleet/borderfleet/charging"
 	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/mqttbus"
+	"github.com/borderfleet/borderfleet/store/storeurl"
 	"github.com/borderfleet/borderfleet/vehicles"
 	"github.com/borderfleet/borderfleet/webhook"
 )
@@ -271,4 +274,53 @@ func (b brokerConfig) mqttConfig(url string) (mqttbus.Config, error) {
 		cfg.TLS = t
 	}
 	return cfg, cfg.Validate()
+}
+
+// validate checks the whole configuration, the flags merged in, without
+// starting, opening or creating anything: fleetd run and demo call it
+// before the store, the broker or a port is touched, so that a mistake
+// anywhere in it is reported before any side effect. Each error names the
+// setting (its JSON name; most have a flag of the same name).
+func (c fileConfig) validate() error {
+	retention, err := c.moveRetention()
+	if err != nil {
+		return err
+	}
+	fc := fleet.Config{Dispatch: c.Dispatch, Tuning: c.Tuning, Retention: retention}
+	if err := fc.Validate(); err != nil {
+		return err // names the setting: "fleet: unknown dispatch policy ..."
+	}
+	if _, err := charging.PolicyByName(c.Charging); err != nil {
+		return fmt.Errorf("charging: %w", err)
+	}
+	if _, err := vehicles.NewRoster(c.Roster...); err != nil {
+		return fmt.Errorf("roster: %w", err)
+	}
+	if _, err := c.Snapshots.daemon(); err != nil {
+		return err
+	}
+	if c.Store != "" {
+		if err := storeurl.Check(c.Store); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+	}
+	if len(c.Webhooks.Subscribers) > 0 {
+		if c.Store == "" {
+			return errors.New("webhooks: they deliver the store's audit log: set a store")
+		}
+		if _, err := c.Webhooks.subscribers(); err != nil {
+			return err
+		}
+	}
+	if _, err := c.Broker.accounts(); err != nil {
+		return fmt.Errorf("broker: accounts: %w", err)
+	}
+	url := c.Broker.URL
+	if url == "" {
+		url = "tcp://" + mqttbus.DefaultBrokerAddr // the embedded broker's, for the check
+	}
+	if _, err := c.Broker.mqttConfig(url); err != nil {
+		return fmt.Errorf("broker: %w", err)
+	}
+	return nil
 }

@@ -36,6 +36,7 @@ type fleetOpts struct {
 	file        fileConfig
 	timeScale   float64
 	statusEvery time.Duration
+	statusNote  string // added to each status line (the demo's capacity)
 	logJSON     bool
 	verbose     bool
 	quiet       *slog.Logger // for the embedded broker and the demo's shuttles
@@ -90,7 +91,8 @@ func addFleetFlags(fs *flag.FlagSet, o *fleetOpts) (config, site, broker, embedd
 // configuration file says.
 const defaultListen = "127.0.0.1:8080"
 
-// resolve merges the configuration file and the flags.
+// resolve merges the configuration file and the flags and validates the
+// result, before anything starts.
 func (o *fleetOpts) resolve(config, site, broker, embedded, storeURL string) error {
 	f, err := readConfig(config)
 	if err != nil {
@@ -135,6 +137,12 @@ func (o *fleetOpts) resolve(config, site, broker, embedded, storeURL string) err
 	if !(o.timeScale > 0) {
 		return fmt.Errorf("--time-scale %v: must be positive", o.timeScale)
 	}
+	if err := f.validate(); err != nil {
+		if config != "" {
+			return fmt.Errorf("configuration (%s and the flags): %w", config, err)
+		}
+		return fmt.Errorf("configuration: %w", err)
+	}
 	o.file = f
 	return nil
 }
@@ -173,6 +181,9 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 	site, err := loadSiteFile(o.file.Site)
 	if err != nil {
 		return nil, err
+	}
+	if err := checkWebhooks(o.file.Webhooks, site); err != nil {
+		return nil, err // before the store and the broker
 	}
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	if err != nil {
@@ -289,7 +300,7 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			r.status(ctx, stdout, o.statusEvery)
+			r.status(ctx, stdout, o.statusEvery, o.statusNote)
 		}()
 	}
 	return r, nil
@@ -312,6 +323,18 @@ func (r *running) webhooks(c webhooksConfig, log *slog.Logger) error {
 		Timeout: seconds(c.TimeoutS), BackoffBase: seconds(c.BackoffBaseS), BackoffCap: seconds(c.BackoffCapS),
 		MaxAttempts: c.MaxAttempts, AckEvery: seconds(c.AckEveryS), Log: log.With("component", "webhook")})
 	return err
+}
+
+// checkWebhooks checks the webhooks' subscribers against the site.
+func checkWebhooks(c webhooksConfig, site *geo.Site) error {
+	if len(c.Subscribers) == 0 {
+		return nil
+	}
+	subs, err := c.subscribers()
+	if err != nil {
+		return err
+	}
+	return webhook.CheckSubscribers(subs, site)
 }
 
 // serveAPI starts the HTTP API on o.listen with tokens, and the
@@ -393,8 +416,9 @@ func (o *fleetOpts) apiTokens() ([]api.Token, error) {
 	return api.LoadTokens(o.file.Tokens)
 }
 
-// status prints a line on what the fleet does every so often.
-func (r *running) status(ctx context.Context, w io.Writer, every time.Duration) {
+// status prints a line on what the fleet does every so often, note at
+// its end.
+func (r *running) status(ctx context.Context, w io.Writer, every time.Duration, note string) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -406,7 +430,7 @@ func (r *running) status(ctx context.Context, w io.Writer, every time.Duration) 
 			if err != nil {
 				return
 			}
-			fmt.Fprintln(w, s.Line())
+			fmt.Fprintln(w, s.Line()+note)
 		}
 	}
 }
@@ -488,13 +512,12 @@ func signalContext() (context.Context, context.CancelFunc) {
 // runDaemon is `fleetd run`: the fleet controller for real vehicles.
 func runDaemon(args []string, stdout, stderr io.Writer) int {
 	stdout, stderr = &syncWriter{w: stdout}, &syncWriter{w: stderr}
-	fs := flag.NewFlagSet("fleetd run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("run", stderr)
 	var o fleetOpts
 	config, site, broker, embedded, storeURL := addFleetFlags(fs, &o)
 	autoAdmit := fs.Bool("auto-admit", false, "admit vehicles that are not on the roster")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "fleetd run: unexpected argument %q\n", fs.Arg(0))

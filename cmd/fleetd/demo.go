@@ -19,22 +19,22 @@ import (
 // shuttles over MQTT, and operators and officers played by package demo.
 func runDemo(args []string, stdout, stderr io.Writer) int {
 	stdout, stderr = &syncWriter{w: stdout}, &syncWriter{w: stderr}
-	fs := flag.NewFlagSet("fleetd demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("demo", stderr)
 	o := fleetOpts{}
 	config, site, broker, embedded, storeURL := addFleetFlags(fs, &o)
 	shuttles := fs.Int("shuttles", 8, "simulated shuttles to start in this process (0: drive shuttles started elsewhere, e.g. by shuttle-sim)")
 	fs.Float64Var(&o.timeScale, "time-scale", 60, "how much faster than real time the demo runs (vehicles and fleetd together)")
 	soc := fs.Float64("soc", agv.DefaultStartSoC, "state of charge of the simulated shuttles at start, 0..1")
-	rate := fs.Float64("moves-per-hour", 40, "container moves asked for per (demo) hour, both ways together (0: none; moves come by the API)")
+	rate := fs.Float64("moves-per-hour", 0, "container moves asked for per (demo) hour, both ways together (default: 3/4 of what the fleet can carry, its capacity; 0: none, moves come by the API)")
+	overload := fs.Bool("overload", false, "ask for twice what the fleet can carry: pending moves pile up")
 	maxMoves := fs.Int("max-moves", 0, "stop asking for moves after this many (0: no limit)")
 	duration := fs.Duration("duration", 0, "stop after this long, in real time (0: run until interrupted)")
 	seed := fs.Int64("seed", 1, "seed of the demo's randomness")
 	noRefusals := fs.Bool("no-refusals", false, "officers never refuse a container")
 	noOfficers := fs.Bool("no-officers", false, "play no officers: customs decisions come by the API (fleetctl customs)")
 	keep := fs.Bool("keep-store", false, "without --store, keep the demo's embedded store file instead of deleting it at exit")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "fleetd demo: unexpected argument %q\n", fs.Arg(0))
@@ -44,10 +44,23 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "fleetd demo: --shuttles, --max-moves, --duration and --moves-per-hour must not be negative")
 		return 2
 	}
+	rateSet := false
+	fs.Visit(func(f *flag.Flag) { rateSet = rateSet || f.Name == "moves-per-hour" })
+	if rateSet && *overload {
+		fmt.Fprintln(stderr, "fleetd demo: --moves-per-hour and --overload: give one or the other")
+		return 2
+	}
 	if err := o.resolve(*config, *site, *broker, *embedded, *storeURL); err != nil {
 		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
 		return 1
 	}
+	dem, err := demoDemand(o.file.Site, *shuttles, *soc, *rate, rateSet, *overload, *noRefusals)
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+		return 1
+	}
+	*rate = dem.rate
+	o.statusNote = dem.note()
 	o.file.AutoAdmit = true // the demo's shuttles are not on a roster
 	if o.file.Store == "" {
 		// the embedded store, fresh for each demo: its shuttles start afresh
@@ -149,8 +162,8 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 			stop()
 		}
 	}()
-	fmt.Fprintf(stdout, "fleetd demo: %d simulated shuttles on %s, %.0f moves an hour both ways, %gx real time; Ctrl-C stops\n",
-		*shuttles, r.url, *rate, o.timeScale)
+	fmt.Fprintf(stdout, "fleetd demo: %d simulated shuttles on %s, %s, %gx real time; Ctrl-C stops\n",
+		*shuttles, r.url, dem, o.timeScale)
 	switch {
 	case r.apiURL == "":
 	case adminToken != "":
@@ -177,4 +190,56 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		code = 1
 	}
 	return code
+}
+
+// demand is the demo's demand and the fleet's capacity it was taken from.
+type demand struct {
+	rate     float64 // moves an hour, both ways together
+	capacity float64 // what the fleet can carry (sim's bound); 0: not known
+	shuttles int     // the fleet the capacity is of
+	how      string  // how the rate was chosen
+}
+
+// demoDemand works out the demo's demand: --moves-per-hour if given,
+// else a share of the fleet's capacity (demo.Capacity: sim's analytic
+// bound for the demo's shuttles, site and customs), 3/4 of it, or twice
+// it with --overload. With --shuttles 0 the fleet is elsewhere; the
+// capacity is then that of the default 8.
+func demoDemand(siteFile string, shuttles int, soc, rate float64, rateSet, overload, noRefusals bool) (demand, error) {
+	d := demand{rate: rate, shuttles: shuttles, how: "--moves-per-hour"}
+	if d.shuttles == 0 {
+		d.shuttles = 8
+	}
+	site, err := loadSiteFile(siteFile)
+	if err != nil {
+		return d, err
+	}
+	d.capacity, err = demo.Capacity(demo.Config{NoRefusals: noRefusals}, site, demo.FleetShape{Shuttles: d.shuttles, StartSoC: soc})
+	if err != nil {
+		return d, err
+	}
+	switch {
+	case rateSet:
+	case overload:
+		d.rate, d.how = demo.OverloadLoad*d.capacity, "--overload: twice"
+	default:
+		d.rate, d.how = demo.DefaultLoad*d.capacity, "3/4"
+	}
+	return d, nil
+}
+
+// String says the demand and the capacity, for the demo's first line.
+func (d demand) String() string {
+	switch {
+	case d.rate == 0:
+		return fmt.Sprintf("no demo moves (moves come by the API; the fleet's capacity is %.1f moves an hour)", d.capacity)
+	case d.how == "--moves-per-hour":
+		return fmt.Sprintf("%.1f moves an hour both ways (--moves-per-hour; the fleet's capacity is %.1f)", d.rate, d.capacity)
+	}
+	return fmt.Sprintf("%.1f moves an hour both ways (%s the fleet's capacity of %.1f)", d.rate, d.how, d.capacity)
+}
+
+// note is what each status line ends with.
+func (d demand) note() string {
+	return fmt.Sprintf(" | asked %.1f/h of a capacity of %.1f/h (%d shuttles)", d.rate, d.capacity, d.shuttles)
 }

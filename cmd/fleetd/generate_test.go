@@ -44,8 +44,8 @@ func TestSiteGenerateUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"site", "generate"}, "--seed is required"},
-		{[]string{"site", "generate", "-o", "x.geojson"}, "usage: fleetd site generate --seed N"},
-		{[]string{"site", "generate", "--seed", "1", "extra"}, "usage: fleetd site generate --seed N"},
+		{[]string{"site", "generate", "-o", "x.geojson"}, "Usage: fleetd site generate [flags]"},
+		{[]string{"site", "generate", "--seed", "1", "extra"}, "Usage: fleetd site generate [flags]"},
 		{[]string{"site", "generate", "--seed", "x"}, `invalid value "x" for flag -seed`},
 		{[]string{"site", "generate", "--seed", "1", "--checkpoints", "4"}, "sitegen: 4 checkpoints per country and direction"},
 		{[]string{"site", "generate", "--seed", "1", "--yard", "maze"}, `sitegen: yard layout "maze"`},
@@ -58,7 +58,7 @@ func TestSiteGenerateUsageErrors(t *testing.T) {
 	}
 	code, out, _ := runCmd("help")
 	assert.Equal(t, 0, code)
-	assert.Contains(t, out, "fleetd site generate --seed N")
+	assert.Contains(t, out, "fleetd site generate [flags]")
 
 	code, _, errOut := runCmd("site", "generate", "--seed", "1", "-o", "/no/such/dir/gen.geojson")
 	assert.Equal(t, 1, code)

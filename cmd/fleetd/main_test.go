@@ -77,7 +77,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"fly"}, `unknown command "fly"`},
 		{[]string{"site"}, "want a subcommand"},
 		{[]string{"site", "draw"}, `unknown subcommand "draw"`},
-		{[]string{"site", "check", "a", "b"}, "usage: fleetd site check [FILE]"},
+		{[]string{"site", "check", "a", "b"}, "Usage: fleetd site check [FILE]"},
 		{[]string{"site", "export", "-x"}, "flag provided but not defined: -x"},
 	}
 	for _, tc := range tests {

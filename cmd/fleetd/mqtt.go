@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,20 +12,19 @@ import (
 
 // runMQTT runs `fleetd mqtt acl`.
 func runMQTT(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprint(stdout, groupHelp("mqtt"))
+		return 0
+	}
 	if len(args) == 0 || args[0] != "acl" {
-		fmt.Fprintf(stderr, "fleetd mqtt: want the subcommand acl\n\n%s", usage)
+		fmt.Fprintf(stderr, "fleetd mqtt: want the subcommand acl\n\n%s", groupHelp("mqtt"))
 		return 2
 	}
-	fs := flag.NewFlagSet("fleetd mqtt acl", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	config := fs.String("config", "", "fleetd's config file, with the roster (required)")
-	out := fs.String("o", "", "directory to write passwd, acl and credentials.json to (required)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fleetd mqtt acl --config FILE -o DIR")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
+	fs := newFlagSet("mqtt acl", stderr)
+	config := fs.String("config", "", "fleetd's configuration `file`, with the roster (required)")
+	out := fs.String("o", "", "`directory` to write passwd, acl and credentials.json to (required)")
+	if code, done := parseFlags(fs, args[1:], stdout, stderr); done {
+		return code
 	}
 	if *config == "" || *out == "" || fs.NArg() > 0 {
 		fs.Usage()

@@ -26,8 +26,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "compare" {
 		return runSimCompare(args[1:], stdout, stderr)
 	}
-	fs := flag.NewFlagSet("fleetd sim", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("sim", stderr)
 	shuttles := fs.Int("shuttles", 0, "number of shuttles (default 20)")
 	hours := fs.Float64("hours", 0, "simulated hours (default 24)")
 	policy := fs.String("policy", "", "dispatch policy: lookahead (default) or greedy")
@@ -39,13 +38,8 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	vda := fs.Bool("vda5050", false, "drive the shuttles as VDA 5050 vehicles through the fleet's protocol side (vehicles.Master), on the virtual clock; slower")
 	reportDir := fs.String("report", "", "write a report folder here: summary.json, events.csv, timeseries.csv, plots (SVG, PNG) and index.html")
 	drain := fs.Duration("drain", 0, "after demand stops, run on for at most this long until every move has ended and every shuttle is at rest; not ending in time fails the run (e.g. 2h)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fleetd sim [--shuttles N] [--hours H] [--policy P] [--charging C] [--seed S] [--drain D] [--vda5050] [--scenario FILE] [--site FILE] [--json] [--report DIR]")
-		fmt.Fprintln(stderr, "       fleetd sim compare [--report DIR] RUN RUN...   (RUN: a report folder or a summary JSON file)")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "fleetd sim: unexpected argument %q\n", fs.Arg(0))
@@ -320,15 +314,10 @@ func runSweep(base sim.Config, sw sim.Sweep, bar *progress, asJSON bool, dir str
 // runSimCompare puts two or more runs side by side: as text, and with
 // --report as a folder with overlaid plots.
 func runSimCompare(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("fleetd sim compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dir := fs.String("report", "", "write the comparison here: index.html and overlaid plots (SVG, PNG)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fleetd sim compare [--report DIR] RUN RUN...   (RUN: a report folder of fleetd sim --report, or a summary JSON file of --json)")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	fs := newFlagSet("sim compare", stderr)
+	dir := fs.String("report", "", "write the comparison to this `folder`: index.html and overlaid plots (SVG, PNG)")
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() < 2 {
 		fmt.Fprintf(stderr, "fleetd sim compare: %d runs given: want two or more\n", fs.NArg())

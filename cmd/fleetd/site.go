@@ -16,8 +16,12 @@ import (
 
 func runSite(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintf(stderr, "fleetd site: want a subcommand, check, export, route or generate\n\n%s", usage)
+		fmt.Fprintf(stderr, "fleetd site: want a subcommand, check, export, route or generate\n\n%s", groupHelp("site"))
 		return 2
+	}
+	if isHelp(args[0]) {
+		fmt.Fprint(stdout, groupHelp("site"))
+		return 0
 	}
 	switch args[0] {
 	case "check":
@@ -35,11 +39,9 @@ func runSite(args []string, stdout, stderr io.Writer) int {
 }
 
 func siteCheck(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("fleetd site check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, "usage: fleetd site check [FILE]") }
-	if err := fs.Parse(args); err != nil {
-		return 2
+	fs := newFlagSet("site check", stderr)
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() > 1 {
 		fs.Usage()
@@ -54,15 +56,10 @@ func siteCheck(args []string, stdout, stderr io.Writer) int {
 }
 
 func siteExport(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("fleetd site export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "write to this file instead of standard output")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fleetd site export [-o OUT] [FILE]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	fs := newFlagSet("site export", stderr)
+	out := fs.String("o", "", "write to this `file` instead of standard output")
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() > 1 {
 		fs.Usage()
@@ -97,22 +94,17 @@ func writeOut(out string, data []byte, what string, stdout, stderr io.Writer) in
 }
 
 func siteGenerate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("fleetd site generate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("site generate", stderr)
 	seed := fs.Int64("seed", 0, "the seed the site is drawn from (required)")
-	out := fs.String("o", "", "write to this file instead of standard output")
+	out := fs.String("o", "", "write to this `file` instead of standard output")
 	var o sitegen.Options
 	fs.IntVar(&o.Bays, "bays", 0, "yard bays per centre (0: drawn, 2 to 20)")
 	fs.IntVar(&o.Parking, "parking", 0, "parking spots per centre (0: drawn, 4 to 60)")
 	fs.IntVar(&o.Checkpoints, "checkpoints", 0, "stop lines per country and direction (0: drawn, 1 to 3)")
 	fs.Float64Var(&o.DistanceM, "distance", 0, "metres of road between the centres (0: drawn, 500 to 15000)")
 	yard := fs.String("yard", "", "yard layout, ring or rows (default: drawn for each centre)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fleetd site generate --seed N [-o OUT] [--bays N] [--parking N] [--checkpoints N] [--distance M] [--yard ring|rows]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
 	}
 	seedSet := false
 	fs.Visit(func(f *flag.Flag) { seedSet = seedSet || f.Name == "seed" })
@@ -195,18 +187,13 @@ func printSummary(w io.Writer, name string, s geo.Summary) {
 }
 
 func siteRoute(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("fleetd site route", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	file := fs.String("site", "", "site file (default: the embedded default site)")
+	fs := newFlagSet("site route", stderr)
+	file := fs.String("site", "", "site `file` (default: the embedded default site)")
 	speed := fs.Float64("max-speed", 0, "the vehicle's top speed in km/h (0: the lanes' limits only)")
 	var closed stringList
-	fs.Var(&closed, "close", "close a lane or link to the route (repeatable)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fleetd site route [-site FILE] [-max-speed KMH] [-close LANE]... FROM TO")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	fs.Var(&closed, "close", "close a `lane` or link (lane#n) to the route (repeatable)")
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() != 2 {
 		fs.Usage()

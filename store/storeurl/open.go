@@ -35,6 +35,18 @@ func Open(ctx context.Context, u string) (store.Store, error) {
 	return s, nil
 }
 
+// Check says whether u is one of the accepted forms, without opening or
+// creating anything.
+func Check(u string) error {
+	if strings.HasPrefix(u, "redis://") || strings.HasPrefix(u, "rediss://") {
+		return nil
+	}
+	if _, ok := boltPath(u); !ok {
+		return fmt.Errorf("%w (got %q)", ErrUnknown, u)
+	}
+	return nil
+}
+
 // boltPath returns the file a bolt store string names.
 func boltPath(u string) (string, bool) {
 	for _, scheme := range []string{"bolt:", "file:"} {

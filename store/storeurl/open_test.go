@@ -96,3 +96,21 @@ func TestOpenFails(t *testing.T) {
 		}
 	}
 }
+
+// Check accepts the forms Open does and refuses the rest, creating nothing.
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	for _, ok := range []string{"redis://127.0.0.1:1/0", "rediss://h:6380", "bolt:" + dir + "/x", dir + "/y.db"} {
+		if err := Check(ok); err != nil {
+			t.Errorf("Check(%q) = %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"mysql://host/db", "fleet.json", "", "bolt:"} {
+		if err := Check(bad); !errors.Is(err, ErrUnknown) {
+			t.Errorf("Check(%q) = %v, want ErrUnknown", bad, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("Check created %v", entries)
+	}
+}

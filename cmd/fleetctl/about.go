@@ -1,0 +1,41 @@
+package main
+
+// verbAbout says what each API command does, for its -h.
+func verbAbout() map[string]string {
+	return map[string]string{
+		"moves list":                 "List moves, newest first, page by page (--limit, default 100, or --all); a viewer sees no container numbers and may not filter by one.",
+		"moves get":                  "Show one move with its history, customs clearances, declarations and seal alerts.",
+		"moves create":               "Ask for a container move from one yard bay to another. Without --idempotency-key fleetctl makes a random key and prints it, so that a retry with it cannot make a second move.",
+		"moves cancel":               "Cancel a move before its pick.",
+		"moves priority":             "Set a move's priority; higher goes first.",
+		"shuttles list":              "List the shuttles: state, activity, charge, where, the move and why one is out of dispatch.",
+		"shuttles get":               "Show one shuttle, with its factsheet and the keys of its messages fleetd ignores.",
+		"shuttles pause":             "Pause a shuttle where it is (idle or driving); a paused one is as asked already.",
+		"shuttles resume":            "Let a paused shuttle go on; one that is not paused is refused (409, exit 1).",
+		"shuttles clear-fault":       "Clear the fleet's fault of a shuttle; reasons only the vehicle can clear stay until its reports do.",
+		"shuttles charge":            "Send a shuttle with no move to charge now.",
+		"shuttles park":              "Send a shuttle with no move to park.",
+		"shuttles emergency-stop":    "Stop a shuttle at once, whatever it does (the fleet's stop, not a safety function).",
+		"shuttles emergency-release": "Release a shuttle from an emergency stop: it goes on with what it held.",
+		"shuttles out-of-service":    "Take a shuttle out of service: no work while out; it parks.",
+		"shuttles in-service":        "Put a shuttle back into service.",
+		"shuttles add":               "Put a VDA 5050 vehicle on the roster (admin).",
+		"lanes list":                 "List the closed lanes and links (--all: every lane).",
+		"lanes close":                "Close a lane, or one link of it (lane#n); shuttles routed over it are re-routed.",
+		"lanes reopen":               "Reopen a lane or link.",
+		"customs queue":              "The containers waiting at your country's checkpoints now, longest first.",
+		"customs clearances":         "Where each container stands with customs at your country's checkpoints.",
+		"customs release":            "Release a container at a checkpoint of your country.",
+		"customs inspect":            "Send a container to the checkpoint's inspection bay.",
+		"customs refuse":             "Refuse a container: it is turned back to its origin.",
+		"customs declare":            "File a customs declaration for a container (an officer for the own country; operator or admin for any).",
+		"customs seal":               "Report a seal reader's reading at a checkpoint; a mismatch or a broken seal holds the container for an officer.",
+		"webhooks status":            "Per subscribing country: URL, cursor, backlog, the failing entry's attempts and last error, dead letters (admin).",
+		"webhooks dead-letters":      "The audit entries given up on for a country, with the reason (admin).",
+		"webhooks replay":            "Deliver a country's dead letters again, all or one (--seq) (admin).",
+		"chargers":                   "The charging stations: chargers, free ones, who charges.",
+		"health":                     "Print ok when fleetd answers.",
+		"ready":                      "Print active (exit 0) or standby (exit 1).",
+		auditExportName:              "Over the API: the audit entries a country may see in full, a stub of every other, and the head signed with the deployment's key, as JSON Lines; to stdout or -o FILE (then checked and summarised).",
+	}
+}
