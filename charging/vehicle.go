@@ -8,7 +8,7 @@ import (
 
 // Vehicle is the energy model of one vehicle type. The zero value is not
 // usable; start from DefaultVehicle and change what differs. Figures are
-// estimates from DESIGN.md, kept here as defaults, not as constants of the
+// estimates from docs/design.md, kept here as defaults, not as constants of the
 // model: scenario files override them.
 type Vehicle struct {
 	Name string
@@ -31,7 +31,7 @@ type Vehicle struct {
 	PlugOverhead     time.Duration
 }
 
-// DefaultVehicle is the borderfleet shuttle of DESIGN.md: 350 kWh, 1.3 kWh/km
+// DefaultVehicle is the borderfleet shuttle of docs/design.md: 350 kWh, 1.3 kWh/km
 // laden and 0.8 kWh/km empty, about 8 kW of auxiliaries in a Tacheng winter
 // (-17 °C), operated between 20 % and 80 %, charged at 350 kW DC to an 80 %
 // knee, tapering to 10 % of power at full, with a few minutes to plug in.

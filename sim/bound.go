@@ -10,7 +10,7 @@ import (
 )
 
 // Bound is the analytic upper bound on loaded trips per hour, with every
-// input, so that anyone can recompute it (DESIGN.md, "Throughput bound").
+// input, so that anyone can recompute it (docs/design.md, "Throughput bound").
 //
 // Every term is an upper bound on the expected loaded trips per hour of a
 // run of any length (run_hours), each random input (customs, breakdowns)

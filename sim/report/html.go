@@ -66,7 +66,7 @@ func summaryRows(r sim.Report) [][]string {
 
 func boundTable(b sim.Bound) table {
 	f := func(v float64, unit string) string { return fmt.Sprintf("%.4g %s", v, unit) }
-	return table{Caption: "The bound and its inputs (DESIGN.md)", Head: []string{"input", "value"}, Rows: [][]string{
+	return table{Caption: "The bound and its inputs (docs/design.md)", Head: []string{"input", "value"}, Rows: [][]string{
 		{"fleet", f(b.Fleet, "trips/h")}, {"handling", f(b.Handling, "trips/h")}, {"gates", f(b.Gates, "trips/h")}, {"lane", f(b.Lane, "trips/h (0: no limit)")},
 		{"route length L", f(b.RouteLengthM, "m")}, {"mean speed v", f(b.MeanSpeedMPS, "m/s")}, {"handling per end t_h", f(b.PerEndS, "s")},
 		{"gate time t_g", f(b.CrossingS, "s")}, {"cycle T_c", f(b.CycleS, "s")}, {"cycles per charge k", f(b.CyclesPerCharge, "")},
