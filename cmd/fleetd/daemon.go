@@ -45,6 +45,7 @@ type fleetOpts struct {
 	listenSet   bool               // --listen given
 	tokens      string             // --tokens
 	auditKeyArg string             // --audit-key
+	pprof       bool               // --pprof: /debug/pprof/ beside the API, for admins
 	key         ed25519.PrivateKey // the audit key, once loaded
 }
 
@@ -82,6 +83,7 @@ func addFleetFlags(fs *flag.FlagSet, o *fleetOpts) (config, site, broker, embedd
 		return nil
 	})
 	fs.StringVar(&o.tokens, "tokens", "", "the HTTP API's tokens `file` (JSON: [{\"token\", \"name\", \"role\"}])")
+	fs.BoolVar(&o.pprof, "pprof", false, "serve Go's profiles at /debug/pprof/ beside the API, to admin tokens only")
 	fs.StringVar(&o.auditKeyArg, "audit-key", "", "the Ed25519 key `file` (PKCS#8 PEM) that signs audit exports (made by fleetd audit-key -o FILE)")
 	return
 }
@@ -342,6 +344,9 @@ func (r *running) serveAPI(ctx context.Context, o *fleetOpts, tokens []api.Token
 	mux.Handle("GET /metrics", mets.Handler())
 	mux.Handle("/v1/", srv.Handler())
 	mux.Handle("/", dashboard.Handler())
+	if o.pprof {
+		mux.Handle("/debug/pprof/", srv.AdminOnly(pprofHandler()))
+	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil && anyPort {
 		host, _, _ := net.SplitHostPort(o.listen)

@@ -43,7 +43,7 @@ Usage:
                                     --report: with overlaid plots
   fleetd run [--config FILE] [--broker URL] [--site FILE] [--auto-admit]
            [--store redis://HOST:PORT/DB | bolt:PATH] [--owner NAME]
-           [--tokens FILE] [--audit-key FILE]
+           [--tokens FILE] [--audit-key FILE] [--pprof]
                                     drive VDA 5050 vehicles over MQTT (an
                                     embedded broker when no URL is given),
                                     keeping state in the store; several
@@ -52,6 +52,14 @@ Usage:
             [--no-officers] [--duration D] [--broker URL] [--store URL]
                                     fleetd with an embedded broker, simulated
                                     shuttles over MQTT and steady demand
+  fleetd bench [--vehicles K] [--idle] [--duration D] [--store none|bolt|redis]
+            [--broker mosquitto|embedded] [--profile D --dir DIR]
+                                    load run: a fleetd process, a private broker
+                                    (and Redis), K simulated vehicles over MQTT
+                                    at 1 Hz that drive moves (or stand); prints
+                                    ingest against the broker's raw rate,
+                                    state-to-order latency, fleetd CPU and RSS
+                                    as one JSON line
   fleetd mqtt acl --config FILE -o DIR
                                     one broker account per roster vehicle and
                                     one for fleetd: a Mosquitto password file
@@ -90,6 +98,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runDaemon(args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(args[1:], stdout, stderr)
+	case "bench":
+		return runBench(args[1:], stdout, stderr)
 	case "mqtt":
 		return runMQTT(args[1:], stdout, stderr)
 	case "audit-key":
