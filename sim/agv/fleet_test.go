@@ -227,7 +227,7 @@ func (c *fakeConn) Subscribe(filter string, _ byte, h func(string, []byte)) erro
 }
 
 func (c *fakeConn) Disconnect() {}
-func (c *fakeConn) Drop() error  { return nil }
+func (c *fakeConn) Drop() error { return nil }
 
 // countingObserver counts what an Observer is told, by topic.
 type countingObserver struct {

@@ -55,8 +55,8 @@ func TestProbe(t *testing.T) {
 	p.Received("a", vda5050.TopicOrder, at(20)) // 20 ms after the first state
 	p.Sent("a", vda5050.TopicState, state("o1", 0, "p1", 0, true), at(1000))
 	p.Sent("a", vda5050.TopicState, state("o1", 0, "p1", 5, true), at(2000)) // moved: no news
-	p.Received("a", vda5050.TopicOrder, at(2500))                             // 1500 ms, after a repeat
-	p.Received("a", vda5050.TopicOrder, at(2600))                             // nothing new since: unattributed
+	p.Received("a", vda5050.TopicOrder, at(2500))                            // 1500 ms, after a repeat
+	p.Received("a", vda5050.TopicOrder, at(2600))                            // nothing new since: unattributed
 	p.Received("a", vda5050.TopicInstantActions, at(2700))
 	p.Received("b", vda5050.TopicOrder, at(2800)) // not ours: ignored
 	p.close(at(3000))
