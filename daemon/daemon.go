@@ -133,6 +133,7 @@ type Counters struct {
 	FromSnapshot     uint64
 	SnapshotsWritten int64
 	SnapshotErrors   int64 // snapshots not taken or not written
+	JoinsRefused     int64 // vehicles' joins the Controller refused (vehicles.Master.JoinsRefused)
 }
 
 // ErrNotJournaled: the journal did not take an input, which is therefore
@@ -404,7 +405,9 @@ func (d *Daemon) refused(topic string, err error) {
 		d.refusedLog[reason] = time.Now()
 	}
 	d.refusedMu.Unlock()
-	if !quiet && reason != vehicles.RefusedUnknown && d.active.Load() {
+	// unknown vehicles and those the roster has no room for are logged
+	// once each by the Master, and only counted here
+	if !quiet && reason != vehicles.RefusedUnknown && reason != vehicles.RefusedFull && d.active.Load() {
 		d.log.Warn("message refused", "topic", topic, "reason", reason, "err", err)
 	}
 }
@@ -695,7 +698,8 @@ func (d *Daemon) Counters() Counters {
 	return Counters{MessagesIn: d.in.Load(), MessagesOut: d.out.Load(), MessagesRejected: d.rejected.Load(), RejectedBy: by,
 		MessagesDropped: d.dropped.Load(), MessagesSame: d.same.Load(), PublishErrors: d.pubErr.Load(),
 		ControllerErrors: d.ctlErr.Load(), JournalErrors: d.jErr.Load(), Replayed: d.replayed.Load(),
-		FromSnapshot: d.fromSnapshot, SnapshotsWritten: d.snapOK.Load(), SnapshotErrors: d.snapErr.Load()}
+		FromSnapshot: d.fromSnapshot, SnapshotsWritten: d.snapOK.Load(), SnapshotErrors: d.snapErr.Load(),
+		JoinsRefused: d.m.JoinsRefused()}
 }
 
 // ScaledClock is a clock that starts now and runs scale times faster than

@@ -30,6 +30,11 @@ type fileConfig struct {
 	Interface string `json:"interface"`
 	// AutoAdmit admits vehicles that are not on the roster.
 	AutoAdmit bool `json:"auto_admit"`
+	// MaxVehicles caps the roster auto-admission fills: a vehicle that is
+	// not on the roster and reports when it holds this many is refused
+	// (counted: mqtt_messages_rejected_total{reason="full"}; logged once
+	// per vehicle). Default: the site's parking spots; negative: no cap.
+	MaxVehicles int `json:"max_vehicles"`
 	// Roster: the vehicles the fleet may drive.
 	Roster []vehicles.Entry `json:"roster"`
 	// Dispatch policy (lookahead or greedy) and charging policy

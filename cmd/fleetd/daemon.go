@@ -245,7 +245,7 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		Graph: g,
 		Fleet: fleet.Config{Dispatch: o.file.Dispatch, Charging: policy, HoldWithoutDeclaration: o.file.HoldWithoutDeclaration, Tuning: o.file.Tuning,
 			Retention: retention},
-		Vehicles: vehicles.Config{Roster: roster, Interface: o.file.Interface, AutoAdmit: o.file.AutoAdmit,
+		Vehicles: vehicles.Config{Roster: roster, Interface: o.file.Interface, AutoAdmit: o.file.AutoAdmit, MaxVehicles: o.file.MaxVehicles,
 			// the core's clock runs timeScale times faster than real
 			// time; a resend waits 5 s of real time
 			ResendAfter: time.Duration(float64(5*time.Second) * o.timeScale),
