@@ -188,10 +188,8 @@ func (f *Fleet) Run(ctx context.Context) error {
 			l.disconnect()
 		}
 	}()
-	for _, l := range f.links {
-		if err := l.Restore(ctx); err != nil {
-			return err
-		}
+	if err := f.connect(ctx); err != nil {
+		return err
 	}
 	f.log.Info("shuttles connected", "n", len(f.vehicles))
 	var wg sync.WaitGroup
@@ -204,6 +202,47 @@ func (f *Fleet) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	return nil
+}
+
+// connectAtOnce is how many vehicles connect at the same time: a broker
+// round trip each, so a fleet of thousands is up in seconds, not minutes.
+const connectAtOnce = 16
+
+// connect connects every vehicle, connectAtOnce at a time; the first
+// failure stops the rest and is returned.
+func (f *Fleet) connect(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan *mqttLink)
+	errs := make(chan error, connectAtOnce)
+	var wg sync.WaitGroup
+	for range min(connectAtOnce, len(f.links)) {
+		wg.Go(func() {
+			for l := range next {
+				if err := l.Restore(ctx); err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+			}
+		})
+	}
+	for _, l := range f.links {
+		select {
+		case next <- l:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	if err, ok := <-errs; ok {
+		return err
+	}
+	return ctx.Err()
 }
 
 // RunFleet makes and runs a fleet until ctx is cancelled; see Fleet.Run.
