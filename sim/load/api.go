@@ -119,15 +119,23 @@ func (c *client) createMove(ctx context.Context, m moveRequest) error {
 	return nil
 }
 
-// profile takes a CPU profile of fleetd for d and writes it to path.
-func (c *client) profile(ctx context.Context, d time.Duration, path string) error {
-	secs := max(1, int(d/time.Second))
-	code, b, err := c.do(ctx, http.MethodGet, fmt.Sprintf("/debug/pprof/profile?seconds=%d", secs), nil)
+// profile takes a CPU profile of fleetd for d and writes it to path, and
+// a heap profile after it to heapPath.
+func (c *client) profile(ctx context.Context, d time.Duration, path, heapPath string) error {
+	if err := c.fetch(ctx, fmt.Sprintf("/debug/pprof/profile?seconds=%d", max(1, int(d/time.Second))), path); err != nil {
+		return err
+	}
+	return c.fetch(ctx, "/debug/pprof/heap", heapPath)
+}
+
+// fetch writes what GET path answers to file.
+func (c *client) fetch(ctx context.Context, path, file string) error {
+	code, b, err := c.do(ctx, http.MethodGet, path, nil)
 	if err != nil {
-		return fmt.Errorf("load: CPU profile: %w", err)
+		return fmt.Errorf("load: GET %s: %w", path, err)
 	}
 	if code != http.StatusOK {
-		return fmt.Errorf("load: CPU profile: %d %s", code, bytes.TrimSpace(b))
+		return fmt.Errorf("load: GET %s: %d %s", path, code, bytes.TrimSpace(b))
 	}
-	return os.WriteFile(path, b, 0o644)
+	return os.WriteFile(file, b, 0o644)
 }

@@ -58,7 +58,8 @@ type Config struct {
 	Dir string
 	// Profile, if not zero, takes a CPU profile of fleetd for this long
 	// in the middle of the measurement (fleetd --pprof) and writes it to
-	// Dir/fleetd.cpu.pprof.
+	// Dir/fleetd.cpu.pprof, and a heap profile after it to
+	// Dir/fleetd.heap.pprof.
 	Profile time.Duration
 	// Log receives progress lines; nil: none.
 	Log io.Writer

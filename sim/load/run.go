@@ -434,7 +434,7 @@ func (r *run) measure(ctx context.Context) error {
 				return
 			}
 			path := filepath.Join(r.dir, "fleetd.cpu.pprof")
-			prof <- r.api.profile(ctx, r.cfg.Profile, path)
+			prof <- r.api.profile(ctx, r.cfg.Profile, path, filepath.Join(r.dir, "fleetd.heap.pprof"))
 			r.res.Profile = path
 		}()
 	}
