@@ -111,3 +111,29 @@ func TestUsageOf(t *testing.T) {
 		t.Error("usage of pid -1: no error")
 	}
 }
+
+// The site generated for each fleet size the bench takes is valid.
+func TestGeneratedSites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates sites of up to 10,000 parking spots")
+	}
+	for _, k := range []int{1, 200, 1000, 2001, MaxVehicles} {
+		r := &run{cfg: Config{Vehicles: k, Seed: 1}.withDefaults(), dir: t.TempDir()}
+		if err := r.makeSite(); err != nil {
+			t.Errorf("%d vehicles: %v", k, err)
+			continue
+		}
+		if r.res.Parking < k || r.res.Bays < min(k, 2*maxBays(k)) {
+			t.Errorf("%d vehicles: %d parking spots, %d bays", k, r.res.Parking, r.res.Bays)
+		}
+	}
+}
+
+func TestFirstLines(t *testing.T) {
+	if got := firstLines("a\nb\nc", 2); got != "a\nb\n  ... and 1 more lines" {
+		t.Errorf("firstLines = %q", got)
+	}
+	if got := firstLines("a", 2); got != "a" {
+		t.Errorf("firstLines = %q", got)
+	}
+}

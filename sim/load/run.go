@@ -171,16 +171,16 @@ func (r *run) makeDir() error {
 }
 
 // makeSite loads the site file, or generates one with parking for every
-// vehicle and a bay for every vehicle (at most sitegen's 1,000 a centre),
-// so that each vehicle can have a move of its own.
+// vehicle and a bay for every vehicle (see maxBays), so that each vehicle
+// can have a move of its own.
 func (r *run) makeSite() error {
 	path := r.cfg.Site
 	if path == "" {
 		k := r.cfg.Vehicles
-		opts := sitegen.Options{Parking: max(4, (k+1)/2), Bays: min(sitegen.MaxBaysOption, max(2, (k+1)/2)), DistanceM: 1000, Checkpoints: 1}
+		opts := sitegen.Options{Parking: max(4, (k+1)/2), Bays: min(maxBays(k), max(2, (k+1)/2)), DistanceM: 1000, Checkpoints: 1}
 		_, b, err := sitegen.Generate(r.cfg.Seed, opts)
 		if err != nil {
-			return fmt.Errorf("load: site: %w", err)
+			return fmt.Errorf("load: site: %s", firstLines(err.Error(), 5))
 		}
 		path = filepath.Join(r.dir, "site.geojson")
 		if err := os.WriteFile(path, b, 0o644); err != nil {
@@ -196,7 +196,7 @@ func (r *run) makeSite() error {
 		return err
 	}
 	if r.site, err = geo.Load(b); err != nil {
-		return fmt.Errorf("load: %s: %w", path, err)
+		return fmt.Errorf("load: %s: %s", path, firstLines(err.Error(), 5))
 	}
 	if r.graph, err = routing.NewGraph(r.site, routing.GraphConfig{}); err != nil {
 		return fmt.Errorf("load: %w", err)
@@ -509,6 +509,27 @@ func (r *run) cleanup() {
 	if r.temp {
 		_ = os.RemoveAll(r.dir)
 	}
+}
+
+// maxBays is the most yard bays a centre of a generated site gets for k
+// vehicles: sitegen's 1,000 up to 2,000 vehicles, 400 beyond (each yard's
+// ring holds its parking spots too, and every place must lie within
+// 50 km of the site's origin: 5,000 spots and 400 bays a centre reach
+// 38 km).
+func maxBays(k int) int {
+	if k <= 2*sitegen.MaxBaysOption {
+		return sitegen.MaxBaysOption
+	}
+	return 400
+}
+
+// firstLines is at most n lines of s, saying how many more there were.
+func firstLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) <= n {
+		return s
+	}
+	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n  ... and %d more lines", len(lines)-n)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
