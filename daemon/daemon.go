@@ -62,6 +62,12 @@ type Config struct {
 	// Inbox is how many received messages may wait for the core before
 	// more are dropped (and counted); default 4096.
 	Inbox int
+	// Batch is the most vehicle messages the core journals in one write
+	// (group commit, see group.go): it takes what waits in the inbox, up
+	// to Batch, writes their records in one Append (one transaction and
+	// fsync, or one round trip) and then applies and publishes them.
+	// Default 64; 1: one write per message.
+	Batch int
 	// Snapshots says when snapshots of the core are written, when the
 	// Journal keeps them (a SnapshotStore: both stores do), and whether
 	// the journal is compacted; see SnapshotConfig.
@@ -95,6 +101,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Inbox == 0 {
 		c.Inbox = 4096
+	}
+	if c.Batch <= 0 {
+		c.Batch = 64
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
@@ -160,6 +169,7 @@ type Daemon struct {
 	m      *vehicles.Master
 	log    *slog.Logger
 	inbox  chan inMsg
+	batch  []record                       // reused by incomingBatch
 	outbox chan vehicles.Outgoing         // to the publisher goroutine
 	reqs   chan func(ctx context.Context) // run on the daemon's goroutine, with Run's ctx
 
@@ -274,7 +284,7 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 		case <-ctx.Done():
 			return nil
 		case msg := <-d.inbox:
-			d.incoming(ctx, msg)
+			d.incomingBatch(ctx, msg)
 		case fn := <-d.reqs:
 			fn(ctx)
 		case <-tick.C:
@@ -346,12 +356,20 @@ func vehicleKey(topic string) (string, vda5050.Topic, bool) {
 // matters only counts as a sign of life; the rest is journaled and
 // handled.
 func (d *Daemon) incoming(ctx context.Context, msg inMsg) {
+	if rec, ok := d.prepare(msg); ok {
+		d.input(ctx, rec)
+	}
+}
+
+// prepare checks a vehicle's message and makes the record to journal
+// and apply, if there is one (see incoming).
+func (d *Daemon) prepare(msg inMsg) (record, bool) {
 	d.in.Add(1)
 	if err := d.m.Check(msg.at, msg.topic, msg.payload); err != nil {
 		// garbage, or another vehicle's header on this one's topic: it
 		// is no sign of life, and not journaled
 		d.refused(msg.topic, err)
-		return
+		return record{}, false
 	}
 	key, t, ok := vehicleKey(msg.topic)
 	if ok {
@@ -369,7 +387,7 @@ func (d *Daemon) incoming(ctx context.Context, msg inMsg) {
 		if _, _, err := d.m.Incoming(d.now(), msg.topic, msg.payload); err != nil {
 			d.refused(msg.topic, err)
 		}
-		return
+		return record{}, false
 	}
 	payload := msg.payload
 	if t == vda5050.TopicState {
@@ -377,7 +395,7 @@ func (d *Daemon) incoming(ctx context.Context, msg inMsg) {
 		if ok {
 			if d.states[key] == digest {
 				d.same.Add(1)
-				return
+				return record{}, false
 			}
 			d.states[key] = digest
 			payload = trimmed
@@ -389,7 +407,7 @@ func (d *Daemon) incoming(ctx context.Context, msg inMsg) {
 	} else {
 		rec.Payload = payload
 	}
-	d.input(ctx, rec)
+	return rec, true
 }
 
 // refused counts a vehicle message that was not believed, by reason, and
