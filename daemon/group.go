@@ -19,9 +19,40 @@ import (
 // applied: durable before published holds for every command of the
 // batch. Operators' requests and ticks keep their one record each
 // (input): their callers wait for their own verdict.
+//
+// A batch is also bounded by what its records cost to apply: the core
+// answers nothing else (an operator's request, a tick) until the whole
+// batch is applied, so it takes at most as many as the last records took
+// Config.BatchBudget to apply (a running average). Where handling a message is
+// cheap next to a write (a standing fleet) batches are long; where the
+// core's own work per message is the cost (a large fleet driving), they
+// shrink to one, as before group commit, and requests wait no longer.
+
+// noteApply adds the time n records took to apply to the running average
+// of one.
+func (d *Daemon) noteApply(took time.Duration, n int) {
+	if n <= 0 {
+		return
+	}
+	per := took / time.Duration(n)
+	if d.applyCost == 0 {
+		d.applyCost = per
+		return
+	}
+	d.applyCost = (3*d.applyCost + per) / 4
+}
+
+// batchLimit is how many messages the next batch may take.
+func (d *Daemon) batchLimit() int {
+	if d.applyCost <= 0 {
+		return d.cfg.Batch
+	}
+	return max(1, min(d.cfg.Batch, int(d.cfg.BatchBudget/d.applyCost)))
+}
 
 // incomingBatch handles msg and the vehicle messages waiting behind it,
-// up to Config.Batch, with one journal write.
+// up to Config.Batch and the apply budget (batchLimit), with one journal
+// write.
 func (d *Daemon) incomingBatch(ctx context.Context, msg inMsg) {
 	if d.cfg.Journal == nil || d.cfg.Batch <= 1 {
 		d.incoming(ctx, msg)
@@ -31,7 +62,7 @@ func (d *Daemon) incomingBatch(ctx context.Context, msg inMsg) {
 	if rec, ok := d.prepare(msg); ok {
 		recs = append(recs, rec)
 	}
-	for n := 1; n < d.cfg.Batch; n++ {
+	for n, limit := 1, d.batchLimit(); n < limit; n++ {
 		var more bool
 		select {
 		case msg, more = <-d.inbox:
@@ -108,10 +139,12 @@ func (d *Daemon) inputs(ctx context.Context, recs []record) {
 		return
 	}
 	var outs []vehicles.Outgoing
+	applying := time.Now()
 	for i, rec := range keep {
 		o, _ := d.apply(first+uint64(i), rec)
 		outs = append(outs, o...)
 	}
+	d.noteApply(time.Since(applying), len(keep))
 	if aerr := d.au.flush(ctx, d.cfg.Journal, d.token); aerr != nil {
 		d.log.Error("audit write failed; will retry", "err", aerr)
 	}

@@ -54,7 +54,7 @@ func TestGroupCommit(t *testing.T) {
 			j := &appendCounter{Store: st}
 			roster, err := vehicles.NewRoster()
 			require.NoError(t, err)
-			d, err := New(Config{Graph: g, Journal: j, Batch: batch, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
+			d, err := New(Config{Graph: g, Journal: j, Batch: batch, BatchBudget: time.Hour, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
 			require.NoError(t, err)
 			// every vehicle's first state waits in the inbox before the core runs
 			var topics []string
@@ -108,4 +108,23 @@ func TestGroupCommit(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A batch takes as many records as fit the budget at the running average
+// cost of applying one, at least one, at most Batch.
+func TestBatchLimit(t *testing.T) {
+	d := &Daemon{cfg: Config{Batch: 64, BatchBudget: 20 * time.Millisecond}}
+	assert.Equal(t, 64, d.batchLimit(), "no cost known yet")
+	d.noteApply(10*time.Millisecond, 20) // 0.5 ms each
+	assert.Equal(t, 40, d.batchLimit())
+	d.noteApply(0, 0)
+	assert.Equal(t, 40, d.batchLimit(), "nothing applied changes nothing")
+	for range 20 {
+		d.noteApply(50*time.Millisecond, 1) // a dispatch pass each
+	}
+	assert.Equal(t, 1, d.batchLimit(), "records that cost more than the budget go one at a time")
+	for range 40 {
+		d.noteApply(100*time.Microsecond, 1)
+	}
+	assert.Equal(t, 64, d.batchLimit(), "cheap records: as many as Batch")
 }

@@ -31,6 +31,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.Int64Var(&c.Seed, "seed", 1, "seed of the generated site")
 	fs.StringVar(&c.Dir, "dir", "", "keep the run's files (site, logs, store, profile) here (default: a temporary directory, removed)")
 	fs.DurationVar(&c.Profile, "profile", 0, "take a CPU profile of fleetd this long, mid-measurement (fleetd --pprof), into --dir")
+	fs.IntVar(&c.JournalBatch, "journal-batch", 0, "fleetd's journal_batch: vehicle messages journaled in one write (group commit; default fleetd's, 1)")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -73,6 +73,9 @@ type fileConfig struct {
 	// Webhooks subscribes each country's customs system to the audit
 	// entries it may see (see the README's Customs section).
 	Webhooks webhooksConfig `json:"webhooks"`
+	// JournalBatch: the most vehicle messages journaled in one write
+	// (group commit, daemon.Config.Batch); default 1, none.
+	JournalBatch int `json:"journal_batch"`
 	// Snapshots: when snapshots of the core are written to the store and
 	// whether the journal is compacted (see the README's Persistence).
 	Snapshots snapshotsConfig `json:"snapshots"`

@@ -257,6 +257,7 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		StaleAfter: time.Duration(orDefaultF(o.file.StaleAfterS, 45) * float64(time.Second)),
 		TimeScale:  o.timeScale,
 		Snapshots:  snaps,
+		Batch:      o.file.JournalBatch,
 		Log:        log,
 	})
 	if err != nil {

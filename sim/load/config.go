@@ -61,6 +61,9 @@ type Config struct {
 	// Dir/fleetd.cpu.pprof, and a heap profile after it to
 	// Dir/fleetd.heap.pprof.
 	Profile time.Duration
+	// JournalBatch is fleetd's journal_batch (group commit); 0: fleetd's
+	// default.
+	JournalBatch int
 	// Log receives progress lines; nil: none.
 	Log io.Writer
 }
@@ -114,6 +117,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("load: handling %v: must not be negative", c.Handling)
 	case c.Period < 0:
 		return fmt.Errorf("load: state period %v: must not be negative", c.Period)
+	case c.JournalBatch < 0:
+		return fmt.Errorf("load: journal batch %d: must not be negative", c.JournalBatch)
 	case c.Moves < 0:
 		return fmt.Errorf("load: %d moves: must not be negative", c.Moves)
 	case c.Idle && c.Moves > 0:

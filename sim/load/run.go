@@ -64,6 +64,7 @@ type Result struct {
 	Unattributed int64   `json:"orders_unattributed"`
 	Instant      int64   `json:"instant_actions"`
 	HandlingS    float64 `json:"handling_s"` // a pick or drop
+	JournalBatch int     `json:"journal_batch,omitempty"`
 	Moves        int     `json:"moves_requested"`
 	MoveErrors   int     `json:"move_errors"`
 	Driven       int     `json:"vehicles_driven"` // got at least one order
@@ -90,7 +91,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, err
 	}
 	cfg = cfg.withDefaults()
-	r := &run{cfg: cfg, res: Result{Date: time.Now().UTC().Format(time.RFC3339), Vehicles: cfg.Vehicles, Mode: "driving", Cores: runtime.NumCPU(), HandlingS: cfg.Handling.Seconds()}}
+	r := &run{cfg: cfg, res: Result{Date: time.Now().UTC().Format(time.RFC3339), Vehicles: cfg.Vehicles, Mode: "driving", Cores: runtime.NumCPU(), HandlingS: cfg.Handling.Seconds(), JournalBatch: cfg.JournalBatch}}
 	if cfg.Idle {
 		r.res.Mode = "idle"
 	}
@@ -272,6 +273,13 @@ func (r *run) startFleetd(ctx context.Context) error {
 	}
 	if r.cfg.Profile > 0 {
 		args = append(args, "--pprof")
+	}
+	if r.cfg.JournalBatch > 0 {
+		conf := filepath.Join(r.dir, "fleetd.json")
+		if err := os.WriteFile(conf, fmt.Appendf(nil, `{"journal_batch": %d}`, r.cfg.JournalBatch), 0o644); err != nil {
+			return err
+		}
+		args = append(args, "--config", conf)
 	}
 	r.fd, err = startProc("fleetd", filepath.Join(r.dir, "fleetd.log"), r.cfg.Fleetd, args...)
 	if err != nil {
