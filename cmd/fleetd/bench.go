@@ -43,6 +43,10 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fleetd bench: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	if c.Vehicles < 1 || c.Duration <= 0 {
+		fmt.Fprintf(stderr, "fleetd bench: --vehicles %d, --duration %v: want at least one vehicle and a positive duration\n", c.Vehicles, c.Duration)
+		return 2
+	}
 	if c.Profile > 0 && c.Dir == "" {
 		fmt.Fprintln(stderr, "fleetd bench: --profile needs --dir, where the profile stays")
 		return 2
