@@ -137,3 +137,20 @@ func TestFirstLines(t *testing.T) {
 		t.Errorf("firstLines = %q", got)
 	}
 }
+
+// A directory that holds an earlier run's bolt store is refused: fleetd
+// would replay that run into this one.
+func TestDirWithAStore(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/fleetd.db", []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := &run{cfg: Config{Fleetd: "f", Dir: dir, Store: "bolt"}.withDefaults()}
+	if err := r.makeDir(); err == nil || !strings.Contains(err.Error(), "earlier run") {
+		t.Errorf("makeDir: %v, want an error about the earlier run's store", err)
+	}
+	r = &run{cfg: Config{Fleetd: "f", Dir: dir, Store: "redis"}.withDefaults()}
+	if err := r.makeDir(); err != nil {
+		t.Errorf("makeDir with another store: %v", err)
+	}
+}

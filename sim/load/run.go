@@ -168,7 +168,15 @@ func (r *run) makeDir() error {
 		r.dir, r.temp = d, true
 		return nil
 	}
-	return os.MkdirAll(r.dir, 0o755)
+	if err := os.MkdirAll(r.dir, 0o755); err != nil {
+		return err
+	}
+	if db := filepath.Join(r.dir, "fleetd.db"); r.cfg.Store == "bolt" {
+		if _, err := os.Stat(db); err == nil {
+			return fmt.Errorf("load: %s exists, an earlier run's store: use another directory or remove it", db)
+		}
+	}
+	return nil
 }
 
 // makeSite loads the site file, or generates one with parking for every
