@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // Group commit. Under load the core finds more messages waiting in its
@@ -14,10 +12,10 @@ import (
 // fsync, or one Redis round trip, for the lot, where each message cost
 // one before. It waits for nothing: at low load a batch is the one
 // message there is, so no message waits for others to arrive. The
-// records are applied in order only once the Append has returned, and
-// what they make the core send is published after the last of them is
-// applied: durable before published holds for every command of the
-// batch. Operators' requests and ticks keep their one record each
+// records are applied in order only once the Append has returned, each
+// then as a record on its own is (its audit entries written, what it
+// leads to handed to the publisher): every command of the batch is
+// durable before it is published. Operators' requests and ticks keep their one record each
 // (input): their callers wait for their own verdict.
 //
 // A batch is also bounded by what its records cost to apply: the core
@@ -87,9 +85,8 @@ func (d *Daemon) incomingBatch(ctx context.Context, msg inMsg) {
 }
 
 // inputs is input for several records of vehicle messages: journaled in
-// one write, then applied in order, then what they make the core send is
-// published. A failed write loses them all (each counted, as input
-// counts one), and applies none.
+// one write, then each applied and published in order. A failed write
+// loses them all (each counted, as input counts one), and applies none.
 func (d *Daemon) inputs(ctx context.Context, recs []record) {
 	start := time.Now()
 	defer func() {
@@ -138,19 +135,23 @@ func (d *Daemon) inputs(ctx context.Context, recs []record) {
 		d.active.Store(false)
 		return
 	}
-	var outs []vehicles.Outgoing
-	applying := time.Now()
+	// each record then as input has it: applied, its audit entries and
+	// archived moves written, what it leads to handed to the publisher
+	// (which sends while the core goes on: handing a whole batch's
+	// messages over at once could fill the outbox, which drops)
+	var applyTime time.Duration
 	for i, rec := range keep {
-		o, _ := d.apply(first+uint64(i), rec)
-		outs = append(outs, o...)
+		applying := time.Now()
+		outs, _ := d.apply(first+uint64(i), rec)
+		applyTime += time.Since(applying)
+		if aerr := d.au.flush(ctx, d.cfg.Journal, d.token); aerr != nil {
+			d.log.Error("audit write failed; will retry", "err", aerr)
+		}
+		if aerr := d.flushArchive(ctx); aerr != nil {
+			d.log.Error("archive write failed; will retry", "err", aerr)
+		}
+		d.publish(outs)
 	}
-	d.noteApply(time.Since(applying), len(keep))
-	if aerr := d.au.flush(ctx, d.cfg.Journal, d.token); aerr != nil {
-		d.log.Error("audit write failed; will retry", "err", aerr)
-	}
-	if aerr := d.flushArchive(ctx); aerr != nil {
-		d.log.Error("archive write failed; will retry", "err", aerr)
-	}
-	d.publish(outs)
+	d.noteApply(applyTime, len(keep))
 	d.maybeSnapshot()
 }

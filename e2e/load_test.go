@@ -38,6 +38,7 @@ func TestLoad(t *testing.T) {
 		Dropped     int64   `json:"dropped"`
 		Rejected    int64   `json:"rejected"`
 		JournalErrs int64   `json:"journal_errors"`
+		PublishErrs int64   `json:"publish_errors"`
 		Orders      int64   `json:"orders"`
 		Driven      int     `json:"vehicles_driven"`
 		MoveErrors  int     `json:"move_errors"`
@@ -49,6 +50,7 @@ func TestLoad(t *testing.T) {
 	assert.Zero(t, res.Dropped, "messages fleetd dropped")
 	assert.Zero(t, res.Rejected, "messages fleetd refused")
 	assert.Zero(t, res.JournalErrs, "inputs not journaled")
+	assert.Zero(t, res.PublishErrs, "messages fleetd could not publish")
 	assert.Zero(t, res.MoveErrors, "moves refused")
 	// 1 Hz each, and a state on every event (a node passed, an action's
 	// status) besides

@@ -50,6 +50,9 @@ type Result struct {
 	// Dropped: messages fleetd dropped, its inbox full, over the whole run.
 	Dropped  int64 `json:"dropped"`
 	Rejected int64 `json:"rejected"` // in the window
+	// PublishErrors: messages fleetd could not publish (its outbox full,
+	// or the client's error), over the run.
+	PublishErrors int64 `json:"publish_errors"`
 	// JournalErrors: inputs fleetd could not journal, over the run.
 	JournalErrors int64 `json:"journal_errors"`
 	// Latency: orders that came before the vehicle's next state (its
@@ -487,6 +490,7 @@ func (r *run) measure(ctx context.Context) error {
 	res.Dropped = int64(c1[dropped])
 	res.Rejected = int64(c1[rejected] - c0[rejected])
 	res.JournalErrors = int64(c1[jerr])
+	res.PublishErrors = int64(c1["borderfleet_mqtt_publish_errors_total"])
 	res.Latency, res.LatencyAll = p.latency()
 	res.Orders, res.Unattributed, res.Instant = p.orders.Load(), p.unattributed.Load(), p.instant.Load()
 	res.OrdersPerS = round2(float64(res.Orders) / w)
