@@ -59,7 +59,9 @@ func startProc(name, logPath, bin string, args ...string) (*proc, error) {
 	fmt.Fprintf(f, "=== %s: %s %s\n", name, bin, strings.Join(args, " "))
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// its own process group, and killed with the run if the run dies
+	// before it can stop it (Linux)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("load: start %s: %w", name, err)
