@@ -67,7 +67,7 @@ type Config struct {
 	// to Batch, writes their records in one Append (one transaction and
 	// fsync, or one round trip) and then applies and publishes them.
 	// Default (0) and 1: one write per message; group commit is opt-in
-	// while a defect seen with it is open (BENCHMARKS.md).
+	// until measured on a quiet machine (BENCHMARKS.md).
 	Batch int
 	// BatchBudget bounds a batch by what its records cost to apply (a
 	// running average): the core answers nothing else until the batch is
