@@ -62,6 +62,17 @@ type Config struct {
 	// Inbox is how many received messages may wait for the core before
 	// more are dropped (and counted); default 4096.
 	Inbox int
+	// Batch is the most vehicle messages the core journals in one write
+	// (group commit, see group.go): it takes what waits in the inbox, up
+	// to Batch, writes their records in one Append (one transaction and
+	// fsync, or one round trip) and then applies and publishes them.
+	// Default (0) and 1: one write per message; group commit is opt-in
+	// until measured on a quiet machine (BENCHMARKS.md).
+	Batch int
+	// BatchBudget bounds a batch by what its records cost to apply (a
+	// running average): the core answers nothing else until the batch is
+	// applied. Default 20 ms.
+	BatchBudget time.Duration
 	// Snapshots says when snapshots of the core are written, when the
 	// Journal keeps them (a SnapshotStore: both stores do), and whether
 	// the journal is compacted; see SnapshotConfig.
@@ -95,6 +106,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Inbox == 0 {
 		c.Inbox = 4096
+	}
+	if c.Batch <= 0 {
+		c.Batch = 1
+	}
+	if c.BatchBudget <= 0 {
+		c.BatchBudget = 20 * time.Millisecond
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
@@ -133,6 +150,7 @@ type Counters struct {
 	FromSnapshot     uint64
 	SnapshotsWritten int64
 	SnapshotErrors   int64 // snapshots not taken or not written
+	JoinsRefused     int64 // vehicles' joins the Controller refused (vehicles.Master.JoinsRefused)
 }
 
 // ErrNotJournaled: the journal did not take an input, which is therefore
@@ -150,17 +168,21 @@ var ErrDeposed = errors.New("daemon: deposed: another fleetd holds the lease")
 // Daemon runs the fleet: one goroutine owns the Controller and the
 // vehicles' Master; MQTT handlers only hand messages over.
 type Daemon struct {
-	cfg    Config
-	ctl    *fleet.Controller
-	wake   time.Time     // the Controller's last Ready.Wake
-	dirty  []*fleet.Move // its Ready.Changed since the record being applied began
-	gone   []*fleet.Move // its Ready.Archived since the record being applied began
-	arch   []*fleet.Move // moves that left the Controller, not yet in the archive (archive.go)
-	m      *vehicles.Master
-	log    *slog.Logger
-	inbox  chan inMsg
-	outbox chan vehicles.Outgoing         // to the publisher goroutine
-	reqs   chan func(ctx context.Context) // run on the daemon's goroutine, with Run's ctx
+	cfg   Config
+	ctl   *fleet.Controller
+	wake  time.Time     // the Controller's last Ready.Wake
+	dirty []*fleet.Move // its Ready.Changed since the record being applied began
+	gone  []*fleet.Move // its Ready.Archived since the record being applied began
+	arch  []*fleet.Move // moves that left the Controller, not yet in the archive (archive.go)
+	m     *vehicles.Master
+	log   *slog.Logger
+	inbox chan inMsg
+	batch []record // reused by incomingBatch
+	// applyCost: a running average of the time a record takes to apply
+	// (group.go)
+	applyCost time.Duration
+	outbox    chan vehicles.Outgoing         // to the publisher goroutine
+	reqs      chan func(ctx context.Context) // run on the daemon's goroutine, with Run's ctx
 
 	token    uint64    // the lease's fencing token while active
 	applied  uint64    // the last journal index applied to the core
@@ -273,7 +295,7 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 		case <-ctx.Done():
 			return nil
 		case msg := <-d.inbox:
-			d.incoming(ctx, msg)
+			d.incomingBatch(ctx, msg)
 		case fn := <-d.reqs:
 			fn(ctx)
 		case <-tick.C:
@@ -345,12 +367,20 @@ func vehicleKey(topic string) (string, vda5050.Topic, bool) {
 // matters only counts as a sign of life; the rest is journaled and
 // handled.
 func (d *Daemon) incoming(ctx context.Context, msg inMsg) {
+	if rec, ok := d.prepare(msg); ok {
+		d.input(ctx, rec)
+	}
+}
+
+// prepare checks a vehicle's message and makes the record to journal
+// and apply, if there is one (see incoming).
+func (d *Daemon) prepare(msg inMsg) (record, bool) {
 	d.in.Add(1)
 	if err := d.m.Check(msg.at, msg.topic, msg.payload); err != nil {
 		// garbage, or another vehicle's header on this one's topic: it
 		// is no sign of life, and not journaled
 		d.refused(msg.topic, err)
-		return
+		return record{}, false
 	}
 	key, t, ok := vehicleKey(msg.topic)
 	if ok {
@@ -368,7 +398,7 @@ func (d *Daemon) incoming(ctx context.Context, msg inMsg) {
 		if _, _, err := d.m.Incoming(d.now(), msg.topic, msg.payload); err != nil {
 			d.refused(msg.topic, err)
 		}
-		return
+		return record{}, false
 	}
 	payload := msg.payload
 	if t == vda5050.TopicState {
@@ -376,7 +406,7 @@ func (d *Daemon) incoming(ctx context.Context, msg inMsg) {
 		if ok {
 			if d.states[key] == digest {
 				d.same.Add(1)
-				return
+				return record{}, false
 			}
 			d.states[key] = digest
 			payload = trimmed
@@ -388,7 +418,7 @@ func (d *Daemon) incoming(ctx context.Context, msg inMsg) {
 	} else {
 		rec.Payload = payload
 	}
-	d.input(ctx, rec)
+	return rec, true
 }
 
 // refused counts a vehicle message that was not believed, by reason, and
@@ -404,7 +434,9 @@ func (d *Daemon) refused(topic string, err error) {
 		d.refusedLog[reason] = time.Now()
 	}
 	d.refusedMu.Unlock()
-	if !quiet && reason != vehicles.RefusedUnknown && d.active.Load() {
+	// unknown vehicles and those the roster has no room for are logged
+	// once each by the Master, and only counted here
+	if !quiet && reason != vehicles.RefusedUnknown && reason != vehicles.RefusedFull && d.active.Load() {
 		d.log.Warn("message refused", "topic", topic, "reason", reason, "err", err)
 	}
 }
@@ -474,7 +506,9 @@ func (d *Daemon) input(ctx context.Context, rec record) error {
 			return err
 		}
 	}
+	applying := time.Now()
 	outs, err := d.apply(idx, rec)
+	d.noteApply(time.Since(applying), 1)
 	if d.cfg.Journal != nil {
 		if aerr := d.au.flush(ctx, d.cfg.Journal, d.token); aerr != nil {
 			d.log.Error("audit write failed; will retry", "err", aerr)
@@ -695,7 +729,8 @@ func (d *Daemon) Counters() Counters {
 	return Counters{MessagesIn: d.in.Load(), MessagesOut: d.out.Load(), MessagesRejected: d.rejected.Load(), RejectedBy: by,
 		MessagesDropped: d.dropped.Load(), MessagesSame: d.same.Load(), PublishErrors: d.pubErr.Load(),
 		ControllerErrors: d.ctlErr.Load(), JournalErrors: d.jErr.Load(), Replayed: d.replayed.Load(),
-		FromSnapshot: d.fromSnapshot, SnapshotsWritten: d.snapOK.Load(), SnapshotErrors: d.snapErr.Load()}
+		FromSnapshot: d.fromSnapshot, SnapshotsWritten: d.snapOK.Load(), SnapshotErrors: d.snapErr.Load(),
+		JoinsRefused: d.m.JoinsRefused()}
 }
 
 // ScaledClock is a clock that starts now and runs scale times faster than

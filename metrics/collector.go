@@ -45,6 +45,7 @@ type collector struct {
 	msgIn, msgOut, msgRejected, msgDropped, msgSame, publishErrs  *prometheus.Desc
 	controllerErrs, journalErrs, replayed                         *prometheus.Desc
 	fromSnapshot, snapshotsWritten, snapshotErrors                *prometheus.Desc
+	joinsRefused                                                  *prometheus.Desc
 	moves, shuttles, soc, customsWaiting, chargersInUse, chargers *prometheus.Desc
 	movesCreated, deliveries, returns, duplicateDrops             *prometheus.Desc
 	illegal, planFailures, dispatchRejections, reservationWaits   *prometheus.Desc
@@ -67,7 +68,7 @@ func newCollector(cfg Config) *collector {
 
 		msgIn:          desc("mqtt_messages_received_total", "VDA 5050 messages received from vehicles."),
 		msgOut:         desc("mqtt_messages_published_total", "VDA 5050 messages published to vehicles."),
-		msgRejected:    desc("mqtt_messages_rejected_total", "Vehicle messages received and not believed, by reason: invalid (does not decode), identity (header names another vehicle than the topic), sequence (headerId backwards on a live link), map, position, node (what a state says is not on the site), unknown (vehicle not on the roster), topic, limits (too large, too many entries, control characters).", "reason"),
+		msgRejected:    desc("mqtt_messages_rejected_total", "Vehicle messages received and not believed, by reason: invalid (does not decode), identity (header names another vehicle than the topic), sequence (headerId backwards on a live link), map, position, node (what a state says is not on the site), unknown (vehicle not on the roster), full (auto-admission found the roster at its cap), topic, limits (too large, too many entries, control characters), time (stamped too far from fleetd's clock).", "reason"),
 		msgDropped:     desc("mqtt_messages_dropped_total", "Messages dropped because the core's inbox was full."),
 		msgSame:        desc("mqtt_states_unchanged_total", "Vehicle states that repeated the last one (not journaled)."),
 		publishErrs:    desc("mqtt_publish_errors_total", "Messages the MQTT client failed to publish."),
@@ -78,6 +79,7 @@ func newCollector(cfg Config) *collector {
 			"(0: none, the whole journal was replayed)."),
 		snapshotsWritten: desc("snapshots_written_total", "Snapshots of the core written to the store by this process."),
 		snapshotErrors:   desc("snapshot_errors_total", "Snapshots of the core not taken or not written (see the log for why)."),
+		joinsRefused:     desc("vehicle_joins_refused_total", "Joins of vehicles on the roster that the fleet refused (the site full: no parking spot for one more); each vehicle tries again after a wait that doubles up to 10 minutes."),
 
 		moves:          desc("moves", "Container moves by state.", "state"),
 		shuttles:       desc("shuttles", "Shuttles known to the fleet controller, by state.", "state"),
@@ -102,7 +104,7 @@ func newCollector(cfg Config) *collector {
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.active, c.up, c.roundtrip, c.decision,
 		c.msgIn, c.msgOut, c.msgRejected, c.msgDropped, c.msgSame, c.publishErrs,
-		c.controllerErrs, c.journalErrs, c.replayed, c.fromSnapshot, c.snapshotsWritten, c.snapshotErrors,
+		c.controllerErrs, c.journalErrs, c.replayed, c.fromSnapshot, c.snapshotsWritten, c.snapshotErrors, c.joinsRefused,
 		c.moves, c.shuttles, c.soc, c.customsWaiting, c.chargersInUse, c.chargers,
 		c.movesCreated, c.deliveries, c.returns, c.duplicateDrops, c.illegal, c.planFailures, c.dispatchRejections, c.reservationWaits} {
 		ch <- d
@@ -154,6 +156,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	gauge(c.fromSnapshot, float64(n.FromSnapshot))
 	counter(c.snapshotsWritten, float64(n.SnapshotsWritten))
 	counter(c.snapshotErrors, float64(n.SnapshotErrors))
+	counter(c.joinsRefused, float64(n.JoinsRefused))
 	lat := c.fleet.DecisionLatency()
 	buckets := make(map[float64]uint64, len(lat.Buckets))
 	for i, b := range lat.Buckets {

@@ -1,6 +1,7 @@
 package vehicles
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
@@ -27,6 +29,12 @@ type Config struct {
 	// AutoAdmit puts a vehicle that is not on the roster on it when it
 	// first reports; off, it is reported and left alone.
 	AutoAdmit bool
+	// MaxVehicles caps the roster that auto-admission fills: a vehicle
+	// not on the roster that reports when it holds this many is refused
+	// (ErrRosterFull, reason RefusedFull) before anything is journaled.
+	// Default (0): the site's parking spots; negative: no cap. Entries
+	// put on the roster otherwise (configuration, the API) are not capped.
+	MaxVehicles int
 	// ResendAfter: an order or cancel that no state confirms is sent again
 	// after this long; default 5 s.
 	ResendAfter time.Duration
@@ -140,6 +148,9 @@ type Master struct {
 	reaches  []float64          // by node, see reach
 	ignoredN int64              // keys ignored, see IgnoredKeys
 	topics   map[string]topicOf // topics of roster vehicles, parsed
+
+	refusedFull  map[string]struct{} // vehicles refused for a full roster, logged (see admissible)
+	joinsRefused atomic.Int64        // see JoinsRefused
 }
 
 // topicOf is a parsed topic (vda5050.ParseTopic) of a roster vehicle.
@@ -379,6 +390,7 @@ func (m *Master) Commands(now time.Time, cmds []fleet.Command) []Outgoing {
 			m.cfg.Log.Error("a command for a vehicle that is not in the fleet", "shuttle", c.Shuttle, "kind", c.Kind)
 			continue
 		}
+		v.joinFails = 0 // the Controller drives it: its join went through
 		switch c.Kind {
 		case fleet.CmdDrive:
 			m.drive(v, c)
@@ -523,11 +535,23 @@ func (m *Master) Resumed(now time.Time) []Outgoing {
 
 // JoinFailed tells the Master that the Controller refused a vehicle's
 // ShuttleJoined; it tries again later.
+//
+// It tries again after 10 s, or, refused because the site is full
+// (fleet.ErrSiteFull), after a wait that doubles with each refusal in a
+// row up to 10 minutes. The first refusal of a row is logged as a
+// warning, the others at debug level; all are counted (JoinsRefused).
 func (m *Master) JoinFailed(id string, err error) {
 	if v, ok := m.byID[id]; ok {
 		v.joined = false
-		v.joinRetry = m.now.Add(10 * time.Second)
-		m.cfg.Log.Warn("vehicle could not join the fleet; trying again in 10 s", "shuttle", id, "err", err)
+		v.joinFails++
+		wait := joinBackoff(v.joinFails, err)
+		v.joinRetry = m.now.Add(wait)
+		m.joinsRefused.Add(1)
+		level := slog.LevelDebug
+		if v.joinFails == 1 {
+			level = slog.LevelWarn
+		}
+		m.cfg.Log.Log(context.Background(), level, "vehicle could not join the fleet; trying again later", "shuttle", id, "in", wait, "refusals", v.joinFails, "err", err)
 	}
 }
 

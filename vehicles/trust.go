@@ -35,6 +35,7 @@ const (
 	RefusedTopic    = "topic"    // a topic that is not a vehicle's or not our interface
 	RefusedLimits   = "limits"   // too large, too many entries, or text with control characters
 	RefusedTime     = "time"     // a state or visualization stamped too far from the wall clock
+	// RefusedFull (admission.go): a vehicle auto-admission had no room for
 )
 
 // Limits of what a vehicle may send. A VDA 5050 state of a shuttle is a few
@@ -159,12 +160,17 @@ func (m *Master) extent() [4]float64 {
 // life, and is refused even when it repeats the last state in all else.
 // (Incoming checks all this again but the time, which it cannot: it runs
 // on the core's clock, which replays and scaled demos do not keep in step
-// with the wall; and it checks the order of headerIds.) The error is a
+// with the wall; and it checks the order of headerIds.) Under auto-
+// admission it also refuses a vehicle not on the roster when the roster
+// is at its cap (Config.MaxVehicles; ErrRosterFull). The error is a
 // *RefusedError.
 func (m *Master) Check(wall time.Time, topic string, payload []byte) error {
 	_, man, serial, t, err := vda5050.ParseTopic(topic)
 	if err != nil {
 		return &RefusedError{Vehicle: "?", Reason: RefusedTopic, Err: err}
+	}
+	if err := m.admissible(man, serial); err != nil {
+		return err
 	}
 	v := &vehicle{id: man + "/" + serial, e: Entry{Manufacturer: man, SerialNumber: serial}}
 	msg, err := m.read(v, t, topic, payload)

@@ -44,6 +44,7 @@ type vehicle struct {
 	soc       float64
 	joined    bool
 	joinRetry time.Time
+	joinFails int // joins refused in a row (see JoinFailed); 0 again with a command for it
 	reasons   map[string]string
 	faulted   bool // the Controller has been told
 	seq       int  // for action ids

@@ -33,6 +33,11 @@ type fileConfig struct {
 	Interface string `json:"interface"`
 	// AutoAdmit admits vehicles that are not on the roster.
 	AutoAdmit bool `json:"auto_admit"`
+	// MaxVehicles caps the roster auto-admission fills: a vehicle that is
+	// not on the roster and reports when it holds this many is refused
+	// (counted: mqtt_messages_rejected_total{reason="full"}; logged once
+	// per vehicle). Default: the site's parking spots; negative: no cap.
+	MaxVehicles int `json:"max_vehicles"`
 	// Roster: the vehicles the fleet may drive.
 	Roster []vehicles.Entry `json:"roster"`
 	// Dispatch policy (lookahead or greedy) and charging policy
@@ -71,6 +76,9 @@ type fileConfig struct {
 	// Webhooks subscribes each country's customs system to the audit
 	// entries it may see (see the README's Customs section).
 	Webhooks webhooksConfig `json:"webhooks"`
+	// JournalBatch: the most vehicle messages journaled in one write
+	// (group commit, daemon.Config.Batch); default 1, none.
+	JournalBatch int `json:"journal_batch"`
 	// Snapshots: when snapshots of the core are written to the store and
 	// whether the journal is compacted (see the README's Persistence).
 	Snapshots snapshotsConfig `json:"snapshots"`

@@ -46,6 +46,7 @@ type fleetOpts struct {
 	listenSet   bool               // --listen given
 	tokens      string             // --tokens
 	auditKeyArg string             // --audit-key
+	pprof       bool               // --pprof: /debug/pprof/ beside the API, for admins
 	key         ed25519.PrivateKey // the audit key, once loaded
 }
 
@@ -83,6 +84,7 @@ func addFleetFlags(fs *flag.FlagSet, o *fleetOpts) (config, site, broker, embedd
 		return nil
 	})
 	fs.StringVar(&o.tokens, "tokens", "", "the HTTP API's tokens `file` (JSON: [{\"token\", \"name\", \"role\"}])")
+	fs.BoolVar(&o.pprof, "pprof", false, "serve Go's profiles at /debug/pprof/ beside the API, to admin tokens only")
 	fs.StringVar(&o.auditKeyArg, "audit-key", "", "the Ed25519 key `file` (PKCS#8 PEM) that signs audit exports (made by fleetd audit-key -o FILE)")
 	return
 }
@@ -254,7 +256,7 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		Graph: g,
 		Fleet: fleet.Config{Dispatch: o.file.Dispatch, Charging: policy, HoldWithoutDeclaration: o.file.HoldWithoutDeclaration, Tuning: o.file.Tuning,
 			Retention: retention},
-		Vehicles: vehicles.Config{Roster: roster, Interface: o.file.Interface, AutoAdmit: o.file.AutoAdmit,
+		Vehicles: vehicles.Config{Roster: roster, Interface: o.file.Interface, AutoAdmit: o.file.AutoAdmit, MaxVehicles: o.file.MaxVehicles,
 			// the core's clock runs timeScale times faster than real
 			// time; a resend waits 5 s of real time
 			ResendAfter: time.Duration(float64(5*time.Second) * o.timeScale),
@@ -266,6 +268,7 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		StaleAfter: time.Duration(orDefaultF(o.file.StaleAfterS, 45) * float64(time.Second)),
 		TimeScale:  o.timeScale,
 		Snapshots:  snaps,
+		Batch:      o.file.JournalBatch,
 		Log:        log,
 	})
 	if err != nil {
@@ -365,6 +368,9 @@ func (r *running) serveAPI(ctx context.Context, o *fleetOpts, tokens []api.Token
 	mux.Handle("GET /metrics", mets.Handler())
 	mux.Handle("/v1/", srv.Handler())
 	mux.Handle("/", dashboard.Handler())
+	if o.pprof {
+		mux.Handle("/debug/pprof/", srv.AdminOnly(pprofHandler()))
+	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil && anyPort {
 		host, _, _ := net.SplitHostPort(o.listen)

@@ -32,6 +32,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runDaemon(args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(args[1:], stdout, stderr)
+	case "bench":
+		return runBench(args[1:], stdout, stderr)
 	case "mqtt":
 		return runMQTT(args[1:], stdout, stderr)
 	case "audit-key":

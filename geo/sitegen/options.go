@@ -20,8 +20,8 @@ const (
 const (
 	MinBays, MaxBays               = 2, 20 // yard bays per centre, when drawn
 	MinParking, MaxParking         = 4, 60 // parking spots per centre, when drawn
-	MaxBaysOption                  = 100   // the most Options.Bays may ask for
-	MaxParkingOption               = 500   // the most Options.Parking may ask for
+	MaxBaysOption                  = 1000  // the most Options.Bays may ask for
+	MaxParkingOption               = 5000  // the most Options.Parking may ask for (a load run of 10,000 shuttles stands them all)
 	MinCheckpoints, MaxCheckpoints = 1, 3  // stop lines per country and direction
 	MinDistanceM, MaxDistanceM     = 500.0, 15_000.0
 )

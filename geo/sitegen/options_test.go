@@ -1,6 +1,7 @@
 package sitegen_test
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -52,8 +53,8 @@ func TestOptionsValidate(t *testing.T) {
 		{sitegen.Options{}, ""},
 		{sitegen.Options{Bays: 20, Parking: 60, Checkpoints: 3, DistanceM: 15000, Yard: sitegen.YardRows}, ""},
 		{sitegen.Options{Bays: -1}, "sitegen: -1 bays per centre"},
-		{sitegen.Options{Bays: 101}, "sitegen: 101 bays per centre"},
-		{sitegen.Options{Parking: 501}, "sitegen: 501 parking spots"},
+		{sitegen.Options{Bays: sitegen.MaxBaysOption + 1}, fmt.Sprintf("sitegen: %d bays per centre", sitegen.MaxBaysOption+1)},
+		{sitegen.Options{Parking: sitegen.MaxParkingOption + 1}, fmt.Sprintf("sitegen: %d parking spots", sitegen.MaxParkingOption+1)},
 		{sitegen.Options{Checkpoints: 4}, "sitegen: 4 checkpoints per country and direction"},
 		{sitegen.Options{DistanceM: 499}, "sitegen: distance 499 m"},
 		{sitegen.Options{DistanceM: math.NaN()}, "sitegen: distance NaN m"},

@@ -66,6 +66,11 @@ type Config struct {
 	// vehicle drives; default 1 s; negative: only on events (as idle).
 	// Idle, state goes out on events and at least every Heartbeat.
 	StatePeriod time.Duration
+	// IdleStatePeriod is how often, in real time, state goes out while the
+	// vehicle does not drive; zero: only on events and at least every
+	// Heartbeat. A load generator sets it so that a standing fleet reports
+	// at a steady rate as well.
+	IdleStatePeriod time.Duration
 	// VisualizationPeriod is how often, in real time, visualization goes
 	// out while the vehicle drives; default 1 s; negative turns it off.
 	VisualizationPeriod time.Duration

@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/routing"
@@ -56,6 +57,21 @@ type FleetConfig struct {
 	// StartNodes are the vehicles' start nodes in order; the rest start at
 	// StartNodes(site) not already taken.
 	StartNodes []string
+	// Observer, if not nil, is told of every message a vehicle publishes
+	// and receives over its link (for measurements; see Observer).
+	Observer Observer
+}
+
+// Observer is told of what a fleet's vehicles send and receive over their
+// links, as a load generator measures them. Its methods are called from
+// the vehicles' goroutines and the MQTT client's, and must not block.
+type Observer interface {
+	// Sent: the vehicle published msg on topic t at at; msg is the
+	// vda5050 value (a state as a *vda5050.State, which nobody may change).
+	Sent(serial string, t vda5050.Topic, msg any, at time.Time)
+	// Received: a message on topic t (order or instantActions) came for
+	// the vehicle at at, before it is decoded.
+	Received(serial string, t vda5050.Topic, at time.Time)
 }
 
 // StartNodes lists the site's parking spots alternating between its
@@ -148,7 +164,7 @@ func NewFleet(cfg FleetConfig, dial Dial, log *slog.Logger) (*Fleet, error) {
 		h := fnv.New64a()
 		h.Write([]byte(vc.SerialNumber))
 		vc.Seed = tmpl.Seed ^ int64(h.Sum64())
-		l := &mqttLink{dial: dial, log: log.With("serial", vc.SerialNumber)}
+		l := &mqttLink{dial: dial, log: log.With("serial", vc.SerialNumber), obs: cfg.Observer}
 		v, err := New(vc, l, log)
 		if err != nil {
 			return nil, err
@@ -172,10 +188,8 @@ func (f *Fleet) Run(ctx context.Context) error {
 			l.disconnect()
 		}
 	}()
-	for _, l := range f.links {
-		if err := l.Restore(ctx); err != nil {
-			return err
-		}
+	if err := f.connect(ctx); err != nil {
+		return err
 	}
 	f.log.Info("shuttles connected", "n", len(f.vehicles))
 	var wg sync.WaitGroup
@@ -188,6 +202,47 @@ func (f *Fleet) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	return nil
+}
+
+// connectAtOnce is how many vehicles connect at the same time: a broker
+// round trip each, so a fleet of thousands is up in seconds, not minutes.
+const connectAtOnce = 16
+
+// connect connects every vehicle, connectAtOnce at a time; the first
+// failure stops the rest and is returned.
+func (f *Fleet) connect(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan *mqttLink)
+	errs := make(chan error, connectAtOnce)
+	var wg sync.WaitGroup
+	for range min(connectAtOnce, len(f.links)) {
+		wg.Go(func() {
+			for l := range next {
+				if err := l.Restore(ctx); err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+			}
+		})
+	}
+	for _, l := range f.links {
+		select {
+		case next <- l:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	if err, ok := <-errs; ok {
+		return err
+	}
+	return ctx.Err()
 }
 
 // RunFleet makes and runs a fleet until ctx is cancelled; see Fleet.Run.
@@ -204,6 +259,7 @@ type mqttLink struct {
 	dial Dial
 	log  *slog.Logger
 	v    *Vehicle
+	obs  Observer // or nil
 
 	mu   sync.Mutex
 	conn Conn
@@ -228,7 +284,13 @@ func (l *mqttLink) Publish(t vda5050.Topic, msg any) error {
 	case vda5050.TopicFactsheet:
 		retained = true
 	}
-	return c.Publish(l.v.Topic(t), qos, retained, b)
+	if err := c.Publish(l.v.Topic(t), qos, retained, b); err != nil {
+		return err
+	}
+	if l.obs != nil {
+		l.obs.Sent(l.v.Serial(), t, msg, time.Now())
+	}
+	return nil
 }
 
 // Cut drops the link so that the broker sends the will, and keeps it down.
@@ -259,7 +321,12 @@ func (l *mqttLink) Restore(ctx context.Context) error {
 		return fmt.Errorf("agv: connect %s: %w", id, err)
 	}
 	for _, t := range []vda5050.Topic{vda5050.TopicOrder, vda5050.TopicInstantActions} {
-		if err := c.Subscribe(l.v.Topic(t), 0, func(_ string, p []byte) { l.v.HandleMessage(t, p) }); err != nil {
+		if err := c.Subscribe(l.v.Topic(t), 0, func(_ string, p []byte) {
+			if l.obs != nil {
+				l.obs.Received(l.v.Serial(), t, time.Now())
+			}
+			l.v.HandleMessage(t, p)
+		}); err != nil {
 			c.Disconnect()
 			return fmt.Errorf("agv: %s: %w", id, err)
 		}

@@ -201,3 +201,116 @@ func TestFleetOverMQTT(t *testing.T) {
 	done <- nil
 	ob.wait(t, vda5050.TopicConnection, "OFFLINE on shutdown", connState(vda5050.ConnectionOffline))
 }
+
+// fakeConn is a Conn that keeps its subscriptions' handlers.
+type fakeConn struct {
+	mu       sync.Mutex
+	handlers map[string]func(string, []byte)
+	topics   []string
+}
+
+func (c *fakeConn) Publish(topic string, _ byte, _ bool, _ []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.topics = append(c.topics, topic)
+	return nil
+}
+
+func (c *fakeConn) Subscribe(filter string, _ byte, h func(string, []byte)) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.handlers == nil {
+		c.handlers = map[string]func(string, []byte){}
+	}
+	c.handlers[filter] = h
+	return nil
+}
+
+func (c *fakeConn) Disconnect() {}
+func (c *fakeConn) Drop() error { return nil }
+
+// countingObserver counts what an Observer is told, by topic.
+type countingObserver struct {
+	mu             sync.Mutex
+	sent, received map[vda5050.Topic]int
+	states         int
+}
+
+func (o *countingObserver) Sent(_ string, t vda5050.Topic, msg any, _ time.Time) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sent[t]++
+	if _, ok := msg.(*vda5050.State); ok {
+		o.states++
+	}
+}
+
+func (o *countingObserver) Received(_ string, t vda5050.Topic, _ time.Time) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.received[t]++
+}
+
+// A fleet's Observer hears of every message its vehicles publish and of
+// every one that comes for them.
+func TestFleetObserver(t *testing.T) {
+	site, g := small(t)
+	obs := &countingObserver{sent: map[vda5050.Topic]int{}, received: map[vda5050.Topic]int{}}
+	conns := map[string]*fakeConn{}
+	var mu sync.Mutex
+	dial := func(_ context.Context, id string, _ Will) (Conn, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		c := &fakeConn{}
+		conns[id] = c
+		return c, nil
+	}
+	f, err := NewFleet(FleetConfig{Vehicle: Config{Site: site, Graph: g}, Shuttles: 2, StartNodes: []string{"w-bay", "e-bay"}, Observer: obs}, dial, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for { // real goroutines and a real clock: poll until both vehicles have announced themselves
+		obs.mu.Lock()
+		n := obs.states
+		obs.mu.Unlock()
+		mu.Lock()
+		ready := len(conns) == 2
+		mu.Unlock()
+		if n >= 2 && ready {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d states observed after 10 s, want 2", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	mu.Lock()
+	c := conns[DefaultManufacturer+"-shuttle-01"]
+	mu.Unlock()
+	if c == nil {
+		t.Fatal("no connection for shuttle-01")
+	}
+	c.mu.Lock()
+	h := c.handlers[f.Vehicles()[0].Topic(vda5050.TopicOrder)]
+	c.mu.Unlock()
+	if h == nil {
+		t.Fatal("shuttle-01 did not subscribe to its order topic")
+	}
+	h("", []byte(`{"not": "an order"}`))
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	if obs.received[vda5050.TopicOrder] != 1 {
+		t.Errorf("%d orders observed received, want 1", obs.received[vda5050.TopicOrder])
+	}
+	if obs.sent[vda5050.TopicConnection] < 4 { // ONLINE and OFFLINE of each
+		t.Errorf("%d connection messages observed, want ONLINE and OFFLINE of both", obs.sent[vda5050.TopicConnection])
+	}
+}

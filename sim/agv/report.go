@@ -21,7 +21,8 @@ func (v *Vehicle) publish(now time.Time) {
 		v.hdr.Stamp(&f.Header, v.cfg.Manufacturer, v.cfg.SerialNumber, vda5050.TopicFactsheet, now)
 		v.send(vda5050.TopicFactsheet, f)
 	}
-	due := now.Sub(v.s.lastState) >= Heartbeat || (v.moving() && v.cfg.StatePeriod > 0 && now.Sub(v.s.lastState) >= v.cfg.StatePeriod)
+	due := now.Sub(v.s.lastState) >= Heartbeat || (v.moving() && v.cfg.StatePeriod > 0 && now.Sub(v.s.lastState) >= v.cfg.StatePeriod) ||
+		(!v.moving() && v.cfg.IdleStatePeriod > 0 && now.Sub(v.s.lastState) >= v.cfg.IdleStatePeriod)
 	if v.s.dirty || due {
 		v.publishState(now)
 	}

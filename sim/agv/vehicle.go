@@ -304,6 +304,8 @@ func (v *Vehicle) nextWake(now time.Time) time.Duration {
 		if v.cfg.VisualizationPeriod > 0 {
 			w = min(w, v.s.lastVis.Add(v.cfg.VisualizationPeriod).Sub(now))
 		}
+	} else if v.cfg.IdleStatePeriod > 0 {
+		w = min(w, v.s.lastState.Add(v.cfg.IdleStatePeriod).Sub(now))
 	}
 	if ev, ok := v.nextEvent(); ok {
 		w = min(w, v.real(ev))

@@ -69,6 +69,22 @@ func TestHeartbeat(t *testing.T) {
 	})
 }
 
+// With IdleStatePeriod a standing vehicle reports at that rate, not only
+// at the heartbeat.
+func TestIdleStatePeriod(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := testConfig(t, "w-bay")
+		cfg.IdleStatePeriod = time.Second
+		r := start(t, cfg)
+		defer r.shutdown()
+		n := len(r.link.states())
+		r.after(time.Minute)
+		if got := len(r.link.states()) - n; got < 59 || got > 61 {
+			t.Errorf("%d states in an idle minute at a 1 s idle period, want 60", got)
+		}
+	})
+}
+
 // The vehicle stops at the decision point, asks for a new base, and goes
 // on when the update arrives.
 func TestDecisionPointAndUpdate(t *testing.T) {
