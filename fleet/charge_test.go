@@ -2,6 +2,8 @@ package fleet
 
 import (
 	"fmt"
+	"github.com/borderfleet/borderfleet/charging"
+	"math"
 	"testing"
 	"time"
 
@@ -69,4 +71,21 @@ func TestMustSoCIsThePolicys(t *testing.T) {
 	must, target := h.c.mustSoC()
 	require.InDelta(t, 0.30, must, 1e-6)
 	assert.Equal(t, h.c.cfg.Vehicle.MaxSoC, target)
+}
+
+// A shuttle that stands reports its charge as it drains (BatteryReported):
+// the policy sees it and sends a parked shuttle that fell below its
+// threshold to charge; a report that makes no sense is refused.
+func TestBatteryReportedWhileStanding(t *testing.T) {
+	h := newHarness(t, "greedy", nil)
+	h.c.cfg.Charging = charging.Threshold{} // below 35 %, busy or not
+	h.send(ShuttleJoined{Shuttle: "s1", Node: "kz-park-01", SoC: 0.40})
+	h.wait(time.Minute)
+	require.Equal(t, ShuttleIdle, h.state("s1"), "40 %: no need")
+	h.send(BatteryReported{Shuttle: "s1", SoC: 0.30})
+	h.wait(time.Minute)
+	assert.Equal(t, 0.30, h.c.shuttles["s1"].soc)
+	assert.Equal(t, ShuttleToCharger, h.state("s1"), "30 %, reported standing: it goes to charge")
+	assert.ErrorContains(t, h.refuse(BatteryReported{Shuttle: "s1", SoC: math.NaN()}), "state of charge")
+	assert.ErrorContains(t, h.refuse(BatteryReported{Shuttle: "s9", SoC: 0.5}), `unknown shuttle "s9"`)
 }

@@ -260,6 +260,8 @@ func (c *Controller) Handle(now time.Time, ev Event) (Ready, error) {
 		err = c.joined(e)
 	case NodeReached:
 		err = c.nodeReached(now, e)
+	case BatteryReported:
+		err = c.batteryReported(e)
 	case ActionDone:
 		err = c.actionDone(now, e)
 	case FaultReported:

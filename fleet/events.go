@@ -21,6 +21,15 @@ type NodeReached struct {
 	SoC     float64
 }
 
+// BatteryReported: a shuttle's state of charge as it reports it between
+// nodes and actions. Standing drains the battery too (auxiliaries, and
+// heating in the cold): a parked shuttle's charge goes down for hours
+// with nothing else to report, and the charging policy must see it.
+type BatteryReported struct {
+	Shuttle string
+	SoC     float64
+}
+
 // ActionDone: a shuttle finished a node action: a pick, a drop or a
 // charge (charging reached its target or was stopped).
 type ActionDone struct {
@@ -202,6 +211,7 @@ type LaneReopened struct {
 type Tick struct{}
 
 func (ShuttleJoined) event()             {}
+func (BatteryReported) event()           {}
 func (NodeReached) event()               {}
 func (ActionDone) event()                {}
 func (FaultReported) event()             {}

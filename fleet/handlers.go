@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/borderfleet/borderfleet/routing"
@@ -26,6 +27,20 @@ func (c *Controller) nodeReached(now time.Time, e NodeReached) error {
 	if r.arrive(e.Step) {
 		c.atGoal(now, r)
 	}
+	return nil
+}
+
+// batteryReported notes a shuttle's state of charge between nodes and
+// actions; idleWork asks the charging policy with it.
+func (c *Controller) batteryReported(e BatteryReported) error {
+	r, err := c.shuttle(e.Shuttle)
+	if err != nil {
+		return err
+	}
+	if math.IsNaN(e.SoC) || e.SoC < -1 || e.SoC > 1 {
+		return fmt.Errorf("fleet: shuttle %s reported a state of charge of %v: want 0 to 1", r.id, e.SoC)
+	}
+	r.soc = e.SoC
 	return nil
 }
 

@@ -141,6 +141,8 @@ func (e *engine) run() {
 		e.send(fleet.Tick{})
 		if e.master != nil {
 			e.tickMaster()
+		} else {
+			e.reportBatteries()
 		}
 		for _, id := range e.ids {
 			st, _, _ := e.ctl.ShuttleState(id)
@@ -186,6 +188,28 @@ func (e *engine) run() {
 	}
 	e.report(demandEnd)
 }
+
+// reportBatteries has each standing vehicle drain its battery to now and
+// report its state of charge when it moved by batteryStep from what it last
+// did, as a VDA 5050 vehicle's periodic state would: a shuttle parked in
+// the cold loses charge for hours with nothing else to report.
+func (e *engine) reportBatteries() {
+	for _, id := range e.ids {
+		v := e.vs[id]
+		if v == nil || v.busy {
+			continue
+		}
+		v.idle(e)
+		if math.Abs(v.told-v.soc) >= batteryStep {
+			v.told = v.soc
+			e.send(fleet.BatteryReported{Shuttle: v.id, SoC: v.soc})
+		}
+	}
+}
+
+// batteryStep is how far a standing vehicle's charge falls before it
+// reports it.
+const batteryStep = 0.005
 
 // activity names what a shuttle does in the report's shuttle hours by
 // activity: the Controller's activity, and for one waiting in traffic
@@ -288,6 +312,7 @@ type vehicle struct {
 	laden     bool
 	busy      bool // driving an edge or doing an action
 	drained   time.Time
+	told      float64 // the state of charge it last reported standing (reportBatteries)
 	failAt    time.Time
 	depleted  bool
 	paused    bool // told to pause (startPause): it stops at the next node

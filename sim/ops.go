@@ -158,7 +158,7 @@ func (o *operator) undo(after time.Duration, v Verb, ev fleet.Event) {
 
 func (o *operator) retry(after time.Duration, v Verb, ev fleet.Event) {
 	o.e.at(o.e.now.Add(after), func() {
-		if o.ask(v, ev) {
+		if o.moot(ev) || o.ask(v, ev) {
 			if o.r.Undoing[v]--; o.r.Undoing[v] == 0 {
 				delete(o.r.Undoing, v)
 			}
@@ -166,6 +166,19 @@ func (o *operator) retry(after time.Duration, v Verb, ev fleet.Event) {
 		}
 		o.retry(time.Minute, v, ev)
 	})
+}
+
+// moot: what an undoing verb would undo is gone already: a resume for a
+// shuttle no longer paused (a fault, or an emergency stop and its release,
+// ended the pause; the Controller refuses a resume of a shuttle that is
+// not paused, and would for good).
+func (o *operator) moot(ev fleet.Event) bool {
+	r, ok := ev.(fleet.ResumeRequested)
+	if !ok {
+		return false
+	}
+	st, _, known := o.e.ctl.ShuttleState(r.Shuttle)
+	return known && st != fleet.ShuttlePaused && st != fleet.ShuttleEStop
 }
 
 // between draws a duration evenly from lo to hi.
@@ -292,7 +305,7 @@ func (o *operator) addShuttle() {
 		o.addVDAShuttle(spot)
 		return
 	}
-	v := &vehicle{id: fmt.Sprintf("shuttle-%02d", len(e.ids)+1), node: spot, soc: e.cfg.StartSoC, nextStep: 1, drained: e.now,
+	v := &vehicle{id: fmt.Sprintf("shuttle-%02d", len(e.ids)+1), node: spot, soc: e.cfg.StartSoC, told: e.cfg.StartSoC, nextStep: 1, drained: e.now,
 		failAt: e.now.Add(time.Duration(o.verbs.ExpFloat64() * float64(e.cfg.MTBF)))}
 	e.vs[v.id] = v
 	e.occupy(v.id, &v.node, spot)

@@ -106,7 +106,7 @@ func RunWith(cfg Config, opt Options) (Report, *Recording, error) {
 		}
 	}
 	for i := 0; i < cfg.Shuttles && !cfg.VDA5050; i++ {
-		v := &vehicle{id: fmt.Sprintf("shuttle-%02d", i+1), node: spots[i], soc: cfg.StartSoC, nextStep: 1, drained: e.now,
+		v := &vehicle{id: fmt.Sprintf("shuttle-%02d", i+1), node: spots[i], soc: cfg.StartSoC, told: cfg.StartSoC, nextStep: 1, drained: e.now,
 			failAt: e.now.Add(time.Duration(rng.ExpFloat64() * float64(cfg.MTBF)))}
 		e.vs[v.id] = v
 		e.occupy(v.id, new(string), v.node)

@@ -605,3 +605,20 @@ func TestUpdatesWaitUntilTheVehicleIsNearItsDecisionPoint(t *testing.T) {
 	require.Len(t, os, 1)
 	assert.Equal(t, uint32(2), os[0].OrderUpdateID)
 }
+
+// A standing vehicle's charge reaches the Controller as it drains, each
+// time it has moved by a percentage point (BatteryReported); smaller
+// changes are not passed on.
+func TestBatteryReportedAsItDrains(t *testing.T) {
+	r := newRig(t, Config{})
+	r.joined() // at 60 %
+	r.st.BatteryState.BatteryCharge = 59.5
+	evs, _ := r.state()
+	assert.Empty(t, evs, "half a point: nothing")
+	r.st.BatteryState.BatteryCharge = 58.9
+	evs, _ = r.state()
+	assert.Equal(t, []fleet.Event{fleet.BatteryReported{Shuttle: "s1", SoC: 0.589}}, evs)
+	r.st.BatteryState.BatteryCharge = 58.5
+	evs, _ = r.state()
+	assert.Empty(t, evs, "from what was told last")
+}

@@ -39,6 +39,7 @@ type VehicleSnapshot struct {
 	Factsheet  *vda5050.Factsheet    `json:"factsheet,omitempty"`
 	FactAsked  time.Time             `json:"factAsked"`
 	SoC        float64               `json:"soc"`
+	SoCTold    float64               `json:"socTold,omitempty"`
 	Joined     bool                  `json:"joined,omitempty"`
 	JoinRetry  time.Time             `json:"joinRetry"`
 	JoinFails  int                   `json:"joinFails,omitempty"`
@@ -140,7 +141,7 @@ func (m *Master) Snapshot() Snapshot {
 
 func (v *vehicle) snapshot() VehicleSnapshot {
 	vs := VehicleSnapshot{ID: v.id, Conn: v.conn, State: v.st, StateAt: v.stateAt, Pos: v.pos, Factsheet: v.factsheet,
-		FactAsked: v.factAsked, SoC: v.soc, Joined: v.joined, JoinRetry: v.joinRetry, JoinFails: v.joinFails, Reasons: maps.Clone(v.reasons),
+		FactAsked: v.factAsked, SoC: v.soc, SoCTold: v.socTold, Joined: v.joined, JoinRetry: v.joinRetry, JoinFails: v.joinFails, Reasons: maps.Clone(v.reasons),
 		Faulted: v.faulted, Seq: v.seq, Steps: maps.Clone(v.steps), At: v.at, Granted: v.granted, Orders: v.orders,
 		NeedNew: v.needNew, Cancel: v.cancel, CancelT: v.cancelT, Cancels: v.cancels, OrderAt: v.orderAt,
 		PauseAct: v.pauseAct, PauseAt: v.pauseAt, PauseTries: v.pauseTries, FactAsks: v.factAsks,
@@ -232,6 +233,7 @@ func Restore(cfg Config, s Snapshot) (*Master, error) {
 func (v *vehicle) restore(vs VehicleSnapshot) {
 	v.conn, v.st, v.stateAt, v.pos, v.factsheet = vs.Conn, vs.State, vs.StateAt, vs.Pos, vs.Factsheet
 	v.factAsked, v.soc, v.joined, v.joinRetry, v.joinFails = vs.FactAsked, vs.SoC, vs.Joined, vs.JoinRetry, vs.JoinFails
+	v.socTold = vs.SoCTold
 	v.faulted, v.seq, v.at, v.granted, v.orders = vs.Faulted, vs.Seq, vs.At, vs.Granted, vs.Orders
 	v.needNew, v.cancel, v.cancelT, v.cancels, v.orderAt = vs.NeedNew, vs.Cancel, vs.CancelT, vs.Cancels, vs.OrderAt
 	v.pauseAct, v.pauseAt, v.pauseTries, v.factAsks = vs.PauseAct, vs.PauseAt, vs.PauseTries, vs.FactAsks

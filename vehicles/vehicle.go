@@ -42,6 +42,7 @@ type vehicle struct {
 	factsheet *vda5050.Factsheet
 	factAsked time.Time
 	soc       float64
+	socTold   float64 // the state of charge last passed on (batteryReport)
 	joined    bool
 	joinRetry time.Time
 	joinFails int // joins refused in a row (see JoinFailed); 0 again with a command for it
@@ -323,9 +324,26 @@ func (m *Master) state(v *vehicle, st *vda5050.State) {
 	m.cancelOver(v, st)
 	m.pauseAnswered(v, st)
 	m.faultsOf(v, st)
+	m.batteryReport(v)
 	m.settle(v)
 	m.flush(v)
 }
+
+// batteryReport passes a vehicle's state of charge on to the Controller
+// when it has moved by batteryStep since it last did: a shuttle that
+// stands (parked, queued, waiting) reports nothing else, and its battery
+// drains all the same.
+func (m *Master) batteryReport(v *vehicle) {
+	if v.st.BatteryState.Charging || math.Abs(v.soc-v.socTold) < batteryStep {
+		return // charging ends with its ActionDone, at the target
+	}
+	v.socTold = v.soc
+	m.emit(fleet.BatteryReported{Shuttle: v.id, SoC: v.soc})
+}
+
+// batteryStep is how far a vehicle's reported charge moves before the
+// Controller is told (1 %: a state of charge is reported in percent).
+const batteryStep = 0.01
 
 // join places a vehicle on the lane graph from what it reports.
 func (m *Master) join(v *vehicle) {
@@ -340,6 +358,7 @@ func (m *Master) join(v *vehicle) {
 	v.steps = map[int]string{0: node}
 	v.at, v.granted, v.ord, v.act, v.needNew = 0, 0, nil, nil, false
 	m.emit(fleet.ShuttleJoined{Shuttle: v.id, Node: node, SoC: v.soc})
+	v.socTold = v.soc
 	if st.OrderID != "" && (len(st.NodeStates) > 0 || st.Driving) {
 		// an order from someone else (or from before a restart): stop it
 		m.sendCancel(v)
@@ -380,6 +399,7 @@ func (m *Master) progress(v *vehicle, step int) {
 	for s := v.at + 2; s <= step && s <= v.granted; s += 2 {
 		v.at = s
 		m.emit(fleet.NodeReached{Shuttle: v.id, Step: s, SoC: v.soc})
+		v.socTold = v.soc
 	}
 	for s := at; s < v.at; s++ {
 		delete(v.steps, s) // no step behind at is kept (see drive)
@@ -441,6 +461,7 @@ func (m *Master) actionStates(v *vehicle, st *vda5050.State) {
 			}
 		}
 		m.emit(fleet.ActionDone{Shuttle: v.id, Action: fleet.ActionCharge, SoC: v.soc})
+		v.socTold = v.soc
 	case c.started && v.soc >= c.target-1e-3 && (!c.stopSent || m.now.Sub(c.stopAt) >= m.cfg.ResendAfter):
 		m.stopCharging(v) // again if it still charges: the first may have been lost
 	}
