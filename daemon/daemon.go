@@ -173,6 +173,7 @@ type Daemon struct {
 	active   atomic.Bool
 	stopErr  error                // why this instance stopped, if not deposed
 	settings string               // see settings()
+	wall     func() time.Time     // real time: arrivals, silence, snapshot age; time.Now but when Stepped
 	hooks    map[string]*Delivery // subscriber -> outbound delivery progress (not the core's)
 
 	in, out, rejected, dropped, same, pubErr, ctlErr, jErr, replayed atomic.Int64
@@ -223,7 +224,7 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Daemon{cfg: cfg, ctl: ctl, m: m, snaps: snaps, archive: archive, snapJobs: make(chan snapJob, 1), refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)),
+	return &Daemon{cfg: cfg, ctl: ctl, m: m, snaps: snaps, archive: archive, snapJobs: make(chan snapJob, 1), refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), wall: time.Now, log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)),
 		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]string{}}, nil
 }
 
@@ -251,7 +252,7 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 	if d.snaps != nil && !d.cfg.Snapshots.off() {
 		snapCtx, stopSnap := context.WithCancel(ctx)
 		snapDone := make(chan struct{})
-		d.snapAt, d.snapTime = max(d.snapAt, d.fromSnapshot), time.Now()
+		d.snapAt, d.snapTime = max(d.snapAt, d.fromSnapshot), d.wall()
 		go d.snapshotWriter(snapCtx, snapDone)
 		defer func() { stopSnap(); <-snapDone }()
 	}
@@ -325,7 +326,7 @@ func (d *Daemon) nextTick() time.Duration {
 // receive is the MQTT handler: it copies and hands over, never blocks.
 func (d *Daemon) receive(topic string, payload []byte) {
 	select {
-	case d.inbox <- inMsg{topic: topic, payload: bytes.Clone(payload), at: time.Now()}:
+	case d.inbox <- inMsg{topic: topic, payload: bytes.Clone(payload), at: d.wall()}:
 	default:
 		d.dropped.Add(1)
 	}
@@ -411,7 +412,7 @@ func (d *Daemon) refused(topic string, err error) {
 
 // tick hands time to the core, and reports vehicles gone silent.
 func (d *Daemon) tick(ctx context.Context) {
-	now := time.Now()
+	now := d.wall()
 	for key, at := range d.heard {
 		if silence := now.Sub(at); silence > d.cfg.StaleAfter && !d.silent[key] {
 			d.silent[key] = true
@@ -424,7 +425,7 @@ func (d *Daemon) tick(ctx context.Context) {
 // resume: a fleetd takes over; every vehicle it knows gets StaleAfter to
 // report, and is asked for its state.
 func (d *Daemon) resume(ctx context.Context) {
-	now := time.Now()
+	now := d.wall()
 	for _, v := range d.m.Vehicles() {
 		if v.Connection != "" {
 			d.heard[v.Manufacturer+"/"+v.SerialNumber] = now

@@ -64,7 +64,7 @@ func (d *Daemon) snapshotDue() bool {
 		return false
 	}
 	return c.EveryRecords > 0 && d.applied-d.snapAt >= uint64(c.EveryRecords) ||
-		c.Every > 0 && time.Since(d.snapTime) >= c.Every
+		c.Every > 0 && d.wall().Sub(d.snapTime) >= c.Every
 }
 
 // maybeSnapshot takes a snapshot when one is due and hands it to the
@@ -82,7 +82,7 @@ func (d *Daemon) maybeSnapshot() {
 		d.log.Error("snapshot not taken", "err", err)
 		return
 	}
-	d.snapAt, d.snapTime = d.applied, time.Now()
+	d.snapAt, d.snapTime = d.applied, d.wall()
 	d.snapBusy.Store(true)
 	select {
 	case d.snapJobs <- snapJob{seq: d.applied, token: d.token, at: d.now(), core: core}:
