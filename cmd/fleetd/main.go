@@ -52,6 +52,14 @@ Usage:
             [--no-officers] [--duration D] [--broker URL] [--store URL]
                                     fleetd with an embedded broker, simulated
                                     shuttles over MQTT and steady demand
+  fleetd history --store URL [--shuttles N] [--duration D] [--config FILE]
+            [--moves-per-hour R] [--time-scale X]
+                                    write a fleet's history into a new store at
+                                    full speed: fleetd's core on a virtual
+                                    clock with simulated shuttles and the
+                                    demo's traffic (journal, audit log,
+                                    snapshots, compaction as configured), for
+                                    recovery and failover measurements
   fleetd mqtt acl --config FILE -o DIR
                                     one broker account per roster vehicle and
                                     one for fleetd: a Mosquitto password file
@@ -90,6 +98,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runDaemon(args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(args[1:], stdout, stderr)
+	case "history":
+		return runHistory(args[1:], stdout, stderr)
 	case "mqtt":
 		return runMQTT(args[1:], stdout, stderr)
 	case "audit-key":
