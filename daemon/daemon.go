@@ -597,7 +597,7 @@ func (d *Daemon) publish(outs []vehicles.Outgoing) {
 // is active; it returns when ctx ends.
 func (d *Daemon) publisher(ctx context.Context, bus Bus, done chan<- struct{}) {
 	defer close(done)
-	quiet := false
+	quiet, ordered := false, false
 	for {
 		select {
 		case <-ctx.Done():
@@ -616,8 +616,22 @@ func (d *Daemon) publisher(ctx context.Context, bus Bus, done chan<- struct{}) {
 			}
 			quiet = false
 			d.out.Add(1)
+			if !ordered && o.Kind == vda5050.TopicOrder {
+				// the fleet drives again: what recovery and failover
+				// are measured to (BENCHMARKS.md)
+				ordered = true
+				d.log.Info("first order published", "vehicle", o.Vehicle, "order", orderID(o))
+			}
 		}
 	}
+}
+
+// orderID is an order's id, for the log.
+func orderID(o vehicles.Outgoing) string {
+	if m, ok := o.Msg.(*vda5050.Order); ok {
+		return fmt.Sprintf("%s/%d", m.OrderID, m.OrderUpdateID)
+	}
+	return ""
 }
 
 // Do runs fn on the daemon's goroutine, with the core to itself, and
