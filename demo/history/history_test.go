@@ -39,14 +39,18 @@ func TestHistoryRecovers(t *testing.T) {
 	st, err := boltstore.Open(filepath.Join(t.TempDir(), "h.db"))
 	require.NoError(t, err)
 	defer st.Close()
-	snaps := daemon.SnapshotConfig{Every: 10 * time.Minute, EveryRecords: -1, Compact: true}
-	res, err := Run(ctx, Config{Daemon: daemonConfig(t, site, snaps), Store: st, Site: site, Duration: 90 * time.Minute,
-		Shuttles: 4, Batch: 100, Demo: demo.Config{MovesPerHour: 12}})
+	dur := time.Hour
+	if testing.Short() {
+		dur = 40 * time.Minute
+	}
+	snaps := daemon.SnapshotConfig{Every: 5 * time.Minute, EveryRecords: -1, Compact: true}
+	res, err := Run(ctx, Config{Daemon: daemonConfig(t, site, snaps), Store: st, Site: site, Duration: dur,
+		Shuttles: 3, Batch: 100, Demo: demo.Config{MovesPerHour: 12}})
 	require.NoError(t, err)
-	require.Greater(t, res.Delivered, 0, "the shuttles delivered nothing in 90 minutes")
+	require.Greater(t, res.Delivered, 0, "the shuttles delivered nothing in %s", dur)
 	require.Zero(t, res.Counters.JournalErrors)
 	require.Zero(t, res.Counters.SnapshotErrors)
-	require.GreaterOrEqual(t, res.Counters.SnapshotsWritten, int64(8), "a snapshot every 10 minutes of fleet time")
+	require.GreaterOrEqual(t, res.Counters.SnapshotsWritten, int64(dur/(5*time.Minute))-1, "a snapshot every 5 minutes of fleet time")
 
 	// every record is in the store, numbered as the daemon had it
 	es, err := st.Read(ctx, res.Records-1, 0)
@@ -75,6 +79,9 @@ func TestHistoryRecovers(t *testing.T) {
 
 // The same configuration and seed write the same history.
 func TestHistoryIsDeterministic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two histories: not with -short")
+	}
 	ctx := context.Background()
 	site, err := geo.Default()
 	require.NoError(t, err)
@@ -84,7 +91,7 @@ func TestHistoryIsDeterministic(t *testing.T) {
 		st, err := boltstore.Open(filepath.Join(t.TempDir(), "h.db"))
 		require.NoError(t, err)
 		res, err := Run(ctx, Config{Daemon: daemonConfig(t, site, daemon.SnapshotConfig{}), Store: st, Site: site,
-			Start: start, Duration: 30 * time.Minute, Shuttles: 3, Demo: demo.Config{MovesPerHour: 12}})
+			Start: start, Duration: 20 * time.Minute, Shuttles: 2, Demo: demo.Config{MovesPerHour: 12}})
 		require.NoError(t, st.Close())
 		require.NoError(t, err)
 		got = append(got, res)
