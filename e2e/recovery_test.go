@@ -17,10 +17,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/borderfleet/borderfleet/audit"
+	"github.com/borderfleet/borderfleet/e2e/wire"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/routing"
 	"github.com/borderfleet/borderfleet/store/storeurl"
-	"github.com/borderfleet/borderfleet/vda5050"
 )
 
 // moves is how many moves the recovery runs ask for.
@@ -98,83 +98,15 @@ func custody(t *testing.T, storeURL string) map[string]int {
 	return delivered
 }
 
-// wireCheck follows every vehicle's state on the wire: no pick or drop
-// of a container finishes twice, and no two vehicles stand at one node
-// that holds one.
-type wireCheck struct {
-	mu        sync.Mutex
-	g         *routing.Graph
-	at        map[string]string // vehicle -> last node
-	finished  map[string]bool   // action id -> finished
-	picks     map[string]int    // load id -> finished picks
-	drops     map[string]int
-	actions   map[string]string // action id -> "pick:<load>" or "drop:<load>", from orders
-	conflicts []string
-}
-
-func newWireCheck(t *testing.T) *wireCheck {
+// newWireCheck watches the wire on the default site's lane graph: no
+// pick or drop of a container may finish twice, and no two vehicles may
+// stand at one node that holds one.
+func newWireCheck(t *testing.T) *wire.Watcher {
 	site, err := geo.Default()
 	require.NoError(t, err)
 	g, err := routing.NewGraph(site, routing.GraphConfig{})
 	require.NoError(t, err)
-	return &wireCheck{g: g, at: map[string]string{}, finished: map[string]bool{}, picks: map[string]int{},
-		drops: map[string]int{}, actions: map[string]string{}}
-}
-
-func (w *wireCheck) add(topic string, payload []byte) {
-	_, _, serial, t, err := vda5050.ParseTopic(topic)
-	if err != nil {
-		return
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	switch t {
-	case vda5050.TopicOrder:
-		o, err := vda5050.DecodeOrder(payload)
-		if err != nil {
-			return
-		}
-		for _, n := range o.Nodes {
-			for _, a := range n.Actions {
-				for _, p := range a.ActionParameters {
-					if p.Key == "loadId" {
-						w.actions[a.ActionID] = a.ActionType + ":" + fmt.Sprint(p.Value)
-					}
-				}
-			}
-		}
-	case vda5050.TopicState:
-		s, err := vda5050.DecodeState(payload)
-		if err != nil {
-			return
-		}
-		if s.LastNodeID != "" && w.at[serial] != s.LastNodeID {
-			w.at[serial] = s.LastNodeID
-			if i, ok := w.g.Node(s.LastNodeID); ok && w.g.Nodes[i].Capacity <= 1 {
-				for other, node := range w.at {
-					if other != serial && node == s.LastNodeID {
-						w.conflicts = append(w.conflicts, fmt.Sprintf("%s and %s both at %s", serial, other, node))
-					}
-				}
-			}
-		}
-		for _, a := range s.ActionStates {
-			if a.ActionStatus != vda5050.StatusFinished || w.finished[a.ActionID] {
-				continue
-			}
-			w.finished[a.ActionID] = true
-			kind, load, ok := strings.Cut(w.actions[a.ActionID], ":")
-			if !ok {
-				continue
-			}
-			switch kind {
-			case vda5050.ActionPick:
-				w.picks[load]++
-			case vda5050.ActionDrop:
-				w.drops[load]++
-			}
-		}
-	}
+	return wire.New(g)
 }
 
 // recoveryRun is one crash run: fleetd killed with SIGKILL at random
@@ -183,7 +115,7 @@ func recoveryRun(t *testing.T, url, storeURL, name string, kills int) {
 	iface := fmt.Sprintf("crash%s%d", name, time.Now().UnixNano()%100000)
 	spy := connect(t, url, iface+"-spy")
 	w := newWireCheck(t)
-	require.NoError(t, spy.Subscribe(iface+"/#", 1, w.add))
+	require.NoError(t, spy.Subscribe(iface+"/#", 1, w.Add))
 	shuttles(t, url, iface, "--shuttles", "4", "--serial-prefix", name+"-") // client ids differ between the parallel runs
 
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
@@ -197,10 +129,7 @@ func recoveryRun(t *testing.T, url, storeURL, name string, kills int) {
 	deadline := time.Now().Add(5 * time.Minute)
 	for {
 		time.Sleep(time.Second)
-		w.mu.Lock()
-		done := len(w.drops) == recoveryMoves
-		w.mu.Unlock()
-		if done {
+		if len(w.Tally().Drops) == recoveryMoves {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -208,16 +137,15 @@ func recoveryRun(t *testing.T, url, storeURL, name string, kills int) {
 		}
 	}
 	p.kill()
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	assert.Empty(t, w.conflicts, "two vehicles at one node")
-	for load, n := range w.picks {
+	tl := w.Tally()
+	assert.Empty(t, tl.Conflicts, "two vehicles at one node")
+	for load, n := range tl.Picks {
 		assert.Equal(t, 1, n, "picks of %s", load)
 	}
-	for load, n := range w.drops {
+	for load, n := range tl.Drops {
 		assert.Equal(t, 1, n, "drops of %s", load)
 	}
-	assert.Len(t, w.picks, recoveryMoves)
+	assert.Len(t, tl.Picks, recoveryMoves)
 	delivered := custody(t, storeURL)
 	assert.Len(t, delivered, recoveryMoves, "every move delivered, by the audit log")
 	for c, n := range delivered {
@@ -270,7 +198,7 @@ func TestFailover(t *testing.T) {
 	iface := fmt.Sprintf("fo%d", time.Now().UnixNano()%100000)
 	spy := connect(t, url, iface+"-spy")
 	w := newWireCheck(t)
-	require.NoError(t, spy.Subscribe(iface+"/#", 1, w.add))
+	require.NoError(t, spy.Subscribe(iface+"/#", 1, w.Add))
 	shuttles(t, url, iface, "--shuttles", "4", "--serial-prefix", "f-")
 
 	a := startFleetdProc(t, url, iface, storeURL, "a")
@@ -286,20 +214,17 @@ func TestFailover(t *testing.T) {
 	assert.Less(t, took, 5*time.Second, "the standby takes over within 5 s")
 
 	require.Eventually(t, func() bool {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		return len(w.drops) == recoveryMoves
+		return len(w.Tally().Drops) == recoveryMoves
 	}, 5*time.Minute, time.Second, "every move delivered after the failover:\n%s", lastLines(b.output(), 30))
 	b.kill()
-	w.mu.Lock()
-	assert.Empty(t, w.conflicts)
-	for load, n := range w.drops {
+	tl := w.Tally()
+	assert.Empty(t, tl.Conflicts)
+	for load, n := range tl.Drops {
 		assert.Equal(t, 1, n, "drops of %s", load)
 	}
-	for load, n := range w.picks {
+	for load, n := range tl.Picks {
 		assert.Equal(t, 1, n, "picks of %s", load)
 	}
-	w.mu.Unlock()
 	delivered := custody(t, storeURL)
 	assert.Len(t, delivered, recoveryMoves)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/borderfleet/borderfleet/e2e/wire"
 )
 
 // check looks at the fleet after a fault, once fleetd is ready: every
@@ -52,15 +54,15 @@ func (r *runner) check(ctx context.Context, after string) {
 
 // wireChecks reports double picks and drops and conflicts seen on the
 // wire.
-func (r *runner) wireChecks() tally {
-	t := r.w.tally()
-	for _, s := range t.doublePicks {
+func (r *runner) wireChecks() wire.Tally {
+	t := r.w.Tally()
+	for _, s := range t.DoublePicks {
 		r.violate("double pick: %s", s)
 	}
-	for _, s := range t.doubleDrop {
+	for _, s := range t.DoubleDrops {
 		r.violate("delivered twice: %s", s)
 	}
-	for _, s := range t.conflicts {
+	for _, s := range t.Conflicts {
 		r.violate("conflict: %s", s)
 	}
 	return t
@@ -99,7 +101,7 @@ func (r *runner) drainAndCheck(ctx context.Context) {
 		r.violate("%d move requests never acknowledged", pending)
 	}
 	t := r.wireChecks()
-	r.figs.DoublePicks, r.figs.DeliveredTwice, r.figs.Conflicts = len(t.doublePicks), len(t.doubleDrop), len(t.conflicts)
+	r.figs.DoublePicks, r.figs.DeliveredTwice, r.figs.Conflicts = len(t.DoublePicks), len(t.DoubleDrops), len(t.Conflicts)
 	for id, a := range acked {
 		m, err := r.cl.move(ctx, id)
 		if err != nil {
@@ -126,8 +128,8 @@ func (r *runner) drainAndCheck(ctx context.Context) {
 			r.figs.DoublePicks++
 			r.violate("move %s (%s) laden %d times by its history (a second pick)", id, a.container, laden)
 		}
-		if t.drops[a.container] != 1 && delivered == 1 {
-			r.logf("note: %s's drop not seen on the wire (%d): the spy may have missed it during a broker restart", a.container, t.drops[a.container])
+		if t.Drops[a.container] != 1 && delivered == 1 {
+			r.logf("note: %s's drop not seen on the wire (%d): the spy may have missed it during a broker restart", a.container, t.Drops[a.container])
 		}
 	}
 	if mets, err := r.cl.metrics(ctx); err == nil {

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/borderfleet/borderfleet/e2e/wire"
 	"github.com/borderfleet/borderfleet/vda5050"
 )
 
@@ -62,7 +63,7 @@ func (r *runner) kill(ctx context.Context) {
 func (r *runner) pick(cond func(vda5050.State) bool) *shuttle {
 	var ok []*shuttle
 	for _, sh := range r.shuttles {
-		if s, seen := r.w.lastState(sh.serial); seen && !r.singled[sh.serial] && cond(s.s) {
+		if s, seen := r.w.LastState(sh.serial); seen && !r.singled[sh.serial] && cond(s.State) {
 			ok = append(ok, sh)
 		}
 	}
@@ -102,15 +103,15 @@ func (r *runner) stallShuttle(ctx context.Context) {
 	}
 	stallSerial := sh.serial
 	at := time.Now()
-	s, _ := r.w.lastState(stallSerial)
+	s, _ := r.w.LastState(stallSerial)
 	if err := sh.p.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
 		r.violate("stall: signal shuttle-sim: %v", err)
 		return
 	}
-	r.logf("stalled %s at %s (driving %v); repair around %v of vehicle time", stallSerial, s.s.LastNodeID, driving, r.o.stall)
+	r.logf("stalled %s at %s (driving %v); repair around %v of vehicle time", stallSerial, s.State.LastNodeID, driving, r.o.stall)
 	broken := waitFor(ctx, 10*time.Second, func() bool {
-		for _, st := range r.w.statesSince(stallSerial, at) {
-			if len(st.s.Errors) > 0 && !st.s.Driving {
+		for _, st := range r.w.StatesSince(stallSerial, at) {
+			if len(st.State.Errors) > 0 && !st.State.Driving {
 				return true
 			}
 		}
@@ -127,9 +128,9 @@ func (r *runner) stallShuttle(ctx context.Context) {
 		within := time.Duration(4*float64(r.o.stall)/r.o.scale) + 30*time.Second
 		var moved time.Time
 		ok := waitFor(ctx, within, func() bool {
-			for _, st := range r.w.statesSince(stallSerial, at) {
-				if len(st.s.Errors) == 0 && (st.s.Driving || st.s.LastNodeID != s.s.LastNodeID) {
-					moved = st.at
+			for _, st := range r.w.StatesSince(stallSerial, at) {
+				if len(st.State.Errors) == 0 && (st.State.Driving || st.State.LastNodeID != s.State.LastNodeID) {
+					moved = st.At
 					return true
 				}
 			}
@@ -166,7 +167,7 @@ func (r *runner) cutLink(ctx context.Context) {
 		sh = r.pick(func(vda5050.State) bool { return true })
 	}
 	cutSerial := sh.serial
-	before, ok := r.w.lastState(cutSerial)
+	before, ok := r.w.LastState(cutSerial)
 	sh.px.Cut()
 	cutAt := time.Now()
 	if !ok {
@@ -174,14 +175,14 @@ func (r *runner) cutLink(ctx context.Context) {
 	}
 	// where it may stop: the end of the base it last reported, or of an
 	// update of that order published before the cut (it may have had it)
-	ends := []string{baseEnd(before.s)}
-	for _, o := range r.w.ordersUntil(cutSerial, cutAt) {
-		if o.at.After(before.at) || (o.o.OrderID == before.s.OrderID && o.o.OrderUpdateID > before.s.OrderUpdateID) {
-			ends = append(ends, orderBaseEnd(o.o))
+	ends := []string{wire.BaseEnd(before.State)}
+	for _, o := range r.w.OrdersUntil(cutSerial, cutAt) {
+		if o.At.After(before.At) || (o.Order.OrderID == before.State.OrderID && o.Order.OrderUpdateID > before.State.OrderUpdateID) {
+			ends = append(ends, wire.OrderBaseEnd(o.Order))
 		}
 	}
 	r.logf("link of %s cut for %v: at %s, driving %v, laden %v, order %s/%d, base ends at %v",
-		cutSerial, r.o.linkCut, before.s.LastNodeID, before.s.Driving, len(before.s.Loads) > 0, before.s.OrderID, before.s.OrderUpdateID, ends)
+		cutSerial, r.o.linkCut, before.State.LastNodeID, before.State.Driving, len(before.State.Loads) > 0, before.State.OrderID, before.State.OrderUpdateID, ends)
 	r.mu.Lock()
 	r.figs.LinkBaseEnd = ends[0]
 	r.mu.Unlock()
@@ -196,9 +197,9 @@ func (r *runner) cutLink(ctx context.Context) {
 		sh.px.Restore()
 		back := time.Now()
 		r.logf("link of %s back", cutSerial)
-		var first seenState
+		var first wire.State
 		if !waitFor(ctx, 3*time.Minute, func() bool {
-			ss := r.w.statesSince(cutSerial, back)
+			ss := r.w.StatesSince(cutSerial, back)
 			if len(ss) > 0 {
 				first = ss[0]
 			}
@@ -208,20 +209,20 @@ func (r *runner) cutLink(ctx context.Context) {
 			return
 		}
 		r.mu.Lock()
-		r.figs.LinkStoppedAt = first.s.LastNodeID
-		r.figs.LinkFirstStateS = first.at.Sub(back).Seconds()
+		r.figs.LinkStoppedAt = first.State.LastNodeID
+		r.figs.LinkFirstStateS = first.At.Sub(back).Seconds()
 		r.mu.Unlock()
-		r.logf("link cut: first state of %s %.1fs after its link came back", cutSerial, first.at.Sub(back).Seconds())
-		if first.s.Driving || !slices.Contains(ends, first.s.LastNodeID) {
+		r.logf("link cut: first state of %s %.1fs after its link came back", cutSerial, first.At.Sub(back).Seconds())
+		if first.State.Driving || !slices.Contains(ends, first.State.LastNodeID) {
 			r.violate("link cut: %s came back driving=%v at %s, not stopped at the end of its released base %v",
-				cutSerial, first.s.Driving, first.s.LastNodeID, ends)
+				cutSerial, first.State.Driving, first.State.LastNodeID, ends)
 		}
 		// it goes on: drives again, or its next order is under way
 		var moved time.Time
 		if waitFor(ctx, 90*time.Second, func() bool {
-			for _, st := range r.w.statesSince(cutSerial, first.at) {
-				if st.s.Driving || st.s.LastNodeID != first.s.LastNodeID {
-					moved = st.at
+			for _, st := range r.w.StatesSince(cutSerial, first.At) {
+				if st.State.Driving || st.State.LastNodeID != first.State.LastNodeID {
+					moved = st.At
 					return true
 				}
 			}
@@ -230,10 +231,10 @@ func (r *runner) cutLink(ctx context.Context) {
 			r.mu.Lock()
 			r.figs.LinkContinuedS = moved.Sub(back).Seconds()
 			r.mu.Unlock()
-			r.logf("link cut: %s stopped at %s and drove on %.1fs after its link came back", cutSerial, first.s.LastNodeID, moved.Sub(back).Seconds())
+			r.logf("link cut: %s stopped at %s and drove on %.1fs after its link came back", cutSerial, first.State.LastNodeID, moved.Sub(back).Seconds())
 			return
 		}
-		if len(first.s.Loads) > 0 || len(before.s.Loads) > 0 {
+		if len(first.State.Loads) > 0 || len(before.State.Loads) > 0 {
 			r.violate("link cut: %s, laden, did not drive on within 90 s of its link's return", cutSerial)
 		} else {
 			r.logf("link cut: %s came back empty and got no work within 90 s", cutSerial)

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/borderfleet/borderfleet/e2e/wire"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/mqttbus"
 	"github.com/borderfleet/borderfleet/routing"
@@ -43,7 +44,7 @@ type runner struct {
 	mounted bool
 	fd      *fleetd
 	cl      *client
-	w       *wire
+	w       *wire.Watcher
 	spy     *mqttbus.Client
 	dem     *demand
 
@@ -181,13 +182,13 @@ func (r *runner) setup(ctx context.Context) error {
 		return fmt.Errorf("%w; fleetd said: %s", err, tail(r.fd.log, 10))
 	}
 	r.logf("fleetd ready on %s", r.cl.base)
-	r.w = newWire(g)
+	r.w = wire.New(g)
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if r.spy, err = mqttbus.Connect(cctx, mqttbus.Config{URL: r.mq.URL(), ClientID: "chaos-spy", MaxReconnectInterval: 200 * time.Millisecond}, nil, nil); err != nil {
 		return err
 	}
-	if err := r.spy.Subscribe(iface+"/#", 1, r.w.add); err != nil {
+	if err := r.spy.Subscribe(iface+"/#", 1, r.w.Add); err != nil {
 		return err
 	}
 	// one shuttle-sim process for each shuttle, each on a link of its own
