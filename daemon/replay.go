@@ -72,41 +72,65 @@ const replayPage = 1000
 // (coresnap.go) and replays only the records after it. Records the
 // journal no longer has (compacted after a snapshot, while this instance
 // stood by) are skipped by restoring a snapshot that covers them.
+//
+// The records are read and decoded on a goroutine of their own, a page
+// or two ahead of the core that applies them (readahead.go); on the
+// first catch-up that reading starts after the newest snapshot while the
+// snapshot itself is read and restored.
 func (d *Daemon) catchUp(ctx context.Context) error {
+	var ra *readAhead
+	defer func() { ra.stop() }()
 	if !d.snapTried && d.applied == 0 {
 		d.snapTried = true
+		if seq := d.newestSnapshot(ctx); seq > 0 {
+			ra = d.readAhead(ctx, seq) // the tail, if that snapshot is valid
+		}
 		switch err := d.loadSnapshot(ctx, 0); {
 		case errors.Is(err, errNoSnapshot):
 			// replay the journal from its start
 		case err != nil:
 			return err
 		}
+		if ra != nil && ra.after != d.applied {
+			ra.stop() // another snapshot, or none, was restored
+			ra = nil
+		}
 	}
 	for {
-		es, err := d.cfg.Journal.Read(ctx, d.applied, replayPage)
+		if ra == nil {
+			ra = d.readAhead(ctx, d.applied)
+		}
+		gap, err := d.applyPages(ra)
+		ra.stop()
+		ra = nil
+		if err != nil || gap == 0 {
+			return err
+		}
+		// compacted: the records after d.applied are gone
+		err = d.loadSnapshot(ctx, gap-1)
+		if errors.Is(err, errNoSnapshot) {
+			return fmt.Errorf("%w: the journal starts at record %d after compaction, this instance applied %d, and no valid snapshot covers the gap",
+				ErrJournalLost, gap, d.applied)
+		}
 		if err != nil {
-			return fmt.Errorf("daemon: reading the journal: %w", err)
+			return err
 		}
-		if len(es) > 0 && es[0].Index != d.applied+1 {
-			// compacted: the records after d.applied are gone
-			err := d.loadSnapshot(ctx, es[0].Index-1)
-			if errors.Is(err, errNoSnapshot) {
-				return fmt.Errorf("%w: the journal starts at record %d after compaction, this instance applied %d, and no valid snapshot covers the gap",
-					ErrJournalLost, es[0].Index, d.applied)
-			}
-			if err != nil {
-				return err
-			}
-			continue
+	}
+}
+
+// applyPages applies the records read ahead, in order, until the last.
+// It returns the index the journal goes on at when that is not the next
+// one (records were compacted away: nothing of that page is applied).
+func (d *Daemon) applyPages(ra *readAhead) (gap uint64, err error) {
+	for p := range ra.pages {
+		if len(p.es) > 0 && p.es[0].Index != d.applied+1 {
+			return p.es[0].Index, nil
 		}
-		for _, e := range es {
-			rec, err := decodeRecord(e.Data)
-			if err != nil {
-				return fmt.Errorf("daemon: journal entry %d: %w", e.Index, err)
-			}
+		for i, e := range p.es {
+			rec := p.recs[i]
 			if rec.Kind == kindConfig {
 				if rec.Settings != d.settings {
-					return fmt.Errorf("%w:\n  journal: %s\n  now:     %s", ErrSettings, rec.Settings, d.settings)
+					return 0, fmt.Errorf("%w:\n  journal: %s\n  now:     %s", ErrSettings, rec.Settings, d.settings)
 				}
 				d.applied = e.Index
 				continue
@@ -114,10 +138,11 @@ func (d *Daemon) catchUp(ctx context.Context) error {
 			_, _ = d.apply(e.Index, rec)
 			d.replayed.Add(1)
 		}
-		if len(es) < replayPage {
-			return nil
+		if p.err != nil {
+			return 0, p.err
 		}
 	}
+	return 0, nil
 }
 
 // takeOver takes the lease: while another instance holds it, this one
