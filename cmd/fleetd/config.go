@@ -103,7 +103,7 @@ func (c fileConfig) moveRetention() (time.Duration, error) {
 // default; 0 turns that trigger off.
 type snapshotsConfig struct {
 	// EveryRecords: a snapshot every this many journal records; default
-	// 10000.
+	// 4000.
 	EveryRecords *int `json:"every_records"`
 	// EveryS: a snapshot every this many seconds of wall time (when
 	// records came meanwhile); default 600.
