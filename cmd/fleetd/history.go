@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -32,6 +33,7 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Int64("seed", 1, "seed of the operators', officers' and shuttles' randomness")
 	stateEvery := fs.Duration("state-every", time.Minute, "how often a driving shuttle sends its state, in fleet time")
 	batch := fs.Int("batch", 1000, "journal records written to the store at once")
+	copyFrom := fs.String("copy-from", "", "instead of writing a history, copy the store at this `URL` (its journal whole, audit log, snapshots, archive) into --store")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -55,6 +57,9 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 	log := o.loggerAt(stderr, slog.LevelWarn)
 	ctx, stop := signalContext()
 	defer stop()
+	if *copyFrom != "" {
+		return copyStore(ctx, *copyFrom, o.file.Store, stdout, stderr)
+	}
 	s, err := loadSiteFile(o.file.Site)
 	if err != nil {
 		fmt.Fprintf(stderr, "fleetd history: %v\n", err)
@@ -97,6 +102,31 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 	}
 	if ctx.Err() != nil {
 		fmt.Fprintln(stderr, "fleetd history: interrupted; the store holds the history so far")
+		return 1
+	}
+	return 0
+}
+
+// copyStore is fleetd history --copy-from.
+func copyStore(ctx context.Context, fromURL, toURL string, stdout, stderr io.Writer) int {
+	from, err := storeurl.Open(ctx, fromURL)
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd history: %v\n", err)
+		return 1
+	}
+	defer from.Close()
+	to, err := storeurl.Open(ctx, toURL)
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd history: %v\n", err)
+		return 1
+	}
+	defer to.Close()
+	start := time.Now()
+	c, err := history.Copy(ctx, from, to)
+	fmt.Fprintf(stdout, "fleetd history: copied %d journal records, %d audit entries, %d snapshots, %d archived moves from %s into %s in %s\n",
+		c.Records, c.Audit, c.Snapshots, c.Archived, fromURL, toURL, time.Since(start).Round(time.Second))
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd history: %v\n", err)
 		return 1
 	}
 	return 0

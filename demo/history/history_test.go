@@ -100,3 +100,55 @@ func TestHistoryIsDeterministic(t *testing.T) {
 	require.Equal(t, got[0].Moves, got[1].Moves)
 	require.Equal(t, got[0].Delivered, got[1].Delivered)
 }
+
+// Copy makes a store with the same journal, audit log, snapshots and
+// archive; a compacted journal is refused.
+func TestCopy(t *testing.T) {
+	ctx := context.Background()
+	site, err := geo.Default()
+	require.NoError(t, err)
+	open := func() *boltstore.Store {
+		st, err := boltstore.Open(filepath.Join(t.TempDir(), "h.db"))
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = st.Close() })
+		return st
+	}
+	from := open()
+	_, err = Run(ctx, Config{Daemon: daemonConfig(t, site, daemon.SnapshotConfig{Every: 5 * time.Minute}), Store: from, Site: site,
+		Duration: 20 * time.Minute, Shuttles: 2, Demo: demo.Config{MovesPerHour: 12}})
+	require.NoError(t, err)
+	to := open()
+	c, err := Copy(ctx, from, to)
+	require.NoError(t, err)
+	want, err := from.Read(ctx, 0, 0)
+	require.NoError(t, err)
+	got, err := to.Read(ctx, 0, 0)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	require.Equal(t, len(want), c.Records)
+	wantAudit, err := from.ReadAudit(ctx, 0, 0)
+	require.NoError(t, err)
+	gotAudit, err := to.ReadAudit(ctx, 0, 0)
+	require.NoError(t, err)
+	require.Equal(t, wantAudit, gotAudit)
+	seqs, err := from.Snapshots(ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, seqs)
+	gotSeqs, err := to.Snapshots(ctx)
+	require.NoError(t, err)
+	require.Equal(t, seqs, gotSeqs)
+	b, err := to.ReadSnapshot(ctx, seqs[len(seqs)-1])
+	require.NoError(t, err)
+	wantB, err := from.ReadSnapshot(ctx, seqs[len(seqs)-1])
+	require.NoError(t, err)
+	require.Equal(t, wantB, b)
+
+	_, err = Copy(ctx, from, to)
+	require.ErrorContains(t, err, "not empty")
+	tok, err := from.Acquire(ctx, "test", time.Second)
+	require.NoError(t, err)
+	require.NoError(t, from.TrimJournal(ctx, tok, seqs[0]))
+	require.NoError(t, from.Release(ctx, "test", tok))
+	_, err = Copy(ctx, from, open())
+	require.ErrorContains(t, err, "compacted")
+}
