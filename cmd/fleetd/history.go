@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -33,6 +34,7 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Int64("seed", 1, "seed of the operators', officers' and shuttles' randomness")
 	stateEvery := fs.Duration("state-every", time.Minute, "how often a driving shuttle sends its state, in fleet time")
 	batch := fs.Int("batch", 1000, "journal records written to the store at once")
+	compact := fs.Bool("compact", false, "instead of writing a history, compact --store's journal as fleetd does with compaction on: delete the records before the oldest snapshot kept")
 	copyFrom := fs.String("copy-from", "", "instead of writing a history, copy the store at this `URL` (its journal whole, audit log, snapshots, archive) into --store")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -57,6 +59,9 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 	log := o.loggerAt(stderr, slog.LevelWarn)
 	ctx, stop := signalContext()
 	defer stop()
+	if *compact {
+		return compactStore(ctx, o.file.Store, stdout, stderr)
+	}
 	if *copyFrom != "" {
 		return copyStore(ctx, *copyFrom, o.file.Store, stdout, stderr)
 	}
@@ -129,5 +134,34 @@ func copyStore(ctx context.Context, fromURL, toURL string, stdout, stderr io.Wri
 		fmt.Fprintf(stderr, "fleetd history: %v\n", err)
 		return 1
 	}
+	return 0
+}
+
+// compactStore is fleetd history --compact.
+func compactStore(ctx context.Context, url string, stdout, stderr io.Writer) int {
+	st, err := storeurl.Open(ctx, url)
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd history: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	seqs, err := st.Snapshots(ctx)
+	if err == nil && len(seqs) == 0 {
+		err = errors.New("the store keeps no snapshot")
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd history: %v\n", err)
+		return 1
+	}
+	token, err := st.Acquire(ctx, "fleetd-history-compact", 10*time.Second)
+	if err == nil {
+		err = st.TrimJournal(ctx, token, seqs[0])
+		_ = st.Release(ctx, "fleetd-history-compact", token)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "fleetd history: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "fleetd history: %s: journal records before %d (the oldest snapshot kept) deleted\n", url, seqs[0])
 	return 0
 }
