@@ -32,8 +32,9 @@ func (d *Daemon) readAhead(ctx context.Context, after uint64) *readAhead {
 	ra := &readAhead{after: after, pages: make(chan page, 2), cancel: cancel}
 	go func() {
 		defer close(ra.pages)
+		var f inflater
 		for {
-			p := readPage(ctx, d.cfg.Journal, after)
+			p := readPage(ctx, d.cfg.Journal, &f, after)
 			select {
 			case ra.pages <- p:
 			case <-ctx.Done():
@@ -49,14 +50,14 @@ func (d *Daemon) readAhead(ctx context.Context, after uint64) *readAhead {
 }
 
 // readPage reads and decodes the page of records after index after.
-func readPage(ctx context.Context, j Journal, after uint64) page {
+func readPage(ctx context.Context, j Journal, f *inflater, after uint64) page {
 	es, err := j.Read(ctx, after, replayPage)
 	if err != nil {
 		return page{err: fmt.Errorf("daemon: reading the journal: %w", err)}
 	}
 	p := page{es: es, recs: make([]record, len(es))}
 	for i, e := range es {
-		if p.recs[i], err = decodeRecord(e.Data); err != nil {
+		if p.recs[i], err = f.decodeRecord(e.Data); err != nil {
 			p.es, p.recs = es[:i], p.recs[:i]
 			p.err = fmt.Errorf("daemon: journal entry %d: %w", e.Index, err)
 			break

@@ -48,15 +48,39 @@ func encodeRecord(r record) ([]byte, error) {
 }
 
 // inflate undoes encodeRecord's compression.
-func inflate(b []byte) ([]byte, error) {
+func inflate(b []byte) ([]byte, error) { return (*inflater)(nil).inflate(b) }
+
+// inflater undoes encodeRecord's compression with one decompressor and
+// one buffer for every record (a replay inflates thousands: a
+// decompressor for each was a large part of its allocations). What
+// inflate returns is good until its next call (decodeRecord keeps none of
+// it: json.Unmarshal copies). Its zero value is ready; it is not safe
+// for concurrent use. A nil inflater makes a decompressor and a buffer
+// for each record.
+type inflater struct {
+	src bytes.Reader
+	r   io.ReadCloser
+	out bytes.Buffer
+}
+
+func (f *inflater) inflate(b []byte) ([]byte, error) {
 	if len(b) == 0 || b[0] != deflated {
 		return b, nil
 	}
-	out, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(b[1:])), 64<<20))
-	if err != nil {
+	if f == nil {
+		f = &inflater{}
+	}
+	f.src.Reset(b[1:])
+	if f.r == nil {
+		f.r = flate.NewReader(&f.src)
+	} else if err := f.r.(flate.Resetter).Reset(&f.src, nil); err != nil {
 		return nil, fmt.Errorf("daemon: journal record: %w", err)
 	}
-	return out, nil
+	f.out.Reset()
+	if _, err := f.out.ReadFrom(io.LimitReader(f.r, 64<<20)); err != nil {
+		return nil, fmt.Errorf("daemon: journal record: %w", err)
+	}
+	return f.out.Bytes(), nil
 }
 
 func isFenced(err error) bool { return errors.Is(err, store.ErrFenced) }
