@@ -56,6 +56,9 @@ type FleetConfig struct {
 	// StartNodes are the vehicles' start nodes in order; the rest start at
 	// StartNodes(site) not already taken.
 	StartNodes []string
+	// StartLoads are the ids of the loads the vehicles start with, in
+	// order ("": none); the rest start empty.
+	StartLoads []string
 }
 
 // StartNodes lists the site's parking spots alternating between its
@@ -141,6 +144,9 @@ func (cfg FleetConfig) Configs() ([]Config, error) {
 		vc := tmpl
 		vc.SerialNumber = fmt.Sprintf("%s%02d", cfg.SerialPrefix, i+1)
 		vc.StartNode = starts[i]
+		if i < len(cfg.StartLoads) {
+			vc.StartLoad = cfg.StartLoads[i]
+		}
 		h := fnv.New64a()
 		h.Write([]byte(vc.SerialNumber))
 		vc.Seed = tmpl.Seed ^ int64(h.Sum64())
