@@ -174,6 +174,7 @@ type Daemon struct {
 	stopErr  error                // why this instance stopped, if not deposed
 	settings string               // see settings()
 	wall     func() time.Time     // real time: arrivals, silence, snapshot age; time.Now but when Stepped
+	enc      deflater             // compresses the records this instance journals
 	hooks    map[string]*Delivery // subscriber -> outbound delivery progress (not the core's)
 
 	in, out, rejected, dropped, same, pubErr, ctlErr, jErr, replayed atomic.Int64
@@ -451,7 +452,7 @@ func (d *Daemon) input(ctx context.Context, rec record) error {
 		if !d.active.Load() {
 			return ErrStandby
 		}
-		b, err := encodeRecord(rec)
+		b, err := d.enc.encodeRecord(rec)
 		if err != nil {
 			return err
 		}

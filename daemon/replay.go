@@ -28,7 +28,20 @@ const (
 	deflateAbove      = 256 // bytes
 )
 
-func encodeRecord(r record) ([]byte, error) {
+func encodeRecord(r record) ([]byte, error) { return (*deflater)(nil).encodeRecord(r) }
+
+// deflater compresses journal records with one compressor for every
+// record (making one allocates about a megabyte: most of what journaling
+// an input cost). Its zero value is ready; it is not safe for concurrent
+// use (the daemon's goroutine owns the daemon's). A nil deflater makes a
+// compressor for each record.
+type deflater struct {
+	w *flate.Writer
+}
+
+// encodeRecord is a record as journaled: JSON, deflated above
+// deflateAbove bytes. What it returns is the caller's.
+func (f *deflater) encodeRecord(r record) ([]byte, error) {
 	r.V = journalVersion
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -37,11 +50,19 @@ func encodeRecord(r record) ([]byte, error) {
 	if len(b) <= deflateAbove {
 		return b, nil
 	}
+	if f == nil {
+		f = &deflater{}
+	}
 	var out bytes.Buffer
+	out.Grow(len(b)/2 + 16)
 	out.WriteByte(deflated)
-	w, _ := flate.NewWriter(&out, flate.BestSpeed) // errs only on a bad level
-	_, _ = w.Write(b)                              // a bytes.Buffer does not fail
-	if err := w.Close(); err != nil {
+	if f.w == nil {
+		f.w, _ = flate.NewWriter(&out, flate.BestSpeed) // errs only on a bad level
+	} else {
+		f.w.Reset(&out)
+	}
+	_, _ = f.w.Write(b) // a bytes.Buffer does not fail
+	if err := f.w.Close(); err != nil {
 		return nil, fmt.Errorf("daemon: journal record: %w", err)
 	}
 	return out.Bytes(), nil
@@ -222,7 +243,7 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 	}
 	if d.applied == 0 {
 		// a new journal: it starts with the settings it is written with
-		b, err := encodeRecord(record{Kind: kindConfig, At: d.cfg.Clock(), Settings: d.settings})
+		b, err := d.enc.encodeRecord(record{Kind: kindConfig, At: d.cfg.Clock(), Settings: d.settings})
 		if err != nil {
 			return err
 		}
