@@ -186,6 +186,7 @@ type Daemon struct {
 	fromSnapshot uint64        // the snapshot restored at start, 0 if none
 	snapAt       uint64        // the index of the last snapshot taken or restored
 	snapTime     time.Time     // when (wall time)
+	snapAfter    time.Time     // no snapshot before (wall time): see Run
 	snapBusy     atomic.Bool   // a snapshot is being written
 	snapJobs     chan snapJob
 	snapOK       atomic.Int64
@@ -254,6 +255,10 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 		snapCtx, stopSnap := context.WithCancel(ctx)
 		snapDone := make(chan struct{})
 		d.snapAt, d.snapTime = max(d.snapAt, d.fromSnapshot), d.wall()
+		// a standby that took over has applied many records since its
+		// snapshot: the one due at once waits a moment, so that encoding
+		// it does not take the CPU from the takeover's first orders
+		d.snapAfter = d.wall().Add(snapshotGrace)
 		go d.snapshotWriter(snapCtx, snapDone)
 		defer func() { stopSnap(); <-snapDone }()
 	}

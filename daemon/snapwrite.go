@@ -50,6 +50,10 @@ type SnapshotStore interface {
 	TrimJournal(ctx context.Context, token uint64, before uint64) error
 }
 
+// snapshotGrace is how long after it becomes active the daemon takes no
+// snapshot (wall time).
+const snapshotGrace = 2 * time.Second
+
 // snapJob is a snapshot encoded on the daemon's goroutine, to be written
 // off it.
 type snapJob struct {
@@ -62,7 +66,7 @@ type snapJob struct {
 // snapshotDue reports whether a snapshot should be taken now.
 func (d *Daemon) snapshotDue() bool {
 	c := d.cfg.Snapshots
-	if d.snaps == nil || c.off() || d.applied <= d.snapAt || d.snapBusy.Load() || !d.active.Load() {
+	if d.snaps == nil || c.off() || d.applied <= d.snapAt || d.snapBusy.Load() || !d.active.Load() || d.wall().Before(d.snapAfter) {
 		return false
 	}
 	return c.EveryRecords > 0 && d.applied-d.snapAt >= uint64(c.EveryRecords) ||
