@@ -212,6 +212,19 @@ func (d *Daemon) restore(cs coreState) error {
 	return nil
 }
 
+// newestSnapshot is the index of the newest snapshot kept, 0 if none (or
+// the store cannot say: loadSnapshot will).
+func (d *Daemon) newestSnapshot(ctx context.Context) uint64 {
+	if d.snaps == nil {
+		return 0
+	}
+	seqs, err := d.snaps.Snapshots(ctx)
+	if err != nil || len(seqs) == 0 {
+		return 0
+	}
+	return seqs[len(seqs)-1]
+}
+
 // errNoSnapshot: no snapshot could be restored.
 var errNoSnapshot = errors.New("daemon: no valid snapshot")
 

@@ -195,6 +195,8 @@ type Daemon struct {
 	active   atomic.Bool
 	stopErr  error                // why this instance stopped, if not deposed
 	settings string               // see settings()
+	wall     func() time.Time     // real time: arrivals, silence, snapshot age; time.Now but when Stepped
+	enc      deflater             // compresses the records this instance journals
 	hooks    map[string]*Delivery // subscriber -> outbound delivery progress (not the core's)
 
 	in, out, rejected, dropped, same, pubErr, ctlErr, jErr, replayed atomic.Int64
@@ -206,6 +208,7 @@ type Daemon struct {
 	fromSnapshot uint64        // the snapshot restored at start, 0 if none
 	snapAt       uint64        // the index of the last snapshot taken or restored
 	snapTime     time.Time     // when (wall time)
+	snapAfter    time.Time     // no snapshot before (wall time): see Run
 	snapBusy     atomic.Bool   // a snapshot is being written
 	snapJobs     chan snapJob
 	snapOK       atomic.Int64
@@ -245,7 +248,7 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Daemon{cfg: cfg, ctl: ctl, m: m, snaps: snaps, archive: archive, snapJobs: make(chan snapJob, 1), refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)),
+	return &Daemon{cfg: cfg, ctl: ctl, m: m, snaps: snaps, archive: archive, snapJobs: make(chan snapJob, 1), refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), wall: time.Now, log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)),
 		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]string{}}, nil
 }
 
@@ -273,7 +276,11 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 	if d.snaps != nil && !d.cfg.Snapshots.off() {
 		snapCtx, stopSnap := context.WithCancel(ctx)
 		snapDone := make(chan struct{})
-		d.snapAt, d.snapTime = max(d.snapAt, d.fromSnapshot), time.Now()
+		d.snapAt, d.snapTime = max(d.snapAt, d.fromSnapshot), d.wall()
+		// a standby that took over has applied many records since its
+		// snapshot: the one due at once waits a moment, so that encoding
+		// it does not take the CPU from the takeover's first orders
+		d.snapAfter = d.wall().Add(snapshotGrace)
 		go d.snapshotWriter(snapCtx, snapDone)
 		defer func() { stopSnap(); <-snapDone }()
 	}
@@ -347,7 +354,7 @@ func (d *Daemon) nextTick() time.Duration {
 // receive is the MQTT handler: it copies and hands over, never blocks.
 func (d *Daemon) receive(topic string, payload []byte) {
 	select {
-	case d.inbox <- inMsg{topic: topic, payload: bytes.Clone(payload), at: time.Now()}:
+	case d.inbox <- inMsg{topic: topic, payload: bytes.Clone(payload), at: d.wall()}:
 	default:
 		d.dropped.Add(1)
 	}
@@ -443,7 +450,7 @@ func (d *Daemon) refused(topic string, err error) {
 
 // tick hands time to the core, and reports vehicles gone silent.
 func (d *Daemon) tick(ctx context.Context) {
-	now := time.Now()
+	now := d.wall()
 	for key, at := range d.heard {
 		if silence := now.Sub(at); silence > d.cfg.StaleAfter && !d.silent[key] {
 			d.silent[key] = true
@@ -456,7 +463,7 @@ func (d *Daemon) tick(ctx context.Context) {
 // resume: a fleetd takes over; every vehicle it knows gets StaleAfter to
 // report, and is asked for its state.
 func (d *Daemon) resume(ctx context.Context) {
-	now := time.Now()
+	now := d.wall()
 	for _, v := range d.m.Vehicles() {
 		if v.Connection != "" {
 			d.heard[v.Manufacturer+"/"+v.SerialNumber] = now
@@ -482,7 +489,7 @@ func (d *Daemon) input(ctx context.Context, rec record) error {
 		if !d.active.Load() {
 			return ErrStandby
 		}
-		b, err := encodeRecord(rec)
+		b, err := d.enc.encodeRecord(rec)
 		if err != nil {
 			return err
 		}
@@ -630,7 +637,7 @@ func (d *Daemon) publish(outs []vehicles.Outgoing) {
 // is active; it returns when ctx ends.
 func (d *Daemon) publisher(ctx context.Context, bus Bus, done chan<- struct{}) {
 	defer close(done)
-	quiet := false
+	quiet, ordered := false, false
 	for {
 		select {
 		case <-ctx.Done():
@@ -649,8 +656,22 @@ func (d *Daemon) publisher(ctx context.Context, bus Bus, done chan<- struct{}) {
 			}
 			quiet = false
 			d.out.Add(1)
+			if !ordered && o.Kind == vda5050.TopicOrder {
+				// the fleet drives again: what recovery and failover
+				// are measured to (BENCHMARKS.md)
+				ordered = true
+				d.log.Info("first order published", "vehicle", o.Vehicle, "order", orderID(o))
+			}
 		}
 	}
+}
+
+// orderID is an order's id, for the log.
+func orderID(o vehicles.Outgoing) string {
+	if m, ok := o.Msg.(*vda5050.Order); ok {
+		return fmt.Sprintf("%s/%d", m.OrderID, m.OrderUpdateID)
+	}
+	return ""
 }
 
 // Do runs fn on the daemon's goroutine, with the core to itself, and

@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,4 +77,22 @@ func state(t *testing.T, serial, node string) []byte {
 	b, err := json.Marshal(st)
 	require.NoError(t, err)
 	return b
+}
+
+// One deflater for many records makes the bytes a new one makes for
+// each, and they decode to the record.
+func TestDeflaterReused(t *testing.T) {
+	var f deflater
+	for i := range 5 {
+		rec := record{Kind: kindMessage, Topic: "uagv/v2/a/b/state", JSON: []byte(fmt.Sprintf(`{"n":%d,"pad":%q}`, i, strings.Repeat("x", 300+i*50)))}
+		got, err := f.encodeRecord(rec)
+		require.NoError(t, err)
+		want, err := encodeRecord(rec)
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+		require.Equal(t, deflated, got[0])
+		back, err := decodeRecord(got)
+		require.NoError(t, err)
+		require.JSONEq(t, string(rec.JSON), string(back.JSON))
+	}
 }

@@ -263,9 +263,13 @@ func (e *eventJSON) decode(v int) (fleet.Event, error) {
 	return ev, nil
 }
 
-func decodeRecord(b []byte) (record, error) {
+func decodeRecord(b []byte) (record, error) { return (*inflater)(nil).decodeRecord(b) }
+
+// decodeRecord decodes a record, inflating it with f's decompressor (a
+// nil f makes one for the record).
+func (f *inflater) decodeRecord(b []byte) (record, error) {
 	var r record
-	b, err := inflate(b)
+	b, err := f.inflate(b)
 	if err != nil {
 		return r, err
 	}

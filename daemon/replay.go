@@ -28,7 +28,20 @@ const (
 	deflateAbove      = 256 // bytes
 )
 
-func encodeRecord(r record) ([]byte, error) {
+func encodeRecord(r record) ([]byte, error) { return (*deflater)(nil).encodeRecord(r) }
+
+// deflater compresses journal records with one compressor for every
+// record (making one allocates about a megabyte: most of what journaling
+// an input cost). Its zero value is ready; it is not safe for concurrent
+// use (the daemon's goroutine owns the daemon's). A nil deflater makes a
+// compressor for each record.
+type deflater struct {
+	w *flate.Writer
+}
+
+// encodeRecord is a record as journaled: JSON, deflated above
+// deflateAbove bytes. What it returns is the caller's.
+func (f *deflater) encodeRecord(r record) ([]byte, error) {
 	r.V = journalVersion
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -37,26 +50,58 @@ func encodeRecord(r record) ([]byte, error) {
 	if len(b) <= deflateAbove {
 		return b, nil
 	}
+	if f == nil {
+		f = &deflater{}
+	}
 	var out bytes.Buffer
+	out.Grow(len(b)/2 + 16)
 	out.WriteByte(deflated)
-	w, _ := flate.NewWriter(&out, flate.BestSpeed) // errs only on a bad level
-	_, _ = w.Write(b)                              // a bytes.Buffer does not fail
-	if err := w.Close(); err != nil {
+	if f.w == nil {
+		f.w, _ = flate.NewWriter(&out, flate.BestSpeed) // errs only on a bad level
+	} else {
+		f.w.Reset(&out)
+	}
+	_, _ = f.w.Write(b) // a bytes.Buffer does not fail
+	if err := f.w.Close(); err != nil {
 		return nil, fmt.Errorf("daemon: journal record: %w", err)
 	}
 	return out.Bytes(), nil
 }
 
 // inflate undoes encodeRecord's compression.
-func inflate(b []byte) ([]byte, error) {
+func inflate(b []byte) ([]byte, error) { return (*inflater)(nil).inflate(b) }
+
+// inflater undoes encodeRecord's compression with one decompressor and
+// one buffer for every record (a replay inflates thousands: a
+// decompressor for each was a large part of its allocations). What
+// inflate returns is good until its next call (decodeRecord keeps none of
+// it: json.Unmarshal copies). Its zero value is ready; it is not safe
+// for concurrent use. A nil inflater makes a decompressor and a buffer
+// for each record.
+type inflater struct {
+	src bytes.Reader
+	r   io.ReadCloser
+	out bytes.Buffer
+}
+
+func (f *inflater) inflate(b []byte) ([]byte, error) {
 	if len(b) == 0 || b[0] != deflated {
 		return b, nil
 	}
-	out, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(b[1:])), 64<<20))
-	if err != nil {
+	if f == nil {
+		f = &inflater{}
+	}
+	f.src.Reset(b[1:])
+	if f.r == nil {
+		f.r = flate.NewReader(&f.src)
+	} else if err := f.r.(flate.Resetter).Reset(&f.src, nil); err != nil {
 		return nil, fmt.Errorf("daemon: journal record: %w", err)
 	}
-	return out, nil
+	f.out.Reset()
+	if _, err := f.out.ReadFrom(io.LimitReader(f.r, 64<<20)); err != nil {
+		return nil, fmt.Errorf("daemon: journal record: %w", err)
+	}
+	return f.out.Bytes(), nil
 }
 
 func isFenced(err error) bool { return errors.Is(err, store.ErrFenced) }
@@ -72,41 +117,65 @@ const replayPage = 1000
 // (coresnap.go) and replays only the records after it. Records the
 // journal no longer has (compacted after a snapshot, while this instance
 // stood by) are skipped by restoring a snapshot that covers them.
+//
+// The records are read and decoded on a goroutine of their own, a page
+// or two ahead of the core that applies them (readahead.go); on the
+// first catch-up that reading starts after the newest snapshot while the
+// snapshot itself is read and restored.
 func (d *Daemon) catchUp(ctx context.Context) error {
+	var ra *readAhead
+	defer func() { ra.stop() }()
 	if !d.snapTried && d.applied == 0 {
 		d.snapTried = true
+		if seq := d.newestSnapshot(ctx); seq > 0 {
+			ra = d.readAhead(ctx, seq) // the tail, if that snapshot is valid
+		}
 		switch err := d.loadSnapshot(ctx, 0); {
 		case errors.Is(err, errNoSnapshot):
 			// replay the journal from its start
 		case err != nil:
 			return err
 		}
+		if ra != nil && ra.after != d.applied {
+			ra.stop() // another snapshot, or none, was restored
+			ra = nil
+		}
 	}
 	for {
-		es, err := d.cfg.Journal.Read(ctx, d.applied, replayPage)
+		if ra == nil {
+			ra = d.readAhead(ctx, d.applied)
+		}
+		gap, err := d.applyPages(ra)
+		ra.stop()
+		ra = nil
+		if err != nil || gap == 0 {
+			return err
+		}
+		// compacted: the records after d.applied are gone
+		err = d.loadSnapshot(ctx, gap-1)
+		if errors.Is(err, errNoSnapshot) {
+			return fmt.Errorf("%w: the journal starts at record %d after compaction, this instance applied %d, and no valid snapshot covers the gap",
+				ErrJournalLost, gap, d.applied)
+		}
 		if err != nil {
-			return fmt.Errorf("daemon: reading the journal: %w", err)
+			return err
 		}
-		if len(es) > 0 && es[0].Index != d.applied+1 {
-			// compacted: the records after d.applied are gone
-			err := d.loadSnapshot(ctx, es[0].Index-1)
-			if errors.Is(err, errNoSnapshot) {
-				return fmt.Errorf("%w: the journal starts at record %d after compaction, this instance applied %d, and no valid snapshot covers the gap",
-					ErrJournalLost, es[0].Index, d.applied)
-			}
-			if err != nil {
-				return err
-			}
-			continue
+	}
+}
+
+// applyPages applies the records read ahead, in order, until the last.
+// It returns the index the journal goes on at when that is not the next
+// one (records were compacted away: nothing of that page is applied).
+func (d *Daemon) applyPages(ra *readAhead) (gap uint64, err error) {
+	for p := range ra.pages {
+		if len(p.es) > 0 && p.es[0].Index != d.applied+1 {
+			return p.es[0].Index, nil
 		}
-		for _, e := range es {
-			rec, err := decodeRecord(e.Data)
-			if err != nil {
-				return fmt.Errorf("daemon: journal entry %d: %w", e.Index, err)
-			}
+		for i, e := range p.es {
+			rec := p.recs[i]
 			if rec.Kind == kindConfig {
 				if rec.Settings != d.settings {
-					return fmt.Errorf("%w:\n  journal: %s\n  now:     %s", ErrSettings, rec.Settings, d.settings)
+					return 0, fmt.Errorf("%w:\n  journal: %s\n  now:     %s", ErrSettings, rec.Settings, d.settings)
 				}
 				d.applied = e.Index
 				continue
@@ -114,10 +183,11 @@ func (d *Daemon) catchUp(ctx context.Context) error {
 			_, _ = d.apply(e.Index, rec)
 			d.replayed.Add(1)
 		}
-		if len(es) < replayPage {
-			return nil
+		if p.err != nil {
+			return 0, p.err
 		}
 	}
+	return 0, nil
 }
 
 // takeOver takes the lease: while another instance holds it, this one
@@ -173,7 +243,7 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 	}
 	if d.applied == 0 {
 		// a new journal: it starts with the settings it is written with
-		b, err := encodeRecord(record{Kind: kindConfig, At: d.cfg.Clock(), Settings: d.settings})
+		b, err := d.enc.encodeRecord(record{Kind: kindConfig, At: d.cfg.Clock(), Settings: d.settings})
 		if err != nil {
 			return err
 		}

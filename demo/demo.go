@@ -150,15 +150,17 @@ func (p *Player) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			if err := p.step(ctx); err != nil && ctx.Err() == nil {
+			if err := p.Step(ctx); err != nil && ctx.Err() == nil {
 				return err
 			}
 		}
 	}
 }
 
-// step asks for the moves that are due and plays customs.
-func (p *Player) step(ctx context.Context) error {
+// Step asks for the moves that are due and plays customs, once: Run
+// does it every Poll; a caller on a virtual clock (package
+// demo/history) does it itself.
+func (p *Player) Step(ctx context.Context) error {
 	if !p.f.Active() {
 		return nil // a standby fleetd: its turn may come
 	}

@@ -43,7 +43,7 @@ func TestMovesAtTheRateBothWays(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 	for i := 0; i < 10*60; i++ { // ten hours a minute at a time
-		require.NoError(t, p.step(ctx))
+		require.NoError(t, p.Step(ctx))
 		f.now = f.now.Add(time.Minute)
 	}
 	dirs := map[string]int{}
@@ -72,7 +72,7 @@ func TestOfficersDecideOnceEachStage(t *testing.T) {
 	f.queue = []fleet.GateWait{{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Shuttle: "s1"}}
 	var decisions []fleet.CustomsDecision
 	for i := 0; i < 60; i++ {
-		require.NoError(t, p.step(ctx))
+		require.NoError(t, p.Step(ctx))
 		for _, ev := range f.got {
 			decisions = append(decisions, ev.(fleet.CustomsDecision))
 		}
@@ -87,7 +87,7 @@ func TestOfficersDecideOnceEachStage(t *testing.T) {
 	f.queue = []fleet.GateWait{{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Shuttle: "s1", Inspection: true, AtInspectionBay: true}}
 	start := f.now
 	for len(f.got) == 0 {
-		require.NoError(t, p.step(ctx))
+		require.NoError(t, p.Step(ctx))
 		f.now = f.now.Add(time.Minute)
 	}
 	assert.Equal(t, fleet.DecisionRelease, f.got[0].(fleet.CustomsDecision).Decision)
@@ -101,7 +101,7 @@ func TestNoOfficersLeavesTheGatesToOthers(t *testing.T) {
 	f.queue = []fleet.GateWait{{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Shuttle: "s1"},
 		{Checkpoint: "cn-pokitu-in", Country: "CN", Move: "m2", Shuttle: "s2", Held: "seal alert"}}
 	for i := 0; i < 60; i++ {
-		require.NoError(t, p.step(context.Background()))
+		require.NoError(t, p.Step(context.Background()))
 		f.now = f.now.Add(time.Minute)
 	}
 	assert.Empty(t, f.got, "neither a move nor a decision")

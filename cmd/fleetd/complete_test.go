@@ -10,7 +10,7 @@ import (
 // fleetd __complete offers what may come next: commands, subcommands,
 // a command's flags (from its help, made from its flag set), shells.
 func TestComplete(t *testing.T) {
-	all := "site sim run demo bench mqtt audit-key completion version help"
+	all := "site sim run demo bench history mqtt audit-key completion version help"
 	for _, tc := range []struct {
 		words []string
 		want  string

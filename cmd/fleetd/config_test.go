@@ -100,3 +100,24 @@ func TestConfigMoveRetention(t *testing.T) {
 		assert.ErrorContains(t, err, tc.err, tc.json)
 	}
 }
+
+// "lease_ttl_s" reaches the daemon (default 3 s); one too short to renew
+// is refused.
+func TestConfigLeaseTTL(t *testing.T) {
+	o := fleetOpts{timeScale: 1}
+	cfg, err := o.daemonConfig(nil, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 3*time.Second, cfg.LeaseTTL)
+	p := filepath.Join(t.TempDir(), "fleetd.json")
+	require.NoError(t, os.WriteFile(p, []byte(`{"lease_ttl_s": 1.5}`), 0o600))
+	o.file, err = readConfig(p)
+	require.NoError(t, err)
+	cfg, err = o.daemonConfig(nil, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1500*time.Millisecond, cfg.LeaseTTL)
+	for _, bad := range []string{`{"lease_ttl_s": -1}`, `{"lease_ttl_s": 0.1}`} {
+		require.NoError(t, os.WriteFile(p, []byte(bad), 0o600))
+		_, err = readConfig(p)
+		assert.ErrorContains(t, err, "lease_ttl_s", bad)
+	}
+}

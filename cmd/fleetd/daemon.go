@@ -191,14 +191,6 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 	if err != nil {
 		return nil, err
 	}
-	policy, err := charging.PolicyByName(orDefault(o.file.Charging, "opportunity"))
-	if err != nil {
-		return nil, err
-	}
-	roster, err := vehicles.NewRoster(o.file.Roster...)
-	if err != nil {
-		return nil, err
-	}
 	r := &running{site: site, graph: g, url: o.file.Broker.URL}
 	if o.file.Store != "" {
 		r.store, err = storeurl.Open(ctx, o.file.Store)
@@ -242,35 +234,7 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		r.close()
 		return nil, err
 	}
-	snaps, err := o.file.Snapshots.daemon()
-	if err != nil {
-		r.close()
-		return nil, err
-	}
-	retention, err := o.file.moveRetention()
-	if err != nil {
-		r.close()
-		return nil, err
-	}
-	r.d, err = daemon.New(daemon.Config{
-		Graph: g,
-		Fleet: fleet.Config{Dispatch: o.file.Dispatch, Charging: policy, HoldWithoutDeclaration: o.file.HoldWithoutDeclaration, Tuning: o.file.Tuning,
-			Retention: retention},
-		Vehicles: vehicles.Config{Roster: roster, Interface: o.file.Interface, AutoAdmit: o.file.AutoAdmit, MaxVehicles: o.file.MaxVehicles,
-			// the core's clock runs timeScale times faster than real
-			// time; a resend waits 5 s of real time
-			ResendAfter: time.Duration(float64(5*time.Second) * o.timeScale),
-			// vehicles stamp their messages with the wall clock, not
-			// the core's (scaled) one: Check compares with the wall
-			MaxClockSkew: time.Duration(o.file.MaxClockSkewS * float64(time.Second))},
-		Journal:    r.journal(),
-		Owner:      o.owner,
-		StaleAfter: time.Duration(orDefaultF(o.file.StaleAfterS, 45) * float64(time.Second)),
-		TimeScale:  o.timeScale,
-		Snapshots:  snaps,
-		Batch:      o.file.JournalBatch,
-		Log:        log,
-	})
+	r.d, err = o.newDaemon(g, r.journal(), log)
 	if err != nil {
 		r.close()
 		return nil, err
@@ -307,6 +271,58 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		}()
 	}
 	return r, nil
+}
+
+// daemonConfig is the daemon's configuration from the file and flags:
+// fleetd run and demo drive the fleet with it, and fleetd history writes
+// a store with it that they recover (the journal's settings are part of
+// it).
+func (o *fleetOpts) daemonConfig(g *routing.Graph, j daemon.Journal, log *slog.Logger) (daemon.Config, error) {
+	policy, err := charging.PolicyByName(orDefault(o.file.Charging, "opportunity"))
+	if err != nil {
+		return daemon.Config{}, err
+	}
+	roster, err := vehicles.NewRoster(o.file.Roster...)
+	if err != nil {
+		return daemon.Config{}, err
+	}
+	snaps, err := o.file.Snapshots.daemon()
+	if err != nil {
+		return daemon.Config{}, err
+	}
+	retention, err := o.file.moveRetention()
+	if err != nil {
+		return daemon.Config{}, err
+	}
+	return daemon.Config{
+		Graph: g,
+		Fleet: fleet.Config{Dispatch: o.file.Dispatch, Charging: policy, HoldWithoutDeclaration: o.file.HoldWithoutDeclaration, Tuning: o.file.Tuning,
+			Retention: retention},
+		Vehicles: vehicles.Config{Roster: roster, Interface: o.file.Interface, AutoAdmit: o.file.AutoAdmit, MaxVehicles: o.file.MaxVehicles,
+			// the core's clock runs timeScale times faster than real
+			// time; a resend waits 5 s of real time
+			ResendAfter: time.Duration(float64(5*time.Second) * o.timeScale),
+			// vehicles stamp their messages with the wall clock, not
+			// the core's (scaled) one: Check compares with the wall
+			MaxClockSkew: time.Duration(o.file.MaxClockSkewS * float64(time.Second))},
+		Journal:    j,
+		Owner:      o.owner,
+		StaleAfter: time.Duration(orDefaultF(o.file.StaleAfterS, 45) * float64(time.Second)),
+		LeaseTTL:   time.Duration(orDefaultF(o.file.LeaseTTLS, 3) * float64(time.Second)),
+		TimeScale:  o.timeScale,
+		Snapshots:  snaps,
+		Batch:      o.file.JournalBatch,
+		Log:        log,
+	}, nil
+}
+
+// newDaemon makes the daemon of daemonConfig.
+func (o *fleetOpts) newDaemon(g *routing.Graph, j daemon.Journal, log *slog.Logger) (*daemon.Daemon, error) {
+	cfg, err := o.daemonConfig(g, j, log)
+	if err != nil {
+		return nil, err
+	}
+	return daemon.New(cfg)
 }
 
 // webhooks builds the customs webhooks' deliverer, if any are

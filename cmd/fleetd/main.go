@@ -34,6 +34,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runDemo(args[1:], stdout, stderr)
 	case "bench":
 		return runBench(args[1:], stdout, stderr)
+	case "history":
+		return runHistory(args[1:], stdout, stderr)
 	case "mqtt":
 		return runMQTT(args[1:], stdout, stderr)
 	case "audit-key":

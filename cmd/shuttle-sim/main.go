@@ -44,7 +44,7 @@ type options struct {
 	tlsInsecure                   bool
 	iface, manufacturer, prefix   string
 	shuttles                      int
-	site, start                   string
+	site, start, loads            string
 	soc, scale, ambient, topSpeed float64
 	handling, statePeriod         time.Duration
 	visPeriod                     time.Duration
@@ -70,6 +70,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.shuttles, "shuttles", 1, "how many shuttles")
 	fs.StringVar(&o.prefix, "serial-prefix", "shuttle-", "serial numbers are this plus two digits: shuttle-01, ...")
 	fs.StringVar(&o.site, "site", "", "site GeoJSON file (default: the embedded "+geo.DefaultSiteName+")")
+	fs.StringVar(&o.loads, "loads", "", "comma-separated ids of the loads aboard at start, one per shuttle in order, empty for none (with --start: shuttles in the place of those a fleet had)")
 	fs.StringVar(&o.start, "start", "", "comma-separated start nodes, one per shuttle in order (default: parking spots of both centres in turn)")
 	fs.Float64Var(&o.soc, "soc", agv.DefaultStartSoC, "state of charge at start, 0..1")
 	fs.Float64Var(&o.scale, "time-scale", 1, "vehicle time per real time (60: a minute a second)")
@@ -190,6 +191,9 @@ func build(o options, log *slog.Logger) (agv.FleetConfig, mqttbus.Config, error)
 	}
 	if o.start != "" {
 		f.StartNodes = strings.Split(o.start, ",")
+	}
+	if o.loads != "" {
+		f.StartLoads = strings.Split(o.loads, ",")
 	}
 	if o.soc <= 0 || o.soc > 1 {
 		return f, mq, fmt.Errorf("--soc %g: want 0 < soc <= 1", o.soc)

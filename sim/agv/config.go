@@ -51,6 +51,10 @@ type Config struct {
 	// StartSoC is the state of charge at start, 0 < StartSoC <= 1; zero
 	// means DefaultStartSoC.
 	StartSoC float64
+	// StartLoad is the id of a load aboard at start; empty: none. A
+	// vehicle switched on laden (say, in the place of one a fleet had
+	// laden when it went down) reports it until it drops it.
+	StartLoad string
 
 	// TopSpeedKmh is the vehicle's top speed; default 25 km/h.
 	TopSpeedKmh float64

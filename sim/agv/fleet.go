@@ -60,6 +60,9 @@ type FleetConfig struct {
 	// Observer, if not nil, is told of every message a vehicle publishes
 	// and receives over its link (for measurements; see Observer).
 	Observer Observer
+	// StartLoads are the ids of the loads the vehicles start with, in
+	// order ("": none); the rest start empty.
+	StartLoads []string
 }
 
 // Observer is told of what a fleet's vehicles send and receive over their
@@ -111,12 +114,11 @@ type Fleet struct {
 	links    []*mqttLink
 }
 
-// NewFleet makes the vehicles of cfg; Run connects and runs them. log may
-// be nil.
-func NewFleet(cfg FleetConfig, dial Dial, log *slog.Logger) (*Fleet, error) {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+// Configs are the configs of cfg's vehicles, as NewFleet makes them:
+// serial numbers from the prefix, start nodes, seeds from the template's
+// and the serial. A caller that drives vehicles itself (Start, Step)
+// makes them with New from these.
+func (cfg FleetConfig) Configs() ([]Config, error) {
 	if cfg.Shuttles == 0 {
 		cfg.Shuttles = 1
 	}
@@ -125,9 +127,6 @@ func NewFleet(cfg FleetConfig, dial Dial, log *slog.Logger) (*Fleet, error) {
 	}
 	if cfg.Shuttles < 0 {
 		return nil, fmt.Errorf("agv: %d shuttles", cfg.Shuttles)
-	}
-	if dial == nil {
-		return nil, errors.New("agv: no Dial")
 	}
 	tmpl := cfg.Vehicle.withDefaults()
 	if tmpl.Site == nil {
@@ -156,14 +155,37 @@ func NewFleet(cfg FleetConfig, dial Dial, log *slog.Logger) (*Fleet, error) {
 	if len(starts) < cfg.Shuttles {
 		return nil, fmt.Errorf("agv: %d shuttles but only %d start nodes (the site has %d parking spots)", cfg.Shuttles, len(starts), len(tmpl.Site.Parking))
 	}
-	f := &Fleet{cfg: cfg, dial: dial, log: log}
-	for i := range cfg.Shuttles {
+	out := make([]Config, cfg.Shuttles)
+	for i := range out {
 		vc := tmpl
 		vc.SerialNumber = fmt.Sprintf("%s%02d", cfg.SerialPrefix, i+1)
 		vc.StartNode = starts[i]
+		if i < len(cfg.StartLoads) {
+			vc.StartLoad = cfg.StartLoads[i]
+		}
 		h := fnv.New64a()
 		h.Write([]byte(vc.SerialNumber))
 		vc.Seed = tmpl.Seed ^ int64(h.Sum64())
+		out[i] = vc
+	}
+	return out, nil
+}
+
+// NewFleet makes the vehicles of cfg; Run connects and runs them. log may
+// be nil.
+func NewFleet(cfg FleetConfig, dial Dial, log *slog.Logger) (*Fleet, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if dial == nil {
+		return nil, errors.New("agv: no Dial")
+	}
+	cfgs, err := cfg.Configs()
+	if err != nil {
+		return nil, err
+	}
+	f := &Fleet{cfg: cfg, dial: dial, log: log}
+	for _, vc := range cfgs {
 		l := &mqttLink{dial: dial, log: log.With("serial", vc.SerialNumber), obs: cfg.Observer}
 		v, err := New(vc, l, log)
 		if err != nil {

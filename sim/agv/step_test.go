@@ -321,3 +321,24 @@ func TestPauseAtNode(t *testing.T) {
 		t.Fatalf("resumed: at %s, want e-bay", st.LastNodeID)
 	}
 }
+
+// A vehicle started with a load reports it from its first state, and a
+// FleetConfig hands each vehicle its own.
+func TestStartLoad(t *testing.T) {
+	cfg := testConfig(t, "w-bay")
+	cfg.StatePeriod, cfg.VisualizationPeriod = -1, -1
+	cfg.StartLoad = "BFDU0000017"
+	r := startStepped(t, cfg)
+	st := r.link.last(t)
+	if len(st.Loads) != 1 || st.Loads[0].LoadID != "BFDU0000017" {
+		t.Fatalf("loads %+v, want BFDU0000017", st.Loads)
+	}
+	fc := FleetConfig{Vehicle: testConfig(t, ""), Shuttles: 2, StartNodes: []string{"w-bay", "e-bay"}, StartLoads: []string{"", "BFDU0000021"}}
+	cfgs, err := fc.Configs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfgs[0].StartLoad != "" || cfgs[1].StartLoad != "BFDU0000021" || cfgs[1].StartNode != "e-bay" {
+		t.Fatalf("configs: %q at %s, %q at %s", cfgs[0].StartLoad, cfgs[0].StartNode, cfgs[1].StartLoad, cfgs[1].StartNode)
+	}
+}

@@ -81,6 +81,9 @@ func New(cfg Config, link Link, log *slog.Logger) (*Vehicle, error) {
 		loads:    []vda5050.Load{},
 		rng:      rand.New(rand.NewSource(cfg.Seed)),
 	}
+	if cfg.StartLoad != "" {
+		v.s.loads = []vda5050.Load{{LoadID: cfg.StartLoad}}
+	}
 	v.s.nextBreak = v.draw(cfg.MTBF)
 	v.s.nextLoss = v.draw(cfg.LinkLossMTBF)
 	return v, nil

@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -95,7 +96,11 @@ func (s *Store) TrimJournal(ctx context.Context, token uint64, before uint64) er
 }
 
 // deleteBefore deletes the keys below before from b, but its last key if
-// keepLast.
+// keepLast. It lists the keys first and then deletes them: a cursor's
+// First after each Delete walks every leaf emptied so far in the
+// transaction (bbolt rebalances them at commit), which made deleting n
+// keys take O(n²): minutes, holding the store's write lock, for a day's
+// journal compacted at once.
 func deleteBefore(b *bolt.Bucket, before uint64, keepLast bool) error {
 	if keepLast {
 		k, _ := b.Cursor().Last()
@@ -104,9 +109,13 @@ func deleteBefore(b *bolt.Bucket, before uint64, keepLast bool) error {
 		}
 		before = min(before, binary.BigEndian.Uint64(k))
 	}
+	var keys [][]byte
 	c := b.Cursor()
-	for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) < before; k, _ = c.First() {
-		if err := c.Delete(); err != nil {
+	for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) < before; k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
 			return err
 		}
 	}
