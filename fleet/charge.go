@@ -150,24 +150,29 @@ func (c *Controller) staggerOnce(now time.Time) func() staggered {
 func (c *Controller) typicalMove() (time.Duration, float64) {
 	var legT time.Duration
 	var legKWh float64
+	c.betweenCentres(func(rr routing.Reach) {
+		if t := rr.Duration + 2*c.cfg.Handling; rr.OK && t > legT {
+			legT = t
+			legKWh = c.cfg.Vehicle.DriveKWh(charging.Leg{Metres: rr.Metres, Duration: rr.Duration, Laden: true}, c.cfg.AmbientC) +
+				c.cfg.Vehicle.IdleKWh(2*c.cfg.Handling, c.cfg.AmbientC)
+		}
+	})
+	return legT, legKWh
+}
+
+// betweenCentres visits the drive between every pair of centres, from one
+// centre's first bay to the other's (each way), as typical of a move:
+// the figures of needSoC and typicalMove.
+func (c *Controller) betweenCentres(visit func(routing.Reach)) {
 	for _, a := range c.site.Centres {
 		for _, b := range c.site.Centres {
 			bays, far := c.site.BaysOf(a.ID), c.site.BaysOf(b.ID)
 			if a.ID == b.ID || len(bays) == 0 || len(far) == 0 {
 				continue
 			}
-			rr := c.reachBetween(bays[0].ID, far[0].ID)
-			if !rr.OK {
-				continue
-			}
-			if t := rr.Duration + 2*c.cfg.Handling; t > legT {
-				legT = t
-				legKWh = c.cfg.Vehicle.DriveKWh(charging.Leg{Metres: rr.Metres, Duration: rr.Duration, Laden: true}, c.cfg.AmbientC) +
-					c.cfg.Vehicle.IdleKWh(2*c.cfg.Handling, c.cfg.AmbientC)
-			}
+			visit(c.reachBetween(bays[0].ID, far[0].ID))
 		}
 	}
-	return legT, legKWh
 }
 
 // mustSoC is the state of charge below which the charging policy says a
@@ -242,19 +247,12 @@ func (c *Controller) needSoC() float64 {
 	}
 	v := c.cfg.Vehicle
 	var worst float64
-	for _, a := range c.site.Centres {
-		for _, b := range c.site.Centres {
-			bays, far := c.site.BaysOf(a.ID), c.site.BaysOf(b.ID)
-			if a.ID == b.ID || len(bays) == 0 || len(far) == 0 {
-				continue
-			}
-			rr := c.reachBetween(bays[0].ID, far[0].ID)
-			e := v.DriveKWh(charging.Leg{Metres: 2 * rr.Metres, Duration: 2 * rr.Duration, Laden: true}, c.cfg.AmbientC) +
-				v.DriveKWh(charging.Leg{Metres: rr.Metres, Duration: rr.Duration}, c.cfg.AmbientC) +
-				v.IdleKWh(2*c.cfg.Handling+c.tuning.KeepStanding.D(), c.cfg.AmbientC)
-			worst = max(worst, e)
-		}
-	}
+	c.betweenCentres(func(rr routing.Reach) {
+		e := v.DriveKWh(charging.Leg{Metres: 2 * rr.Metres, Duration: 2 * rr.Duration, Laden: true}, c.cfg.AmbientC) +
+			v.DriveKWh(charging.Leg{Metres: rr.Metres, Duration: rr.Duration}, c.cfg.AmbientC) +
+			v.IdleKWh(2*c.cfg.Handling+c.tuning.KeepStanding.D(), c.cfg.AmbientC)
+		worst = max(worst, e)
+	})
 	c.need = v.MinSoC + worst/v.BatteryKWh
 	return c.need
 }
