@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"github.com/borderfleet/borderfleet/e2e/wire"
+	"github.com/borderfleet/borderfleet/internal/proc"
+	"strings"
 	"time"
 )
 
@@ -16,7 +18,7 @@ func (r *runner) check(ctx context.Context, after string) {
 	r.figs.Checks++
 	r.mu.Unlock()
 	if _, err := r.cl.ready(ctx, 60*time.Second); err != nil {
-		r.violate("after %s: %v; fleetd said: %s", after, err, tail(r.fd.log, 6))
+		r.violate("after %s: %v; fleetd said: %s", after, err, strings.Join(proc.Tail(r.fd.log, 6), " | "))
 		return
 	}
 	acked, _, _ := r.dem.snapshot()

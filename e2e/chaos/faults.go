@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/borderfleet/borderfleet/e2e/wire"
+	"github.com/borderfleet/borderfleet/internal/proc"
 	"net/http"
 	"os"
 	"os/exec"
@@ -47,7 +48,7 @@ func (r *runner) kill(ctx context.Context) {
 		return
 	}
 	if _, err := r.cl.ready(ctx, 60*time.Second); err != nil {
-		r.violate("after a kill: %v; fleetd said: %s", err, tail(r.fd.log, 6))
+		r.violate("after a kill: %v; fleetd said: %s", err, strings.Join(proc.Tail(r.fd.log, 6), " | "))
 		return
 	}
 	took := time.Since(start)
@@ -104,7 +105,7 @@ func (r *runner) stallShuttle(ctx context.Context) {
 	stallSerial := sh.serial
 	at := time.Now()
 	s, _ := r.w.LastState(stallSerial)
-	if err := sh.p.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+	if err := sh.p.Signal(syscall.SIGUSR1); err != nil {
 		r.violate("stall: signal shuttle-sim: %v", err)
 		return
 	}

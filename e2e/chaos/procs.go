@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net"
+	"github.com/borderfleet/borderfleet/internal/proc"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,99 +14,16 @@ import (
 	"time"
 )
 
-// freePort is a free loopback TCP port.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-// waitPort waits until something listens on addr.
-func waitPort(addr string, within time.Duration) error {
-	deadline := time.Now().Add(within)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			_ = c.Close()
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("nothing listens on %s after %v: %w", addr, within, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// proc is a child process whose output goes to a log file. Its process
-// group is its own, so that a stop reaches it alone.
-type proc struct {
-	name string
-	cmd  *exec.Cmd
-	done chan struct{}
-	err  error // Wait's, once done is closed
-}
-
-func startProc(name, logPath string, bin string, args ...string) (*proc, error) {
-	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(f, "\n=== %s: %s %s (started %s)\n", name, bin, strings.Join(args, " "), time.Now().Format(time.RFC3339Nano))
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = f, f
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("chaos: start %s: %w", name, err)
-	}
-	p := &proc{name: name, cmd: cmd, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		f.Close()
-		close(p.done)
-	}()
-	return p, nil
-}
-
-// exited reports whether the process has ended.
-func (p *proc) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// kill sends SIGKILL and waits for the end.
-func (p *proc) kill() {
-	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
-}
-
-// stop asks the process to end (SIGTERM), and kills it after a while.
-func (p *proc) stop(grace time.Duration) {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(grace):
-		p.kill()
-	}
-}
-
 // mosquitto is a private Mosquitto on a loopback port, started again on
 // the same port after a kill.
 type mosquitto struct {
 	dir  string
 	port int
-	p    *proc
+	p    *proc.Proc
 }
 
 func startMosquitto(dir string) (*mosquitto, error) {
-	port, err := freePort()
+	port, err := proc.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -124,16 +41,16 @@ func (m *mosquitto) URL() string  { return "tcp://" + m.addr() }
 
 func (m *mosquitto) start() error {
 	var err error
-	m.p, err = startProc("mosquitto", filepath.Join(m.dir, "mosquitto.log"), "mosquitto", "-c", filepath.Join(m.dir, "mosquitto.conf"))
+	m.p, err = proc.Start(proc.Spec{Name: "mosquitto", Log: filepath.Join(m.dir, "mosquitto.log"), Bin: "mosquitto", Args: []string{"-c", filepath.Join(m.dir, "mosquitto.conf")}})
 	if err != nil {
 		return err
 	}
-	return waitPort(m.addr(), 10*time.Second)
+	return proc.WaitPort(m.addr(), 10*time.Second, m.p)
 }
 
 // restart kills the broker and starts it again on its port.
 func (m *mosquitto) restart() error {
-	m.p.kill()
+	m.p.Kill()
 	// the port may take a moment to be free again
 	var err error
 	for range 50 {
@@ -151,11 +68,11 @@ func (m *mosquitto) restart() error {
 type redis struct {
 	dir  string
 	port int
-	p    *proc
+	p    *proc.Proc
 }
 
 func startRedis(dir string) (*redis, error) {
-	port, err := freePort()
+	port, err := proc.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -167,17 +84,17 @@ func (r *redis) addr() string { return fmt.Sprintf("127.0.0.1:%d", r.port) }
 
 func (r *redis) start() error {
 	var err error
-	r.p, err = startProc("redis-server", filepath.Join(r.dir, "redis.log"), "redis-server",
-		"--port", fmt.Sprint(r.port), "--bind", "127.0.0.1", "--dir", r.dir, "--save", "",
-		"--appendonly", "yes", "--appendfsync", "always")
+	r.p, err = proc.Start(proc.Spec{Name: "redis-server", Log: filepath.Join(r.dir, "redis.log"), Bin: "redis-server",
+		Args: []string{"--port", fmt.Sprint(r.port), "--bind", "127.0.0.1", "--dir", r.dir, "--save", "",
+			"--appendonly", "yes", "--appendfsync", "always"}})
 	if err != nil {
 		return err
 	}
-	return waitPort(r.addr(), 10*time.Second)
+	return proc.WaitPort(r.addr(), 10*time.Second, r.p)
 }
 
 func (r *redis) restart() error {
-	r.p.kill()
+	r.p.Kill()
 	var err error
 	for range 50 {
 		if err = r.start(); err == nil {
@@ -197,7 +114,7 @@ type fleetd struct {
 	args     []string
 
 	mu       sync.Mutex
-	p        *proc
+	p        *proc.Proc
 	stopping bool
 	exits    []string // unplanned ends, with the last lines of output
 	starts   int
@@ -211,7 +128,7 @@ func (f *fleetd) start() error {
 }
 
 func (f *fleetd) startLocked() error {
-	p, err := startProc("fleetd", f.log, f.bin, f.args...)
+	p, err := proc.Start(proc.Spec{Name: "fleetd", Log: f.log, Bin: f.bin, Args: f.args})
 	if err != nil {
 		return err
 	}
@@ -223,15 +140,15 @@ func (f *fleetd) startLocked() error {
 }
 
 // watch starts fleetd again if p ends by itself.
-func (f *fleetd) watch(p *proc) {
+func (f *fleetd) watch(p *proc.Proc) {
 	defer f.wg.Done()
-	<-p.done
+	<-p.Done()
 	f.mu.Lock()
 	if f.stopping || f.p != p {
 		f.mu.Unlock()
 		return // killed by the schedule, or stopped at the end
 	}
-	f.exits = append(f.exits, fmt.Sprintf("%s: fleetd ended by itself (%v): %s", time.Now().Format(time.TimeOnly), p.err, tail(f.log, 6)))
+	f.exits = append(f.exits, fmt.Sprintf("%s: fleetd ended by itself (%v): %s", time.Now().Format(time.TimeOnly), p.Err(), strings.Join(proc.Tail(f.log, 6), " | ")))
 	f.mu.Unlock()
 	time.Sleep(500 * time.Millisecond)
 	f.mu.Lock()
@@ -251,7 +168,7 @@ func (f *fleetd) kill() error {
 	f.p = nil
 	f.mu.Unlock()
 	if p != nil {
-		p.kill()
+		p.Kill()
 	}
 	return f.start()
 }
@@ -262,7 +179,7 @@ func (f *fleetd) pid() int {
 	if f.p == nil {
 		return 0
 	}
-	return f.p.cmd.Process.Pid
+	return f.p.Pid()
 }
 
 // stop ends fleetd for good.
@@ -272,7 +189,7 @@ func (f *fleetd) stop() {
 	p := f.p
 	f.mu.Unlock()
 	if p != nil {
-		p.stop(5 * time.Second)
+		p.Stop(5 * time.Second)
 	}
 	f.wg.Wait()
 }
@@ -281,19 +198,6 @@ func (f *fleetd) unplanned() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.exits...)
-}
-
-// tail is the last n lines of a file.
-func tail(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	lines := strings.Split(string(bytes.TrimRight(b, "\n")), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, " | ")
 }
 
 // tmpfs mounts a tmpfs of a fixed size on dir, when this process may

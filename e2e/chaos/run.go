@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/borderfleet/borderfleet/e2e/wire"
+	"github.com/borderfleet/borderfleet/internal/proc"
 	"io"
 	"math/rand"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,7 +28,7 @@ const iface = "chaos"
 // proxy its link goes through.
 type shuttle struct {
 	serial string
-	p      *proc
+	p      *proc.Proc
 	px     *proxy
 }
 
@@ -165,7 +167,7 @@ func (r *runner) setup(ctx context.Context) error {
 	if err := os.WriteFile(tokens, tb, 0o600); err != nil {
 		return err
 	}
-	port, err := freePort()
+	port, err := proc.FreePort()
 	if err != nil {
 		return err
 	}
@@ -179,7 +181,7 @@ func (r *runner) setup(ctx context.Context) error {
 		return err
 	}
 	if _, err := r.cl.ready(ctx, 30*time.Second); err != nil {
-		return fmt.Errorf("%w; fleetd said: %s", err, tail(r.fd.log, 10))
+		return fmt.Errorf("%w; fleetd said: %s", err, strings.Join(proc.Tail(r.fd.log, 10), " | "))
 	}
 	r.logf("fleetd ready on %s", r.cl.base)
 	r.w = wire.New(g)
@@ -202,9 +204,10 @@ func (r *runner) setup(ctx context.Context) error {
 		sh := &shuttle{serial: fmt.Sprintf("s%d-01", i+1), px: px}
 		r.shuttles = append(r.shuttles, sh)
 		name := fmt.Sprintf("shuttle-sim-%d", i+1)
-		sh.p, err = startProc(name, filepath.Join(r.dir, name+".log"), r.o.shuttleBin, "--broker", px.URL(), "--interface", iface,
-			"--time-scale", fmt.Sprint(r.o.scale), "--serial-prefix", fmt.Sprintf("s%d-", i+1), "--seed", fmt.Sprint(r.o.seed),
-			"--start", start, "--breakdown-mttr", r.o.stall.String())
+		sh.p, err = proc.Start(proc.Spec{Name: name, Log: filepath.Join(r.dir, name+".log"), Bin: r.o.shuttleBin,
+			Args: []string{"--broker", px.URL(), "--interface", iface,
+				"--time-scale", fmt.Sprint(r.o.scale), "--serial-prefix", fmt.Sprintf("s%d-", i+1), "--seed", fmt.Sprint(r.o.seed),
+				"--start", start, "--breakdown-mttr", r.o.stall.String()}})
 		if err != nil {
 			return err
 		}
@@ -261,7 +264,7 @@ func (r *runner) teardown() {
 		r.dem.stop()
 	}
 	for _, sh := range r.shuttles {
-		sh.p.stop(5 * time.Second)
+		sh.p.Stop(5 * time.Second)
 	}
 	if r.fd != nil {
 		r.fd.stop()
@@ -273,10 +276,10 @@ func (r *runner) teardown() {
 		sh.px.Close()
 	}
 	if r.mq != nil && r.mq.p != nil {
-		r.mq.p.stop(3 * time.Second)
+		r.mq.p.Stop(3 * time.Second)
 	}
 	if r.rd != nil && r.rd.p != nil {
-		r.rd.p.stop(3 * time.Second)
+		r.rd.p.Stop(3 * time.Second)
 	}
 	if r.mounted {
 		if err := unmount(r.boltDir); err != nil {

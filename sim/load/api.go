@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/borderfleet/borderfleet/internal/proc"
 	"io"
 	"net/http"
 	"os"
@@ -50,15 +51,15 @@ func (c *client) do(ctx context.Context, method, path string, body any, header .
 }
 
 // ready waits until fleetd answers /v1/ready, or p ends.
-func (c *client) ready(ctx context.Context, within time.Duration, p *proc) error {
+func (c *client) ready(ctx context.Context, within time.Duration, p *proc.Proc) error {
 	deadline := time.Now().Add(within)
 	for {
 		code, _, err := c.do(ctx, http.MethodGet, "/v1/ready", nil)
 		if err == nil && code == http.StatusOK {
 			return nil
 		}
-		if p.exited() {
-			return fmt.Errorf("load: fleetd ended: %v (see %s)", p.err, p.logPath)
+		if p.Exited() {
+			return fmt.Errorf("load: fleetd ended: %v (see %s)", p.Err(), p.Log)
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("load: fleetd not ready after %v (last: %d, %v)", within, code, err)

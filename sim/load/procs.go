@@ -3,105 +3,17 @@ package load
 import (
 	"errors"
 	"fmt"
-	"net"
+	"github.com/borderfleet/borderfleet/internal/proc"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
-// freePort is a free loopback TCP port.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-// waitPort waits until something listens on addr, or p ends.
-func waitPort(addr string, within time.Duration, p *proc) error {
-	deadline := time.Now().Add(within)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			_ = c.Close()
-			return nil
-		}
-		if p != nil && p.exited() {
-			return fmt.Errorf("load: %s ended before it listened on %s: %v (see %s)", p.name, addr, p.err, p.logPath)
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("load: nothing listens on %s after %v: %w", addr, within, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// proc is a child process whose output goes to a log file, in a process
-// group of its own.
-type proc struct {
-	name, logPath string
-	cmd           *exec.Cmd
-	done          chan struct{}
-	err           error // Wait's, once done is closed
-}
-
-func startProc(name, logPath, bin string, args ...string) (*proc, error) {
-	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(f, "=== %s: %s %s\n", name, bin, strings.Join(args, " "))
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = f, f
-	// its own process group, and killed with the run if the run dies
-	// before it can stop it (Linux)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("load: start %s: %w", name, err)
-	}
-	p := &proc{name: name, logPath: logPath, cmd: cmd, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		f.Close()
-		close(p.done)
-	}()
-	return p, nil
-}
-
-func (p *proc) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// stop asks the process to end (SIGTERM) and kills it after grace.
-func (p *proc) stop(grace time.Duration) {
-	if p == nil {
-		return
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(grace):
-		_ = p.cmd.Process.Signal(syscall.SIGKILL)
-		<-p.done
-	}
-}
-
-func (p *proc) pid() int { return p.cmd.Process.Pid }
-
 // startMosquitto starts a private Mosquitto on a free loopback port.
-func startMosquitto(dir string) (*proc, string, error) {
+func startMosquitto(dir string) (*proc.Proc, string, error) {
 	bin, err := exec.LookPath("mosquitto")
 	if err != nil {
 		if _, serr := os.Stat("/usr/sbin/mosquitto"); serr != nil {
@@ -109,7 +21,7 @@ func startMosquitto(dir string) (*proc, string, error) {
 		}
 		bin = "/usr/sbin/mosquitto"
 	}
-	port, err := freePort()
+	port, err := proc.FreePort()
 	if err != nil {
 		return nil, "", err
 	}
@@ -118,13 +30,13 @@ func startMosquitto(dir string) (*proc, string, error) {
 	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
 		return nil, "", err
 	}
-	p, err := startProc("mosquitto", filepath.Join(dir, "mosquitto.log"), bin, "-c", conf)
+	p, err := proc.Start(proc.Spec{Name: "mosquitto", Log: filepath.Join(dir, "mosquitto.log"), Bin: bin, Args: []string{"-c", conf}, DieWithParent: true})
 	if err != nil {
 		return nil, "", err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	if err := waitPort(addr, 10*time.Second, p); err != nil {
-		p.stop(time.Second)
+	if err := proc.WaitPort(addr, 10*time.Second, p); err != nil {
+		p.Stop(time.Second)
 		return nil, "", err
 	}
 	return p, "tcp://" + addr, nil
@@ -132,23 +44,23 @@ func startMosquitto(dir string) (*proc, string, error) {
 
 // startRedis starts a private redis-server on a free loopback port that
 // keeps nothing on disk.
-func startRedis(dir string) (*proc, string, error) {
+func startRedis(dir string) (*proc.Proc, string, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		return nil, "", errors.New("load: no redis-server on PATH (install it, or use another --store)")
 	}
-	port, err := freePort()
+	port, err := proc.FreePort()
 	if err != nil {
 		return nil, "", err
 	}
-	p, err := startProc("redis-server", filepath.Join(dir, "redis.log"), bin,
-		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
+	p, err := proc.Start(proc.Spec{Name: "redis-server", Log: filepath.Join(dir, "redis.log"), Bin: bin, DieWithParent: true,
+		Args: []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir}})
 	if err != nil {
 		return nil, "", err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	if err := waitPort(addr, 10*time.Second, p); err != nil {
-		p.stop(time.Second)
+	if err := proc.WaitPort(addr, 10*time.Second, p); err != nil {
+		p.Stop(time.Second)
 		return nil, "", err
 	}
 	return p, "redis://" + addr + "/0", nil

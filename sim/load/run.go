@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/borderfleet/borderfleet/internal/proc"
 	"math"
 	"net/http"
 	"os"
@@ -115,8 +116,8 @@ type run struct {
 	site    *geo.Site
 	graph   *routing.Graph
 	url     string // the broker's
-	procs   []*proc
-	fd      *proc
+	procs   []*proc.Proc
+	fd      *proc.Proc
 	api     *client
 	probe   *probe
 	serials []string
@@ -234,7 +235,7 @@ func (r *run) startServices() error {
 		r.procs = append(r.procs, p)
 		r.url, r.res.Broker = url, "mosquitto (private, loopback)"
 	case "embedded":
-		port, err := freePort()
+		port, err := proc.FreePort()
 		if err != nil {
 			return err
 		}
@@ -268,7 +269,7 @@ func (r *run) startFleetd(ctx context.Context) error {
 	if err := os.WriteFile(tokens, fmt.Appendf(nil, `[{"token": %q, "name": "bench", "role": "admin"}]`, token), 0o600); err != nil {
 		return err
 	}
-	port, err := freePort()
+	port, err := proc.FreePort()
 	if err != nil {
 		return err
 	}
@@ -292,7 +293,7 @@ func (r *run) startFleetd(ctx context.Context) error {
 		}
 		args = append(args, "--config", conf)
 	}
-	r.fd, err = startProc("fleetd", filepath.Join(r.dir, "fleetd.log"), r.cfg.Fleetd, args...)
+	r.fd, err = proc.Start(proc.Spec{Name: "fleetd", Log: filepath.Join(r.dir, "fleetd.log"), Bin: r.cfg.Fleetd, Args: args, DieWithParent: true})
 	if err != nil {
 		return err
 	}
@@ -437,7 +438,7 @@ func (r *run) measure(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	u0, err := usageOf(r.fd.pid())
+	u0, err := usageOf(r.fd.Pid())
 	if err != nil {
 		return err
 	}
@@ -462,7 +463,7 @@ func (r *run) measure(ctx context.Context) error {
 	}
 	t1 := time.Now()
 	r.probe.close(t1)
-	u1, err := usageOf(r.fd.pid())
+	u1, err := usageOf(r.fd.Pid())
 	if err != nil {
 		return err
 	}
@@ -519,12 +520,12 @@ func (r *run) cleanup() {
 	if r.rawC != nil {
 		r.rawC.Disconnect()
 	}
-	r.fd.stop(20 * time.Second)
-	if r.fd != nil && r.fd.exited() {
-		r.res.FleetdLogTail = tail(r.fd.logPath, 20)
+	r.fd.Stop(20 * time.Second)
+	if r.fd != nil && r.fd.Exited() {
+		r.res.FleetdLogTail = strings.Join(proc.Tail(r.fd.Log, 20), "\n")
 	}
 	for i := len(r.procs) - 1; i >= 0; i-- {
-		r.procs[i].stop(5 * time.Second)
+		r.procs[i].Stop(5 * time.Second)
 	}
 	if r.temp {
 		_ = os.RemoveAll(r.dir)
@@ -564,13 +565,3 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
-
-// tail is the last n lines of a file.
-func tail(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
-}
