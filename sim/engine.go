@@ -207,8 +207,8 @@ func (e *engine) reportBatteries() {
 	}
 }
 
-// batteryStep is how far a standing vehicle's charge falls before it
-// reports it.
+// batteryStep is how far a standing vehicle's charge moves from what it
+// last reported before it reports it again.
 const batteryStep = 0.005
 
 // activity names what a shuttle does in the report's shuttle hours by
