@@ -114,14 +114,7 @@ func (e *engine) deliver(outs []vehicles.Outgoing) {
 		if !ok {
 			continue
 		}
-		switch m := o.Msg.(type) {
-		case *vda5050.Order:
-			v.av.HandleOrder(*m)
-		case *vda5050.InstantActions:
-			v.av.HandleInstantActions(*m)
-		default:
-			v.av.HandleMessage(o.Kind, o.Payload)
-		}
+		v.av.HandleValue(o.Kind, o.Msg, o.Payload)
 		e.poke(v, e.now)
 	}
 }

@@ -294,14 +294,7 @@ func (r *runner) deliver() error {
 		if !ok {
 			continue
 		}
-		switch m := o.Msg.(type) {
-		case *vda5050.Order:
-			v.av.HandleOrder(*m)
-		case *vda5050.InstantActions:
-			v.av.HandleInstantActions(*m)
-		default:
-			v.av.HandleMessage(o.Kind, o.Payload)
-		}
+		v.av.HandleValue(o.Kind, o.Msg, o.Payload)
 		r.poke(v, r.now)
 	}
 	return nil

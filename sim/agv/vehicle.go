@@ -144,6 +144,21 @@ func (v *Vehicle) HandleInvalid(t vda5050.Topic, payload []byte, err error) {
 	v.post(invalidIn{topic: t, headerID: headerIDOf(payload), err: err})
 }
 
+// HandleValue queues a message sent to the vehicle on topic t as the
+// sender holds it, without the wire in between (an in-process run): msg
+// is a *vda5050.Order or *vda5050.InstantActions; anything else is
+// decoded from payload (HandleMessage).
+func (v *Vehicle) HandleValue(t vda5050.Topic, msg any, payload []byte) {
+	switch m := msg.(type) {
+	case *vda5050.Order:
+		v.HandleOrder(*m)
+	case *vda5050.InstantActions:
+		v.HandleInstantActions(*m)
+	default:
+		v.HandleMessage(t, payload)
+	}
+}
+
 // HandleMessage decodes a message the vehicle received on topic t (order
 // or instantActions) and queues it, or reports it as invalid.
 func (v *Vehicle) HandleMessage(t vda5050.Topic, payload []byte) {
