@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/borderfleet/borderfleet/metrics"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -162,20 +161,5 @@ func (c *client) metrics(ctx context.Context) (map[string]float64, error) {
 	if a.err != nil || a.status != http.StatusOK {
 		return nil, fmt.Errorf("GET /metrics: %d %s", a.status, a.msg())
 	}
-	out := map[string]float64{}
-	sc := bufio.NewScanner(bytes.NewReader(a.body))
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#") || strings.Contains(line, "{") {
-			continue
-		}
-		name, val, ok := strings.Cut(line, " ")
-		if !ok {
-			continue
-		}
-		if v, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
-			out[name] = v
-		}
-	}
-	return out, sc.Err()
+	return metrics.Unlabelled(bytes.NewReader(a.body))
 }

@@ -1,17 +1,15 @@
 package load
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"github.com/borderfleet/borderfleet/internal/proc"
+	"github.com/borderfleet/borderfleet/metrics"
 	"io"
 	"net/http"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -81,23 +79,7 @@ func (c *client) counters(ctx context.Context) (map[string]float64, error) {
 	if code != http.StatusOK {
 		return nil, fmt.Errorf("load: GET /metrics: %d", code)
 	}
-	out := map[string]float64{}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#") || strings.Contains(line, "{") {
-			continue
-		}
-		name, val, ok := strings.Cut(line, " ")
-		if !ok {
-			continue
-		}
-		if v, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
-			out[name] = v
-		}
-	}
-	return out, sc.Err()
+	return metrics.Unlabelled(bytes.NewReader(b))
 }
 
 // moveRequest is POST /v1/moves's body.
