@@ -153,6 +153,8 @@ cat "$prop_log" >&2
 [ "$e2e_status" -eq 0 ] || die "the end-to-end tests failed (above)"
 log "the dashboard in headless Chromium over a fleet at 60x"
 go test -count=1 -run TestBrowser ./dashboard
+log "shuttle-sim's reconnect over Mosquitto, without -race (paho.mqtt.golang#703 races inside paho under it)"
+go test -count=1 -run TestOnlineAndStateAgainWhenTheLinkComesBack ./cmd/shuttle-sim
 log "simulated fleet days (24 h each, 20 and 50 shuttles)"
 go test -count=1 -run TestSimulatedDays ./sim
 soak_status=0

