@@ -54,7 +54,9 @@ type customsArea struct {
 	nodes       map[string]bool // the nodes of its loops
 	entries     map[string]bool // where a shuttle that needs a place waits
 	places      int
-	holders     []string // shuttles with a place, in the order they got it
+	holders     []string          // shuttles with a place, in the order they got it
+	bays        map[string]string // inspection bay -> the stop line it serves
+	turning     []string          // refused shuttles turning back through it now (turns.go)
 }
 
 // name names an area by its checkpoints, for explanations.
@@ -182,7 +184,7 @@ func newCustomsAreas(g *routing.Graph, clearance, loopLength float64) []*customs
 		root := find(i)
 		a := byRoot[root]
 		if a == nil {
-			a = &customsArea{nodes: map[string]bool{}, entries: map[string]bool{}}
+			a = &customsArea{nodes: map[string]bool{}, entries: map[string]bool{}, bays: map[string]string{}}
 			byRoot[root] = a
 			areas = append(areas, a)
 			for n := range entries[root] {
@@ -193,6 +195,7 @@ func newCustomsAreas(g *routing.Graph, clearance, loopLength float64) []*customs
 		a.checkpoints = append(a.checkpoints, cp.ID)
 		if cp.InspectionBay != "" {
 			a.places++
+			a.bays[cp.InspectionBay] = cp.ID
 		}
 		for n, on := range loops[i] {
 			if on {
@@ -329,13 +332,17 @@ func (c *Controller) givePlaces() {
 }
 
 // admissionWait says what area a shuttle waits for a place in, "" if none:
-// at the area's entry, or at the bay it was loaded at (waitsAtBay).
+// at the area's entry, or at the bay it was loaded at (waitsAtBay); or,
+// refused and in a lay-by, for its turn to turn back (turns.go).
 func (c *Controller) admissionWait(r *shuttleRec) string {
 	a := c.waitsAtEntry(r)
 	if a == nil {
 		a = c.waitsAtBay(r)
 	}
 	if a == nil {
+		if t := c.turnWait(r); t != nil {
+			return fmt.Sprintf("its turn to turn back in the customs area of %s (turning: %s)", t.name(), strings.Join(t.turning, ", "))
+		}
 		return ""
 	}
 	return fmt.Sprintf("a place in the customs area of %s (%d, held by %s)", a.name(), a.places, strings.Join(a.holders, ", "))

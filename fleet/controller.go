@@ -605,6 +605,7 @@ func (c *Controller) step(now time.Time) {
 		c.idleWork(now, r, stagger)
 	}
 	c.givePlaces()
+	c.trackTurns()
 	for _, r := range c.recs {
 		c.grant(now, r)
 		if r.goalStep >= 0 && now.Sub(r.overtook) >= c.tuning.Overtake.D() {

@@ -18,6 +18,7 @@ func (c *Controller) grant(now time.Time, r *shuttleRec) {
 		return // no route for a task; a task that waits for its route drives out the route it has
 	}
 	c.admit(r)
+	c.admitTurn(r)
 	if c.waitsAtBay(r) != nil {
 		return // for a place in the customs area ahead (admission.go)
 	}
@@ -55,7 +56,7 @@ func (c *Controller) grant(now time.Time, r *shuttleRec) {
 // route gives a shuttle a new route to goal for a task, with holds at every
 // stop line; false if traffic cannot route it now.
 func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
-	p, err := c.tr.Plan(r.id, goal, routing.PlanOptions{Holds: c.holds(r)})
+	p, err := c.tr.Plan(r.id, goal, routing.PlanOptions{Holds: c.holds(r, t)})
 	if err != nil {
 		c.stats.PlanFailures++
 		r.planErr = err
@@ -67,13 +68,17 @@ func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
 	return true
 }
 
-// holds are the stop lines a new route of a shuttle holds at: every
-// checkpoint but one it stands at the end of its authority at (a route
-// that starts at a stop line leaves it); and the entries of the customs
-// areas it needs a place in (admission.go).
-func (c *Controller) holds(r *shuttleRec) []string {
+// holds are the stop lines a new route of a shuttle for task t holds at:
+// every checkpoint but one it stands at the end of its authority at (a
+// route that starts at a stop line leaves it); the entries of the customs
+// areas it needs a place in (admission.go); and, for a way home from a
+// lay-by, where it stands, until it may turn back (turns.go).
+func (c *Controller) holds(r *shuttleRec, t task) []string {
 	holds := c.entryHolds(r)
 	pos, _ := c.tr.Position(r.id)
+	if t == taskReturn && pos.Granted == pos.AtStep && c.turnArea(pos.At) != nil {
+		holds = append(holds, pos.At)
+	}
 	for _, cp := range c.site.Checkpoints {
 		if cp.ID != pos.Authority {
 			holds = append(holds, cp.ID)
