@@ -10,6 +10,7 @@
 # parsed, its rules are checked (pinned bases, non-root, static build)
 # and its go build line is run.
 
+# GO_VERSION is the Go toolchain of the build stage: go.mod's (a test checks)
 ARG GO_VERSION=1.26.8
 
 FROM golang:${GO_VERSION}-bookworm AS build
