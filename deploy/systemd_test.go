@@ -112,6 +112,6 @@ func TestSystemdUnit(t *testing.T) {
 	require.NotNil(t, m, "%s", out)
 	level, err := strconv.ParseFloat(string(m[1]), 64)
 	require.NoError(t, err)
-	assert.LessOrEqual(t, level, 2.0, "systemd-analyze security: exposure %v (want 2.0 or less)", level)
+	assert.LessOrEqual(t, level, 1.5, "systemd-analyze security: exposure %v (want 1.5 or less)", level)
 	t.Logf("systemd-analyze security: exposure %v", level)
 }
