@@ -31,7 +31,7 @@ import (
 const scale = 60
 
 // the built binaries
-var shuttleSim, fleetdBin string
+var shuttleSim, fleetdBin, fleetctlBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "borderfleet-e2e")
@@ -39,8 +39,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	shuttleSim, fleetdBin = filepath.Join(dir, "shuttle-sim"), filepath.Join(dir, "fleetd")
-	for bin, pkg := range map[string]string{shuttleSim: "shuttle-sim", fleetdBin: "fleetd"} {
+	shuttleSim, fleetdBin, fleetctlBin = filepath.Join(dir, "shuttle-sim"), filepath.Join(dir, "fleetd"), filepath.Join(dir, "fleetctl")
+	for bin, pkg := range map[string]string{shuttleSim: "shuttle-sim", fleetdBin: "fleetd", fleetctlBin: "fleetctl"} {
 		out, err := exec.Command("go", "build", "-o", bin, "github.com/borderfleet/borderfleet/cmd/"+pkg).CombinedOutput()
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "e2e: building %s: %v\n%s", pkg, err, out)

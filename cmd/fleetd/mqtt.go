@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -23,6 +24,7 @@ func runMQTT(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("mqtt acl", stderr)
 	config := fs.String("config", "", "fleetd's configuration `file`, with the roster (required)")
 	out := fs.String("o", "", "`directory` to write passwd, acl and credentials.json to (required)")
+	keep := fs.Bool("keep", false, "keep the passwords of the accounts already in the directory's credentials.json (fleetd's and each vehicle still on the roster); only vehicles new to the roster get new ones. Without it every password is new")
 	if code, done := parseFlags(fs, args[1:], stdout, stderr); done {
 		return code
 	}
@@ -49,6 +51,13 @@ func runMQTT(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fleetd mqtt acl: %v\n", err)
 		return 1
 	}
+	kept := 0
+	if *keep {
+		if kept, err = keepPasswords(&acc, filepath.Join(*out, "credentials.json")); err != nil {
+			fmt.Fprintf(stderr, "fleetd mqtt acl: --keep: %v\n", err)
+			return 1
+		}
+	}
 	passwd, err := acc.MosquittoPasswd(nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "fleetd mqtt acl: %v\n", err)
@@ -70,6 +79,9 @@ func runMQTT(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	abs, _ := filepath.Abs(*out)
+	if *keep {
+		fmt.Fprintf(stdout, "fleetd mqtt acl: kept the passwords of %d of %d accounts\n", kept, len(acc.Vehicles)+1)
+	}
 	fmt.Fprintf(stdout, `fleetd mqtt acl: %d vehicle accounts and fleetd's in %s
   passwd, acl        for Mosquitto: in mosquitto.conf
                        allow_anonymous false
@@ -80,4 +92,34 @@ func runMQTT(args []string, stdout, stderr io.Writer) int {
                      each vehicle's in that vehicle (shuttle-sim --credentials)
 `, len(acc.Vehicles), abs, filepath.Join(abs, "passwd"), filepath.Join(abs, "acl"), vehicles.FleetdUser)
 	return 0
+}
+
+// keepPasswords puts the passwords of the accounts in the credentials
+// file at path into acc, for fleetd and each vehicle acc has, and says
+// how many it kept. No file is no error (nothing to keep); a file that
+// does not decode is.
+func keepPasswords(acc *vehicles.Accounts, path string) (int, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var old vehicles.Accounts
+	if err := json.Unmarshal(data, &old); err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	kept := 0
+	if old.Fleetd.Username == acc.Fleetd.Username && old.Fleetd.Password != "" {
+		acc.Fleetd.Password = old.Fleetd.Password
+		kept++
+	}
+	for i, v := range acc.Vehicles {
+		if a, ok := old.Vehicle(v.Manufacturer, v.SerialNumber); ok && a.Username == v.Username && a.Password != "" {
+			acc.Vehicles[i].Password = a.Password
+			kept++
+		}
+	}
+	return kept, nil
 }

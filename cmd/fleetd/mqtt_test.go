@@ -56,3 +56,50 @@ func TestMQTTACL(t *testing.T) {
 	_, err = brokerConfig{Accounts: empty}.accounts()
 	assert.ErrorContains(t, err, "no account for fleetd")
 }
+
+// --keep keeps the passwords of the accounts still on the roster, so that
+// writing the files again (the compose file's mqtt-accounts service does
+// on every start) changes no login; without it every password is new.
+func TestMQTTACLKeep(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "broker")
+	cfg := filepath.Join(dir, "fleetd.json")
+	write := func(roster string) {
+		require.NoError(t, os.WriteFile(cfg, []byte(`{"roster": [`+roster+`]}`), 0o600))
+	}
+	creds := func() vehicles.Accounts {
+		b, err := os.ReadFile(filepath.Join(out, "credentials.json"))
+		require.NoError(t, err)
+		var acc vehicles.Accounts
+		require.NoError(t, json.Unmarshal(b, &acc))
+		return acc
+	}
+	s1, s2 := `{"manufacturer": "acme", "serialNumber": "s1"}`, `{"manufacturer": "acme", "serialNumber": "s2"}`
+	write(s1)
+	code, stdout, errOut := runCmd("mqtt", "acl", "--keep", "--config", cfg, "-o", out)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, stdout, "kept the passwords of 0 of 2 accounts")
+	first := creds()
+
+	write(s1 + "," + s2)
+	code, stdout, errOut = runCmd("mqtt", "acl", "--keep", "--config", cfg, "-o", out)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, stdout, "kept the passwords of 2 of 3 accounts")
+	second := creds()
+	assert.Equal(t, first.Fleetd, second.Fleetd)
+	require.Len(t, second.Vehicles, 2)
+	assert.Equal(t, first.Vehicles[0], second.Vehicles[0])
+	assert.NotEmpty(t, second.Vehicles[1].Password)
+	assert.NotEqual(t, first.Vehicles[0].Password, second.Vehicles[1].Password)
+
+	code, _, errOut = runCmd("mqtt", "acl", "--config", cfg, "-o", out)
+	require.Equal(t, 0, code, errOut)
+	third := creds()
+	assert.NotEqual(t, second.Fleetd.Password, third.Fleetd.Password, "without --keep every password is new")
+	assert.NotEqual(t, second.Vehicles[0].Password, third.Vehicles[0].Password)
+
+	require.NoError(t, os.WriteFile(filepath.Join(out, "credentials.json"), []byte("{"), 0o600))
+	code, _, errOut = runCmd("mqtt", "acl", "--keep", "--config", cfg, "-o", out)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "--keep: "+filepath.Join(out, "credentials.json"))
+}
