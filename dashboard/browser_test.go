@@ -425,6 +425,8 @@ func viewerPage(t *testing.T, ctx context.Context, base, container string) {
 	waitFor(t, vctx, `document.querySelectorAll("#shuttles tbody tr").length === 6`, 20*time.Second, "six shuttles in a viewer's table")
 	require.False(t, eval[bool](t, vctx, `document.body.textContent.includes("`+container+`")`), "a viewer's page names no container")
 	require.False(t, eval[bool](t, vctx, `document.querySelector("#app").textContent.includes("undefined")`), "no cell reads undefined")
+	waitFor(t, vctx, `[...document.querySelectorAll("#shuttles tbody td.since")].every(td => /^\d+ (s|min)$|^\d+ h \d\d$/.test(td.textContent))`, 5*time.Second,
+		"how long each shuttle has done what it does, for a viewer too")
 	require.False(t, eval[bool](t, vctx, `!!document.querySelector("#moves tr[data-container]")`))
 	for _, col := range []string{"#moves th:nth-child(2)", "#shuttles th:nth-child(6)", "#moves th.customs"} {
 		require.Equal(t, "none", eval[string](t, vctx, `getComputedStyle(document.querySelector("`+col+`")).display`), "%s hidden for a viewer", col)

@@ -263,13 +263,13 @@ function sizeMap() {
 // tick runs every second: waiting times, and what is stuck, move with
 // the core's clock.
 function tick() {
+  tickWaits($("#app"), clock, stuck.ms);
   if (state.role && state.role.reads && state.snap) {
     renderShuttles(state.snap.shuttles || []);
     renderMoves();
     map.markStuck();
     renderStuck();
   }
-  tickWaits($("#app"), clock, stuck.ms);
 }
 
 // follow reads the event stream, reconnecting while signed in.
@@ -459,6 +459,7 @@ function renderShuttles(list) {
       showShuttleButtons(c[8], s);
     },
   );
+  tickWaits($("#shuttles"), clock, stuck.ms);
 }
 
 // selectable makes a table row reachable with Tab and chosen with a

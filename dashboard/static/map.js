@@ -479,13 +479,19 @@ export class SiteMap {
       placed.push(b);
       return true;
     };
+    // the territories' names first: they say where everything is
+    for (const z of this.zoneLabels) {
+      if (z.node.classList.contains("hidden")) continue;
+      const w = z.w || 80;
+      z.node.classList.toggle("clutter", !fits([z.sx - w / 2, z.sy - (z.h || 16) + 3, z.sx + w / 2, z.sy + 3]));
+    }
     for (const sh of [...this.shuttles.values()].sort((a, b) => (a.data.id === this.selected ? -1 : b.data.id === this.selected ? 1 : 0))) {
       placed.push([sh.sx - 9, sh.sy - 9, sh.sx + 9, sh.sy + 15]); // the body and its charge bar
       const l = sh.g.querySelector(".sh-label");
       const w = l.textContent.length * 7 + 3;
       l.classList.toggle("clutter", !fits([sh.sx + 11, sh.sy - 19, sh.sx + 11 + w, sh.sy - 5]));
     }
-    const labels = this.points.filter((p) => p.label && !p.node.classList.contains("hidden"));
+    const labels = this.points.filter((p) => p.label && !p.node.classList.contains("hidden") && !this.zoneLabels.includes(p));
     labels.sort((a, b) => a.rank - b.rank || a.sx - b.sx);
     for (const p of labels) {
       const w = p.w || 40;
