@@ -349,8 +349,10 @@ func TestListAndGetMoves(t *testing.T) {
 	code, body = call(t, srv, "GET", "/v1/moves/"+a.ID, tokViewer, "")
 	require.Equal(t, http.StatusOK, code)
 	vm := decode[ViewerMove](t, body)
+	assert.Equal(t, m.History[1].At, m.StateSince, "to_pickup since its last change of state")
+	assert.Nil(t, m.Waiting, "a move under way waits for what its shuttle waits for")
 	assert.Equal(t, ViewerMove{ID: a.ID, Origin: "kz-bay-03", Destination: "cn-bay-07", Priority: 2, State: "to_pickup", Shuttle: "s1",
-		Created: m.Created, History: []ViewerTransition{{At: m.History[0].At, From: "pending", To: "assigned"}, {At: m.History[1].At, From: "assigned", To: "to_pickup"}},
+		Created: m.Created, StateSince: m.StateSince, History: []ViewerTransition{{At: m.History[0].At, From: "pending", To: "assigned"}, {At: m.History[1].At, From: "assigned", To: "to_pickup"}},
 		Redacted: true}, vm)
 	code, body = call(t, srv, "GET", "/v1/moves/nope", tokViewer, "")
 	assert.Equal(t, http.StatusNotFound, code)
@@ -600,7 +602,10 @@ func TestEventStream(t *testing.T) {
 	snap := decode[Snapshot](t, []byte(next("snapshot")))
 	assert.True(t, snap.Active)
 	require.Len(t, snap.Shuttles, 1)
-	assert.Equal(t, ShuttleStatus{ID: "s1", State: "idle", Activity: snap.Shuttles[0].Activity, SoC: 0.7, LastNode: "kz-park-01"}, snap.Shuttles[0])
+	since := snap.Shuttles[0].ActivitySince
+	require.NotNil(t, since, "when its activity began")
+	assert.False(t, since.After(snap.At), "began %v, after the snapshot's %v", since, snap.At)
+	assert.Equal(t, ShuttleStatus{ID: "s1", State: "idle", Activity: "idle", ActivitySince: since, SoC: 0.7, LastNode: "kz-park-01"}, snap.Shuttles[0])
 
 	m := createMove(t, srv, "a", moveBody)
 	mv := decode[Move](t, []byte(next("move")))

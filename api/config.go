@@ -60,6 +60,7 @@ type coreView interface {
 	StillRoutedOver(lane string) []string
 	ShuttleState(id string) (fleet.ShuttleState, float64, bool)
 	Activity(id string) fleet.Activity
+	ActivitySince(id string) (fleet.Activity, time.Time)
 	ChargerSlots(station string) []charging.Slot
 	Vehicles() []vehicles.Vehicle
 }

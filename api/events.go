@@ -29,13 +29,17 @@ type Snapshot struct {
 
 // ShuttleStatus is one shuttle in a snapshot.
 type ShuttleStatus struct {
-	ID       string    `json:"id"`
-	State    string    `json:"state,omitempty"`
-	Activity string    `json:"activity,omitempty"`
-	SoC      float64   `json:"soc"`
-	LastNode string    `json:"last_node,omitempty"`
-	Position *Position `json:"position,omitempty"`
-	Move     string    `json:"move,omitempty"`
+	ID       string `json:"id"`
+	State    string `json:"state,omitempty"`
+	Activity string `json:"activity,omitempty"`
+	// ActivityDetail, ActivitySince and Waiting are as in Shuttle.
+	ActivityDetail string     `json:"activity_detail,omitempty"`
+	ActivitySince  *time.Time `json:"activity_since,omitempty"`
+	Waiting        *Waiting   `json:"waiting,omitempty"`
+	SoC            float64    `json:"soc"`
+	LastNode       string     `json:"last_node,omitempty"`
+	Position       *Position  `json:"position,omitempty"`
+	Move           string     `json:"move,omitempty"`
 }
 
 // moveMark is what the stream last sent of a move: its state, how many
@@ -138,7 +142,8 @@ func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, seq *uint6
 			changed = append(changed, moveFor(who, mv, true))
 		}
 		for _, sh := range s.shuttlesOf(core) {
-			snap.Shuttles = append(snap.Shuttles, ShuttleStatus{ID: sh.ID, State: sh.State, Activity: sh.Activity, SoC: sh.SoC,
+			snap.Shuttles = append(snap.Shuttles, ShuttleStatus{ID: sh.ID, State: sh.State, Activity: sh.Activity,
+				ActivityDetail: sh.ActivityDetail, ActivitySince: sh.ActivitySince, Waiting: sh.Waiting, SoC: sh.SoC,
 				LastNode: sh.LastNode, Position: sh.Position, Move: sh.Move})
 		}
 		for _, g := range core.GateQueue() {

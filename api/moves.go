@@ -26,20 +26,25 @@ type MoveRequest struct {
 
 // Move is a container move as the API shows it.
 type Move struct {
-	ID             string       `json:"id"`
-	Container      string       `json:"container"`
-	Origin         string       `json:"origin"`
-	Destination    string       `json:"destination"`
-	Priority       int          `json:"priority"`
-	EarliestPickup *time.Time   `json:"earliest_pickup,omitempty"`
-	Deadline       *time.Time   `json:"deadline,omitempty"`
-	Declaration    string       `json:"declaration,omitempty"`
-	PreCleared     bool         `json:"pre_cleared"`
-	State          string       `json:"state"`
-	Shuttle        string       `json:"shuttle,omitempty"`
-	Created        time.Time    `json:"created"`
-	History        []Transition `json:"history,omitempty"`
-	PassedOver     []string     `json:"passed_over,omitempty"`
+	ID             string     `json:"id"`
+	Container      string     `json:"container"`
+	Origin         string     `json:"origin"`
+	Destination    string     `json:"destination"`
+	Priority       int        `json:"priority"`
+	EarliestPickup *time.Time `json:"earliest_pickup,omitempty"`
+	Deadline       *time.Time `json:"deadline,omitempty"`
+	Declaration    string     `json:"declaration,omitempty"`
+	PreCleared     bool       `json:"pre_cleared"`
+	State          string     `json:"state"`
+	// StateSince is when the move came into its state (the core's
+	// clock); Waiting is what it waits for of itself (a shuttle, a
+	// customs decision, an inspection), if it does.
+	StateSince time.Time    `json:"state_since"`
+	Waiting    *Waiting     `json:"waiting,omitempty"`
+	Shuttle    string       `json:"shuttle,omitempty"`
+	Created    time.Time    `json:"created"`
+	History    []Transition `json:"history,omitempty"`
+	PassedOver []string     `json:"passed_over,omitempty"`
 	// Clearances: where the container stands with customs at each
 	// checkpoint of its way (in full views).
 	Clearances []Clearance `json:"clearances,omitempty"`
@@ -93,7 +98,8 @@ const (
 // moveJSON copies a move for the API, with its history when full.
 func moveJSON(m *fleet.Move, full bool) Move {
 	out := Move{ID: m.ID, Container: string(m.Container), Origin: m.Origin, Destination: m.Destination, Priority: m.Priority,
-		Declaration: m.Declaration, PreCleared: m.PreCleared, State: string(m.State), Shuttle: m.Shuttle, Created: m.Created}
+		Declaration: m.Declaration, PreCleared: m.PreCleared, State: string(m.State), Shuttle: m.Shuttle, Created: m.Created,
+		StateSince: stateSince(m), Waiting: moveWaiting(m)}
 	out.EarliestPickup, out.Deadline = optTime(m.EarliestPickup), optTime(m.Deadline)
 	if full {
 		for _, h := range m.History {

@@ -235,7 +235,17 @@ func schemas(states []any) obj {
 		"inspection": boolean("sent to inspection"), "at_inspection_bay": boolean("being inspected"), "decided": boolean("a decision waits to be applied"),
 		"held":  str("why it is held whatever was decided"),
 		"since": t("reached the stop line (waiting time, inspection included)"), "can_decide": boolean("a decision on it here would be taken now")})
+	waiting := object([]string{"kind"}, obj{
+		"kind": obj{"type": "string", "enum": []WaitKind{WaitRoute, WaitBay, WaitRelease, WaitHeld, WaitInspection, WaitCustomsBay, WaitCharger, WaitTraffic, WaitShuttle},
+			"description": "what it waits for: route (no route can be made now), bay (to load or unload at), release (a customs decision at a gate), held (at a gate whatever was decided), inspection (its end), customs_place (a place in a checkpoint's customs area), charger, traffic (a shuttle ahead), shuttle (a move no shuttle was given yet)"},
+		"detail": str("where or why: the bay, checkpoint or station; why no route; why shuttles were passed over, by kind"),
+		"since":  t("when the wait began (the core's clock)")})
+	moveTimes := obj{"state_since": t("when it came into its state (the core's clock)"),
+		"waiting": ref("Waiting")} // of itself (a shuttle, a decision, an inspection); under way, what its shuttle waits for
+	shuttleTimes := obj{"activity_detail": str("where or why: the bay, checkpoint or station it waits for, why no route"),
+		"activity_since": t("when its activity began (the core's clock)"), "waiting": ref("Waiting")}
 	return obj{
+		"Waiting": waiting,
 		"AuditKey": object([]string{"algorithm", "key_id", "public_key", "pem"}, obj{"algorithm": str("Ed25519"),
 			"key_id": str("first 8 bytes of the SHA-256 of the raw key, hex"), "public_key": str("base64 of the 32 raw bytes"), "pem": str("PKIX PUBLIC KEY PEM")}),
 		"Error":  object([]string{"error"}, obj{"error": str("what is wrong"), "field": str("the request field at fault, if one is")}),
@@ -249,13 +259,13 @@ func schemas(states []any) obj {
 			"event":      str("set for a note that is no change of state: declaration, seal_read, seal_alert or held"),
 			"actor":      str("who a note is by"),
 			"checkpoint": str("where a note happened")}),
-		"Move": object([]string{"id", "container", "origin", "destination", "state"}, obj{
+		"Move": object([]string{"id", "container", "origin", "destination", "state", "state_since"}, merge(obj{
 			"id": str(""), "container": str(""), "origin": str(""), "destination": str(""), "priority": integer(""),
 			"earliest_pickup": t(""), "deadline": t(""), "declaration": str(""), "pre_cleared": boolean(""),
 			"state": obj{"type": "string", "enum": states}, "shuttle": str("the shuttle assigned"), "created": t(""),
 			"history": array(ref("Transition")), "passed_over": array(str("why a shuttle was passed over")),
 			"clearances": array(ref("Clearance")), "declarations": array(ref("CustomsDeclaration")),
-			"seal_alerts": array(ref("SealAlert"))}),
+			"seal_alerts": array(ref("SealAlert"))}, moveTimes)),
 		"CancelRequest":   object(nil, obj{"reason": str("why, for the move's history and the audit trail")}),
 		"PriorityRequest": object([]string{"priority"}, obj{"priority": obj{"type": "integer", "minimum": -maxPriority, "maximum": maxPriority, "description": "higher goes first"}}),
 		"AddShuttleRequest": object([]string{"manufacturer", "serial_number"}, obj{"manufacturer": str("as in the vehicle's VDA 5050 topics"),
@@ -266,15 +276,15 @@ func schemas(states []any) obj {
 			"still_routed_over": array(str("shuttles with no other way to their goal")), "closed_lanes": array(str("every closed lane or link"))}),
 		"MoveList": object([]string{"moves"}, obj{"moves": array(ref("Move")), "total": integer("moves matching, on every page; absent for a container= listing once moves were archived"),
 			"next_cursor": str("the cursor of the next page; absent on the last"), "next": str("the request for the next page; absent on the last")}),
-		"ViewerMove": object([]string{"id", "origin", "destination", "state", "redacted"}, obj{
+		"ViewerMove": object([]string{"id", "origin", "destination", "state", "state_since", "redacted"}, merge(obj{
 			"id": str(""), "origin": str(""), "destination": str(""), "priority": integer(""), "earliest_pickup": t(""), "deadline": t(""),
 			"state": obj{"type": "string", "enum": states}, "shuttle": str("the shuttle assigned"), "created": t(""),
-			"history": array(ref("ViewerTransition")), "redacted": boolean("always true: a viewer's view, without the container number and customs records")}),
+			"history": array(ref("ViewerTransition")), "redacted": boolean("always true: a viewer's view, without the container number and customs records")}, moveTimes)),
 		"ViewerTransition": object([]string{"at", "from", "to"}, obj{"at": t(""), "from": str(""), "to": str("")}),
 		"ViewerMoveList": object([]string{"moves"}, obj{"moves": array(ref("ViewerMove")), "total": integer("moves matching, on every page"),
 			"next_cursor": str("the cursor of the next page; absent on the last"), "next": str("the request for the next page; absent on the last")}),
 		"Position": pos,
-		"Shuttle": object([]string{"id"}, obj{
+		"Shuttle": object([]string{"id"}, merge(obj{
 			"id": str("serial number"), "manufacturer": str(""), "serial_number": str(""), "connection": str("ONLINE, OFFLINE or CONNECTIONBROKEN"),
 			"joined": boolean(""), "state": str("the controller's shuttle state"), "activity": str(""), "soc": number("state of charge, 0..1"),
 			"last_node": str(""), "position": ref("Position"), "driving": boolean(""), "order_id": str("not for a viewer"), "loads": array(str("the loadIds it reports: container numbers; not for a viewer")),
@@ -282,9 +292,9 @@ func schemas(states []any) obj {
 			"factsheet": object(nil, obj{"series_name": str(""), "agv_class": str(""), "min_order_interval_s": number(""),
 				"min_state_interval_s": number(""), "actions": array(str("action types it supports")),
 				"warnings": array(str("where its action parameters and the roster entry's disagree"))}),
-			"ignored_keys": array(str("keys of its messages fleetd does not know and ignores, topic:path"))}),
-		"ShuttleStatus": object([]string{"id"}, obj{"id": str(""), "state": str(""), "activity": str(""), "soc": number(""),
-			"last_node": str(""), "position": ref("Position"), "move": str("")}),
+			"ignored_keys": array(str("keys of its messages fleetd does not know and ignores, topic:path"))}, shuttleTimes)),
+		"ShuttleStatus": object([]string{"id"}, merge(obj{"id": str(""), "state": str(""), "activity": str(""), "soc": number(""),
+			"last_node": str(""), "position": ref("Position"), "move": str("")}, shuttleTimes)),
 		"GateWait": gate,
 		"DecisionRequest": object([]string{"checkpoint", "move", "decision"}, obj{"checkpoint": str("checkpoint id"), "move": str("move id"),
 			"decision": obj{"type": "string", "enum": []string{"release", "inspect", "refuse"}}, "reason": str("")}),

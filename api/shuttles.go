@@ -19,15 +19,21 @@ type Shuttle struct {
 	Connection   string `json:"connection,omitempty"`
 	Joined       bool   `json:"joined"`
 	// State and Activity are the Controller's view; empty until joined.
-	State    string    `json:"state,omitempty"`
-	Activity string    `json:"activity,omitempty"`
-	SoC      float64   `json:"soc"`
-	LastNode string    `json:"last_node,omitempty"`
-	Position *Position `json:"position,omitempty"`
-	Driving  bool      `json:"driving"`
-	OrderID  string    `json:"order_id,omitempty"`
-	Loads    []string  `json:"loads,omitempty"`
-	Move     string    `json:"move,omitempty"` // the move it carries out
+	State    string `json:"state,omitempty"`
+	Activity string `json:"activity,omitempty"`
+	// ActivityDetail says where or why (the bay, the checkpoint, why no
+	// route); ActivitySince is when the activity began (the core's
+	// clock); Waiting is what it waits for, typed, if it waits.
+	ActivityDetail string     `json:"activity_detail,omitempty"`
+	ActivitySince  *time.Time `json:"activity_since,omitempty"`
+	Waiting        *Waiting   `json:"waiting,omitempty"`
+	SoC            float64    `json:"soc"`
+	LastNode       string     `json:"last_node,omitempty"`
+	Position       *Position  `json:"position,omitempty"`
+	Driving        bool       `json:"driving"`
+	OrderID        string     `json:"order_id,omitempty"`
+	Loads          []string   `json:"loads,omitempty"`
+	Move           string     `json:"move,omitempty"` // the move it carries out
 	// Reasons it is out of dispatch, if it is.
 	Reasons []string   `json:"reasons,omitempty"`
 	StateAt *time.Time `json:"state_at,omitempty"`
@@ -74,7 +80,12 @@ func (s *Server) shuttlesOf(core coreView) []Shuttle {
 			Joined: v.Joined, SoC: v.SoC, LastNode: v.LastNode, Driving: v.Driving, OrderID: v.OrderID,
 			Loads: slices.Clone(v.Loads), Reasons: slices.Clone(v.Reasons), Move: moveOf[v.ID]}
 		if st, soc, ok := core.ShuttleState(v.ID); ok {
-			sh.State, sh.SoC, sh.Activity = string(st), soc, core.Activity(v.ID).String()
+			a, since := core.ActivitySince(v.ID)
+			sh.State, sh.SoC, sh.Activity, sh.ActivityDetail = string(st), soc, a.String(), a.Detail
+			if !since.IsZero() {
+				sh.ActivitySince = &since
+			}
+			sh.Waiting = shuttleWaiting(a, sh.ActivitySince)
 		}
 		if f := v.Factsheet; f != nil {
 			sh.Factsheet = &Factsheet{SeriesName: f.SeriesName, AgvClass: f.AgvClass, MinOrderIntervalS: f.MinOrderInterval,

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
@@ -25,6 +26,8 @@ type ViewerMove struct {
 	EarliestPickup *time.Time         `json:"earliest_pickup,omitempty"`
 	Deadline       *time.Time         `json:"deadline,omitempty"`
 	State          string             `json:"state"`
+	StateSince     time.Time          `json:"state_since"` // as Move's
+	Waiting        *Waiting           `json:"waiting,omitempty"`
 	Shuttle        string             `json:"shuttle,omitempty"`
 	Created        time.Time          `json:"created"`
 	History        []ViewerTransition `json:"history,omitempty"`
@@ -52,7 +55,10 @@ type ViewerMoveList struct {
 // the move list and the single move all use it.
 func viewerMove(m *fleet.Move, full bool) ViewerMove {
 	out := ViewerMove{ID: m.ID, Origin: m.Origin, Destination: m.Destination, Priority: m.Priority, State: string(m.State),
-		Shuttle: m.Shuttle, Created: m.Created, Redacted: true}
+		Shuttle: m.Shuttle, Created: m.Created, StateSince: stateSince(m), Waiting: moveWaiting(m), Redacted: true}
+	if w := out.Waiting; w != nil && w.Kind == WaitHeld { // why it is held is customs' business
+		w.Detail, _, _ = strings.Cut(w.Detail, ":")
+	}
 	out.EarliestPickup, out.Deadline = optTime(m.EarliestPickup), optTime(m.Deadline)
 	if full {
 		for _, h := range m.History {
@@ -89,7 +95,7 @@ const viewerOutOfDispatch = "out of dispatch (operators see why)"
 // dispatch.
 func viewerShuttle(sh Shuttle) Shuttle {
 	out := Shuttle{ID: sh.ID, Manufacturer: sh.Manufacturer, SerialNumber: sh.SerialNumber, Connection: sh.Connection, Joined: sh.Joined,
-		State: sh.State, Activity: sh.Activity, SoC: sh.SoC, LastNode: sh.LastNode, Position: sh.Position, Driving: sh.Driving,
+		State: sh.State, Activity: sh.Activity, ActivityDetail: sh.ActivityDetail, ActivitySince: sh.ActivitySince, Waiting: sh.Waiting, SoC: sh.SoC, LastNode: sh.LastNode, Position: sh.Position, Driving: sh.Driving,
 		Move: sh.Move, StateAt: sh.StateAt}
 	if len(sh.Reasons) > 0 {
 		out.Reasons = []string{viewerOutOfDispatch}

@@ -196,8 +196,18 @@ func TestViewerMovesAreRedacted(t *testing.T) {
 	l := decode[ViewerMoveList](t, b)
 	require.Len(t, l.Moves, 1)
 	assert.Equal(t, 1, totalOf(l.Total))
+	_, ob := call(t, srv, "GET", "/v1/moves/"+m.ID, tokOperator, "")
+	om := decode[Move](t, ob)
+	var atGate time.Time
+	for _, h := range om.History {
+		if h.To == "at_gate" && h.From != "at_gate" {
+			atGate = h.At
+		}
+	}
+	require.False(t, atGate.IsZero(), "the move came to a gate")
 	assert.Equal(t, ViewerMove{ID: m.ID, Origin: "kz-bay-03", Destination: "cn-bay-07", Priority: 2, State: "at_gate", Shuttle: "s1",
-		Created: m.Created, Redacted: true}, l.Moves[0])
+		Created: m.Created, StateSince: atGate, Waiting: &Waiting{Kind: WaitRelease, Detail: "kz-bakhty-out", Since: &atGate}, Redacted: true}, l.Moves[0],
+		"at the gate since it came there, waiting for a release")
 
 	code, b = call(t, srv, "GET", "/v1/moves/"+m.ID, tokViewer, "")
 	require.Equal(t, http.StatusOK, code)

@@ -88,6 +88,10 @@ func (v View) ShuttleState(id string) (fleet.ShuttleState, float64, bool) {
 // (fleet.Controller.Activity).
 func (v View) Activity(id string) fleet.Activity { return v.ctl.Activity(id) }
 
+// ActivitySince says what a shuttle is doing or waiting for and since
+// when (fleet.Controller.ActivitySince).
+func (v View) ActivitySince(id string) (fleet.Activity, time.Time) { return v.ctl.ActivitySince(id) }
+
 // ChargerSlots are a station's charger reservations, earliest first
 // (fleet.Controller.ChargerSlots).
 func (v View) ChargerSlots(station string) []charging.Slot { return v.ctl.ChargerSlots(station) }

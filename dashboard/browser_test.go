@@ -13,10 +13,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
 
 	"github.com/borderfleet/borderfleet/api"
@@ -181,6 +183,8 @@ func TestBrowser(t *testing.T) {
 	waitFor(t, bctx, `document.querySelectorAll("#map path.lane").length > 10`, 20*time.Second, "the site's lanes drawn")
 	waitFor(t, bctx, `document.querySelectorAll("#map .shuttle").length === 6`, 30*time.Second, "six shuttles on the map")
 	t.Logf("signed in, site and six shuttles drawn %v after the page was asked for", time.Since(start).Round(time.Millisecond))
+	mapAndLegend(t, bctx)
+	keyboard(t, bctx)
 	operatorVerbs(t, bctx, base, token)
 
 	// the form: a bad check digit first shows the API's error on its field
@@ -264,7 +268,141 @@ func TestBrowser(t *testing.T) {
 	t.Logf("the move made with the form was delivered %v later (%v after the page was asked for)",
 		time.Since(created).Round(time.Second), time.Since(start).Round(time.Second))
 	t.Logf("screenshot: %s", shot(t, bctx, "dashboard.png"))
+	stuckAtGate(t, bctx, base, token)
 	viewerPage(t, bctx, base, container)
+}
+
+// mapAndLegend: the map fits the site's lanes to the panel (they span
+// most of its width, the panel is not much taller than the site wants),
+// no two labels shown overlap, and the legend names the colours and
+// shapes.
+func mapAndLegend(t *testing.T, ctx context.Context) {
+	t.Helper()
+	fit := eval[map[string]float64](t, ctx, `(() => {
+		const m = document.querySelector("#map").getBoundingClientRect();
+		const l = document.querySelector("#map .lanes").getBoundingClientRect();
+		return {mw: m.width, mh: m.height, lw: l.width, lh: l.height};
+	})()`)
+	t.Logf("the map %0.fx%0.f px, its lanes %0.fx%0.f px", fit["mw"], fit["mh"], fit["lw"], fit["lh"])
+	require.True(t, fit["lw"] > 0.85*fit["mw"] || fit["lh"] > 0.8*fit["mh"], "the lanes span the panel's width or its height")
+	require.Less(t, fit["mh"], fit["lh"]+0.25*fit["mw"]+130, "the panel no taller than the site wants (or the least height)")
+	overlaps := eval[[]string](t, ctx, `(() => {
+		const ls = [...document.querySelectorAll("#map text")].filter(e => e.getBoundingClientRect().width > 0);
+		const out = [];
+		for (let i = 0; i < ls.length; i++) for (let j = i + 1; j < ls.length; j++) {
+			const a = ls[i].getBoundingClientRect(), b = ls[j].getBoundingClientRect();
+			if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) out.push(ls[i].textContent + " / " + ls[j].textContent);
+		}
+		return out })()`)
+	require.Empty(t, overlaps, "labels shown over each other")
+	t.Logf("%d labels hidden as clutter (shown on hover or focus)", eval[int](t, ctx, `document.querySelectorAll("#map .clutter").length`))
+	legend := eval[string](t, ctx, `document.querySelector("#legend").textContent`)
+	for _, want := range []string{"idle", "laden", "at a gate", "charging", "fault", "carries a container", "stuck", "customs checkpoint", "charging station", "bay", "closed lane"} {
+		require.Contains(t, legend, want, "the legend")
+	}
+	require.GreaterOrEqual(t, eval[int](t, ctx, `document.querySelectorAll("#legend svg.sw").length`), 15, "a swatch per legend item")
+}
+
+// keyboard: Tab reaches the shuttles' rows with a visible focus, Enter
+// selects one (its box on the map), Escape closes the box and gives the
+// focus back to the row; Tab goes on to the next row.
+func keyboard(t *testing.T, ctx context.Context) {
+	t.Helper()
+	first := `document.querySelector("#shuttles tbody tr")`
+	id := eval[string](t, ctx, first+`.dataset.key`)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Focus(`#shuttles tbody tr`)))
+	require.Equal(t, id, eval[string](t, ctx, `document.activeElement.dataset.key || ""`), "the first shuttle's row has the focus")
+	require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent("\r")))
+	waitFor(t, ctx, `!document.querySelector("#selected").hidden && document.querySelector("#selected").dataset.id === "`+id+`"`, 3*time.Second, "Enter selects "+id)
+	require.True(t, eval[bool](t, ctx, `document.querySelector('#map .shuttle[data-id="`+id+`"]').classList.contains("sel")`), "selected on the map")
+	require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape)))
+	waitFor(t, ctx, `document.querySelector("#selected").hidden`, 3*time.Second, "Escape closes the selection")
+	require.Equal(t, id, eval[string](t, ctx, `document.activeElement.dataset.key || ""`), "the focus back on the row")
+	require.NotEqual(t, "none", eval[string](t, ctx, `getComputedStyle(document.activeElement).outlineStyle`), "a visible focus")
+	second := eval[string](t, ctx, `document.querySelectorAll("#shuttles tbody tr")[1].dataset.key`)
+	for i := 0; i < 12 && eval[string](t, ctx, `document.activeElement.dataset.key || ""`) != second; i++ {
+		require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)))
+		require.True(t, eval[bool](t, ctx, `!!document.activeElement.closest("#shuttles")`), "Tab stays in the shuttles table on the way to the next row")
+	}
+	require.Equal(t, second, eval[string](t, ctx, `document.activeElement.dataset.key || ""`), "Tab reaches the next shuttle's row")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Focus(`#map`), chromedp.KeyEvent(kb.Tab)))
+	require.True(t, eval[bool](t, ctx, `document.activeElement.classList.contains("shuttle")`), "from the map, Tab reaches a shuttle's marker")
+	require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent("\r")))
+	waitFor(t, ctx, `!document.querySelector("#selected").hidden && document.querySelector("#selected").dataset.id === document.activeElement.dataset.id`, 3*time.Second, "Enter on a marker selects its shuttle")
+	require.NoError(t, chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape)))
+	waitFor(t, ctx, `document.querySelector("#selected").hidden`, 3*time.Second, "Escape closes it")
+}
+
+// stuckAtGate: three containers from China to Kazakhstan are left at the
+// CN exit gate with no decision; with the threshold at 1 minute (1 s of
+// the test's wall time at 60x) the shuttle at the stop line is listed as
+// stuck waiting for a customs release there, its row and marker marked,
+// the API says the same, typed; the moves' clearance chips show CN
+// waiting; the shuttles queued at the gate are spread on the map, none
+// over another.
+func stuckAtGate(t *testing.T, ctx context.Context, base, token string) {
+	t.Helper()
+	began := time.Now()
+	eval[bool](t, ctx, `(() => { const i = document.querySelector("#stuck-min"); i.value = "1"; i.dispatchEvent(new Event("change")); return true })()`)
+	for i, c := range []string{"MSCU1234566", "TGHU8765436", "CSQU3054383"} {
+		apiPost(t, base+"/v1/moves", token, fmt.Sprintf(`{"container": %q, "origin": "cn-bay-0%d", "destination": "kz-bay-0%d"}`, c, i+3, i+4))
+	}
+	row := `document.querySelector('#stuck tbody tr[data-kind="release"]')`
+	waitFor(t, ctx, `!!`+row, 120*time.Second, "a shuttle listed as stuck waiting for a release")
+	id := eval[string](t, ctx, row+`.dataset.shuttle`)
+	why := eval[string](t, ctx, row+`.children[1].textContent`)
+	require.Regexp(t, `^waiting for customs release at cn-`, why, "the stuck reason")
+	require.Regexp(t, `^\d+ (s|min)$`, eval[string](t, ctx, row+`.children[2].textContent`), "how long")
+	require.True(t, eval[bool](t, ctx, `document.querySelector('#shuttles tr[data-key="`+id+`"]').classList.contains("stuck")`), "the shuttle's row marked stuck")
+	require.True(t, eval[bool](t, ctx, `document.querySelector('#map .shuttle[data-id="`+id+`"]').classList.contains("stuck")`), "its marker marked stuck")
+	var sh struct {
+		Waiting struct{ Kind, Detail string }
+	}
+	apiGet(t, base+"/v1/shuttles/"+url.PathEscape(id), token, &sh)
+	require.Equal(t, "release", sh.Waiting.Kind, "the API's wait of %s", id)
+	require.Contains(t, why, sh.Waiting.Detail)
+	mv := eval[string](t, ctx, row+`.dataset.move`)
+	mrow := `document.querySelector('#moves tr[data-key="` + mv + `"]')`
+	waitFor(t, ctx, mrow+`.classList.contains("stuck") && `+mrow+`.querySelector('.clr[data-country="CN"]').dataset.status === "waiting"`, 5*time.Second, "the move's row stuck, CN waiting")
+
+	// the shuttles queued at the gate: where they are, close on the
+	// screen; where they are drawn, apart
+	spread := `(() => {
+		const m = document.querySelector("#map").getBoundingClientRect();
+		const gs = [...document.querySelectorAll("#map .shuttle")];
+		const near = [], apart = [];
+		for (let i = 0; i < gs.length; i++) for (let j = i + 1; j < gs.length; j++) {
+			const a = gs[i].querySelector(".body").getBoundingClientRect(), b = gs[j].querySelector(".body").getBoundingClientRect();
+			const d = Math.hypot(gs[i].dataset.sx - gs[j].dataset.sx, gs[i].dataset.sy - gs[j].dataset.sy);
+			if (gs[i].classList.contains("spread") && gs[j].classList.contains("spread")) near.push(gs[i].dataset.id + "/" + gs[j].dataset.id + " " + d.toFixed(0));
+			if (d < 16) apart.push(gs[i].dataset.id + "/" + gs[j].dataset.id + " " + d.toFixed(0));
+		}
+		return {near, overlapping: apart};
+	})()`
+	waitFor(t, ctx, spread+`.near.length > 0`, 60*time.Second, "shuttles queued close together, spread on the map")
+	got := eval[map[string][]string](t, ctx, spread)
+	t.Logf("spread pairs (distance drawn, px): %v", got["near"])
+	require.Empty(t, got["overlapping"], "shuttle markers drawn over each other")
+	t.Logf("a shuttle stuck at the gate shown with its reason %v after the moves were made", time.Since(began).Round(time.Second))
+	eval[bool](t, ctx, `(() => { document.querySelectorAll("#toasts .toast").forEach(t => t.remove()); return true })()`)
+	eval[bool](t, ctx, `(() => { const r = document.querySelector('#stuck tbody tr[data-kind="release"]'); r.focus(); r.click(); return true })()`)
+	waitFor(t, ctx, `!document.querySelector("#selected").hidden`, 3*time.Second, "the stuck shuttle selected from its row")
+	t.Logf("screenshot: %s", shot(t, ctx, "dashboard-stuck.png"))
+}
+
+// apiPost posts a JSON body to the API as an operator's new request.
+func apiPost(t *testing.T, u, token, body string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", fmt.Sprintf("browser-test-%d", time.Now().UnixNano()))
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	require.Less(t, res.StatusCode, 300, "POST %s: %s", u, b)
 }
 
 // viewerPage signs a wallboard (role viewer) in, in a second tab: it sees
@@ -287,8 +425,10 @@ func viewerPage(t *testing.T, ctx context.Context, base, container string) {
 	waitFor(t, vctx, `document.querySelectorAll("#shuttles tbody tr").length === 6`, 20*time.Second, "six shuttles in a viewer's table")
 	require.False(t, eval[bool](t, vctx, `document.body.textContent.includes("`+container+`")`), "a viewer's page names no container")
 	require.False(t, eval[bool](t, vctx, `document.querySelector("#app").textContent.includes("undefined")`), "no cell reads undefined")
+	waitFor(t, vctx, `[...document.querySelectorAll("#shuttles tbody td.since")].every(td => /^\d+ (s|min)$|^\d+ h \d\d$/.test(td.textContent))`, 5*time.Second,
+		"how long each shuttle has done what it does, for a viewer too")
 	require.False(t, eval[bool](t, vctx, `!!document.querySelector("#moves tr[data-container]")`))
-	for _, col := range []string{"#moves th:nth-child(2)", "#shuttles th:nth-child(5)", "#moves th.customs"} {
+	for _, col := range []string{"#moves th:nth-child(2)", "#shuttles th:nth-child(6)", "#moves th.customs"} {
 		require.Equal(t, "none", eval[string](t, vctx, `getComputedStyle(document.querySelector("`+col+`")).display`), "%s hidden for a viewer", col)
 	}
 	t.Logf("screenshot: %s", shot(t, vctx, "dashboard-viewer.png"))

@@ -26,6 +26,8 @@ func TestHandler(t *testing.T) {
 		{"GET", "/ui.js", 200, "text/javascript", "export function syncRows"},
 		{"GET", "/lanes.js", 200, "text/javascript", "encodeURIComponent"},
 		{"GET", "/customs.js", 200, "text/javascript", "export const LONG_WAIT_MS"},
+		{"GET", "/stuck.js", 200, "text/javascript", "export class Stuck"},
+		{"GET", "/legend.js", 200, "text/javascript", "export function drawLegend"},
 		{"GET", "/style.css", 200, "text/css", ":root"},
 		{"HEAD", "/", 200, "text/html", ""},
 		{"GET", "/nope.js", 404, "", ""},
@@ -50,7 +52,7 @@ func TestHandler(t *testing.T) {
 // TestNoExternalResources: the page loads nothing from elsewhere (no
 // CDN, no tiles): the closed networks it runs in have none.
 func TestNoExternalResources(t *testing.T) {
-	for _, name := range []string{"static/index.html", "static/app.js", "static/api.js", "static/map.js", "static/ui.js", "static/lanes.js", "static/customs.js", "static/style.css"} {
+	for _, name := range []string{"static/index.html", "static/app.js", "static/api.js", "static/map.js", "static/ui.js", "static/lanes.js", "static/customs.js", "static/stuck.js", "static/legend.js", "static/style.css"} {
 		b, err := static.ReadFile(name)
 		assert.NoError(t, err)
 		for _, bad := range []string{"http://", "https://", "//cdn", "@import"} {

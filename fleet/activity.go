@@ -1,5 +1,11 @@
 package fleet
 
+import (
+	"time"
+
+	"github.com/borderfleet/borderfleet/routing"
+)
+
 // Activity is what a shuttle is doing or waiting for: a kind, and a
 // detail for people (the checkpoint it waits at, the customs area it
 // waits for a place in, the bay it waits for, why it has no route).
@@ -26,6 +32,7 @@ const (
 	ActivityWaitGate     ActivityKind = "waiting at a gate"
 	ActivityWaitCustoms  ActivityKind = "waiting for a place at customs" // see admission.go
 	ActivityWaitTraffic  ActivityKind = "waiting in traffic"             // see routing.Traffic.WaitsFor
+	ActivityWaitCharger  ActivityKind = "waiting for a charger"          // queued behind a shuttle bound for or at the same station
 	ActivityFault        ActivityKind = ActivityKind(ShuttleFault)
 	ActivityEStop        ActivityKind = ActivityKind(ShuttleEStop)
 	ActivityPaused       ActivityKind = ActivityKind(ShuttlePaused)
@@ -90,5 +97,61 @@ func (c *Controller) Activity(id string) Activity {
 	if w := c.admissionWait(r); w != "" {
 		return Activity{Kind: ActivityWaitCustoms, Detail: w}
 	}
+	if c.waitsForCharger(r) {
+		return Activity{Kind: ActivityWaitCharger, Detail: r.goal}
+	}
 	return Activity{Kind: ActivityWaitTraffic}
+}
+
+// waitsForCharger reports whether a shuttle on its way to charge waits in
+// traffic for a shuttle that charges at, or is bound for, the same
+// station: it queues for a charger, not in traffic at large.
+func (c *Controller) waitsForCharger(r *shuttleRec) bool {
+	if r.task != taskCharge {
+		return false
+	}
+	w := c.tr.WaitsFor(r.id)
+	if w.Kind != routing.WaitHeld && w.Kind != routing.WaitQueued {
+		return false
+	}
+	o, ok := c.shuttles[w.Shuttle]
+	return ok && o.goal == r.goal && (o.task == taskCharge || o.sm.State() == ShuttleCharging)
+}
+
+// sameWait reports whether b goes on the activity a: the same kind, and
+// for a wait at a place (a bay, a gate, a charger) the same place. A
+// detail that only describes (why no route could be made, who holds the
+// customs area's places) may change without the wait starting over.
+func (a Activity) sameWait(b Activity) bool {
+	if a.Kind != b.Kind {
+		return false
+	}
+	switch a.Kind {
+	case ActivityWaitBay, ActivityWaitGate, ActivityWaitCharger:
+		return a.Detail == b.Detail
+	}
+	return true
+}
+
+// ActivitySince says what a shuttle is doing or waiting for, as Activity,
+// and since when (the core's clock): the end of the step in which it
+// began. Zero before the shuttle's first step.
+func (c *Controller) ActivitySince(id string) (Activity, time.Time) {
+	r, ok := c.shuttles[id]
+	if !ok {
+		return Activity{Kind: ActivityUnknown}, time.Time{}
+	}
+	return c.Activity(id), r.actSince
+}
+
+// stampActivities notes, at the end of a step, when each shuttle's
+// activity began: now for each whose activity is not the one it had.
+func (c *Controller) stampActivities(now time.Time) {
+	for _, r := range c.recs {
+		a := c.Activity(r.id)
+		if r.actSince.IsZero() || !r.act.sameWait(a) {
+			r.actSince = now
+		}
+		r.act = a
+	}
 }

@@ -101,6 +101,10 @@ type shuttleRec struct {
 	// outOfService: an operator took it out of service; it stays out
 	// (through faults and repairs) until put back
 	outOfService bool
+	// act is its activity at the end of the last step, actSince when
+	// that activity began (activity.go)
+	act      Activity
+	actSince time.Time
 }
 
 // gateStop is a shuttle standing at a customs stop line.
@@ -312,6 +316,7 @@ func (c *Controller) Handle(now time.Time, ev Event) (Ready, error) {
 	}
 	c.step(now)
 	c.prune(now)
+	c.stampActivities(now)
 	rd := Ready{Commands: slices.Clone(c.out), Changed: c.takeChanged(), Wake: c.nextWake(), Archived: c.archived}
 	c.archived = nil
 	return rd, err

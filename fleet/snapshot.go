@@ -172,6 +172,9 @@ type ShuttleRecord struct {
 	IdleAt       time.Time `json:"idleAt"`
 	Overtook     time.Time `json:"overtook"`
 	OutOfService bool      `json:"outOfService,omitempty"`
+	// ActivitySince is when its activity at the snapshot began (its
+	// activity is worked out again from the rest).
+	ActivitySince time.Time `json:"activitySince"`
 }
 
 // BaysSnapshot is the bay book, moves by id.
@@ -294,7 +297,7 @@ func shuttleRecord(r *shuttleRec) ShuttleRecord {
 		Node: r.node, SoC: r.soc, Task: r.job.task.String(), Then: r.job.then.String(), Goal: r.job.goal,
 		GoalStep: r.job.goalStep, Acted: r.job.acted, Arrived: r.job.arrived, Replan: r.job.replan,
 		Sent: r.sent, Stops: slices.Clone(r.stops), Slot: r.slot, Target: r.target, RetryAt: r.retryAt, IdleAt: r.idleAt,
-		Overtook: r.overtook, OutOfService: r.outOfService}
+		Overtook: r.overtook, OutOfService: r.outOfService, ActivitySince: r.actSince}
 	if r.move != nil {
 		sr.Move = r.move.ID
 	}
@@ -458,6 +461,9 @@ func (c *Controller) restore(s Snapshot) error {
 	for _, d := range st.LeadTimes {
 		c.stats.LeadTimes = append(c.stats.LeadTimes, time.Duration(d))
 	}
+	for _, r := range c.recs { // the activity it had at the snapshot goes on
+		r.act = c.Activity(r.id)
+	}
 	return nil
 }
 
@@ -503,8 +509,8 @@ func (c *Controller) restoreShuttle(sr ShuttleRecord, move func(string) (*Move, 
 	}
 	r := &shuttleRec{id: sr.ID, sm: sm, node: sr.Node, soc: sr.SoC, sent: sr.Sent, stops: slices.Clone(sr.Stops),
 		slot: sr.Slot, target: sr.Target, retryAt: sr.RetryAt, idleAt: sr.IdleAt, overtook: sr.Overtook,
-		outOfService: sr.OutOfService,
-		job:          job{task: t, then: then, goal: sr.Goal, goalStep: sr.GoalStep, acted: sr.Acted, arrived: sr.Arrived, replan: sr.Replan}}
+		outOfService: sr.OutOfService, actSince: sr.ActivitySince,
+		job: job{task: t, then: then, goal: sr.Goal, goalStep: sr.GoalStep, acted: sr.Acted, arrived: sr.Arrived, replan: sr.Replan}}
 	if sr.Move != "" {
 		if r.move, err = move(sr.Move); err != nil {
 			return nil, err

@@ -113,7 +113,7 @@ type Event struct {
 
 // activities is the order of the sampled activities.
 var activities = []fleet.ActivityKind{fleet.ActivityMoving, fleet.ActivityHandling, fleet.ActivityWaitGate,
-	fleet.ActivityWaitCustoms, fleet.ActivityWaitTraffic, fleet.ActivityWaitBay, fleet.ActivityWaitRoute,
+	fleet.ActivityWaitCustoms, fleet.ActivityWaitTraffic, fleet.ActivityWaitBay, fleet.ActivityWaitRoute, fleet.ActivityWaitCharger,
 	fleet.ActivityCharging, fleet.ActivityAtGoal, fleet.ActivityIdle, fleet.ActivityFault, fleet.ActivityEStop,
 	fleet.ActivityPaused, fleet.ActivityOffline, fleet.ActivityOutOfService, fleet.ActivityUnknown}
 

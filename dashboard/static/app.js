@@ -4,7 +4,9 @@ import { LADEN, SiteMap, countryClass, countryOf, shortID } from "./map.js";
 import { exampleContainer } from "./iso6346.js";
 import { LanesPanel } from "./lanes.js";
 import { $, actionButton, badge, cells, errText, fmtClock, setText, syncRows, toast } from "./ui.js";
-import { CoreClock, clearanceCell, tickWaits } from "./customs.js";
+import { CoreClock, clearanceCell, fmtWait, tickWaits } from "./customs.js";
+import { Stuck, reasonCell } from "./stuck.js";
+import { drawLegend } from "./legend.js";
 
 const TOKEN_KEY = "borderfleet.token";
 
@@ -52,6 +54,13 @@ const state = {
 // clock is the fleet core's clock as last read (a snapshot's or a customs
 // answer's "at"), for the waiting times.
 const clock = new CoreClock();
+
+// stuck says what waits longer than the operator's threshold, and why.
+const stuck = new Stuck();
+
+// opener is the element that selected the shown shuttle (a row, a
+// marker), given the focus back when the selection box closes.
+let opener = null;
 
 let map = null;
 let lanes = null;
@@ -145,13 +154,22 @@ async function start(token) {
   document.body.classList.toggle("sees-customs", seesCustoms());
   document.body.classList.toggle("officer", officerOnly());
   document.body.classList.toggle("redacted", redacted());
-  state.timers.push(setInterval(() => tickWaits($("#app"), clock), 1000));
+  $("#stuck-panel").hidden = !role.reads;
+  $("#stuck-min").value = String(stuck.minutes);
+  state.timers.push(setInterval(tick, 1000));
   if (!map) {
     map = new SiteMap($("#map"), { onSelect: selectShuttle, tip: $("#tip") });
+    map.stuckOf = (sh) => stuck.shuttle(sh, clock.now());
     map.bindTips($(".map-wrap"));
     $("#zoom-in").addEventListener("click", () => map.zoom(1.5));
     $("#zoom-out").addEventListener("click", () => map.zoom(1 / 1.5));
     $("#zoom-fit").addEventListener("click", () => map.fit());
+    $("#north-up").addEventListener("click", () => {
+      map.northUp = !map.northUp;
+      $("#north-up").setAttribute("aria-pressed", String(map.northUp));
+      sizeMap();
+      map.fit();
+    });
   }
   await loadSite();
   if (role.reads) {
@@ -183,6 +201,8 @@ async function loadSite() {
   try {
     const fc = await state.client.get("/v1/site");
     map.load(fc);
+    sizeMap();
+    map.fit();
     $("#site-name").textContent = map.name;
     const ids = (k) => fc.features.filter((f) => f.properties.kind === k).map((f) => String(f.properties.id));
     const byNum = (a, b) => a.localeCompare(b, undefined, { numeric: true });
@@ -197,7 +217,7 @@ async function loadSite() {
     fillBays($("#f-origin"), centres, "");
     fillBays($("#f-destination"), centres, "");
     pickDestination();
-    legend();
+    drawLegend($("#legend"), state.role.reads);
   } catch (e) {
     toast(`The site could not be loaded: ${errText(e)}`);
   }
@@ -231,24 +251,24 @@ function pickDestination() {
   }
 }
 
-function legend() {
-  const items = [
-    ["idle", "idle"],
-    ["to_pickup", "to pickup"],
-    ["loading", "loading / unloading"],
-    ["laden_transit", "laden"],
-    ["at_gate", "at gate"],
-    ["charging", "charging"],
-    ["paused", "paused"],
-    ["fault", "fault / stopped"],
-    ["out_of_service", "out of service"],
-  ];
-  $("#legend").innerHTML = "";
-  for (const [st, text] of items) {
-    const s = document.createElement("span");
-    s.className = `key st-${st}`;
-    s.textContent = text;
-    $("#legend").appendChild(s);
+// sizeMap gives the map the height the site wants at the panel's width
+// (a long thin corridor a low panel), within limits.
+function sizeMap() {
+  const wrap = $(".map-wrap");
+  const w = wrap.getBoundingClientRect().width || 800;
+  const h = Math.round(Math.min(Math.max(w / Math.max(map.aspect(), 0.5) + 110, 300), 760));
+  wrap.style.height = `${h}px`;
+}
+
+// tick runs every second: waiting times, and what is stuck, move with
+// the core's clock.
+function tick() {
+  tickWaits($("#app"), clock, stuck.ms);
+  if (state.role && state.role.reads && state.snap) {
+    renderShuttles(state.snap.shuttles || []);
+    renderMoves();
+    map.markStuck();
+    renderStuck();
   }
 }
 
@@ -299,6 +319,7 @@ function onEvent(name, data) {
   renderShuttles(data.shuttles || []);
   renderGates();
   renderSelected();
+  renderStuck();
 }
 
 function checkStale() {
@@ -408,28 +429,68 @@ function renderShuttles(list) {
     sorted,
     (s) => s.id,
     (tr, s) => {
-      cells(tr, 8);
-      tr.addEventListener("click", (e) => {
-        if (!e.target.closest("button")) selectShuttle(s.id);
-      });
-      const act = tr.children[7];
+      cells(tr, 9);
+      selectable(tr, () => selectShuttle(s.id, tr));
+      tr.children[2].innerHTML = `<span class="act-name"></span><span class="act-detail"></span>`;
+      tr.children[3].innerHTML = `<span class="wait"></span>`;
+      tr.children[3].className = "num since";
+      const act = tr.children[8];
       act.className = "act";
       shuttleButtons(act, s.id);
     },
     (tr, s) => {
       const c = tr.children;
+      const why = stuck.shuttle(s, clock.now());
       setText(c[0], s.id, "mono");
       badge(c[1], s.state);
-      setText(c[2], s.activity || "");
-      socCell(c[3], s.soc);
-      setText(c[4], containerOf(s), "mono");
-      setText(c[5], s.move || "", "mono dim");
-      setText(c[6], s.last_node || "", "mono dim");
+      setText(c[2].firstChild, s.activity || "");
+      setText(c[2].lastChild, s.activity_detail || "");
+      c[2].title = s.activity_detail || "";
+      since(c[3].firstChild, s.activity_since, "doing this since");
+      socCell(c[4], s.soc);
+      setText(c[5], containerOf(s), "mono");
+      setText(c[6], s.move || "", "mono dim");
+      setText(c[7], s.last_node || "", "mono dim");
       tr.dataset.state = s.state || "";
       tr.classList.toggle("sel", s.id === state.selected);
-      showShuttleButtons(c[7], s);
+      tr.classList.toggle("stuck", !!why);
+      tr.dataset.stuck = why ? why.kind : "";
+      tr.title = why ? `stuck: ${why.text}${why.detail ? ` (${why.detail})` : ""} for ${why.for}` : "";
+      showShuttleButtons(c[8], s);
     },
   );
+  tickWaits($("#shuttles"), clock, stuck.ms);
+}
+
+// selectable makes a table row reachable with Tab and chosen with a
+// click, Enter or Space (not when a button or a field in it is used).
+function selectable(tr, choose) {
+  tr.tabIndex = 0;
+  tr.addEventListener("click", (e) => {
+    if (!e.target.closest("button, input, select")) choose();
+  });
+  tr.addEventListener("keydown", (e) => {
+    if (e.target !== tr || (e.key !== "Enter" && e.key !== " ")) return;
+    e.preventDefault();
+    choose();
+  });
+}
+
+// since shows in el how long since iso (a time of the core's clock),
+// ticked by tickWaits; nothing when iso is absent.
+function since(el, iso, title) {
+  const t = iso ? Date.parse(iso) : NaN;
+  if (Number.isNaN(t)) {
+    delete el.dataset.since;
+    el.textContent = "";
+    el.title = "";
+    return;
+  }
+  if (el.dataset.since !== String(t)) {
+    el.dataset.since = String(t);
+    el.dataset.noLong = ""; // the row shows stuck, with why, itself
+    el.title = `${title} ${fmtClock(iso)}`;
+  }
 }
 
 function socCell(td, soc) {
@@ -467,10 +528,13 @@ function renderMoves() {
     list,
     (m) => m.id,
     (tr, m) => {
-      cells(tr, 10);
-      tr.children[4].className = "customs";
-      priorityCell(tr.children[8], m.id);
-      const act = tr.children[9];
+      cells(tr, 11);
+      selectable(tr, () => selectMove(m.id, tr));
+      tr.children[4].innerHTML = `<span class="wait"></span>`;
+      tr.children[4].className = "num since";
+      tr.children[5].className = "customs";
+      priorityCell(tr.children[9], m.id);
+      const act = tr.children[10];
       act.className = "act";
       const b = actionButton("cancel", () => cancelMove(m.id), "danger");
       b.dataset.verb = "cancel";
@@ -484,16 +548,74 @@ function renderMoves() {
       setText(c[1], m.container || "", "mono");
       setText(c[2], m.origin ? `${m.origin} → ${m.destination}` : "—", "mono");
       badge(c[3], m.state);
-      if (seesCustoms()) clearanceCell(c[4], m.clearances);
-      setText(c[5], m.shuttle || "", "mono");
-      setText(c[6], m.created ? fmtClock(m.created) : "", "dim");
+      since(c[4].firstChild, FINAL.has(m.state) ? "" : m.state_since, "in this state since");
+      if (seesCustoms()) clearanceCell(c[5], m.clearances);
+      setText(c[6], m.shuttle || "", "mono");
+      setText(c[7], m.created ? fmtClock(m.created) : "", "dim");
       const end = m.state === "delivered" && m.history ? Date.parse(m.history[m.history.length - 1].at) : now;
-      setText(c[7], m.created ? fmtDur(end - Date.parse(m.created)) : "", "num");
-      showPriority(c[8], m);
-      c[9].firstChild.hidden = !CANCELLABLE.has(m.state);
+      setText(c[8], m.created ? fmtDur(end - Date.parse(m.created)) : "", "num");
+      showPriority(c[9], m);
+      c[10].firstChild.hidden = !CANCELLABLE.has(m.state);
+      const why = FINAL.has(m.state) ? null : stuck.move(m, shuttleOf(m.shuttle), clock.now());
+      tr.classList.toggle("stuck", !!why);
+      tr.dataset.stuck = why ? why.kind : "";
+      tr.title = why ? `stuck: ${why.text}${why.detail ? ` (${why.detail})` : ""} for ${why.for}` : "";
     },
   );
-  tickWaits($("#moves"), clock);
+  tickWaits($("#moves"), clock, stuck.ms);
+}
+
+// shuttleOf is a shuttle of the last snapshot, or undefined.
+function shuttleOf(id) {
+  return id && state.snap ? (state.snap.shuttles || []).find((s) => s.id === id) : undefined;
+}
+
+// renderStuck lists what waits longer than the threshold, longest first:
+// each stuck shuttle (with its move), then each stuck move whose shuttle
+// is not listed (one waiting for a shuttle, at a gate, in inspection).
+function renderStuck() {
+  const now = clock.now();
+  const rows = [];
+  const listed = new Set();
+  for (const sh of (state.snap && state.snap.shuttles) || []) {
+    const why = stuck.shuttle(sh, now);
+    if (!why) continue;
+    listed.add(sh.id);
+    rows.push({ key: `s/${sh.id}`, shuttle: sh.id, move: sh.move || "", why });
+  }
+  for (const m of state.moves.values()) {
+    if (FINAL.has(m.state) || (m.shuttle && listed.has(m.shuttle))) continue;
+    const why = stuck.move(m, shuttleOf(m.shuttle), now);
+    if (why) rows.push({ key: `m/${m.id}`, shuttle: m.shuttle || "", move: m.id, why });
+  }
+  rows.sort((a, b) => a.why.since - b.why.since);
+  $("#stuck-count").textContent = String(rows.length);
+  $("#stuck-empty").hidden = rows.length > 0;
+  $("#stuck-panel").classList.toggle("none", rows.length === 0);
+  syncRows(
+    $("#stuck tbody"),
+    rows,
+    (r) => r.key,
+    (tr, r) => {
+      cells(tr, 3);
+      tr.children[0].className = "mono";
+      tr.children[2].className = "num since";
+      tr.children[2].innerHTML = `<span class="wait"></span>`;
+      selectable(tr, () => (r.shuttle ? selectShuttle(r.shuttle, tr, true) : selectMove(r.move, tr)));
+    },
+    (tr, r) => {
+      const c = tr.children;
+      tr.dataset.kind = r.why.kind;
+      tr.dataset.shuttle = r.shuttle;
+      tr.dataset.move = r.move;
+      setText(c[0], [r.shuttle, r.move].filter(Boolean).join(" · "));
+      reasonCell(c[1], r.why);
+      const w = c[2].firstChild;
+      w.dataset.since = String(r.why.since);
+      w.dataset.noLong = "";
+      w.textContent = r.why.for;
+    },
+  );
 }
 
 // priorityCell builds a move's priority cell: the number, or for an
@@ -642,11 +764,45 @@ function renderChargers(stations) {
 
 // ---- selection -------------------------------------------------------------------
 
-function selectShuttle(id) {
-  state.selected = state.selected === id ? "" : id;
+// selectShuttle shows a shuttle in the selection box on the map, or
+// closes it when it is the one shown (keep: show it all the same); from
+// is the element that chose it, which gets the focus back on Escape.
+function selectShuttle(id, from, keep) {
+  state.selected = state.selected === id && !keep ? "" : id;
+  opener = state.selected && from ? from : null;
   map.select(state.selected);
   for (const tr of $("#shuttles tbody").children) tr.classList.toggle("sel", tr.dataset.key === state.selected);
   renderSelected();
+}
+
+// selectMove shows a move's shuttle, if it has one; a move without one
+// is shown in the moves table (all moves listed).
+function selectMove(id, from) {
+  const m = state.moves.get(id);
+  if (m && m.shuttle) {
+    selectShuttle(m.shuttle, from, true);
+    return;
+  }
+  const row = () => document.querySelector(`#moves tr[data-key="${CSS.escape(id)}"]`);
+  if (!row()) {
+    $("#moves-filter").value = "all";
+    renderMoves();
+  }
+  const tr = row();
+  if (tr) {
+    tr.scrollIntoView({ block: "nearest" });
+    tr.focus();
+  }
+}
+
+// closeSelected closes the selection box; the focus goes back to what
+// opened it.
+function closeSelected() {
+  if (!state.selected) return false;
+  const back = opener;
+  selectShuttle(state.selected);
+  if (back && back.isConnected) back.focus();
+  return true;
 }
 
 function renderSelected() {
@@ -663,6 +819,14 @@ function renderSelected() {
     const h = document.createElement("div");
     h.className = "sel-head";
     box.appendChild(h);
+    const x = document.createElement("button");
+    x.type = "button";
+    x.className = "ghost small close";
+    x.textContent = "×";
+    x.title = "close (Escape)";
+    x.setAttribute("aria-label", "close");
+    x.addEventListener("click", closeSelected);
+    box.appendChild(x);
     const body = document.createElement("div");
     body.className = "sel-body";
     box.appendChild(body);
@@ -672,9 +836,12 @@ function renderSelected() {
     box.appendChild(acts);
   }
   box.querySelector(".sel-head").textContent = sh.id;
+  const why = stuck.shuttle(sh, clock.now());
+  const since = sh.activity_since ? fmtWaitSince(sh.activity_since) : "";
   const lines = [
     ["state", (sh.state || "not joined").replace(/_/g, " ")],
-    ["activity", sh.activity || "—"],
+    ["activity", `${sh.activity || "—"}${sh.activity_detail ? ` (${sh.activity_detail})` : ""}${since ? ` for ${since}` : ""}`],
+    ...(why ? [["stuck", `${why.text}${why.detail ? ` (${why.detail})` : ""} for ${why.for}`]] : []),
     ["charge", `${Math.round((sh.soc || 0) * 100)} %`],
     ["move", mv ? `${mv.id} (${mv.state.replace(/_/g, " ")})` : "—"],
     ...(redacted() ? [] : [["container", mv && mv.container ? mv.container + (LADEN.has(mv.state) ? " on board" : " to pick") : "—"]]),
@@ -688,6 +855,15 @@ function renderSelected() {
     dt.textContent = k;
     const dd = document.createElement("dd");
     dd.textContent = v;
+    if (k === "stuck") dd.className = "stuck";
+    body.append(dt, dd);
+  }
+  if (mv && seesCustoms() && mv.clearances && mv.clearances.length) {
+    const dt = document.createElement("dt");
+    dt.textContent = "customs";
+    const dd = document.createElement("dd");
+    dd.className = "customs";
+    clearanceCell(dd, mv.clearances);
     body.append(dt, dd);
   }
   showShuttleButtons(box.querySelector(".sel-acts"), sh);
@@ -845,6 +1021,12 @@ async function submitMove(e) {
 
 // ---- formatting -----------------------------------------------------------------
 
+// fmtWaitSince is how long ago iso was on the core's clock.
+function fmtWaitSince(iso) {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? "" : fmtWait(clock.now() - t);
+}
+
 function fmtDur(ms) {
   if (!(ms >= 0)) return "";
   const m = Math.floor(ms / 60000);
@@ -865,6 +1047,23 @@ function main() {
   $("#f-origin").addEventListener("change", pickDestination);
   $("#f-example").addEventListener("click", () => ($("#f-container").value = exampleContainer()));
   $("#moves-filter").addEventListener("change", renderMoves);
+  $("#stuck-min").addEventListener("change", () => {
+    const i = $("#stuck-min");
+    const ok = stuck.setMinutes(Number(i.value));
+    i.classList.toggle("bad", !ok);
+    if (!ok) {
+      toast("Stuck threshold: a whole number of minutes, 1 to 1440");
+      return;
+    }
+    renderStuck();
+    renderMoves();
+    if (state.snap) renderShuttles(state.snap.shuttles || []);
+  });
+  // Escape closes the selected shuttle's box (not while typing)
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" || e.target.closest("input, select, textarea")) return;
+    if (closeSelected()) e.preventDefault();
+  });
   for (const i of document.querySelectorAll("#newmove input, #newmove select")) {
     i.addEventListener("input", () => i.classList.remove("bad"));
   }

@@ -4,9 +4,10 @@
 import { countryClass } from "./map.js";
 import { fmtClock } from "./ui.js";
 
-// LONG_WAIT_MS: a container that has waited at a gate longer than this
-// is highlighted (gate panel rows, moves table cells).
-export const LONG_WAIT_MS = 10 * 60 * 1000;
+// LONG_WAIT_MS: by default, a wait longer than this is highlighted (gate
+// panel rows, moves table cells) and listed as stuck; the stuck panel's
+// threshold changes it (stuck.js).
+export const LONG_WAIT_MS = 5 * 60 * 1000;
 
 // The clearance statuses (GET /v1/moves/{id} "clearances"), as shown.
 const STATUS_TEXT = {
@@ -71,14 +72,14 @@ export function fmtWait(ms) {
 
 // tickWaits sets every waiting time under root (elements with
 // data-since, milliseconds) from the clock, and marks those, and their
-// host (the closest [data-wait-host]), "long" past LONG_WAIT_MS.
-export function tickWaits(root, clock) {
+// host (the closest [data-wait-host]), "long" past limit.
+export function tickWaits(root, clock, limit = LONG_WAIT_MS) {
   const now = clock.now();
   for (const e of root.querySelectorAll("[data-since]")) {
     const ms = now - Number(e.dataset.since);
     const text = fmtWait(ms);
     if (e.textContent !== text) e.textContent = text;
-    const long = ms > LONG_WAIT_MS;
+    const long = ms > limit && !("noLong" in e.dataset);
     e.classList.toggle("long", long);
     const host = e.closest("[data-wait-host]");
     if (host) host.classList.toggle("long", long);

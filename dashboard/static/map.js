@@ -5,6 +5,13 @@
 // the view maps it to the screen. Areas and lanes sit in one group under
 // the view's matrix (strokes do not scale); point markers and labels are
 // placed in screen space so they keep their size when zooming.
+//
+// The view fits the site's lanes to the panel: turned so the corridor's
+// long axis (the principal axis of its lanes) runs along the panel's long
+// side, unless north up is asked for. Labels that would overlap a more
+// important one are hidden (shown when their marker is hovered or
+// focused); shuttles that would overlap on the screen (a queue at a gate)
+// are spread around their common place, each with a line to where it is.
 
 const NS = "http://www.w3.org/2000/svg";
 
@@ -38,8 +45,12 @@ export class SiteMap {
     this.svg = svg;
     this.tip = tip;
     this.onSelect = onSelect;
-    this.view = { cx: 0, cy: 0, k: 1 };
+    this.view = { cx: 0, cy: 0, k: 1, rot: 0 };
     this.bbox = null;
+    this.northUp = false; // true: no turning to the corridor's axis
+    this.fitted = true; // the view is the fitted one (a resize fits again)
+    this.zoneLabels = [];
+    this.stuckOf = null; // (shuttle) => {text, for} when it is stuck, else null
     this.points = []; // screen-space markers: {node, x, y, minK}
     this.shuttles = new Map(); // id -> {g, x, y, data}
     this.selected = "";
@@ -48,9 +59,10 @@ export class SiteMap {
     this.svg.innerHTML = "";
     this.world = el("g", { class: "world" }, svg);
     this.marks = el("g", { class: "marks" }, svg);
+    this.leaders = el("g", { class: "leaders" }, svg);
     this.fleet = el("g", { class: "fleet" }, svg);
     this.bindView();
-    new ResizeObserver(() => this.render(false)).observe(svg);
+    new ResizeObserver(() => (this.fitted ? this.fit() : this.render(false))).observe(svg);
   }
 
   // load draws a site from its GeoJSON FeatureCollection (GET /v1/site).
@@ -87,18 +99,22 @@ export class SiteMap {
       const cls = `zone ${p.zone_type || ""} ${countryClass(p.country)}`;
       const e = el("path", { d: noGrow(rings(f.geometry)), class: cls }, zones);
       el("title", {}, e).textContent = p.name || p.id;
-      const [cx] = centroid(f.geometry, this.toLocal);
-      this.zoneLabels.push(this.label([cx, 0], p.name || p.id, "zone-label", 0));
+      const z = this.label(centroid(f.geometry, this.toLocal), p.name || p.id, "zone-label", 0);
+      z.rank = 0;
+      this.zoneLabels.push(z);
     }
     for (const f of by("centre")) {
       const p = f.properties;
       el("path", { d: path(rings(f.geometry), true), class: `centre ${countryClass(p.country)}` }, zones);
-      this.label(centroid(f.geometry, this.toLocal), p.name || p.id, "centre-label", 0, 0, -18);
+      this.label(centroid(f.geometry, this.toLocal), p.name || p.id, "centre-label", 0, 0, -18).rank = 1;
     }
     const lanes = el("g", { class: "lanes" }, this.world);
     this.lines.clear();
+    this.fitPts = [];
     for (const f of [...by("lane"), ...by("graph_link")]) {
-      this.lines.set(String(f.properties.id), f.geometry.coordinates.map((q) => this.toLocal(q)));
+      const pts = f.geometry.coordinates.map((q) => this.toLocal(q));
+      this.lines.set(String(f.properties.id), pts);
+      this.fitPts.push(...pts);
     }
     for (const f of by("lane")) {
       const p = f.properties;
@@ -119,8 +135,11 @@ export class SiteMap {
       this.point(f, `checkpoint ${countryClass(p.country)}`, 2.5, p.name || p.id, p.id);
     }
     this.bbox = box;
-    // territory names above the yards
-    for (const z of this.zoneLabels) z.y = box[3] + 0.12 * (box[3] - box[1]) + 60;
+    for (const p of this.points) if (p.minK === 0 && !p.node.classList.contains("label")) this.fitPts.push([p.x, p.y]);
+    if (!this.fitPts.length) this.fitPts = [[box[0], box[1]], [box[2], box[3]]];
+    this.axis = principalAxis(this.fitPts);
+    this.measure();
+    this.fitted = true;
     this.fit();
   }
 
@@ -140,12 +159,30 @@ export class SiteMap {
   }
 
   // label places a text at a world point, shown from zoom minK on.
+  // rank orders labels for decluttering: lower ranks win.
   label([x, y], text, cls, minK, dx = 0, dy = 0) {
     const t = el("text", { class: `label ${cls}`, "text-anchor": "middle" }, this.marks);
     t.textContent = text;
-    const p = { node: t, x, y, minK, dx, dy };
+    const p = { node: t, x, y, minK, dx, dy, rank: 3, label: true };
     this.points.push(p);
     return p;
+  }
+
+  // measure notes each label's size on the screen (drawn, before any is
+  // hidden), for decluttering.
+  measure() {
+    for (const p of this.points) {
+      if (!p.label) continue;
+      let w = 0;
+      try {
+        w = p.node.getComputedTextLength();
+      } catch {
+        /* not drawn */
+      }
+      const size = parseFloat(getComputedStyle(p.node).fontSize) || 11;
+      p.w = (w || p.node.textContent.length * size * 0.62) + 4;
+      p.h = size + 3;
+    }
   }
 
   // point draws a point feature's marker, and its label from zoom minK on.
@@ -165,38 +202,111 @@ export class SiteMap {
     }
     el("title", {}, g).textContent = [f.properties.id, title].filter(Boolean).join(" · ");
     this.points.push({ node: g, x, y, minK: 0 });
-    if (text) this.label([x, y], text, `${cls.split(" ")[0]}-label`, minK, 0, cls === "bay" ? -7 : -13);
+    if (text) {
+      const kind = cls.split(" ")[0];
+      const l = this.label([x, y], text, `${kind}-label`, minK, 0, cls === "bay" ? -7 : -13);
+      l.rank = { checkpoint: 2, charger: 3, bay: 5 }[kind] || 4;
+      g.dataset.label = String(this.points.indexOf(l));
+      l.mark = g;
+    }
   }
 
-  // screen maps a world point to the SVG's pixels.
+  // screen maps a world point to the SVG's pixels: about the view's
+  // centre, turned by rot, scaled by k, y up.
   screen(x, y) {
-    const { cx, cy, k } = this.view;
-    return [(x - cx) * k + this.w / 2, -(y - cy) * k + this.h / 2];
+    const { cx, cy, k, rot } = this.view;
+    const c = Math.cos(rot);
+    const s = Math.sin(rot);
+    const dx = x - cx;
+    const dy = y - cy;
+    return [(dx * c - dy * s) * k + this.w / 2, -(dx * s + dy * c) * k + this.h / 2];
   }
 
+  // offset is the world vector a screen vector (dx, dy) in pixels spans.
+  offset(dx, dy) {
+    const { k, rot } = this.view;
+    const rx = dx / k;
+    const ry = -dy / k;
+    const c = Math.cos(rot);
+    const s = Math.sin(rot);
+    return [rx * c + ry * s, -rx * s + ry * c];
+  }
+
+  // fit shows the site's lanes and places whole, as large as the panel
+  // allows, turned so the corridor's long axis runs along the panel's
+  // long side (unless northUp).
   fit() {
     if (!this.bbox) return;
     const r = this.svg.getBoundingClientRect();
     this.w = r.width || 800;
     this.h = r.height || 500;
-    const [x0, y0, x1, y1] = this.bbox;
-    const k = Math.min((this.w - 60) / Math.max(x1 - x0, 1), (this.h - 120) / Math.max(y1 - y0, 1));
-    this.view = { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, k };
+    let rot = 0;
+    if (!this.northUp) {
+      rot = -this.axis + (this.h > this.w * 1.15 ? Math.PI / 2 : 0);
+      rot = Math.atan2(Math.sin(rot), Math.cos(rot));
+      if (rot > Math.PI / 2) rot -= Math.PI; // keep north on the upper half
+      if (rot < -Math.PI / 2) rot += Math.PI;
+      if (Math.abs(rot) < 0.035) rot = 0; // within 2 degrees: north up
+    }
+    const c = Math.cos(rot);
+    const s = Math.sin(rot);
+    const b = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const [x, y] of this.fitPts) {
+      const u = x * c - y * s;
+      const v = x * s + y * c;
+      b[0] = Math.min(b[0], u);
+      b[1] = Math.min(b[1], v);
+      b[2] = Math.max(b[2], u);
+      b[3] = Math.max(b[3], v);
+    }
+    // margins: room for markers and labels at the sides, for the
+    // territory names above
+    const k = Math.min((this.w - 70) / Math.max(b[2] - b[0], 1), (this.h - 110) / Math.max(b[3] - b[1], 1));
+    const [mu, mv] = [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2 + 14 / k];
+    this.view = { cx: mu * c + mv * s, cy: -mu * s + mv * c, k, rot };
     this.k0 = k;
+    this.fitted = true;
+    this.svg.dataset.rot = String(Math.round((rot * 180) / Math.PI));
     this.render(false);
   }
 
+  // aspect is the fitted site's width over its height (turned as fit
+  // turns it for a wide panel): how tall a panel it wants.
+  aspect() {
+    if (!this.fitPts) return 2;
+    const rot = this.northUp ? 0 : -this.axis;
+    const c = Math.cos(rot);
+    const s = Math.sin(rot);
+    const us = this.fitPts.map(([x, y]) => x * c - y * s);
+    const vs = this.fitPts.map(([x, y]) => x * s + y * c);
+    return (Math.max(...us) - Math.min(...us)) / Math.max(Math.max(...vs) - Math.min(...vs), 1);
+  }
+
   zoom(f, px, py) {
-    const { cx, cy, k } = this.view;
+    const { k } = this.view;
     const nk = Math.min(Math.max(k * f, (this.k0 || k) / 2), (this.k0 || k) * 60);
     if (px === undefined) {
       px = this.w / 2;
       py = this.h / 2;
     }
     // keep the world point under (px, py) in place
-    const wx = cx + (px - this.w / 2) / k;
-    const wy = cy - (py - this.h / 2) / k;
-    this.view = { cx: wx - (px - this.w / 2) / nk, cy: wy + (py - this.h / 2) / nk, k: nk };
+    const [ox, oy] = this.offset(px - this.w / 2, py - this.h / 2);
+    const wx = this.view.cx + ox;
+    const wy = this.view.cy + oy;
+    this.view.k = nk;
+    const [nx, ny] = this.offset(px - this.w / 2, py - this.h / 2);
+    this.view.cx = wx - nx;
+    this.view.cy = wy - ny;
+    this.fitted = false;
+    this.render(false);
+  }
+
+  // pan moves the view by (dx, dy) pixels.
+  pan(dx, dy) {
+    const [ox, oy] = this.offset(dx, dy);
+    this.view.cx -= ox;
+    this.view.cy -= oy;
+    this.fitted = false;
     this.render(false);
   }
 
@@ -213,7 +323,7 @@ export class SiteMap {
     let drag = null;
     this.svg.addEventListener("pointerdown", (e) => {
       if (e.button !== 0) return;
-      drag = { x: e.clientX, y: e.clientY, cx: this.view.cx, cy: this.view.cy, moved: false };
+      drag = { x: e.clientX, y: e.clientY, moved: false };
     });
     window.addEventListener("pointermove", (e) => {
       if (!drag) return;
@@ -222,9 +332,9 @@ export class SiteMap {
       if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
       if (!drag.moved) return;
       this.svg.classList.add("dragging");
-      this.view.cx = drag.cx - dx / this.view.k;
-      this.view.cy = drag.cy + dy / this.view.k;
-      this.render(false);
+      drag.x = e.clientX;
+      drag.y = e.clientY;
+      this.pan(dx, dy);
     });
     window.addEventListener("pointerup", () => {
       this.svg.classList.remove("dragging");
@@ -239,6 +349,36 @@ export class SiteMap {
       const g = e.target.closest(".shuttle");
       this.onSelect(g ? g.dataset.id : "");
     });
+    // keys on the focused map: arrows pan, + and - zoom, 0 fits
+    this.svg.addEventListener("keydown", (e) => {
+      if (e.target !== this.svg) return;
+      const step = 60;
+      const keys = {
+        ArrowLeft: () => this.pan(step, 0),
+        ArrowRight: () => this.pan(-step, 0),
+        ArrowUp: () => this.pan(0, step),
+        ArrowDown: () => this.pan(0, -step),
+        "+": () => this.zoom(1.5),
+        "=": () => this.zoom(1.5),
+        "-": () => this.zoom(1 / 1.5),
+        0: () => this.fit(),
+      };
+      if (keys[e.key]) {
+        e.preventDefault();
+        keys[e.key]();
+      }
+    });
+    // a marker's hidden label shows while it is hovered or focused
+    const reveal = (e, on) => {
+      const m = e.target.closest && e.target.closest(".mark, .shuttle");
+      if (!m) return;
+      const l = m.classList.contains("shuttle") ? m.querySelector(".sh-label") : this.points[Number(m.dataset.label)]?.node;
+      if (l) l.classList.toggle("reveal", on);
+    };
+    this.svg.addEventListener("pointerover", (e) => reveal(e, true));
+    this.svg.addEventListener("pointerout", (e) => reveal(e, false));
+    this.svg.addEventListener("focusin", (e) => reveal(e, true));
+    this.svg.addEventListener("focusout", (e) => reveal(e, false));
   }
 
   // render places everything for the current view; animate lets the
@@ -248,21 +388,116 @@ export class SiteMap {
     if (!r.width) return;
     this.w = r.width;
     this.h = r.height;
-    const { cx, cy, k } = this.view;
-    this.world.setAttribute("transform", `matrix(${k},0,0,${-k},${this.w / 2 - cx * k},${this.h / 2 + cy * k})`);
+    const { cx, cy, k, rot } = this.view;
+    const c = Math.cos(rot);
+    const s = Math.sin(rot);
+    this.world.setAttribute(
+      "transform",
+      `matrix(${k * c},${-k * s},${-k * s},${-k * c},${this.w / 2 - k * (cx * c - cy * s)},${this.h / 2 + k * (cx * s + cy * c)})`,
+    );
+    let top = Infinity;
     for (const p of this.points) {
       const [sx, sy] = this.screen(p.x, p.y);
+      p.sx = sx + (p.dx || 0);
+      p.sy = sy + (p.dy || 0);
+      if (!this.zoneLabels.includes(p)) top = Math.min(top, p.sy);
+    }
+    // the territory names in a row above the site
+    for (const z of this.zoneLabels) z.sy = Math.max(16, top - 34);
+    for (const p of this.points) {
       const show = k >= (this.k0 || k) * p.minK;
-      p.node.setAttribute("transform", `translate(${(sx + (p.dx || 0)).toFixed(1)},${(sy + (p.dy || 0)).toFixed(1)})`);
+      p.node.setAttribute("transform", `translate(${p.sx.toFixed(1)},${p.sy.toFixed(1)})`);
       p.node.classList.toggle("hidden", !show);
     }
     this.fleet.classList.toggle("glide", animate);
-    for (const s of this.shuttles.values()) this.place(s);
+    this.spread();
+    this.declutter();
   }
 
-  place(s) {
-    const [sx, sy] = this.screen(s.x, s.y);
-    s.g.style.transform = `translate(${sx.toFixed(1)}px, ${sy.toFixed(1)}px)`;
+  // spread places the shuttles: where they are, but those that would
+  // overlap on the screen (a queue at a gate, a yard's bays at a low
+  // zoom) around their common centre, far enough apart to tell and click
+  // each, with a leader line from each marker to where it is.
+  spread() {
+    const list = [...this.shuttles.values()];
+    for (const sh of list) [sh.px, sh.py] = this.screen(sh.x, sh.y);
+    const near = 20; // px: two bodies (r 8) and a little air
+    const groups = [];
+    for (const sh of list) {
+      const g = groups.find((g) => g.some((o) => Math.hypot(o.px - sh.px, o.py - sh.py) < near));
+      if (g) g.push(sh);
+      else groups.push([sh]);
+    }
+    // groups that came to overlap after merging are merged again
+    for (let merged = true; merged; ) {
+      merged = false;
+      for (let i = 0; i < groups.length && !merged; i++) {
+        for (let j = i + 1; j < groups.length && !merged; j++) {
+          if (groups[i].some((a) => groups[j].some((b) => Math.hypot(a.px - b.px, a.py - b.py) < near))) {
+            groups[i].push(...groups.splice(j, 1)[0]);
+            merged = true;
+          }
+        }
+      }
+    }
+    this.leaders.innerHTML = "";
+    for (const g of groups) {
+      if (g.length === 1) {
+        const [sh] = g;
+        [sh.sx, sh.sy] = [sh.px, sh.py];
+        sh.g.classList.remove("spread");
+        continue;
+      }
+      g.sort((a, b) => a.data.id.localeCompare(b.data.id, undefined, { numeric: true }));
+      const mx = g.reduce((n, sh) => n + sh.px, 0) / g.length;
+      const my = g.reduce((n, sh) => n + sh.py, 0) / g.length;
+      const r = Math.max(22, (g.length * 24) / (2 * Math.PI));
+      g.forEach((sh, i) => {
+        const a = -Math.PI / 2 + (2 * Math.PI * i) / g.length;
+        sh.sx = mx + r * Math.cos(a);
+        sh.sy = my + r * Math.sin(a);
+        sh.g.classList.add("spread");
+        el("line", { x1: sh.px.toFixed(1), y1: sh.py.toFixed(1), x2: sh.sx.toFixed(1), y2: sh.sy.toFixed(1), class: "leader" }, this.leaders);
+      });
+      el("circle", { cx: mx.toFixed(1), cy: my.toFixed(1), r: 2.5, class: "leader-hub" }, this.leaders);
+    }
+    for (const sh of list) {
+      sh.g.style.transform = `translate(${sh.sx.toFixed(1)}px, ${sh.sy.toFixed(1)}px)`;
+      sh.g.dataset.sx = sh.sx.toFixed(1);
+      sh.g.dataset.sy = sh.sy.toFixed(1);
+    }
+  }
+
+  // declutter hides each label that would overlap one placed before it:
+  // shuttles' labels first, then by rank (territories, centres,
+  // checkpoints, chargers, bays), left to right. A hidden one shows while
+  // its marker is hovered or focused.
+  declutter() {
+    const placed = [];
+    const fits = (b) => {
+      for (const o of placed) if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) return false;
+      placed.push(b);
+      return true;
+    };
+    // the territories' names first: they say where everything is
+    for (const z of this.zoneLabels) {
+      if (z.node.classList.contains("hidden")) continue;
+      const w = z.w || 80;
+      z.node.classList.toggle("clutter", !fits([z.sx - w / 2, z.sy - (z.h || 16) + 3, z.sx + w / 2, z.sy + 3]));
+    }
+    for (const sh of [...this.shuttles.values()].sort((a, b) => (a.data.id === this.selected ? -1 : b.data.id === this.selected ? 1 : 0))) {
+      placed.push([sh.sx - 9, sh.sy - 9, sh.sx + 9, sh.sy + 15]); // the body and its charge bar
+      const l = sh.g.querySelector(".sh-label");
+      const w = l.textContent.length * 7 + 3;
+      l.classList.toggle("clutter", !fits([sh.sx + 11, sh.sy - 19, sh.sx + 11 + w, sh.sy - 5]));
+    }
+    const labels = this.points.filter((p) => p.label && !p.node.classList.contains("hidden") && !this.zoneLabels.includes(p));
+    labels.sort((a, b) => a.rank - b.rank || a.sx - b.sx);
+    for (const p of labels) {
+      const w = p.w || 40;
+      const h = p.h || 14;
+      p.node.classList.toggle("clutter", !fits([p.sx - w / 2, p.sy - h + 3, p.sx + w / 2, p.sy + 3]));
+    }
   }
 
   // update draws the shuttles of a snapshot; moves maps move id to move
@@ -274,7 +509,14 @@ export class SiteMap {
       seen.add(sh.id);
       let s = this.shuttles.get(sh.id);
       if (!s) {
-        const g = el("g", { class: "shuttle", "data-id": sh.id }, this.fleet);
+        const g = el("g", { class: "shuttle", "data-id": sh.id, tabindex: "0", role: "button" }, this.fleet);
+        g.addEventListener("keydown", (e) => {
+          if (e.key === "Enter" || e.key === " ") {
+            e.preventDefault();
+            this.onSelect(sh.id, g);
+          }
+        });
+        el("circle", { r: 17, class: "stuck-ring" }, g);
         el("circle", { r: 13, class: "halo" }, g);
         el("circle", { r: 8, class: "body" }, g);
         el("rect", { x: -4, y: -4, width: 8, height: 8, class: "box" }, g);
@@ -282,6 +524,9 @@ export class SiteMap {
         el("rect", { x: -9, y: 11, width: 18, height: 3, class: "soc" }, g);
         el("text", { x: 12, y: -8, class: "sh-label" }, g);
         s = { g, x: 0, y: 0 };
+        // a new marker appears where it is, not gliding from a corner
+        g.style.transition = "none";
+        requestAnimationFrame(() => requestAnimationFrame(() => (g.style.transition = "")));
         this.shuttles.set(sh.id, s);
       }
       const mv = sh.move ? moves.get(sh.move) : null;
@@ -292,13 +537,18 @@ export class SiteMap {
       s.g.dataset.x = String(sh.position.x);
       s.g.dataset.y = String(sh.position.y);
       s.g.dataset.state = sh.state || "unknown";
-      s.g.setAttribute("class", `shuttle st-${sh.state || "unknown"}${laden ? " laden" : ""}${sh.id === this.selected ? " sel" : ""}`);
+      const stuck = this.stuckOf ? this.stuckOf(sh) : null;
+      s.g.setAttribute(
+        "class",
+        `shuttle st-${sh.state || "unknown"}${laden ? " laden" : ""}${sh.id === this.selected ? " sel" : ""}${stuck ? " stuck" : ""}${s.g.classList.contains("spread") ? " spread" : ""}`,
+      );
+      s.g.setAttribute("aria-label", `shuttle ${sh.id}, ${(sh.state || "not joined").replace(/_/g, " ")}${stuck ? `, stuck: ${stuck.text}` : ""}`);
       const soc = Math.max(0, Math.min(1, sh.soc || 0));
       const bar = s.g.querySelector(".soc");
       bar.setAttribute("width", (18 * soc).toFixed(1));
       bar.setAttribute("class", `soc ${soc < 0.25 ? "low" : soc < 0.45 ? "mid" : "ok"}`);
       s.g.querySelector(".sh-label").textContent = shortID(sh.id);
-      s.tip = tipText(sh, mv, laden);
+      s.tip = tipText(sh, mv, laden) + (stuck ? `\nstuck: ${stuck.text} for ${stuck.for}` : "");
     }
     for (const [id, s] of this.shuttles) {
       if (!seen.has(id)) {
@@ -307,6 +557,13 @@ export class SiteMap {
       }
     }
     this.render(true);
+  }
+
+  // markStuck marks the shuttles stuck now (stuckOf), as time passes
+  // between two snapshots.
+  markStuck() {
+    if (!this.stuckOf) return;
+    for (const s of this.shuttles.values()) if (s.data) s.g.classList.toggle("stuck", !!this.stuckOf(s.data));
   }
 
   select(id) {
@@ -330,6 +587,23 @@ export class SiteMap {
     });
     this.svg.addEventListener("pointerleave", () => (this.tip.hidden = true));
   }
+}
+
+// principalAxis is the angle (radians, from east, counter-clockwise) of
+// the line the points spread most along.
+function principalAxis(pts) {
+  const n = pts.length;
+  const mx = pts.reduce((a, p) => a + p[0], 0) / n;
+  const my = pts.reduce((a, p) => a + p[1], 0) / n;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (const [x, y] of pts) {
+    sxx += (x - mx) * (x - mx);
+    syy += (y - my) * (y - my);
+    sxy += (x - mx) * (y - my);
+  }
+  return 0.5 * Math.atan2(2 * sxy, sxx - syy);
 }
 
 function rings(geom) {

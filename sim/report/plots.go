@@ -147,7 +147,7 @@ func activityGroups() []struct {
 		{"at customs", []string{"waiting at a gate", "waiting for a place at customs"}},
 		{"in traffic", []string{"waiting in traffic", "waiting for a route"}},
 		{"waiting for a bay", []string{"waiting for a bay"}},
-		{"charging", []string{"charging"}},
+		{"charging", []string{"charging", "waiting for a charger"}},
 		{"idle", []string{"idle", "at its goal"}},
 		{"broken down, stopped or out", nil}, // the rest
 	}
