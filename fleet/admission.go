@@ -43,8 +43,9 @@ import (
 // refused containers inside as there are inspection bays, each can be
 // pulled aside into a bay or turn back into a lane whose shuttles all go
 // on (they are released, or empty), so every turn-back finds its way
-// clear in the end; the harness measures it on generated sites. What it
-// does not cover: an officer who refuses a container that was released
+// clear in the end, provided only one of them turns back at a time
+// (turns.go); the harness measures it on generated sites. What it does
+// not cover: an officer who refuses a container that was released
 // when it drove in (it takes a place if one is free, and otherwise goes on
 // without), and fleets large enough to fill the lanes between two areas.
 

@@ -76,7 +76,7 @@ func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
 func (c *Controller) holds(r *shuttleRec, t task) []string {
 	holds := c.entryHolds(r)
 	pos, _ := c.tr.Position(r.id)
-	if t == taskReturn && pos.Granted == pos.AtStep && c.turnArea(pos.At) != nil {
+	if (t == taskReturn || t == taskStage) && refused(r) && pos.Granted == pos.AtStep && c.turnArea(pos.At) != nil {
 		holds = append(holds, pos.At)
 	}
 	for _, cp := range c.site.Checkpoints {

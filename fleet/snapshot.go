@@ -48,6 +48,9 @@ type Snapshot struct {
 	Stats    StatsSnapshot                    `json:"stats"`
 	// AreaHolders are the customs areas' holders, in the areas' order.
 	AreaHolders [][]string `json:"areaHolders"`
+	// AreaTurning are the shuttles turning back in each area (turns.go),
+	// in the areas' order; absent in snapshots written before it existed.
+	AreaTurning [][]string `json:"areaTurning,omitempty"`
 	ClosedLanes []string   `json:"closedLanes"`
 
 	Traffic  routing.TrafficSnapshot    `json:"traffic"`
@@ -232,6 +235,12 @@ func (c *Controller) Snapshot() Snapshot {
 		s.Declared[string(cont)] = declarationSnapshots(ds)
 	}
 	for i, a := range c.areas {
+		if len(a.turning) > 0 {
+			if s.AreaTurning == nil {
+				s.AreaTurning = make([][]string, len(c.areas))
+			}
+			s.AreaTurning[i] = slices.Clone(a.turning)
+		}
 		s.AreaHolders[i] = slices.Clone(a.holders)
 		if s.AreaHolders[i] == nil {
 			s.AreaHolders[i] = []string{}
@@ -449,6 +458,15 @@ func (c *Controller) restore(s Snapshot) error {
 		c.areas[i].holders = slices.Clone(h)
 		if len(h) == 0 {
 			c.areas[i].holders = nil
+		}
+	}
+	if s.AreaTurning != nil && len(s.AreaTurning) != len(c.areas) {
+		return fmt.Errorf("fleet: restore: turning shuttles for %d customs areas, the site has %d", len(s.AreaTurning), len(c.areas))
+	}
+	for i, a := range c.areas {
+		a.turning = nil
+		if s.AreaTurning != nil && len(s.AreaTurning[i]) > 0 {
+			a.turning = slices.Clone(s.AreaTurning[i])
 		}
 	}
 	st := s.Stats

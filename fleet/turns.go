@@ -30,6 +30,10 @@ import "slices"
 // waits for the lay-by (to be inspected there, or to leave the lane after
 // a refusal), since that shuttle holds the lane.
 
+// refused tells whether a shuttle carries a refused container home (its
+// route may be to a bay of home, or to a spot to wait for one).
+func refused(r *shuttleRec) bool { return r.move != nil && r.move.State == MoveReturning }
+
 // turnArea returns the area a shuttle turns back in from the lay-by it
 // stands in, nil if it stands in none: the hold its route home starts
 // with (holds).
@@ -47,7 +51,7 @@ func (c *Controller) turnArea(node string) *customsArea {
 // stop line waits for the lay-by.
 func (c *Controller) admitTurn(r *shuttleRec) {
 	p, ok := c.tr.Position(r.id)
-	if !ok || r.task != taskReturn || p.Hold == "" || p.Hold != p.At || p.Granted != p.AtStep {
+	if !ok || !refused(r) || p.Hold == "" || p.Hold != p.At || p.Granted != p.AtStep {
 		return
 	}
 	a := c.turnArea(p.At)
@@ -82,7 +86,7 @@ func (c *Controller) mayTurn(r *shuttleRec, a *customsArea, bay string) bool {
 // lay-by waits for before it turns back, nil if it does not wait.
 func (c *Controller) turnWait(r *shuttleRec) *customsArea {
 	p, ok := c.tr.Position(r.id)
-	if !ok || r.task != taskReturn || p.Hold == "" || p.Hold != p.At || p.Granted != p.AtStep {
+	if !ok || !refused(r) || p.Hold == "" || p.Hold != p.At || p.Granted != p.AtStep {
 		return nil
 	}
 	if a := c.turnArea(p.At); a != nil && !c.mayTurn(r, a, p.At) {
@@ -93,19 +97,21 @@ func (c *Controller) turnWait(r *shuttleRec) *customsArea {
 
 // trackTurns keeps each area's list of turning shuttles: one drops out
 // once it has left the area or is no longer on its way home, and a
-// refused shuttle on its way home from a lane of the area (it turned back
-// from the lane, its lay-by taken) joins it.
+// refused shuttle routed from a lane of the area, not to its lay-by (it
+// turns back from the lane, its lay-by taken), joins it.
 func (c *Controller) trackTurns() {
 	for _, a := range c.areas {
 		a.turning = slices.DeleteFunc(a.turning, func(id string) bool {
 			r := c.shuttles[id]
-			return r == nil || !r.returning() || !a.nodes[r.node]
+			return r == nil || !refused(r) || !a.nodes[r.node]
 		})
 		for _, r := range c.recs {
-			if r.task != taskReturn || r.goalStep < 0 || !a.nodes[r.node] || slices.Contains(a.turning, r.id) {
+			if !refused(r) || r.goalStep < 0 || !a.nodes[r.node] || slices.Contains(a.turning, r.id) {
 				continue
 			}
-			if _, inLayBy := a.bays[r.node]; !inLayBy {
+			_, inLayBy := a.bays[r.node]
+			_, toLayBy := a.bays[r.goal]
+			if !inLayBy && !toLayBy {
 				a.turning = append(a.turning, r.id)
 			}
 		}
