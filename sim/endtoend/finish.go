@@ -33,12 +33,20 @@ func (r *runner) finish(ctx context.Context) (sim.Report, *sim.Recording, error)
 		MovesByState: map[string]int{}, ShuttlesByState: map[string]int{}, ShuttleHours: o.hours, ActivityHours: o.activity}
 	var moves []*fleet.Move
 	twice := 0
+	// the run is its hours on fleetd's clock: the moves as they stood
+	// then (the last poll may come up to a minute later)
+	cut := o.rec.Start.Add(time.Duration(c.Hours * float64(time.Hour)))
 	for _, lm := range listed {
 		var m api.Move
 		if err := r.cl.get(ctx, "/v1/moves/"+url.PathEscape(lm.ID), &m); err != nil {
 			return sim.Report{}, nil, fmt.Errorf("endtoend: move %s at the end: %w", lm.ID, err)
 		}
 		fm := fleetMove(m)
+		if fm.Created.After(cut) {
+			continue
+		}
+		asOf(fm, cut)
+		m.State = string(fm.State)
 		moves = append(moves, fm)
 		rep.MovesByState[m.State]++
 		switch fm.State {
@@ -67,7 +75,7 @@ func (r *runner) finish(ctx context.Context) (sim.Report, *sim.Recording, error)
 			rep.Errors = append(rep.Errors, fmt.Sprintf("move %s (%s) delivered %d times by its history", m.ID, m.Container, delivered))
 		}
 	}
-	rep.MovesCreated = len(listed)
+	rep.MovesCreated = len(moves)
 	rep.LostMoves += len(o.lost)
 	have := map[string]bool{}
 	for _, m := range listed {
@@ -117,6 +125,16 @@ func (r *runner) finish(ctx context.Context) (sim.Report, *sim.Recording, error)
 	rep.Errors = append(rep.Errors, o.notes...)
 	rep.LoadedTrips = float64(rep.MovesDelivered) / rep.SimHours
 	rec := o.rec
+	for len(rec.Samples) > 0 && rec.Samples[len(rec.Samples)-1].T > cut.Sub(rec.Start) {
+		rec.Samples = rec.Samples[:len(rec.Samples)-1]
+	}
+	kept := rec.Events[:0]
+	for _, ev := range rec.Events {
+		if ev.T <= cut.Sub(rec.Start) {
+			kept = append(kept, ev)
+		}
+	}
+	rec.Events = kept
 	rec.AddMoves(moves)
 	if n := len(rec.LeadTimesS); n > 0 {
 		sum := 0.0
@@ -155,4 +173,23 @@ func fleetMove(m api.Move) *fleet.Move {
 			Cause: h.Cause, Decision: fleet.Verdict(h.Decision), Event: h.Event, Actor: h.Actor, Checkpoint: h.Checkpoint})
 	}
 	return fm
+}
+
+// asOf cuts a move's history at t: its entries up to t, and the state
+// they leave it in.
+func asOf(m *fleet.Move, t time.Time) {
+	keep := 0
+	for _, h := range m.History {
+		if h.At.After(t) {
+			break
+		}
+		keep++
+	}
+	m.History = m.History[:keep]
+	m.State = fleet.MovePending
+	for _, h := range m.History {
+		if h.Changed() {
+			m.State = h.To
+		}
+	}
 }
