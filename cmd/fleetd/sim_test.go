@@ -178,3 +178,28 @@ func TestSimScenarioSiteBeside(t *testing.T) {
 	assert.Contains(t, out, "3 shuttles, 0.5 h")
 	assert.Contains(t, out, "floor:       bound ratio")
 }
+
+// The end-to-end flags come with --e2e, and a scenario an end-to-end
+// run cannot do is refused, naming what, before anything starts.
+func TestSimEndToEndUsage(t *testing.T) {
+	code, _, errOut := runCmd("sim", "--store", "bolt")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "add --e2e")
+	code, _, errOut = runCmd("sim", "--e2e", "--vda5050")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--e2e and --vda5050")
+	code, _, errOut = runCmd("sim", "--e2e", "--time-scale", "0.2")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--time-scale 0.2")
+	code, _, errOut = runCmd("sim", "--e2e", "--shuttle-sim", "/nonexistent/shuttle-sim")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "--shuttle-sim")
+	self, err := os.Executable()
+	require.NoError(t, err)
+	code, _, errOut = runCmd("sim", "--e2e", "--shuttle-sim", self, "--scenario", "../../scenarios/lane-closure-noon.json")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "lane closures")
+	code, _, errOut = runCmd("sim", "--e2e", "--shuttle-sim", self, "--scenario", "../../scenarios/sweep-fleet-size.json")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "not a sweep")
+}
