@@ -27,17 +27,20 @@ func safetyOf(r sim.Report) safety {
 }
 
 // throughputTolerance is how far an end-to-end run's loaded trips per
-// hour may fall from the in-process run's of the same scenario file,
-// as a share of the latter. The two do not draw the same numbers: the
+// hour may be from the in-process run's of the same scenario file, as a
+// share of the latter. The two do not draw the same numbers: the
 // in-process run draws demand, officers and vehicles from one seeded
-// source, the end-to-end run's three processes each from their own; the
+// source, the end-to-end run's processes each from their own; the
 // vehicles are sim/agv's, not the engine's model; every message crosses
-// Mosquitto at 120x, so a state the fleet waits for costs a few
-// simulated seconds; and a restart stalls the fleet for a moment. In an
-// hour of 10 shuttles the first loaded trips end after some 27 minutes,
-// so a wave of 10 deliveries is most of the figure. Measured: the end-to-
-// end runs reached 0.8 to 1.1 of the in-process ones (scenarios/README.md).
-const throughputTolerance = 0.4
+// Mosquitto at 120x, so a state the fleet waits for costs simulated
+// seconds, more on a loaded machine; a restart stalls the fleet for a
+// moment. Above all, in an hour of 10 shuttles the loaded trips end in
+// waves: the first some 27 minutes in, about 10 at once, so a wave that
+// ends just before or just after the hour moves the figure by a third or
+// more. Measured on seed 1 (in process 14 trips/h): end to end 10 to 19
+// (0.71 to 1.36 of it), the 10 on a machine at a load average of 12 on
+// its 2 cores (scenarios/README.md).
+const throughputTolerance = 0.5
 
 // The library's end-to-end scenarios (a fleetd restart, a broker
 // restart) run end to end, each with 10 shuttles for an hour at 120x

@@ -203,3 +203,19 @@ func TestSimEndToEndUsage(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "not a sweep")
 }
+
+// fleetd demo --scenario: the scenario sets the demand and the officers;
+// flags that would set them otherwise are refused, a bad file named.
+func TestDemoScenarioUsage(t *testing.T) {
+	code, _, errOut := runCmd("demo", "--scenario", "../../scenarios/default-day.json", "--overload")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--scenario sets the demand")
+	code, _, errOut = runCmd("demo", "--scenario", "../../scenarios/nope.json", "--listen", "")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "nope.json")
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"refused_share": 2}`), 0o600))
+	code, _, errOut = runCmd("demo", "--scenario", bad, "--listen", "")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "bad.json")
+}
