@@ -183,6 +183,7 @@ type Daemon struct {
 	applyCost time.Duration
 	outbox    chan vehicles.Outgoing         // to the publisher goroutine
 	reqs      chan func(ctx context.Context) // run on the daemon's goroutine, with Run's ctx
+	relink    chan struct{}                  // the broker link came back (LinkBack)
 
 	token    uint64    // the lease's fencing token while active
 	applied  uint64    // the last journal index applied to the core
@@ -248,14 +249,14 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Daemon{cfg: cfg, ctl: ctl, m: m, snaps: snaps, archive: archive, snapJobs: make(chan snapJob, 1), refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), wall: time.Now, log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)),
+	return &Daemon{cfg: cfg, ctl: ctl, m: m, snaps: snaps, archive: archive, snapJobs: make(chan snapJob, 1), refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), wall: time.Now, log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)), relink: make(chan struct{}, 1),
 		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]string{}}, nil
 }
 
 // Run runs the fleet until ctx is cancelled. With a journal it first
 // takes the lease (standing by, and following the journal, while another
-// instance holds it), replays the journal, asks every vehicle for its
-// state, and only then subscribes on bus. It returns ErrDeposed if
+// instance holds it), replays the journal, subscribes on bus, and asks
+// every vehicle for its state. It returns ErrDeposed if
 // another instance takes the lease, ErrJournalLost if the journal lost
 // records it applied.
 func (d *Daemon) Run(ctx context.Context, bus Bus) error {
@@ -284,12 +285,16 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 		go d.snapshotWriter(snapCtx, snapDone)
 		defer func() { stopSnap(); <-snapDone }()
 	}
-	d.resume(ctx)
+	// subscribed before the vehicles are asked for their states, so that
+	// no answer comes before anyone listens (it would be lost, and a
+	// standing vehicle would next report at its heartbeat); what comes
+	// meanwhile waits in the inbox until the resume is journaled
 	for _, s := range d.m.Subscriptions() {
 		if err := bus.Subscribe(s.Filter, s.QoS, d.receive); err != nil {
 			return fmt.Errorf("daemon: %w", err)
 		}
 	}
+	d.resume(ctx)
 	tick := time.NewTimer(d.nextTick())
 	defer tick.Stop()
 	renew := time.NewTicker(d.cfg.LeaseTTL / 3)
@@ -305,6 +310,8 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 			d.incomingBatch(ctx, msg)
 		case fn := <-d.reqs:
 			fn(ctx)
+		case <-d.relink:
+			d.resume(ctx)
 		case <-tick.C:
 			d.tick(ctx)
 			tick.Reset(d.nextTick())
@@ -323,6 +330,21 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 			}
 			return ErrDeposed
 		}
+	}
+}
+
+// LinkBack tells the daemon that its broker link broke and was repaired
+// (the MQTT client reconnected and subscribed again): whatever the
+// vehicles published meanwhile is lost, a finished drop's state among
+// them, and a broker that restarted has no will to tell that they were
+// away. Every vehicle is asked for its state, as after a takeover, rather
+// than heard from at its next event or heartbeat. It never blocks (an
+// MQTT callback calls it); calls before the daemon takes them collapse
+// into one.
+func (d *Daemon) LinkBack() {
+	select {
+	case d.relink <- struct{}{}:
+	default:
 	}
 }
 

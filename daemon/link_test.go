@@ -3,9 +3,11 @@ package daemon_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/borderfleet/borderfleet/daemon/daemontest"
@@ -68,4 +70,39 @@ func TestStateAfterALinkBreakIsNotARepeat(t *testing.T) {
 	in("uagv/v2/acme/s1/state", state()) // as before the break, but for its header
 	require.Eventually(t, func() bool { return len(reasons()) == 0 }, 5*time.Second, 10*time.Millisecond,
 		"its first state after the link came back puts it back in dispatch; reasons: %v", reasons())
+}
+
+// When fleetd's own broker link comes back (LinkBack), every vehicle it
+// knows is asked for its state: what they published meanwhile is lost,
+// and a broker that restarted published no will for them.
+func TestLinkBackAsksEveryVehicleForItsState(t *testing.T) {
+	d, _ := newDaemon(t)
+	bus := &daemontest.Bus{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- d.Run(ctx, bus) }()
+	defer func() {
+		cancel()
+		require.NoError(t, <-done)
+	}()
+	require.Eventually(t, func() bool { return len(bus.Subscriptions()) == 4 }, 5*time.Second, 10*time.Millisecond)
+	var h vda5050.Headers
+	c := vda5050.Connection{ConnectionState: vda5050.ConnectionOnline}
+	h.Stamp(&c.Header, "acme", "s1", vda5050.TopicConnection, time.Now())
+	online, err := json.Marshal(c)
+	require.NoError(t, err)
+	bus.Handler()("uagv/v2/acme/s1/connection", online)
+	bus.Handler()("uagv/v2/acme/s1/state", daemontest.State(t, "s1", "kz-park-01"))
+	asks := func() int {
+		n := 0
+		for _, b := range bus.Published("uagv/v2/acme/s1/instantActions") {
+			n += strings.Count(string(b), vda5050.ActionStateRequest)
+		}
+		return n
+	}
+	require.Eventually(t, func() bool { return asks() == 1 }, 5*time.Second, 10*time.Millisecond, "asked once as it came online")
+	d.LinkBack()
+	d.LinkBack() // calls before the daemon takes them are one
+	require.Eventually(t, func() bool { return asks() >= 2 }, 5*time.Second, 10*time.Millisecond, "asked again when fleetd's link came back")
+	assert.LessOrEqual(t, asks(), 3)
 }

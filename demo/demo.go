@@ -44,6 +44,11 @@ type Config struct {
 	Seed int64
 	// Poll is how often (real time) it looks at the fleet; default 200 ms.
 	Poll time.Duration
+	// Model, if set, is the demand and the officers' model as given (a
+	// scenario's, as the in-process simulation plays it: sim.Config's
+	// DemandConfig), in place of MovesPerHour, Eastbound, PreCleared,
+	// Inspected, Refused, NoRefusals, DecideAfter and InspectTime.
+	Model *demand.Config
 }
 
 func (c Config) withDefaults() Config {
@@ -127,9 +132,15 @@ func New(cfg Config, site *geo.Site, f Fleet) (*Player, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	model, err := demand.New(demand.Config{MovesPerHour: cfg.MovesPerHour, Eastbound: cfg.Eastbound, PreCleared: cfg.PreCleared,
+	mc := demand.Config{MovesPerHour: cfg.MovesPerHour, Eastbound: cfg.Eastbound, PreCleared: cfg.PreCleared,
 		Inspected: cfg.Inspected, Refused: cfg.Refused, InspectRefused: cfg.Refused,
-		DecideAfter: cfg.DecideAfter, InspectTime: cfg.InspectTime}, site)
+		DecideAfter: cfg.DecideAfter, InspectTime: cfg.InspectTime}
+	if cfg.Model != nil {
+		mc = *cfg.Model
+		cfg.MovesPerHour = mc.MovesPerHour
+		cfg.NoMoves = cfg.NoMoves || mc.MovesPerHour == 0
+	}
+	model, err := demand.New(mc, site)
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}

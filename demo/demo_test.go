@@ -10,6 +10,7 @@ import (
 
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/sim/demand"
 )
 
 // fakeFleet records what the player submits; its clock and gate queue are
@@ -114,4 +115,38 @@ func TestConfigErrors(t *testing.T) {
 	}
 	_, err := New(Config{}, &geo.Site{}, &fakeFleet{})
 	assert.ErrorContains(t, err, "two logistics centres")
+}
+
+// A Model (a scenario's, as `fleetd demo --scenario` gives it) replaces
+// the demo's own rate and shares; its rate 0 plays the officers only.
+func TestModelReplacesTheDemosShares(t *testing.T) {
+	ctx := context.Background()
+	f := &fakeFleet{now: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)}
+	m := demand.Config{MovesPerHour: 120, Eastbound: 1, PreCleared: 1, DecideAfter: time.Minute, InspectTime: 10 * time.Minute}
+	p, err := New(Config{MovesPerHour: 5, Eastbound: 0.5, Seed: 3, Model: &m}, site(t), f)
+	require.NoError(t, err)
+	for i := 0; i < 5*60; i++ {
+		require.NoError(t, p.Step(ctx))
+		f.now = f.now.Add(time.Minute)
+	}
+	s := site(t)
+	centre := map[string]string{}
+	for _, b := range s.Bays {
+		centre[b.ID] = b.Centre
+	}
+	assert.InDelta(t, 600, len(f.got), 90, "the model's 120 an hour, not the demo's 5")
+	for _, ev := range f.got {
+		mv := ev.(fleet.MoveRequested)
+		assert.True(t, mv.PreCleared, "the model's pre-cleared share, 1")
+		assert.Equal(t, s.Centres[0].ID, centre[mv.Origin], "all eastbound: the model's share, 1")
+	}
+	f = &fakeFleet{now: f.now}
+	m.MovesPerHour = 0
+	p, err = New(Config{Seed: 3, Model: &m}, site(t), f)
+	require.NoError(t, err)
+	for i := 0; i < 60; i++ {
+		require.NoError(t, p.Step(ctx))
+		f.now = f.now.Add(time.Minute)
+	}
+	assert.Empty(t, f.got, "rate 0: officers only")
 }

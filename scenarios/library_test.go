@@ -93,7 +93,9 @@ func TestLibrary(t *testing.T) {
 }
 
 // The library has the scenarios issue 21 names, and a floor is stated
-// as a share of the bound.
+// as a share of the bound. The end-to-end ones (end_to_end: fleetd and
+// broker restarts) run in process here like the others, without their
+// restarts; e2e.TestScenarioEndToEnd runs them end to end.
 func TestLibraryNames(t *testing.T) {
 	have := map[string]bool{}
 	for _, e := range library(t) {
@@ -104,7 +106,8 @@ func TestLibraryNames(t *testing.T) {
 		}
 	}
 	for _, n := range []string{"default-day", "peak-hour", "unbalanced-80-20", "winter-day", "breakdown-heavy",
-		"inspection-heavy", "refusal-heavy", "lane-closure-noon", "charger-outage", "generated-site"} {
+		"inspection-heavy", "refusal-heavy", "lane-closure-noon", "charger-outage", "generated-site",
+		"fleetd-restart", "broker-restart"} {
 		assert.True(t, have[n], n)
 	}
 }

@@ -142,7 +142,12 @@ pids+=("$soak_pid")
 # The end-to-end tests include a small load run (TestLoad: fleetd bench with
 # 200 vehicles driving at 1 Hz for 20 s over a private Mosquitto and the bolt
 # store, about 30 s; it fails if fleetd drops a message). -short skips it.
-log "end to end over MQTT: fleetd and shuttle-sim processes, Mosquitto and the embedded broker, a 200-vehicle load run"
+# They also include TestScenarioEndToEnd: the library's two end-to-end
+# scenarios (scenarios/fleetd-restart.json, broker-restart.json: 10
+# shuttles for an hour each at 120x over a private Mosquitto, the store
+# in this script's Redis), side by side, each against the in-process run
+# of the same file, about 32 s of wall time. -short skips it.
+log "end to end over MQTT: fleetd and shuttle-sim processes, Mosquitto and the embedded broker, a 200-vehicle load run, the end-to-end scenarios"
 e2e_status=0
 go test -count=1 ./e2e || e2e_status=$?
 prop_status=0

@@ -23,9 +23,7 @@ type demandMove struct {
 
 // demandModel is the shared model with the run's shares and times.
 func (c Config) demandModel() (*demand.Model, error) {
-	return demand.New(demand.Config{MovesPerHour: c.MovesPerHour, Eastbound: c.Eastbound, PreCleared: c.PreCleared,
-		Inspected: c.Inspected, Refused: c.Refused, InspectRefused: c.InspectRefused,
-		DecideAfter: c.DecideAfter, InspectTime: c.InspectTime}, c.Site)
+	return demand.New(c.DemandConfig(), c.Site)
 }
 
 // demand asks for container moves as a Poisson process, until the end of

@@ -128,19 +128,33 @@ type recorder struct {
 
 func newRecorder(cfg Config) *recorder {
 	r := &recorder{act: map[fleet.ActivityKind]int{}, cps: map[string]int{}, last: map[string]fleet.ShuttleState{}}
-	r.rec.Start = cfg.StartTime
+	r.rec = *NewRecording(cfg)
 	for i, a := range activities {
 		r.act[a] = i
-		r.rec.Activities = append(r.rec.Activities, string(a))
 	}
 	for i, cp := range cfg.Site.Checkpoints {
 		r.cps[cp.ID] = i
-		r.rec.Checkpoints = append(r.rec.Checkpoints, cp.ID)
-	}
-	for _, st := range cfg.Site.Stations {
-		r.rec.Stations = append(r.rec.Stations, StationInfo{ID: st.ID, Chargers: st.Chargers, GridCapKW: st.GridCapKW})
 	}
 	return r
+}
+
+// NewRecording is an empty Recording of a run of cfg: its start, the
+// activities, checkpoints and stations its samples count by. A run not
+// made by RunWith (an end-to-end run, package sim/endtoend) fills it in
+// with samples and events of its own, and its moves by AddMoves.
+func NewRecording(cfg Config) *Recording {
+	cfg = cfg.withDefaults()
+	rec := &Recording{Start: cfg.StartTime}
+	for _, a := range activities {
+		rec.Activities = append(rec.Activities, string(a))
+	}
+	for _, cp := range cfg.Site.Checkpoints {
+		rec.Checkpoints = append(rec.Checkpoints, cp.ID)
+	}
+	for _, st := range cfg.Site.Stations {
+		rec.Stations = append(rec.Stations, StationInfo{ID: st.ID, Chargers: st.Chargers, GridCapKW: st.GridCapKW})
+	}
+	return rec
 }
 
 // handled notes the charging sessions and breakdowns an event and its
@@ -258,12 +272,20 @@ func drawAt(sl charging.Slot, t time.Time) float64 {
 // finish adds the moves' histories, the lead times and the gate waits,
 // and orders the events by time.
 func (r *recorder) finish(e *engine) *Recording {
+	r.rec.AddMoves(e.ctl.Moves())
+	return &r.rec
+}
+
+// AddMoves adds the moves' histories to the events, and their lead
+// times and waits at customs, and orders the events by time (the
+// events already there first at equal times).
+func (rec *Recording) AddMoves(moves []*fleet.Move) {
 	var evs []Event
-	for _, m := range e.ctl.Moves() {
+	for _, m := range moves {
 		var arrived time.Time
 		on := shuttlesOf(m)
 		for i, h := range m.History {
-			ev := Event{T: h.At.Sub(r.rec.Start), Kind: EventMove, Move: m.ID, Shuttle: on[i], What: string(h.To), From: string(h.From), Where: h.Checkpoint}
+			ev := Event{T: h.At.Sub(rec.Start), Kind: EventMove, Move: m.ID, Shuttle: on[i], What: string(h.To), From: string(h.From), Where: h.Checkpoint}
 			switch {
 			case h.Decision != "":
 				ev.Kind, ev.What, ev.From = EventGate, string(h.Decision), ""
@@ -284,20 +306,19 @@ func (r *recorder) finish(e *engine) *Recording {
 			case atCustoms(h.To) && !atCustoms(h.From):
 				arrived = h.At
 			case atCustoms(h.From) && !atCustoms(h.To) && !arrived.IsZero():
-				r.rec.GateWaitsS = append(r.rec.GateWaitsS, h.At.Sub(arrived).Seconds())
+				rec.GateWaitsS = append(rec.GateWaitsS, h.At.Sub(arrived).Seconds())
 				arrived = time.Time{}
 			}
 			if h.To == fleet.MoveDelivered {
-				r.rec.LeadTimesS = append(r.rec.LeadTimesS, h.At.Sub(m.Created).Seconds())
+				rec.LeadTimesS = append(rec.LeadTimesS, h.At.Sub(m.Created).Seconds())
 			}
 		}
 	}
 	// the shuttles' events were taken in time order; the moves' are
 	// merged in, each kept in its own order at equal times
-	evs = append(r.rec.Events, evs...)
+	evs = append(rec.Events, evs...)
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].T < evs[j].T })
-	r.rec.Events = evs
-	return &r.rec
+	rec.Events = evs
 }
 
 // shuttlesOf is the shuttle each entry of a move's history is about:

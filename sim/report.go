@@ -47,6 +47,9 @@ type Report struct {
 	PlanFailures    int                `json:"plan_failures"`
 
 	Liveness *Liveness `json:"liveness,omitempty"`
+	// EndToEnd is how an end-to-end run was made (package sim/endtoend);
+	// nil for an in-process run.
+	EndToEnd *EndToEndFigures `json:"end_to_end,omitempty"`
 
 	Errors []string `json:"errors,omitempty"`
 }

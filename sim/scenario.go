@@ -70,6 +70,9 @@ type Scenario struct {
 	// ChargerOutages take chargers out of order for the whole run
 	// (Config.ChargerOutages).
 	ChargerOutages []ChargerOutage `json:"charger_outages,omitempty"`
+	// EndToEnd is what only an end-to-end run does (endtoend.go); an
+	// in-process run ignores it.
+	EndToEnd *EndToEnd `json:"end_to_end,omitempty"`
 }
 
 // Duration is a time.Duration written in JSON as a Go duration string.
@@ -111,6 +114,15 @@ func ParseScenario(name string, data []byte) (Scenario, error) {
 	}
 	if s.Sweep != nil {
 		if err := s.Sweep.Validate(); err != nil {
+			return Scenario{}, fmt.Errorf("sim: scenario %s: %w", name, err)
+		}
+	}
+	if s.EndToEnd != nil {
+		hours := s.Hours
+		if hours == 0 {
+			hours = DefaultConfig(nil).Hours
+		}
+		if err := s.EndToEnd.Validate(hours); err != nil {
 			return Scenario{}, fmt.Errorf("sim: scenario %s: %w", name, err)
 		}
 	}

@@ -239,6 +239,8 @@ func startFleetCtx(ctx context.Context, cancel context.CancelFunc, o *fleetOpts,
 		r.close()
 		return nil, err
 	}
+	// what vehicles published while the link was down is lost: ask them
+	r.bus.OnReconnect(r.d.LinkBack)
 	if err := r.webhooks(o.file.Webhooks, log); err != nil {
 		r.close()
 		return nil, err

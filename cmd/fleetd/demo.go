@@ -12,7 +12,9 @@ import (
 
 	"github.com/borderfleet/borderfleet/api"
 	"github.com/borderfleet/borderfleet/demo"
+	"github.com/borderfleet/borderfleet/sim"
 	"github.com/borderfleet/borderfleet/sim/agv"
+	simdemand "github.com/borderfleet/borderfleet/sim/demand"
 )
 
 // runDemo is `fleetd demo`: fleetd with the embedded broker, simulated
@@ -33,6 +35,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	noRefusals := fs.Bool("no-refusals", false, "officers never refuse a container")
 	noOfficers := fs.Bool("no-officers", false, "play no officers: customs decisions come by the API (fleetctl customs)")
 	keep := fs.Bool("keep-store", false, "without --store, keep the demo's embedded store file instead of deleting it at exit")
+	scenario := fs.String("scenario", "", "play the demand and the customs officers of this scenario `file` (fleetd sim's: moves per hour, eastbound, pre-cleared, inspected and refused shares, decision and inspection times), as the in-process run plays them; the site is --site's; --moves-per-hour overrides its rate (0: officers only)")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
 	}
@@ -46,8 +49,12 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	rateSet := false
 	fs.Visit(func(f *flag.Flag) { rateSet = rateSet || f.Name == "moves-per-hour" })
-	if rateSet && *overload {
+	switch {
+	case rateSet && *overload:
 		fmt.Fprintln(stderr, "fleetd demo: --moves-per-hour and --overload: give one or the other")
+		return 2
+	case *scenario != "" && (*overload || *noRefusals):
+		fmt.Fprintln(stderr, "fleetd demo: --scenario sets the demand and the officers: give it without --overload and --no-refusals (--moves-per-hour sets its rate, 0: officers only)")
 		return 2
 	}
 	if err := o.resolve(*config, *site, *broker, *embedded, *storeURL); err != nil {
@@ -58,6 +65,17 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
 		return 1
+	}
+	var model *simdemand.Config
+	if *scenario != "" {
+		if model, err = scenarioDemand(*scenario, o.file.Site); err != nil {
+			fmt.Fprintf(stderr, "fleetd demo: %v\n", err)
+			return 1
+		}
+		if rateSet {
+			model.MovesPerHour = *rate
+		}
+		dem.rate, dem.how = model.MovesPerHour, "--scenario"
 	}
 	*rate = dem.rate
 	o.statusNote = dem.note()
@@ -126,7 +144,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	player, err := demo.New(demo.Config{MovesPerHour: *rate, NoMoves: *rate == 0, MaxMoves: *maxMoves, Seed: *seed,
-		NoRefusals: *noRefusals, NoOfficers: *noOfficers}, r.site, r.d)
+		NoRefusals: *noRefusals, NoOfficers: *noOfficers, Model: model}, r.site, r.d)
 	if err != nil {
 		stop()
 		_ = r.wait()
@@ -233,8 +251,8 @@ func (d demand) String() string {
 	switch {
 	case d.rate == 0:
 		return fmt.Sprintf("no demo moves (moves come by the API; the fleet's capacity is %.1f moves an hour)", d.capacity)
-	case d.how == "--moves-per-hour":
-		return fmt.Sprintf("%.1f moves an hour both ways (--moves-per-hour; the fleet's capacity is %.1f)", d.rate, d.capacity)
+	case d.how == "--moves-per-hour", d.how == "--scenario":
+		return fmt.Sprintf("%.1f moves an hour both ways (%s; the fleet's capacity is %.1f)", d.rate, d.how, d.capacity)
 	}
 	return fmt.Sprintf("%.1f moves an hour both ways (%s the fleet's capacity of %.1f)", d.rate, d.how, d.capacity)
 }
@@ -242,4 +260,27 @@ func (d demand) String() string {
 // note is what each status line ends with.
 func (d demand) note() string {
 	return fmt.Sprintf(" | asked %.1f/h of a capacity of %.1f/h (%d shuttles)", d.rate, d.capacity, d.shuttles)
+}
+
+// scenarioDemand is the demand and officers' model of a scenario file,
+// with sim's defaults for what it leaves out, on the demo's site.
+func scenarioDemand(path, siteFile string) (*simdemand.Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := sim.ParseScenario(path, data)
+	if err != nil {
+		return nil, err
+	}
+	site, err := loadSiteFile(siteFile)
+	if err != nil {
+		return nil, err
+	}
+	cfg := sc.Apply(sim.DefaultConfig(site))
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", path, err)
+	}
+	m := cfg.DemandConfig()
+	return &m, nil
 }

@@ -37,6 +37,11 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
 	vda := fs.Bool("vda5050", false, "drive the shuttles as VDA 5050 vehicles through the fleet's protocol side (vehicles.Master), on the virtual clock; slower")
 	reportDir := fs.String("report", "", "write a report folder here: summary.json, events.csv, timeseries.csv, plots (SVG, PNG) and index.html")
+	e2e := fs.Bool("e2e", false, "run the scenario end to end instead: fleetd (this executable) and shuttle-sim as processes over a private Mosquitto, with the scenario's restarts (end_to_end), on a scaled clock; the same report")
+	store := fs.String("store", "redis", "with --e2e: fleetd's store: redis (a private redis-server), bolt (a file), or a redis:// URL")
+	shuttleSim := fs.String("shuttle-sim", "", "with --e2e: the shuttle-sim `binary` (default: beside this executable, else on PATH)")
+	scale := fs.Float64("time-scale", 0, "with --e2e: how much faster than real time fleetd and the shuttles run (default: the scenario's end_to_end time_scale, else 60)")
+	e2eDir := fs.String("e2e-dir", "", "with --e2e: keep the run's files here (every process's log, the store); default a temporary folder, kept only if the run fails")
 	drain := fs.Duration("drain", 0, "after demand stops, run on for at most this long until every move has ended and every shuttle is at rest; not ending in time fails the run (e.g. 2h)")
 	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
@@ -57,6 +62,15 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		return 2
 	case *drain < 0:
 		fmt.Fprintf(stderr, "fleetd sim: --drain %s: want 0 or more\n", *drain)
+		return 2
+	case !*e2e && (set["store"] || set["shuttle-sim"] || set["time-scale"] || set["e2e-dir"]):
+		fmt.Fprintln(stderr, "fleetd sim: --store, --shuttle-sim, --time-scale and --e2e-dir are for an end-to-end run: add --e2e")
+		return 2
+	case *e2e && set["vda5050"]:
+		fmt.Fprintln(stderr, "fleetd sim: --e2e and --vda5050: an end-to-end run always speaks VDA 5050 (over MQTT); give one")
+		return 2
+	case set["time-scale"] && !(*scale >= 1 && *scale <= 600):
+		fmt.Fprintf(stderr, "fleetd sim: --time-scale %g: want 1 to 600\n", *scale)
 		return 2
 	}
 	var sc sim.Scenario
@@ -113,6 +127,17 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		// takes some 10 % less CPU for a few hundred MB (GOGC overrides)
 		defer debug.SetGCPercent(debug.SetGCPercent(simGCPercent))
 	}
+	if *e2e {
+		if sc.Sweep != nil {
+			fmt.Fprintln(stderr, "fleetd sim: --e2e runs one scenario, not a sweep")
+			return 2
+		}
+		e := e2eRun{sc: sc, cfg: cfg, site: path, store: *store, shuttleSim: *shuttleSim, dir: *e2eDir, report: *reportDir, json: *asJSON}
+		if set["time-scale"] {
+			e.scale = *scale
+		}
+		return e.run(stdout, stderr)
+	}
 	bar := newProgress(stderr, *asJSON)
 	if sc.Sweep != nil {
 		return runSweep(cfg, *sc.Sweep, bar, *asJSON, *reportDir, stdout, stderr)
@@ -127,13 +152,19 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fleetd sim: %v\n", err)
 		return 1
 	}
-	if *reportDir != "" {
-		if err := report.Write(*reportDir, r, rec); err != nil {
+	return writeRun(r, rec, sc, *reportDir, *asJSON, stdout, stderr)
+}
+
+// writeRun writes a run's report folder (if dir is set) and prints its
+// report, and says the exit status.
+func writeRun(r sim.Report, rec *sim.Recording, sc sim.Scenario, dir string, asJSON bool, stdout, stderr io.Writer) int {
+	if dir != "" {
+		if err := report.Write(dir, r, rec); err != nil {
 			fmt.Fprintf(stderr, "fleetd sim: %v\n", err)
 			return 1
 		}
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(r); err != nil {
@@ -169,6 +200,10 @@ func printReport(w io.Writer, r sim.Report) {
 		r.Conflicts, r.BatteryDepletions, r.Deadlocks, r.LostMoves, r.DuplicateDeliveries, r.IllegalTransitions)
 	fmt.Fprintf(w, "  vehicles:    %d breakdowns, lowest state of charge %.0f %%\n", r.Breakdowns, 100*r.MinSoC)
 	printLiveness(w, r)
+	if e := r.EndToEnd; e != nil {
+		fmt.Fprintf(w, "  end to end:  %gx, store %s, %d fleetd and %d broker restarts (longest recovery %.2f s), %d samples (%d missed), wire: %d states, %d orders, %d drops\n",
+			e.TimeScale, e.Store, e.FleetdRestarts, e.BrokerRestarts, e.RecoveryMaxS, e.Samples, e.MissedSamples, e.States, e.Orders, e.Drops)
+	}
 	fmt.Fprintf(w, "  shuttle time by activity (hours):\n")
 	keys := make([]string, 0, len(r.ActivityHours))
 	for k := range r.ActivityHours {

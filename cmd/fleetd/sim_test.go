@@ -178,3 +178,44 @@ func TestSimScenarioSiteBeside(t *testing.T) {
 	assert.Contains(t, out, "3 shuttles, 0.5 h")
 	assert.Contains(t, out, "floor:       bound ratio")
 }
+
+// The end-to-end flags come with --e2e, and a scenario an end-to-end
+// run cannot do is refused, naming what, before anything starts.
+func TestSimEndToEndUsage(t *testing.T) {
+	code, _, errOut := runCmd("sim", "--store", "bolt")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "add --e2e")
+	code, _, errOut = runCmd("sim", "--e2e", "--vda5050")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--e2e and --vda5050")
+	code, _, errOut = runCmd("sim", "--e2e", "--time-scale", "0.2")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--time-scale 0.2")
+	code, _, errOut = runCmd("sim", "--e2e", "--shuttle-sim", "/nonexistent/shuttle-sim")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "--shuttle-sim")
+	self, err := os.Executable()
+	require.NoError(t, err)
+	code, _, errOut = runCmd("sim", "--e2e", "--shuttle-sim", self, "--scenario", "../../scenarios/lane-closure-noon.json")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "lane closures")
+	code, _, errOut = runCmd("sim", "--e2e", "--shuttle-sim", self, "--scenario", "../../scenarios/sweep-fleet-size.json")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "not a sweep")
+}
+
+// fleetd demo --scenario: the scenario sets the demand and the officers;
+// flags that would set them otherwise are refused, a bad file named.
+func TestDemoScenarioUsage(t *testing.T) {
+	code, _, errOut := runCmd("demo", "--scenario", "../../scenarios/default-day.json", "--overload")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--scenario sets the demand")
+	code, _, errOut = runCmd("demo", "--scenario", "../../scenarios/nope.json", "--listen", "")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "nope.json")
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"refused_share": 2}`), 0o600))
+	code, _, errOut = runCmd("demo", "--scenario", bad, "--listen", "")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "bad.json")
+}

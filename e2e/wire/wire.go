@@ -191,3 +191,29 @@ func OrderBaseEnd(o vda5050.Order) string {
 	}
 	return end
 }
+
+// Counts are the states and orders seen so far, and each vehicle's
+// lowest battery charge in its states (percent, as VDA 5050 states it).
+type Counts struct {
+	States, Orders int
+	MinBattery     map[string]float64
+}
+
+// Counts is what the wire carried so far.
+func (w *Watch) Counts() Counts {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := Counts{MinBattery: map[string]float64{}}
+	for v, ss := range w.states {
+		out.States += len(ss)
+		for i, s := range ss {
+			if b := s.Msg.BatteryState.BatteryCharge; i == 0 || b < out.MinBattery[v] {
+				out.MinBattery[v] = b
+			}
+		}
+	}
+	for _, os := range w.orders {
+		out.Orders += len(os)
+	}
+	return out
+}
