@@ -1,9 +1,10 @@
 package geo
 
 import (
-	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -211,7 +212,19 @@ func (l *loader) coordsOK(f *feature) bool {
 	return ok
 }
 
-func fmtLonLat(p orb.Point) string { return fmt.Sprintf("[%g, %g]", p.Lon(), p.Lat()) }
+// fmtLonLat prints a point for people, to 7 decimals of a degree (about
+// a centimetre).
+func fmtLonLat(p orb.Point) string {
+	f := func(v float64) string {
+		s := strconv.FormatFloat(v, 'f', 7, 64)
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+		if s == "-0" {
+			s = "0"
+		}
+		return s
+	}
+	return "[" + f(p.Lon()) + ", " + f(p.Lat()) + "]"
+}
 
 // readPlace reads one non-site feature into the Site.
 func (l *loader) readPlace(f *feature) {
