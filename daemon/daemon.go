@@ -184,14 +184,19 @@ type Daemon struct {
 	outbox    chan vehicles.Outgoing         // to the publisher goroutine
 	reqs      chan func(ctx context.Context) // run on the daemon's goroutine, with Run's ctx
 
-	token    uint64    // the lease's fencing token while active
-	applied  uint64    // the last journal index applied to the core
-	lastAt   time.Time // the core time of the last input
-	offset   time.Duration
-	au       auditor
-	heard    map[string]time.Time // vehicle -> when it was last heard (real time)
-	silent   map[string]bool      // vehicle -> reported silent
-	states   map[string]string    // vehicle -> its last state, without what changes all the time
+	token   uint64    // the lease's fencing token while active
+	applied uint64    // the last journal index applied to the core
+	lastAt  time.Time // the core time of the last input
+	offset  time.Duration
+	au      auditor
+	heard   map[string]time.Time // vehicle -> when it was last heard (real time)
+	// taken: when the last message taken from the inbox arrived (real
+	// time); lastDrop: when the inbox last dropped one (Unix ns, set by
+	// receive). See tick.
+	taken    time.Time
+	lastDrop atomic.Int64
+	silent   map[string]bool   // vehicle -> reported silent
+	states   map[string]string // vehicle -> its last state, without what changes all the time
 	active   atomic.Bool
 	stopErr  error                // why this instance stopped, if not deposed
 	settings string               // see settings()
@@ -357,6 +362,7 @@ func (d *Daemon) receive(topic string, payload []byte) {
 	case d.inbox <- inMsg{topic: topic, payload: bytes.Clone(payload), at: d.wall()}:
 	default:
 		d.dropped.Add(1)
+		d.lastDrop.Store(d.wall().UnixNano())
 	}
 }
 
@@ -383,6 +389,7 @@ func (d *Daemon) incoming(ctx context.Context, msg inMsg) {
 // and apply, if there is one (see incoming).
 func (d *Daemon) prepare(msg inMsg) (record, bool) {
 	d.in.Add(1)
+	d.taken = msg.at
 	if err := d.m.Check(msg.at, msg.topic, msg.payload); err != nil {
 		// garbage, or another vehicle's header on this one's topic: it
 		// is no sign of life, and not journaled
@@ -449,15 +456,37 @@ func (d *Daemon) refused(topic string, err error) {
 }
 
 // tick hands time to the core, and reports vehicles gone silent.
+//
+// Silence is what fleetd has taken in, not the wall clock: a core that
+// falls behind its inbox has heard every vehicle only up to when the last
+// message it took arrived, and a vehicle whose states wait in the inbox
+// (or were dropped from it) is not silent. So a vehicle is silent when
+// nothing of it arrived for StaleAfter before the last message taken
+// (now, with the inbox empty), and only if the inbox dropped nothing since
+// it was last heard: a dropped message may have been its. (Judged by the
+// wall clock, an overloaded fleetd took its whole fleet for silent,
+// faulted shuttles whose picks were under way, and gave their moves to
+// others; see vehicles.Master on actions called off.)
 func (d *Daemon) tick(ctx context.Context) {
-	now := d.wall()
+	now := d.heardUpTo()
+	lastDrop := time.Unix(0, d.lastDrop.Load())
 	for key, at := range d.heard {
-		if silence := now.Sub(at); silence > d.cfg.StaleAfter && !d.silent[key] {
+		if silence := now.Sub(at); silence > d.cfg.StaleAfter && !d.silent[key] && lastDrop.Before(at) {
 			d.silent[key] = true
 			d.input(ctx, record{Kind: kindSilent, At: d.now(), Vehicle: key, Silence: silence})
 		}
 	}
 	d.input(ctx, record{Kind: kindTick, At: d.now()})
+}
+
+// heardUpTo is the time up to which every vehicle message that arrived
+// has been taken from the inbox: now when it is empty, else when the
+// last one taken arrived (the inbox is first in, first out).
+func (d *Daemon) heardUpTo() time.Time {
+	if len(d.inbox) == 0 || d.taken.IsZero() {
+		return d.wall()
+	}
+	return d.taken
 }
 
 // resume: a fleetd takes over; every vehicle it knows gets StaleAfter to
