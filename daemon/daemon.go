@@ -3,9 +3,9 @@ package daemon
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"maps"
 	"os"
@@ -196,7 +196,8 @@ type Daemon struct {
 	taken    time.Time
 	lastDrop atomic.Int64
 	silent   map[string]bool   // vehicle -> reported silent
-	states   map[string]string // vehicle -> its last state, without what changes all the time
+	states   map[string]uint64 // vehicle -> the digest of its last state (stateDigest)
+	seed     maphash.Seed      // of the digests
 	active   atomic.Bool
 	stopErr  error                // why this instance stopped, if not deposed
 	settings string               // see settings()
@@ -254,7 +255,7 @@ func New(cfg Config) (*Daemon, error) {
 		return nil, err
 	}
 	return &Daemon{cfg: cfg, ctl: ctl, m: m, snaps: snaps, archive: archive, snapJobs: make(chan snapJob, 1), refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), wall: time.Now, log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)),
-		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]string{}}, nil
+		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]uint64{}, seed: maphash.MakeSeed()}, nil
 }
 
 // Run runs the fleet until ctx is cancelled. With a journal it first
@@ -390,7 +391,8 @@ func (d *Daemon) incoming(ctx context.Context, msg inMsg) {
 func (d *Daemon) prepare(msg inMsg) (record, bool) {
 	d.in.Add(1)
 	d.taken = msg.at
-	if err := d.m.Check(msg.at, msg.topic, msg.payload); err != nil {
+	c, err := d.m.CheckMessage(msg.at, msg.topic, msg.payload)
+	if err != nil {
 		// garbage, or another vehicle's header on this one's topic: it
 		// is no sign of life, and not journaled
 		d.refused(msg.topic, err)
@@ -409,30 +411,29 @@ func (d *Daemon) prepare(msg inMsg) (record, bool) {
 	}
 	if t == vda5050.TopicVisualization {
 		// positions for displays: they change nothing the core decides
-		if _, _, err := d.m.Incoming(d.now(), msg.topic, msg.payload); err != nil {
+		if _, _, err := d.m.IncomingChecked(d.now(), c); err != nil {
 			d.refused(msg.topic, err)
 		}
 		return record{}, false
 	}
+	// the message was decoded once, by the check: the digest is made of
+	// what it decoded, and the core takes that (IncomingChecked); the
+	// bytes are only journaled, trimmed as the decoded state is
 	payload := msg.payload
-	if t == vda5050.TopicState {
-		trimmed, digest, ok := trimState(payload)
-		if ok {
-			if d.states[key] == digest {
-				d.same.Add(1)
-				return record{}, false
-			}
-			d.states[key] = digest
+	if st := c.State(); st != nil {
+		dg := stateDigest(d.seed, st)
+		if last, seen := d.states[key]; seen && last == dg {
+			d.same.Add(1)
+			return record{}, false
+		}
+		d.states[key] = dg
+		if trimmed, ok := trimChecked(payload); ok {
 			payload = trimmed
+			trimDecoded(st)
 		}
 	}
-	rec := record{Kind: kindMessage, At: d.now(), Topic: msg.topic}
-	if json.Valid(payload) {
-		rec.JSON = payload
-	} else {
-		rec.Payload = payload
-	}
-	return rec, true
+	// (it decoded: it is JSON)
+	return record{Kind: kindMessage, At: d.now(), Topic: msg.topic, JSON: payload, checked: c}, true
 }
 
 // refused counts a vehicle message that was not believed, by reason, and
@@ -577,7 +578,11 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 	switch rec.Kind {
 	case kindMessage:
 		var err error
-		evs, outs, err = d.m.Incoming(now, rec.Topic, rec.payload())
+		if rec.checked != nil {
+			evs, outs, err = d.m.IncomingChecked(now, rec.checked) // live: decoded once, by prepare
+		} else {
+			evs, outs, err = d.m.Incoming(now, rec.Topic, rec.payload())
+		}
 		if err != nil {
 			d.refused(rec.Topic, err)
 		}

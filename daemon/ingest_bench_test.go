@@ -16,7 +16,7 @@ import (
 // nodes and edges ahead, a pick and an instant action in its action
 // states, a load, its position and velocity.
 func drivingState(g *routing.Graph, serial string, headerID uint32, at time.Time, battery float64) []byte {
-	st := vda5050.State{ LastNodeID: g.Nodes[0].ID, LastNodeSequenceID: 4, Driving: true,
+	st := vda5050.State{LastNodeID: g.Nodes[0].ID, LastNodeSequenceID: 4, Driving: true,
 		OperatingMode: vda5050.ModeAutomatic, BatteryState: vda5050.BatteryState{BatteryCharge: battery},
 		SafetyState: vda5050.SafetyState{EStop: vda5050.EStopNone}, Errors: []vda5050.Error{}, Loads: []vda5050.Load{{LoadID: "CSQU3054383"}},
 		AgvPosition: &vda5050.AgvPosition{X: g.Nodes[0].XY[0], Y: g.Nodes[0].XY[1], MapID: g.MapID, PositionInitialized: true},
