@@ -3,9 +3,9 @@ package daemon
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"maps"
 	"os"
@@ -185,14 +185,20 @@ type Daemon struct {
 	reqs      chan func(ctx context.Context) // run on the daemon's goroutine, with Run's ctx
 	relink    chan struct{}                  // the broker link came back (LinkBack)
 
-	token    uint64    // the lease's fencing token while active
-	applied  uint64    // the last journal index applied to the core
-	lastAt   time.Time // the core time of the last input
-	offset   time.Duration
-	au       auditor
-	heard    map[string]time.Time // vehicle -> when it was last heard (real time)
-	silent   map[string]bool      // vehicle -> reported silent
-	states   map[string]string    // vehicle -> its last state, without what changes all the time
+	token   uint64    // the lease's fencing token while active
+	applied uint64    // the last journal index applied to the core
+	lastAt  time.Time // the core time of the last input
+	offset  time.Duration
+	au      auditor
+	heard   map[string]time.Time // vehicle -> when it was last heard (real time)
+	// taken: when the last message taken from the inbox arrived (real
+	// time); lastDrop: when the inbox last dropped one (Unix ns, set by
+	// receive). See tick.
+	taken    time.Time
+	lastDrop atomic.Int64
+	silent   map[string]bool   // vehicle -> reported silent
+	states   map[string]uint64 // vehicle -> the digest of its last state (stateDigest)
+	seed     maphash.Seed      // of the digests
 	active   atomic.Bool
 	stopErr  error                // why this instance stopped, if not deposed
 	settings string               // see settings()
@@ -250,7 +256,7 @@ func New(cfg Config) (*Daemon, error) {
 		return nil, err
 	}
 	return &Daemon{cfg: cfg, ctl: ctl, m: m, snaps: snaps, archive: archive, snapJobs: make(chan snapJob, 1), refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), wall: time.Now, log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)), relink: make(chan struct{}, 1),
-		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]string{}}, nil
+		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]uint64{}, seed: maphash.MakeSeed()}, nil
 }
 
 // Run runs the fleet until ctx is cancelled. With a journal it first
@@ -379,6 +385,7 @@ func (d *Daemon) receive(topic string, payload []byte) {
 	case d.inbox <- inMsg{topic: topic, payload: bytes.Clone(payload), at: d.wall()}:
 	default:
 		d.dropped.Add(1)
+		d.lastDrop.Store(d.wall().UnixNano())
 	}
 }
 
@@ -405,7 +412,9 @@ func (d *Daemon) incoming(ctx context.Context, msg inMsg) {
 // and apply, if there is one (see incoming).
 func (d *Daemon) prepare(msg inMsg) (record, bool) {
 	d.in.Add(1)
-	if err := d.m.Check(msg.at, msg.topic, msg.payload); err != nil {
+	d.taken = msg.at
+	c, err := d.m.CheckMessage(msg.at, msg.topic, msg.payload)
+	if err != nil {
 		// garbage, or another vehicle's header on this one's topic: it
 		// is no sign of life, and not journaled
 		d.refused(msg.topic, err)
@@ -424,30 +433,29 @@ func (d *Daemon) prepare(msg inMsg) (record, bool) {
 	}
 	if t == vda5050.TopicVisualization {
 		// positions for displays: they change nothing the core decides
-		if _, _, err := d.m.Incoming(d.now(), msg.topic, msg.payload); err != nil {
+		if _, _, err := d.m.IncomingChecked(d.now(), c); err != nil {
 			d.refused(msg.topic, err)
 		}
 		return record{}, false
 	}
+	// the message was decoded once, by the check: the digest is made of
+	// what it decoded, and the core takes that (IncomingChecked); the
+	// bytes are only journaled, trimmed as the decoded state is
 	payload := msg.payload
-	if t == vda5050.TopicState {
-		trimmed, digest, ok := trimState(payload)
-		if ok {
-			if d.states[key] == digest {
-				d.same.Add(1)
-				return record{}, false
-			}
-			d.states[key] = digest
+	if st := c.State(); st != nil {
+		dg := stateDigest(d.seed, st)
+		if last, seen := d.states[key]; seen && last == dg {
+			d.same.Add(1)
+			return record{}, false
+		}
+		d.states[key] = dg
+		if trimmed, ok := trimChecked(payload); ok {
 			payload = trimmed
+			trimDecoded(st)
 		}
 	}
-	rec := record{Kind: kindMessage, At: d.now(), Topic: msg.topic}
-	if json.Valid(payload) {
-		rec.JSON = payload
-	} else {
-		rec.Payload = payload
-	}
-	return rec, true
+	// (it decoded: it is JSON)
+	return record{Kind: kindMessage, At: d.now(), Topic: msg.topic, JSON: payload, checked: c}, true
 }
 
 // refused counts a vehicle message that was not believed, by reason, and
@@ -471,15 +479,37 @@ func (d *Daemon) refused(topic string, err error) {
 }
 
 // tick hands time to the core, and reports vehicles gone silent.
+//
+// Silence is what fleetd has taken in, not the wall clock: a core that
+// falls behind its inbox has heard every vehicle only up to when the last
+// message it took arrived, and a vehicle whose states wait in the inbox
+// (or were dropped from it) is not silent. So a vehicle is silent when
+// nothing of it arrived for StaleAfter before the last message taken
+// (now, with the inbox empty), and only if the inbox dropped nothing since
+// it was last heard: a dropped message may have been its. (Judged by the
+// wall clock, an overloaded fleetd took its whole fleet for silent,
+// faulted shuttles whose picks were under way, and gave their moves to
+// others; see vehicles.Master on actions called off.)
 func (d *Daemon) tick(ctx context.Context) {
-	now := d.wall()
+	now := d.heardUpTo()
+	lastDrop := time.Unix(0, d.lastDrop.Load())
 	for key, at := range d.heard {
-		if silence := now.Sub(at); silence > d.cfg.StaleAfter && !d.silent[key] {
+		if silence := now.Sub(at); silence > d.cfg.StaleAfter && !d.silent[key] && lastDrop.Before(at) {
 			d.silent[key] = true
 			d.input(ctx, record{Kind: kindSilent, At: d.now(), Vehicle: key, Silence: silence})
 		}
 	}
 	d.input(ctx, record{Kind: kindTick, At: d.now()})
+}
+
+// heardUpTo is the time up to which every vehicle message that arrived
+// has been taken from the inbox: now when it is empty, else when the
+// last one taken arrived (the inbox is first in, first out).
+func (d *Daemon) heardUpTo() time.Time {
+	if len(d.inbox) == 0 || d.taken.IsZero() {
+		return d.wall()
+	}
+	return d.taken
 }
 
 // resume: a fleetd takes over; every vehicle it knows gets StaleAfter to
@@ -570,7 +600,11 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 	switch rec.Kind {
 	case kindMessage:
 		var err error
-		evs, outs, err = d.m.Incoming(now, rec.Topic, rec.payload())
+		if rec.checked != nil {
+			evs, outs, err = d.m.IncomingChecked(now, rec.checked) // live: decoded once, by prepare
+		} else {
+			evs, outs, err = d.m.Incoming(now, rec.Topic, rec.payload())
+		}
 		if err != nil {
 			d.refused(rec.Topic, err)
 		}

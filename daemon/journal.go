@@ -51,6 +51,10 @@ type record struct {
 	Entry *vehicles.Entry `json:"entry,omitempty"`
 	// Hooks, for kindHook.
 	Hooks []DeliveryOp `json:"hooks,omitempty"`
+
+	// checked is a live message as the check decoded it (not journaled):
+	// applied without decoding it again
+	checked *vehicles.Checked
 }
 
 // Record kinds.

@@ -24,6 +24,24 @@ func trimStateFast(payload []byte) (trimmed []byte, digest string, ok bool) {
 	if !json.Valid(payload) {
 		return nil, "", false
 	}
+	return trimValid(payload, true)
+}
+
+// trimChecked is trimState's trimmed bytes for a state that passed the
+// check (valid JSON, decoded): without the digest, which the decoded
+// state gives (stateDigest), and without checking the bytes again. ok is
+// false where trimState's is: the state is journaled as it came.
+func trimChecked(payload []byte) ([]byte, bool) {
+	if t, _, ok := trimValid(payload, false); ok {
+		return t, true
+	}
+	t, _, ok := trimStateMap(payload)
+	return t, ok
+}
+
+// trimValid is trimStateFast for valid JSON; with digest false it makes
+// no digest.
+func trimValid(payload []byte, digest bool) (trimmed []byte, dg string, ok bool) {
 	ms, ok := members(payload)
 	if !ok {
 		return nil, "", false
@@ -36,7 +54,9 @@ func trimStateFast(payload []byte) (trimmed []byte, digest string, ok bool) {
 	}
 	var t, d bytes.Buffer
 	t.Grow(len(payload))
-	d.Grow(len(payload))
+	if digest {
+		d.Grow(len(payload))
+	}
 	t.WriteByte('{')
 	d.WriteByte('{')
 	for _, m := range ms {
@@ -55,6 +75,9 @@ func trimStateFast(payload []byte) (trimmed []byte, digest string, ok bool) {
 			return nil, "", false
 		}
 		put(&t, m.key, val)
+		if !digest {
+			continue
+		}
 		switch m.key {
 		case "headerId", "timestamp", "agvPosition":
 			continue
@@ -66,6 +89,9 @@ func trimStateFast(payload []byte) (trimmed []byte, digest string, ok bool) {
 		put(&d, m.key, val)
 	}
 	t.WriteByte('}')
+	if !digest {
+		return t.Bytes(), "", true
+	}
 	d.WriteByte('}')
 	return t.Bytes(), d.String(), true
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"container/heap"
 	"fmt"
+	"log/slog"
 	"math"
 	"math/rand"
 	"time"
@@ -62,7 +63,9 @@ type engine struct {
 	avs         map[string]*vdaVehicle
 	master      *vehicles.Master
 	masterAt    time.Time // the Master's next tick scheduled, if any
-	joinRefused []error   // the joins the Controller refused
+	lag         *stateLag // states delayed on the way to the Master (tests); nil: none
+	masterLog   *slog.Logger
+	joinRefused []error // the joins the Controller refused
 	ids         []string
 	wake        time.Time // the controller's next wanted tick
 	lastMove    time.Time // last time any vehicle made progress

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"log/slog"
 	"math"
 	"slices"
 	"sort"
@@ -26,6 +27,11 @@ type Options struct {
 	// simulated so far and the most the run may simulate (its hours and
 	// its drain). It must not block for long.
 	Progress func(done, total time.Duration)
+
+	// lag delays states on the way to the Master, and masterLog is the
+	// Master's logger (tests of a fleet core that falls behind)
+	lag       *stateLag
+	masterLog *slog.Logger
 }
 
 // Recording is a run's time series and events (RunWith with

@@ -95,6 +95,7 @@ func RunWith(cfg Config, opt Options) (Report, *Recording, error) {
 		e.rec = newRecorder(cfg)
 	}
 	e.progress = opt.Progress
+	e.lag, e.masterLog = opt.lag, opt.masterLog
 	e.r = Report{Shuttles: cfg.Shuttles, SimHours: cfg.Hours, Policy: cfg.Policy, Charging: cfg.Charging, Seed: cfg.Seed, MinSoC: 1, ShuttleHours: map[string]float64{}, ActivityHours: map[string]float64{}}
 	for _, st := range cfg.Site.Stations {
 		e.stations[st.ID] = st.ChargerPowerKW

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"math/rand"
 	"time"
 
 	"github.com/borderfleet/borderfleet/fleet"
@@ -71,7 +72,35 @@ func (l link) Publish(t vda5050.Topic, msg any) error {
 	e, v := l.e, l.v
 	if st, ok := msg.(*vda5050.State); ok {
 		e.watch(v, st)
+		if e.lag != nil {
+			if e.lag.drop > 0 && e.lag.rng.Float64() < e.lag.drop {
+				return nil
+			}
+			e.at(e.now.Add(e.lag.by), func() { l.receive(t, msg) })
+			return nil
+		}
 	}
+	l.receive(t, msg)
+	return nil
+}
+
+// stateLag delays (and drops some of) the states on the way to the
+// Master, as a fleet core that falls behind its inbox does: a test's
+// stand-in for an overloaded fleetd.
+type stateLag struct {
+	by   time.Duration
+	drop float64 // share dropped
+	// period: vehicles report state this often, driving or not (as
+	// shuttle-sim's do), so that a state dropped is followed by another
+	period time.Duration
+	rng    *rand.Rand
+	within int // vehicles.Config.UpdateWithin (the daemon's: 0)
+}
+
+// receive hands a message to the Master, and the events it makes to the
+// Controller.
+func (l link) receive(t vda5050.Topic, msg any) {
+	e, v := l.e, l.v
 	evs, outs, err := e.master.Receive(e.now, v.topics[t], msg)
 	if err != nil {
 		e.errs++
@@ -84,7 +113,6 @@ func (l link) Publish(t vda5050.Topic, msg any) error {
 		e.tickMasterLater() // what it sent may want a resend
 	}
 	e.fromMaster(evs)
-	return nil
 }
 
 // fromMaster hands the Master's events to the Controller; a join the
@@ -216,13 +244,17 @@ func (e *engine) newVDAVehicle(id, node string, soc float64, seed int64) (*vdaVe
 	for _, t := range []vda5050.Topic{vda5050.TopicState, vda5050.TopicConnection, vda5050.TopicFactsheet, vda5050.TopicVisualization} {
 		v.topics[t] = vda5050.TopicName(vda5050.DefaultInterface, manufacturer, id, t)
 	}
+	period := -time.Duration(1)
+	if e.lag != nil {
+		period = e.lag.period
+	}
 	mtbf := e.cfg.MTBF
 	if e.cfg.NoBreakdowns {
 		mtbf = 0
 	}
 	av, err := agv.New(agv.Config{Manufacturer: manufacturer, SerialNumber: id, Site: e.cfg.Site, Graph: e.g,
 		StartNode: node, StartSoC: soc, TopSpeedKmh: e.cfg.TopSpeedKmh, Handling: e.cfg.Handling,
-		Model: e.cfg.Vehicle, AmbientC: e.cfg.AmbientC, StatePeriod: -1, VisualizationPeriod: -1,
+		Model: e.cfg.Vehicle, AmbientC: e.cfg.AmbientC, StatePeriod: period, IdleStatePeriod: max(period, 0), VisualizationPeriod: -1,
 		MTBF: mtbf, MTTR: e.cfg.MTTR, BreakOnArrival: true, PauseAtNode: true, Seed: seed}, link{e, v}, nil)
 	if err != nil {
 		return nil, err
@@ -257,7 +289,11 @@ func (e *engine) startFleet(spots []string) error {
 	if err != nil {
 		return err
 	}
-	if e.master, err = vehicles.New(vehicles.Config{Graph: e.g, Roster: roster, ValuesOnly: true, UpdateWithin: 1}); err != nil {
+	within := 1
+	if e.lag != nil {
+		within = e.lag.within
+	}
+	if e.master, err = vehicles.New(vehicles.Config{Graph: e.g, Roster: roster, ValuesOnly: true, UpdateWithin: within, Log: e.masterLog}); err != nil {
 		return err
 	}
 	e.avs = map[string]*vdaVehicle{}

@@ -58,7 +58,12 @@ func Read[T Message](b []byte) (T, []string, error) {
 		topic, validate = TopicFactsheet, func(m T) error { return any(m).(Factsheet).Validate() }
 	}
 	v := &validator{topic: topic}
-	if !json.Valid(b) {
+	// most messages decode at once and have nothing to say of their
+	// shape (shapeOK): the bytes are read twice, by the decoder (which
+	// checks them first) and the shape scan; a message that does not
+	// decode is looked at again to say why
+	decoded := json.Unmarshal(b, &msg)
+	if decoded != nil && !json.Valid(b) {
 		var x any
 		err := json.Unmarshal(b, &x)
 		msg := "not valid JSON"
@@ -68,18 +73,22 @@ func Read[T Message](b []byte) (T, []string, error) {
 		v.fail("", "%s", msg)
 		return zero, nil, v.result()
 	}
-	if !shapeOK(reflect.TypeFor[T](), b) { // most messages: nothing to say
+	if decoded != nil || !shapeOK(reflect.TypeFor[T](), b) {
 		checkShape(v, reflect.TypeFor[T](), b, "")
 		if err := v.result(); err != nil {
 			return zero, nil, err
 		}
 		if len(v.ignored) > 0 {
-			b = prune(reflect.TypeFor[T](), b)
+			// a key the type does not have, or has in another letter
+			// case (which the decoder took, and may have failed on):
+			// decoded again without them
+			msg = zero
+			decoded = json.Unmarshal(prune(reflect.TypeFor[T](), b), &msg)
 		}
-	}
-	if err := json.Unmarshal(b, &msg); err != nil {
-		v.fail("", "%v", err)
-		return zero, nil, v.result()
+		if decoded != nil {
+			v.fail("", "%v", decoded)
+			return zero, nil, v.result()
+		}
 	}
 	if err := validate(msg); err != nil {
 		return zero, nil, err

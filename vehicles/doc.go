@@ -26,8 +26,9 @@
 // (offNode); it is larger than MaxPayload, has an array of more
 // than MaxEntries or a string of more than MaxText bytes or with a control
 // character (limits). Master.Check is all of it but the headerId order: the
-// daemon runs it first, and counts a vehicle as heard, or a state as a
-// repeat, only after it. Broker accounts per vehicle are not built yet:
+// daemon runs it first (CheckMessage, which returns what it decoded, for
+// IncomingChecked to apply without decoding it again), and counts a
+// vehicle as heard, or a state as a repeat, only after it. Broker accounts per vehicle are not built yet:
 // on an open broker anyone may publish on a vehicle's topics, and a lie
 // that passes every check (or a headerId far ahead, which then refuses the
 // vehicle's own states until it reconnects) is believed.
@@ -108,7 +109,8 @@
 //	conversation  answer                                   end
 //	cancelOrder   action state FINISHED or FAILED          over; the rest of the lane as a new order
 //	cancelOrder   a noOrderToCancel error, no action state  over, the same
-//	cancelOrder   it stands with no lane and no action      over, the same
+//	cancelOrder   it stands with no lane and no action      over, the same, for a vehicle that never reports instant actions
+//	              (one that does ends a cancel by reporting it: a state read late may predate the cancel)
 //	cancelOrder   silence, maxCancels (4) sends             out of dispatch, reason "cancelOrder ... unanswered", for the operator (ClearFault)
 //	cancelOrder   the link drops                            out of dispatch (link); the cancel is sent again when it is back
 //	order         no state confirms it                     sent again every ResendAfter, stitched where confirmed
@@ -116,6 +118,9 @@
 //	order         rejected (an error naming our order)      the lane again as a new order; after three in a row, for the operator
 //	order         lost (a restart, manual mode)             the lane again as a new order
 //	pick, drop    FAILED                                   out of dispatch (action failed), for the operator
+//	pick, drop    called off (a cancel), then FINISHED      after a resync: done (ActionDone, the load record); after the
+//	                                                       Controller's cancel: logged with its container, held for its loads
+//	pick, drop    called off, FAILED or never received      after a resync: sent again with the lane; else forgotten
 //	stopCharging  FAILED, or still charging                sent again every ResendAfter
 //	startPause,   a state shows it paused (or not)          over
 //	stopPause     FINISHED / FAILED                        over / out of dispatch, for the operator

@@ -257,6 +257,15 @@ func (m *Master) Receive(now time.Time, topic string, msg any) ([]fleet.Event, [
 	return m.incoming(now, topic, func(v *vehicle, t vda5050.Topic) (message, error) { return m.value(v, t, topic, msg) })
 }
 
+// IncomingChecked is Incoming for a message that CheckMessage decoded and
+// checked: what read checks of a message without the vehicle's state
+// (the protocol, identity, limits, map and site) is not checked again;
+// the rest (the order of headerIds, the position against its node, the
+// vehicle's own record) is, as for Incoming.
+func (m *Master) IncomingChecked(now time.Time, c *Checked) ([]fleet.Event, []Outgoing, error) {
+	return m.incoming(now, c.topic, func(*vehicle, vda5050.Topic) (message, error) { return c.msg, nil })
+}
+
 func (m *Master) incoming(now time.Time, topic string, read func(*vehicle, vda5050.Topic) (message, error)) ([]fleet.Event, []Outgoing, error) {
 	m.begin(now)
 	p, known := m.topics[topic]

@@ -2,7 +2,9 @@ package vehicles
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -200,6 +202,7 @@ func (m *Master) flush(v *vehicle) {
 		m.settle(v)
 		return
 	}
+	m.forgetOff(v)
 	v.needNew = false
 	act := v.act
 	v.act = nil
@@ -347,7 +350,12 @@ func (m *Master) cancelOver(v *vehicle, st *vda5050.State) {
 			return
 		}
 	}
-	if settled(st) && m.now.After(v.cancelT) {
+	if settled(st) && m.now.After(v.cancelT) && !v.instantSeen {
+		// (a vehicle that reports its instant actions says when the
+		// cancel is over: a state that shows it standing may have been
+		// made before the cancel reached it, and read late by a fleetd
+		// that fell behind; a new order from where that state put it
+		// would be rejected by a vehicle that has moved on)
 		v.cancel, v.cancels = "", 0
 	}
 }
@@ -361,10 +369,10 @@ const errNoOrderToCancel = "noOrderToCancel"
 // the rest of its lane as a new order without the action.
 func (m *Master) cancel(v *vehicle) {
 	v.act = nil
-	if len(v.actions) == 0 && v.charge == nil {
+	if !slices.ContainsFunc(slices.Collect(maps.Values(v.actions)), func(a *sent) bool { return !a.off }) && v.charge == nil {
 		return // nothing to call off
 	}
-	v.actions = map[string]*sent{}
+	m.callOff(v, false)
 	v.charge = nil
 	m.sendCancel(v)
 	v.needNew = true

@@ -69,7 +69,9 @@ type VehicleSnapshot struct {
 	HeaderSeen bool                  `json:"headerSeen,omitempty"`
 	LastHeader uint32                `json:"lastHeader"`
 	LinkChange bool                  `json:"linkChanged,omitempty"`
-	IgnoredBy  map[string]int        `json:"ignored"`
+	// InstantSeen: it reports the states of instant actions
+	InstantSeen bool           `json:"instantSeen,omitempty"`
+	IgnoredBy   map[string]int `json:"ignored"`
 }
 
 // PendingAction is a node action the Controller asked for.
@@ -84,6 +86,10 @@ type PendingAction struct {
 type SentAction struct {
 	Kind    string        `json:"kind"`
 	Pending PendingAction `json:"pending"`
+	// Off, Redo: called off and kept until the vehicle reports it; to be
+	// sent again unless it finished
+	Off  bool `json:"off,omitempty"`
+	Redo bool `json:"redo,omitempty"`
 }
 
 // ChargeSnapshot follows one charging session.
@@ -146,7 +152,7 @@ func (v *vehicle) snapshot() VehicleSnapshot {
 		NeedNew: v.needNew, Cancel: v.cancel, CancelT: v.cancelT, Cancels: v.cancels, OrderAt: v.orderAt,
 		PauseAct: v.pauseAct, PauseAt: v.pauseAt, PauseTries: v.pauseTries, FactAsks: v.factAsks,
 		Actions: map[string]SentAction{}, Resyncs: v.resyncs, Carries: []string{}, LoadsOff: v.loadsOff,
-		HeaderSeen: v.headerSeen, LastHeader: v.lastHeader, LinkChange: v.linkChanged, IgnoredBy: maps.Clone(v.ignored)}
+		HeaderSeen: v.headerSeen, LastHeader: v.lastHeader, LinkChange: v.linkChanged, InstantSeen: v.instantSeen, IgnoredBy: maps.Clone(v.ignored)}
 	if v.act != nil {
 		a := pendingSnapshot(*v.act)
 		vs.Act = &a
@@ -162,7 +168,7 @@ func (v *vehicle) snapshot() VehicleSnapshot {
 		}
 	}
 	for id, a := range v.actions {
-		vs.Actions[id] = SentAction{Kind: a.kind, Pending: pendingSnapshot(a.p)}
+		vs.Actions[id] = SentAction{Kind: a.kind, Pending: pendingSnapshot(a.p), Off: a.off, Redo: a.redo}
 	}
 	if c := v.charge; c != nil {
 		vs.Charge = &ChargeSnapshot{Target: c.target, Started: c.started, StopSent: c.stopSent, StopAt: c.stopAt, StopID: c.stopID}
@@ -238,6 +244,7 @@ func (v *vehicle) restore(vs VehicleSnapshot) {
 	v.needNew, v.cancel, v.cancelT, v.cancels, v.orderAt = vs.NeedNew, vs.Cancel, vs.CancelT, vs.Cancels, vs.OrderAt
 	v.pauseAct, v.pauseAt, v.pauseTries, v.factAsks = vs.PauseAct, vs.PauseAt, vs.PauseTries, vs.FactAsks
 	v.resyncs, v.loadsOff, v.headerSeen, v.lastHeader, v.linkChanged = vs.Resyncs, vs.LoadsOff, vs.HeaderSeen, vs.LastHeader, vs.LinkChange
+	v.instantSeen = vs.InstantSeen
 	for k, r := range vs.Reasons {
 		v.reasons[k] = r
 	}
@@ -263,7 +270,7 @@ func (v *vehicle) restore(vs VehicleSnapshot) {
 		}
 	}
 	for id, a := range vs.Actions {
-		v.actions[id] = &sent{kind: a.Kind, p: a.Pending.pending()}
+		v.actions[id] = &sent{kind: a.Kind, p: a.Pending.pending(), off: a.Off, redo: a.Redo}
 	}
 	if c := vs.Charge; c != nil {
 		v.charge = &chargeWatch{target: c.Target, started: c.Started, stopSent: c.StopSent, stopAt: c.StopAt, stopID: c.StopID}

@@ -165,19 +165,42 @@ func (m *Master) extent() [4]float64 {
 // is at its cap (Config.MaxVehicles; ErrRosterFull). The error is a
 // *RefusedError.
 func (m *Master) Check(wall time.Time, topic string, payload []byte) error {
+	_, err := m.CheckMessage(wall, topic, payload)
+	return err
+}
+
+// Checked is a vehicle's message that passed Check, decoded: the core
+// hands it to IncomingChecked, which does not decode or check it again
+// (a state is parsed once).
+type Checked struct {
+	topic string
+	msg   message
+}
+
+// State is the state a Checked message carries, nil for another message.
+// Its caller may trim it as it trims what it journals (the core must see
+// live what it sees in replay), before IncomingChecked, and must not
+// change it after.
+func (c *Checked) State() *vda5050.State { return c.msg.state }
+
+// CheckMessage is Check that returns the message it decoded.
+func (m *Master) CheckMessage(wall time.Time, topic string, payload []byte) (*Checked, error) {
 	_, man, serial, t, err := vda5050.ParseTopic(topic)
 	if err != nil {
-		return &RefusedError{Vehicle: "?", Reason: RefusedTopic, Err: err}
+		return nil, &RefusedError{Vehicle: "?", Reason: RefusedTopic, Err: err}
 	}
 	if err := m.admissible(man, serial); err != nil {
-		return err
+		return nil, err
 	}
 	v := &vehicle{id: man + "/" + serial, e: Entry{Manufacturer: man, SerialNumber: serial}}
 	msg, err := m.read(v, t, topic, payload)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return m.onTime(v, msg, wall)
+	if err := m.onTime(v, msg, wall); err != nil {
+		return nil, err
+	}
+	return &Checked{topic: topic, msg: msg}, nil
 }
 
 // onTime refuses a state or visualization whose header timestamp is more

@@ -76,6 +76,9 @@ type vehicle struct {
 	// how many believed states in a row reported others (see checkLoads)
 	carries  map[string]bool
 	loadsOff int
+	// instantSeen: the vehicle reports the states of instant actions (a
+	// cancel is then over only when it says so, see cancelOver)
+	instantSeen bool
 
 	// what the next message must follow (see trust.go)
 	headerSeen  bool
@@ -96,6 +99,10 @@ type pending struct {
 type sent struct {
 	kind string
 	p    pending
+	// off: a pick or drop called off by a cancel (the Controller's, or a
+	// resync's), kept until the vehicle reports what became of it (see
+	// calledOff); redo: a resync's, to be sent again unless it finished
+	off, redo bool
 }
 
 // chargeWatch follows one charging session.
@@ -322,6 +329,9 @@ func (m *Master) state(v *vehicle, st *vda5050.State) {
 	m.actionStates(v, st)
 	m.checkLoads(v, st)
 	m.cancelOver(v, st)
+	if v.cancel == "" && settled(st) {
+		m.forgetOff(v)
+	}
 	m.pauseAnswered(v, st)
 	m.faultsOf(v, st)
 	m.batteryReport(v)
@@ -417,8 +427,15 @@ func (m *Master) actionStates(v *vehicle, st *vda5050.State) {
 		if c := v.charge; c != nil && as.ActionID == c.stopID && as.ActionStatus == vda5050.StatusFailed {
 			c.stopSent = false // try again
 		}
+		if instantTypes[as.ActionType] {
+			v.instantSeen = true
+		}
 		a, ok := v.actions[as.ActionID]
 		if !ok {
+			continue
+		}
+		if a.off {
+			m.calledOff(v, as, a)
 			continue
 		}
 		switch as.ActionStatus {
@@ -426,12 +443,7 @@ func (m *Master) actionStates(v *vehicle, st *vda5050.State) {
 			delete(v.actions, as.ActionID)
 			switch a.kind {
 			case vda5050.ActionPick, vda5050.ActionDrop:
-				if a.kind == vda5050.ActionPick {
-					v.carries[a.p.container] = true
-				} else {
-					delete(v.carries, a.p.container)
-				}
-				m.emit(fleet.ActionDone{Shuttle: v.id, Action: fleetAction(a.kind), SoC: v.soc})
+				m.actionFinished(v, a)
 			case vda5050.ActionStartCharging:
 				if v.charge != nil {
 					v.charge.started = true
@@ -465,6 +477,99 @@ func (m *Master) actionStates(v *vehicle, st *vda5050.State) {
 	case c.started && v.soc >= c.target-1e-3 && (!c.stopSent || m.now.Sub(c.stopAt) >= m.cfg.ResendAfter):
 		m.stopCharging(v) // again if it still charges: the first may have been lost
 	}
+}
+
+// instantTypes are the instant actions fleetd sends.
+var instantTypes = map[string]bool{vda5050.ActionCancelOrder: true, vda5050.ActionStartPause: true, vda5050.ActionStopPause: true,
+	vda5050.ActionStateRequest: true, vda5050.ActionFactsheetRequest: true, vda5050.ActionStopCharging: true}
+
+// callOff calls off the node actions sent to a vehicle, as a cancelOrder
+// does (redo: to be sent again, a resync's). A pick or drop is not
+// forgotten: a vehicle cannot stop one under way, and one may have
+// finished in a state fleetd has not read yet; the container is then
+// aboard (or off) whatever fleetd meant. It is kept until the vehicle
+// reports it (calledOff), or reports no longer having it (forgetOff).
+// Forgetting it made the load record wrong: a pick that finished after a
+// cancel was ignored, and the vehicle carried a container fleetd said it
+// had not put there (and a resync sent the pick again).
+func (m *Master) callOff(v *vehicle, redo bool) {
+	for id, a := range v.actions {
+		if a.kind == vda5050.ActionPick || a.kind == vda5050.ActionDrop {
+			a.off, a.redo = true, a.redo || redo
+			continue
+		}
+		if redo && a.p.step >= v.at && (v.act == nil || a.p.step > v.act.step) {
+			p := a.p
+			v.act = &p
+		}
+		delete(v.actions, id)
+	}
+}
+
+// calledOff reads what a vehicle reports of a pick or drop called off.
+// Finished, it happened: the load record follows it (and a resync's goes
+// to the Controller as done, as it was never called off there); one the
+// Controller called off is logged, and the loads check holds the vehicle
+// for an operator (the Controller gave the move up). Failed, it did not:
+// a resync's is sent again.
+func (m *Master) calledOff(v *vehicle, as vda5050.ActionState, a *sent) {
+	switch as.ActionStatus {
+	case vda5050.StatusFinished:
+		delete(v.actions, as.ActionID)
+		if a.redo {
+			m.actionFinished(v, a)
+			if v.act != nil && v.act.step == a.p.step && v.act.kind == a.kind {
+				v.act = nil // done: not to be sent again
+			}
+			return
+		}
+		m.cfg.Log.Error("vehicle finished a "+a.kind+" that was called off; fleetd did not record it as done, and holds the vehicle until its loads match",
+			"shuttle", v.id, "container", a.p.container, "action", as.ActionID)
+	case vda5050.StatusFailed:
+		delete(v.actions, as.ActionID)
+		if a.redo {
+			m.redo(v, a)
+		}
+	}
+}
+
+// forgetOff settles the picks and drops called off that a vehicle
+// standing still after its cancel does not report at all: it never had
+// them (the order that carried them was lost or rejected). A resync's
+// are sent again.
+func (m *Master) forgetOff(v *vehicle) {
+	for id, a := range v.actions {
+		if !a.off {
+			continue
+		}
+		if slices.ContainsFunc(v.st.ActionStates, func(as vda5050.ActionState) bool { return as.ActionID == id }) {
+			continue // reported, and settled: calledOff has it
+		}
+		delete(v.actions, id)
+		if a.redo {
+			m.redo(v, a)
+		}
+	}
+}
+
+// redo makes a called-off action the one to send again with the next
+// order, if it is still ahead.
+func (m *Master) redo(v *vehicle, a *sent) {
+	if a.p.step >= v.at && (v.act == nil || a.p.step > v.act.step) {
+		p := a.p
+		v.act = &p
+	}
+}
+
+// actionFinished records a pick or drop the vehicle finished, and tells
+// the Controller.
+func (m *Master) actionFinished(v *vehicle, a *sent) {
+	if a.kind == vda5050.ActionPick {
+		v.carries[a.p.container] = true
+	} else {
+		delete(v.carries, a.p.container)
+	}
+	m.emit(fleet.ActionDone{Shuttle: v.id, Action: fleetAction(a.kind), SoC: v.soc})
 }
 
 func (m *Master) stopCharging(v *vehicle) {
@@ -584,13 +689,8 @@ func namesOrder(e vda5050.Error, order string) bool {
 // stands, with the node action still to do; cancel first stops what it
 // drives now.
 func (m *Master) resync(v *vehicle, cancel bool) {
-	for _, a := range v.actions {
-		if a.p.step >= v.at && (v.act == nil || a.p.step > v.act.step) {
-			p := a.p
-			v.act = &p
-		}
-	}
-	v.actions, v.charge = map[string]*sent{}, nil
+	m.callOff(v, true)
+	v.charge = nil
 	if cancel {
 		m.sendCancel(v)
 	}
