@@ -70,38 +70,35 @@ func LookBin(name string) (string, error) {
 // free loopback port, anonymous clients allowed, its configuration
 // (mosquitto.conf) and log (mosquitto.log) in dir.
 func StartMosquitto(dir string, opts ...ServiceOption) (*Service, error) {
-	var o serviceOpts
-	for _, f := range opts {
-		f(&o)
-	}
-	bin, err := LookBin("mosquitto")
-	if err != nil {
-		return nil, err
-	}
-	port, err := FreePort()
-	if err != nil {
-		return nil, err
-	}
-	conf := filepath.Join(dir, "mosquitto.conf")
-	lines := append([]string{fmt.Sprintf("listener %d 127.0.0.1", port), "allow_anonymous true", "persistence false"}, o.confLines...)
-	lines = append(lines, "log_dest stderr", "log_type error", "log_type warning")
-	if err := os.WriteFile(conf, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		return nil, fmt.Errorf("mosquitto: %w", err)
-	}
-	s := &Service{Name: "mosquitto", Port: port, spec: Spec{Name: "mosquitto", Log: filepath.Join(dir, "mosquitto.log"),
-		Bin: bin, Args: []string{"-c", conf}, DieWithParent: o.dieWithParent}}
-	return s, s.start()
+	return startService("mosquitto", filepath.Join(dir, "mosquitto.log"), opts, func(port int, o serviceOpts) ([]string, error) {
+		conf := filepath.Join(dir, "mosquitto.conf")
+		lines := append([]string{fmt.Sprintf("listener %d 127.0.0.1", port), "allow_anonymous true", "persistence false"}, o.confLines...)
+		lines = append(lines, "log_dest stderr", "log_type error", "log_type warning")
+		return []string{"-c", conf}, os.WriteFile(conf, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	})
 }
 
 // StartRedis starts a private redis-server on a free loopback port, its
 // files and log (redis.log) in dir, with no snapshots and, unless
 // AppendOnly says otherwise, no append-only file.
 func StartRedis(dir string, opts ...ServiceOption) (*Service, error) {
+	return startService("redis-server", filepath.Join(dir, "redis.log"), opts, func(port int, o serviceOpts) ([]string, error) {
+		args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""}
+		if o.appendFsync != "" {
+			return append(args, "--appendonly", "yes", "--appendfsync", o.appendFsync), nil
+		}
+		return append(args, "--appendonly", "no"), nil
+	})
+}
+
+// startService starts the binary name on a free port with the arguments
+// args makes for that port.
+func startService(name, log string, opts []ServiceOption, args func(port int, o serviceOpts) ([]string, error)) (*Service, error) {
 	var o serviceOpts
 	for _, f := range opts {
 		f(&o)
 	}
-	bin, err := LookBin("redis-server")
+	bin, err := LookBin(name)
 	if err != nil {
 		return nil, err
 	}
@@ -109,14 +106,11 @@ func StartRedis(dir string, opts ...ServiceOption) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""}
-	if o.appendFsync != "" {
-		args = append(args, "--appendonly", "yes", "--appendfsync", o.appendFsync)
-	} else {
-		args = append(args, "--appendonly", "no")
+	a, err := args(port, o)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	s := &Service{Name: "redis-server", Port: port, spec: Spec{Name: "redis-server", Log: filepath.Join(dir, "redis.log"),
-		Bin: bin, Args: args, DieWithParent: o.dieWithParent}}
+	s := &Service{Name: name, Port: port, spec: Spec{Name: name, Log: log, Bin: bin, Args: a, DieWithParent: o.dieWithParent}}
 	return s, s.start()
 }
 
