@@ -22,7 +22,11 @@ import (
 	"github.com/borderfleet/borderfleet/vehicles"
 )
 
-func newDaemon(t *testing.T) (*daemon.Daemon, *geo.Site) {
+// onBus runs a daemon of the default site (no store, a roster of its
+// own that admits every vehicle) on a test bus until the test ends, when
+// Run must return no error; it returns once the daemon has subscribed to
+// its four topics.
+func onBus(t *testing.T) (*daemon.Daemon, *geo.Site, *daemontest.Bus) {
 	t.Helper()
 	site, err := geo.Default()
 	require.NoError(t, err)
@@ -30,22 +34,16 @@ func newDaemon(t *testing.T) (*daemon.Daemon, *geo.Site) {
 	require.NoError(t, err)
 	roster, err := vehicles.NewRoster()
 	require.NoError(t, err)
-	d, err := daemon.New(daemon.Config{Graph: g, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}})
-	require.NoError(t, err)
-	return d, site
+	bus := &daemontest.Bus{}
+	d, stop, _ := runDaemon(t, daemon.Config{Graph: g, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}}, bus)
+	t.Cleanup(func() { require.NoError(t, stop(), "Run's end") })
+	require.Eventually(t, func() bool { return len(bus.Subscriptions()) == 4 }, 5*time.Second, 10*time.Millisecond)
+	return d, site, bus
 }
 
 func TestDaemonJoinsVehiclesAndSendsOrders(t *testing.T) {
-	d, site := newDaemon(t)
-	bus := &daemontest.Bus{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- d.Run(ctx, bus) }()
-	defer func() {
-		cancel()
-		require.NoError(t, <-done)
-	}()
-	require.Eventually(t, func() bool { return len(bus.Subscriptions()) == 4 }, 5*time.Second, 10*time.Millisecond)
+	d, site, bus := onBus(t)
+	ctx := t.Context()
 	assert.Equal(t, map[string]byte{"uagv/v2/+/+/state": 0, "uagv/v2/+/+/connection": 1, "uagv/v2/+/+/factsheet": 0, "uagv/v2/+/+/visualization": 0}, bus.Subscriptions())
 
 	bus.Handler()("uagv/v2/acme/s1/state", daemontest.State(t, "s1", "kz-park-01"))

@@ -1,7 +1,6 @@
 package daemon_test
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -20,16 +19,8 @@ import (
 // the same state as before the break: it is news all the same (it clears
 // the broken link), not a repeat that only counts as a sign of life.
 func TestStateAfterALinkBreakIsNotARepeat(t *testing.T) {
-	d, _ := newDaemon(t)
-	bus := &daemontest.Bus{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- d.Run(ctx, bus) }()
-	defer func() {
-		cancel()
-		require.NoError(t, <-done)
-	}()
-	require.Eventually(t, func() bool { return len(bus.Subscriptions()) == 4 }, 5*time.Second, 10*time.Millisecond)
+	d, _, bus := onBus(t)
+	ctx := t.Context()
 
 	var h vda5050.Headers
 	stamp := func(hdr *vda5050.Header, topic vda5050.Topic) { h.Stamp(hdr, "acme", "s1", topic, time.Now()) }
@@ -76,16 +67,7 @@ func TestStateAfterALinkBreakIsNotARepeat(t *testing.T) {
 // knows is asked for its state: what they published meanwhile is lost,
 // and a broker that restarted published no will for them.
 func TestLinkBackAsksEveryVehicleForItsState(t *testing.T) {
-	d, _ := newDaemon(t)
-	bus := &daemontest.Bus{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- d.Run(ctx, bus) }()
-	defer func() {
-		cancel()
-		require.NoError(t, <-done)
-	}()
-	require.Eventually(t, func() bool { return len(bus.Subscriptions()) == 4 }, 5*time.Second, 10*time.Millisecond)
+	d, _, bus := onBus(t)
 	var h vda5050.Headers
 	c := vda5050.Connection{ConnectionState: vda5050.ConnectionOnline}
 	h.Stamp(&c.Header, "acme", "s1", vda5050.TopicConnection, time.Now())

@@ -166,21 +166,7 @@ func (e *engine) finish(g *routing.Graph) {
 		r.ShuttlesByState[string(s)]++
 	}
 	for _, m := range e.ctl.Moves() {
-		r.MovesByState[string(m.State)]++
-		switch m.State {
-		case fleet.MoveDelivered:
-			r.MovesDelivered++
-		case fleet.MoveReturned:
-			r.MovesReturned++
-		case fleet.MovePending:
-			r.MovesPending++
-		case fleet.MoveCancelled, fleet.MoveFailed:
-		default:
-			r.MovesInProgress++
-			if m.Shuttle == "" {
-				r.LostMoves++ // under way, but on no shuttle
-			}
-		}
+		r.CountMove(m)
 	}
 	if len(e.ctl.Moves()) != len(e.moves) {
 		r.LostMoves += len(e.moves) - len(e.ctl.Moves())
@@ -205,4 +191,29 @@ func (e *engine) finish(g *routing.Graph) {
 // illegal state transition.
 func (r Report) Failed() bool {
 	return r.Conflicts+r.BatteryDepletions+r.Deadlocks+r.LostMoves+r.DuplicateDeliveries+r.IllegalTransitions > 0
+}
+
+// CountMove adds a move to the tallies by its state (MovesByState, made
+// already, and the delivered, returned, pending and in-progress counts)
+// and counts it lost if it is under way on no shuttle, which it reports.
+// The in-process run and the end-to-end one (sim/endtoend) count their
+// moves by it alike.
+func (r *Report) CountMove(m *fleet.Move) (lost bool) {
+	r.MovesByState[string(m.State)]++
+	switch m.State {
+	case fleet.MoveDelivered:
+		r.MovesDelivered++
+	case fleet.MoveReturned:
+		r.MovesReturned++
+	case fleet.MovePending:
+		r.MovesPending++
+	case fleet.MoveCancelled, fleet.MoveFailed:
+	default:
+		r.MovesInProgress++
+		if m.Shuttle == "" {
+			r.LostMoves++ // under way, but on no shuttle
+			return true
+		}
+	}
+	return false
 }

@@ -6,7 +6,9 @@ import (
 	"math"
 	"os"
 	"testing"
+	"time"
 
+	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/geo/sitegen"
 	"github.com/borderfleet/borderfleet/routing"
@@ -300,4 +302,33 @@ func TestBoundAboveGeneratedRuns(t *testing.T) {
 				r.Bound.Fleet, r.Bound.Handling, r.Bound.Gates, r.Bound.Lane)
 		})
 	}
+}
+
+// CountMove tallies a move by its state and counts one under way on no
+// shuttle as lost (and says so); an ended one is never lost.
+func TestReportCountMove(t *testing.T) {
+	r := Report{MovesByState: map[string]int{}}
+	for _, c := range []struct {
+		state   fleet.MoveState
+		shuttle string
+		lost    bool
+	}{
+		{fleet.MoveDelivered, "", false},
+		{fleet.MoveReturned, "", false},
+		{fleet.MovePending, "", false},
+		{fleet.MoveCancelled, "", false},
+		{fleet.MoveFailed, "", false},
+		{fleet.MoveLaden, "s1", false},
+		{fleet.MoveAtGate, "", true},
+	} {
+		m := fleet.NewMove("m", "C1", "a", "b", time.Time{})
+		m.State, m.Shuttle = c.state, c.shuttle
+		assert.Equal(t, c.lost, r.CountMove(m), "%s on %q", c.state, c.shuttle)
+	}
+	assert.Equal(t, 1, r.MovesDelivered)
+	assert.Equal(t, 1, r.MovesReturned)
+	assert.Equal(t, 1, r.MovesPending)
+	assert.Equal(t, 2, r.MovesInProgress)
+	assert.Equal(t, 1, r.LostMoves)
+	assert.Equal(t, map[string]int{"delivered": 1, "refused_returned": 1, "pending": 1, "cancelled": 1, "failed": 1, "laden_transit": 1, "at_gate": 1}, r.MovesByState)
 }

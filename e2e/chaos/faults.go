@@ -24,11 +24,11 @@ func (r *runner) fault(ctx context.Context, f Fault) {
 	case Kill:
 		r.kill(ctx)
 	case Broker:
-		if err := r.mq.restart(); err != nil {
+		if err := r.mq.Restart(); err != nil {
 			r.violate("broker restart: %v", err)
 		}
 	case Redis:
-		if err := r.rd.restart(); err != nil {
+		if err := r.rd.Restart(); err != nil {
 			r.violate("redis restart: %v", err)
 		}
 	case Stall:

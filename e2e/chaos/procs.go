@@ -7,103 +7,11 @@ import (
 	"github.com/borderfleet/borderfleet/internal/proc"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 )
-
-// mosquitto is a private Mosquitto on a loopback port, started again on
-// the same port after a kill.
-type mosquitto struct {
-	dir  string
-	port int
-	p    *proc.Proc
-}
-
-func startMosquitto(dir string) (*mosquitto, error) {
-	port, err := proc.FreePort()
-	if err != nil {
-		return nil, err
-	}
-	conf := filepath.Join(dir, "mosquitto.conf")
-	text := fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\nlog_type error\nlog_type warning\n", port)
-	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
-		return nil, err
-	}
-	m := &mosquitto{dir: dir, port: port}
-	return m, m.start()
-}
-
-func (m *mosquitto) addr() string { return fmt.Sprintf("127.0.0.1:%d", m.port) }
-func (m *mosquitto) URL() string  { return "tcp://" + m.addr() }
-
-func (m *mosquitto) start() error {
-	var err error
-	m.p, err = proc.Start(proc.Spec{Name: "mosquitto", Log: filepath.Join(m.dir, "mosquitto.log"), Bin: "mosquitto", Args: []string{"-c", filepath.Join(m.dir, "mosquitto.conf")}})
-	if err != nil {
-		return err
-	}
-	return proc.WaitPort(m.addr(), 10*time.Second, m.p)
-}
-
-// restart kills the broker and starts it again on its port.
-func (m *mosquitto) restart() error {
-	m.p.Kill()
-	// the port may take a moment to be free again
-	var err error
-	for range 50 {
-		if err = m.start(); err == nil {
-			return nil
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("chaos: mosquitto did not start again: %w", err)
-}
-
-// redis is a private redis-server on a loopback port with an append-only
-// file fsynced on every write, so that what it acknowledged survives its
-// SIGKILL (as a production Redis under fleetd must be configured).
-type redis struct {
-	dir  string
-	port int
-	p    *proc.Proc
-}
-
-func startRedis(dir string) (*redis, error) {
-	port, err := proc.FreePort()
-	if err != nil {
-		return nil, err
-	}
-	r := &redis{dir: dir, port: port}
-	return r, r.start()
-}
-
-func (r *redis) addr() string { return fmt.Sprintf("127.0.0.1:%d", r.port) }
-
-func (r *redis) start() error {
-	var err error
-	r.p, err = proc.Start(proc.Spec{Name: "redis-server", Log: filepath.Join(r.dir, "redis.log"), Bin: "redis-server",
-		Args: []string{"--port", fmt.Sprint(r.port), "--bind", "127.0.0.1", "--dir", r.dir, "--save", "",
-			"--appendonly", "yes", "--appendfsync", "always"}})
-	if err != nil {
-		return err
-	}
-	return proc.WaitPort(r.addr(), 10*time.Second, r.p)
-}
-
-func (r *redis) restart() error {
-	r.p.Kill()
-	var err error
-	for range 50 {
-		if err = r.start(); err == nil {
-			return nil
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("chaos: redis-server did not start again: %w", err)
-}
 
 // fleetd runs fleetd demo (no shuttles, no demo moves: shuttle-sim
 // drives, moves come through the API, the demo plays the officers) and

@@ -40,8 +40,8 @@ type runner struct {
 	start time.Time
 	site  *geo.Site
 
-	mq      *mosquitto
-	rd      *redis
+	mq      *proc.Service
+	rd      *proc.Service
 	boltDir string // the tmpfs, for the bolt store
 	mounted bool
 	fd      *fleetd
@@ -135,18 +135,21 @@ func (r *runner) setup(ctx context.Context) error {
 	if err := r.binaries(ctx); err != nil {
 		return err
 	}
-	if r.mq, err = startMosquitto(r.dir); err != nil {
-		return err
+	if r.mq, err = proc.StartMosquitto(r.dir); err != nil {
+		return fmt.Errorf("chaos: %w", err)
 	}
-	r.logf("mosquitto on %s", r.mq.URL())
+	r.logf("mosquitto on tcp://%s", r.mq.Addr())
 	storeURL := ""
 	switch r.o.store {
 	case "redis":
-		if r.rd, err = startRedis(r.dir); err != nil {
-			return err
+		// fsynced on every write, so that what it acknowledged survives
+		// its SIGKILL (as a production Redis under fleetd must be
+		// configured)
+		if r.rd, err = proc.StartRedis(r.dir, proc.AppendOnly("always")); err != nil {
+			return fmt.Errorf("chaos: %w", err)
 		}
-		storeURL = fmt.Sprintf("redis://%s/0?prefix=chaos:", r.rd.addr())
-		r.logf("redis-server on %s (append-only file, fsync always)", r.rd.addr())
+		storeURL = fmt.Sprintf("redis://%s/0?prefix=chaos:", r.rd.Addr())
+		r.logf("redis-server on %s (append-only file, fsync always)", r.rd.Addr())
 	case "bolt":
 		r.boltDir = filepath.Join(r.dir, "bolt")
 		if err := mountTmpfs(r.boltDir, r.o.diskSize); err != nil {
@@ -173,7 +176,7 @@ func (r *runner) setup(ctx context.Context) error {
 	}
 	listen := fmt.Sprintf("127.0.0.1:%d", port)
 	r.fd = &fleetd{bin: r.o.fleetdBin, log: filepath.Join(r.dir, "fleetd.log"), args: []string{"demo",
-		"--shuttles", "0", "--moves-per-hour", "0", "--no-refusals", "--broker", r.mq.URL(), "--store", storeURL,
+		"--shuttles", "0", "--moves-per-hour", "0", "--no-refusals", "--broker", "tcp://" + r.mq.Addr(), "--store", storeURL,
 		"--time-scale", fmt.Sprint(r.o.scale), "--interface", iface, "--owner", "chaos", "--listen", listen,
 		"--tokens", tokens, "--status-every", "5s", "--seed", fmt.Sprint(r.o.seed)}}
 	r.cl = &client{base: "http://" + listen, token: token, hc: &http.Client{Timeout: 15 * time.Second}}
@@ -187,7 +190,7 @@ func (r *runner) setup(ctx context.Context) error {
 	r.w = wire.New(g)
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if r.spy, err = mqttbus.Connect(cctx, mqttbus.Config{URL: r.mq.URL(), ClientID: "chaos-spy", MaxReconnectInterval: 200 * time.Millisecond}, nil, nil); err != nil {
+	if r.spy, err = mqttbus.Connect(cctx, mqttbus.Config{URL: "tcp://" + r.mq.Addr(), ClientID: "chaos-spy", MaxReconnectInterval: 200 * time.Millisecond}, nil, nil); err != nil {
 		return err
 	}
 	if err := r.spy.Subscribe(iface+"/#", 1, r.w.Add); err != nil {
@@ -197,7 +200,7 @@ func (r *runner) setup(ctx context.Context) error {
 	// (a proxy to the broker that the link-cut fault cuts), so that the
 	// faults can single out whichever shuttle drives when they come
 	for i, start := range r.startNodes() {
-		px, err := newProxy(r.mq.addr)
+		px, err := newProxy(r.mq.Addr)
 		if err != nil {
 			return err
 		}
@@ -275,12 +278,8 @@ func (r *runner) teardown() {
 	for _, sh := range r.shuttles {
 		sh.px.Close()
 	}
-	if r.mq != nil && r.mq.p != nil {
-		r.mq.p.Stop(3 * time.Second)
-	}
-	if r.rd != nil && r.rd.p != nil {
-		r.rd.p.Stop(3 * time.Second)
-	}
+	r.mq.Stop(3 * time.Second)
+	r.rd.Stop(3 * time.Second)
 	if r.mounted {
 		if err := unmount(r.boltDir); err != nil {
 			r.logf("%v", err)

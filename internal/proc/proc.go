@@ -1,7 +1,10 @@
-// Package proc runs the helper processes of the load command (sim/load)
-// and the chaos command (e2e/chaos): brokers, stores and fleetd, each
-// logging to a file of its own in a process group of its own, so that a
-// stop reaches it alone; and it finds free loopback ports for them.
+// Package proc runs the helper processes of the load command (sim/load),
+// the chaos command (e2e/chaos) and the end-to-end runner
+// (sim/endtoend): brokers, stores and fleetd, each logging to a file of
+// its own in a process group of its own, so that a stop reaches it
+// alone; and it finds free loopback ports for them. StartMosquitto and
+// StartRedis start the private broker and Redis they share, which can
+// be killed and started again on their port.
 package proc
 
 import (

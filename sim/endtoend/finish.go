@@ -48,21 +48,8 @@ func (r *runner) finish(ctx context.Context) (sim.Report, *sim.Recording, error)
 		asOf(fm, cut)
 		m.State = string(fm.State)
 		moves = append(moves, fm)
-		rep.MovesByState[m.State]++
-		switch fm.State {
-		case fleet.MoveDelivered:
-			rep.MovesDelivered++
-		case fleet.MoveReturned:
-			rep.MovesReturned++
-		case fleet.MovePending:
-			rep.MovesPending++
-		case fleet.MoveCancelled, fleet.MoveFailed:
-		default:
-			rep.MovesInProgress++
-			if m.Shuttle == "" {
-				rep.LostMoves++ // under way, but on no shuttle
-				rep.Errors = append(rep.Errors, fmt.Sprintf("move %s is %s on no shuttle", m.ID, m.State))
-			}
+		if rep.CountMove(fm) {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("move %s is %s on no shuttle", m.ID, m.State))
 		}
 		delivered := 0
 		for _, h := range fm.History {

@@ -24,8 +24,8 @@ type runner struct {
 	dir   string
 	start time.Time // real time the run began
 
-	mq     *service
-	rd     *service
+	mq     *proc.Service
+	rd     *proc.Service
 	fleetd *fleetd
 	shut   *proc.Proc
 	cl     *client
@@ -81,19 +81,21 @@ func (r *runner) setup(ctx context.Context) error {
 	}
 	r.logf("run folder %s (the logs of every process)", r.dir)
 	var err error
-	if r.mq, err = startMosquitto(r.dir); err != nil {
-		return err
+	if r.mq, err = proc.StartMosquitto(r.dir); err != nil {
+		return fmt.Errorf("endtoend: %w", err)
 	}
-	r.logf("mosquitto on %s", r.mq.addr())
-	broker := "tcp://" + r.mq.addr()
+	r.logf("mosquitto on %s", r.mq.Addr())
+	broker := "tcp://" + r.mq.Addr()
 	store := c.Store
 	switch {
 	case store == "redis":
-		if r.rd, err = startRedis(r.dir); err != nil {
-			return err
+		// an append-only file fsynced on every write, as fleetd's Redis
+		// must be configured
+		if r.rd, err = proc.StartRedis(r.dir, proc.AppendOnly("always")); err != nil {
+			return fmt.Errorf("endtoend: %w", err)
 		}
-		store = fmt.Sprintf("redis://%s/0", r.rd.addr())
-		r.logf("redis-server on %s (append-only file, fsync always)", r.rd.addr())
+		store = fmt.Sprintf("redis://%s/0", r.rd.Addr())
+		r.logf("redis-server on %s (append-only file, fsync always)", r.rd.Addr())
 	case store == "bolt":
 		store = "bolt:" + filepath.Join(r.dir, "fleetd.db")
 	case !strings.Contains(store, "prefix="):
@@ -192,7 +194,7 @@ func (r *runner) startShuttles() error {
 	if !s.NoBreakdowns {
 		mtbf = s.MTBF
 	}
-	args := []string{"--broker", "tcp://" + r.mq.addr(), "--shuttles", fmt.Sprint(s.Shuttles),
+	args := []string{"--broker", "tcp://" + r.mq.Addr(), "--shuttles", fmt.Sprint(s.Shuttles),
 		"--start", strings.Join(sim.StartNodes(s.Site)[:s.Shuttles], ","), "--soc", fmt.Sprint(s.StartSoC),
 		"--ambient", fmt.Sprint(s.AmbientC), "--top-speed", fmt.Sprint(s.TopSpeedKmh), "--handling", s.Handling.String(),
 		"--breakdown-mtbf", mtbf.String(), "--breakdown-mttr", s.MTTR.String(), "--seed", fmt.Sprint(s.Seed),
@@ -280,8 +282,8 @@ func plan(e sim.EndToEnd) []restart {
 func (r *runner) restart(ctx context.Context, rs restart) error {
 	if rs.broker {
 		r.logf("broker restart at %s: SIGKILL to mosquitto, started again on its port", r.obs.now().Round(time.Second))
-		if err := r.mq.restart(); err != nil {
-			return err
+		if err := r.mq.Restart(); err != nil {
+			return fmt.Errorf("endtoend: %w", err)
 		}
 		r.figs.BrokerRestarts++
 		return nil
@@ -318,8 +320,8 @@ func (r *runner) teardown(failed bool) {
 	if r.spy != nil {
 		r.spy.Disconnect()
 	}
-	r.mq.stop()
-	r.rd.stop()
+	r.mq.Stop(3 * time.Second)
+	r.rd.Stop(3 * time.Second)
 	if r.dir == "" || r.cfg.Dir != "" {
 		return
 	}

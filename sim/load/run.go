@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -228,12 +229,15 @@ func (r *run) makeSite() error {
 func (r *run) startServices() error {
 	switch r.cfg.Broker {
 	case "mosquitto":
-		p, url, err := startMosquitto(r.dir)
-		if err != nil {
-			return err
+		m, err := proc.StartMosquitto(r.dir, proc.MosquittoConf("max_queued_messages 100000"), proc.DieWithParent())
+		if errors.Is(err, exec.ErrNotFound) {
+			return fmt.Errorf("load: %w (install it, or use --broker embedded)", err)
 		}
-		r.procs = append(r.procs, p)
-		r.url, r.res.Broker = url, "mosquitto (private, loopback)"
+		if err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+		r.procs = append(r.procs, m.Proc())
+		r.url, r.res.Broker = "tcp://"+m.Addr(), "mosquitto (private, loopback)"
 	case "embedded":
 		port, err := proc.FreePort()
 		if err != nil {
@@ -247,12 +251,15 @@ func (r *run) startServices() error {
 	case s == "bolt":
 		r.cfg.Store, r.res.Store = "bolt:"+filepath.Join(r.dir, "fleetd.db"), "bolt"
 	case s == "redis":
-		p, url, err := startRedis(r.dir)
-		if err != nil {
-			return err
+		rd, err := proc.StartRedis(r.dir, proc.DieWithParent())
+		if errors.Is(err, exec.ErrNotFound) {
+			return fmt.Errorf("load: %w (install it, or use another --store)", err)
 		}
-		r.procs = append(r.procs, p)
-		r.cfg.Store, r.res.Store = url, "redis (private, loopback)"
+		if err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+		r.procs = append(r.procs, rd.Proc())
+		r.cfg.Store, r.res.Store = "redis://"+rd.Addr()+"/0", "redis (private, loopback)"
 	default:
 		r.res.Store = s
 	}
