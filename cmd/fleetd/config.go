@@ -115,7 +115,7 @@ func (c fileConfig) moveRetention() (time.Duration, error) {
 // default; 0 turns that trigger off.
 type snapshotsConfig struct {
 	// EveryRecords: a snapshot every this many journal records; default
-	// 4000.
+	// 2000.
 	EveryRecords *int `json:"every_records"`
 	// EveryS: a snapshot every this many seconds of wall time (when
 	// records came meanwhile); default 600.
