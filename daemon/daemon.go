@@ -204,6 +204,9 @@ type Daemon struct {
 	// busySince: when (Unix ns of d.wall) the core began the work it is
 	// on; 0 while it waits for work (keepLease reads it)
 	busySince atomic.Int64
+	// leased: takeOver sends when it acquired the lease, to keepLease
+	// (nil: nobody keeps it, as in Stepped)
+	leased chan<- time.Time
 
 	// snapshots (coresnap.go, snapwrite.go)
 	snaps        SnapshotStore // nil: the journal keeps none
@@ -263,14 +266,26 @@ func New(cfg Config) (*Daemon, error) {
 // another instance takes the lease, ErrJournalLost if the journal lost
 // records it applied.
 func (d *Daemon) Run(ctx context.Context, bus Bus) error {
+	var lost chan error // nil without a journal: never ready
 	if j := d.cfg.Journal; j != nil {
+		// the lease is renewed from the moment takeOver acquires it
+		// (keepLease), through the rest of the takeover
+		lost = make(chan error, 1)
+		leased := make(chan time.Time, 1)
+		d.leased = leased
+		leaseCtx, stopLease := context.WithCancel(ctx)
+		leaseDone := make(chan struct{})
+		go func() { defer close(leaseDone); d.keepLease(leaseCtx, leased, lost) }()
+		stopKeeping := func() { stopLease(); <-leaseDone }
 		if err := d.takeOver(ctx); err != nil {
+			stopKeeping()
 			if ctx.Err() != nil {
 				return nil
 			}
 			return err
 		}
 		defer func() { _ = j.Release(context.WithoutCancel(ctx), d.cfg.Owner, d.token) }()
+		defer stopKeeping() // before the release
 	}
 	d.active.Store(true)
 	pubCtx, stopPub := context.WithCancel(ctx)
@@ -296,14 +311,6 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 	}
 	tick := time.NewTimer(d.nextTick())
 	defer tick.Stop()
-	var lost chan error // nil without a journal: never ready
-	if d.cfg.Journal != nil {
-		lost = make(chan error, 1)
-		leaseCtx, stopLease := context.WithCancel(ctx)
-		leaseDone := make(chan struct{})
-		go func() { defer close(leaseDone); d.keepLease(leaseCtx, lost) }()
-		defer func() { stopLease(); <-leaseDone }()
-	}
 	for {
 		select {
 		case <-ctx.Done():

@@ -34,11 +34,20 @@ const coreStall = 30 * time.Second
 // coreStall. A renewal that fails for another reason (a timeout, a
 // replica that did not acknowledge) is tried again at the next third
 // while the lease has time left.
-func (d *Daemon) keepLease(ctx context.Context, lost chan<- error) {
+//
+// It starts when takeOver sends on leased the time it acquired the lease
+// (d.token is set by then), so that the rest of the takeover (the last
+// catch-up, the audit log's writes, the resume) does not eat into it.
+func (d *Daemon) keepLease(ctx context.Context, leased <-chan time.Time, lost chan<- error) {
+	var renewed time.Time
+	select {
+	case <-ctx.Done():
+		return
+	case renewed = <-leased:
+	}
 	ttl := d.cfg.LeaseTTL
 	every := time.NewTicker(ttl / 3)
 	defer every.Stop()
-	renewed := d.wall() // takeOver has just acquired it
 	for {
 		select {
 		case <-ctx.Done():

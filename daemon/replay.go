@@ -214,6 +214,9 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 		if err == nil {
 			d.token = token
 			leased = time.Now()
+			if d.leased != nil {
+				d.leased <- leased // once: the channel holds one
+			}
 			break
 		}
 		switch {
