@@ -39,7 +39,8 @@ type Config struct {
 	Owner string
 	// LeaseTTL is how long the lease lasts without renewal; a standby
 	// takes over at most this long (plus a poll) after the active instance
-	// dies. Default 3 s; renewed every third of it.
+	// dies. Default DefaultLeaseTTL (1 s); renewed every third of it on a
+	// goroutine of its own (keepLease).
 	LeaseTTL time.Duration
 	// TimeScale is how much faster than real time the core's clock runs;
 	// default 1. fleetd demo runs faster, in step with shuttle-sim's time
@@ -95,7 +96,7 @@ func (c Config) withDefaults() Config {
 		c.StaleAfter = 45 * time.Second
 	}
 	if c.LeaseTTL == 0 {
-		c.LeaseTTL = 3 * time.Second
+		c.LeaseTTL = DefaultLeaseTTL
 	}
 	if c.Owner == "" {
 		host, _ := os.Hostname()
@@ -207,6 +208,12 @@ type Daemon struct {
 	hooks    map[string]*Delivery // subscriber -> outbound delivery progress (not the core's)
 
 	in, out, rejected, dropped, same, pubErr, ctlErr, jErr, replayed atomic.Int64
+	// busySince: when (Unix ns of d.wall) the core began the work it is
+	// on; 0 while it waits for work (keepLease reads it)
+	busySince atomic.Int64
+	// leased: takeOver sends when it acquired the lease, to keepLease
+	// (nil: nobody keeps it, as in Stepped)
+	leased chan<- time.Time
 
 	// snapshots (coresnap.go, snapwrite.go)
 	snaps        SnapshotStore // nil: the journal keeps none
@@ -266,14 +273,26 @@ func New(cfg Config) (*Daemon, error) {
 // another instance takes the lease, ErrJournalLost if the journal lost
 // records it applied.
 func (d *Daemon) Run(ctx context.Context, bus Bus) error {
+	var lost chan error // nil without a journal: never ready
 	if j := d.cfg.Journal; j != nil {
+		// the lease is renewed from the moment takeOver acquires it
+		// (keepLease), through the rest of the takeover
+		lost = make(chan error, 1)
+		leased := make(chan time.Time, 1)
+		d.leased = leased
+		leaseCtx, stopLease := context.WithCancel(ctx)
+		leaseDone := make(chan struct{})
+		go func() { defer close(leaseDone); d.keepLease(leaseCtx, leased, lost) }()
+		stopKeeping := func() { stopLease(); <-leaseDone }
 		if err := d.takeOver(ctx); err != nil {
+			stopKeeping()
 			if ctx.Err() != nil {
 				return nil
 			}
 			return err
 		}
 		defer func() { _ = j.Release(context.WithoutCancel(ctx), d.cfg.Owner, d.token) }()
+		defer stopKeeping() // before the release
 	}
 	d.active.Store(true)
 	pubCtx, stopPub := context.WithCancel(ctx)
@@ -303,33 +322,31 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 	d.resume(ctx)
 	tick := time.NewTimer(d.nextTick())
 	defer tick.Stop()
-	renew := time.NewTicker(d.cfg.LeaseTTL / 3)
-	defer renew.Stop()
-	if d.cfg.Journal == nil {
-		renew.Stop()
-	}
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case msg := <-d.inbox:
+			d.busy()
 			d.incomingBatch(ctx, msg)
 		case fn := <-d.reqs:
+			d.busy()
 			fn(ctx)
 		case <-d.relink:
+			d.busy()
 			d.resume(ctx)
 		case <-tick.C:
+			d.busy()
 			d.tick(ctx)
 			tick.Reset(d.nextTick())
-		case <-renew.C:
-			if err := d.cfg.Journal.Renew(ctx, d.cfg.Owner, d.token, d.cfg.LeaseTTL); err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				d.active.Store(false)
-				return fmt.Errorf("%w (%v)", ErrDeposed, err)
+		case err := <-lost:
+			if ctx.Err() != nil {
+				return nil
 			}
+			d.active.Store(false)
+			return errLeaseLost(err)
 		}
+		d.busySince.Store(0)
 		if !d.active.Load() {
 			if d.stopErr != nil {
 				return d.stopErr
@@ -353,6 +370,9 @@ func (d *Daemon) LinkBack() {
 	default:
 	}
 }
+
+// busy notes that the core begins a piece of work (see keepLease).
+func (d *Daemon) busy() { d.busySince.Store(d.wall().UnixNano()) }
 
 // Active reports whether this instance drives the fleet (it holds the
 // lease, or runs without a journal).

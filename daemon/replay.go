@@ -201,6 +201,11 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 	if err := d.catchUp(ctx); err != nil {
 		return err
 	}
+	// the phases of a takeover, for the log: recovery (snapshot and
+	// tail), standing by (the lease held by another), the last
+	// catch-up, the audit log's and archive's writes
+	recovered := time.Now()
+	var leased time.Time
 	poll := time.NewTicker(d.cfg.LeaseTTL / 6)
 	defer poll.Stop()
 	standing := false
@@ -208,6 +213,10 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 		token, err := j.Acquire(ctx, d.cfg.Owner, d.cfg.LeaseTTL)
 		if err == nil {
 			d.token = token
+			leased = time.Now()
+			if d.leased != nil {
+				d.leased <- leased // once: the channel holds one
+			}
 			break
 		}
 		switch {
@@ -241,6 +250,7 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 	if err := d.catchUp(ctx); err != nil {
 		return err
 	}
+	caught := time.Now()
 	if d.applied == 0 {
 		// a new journal: it starts with the settings it is written with
 		b, err := d.enc.encodeRecord(record{Kind: kindConfig, At: d.cfg.Clock(), Settings: d.settings})
@@ -258,11 +268,15 @@ func (d *Daemon) takeOver(ctx context.Context) error {
 	if err := d.au.flush(ctx, j, d.token); err != nil {
 		return err
 	}
+	audited := time.Now()
 	if err := d.flushArchive(ctx); err != nil {
 		d.log.Error("archive write failed; will retry", "err", err)
 	}
+	ms := func(from, to time.Time) time.Duration { return to.Sub(from).Round(time.Millisecond) }
 	d.log.Info("active: journal replayed", "owner", d.cfg.Owner, "token", d.token, "records", d.applied,
-		"snapshot", d.fromSnapshot, "replayed", d.replayed.Load(), "took", time.Since(start).Round(time.Millisecond))
+		"snapshot", d.fromSnapshot, "replayed", d.replayed.Load(), "took", time.Since(start).Round(time.Millisecond),
+		"recovery", ms(start, recovered), "standing_by", ms(recovered, leased), "last_catch_up", ms(leased, caught),
+		"audit", ms(caught, audited), "archive", ms(audited, time.Now()))
 	return nil
 }
 

@@ -214,7 +214,7 @@ func TestFailover(t *testing.T) {
 	killed := time.Now()
 	require.Eventually(t, func() bool { return strings.Contains(b.output(), "active: journal replayed") }, 10*time.Second, 20*time.Millisecond)
 	took := time.Since(killed)
-	t.Logf("b took over %v after a was killed", took.Round(time.Millisecond))
+	t.Logf("b took over %v after a was killed: %s", took.Round(time.Millisecond), grepLine(b.output(), "active: journal replayed"))
 	assert.Less(t, took, 5*time.Second, "the standby takes over within 5 s")
 
 	require.Eventually(t, func() bool {
@@ -224,4 +224,14 @@ func TestFailover(t *testing.T) {
 	checkWire(t, w, recoveryMoves)
 	delivered := custody(t, storeURL)
 	assert.Len(t, delivered, recoveryMoves)
+}
+
+// grepLine is the first line of out that holds s, or "".
+func grepLine(out, s string) string {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
 }

@@ -7,13 +7,13 @@
 # store that fleetd history wrote (BENCHMARKS.md, "Durable at any age").
 # The store is changed (the run appends its records): measure a copy.
 # FLEETD is the fleetd binary (default: fleetd on the PATH); DUR how long
-# the demo runs (default 5 s).
+# the demo runs (default 5 s); KEEP a file to keep the run's log in.
 set -euo pipefail
 url=$1
 cfg=${2:-}
 fleetd=${FLEETD:-fleetd}
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'if [ -n "${KEEP:-}" ]; then mv "$log" "$KEEP"; else rm -f "$log"; fi' EXIT
 args=(demo --store "$url" --shuttles 50 --time-scale 60 --listen "" --status-every 0s --embedded-broker 127.0.0.1:0)
 [ -n "$cfg" ] && args+=(--config "$cfg")
 t0=$(date +%s%N)

@@ -61,10 +61,11 @@ type fileConfig struct {
 	// checked.
 	MaxClockSkewS float64 `json:"max_clock_skew_s"`
 	// LeaseTTLS: seconds the store's lease lasts without renewal (renewed
-	// every third of it); a standby takes over at most this long, and a
-	// sixth of it, after the active fleetd dies; default 3. Shorter
-	// fails over sooner, and deposes an active fleetd that stalls (a
-	// pause, a slow store) for that long.
+	// every third of it, beside the core's work); a standby takes over at
+	// most this long, and a sixth of it, after the active fleetd dies;
+	// default 1 (daemon.DefaultLeaseTTL). Shorter fails over sooner, and
+	// deposes (fenced) an active fleetd whose process or store stalls for
+	// two thirds of it; a busy core does not lose it.
 	LeaseTTLS float64 `json:"lease_ttl_s"`
 	// StatusEveryS: seconds between status lines; default 5; negative: none.
 	StatusEveryS float64 `json:"status_every_s"`
@@ -114,7 +115,7 @@ func (c fileConfig) moveRetention() (time.Duration, error) {
 // default; 0 turns that trigger off.
 type snapshotsConfig struct {
 	// EveryRecords: a snapshot every this many journal records; default
-	// 4000.
+	// 2000.
 	EveryRecords *int `json:"every_records"`
 	// EveryS: a snapshot every this many seconds of wall time (when
 	// records came meanwhile); default 600.
@@ -260,7 +261,7 @@ func readConfig(path string) (fileConfig, error) {
 		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	if c.LeaseTTLS < 0 || c.LeaseTTLS > 0 && c.LeaseTTLS < 0.3 {
-		return c, fmt.Errorf("%s: lease_ttl_s %v: at least 0.3 s (0: the default, 3 s)", path, c.LeaseTTLS)
+		return c, fmt.Errorf("%s: lease_ttl_s %v: at least 0.3 s (0: the default, 1 s)", path, c.LeaseTTLS)
 	}
 	for i, e := range c.Roster {
 		if err := e.Validate(); err != nil {

@@ -101,13 +101,13 @@ func TestConfigMoveRetention(t *testing.T) {
 	}
 }
 
-// "lease_ttl_s" reaches the daemon (default 3 s); one too short to renew
+// "lease_ttl_s" reaches the daemon (default 1 s); one too short to renew
 // is refused.
 func TestConfigLeaseTTL(t *testing.T) {
 	o := fleetOpts{timeScale: 1}
 	cfg, err := o.daemonConfig(nil, nil, nil)
 	require.NoError(t, err)
-	assert.Equal(t, 3*time.Second, cfg.LeaseTTL)
+	assert.Equal(t, time.Second, cfg.LeaseTTL)
 	p := filepath.Join(t.TempDir(), "fleetd.json")
 	require.NoError(t, os.WriteFile(p, []byte(`{"lease_ttl_s": 1.5}`), 0o600))
 	o.file, err = readConfig(p)

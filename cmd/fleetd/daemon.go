@@ -310,7 +310,7 @@ func (o *fleetOpts) daemonConfig(g *routing.Graph, j daemon.Journal, log *slog.L
 		Journal:    j,
 		Owner:      o.owner,
 		StaleAfter: time.Duration(orDefaultF(o.file.StaleAfterS, 45) * float64(time.Second)),
-		LeaseTTL:   time.Duration(orDefaultF(o.file.LeaseTTLS, 3) * float64(time.Second)),
+		LeaseTTL:   time.Duration(orDefaultF(o.file.LeaseTTLS, daemon.DefaultLeaseTTL.Seconds()) * float64(time.Second)),
 		TimeScale:  o.timeScale,
 		Snapshots:  snaps,
 		Batch:      o.file.JournalBatch,
