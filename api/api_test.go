@@ -365,7 +365,7 @@ func TestShuttleVerbs(t *testing.T) {
 	f.Join("s2", "kz-park-02")
 	code, body := call(t, srv, "GET", "/v1/shuttles", tokViewer, "")
 	require.Equal(t, http.StatusOK, code)
-	list := decode[map[string][]Shuttle](t, body)["shuttles"]
+	list := decode[ShuttleList](t, body).Shuttles
 	require.Len(t, list, 2)
 	assert.Equal(t, "s1", list[0].ID)
 	assert.Equal(t, "acme", list[0].Manufacturer)

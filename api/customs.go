@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 )
@@ -347,4 +348,21 @@ func (s *Server) customsClearances(w http.ResponseWriter, r *http.Request, who T
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// publishedGates is gateWaits from what the core last published.
+func publishedGates(p *daemon.Published) []GateWait {
+	out := make([]GateWait, 0, len(p.Gates))
+	for _, g := range p.Gates {
+		w := GateWait{Checkpoint: g.Checkpoint, Country: g.Country, Move: g.Move, Container: string(g.Container),
+			Shuttle: g.Shuttle, Inspection: g.Inspection, AtInspectionBay: g.AtInspectionBay, Decided: g.Decided, Held: g.Held,
+			CanDecide: g.CanDecide}
+		if !g.Arrived.IsZero() {
+			t := g.Arrived
+			w.Since = &t
+		}
+		out = append(out, w)
+	}
+	slices.SortStableFunc(out, func(a, b GateWait) int { return cmpSince(a.Since, b.Since) })
+	return out
 }

@@ -20,6 +20,7 @@ type Server struct {
 	log    *slog.Logger
 	routes []route
 	mux    *http.ServeMux
+	hist   history // publications sent on event streams, for Last-Event-ID
 }
 
 // route is one endpoint: its method and path pattern, who may call it

@@ -214,6 +214,10 @@ type Daemon struct {
 	snapOK       atomic.Int64
 	snapErr      atomic.Int64
 
+	// what readers see (published.go)
+	pub       pubState
+	published atomic.Pointer[Published]
+
 	refusedMu  sync.Mutex
 	refusedBy  map[string]int64     // vehicle messages refused, by vehicles.Refused... reason
 	refusedLog map[string]time.Time // last logged, by reason
@@ -248,8 +252,10 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Daemon{cfg: cfg, ctl: ctl, m: m, snaps: snaps, archive: archive, snapJobs: make(chan snapJob, 1), refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), wall: time.Now, log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)),
-		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]string{}}, nil
+	d := &Daemon{cfg: cfg, ctl: ctl, m: m, snaps: snaps, archive: archive, snapJobs: make(chan snapJob, 1), refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), wall: time.Now, log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)),
+		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]string{}}
+	d.publishView() // readers see the empty core until the first input
+	return d, nil
 }
 
 // Run runs the fleet until ctx is cancelled. With a journal it first
@@ -317,6 +323,7 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 				return fmt.Errorf("%w (%v)", ErrDeposed, err)
 			}
 		}
+		d.publishView() // what a visualization moved, if nothing else
 		if !d.active.Load() {
 			if d.stopErr != nil {
 				return d.stopErr
@@ -405,6 +412,7 @@ func (d *Daemon) prepare(msg inMsg) (record, bool) {
 		if _, _, err := d.m.Incoming(d.now(), msg.topic, msg.payload); err != nil {
 			d.refused(msg.topic, err)
 		}
+		d.markTopic(msg.topic)
 		return record{}, false
 	}
 	payload := msg.payload
@@ -525,6 +533,7 @@ func (d *Daemon) input(ctx context.Context, rec record) error {
 		}
 	}
 	d.publish(outs)
+	d.publishView()
 	if d.cfg.Journal != nil {
 		d.maybeSnapshot()
 	}
@@ -552,14 +561,21 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 		if err != nil {
 			d.refused(rec.Topic, err)
 		}
+		d.markTopic(rec.Topic)
 	case kindTick:
 		evs, outs = d.m.Tick(now)
+		d.markTick()
 	case kindSilent:
 		man, serial, _ := strings.Cut(rec.Vehicle, "/")
 		evs = d.m.Silent(now, man, serial, rec.Silence)
+		if id, ok := d.m.VehicleID(man, serial); ok {
+			d.markShuttle(id)
+		}
 	case kindResume:
 		outs = d.m.Resumed(now)
+		d.markAll()
 	case kindAdmit:
+		d.markAll()
 		var err error
 		outs, err = d.m.Added(now, *rec.Entry)
 		result = err
@@ -567,6 +583,7 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 		d.applyDeliveries(rec.Hooks)
 		return nil, nil
 	case kindEvent:
+		d.pub.aggr = true // a lane closed, a decision taken: recount
 		ev, err := rec.Event.decode(rec.V)
 		if err != nil {
 			return nil, err
@@ -595,6 +612,9 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 		o, _ := d.handle(now, fleet.Tick{})
 		outs = append(outs, o...)
 	}
+	for _, o := range outs {
+		d.markShuttle(o.Vehicle)
+	}
 	d.au.note(idx, d.dirty)
 	d.archived(d.gone)
 	clear(d.dirty)
@@ -607,6 +627,7 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 // commands become.
 func (d *Daemon) handle(now time.Time, ev fleet.Event) ([]vehicles.Outgoing, error) {
 	rd, err := d.ctl.Handle(now, ev)
+	d.markStep(rd)
 	d.wake, d.dirty, d.gone = rd.Wake, append(d.dirty, rd.Changed...), append(d.gone, rd.Archived...)
 	if err != nil {
 		d.ctlErr.Add(1)
