@@ -583,7 +583,7 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 		d.applyDeliveries(rec.Hooks)
 		return nil, nil
 	case kindEvent:
-		d.pub.aggr = true // a lane closed, a decision taken: recount
+		d.pub.aggr, d.pub.stats = true, true // a lane closed, a decision taken: recount
 		ev, err := rec.Event.decode(rec.V)
 		if err != nil {
 			return nil, err

@@ -42,8 +42,12 @@ type Published struct {
 	ClosedLanes []string
 	// Slots are the charger reservations of each station, earliest first.
 	Slots map[string][]charging.Slot
-	// Stats are the Controller's counts (LeadTimes and Illegal left out).
-	Stats fleet.Stats
+	// Stats are the Controller's counts (LeadTimes and Illegal left out)
+	// as of StatsAt: counting them costs the whole fleet, so they are
+	// counted with each tick and each operator's or officer's request
+	// (at most daemon.Config.TickEvery old), not with vehicles' messages.
+	Stats   fleet.Stats
+	StatsAt time.Time
 
 	rows   [][]*ShuttleRow // in id order, rowChunk a chunk: a step copies only the chunks it changes
 	roster *roster
@@ -140,7 +144,8 @@ type roster struct {
 type pubState struct {
 	last    *Published
 	full    bool            // copy the whole fleet
-	aggr    bool            // recount moves, gates, lanes, slots, stats
+	aggr    bool            // recount moves, gates, lanes, slots
+	stats   bool            // recount the Controller's stats
 	dirty   map[string]bool // shuttles to copy
 	moveOf  map[string]string
 	shuttle map[string]string // open move -> its shuttle
@@ -180,10 +185,9 @@ func (d *Daemon) markStep(rd fleet.Ready) {
 	}
 	for _, id := range d.ctl.ActivityChanged() {
 		d.markShuttle(id)
-		d.pub.aggr = true
 	}
-	if len(rd.Changed) > 0 || len(rd.Archived) > 0 {
-		d.pub.aggr = true
+	if len(rd.Commands) > 0 || len(rd.Changed) > 0 || len(rd.Archived) > 0 {
+		d.pub.aggr = true // a move, a gate's queue, a charger's slot may have changed
 	}
 	if d.pub.shuttle == nil {
 		d.pub.moveOf, d.pub.shuttle = map[string]string{}, map[string]string{}
@@ -229,7 +233,7 @@ func (d *Daemon) publishView() {
 	} else {
 		d.publishChanged(p)
 	}
-	ps.full, ps.aggr = false, false
+	ps.full, ps.aggr, ps.stats = false, false, false
 	clear(ps.dirty)
 	ps.last = p
 	d.published.Store(p)
@@ -286,6 +290,7 @@ func publishAll(p *Published, ps *pubState, c pubCore) {
 		p.rows = append(p.rows, chunk)
 	}
 	c.aggregates(p)
+	c.stats(p)
 }
 
 // publishChanged copies the last publication's list of chunks, and the
@@ -308,11 +313,15 @@ func (d *Daemon) publishChanged(p *Published) {
 		}
 		p.rows[c][i%rowChunk] = core.row(id)
 	}
+	p.Stats, p.StatsAt = last.Stats, last.StatsAt
+	if d.pub.stats {
+		core.stats(p)
+	}
 	if d.pub.aggr {
 		core.aggregates(p)
 		return
 	}
-	p.MoveSeq, p.MoveCounts, p.Gates, p.ClosedLanes, p.Slots, p.Stats = last.MoveSeq, last.MoveCounts, last.Gates, last.ClosedLanes, last.Slots, last.Stats
+	p.MoveSeq, p.MoveCounts, p.Gates, p.ClosedLanes, p.Slots = last.MoveSeq, last.MoveCounts, last.Gates, last.ClosedLanes, last.Slots
 }
 
 // row copies one shuttle.
@@ -349,7 +358,11 @@ func (c pubCore) aggregates(p *Published) {
 	for _, st := range c.g.Site().Stations {
 		p.Slots[st.ID] = c.ctl.ChargerSlots(st.ID)
 	}
-	p.Stats = c.ctl.Stats()
+}
+
+// stats copies the Controller's stats.
+func (c pubCore) stats(p *Published) {
+	p.Stats, p.StatsAt = c.ctl.Stats(), p.At
 	p.Stats.DispatchRejections = maps.Clone(p.Stats.DispatchRejections)
 	p.Stats.LeadTimes, p.Stats.Illegal = nil, nil
 }
@@ -362,7 +375,7 @@ const fullEvery = 10 * time.Second
 // markTick: a tick copies what it changed (its marks), and the whole
 // fleet once every fullEvery; it recounts in any case.
 func (d *Daemon) markTick() {
-	d.pub.aggr = true
+	d.pub.aggr, d.pub.stats = true, true
 	if now := d.wall(); now.Sub(d.pub.fullAt) >= fullEvery {
 		d.pub.full, d.pub.fullAt = true, now
 	}
