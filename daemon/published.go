@@ -27,8 +27,11 @@ type Published struct {
 	// Version numbers the publications of this process, from 1; a reader
 	// that saw a version has seen what every earlier one showed.
 	Version uint64
-	// At is the core's clock at publication.
-	At time.Time
+	// At is the core's clock at publication; Wall the real time (its
+	// age tells whether the core still runs: it publishes after every
+	// input and tick).
+	At   time.Time
+	Wall time.Time
 	// MoveSeq is the Controller's change number (View.ChangedSince): the
 	// moves changed after it are not in this publication's counts yet.
 	MoveSeq uint64
@@ -223,11 +226,11 @@ func (d *Daemon) Published() *Published { return d.published.Load() }
 // anything did. It runs on the daemon's goroutine.
 func (d *Daemon) publishView() {
 	ps := &d.pub
-	if ps.last != nil && !ps.full && !ps.aggr && len(ps.dirty) == 0 {
+	if ps.last != nil && !ps.full && !ps.aggr && len(ps.dirty) == 0 && time.Since(ps.last.Wall) < heartbeat {
 		return
 	}
 	ps.version++
-	p := &Published{Version: ps.version, At: d.now()}
+	p := &Published{Version: ps.version, At: d.now(), Wall: time.Now()}
 	if ps.last == nil || ps.full || d.m.Len() != ps.last.n {
 		publishAll(p, ps, d.pubCore())
 	} else {
@@ -243,7 +246,7 @@ func (d *Daemon) publishView() {
 // makes its own, copying only what changed): for fakes of the daemon in
 // tests (see daemontest), and to check the daemon's against.
 func NewPublished(version uint64, now time.Time, g *routing.Graph, ctl *fleet.Controller, m *vehicles.Master) *Published {
-	p := &Published{Version: version, At: now}
+	p := &Published{Version: version, At: now, Wall: time.Now()}
 	var ps pubState
 	publishAll(p, &ps, pubCore{g: g, ctl: ctl, m: m})
 	return p
@@ -366,6 +369,12 @@ func (c pubCore) stats(p *Published) {
 	p.Stats.DispatchRejections = maps.Clone(p.Stats.DispatchRejections)
 	p.Stats.LeadTimes, p.Stats.Illegal = nil, nil
 }
+
+// heartbeat: a publication older than this is made again when the
+// daemon's goroutine next comes by (every tick, or a standby's poll of
+// the journal) even if nothing changed, so that its age (Published.Wall)
+// tells readers whether the core still runs.
+const heartbeat = time.Second
 
 // fullEvery is how often, at most, a tick copies the whole fleet
 // afresh (real time): anything a step changed that no mark caught shows
