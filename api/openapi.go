@@ -349,7 +349,7 @@ func schemas(states []any) obj {
 			"shuttles": array(ref("ShuttleStatus")), "gates": array(ref("GateWait")), "gate_counts": obj{"type": "object", "additionalProperties": obj{"type": "integer"}, "description": "containers waiting per checkpoint (a viewer gets these, and no gates)"}, "chargers": array(ref("Station")),
 			"closed_lanes": array(str("closed lane or link id"))}),
 		"Delta": object([]string{"since"}, obj{"since": integer("the id of the event this one follows"), "at": t("the core's clock"), "active": boolean(""),
-			"moves": obj{"type": "object", "additionalProperties": obj{"type": "integer"}},
+			"moves":    obj{"type": "object", "additionalProperties": obj{"type": "integer"}},
 			"shuttles": array(ref("ShuttleStatus")), "gates": array(ref("GateWait")), "gate_counts": obj{"type": "object", "additionalProperties": obj{"type": "integer"}}, "chargers": array(ref("Station")),
 			"closed_lanes": array(str("closed lane or link id"))}),
 		"ShuttleList": object([]string{"shuttles", "total", "at"}, obj{"shuttles": array(ref("Shuttle")), "total": integer("the shuttles that match, on every page"),

@@ -32,7 +32,8 @@ type Fleet struct {
 	drives  map[string][]fleet.Command // drive commands not driven yet
 	events  []fleet.Event              // every event submitted
 	g       *routing.Graph
-	version uint64 // of the last publication
+	version uint64            // of the last publication
+	last    *daemon.Published // the last publication
 }
 
 // Start is the core's clock when a Fleet starts.
@@ -231,10 +232,12 @@ func (f *Fleet) Deliver(decide func(fleet.GateWait) fleet.Verdict) {
 }
 
 // Published is the core published afresh, as daemon.Daemon.Published
-// (its version counts the calls).
+// (its version counts the calls), sharing with the last publication what
+// did not change, as the daemon's do.
 func (f *Fleet) Published() *daemon.Published {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.version++
-	return daemon.NewPublished(f.version, f.now, f.g, f.ctl, f.m)
+	f.last = daemon.NewPublished(f.version, f.now, f.g, f.ctl, f.m).Share(f.last)
+	return f.last
 }
