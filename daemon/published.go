@@ -232,9 +232,13 @@ func (d *Daemon) publishView() {
 	}
 	ps.version++
 	p := &Published{Version: ps.version, At: d.now(), Wall: time.Now()}
-	if ps.last == nil || ps.full || d.m.Len() != ps.last.n {
-		publishAll(p, ps, d.pubCore())
-	} else {
+	switch {
+	case ps.last == nil || ps.full:
+		publishAll(p, ps, d.pubCore(), nil)
+	case d.m.Len() != ps.last.n:
+		// the roster grew (an admission): the rows of the others are kept
+		publishAll(p, ps, d.pubCore(), ps.last)
+	default:
 		d.publishChanged(p)
 	}
 	ps.full, ps.aggr, ps.stats = false, false, false
@@ -249,7 +253,7 @@ func (d *Daemon) publishView() {
 func NewPublished(version uint64, now time.Time, g *routing.Graph, ctl *fleet.Controller, m *vehicles.Master) *Published {
 	p := &Published{Version: version, At: now, Wall: time.Now()}
 	var ps pubState
-	publishAll(p, &ps, pubCore{g: g, ctl: ctl, m: m})
+	publishAll(p, &ps, pubCore{g: g, ctl: ctl, m: m}, nil)
 	return p
 }
 
@@ -266,15 +270,28 @@ func (d *Daemon) pubCore() pubCore {
 	return pubCore{g: d.cfg.Graph, ctl: d.ctl, m: d.m, arch: d.arch, moveOf: d.pub.moveOf}
 }
 
-// publishAll copies the whole fleet, and finds its open moves afresh.
-func publishAll(p *Published, ps *pubState, c pubCore) {
-	ps.moveOf, ps.shuttle = map[string]string{}, map[string]string{}
-	for _, mv := range slices.Concat(c.ctl.Moves(), c.arch) {
-		if mv.Shuttle != "" && !mv.State.Final() {
-			ps.moveOf[mv.Shuttle], ps.shuttle[mv.ID] = mv.ID, mv.Shuttle
+// publishAll copies the whole fleet, and finds its open moves afresh;
+// or, given the last publication (the roster grew), keeps its rows of
+// the shuttles not marked, and copies the others.
+func publishAll(p *Published, ps *pubState, c pubCore, last *Published) {
+	if last == nil {
+		ps.moveOf, ps.shuttle = map[string]string{}, map[string]string{}
+		for _, mv := range slices.Concat(c.ctl.Moves(), c.arch) {
+			if mv.Shuttle != "" && !mv.State.Final() {
+				ps.moveOf[mv.Shuttle], ps.shuttle[mv.ID] = mv.ID, mv.Shuttle
+			}
 		}
 	}
 	c.moveOf = ps.moveOf
+	row := c.row
+	if last != nil {
+		row = func(id string) *ShuttleRow {
+			if old, ok := last.Shuttle(id); ok && !ps.dirty[id] {
+				return old
+			}
+			return c.row(id)
+		}
+	}
 	ids := c.m.IDs()
 	if ps.last != nil && slices.Equal(ids, ps.last.roster.ids) {
 		p.roster = ps.last.roster
@@ -289,12 +306,16 @@ func publishAll(p *Published, ps *pubState, c pubCore) {
 	for i := 0; i < len(ids); i += rowChunk {
 		chunk := make([]*ShuttleRow, 0, rowChunk)
 		for _, id := range ids[i:min(i+rowChunk, len(ids))] {
-			chunk = append(chunk, c.row(id))
+			chunk = append(chunk, row(id))
 		}
 		p.rows = append(p.rows, chunk)
 	}
 	c.aggregates(p)
-	c.stats(p)
+	if last == nil {
+		c.stats(p)
+	} else {
+		p.Stats, p.StatsAt = last.Stats, last.StatsAt
+	}
 }
 
 // publishChanged copies the last publication's list of chunks, and the
