@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -72,7 +73,8 @@ type Delta struct {
 // and whether a decision on it would be taken, chargers, closed lanes),
 // then every SnapshotEvery a "delta" event: the same, but only the
 // shuttles that changed since the last event. Snapshots and deltas carry
-// an id (the core's publication number); a client that reconnects with
+// an id (this server's epoch and the core's publication number, see
+// eventID); a client that reconnects with
 // Last-Event-ID gets, if that publication is still among the last
 // sseHistory sent, a delta from it and the moves changed since it, else
 // a fresh snapshot. Before each snapshot or delta come "move" events
@@ -88,9 +90,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, who Token) error
 	rc := http.NewResponseController(w)
 	var last *daemon.Published // what the client has
 	if id := r.Header.Get("Last-Event-ID"); id != "" {
-		if v, err := strconv.ParseUint(id, 10, 64); err == nil {
-			last = s.hist.get(v)
-		}
+		last = s.hist.get(s.eventVersion(id))
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -117,7 +117,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, who Token) error
 				}
 				name, ev := s.update(p, last, who)
 				s.hist.put(p)
-				if err := writeEvent(w, strconv.FormatUint(p.Version, 10), name, ev); err != nil {
+				if err := writeEvent(w, s.eventID(p.Version), name, ev); err != nil {
 					return nil
 				}
 				if err := rc.Flush(); err != nil {
@@ -213,6 +213,26 @@ func (s *Server) changedMoves(r *http.Request, p *daemon.Published, marks map[st
 		}
 	})
 	return changed, err
+}
+
+// eventID is the id of the event that brings a client to publication v:
+// the server's epoch and v, so that an id from another fleetd process
+// (one restarted, or the other of a failover pair: their publications
+// count from 1 each) is never taken for one of this one's.
+func (s *Server) eventID(v uint64) string { return s.epoch + "-" + strconv.FormatUint(v, 10) }
+
+// eventVersion is the publication of an event id of this server, 0 if
+// it is none.
+func (s *Server) eventVersion(id string) uint64 {
+	epoch, v, ok := strings.Cut(id, "-")
+	if !ok || epoch != s.epoch {
+		return 0
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // sseHistory is how many publications the event stream keeps for

@@ -177,8 +177,8 @@ func openStream(t *testing.T, srv *httptest.Server, lastID string, each func(sse
 
 // A client that reconnects with Last-Event-ID gets what it missed: the
 // moves changed since, and a delta of the shuttles that changed, from
-// that event; an id no longer kept (or none of this stream's) gets a
-// fresh snapshot. Snapshots and deltas have ids; move events none.
+// that event; an id no longer kept, or another fleetd process's, gets
+// a fresh snapshot. Snapshots and deltas have ids; move events none.
 func TestEventStreamResumesFromLastEventID(t *testing.T) {
 	f, s, srv := newTestServer(t)
 	for _, j := range [][2]string{{"s1", "kz-park-01"}, {"s2", "kz-park-02"}, {"s3", "cn-park-01"}} {
@@ -207,12 +207,14 @@ func TestEventStreamResumesFromLastEventID(t *testing.T) {
 	assert.Equal(t, "delta", got[1].name)
 	assert.NotEqual(t, first.id, got[1].id)
 	d := decode[Delta](t, []byte(got[1].data))
-	assert.Equal(t, first.id, jsonNumber(d.Since))
+	assert.Equal(t, first.id, s.eventID(d.Since))
 	require.Len(t, d.Shuttles, 1, "only the shuttle that took the move changed")
 	assert.Equal(t, m.ID, d.Shuttles[0].Move)
 	assert.Equal(t, map[string]int{"to_pickup": 1}, d.Moves)
 
-	for _, id := range []string{"999999999", "not-a-number"} {
+	// an id not kept, of another fleetd process (the same number), or none
+	_, v, _ := strings.Cut(first.id, "-")
+	for _, id := range []string{s.epoch + "-999999999", "other0epoch-" + v, v, "not-a-number"} {
 		openStream(t, srv, id, func(ev sseEvent) bool {
 			if ev.name == "move" {
 				return false // the open moves, before a fresh snapshot
@@ -223,8 +225,6 @@ func TestEventStreamResumesFromLastEventID(t *testing.T) {
 		})
 	}
 }
-
-func jsonNumber(n uint64) string { b, _ := json.Marshal(n); return string(b) }
 
 // The history of publications sent is bounded: the oldest go first.
 func TestEventHistoryIsBounded(t *testing.T) {
