@@ -20,13 +20,18 @@ import (
 // reader never waits for the core and the core never waits for a reader.
 // Get the latest with Daemon.Published; never change one.
 //
-// What changed is known exactly for a vehicle's message (that vehicle,
-// the shuttles its step gave commands to, changed the activity of, or
-// whose moves changed); ticks, operators' and officers' requests,
-// admissions and restores copy the whole fleet afresh.
+// An input marks what it changed: the vehicle a message came from, the
+// shuttles the Controller's steps gave commands to, changed the activity
+// of, or whose moves changed (and, for moves, lanes, decisions and
+// charger slots, the counts over the fleet). A publication copies the
+// marked shuttles' rows, and shares the others' with the last one. An
+// admission copies the new row; a restore or a takeover's resume copies
+// the whole fleet, and so does a tick every fullEvery, so that a change
+// no mark caught (none is known: TestPublishedIsTheCoreAfterEveryInput)
+// would show within it.
 type Published struct {
-	// Version numbers the publications of this process, from 1; a reader
-	// that saw a version has seen what every earlier one showed.
+	// Version numbers the publications of this process, from 1, in
+	// order.
 	Version uint64
 	// At is the core's clock at publication; Wall the real time (its
 	// age tells whether the core still runs: it publishes after every
