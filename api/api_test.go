@@ -365,7 +365,7 @@ func TestShuttleVerbs(t *testing.T) {
 	f.Join("s2", "kz-park-02")
 	code, body := call(t, srv, "GET", "/v1/shuttles", tokViewer, "")
 	require.Equal(t, http.StatusOK, code)
-	list := decode[map[string][]Shuttle](t, body)["shuttles"]
+	list := decode[ShuttleList](t, body).Shuttles
 	require.Len(t, list, 2)
 	assert.Equal(t, "s1", list[0].ID)
 	assert.Equal(t, "acme", list[0].Manufacturer)
@@ -611,11 +611,18 @@ func TestEventStream(t *testing.T) {
 	mv := decode[Move](t, []byte(next("move")))
 	assert.Equal(t, m.ID, mv.ID)
 	assert.NotEmpty(t, mv.History, "the move was assigned at once")
-	snap = decode[Snapshot](t, []byte(next("snapshot")))
-	assert.Equal(t, map[string]int{"to_pickup": 1}, snap.Moves)
-	require.Len(t, snap.Chargers, 2)
-	assert.Equal(t, 6, snap.Chargers[0].Free)
-	assert.Equal(t, []string{}, snap.ClosedLanes)
+	// then deltas: only the shuttles that changed, the rest whole
+	d := decode[Delta](t, []byte(next("delta")))
+	assert.Equal(t, map[string]int{"to_pickup": 1}, d.Moves)
+	require.Len(t, d.Chargers, 2)
+	assert.Equal(t, 6, d.Chargers[0].Free)
+	assert.Equal(t, []string{}, d.ClosedLanes)
+	require.Len(t, d.Shuttles, 1, "s1 took the move")
+	assert.Equal(t, "to_pickup", d.Shuttles[0].State)
+	assert.Equal(t, m.ID, d.Shuttles[0].Move)
+	d = decode[Delta](t, []byte(next("delta")))
+	assert.Empty(t, d.Shuttles, "no shuttle changed since")
+	assert.Equal(t, map[string]int{"to_pickup": 1}, d.Moves)
 
 	// a priority change is a move event too; a closed lane shows in the next snapshot
 	// (closed first: the snapshot sent with the move event is read after both)
@@ -625,8 +632,8 @@ func TestEventStream(t *testing.T) {
 	require.Equal(t, 200, code, "%s", b)
 	mv = decode[Move](t, []byte(next("move")))
 	assert.Equal(t, 9, mv.Priority)
-	snap = decode[Snapshot](t, []byte(next("snapshot")))
-	assert.Equal(t, []string{"kz-yard-cut"}, snap.ClosedLanes)
+	d = decode[Delta](t, []byte(next("delta")))
+	assert.Equal(t, []string{"kz-yard-cut"}, d.ClosedLanes)
 	cancel() // the client goes; the handler returns (httptest's Close waits for it)
 }
 

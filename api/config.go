@@ -30,6 +30,9 @@ type Fleet interface {
 	Active() bool
 	// Admit journals and puts a vehicle on the roster.
 	Admit(ctx context.Context, e vehicles.Entry) error
+	// Published is the core as last published, for reads that must not
+	// wait for it (nil before the first publication).
+	Published() *daemon.Published
 }
 
 // Archive is what the API reads of the moves that left the fleet's core

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 )
@@ -59,42 +60,6 @@ type Decision struct {
 
 const maxReason = 500
 
-// gateWaits copies the controller's gate queue, each with when it
-// arrived and whether a decision on it would be taken, longest waiting
-// first.
-func gateWaits(core coreView) []GateWait {
-	q := core.GateQueue()
-	out := make([]GateWait, 0, len(q))
-	if len(q) == 0 {
-		return out
-	}
-	moves := make(map[string]*fleet.Move, len(q))
-	for _, g := range q {
-		moves[g.Move] = nil
-	}
-	for _, m := range core.Moves() {
-		if _, ok := moves[m.ID]; ok {
-			moves[m.ID] = m
-		}
-	}
-	for _, g := range q {
-		w := GateWait{Checkpoint: g.Checkpoint, Country: g.Country, Move: g.Move, Container: string(g.Container),
-			Shuttle: g.Shuttle, Inspection: g.Inspection, AtInspectionBay: g.AtInspectionBay, Decided: g.Decided, Held: g.Held}
-		if m := moves[g.Move]; m != nil {
-			w.CanDecide = m.CanDecide(g.Checkpoint) == nil
-			for _, c := range m.Clearances {
-				if c.Checkpoint == g.Checkpoint && !c.Arrived.IsZero() {
-					t := c.Arrived
-					w.Since = &t
-				}
-			}
-		}
-		out = append(out, w)
-	}
-	slices.SortStableFunc(out, func(a, b GateWait) int { return cmpSince(a.Since, b.Since) })
-	return out
-}
-
 // cmpSince orders the earlier time first, an unknown one last.
 func cmpSince(a, b *time.Time) int {
 	switch {
@@ -125,6 +90,8 @@ func (s *Server) checkpointFor(who Token, id string) (geo.Checkpoint, error) {
 
 // customsQueue is GET /v1/customs/queue?checkpoint=: an officer sees
 // only the checkpoints of the officer's country; longest waiting first.
+// It reads what the core last published (a decision is published before
+// it is answered).
 func (s *Server) customsQueue(w http.ResponseWriter, r *http.Request, who Token) error {
 	cpID := r.URL.Query().Get("checkpoint")
 	if cpID != "" {
@@ -132,13 +99,11 @@ func (s *Server) customsQueue(w http.ResponseWriter, r *http.Request, who Token)
 			return err
 		}
 	}
-	var out Queue
-	err := s.read(r.Context(), func(now time.Time, core coreView) {
-		out.At, out.Queue = now, gateWaits(core)
-	})
+	p, err := s.published()
 	if err != nil {
 		return err
 	}
+	out := Queue{At: p.At, Queue: publishedGates(p)}
 	country := who.Role.country()
 	kept := out.Queue[:0]
 	for _, g := range out.Queue {
@@ -347,4 +312,23 @@ func (s *Server) customsClearances(w http.ResponseWriter, r *http.Request, who T
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// publishedGates is the containers waiting at the checkpoints, as the
+// core last published them, each with when it arrived and whether a
+// decision on it would be taken; longest waiting first.
+func publishedGates(p *daemon.Published) []GateWait {
+	out := make([]GateWait, 0, len(p.Gates))
+	for _, g := range p.Gates {
+		w := GateWait{Checkpoint: g.Checkpoint, Country: g.Country, Move: g.Move, Container: string(g.Container),
+			Shuttle: g.Shuttle, Inspection: g.Inspection, AtInspectionBay: g.AtInspectionBay, Decided: g.Decided, Held: g.Held,
+			CanDecide: g.CanDecide}
+		if !g.Arrived.IsZero() {
+			t := g.Arrived
+			w.Since = &t
+		}
+		out = append(out, w)
+	}
+	slices.SortStableFunc(out, func(a, b GateWait) int { return cmpSince(a.Since, b.Since) })
+	return out
 }

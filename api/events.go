@@ -5,8 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/fleet"
 )
 
@@ -52,45 +57,73 @@ type moveMark struct {
 	clearances int
 }
 
-// events is GET /v1/events, a Server-Sent Events stream: a "snapshot"
-// event every SnapshotEvery (the first at once: moves by state, those
-// archived included, shuttles, the gate queue with each container's
-// waiting time and whether a decision on it would be taken, chargers,
-// closed lanes), and before each a "move" event (the move with its
-// history and clearance records) for every open move (before the first)
-// and then every move created or changed (state, history, priority or
-// checkpoints) since the last snapshot; the history is GET /v1/moves. A
-// viewer's snapshot has only the number of containers at each gate, and
-// its move events are ViewerMoves, sent when a move's state or priority
-// changes. It ends when the client goes.
+// Delta is the "delta" event of the event stream: what changed since
+// the event whose id is Since. Its shuttles are only those that changed
+// (merge them by id into the last snapshot's); everything else is whole,
+// as in a snapshot (it is small: by state, by checkpoint, by station).
+type Delta struct {
+	Snapshot
+	Since uint64 `json:"since"`
+}
+
+// events is GET /v1/events, a Server-Sent Events stream of what the core
+// publishes (it never waits for the core but to read the moves that
+// changed): first a "snapshot" event (moves by state, those archived
+// included, shuttles, the gate queue with each container's waiting time
+// and whether a decision on it would be taken, chargers, closed lanes),
+// then every SnapshotEvery a "delta" event: the same, but only the
+// shuttles that changed since the last event. Snapshots and deltas carry
+// an id (this server's epoch and the core's publication number, see
+// eventID); a client that reconnects with
+// Last-Event-ID gets, if that publication is still among the last
+// sseHistory sent, a delta from it and the moves changed since it, else
+// a fresh snapshot. Before each snapshot or delta come "move" events
+// (the move with its history and clearance records) for every open move
+// (before a first snapshot) or every move created or changed (state,
+// history, priority or checkpoints) since the last event; they have no
+// id of their own: a client that missed some gets them again from the
+// last id it saw. The history is GET /v1/moves. A viewer's snapshot
+// has only the number of containers at each gate, and its move events
+// are ViewerMoves, sent when a move's state or priority changes. It ends
+// when the client goes.
 func (s *Server) events(w http.ResponseWriter, r *http.Request, who Token) error {
 	rc := http.NewResponseController(w)
+	var last *daemon.Published // what the client has
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		last = s.hist.get(s.eventVersion(id))
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	marks := map[string]moveMark{}
-	var seq uint64 // the core's change number at the last snapshot
-	first, id := true, 0
+	var seq uint64 // the core's change number of the moves last sent
+	first := last == nil
+	if last != nil {
+		seq = last.MoveSeq
+	}
 	t := time.NewTicker(s.cfg.SnapshotEvery)
 	defer t.Stop()
 	for {
-		snap, changed, err := s.snapshot(r, marks, &seq, first, who)
-		if err == nil {
-			first = false
-			for _, m := range changed {
-				id++
-				if err := writeEvent(w, id, "move", m); err != nil {
-					return nil // the client went
+		p := s.cfg.Fleet.Published()
+		if p != nil {
+			changed, err := s.changedMoves(r, p, marks, &seq, first, who)
+			if err == nil {
+				for _, m := range changed {
+					if err := writeEvent(w, "", "move", m); err != nil {
+						return nil // the client went
+					}
 				}
-			}
-			id++
-			if err := writeEvent(w, id, "snapshot", snap); err != nil {
-				return nil
-			}
-			if err := rc.Flush(); err != nil {
-				return nil
+				name, ev := s.update(p, last, who)
+				s.hist.put(p)
+				if err := writeEvent(w, s.eventID(p.Version), name, ev); err != nil {
+					return nil
+				}
+				if err := rc.Flush(); err != nil {
+					return nil
+				}
+				first, last = false, p
 			}
 		}
 		select {
@@ -101,26 +134,63 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, who Token) error
 	}
 }
 
-// snapshot reads the fleet, and the moves to send: on the first call
-// the open moves (a new client gets what is under way, not the history),
-// then those changed since marks. It looks only at the moves the core
-// changed after change number *seq (on the first call, at the moves the
-// core keeps: those open and those ended within its retention), so a
-// snapshot costs what changed, not every move ever made; and marks keep
-// only the open moves sent (an ended move, once sent, is forgotten:
-// should it change again it is news), so they do not grow with the
-// history either. For a viewer: no containers at the gates (their number
-// per checkpoint only), and the changed moves as a viewer sees them
-// (viewerMove), marked by what a viewer sees.
-func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, seq *uint64, first bool, who Token) (Snapshot, []any, error) {
+// update is the event that brings a client that has last (nil: nothing)
+// to p: a snapshot, or a delta of the shuttles that changed.
+func (s *Server) update(p, last *daemon.Published, who Token) (string, any) {
 	viewer := who.Role == RoleViewer
-	snap := Snapshot{Active: s.cfg.Fleet.Active(), Moves: map[string]int{}, Gates: []GateWait{}, GateCounts: map[string]int{}}
-	var changed []any
-	err := s.read(r.Context(), func(now time.Time, core coreView) {
-		snap.At = now
-		for st, n := range core.MoveCounts() {
-			snap.Moves[string(st)] = n
+	snap := Snapshot{At: p.At, Active: s.cfg.Fleet.Active(), Moves: map[string]int{}, Gates: []GateWait{}, GateCounts: map[string]int{},
+		Shuttles: []ShuttleStatus{}}
+	for st, n := range p.MoveCounts {
+		snap.Moves[string(st)] = n
+	}
+	for _, g := range p.Gates {
+		snap.GateCounts[g.Checkpoint]++
+	}
+	if !viewer {
+		snap.Gates = publishedGates(p)
+	}
+	snap.Chargers = s.publishedStations(p)
+	snap.ClosedLanes = nonNil(slices.Clone(p.ClosedLanes))
+	delta := last != nil && p.SameRoster(last)
+	for i := 0; i < p.Len(); i++ {
+		if delta && i%daemon.RowChunk == 0 && !p.ChangedChunk(last, i) {
+			i += daemon.RowChunk - 1
+			continue
 		}
+		if delta && !p.Changed(last, i) {
+			continue
+		}
+		snap.Shuttles = append(snap.Shuttles, statusOf(s.shuttleOf(p.Row(i))))
+	}
+	if delta {
+		return "delta", Delta{Snapshot: snap, Since: last.Version}
+	}
+	return "snapshot", snap
+}
+
+// statusOf is a shuttle as a snapshot shows it.
+func statusOf(sh Shuttle) ShuttleStatus {
+	return ShuttleStatus{ID: sh.ID, State: sh.State, Activity: sh.Activity, ActivityDetail: sh.ActivityDetail,
+		ActivitySince: sh.ActivitySince, Waiting: sh.Waiting, SoC: sh.SoC, LastNode: sh.LastNode, Position: sh.Position, Move: sh.Move}
+}
+
+// changedMoves reads the moves to send: on the first call the open moves
+// (a new client gets what is under way, not the history), then those
+// changed since marks. It reads the core only when p says moves changed
+// after change number *seq, and then only the moves the core changed
+// after it (on the first call, the moves the core keeps: those open and
+// those ended within its retention), so that it costs what changed, not
+// every move ever made; and marks keep only the open moves sent (an ended
+// move, once sent, is forgotten: should it change again it is news), so
+// they do not grow with the history either. For a viewer: the changed
+// moves as a viewer sees them (viewerMove), marked by what a viewer sees.
+func (s *Server) changedMoves(r *http.Request, p *daemon.Published, marks map[string]moveMark, seq *uint64, first bool, who Token) ([]any, error) {
+	if !first && p.MoveSeq <= *seq {
+		return nil, nil
+	}
+	viewer := who.Role == RoleViewer
+	var changed []any
+	err := s.read(r.Context(), func(_ time.Time, core coreView) {
 		var moves []*fleet.Move
 		moves, *seq = core.ChangedSince(*seq)
 		for _, mv := range moves {
@@ -141,29 +211,75 @@ func (s *Server) snapshot(r *http.Request, marks map[string]moveMark, seq *uint6
 			}
 			changed = append(changed, moveFor(who, mv, true))
 		}
-		for _, sh := range s.shuttlesOf(core) {
-			snap.Shuttles = append(snap.Shuttles, ShuttleStatus{ID: sh.ID, State: sh.State, Activity: sh.Activity,
-				ActivityDetail: sh.ActivityDetail, ActivitySince: sh.ActivitySince, Waiting: sh.Waiting, SoC: sh.SoC,
-				LastNode: sh.LastNode, Position: sh.Position, Move: sh.Move})
-		}
-		for _, g := range core.GateQueue() {
-			snap.GateCounts[g.Checkpoint]++
-		}
-		if !viewer {
-			snap.Gates = gateWaits(core)
-		}
-		snap.Chargers = s.stations(now, core)
-		snap.ClosedLanes = nonNil(core.ClosedLanes())
 	})
-	return snap, changed, err
+	return changed, err
+}
+
+// eventID is the id of the event that brings a client to publication v:
+// the server's epoch and v, so that an id from another fleetd process
+// (one restarted, or the other of a failover pair: their publications
+// count from 1 each) is never taken for one of this one's.
+func (s *Server) eventID(v uint64) string { return s.epoch + "-" + strconv.FormatUint(v, 10) }
+
+// eventVersion is the publication of an event id of this server, 0 if
+// it is none.
+func (s *Server) eventVersion(id string) uint64 {
+	epoch, v, ok := strings.Cut(id, "-")
+	if !ok || epoch != s.epoch {
+		return 0
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// sseHistory is how many publications the event stream keeps for
+// clients that reconnect (Last-Event-ID): at one event a second per
+// stream, about a minute's worth with one client.
+const sseHistory = 64
+
+// history is the publications last sent on any event stream, by id.
+type history struct {
+	mu    sync.Mutex
+	byID  map[uint64]*daemon.Published
+	order []uint64
+}
+
+func (h *history) put(p *daemon.Published) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.byID == nil {
+		h.byID = map[uint64]*daemon.Published{}
+	}
+	if _, ok := h.byID[p.Version]; ok {
+		return
+	}
+	h.byID[p.Version] = p
+	h.order = append(h.order, p.Version)
+	if len(h.order) > sseHistory {
+		delete(h.byID, h.order[0])
+		h.order = slices.Delete(h.order, 0, 1)
+	}
+}
+
+func (h *history) get(v uint64) *daemon.Published {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.byID[v]
 }
 
 // writeEvent writes one SSE event with a JSON payload on one data line.
-func writeEvent(w io.Writer, id int, name string, v any) error {
+func writeEvent(w io.Writer, id, name string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("api: event %s: %w", name, err)
 	}
-	_, err = fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", id, name, b)
+	if id != "" {
+		_, err = fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", id, name, b)
+	} else {
+		_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, b)
+	}
 	return err
 }

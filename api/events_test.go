@@ -60,13 +60,13 @@ func TestEventStreamStartsWithTheOpenMovesOnly(t *testing.T) {
 	req := httptest.NewRequest("GET", "/v1/events", nil)
 	marks := map[string]moveMark{}
 	var seq uint64
-	_, sent, err := s.snapshot(req, marks, &seq, true, Token{Role: RoleOperator})
+	sent, err := s.changedMoves(req, s.cfg.Fleet.Published(), marks, &seq, true, Token{Role: RoleOperator})
 	require.NoError(t, err)
 	assert.Len(t, sent, len(open)-1)
 	assert.Len(t, marks, len(open)-1, "marks for the open moves only")
 	code, body := call(t, srv, "POST", "/v1/moves/"+open[1]+"/cancel", tokOperator, "")
 	require.Equal(t, http.StatusOK, code, "%s", body)
-	_, sent, err = s.snapshot(req, marks, &seq, false, Token{Role: RoleOperator})
+	sent, err = s.changedMoves(req, s.cfg.Fleet.Published(), marks, &seq, false, Token{Role: RoleOperator})
 	require.NoError(t, err)
 	require.Len(t, sent, 1, "the move that ended")
 	assert.Len(t, marks, len(open)-2, "an ended move, once sent, is forgotten")

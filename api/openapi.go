@@ -129,8 +129,16 @@ func OpenAPI() map[string]any {
 				"operator, admin", merge(ok("the move afterwards", "Move"), errs(400, 401, 403, 404, 413, 415, 422, 503)),
 				merge(pathID("move id"), obj{"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": ref("PriorityRequest")}}}}))},
 			"/v1/shuttles": obj{
-				"get": op("Every shuttle on the roster; a viewer's without loads, order_id, factsheet and ignored_keys, and with one generic reason out of dispatch (the reasons quote the vehicle's loads)", "viewer (redacted), operator, admin",
-					merge(obj{"200": jsonBody("the shuttles", object([]string{"shuttles"}, obj{"shuttles": array(ref("Shuttle"))}))}, errs(401, 403, 503))),
+				"get": op("The shuttles on the roster, by pages in id order, as the core last published them (a listing never waits for the core); "+
+					"when more match after a page, the answer has next_cursor (give it as cursor=) and next (the request for the next page). "+
+					"A viewer's shuttles are without loads, order_id, factsheet and ignored_keys, and with one generic reason out of dispatch (the reasons quote the vehicle's loads). "+
+					"An unknown parameter or a bad value is a 400 naming it", "viewer (redacted), operator, admin",
+					merge(obj{"200": jsonBody("a page of shuttles", ref("ShuttleList"))}, errs(400, 401, 403, 503)),
+					query(qparam("state", "only shuttles in this state", obj{"type": "string", "enum": joinStates(shuttleStates)}),
+						qparam("activity", "only shuttles doing this (as their activity field says)", obj{"type": "string", "enum": joinStates(activityKinds)}),
+						qparam("centre", "only shuttles whose last position lies in this logistics centre of the site", obj{"type": "string"}),
+						qparam("limit", "at most this many on the page (default and most 1000)", obj{"type": "integer", "minimum": 1, "maximum": maxShuttleLimit}),
+						qparam("cursor", "the next_cursor of the page before; absent: the first page", obj{"type": "string"}))),
 				"post": op("Put a VDA 5050 vehicle on the roster; it joins the fleet when it reports its state from a node of the lanes (it is asked for its state and factsheet at once)",
 					"admin", merge(obj{"201": jsonBody("the vehicle, on the roster", ref("Shuttle"))}, errs(400, 401, 403, 409, 413, 415, 503)),
 					obj{"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": ref("AddShuttleRequest")}}}}),
@@ -179,9 +187,13 @@ func OpenAPI() map[string]any {
 				merge(obj{"200": jsonBody("the stations", object([]string{"stations"}, obj{"stations": array(ref("Station"))}))}, errs(401, 403, 503)))},
 			"/v1/site": obj{"get": op("The site and its lane graph as GeoJSON; graph_node features carry the VDA 5050 x, y and map_id", "any",
 				merge(obj{"200": obj{"description": "a GeoJSON FeatureCollection", "content": obj{"application/geo+json": obj{"schema": obj{"type": "object"}}}}}, errs(401, 403)))},
-			"/v1/events": obj{"get": op("Server-Sent Events: a \"snapshot\" event (schema Snapshot: moves by state, archived ones included, shuttles, gate queue, chargers, closed lanes) every second; before the first a \"move\" event (schema Move, with its clearances) for each open move (not the history: that is GET /v1/moves), then one for each move created or changed (state, history, priority or checkpoints). "+
+			"/v1/events": obj{"get": op("Server-Sent Events: a \"snapshot\" event first (schema Snapshot: moves by state, archived ones included, shuttles, gate queue, chargers, closed lanes), then every second a \"delta\" (schema Delta: the same, with only the shuttles that changed since the event before; merge them by id). "+
+				"Snapshots and deltas have an id; reconnecting with Last-Event-ID gives a delta from that event (and the moves changed since) while it is among the last 64 sent, else a fresh snapshot. "+
+				"Before the first a \"move\" event (schema Move, with its clearances) for each open move (not the history: that is GET /v1/moves), then one for each move created or changed (state, history, priority or checkpoints); move events have no id. "+
 				"A viewer's snapshot has gate_counts and no gates; its move events are ViewerMoves, sent when a move's state or priority changes", "viewer (redacted), operator, admin",
-				merge(obj{"200": obj{"description": "an event stream", "content": obj{"text/event-stream": obj{"schema": obj{"type": "string"}}}}}, errs(401, 403)))},
+				merge(obj{"200": obj{"description": "an event stream", "content": obj{"text/event-stream": obj{"schema": obj{"type": "string"}}}}}, errs(401, 403)),
+				obj{"parameters": []obj{{"name": "Last-Event-ID", "in": "header", "required": false, "schema": obj{"type": "string"},
+					"description": "the id of the last snapshot or delta received, to go on from it"}}})},
 			"/v1/audit/export": obj{"get": op("The chain-of-custody audit log as one country's customs may see it, signed with the deployment's Ed25519 key: JSON Lines of a header "+
 				"(format, country, exported_at, head_seq, head_hash, shown, withheld, alg, key_id), one line per entry from seq 1 to the head "+
 				"({\"entry\": {...}} in full if the country may see it, else {\"withheld\": {\"seq\", \"prev\", \"hash\"}}) and a last line "+
@@ -336,7 +348,23 @@ func schemas(states []any) obj {
 		"Snapshot": object(nil, obj{"at": t("the core's clock"), "active": boolean(""), "moves": obj{"type": "object", "additionalProperties": obj{"type": "integer"}},
 			"shuttles": array(ref("ShuttleStatus")), "gates": array(ref("GateWait")), "gate_counts": obj{"type": "object", "additionalProperties": obj{"type": "integer"}, "description": "containers waiting per checkpoint (a viewer gets these, and no gates)"}, "chargers": array(ref("Station")),
 			"closed_lanes": array(str("closed lane or link id"))}),
+		"Delta": object([]string{"since"}, obj{"since": integer("the id of the event this one follows"), "at": t("the core's clock"), "active": boolean(""),
+			"moves":    obj{"type": "object", "additionalProperties": obj{"type": "integer"}},
+			"shuttles": array(ref("ShuttleStatus")), "gates": array(ref("GateWait")), "gate_counts": obj{"type": "object", "additionalProperties": obj{"type": "integer"}}, "chargers": array(ref("Station")),
+			"closed_lanes": array(str("closed lane or link id"))}),
+		"ShuttleList": object([]string{"shuttles", "total", "at"}, obj{"shuttles": array(ref("Shuttle")), "total": integer("the shuttles that match, on every page"),
+			"next_cursor": str("give it as cursor= for the next page; absent on the last"), "next": str("the request for the next page"),
+			"at": t("the core's clock when what the page shows was published")}),
 	}
+}
+
+// joinStates are values for an enum.
+func joinStates[S ~string](vs []S) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
 }
 
 // openapi is GET /v1/openapi.json.

@@ -164,10 +164,11 @@ type LaneChange struct {
 
 // lanes is GET /v1/lanes.
 func (s *Server) lanes(w http.ResponseWriter, r *http.Request, _ Token) error {
-	var closed []string
-	if err := s.read(r.Context(), func(_ time.Time, core coreView) { closed = core.ClosedLanes() }); err != nil {
+	p, err := s.published()
+	if err != nil {
 		return err
 	}
+	closed := p.ClosedLanes
 	out := make([]Lane, 0, len(s.cfg.Site.Lanes))
 	for _, l := range s.cfg.Site.Lanes {
 		ln := Lane{ID: l.ID, Name: l.Name, Closed: slices.Contains(closed, l.ID)}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +21,8 @@ type Server struct {
 	log    *slog.Logger
 	routes []route
 	mux    *http.ServeMux
+	hist   history // publications sent on event streams, for Last-Event-ID
+	epoch  string  // this server's, in its events' ids
 }
 
 // route is one endpoint: its method and path pattern, who may call it
@@ -56,7 +59,7 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Log, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, log: cfg.Log, mux: http.NewServeMux(), epoch: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	s.routes = []route{
 		{"GET", "/v1/health", public, s.health},
 		{"GET", "/v1/ready", public, s.ready},

@@ -2,12 +2,21 @@ package api
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/fleet"
+	"github.com/borderfleet/borderfleet/geo"
 )
 
 // Shuttle is a vehicle as the API shows it: what the Controller makes of
@@ -65,78 +74,226 @@ type Position struct {
 	MapID string  `json:"map_id"`
 }
 
-// shuttles lists every vehicle on the roster as the API shows it.
-func (s *Server) shuttlesOf(core coreView) []Shuttle {
-	moveOf := map[string]string{}
-	for _, mv := range core.Moves() {
-		if mv.Shuttle != "" && !mv.State.Final() {
-			moveOf[mv.Shuttle] = mv.ID
+// shuttleOf is one published shuttle as the API shows it.
+func (s *Server) shuttleOf(row *daemon.ShuttleRow) Shuttle {
+	v := row.Vehicle
+	sh := Shuttle{ID: v.ID, Manufacturer: v.Manufacturer, SerialNumber: v.SerialNumber, Connection: v.Connection,
+		Joined: v.Joined, SoC: v.SoC, LastNode: v.LastNode, Driving: v.Driving, OrderID: v.OrderID,
+		Loads: v.Loads, Reasons: v.Reasons, Move: row.Move, IgnoredKeys: v.IgnoredKeys}
+	if row.Known {
+		sh.State, sh.SoC, sh.Activity, sh.ActivityDetail = string(row.State), row.CoreSoC, row.Activity.String(), row.Activity.Detail
+		if !row.Since.IsZero() {
+			since := row.Since
+			sh.ActivitySince = &since
 		}
+		sh.Waiting = shuttleWaiting(row.Activity, sh.ActivitySince)
 	}
-	vs := core.Vehicles()
-	out := make([]Shuttle, 0, len(vs))
-	for _, v := range vs {
-		sh := Shuttle{ID: v.ID, Manufacturer: v.Manufacturer, SerialNumber: v.SerialNumber, Connection: v.Connection,
-			Joined: v.Joined, SoC: v.SoC, LastNode: v.LastNode, Driving: v.Driving, OrderID: v.OrderID,
-			Loads: slices.Clone(v.Loads), Reasons: slices.Clone(v.Reasons), Move: moveOf[v.ID]}
-		if st, soc, ok := core.ShuttleState(v.ID); ok {
-			a, since := core.ActivitySince(v.ID)
-			sh.State, sh.SoC, sh.Activity, sh.ActivityDetail = string(st), soc, a.String(), a.Detail
-			if !since.IsZero() {
-				sh.ActivitySince = &since
-			}
-			sh.Waiting = shuttleWaiting(a, sh.ActivitySince)
-		}
-		if f := v.Factsheet; f != nil {
-			sh.Factsheet = &Factsheet{SeriesName: f.SeriesName, AgvClass: f.AgvClass, MinOrderIntervalS: f.MinOrderInterval,
-				MinStateIntervalS: f.MinStateInterval, Actions: slices.Clone(f.Actions), Warnings: slices.Clone(f.Warnings)}
-		}
-		sh.IgnoredKeys = slices.Clone(v.IgnoredKeys)
-		if v.HasPos {
-			sh.Position = &Position{X: v.X, Y: v.Y, MapID: s.cfg.Graph.MapID}
-		}
-		if !v.StateAt.IsZero() {
-			t := v.StateAt
-			sh.StateAt = &t
-		}
-		out = append(out, sh)
+	if f := v.Factsheet; f != nil {
+		sh.Factsheet = &Factsheet{SeriesName: f.SeriesName, AgvClass: f.AgvClass, MinOrderIntervalS: f.MinOrderInterval,
+			MinStateIntervalS: f.MinStateInterval, Actions: f.Actions, Warnings: f.Warnings}
 	}
-	return out
+	if v.HasPos {
+		sh.Position = &Position{X: v.X, Y: v.Y, MapID: s.cfg.Graph.MapID}
+	}
+	if !v.StateAt.IsZero() {
+		t := v.StateAt
+		sh.StateAt = &t
+	}
+	return sh
 }
 
-// listShuttles is GET /v1/shuttles (for a viewer, as viewerShuttle shows
-// them).
+// published is the core as the daemon last published it: never waits
+// for the core.
+func (s *Server) published() (*daemon.Published, error) {
+	p := s.cfg.Fleet.Published()
+	if p == nil {
+		return nil, &Error{Status: http.StatusServiceUnavailable, Msg: "the fleet core has published nothing yet"}
+	}
+	return p, nil
+}
+
+// ShuttleList is the body of GET /v1/shuttles: one page of shuttles in
+// id order.
+type ShuttleList struct {
+	Shuttles []Shuttle `json:"shuttles"`
+	// Total is how many shuttles match the filters in all.
+	Total int `json:"total"`
+	// NextCursor and Next (the same request for the next page) are there
+	// when more shuttles match after this page.
+	NextCursor string `json:"next_cursor,omitempty"`
+	Next       string `json:"next,omitempty"`
+	// At is the core's clock when what the page shows was published.
+	At time.Time `json:"at"`
+}
+
+// Shuttle listings: a page holds at most maxShuttleLimit shuttles,
+// defaultShuttleLimit when the request does not say.
+const (
+	defaultShuttleLimit = 1000
+	maxShuttleLimit     = 1000
+	shuttleCursorPrefix = "s" // a cursor is "s" and the last id shown, base64url
+)
+
+// shuttleStates are the Controller's shuttle states, for the filter.
+var shuttleStates = []fleet.ShuttleState{fleet.ShuttleOffline, fleet.ShuttleIdle, fleet.ShuttleToPickup,
+	fleet.ShuttleLoading, fleet.ShuttleLadenTransit, fleet.ShuttleAtGate, fleet.ShuttleInspection,
+	fleet.ShuttleToDropoff, fleet.ShuttleUnloading, fleet.ShuttleToCharger, fleet.ShuttleCharging,
+	fleet.ShuttleToParking, fleet.ShuttlePaused, fleet.ShuttleFault, fleet.ShuttleEStop, fleet.ShuttleOutOfService}
+
+// activityKinds are what a shuttle may be doing, for the filter.
+var activityKinds = []fleet.ActivityKind{fleet.ActivityMoving, fleet.ActivityHandling, fleet.ActivityCharging,
+	fleet.ActivityIdle, fleet.ActivityAtGoal, fleet.ActivityWaitBay, fleet.ActivityWaitRoute, fleet.ActivityWaitGate,
+	fleet.ActivityWaitCustoms, fleet.ActivityWaitTraffic, fleet.ActivityWaitCharger, fleet.ActivityFault,
+	fleet.ActivityEStop, fleet.ActivityPaused, fleet.ActivityOffline, fleet.ActivityOutOfService}
+
+// shuttleFilter is what a shuttle listing keeps.
+type shuttleFilter struct {
+	state    fleet.ShuttleState
+	activity fleet.ActivityKind
+	centre   *geo.Centre
+}
+
+func (f shuttleFilter) keeps(r *daemon.ShuttleRow) bool {
+	switch {
+	case f.state != "" && (!r.Known || r.State != f.state):
+		return false
+	case f.activity != "" && (!r.Known || r.Activity.Kind != f.activity):
+		return false
+	case f.centre != nil && (!r.HasPos || !planar.PolygonContains(f.centre.XY, orb.Point{r.X, r.Y})):
+		return false
+	}
+	return true
+}
+
+// shuttleQuery reads a listing's parameters: 400 naming the bad one.
+func (s *Server) shuttleQuery(q url.Values) (f shuttleFilter, after string, limit int, err error) {
+	if st := q.Get("state"); st != "" {
+		if !slices.Contains(shuttleStates, fleet.ShuttleState(st)) {
+			return f, "", 0, badRequest("state", "unknown shuttle state %q (one of %s)", st, joinAny(shuttleStates))
+		}
+		f.state = fleet.ShuttleState(st)
+	}
+	if a := q.Get("activity"); a != "" {
+		if !slices.Contains(activityKinds, fleet.ActivityKind(a)) {
+			return f, "", 0, badRequest("activity", "unknown activity %q (one of %s)", a, joinAny(activityKinds))
+		}
+		f.activity = fleet.ActivityKind(a)
+	}
+	if c := q.Get("centre"); c != "" {
+		centre, ok := s.cfg.Site.Centre(c)
+		if !ok {
+			ids := make([]string, 0, len(s.cfg.Site.Centres))
+			for _, x := range s.cfg.Site.Centres {
+				ids = append(ids, x.ID)
+			}
+			return f, "", 0, badRequest("centre", "no logistics centre %q on the site (one of %s)", c, strings.Join(ids, ", "))
+		}
+		f.centre = &centre
+	}
+	limit = defaultShuttleLimit
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > maxShuttleLimit {
+			return f, "", 0, badRequest("limit", "limit %q: want a number from 1 to %d", l, maxShuttleLimit)
+		}
+		limit = n
+	}
+	if c := q.Get("cursor"); c != "" {
+		b, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(c, shuttleCursorPrefix))
+		if !strings.HasPrefix(c, shuttleCursorPrefix) || err != nil || len(b) == 0 {
+			return f, "", 0, badRequest("cursor", "cursor %q is not one this API gave (take next_cursor from the last page, or leave it out for the first)", c)
+		}
+		after = string(b)
+	}
+	for k := range q {
+		switch k {
+		case "state", "activity", "centre", "limit", "cursor":
+		default:
+			return f, "", 0, badRequest(k, "unknown parameter %q (state, activity, centre, limit, cursor)", k)
+		}
+	}
+	return f, after, limit, nil
+}
+
+// joinAny lists values for a message.
+func joinAny[S ~string](vs []S) string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return strings.Join(out, ", ")
+}
+
+// listShuttles is GET /v1/shuttles: a page of shuttles in id order, at
+// most limit, those after the cursor's, that the filters keep (for a
+// viewer, as viewerShuttle shows them). It reads what the core last
+// published: a listing never waits for the core.
 func (s *Server) listShuttles(w http.ResponseWriter, r *http.Request, who Token) error {
-	var out []Shuttle
-	if err := s.read(r.Context(), func(_ time.Time, core coreView) { out = s.shuttlesOf(core) }); err != nil {
+	f, after, limit, err := s.shuttleQuery(r.URL.Query())
+	if err != nil {
 		return err
 	}
-	for i := range out {
-		out[i] = shuttleFor(who, out[i])
+	p, err := s.published()
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string][]Shuttle{"shuttles": out})
+	out := ShuttleList{Shuttles: []Shuttle{}, At: p.At}
+	filtered := f != (shuttleFilter{})
+	if !filtered {
+		out.Total = p.Len()
+	}
+	start := 0
+	if after != "" {
+		start = p.After(after)
+	}
+	if filtered {
+		for i := range start {
+			if f.keeps(p.Row(i)) {
+				out.Total++
+			}
+		}
+	}
+	more := false
+	for i := start; i < p.Len(); i++ {
+		row := p.Row(i)
+		if filtered && !f.keeps(row) {
+			continue
+		}
+		if filtered {
+			out.Total++
+		}
+		if len(out.Shuttles) == limit {
+			more = true
+			if !filtered {
+				break
+			}
+			continue
+		}
+		out.Shuttles = append(out.Shuttles, shuttleFor(who, s.shuttleOf(row)))
+	}
+	if more {
+		last := out.Shuttles[len(out.Shuttles)-1].ID
+		out.NextCursor = shuttleCursorPrefix + base64.RawURLEncoding.EncodeToString([]byte(last))
+		q := r.URL.Query()
+		q.Set("cursor", out.NextCursor)
+		out.Next = r.URL.Path + "?" + q.Encode()
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-// shuttle finds one shuttle, or a 404.
+// shuttle finds one shuttle, as last published, or a 404.
 func (s *Server) shuttle(r *http.Request) (Shuttle, error) {
 	id := r.PathValue("id")
-	var out Shuttle
-	found := false
-	err := s.read(r.Context(), func(_ time.Time, core coreView) {
-		for _, sh := range s.shuttlesOf(core) {
-			if sh.ID == id {
-				out, found = sh, true
-			}
-		}
-	})
+	p, err := s.published()
 	if err != nil {
-		return out, err
+		return Shuttle{}, err
 	}
-	if !found {
-		return out, &Error{Status: http.StatusNotFound, Msg: fmt.Sprintf("no shuttle %q", id), Field: "id"}
+	row, ok := p.Shuttle(id)
+	if !ok {
+		return Shuttle{}, &Error{Status: http.StatusNotFound, Msg: fmt.Sprintf("no shuttle %q", id), Field: "id"}
 	}
-	return out, nil
+	return s.shuttleOf(row), nil
 }
 
 // getShuttle is GET /v1/shuttles/{id} (for a viewer, as viewerShuttle

@@ -9,6 +9,7 @@ import (
 
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/borderfleet/borderfleet/daemon"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/borderfleet/borderfleet/routing"
@@ -47,38 +48,13 @@ type Reservation struct {
 // chargers is GET /v1/chargers: the site's stations, the shuttles
 // charging at each now and the reservations not yet ended.
 func (s *Server) chargers(w http.ResponseWriter, r *http.Request, _ Token) error {
-	var out []Station
-	if err := s.read(r.Context(), func(now time.Time, core coreView) { out = s.stations(now, core) }); err != nil {
+	p, err := s.published()
+	if err != nil {
 		return err
 	}
+	out := s.publishedStations(p)
 	writeJSON(w, http.StatusOK, map[string][]Station{"stations": out})
 	return nil
-}
-
-// stations is every charging station as the API shows it; it runs on
-// the core's goroutine.
-func (s *Server) stations(now time.Time, core coreView) []Station {
-	atStation := map[string][]string{} // station -> shuttles charging there
-	for _, v := range core.Vehicles() {
-		if st, _, ok := core.ShuttleState(v.ID); ok && st == fleet.ShuttleCharging {
-			atStation[s.placeOf(v.LastNode)] = append(atStation[s.placeOf(v.LastNode)], v.ID)
-		}
-	}
-	out := make([]Station, 0, len(s.cfg.Site.Stations))
-	for _, st := range s.cfg.Site.Stations {
-		booked := []Reservation{}
-		for _, sl := range core.ChargerSlots(st.ID) {
-			if sl.End.After(now) {
-				booked = append(booked, Reservation{Shuttle: sl.Request.Shuttle, Charger: sl.Charger, Start: sl.Start, End: sl.End,
-					FromSoC: sl.Request.FromSoC, ToSoC: sl.Request.ToSoC, PowerKW: sl.PowerKW, CheckedIn: sl.CheckedIn})
-			}
-		}
-		ch := append([]string{}, atStation[st.ID]...)
-		out = append(out, Station{ID: st.ID, Name: st.Name, Centre: st.Centre, Chargers: st.Chargers, ChargerPowerKW: st.ChargerPowerKW,
-			GridCapKW: st.GridCapKW, Position: Position{X: st.Pos.XY[0], Y: st.Pos.XY[1], MapID: s.cfg.Graph.MapID},
-			Charging: ch, Free: max(st.Chargers-len(ch), 0), Reservations: booked})
-	}
-	return out
 }
 
 // placeOf is the place (bay, station...) at a lane graph node, or "".
@@ -139,3 +115,30 @@ func SiteGeoJSON(site *geo.Site, g *routing.Graph) ([]byte, error) {
 }
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// publishedStations is every charging station as the API shows it,
+// from what the core last published: the shuttles charging there now and
+// the reservations not yet ended.
+func (s *Server) publishedStations(p *daemon.Published) []Station {
+	atStation := map[string][]string{} // station -> shuttles charging there
+	for i := range p.Len() {
+		if row := p.Row(i); row.Known && row.State == fleet.ShuttleCharging {
+			atStation[s.placeOf(row.LastNode)] = append(atStation[s.placeOf(row.LastNode)], row.ID)
+		}
+	}
+	out := make([]Station, 0, len(s.cfg.Site.Stations))
+	for _, st := range s.cfg.Site.Stations {
+		booked := []Reservation{}
+		for _, sl := range p.Slots[st.ID] {
+			if sl.End.After(p.At) {
+				booked = append(booked, Reservation{Shuttle: sl.Request.Shuttle, Charger: sl.Charger, Start: sl.Start, End: sl.End,
+					FromSoC: sl.Request.FromSoC, ToSoC: sl.Request.ToSoC, PowerKW: sl.PowerKW, CheckedIn: sl.CheckedIn})
+			}
+		}
+		ch := append([]string{}, atStation[st.ID]...)
+		out = append(out, Station{ID: st.ID, Name: st.Name, Centre: st.Centre, Chargers: st.Chargers, ChargerPowerKW: st.ChargerPowerKW,
+			GridCapKW: st.GridCapKW, Position: Position{X: st.Pos.XY[0], Y: st.Pos.XY[1], MapID: s.cfg.Graph.MapID},
+			Charging: ch, Free: max(st.Chargers-len(ch), 0), Reservations: booked})
+	}
+	return out
+}

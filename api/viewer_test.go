@@ -255,7 +255,7 @@ func TestViewerShuttlesAreRedacted(t *testing.T) {
 	code, b := call(t, srv, "GET", "/v1/shuttles", tokViewer, "")
 	require.Equal(t, http.StatusOK, code)
 	byID := map[string]Shuttle{}
-	for _, sh := range decode[map[string][]Shuttle](t, b)["shuttles"] {
+	for _, sh := range decode[ShuttleList](t, b).Shuttles {
 		byID[sh.ID] = sh
 	}
 	require.Contains(t, byID, "s1")

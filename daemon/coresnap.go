@@ -195,6 +195,7 @@ func (d *Daemon) restore(cs coreState) error {
 		return err
 	}
 	d.ctl, d.m = ctl, m
+	d.markAll()
 	d.applied, d.lastAt, d.wake = cs.Applied, cs.LastAt, cs.Wake
 	d.au.seen, d.au.pending = cs.Audit.Seen, cs.Audit.Pending
 	d.arch = restoreArchive(cs.Archive)

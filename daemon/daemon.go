@@ -228,6 +228,10 @@ type Daemon struct {
 	snapOK       atomic.Int64
 	snapErr      atomic.Int64
 
+	// what readers see (published.go)
+	pub       pubState
+	published atomic.Pointer[Published]
+
 	refusedMu  sync.Mutex
 	refusedBy  map[string]int64     // vehicle messages refused, by vehicles.Refused... reason
 	refusedLog map[string]time.Time // last logged, by reason
@@ -262,8 +266,10 @@ func New(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Daemon{cfg: cfg, ctl: ctl, m: m, snaps: snaps, archive: archive, snapJobs: make(chan snapJob, 1), refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), wall: time.Now, log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)), relink: make(chan struct{}, 1),
-		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]uint64{}, seed: maphash.MakeSeed()}, nil
+	d := &Daemon{cfg: cfg, ctl: ctl, m: m, snaps: snaps, archive: archive, snapJobs: make(chan snapJob, 1), refusedBy: map[string]int64{}, refusedLog: map[string]time.Time{}, settings: settings(cfg), wall: time.Now, log: cfg.Log, inbox: make(chan inMsg, cfg.Inbox), outbox: make(chan vehicles.Outgoing, cfg.Inbox), reqs: make(chan func(context.Context)), relink: make(chan struct{}, 1),
+		heard: map[string]time.Time{}, silent: map[string]bool{}, states: map[string]uint64{}, seed: maphash.MakeSeed()}
+	d.publishView() // readers see the empty core until the first input
+	return d, nil
 }
 
 // Run runs the fleet until ctx is cancelled. With a journal it first
@@ -346,6 +352,7 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 			d.active.Store(false)
 			return errLeaseLost(err)
 		}
+		d.publishView() // what a visualization moved, if nothing else
 		d.busySince.Store(0)
 		if !d.active.Load() {
 			if d.stopErr != nil {
@@ -456,6 +463,7 @@ func (d *Daemon) prepare(msg inMsg) (record, bool) {
 		if _, _, err := d.m.IncomingChecked(d.now(), c); err != nil {
 			d.refused(msg.topic, err)
 		}
+		d.markTopic(msg.topic)
 		return record{}, false
 	}
 	// the message was decoded once, by the check: the digest is made of
@@ -597,6 +605,7 @@ func (d *Daemon) input(ctx context.Context, rec record) error {
 		}
 	}
 	d.publish(outs)
+	d.publishView()
 	if d.cfg.Journal != nil {
 		d.maybeSnapshot()
 	}
@@ -628,14 +637,21 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 		if err != nil {
 			d.refused(rec.Topic, err)
 		}
+		d.markTopic(rec.Topic)
 	case kindTick:
 		evs, outs = d.m.Tick(now)
+		d.markTick()
 	case kindSilent:
 		man, serial, _ := strings.Cut(rec.Vehicle, "/")
 		evs = d.m.Silent(now, man, serial, rec.Silence)
+		if id, ok := d.m.VehicleID(man, serial); ok {
+			d.markShuttle(id)
+		}
 	case kindResume:
 		outs = d.m.Resumed(now)
+		d.markAll()
 	case kindAdmit:
+		d.markAll()
 		var err error
 		outs, err = d.m.Added(now, *rec.Entry)
 		result = err
@@ -643,6 +659,7 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 		d.applyDeliveries(rec.Hooks)
 		return nil, nil
 	case kindEvent:
+		d.pub.aggr, d.pub.stats = true, true // a lane closed, a decision taken: recount
 		ev, err := rec.Event.decode(rec.V)
 		if err != nil {
 			return nil, err
@@ -671,6 +688,9 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 		o, _ := d.handle(now, fleet.Tick{})
 		outs = append(outs, o...)
 	}
+	for _, o := range outs {
+		d.markShuttle(o.Vehicle)
+	}
 	d.au.note(idx, d.dirty)
 	d.archived(d.gone)
 	clear(d.dirty)
@@ -683,6 +703,7 @@ func (d *Daemon) apply(idx uint64, rec record) ([]vehicles.Outgoing, error) {
 // commands become.
 func (d *Daemon) handle(now time.Time, ev fleet.Event) ([]vehicles.Outgoing, error) {
 	rd, err := d.ctl.Handle(now, ev)
+	d.markStep(rd)
 	d.wake, d.dirty, d.gone = rd.Wake, append(d.dirty, rd.Changed...), append(d.gone, rd.Archived...)
 	if err != nil {
 		d.ctlErr.Add(1)

@@ -4,8 +4,11 @@
 // publishes the orders and instant actions that follow. MQTT handlers only
 // copy the message into an inbox and return; operators' requests (moves,
 // customs decisions, reads for displays) run on the same goroutine through
-// Submit, Do and Read (a read-only View of the core, for the API and the
-// metrics).
+// Submit, Do and Read (a read-only View of the core). After every input
+// and tick the goroutine publishes an immutable copy of what readers ask
+// most (Published: the shuttles, the counts over the fleet, the gate
+// queue, the charger slots), copying only what the input changed; the
+// API and the metrics read that, and never wait for the core.
 //
 // Beside the core it keeps the progress of outbound deliveries of the
 // audit log (the customs webhooks, package webhook): journaled like

@@ -153,5 +153,6 @@ func (d *Daemon) inputs(ctx context.Context, recs []record) {
 		d.publish(outs)
 	}
 	d.noteApply(applyTime, len(keep))
+	d.publishView()
 	d.maybeSnapshot()
 }

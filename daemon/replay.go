@@ -125,6 +125,7 @@ const replayPage = 1000
 func (d *Daemon) catchUp(ctx context.Context) error {
 	var ra *readAhead
 	defer func() { ra.stop() }()
+	defer d.publishView() // a standby's readers see what it follows
 	if !d.snapTried && d.applied == 0 {
 		d.snapTried = true
 		if seq := d.newestSnapshot(ctx); seq > 0 {

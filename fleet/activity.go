@@ -147,11 +147,20 @@ func (c *Controller) ActivitySince(id string) (Activity, time.Time) {
 // stampActivities notes, at the end of a step, when each shuttle's
 // activity began: now for each whose activity is not the one it had.
 func (c *Controller) stampActivities(now time.Time) {
+	c.actChanged = c.actChanged[:0]
 	for _, r := range c.recs {
 		a := c.Activity(r.id)
 		if r.actSince.IsZero() || !r.act.sameWait(a) {
 			r.actSince = now
+			c.actChanged = append(c.actChanged, r.id)
+		} else if r.act != a {
+			c.actChanged = append(c.actChanged, r.id)
 		}
 		r.act = a
 	}
 }
+
+// ActivityChanged are the shuttles whose activity (or its detail, or
+// since when) changed in the last step, for readers who keep a copy of
+// the fleet and refresh only what changed. Valid until the next step.
+func (c *Controller) ActivityChanged() []string { return c.actChanged }

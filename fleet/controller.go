@@ -141,6 +141,7 @@ type Controller struct {
 	order      []*Move // in creation order
 	byKey      map[string]*Move
 	shuttles   map[string]*shuttleRec
+	actChanged []string // shuttles whose activity changed in the last step (ActivityChanged)
 	ids        []string
 	recs       []*shuttleRec // the shuttles in id order
 	bays       bayBook

@@ -33,10 +33,16 @@ const unknownStation = "unknown"
 // collector reads the daemon on every scrape. Its histograms are the
 // only state it keeps; observe adds to them on the core's goroutine.
 type collector struct {
-	fleet   Fleet
-	site    *geo.Site
-	graph   *routing.Graph
-	timeout time.Duration
+	fleet     Fleet
+	site      *geo.Site
+	graph     *routing.Graph
+	timeout   time.Duration
+	maxSeries int // per-shuttle series at most
+
+	// the Controller's move change number at the observer's last read
+	// (only the collector's goroutine... Collect may run concurrently:
+	// under obs.mu)
+	seenMoves uint64
 
 	obs *observer
 
@@ -47,6 +53,7 @@ type collector struct {
 	fromSnapshot, snapshotsWritten, snapshotErrors                *prometheus.Desc
 	joinsRefused                                                  *prometheus.Desc
 	moves, shuttles, soc, customsWaiting, chargersInUse, chargers *prometheus.Desc
+	socFleet, socOmitted, publishedAge                            *prometheus.Desc
 	movesCreated, deliveries, returns, duplicateDrops             *prometheus.Desc
 	illegal, planFailures, dispatchRejections, reservationWaits   *prometheus.Desc
 }
@@ -57,14 +64,17 @@ func desc(name, help string, labels ...string) *prometheus.Desc {
 
 func newCollector(cfg Config) *collector {
 	return &collector{
-		fleet: cfg.Fleet, site: cfg.Site, graph: cfg.Graph, timeout: cfg.Timeout,
+		fleet: cfg.Fleet, site: cfg.Site, graph: cfg.Graph, timeout: cfg.Timeout, maxSeries: cfg.MaxShuttleSeries,
 		obs: newObserver(),
 
 		active: desc("active", "1 when this instance drives the fleet (holds the lease), 0 on standby."),
-		up:     desc("core_up", "1 when the fleet core answered this scrape in time, else 0 (and the core's metrics are missing)."),
+		up: desc("core_up", "1 when the fleet core published what it is (it does after every input and tick) within the scrape timeout (5 s by default), "+
+			"else 0 (and the core's metrics are missing)."),
+		publishedAge: desc("core_published_age_seconds", "Real time since the fleet core last published what it is for readers (the API and these metrics read that, never the core itself); it publishes after every input and tick."),
 		decision: desc("decision_latency_seconds", "Real time from the fleet core taking up a live input (a vehicle's message, "+
 			"an operator's or officer's request, a tick) to its commands handed to the MQTT publisher: journal write, controller and audit write."),
-		roundtrip: desc("core_roundtrip_seconds", "Time the fleet core took to answer this scrape's read (queueing behind inputs included): a stand-in for its decision latency."),
+		roundtrip: desc("core_roundtrip_seconds", "Time the fleet core took to answer this scrape's read of the moves that changed since the last (for the lead-time and gate-wait histograms; queueing behind inputs included): "+
+			"a stand-in for its decision latency. 0 when no move changed: the scrape did not ask the core."),
 
 		msgIn:          desc("mqtt_messages_received_total", "VDA 5050 messages received from vehicles."),
 		msgOut:         desc("mqtt_messages_published_total", "VDA 5050 messages published to vehicles."),
@@ -81,9 +91,12 @@ func newCollector(cfg Config) *collector {
 		snapshotErrors:   desc("snapshot_errors_total", "Snapshots of the core not taken or not written (see the log for why)."),
 		joinsRefused:     desc("vehicle_joins_refused_total", "Joins of vehicles on the roster that the fleet refused (the site full: no parking spot for one more); each vehicle tries again after a wait that doubles up to 10 minutes."),
 
-		moves:          desc("moves", "Container moves by state.", "state"),
-		shuttles:       desc("shuttles", "Shuttles known to the fleet controller, by state.", "state"),
-		soc:            desc("shuttle_state_of_charge_ratio", "State of charge last reported by each vehicle, 0 to 1.", "shuttle"),
+		moves:    desc("moves", "Container moves by state.", "state"),
+		shuttles: desc("shuttles", "Shuttles known to the fleet controller, by state.", "state"),
+		soc: desc("shuttle_state_of_charge_ratio", "State of charge last reported by each vehicle, 0 to 1: for the first max_shuttle_series vehicles in id order "+
+			"(fleetd's metrics_max_shuttle_series, default 100), so that a large fleet does not make a series per vehicle; borderfleet_shuttles_state_of_charge_ratio has them all.", "shuttle"),
+		socFleet:       desc("shuttles_state_of_charge_ratio", "State of charge last reported by the vehicles, 0 to 1, as a histogram over the fleet (every vehicle that reported, one observation each per scrape)."),
+		socOmitted:     desc("shuttle_series_omitted", "Vehicles that reported a state of charge and have no borderfleet_shuttle_state_of_charge_ratio series (beyond max_shuttle_series)."),
 		customsWaiting: desc("customs_waiting_containers", "Containers waiting for a customs decision (at the stop line or in inspection), by checkpoint.", "checkpoint", "country"),
 		chargersInUse:  desc("chargers_in_use", "Shuttles charging now, by charging station.", "station"),
 		chargers:       desc("chargers", "Chargers at each charging station.", "station"),
@@ -105,35 +118,36 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.active, c.up, c.roundtrip, c.decision,
 		c.msgIn, c.msgOut, c.msgRejected, c.msgDropped, c.msgSame, c.publishErrs,
 		c.controllerErrs, c.journalErrs, c.replayed, c.fromSnapshot, c.snapshotsWritten, c.snapshotErrors, c.joinsRefused,
-		c.moves, c.shuttles, c.soc, c.customsWaiting, c.chargersInUse, c.chargers,
+		c.moves, c.shuttles, c.soc, c.socFleet, c.socOmitted, c.publishedAge, c.customsWaiting, c.chargersInUse, c.chargers,
 		c.movesCreated, c.deliveries, c.returns, c.duplicateDrops, c.illegal, c.planFailures, c.dispatchRejections, c.reservationWaits} {
 		ch <- d
 	}
 	c.obs.describe(ch)
 }
 
-// reading is what one scrape takes from the core.
+// socBuckets are the upper bounds of borderfleet_shuttles_state_of_charge_ratio.
+var socBuckets = []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}
+
+// reading is what one scrape takes from what the core published.
 type reading struct {
 	moves     map[fleet.MoveState]int
 	shuttles  map[fleet.ShuttleState]int
-	soc       map[string]float64
+	soc       []shuttleSoC   // those that reported, in id order
 	waiting   map[string]int // checkpoint -> containers
 	countries map[string]string
 	charging  map[string]int // station -> shuttles
 	stats     fleet.Stats
 }
 
-// Collect reads the core and sends every metric.
-func (c *collector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
-	defer cancel()
-	start := time.Now()
-	var r reading
-	err := c.fleet.Read(ctx, func(_ time.Time, v daemon.View) {
-		r = c.read(v)
-	})
-	took := time.Since(start)
+type shuttleSoC struct {
+	id  string
+	soc float64
+}
 
+// Collect reads what the core last published and sends every metric;
+// it asks the core itself only for the moves that changed since the last
+// scrape (for the histograms), and only when some did.
+func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
@@ -163,12 +177,20 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		buckets[b] = lat.Counts[i]
 	}
 	ch <- prometheus.MustNewConstHistogram(c.decision, lat.Count, lat.Sum, buckets)
+
+	p := c.fleet.Published()
+	fresh := p != nil && time.Since(p.Wall) <= c.timeout
+	if p != nil {
+		gauge(c.publishedAge, time.Since(p.Wall).Seconds())
+	}
+	took, err := c.observe(p)
 	c.obs.collect(ch)
-	gauge(c.up, boolFloat(err == nil))
-	if err != nil {
+	gauge(c.up, boolFloat(fresh && err == nil))
+	if !fresh || err != nil {
 		return
 	}
 	gauge(c.roundtrip, took.Seconds())
+	r := c.read(p)
 
 	for _, s := range states(moveStates, r.moves) {
 		gauge(c.moves, float64(r.moves[s]), string(s))
@@ -176,9 +198,21 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	for _, s := range states(shuttleStates, r.shuttles) {
 		gauge(c.shuttles, float64(r.shuttles[s]), string(s))
 	}
-	for id, soc := range r.soc {
-		gauge(c.soc, soc, id)
+	socCounts := make(map[float64]uint64, len(socBuckets))
+	var socSum float64
+	for i, x := range r.soc {
+		if i < c.maxSeries {
+			gauge(c.soc, x.soc, x.id)
+		}
+		socSum += x.soc
+		for _, b := range socBuckets {
+			if x.soc <= b {
+				socCounts[b]++
+			}
+		}
 	}
+	ch <- prometheus.MustNewConstHistogram(c.socFleet, uint64(len(r.soc)), socSum, socCounts)
+	gauge(c.socOmitted, float64(max(len(r.soc)-c.maxSeries, 0)))
 	for _, cp := range c.site.Checkpoints {
 		gauge(c.customsWaiting, float64(r.waiting[cp.ID]), cp.ID, cp.Country)
 		delete(r.waiting, cp.ID)
@@ -208,41 +242,58 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// read runs on the core's goroutine: it copies what the scrape needs
-// and observes new lead times and gate stays.
-func (c *collector) read(core coreView) reading {
-	r := reading{moves: map[fleet.MoveState]int{}, shuttles: map[fleet.ShuttleState]int{}, soc: map[string]float64{},
+// observe feeds the histograms the lead times and gate stays of the
+// moves changed since the last scrape: it reads the core (on its
+// goroutine, waiting at most the timeout) only when p says some changed.
+func (c *collector) observe(p *daemon.Published) (time.Duration, error) {
+	if p == nil {
+		return 0, nil
+	}
+	c.obs.mu.Lock()
+	seen := c.seenMoves
+	c.obs.mu.Unlock()
+	if p.MoveSeq == seen && seen != 0 {
+		return 0, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	start := time.Now()
+	err := c.fleet.Read(ctx, func(_ time.Time, v daemon.View) {
+		st := v.Stats()
+		c.obs.observe(st.LeadTimes, v.Moves())
+		_, seq := v.ChangedSince(^uint64(0))
+		c.obs.mu.Lock()
+		c.seenMoves = seq
+		c.obs.mu.Unlock()
+	})
+	return time.Since(start), err
+}
+
+// read copies what the scrape needs of a publication.
+func (c *collector) read(p *daemon.Published) reading {
+	r := reading{moves: map[fleet.MoveState]int{}, shuttles: map[fleet.ShuttleState]int{},
 		waiting: map[string]int{}, countries: map[string]string{}, charging: map[string]int{}}
-	moves := core.Moves()
-	for st, n := range core.MoveCounts() { // those archived included
+	for st, n := range p.MoveCounts { // those archived included
 		r.moves[st] = n
 	}
-	for _, v := range core.Vehicles() {
+	for i := range p.Len() {
+		v := p.Row(i)
 		if !v.StateAt.IsZero() {
-			r.soc[v.ID] = v.SoC
+			r.soc = append(r.soc, shuttleSoC{v.ID, v.SoC})
 		}
-		st, _, ok := core.ShuttleState(v.ID)
-		if !ok {
+		if !v.Known {
 			continue
 		}
-		r.shuttles[st]++
-		if st == fleet.ShuttleCharging {
+		r.shuttles[v.State]++
+		if v.State == fleet.ShuttleCharging {
 			r.charging[c.stationAt(v.LastNode)]++
 		}
 	}
-	for _, w := range core.GateQueue() {
+	for _, w := range p.Gates {
 		r.waiting[w.Checkpoint]++
 		r.countries[w.Checkpoint] = w.Country
 	}
-	r.stats = core.Stats()
-	// copy what the core may change after this returns
-	rej := make(map[fleet.RejectKind]int, len(r.stats.DispatchRejections))
-	for k, v := range r.stats.DispatchRejections {
-		rej[k] = v
-	}
-	r.stats.DispatchRejections, r.stats.Illegal = rej, nil
-	c.obs.observe(r.stats.LeadTimes, moves)
-	r.stats.LeadTimes = nil
+	r.stats = p.Stats
 	return r
 }
 

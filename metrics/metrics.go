@@ -31,6 +31,8 @@ type Fleet interface {
 	DecisionLatency() daemon.Latency
 	// Active reports whether this instance drives the fleet.
 	Active() bool
+	// Published is the core as last published (nil before the first).
+	Published() *daemon.Published
 }
 
 // coreView is what a scrape reads of the fleet's core (a daemon.View):
@@ -64,6 +66,12 @@ type Config struct {
 	// by country and result (a *webhook.Deliverer's Counts), exported as
 	// borderfleet_webhook_deliveries_total.
 	Webhooks func() map[string]map[string]int64
+	// MaxShuttleSeries is how many vehicles at most get a series of
+	// their own (borderfleet_shuttle_state_of_charge_ratio, the first in
+	// id order); every vehicle is in the fleet's histogram
+	// (borderfleet_shuttles_state_of_charge_ratio) all the same. Default
+	// (0) DefaultMaxShuttleSeries; negative: none.
+	MaxShuttleSeries int
 	// Log is for scrape errors; nil discards.
 	Log *slog.Logger
 	// Build is exported as borderfleet_build_info; zero: this binary's
@@ -74,9 +82,19 @@ type Config struct {
 // DefaultTimeout is how long a scrape waits for the core by default.
 const DefaultTimeout = 5 * time.Second
 
+// DefaultMaxShuttleSeries is how many vehicles at most get a series of
+// their own by default.
+const DefaultMaxShuttleSeries = 100
+
 func (c Config) withDefaults() Config {
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
+	}
+	switch {
+	case c.MaxShuttleSeries == 0:
+		c.MaxShuttleSeries = DefaultMaxShuttleSeries
+	case c.MaxShuttleSeries < 0:
+		c.MaxShuttleSeries = 0
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)

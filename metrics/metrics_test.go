@@ -144,7 +144,7 @@ func TestScrapeTheDaemon(t *testing.T) {
 # HELP borderfleet_active 1 when this instance drives the fleet (holds the lease), 0 on standby.
 # TYPE borderfleet_active gauge
 borderfleet_active 1
-# HELP borderfleet_core_up 1 when the fleet core answered this scrape in time, else 0 (and the core's metrics are missing).
+# HELP borderfleet_core_up 1 when the fleet core published what it is (it does after every input and tick) within the scrape timeout (5 s by default), else 0 (and the core's metrics are missing).
 # TYPE borderfleet_core_up gauge
 borderfleet_core_up 1
 # HELP borderfleet_deliveries_total Containers delivered to their destination bay.
@@ -159,7 +159,7 @@ borderfleet_reservation_conflicts_total 0
 # HELP borderfleet_mqtt_messages_received_total VDA 5050 messages received from vehicles.
 # TYPE borderfleet_mqtt_messages_received_total counter
 borderfleet_mqtt_messages_received_total 1
-# HELP borderfleet_shuttle_state_of_charge_ratio State of charge last reported by each vehicle, 0 to 1.
+# HELP borderfleet_shuttle_state_of_charge_ratio State of charge last reported by each vehicle, 0 to 1: for the first max_shuttle_series vehicles in id order (fleetd's metrics_max_shuttle_series, default 100), so that a large fleet does not make a series per vehicle; borderfleet_shuttles_state_of_charge_ratio has them all.
 # TYPE borderfleet_shuttle_state_of_charge_ratio gauge
 borderfleet_shuttle_state_of_charge_ratio{shuttle="s1"} 0.7
 # HELP borderfleet_moves Container moves by state.
@@ -198,9 +198,13 @@ borderfleet_shuttle_state_of_charge_ratio{shuttle="s1"} 0.7
 	assert.GreaterOrEqual(t, h.GetSampleCount(), uint64(2), "the vehicle's state and the move, at least")
 	assert.Positive(t, h.GetSampleSum())
 	assert.Len(t, h.GetBucket(), len(daemon.LatencyBuckets))
+	// no move changed since the scrapes above: the core was not asked
 	rt := families(t, reg)["borderfleet_core_roundtrip_seconds"]
 	require.NotNil(t, rt)
-	assert.Greater(t, rt.GetMetric()[0].GetGauge().GetValue(), 0.0)
+	assert.Zero(t, rt.GetMetric()[0].GetGauge().GetValue(), "the core asked though no move changed")
+	age := families(t, reg)["borderfleet_core_published_age_seconds"]
+	require.NotNil(t, age)
+	assert.Less(t, age.GetMetric()[0].GetGauge().GetValue(), 5.0)
 
 	// the text format over HTTP, as curl sees it
 	resp, err := http.Get(srv.URL)
@@ -280,7 +284,7 @@ func TestCoreDoesNotAnswer(t *testing.T) {
 	m, err := New(Config{Fleet: stuckFleet{}, Site: site, Graph: g, Timeout: time.Millisecond})
 	require.NoError(t, err)
 	err = testutil.GatherAndCompare(m.Registry(), strings.NewReader(`
-# HELP borderfleet_core_up 1 when the fleet core answered this scrape in time, else 0 (and the core's metrics are missing).
+# HELP borderfleet_core_up 1 when the fleet core published what it is (it does after every input and tick) within the scrape timeout (5 s by default), else 0 (and the core's metrics are missing).
 # TYPE borderfleet_core_up gauge
 borderfleet_core_up 0
 # HELP borderfleet_mqtt_messages_received_total VDA 5050 messages received from vehicles.
@@ -311,6 +315,7 @@ func (stuckFleet) Counters() daemon.Counters {
 	return daemon.Counters{MessagesIn: 42, FromSnapshot: 410000, SnapshotsWritten: 3, SnapshotErrors: 1}
 }
 func (stuckFleet) Active() bool                    { return false }
+func (stuckFleet) Published() *daemon.Published    { return nil }
 func (stuckFleet) DecisionLatency() daemon.Latency { return daemon.Latency{} }
 
 func leadTimes(t *testing.T, f *daemontest.Fleet) []time.Duration {
@@ -398,4 +403,40 @@ borderfleet_build_info{commit="25b2dbf",go_version="go1.26.8",version="v1.2.0"} 
 		}
 	}
 	assert.True(t, found, "borderfleet_build_info without a configured build")
+}
+
+// A fleet larger than MaxShuttleSeries: the first vehicles in id order
+// have a state-of-charge series each, the others none (counted as
+// omitted), and the fleet's histogram has every one.
+func TestShuttleSeriesAreBounded(t *testing.T) {
+	f, site, g := newFakeFleet(t)
+	for _, s := range []string{"s1", "s2", "s3"} {
+		f.Join(s, "kz-park-0"+s[1:])
+	}
+	for _, c := range []struct {
+		max, series, omitted int
+	}{{2, 2, 1}, {0, 3, 0}, {-1, 0, 3}} {
+		m, err := New(Config{Fleet: f, Site: site, Graph: g, MaxShuttleSeries: c.max})
+		require.NoError(t, err)
+		fams := families(t, m.Registry())
+		ids := []string{}
+		if soc := fams["borderfleet_shuttle_state_of_charge_ratio"]; soc != nil {
+			for _, mt := range soc.GetMetric() {
+				ids = append(ids, labels(mt)["shuttle"])
+			}
+		}
+		assert.Equal(t, []string{"s1", "s2", "s3"}[:c.series], ids, "max %d", c.max)
+		require.NotNil(t, fams["borderfleet_shuttle_series_omitted"])
+		assert.Equal(t, float64(c.omitted), fams["borderfleet_shuttle_series_omitted"].GetMetric()[0].GetGauge().GetValue(), "max %d", c.max)
+		h := fams["borderfleet_shuttles_state_of_charge_ratio"].GetMetric()[0].GetHistogram()
+		assert.Equal(t, uint64(3), h.GetSampleCount(), "max %d", c.max)
+		assert.InDelta(t, 3*0.7, h.GetSampleSum(), 1e-9)
+		for _, b := range h.GetBucket() {
+			want := uint64(0)
+			if b.GetUpperBound() >= 0.7-1e-9 {
+				want = 3
+			}
+			assert.Equal(t, want, b.GetCumulativeCount(), "bucket le=%v", b.GetUpperBound())
+		}
+	}
 }

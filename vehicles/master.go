@@ -780,32 +780,64 @@ type FactsheetInfo struct {
 func (m *Master) Vehicles() []Vehicle {
 	out := make([]Vehicle, 0, len(m.ids))
 	for _, id := range m.ids {
-		v := m.byID[id]
-		info := Vehicle{Entry: v.e, ID: v.id, Connection: v.conn, Joined: v.joined, SoC: v.soc, Reasons: v.reasonList(), StateAt: v.stateAt}
-		if f := v.factsheet; f != nil {
-			fi := &FactsheetInfo{SeriesName: f.TypeSpecification.SeriesName, AgvClass: f.TypeSpecification.AgvClass,
-				MinOrderInterval: f.ProtocolLimits.Timing.MinOrderInterval, MinStateInterval: f.ProtocolLimits.Timing.MinStateInterval}
-			for _, a := range f.ProtocolFeatures.AgvActions {
-				fi.Actions = append(fi.Actions, a.ActionType)
-			}
-			sort.Strings(fi.Actions)
-			fi.Warnings = paramMismatches(v.e, f)
-			info.Factsheet = fi
-		}
-		for k := range v.ignored {
-			info.IgnoredKeys = append(info.IgnoredKeys, k)
-		}
-		sort.Strings(info.IgnoredKeys)
-		if v.st != nil {
-			info.LastNode, info.OrderID, info.Driving = v.st.LastNodeID, v.st.OrderID, v.st.Driving
-			for _, l := range v.st.Loads {
-				info.Loads = append(info.Loads, l.LoadID)
-			}
-		}
-		if v.pos != nil {
-			info.X, info.Y, info.HasPos = v.pos.X, v.pos.Y, true
-		}
-		out = append(out, info)
+		out = append(out, m.info(m.byID[id]))
 	}
 	return out
+}
+
+// IDs are the roster vehicles' ids in order (as Vehicles lists them).
+func (m *Master) IDs() []string { return slices.Clone(m.ids) }
+
+// Len is how many vehicles the roster has.
+func (m *Master) Len() int { return len(m.ids) }
+
+// Vehicle is what the Master knows of one roster vehicle, by id.
+func (m *Master) Vehicle(id string) (Vehicle, bool) {
+	v, ok := m.byID[id]
+	if !ok {
+		return Vehicle{}, false
+	}
+	return m.info(v), true
+}
+
+// VehicleID is the id of the roster vehicle with a manufacturer and
+// serial number (as in its topics), if there is one.
+func (m *Master) VehicleID(manufacturer, serial string) (string, bool) {
+	e, ok := m.cfg.Roster.Lookup(manufacturer, serial)
+	if !ok {
+		return "", false
+	}
+	if _, ok := m.byID[e.ID()]; !ok {
+		return "", false
+	}
+	return e.ID(), true
+}
+
+// info is what the Master knows of v, copied.
+func (m *Master) info(v *vehicle) Vehicle {
+	info := Vehicle{Entry: v.e, ID: v.id, Connection: v.conn, Joined: v.joined, SoC: v.soc, Reasons: v.reasonList(), StateAt: v.stateAt}
+	if f := v.factsheet; f != nil {
+		fi := &FactsheetInfo{SeriesName: f.TypeSpecification.SeriesName, AgvClass: f.TypeSpecification.AgvClass,
+			MinOrderInterval: f.ProtocolLimits.Timing.MinOrderInterval, MinStateInterval: f.ProtocolLimits.Timing.MinStateInterval}
+		for _, a := range f.ProtocolFeatures.AgvActions {
+			fi.Actions = append(fi.Actions, a.ActionType)
+		}
+		sort.Strings(fi.Actions)
+		fi.Warnings = paramMismatches(v.e, f)
+		info.Factsheet = fi
+	}
+	for k := range v.ignored {
+		info.IgnoredKeys = append(info.IgnoredKeys, k)
+	}
+	sort.Strings(info.IgnoredKeys)
+	if v.st != nil {
+		info.LastNode, info.OrderID, info.Driving = v.st.LastNodeID, v.st.OrderID, v.st.Driving
+		for _, l := range v.st.Loads {
+			info.Loads = append(info.Loads, l.LoadID)
+		}
+	}
+	if v.pos != nil {
+		info.X, info.Y, info.HasPos = v.pos.X, v.pos.Y, true
+	}
+	return info
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
@@ -12,21 +13,42 @@ import (
 	"github.com/borderfleet/borderfleet/api"
 )
 
-// shuttlesList is "fleetctl shuttles list".
+// shuttlesList is "fleetctl shuttles list": every page of GET
+// /v1/shuttles.
 func shuttlesList(*flag.FlagSet) verbFunc {
 	return func(ctx context.Context, c call) error {
-		r, err := c.cl.do(ctx, http.MethodGet, "/v1/shuttles", nil, nil, nil)
-		if err != nil {
-			return err
+		var l api.ShuttleList
+		var raw []json.RawMessage // as they came: a viewer's lack what a viewer may not see
+		q := url.Values{}
+		for pages := 0; ; pages++ {
+			r, err := c.cl.do(ctx, http.MethodGet, "/v1/shuttles", q, nil, nil)
+			if err != nil {
+				return err
+			}
+			page, err := decodeAs[api.ShuttleList](r)
+			if err != nil {
+				return err
+			}
+			if c.asJSON {
+				if page.NextCursor == "" && pages == 0 {
+					return c.raw(r) // one page: as fleetd answered
+				}
+				p, err := decodeAs[struct {
+					Shuttles []json.RawMessage `json:"shuttles"`
+				}](r)
+				if err != nil {
+					return err
+				}
+				raw = append(raw, p.Shuttles...)
+			}
+			l.Shuttles, l.Total, l.At = append(l.Shuttles, page.Shuttles...), page.Total, page.At
+			if page.NextCursor == "" {
+				break
+			}
+			q.Set("cursor", page.NextCursor)
 		}
-		if c.asJSON {
-			return c.raw(r)
-		}
-		l, err := decodeAs[struct {
-			Shuttles []api.Shuttle `json:"shuttles"`
-		}](r)
-		if err != nil {
-			return err
+		if c.asJSON { // every page's shuttles in one list
+			return c.json(map[string]any{"shuttles": raw, "total": l.Total, "at": l.At})
 		}
 		if len(l.Shuttles) == 0 {
 			_, err := fmt.Fprintln(c.stdout, "no shuttles")

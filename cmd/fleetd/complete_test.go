@@ -22,7 +22,7 @@ func TestComplete(t *testing.T) {
 		{[]string{"site", ""}, "check export route generate"},
 		{[]string{"site", "route", "--"}, "--help --close --max-speed --site"},
 		{[]string{"demo", "--ov"}, "--overload"},
-		{[]string{"demo", "--m"}, "--max-moves --moves-per-hour"},
+		{[]string{"demo", "--m"}, "--max-moves --metrics-max-shuttle-series --moves-per-hour"},
 		{[]string{"run", "--l"}, "--listen --log-json"},
 		{[]string{"sim", "compare", "-"}, "--help --report"},
 		{[]string{"sim", "--e2"}, "--e2e --e2e-dir"},

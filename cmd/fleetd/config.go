@@ -94,6 +94,23 @@ type fileConfig struct {
 	// then it is read from the store's archive (fleet.Config.Retention).
 	// Default 24; 0: every move stays. Without a store every move stays.
 	MoveRetentionH *float64 `json:"move_retention_h"`
+	// MetricsMaxShuttleSeries: at most this many shuttles (the first in
+	// id order) get a state-of-charge series of their own in /metrics;
+	// every shuttle is in the fleet's histogram all the same. Default 100;
+	// 0: none.
+	MetricsMaxShuttleSeries *int `json:"metrics_max_shuttle_series"`
+}
+
+// maxShuttleSeries is metrics_max_shuttle_series as metrics.Config takes
+// it (0 the default, negative none).
+func (c fileConfig) maxShuttleSeries() int {
+	switch {
+	case c.MetricsMaxShuttleSeries == nil:
+		return 0
+	case *c.MetricsMaxShuttleSeries == 0:
+		return -1
+	}
+	return *c.MetricsMaxShuttleSeries
 }
 
 // defaultMoveRetention is move_retention_h's default.
@@ -316,6 +333,9 @@ func (c fileConfig) validate() error {
 	}
 	if _, err := c.Snapshots.daemon(); err != nil {
 		return err
+	}
+	if n := c.MetricsMaxShuttleSeries; n != nil && *n < 0 {
+		return fmt.Errorf("metrics_max_shuttle_series %d: want 0 (none) or more", *n)
 	}
 	if c.Store != "" {
 		if err := storeurl.Check(c.Store); err != nil {

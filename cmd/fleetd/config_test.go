@@ -1,6 +1,8 @@
 package main
 
 import (
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -119,5 +121,42 @@ func TestConfigLeaseTTL(t *testing.T) {
 		require.NoError(t, os.WriteFile(p, []byte(bad), 0o600))
 		_, err = readConfig(p)
 		assert.ErrorContains(t, err, "lease_ttl_s", bad)
+	}
+}
+
+// "metrics_max_shuttle_series" (and --metrics-max-shuttle-series, which
+// overrides it) reach the metrics: absent the default, 0 none, negative
+// an error naming the key or the flag.
+func TestConfigMetricsMaxShuttleSeries(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "fleetd.json")
+	for _, tc := range []struct {
+		json string
+		flag []string
+		want int // as metrics.Config takes it
+		err  string
+	}{
+		{json: `{}`, want: 0},
+		{json: `{"metrics_max_shuttle_series": 20}`, want: 20},
+		{json: `{"metrics_max_shuttle_series": 0}`, want: -1},
+		{json: `{"metrics_max_shuttle_series": 20}`, flag: []string{"--metrics-max-shuttle-series", "5"}, want: 5},
+		{json: `{}`, flag: []string{"--metrics-max-shuttle-series", "0"}, want: -1},
+		{json: `{"metrics_max_shuttle_series": -1}`, err: "metrics_max_shuttle_series -1"},
+		{json: `{}`, flag: []string{"--metrics-max-shuttle-series", "-3"}, err: "metrics-max-shuttle-series"},
+	} {
+		require.NoError(t, os.WriteFile(p, []byte(tc.json), 0o600))
+		var o fleetOpts
+		fs := flag.NewFlagSet("run", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		config, site, broker, embedded, storeURL := addFleetFlags(fs, &o)
+		err := fs.Parse(append([]string{"--config", p}, tc.flag...))
+		if err == nil {
+			err = o.resolve(*config, *site, *broker, *embedded, *storeURL)
+		}
+		if tc.err != "" {
+			assert.ErrorContains(t, err, tc.err, "%s %v", tc.json, tc.flag)
+			continue
+		}
+		require.NoError(t, err, "%s %v", tc.json, tc.flag)
+		assert.Equal(t, tc.want, o.file.maxShuttleSeries(), "%s %v", tc.json, tc.flag)
 	}
 }

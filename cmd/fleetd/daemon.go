@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -47,6 +48,7 @@ type fleetOpts struct {
 	tokens      string             // --tokens
 	auditKeyArg string             // --audit-key
 	pprof       bool               // --pprof: /debug/pprof/ beside the API, for admins
+	maxSeries   *int               // --metrics-max-shuttle-series, if given
 	key         ed25519.PrivateKey // the audit key, once loaded
 }
 
@@ -86,6 +88,14 @@ func addFleetFlags(fs *flag.FlagSet, o *fleetOpts) (config, site, broker, embedd
 	fs.StringVar(&o.tokens, "tokens", "", "the HTTP API's tokens `file` (JSON: [{\"token\", \"name\", \"role\"}])")
 	fs.BoolVar(&o.pprof, "pprof", false, "serve Go's profiles at /debug/pprof/ beside the API, to admin tokens only")
 	fs.StringVar(&o.auditKeyArg, "audit-key", "", "the Ed25519 key `file` (PKCS#8 PEM) that signs audit exports (made by fleetd audit-key -o FILE)")
+	fs.Func("metrics-max-shuttle-series", "at most `N` shuttles get a state-of-charge series of their own in /metrics (default 100; 0: none; every shuttle is in the fleet's histogram)", func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%q: want a whole number, 0 or more", v)
+		}
+		o.maxSeries = &n
+		return nil
+	})
 	return
 }
 
@@ -126,6 +136,9 @@ func (o *fleetOpts) resolve(config, site, broker, embedded, storeURL string) err
 	}
 	if o.auditKeyArg != "" {
 		f.AuditKey = o.auditKeyArg
+	}
+	if o.maxSeries != nil {
+		f.MetricsMaxShuttleSeries = o.maxSeries
 	}
 	if o.statusEvery == 0 {
 		o.statusEvery = time.Duration(f.StatusEveryS * float64(time.Second))
@@ -370,7 +383,7 @@ func (r *running) serveAPI(ctx context.Context, o *fleetOpts, tokens []api.Token
 	if r.store != nil {
 		acfg.Audit = r.store
 	}
-	mcfg := metrics.Config{Fleet: r.d, Site: r.site, Graph: r.graph, Log: log.With("component", "metrics")}
+	mcfg := metrics.Config{Fleet: r.d, Site: r.site, Graph: r.graph, MaxShuttleSeries: o.file.maxShuttleSeries(), Log: log.With("component", "metrics")}
 	if r.hooks != nil {
 		acfg.Webhooks, mcfg.Webhooks = r.hooks, r.hooks.Counts
 	}

@@ -31,6 +31,9 @@ type Fleet struct {
 	standby atomic.Bool
 	drives  map[string][]fleet.Command // drive commands not driven yet
 	events  []fleet.Event              // every event submitted
+	g       *routing.Graph
+	version uint64            // of the last publication
+	last    *daemon.Published // the last publication
 }
 
 // Start is the core's clock when a Fleet starts.
@@ -48,7 +51,7 @@ func NewFleet(t testing.TB, site *geo.Site) (*Fleet, *routing.Graph) {
 	require.NoError(t, err)
 	m, err := vehicles.New(vehicles.Config{Graph: g, Roster: roster, AutoAdmit: true})
 	require.NoError(t, err)
-	return &Fleet{t: t, now: Start, ctl: ctl, m: m, drives: map[string][]fleet.Command{}}, g
+	return &Fleet{t: t, now: Start, ctl: ctl, m: m, g: g, drives: map[string][]fleet.Command{}}, g
 }
 
 // Do runs fn with the core, as daemon.Daemon.Do.
@@ -226,4 +229,15 @@ func (f *Fleet) Deliver(decide func(fleet.GateWait) fleet.Verdict) {
 		}
 	}
 	f.t.Fatal("daemontest: Deliver: never done")
+}
+
+// Published is the core published afresh, as daemon.Daemon.Published
+// (its version counts the calls), sharing with the last publication what
+// did not change, as the daemon's do.
+func (f *Fleet) Published() *daemon.Published {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.version++
+	f.last = daemon.NewPublished(f.version, f.now, f.g, f.ctl, f.m).Share(f.last)
+	return f.last
 }

@@ -69,13 +69,17 @@ export class Client {
 
   // stream reads a Server-Sent Events stream with fetch, so the token goes
   // in the Authorization header (EventSource cannot send one). It calls
-  // onEvent(name, data) for every event and returns when the stream ends;
-  // it throws an ApiError when the stream cannot be opened.
-  async stream(path, onEvent, signal) {
+  // onEvent(name, data, id) for every event (id: the event's, or "" when
+  // it has none) and returns when the stream ends; it throws an ApiError
+  // when the stream cannot be opened. lastId, when given, is sent as
+  // Last-Event-ID: the stream goes on from that event.
+  async stream(path, onEvent, signal, lastId) {
     let res;
+    const headers = { Authorization: `Bearer ${this.token}`, Accept: "text/event-stream" };
+    if (lastId) headers["Last-Event-ID"] = lastId;
     try {
       res = await fetch(path, {
-        headers: { Authorization: `Bearer ${this.token}`, Accept: "text/event-stream" },
+        headers,
         cache: "no-store",
         signal,
       });
@@ -104,9 +108,11 @@ export class Client {
           const block = buf.slice(0, cut);
           buf = buf.slice(cut + 2);
           let name = "message";
+          let id = "";
           const data = [];
           for (const line of block.split("\n")) {
             if (line.startsWith("event:")) name = line.slice(6).trim();
+            else if (line.startsWith("id:")) id = line.slice(3).trim();
             else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
           }
           if (data.length === 0) continue;
@@ -116,7 +122,7 @@ export class Client {
           } catch {
             continue;
           }
-          onEvent(name, v);
+          onEvent(name, v, id);
         }
       }
     } catch (e) {

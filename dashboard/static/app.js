@@ -42,6 +42,7 @@ const state = {
   role: null, // {label, reads, operates, customs}
   moves: new Map(), // id -> move
   snap: null,
+  lastEventId: "", // the last snapshot's or delta's id: a reconnect goes on from it
   lastSnapAt: 0,
   gates: [],
   bays: [],
@@ -114,6 +115,8 @@ function signOut(msg) {
   state.client = null;
   state.role = null;
   state.moves.clear();
+  state.snap = null;
+  state.lastEventId = "";
   clock.reset();
   $("#app").hidden = true;
   $("#welcome").hidden = false;
@@ -280,7 +283,8 @@ async function follow() {
   while (!ctl.signal.aborted && state.client) {
     setLive("wait", "connecting");
     try {
-      await state.client.stream("/v1/events", onEvent, ctl.signal);
+      if (!state.snap) state.lastEventId = ""; // nothing to apply a delta to
+      await state.client.stream("/v1/events", onEvent, ctl.signal, state.lastEventId);
       wait = 1000;
     } catch (e) {
       if (e.status === 401) {
@@ -300,13 +304,17 @@ async function follow() {
   }
 }
 
-function onEvent(name, data) {
+function onEvent(name, data, id) {
   if (name === "move") {
     state.moves.set(data.id, data);
     renderMoves();
     return;
   }
-  if (name !== "snapshot") return;
+  if (name === "delta") {
+    if (!state.snap) return; // a delta to nothing: the next reconnect asks afresh
+    data = { ...data, shuttles: mergeShuttles(state.snap.shuttles || [], data.shuttles || []) };
+  } else if (name !== "snapshot") return;
+  if (id) state.lastEventId = id;
   state.snap = data;
   state.lastSnapAt = Date.now();
   clock.set(data.at);
@@ -320,6 +328,21 @@ function onEvent(name, data) {
   renderGates();
   renderSelected();
   renderStuck();
+}
+
+// mergeShuttles is the shuttles of the last snapshot with those a delta
+// says changed put in their place (in id order, as fleetd sends them).
+function mergeShuttles(old, changed) {
+  if (changed.length === 0) return old;
+  const byId = new Map(changed.map((s) => [s.id, s]));
+  const out = old.map((s) => {
+    const c = byId.get(s.id);
+    byId.delete(s.id);
+    return c || s;
+  });
+  for (const s of byId.values()) out.push(s);
+  out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return out;
 }
 
 function checkStale() {

@@ -73,6 +73,10 @@ type Result struct {
 	Moves        int     `json:"moves_requested"`
 	MoveErrors   int     `json:"move_errors"`
 	Driven       int     `json:"vehicles_driven"` // got at least one order
+	// APIShuttles: GET /v1/shuttles?limit=100 asked every 200 ms while
+	// measuring (APIFailed of them not answered 200).
+	APIShuttles Latency `json:"api_shuttles"`
+	APIFailed   int     `json:"api_failed"`
 	// FleetdCPUPct: fleetd's CPU time over the window, in % of one core.
 	FleetdCPUPct  float64 `json:"fleetd_cpu_pct"`
 	FleetdRSSMB   float64 `json:"fleetd_rss_mb"`
@@ -452,6 +456,13 @@ func (r *run) measure(ctx context.Context) error {
 	t0 := time.Now()
 	r.probe.open(t0)
 	r.logf("measuring for %v", r.cfg.Duration)
+	apiCtx, stopAPI := context.WithCancel(ctx)
+	defer stopAPI()
+	apiDone := make(chan struct{})
+	go func() {
+		defer close(apiDone)
+		r.res.APIShuttles, r.res.APIFailed = r.api.apiProbe(apiCtx)
+	}()
 	var prof chan error
 	if r.cfg.Profile > 0 {
 		prof = make(chan error, 1)
@@ -470,6 +481,8 @@ func (r *run) measure(ctx context.Context) error {
 	}
 	t1 := time.Now()
 	r.probe.close(t1)
+	stopAPI()
+	<-apiDone
 	u1, err := usageOf(r.fd.Pid())
 	if err != nil {
 		return err
