@@ -1,8 +1,6 @@
 package daemon_test
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"flag"
@@ -68,7 +66,7 @@ func TestGoldenJournalsReplay(t *testing.T) {
 	require.NotEmpty(t, files)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			recs := readGolden(t, f)
+			recs := daemon.ReadGolden(t, f)
 			got := goldenState{Records: len(recs), Kinds: map[string]int{}, Events: map[string]int{}}
 			for i, b := range recs {
 				kind, ev, err := daemon.DecodeRecord(b)
@@ -136,22 +134,4 @@ func asFleetd(t *testing.T, st *boltstore.Store) (*daemon.Daemon, func() error, 
 	d, _, stop, done := running(t, st, "now", time.Second, fleet.Config{Charging: charging.Opportunity{}},
 		vehicles.Config{AutoAdmit: true, ResendAfter: 5 * time.Minute})
 	return d, stop, done
-}
-
-// readGolden reads a golden journal's records.
-func readGolden(t *testing.T, path string) [][]byte {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	require.NoError(t, err)
-	var recs [][]byte
-	sc := bufio.NewScanner(z)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	for sc.Scan() {
-		recs = append(recs, append([]byte(nil), sc.Bytes()...))
-	}
-	require.NoError(t, sc.Err())
-	return recs
 }

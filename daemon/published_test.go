@@ -33,7 +33,7 @@ func TestPublishedIsTheCoreAfterEveryInput(t *testing.T) {
 			d := goldenDaemon(t)
 			stand := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
 			d.wall = func() time.Time { return stand }
-			recs := readJournal(t, f)
+			recs := ReadGolden(t, f)
 			partial, shared := 0, 0
 			for i, b := range recs {
 				rec, err := decodeRecord(b)
@@ -99,8 +99,9 @@ func goldenDaemon(t *testing.T) *Daemon {
 	return d
 }
 
-// readJournal reads a golden journal's records.
-func readJournal(t *testing.T, path string) [][]byte {
+// ReadGolden reads a golden journal's records (testdata/*.jsonl.gz); the
+// external tests (golden_test.go) use it too.
+func ReadGolden(t *testing.T, path string) [][]byte {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
