@@ -10,12 +10,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/borderfleet/borderfleet/charging"
-	"github.com/borderfleet/borderfleet/fleet"
-	"github.com/borderfleet/borderfleet/geo"
-	"github.com/borderfleet/borderfleet/routing"
-	"github.com/borderfleet/borderfleet/vehicles"
 )
 
 // What the daemon publishes after each input, copying only what the
@@ -30,7 +24,7 @@ func TestPublishedIsTheCoreAfterEveryInput(t *testing.T) {
 	require.NotEmpty(t, files)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			d := goldenDaemon(t)
+			d := core(t)
 			stand := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
 			d.wall = func() time.Time { return stand }
 			recs := ReadGolden(t, f)
@@ -80,23 +74,6 @@ func requireSamePublished(t *testing.T, want, got *Published, rec int, counted b
 	if counted { // stats are counted with ticks and requests only
 		require.Equal(t, want.Stats, got.Stats, "record %d: stats", rec)
 	}
-}
-
-// goldenDaemon is a daemon configured as the golden journals were
-// written (as fleetd demo configures it), not running: the test applies
-// the records itself.
-func goldenDaemon(t *testing.T) *Daemon {
-	t.Helper()
-	site, err := geo.Default()
-	require.NoError(t, err)
-	g, err := routing.NewGraph(site, routing.GraphConfig{})
-	require.NoError(t, err)
-	roster, err := vehicles.NewRoster()
-	require.NoError(t, err)
-	d, err := New(Config{Graph: g, Fleet: fleet.Config{Charging: charging.Opportunity{}},
-		Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true, ResendAfter: 5 * time.Minute}})
-	require.NoError(t, err)
-	return d
 }
 
 // ReadGolden reads a golden journal's records (testdata/*.jsonl.gz); the
