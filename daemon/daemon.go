@@ -705,6 +705,11 @@ func (d *Daemon) handle(now time.Time, ev fleet.Event) ([]vehicles.Outgoing, err
 	rd, err := d.ctl.Handle(now, ev)
 	d.markStep(rd)
 	d.wake, d.dirty, d.gone = rd.Wake, append(d.dirty, rd.Changed...), append(d.gone, rd.Archived...)
+	for _, ill := range rd.Illegal {
+		// a defect in the core, logged live and in replay alike: a replay
+		// that meets one the live run did not is a replay that diverged
+		d.log.Error("illegal transition", "event", fmt.Sprintf("%T", ev), "at", now, "live", d.active.Load(), "what", ill)
+	}
 	if err != nil {
 		d.ctlErr.Add(1)
 		if d.active.Load() {

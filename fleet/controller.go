@@ -131,39 +131,40 @@ type Stats struct {
 // Time comes in with each event; nothing in it reads a clock, sleeps or
 // starts a goroutine. One goroutine owns it.
 type Controller struct {
-	cfg        Config
-	tuning     Tuning // cfg.Tuning with its defaults
-	g          *routing.Graph
-	site       *geo.Site
-	tr         *routing.Traffic
-	sched      *charging.Scheduler
-	moves      map[string]*Move
-	order      []*Move // in creation order
-	byKey      map[string]*Move
-	shuttles   map[string]*shuttleRec
-	actChanged []string // shuttles whose activity changed in the last step (ActivityChanged)
-	ids        []string
-	recs       []*shuttleRec // the shuttles in id order
-	bays       bayBook
-	decided    map[string]map[string]CustomsDecision // move -> checkpoint -> decision
-	declared   map[Container][]Declaration           // filed for a container with no open move, for its next
-	reach      map[string][]routing.Reach            // from node -> every node
-	stations   map[string]geo.ChargingStation        // by node id
-	dropped    map[string]int                        // move -> drops seen
-	gateTimes  map[[2]string]time.Duration           // {from, to} -> release times on the way
-	energy     map[[2]string]moveKWh                 // {origin, destination} -> energy of a move
-	full       map[string]fullMsg                    // centre -> why it takes no more moves, by count
-	centres    map[string]string                     // place node -> its centre, made on first use
-	inbound    map[string]int                        // centre -> moves under way to it, counted at dispatch
-	inboundCap map[string]int                        // centre -> maxInbound, made on first use
-	out        []Command
-	changed    []*Move           // moves created or changed since the last Ready, in order, once each
-	seq        uint64            // changes of moves so far (touch)
-	byChange   list.List         // the moves, least recently changed first
-	counts     map[MoveState]int // moves by state, those archived included
-	ended      []*Move           // the ended moves still here, in the order they ended (retention.go)
-	archived   []*Move           // the moves that left in the step under way, for Ready.Archived
-	stats      Stats
+	cfg         Config
+	tuning      Tuning // cfg.Tuning with its defaults
+	g           *routing.Graph
+	site        *geo.Site
+	tr          *routing.Traffic
+	sched       *charging.Scheduler
+	moves       map[string]*Move
+	order       []*Move // in creation order
+	byKey       map[string]*Move
+	shuttles    map[string]*shuttleRec
+	actChanged  []string // shuttles whose activity changed in the last step (ActivityChanged)
+	ids         []string
+	recs        []*shuttleRec // the shuttles in id order
+	bays        bayBook
+	decided     map[string]map[string]CustomsDecision // move -> checkpoint -> decision
+	declared    map[Container][]Declaration           // filed for a container with no open move, for its next
+	reach       map[string][]routing.Reach            // from node -> every node
+	stations    map[string]geo.ChargingStation        // by node id
+	dropped     map[string]int                        // move -> drops seen
+	gateTimes   map[[2]string]time.Duration           // {from, to} -> release times on the way
+	energy      map[[2]string]moveKWh                 // {origin, destination} -> energy of a move
+	full        map[string]fullMsg                    // centre -> why it takes no more moves, by count
+	centres     map[string]string                     // place node -> its centre, made on first use
+	inbound     map[string]int                        // centre -> moves under way to it, counted at dispatch
+	inboundCap  map[string]int                        // centre -> maxInbound, made on first use
+	out         []Command
+	changed     []*Move           // moves created or changed since the last Ready, in order, once each
+	seq         uint64            // changes of moves so far (touch)
+	byChange    list.List         // the moves, least recently changed first
+	counts      map[MoveState]int // moves by state, those archived included
+	ended       []*Move           // the ended moves still here, in the order they ended (retention.go)
+	archived    []*Move           // the moves that left in the step under way, for Ready.Archived
+	stepIllegal []string          // the illegal transitions of the step under way, for Ready.Illegal
+	stats       Stats
 	// dispatch runs when something changed (dirty) or every Tuning.DispatchEvery
 	dirty        bool
 	lastDispatch time.Time
@@ -251,6 +252,10 @@ type Ready struct {
 	// them elsewhere if they are to be read again. The caller must not
 	// change them.
 	Archived []*Move
+	// Illegal describes the state changes the move, task and shuttle
+	// machines refused in this step (at most maxIllegalKept): each one is a
+	// defect in the core, for the caller to log where an operator sees it.
+	Illegal []string
 }
 
 // Handle applies one event at time now and returns what it leads to. An
@@ -318,8 +323,8 @@ func (c *Controller) Handle(now time.Time, ev Event) (Ready, error) {
 	c.step(now)
 	c.prune(now)
 	c.stampActivities(now)
-	rd := Ready{Commands: slices.Clone(c.out), Changed: c.takeChanged(), Wake: c.nextWake(), Archived: c.archived}
-	c.archived = nil
+	rd := Ready{Commands: slices.Clone(c.out), Changed: c.takeChanged(), Wake: c.nextWake(), Archived: c.archived, Illegal: c.stepIllegal}
+	c.archived, c.stepIllegal = nil, nil
 	return rd, err
 }
 
@@ -375,10 +380,14 @@ func (c *Controller) fire(r *shuttleRec, ev ShuttleEvent) {
 	}
 }
 
-// noteIllegal keeps the first few illegal transitions for reports.
+// noteIllegal keeps the first few illegal transitions for reports, and
+// those of this step for the caller's log.
 func (c *Controller) noteIllegal(err error) {
 	if len(c.stats.Illegal) < maxIllegalKept {
 		c.stats.Illegal = append(c.stats.Illegal, err.Error())
+	}
+	if len(c.stepIllegal) < maxIllegalKept {
+		c.stepIllegal = append(c.stepIllegal, err.Error())
 	}
 }
 
@@ -390,10 +399,7 @@ func (c *Controller) moveTo(m *Move, s MoveState, now time.Time, cause string) {
 	from := m.State
 	if err := m.To(s, now, cause); err != nil {
 		c.stats.IllegalTransitions++
-		if len(c.stats.Illegal) < maxIllegalKept {
-			err = fmt.Errorf("%w; before: %s", err, recent(m, 4))
-		}
-		c.noteIllegal(err)
+		c.noteIllegal(fmt.Errorf("%w; before: %s", err, recent(m, 4)))
 		return
 	}
 	c.counts[from]--

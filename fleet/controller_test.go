@@ -280,6 +280,104 @@ func TestControllerFaults(t *testing.T) {
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
 
+// Out of dispatch is not out of motion: a vehicle whose link went silent
+// drives on the authority it has. What it reaches and finishes while in
+// fault is followed by its move, not refused as illegal, and the repair
+// puts the shuttle where its work is (the chaos run's link cut: a laden
+// shuttle reached its stop line while silent, and the machine, in fault,
+// refused "reach gate").
+func TestWorkWhileInFaultIsFollowed(t *testing.T) {
+	t.Run("stop line", func(t *testing.T) {
+		h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+		h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", false))
+		m := h.move("m1")
+		h.drive("s1")
+		h.finish("s1")
+		h.grantedTo("s1", "kz-bakhty-out")
+		h.send(FaultReported{Shuttle: "s1", Reason: "no state for 20s"})
+		h.driveOut("s1") // to the KZ stop line, silent
+		require.Equal(t, MoveAtGate, m.State)
+		s, _, _ := h.c.ShuttleState("s1")
+		assert.Equal(t, ShuttleFault, s)
+		h.send(FaultCleared{Shuttle: "s1"})
+		s, _, _ = h.c.ShuttleState("s1")
+		assert.Equal(t, ShuttleAtGate, s, "repaired at the stop line, it waits for customs there")
+		h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: "m1", Decision: DecisionRelease, Officer: "kz-7"})
+		require.Equal(t, MoveLaden, m.State)
+		for i := 0; i < 6 && m.State != MoveAtGate; i++ {
+			h.wait(30 * time.Second)
+			h.drive("s1")
+		}
+		assert.Equal(t, MoveAtGate, m.State, "on to the CN gate")
+		s, _, _ = h.c.ShuttleState("s1")
+		assert.Equal(t, ShuttleAtGate, s)
+		assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+	})
+	toDropBay := func(t *testing.T) (*harness, *Move) {
+		h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+		h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+		m := h.move("m1")
+		h.drive("s1")
+		h.finish("s1")
+		for i := 0; i < 6 && m.State != MoveToDropoff; i++ {
+			h.drive("s1")
+			h.wait(30 * time.Second)
+		}
+		require.Equal(t, MoveToDropoff, m.State)
+		h.grantedTo("s1", "cn-bay-07")
+		h.send(FaultReported{Shuttle: "s1", Reason: "no state for 20s"})
+		h.driveOut("s1") // to the drop bay, silent
+		require.Equal(t, MoveUnloading, m.State)
+		return h, m
+	}
+	t.Run("drop bay, repaired before the drop", func(t *testing.T) {
+		h, m := toDropBay(t)
+		h.send(FaultCleared{Shuttle: "s1"})
+		s, _, _ := h.c.ShuttleState("s1")
+		assert.Equal(t, ShuttleUnloading, s)
+		h.finish("s1")
+		assert.Equal(t, MoveDelivered, m.State)
+		assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+	})
+	t.Run("drop bay, dropped while silent", func(t *testing.T) {
+		h, m := toDropBay(t)
+		h.finish("s1")
+		assert.Equal(t, MoveDelivered, m.State)
+		h.send(FaultCleared{Shuttle: "s1"})
+		s, _, _ := h.c.ShuttleState("s1")
+		assert.Contains(t, []ShuttleState{ShuttleIdle, ShuttleToParking}, s)
+		assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+	})
+}
+
+// grantedTo drives a shuttle one node at a time until its authority ends
+// at node.
+func (h *harness) grantedTo(id, node string) {
+	h.t.Helper()
+	p, _ := h.c.Traffic().Position(id)
+	for i := 0; i < 100 && p.Authority != node; i++ {
+		require.Greater(h.t, p.Granted, p.AtStep, "%s granted no further than it stands, at %s", id, p.At)
+		h.now = h.now.Add(2 * time.Second)
+		h.send(NodeReached{Shuttle: id, Step: p.AtStep + 2, SoC: h.socOf(id)})
+		p, _ = h.c.Traffic().Position(id)
+	}
+	require.Equal(h.t, node, p.Authority)
+	h.pending[id] = nil // driven here, not by drive
+}
+
+// driveOut reports every node up to the end of the shuttle's authority, as
+// its vehicle drives it whatever fleetd says or does not say meanwhile.
+func (h *harness) driveOut(id string) {
+	h.t.Helper()
+	p, _ := h.c.Traffic().Position(id)
+	for p.AtStep < p.Granted {
+		h.now = h.now.Add(2 * time.Second)
+		h.send(NodeReached{Shuttle: id, Step: p.AtStep + 2, SoC: h.socOf(id)})
+		p, _ = h.c.Traffic().Position(id)
+	}
+	h.pending[id] = nil
+}
+
 // Bad requests are refused with an error that names what is wrong, and
 // change nothing; an idempotency key accepts the same move once.
 func TestControllerMoveRequests(t *testing.T) {

@@ -222,6 +222,8 @@ func (c *Controller) recovered(e FaultCleared) error {
 		}
 		return nil
 	}
+	// back where its work is: the vehicle may have driven on while out of
+	// dispatch (followedInFault), to a stop line or its drop bay
 	c.fire(r, EvRecoverLaden)
 	switch r.move.State {
 	case MoveToDropoff:
@@ -231,6 +233,8 @@ func (c *Controller) recovered(e FaultCleared) error {
 	case MoveInspection:
 		c.fire(r, EvReachGate)
 		c.fire(r, EvInspect)
+	case MoveUnloading:
+		c.fire(r, EvArriveDrop)
 	}
 	c.applyDecision(c.now, r) // one that came while it was out of service
 	return nil

@@ -141,7 +141,9 @@ func ShuttleTransitions() fsm.Events {
 // counted; it never changes the state.
 //
 // Paused and emergency_stop hold the state they interrupted, and "resume"
-// and "emergency_release" go back to it. While held, what the vehicle
+// and "emergency_release" go back to it. Fault holds nothing: the work a
+// vehicle still does while in fault is followed by the Controller in the
+// move (followedInFault), and the repair goes back to it. While held, what the vehicle
 // still finishes (a pick that was under way completes, a customs decision
 // arrives) is applied, by the same table, to the held state: a shuttle
 // stopped while loading and released after the pick finished goes on
@@ -198,6 +200,9 @@ func (s *Shuttle) Fire(event ShuttleEvent) error {
 		name = evReleasePrefix + ShuttleEvent(s.stopped)
 	}
 	from := s.State()
+	if s.followedInFault(event) {
+		return nil
+	}
 	if !s.Can(name) && s.fireHeld(event) {
 		return nil
 	}
@@ -218,6 +223,27 @@ func (s *Shuttle) Fire(event ShuttleEvent) error {
 		s.stopped = from
 	}
 	return nil
+}
+
+// workEvents are the events of a shuttle's work that its vehicle's reports
+// and the gates set off: what it reached, picked, dropped, and what customs
+// let it do.
+var workEvents = []ShuttleEvent{EvArrivePickup, EvLoaded, EvReachGate, EvRelease, EvInspect, EvRefuse,
+	EvPassedGates, EvArriveDrop, EvUnloaded, EvPlugIn, EvCharged, EvParked}
+
+// followedInFault reports a work event that reaches a shuttle in fault (or
+// paused or stopped in fault): the machine stays in fault and the event
+// changes nothing here. Out of dispatch is not out of motion: a vehicle
+// whose link went silent, or whose update was rejected, drives on the
+// authority it has, reaches a stop line or its drop bay, finishes its
+// drop. The Controller follows that work in the move and the task, and
+// the repair (EvRecoverLaden and what the move's state implies) puts the
+// machine where the work is.
+func (s *Shuttle) followedInFault(event ShuttleEvent) bool {
+	if !slices.Contains(workEvents, event) {
+		return false
+	}
+	return s.State() == ShuttleFault || s.Held() == ShuttleFault
 }
 
 // fireHeld applies an event the current state does not take to the state

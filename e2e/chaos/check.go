@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/borderfleet/borderfleet/e2e/wire"
-	"github.com/borderfleet/borderfleet/internal/proc"
+	"os"
 	"strings"
 	"time"
+
+	"github.com/borderfleet/borderfleet/e2e/wire"
+	"github.com/borderfleet/borderfleet/internal/proc"
 )
 
 // check looks at the fleet after a fault, once fleetd is ready: every
@@ -49,7 +51,7 @@ func (r *runner) check(ctx context.Context, after string) {
 		r.violate("fleetd counts %g duplicate drops", n)
 	}
 	if n := mets["borderfleet_illegal_transitions_total"]; n > 0 {
-		r.violate("fleetd counts %g illegal transitions", n)
+		r.violate("fleetd counts %g illegal transitions%s", n, r.illegalLogged())
 	}
 }
 
@@ -160,4 +162,23 @@ func (r *runner) finish() Figures {
 	r.figs.WallS = time.Since(r.start).Seconds()
 	r.figs.OK = len(r.figs.Violations) == 0
 	return r.figs
+}
+
+// illegalLogged quotes the first few illegal transitions fleetd logged, so
+// that a violation says which ones without a look in the run folder.
+func (r *runner) illegalLogged() string {
+	b, err := os.ReadFile(r.fd.log)
+	if err != nil {
+		return ""
+	}
+	var got []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.Contains(line, "illegal transition") && len(got) < 3 {
+			got = append(got, line)
+		}
+	}
+	if len(got) == 0 {
+		return ""
+	}
+	return ":\n    " + strings.Join(got, "\n    ")
 }
