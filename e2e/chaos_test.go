@@ -31,14 +31,15 @@ type chaosFigures struct {
 	FullError      string         `json:"full_error"`
 	LinkStoppedAt  string         `json:"link_stopped_at"`
 	LinkBaseEnd    string         `json:"link_base_end"`
+	PickCutLaden   bool           `json:"pick_cut_laden"`
 	Violations     []string       `json:"violations"`
 	OK             bool           `json:"ok"`
 }
 
 // TestChaos is the CI tier of the chaos command (e2e/chaos; the README's
 // Chaos section): with the bolt store, fleetd SIGKILLed ten times, the
-// broker restarted, a shuttle's link cut (20 s here, 60 s in the long
-// run), a shuttle stalled on the road and the store's disk filled; with
+// broker restarted, two shuttles' links cut (one driving, one picking;
+// 20 s here, 60 s in the long run), a shuttle stalled on the road and the store's disk filled; with
 // Redis, the Redis server restarted under two more kills. The command
 // checks after each fault and at the end; the test reads its JSON line.
 func TestChaos(t *testing.T) {
@@ -80,11 +81,12 @@ func TestChaos(t *testing.T) {
 			assert.Equal(t, f.MovesAcked, f.MovesDelivered, "every acknowledged move delivered")
 			switch name {
 			case "bolt":
-				assert.Equal(t, map[string]int{"kill": 10, "broker": 1, "link": 1, "stall": 1, "disk": 1}, f.Faults)
-				assert.Equal(t, 15, f.Checks, "a check after each fault and at the end")
+				assert.Equal(t, map[string]int{"kill": 10, "broker": 1, "link": 1, "pick": 1, "stall": 1, "disk": 1}, f.Faults)
+				assert.Equal(t, 16, f.Checks, "a check after each fault and at the end")
 				assert.Positive(t, f.FullRefused, "moves refused on the full disk")
 				assert.Contains(t, f.FullError, "not journaled", "the refusal names the failed journal write")
 				assert.NotEmpty(t, f.LinkStoppedAt)
+				assert.True(t, f.PickCutLaden, "the shuttle cut while it picked came back with the container aboard")
 			case "redis":
 				assert.Equal(t, map[string]int{"kill": 2, "redis": 1}, f.Faults)
 			}

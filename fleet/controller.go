@@ -274,6 +274,8 @@ func (c *Controller) Handle(now time.Time, ev Event) (Ready, error) {
 		err = c.batteryReported(e)
 	case ActionDone:
 		err = c.actionDone(now, e)
+	case ActionFailed:
+		err = c.actionFailed(now, e)
 	case FaultReported:
 		err = c.fault(now, e)
 	case FaultCleared:
@@ -315,7 +317,7 @@ func (c *Controller) Handle(now time.Time, ev Event) (Ready, error) {
 		err = fmt.Errorf("fleet: unknown event %T", ev)
 	}
 	switch ev.(type) {
-	case ShuttleJoined, ActionDone, FaultReported, FaultCleared, MoveRequested, PauseRequested, ResumeRequested,
+	case ShuttleJoined, ActionDone, ActionFailed, FaultReported, FaultCleared, MoveRequested, PauseRequested, ResumeRequested,
 		CancelRequested, PriorityChanged, ChargeRequested, ParkRequested, EmergencyStopRequested, EmergencyReleaseRequested,
 		OutOfServiceRequested, InServiceRequested, LaneClosed, LaneReopened:
 		c.dirty = true

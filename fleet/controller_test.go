@@ -217,8 +217,8 @@ func TestControllerCustomsDecisions(t *testing.T) {
 
 // A shuttle that faults before its pick gives its move back to dispatch,
 // and another shuttle takes it; one that faults laden keeps its container
-// and carries on once repaired; one that faults at its drop bay makes the
-// drop once repaired, told again.
+// and carries on once repaired; one whose drop failed at its drop bay
+// makes it once repaired, told again.
 func TestControllerFaults(t *testing.T) {
 	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01", "s2": "kz-park-20"})
 	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
@@ -262,12 +262,16 @@ func TestControllerFaults(t *testing.T) {
 		h.drive(other)
 	}
 	require.Equal(t, MoveUnloading, m.State)
-	// a fault at the drop bay before the drop: the vehicle is told to
-	// call it off (a VDA 5050 vehicle would make it of its own accord
-	// once repaired) and it is given again after the repair
+	// a fault at the drop bay before the drop: the drop is the vehicle's
+	// to make or fail, nothing is called off; once it says the drop
+	// failed, what is left of it is called off and it is given again
+	// after the repair
 	cancels := h.cancels
 	h.send(FaultReported{Shuttle: other, Reason: "hydraulics"})
-	assert.Equal(t, cancels+1, h.cancels, "the drop is cancelled on the vehicle")
+	assert.Equal(t, cancels, h.cancels, "nothing is called off")
+	assert.Equal(t, MoveUnloading, m.State)
+	h.send(ActionFailed{Shuttle: other, Action: ActionDrop, Reason: "twistlock stuck"})
+	assert.Equal(t, cancels+1, h.cancels, "the drop is called off on the vehicle")
 	assert.Equal(t, MoveToDropoff, m.State)
 	h.send(FaultCleared{Shuttle: other})
 	for i := 0; i < 4 && m.State != MoveUnloading; i++ {
@@ -346,6 +350,83 @@ func TestWorkWhileInFaultIsFollowed(t *testing.T) {
 		h.send(FaultCleared{Shuttle: "s1"})
 		s, _, _ := h.c.ShuttleState("s1")
 		assert.Contains(t, []ShuttleState{ShuttleIdle, ShuttleToParking}, s)
+		assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+	})
+}
+
+// A shuttle that faults at the origin bay with its pick given keeps the
+// move: the pick is the vehicle's to finish or fail. Giving the move away
+// there put the container aboard one shuttle (a silent vehicle finishes
+// its pick) while dispatch sent another to pick it at the bay. Only a pick
+// the vehicle says failed gives the move back.
+func TestFaultAtTheOriginBay(t *testing.T) {
+	atBay := func(t *testing.T) (*harness, *Move) {
+		h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01", "s2": "kz-park-20"})
+		h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+		m := h.move("m1")
+		h.drive(m.Shuttle)
+		require.Equal(t, MoveLoading, m.State)
+		h.send(FaultReported{Shuttle: m.Shuttle, Reason: "no state for 20s"})
+		assert.Zero(t, h.cancels, "nothing is called off")
+		h.wait(time.Minute)
+		require.Equal(t, MoveLoading, m.State, "the move stays with the shuttle at the bay")
+		return h, m
+	}
+	t.Run("picked while silent", func(t *testing.T) {
+		h, m := atBay(t)
+		id := m.Shuttle
+		h.finish(id)
+		assert.Equal(t, MoveLaden, m.State)
+		h.send(FaultCleared{Shuttle: id})
+		s, _, _ := h.c.ShuttleState(id)
+		assert.Equal(t, ShuttleLadenTransit, s)
+		for i := 0; i < 8 && m.State != MoveUnloading; i++ {
+			h.drive(id)
+			h.wait(30 * time.Second)
+		}
+		require.Equal(t, MoveUnloading, m.State)
+		h.finish(id)
+		assert.Equal(t, MoveDelivered, m.State)
+		assert.NotContains(t, h.states(m), MovePending)
+		assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+	})
+	t.Run("repaired, then picked", func(t *testing.T) {
+		h, m := atBay(t)
+		id := m.Shuttle
+		h.send(FaultCleared{Shuttle: id})
+		s, _, _ := h.c.ShuttleState(id)
+		assert.Equal(t, ShuttleLoading, s, "the pick goes on")
+		h.finish(id)
+		assert.Equal(t, MoveLaden, m.State)
+		s, _, _ = h.c.ShuttleState(id)
+		assert.Equal(t, ShuttleLadenTransit, s)
+		assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+	})
+	t.Run("the pick failed", func(t *testing.T) {
+		h, m := atBay(t)
+		first := m.Shuttle
+		h.send(ActionFailed{Shuttle: first, Action: ActionPick, Reason: "spreader fault"})
+		assert.Equal(t, 1, h.cancels, "what is left of the pick is called off")
+		assert.Equal(t, "", m.Shuttle)
+		assert.Contains(t, h.states(m), MovePending)
+		assert.Contains(t, m.History[len(m.History)-1].Cause+m.History[len(m.History)-2].Cause, "the pick by shuttle "+first+" failed: spreader fault")
+		h.send(FaultCleared{Shuttle: first})
+		h.wait(time.Minute)
+		assert.NotEmpty(t, m.Shuttle, "dispatched again (the repaired shuttle at the bay is nearest)")
+		assert.Equal(t, MoveLoading, m.State)
+		assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+	})
+	t.Run("a failure out of the blue is a fault", func(t *testing.T) {
+		h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+		h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+		m := h.move("m1")
+		h.drive("s1")
+		h.send(ActionFailed{Shuttle: "s1", Action: ActionPick, Reason: "spreader fault"})
+		s, _, _ := h.c.ShuttleState("s1")
+		assert.Equal(t, ShuttleFault, s)
+		assert.Equal(t, MovePending, m.State)
+		_, err := h.c.Handle(h.now, ActionFailed{Shuttle: "s1", Action: ActionDrop})
+		assert.ErrorContains(t, err, "reported a failed drop it was not making")
 		assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 	})
 }

@@ -56,8 +56,19 @@ const (
 	ActionCharge Action = "charge"
 )
 
+// ActionFailed: a shuttle's pick or drop did not happen, by its vehicle's
+// report. The adapter reports the fault that takes the shuttle out of
+// dispatch for it first (FaultReported); a pick that failed gives its move
+// back to dispatch, a drop that failed is given again after the repair.
+type ActionFailed struct {
+	Shuttle string
+	Action  Action
+	Reason  string
+}
+
 // FaultReported: a shuttle stopped with an error that needs a person; its
-// move is re-planned if the container is not aboard.
+// move is re-planned if the container is not aboard and no pick is under
+// way (a pick or drop under way is the vehicle's to finish or fail).
 type FaultReported struct {
 	Shuttle string
 	Reason  string
@@ -214,6 +225,7 @@ func (ShuttleJoined) event()             {}
 func (BatteryReported) event()           {}
 func (NodeReached) event()               {}
 func (ActionDone) event()                {}
+func (ActionFailed) event()              {}
 func (FaultReported) event()             {}
 func (FaultCleared) event()              {}
 func (MoveRequested) event()             {}

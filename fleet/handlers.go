@@ -131,8 +131,53 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 	return nil
 }
 
+// actionFailed: a vehicle says its pick or drop did not happen. The
+// shuttle is in fault for it (the adapter reports that first; if it did
+// not, the failure is the fault). A pick that failed gives the move back
+// to dispatch, as a fault on the way to the bay does; a drop that failed
+// is given again after the repair, and the vehicle is told to call off
+// what is left of it.
+func (c *Controller) actionFailed(now time.Time, e ActionFailed) error {
+	r, err := c.shuttle(e.Shuttle)
+	if err != nil {
+		return err
+	}
+	if r.sm.State() != ShuttleFault && r.sm.Held() != ShuttleFault {
+		if err := c.fault(now, FaultReported{Shuttle: e.Shuttle, Reason: string(e.Action) + " failed: " + e.Reason}); err != nil {
+			return err
+		}
+	}
+	m := r.move
+	why := fmt.Sprintf("the %s by shuttle %s failed", e.Action, r.id)
+	if e.Reason != "" {
+		why += ": " + e.Reason
+	}
+	switch {
+	case e.Action == ActionPick && m != nil && m.State == MoveLoading:
+		c.bays.forget(m)
+		c.moveToBy(m, MovePending, now, why, "shuttle "+r.id)
+		m.Shuttle, r.move = "", nil
+		r.clear()
+		c.stow(r)
+	case e.Action == ActionDrop && m != nil && m.State == MoveUnloading:
+		next := MoveToDropoff
+		if r.task == taskReturn {
+			next = MoveReturning
+		}
+		c.moveToBy(m, next, now, why, "shuttle "+r.id)
+		c.task(r, r.await(r.task))
+	case e.Action == ActionPick || e.Action == ActionDrop:
+		return fmt.Errorf("fleet: shuttle %s reported a failed %s it was not making", r.id, e.Action)
+	default:
+		return fmt.Errorf("fleet: shuttle %s reported unknown failed action %q", r.id, e.Action)
+	}
+	c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdCancel})
+	return nil
+}
+
 // fault takes a shuttle out of dispatch. A move whose container is not
-// aboard goes back to the pending moves for another shuttle.
+// aboard and whose pick is not under way goes back to the pending moves
+// for another shuttle.
 func (c *Controller) fault(now time.Time, e FaultReported) error {
 	r, err := c.shuttle(e.Shuttle)
 	if err != nil {
@@ -150,21 +195,15 @@ func (c *Controller) fault(now time.Time, e FaultReported) error {
 		// a container aboard on its way: it carries on where it is once
 		// repaired, on the route and with the drop it has been given
 		return nil
-	case m != nil && m.State == MoveUnloading:
-		// at the drop bay, the drop not done: make it again once repaired
-		next := MoveToDropoff
-		if r.task == taskReturn {
-			next = MoveReturning
-		}
-		c.moveToBy(m, next, now, why+"; the drop did not happen", "shuttle "+r.id)
-		c.task(r, r.await(r.task))
-		// and the vehicle must not make it of its own accord once
-		// repaired (a VDA 5050 vehicle would: it is still in its order):
-		// it is given again with the next drive
-		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdCancel})
+	case m != nil && (m.State == MoveLoading || m.State == MoveUnloading):
+		// at the bay with its pick or drop given: whether it happens is
+		// the vehicle's to tell. A vehicle that went silent finishes it, one
+		// repaired goes on with its order; one that fails it says so
+		// (ActionFailed). Giving the move away here put a container aboard
+		// one shuttle while another was sent to pick it at the bay.
+		return nil
 	case m != nil:
-		// not picked yet (or the pick did not happen): another shuttle may
-		// take it
+		// not at the bay yet: another shuttle may take it
 		c.bays.forget(m)
 		c.moveToBy(m, MovePending, now, why, "shuttle "+r.id)
 		m.Shuttle, r.move = "", nil
@@ -220,6 +259,10 @@ func (c *Controller) recovered(e FaultCleared) error {
 		if r.outOfService {
 			c.takeOut(r)
 		}
+		return nil
+	}
+	if r.move.State == MoveLoading {
+		c.fire(r, EvRecoverPick) // the pick goes on
 		return nil
 	}
 	// back where its work is: the vehicle may have driven on while out of

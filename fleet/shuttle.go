@@ -60,6 +60,7 @@ const (
 	EvFault        ShuttleEvent = "fault"
 	EvRecover      ShuttleEvent = "recover"
 	EvRecoverLaden ShuttleEvent = "recover_laden" // repaired with a container aboard
+	EvRecoverPick  ShuttleEvent = "recover_pick"  // repaired at the origin bay, its pick not done
 	EvEStop        ShuttleEvent = "emergency_stop"
 	EvEStopRelease ShuttleEvent = "emergency_release"
 	EvTakeOut      ShuttleEvent = "take_out" // out of service: no work until put back
@@ -119,6 +120,7 @@ func ShuttleTransitions() fsm.Events {
 		ev(EvFault, ShuttleFault, without(anyOn, ShuttlePaused)...),
 		ev(EvRecover, ShuttleIdle, ShuttleFault),
 		ev(EvRecoverLaden, ShuttleLadenTransit, ShuttleFault),
+		ev(EvRecoverPick, ShuttleLoading, ShuttleFault),
 		ev(EvEStop, ShuttleEStop, stoppable...),
 		ev(EvTakeOut, ShuttleOutOfService, ShuttleIdle, ShuttleToParking, ShuttleFault),
 		ev(EvPutBack, ShuttleIdle, ShuttleOutOfService),

@@ -403,7 +403,7 @@ func (v *vehicle) go_(e *engine) {
 		e.send(fleet.NodeReached{Shuttle: v.id, Step: step, SoC: v.soc})
 		e.observe(v.laden, v.container, node)
 		if broken {
-			v.breakDown(e)
+			v.breakDown(e, step)
 			return
 		}
 		v.arrived(e, step)
@@ -454,8 +454,11 @@ func (v *vehicle) act(e *engine) {
 	}
 }
 
-// breakDown stops the vehicle for a repair time.
-func (v *vehicle) breakDown(e *engine) {
+// breakDown stops the vehicle for a repair time at the node of step.
+// Repaired, it goes on with its order as a VDA 5050 vehicle does: the
+// action due where it stands (a pick or drop at the bay it broke down at,
+// unless called off), then the lane it was granted.
+func (v *vehicle) breakDown(e *engine, step int) {
 	v.busy = true
 	e.r.Breakdowns++
 	e.repairing++
@@ -468,6 +471,6 @@ func (v *vehicle) breakDown(e *engine) {
 		v.failAt = e.now.Add(time.Duration(e.rng.ExpFloat64() * float64(e.cfg.MTBF)))
 		e.lastMove = e.now
 		e.send(fleet.FaultCleared{Shuttle: v.id})
-		v.go_(e)
+		v.arrived(e, step)
 	})
 }

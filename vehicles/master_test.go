@@ -529,8 +529,8 @@ func TestNoResendOfACancelledOrderAndRejectionsOfOthers(t *testing.T) {
 	assert.Empty(t, evs, "not our order")
 }
 
-// An operator clears a failed action; a broken link is not the
-// operator's to clear.
+// A failed pick is a fault and then an ActionFailed; an operator clears
+// the fault; a broken link is not the operator's to clear.
 func TestClearFault(t *testing.T) {
 	r := newRig(t, Config{})
 	r.joined()
@@ -540,8 +540,12 @@ func TestClearFault(t *testing.T) {
 	r.st.OrderID = os[0].OrderID
 	r.st.ActionStates = []vda5050.ActionState{{ActionID: pick.ActionID, ActionType: "pick", ActionStatus: vda5050.StatusFailed, ResultDescription: "no container"}}
 	evs, _ := r.state()
-	require.Len(t, evs, 1)
+	require.Len(t, evs, 2)
 	assert.Contains(t, evs[0].(fleet.FaultReported).Reason, "pick failed: no container")
+	assert.Equal(t, fleet.ActionFailed{Shuttle: "s1", Action: fleet.ActionPick, Reason: "no container"}, evs[1],
+		"after the fault: the pick did not happen, and its move goes back to dispatch")
+	evs, _ = r.state()
+	assert.Empty(t, evs, "told once")
 	evs, err := r.m.ClearFault(r.now, "s1")
 	require.NoError(t, err)
 	assert.Equal(t, []fleet.Event{fleet.FaultCleared{Shuttle: "s1"}}, evs)

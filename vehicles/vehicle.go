@@ -42,7 +42,8 @@ type vehicle struct {
 	factsheet *vda5050.Factsheet
 	factAsked time.Time
 	soc       float64
-	socTold   float64 // the state of charge last passed on (batteryReport)
+	socTold   float64              // the state of charge last passed on (batteryReport)
+	failed    []fleet.ActionFailed // picks and drops this state reports failed, told after the fault
 	joined    bool
 	joinRetry time.Time
 	joinFails int // joins refused in a row (see JoinFailed); 0 again with a command for it
@@ -336,6 +337,10 @@ func (m *Master) state(v *vehicle, st *vda5050.State) {
 	m.faultsOf(v, st)
 	m.batteryReport(v)
 	m.settle(v)
+	for _, f := range v.failed {
+		m.emit(f)
+	}
+	v.failed = v.failed[:0]
 	m.flush(v)
 }
 
@@ -452,8 +457,14 @@ func (m *Master) actionStates(v *vehicle, st *vda5050.State) {
 		case vda5050.StatusFailed:
 			delete(v.actions, as.ActionID)
 			v.reasons[reasonAction] = fmt.Sprintf("%s failed: %s", a.kind, as.ResultDescription)
-			if a.kind == vda5050.ActionStartCharging {
+			switch a.kind {
+			case vda5050.ActionStartCharging:
 				v.charge = nil
+			case vda5050.ActionPick, vda5050.ActionDrop:
+				// told after the fault (settle): a pick or drop under way
+				// at a fault is the vehicle's to finish, and this one did
+				// not happen
+				v.failed = append(v.failed, fleet.ActionFailed{Shuttle: v.id, Action: fleetAction(a.kind), Reason: as.ResultDescription})
 			}
 		}
 	}

@@ -34,7 +34,11 @@ func (r *runner) fault(ctx context.Context, f Fault) {
 	case Stall:
 		r.stallShuttle(ctx)
 	case LinkCut:
-		r.cutLink(ctx)
+		r.cutLink(ctx, "driving", func(s vda5050.State, waited time.Duration) bool {
+			return s.Driving && len(s.NodeStates) >= 2 && (len(s.Loads) > 0 || waited > 12*time.Second)
+		})
+	case PickCut:
+		r.cutLink(ctx, "picking", func(s vda5050.State, _ time.Duration) bool { return picking(s) })
 	case DiskFull:
 		r.diskFull(ctx)
 	}
@@ -152,19 +156,31 @@ func (r *runner) stallShuttle(ctx context.Context) {
 	}()
 }
 
-// cutLink cuts the link of the cut shuttle while it drives (laden if it
-// can be had), for --link-cut. It must stop at the end of its released
-// base, and go on when the link returns.
-func (r *runner) cutLink(ctx context.Context) {
+// picking: a pick under way, or about to start where the vehicle stands.
+func picking(s vda5050.State) bool {
+	for _, a := range s.ActionStates {
+		if a.ActionType == vda5050.ActionPick && (a.ActionStatus == vda5050.StatusRunning || a.ActionStatus == vda5050.StatusInitializing) {
+			return true
+		}
+	}
+	return false
+}
+
+// cutLink cuts the link of a shuttle whose state meets cond (waited: how
+// long it has looked for one), for --link-cut: one that drives (laden if
+// it can be had), or one that picks. It must stop at the end of its
+// released base, and go on when the link returns; one that picked must
+// come back with the container aboard and carry it on (the checks after
+// each fault and at the end see it picked once and delivered).
+func (r *runner) cutLink(ctx context.Context, what string, cond func(s vda5050.State, waited time.Duration) bool) {
 	start := time.Now()
 	var sh *shuttle
 	waitFor(ctx, 25*time.Second, func() bool {
-		sh = r.pick(func(s vda5050.State) bool {
-			return s.Driving && len(s.NodeStates) >= 2 && (len(s.Loads) > 0 || time.Since(start) > 12*time.Second)
-		})
+		sh = r.pick(func(s vda5050.State) bool { return cond(s, time.Since(start)) })
 		return sh != nil
 	})
 	if sh == nil {
+		r.logf("link cut: no shuttle %s within 25 s; cutting any", what)
 		sh = r.pick(func(vda5050.State) bool { return true })
 	}
 	cutSerial := sh.serial
@@ -182,11 +198,14 @@ func (r *runner) cutLink(ctx context.Context) {
 			ends = append(ends, wire.OrderBaseEnd(o.Msg))
 		}
 	}
-	r.logf("link of %s cut for %v: at %s, driving %v, laden %v, order %s/%d, base ends at %v",
-		cutSerial, r.o.linkCut, before.Msg.LastNodeID, before.Msg.Driving, len(before.Msg.Loads) > 0, before.Msg.OrderID, before.Msg.OrderUpdateID, ends)
-	r.mu.Lock()
-	r.figs.LinkBaseEnd = ends[0]
-	r.mu.Unlock()
+	r.logf("link of %s cut for %v: at %s, driving %v, picking %v, laden %v, order %s/%d, base ends at %v",
+		cutSerial, r.o.linkCut, before.Msg.LastNodeID, before.Msg.Driving, picking(before.Msg), len(before.Msg.Loads) > 0, before.Msg.OrderID, before.Msg.OrderUpdateID, ends)
+	driving := what == "driving" // the figures are the driving cut's
+	if driving {
+		r.mu.Lock()
+		r.figs.LinkBaseEnd = ends[0]
+		r.mu.Unlock()
+	}
 	r.async.Add(1)
 	go func() {
 		defer r.async.Done()
@@ -209,10 +228,16 @@ func (r *runner) cutLink(ctx context.Context) {
 			r.violate("link cut: no state from %s within 3 min of its link's return", cutSerial)
 			return
 		}
-		r.mu.Lock()
-		r.figs.LinkStoppedAt = first.Msg.LastNodeID
-		r.figs.LinkFirstStateS = first.At.Sub(back).Seconds()
-		r.mu.Unlock()
+		if driving {
+			r.mu.Lock()
+			r.figs.LinkStoppedAt = first.Msg.LastNodeID
+			r.figs.LinkFirstStateS = first.At.Sub(back).Seconds()
+			r.mu.Unlock()
+		} else {
+			r.mu.Lock()
+			r.figs.PickCutLaden = len(first.Msg.Loads) > 0
+			r.mu.Unlock()
+		}
 		r.logf("link cut: first state of %s %.1fs after its link came back", cutSerial, first.At.Sub(back).Seconds())
 		if first.Msg.Driving || !slices.Contains(ends, first.Msg.LastNodeID) {
 			r.violate("link cut: %s came back driving=%v at %s, not stopped at the end of its released base %v",
@@ -229,9 +254,11 @@ func (r *runner) cutLink(ctx context.Context) {
 			}
 			return false
 		}) {
-			r.mu.Lock()
-			r.figs.LinkContinuedS = moved.Sub(back).Seconds()
-			r.mu.Unlock()
+			if driving {
+				r.mu.Lock()
+				r.figs.LinkContinuedS = moved.Sub(back).Seconds()
+				r.mu.Unlock()
+			}
 			r.logf("link cut: %s stopped at %s and drove on %.1fs after its link came back", cutSerial, first.Msg.LastNodeID, moved.Sub(back).Seconds())
 			return
 		}

@@ -1,6 +1,7 @@
 // Command chaos runs a borderfleet fleet over a private Mosquitto and
 // sets off faults on a seeded schedule: SIGKILLs of fleetd, a broker
-// restart, a shuttle's link cut for a while, a shuttle stalled on the
+// restart, a shuttle's link cut for a while (one driving, one picking at
+// a bay), a shuttle stalled on the
 // road, a Redis restart (redis store) and a full disk under the bolt
 // store (bolt store). After each fault, and at the end, it checks that
 // no move acknowledged by the API (201) is lost, none is delivered or
@@ -71,7 +72,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.stall, "stall", 10*time.Minute, "mean repair time of the stalled shuttle (vehicle time)")
 	fs.DurationVar(&o.full, "full-for", 6*time.Second, "how long the bolt store's disk stays full (real time)")
 	fs.DurationVar(&o.drain, "drain", 4*time.Minute, "how long the acknowledged moves may take to be delivered after the last fault (real time)")
-	fs.StringVar(&o.faults, "faults", "all", "comma-separated kinds besides kill to set off: broker,link,stall,redis,disk, or all, or none (redis needs --store redis, disk --store bolt)")
+	fs.StringVar(&o.faults, "faults", "all", "comma-separated kinds besides kill to set off: broker,link,pick,stall,redis,disk, or all, or none (redis needs --store redis, disk --store bolt)")
 	fs.StringVar(&o.fleetdBin, "fleetd", "", "fleetd binary (default: built from this module)")
 	fs.StringVar(&o.shuttleBin, "shuttle-sim", "", "shuttle-sim binary (default: built from this module)")
 	fs.StringVar(&o.diskSize, "disk-size", "48m", "size of the tmpfs under the bolt store")
@@ -111,7 +112,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 
 // kinds are the faults besides kills that the run sets off.
 func (o options) kinds() ([]Kind, error) {
-	all := []Kind{Broker, LinkCut, Stall}
+	all := []Kind{Broker, LinkCut, PickCut, Stall}
 	if o.store == "bolt" {
 		all = append(all, DiskFull)
 	} else {
@@ -131,8 +132,8 @@ func (o options) kinds() ([]Kind, error) {
 			return nil, errors.New("--faults redis: needs --store redis (a bolt store uses no Redis)")
 		case k == DiskFull && o.store != "bolt":
 			return nil, errors.New("--faults disk: needs --store bolt (the disk filled is the bolt store's tmpfs)")
-		case !slices.Contains([]Kind{Broker, LinkCut, Stall, Redis, DiskFull}, k):
-			return nil, fmt.Errorf("--faults: unknown fault %q (want broker, link, stall, redis, disk)", k)
+		case !slices.Contains([]Kind{Broker, LinkCut, PickCut, Stall, Redis, DiskFull}, k):
+			return nil, fmt.Errorf("--faults: unknown fault %q (want broker, link, pick, stall, redis, disk)", k)
 		case slices.Contains(out, k):
 			return nil, fmt.Errorf("--faults: %q twice", k)
 		}
@@ -175,12 +176,15 @@ type Figures struct {
 	LinkBaseEnd   string `json:"link_base_end,omitempty"`
 	// LinkFirstStateS: real time from the link's return to the first
 	// state the broker relays from the shuttle.
-	LinkFirstStateS float64  `json:"link_first_state_s,omitempty"`
-	LinkContinuedS  float64  `json:"link_continued_s,omitempty"`
-	StallResumedS   float64  `json:"stall_resumed_s,omitempty"`
-	WallS           float64  `json:"wall_s"`
-	Violations      []string `json:"violations"`
-	OK              bool     `json:"ok"`
+	LinkFirstStateS float64 `json:"link_first_state_s,omitempty"`
+	LinkContinuedS  float64 `json:"link_continued_s,omitempty"`
+	// PickCutLaden: the shuttle whose link was cut while it picked came
+	// back with the container aboard (it finished the pick unheard).
+	PickCutLaden  bool     `json:"pick_cut_laden,omitempty"`
+	StallResumedS float64  `json:"stall_resumed_s,omitempty"`
+	WallS         float64  `json:"wall_s"`
+	Violations    []string `json:"violations"`
+	OK            bool     `json:"ok"`
 }
 
 // run executes one command line and returns the exit status.

@@ -12,7 +12,7 @@ import (
 // The same seed gives the same schedule; another seed another; every
 // fault asked for is in it, inside the run.
 func TestPlanIsSeeded(t *testing.T) {
-	kinds := []Kind{Broker, LinkCut, Stall, DiskFull}
+	kinds := []Kind{Broker, LinkCut, PickCut, Stall, DiskFull}
 	a, b := Plan(7, 10, time.Minute, kinds), Plan(7, 10, time.Minute, kinds)
 	if !reflect.DeepEqual(a, b) {
 		t.Fatalf("seed 7 gave two schedules:\n%v\n%v", a, b)
@@ -30,7 +30,7 @@ func TestPlanIsSeeded(t *testing.T) {
 			t.Errorf("%v before %v: not in time order", f, a[i-1])
 		}
 	}
-	want := map[Kind]int{Kill: 10, Broker: 1, LinkCut: 1, Stall: 1, DiskFull: 1}
+	want := map[Kind]int{Kill: 10, Broker: 1, LinkCut: 1, PickCut: 1, Stall: 1, DiskFull: 1}
 	if !reflect.DeepEqual(count, want) {
 		t.Fatalf("faults %v, want %v", count, want)
 	}

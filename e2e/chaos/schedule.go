@@ -19,6 +19,11 @@ const (
 	// LinkCut: one shuttle's link to the broker is cut (its proxy closes
 	// every connection and refuses new ones) for --link-cut.
 	LinkCut Kind = "link"
+	// PickCut: the link of a shuttle whose pick is under way at a bay is
+	// cut for --link-cut: it finishes the pick unheard, and fleetd, which
+	// took it out of dispatch for its silence, must not give the move to
+	// another shuttle.
+	PickCut Kind = "pick"
 	// Stall: one shuttle breaks down on the road (shuttle-sim's SIGUSR1).
 	Stall Kind = "stall"
 	// Redis: redis-server gets SIGKILL and is started again on its port
