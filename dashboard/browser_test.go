@@ -287,20 +287,14 @@ func signIn(t *testing.T, ctx context.Context, base, token string) {
 	), "sign in")
 }
 
-// mapAndLegend: the map fits the site's lanes to the panel (they span
-// most of its width, the panel is not much taller than the site wants),
-// no two labels shown overlap, and the legend names the colours and
-// shapes.
+// mapAndLegend: the map fits the site's lanes to the panel, as on a
+// turned site (mapFit.fitted: the corridor along the panel's long side,
+// its lanes spanning most of it, drawn whole, in a panel as tall as they
+// want), no two labels shown overlap, and the legend names the colours
+// and shapes.
 func mapAndLegend(t *testing.T, ctx context.Context) {
 	t.Helper()
-	fit := eval[map[string]float64](t, ctx, `(() => {
-		const m = document.querySelector("#map").getBoundingClientRect();
-		const l = document.querySelector("#map .lanes").getBoundingClientRect();
-		return {mw: m.width, mh: m.height, lw: l.width, lh: l.height};
-	})()`)
-	t.Logf("the map %0.fx%0.f px, its lanes %0.fx%0.f px", fit["mw"], fit["mh"], fit["lw"], fit["lh"])
-	require.True(t, fit["lw"] > 0.85*fit["mw"] || fit["lh"] > 0.8*fit["mh"], "the lanes span the panel's width or its height")
-	require.Less(t, fit["mh"], fit["lh"]+0.25*fit["mw"]+130, "the panel no taller than the site wants (or the least height)")
+	measureMap(t, ctx).fitted(t, "the default site")
 	overlaps := eval[[]string](t, ctx, `(() => {
 		const ls = [...document.querySelectorAll("#map text")].filter(e => e.getBoundingClientRect().width > 0);
 		const out = [];
