@@ -1,10 +1,14 @@
 package api
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/borderfleet/borderfleet/fleet"
 )
@@ -61,4 +65,65 @@ func TestShuttleWaiting(t *testing.T) {
 	for _, k := range []fleet.ActivityKind{fleet.ActivityMoving, fleet.ActivityIdle, fleet.ActivityCharging, fleet.ActivityHandling, fleet.ActivityFault} {
 		assert.Nil(t, shuttleWaiting(fleet.Activity{Kind: k}, &since), k)
 	}
+}
+
+// A shuttle queued behind another bound for the same charging station
+// waits for a charger, and the API says so as the dashboard reads it: in
+// the event stream's snapshot and in GET /v1/shuttles/{id}, waiting.kind
+// "charger" with the station, since the step it came to stand, while
+// the core's clock runs on; the listing's activity filter finds it. An
+// operator sends two shuttles of the KZ yard to charge: the first stops
+// short on the station's lay-by lane (its vehicle stands, as for an
+// obstacle, with no fault), the second drives up behind it.
+func TestShuttleWaitsForACharger(t *testing.T) {
+	f, _, srv := newTestServer(t)
+	f.Join("s1", "kz-park-01")
+	f.Join("s2", "kz-park-02")
+	charge := func(id string) {
+		t.Helper()
+		code, b := call(t, srv, "POST", "/v1/shuttles/"+id+"/charge", tokOperator, "")
+		require.Equal(t, http.StatusOK, code, "%s", b)
+	}
+	charge("s1")
+	for at := ""; at != "kz-charging-lane@0"; {
+		at = f.Step("s1")
+		require.NotEmpty(t, at, "s1 granted nothing further before the charging lane")
+	}
+	charge("s2")
+	for f.Step("s2") != "" {
+	}
+	began := f.Now() // the step it reached the end of what it was granted
+	f.Wait(7 * time.Minute)
+
+	var snap Snapshot
+	streamEvents(t, srv, tokViewer, func(name, data string) bool {
+		if name == "snapshot" {
+			require.NoError(t, json.Unmarshal([]byte(data), &snap))
+		}
+		return name == "snapshot"
+	})
+	var status *ShuttleStatus
+	for i := range snap.Shuttles {
+		if snap.Shuttles[i].ID == "s2" {
+			status = &snap.Shuttles[i]
+		}
+	}
+	require.NotNil(t, status, "s2 in the snapshot")
+	require.NotNil(t, status.Waiting, "s2 waits: %+v", *status)
+	assert.Equal(t, WaitCharger, status.Waiting.Kind, "what s2 waits for (%s)", status.Activity)
+	assert.Equal(t, "kz-charging", status.Waiting.Detail, "where")
+	require.NotNil(t, status.Waiting.Since)
+	assert.Equal(t, began, *status.Waiting.Since, "since it came to stand behind s1")
+	assert.GreaterOrEqual(t, snap.At.Sub(*status.Waiting.Since), 7*time.Minute, "how long it has waited, on the core's clock")
+
+	code, b := call(t, srv, "GET", "/v1/shuttles/s2", tokViewer, "")
+	require.Equal(t, http.StatusOK, code, "%s", b)
+	assert.Equal(t, status.Waiting, decode[Shuttle](t, b).Waiting, "GET /v1/shuttles/s2 says the same")
+	code, b = call(t, srv, "GET", "/v1/shuttles?activity="+url.QueryEscape(string(fleet.ActivityWaitCharger)), tokViewer, "")
+	require.Equal(t, http.StatusOK, code, "%s", b)
+	var ids []string
+	for _, sh := range decode[ShuttleList](t, b).Shuttles {
+		ids = append(ids, sh.ID)
+	}
+	assert.Equal(t, []string{"s2"}, ids, "the shuttles waiting for a charger")
 }

@@ -145,38 +145,14 @@ func TestBrowser(t *testing.T) {
 	const token = "dashboard-test-admin-token-0001"
 	base := startFleet(t, ctx, token, 6)
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1600, 1100),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-	}
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer bcancel()
+	bctx := startBrowser(t, ctx, bin)
 	defer func() {
 		if t.Failed() {
 			shot(t, bctx, "dashboard-failed.png")
 		}
 	}()
 	start := time.Now()
-	require.NoError(t, chromedp.Do(bctx,
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible("#token"),
-		chromedp.SendKeys("#token", token),
-		chromedp.Click(`#login button[type="submit"]`),
-		chromedp.WaitVisible("#app"),
-	), "sign in")
+	signIn(t, bctx, base, token)
 	require.Equal(t, "admin", eval[string](t, bctx, `document.querySelector("#role").textContent`))
 
 	// the site is drawn, the shuttles appear
@@ -272,20 +248,53 @@ func TestBrowser(t *testing.T) {
 	viewerPage(t, bctx, base, container)
 }
 
-// mapAndLegend: the map fits the site's lanes to the panel (they span
-// most of its width, the panel is not much taller than the site wants),
-// no two labels shown overlap, and the legend names the colours and
-// shapes.
+// startBrowser starts a headless Chromium (bin) for the test, in a
+// window of 1600x1100, and returns its first tab; it is closed when the
+// test ends.
+func startBrowser(t *testing.T, ctx context.Context, bin string) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1600, 1100),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+	}
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	t.Cleanup(bcancel)
+	return bctx
+}
+
+// signIn opens the dashboard at base and signs in with token.
+func signIn(t *testing.T, ctx context.Context, base, token string) {
+	t.Helper()
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible("#token"),
+		chromedp.SendKeys("#token", token),
+		chromedp.Click(`#login button[type="submit"]`),
+		chromedp.WaitVisible("#app"),
+	), "sign in")
+}
+
+// mapAndLegend: the map fits the site's lanes to the panel, as on a
+// turned site (mapFit.fitted: the corridor along the panel's long side,
+// its lanes spanning most of it, drawn whole, in a panel as tall as they
+// want), no two labels shown overlap, and the legend names the colours
+// and shapes.
 func mapAndLegend(t *testing.T, ctx context.Context) {
 	t.Helper()
-	fit := eval[map[string]float64](t, ctx, `(() => {
-		const m = document.querySelector("#map").getBoundingClientRect();
-		const l = document.querySelector("#map .lanes").getBoundingClientRect();
-		return {mw: m.width, mh: m.height, lw: l.width, lh: l.height};
-	})()`)
-	t.Logf("the map %0.fx%0.f px, its lanes %0.fx%0.f px", fit["mw"], fit["mh"], fit["lw"], fit["lh"])
-	require.True(t, fit["lw"] > 0.85*fit["mw"] || fit["lh"] > 0.8*fit["mh"], "the lanes span the panel's width or its height")
-	require.Less(t, fit["mh"], fit["lh"]+0.25*fit["mw"]+130, "the panel no taller than the site wants (or the least height)")
+	measureMap(t, ctx).fitted(t, "the default site")
 	overlaps := eval[[]string](t, ctx, `(() => {
 		const ls = [...document.querySelectorAll("#map text")].filter(e => e.getBoundingClientRect().width > 0);
 		const out = [];

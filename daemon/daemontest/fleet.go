@@ -21,7 +21,8 @@ import (
 // a goroutine, MQTT or a journal: inputs are applied at once, under a
 // lock, and the core's clock moves a second per event. Vehicles join by
 // a state handed straight to the Master (Join), and drive the orders
-// they get when the test says so (Drive, Deliver).
+// they get when the test says so (Drive, Deliver; one shuttle a node at a
+// time, Step); minutes pass on the core's clock when it says so too (Wait).
 type Fleet struct {
 	t       testing.TB
 	mu      sync.Mutex
@@ -181,6 +182,41 @@ func (f *Fleet) step() bool {
 		}
 	}
 	return moved
+}
+
+// Step drives one shuttle to the next node it is granted, the others
+// standing where they are (a vehicle ahead may stop short, without a
+// fault, as one does for an obstacle), and does the action there if
+// that node ends a drive command; it returns the node reached, "" if the
+// shuttle is granted nothing further.
+func (f *Fleet) Step(id string) string {
+	f.t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.ctl.Traffic().Position(id)
+	if !ok || p.Granted <= p.AtStep {
+		return ""
+	}
+	to := p.AtStep + 2
+	require.NoError(f.t, f.handle(fleet.NodeReached{Shuttle: id, Step: to, SoC: 0.7}))
+	for cs := f.drives[id]; len(cs) > 0 && cs[0].To <= to; cs = f.drives[id] {
+		f.drives[id] = cs[1:]
+		if c := cs[0]; c.To == to && c.Action != "" && c.Action != fleet.ActionCharge {
+			require.NoError(f.t, f.handle(fleet.ActionDone{Shuttle: id, Action: c.Action, SoC: 0.7}))
+		}
+	}
+	p, _ = f.ctl.Traffic().Position(id)
+	return p.At
+}
+
+// Wait lets d pass on the core's clock, no vehicle driving, and hands the
+// Controller a tick.
+func (f *Fleet) Wait(d time.Duration) {
+	f.t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d)
+	require.NoError(f.t, f.handle(fleet.Tick{}))
 }
 
 // Drive drives every granted step and does every action at once, over
