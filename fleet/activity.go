@@ -32,7 +32,7 @@ const (
 	ActivityWaitGate     ActivityKind = "waiting at a gate"
 	ActivityWaitCustoms  ActivityKind = "waiting for a place at customs" // see admission.go
 	ActivityWaitTraffic  ActivityKind = "waiting in traffic"             // see routing.Traffic.WaitsFor
-	ActivityWaitCharger  ActivityKind = "waiting for a charger"          // queued behind a shuttle bound for or at the same station
+	ActivityWaitCharger  ActivityKind = "waiting for a charger"          // queued behind a shuttle bound for or at the same station, or idle with no slot yet
 	ActivityFault        ActivityKind = ActivityKind(ShuttleFault)
 	ActivityEStop        ActivityKind = ActivityKind(ShuttleEStop)
 	ActivityPaused       ActivityKind = ActivityKind(ShuttlePaused)
@@ -87,6 +87,8 @@ func (c *Controller) Activity(id string) Activity {
 	}
 	p, _ := c.tr.Position(id)
 	switch {
+	case p.Arrived && r.task == taskNone && r.chargeWait != "":
+		return Activity{Kind: ActivityWaitCharger, Detail: r.chargeWait}
 	case p.Arrived && r.task == taskNone:
 		return Activity{Kind: ActivityIdle}
 	case p.Arrived:

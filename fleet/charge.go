@@ -29,7 +29,9 @@ import (
 // is free, and the dispatcher gives it no move meanwhile (dispatch).
 
 // chargeIfDue sends an idle shuttle to charge if the policy says so and a
-// slot is to be had soon; true if it goes.
+// slot is to be had soon; true if it goes. One the policy sends that gets
+// no slot (every charger booked, the grid's power spoken for) waits for a
+// charger (chargeWait), as Activity tells, and asks again later.
 // (The fleet's sessions are scheduled once for a pass over the idle
 // shuttles: stagger.)
 func (c *Controller) chargeIfDue(now time.Time, r *shuttleRec, centre string, stagger func() staggered) bool {
@@ -38,7 +40,15 @@ func (c *Controller) chargeIfDue(now time.Time, r *shuttleRec, centre string, st
 		SoC: r.soc, Idle: true, ChargerFree: stationOK && c.chargerFree(st, now),
 		NeedSoC: c.needSoC(), Demand: c.demand(), Early: stagger().early(r.id, 0),
 	})
-	return d.Charge && stationOK && c.startCharging(now, r, st, d)
+	r.chargeWait = ""
+	if !d.Charge || !stationOK {
+		return false
+	}
+	if c.startCharging(now, r, st, d) {
+		return true
+	}
+	r.chargeWait = st
+	return false
 }
 
 // chargesEarly: the policy would send a shuttle, free after delay, to

@@ -89,3 +89,46 @@ func TestBatteryReportedWhileStanding(t *testing.T) {
 	assert.ErrorContains(t, h.refuse(BatteryReported{Shuttle: "s1", SoC: math.NaN()}), "state of charge")
 	assert.ErrorContains(t, h.refuse(BatteryReported{Shuttle: "s9", SoC: 0.5}), `unknown shuttle "s9"`)
 }
+
+// A shuttle the policy sends to charge that gets no slot (the station's
+// grid power spoken for by those charging) is not idle: it waits for a
+// charger, at its station, until a slot is to be had. Eight shuttles at
+// 20 % in the KZ yard, no work: the KZ station charges 4 at full power, so
+// the others wait, and the stuck panel shows them so.
+func TestNoSlotIsAWaitForACharger(t *testing.T) {
+	h := newHarness(t, "greedy", nil)
+	const n = 8
+	for i := range n {
+		h.send(ShuttleJoined{Shuttle: fmt.Sprintf("s%02d", i+1), Node: fmt.Sprintf("kz-park-%02d", i+1), SoC: 0.2})
+	}
+	waiting := map[string]time.Time{}
+	for range 40 {
+		for i := range n {
+			id := fmt.Sprintf("s%02d", i+1)
+			h.drive(id)
+			if h.state(id) == ShuttleCharging {
+				continue
+			}
+			if a, since := h.c.ActivitySince(id); a.Kind == ActivityWaitCharger {
+				assert.Equal(t, "kz-charging", a.Detail, "%s waits at its centre's station", id)
+				assert.Equal(t, ShuttleIdle, h.state(id))
+				if first, ok := waiting[id]; ok {
+					assert.Equal(t, first, since, "%s: one wait, from when it began", id)
+				} else {
+					waiting[id] = since
+				}
+			}
+		}
+		h.wait(time.Minute)
+	}
+	assert.NotEmpty(t, waiting, "some shuttle waited for a charger slot")
+	charging := 0
+	for i := range n {
+		if h.state(fmt.Sprintf("s%02d", i+1)) == ShuttleCharging {
+			charging++
+		}
+	}
+	assert.Positive(t, charging)
+	assert.Less(t, charging, n, "not all at once: the grid cap")
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}

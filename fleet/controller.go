@@ -83,21 +83,24 @@ func (c Config) Validate() error {
 
 // shuttleRec is the controller's record of one shuttle.
 type shuttleRec struct {
-	id       string
-	sm       *Shuttle
-	node     string // last node reached
-	soc      float64
-	move     *Move
-	job               // the task, and the route made for it (task.go)
-	sent     int      // global step up to which drive commands went out
-	stops    []string // stop lines still ahead on the route
-	gate     *gateStop
-	slot     int // charging slot, 0 if none
-	target   float64
-	retryAt  time.Time // when to try a route that could not be made again
-	planErr  error     // why the last route for a task could not be made; nil once one is
-	idleAt   time.Time // when idle, when to look for charging or parking again
-	overtook time.Time // when it last tried to overtake in a queue
+	id      string
+	sm      *Shuttle
+	node    string // last node reached
+	soc     float64
+	move    *Move
+	job              // the task, and the route made for it (task.go)
+	sent    int      // global step up to which drive commands went out
+	stops   []string // stop lines still ahead on the route
+	gate    *gateStop
+	slot    int // charging slot, 0 if none
+	target  float64
+	retryAt time.Time // when to try a route that could not be made again
+	planErr error     // why the last route for a task could not be made; nil once one is
+	idleAt  time.Time // when idle, when to look for charging or parking again
+	// chargeWait is the station an idle shuttle must charge at and got
+	// no slot at yet (chargeIfDue); "" if none
+	chargeWait string
+	overtook   time.Time // when it last tried to overtake in a queue
 	// outOfService: an operator took it out of service; it stays out
 	// (through faults and repairs) until put back
 	outOfService bool

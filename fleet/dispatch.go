@@ -395,6 +395,7 @@ func (c *Controller) assign(now time.Time, r *shuttleRec, m *Move) bool {
 	c.bays.plan(m.Origin, m, pick)
 	c.bays.plan(m.Destination, m, drop)
 	c.fire(r, EvAssign)
+	r.chargeWait = "" // it has enough for this move (feasible), and the policy asks again when it is idle
 	return true
 }
 

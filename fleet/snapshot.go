@@ -175,6 +175,7 @@ type ShuttleRecord struct {
 	IdleAt       time.Time `json:"idleAt"`
 	Overtook     time.Time `json:"overtook"`
 	OutOfService bool      `json:"outOfService,omitempty"`
+	ChargeWait   string    `json:"chargeWait,omitempty"`
 	// ActivitySince is when its activity at the snapshot began (its
 	// activity is worked out again from the rest).
 	ActivitySince time.Time `json:"activitySince"`
@@ -306,7 +307,7 @@ func shuttleRecord(r *shuttleRec) ShuttleRecord {
 		Node: r.node, SoC: r.soc, Task: r.job.task.String(), Then: r.job.then.String(), Goal: r.job.goal,
 		GoalStep: r.job.goalStep, Acted: r.job.acted, Arrived: r.job.arrived, Replan: r.job.replan,
 		Sent: r.sent, Stops: slices.Clone(r.stops), Slot: r.slot, Target: r.target, RetryAt: r.retryAt, IdleAt: r.idleAt,
-		Overtook: r.overtook, OutOfService: r.outOfService, ActivitySince: r.actSince}
+		Overtook: r.overtook, OutOfService: r.outOfService, ChargeWait: r.chargeWait, ActivitySince: r.actSince}
 	if r.move != nil {
 		sr.Move = r.move.ID
 	}
@@ -527,7 +528,7 @@ func (c *Controller) restoreShuttle(sr ShuttleRecord, move func(string) (*Move, 
 	}
 	r := &shuttleRec{id: sr.ID, sm: sm, node: sr.Node, soc: sr.SoC, sent: sr.Sent, stops: slices.Clone(sr.Stops),
 		slot: sr.Slot, target: sr.Target, retryAt: sr.RetryAt, idleAt: sr.IdleAt, overtook: sr.Overtook,
-		outOfService: sr.OutOfService, actSince: sr.ActivitySince,
+		outOfService: sr.OutOfService, chargeWait: sr.ChargeWait, actSince: sr.ActivitySince,
 		job: job{task: t, then: then, goal: sr.Goal, goalStep: sr.GoalStep, acted: sr.Acted, arrived: sr.Arrived, replan: sr.Replan}}
 	if sr.Move != "" {
 		if r.move, err = move(sr.Move); err != nil {

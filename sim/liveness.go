@@ -65,15 +65,17 @@ func (e *engine) openMoves() []*fleet.Move {
 }
 
 // busy lists the shuttles not at rest: at rest is idle with nothing left
-// to drive (parked, or standing where its last task ended) or charging,
-// in the Controller's eyes and the vehicle's.
+// to drive (parked, or standing where its last task ended; waiting there
+// for a charger slot too) or charging, in the Controller's eyes and the
+// vehicle's.
 func (e *engine) busy() []string {
 	var out []string
 	for _, id := range e.ids {
 		st, _, _ := e.ctl.ShuttleState(id)
 		a := e.ctl.Activity(id)
 		busy, paused := e.vehicleBusy(id)
-		rest := (st == fleet.ShuttleIdle && a.Kind == fleet.ActivityIdle && !busy) || (st == fleet.ShuttleCharging && a.Kind == fleet.ActivityCharging)
+		idle := a.Kind == fleet.ActivityIdle || a.Kind == fleet.ActivityWaitCharger
+		rest := (st == fleet.ShuttleIdle && idle && !busy) || (st == fleet.ShuttleCharging && a.Kind == fleet.ActivityCharging)
 		if !rest || paused {
 			out = append(out, id)
 		}
