@@ -431,6 +431,38 @@ func TestFaultAtTheOriginBay(t *testing.T) {
 	})
 }
 
+// A failure report that does not apply (an action the shuttle was not
+// making, one that is not a pick or a drop, an unknown shuttle) is refused
+// and changes nothing: it did not fault the shuttle it named, nor call off
+// its work. (It did: the fault came first, the refusal after it.)
+func TestActionFailedThatDoesNotApplyChangesNothing(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	m := h.move("m1")
+	require.Equal(t, MoveToPickup, m.State)
+	for _, ev := range []ActionFailed{
+		{Shuttle: "s1", Action: ActionCharge, Reason: "no charger"},
+		{Shuttle: "s1", Action: ActionDrop, Reason: "stale"},
+		{Shuttle: "s1", Action: ActionPick, Reason: "not there yet"},
+		{Shuttle: "s1", Action: "weld"},
+		{Shuttle: "s9", Action: ActionPick},
+	} {
+		cancels := h.cancels
+		assert.Error(t, h.refuse(ev), "%+v", ev)
+		assert.Equal(t, ShuttleToPickup, h.state("s1"), "%+v", ev)
+		assert.Equal(t, MoveToPickup, m.State, "%+v", ev)
+		assert.Equal(t, "s1", m.Shuttle, "%+v", ev)
+		assert.Equal(t, cancels, h.cancels, "%+v: nothing called off", ev)
+	}
+	h.drive("s1")
+	require.Equal(t, MoveLoading, m.State)
+	h.finish("s1")
+	assert.Error(t, h.refuse(ActionFailed{Shuttle: "s1", Action: ActionPick, Reason: "stale: it is aboard"}))
+	assert.Equal(t, ShuttleLadenTransit, h.state("s1"))
+	assert.Equal(t, MoveLaden, m.State)
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
 // grantedTo drives a shuttle one node at a time until its authority ends
 // at node.
 func (h *harness) grantedTo(id, node string) {

@@ -142,34 +142,41 @@ func (c *Controller) actionFailed(now time.Time, e ActionFailed) error {
 	if err != nil {
 		return err
 	}
+	// what does not apply is refused before anything changes: the fault
+	// below would give away the move of a shuttle on its way to its bay
+	m := r.move
+	switch {
+	case e.Action == ActionPick && m != nil && m.State == MoveLoading:
+	case e.Action == ActionDrop && m != nil && m.State == MoveUnloading:
+	case e.Action == ActionPick || e.Action == ActionDrop:
+		return fmt.Errorf("fleet: shuttle %s reported a failed %s it was not making", r.id, e.Action)
+	default:
+		return fmt.Errorf("fleet: shuttle %s reported unknown failed action %q", r.id, e.Action)
+	}
 	if r.sm.State() != ShuttleFault && r.sm.Held() != ShuttleFault {
+		// (at the bay with its pick or drop given, the fault leaves the
+		// move with the shuttle)
 		if err := c.fault(now, FaultReported{Shuttle: e.Shuttle, Reason: string(e.Action) + " failed: " + e.Reason}); err != nil {
 			return err
 		}
 	}
-	m := r.move
 	why := fmt.Sprintf("the %s by shuttle %s failed", e.Action, r.id)
 	if e.Reason != "" {
 		why += ": " + e.Reason
 	}
-	switch {
-	case e.Action == ActionPick && m != nil && m.State == MoveLoading:
+	if e.Action == ActionPick {
 		c.bays.forget(m)
 		c.moveToBy(m, MovePending, now, why, "shuttle "+r.id)
 		m.Shuttle, r.move = "", nil
 		r.clear()
 		c.stow(r)
-	case e.Action == ActionDrop && m != nil && m.State == MoveUnloading:
+	} else {
 		next := MoveToDropoff
 		if r.task == taskReturn {
 			next = MoveReturning
 		}
 		c.moveToBy(m, next, now, why, "shuttle "+r.id)
 		c.task(r, r.await(r.task))
-	case e.Action == ActionPick || e.Action == ActionDrop:
-		return fmt.Errorf("fleet: shuttle %s reported a failed %s it was not making", r.id, e.Action)
-	default:
-		return fmt.Errorf("fleet: shuttle %s reported unknown failed action %q", r.id, e.Action)
 	}
 	c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdCancel})
 	return nil
