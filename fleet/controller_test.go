@@ -463,6 +463,34 @@ func TestActionFailedThatDoesNotApplyChangesNothing(t *testing.T) {
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
 
+// A repair of a shuttle that is not in fault (the API checks the state it
+// last published, and the shuttle may have been repaired since) is refused
+// as a conflict: it was an illegal transition (recover_pick from loading,
+// recover from idle) counted as a defect of the core.
+func TestRepairOfAShuttleNotInFaultIsRefused(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01", "s2": "kz-park-20"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	m := h.move("m1")
+	id := m.Shuttle
+	idle := map[string]string{"s1": "s2", "s2": "s1"}[id]
+	h.drive(id)
+	require.Equal(t, MoveLoading, m.State)
+	for _, who := range []string{id, idle} {
+		was := h.state(who)
+		err := h.refuse(FaultCleared{Shuttle: who})
+		assert.ErrorIs(t, err, ErrConflict)
+		assert.ErrorContains(t, err, "not in fault")
+		assert.Equal(t, was, h.state(who))
+	}
+	// held in fault by a stop: the repair is taken
+	h.send(FaultReported{Shuttle: id, Reason: "no state for 20s"})
+	h.send(EmergencyStopRequested{Shuttle: id})
+	h.send(FaultCleared{Shuttle: id})
+	h.send(EmergencyReleaseRequested{Shuttle: id})
+	assert.Equal(t, ShuttleLoading, h.state(id))
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
 // grantedTo drives a shuttle one node at a time until its authority ends
 // at node.
 func (h *harness) grantedTo(id, node string) {

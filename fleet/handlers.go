@@ -261,6 +261,12 @@ func (c *Controller) recovered(e FaultCleared) error {
 	if err != nil {
 		return err
 	}
+	if r.sm.State() != ShuttleFault && r.sm.Held() != ShuttleFault {
+		// repaired already (an operator's request made on what was
+		// published before): nothing to repair, and the machine has no
+		// way from where it is to where a repair leads
+		return conflict("shuttle %s is %s, not in fault: nothing to repair", r.id, r.sm.State())
+	}
 	if r.move == nil {
 		c.fire(r, EvRecover)
 		if r.outOfService {
