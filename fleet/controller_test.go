@@ -463,6 +463,47 @@ func TestActionFailedThatDoesNotApplyChangesNothing(t *testing.T) {
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
 
+// A pick or drop reported done where the move is not at the bay for it
+// is refused and changes nothing. A drop reported done after the vehicle
+// said it failed (the move on its way to the bay again, the drop to be
+// given again) delivered the move from to_dropoff: an illegal transition,
+// and the move, left in to_dropoff with no shuttle carrying it, was lost.
+func TestActionDoneWhereTheMoveIsNotAtItsBay(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "kz-bay-07", true))
+	m := h.move("m1")
+	h.grantedTo("s1", "kz-bay-03")
+	require.Equal(t, MoveToPickup, m.State)
+	err := h.refuse(ActionDone{Shuttle: "s1", Action: ActionPick, SoC: 0.7})
+	assert.ErrorContains(t, err, "move m1 is to_pickup")
+	assert.Equal(t, MoveToPickup, m.State)
+	assert.Equal(t, ShuttleToPickup, h.state("s1"))
+	h.driveOut("s1")
+	require.Equal(t, MoveLoading, m.State)
+	h.finish("s1")
+	for i := 0; i < 6 && m.State != MoveUnloading; i++ {
+		h.drive("s1")
+		h.wait(30 * time.Second)
+	}
+	require.Equal(t, MoveUnloading, m.State)
+	h.send(ActionFailed{Shuttle: "s1", Action: ActionDrop, Reason: "twistlock stuck"})
+	require.Equal(t, MoveToDropoff, m.State)
+	err = h.refuse(ActionDone{Shuttle: "s1", Action: ActionDrop, SoC: 0.7})
+	assert.ErrorContains(t, err, "move m1 is to_dropoff")
+	assert.Equal(t, MoveToDropoff, m.State)
+	assert.Zero(t, h.c.Stats().Deliveries)
+	h.send(FaultCleared{Shuttle: "s1"})
+	for i := 0; i < 4 && m.State != MoveUnloading; i++ {
+		h.drive("s1")
+		h.wait(10 * time.Second)
+	}
+	require.Equal(t, MoveUnloading, m.State, "the drop given again")
+	h.finish("s1")
+	assert.Equal(t, MoveDelivered, m.State)
+	assert.Equal(t, 1, h.c.Stats().Deliveries)
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
 // A repair of a shuttle that is not in fault (the API checks the state it
 // last published, and the shuttle may have been repaired since) is refused
 // as a conflict: it was an illegal transition (recover_pick from loading,

@@ -88,12 +88,20 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 	if err != nil {
 		return err
 	}
+	// a pick or drop is done only where its move is at the bay for it: a
+	// drop reported after the vehicle said it failed (its move back on the
+	// way to the bay, to be given again) is not the move's delivery
+	switch m := r.move; {
+	case e.Action == ActionPick && (r.task != taskPickup || m == nil):
+		return fmt.Errorf("fleet: shuttle %s reported a pick it was not asked for", r.id)
+	case e.Action == ActionDrop && ((r.task != taskDeliver && r.task != taskReturn) || m == nil):
+		return fmt.Errorf("fleet: shuttle %s reported a drop it was not asked for", r.id)
+	case e.Action == ActionPick && m.State != MoveLoading, e.Action == ActionDrop && m.State != MoveUnloading:
+		return fmt.Errorf("fleet: shuttle %s reported a %s done that it was not making: move %s is %s", r.id, e.Action, m.ID, m.State)
+	}
 	r.soc = e.SoC
 	switch e.Action {
 	case ActionPick:
-		if r.task != taskPickup || r.move == nil {
-			return fmt.Errorf("fleet: shuttle %s reported a pick it was not asked for", r.id)
-		}
 		c.moveTo(r.move, MoveLaden, now, "picked up by "+r.id)
 		_, drop := windows(controllerView{c}, -c.cfg.Handling, r.move) // the pick is done: due at the destination
 		c.bays.plan(r.move.Destination, r.move, drop)
@@ -101,9 +109,6 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 		c.task(r, r.await(taskDeliver))
 		c.planTask(now, r)
 	case ActionDrop:
-		if (r.task != taskDeliver && r.task != taskReturn) || r.move == nil {
-			return fmt.Errorf("fleet: shuttle %s reported a drop it was not asked for", r.id)
-		}
 		m := r.move
 		if c.dropped[m.ID]++; c.dropped[m.ID] > 1 {
 			c.stats.DuplicateDrops++
