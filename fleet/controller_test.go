@@ -431,6 +431,107 @@ func TestFaultAtTheOriginBay(t *testing.T) {
 	})
 }
 
+// A failure report that does not apply (an action the shuttle was not
+// making, one that is not a pick or a drop, an unknown shuttle) is refused
+// and changes nothing: it did not fault the shuttle it named, nor call off
+// its work. (It did: the fault came first, the refusal after it.)
+func TestActionFailedThatDoesNotApplyChangesNothing(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	m := h.move("m1")
+	require.Equal(t, MoveToPickup, m.State)
+	for _, ev := range []ActionFailed{
+		{Shuttle: "s1", Action: ActionCharge, Reason: "no charger"},
+		{Shuttle: "s1", Action: ActionDrop, Reason: "stale"},
+		{Shuttle: "s1", Action: ActionPick, Reason: "not there yet"},
+		{Shuttle: "s1", Action: "weld"},
+		{Shuttle: "s9", Action: ActionPick},
+	} {
+		cancels := h.cancels
+		assert.Error(t, h.refuse(ev), "%+v", ev)
+		assert.Equal(t, ShuttleToPickup, h.state("s1"), "%+v", ev)
+		assert.Equal(t, MoveToPickup, m.State, "%+v", ev)
+		assert.Equal(t, "s1", m.Shuttle, "%+v", ev)
+		assert.Equal(t, cancels, h.cancels, "%+v: nothing called off", ev)
+	}
+	h.drive("s1")
+	require.Equal(t, MoveLoading, m.State)
+	h.finish("s1")
+	assert.Error(t, h.refuse(ActionFailed{Shuttle: "s1", Action: ActionPick, Reason: "stale: it is aboard"}))
+	assert.Equal(t, ShuttleLadenTransit, h.state("s1"))
+	assert.Equal(t, MoveLaden, m.State)
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
+// A pick or drop reported done where the move is not at the bay for it
+// is refused and changes nothing. A drop reported done after the vehicle
+// said it failed (the move on its way to the bay again, the drop to be
+// given again) delivered the move from to_dropoff: an illegal transition,
+// and the move, left in to_dropoff with no shuttle carrying it, was lost.
+func TestActionDoneWhereTheMoveIsNotAtItsBay(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "kz-bay-07", true))
+	m := h.move("m1")
+	h.grantedTo("s1", "kz-bay-03")
+	require.Equal(t, MoveToPickup, m.State)
+	err := h.refuse(ActionDone{Shuttle: "s1", Action: ActionPick, SoC: 0.7})
+	assert.ErrorContains(t, err, "move m1 is to_pickup")
+	assert.Equal(t, MoveToPickup, m.State)
+	assert.Equal(t, ShuttleToPickup, h.state("s1"))
+	h.driveOut("s1")
+	require.Equal(t, MoveLoading, m.State)
+	h.finish("s1")
+	for i := 0; i < 6 && m.State != MoveUnloading; i++ {
+		h.drive("s1")
+		h.wait(30 * time.Second)
+	}
+	require.Equal(t, MoveUnloading, m.State)
+	h.send(ActionFailed{Shuttle: "s1", Action: ActionDrop, Reason: "twistlock stuck"})
+	require.Equal(t, MoveToDropoff, m.State)
+	err = h.refuse(ActionDone{Shuttle: "s1", Action: ActionDrop, SoC: 0.7})
+	assert.ErrorContains(t, err, "move m1 is to_dropoff")
+	assert.Equal(t, MoveToDropoff, m.State)
+	assert.Zero(t, h.c.Stats().Deliveries)
+	h.send(FaultCleared{Shuttle: "s1"})
+	for i := 0; i < 4 && m.State != MoveUnloading; i++ {
+		h.drive("s1")
+		h.wait(10 * time.Second)
+	}
+	require.Equal(t, MoveUnloading, m.State, "the drop given again")
+	h.finish("s1")
+	assert.Equal(t, MoveDelivered, m.State)
+	assert.Equal(t, 1, h.c.Stats().Deliveries)
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
+// A repair of a shuttle that is not in fault (the API checks the state it
+// last published, and the shuttle may have been repaired since) is refused
+// as a conflict: it was an illegal transition (recover_pick from loading,
+// recover from idle) counted as a defect of the core.
+func TestRepairOfAShuttleNotInFaultIsRefused(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01", "s2": "kz-park-20"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	m := h.move("m1")
+	id := m.Shuttle
+	idle := map[string]string{"s1": "s2", "s2": "s1"}[id]
+	h.drive(id)
+	require.Equal(t, MoveLoading, m.State)
+	for _, who := range []string{id, idle} {
+		was := h.state(who)
+		err := h.refuse(FaultCleared{Shuttle: who})
+		assert.ErrorIs(t, err, ErrConflict)
+		assert.ErrorContains(t, err, "not in fault")
+		assert.Equal(t, was, h.state(who))
+	}
+	// held in fault by a stop: the repair is taken
+	h.send(FaultReported{Shuttle: id, Reason: "no state for 20s"})
+	h.send(EmergencyStopRequested{Shuttle: id})
+	h.send(FaultCleared{Shuttle: id})
+	h.send(EmergencyReleaseRequested{Shuttle: id})
+	assert.Equal(t, ShuttleLoading, h.state(id))
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
 // grantedTo drives a shuttle one node at a time until its authority ends
 // at node.
 func (h *harness) grantedTo(id, node string) {

@@ -88,12 +88,20 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 	if err != nil {
 		return err
 	}
+	// a pick or drop is done only where its move is at the bay for it: a
+	// drop reported after the vehicle said it failed (its move back on the
+	// way to the bay, to be given again) is not the move's delivery
+	switch m := r.move; {
+	case e.Action == ActionPick && (r.task != taskPickup || m == nil):
+		return fmt.Errorf("fleet: shuttle %s reported a pick it was not asked for", r.id)
+	case e.Action == ActionDrop && ((r.task != taskDeliver && r.task != taskReturn) || m == nil):
+		return fmt.Errorf("fleet: shuttle %s reported a drop it was not asked for", r.id)
+	case e.Action == ActionPick && m.State != MoveLoading, e.Action == ActionDrop && m.State != MoveUnloading:
+		return fmt.Errorf("fleet: shuttle %s reported a %s done that it was not making: move %s is %s", r.id, e.Action, m.ID, m.State)
+	}
 	r.soc = e.SoC
 	switch e.Action {
 	case ActionPick:
-		if r.task != taskPickup || r.move == nil {
-			return fmt.Errorf("fleet: shuttle %s reported a pick it was not asked for", r.id)
-		}
 		c.moveTo(r.move, MoveLaden, now, "picked up by "+r.id)
 		_, drop := windows(controllerView{c}, -c.cfg.Handling, r.move) // the pick is done: due at the destination
 		c.bays.plan(r.move.Destination, r.move, drop)
@@ -101,9 +109,6 @@ func (c *Controller) actionDone(now time.Time, e ActionDone) error {
 		c.task(r, r.await(taskDeliver))
 		c.planTask(now, r)
 	case ActionDrop:
-		if (r.task != taskDeliver && r.task != taskReturn) || r.move == nil {
-			return fmt.Errorf("fleet: shuttle %s reported a drop it was not asked for", r.id)
-		}
 		m := r.move
 		if c.dropped[m.ID]++; c.dropped[m.ID] > 1 {
 			c.stats.DuplicateDrops++
@@ -142,34 +147,41 @@ func (c *Controller) actionFailed(now time.Time, e ActionFailed) error {
 	if err != nil {
 		return err
 	}
+	// what does not apply is refused before anything changes: the fault
+	// below would give away the move of a shuttle on its way to its bay
+	m := r.move
+	switch {
+	case e.Action == ActionPick && m != nil && m.State == MoveLoading:
+	case e.Action == ActionDrop && m != nil && m.State == MoveUnloading:
+	case e.Action == ActionPick || e.Action == ActionDrop:
+		return fmt.Errorf("fleet: shuttle %s reported a failed %s it was not making", r.id, e.Action)
+	default:
+		return fmt.Errorf("fleet: shuttle %s reported unknown failed action %q", r.id, e.Action)
+	}
 	if r.sm.State() != ShuttleFault && r.sm.Held() != ShuttleFault {
+		// (at the bay with its pick or drop given, the fault leaves the
+		// move with the shuttle)
 		if err := c.fault(now, FaultReported{Shuttle: e.Shuttle, Reason: string(e.Action) + " failed: " + e.Reason}); err != nil {
 			return err
 		}
 	}
-	m := r.move
 	why := fmt.Sprintf("the %s by shuttle %s failed", e.Action, r.id)
 	if e.Reason != "" {
 		why += ": " + e.Reason
 	}
-	switch {
-	case e.Action == ActionPick && m != nil && m.State == MoveLoading:
+	if e.Action == ActionPick {
 		c.bays.forget(m)
 		c.moveToBy(m, MovePending, now, why, "shuttle "+r.id)
 		m.Shuttle, r.move = "", nil
 		r.clear()
 		c.stow(r)
-	case e.Action == ActionDrop && m != nil && m.State == MoveUnloading:
+	} else {
 		next := MoveToDropoff
 		if r.task == taskReturn {
 			next = MoveReturning
 		}
 		c.moveToBy(m, next, now, why, "shuttle "+r.id)
 		c.task(r, r.await(r.task))
-	case e.Action == ActionPick || e.Action == ActionDrop:
-		return fmt.Errorf("fleet: shuttle %s reported a failed %s it was not making", r.id, e.Action)
-	default:
-		return fmt.Errorf("fleet: shuttle %s reported unknown failed action %q", r.id, e.Action)
 	}
 	c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdCancel})
 	return nil
@@ -253,6 +265,12 @@ func (c *Controller) recovered(e FaultCleared) error {
 	r, err := c.shuttle(e.Shuttle)
 	if err != nil {
 		return err
+	}
+	if r.sm.State() != ShuttleFault && r.sm.Held() != ShuttleFault {
+		// repaired already (an operator's request made on what was
+		// published before): nothing to repair, and the machine has no
+		// way from where it is to where a repair leads
+		return conflict("shuttle %s is %s, not in fault: nothing to repair", r.id, r.sm.State())
 	}
 	if r.move == nil {
 		c.fire(r, EvRecover)

@@ -314,6 +314,30 @@ func TestFaultWhilePausedKeepsThePause(t *testing.T) {
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
 
+// A shuttle paused and then faulted, resumed before its repair, is in
+// fault: the resume was an illegal transition (the table had no
+// "resume_fault"), and the shuttle stayed paused for good where only an
+// operator may clear its fault (a failed pick or drop), for clear-fault
+// wants a shuttle in fault and a stop is released into the pause.
+func TestResumeBeforeTheRepairIsInFault(t *testing.T) {
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	h.send(PauseRequested{Shuttle: "s1"})
+	h.send(FaultReported{Shuttle: "s1", Reason: "pick failed: spreader"})
+	require.Equal(t, ShuttlePaused, h.state("s1"))
+	cmds := h.handle(ResumeRequested{Shuttle: "s1"})
+	assert.Contains(t, h.kinds(cmds), CmdResume)
+	assert.Equal(t, ShuttleFault, h.state("s1"), "resumed: in fault until repaired")
+	assert.Equal(t, MovePending, h.move("m1").State, "no work in fault")
+	h.send(FaultCleared{Shuttle: "s1"})
+	for range 3 {
+		h.drive("s1")
+		h.wait(time.Minute)
+	}
+	assert.Equal(t, "s1", h.move("m1").Shuttle, "repaired, it works again")
+	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+}
+
 // A shuttle stopped on its way to charge gives its charger slot up; once
 // released it books again if it still needs to charge.
 func TestStopOnTheWayToChargeGivesTheSlotUp(t *testing.T) {

@@ -126,8 +126,10 @@ func ShuttleTransitions() fsm.Events {
 		ev(EvPutBack, ShuttleIdle, ShuttleOutOfService),
 	}
 	// a pause resumes what it held, which may have moved on while paused
-	// (a pick that was under way ends): any state a shuttle works in
-	for _, s := range anyOn {
+	// (a pick that was under way ends): any state a shuttle works in, or
+	// the fault it came to while paused (resumed before its repair, it is
+	// in fault until then)
+	for _, s := range stoppable {
 		if s != ShuttlePaused {
 			events = append(events, ev(evResumePrefix+ShuttleEvent(s), s, ShuttlePaused))
 		}
