@@ -532,6 +532,77 @@ func TestRepairOfAShuttleNotInFaultIsRefused(t *testing.T) {
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
 
+// A shuttle that falls silent on its way to the origin bay, the pick in
+// the order it has, keeps its move: no cancel reaches it, and it may drive
+// there and pick unheard (a VDA 5050 vehicle carries out the order it
+// has). One that faults where fleetd can still reach it (a FATAL error)
+// has its pick called off and its move given to another, as before. And an
+// operator who takes a shuttle in fault out of service gives its kept
+// move back: no dead end for a vehicle that never comes back.
+func TestFaultOnTheWayToThePick(t *testing.T) {
+	onTheWay := func(t *testing.T) (*harness, *Move, string) {
+		h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01", "s2": "kz-park-20"})
+		h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+		m := h.move("m1")
+		id := m.Shuttle
+		h.grantedTo(id, "kz-bay-03")
+		require.Equal(t, MoveToPickup, m.State)
+		_, given := h.actions[id]
+		require.True(t, given, "the pick is in its order")
+		return h, m, id
+	}
+	t.Run("silent, it picks unheard", func(t *testing.T) {
+		h, m, id := onTheWay(t)
+		h.send(FaultReported{Shuttle: id, Reason: "no state for 20s", Unreachable: true})
+		assert.Zero(t, h.cancels)
+		h.wait(time.Minute)
+		assert.Equal(t, id, m.Shuttle, "the move stays with it")
+		h.driveOut(id)
+		assert.Equal(t, MoveLoading, m.State)
+		h.finish(id)
+		assert.Equal(t, MoveLaden, m.State)
+		h.send(FaultCleared{Shuttle: id})
+		assert.Equal(t, ShuttleLadenTransit, h.state(id))
+		assert.NotContains(t, h.states(m), MovePending)
+		assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+	})
+	t.Run("silent, heard again on the way", func(t *testing.T) {
+		h, m, id := onTheWay(t)
+		h.send(FaultReported{Shuttle: id, Reason: "no state for 20s", Unreachable: true})
+		h.send(FaultCleared{Shuttle: id})
+		assert.Equal(t, ShuttleToPickup, h.state(id))
+		h.driveOut(id)
+		assert.Equal(t, MoveLoading, m.State)
+		assert.Equal(t, ShuttleLoading, h.state(id))
+		assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+	})
+	t.Run("reachable, the pick is called off", func(t *testing.T) {
+		h, m, id := onTheWay(t)
+		h.send(FaultReported{Shuttle: id, Reason: "FATAL motor"})
+		assert.Equal(t, 1, h.cancels)
+		assert.Contains(t, h.states(m), MovePending)
+		h.wait(time.Minute)
+		assert.NotEqual(t, id, m.Shuttle, "another shuttle takes it")
+		assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+	})
+	t.Run("never heard again: out of service gives it back", func(t *testing.T) {
+		h, m, id := onTheWay(t)
+		h.send(FaultReported{Shuttle: id, Reason: "connection CONNECTIONBROKEN", Unreachable: true})
+		h.driveOut(id) // it reached the bay before its link died
+		require.Equal(t, MoveLoading, m.State)
+		h.wait(time.Hour)
+		_, err := h.c.Handle(h.now, CancelRequested{Move: "m1", By: "op"})
+		require.Error(t, err, "a move being loaded is not cancelled")
+		h.send(OutOfServiceRequested{Shuttle: id})
+		assert.Equal(t, 1, h.cancels, "what is left of its pick is called off")
+		assert.Contains(t, h.states(m), MovePending)
+		assert.Contains(t, m.History[len(m.History)-1].Cause+m.History[len(m.History)-2].Cause+m.History[len(m.History)-3].Cause, "taken out of service in fault: its pick is given up")
+		h.send(FaultCleared{Shuttle: id})
+		assert.Equal(t, ShuttleOutOfService, h.state(id), "repaired, it stays out of service")
+		assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
+	})
+}
+
 // grantedTo drives a shuttle one node at a time until its authority ends
 // at node.
 func (h *harness) grantedTo(id, node string) {

@@ -72,6 +72,10 @@ type ActionFailed struct {
 type FaultReported struct {
 	Shuttle string
 	Reason  string
+	// Unreachable: the vehicle cannot be told anything now (it is
+	// silent, or its link is down), so what it was sent it may still do:
+	// a pick in the order it has is not called off by a cancel.
+	Unreachable bool
 }
 
 // FaultCleared: a faulted shuttle works again.

@@ -214,6 +214,13 @@ func (c *Controller) fault(now time.Time, e FaultReported) error {
 		// (ActionFailed). Giving the move away here put a container aboard
 		// one shuttle while another was sent to pick it at the bay.
 		return nil
+	case m != nil && m.State == MoveToPickup && r.task == taskPickup && r.acted && e.Unreachable:
+		// on its way to the bay with the pick in the order it has, and no
+		// cancel can reach it: it may drive there and pick all the same
+		// (the move follows it, followedInFault), so the move stays with
+		// it until it is heard again or an operator takes it out of
+		// service
+		return nil
 	case m != nil:
 		// not at the bay yet: another shuttle may take it
 		c.bays.forget(m)
@@ -279,8 +286,12 @@ func (c *Controller) recovered(e FaultCleared) error {
 		}
 		return nil
 	}
-	if r.move.State == MoveLoading {
+	switch r.move.State {
+	case MoveLoading:
 		c.fire(r, EvRecoverPick) // the pick goes on
+		return nil
+	case MoveToPickup:
+		c.fire(r, EvRecoverToPickup) // on its way to the pick it was sent
 		return nil
 	}
 	// back where its work is: the vehicle may have driven on while out of

@@ -245,6 +245,12 @@ func (c *Controller) setService(id string, in bool) error {
 	if r.outOfService {
 		return nil
 	}
+	inFault := state == ShuttleFault || r.sm.Held() == ShuttleFault
+	if inFault && r.move != nil && (r.move.State == MoveToPickup || r.move.State == MoveLoading) {
+		c.giveUpPick(r)
+		r.outOfService = true
+		return nil
+	}
 	if r.move != nil && r.move.State != MoveAssigned && r.move.State != MoveToPickup {
 		return fmt.Errorf("fleet: shuttle %s carries move %s (%s): pause it, or take it out of service once it has unloaded", r.id, r.move.ID, r.move.State)
 	}
@@ -270,6 +276,22 @@ func (c *Controller) setService(id string, in bool) error {
 	}
 	c.takeOut(r)
 	return nil
+}
+
+// giveUpPick gives the move of a shuttle in fault that kept it (its pick
+// under way, or sent to a vehicle no cancel could reach: fault) back to
+// dispatch: an operator takes the shuttle out of service, and so says its
+// pick will not happen. If the vehicle makes it all the same, the vehicle
+// adapter sees a container aboard that fleetd did not put there, logs it
+// and holds the vehicle until its loads match (vehicles: calledOff).
+func (c *Controller) giveUpPick(r *shuttleRec) {
+	m := r.move
+	c.bays.forget(m)
+	c.moveToBy(m, MovePending, c.now, "shuttle "+r.id+" taken out of service in fault: its pick is given up", "shuttle "+r.id)
+	m.Shuttle, r.move = "", nil
+	c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdCancel})
+	r.clear()
+	c.stow(r)
 }
 
 // takeOut puts a shuttle with no move, idle or on its way to park, out of

@@ -38,33 +38,34 @@ type ShuttleEvent string
 
 // Shuttle events: the names of the transitions.
 const (
-	EvConnect      ShuttleEvent = "connect"
-	EvDisconnect   ShuttleEvent = "disconnect"
-	EvAssign       ShuttleEvent = "assign"
-	EvArrivePickup ShuttleEvent = "arrive_pickup"
-	EvLoaded       ShuttleEvent = "loaded"
-	EvReachGate    ShuttleEvent = "reach_gate"
-	EvRelease      ShuttleEvent = "release"
-	EvInspect      ShuttleEvent = "inspect"
-	EvRefuse       ShuttleEvent = "refuse"
-	EvPassedGates  ShuttleEvent = "passed_gates"
-	EvArriveDrop   ShuttleEvent = "arrive_dropoff"
-	EvUnloaded     ShuttleEvent = "unloaded"
-	EvGoCharge     ShuttleEvent = "go_charge"
-	EvPlugIn       ShuttleEvent = "plug_in"
-	EvCharged      ShuttleEvent = "charged"
-	EvPark         ShuttleEvent = "park"
-	EvParked       ShuttleEvent = "parked"
-	EvAbort        ShuttleEvent = "abort"
-	EvPause        ShuttleEvent = "pause"
-	EvFault        ShuttleEvent = "fault"
-	EvRecover      ShuttleEvent = "recover"
-	EvRecoverLaden ShuttleEvent = "recover_laden" // repaired with a container aboard
-	EvRecoverPick  ShuttleEvent = "recover_pick"  // repaired at the origin bay, its pick not done
-	EvEStop        ShuttleEvent = "emergency_stop"
-	EvEStopRelease ShuttleEvent = "emergency_release"
-	EvTakeOut      ShuttleEvent = "take_out" // out of service: no work until put back
-	EvPutBack      ShuttleEvent = "put_back"
+	EvConnect         ShuttleEvent = "connect"
+	EvDisconnect      ShuttleEvent = "disconnect"
+	EvAssign          ShuttleEvent = "assign"
+	EvArrivePickup    ShuttleEvent = "arrive_pickup"
+	EvLoaded          ShuttleEvent = "loaded"
+	EvReachGate       ShuttleEvent = "reach_gate"
+	EvRelease         ShuttleEvent = "release"
+	EvInspect         ShuttleEvent = "inspect"
+	EvRefuse          ShuttleEvent = "refuse"
+	EvPassedGates     ShuttleEvent = "passed_gates"
+	EvArriveDrop      ShuttleEvent = "arrive_dropoff"
+	EvUnloaded        ShuttleEvent = "unloaded"
+	EvGoCharge        ShuttleEvent = "go_charge"
+	EvPlugIn          ShuttleEvent = "plug_in"
+	EvCharged         ShuttleEvent = "charged"
+	EvPark            ShuttleEvent = "park"
+	EvParked          ShuttleEvent = "parked"
+	EvAbort           ShuttleEvent = "abort"
+	EvPause           ShuttleEvent = "pause"
+	EvFault           ShuttleEvent = "fault"
+	EvRecover         ShuttleEvent = "recover"
+	EvRecoverLaden    ShuttleEvent = "recover_laden"     // repaired with a container aboard
+	EvRecoverPick     ShuttleEvent = "recover_pick"      // repaired at the origin bay, its pick not done
+	EvRecoverToPickup ShuttleEvent = "recover_to_pickup" // heard again on its way to a pick it was sent
+	EvEStop           ShuttleEvent = "emergency_stop"
+	EvEStopRelease    ShuttleEvent = "emergency_release"
+	EvTakeOut         ShuttleEvent = "take_out" // out of service: no work until put back
+	EvPutBack         ShuttleEvent = "put_back"
 	// EvResume ends a pause: the shuttle goes back to the state the pause
 	// interrupted (the table has one transition per state, named
 	// "resume_" and the state).
@@ -121,6 +122,7 @@ func ShuttleTransitions() fsm.Events {
 		ev(EvRecover, ShuttleIdle, ShuttleFault),
 		ev(EvRecoverLaden, ShuttleLadenTransit, ShuttleFault),
 		ev(EvRecoverPick, ShuttleLoading, ShuttleFault),
+		ev(EvRecoverToPickup, ShuttleToPickup, ShuttleFault),
 		ev(EvEStop, ShuttleEStop, stoppable...),
 		ev(EvTakeOut, ShuttleOutOfService, ShuttleIdle, ShuttleToParking, ShuttleFault),
 		ev(EvPutBack, ShuttleIdle, ShuttleOutOfService),

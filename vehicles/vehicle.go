@@ -716,7 +716,9 @@ func (m *Master) settle(v *vehicle) {
 	switch {
 	case len(v.reasons) > 0 && !v.faulted:
 		v.faulted = true
-		m.emit(fleet.FaultReported{Shuttle: v.id, Reason: strings.Join(v.reasonList(), "; ")})
+		_, link := v.reasons[reasonLink]
+		_, stale := v.reasons[reasonStale]
+		m.emit(fleet.FaultReported{Shuttle: v.id, Reason: strings.Join(v.reasonList(), "; "), Unreachable: link || stale})
 	case len(v.reasons) == 0 && v.faulted:
 		v.faulted = false
 		m.emit(fleet.FaultCleared{Shuttle: v.id})
