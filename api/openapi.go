@@ -150,7 +150,7 @@ func OpenAPI() map[string]any {
 			"/v1/shuttles/{id}/park":              obj{"post": shuttleVerb("Send a shuttle with no move (idle, or on its way to charge) to the nearest free parking spot; it stays available to dispatch")},
 			"/v1/shuttles/{id}/emergency-stop":    obj{"post": shuttleVerb("Stop a shuttle at once, whatever it does (VDA 5050 startPause; no more lane is granted; its move stays with it). The fleet's stop, not a safety function")},
 			"/v1/shuttles/{id}/emergency-release": obj{"post": shuttleVerb("Release a stopped shuttle: it goes on with what it was doing")},
-			"/v1/shuttles/{id}/out-of-service":    obj{"post": shuttleVerb("Take a shuttle out of service: it takes no work and parks; a move it was to pick up goes back to the pending moves; it stays out through faults and repairs; 422 with a container aboard")},
+			"/v1/shuttles/{id}/out-of-service":    obj{"post": shuttleVerb("Take a shuttle out of service: it takes no work and parks; a move it was to pick up goes back to the pending moves (for a shuttle in fault, also the pick it kept); it stays out through faults and repairs; 422 with a container aboard")},
 			"/v1/shuttles/{id}/in-service":        obj{"post": shuttleVerb("Put a shuttle back into service")},
 			"/v1/lanes": obj{"get": op("The site's lanes and which are closed (lanes, or single links \"lane#n\")", "viewer, operator, admin",
 				merge(obj{"200": jsonBody("the lanes", object([]string{"lanes", "closed"}, obj{"lanes": array(ref("Lane")), "closed": array(str("closed lane or link id"))}))}, errs(401, 403, 503)))},
