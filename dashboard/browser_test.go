@@ -115,16 +115,28 @@ func startFleet(t *testing.T, ctx context.Context, token string, shuttles int) s
 	srv, err := api.New(api.Config{Fleet: d, Site: site, Graph: g, Log: quiet,
 		Tokens: []api.Token{{Token: token, Name: "test-admin", Role: api.RoleAdmin}, {Token: viewerToken, Name: "test-wallboard", Role: api.RoleViewer}}})
 	require.NoError(t, err)
+	return serveDashboard(t, srv, func() {
+		cancel()
+		<-done
+		<-done
+	})
+}
+
+// serveDashboard serves the API at /v1/ and the dashboard at / on a test
+// listener and returns its URL; stop (if not nil) runs when the test ends,
+// after the clients are cut off and before the listener closes.
+func serveDashboard(t *testing.T, srv *api.Server, stop func()) string {
+	t.Helper()
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", srv.Handler())
 	mux.Handle("/", dashboard.Handler())
 	hs := httptest.NewServer(mux)
 	t.Cleanup(func() {
 		hs.CloseClientConnections()
-		cancel()
+		if stop != nil {
+			stop()
+		}
 		hs.Close()
-		<-done
-		<-done
 	})
 	return hs.URL
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -18,7 +16,6 @@ import (
 
 	"github.com/borderfleet/borderfleet/api"
 	"github.com/borderfleet/borderfleet/daemon/daemontest"
-	"github.com/borderfleet/borderfleet/dashboard"
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
 )
@@ -75,15 +72,7 @@ func serveFake(t *testing.T, site *geo.Site, token string) (*daemontest.Fleet, s
 	srv, err := api.New(api.Config{Fleet: f, Site: site, Graph: g, SnapshotEvery: 200 * time.Millisecond,
 		Tokens: []api.Token{{Token: token, Name: "test-admin", Role: api.RoleAdmin}}})
 	require.NoError(t, err)
-	mux := http.NewServeMux()
-	mux.Handle("/v1/", srv.Handler())
-	mux.Handle("/", dashboard.Handler())
-	hs := httptest.NewServer(mux)
-	t.Cleanup(func() {
-		hs.CloseClientConnections()
-		hs.Close()
-	})
-	return f, hs.URL
+	return f, serveDashboard(t, srv, nil)
 }
 
 // mapFit is how the map shows the site, measured on the screen: the

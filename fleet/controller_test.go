@@ -220,9 +220,7 @@ func TestControllerCustomsDecisions(t *testing.T) {
 // and carries on once repaired; one whose drop failed at its drop bay
 // makes it once repaired, told again.
 func TestControllerFaults(t *testing.T) {
-	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01", "s2": "kz-park-20"})
-	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
-	m := h.move("m1")
+	h, m := twoShuttlesOneMove(t)
 	first := m.Shuttle
 	other := map[string]string{"s1": "s2", "s2": "s1"}[first]
 	h.send(FaultReported{Shuttle: first, Reason: "motor"})
@@ -361,9 +359,7 @@ func TestWorkWhileInFaultIsFollowed(t *testing.T) {
 // the vehicle says failed gives the move back.
 func TestFaultAtTheOriginBay(t *testing.T) {
 	atBay := func(t *testing.T) (*harness, *Move) {
-		h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01", "s2": "kz-park-20"})
-		h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
-		m := h.move("m1")
+		h, m := twoShuttlesOneMove(t)
 		h.drive(m.Shuttle)
 		require.Equal(t, MoveLoading, m.State)
 		h.send(FaultReported{Shuttle: m.Shuttle, Reason: "no state for 20s"})
@@ -509,9 +505,7 @@ func TestActionDoneWhereTheMoveIsNotAtItsBay(t *testing.T) {
 // as a conflict: it was an illegal transition (recover_pick from loading,
 // recover from idle) counted as a defect of the core.
 func TestRepairOfAShuttleNotInFaultIsRefused(t *testing.T) {
-	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01", "s2": "kz-park-20"})
-	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
-	m := h.move("m1")
+	h, m := twoShuttlesOneMove(t)
 	id := m.Shuttle
 	idle := map[string]string{"s1": "s2", "s2": "s1"}[id]
 	h.drive(id)
@@ -541,9 +535,7 @@ func TestRepairOfAShuttleNotInFaultIsRefused(t *testing.T) {
 // move back: no dead end for a vehicle that never comes back.
 func TestFaultOnTheWayToThePick(t *testing.T) {
 	onTheWay := func(t *testing.T) (*harness, *Move, string) {
-		h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01", "s2": "kz-park-20"})
-		h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
-		m := h.move("m1")
+		h, m := twoShuttlesOneMove(t)
 		id := m.Shuttle
 		h.grantedTo(id, "kz-bay-03")
 		require.Equal(t, MoveToPickup, m.State)
@@ -601,6 +593,16 @@ func TestFaultOnTheWayToThePick(t *testing.T) {
 		assert.Equal(t, ShuttleOutOfService, h.state(id), "repaired, it stays out of service")
 		assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 	})
+}
+
+// twoShuttlesOneMove is where the fault tests start: s1 and s2 at either
+// end of the KZ parking, and move m1 of CSQU3054383 from kz-bay-03 to
+// cn-bay-07 (pre-cleared), dispatched to one of them (m.Shuttle).
+func twoShuttlesOneMove(t *testing.T) (*harness, *Move) {
+	t.Helper()
+	h := newHarness(t, "lookahead", map[string]string{"s1": "kz-park-01", "s2": "kz-park-20"})
+	h.send(request("m1", "CSQU3054383", "kz-bay-03", "cn-bay-07", true))
+	return h, h.move("m1")
 }
 
 // grantedTo drives a shuttle one node at a time until its authority ends
