@@ -331,6 +331,7 @@ func (d *Daemon) Run(ctx context.Context, bus Bus) error {
 	for {
 		select {
 		case <-ctx.Done():
+			d.finalSnapshot(ctx)
 			return nil
 		case msg := <-d.inbox:
 			d.busy()

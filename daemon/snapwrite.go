@@ -100,6 +100,36 @@ func (d *Daemon) maybeSnapshot() {
 	}
 }
 
+// finalSnapshot writes a snapshot of the core as it stops, when records
+// were applied since the last one and no write is under way: the next
+// fleetd (a restart, an upgrade, a standby taking over) replays nothing
+// this one decided, so a newer version does not decide its tail again
+// under other rules. It writes on the core's goroutine, still holding the
+// lease, within a few seconds; a failure is logged, and the next fleetd
+// replays from the snapshot before.
+func (d *Daemon) finalSnapshot(ctx context.Context) {
+	if d.snaps == nil || d.cfg.Snapshots.off() || !d.active.Load() || d.applied <= d.snapAt || d.snapBusy.Load() {
+		return
+	}
+	core, err := d.coreState()
+	if err != nil {
+		d.snapErr.Add(1)
+		d.log.Error("snapshot at stop not taken", "err", err)
+		return
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalSnapshotWithin)
+	defer cancel()
+	if err := d.writeSnapshot(wctx, snapJob{seq: d.applied, token: d.token, at: d.now(), core: core}); err != nil {
+		d.snapErr.Add(1)
+		d.log.Error("snapshot at stop not written", "seq", d.applied, "err", err)
+		return
+	}
+	d.snapAt = d.applied
+}
+
+// finalSnapshotWithin bounds the snapshot a stopping daemon writes.
+const finalSnapshotWithin = 5 * time.Second
+
 // snapshotWriter writes the snapshots maybeSnapshot hands it, then keeps
 // the newest Keep and, with Compact, trims the journal before the oldest
 // kept, until ctx ends. Every write is fenced by the lease's token.

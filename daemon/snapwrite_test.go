@@ -56,3 +56,40 @@ func TestSnapshotsWrittenKeptAndUsed(t *testing.T) {
 	assert.Equal(t, newest, c.FromSnapshot)
 	assert.Equal(t, int64(len(last)), c.Replayed, "only the records after the newest snapshot are replayed")
 }
+
+// A daemon that stops cleanly writes a snapshot of all it applied, so the
+// next one (a restart, an upgrade) replays nothing: a newer version does
+// not decide the older one's tail again under other rules.
+func TestCleanStopWritesASnapshot(t *testing.T) {
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "j.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	ctx := context.Background()
+	cfg := func() daemon.Config {
+		roster, err := vehicles.NewRoster()
+		require.NoError(t, err)
+		return daemon.Config{Graph: defaultGraph(t), Journal: st, Owner: "a", LeaseTTL: 600 * time.Millisecond,
+			TickEvery: 10 * time.Millisecond, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true},
+			Snapshots: daemon.SnapshotConfig{EveryRecords: 1_000_000, Every: -1}} // none while it runs
+	}
+	a, stopA, _ := runDaemon(t, cfg(), &daemontest.Bus{})
+	require.Eventually(t, func() bool {
+		es, err := st.Read(ctx, 0, 0)
+		return a.Active() && err == nil && len(es) >= 20
+	}, 10*time.Second, 10*time.Millisecond, "records journaled")
+	seqs, err := st.Snapshots(ctx)
+	require.NoError(t, err)
+	require.Empty(t, seqs, "no snapshot while it runs")
+	require.NoError(t, stopA())
+	seqs, err = st.Snapshots(ctx)
+	require.NoError(t, err)
+	require.Len(t, seqs, 1, "one, at the stop")
+	after, err := st.Read(ctx, seqs[0], 0)
+	require.NoError(t, err)
+	assert.Empty(t, after, "it holds every record journaled")
+
+	b, _, _ := runDaemon(t, cfg(), &daemontest.Bus{})
+	require.Eventually(t, b.Active, 10*time.Second, 10*time.Millisecond)
+	assert.Equal(t, seqs[0], b.Counters().FromSnapshot)
+	assert.Zero(t, b.Counters().Replayed)
+}
