@@ -279,8 +279,8 @@ func (c *Controller) setService(id string, in bool) error {
 }
 
 // giveUpPick gives the move of a shuttle in fault that kept it (its pick
-// under way, or sent to a vehicle no cancel could reach: fault) back to
-// dispatch: an operator takes the shuttle out of service, and so says its
+// under way at the bay, or sent to a vehicle no cancel could reach; see
+// fault) back to dispatch: an operator takes the shuttle out of service, and so says its
 // pick will not happen. If the vehicle makes it all the same, the vehicle
 // adapter sees a container aboard that fleetd did not put there, logs it
 // and holds the vehicle until its loads match (vehicles: calledOff).

@@ -147,13 +147,13 @@ func ShuttleTransitions() fsm.Events {
 // counted; it never changes the state.
 //
 // Paused and emergency_stop hold the state they interrupted, and "resume"
-// and "emergency_release" go back to it. Fault holds nothing: the work a
-// vehicle still does while in fault is followed by the Controller in the
-// move (followedInFault), and the repair goes back to it. While held, what the vehicle
+// and "emergency_release" go back to it. While held, what the vehicle
 // still finishes (a pick that was under way completes, a customs decision
 // arrives) is applied, by the same table, to the held state: a shuttle
 // stopped while loading and released after the pick finished goes on
-// laden.
+// laden. Fault holds nothing: the work a vehicle still does while in
+// fault is followed by the Controller in the move (followedInFault), and
+// the repair goes back to it.
 type Shuttle struct {
 	ID      string
 	m       *fsm.FSM
