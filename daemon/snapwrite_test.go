@@ -19,17 +19,8 @@ import (
 // the newest Keep, compacts the journal before the oldest kept, and the
 // next instance starts from the newest and replays only what follows it.
 func TestSnapshotsWrittenKeptAndUsed(t *testing.T) {
-	st, err := boltstore.Open(filepath.Join(t.TempDir(), "j.db"))
-	require.NoError(t, err)
-	defer st.Close()
+	st, cfg := snapshotting(t, daemon.SnapshotConfig{EveryRecords: 40, Every: -1, Compact: true})
 	ctx := context.Background()
-	cfg := func() daemon.Config {
-		roster, err := vehicles.NewRoster()
-		require.NoError(t, err)
-		return daemon.Config{Graph: defaultGraph(t), Journal: st, Owner: "a", LeaseTTL: 600 * time.Millisecond,
-			TickEvery: 10 * time.Millisecond, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true},
-			Snapshots: daemon.SnapshotConfig{EveryRecords: 40, Every: -1, Compact: true}}
-	}
 	a, stopA, _ := runDaemon(t, cfg(), &daemontest.Bus{})
 	require.Eventually(t, func() bool {
 		es, err := st.Read(ctx, 0, 1)
@@ -61,17 +52,8 @@ func TestSnapshotsWrittenKeptAndUsed(t *testing.T) {
 // next one (a restart, an upgrade) replays nothing: a newer version does
 // not decide the older one's tail again under other rules.
 func TestCleanStopWritesASnapshot(t *testing.T) {
-	st, err := boltstore.Open(filepath.Join(t.TempDir(), "j.db"))
-	require.NoError(t, err)
-	defer st.Close()
+	st, cfg := snapshotting(t, daemon.SnapshotConfig{EveryRecords: 1_000_000, Every: -1}) // none while it runs
 	ctx := context.Background()
-	cfg := func() daemon.Config {
-		roster, err := vehicles.NewRoster()
-		require.NoError(t, err)
-		return daemon.Config{Graph: defaultGraph(t), Journal: st, Owner: "a", LeaseTTL: 600 * time.Millisecond,
-			TickEvery: 10 * time.Millisecond, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true},
-			Snapshots: daemon.SnapshotConfig{EveryRecords: 1_000_000, Every: -1}} // none while it runs
-	}
 	a, stopA, _ := runDaemon(t, cfg(), &daemontest.Bus{})
 	require.Eventually(t, func() bool {
 		es, err := st.Read(ctx, 0, 0)
@@ -92,4 +74,20 @@ func TestCleanStopWritesASnapshot(t *testing.T) {
 	require.Eventually(t, b.Active, 10*time.Second, 10*time.Millisecond)
 	assert.Equal(t, seqs[0], b.Counters().FromSnapshot)
 	assert.Zero(t, b.Counters().Replayed)
+}
+
+// snapshotting opens a bolt store for a snapshot test and returns it with
+// the config of a daemon on it (owner "a", ticks every 10 ms, so records
+// come without vehicles), new for each daemon started.
+func snapshotting(t *testing.T, snaps daemon.SnapshotConfig) (*boltstore.Store, func() daemon.Config) {
+	t.Helper()
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "j.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	return st, func() daemon.Config {
+		roster, err := vehicles.NewRoster()
+		require.NoError(t, err)
+		return daemon.Config{Graph: defaultGraph(t), Journal: st, Owner: "a", LeaseTTL: 600 * time.Millisecond,
+			TickEvery: 10 * time.Millisecond, Vehicles: vehicles.Config{Roster: roster, AutoAdmit: true}, Snapshots: snaps}
+	}
 }
