@@ -335,6 +335,11 @@ func settings(cfg Config) string {
 		// only when on, so that journals written before it existed replay
 		m["holdWithoutDeclaration"] = true
 	}
+	if e := v.FactsheetEvery; e != 0 && e != vehicles.DefaultFactsheetEvery {
+		// only when not the default, so that journals written before it
+		// existed replay
+		m["factsheetEvery"] = e.String()
+	}
 	if f.Tuning != (fleet.Tuning{}) {
 		// only when set, so that journals written before it existed replay
 		m["tuning"] = f.Tuning

@@ -38,6 +38,11 @@ type Config struct {
 	// ResendAfter: an order or cancel that no state confirms is sent again
 	// after this long; default 5 s.
 	ResendAfter time.Duration
+	// FactsheetEvery: a factsheetRequest that no factsheet answers is sent
+	// again after this long, maxInstantTries times in all; default 30 s.
+	// Like ResendAfter it is on the core's clock, so a daemon whose clock
+	// runs faster than real time scales it too.
+	FactsheetEvery time.Duration
 	// Deviation is the allowedDeviationXY of order nodes, in metres;
 	// default 0.5.
 	Deviation float64
@@ -80,8 +85,8 @@ func (c Config) Validate() error {
 	if c.Roster == nil {
 		return errors.New("vehicles: config has no roster")
 	}
-	if c.ResendAfter < 0 || c.Deviation < 0 || c.PlaceWithin < 0 || c.UpdateWithin < 0 {
-		return errors.New("vehicles: negative ResendAfter, Deviation, PlaceWithin or UpdateWithin")
+	if c.ResendAfter < 0 || c.FactsheetEvery < 0 || c.Deviation < 0 || c.PlaceWithin < 0 || c.UpdateWithin < 0 {
+		return errors.New("vehicles: negative ResendAfter, FactsheetEvery, Deviation, PlaceWithin or UpdateWithin")
 	}
 	if c.Interface != "" && strings.ContainsAny(c.Interface, "/+#$") {
 		return fmt.Errorf("vehicles: interface name %q may not contain / + # or $", c.Interface)
@@ -95,6 +100,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ResendAfter == 0 {
 		c.ResendAfter = 5 * time.Second
+	}
+	if c.FactsheetEvery == 0 {
+		c.FactsheetEvery = DefaultFactsheetEvery
 	}
 	if c.Deviation == 0 {
 		c.Deviation = 0.5
@@ -429,7 +437,7 @@ func (m *Master) Tick(now time.Time) ([]fleet.Event, []Outgoing) {
 			m.sendDue(v)
 			m.resend(v)
 			m.pauseAgain(v)
-			if v.factsheet == nil && v.factAsks < maxInstantTries && now.Sub(v.factAsked) > 30*time.Second {
+			if v.factsheet == nil && v.factAsks < maxInstantTries && now.Sub(v.factAsked) > m.cfg.FactsheetEvery {
 				m.requestFactsheet(v)
 				if v.factAsks == maxInstantTries {
 					m.cfg.Log.Warn("vehicle does not answer factsheetRequest; not asked again until it reconnects", "shuttle", v.id, "tries", v.factAsks)
@@ -495,7 +503,7 @@ func (m *Master) NextTick() time.Time {
 			at(c.stopAt.Add(m.cfg.ResendAfter))
 		}
 		if v.factsheet == nil && v.factAsks < maxInstantTries {
-			at(v.factAsked.Add(30*time.Second + time.Nanosecond))
+			at(v.factAsked.Add(m.cfg.FactsheetEvery + time.Nanosecond))
 		}
 	}
 	return next
@@ -634,9 +642,13 @@ func (m *Master) requestFactsheet(v *vehicle) {
 }
 
 // maxInstantTries is how often an instant action that the vehicle does not
-// answer is sent (every ResendAfter for pause and resume, every 30 s for
-// factsheetRequest): it may have arrived before the vehicle subscribed.
+// answer is sent (every ResendAfter for pause and resume, every
+// FactsheetEvery for factsheetRequest): it may have arrived before the
+// vehicle subscribed.
 const maxInstantTries = 4
+
+// DefaultFactsheetEvery is Config.FactsheetEvery's default.
+const DefaultFactsheetEvery = 30 * time.Second
 
 // pause sends startPause (or stopPause) and keeps track of it until the
 // vehicle's state shows it paused (or not), its action state ends it, or

@@ -164,6 +164,30 @@ func TestJoinPlacesByLastNodeOrPosition(t *testing.T) {
 	assert.False(t, r2.m.Vehicles()[0].Joined)
 }
 
+// A factsheetRequest that no factsheet answers is asked again every
+// FactsheetEvery (scaled with the core's clock by a daemon that runs it
+// faster than real time), maxInstantTries times in all, then given up with
+// one warning until the vehicle reconnects.
+func TestFactsheetAskedAgainEveryFactsheetEvery(t *testing.T) {
+	r := newRig(t, Config{FactsheetEvery: 10 * time.Minute})
+	r.joined()
+	asks := func(after time.Duration) int {
+		_, out := r.m.Tick(r.now.Add(after))
+		n := 0
+		for _, a := range instants(t, out) {
+			if a.ActionType == vda5050.ActionFactsheetRequest {
+				n++
+			}
+		}
+		return n
+	}
+	assert.Zero(t, asks(31*time.Second), "not after the default 30 s")
+	assert.Equal(t, 1, asks(10*time.Minute+time.Second), "after FactsheetEvery")
+	assert.Equal(t, 1, asks(20*time.Minute+2*time.Second))
+	assert.Equal(t, 1, asks(30*time.Minute+3*time.Second), "the fourth and last")
+	assert.Zero(t, asks(time.Hour), "given up")
+}
+
 func TestUnknownVehicleIsLeftAloneUnlessAutoAdmit(t *testing.T) {
 	r := newRig(t, Config{})
 	st := r.st

@@ -315,8 +315,10 @@ func (o *fleetOpts) daemonConfig(g *routing.Graph, j daemon.Journal, log *slog.L
 			Retention: retention},
 		Vehicles: vehicles.Config{Roster: roster, Interface: o.file.Interface, AutoAdmit: o.file.AutoAdmit, MaxVehicles: o.file.MaxVehicles,
 			// the core's clock runs timeScale times faster than real
-			// time; a resend waits 5 s of real time
-			ResendAfter: time.Duration(float64(5*time.Second) * o.timeScale),
+			// time; a resend waits 5 s of real time, a factsheet
+			// request 30 s
+			ResendAfter:    time.Duration(float64(5*time.Second) * o.timeScale),
+			FactsheetEvery: time.Duration(float64(vehicles.DefaultFactsheetEvery) * o.timeScale),
 			// vehicles stamp their messages with the wall clock, not
 			// the core's (scaled) one: Check compares with the wall
 			MaxClockSkew: time.Duration(o.file.MaxClockSkewS * float64(time.Second))},
