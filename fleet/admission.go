@@ -302,6 +302,16 @@ func (c *Controller) admit(r *shuttleRec) {
 	}
 }
 
+// holdsPlace tells whether a shuttle has a place in a customs area.
+func (c *Controller) holdsPlace(r *shuttleRec) bool {
+	for _, a := range c.areas {
+		if a.holds(r.id) {
+			return true
+		}
+	}
+	return false
+}
+
 // areaEntered returns the area whose entry node is, or nil.
 func (c *Controller) areaEntered(node string) *customsArea {
 	for _, a := range c.areas {

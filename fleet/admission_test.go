@@ -210,3 +210,31 @@ func TestLoadedShuttleWaitsAtItsBayWhileTheAreaIsFull(t *testing.T) {
 	h.drive(s)
 	assert.NotEqual(t, "kz-bay-03", h.c.shuttles[s].node, "left its bay: %s", h.c.Explain(s))
 }
+
+// A shuttle with a place in a customs area keeps its turn at its bay while
+// it is out of service (an operator stopped or paused it): a later booking routed into the bay meanwhile
+// would wait outside the area for the place it holds, while it waits
+// inside for the bay (the harness found this deadlock on a generated site,
+// sim/soak/testdata/deadlock-return-into-a-booked-bay-and-a-leftover-route).
+func TestPausedPlaceHolderKeepsItsTurnAtItsBay(t *testing.T) {
+	h := newHarness(t, "greedy", map[string]string{"s1": "kz-park-01"})
+	m1 := h.atFirstGate()
+	h.send(ShuttleJoined{Shuttle: "s2", Node: "kz-park-02", SoC: 0.7})
+	kz := h.c.areas[0]
+	require.True(t, kz.holds("s1"), "s1 waits at the stop line with a place: %s", h.c.Explain("s1"))
+
+	num := "CSQU305432"
+	h.send(request("m2", num+fmt.Sprint(CheckDigit(num)), "kz-bay-04", m1.Destination, false))
+	m2 := h.move("m2")
+	require.Equal(t, "s2", m2.Shuttle)
+	require.False(t, h.c.bayReady(m1.Destination, m2), "s1's booking comes first")
+
+	h.send(EmergencyStopRequested{Shuttle: "s1"})
+	require.Equal(t, ShuttleEStop, h.state("s1"))
+	assert.False(t, h.c.bayReady(m1.Destination, m2), "stopped with a place, s1 keeps its turn")
+
+	h.send(CustomsDecision{Checkpoint: "kz-bakhty-out", Country: "KZ", Move: m1.ID, Decision: DecisionRelease, Officer: "kz-1"})
+	h.wait(time.Minute)
+	require.False(t, h.c.holdsPlace(h.c.shuttles["s1"]), "released: no place needed any more")
+	assert.True(t, h.c.bayReady(m1.Destination, m2), "stopped without a place, s1 no longer holds the bay up")
+}

@@ -77,7 +77,10 @@ const maxSpotsTried = 8
 // it drops m: nobody stands there or is on the way, and no other booking
 // there is due before m's (bookings are served in the order of their
 // expected arrival, so a shuttle waiting nearby is not overtaken by one
-// still far away). Bookings of shuttles out of service do not count.
+// still far away). Bookings of shuttles out of service do not count,
+// unless the shuttle holds a place in a customs area: a later booking
+// routed into the bay meanwhile may need that very place to get there,
+// while the shuttle inside waits for the bay.
 func (c *Controller) bayReady(bay string, m *Move) bool {
 	if !c.tr.Free(bay) {
 		return false
@@ -95,7 +98,7 @@ func (c *Controller) bayFirst(bay string, m *Move, w window) bool {
 			return false
 		}
 		r := c.shuttles[o.Shuttle]
-		return r != nil && r.inService()
+		return r != nil && (r.inService() || c.holdsPlace(r))
 	}
 	if o := c.bays.pick[bay]; o != nil && before(o) {
 		return false

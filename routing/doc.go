@@ -70,7 +70,11 @@
 // after it. Goals are meant to be lay-bys: bays, parking spots, chargers,
 // inspection bays; a shuttle's own standing place holds up nobody.
 //
-// A charging station's queue is modelled conservatively: every visit of
+// A charging station is such a place only once it is full: it has a
+// stall for every shuttle that will stand there, and every other shuttle
+// routed over it stands there now and leaves (stations are never driven
+// through), so several shuttles may be routed to one at once, up to its
+// chargers. A charging station's queue is modelled conservatively: every visit of
 // another shuttle behind one at the station waits on it, since which of the
 // shuttles ahead leaves first is not known. Cancel, which makes a shuttle
 // stand at the end of its authority, is refused where that would stop a

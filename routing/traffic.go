@@ -398,8 +398,16 @@ func (t *Traffic) insert(s *shuttle, steps []step) error {
 // stop another shuttle for good: one that waits on s is queued there, or
 // one is routed over it and not queued there yet (it would queue behind
 // s). It returns the resource and names the shuttle; -1 if none.
+//
+// A station is not such a place while it has a stall for every shuttle that
+// will stand there, s among them: stations are never driven through, so
+// every other shuttle routed over one either stands there for good too (and
+// has its stall) or stands there now and leaves, which frees its stall.
 func (t *Traffic) wouldStop(s *shuttle, finals []int, waiting waitSet) (int, string) {
 	for _, ri := range finals {
+		if r := &t.res[ri]; r.capacity > 1 && t.othersFinal(r, s) < r.capacity {
+			continue
+		}
 		for _, v := range t.res[ri].queue {
 			if v.s != s && waiting.has(v) {
 				return ri, fmt.Sprintf("shuttle %q", v.s.id)

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"flag"
+	"fmt"
 	"math"
 	"math/rand"
 	"testing"
@@ -297,6 +298,31 @@ func TestStationWaitsAreModelled(t *testing.T) {
 	assert.ErrorIs(t, err, ErrBlocked, "a now waits on d's way in; keeping its old route is safe")
 	f := &fleetSim{t: t, tr: tr, rng: rand.New(rand.NewSource(1)), ids: []string{"c", "a", "d"}, legs: map[string]int{}, stopUntil: map[string]int{}}
 	f.run(2000)
+}
+
+// A station takes as many shuttles routed to it at once as it has
+// chargers: one still on its way there does not keep the next out (they
+// went one at a time, minutes apart, with chargers free), and one more than
+// the chargers is refused. They all arrive.
+func TestStationTakesRoutesUpToItsChargers(t *testing.T) {
+	g := newGraph(t, defaultSite(t), 0)
+	tr := newTraffic(t, g)
+	ids := []string{"a", "b", "c", "d", "e", "f", "g"}
+	for i, id := range ids {
+		require.NoError(t, tr.Place(id, fmt.Sprintf("kz-park-%02d", 30+i)))
+	}
+	for _, id := range ids[:6] {
+		_, err := tr.Plan(id, "kz-charging", PlanOptions{})
+		require.NoError(t, err, "%s: six chargers", id)
+	}
+	_, err := tr.Plan("g", "kz-charging", PlanOptions{})
+	assert.ErrorIs(t, err, ErrBlocked, "a seventh has no charger")
+	f := &fleetSim{t: t, tr: tr, rng: rand.New(rand.NewSource(1)), ids: ids[:6], legs: map[string]int{}, stopUntil: map[string]int{}}
+	f.run(20000)
+	for _, id := range ids[:6] {
+		p, _ := tr.Position(id)
+		assert.Equal(t, "kz-charging", p.At, id)
+	}
 }
 
 // Regression: a shuttle may not be cancelled to stand on the route of one
