@@ -132,7 +132,8 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "fleetd sim: --e2e runs one scenario, not a sweep")
 			return 2
 		}
-		e := e2eRun{sc: sc, cfg: cfg, site: path, store: *store, shuttleSim: *shuttleSim, dir: *e2eDir, report: *reportDir, json: *asJSON}
+		e := e2eRun{sc: sc, cfg: cfg, site: path, store: *store, shuttleSim: *shuttleSim, dir: *e2eDir, report: *reportDir, json: *asJSON,
+			bar: newProgress(stderr, *asJSON)}
 		if set["time-scale"] {
 			e.scale = *scale
 		}
