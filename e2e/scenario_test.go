@@ -91,9 +91,16 @@ func TestScenarioEndToEnd(t *testing.T) {
 			})
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
+			var progress []time.Duration // what a progress bar would be told
 			e2e, rec, err := endtoend.Run(ctx, endtoend.Config{Sim: cfg, EndToEnd: *sc.EndToEnd, Fleetd: fleetdBin, ShuttleSim: shuttleSim,
-				Store: store, Dir: runDir, Log: testWriter{t}})
+				Store: store, Dir: runDir, Log: testWriter{t}, Progress: func(done, total time.Duration) {
+					assert.Equal(t, time.Duration(cfg.Hours*float64(time.Hour)), total)
+					progress = append(progress, done)
+				}})
 			require.NoError(t, err)
+			require.NotEmpty(t, progress)
+			assert.IsNonDecreasing(t, progress, "simulated time done only grows")
+			assert.GreaterOrEqual(t, progress[len(progress)-1], time.Duration(cfg.Hours*float64(time.Hour))-2*time.Minute, "the bar ends near the run's end")
 			in, err := sim.Run(cfg)
 			require.NoError(t, err)
 
