@@ -356,7 +356,7 @@ func runSimCompare(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if fs.NArg() < 2 {
-		fmt.Fprintf(stderr, "fleetd sim compare: %d runs given: want two or more\n", fs.NArg())
+		fmt.Fprintf(stderr, "fleetd sim compare: %d given: want two runs or more\n", fs.NArg())
 		fs.Usage()
 		return 2
 	}
