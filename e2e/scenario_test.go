@@ -113,6 +113,9 @@ func TestScenarioEndToEnd(t *testing.T) {
 			assert.InDelta(t, 1, e2e.LoadedTrips/in.LoadedTrips, throughputTolerance,
 				"loaded trips/h: %.1f end to end, %.1f in process", e2e.LoadedTrips, in.LoadedTrips)
 			require.NotNil(t, e2e.EndToEnd)
+			assert.Equal(t, "redis", e2e.EndToEnd.Store, "the store in Redis, not the embedded one")
+			assert.Equal(t, cfg.Shuttles, e2e.Shuttles)
+			assert.GreaterOrEqual(t, e2e.SimHours, cfg.Hours, "simulated for the scenario's hours")
 			assert.Equal(t, len(sc.EndToEnd.FleetdRestarts), e2e.EndToEnd.FleetdRestarts)
 			assert.Equal(t, len(sc.EndToEnd.BrokerRestarts), e2e.EndToEnd.BrokerRestarts)
 			assert.GreaterOrEqual(t, e2e.EndToEnd.Drops, e2e.MovesDelivered+e2e.MovesReturned, "every delivery's drop seen on the wire")
