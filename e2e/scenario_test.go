@@ -91,9 +91,16 @@ func TestScenarioEndToEnd(t *testing.T) {
 			})
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
+			var progress []time.Duration // what a progress bar would be told
 			e2e, rec, err := endtoend.Run(ctx, endtoend.Config{Sim: cfg, EndToEnd: *sc.EndToEnd, Fleetd: fleetdBin, ShuttleSim: shuttleSim,
-				Store: store, Dir: runDir, Log: testWriter{t}})
+				Store: store, Dir: runDir, Log: testWriter{t}, Progress: func(done, total time.Duration) {
+					assert.Equal(t, time.Duration(cfg.Hours*float64(time.Hour)), total)
+					progress = append(progress, done)
+				}})
 			require.NoError(t, err)
+			require.NotEmpty(t, progress)
+			assert.IsNonDecreasing(t, progress, "simulated time done only grows")
+			assert.GreaterOrEqual(t, progress[len(progress)-1], time.Duration(cfg.Hours*float64(time.Hour))-2*time.Minute, "the bar ends near the run's end")
 			in, err := sim.Run(cfg)
 			require.NoError(t, err)
 
@@ -106,6 +113,9 @@ func TestScenarioEndToEnd(t *testing.T) {
 			assert.InDelta(t, 1, e2e.LoadedTrips/in.LoadedTrips, throughputTolerance,
 				"loaded trips/h: %.1f end to end, %.1f in process", e2e.LoadedTrips, in.LoadedTrips)
 			require.NotNil(t, e2e.EndToEnd)
+			assert.Equal(t, "redis", e2e.EndToEnd.Store, "the store in Redis, not the embedded one")
+			assert.Equal(t, cfg.Shuttles, e2e.Shuttles)
+			assert.GreaterOrEqual(t, e2e.SimHours, cfg.Hours, "simulated for the scenario's hours")
 			assert.Equal(t, len(sc.EndToEnd.FleetdRestarts), e2e.EndToEnd.FleetdRestarts)
 			assert.Equal(t, len(sc.EndToEnd.BrokerRestarts), e2e.EndToEnd.BrokerRestarts)
 			assert.GreaterOrEqual(t, e2e.EndToEnd.Drops, e2e.MovesDelivered+e2e.MovesReturned, "every delivery's drop seen on the wire")

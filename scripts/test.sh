@@ -162,6 +162,11 @@ log "shuttle-sim's reconnect over Mosquitto, without -race (paho.mqtt.golang#703
 go test -count=1 -run TestOnlineAndStateAgainWhenTheLinkComesBack ./cmd/shuttle-sim
 log "simulated fleet days (24 h each, 20 and 50 shuttles)"
 go test -count=1 -run TestSimulatedDays ./sim
+# The -race -short tier above ran the scenario library's short tier (4 h
+# runs at their short floors); this runs every scenario of scenarios/ in
+# full at its floor, without the race detector: about 30 s on 2 cores.
+log "the scenario library in process, each scenario in full at its floor (scenarios/README.md)"
+go test -count=1 -run '^TestLibrary$' ./scenarios
 soak_status=0
 wait "$soak_pid" || soak_status=$?
 log "randomized invariant harness: $(( $(date +%s) - soak_start )) s wall (beside the tests above)"

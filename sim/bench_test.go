@@ -11,6 +11,15 @@ import (
 // machine). go test -run '^$' -bench Day50 -benchtime 1x ./sim
 func BenchmarkDay50(b *testing.B) { benchDay(b, 50, 24, false) }
 
+// BenchmarkDay50Recorded is BenchmarkDay50 recording what a report needs
+// (Options.Record: the time series each simulated minute and every
+// event); its excess over BenchmarkDay50 is what recording costs the
+// run. Writing the report from the recording is
+// sim/report's BenchmarkWriteDay50 (the two together: the report's cost
+// beyond the simulation, goal under 5 s).
+// go test -run '^$' -bench 'Day50(Recorded)?$' -benchtime 2x ./sim
+func BenchmarkDay50Recorded(b *testing.B) { benchDayWith(b, 50, 24, false, Options{Record: true}) }
+
 // BenchmarkDay50VDA is BenchmarkDay50 on the protocol path
 // (Config.VDA5050): what it costs to drive every shuttle through
 // vehicles.Master.
@@ -23,6 +32,10 @@ func BenchmarkHours4(b *testing.B)    { benchDay(b, 20, 4, false) }
 func BenchmarkHours4VDA(b *testing.B) { benchDay(b, 20, 4, true) }
 
 func benchDay(b *testing.B, shuttles int, hours float64, vda bool) {
+	benchDayWith(b, shuttles, hours, vda, Options{})
+}
+
+func benchDayWith(b *testing.B, shuttles int, hours float64, vda bool, opt Options) {
 	site, err := geo.Default()
 	if err != nil {
 		b.Fatal(err)
@@ -30,7 +43,7 @@ func benchDay(b *testing.B, shuttles int, hours float64, vda bool) {
 	c := DefaultConfig(site)
 	c.Shuttles, c.Hours, c.VDA5050 = shuttles, hours, vda
 	for b.Loop() {
-		r, err := Run(c)
+		r, _, err := RunWith(c, opt)
 		if err != nil {
 			b.Fatal(err)
 		}

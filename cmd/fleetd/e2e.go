@@ -23,6 +23,7 @@ type e2eRun struct {
 	dir, report       string
 	scale             float64 // 0: the scenario's
 	json              bool
+	bar               *progress // nil: no progress bar
 }
 
 func (e e2eRun) run(stdout, stderr io.Writer) int {
@@ -43,7 +44,10 @@ func (e e2eRun) run(stdout, stderr io.Writer) int {
 	if e.scale > 0 {
 		ee.TimeScale = e.scale
 	}
-	c := endtoend.Config{Sim: e.cfg, EndToEnd: ee, SiteFile: e.site, Fleetd: exe, ShuttleSim: ss, Store: e.store, Dir: e.dir, Log: stderr}
+	c := endtoend.Config{Sim: e.cfg, EndToEnd: ee, SiteFile: e.site, Fleetd: exe, ShuttleSim: ss, Store: e.store, Dir: e.dir, Log: e.bar.above(stderr)}
+	if e.bar != nil {
+		c.Progress = e.bar.update
+	}
 	if c.SiteFile != "" {
 		if c.SiteFile, err = filepath.Abs(c.SiteFile); err != nil {
 			fmt.Fprintf(stderr, "fleetd sim: %v\n", err)
@@ -53,6 +57,7 @@ func (e e2eRun) run(stdout, stderr io.Writer) int {
 	ctx, stop := signalContext()
 	defer stop()
 	r, rec, err := endtoend.Run(ctx, c)
+	e.bar.done()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintln(stderr, "fleetd sim: interrupted")

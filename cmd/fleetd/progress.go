@@ -77,3 +77,23 @@ func (p *progress) done() {
 	fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", 100))
 	p.drawn = false
 }
+
+// above is a writer for log lines on the bar's terminal: it clears the
+// bar before each write, and the next update draws it again below.
+func (p *progress) above(w io.Writer) io.Writer {
+	if p == nil {
+		return w
+	}
+	return aboveBar{p: p, w: w}
+}
+
+type aboveBar struct {
+	p *progress
+	w io.Writer
+}
+
+func (a aboveBar) Write(b []byte) (int, error) {
+	a.p.done()
+	a.p.last = time.Time{} // draw again at the next update
+	return a.w.Write(b)
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The bar stays silent for the first second, then shows simulated time,
@@ -41,4 +42,25 @@ func TestProgressSilent(t *testing.T) {
 	var p *progress
 	p.update(time.Hour, 2*time.Hour) // a nil bar does nothing
 	p.done()
+}
+
+// A log line written above the bar clears the bar first, and the next
+// update draws it again.
+func TestProgressAbove(t *testing.T) {
+	var buf bytes.Buffer
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := newProgressAt(&buf, func() time.Time { return now })
+	now = now.Add(2 * time.Second)
+	p.update(time.Hour, 2*time.Hour)
+	require.Contains(t, buf.String(), "1.0/2.0 h simulated")
+	buf.Reset()
+	_, err := p.above(&buf).Write([]byte("e2e t=  2.0s  a step\n"))
+	require.NoError(t, err)
+	assert.Regexp(t, `^\r +\re2e t=  2.0s  a step\n$`, buf.String(), "the bar cleared, then the line")
+	buf.Reset()
+	now = now.Add(10 * time.Millisecond) // within 100 ms of the last draw: drawn again all the same
+	p.update(90*time.Minute, 2*time.Hour)
+	assert.Contains(t, buf.String(), "1.5/2.0 h simulated")
+	var none *progress
+	assert.Equal(t, &buf, none.above(&buf), "no bar: the writer itself")
 }

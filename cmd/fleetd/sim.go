@@ -132,7 +132,8 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "fleetd sim: --e2e runs one scenario, not a sweep")
 			return 2
 		}
-		e := e2eRun{sc: sc, cfg: cfg, site: path, store: *store, shuttleSim: *shuttleSim, dir: *e2eDir, report: *reportDir, json: *asJSON}
+		e := e2eRun{sc: sc, cfg: cfg, site: path, store: *store, shuttleSim: *shuttleSim, dir: *e2eDir, report: *reportDir, json: *asJSON,
+			bar: newProgress(stderr, *asJSON)}
 		if set["time-scale"] {
 			e.scale = *scale
 		}
@@ -355,7 +356,7 @@ func runSimCompare(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if fs.NArg() < 2 {
-		fmt.Fprintf(stderr, "fleetd sim compare: %d runs given: want two or more\n", fs.NArg())
+		fmt.Fprintf(stderr, "fleetd sim compare: %d given: want two runs or more\n", fs.NArg())
 		fs.Usage()
 		return 2
 	}

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -121,7 +124,7 @@ func TestSimCompareErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"sim", "compare", notJSON}, 2, "1 runs given: want two or more"},
+		{[]string{"sim", "compare", notJSON}, 2, "1 given: want two runs or more"},
 		{[]string{"sim", "compare", notJSON, filepath.Join(dir, "missing.json")}, 1, "notes.json: not a run's summary"},
 		{[]string{"sim", "compare", empty, empty}, 1, "empty.json: not a run's summary"},
 		{[]string{"sim", "compare", dir, empty}, 1, filepath.Join(dir, "summary.json")},
@@ -147,6 +150,15 @@ func TestSimSweep(t *testing.T) {
 	for _, f := range []string{"sweep.json", "sweep.csv", "sweep.svg", "sweep.png", "index.html"} {
 		assert.FileExists(t, filepath.Join(out, f))
 	}
+	csvText, err := os.ReadFile(filepath.Join(out, "sweep.csv"))
+	require.NoError(t, err)
+	rows, err := csv.NewReader(bytes.NewReader(csvText)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 3, "a header and a row a value")
+	assert.Equal(t, "moves_asked_per_hour", rows[0][8])
+	asked, err := strconv.ParseFloat(rows[1][8], 64)
+	require.NoError(t, err)
+	assert.Greater(t, asked, 50.0, "the default demand, 100 moves an hour, drawn at random")
 	code, js, errOut := runCmd("sim", "--scenario", sweep, "--json")
 	require.Equal(t, 0, code, errOut)
 	var pts []struct {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/borderfleet/borderfleet/sim"
 )
@@ -32,6 +33,10 @@ type Config struct {
 	Dir string
 	// Log gets a line for each step of the run; nil: none.
 	Log io.Writer
+	// Progress, if set, is called after each sample (about each
+	// simulated minute) with the time simulated so far on fleetd's clock
+	// and the run's length, from the goroutine that writes to Log.
+	Progress func(done, total time.Duration)
 }
 
 // What an end-to-end run cannot do of a scenario, and why.

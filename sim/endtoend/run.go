@@ -241,6 +241,9 @@ func (r *runner) loop(ctx context.Context) error {
 			continue
 		}
 		failures = 0
+		if c.Progress != nil {
+			c.Progress(min(r.obs.now(), end), end)
+		}
 		r.op.ask(ctx, r.cl, r.obs.now(), end)
 		if now := r.obs.now(); now-lastLog >= 10*time.Minute {
 			lastLog = now

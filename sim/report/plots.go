@@ -207,8 +207,8 @@ func activityPlot(s *Series) (*plot.Plot, error) {
 	}
 	p.Legend.Top, p.Legend.Left = true, false
 	p.Y.Min = 0
-	p.Y.Max = maxOf(top) * 1.6 // room for the legend above the stack
-	p.X.Min = 0
+	p.Y.Max = maxOf(top) * 1.6                // room for the legend above the stack
+	p.X.Min, p.X.Max = 0, lastOf(s.Col(colT)) // the means end before the run
 	return p, nil
 }
 
@@ -312,7 +312,7 @@ func gatePlot(s *Series) (*plot.Plot, error) {
 		}
 		hi = math.Max(hi, maxOf(c))
 	}
-	p.Y.Min, p.Y.Max, p.X.Min = 0, hi*1.5, 0
+	p.Y.Min, p.Y.Max, p.X.Min, p.X.Max = 0, hi*1.5, 0, lastOf(s.Col(colT))
 	p.Legend.Left = false
 	return p, nil
 }
@@ -402,6 +402,14 @@ func scale(c []float64, k float64) []float64 {
 		out[i] = v * k
 	}
 	return out
+}
+
+// lastOf is a column's last value, 0 if it has none.
+func lastOf(c []float64) float64 {
+	if len(c) == 0 {
+		return 0
+	}
+	return c[len(c)-1]
 }
 
 // maxOf is the largest value that is not NaN, 0 if none.

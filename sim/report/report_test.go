@@ -114,3 +114,29 @@ func TestHourTicks(t *testing.T) {
 	assert.Equal(t, "0 4 8 12 16 20 24", strings.Join(labels, " "))
 	assert.Equal(t, []float64{2, 2, 1}, blockMeans([]float64{1, 3, 2, 2, 1}, 2))
 }
+
+// The value ticks label 3 to 7 round values, none off the axis, with
+// no float noise in a label.
+func TestPlainTicks(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		want   string
+	}{
+		{0, 2.55, "0 0.5 1 1.5 2 2.5"},
+		{0, 100, "0 20 40 60 80 100"},
+		{0, 1.05, "0 0.2 0.4 0.6 0.8 1"},
+		{0, 1300, "0 250 500 750 1000 1250"},
+		{5, 60, "10 20 30 40 50 60"},
+		{0.7, 0.95, "0.7 0.75 0.8 0.85 0.9 0.95"},
+	} {
+		var labels []string
+		for _, tk := range (plainTicks{}).Ticks(c.lo, c.hi) {
+			assert.GreaterOrEqual(t, tk.Value, c.lo-1e-9)
+			assert.LessOrEqual(t, tk.Value, c.hi+1e-9)
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		assert.Equal(t, c.want, strings.Join(labels, " "), "%g to %g", c.lo, c.hi)
+	}
+}

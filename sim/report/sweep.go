@@ -68,10 +68,12 @@ func WriteSweep(dir string, sw sim.Sweep, pts []SweepPoint) error {
 	return writeIndex(filepath.Join(dir, IndexFile), p)
 }
 
-// sweepTable is a row a run: the value, the figures, and whether a
-// safety promise broke.
+// sweepTable is a row a run: the value, the figures, whether a safety
+// promise broke, and the moves asked for per hour (the demand the run
+// drew: a run below its bound may have served all of it).
 func sweepTable(sw sim.Sweep, pts []SweepPoint) ([]string, [][]string) {
-	head := []string{sw.Parameter, "loaded_trips_per_hour", "bound_loaded_trips_per_hour", "bound_ratio", "mean_lead_time_s", "moves_delivered", "moves_pending", "safety"}
+	head := []string{sw.Parameter, "loaded_trips_per_hour", "bound_loaded_trips_per_hour", "bound_ratio", "mean_lead_time_s", "moves_delivered", "moves_pending", "safety",
+		"moves_asked_per_hour"}
 	var rows [][]string
 	for _, p := range pts {
 		r := p.Report
@@ -79,8 +81,13 @@ func sweepTable(sw sim.Sweep, pts []SweepPoint) ([]string, [][]string) {
 		if r.Failed() {
 			safety = "BROKEN"
 		}
+		asked := 0.0
+		if r.SimHours > 0 {
+			asked = float64(r.MovesCreated) / r.SimHours
+		}
 		rows = append(rows, []string{strconv.FormatFloat(p.Value, 'f', -1, 64), fmt.Sprintf("%.2f", r.LoadedTrips), fmt.Sprintf("%.2f", r.BoundLoadedTrips),
-			fmt.Sprintf("%.3f", r.BoundRatio), fmt.Sprintf("%.0f", r.MeanLeadTimeS), strconv.Itoa(r.MovesDelivered), strconv.Itoa(r.MovesPending), safety})
+			fmt.Sprintf("%.3f", r.BoundRatio), fmt.Sprintf("%.0f", r.MeanLeadTimeS), strconv.Itoa(r.MovesDelivered), strconv.Itoa(r.MovesPending), safety,
+			fmt.Sprintf("%.2f", asked)})
 	}
 	return head, rows
 }
@@ -88,9 +95,9 @@ func sweepTable(sw sim.Sweep, pts []SweepPoint) ([]string, [][]string) {
 // PrintSweep writes a sweep's table as text.
 func PrintSweep(w io.Writer, sw sim.Sweep, pts []SweepPoint) {
 	head, rows := sweepTable(sw, pts)
-	fmt.Fprintf(w, "%-22s %12s %12s %8s %14s %10s %s\n", head[0], "trips/h", "bound", "ratio", "lead time (h)", "delivered", "safety")
+	fmt.Fprintf(w, "%-22s %12s %12s %8s %12s %14s %10s %s\n", head[0], "trips/h", "bound", "ratio", "asked/h", "lead time (h)", "delivered", "safety")
 	for i, r := range rows {
-		fmt.Fprintf(w, "%-22s %12s %12s %8s %14.1f %10s %s\n", r[0], r[1], r[2], r[3], pts[i].Report.MeanLeadTimeS/3600, r[5], r[7])
+		fmt.Fprintf(w, "%-22s %12s %12s %8s %12s %14.1f %10s %s\n", r[0], r[1], r[2], r[3], r[8], pts[i].Report.MeanLeadTimeS/3600, r[5], r[7])
 	}
 }
 
@@ -101,11 +108,17 @@ func sweepPlots(dir string, sw sim.Sweep, pts []SweepPoint) error {
 	thr := newPlot("Throughput against "+x, x, "loaded trips per hour")
 	lead := newPlot("Mean lead time against "+x, x, "mean lead time (h)")
 	ratio := newPlot("Bound ratio against "+x, x, "throughput / bound")
-	var got, bound, lt, br plotter.XYs
+	var got, bound, demand, lt, br plotter.XYs
 	hi := 1.0
 	for _, p := range pts {
 		r := p.Report
 		got = append(got, plotter.XY{X: p.Value, Y: r.LoadedTrips})
+		if r.SimHours > 0 {
+			// what was asked for: a run under its bound that delivers all
+			// of it has a low bound ratio and nothing wrong
+			demand = append(demand, plotter.XY{X: p.Value, Y: float64(r.MovesCreated) / r.SimHours})
+			hi = max(hi, float64(r.MovesCreated)/r.SimHours)
+		}
 		bound = append(bound, plotter.XY{X: p.Value, Y: r.BoundLoadedTrips})
 		lt = append(lt, plotter.XY{X: p.Value, Y: r.MeanLeadTimeS / 3600})
 		br = append(br, plotter.XY{X: p.Value, Y: r.BoundRatio})
@@ -119,6 +132,7 @@ func sweepPlots(dir string, sw sim.Sweep, pts []SweepPoint) error {
 		name   string
 	}{
 		{thr, bound, 3, true, "bound"},
+		{thr, demand, 8, true, "demand (moves asked for per hour)"},
 		{thr, got, 0, false, "achieved"},
 		{lead, lt, 2, false, ""},
 		{ratio, br, 0, false, ""},

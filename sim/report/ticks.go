@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -41,19 +42,38 @@ func (hourTicks) Ticks(lo, hi float64) []plot.Tick {
 	return out
 }
 
-// plainTicks are gonum's default ticks labelled without trailing zeros
-// ("25", not "25.00").
+// plainTicks label 3 to 7 round values (steps of 1, 2, 2.5 or 5 times
+// a power of ten) with an unlabelled tick between each two, labelled
+// without trailing zeros ("25", not "25.00"). gonum's default ticks
+// label as few as two values, which leaves an axis of 0 to 2.5
+// unreadable.
 type plainTicks struct{}
 
 // Ticks implements plot.Ticker.
 func (plainTicks) Ticks(lo, hi float64) []plot.Tick {
-	ts := plot.DefaultTicks{}.Ticks(lo, hi)
-	for i := range ts {
-		if ts[i].Label != "" {
-			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'f', -1, 64)
+	span := hi - lo
+	if !(span > 0) || math.IsInf(span, 0) {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	raw := span / 6 // at most some 7 labels
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := 10 * mag
+	for _, m := range []float64{1, 2, 2.5, 5} {
+		if m*mag >= raw {
+			step = m * mag
+			break
 		}
 	}
-	return ts
+	var out []plot.Tick
+	for k := math.Ceil(lo / step * 2); k*step/2 <= hi+step*1e-9; k++ {
+		v := k * step / 2
+		t := plot.Tick{Value: v}
+		if math.Mod(k, 2) == 0 {
+			t.Label = strconv.FormatFloat(v, 'g', 10, 64)
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // blockMeans averages a column over blocks of k rows (the last block may
