@@ -1,6 +1,8 @@
 package fleet
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/borderfleet/borderfleet/charging"
@@ -49,6 +51,39 @@ func (c *Controller) chargeIfDue(now time.Time, r *shuttleRec, centre string, st
 	}
 	r.chargeWait = st
 	return false
+}
+
+// idleOrder is the order in which idle shuttles are given work: first
+// those waiting for a charger, lowest charge first, each asking again at
+// once where a charger is free; then the rest by id. Otherwise a freed
+// charger went to whichever shuttle asked first (the lowest id, or one
+// just done with a move), and one waiting with less charge could wait
+// until it ran flat: on generated site 9 (few chargers), with dispatch
+// changed, a shuttle waited 19 h for a charger and ran flat.
+func (c *Controller) idleOrder(now time.Time) []*shuttleRec {
+	var waiting []*shuttleRec
+	for _, r := range c.recs {
+		if r.chargeWait != "" {
+			waiting = append(waiting, r)
+		}
+	}
+	if len(waiting) == 0 {
+		return c.recs
+	}
+	slices.SortStableFunc(waiting, func(a, b *shuttleRec) int { return cmp.Compare(a.soc, b.soc) })
+	out := make([]*shuttleRec, 0, len(c.recs))
+	for _, r := range waiting {
+		if c.chargerFree(r.chargeWait, now) {
+			r.idleAt = now
+		}
+		out = append(out, r)
+	}
+	for _, r := range c.recs {
+		if r.chargeWait == "" {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // chargesEarly: the policy would send a shuttle, free after delay, to

@@ -132,3 +132,45 @@ func TestNoSlotIsAWaitForACharger(t *testing.T) {
 	assert.Less(t, charging, n, "not all at once: the grid cap")
 	assert.Zero(t, h.c.Stats().IllegalTransitions, h.c.Stats().Illegal)
 }
+
+// A charger that comes free goes to the shuttle waiting for one with the
+// least charge, not to the first to ask (the lowest id).
+func TestFreedChargerGoesToTheLowestCharge(t *testing.T) {
+	h := newHarness(t, "greedy", nil)
+	const n = 8
+	ids := make([]string, n)
+	for i := range n {
+		ids[i] = fmt.Sprintf("s%02d", i+1)
+		h.send(ShuttleJoined{Shuttle: ids[i], Node: fmt.Sprintf("kz-park-%02d", i+1), SoC: 0.2})
+	}
+	settle := func() {
+		for range 10 {
+			for _, id := range ids {
+				h.drive(id)
+			}
+			h.wait(time.Minute)
+		}
+	}
+	settle()
+	var waiting, charging []string
+	for _, id := range ids {
+		switch a := h.c.Activity(id); {
+		case a.Kind == ActivityWaitCharger:
+			waiting = append(waiting, id)
+		case h.state(id) == ShuttleCharging:
+			charging = append(charging, id)
+		}
+	}
+	require.GreaterOrEqual(t, len(waiting), 2, "two or more wait: %v", waiting)
+	require.NotEmpty(t, charging)
+	last := waiting[len(waiting)-1]
+	h.soc[last] = 0.1
+	h.send(BatteryReported{Shuttle: last, SoC: 0.1})
+	h.soc[charging[0]] = 0.8
+	h.finish(charging[0]) // a charger comes free
+	for _, id := range ids {
+		h.drive(id)
+	}
+	assert.Contains(t, []ShuttleState{ShuttleToCharger, ShuttleCharging}, h.state(last), "%s, with the least charge, took it: %s", last, h.c.Explain(last))
+	assert.Equal(t, ActivityWaitCharger, h.c.Activity(waiting[0]).Kind, "%s, first by id, waits on: %s (waiting %v, charging %v)", waiting[0], h.c.Explain(waiting[0]), waiting, charging)
+}

@@ -618,7 +618,7 @@ func (c *Controller) step(now time.Time) {
 		c.dirty, c.lastDispatch = false, now
 	}
 	stagger := c.staggerOnce(now)
-	for _, r := range c.recs {
+	for _, r := range c.idleOrder(now) {
 		c.idleWork(now, r, stagger)
 	}
 	c.givePlaces()
