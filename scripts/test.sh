@@ -111,8 +111,20 @@ if go env CGO_ENABLED | grep -q 1 && have "$(go env CC)"; then
 else
   log "no C compiler: running without the race detector"
 fi
-log "go test ${race[*]} -short ./...  (property tests with fewer cases)"
-go test "${race[@]}" -short -count=1 ./...
+# The deterministic core (the fleet controller, routing, charging, the
+# site model and generator, the simulation and its scenarios) starts no
+# goroutine of its own, and the race detector slows its simulations about
+# tenfold (7 of the 11 minutes this tier took). So the core's packages run
+# here without it; the race detector watches the core where it does run
+# among goroutines: in daemon and api (the core behind the daemon's loop),
+# in the end-to-end processes' packages, and in sim/soak, whose harness
+# runs cases on parallel workers over the shared packages.
+core=(./fleet ./routing ./charging ./geo ./geo/sitegen ./sim ./sim/report ./sim/demand ./scenarios)
+others=$(go list ./... | grep -vxF "$(go list "${core[@]}")")
+log "go test ${race[*]} -short, all but the core  (property tests with fewer cases)"
+go test "${race[@]}" -short -count=1 $others
+log "go test -short, the core: ${core[*]}"
+go test -short -count=1 "${core[@]}"
 # The property tests (CPU, one core mostly) run beside the end-to-end tests
 # (processes that mostly wait on MQTT at 60x), at low priority, so that the
 # two tiers take the time of the longer, not of both: a property run draws
