@@ -224,12 +224,36 @@ func (e *engine) activity(id string) string {
 	}
 	switch w := e.ctl.Traffic().WaitsFor(id); w.Kind {
 	case routing.WaitHeld:
+		if e.behindBreakdown(w) {
+			return a.String() + " (held behind a breakdown)"
+		}
 		return a.String() + " (held)"
 	case routing.WaitQueued:
 		return a.String() + " (queued)"
 	default:
 		return a.String() + " (" + w.String() + ")"
 	}
+}
+
+// behindBreakdown tells whether the queue a shuttle waits in (w is what it
+// waits for) has a broken-down shuttle at its head: following who holds
+// what each shuttle ahead needs, it ends at one that is in fault. The
+// report counts that time apart, as a breakdown's cost to the others.
+func (e *engine) behindBreakdown(w routing.Wait) bool {
+	for range len(e.ids) { // a longer chain has gone round a cycle
+		if w.Shuttle == "" {
+			return false
+		}
+		switch e.ctl.Activity(w.Shuttle).Kind {
+		case fleet.ActivityFault:
+			return true
+		case fleet.ActivityWaitTraffic:
+			w = e.ctl.Traffic().WaitsFor(w.Shuttle)
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // checkStall reports a deadlock when no vehicle has moved for an hour

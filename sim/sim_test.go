@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/borderfleet/borderfleet/geo"
 	"github.com/stretchr/testify/assert"
@@ -82,4 +83,32 @@ func TestSimulatedDays(t *testing.T) {
 		assert.Greater(t, r.BoundRatio, tc.floor, "%s: %.1f of %.1f loaded trips/h", name, r.LoadedTrips, r.BoundLoadedTrips)
 		assert.Equal(t, r.MovesCreated, r.MovesDelivered+r.MovesReturned+r.MovesInProgress+r.MovesPending, "%s: every move accounted for", name)
 	}
+}
+
+// The time a shuttle waits in a queue headed by a broken-down shuttle is
+// reported apart from other waits in traffic: on single-lane yards and
+// roads it is what a breakdown costs the others, often several times the
+// repair itself.
+func TestHeldBehindABreakdownReportedApart(t *testing.T) {
+	site, err := geo.Default()
+	require.NoError(t, err)
+	c := DefaultConfig(site)
+	c.Shuttles, c.Hours, c.Seed = 20, 6, 1
+	c.MTBF, c.MTTR = 10*time.Hour, time.Hour
+	r, err := Run(c)
+	require.NoError(t, err)
+	require.Positive(t, r.Breakdowns)
+	const behind = "waiting in traffic (held behind a breakdown)"
+	assert.Positive(t, r.ActivityHours[behind], "shuttles queued behind a broken-down one: %v", r.ActivityHours)
+	assert.Positive(t, r.ActivityHours["waiting in traffic (held)"], "and behind others")
+	var sum float64
+	for _, h := range r.ActivityHours {
+		sum += h
+	}
+	assert.InDelta(t, float64(c.Shuttles)*c.Hours, sum, 0.1, "every shuttle minute counted once")
+
+	c.NoBreakdowns = true
+	r, err = Run(c)
+	require.NoError(t, err)
+	assert.Zero(t, r.ActivityHours[behind], "no breakdowns, no one behind one")
 }

@@ -215,7 +215,7 @@ func printReport(w io.Writer, r sim.Report) {
 		return a > b || (a == b && keys[i] < keys[j])
 	})
 	for _, k := range keys {
-		fmt.Fprintf(w, "    %-34s %7.1f\n", k, r.ActivityHours[k])
+		fmt.Fprintf(w, "    %-44s %7.1f\n", k, r.ActivityHours[k])
 	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(w, "  errors:\n    %s\n", strings.Join(r.Errors, "\n    "))
