@@ -1,6 +1,7 @@
 package charging
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -135,6 +136,7 @@ type station struct {
 	chargers [][]*Slot // per charger, by start; windows never overlap
 	all      []*Slot   // every slot, by start
 	longest  time.Duration
+	steps    []capStep // withinCap's buffer
 }
 
 // NewScheduler returns a scheduler for the stations.
@@ -333,39 +335,59 @@ func (st *station) overlapping(t, end time.Time, visit func(*Slot)) {
 }
 
 // withinCap reports whether adding profile at t keeps the station's draw
-// within its grid cap throughout.
+// within its grid cap throughout [t, t+d). The draw at t is the sum of the
+// segments under way then; from there it changes only where a segment
+// starts or ends inside the window, and those steps are taken in time
+// order, drops before rises at one instant.
 func (st *station) withinCap(t time.Time, profile []Segment, d time.Duration) bool {
-	type ev struct {
-		at time.Time
-		kw float64
-	}
-	var evs []ev
+	end := t.Add(d)
+	evs := st.steps[:0]
+	draw := 0.0 // at t
 	add := func(start time.Time, p []Segment) {
 		at := start
 		for _, seg := range p {
-			if seg.KW > 0 {
-				evs = append(evs, ev{at, seg.KW}, ev{at.Add(seg.Duration), -seg.KW})
+			if !at.Before(end) {
+				return
 			}
-			at = at.Add(seg.Duration)
+			segEnd := at.Add(seg.Duration)
+			if seg.KW > 0 && segEnd.After(t) {
+				if at.After(t) {
+					evs = append(evs, capStep{at, seg.KW})
+				} else {
+					draw += seg.KW
+				}
+				if segEnd.Before(end) {
+					evs = append(evs, capStep{segEnd, -seg.KW})
+				}
+			}
+			at = segEnd
 		}
 	}
 	add(t, profile)
-	st.overlapping(t, t.Add(d), func(sl *Slot) { add(sl.Start, sl.Profile) })
-	sort.Slice(evs, func(i, j int) bool {
-		if !evs[i].at.Equal(evs[j].at) {
-			return evs[i].at.Before(evs[j].at)
+	st.overlapping(t, end, func(sl *Slot) { add(sl.Start, sl.Profile) })
+	st.steps = evs // the buffer is kept for the next call
+	if draw > st.GridCapKW+1e-9 {
+		return false
+	}
+	slices.SortFunc(evs, func(a, b capStep) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
 		}
-		return evs[i].kw < evs[j].kw // drops before rises at the same instant
+		return cmp.Compare(a.kw, b.kw) // drops before rises at the same instant
 	})
-	sum := 0.0
-	end := t.Add(d)
 	for _, e := range evs {
-		sum += e.kw
-		if sum > st.GridCapKW+1e-9 && !e.at.Before(t) && e.at.Before(end) {
+		draw += e.kw
+		if draw > st.GridCapKW+1e-9 {
 			return false
 		}
 	}
 	return true
+}
+
+// capStep is a change in a station's draw: kw more (or less) from at.
+type capStep struct {
+	at time.Time
+	kw float64
 }
 
 // nextDrop is the first time after t at which a booked slot ends or steps
