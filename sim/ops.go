@@ -363,14 +363,24 @@ func (o *operator) prepareClosures() error {
 func (o *operator) reachable() map[string][]string {
 	out := map[string][]string{}
 	for _, p := range o.places {
-		from, ok := o.check.From(p, routing.Limits{})
-		if !ok {
-			continue
+		if qs := o.reachableFrom(p); qs != nil {
+			out[p] = qs
 		}
-		for _, q := range o.places {
-			if i, ok := o.check.Node(q); ok && q != p && from[i].OK {
-				out[p] = append(out[p], q)
-			}
+	}
+	return out
+}
+
+// reachableFrom lists the places p reaches on the private graph as it is
+// closed now.
+func (o *operator) reachableFrom(p string) []string {
+	from, ok := o.check.From(p, routing.Limits{})
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, q := range o.places {
+		if i, ok := o.check.Node(q); ok && q != p && from[i].OK {
+			out = append(out, q)
 		}
 	}
 	return out
@@ -378,7 +388,7 @@ func (o *operator) reachable() map[string][]string {
 
 // safe tells whether closing a lane or link, on top of the closures in
 // force, leaves every place reaching every place it reaches with every
-// lane open.
+// lane open. It stops at the first place that reaches fewer.
 func (o *operator) safe(id string) bool {
 	for _, c := range o.check.Closed() {
 		_ = o.check.Reopen(c)
@@ -386,9 +396,8 @@ func (o *operator) safe(id string) bool {
 	for _, c := range append(o.e.ctl.ClosedLanes(), id) {
 		_ = o.check.Close(c)
 	}
-	now := o.reachable()
 	for p, qs := range o.reach {
-		if len(now[p]) != len(qs) {
+		if len(o.reachableFrom(p)) != len(qs) {
 			return false
 		}
 	}
