@@ -559,6 +559,18 @@ func (s *Scheduler) Slots(stationID string) []Slot {
 	return out
 }
 
+// InUse counts a station's slots whose window holds t (start <= t < end):
+// the chargers booked then. It copies nothing.
+func (s *Scheduler) InUse(stationID string, t time.Time) int {
+	st, ok := s.stations[stationID]
+	if !ok {
+		return 0
+	}
+	n := 0
+	st.overlapping(t, t.Add(time.Nanosecond), func(*Slot) { n++ })
+	return n
+}
+
 // DrawKW is the grid power a station draws at t by its bookings.
 func (s *Scheduler) DrawKW(stationID string, t time.Time) float64 {
 	st, ok := s.stations[stationID]

@@ -341,3 +341,28 @@ func BenchmarkReserve10k(b *testing.B) {
 		s.Cancel(sl.ID)
 	}
 }
+
+// InUse counts the slots whose window holds an instant, start included and
+// end not, as a listing of the slots would.
+func TestInUseCountsTheSlotsUnderWay(t *testing.T) {
+	s := newScheduler(t, Station{ID: "kz", Chargers: 3, ChargerKW: 350, GridCapKW: 2000})
+	a, _, err := s.Reserve(req("a", "kz", 0.2, 0.8, t0))
+	require.NoError(t, err)
+	b, _, err := s.Reserve(req("b", "kz", 0.5, 0.8, t0.Add(10*time.Minute)))
+	require.NoError(t, err)
+	count := func(at time.Time) int {
+		n := 0
+		for _, sl := range s.Slots("kz") {
+			if !sl.Start.After(at) && sl.End.After(at) {
+				n++
+			}
+		}
+		return n
+	}
+	for _, at := range []time.Time{t0.Add(-time.Second), a.Start, b.Start, b.End.Add(-time.Nanosecond), b.End, a.End.Add(-time.Nanosecond), a.End, a.End.Add(time.Hour)} {
+		assert.Equal(t, count(at), s.InUse("kz", at), "at %s", at.Sub(t0))
+	}
+	assert.Equal(t, 2, s.InUse("kz", b.Start))
+	assert.Equal(t, 0, s.InUse("kz", a.End))
+	assert.Equal(t, 0, s.InUse("nowhere", a.Start), "an unknown station has none")
+}

@@ -211,13 +211,25 @@ func (c *Controller) typicalMove() (time.Duration, float64) {
 func (c *Controller) betweenCentres(visit func(routing.Reach)) {
 	for _, a := range c.site.Centres {
 		for _, b := range c.site.Centres {
-			bays, far := c.site.BaysOf(a.ID), c.site.BaysOf(b.ID)
-			if a.ID == b.ID || len(bays) == 0 || len(far) == 0 {
+			from, ok := c.firstBay(a.ID)
+			to, ok2 := c.firstBay(b.ID)
+			if a.ID == b.ID || !ok || !ok2 {
 				continue
 			}
-			visit(c.reachBetween(bays[0].ID, far[0].ID))
+			visit(c.reachBetween(from, to))
 		}
 	}
+}
+
+// firstBay is a centre's first bay in the site's order (as BaysOf lists
+// them), without listing them all: betweenCentres asks it at every step.
+func (c *Controller) firstBay(centre string) (string, bool) {
+	for _, b := range c.site.Bays {
+		if b.Centre == centre {
+			return b.ID, true
+		}
+	}
+	return "", false
 }
 
 // mustSoC is the state of charge below which the charging policy says a
@@ -269,13 +281,7 @@ func (c *Controller) stationOf(centre, from string) (string, bool) {
 }
 
 func (c *Controller) chargerFree(station string, now time.Time) bool {
-	busy := 0
-	for _, s := range c.sched.Slots(station) {
-		if !s.Start.After(now) && s.End.After(now) {
-			busy++
-		}
-	}
-	return busy < c.stations[station].Chargers
+	return c.sched.InUse(station, now) < c.stations[station].Chargers
 }
 
 // needSoC is the state of charge a shuttle keeps for its next move: the
