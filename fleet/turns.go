@@ -50,8 +50,11 @@ func (c *Controller) turnArea(node string) *customsArea {
 // turn back: no other shuttle turns in the area, or one at the lay-by's
 // stop line waits for the lay-by.
 func (c *Controller) admitTurn(r *shuttleRec) {
+	if !refused(r) {
+		return
+	}
 	p, ok := c.tr.Position(r.id)
-	if !ok || !refused(r) || p.Hold == "" || p.Hold != p.At || p.Granted != p.AtStep {
+	if !ok || p.Hold == "" || p.Hold != p.At || p.Granted != p.AtStep {
 		return
 	}
 	a := c.turnArea(p.At)
@@ -85,8 +88,11 @@ func (c *Controller) mayTurn(r *shuttleRec, a *customsArea, bay string) bool {
 // turnWait returns the area whose turning shuttles a refused shuttle in a
 // lay-by waits for before it turns back, nil if it does not wait.
 func (c *Controller) turnWait(r *shuttleRec) *customsArea {
+	if !refused(r) {
+		return nil
+	}
 	p, ok := c.tr.Position(r.id)
-	if !ok || !refused(r) || p.Hold == "" || p.Hold != p.At || p.Granted != p.AtStep {
+	if !ok || p.Hold == "" || p.Hold != p.At || p.Granted != p.AtStep {
 		return nil
 	}
 	if a := c.turnArea(p.At); a != nil && !c.mayTurn(r, a, p.At) {

@@ -202,12 +202,13 @@ func (t *Traffic) Position(id string) (Position, bool) {
 	if !ok {
 		return Position{}, false
 	}
-	name := func(i int) string { return t.g.Nodes[s.step(i).node].ID }
-	p := Position{At: name(s.at), AtStep: s.at, Authority: name(s.granted), Granted: s.granted,
-		Goal: name(s.last()), GoalStep: s.last(), Arrived: s.at == s.last()}
-	for i := s.at; i <= s.last(); i += 2 {
-		if s.step(i).hold {
-			p.Hold = name(i)
+	nodes, last := t.g.Nodes, s.last()
+	p := Position{At: nodes[s.step(s.at).node].ID, AtStep: s.at, Authority: nodes[s.step(s.granted).node].ID, Granted: s.granted,
+		Goal: nodes[s.step(last).node].ID, GoalStep: last, Arrived: s.at == last}
+	ahead := s.steps[s.at-s.base:] // from the node it is at: nodes at even offsets
+	for i := 0; i < len(ahead); i += 2 {
+		if ahead[i].hold {
+			p.Hold = nodes[ahead[i].node].ID
 			break
 		}
 	}
