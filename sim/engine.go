@@ -225,7 +225,7 @@ func (e *engine) activity(id string) string {
 	switch w := e.ctl.Traffic().WaitsFor(id); w.Kind {
 	case routing.WaitHeld:
 		if e.behindBreakdown(w) {
-			return a.String() + " (held behind a breakdown)"
+			return HeldBehindBreakdown
 		}
 		return a.String() + " (held)"
 	case routing.WaitQueued:
@@ -234,6 +234,10 @@ func (e *engine) activity(id string) string {
 		return a.String() + " (" + w.String() + ")"
 	}
 }
+
+// HeldBehindBreakdown is the activity, in Report.ActivityHours, of a
+// shuttle held in a queue that a broken-down shuttle heads.
+const HeldBehindBreakdown = string(fleet.ActivityWaitTraffic) + " (held behind a breakdown)"
 
 // behindBreakdown tells whether the queue a shuttle waits in (w is what it
 // waits for) has a broken-down shuttle at its head: following who holds

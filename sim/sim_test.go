@@ -98,7 +98,8 @@ func TestHeldBehindABreakdownReportedApart(t *testing.T) {
 	r, err := Run(c)
 	require.NoError(t, err)
 	require.Positive(t, r.Breakdowns)
-	const behind = "waiting in traffic (held behind a breakdown)"
+	const behind = HeldBehindBreakdown
+	assert.Equal(t, "waiting in traffic (held behind a breakdown)", behind)
 	assert.Positive(t, r.ActivityHours[behind], "shuttles queued behind a broken-down one: %v", r.ActivityHours)
 	assert.Positive(t, r.ActivityHours["waiting in traffic (held)"], "and behind others")
 	var sum float64

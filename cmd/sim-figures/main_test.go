@@ -16,6 +16,11 @@ func TestFigures(t *testing.T) {
 	for _, f := range figures(r, 2, 24) {
 		assert.True(t, f.Met, "%s: %s", f.Name, f.Measured)
 	}
+	held := ok
+	held.ActivityHours = map[string]float64{sim.HeldBehindBreakdown: 6, "waiting in traffic (held)": 20}
+	r.SeedsRuns = []sim.Report{ok, held}
+	assert.Contains(t, figures(r, 2, 24)[3].Measured, "held behind breakdowns: mean 3.0, most 6.0",
+		"the seeds' hours queued behind broken-down shuttles, and no other wait")
 	bad := ok
 	bad.BoundRatio, bad.Deadlocks, bad.Seed = 0.7, 1, 9
 	r = runs{Default: bad, Greedy: sim.Report{LoadedTrips: 43, MeanLeadTimeS: 1050},
