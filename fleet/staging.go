@@ -28,7 +28,51 @@ func (c *Controller) stage(r *shuttleRec, bay string, then task) bool {
 			return true
 		}
 	}
+	if len(spots) == 0 {
+		c.makeRoom(centre)
+	}
 	return false
+}
+
+// makeRoom sends one idle shuttle parked at a centre whose spots are all
+// taken to park at another centre, so that a laden shuttle that must wait
+// off the lanes for its bay there gets its spot. Without it a fleet whose
+// work mostly ends at one centre fills that centre's spots with idle
+// shuttles; a laden one then waits for its bay where it stands (a stop
+// line's inspection bay, a lane), and the bay's next booking may be
+// queued behind it, so that the two wait on each other for good (the
+// harness found it on the default site: 68 shuttles, 84 % of the work
+// eastbound). It sends none while another one it sent is still leaving.
+func (c *Controller) makeRoom(centre string) {
+	if centre == "" {
+		return
+	}
+	var idle []*shuttleRec
+	for _, o := range c.recs {
+		if o.task == taskPark && c.isParking(o.node) && c.centreOf(o.node) == centre && c.centreOf(o.goal) != centre {
+			return // room is being made already
+		}
+		if o.sm.State() == ShuttleIdle && o.task == taskNone && o.move == nil && c.isParking(o.node) && c.centreOf(o.node) == centre {
+			if p, _ := c.tr.Position(o.id); p.Arrived {
+				idle = append(idle, o)
+			}
+		}
+	}
+	for _, o := range idle {
+		from := c.reachFrom(o.node)
+		spots := c.parkingSpots("", func(spot string) routing.Reach {
+			if c.centreOf(spot) == centre {
+				return routing.Reach{}
+			}
+			return c.reachTo(from, spot)
+		})
+		for _, spot := range spots {
+			if c.route(o, spot, taskPark) {
+				c.fire(o, EvPark)
+				return
+			}
+		}
+	}
 }
 
 // parkingSpots lists the free parking spots of a centre (any centre if

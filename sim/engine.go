@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand"
+	"strings"
 	"time"
 
 	"github.com/borderfleet/borderfleet/charging"
@@ -292,17 +293,25 @@ func (e *engine) checkStall() {
 }
 
 // explainStall adds to the report what each shuttle that is not idle
-// waits for, at most maxStallLines of them.
+// waits for, at most maxStallLines of them, and then in one line where
+// the idle and charging ones stand: they hold places (parking spots,
+// chargers) that a waiting shuttle may need.
 func (e *engine) explainStall() {
 	n := 0
+	var resting []string
 	for _, id := range e.ids {
 		if a := e.ctl.Activity(id).Kind; a == fleet.ActivityIdle || a == fleet.ActivityCharging {
+			if p, ok := e.ctl.Traffic().Position(id); ok {
+				resting = append(resting, id+" at "+p.At)
+			}
 			continue
 		}
-		if n++; n > maxStallLines {
-			return
+		if n++; n <= maxStallLines {
+			e.r.Errors = append(e.r.Errors, "  "+e.ctl.Explain(id))
 		}
-		e.r.Errors = append(e.r.Errors, "  "+e.ctl.Explain(id))
+	}
+	if len(resting) > 0 {
+		e.r.Errors = append(e.r.Errors, "  idle or charging: "+strings.Join(resting, ", "))
 	}
 }
 
