@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -85,13 +86,15 @@ func (a *customsArea) give(id string) {
 
 // newCustomsAreas finds the customs areas of a lane graph; clearance is
 // how far before an area its entries lie (a vehicle's length and gap),
-// loopLength the longest loop that makes one (in metres of lane: longer
-// cycles, around a whole corridor or through both yards, have room to
-// drain).
+// passing the longest passing place between two two-way stretches that
+// traffic queues as one (routing: the clearance and the grant-ahead
+// distance; no entry lies in one), loopLength the longest loop that makes one (in metres of lane:
+// longer cycles, around a whole corridor or through both yards, have room
+// to drain).
 // Loops that share a node make one area, and so do two areas so close
 // that the entry of one would lie in the other or within a clearance of
 // it: a shuttle waiting for a place must stand in nobody's loop.
-func newCustomsAreas(g *routing.Graph, clearance, loopLength float64) []*customsArea {
+func newCustomsAreas(g *routing.Graph, clearance, passing, loopLength float64) []*customsArea {
 	site := g.Site()
 	var cps []int      // checkpoint indexes with a node
 	var loops [][]bool // per checkpoint, the nodes of its loops
@@ -167,7 +170,7 @@ func newCustomsAreas(g *routing.Graph, clearance, loopLength float64) []*customs
 				if owner[from] >= 0 && find(owner[from]) == find(o) {
 					continue
 				}
-				at, hit := entryBefore(g, in, from, n, g.Edges[e].Length, clearance, owner)
+				at, hit := entryBefore(g, in, from, n, g.Edges[e].Length, clearance, passing, owner)
 				if hit >= 0 {
 					changed = union(hit, o) || changed
 					continue
@@ -217,18 +220,42 @@ func newCustomsAreas(g *routing.Graph, clearance, loopLength float64) []*customs
 // crossing its lane). It stops early at a merge or a station. If the way
 // back runs into a loop (owner >= 0) before that, it returns that loop as
 // hit (the two areas are one), else hit is -1.
-func entryBefore(g *routing.Graph, in [][]int, n, next int, ahead, clearance float64, owner []int) (at, hit int) {
+//
+// Nor does it stop in a passing place: a divided stretch of at most
+// passing metres between two two-way stretches. Traffic queues such a
+// run as one (routing/queue.go, pastTwoWay), so that nobody waits between
+// the two stretches; a shuttle held there for a place would, and the
+// shuttles behind it would stand on the junction that those coming the
+// other way need to leave the passing place: both directions then wait on
+// each other for good (the harness found it on a generated site, shared
+// stretches either side of a 45 m passing place before a customs area).
+// The walk goes on back across the first two-way stretch instead.
+func entryBefore(g *routing.Graph, in [][]int, n, next int, ahead, clearance, passing float64, owner []int) (at, hit int) {
 	twoWay := func(e int) bool { return g.Blocks[g.Edges[e].Resource].TwoWay }
+	since := math.Inf(1) // metres walked back since the last two-way block
+	for _, e := range g.Out(n) {
+		if g.Edges[e].To == next && twoWay(e) {
+			since = 0
+		}
+	}
+	cand, left := -1, 0.0 // a stop just past a two-way stretch, and how much farther back another one would void it
 	for {
 		if owner[n] >= 0 {
+			if cand >= 0 {
+				return cand, -1
+			}
 			return -1, owner[n]
 		}
-		// the edge that leads into n from behind (not back from next, on
-		// a two-way block); -1 at a merge, a station or a lane's start
-		from := -1
+		// the edges that lead into n from behind (not back from next, on
+		// a two-way block); the one to follow unless n is a merge, a
+		// station or a lane's start
+		from, back := -1, -1
 		for _, e := range in[n] {
 			if g.Edges[e].From == next {
 				continue
+			}
+			if twoWay(e) {
+				back = e
 			}
 			if from >= 0 || g.Nodes[n].Capacity > 1 {
 				from = -1
@@ -236,8 +263,29 @@ func entryBefore(g *routing.Graph, in [][]int, n, next int, ahead, clearance flo
 			}
 			from = e
 		}
-		if from < 0 || ahead >= clearance && !twoWay(from) && len(g.Out(n)) == 1 {
-			return n, -1 // where it stops early, or a plain node of a one-way lane clear of the area
+		switch {
+		case cand >= 0 && left < 0:
+			return cand, -1
+		case cand >= 0 && back >= 0:
+			cand, from = -1, back // a passing place: on across the stretch behind it
+		case cand >= 0 && from < 0:
+			return cand, -1
+		case cand >= 0:
+		case from < 0:
+			return n, -1 // where it stops early
+		case ahead >= clearance && !twoWay(from) && len(g.Out(n)) == 1:
+			if since > passing {
+				return n, -1 // a plain node of a one-way lane clear of the area
+			}
+			cand, left = n, passing-since
+		}
+		if twoWay(from) {
+			since = 0
+		} else {
+			since += g.Edges[from].Length
+		}
+		if cand >= 0 {
+			left -= g.Edges[from].Length
 		}
 		next, n, ahead = n, g.Edges[from].From, ahead+g.Edges[from].Length
 	}

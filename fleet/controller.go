@@ -204,7 +204,7 @@ func NewController(cfg Config) (*Controller, error) {
 	tc := tr.Config()
 	tuning := cfg.Tuning.withDefaults()
 	return &Controller{cfg: cfg, tuning: tuning, g: cfg.Graph, site: site, tr: tr, sched: sched,
-		areas: newCustomsAreas(cfg.Graph, tc.VehicleLength+tc.MinGap, tuning.CustomsLoopLength),
+		areas: newCustomsAreas(cfg.Graph, tc.VehicleLength+tc.MinGap, tc.VehicleLength+tc.MinGap+tc.GrantAhead, tuning.CustomsLoopLength),
 		moves: map[string]*Move{}, byKey: map[string]*Move{}, shuttles: map[string]*shuttleRec{},
 		bays: newBayBook(), decided: map[string]map[string]CustomsDecision{},
 		reach: map[string][]routing.Reach{}, stations: byNode, dropped: map[string]int{}, gateTimes: map[[2]string]time.Duration{}, energy: map[[2]string]moveKWh{}, full: map[string]fullMsg{}, inbound: map[string]int{},
