@@ -459,7 +459,10 @@ func (t *Traffic) releaseAt(o *shuttle, u int) int {
 
 // successors visits what waits directly on v: its shuttle's next step, and
 // the visits queued behind each step that v's arrival releases (at the last
-// step, behind each step never released).
+// queued step, behind each step not released by then, v's own included: a
+// shuttle that cannot queue on leaves none of them. Leaving v's own out
+// let shuttles queue in crossed orders on a junction and the lane after it
+// behind one stopped there, and stand for good: TestLastQueuedStepIsWaitedOn).
 //
 // A granted visit waits for nothing any more (its shuttle holds the
 // resource), so it is never a successor: a shuttle that turns in a two-way
@@ -479,7 +482,7 @@ func (t *Traffic) successors(v *visit, report func(*visit)) {
 	if o.step(v.step).node < 0 {
 		return
 	}
-	for u := v.step - 1; u >= o.released; u-- {
+	for u := v.step; u >= o.released; u-- {
 		at := t.releaseAt(o, u)
 		if at >= 0 && at < v.step {
 			break
@@ -564,7 +567,8 @@ func (t *Traffic) withTainted(w waitSet) waitSet {
 // A visit waits for its shuttle's previous step, and for the release of the
 // visit before it in its queue. A visit u is released when its shuttle
 // reaches the first node the clearance past it, so what waits on u's release
-// waits on that node's visit w. The walk over-approximates this: on reaching
+// waits on that node's visit w; where that node is not queued yet, on the
+// last queued visit (u itself, if it is the last). The walk over-approximates this: on reaching
 // a node visit w it takes the queue successors of every step of w's shuttle
 // released by w at the latest. The result is closed under waiting, which is
 // what Insert needs.
@@ -618,7 +622,7 @@ func (t *Traffic) waitingOn(s *shuttle, keepQueued bool) waitSet {
 		if o.doneGen != gen { // steps of o whose release was walked
 			o.doneGen, o.done = gen, o.released
 		}
-		for ; o.done < w.step && (w.step == o.queued || o.step(o.done).end+t.clearance <= here.end); o.done++ {
+		for ; o.done <= w.step && (w.step == o.queued || o.step(o.done).end+t.clearance <= here.end); o.done++ {
 			queueNext(o.step(o.done).v)
 		}
 	}

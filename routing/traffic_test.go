@@ -447,3 +447,45 @@ func TestWaitString(t *testing.T) {
 		assert.Equal(t, tc.want, tc.w.String(), "%s", tc.w.Kind)
 	}
 }
+
+// What queues behind the last step a shuttle has queued waits on that
+// step: the shuttle leaves it only once it can queue on. (The wait-for
+// model left that wait out, so a shuttle that could not queue past a
+// junction was taken for one that would leave it: on the default site,
+// harness case 6 of -soak.seed 7, shuttles queued in crossed orders on a
+// bay lane's exit onto the yard ring and the ring behind it, and three of
+// them stood for good.)
+func TestLastQueuedStepIsWaitedOn(t *testing.T) {
+	g := newGraph(t, defaultSite(t), 0)
+	tr := newTraffic(t, g)
+	require.NoError(t, tr.Place("a", "kz-bay-10"))
+	require.NoError(t, tr.Place("b", "kz-bay-09"))
+	hold := PlanOptions{Holds: []string{"kz-bakhty-out"}}
+	for id, goal := range map[string]string{"a": "cn-bay-01", "b": "cn-bay-02"} {
+		_, err := tr.Plan(id, goal, hold)
+		require.NoError(t, err)
+	}
+	for range 400 {
+		for _, id := range []string{"a", "b"} {
+			_, err := tr.Grant(id)
+			require.NoError(t, err)
+			if p, _ := tr.Position(id); p.Granted > p.AtStep {
+				require.NoError(t, tr.Progress(id, p.AtStep+2))
+			}
+		}
+	}
+	a, b := tr.shuttles["a"], tr.shuttles["b"]
+	require.Equal(t, "kz-bakhty-out", g.Nodes[a.step(a.queued).node].ID, "a is queued up to the stop line it is held at")
+	last := a.step(a.queued).v
+	var behind *visit
+	for i := b.at; i <= b.queued; i++ {
+		if b.step(i).res == a.step(a.queued).res {
+			behind = b.step(i).v
+		}
+	}
+	require.NotNil(t, behind, "b is queued on the stop line behind a")
+	var next []*visit
+	tr.successors(last, func(w *visit) { next = append(next, w) })
+	assert.Contains(t, next, behind, "b's visit at the stop line waits on a's")
+	assert.True(t, tr.waitingOn(a, true).has(behind), "and is among what waits on a")
+}
