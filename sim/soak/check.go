@@ -14,9 +14,11 @@ import (
 // 2026-12-07 at 2 of 200 cases of -soak.seed 20261205 (4 before idle
 // shuttles made room at a centre whose spots they all held,
 // fleet/staging.go makeRoom, and customs-area entries left passing
-// places, fleet/admission.go entryBefore; 11 of the 200 of -soak.seed 7 on 2026-12-06,
-// 17 before the fixes below: the share depends on the draw, and exceeds
-// this one on some seeds), down from 29
+// places, fleet/admission.go entryBefore), and at 9 of the 200 of
+// -soak.seed 7 (11 before the wait-for model counted what queues behind
+// a shuttle's last queued step, routing successors; 17 before the fixes
+// below: the share depends on the draw, and exceeds this one on some
+// seeds), down from 29
 // before customs areas took admission (fleet/admission.go) and passing
 // places were queued with their shared stretches, from 7 before fleets
 // beyond the site's parking were refused and repairs in the drain were
