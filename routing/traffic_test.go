@@ -87,9 +87,11 @@ func TestHeadOnOnTwoWayLane(t *testing.T) {
 	assert.Positive(t, tr.Waits(), "one of them waited for the other on the two-way lane")
 }
 
-// A laden shuttle waits at a customs stop line; the one behind queues
-// behind it; on refusal the first turns back ahead of the second.
-func TestGateHoldAndRefusal(t *testing.T) {
+// twoAtTheStopLine routes shuttle a from kz-bay-10 and b from kz-bay-09
+// to CN bays with a hold at the stop line kz-bakhty-out, and drives both
+// as far as they may go: a waits at the stop line, b behind it.
+func twoAtTheStopLine(t *testing.T) (*Graph, *Traffic) {
+	t.Helper()
 	g := newGraph(t, defaultSite(t), 0)
 	tr := newTraffic(t, g)
 	require.NoError(t, tr.Place("a", "kz-bay-10"))
@@ -99,14 +101,22 @@ func TestGateHoldAndRefusal(t *testing.T) {
 	require.NoError(t, err)
 	_, err = tr.Plan("b", "cn-bay-02", hold)
 	require.NoError(t, err)
-	for i := 0; i < 400; i++ {
+	for range 400 {
 		for _, id := range []string{"a", "b"} {
-			tr.Grant(id)
+			_, err := tr.Grant(id)
+			require.NoError(t, err)
 			if p, _ := tr.Position(id); p.Granted > p.AtStep {
 				require.NoError(t, tr.Progress(id, p.AtStep+2))
 			}
 		}
 	}
+	return g, tr
+}
+
+// A laden shuttle waits at a customs stop line; the one behind queues
+// behind it; on refusal the first turns back ahead of the second.
+func TestGateHoldAndRefusal(t *testing.T) {
+	_, tr := twoAtTheStopLine(t)
 	pa, _ := tr.Position("a")
 	pb, _ := tr.Position("b")
 	assert.Equal(t, "kz-bakhty-out", pa.At, "a waits at the stop line")
@@ -456,24 +466,7 @@ func TestWaitString(t *testing.T) {
 // bay lane's exit onto the yard ring and the ring behind it, and three of
 // them stood for good.)
 func TestLastQueuedStepIsWaitedOn(t *testing.T) {
-	g := newGraph(t, defaultSite(t), 0)
-	tr := newTraffic(t, g)
-	require.NoError(t, tr.Place("a", "kz-bay-10"))
-	require.NoError(t, tr.Place("b", "kz-bay-09"))
-	hold := PlanOptions{Holds: []string{"kz-bakhty-out"}}
-	for id, goal := range map[string]string{"a": "cn-bay-01", "b": "cn-bay-02"} {
-		_, err := tr.Plan(id, goal, hold)
-		require.NoError(t, err)
-	}
-	for range 400 {
-		for _, id := range []string{"a", "b"} {
-			_, err := tr.Grant(id)
-			require.NoError(t, err)
-			if p, _ := tr.Position(id); p.Granted > p.AtStep {
-				require.NoError(t, tr.Progress(id, p.AtStep+2))
-			}
-		}
-	}
+	g, tr := twoAtTheStopLine(t)
 	a, b := tr.shuttles["a"], tr.shuttles["b"]
 	require.Equal(t, "kz-bakhty-out", g.Nodes[a.step(a.queued).node].ID, "a is queued up to the stop line it is held at")
 	last := a.step(a.queued).v
