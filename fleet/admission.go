@@ -88,9 +88,9 @@ func (a *customsArea) give(id string) {
 // how far before an area its entries lie (a vehicle's length and gap),
 // passing the longest passing place between two two-way stretches that
 // traffic queues as one (routing: the clearance and the grant-ahead
-// distance; no entry lies in one), loopLength the longest loop that makes one (in metres of lane:
-// longer cycles, around a whole corridor or through both yards, have room
-// to drain).
+// distance; no entry lies in one), loopLength the longest loop that makes
+// one (in metres of lane: longer cycles, around a whole corridor or
+// through both yards, have room to drain).
 // Loops that share a node make one area, and so do two areas so close
 // that the entry of one would lie in the other or within a clearance of
 // it: a shuttle waiting for a place must stand in nobody's loop.

@@ -461,8 +461,9 @@ func (t *Traffic) releaseAt(o *shuttle, u int) int {
 // the visits queued behind each step that v's arrival releases (at the last
 // queued step, behind each step not released by then, v's own included: a
 // shuttle that cannot queue on leaves none of them. Leaving v's own out
-// let shuttles queue in crossed orders on a junction and the lane after it
-// behind one stopped there, and stand for good: TestLastQueuedStepIsWaitedOn).
+// let shuttles queue in crossed orders on a junction and the lane after
+// it behind one stopped there, and stand for good:
+// TestLastQueuedStepIsWaitedOn).
 //
 // A granted visit waits for nothing any more (its shuttle holds the
 // resource), so it is never a successor: a shuttle that turns in a two-way
@@ -568,9 +569,9 @@ func (t *Traffic) withTainted(w waitSet) waitSet {
 // visit before it in its queue. A visit u is released when its shuttle
 // reaches the first node the clearance past it, so what waits on u's release
 // waits on that node's visit w; where that node is not queued yet, on the
-// last queued visit (u itself, if it is the last). The walk over-approximates this: on reaching
-// a node visit w it takes the queue successors of every step of w's shuttle
-// released by w at the latest. The result is closed under waiting, which is
+// last queued visit (u itself, if it is the last). The walk
+// over-approximates this: on reaching a node visit w it takes the queue
+// successors of every step of w's shuttle released by w at the latest. The result is closed under waiting, which is
 // what Insert needs.
 func (t *Traffic) waitingOn(s *shuttle, keepQueued bool) waitSet {
 	t.gen++
