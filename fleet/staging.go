@@ -42,10 +42,16 @@ func (c *Controller) stage(r *shuttleRec, bay string, then task) bool {
 // line's inspection bay, a lane), and the bay's next booking may be
 // queued behind it, so that the two wait on each other for good (the
 // harness found it on the default site: 68 shuttles, 84 % of the work
-// eastbound). It sends none while another one it sent is still leaving.
+// eastbound). It sends none while a spot of the centre is free (if out of
+// reach now) or another one it sent is still leaving.
 func (c *Controller) makeRoom(centre string) {
 	if centre == "" {
 		return
+	}
+	for _, p := range c.site.Parking {
+		if p.Centre == centre && c.tr.Free(p.ID) {
+			return
+		}
 	}
 	var idle []*shuttleRec
 	for _, o := range c.recs {
@@ -59,18 +65,8 @@ func (c *Controller) makeRoom(centre string) {
 		}
 	}
 	for _, o := range idle {
-		from := c.reachFrom(o.node)
-		spots := c.parkingSpots("", func(spot string) routing.Reach {
-			if c.centreOf(spot) == centre {
-				return routing.Reach{}
-			}
-			return c.reachTo(from, spot)
-		})
-		for _, spot := range spots {
-			if c.route(o, spot, taskPark) {
-				c.fire(o, EvPark)
-				return
-			}
+		if c.park(o, "") { // the centre has no spot free: another's
+			return
 		}
 	}
 }
