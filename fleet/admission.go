@@ -428,17 +428,52 @@ func (c *Controller) waitsAtEntry(r *shuttleRec) *customsArea {
 // the bay (on the default site, 20 seeds: 0.84 of the bound against 0.82).
 // It leaves once a place is free, or its container is released there; the
 // place is taken at the entry as before, so a place is never held for the
-// drive.
+// drive. While it waits it reserves nothing beyond the bay (holdAtBay).
 func (c *Controller) waitsAtBay(r *shuttleRec) *customsArea {
 	if r.task != taskDeliver || r.move == nil || r.node != r.move.Origin {
 		return nil
 	}
 	p, ok := c.tr.Position(r.id)
-	if !ok || p.Granted != p.AtStep || p.Hold == "" {
+	if !ok || p.Granted != p.AtStep {
 		return nil
 	}
-	if a := c.areaEntered(p.Hold); a != nil && c.needsPlace(r, a) && !a.holds(r.id) && len(a.holders) >= a.places {
+	if a := c.areaAhead(r, p); a != nil && c.needsPlace(r, a) && !a.holds(r.id) && len(a.holders) >= a.places {
 		return a
 	}
 	return nil
+}
+
+// areaAhead returns the area whose entry a shuttle's route reaches
+// first, nil if none.
+func (c *Controller) areaAhead(r *shuttleRec, p routing.Position) *customsArea {
+	for i := p.AtStep; i <= p.GoalStep; i += 2 {
+		if n, ok := c.tr.Step(r.id, i); ok {
+			if a := c.areaEntered(n); a != nil {
+				return a
+			}
+		}
+	}
+	return nil
+}
+
+// holdAtBay keeps a laden shuttle at the bay it was loaded at while it
+// waits there for a place in the area ahead (waitsAtBay), reserving
+// nothing of the lanes beyond (routing: Withhold): a shuttle queued
+// behind it at the bay's exit (to a neighbouring bay on the same stub, or
+// round a yard ring it would block) would wait on it, and that wait is
+// invisible to traffic's wait-for graph: the shuttles that hold the places
+// it waits for were stuck in the yard behind that queue (harness case
+// sim/soak/testdata/deadlock-waiting-at-a-bay-for-a-place.json). It tells
+// whether the shuttle waits; one that may go has such a hold cleared.
+func (c *Controller) holdAtBay(r *shuttleRec) bool {
+	if c.waitsAtBay(r) != nil {
+		_ = c.tr.Withhold(r.id)
+		return true
+	}
+	if r.task == taskDeliver && r.move != nil && r.node == r.move.Origin {
+		if p, ok := c.tr.Position(r.id); ok && p.Hold == p.At && p.At == r.move.Origin {
+			_ = c.tr.ClearHold(r.id, p.At) // no other hold stands at a centre's bay
+		}
+	}
+	return false
 }

@@ -211,6 +211,11 @@ func TestLoadedShuttleWaitsAtItsBayWhileTheAreaIsFull(t *testing.T) {
 	assert.Contains(t, h.c.Explain(s), "waiting for a place in the customs area of kz-bakhty-out, kz-bakhty-in")
 	p, _ := h.c.tr.Position(s)
 	assert.Equal(t, p.AtStep, p.Granted, "no authority beyond the bay")
+	// and nothing reserved beyond it: a shuttle routed out past its bay's
+	// exit later does not queue behind it (that wait was invisible to
+	// traffic and closed a chain through the yard: harness case
+	// deadlock-waiting-at-a-bay-for-a-place)
+	assert.Equal(t, routing.Wait{Kind: routing.WaitHold, Resource: "kz-bay-03"}, h.c.tr.WaitsFor(s), "it waits at a hold at its bay")
 
 	// a release frees a place: it leaves the bay
 	var in string

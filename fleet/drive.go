@@ -19,7 +19,7 @@ func (c *Controller) grant(now time.Time, r *shuttleRec) {
 	}
 	c.admit(r)
 	c.admitTurn(r)
-	if c.waitsAtBay(r) != nil {
+	if c.holdAtBay(r) {
 		return // for a place in the customs area ahead (admission.go)
 	}
 	g, err := c.tr.Grant(r.id)
@@ -56,7 +56,7 @@ func (c *Controller) grant(now time.Time, r *shuttleRec) {
 // route gives a shuttle a new route to goal for a task, with holds at every
 // stop line; false if traffic cannot route it now.
 func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
-	p, err := c.tr.Plan(r.id, goal, routing.PlanOptions{Holds: c.holds(r, t)})
+	p, err := c.tr.Plan(r.id, goal, c.waits(r, t))
 	if err != nil {
 		c.stats.PlanFailures++
 		r.planErr = err
@@ -68,23 +68,26 @@ func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
 	return true
 }
 
-// holds are the stop lines a new route of a shuttle for task t holds at:
+// waits are where a new route of a shuttle for task t stops: a gate at
 // every checkpoint but one it stands at the end of its authority at (a
-// route that starts at a stop line leaves it); the entries of the customs
-// areas it needs a place in (admission.go); and, for a way home from a
-// lay-by, where it stands, until it may turn back (turns.go).
-func (c *Controller) holds(r *shuttleRec, t task) []string {
+// route that starts at a stop line leaves it), queued past, since it goes
+// on from there after customs (routing.PlanOptions.Gates); and holds,
+// queued no further until cleared, at the entries of the customs areas it
+// needs a place in (admission.go) and, for a way home from a lay-by,
+// where it stands, until it may turn back (turns.go).
+func (c *Controller) waits(r *shuttleRec, t task) routing.PlanOptions {
 	holds := c.entryHolds(r)
 	pos, _ := c.tr.Position(r.id)
 	if (t == taskReturn || t == taskStage) && refused(r) && pos.Granted == pos.AtStep && c.turnArea(pos.At) != nil {
 		holds = append(holds, pos.At)
 	}
+	var gates []string
 	for _, cp := range c.site.Checkpoints {
 		if cp.ID != pos.Authority {
-			holds = append(holds, cp.ID)
+			gates = append(gates, cp.ID)
 		}
 	}
-	return holds
+	return routing.PlanOptions{Holds: holds, Gates: gates}
 }
 
 // setStops notes the stop lines on a shuttle's new route, and that drive

@@ -63,6 +63,7 @@ func (c *Controller) routeHome(now time.Time, r *shuttleRec) {
 		return
 	}
 	c.task(r, r.await(taskReturn))
+	c.waitAtLine(r)
 }
 
 // layByLater takes a refused shuttle that turned back from the lane at

@@ -124,11 +124,37 @@ func (t *Traffic) ClearHold(id, node string) error {
 	for i := s.released; i <= s.last(); i++ {
 		st := s.step(i)
 		if st.hold && st.node >= 0 && t.g.Nodes[st.node].ID == node {
-			st.hold = false
+			st.hold, st.gate = false, false
 			return nil
 		}
 	}
 	return fmt.Errorf("routing: shuttle %q has no hold at %q", id, node)
+}
+
+// Withhold makes a shuttle wait where its authority ends, reserving
+// nothing beyond: a hold there, until ClearHold, and what is queued of its
+// route past it dropped from the queues, so that the shuttles queued
+// behind it there no longer wait on it. A caller uses it when the shuttle
+// will wait for a time nobody bounds instead of going on: at a gate (a
+// stop line) for the lay-by, or at a bay for a place in the area ahead.
+func (t *Traffic) Withhold(id string) error {
+	s, ok := t.shuttles[id]
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	}
+	st := s.step(s.granted)
+	if st.hold && !st.gate && s.queued == s.granted {
+		return nil // held there already
+	}
+	st.hold, st.gate = true, false
+	for j := s.granted + 1; j <= s.queued; j++ {
+		after := s.step(j)
+		t.unqueue(after)
+		after.v = nil
+		t.res[after.res].later++
+	}
+	s.queued = min(s.queued, s.granted)
+	return nil
 }
 
 // Cancel drops a shuttle's route beyond what it has been granted: it will
