@@ -262,9 +262,6 @@ func (c *Controller) holdAt(now time.Time, m *Move, cp, why string) {
 		return
 	}
 	g.Held = why
-	if r, ok := c.shuttles[m.Shuttle]; ok && r.move == m && r.gate != nil && r.gate.checkpoint.ID == cp {
-		c.waitAtLine(r) // until someone files what it lacks
-	}
 	m.History = append(m.History, MoveTransition{At: now, From: m.State, To: m.State, Cause: "held at " + cp + ": " + why,
 		Event: NoteHeld, Actor: "fleetd", Checkpoint: cp})
 	c.touch(m)

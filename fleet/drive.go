@@ -56,7 +56,7 @@ func (c *Controller) grant(now time.Time, r *shuttleRec) {
 // route gives a shuttle a new route to goal for a task, with holds at every
 // stop line; false if traffic cannot route it now.
 func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
-	p, err := c.tr.Plan(r.id, goal, c.waits(r, t))
+	p, err := c.tr.Plan(r.id, goal, routing.PlanOptions{Holds: c.holds(r, t)})
 	if err != nil {
 		c.stats.PlanFailures++
 		r.planErr = err
@@ -68,26 +68,23 @@ func (c *Controller) route(r *shuttleRec, goal string, t task) bool {
 	return true
 }
 
-// waits are where a new route of a shuttle for task t stops: a gate at
+// holds are the stop lines a new route of a shuttle for task t holds at:
 // every checkpoint but one it stands at the end of its authority at (a
-// route that starts at a stop line leaves it), queued past, since it goes
-// on from there after customs (routing.PlanOptions.Gates); and holds,
-// queued no further until cleared, at the entries of the customs areas it
-// needs a place in (admission.go) and, for a way home from a lay-by,
-// where it stands, until it may turn back (turns.go).
-func (c *Controller) waits(r *shuttleRec, t task) routing.PlanOptions {
+// route that starts at a stop line leaves it); the entries of the customs
+// areas it needs a place in (admission.go); and, for a way home from a
+// lay-by, where it stands, until it may turn back (turns.go).
+func (c *Controller) holds(r *shuttleRec, t task) []string {
 	holds := c.entryHolds(r)
 	pos, _ := c.tr.Position(r.id)
 	if (t == taskReturn || t == taskStage) && refused(r) && pos.Granted == pos.AtStep && c.turnArea(pos.At) != nil {
 		holds = append(holds, pos.At)
 	}
-	var gates []string
 	for _, cp := range c.site.Checkpoints {
 		if cp.ID != pos.Authority {
-			gates = append(gates, cp.ID)
+			holds = append(holds, cp.ID)
 		}
 	}
-	return routing.PlanOptions{Holds: holds, Gates: gates}
+	return holds
 }
 
 // setStops notes the stop lines on a shuttle's new route, and that drive

@@ -213,18 +213,6 @@ func (c *Controller) routeInspection(r *shuttleRec) {
 		return
 	}
 	c.task(r, r.await(taskInspect))
-	c.waitAtLine(r)
-}
-
-// waitAtLine: a shuttle held at its stop line will not go on along its
-// route for a time nobody bounds (it waits for the inspection bay, a way
-// home or a declaration), so what it has queued of the lanes beyond the
-// line is given up (routing: Withhold): a shuttle leaving the inspection
-// bay onto them, which it may be waiting for, does not wait on it.
-func (c *Controller) waitAtLine(r *shuttleRec) {
-	if c.atStopLineHeld(r) {
-		_ = c.tr.Withhold(r.id)
-	}
 }
 
 // GateWait is a container waiting for a customs decision.

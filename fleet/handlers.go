@@ -260,7 +260,7 @@ func (c *Controller) stow(r *shuttleRec) {
 // with a hold at every customs stop line on the way as route makes them:
 // an empty shuttle too passes a checkpoint only in its release time.
 func (c *Controller) planKeepingStops(r *shuttleRec, goal string) bool {
-	p, err := c.tr.Plan(r.id, goal, c.waits(r, r.task))
+	p, err := c.tr.Plan(r.id, goal, routing.PlanOptions{Holds: c.holds(r, r.task)})
 	if err != nil {
 		return false
 	}

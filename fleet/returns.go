@@ -63,7 +63,6 @@ func (c *Controller) routeHome(now time.Time, r *shuttleRec) {
 		return
 	}
 	c.task(r, r.await(taskReturn))
-	c.waitAtLine(r)
 }
 
 // layByLater takes a refused shuttle that turned back from the lane at

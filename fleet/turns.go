@@ -19,11 +19,27 @@ import "slices"
 // goes on (released or empty shuttles; an undecided container has a place
 // and is decided in time), since no other turner's tail is in its way.
 //
+// One turner alone can still stop for good where the area's loop runs
+// through the end of a shared single lane: it stands with its tail on
+// the lane it left, past that lane's stop line, waiting to join the other
+// lane, whose shuttles wait at the shared lane's end for one of the first
+// lane's, which waits behind the shuttle at the stop line, which waits
+// for the turner's tail (the harness's CI draw found it four times once
+// shuttles at stop lines queued their way on: sim/soak/testdata/
+// deadlock-turn-back-across-a-held-stop-line.json). So a turner whose
+// way out of the area runs onto a two-way lane also waits until that way
+// is clear (routing: WayAhead: nobody holds or is queued on it up to the
+// clearance past the area), unless a shuttle waits for a place in the
+// area, which only its leaving can free: then it goes. (Where the way out
+// is one-way lanes only, the argument above holds and the turner goes
+// without that wait: on the default site the wait cost the refusal-heavy
+// day 0.018 of its bound ratio.)
+//
 // So a refused shuttle in a lay-by of an area starts its way home only
-// while no other shuttle turns back in that area: its route holds where
-// it stands (routing queues nothing past a hold, so it holds up nobody)
-// until admitTurn lets it go, and it turns until it has left the area.
-// Two exceptions keep the lay-by from becoming a wait of its own: a
+// while no other shuttle turns back in that area, and when its way out is
+// clear: its route holds where it stands (routing queues nothing past a
+// hold, so it holds up nobody) until admitTurn lets it go, and it turns
+// until it has left the area. Two exceptions keep the lay-by from becoming a wait of its own: a
 // refused shuttle that turns back from the lane (its lay-by was taken)
 // turns at once, since waiting there it would hold the lane; and one in a
 // lay-by goes without its turn when a shuttle at the lay-by's stop line
@@ -71,15 +87,34 @@ func (c *Controller) admitTurn(r *shuttleRec) {
 }
 
 // mayTurn tells whether a refused shuttle in the lay-by bay of an area
-// may start its way home now.
+// may start its way home now: no other turns there and its way out is
+// clear, one-way or wanted (a shuttle waits for a place there), or a
+// shuttle waits at the lay-by's stop line for the lay-by.
 func (c *Controller) mayTurn(r *shuttleRec, a *customsArea, bay string) bool {
-	if len(a.turning) == 0 || slices.Contains(a.turning, r.id) {
+	if slices.Contains(a.turning, r.id) {
 		return true
+	}
+	if len(a.turning) == 0 {
+		clear, twoWay := c.tr.WayAhead(r.id, func(n string) bool { return !a.nodes[n] })
+		if clear || !twoWay || c.placeWanted(a) {
+			return true
+		}
 	}
 	line := a.bays[bay]
 	for _, o := range c.recs {
 		if o != r && o.node == line && (o.task == taskInspect || o.task == taskReturn) {
 			return true // it waits at the line for the lay-by
+		}
+	}
+	return false
+}
+
+// placeWanted tells whether a shuttle waits for a place in an area (at
+// its entry, or at its bay).
+func (c *Controller) placeWanted(a *customsArea) bool {
+	for _, o := range c.recs {
+		if c.waitsAtEntry(o) == a || c.waitsAtBay(o) == a {
+			return true
 		}
 	}
 	return false

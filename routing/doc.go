@@ -97,21 +97,16 @@
 // two shared stretches) is queued with it, so that shuttles from both
 // ends do not fill the passing place waiting for the stretch ahead.
 // Nothing is queued past a hold, not even a two-way stretch right after
-// it: a shuttle waiting at the entry of a customs area, or in a lay-by
-// for its turn to turn back (package fleet), reserves nothing beyond.
-// A gate (PlanOptions.Gates: a customs stop line) is a hold that the
-// route is queued past once the shuttle stands at it, since it waits
-// there only for customs and then goes on: a shuttle that comes later to
-// the lane beyond (out of the checkpoint's lay-by, onto a turn-back)
-// queues behind it there, and the wait-for graph sees the wait. Left
-// unqueued, the way on was taken by a refused container turning back out
-// of the lay-by, whose turn-back led into a lane queued back to a shared
-// stretch's end where a shuttle stood behind the one at the line: a
-// closed chain no insertion had checked. Before the shuttle reaches the
-// gate, nothing past it is queued, so that it does not keep the lay-by's
-// exit from shuttles it may never catch up with. A shuttle that will not
-// go on from its gate (it waits there for the lay-by) gives its way on up
-// again with Withhold.
+// it, and not when the route starts at the hold: a shuttle waiting at a
+// stop line, at the entry of a customs area, or in a lay-by for its turn
+// to turn back (package fleet), reserves nothing beyond. (A hold where a
+// new route started used to be set after the route was queued, so a
+// refused shuttle held in a lay-by had its way out reserved up to the
+// queue-ahead distance, and the lanes' traffic queued behind a shuttle
+// that was not going.) Withhold puts a shuttle that will wait where its
+// authority ends back in that state, dropping what it had queued beyond.
+// WayAhead tells whether a shuttle's way to some point is held or queued
+// by nobody else, and whether it crosses a two-way lane.
 //
 // The wait-for graph stays acyclic, but the argument above only covers
 // what is queued: a shuttle may find that it cannot queue its next

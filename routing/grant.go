@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -124,7 +125,7 @@ func (t *Traffic) ClearHold(id, node string) error {
 	for i := s.released; i <= s.last(); i++ {
 		st := s.step(i)
 		if st.hold && st.node >= 0 && t.g.Nodes[st.node].ID == node {
-			st.hold, st.gate = false, false
+			st.hold = false
 			return nil
 		}
 	}
@@ -135,25 +136,21 @@ func (t *Traffic) ClearHold(id, node string) error {
 // nothing beyond: a hold there, until ClearHold, and what is queued of its
 // route past it dropped from the queues, so that the shuttles queued
 // behind it there no longer wait on it. A caller uses it when the shuttle
-// will wait for a time nobody bounds instead of going on: at a gate (a
-// stop line) for the lay-by, or at a bay for a place in the area ahead.
+// will wait there for a time nobody bounds instead of going on (at a bay,
+// for a place in the customs area ahead).
 func (t *Traffic) Withhold(id string) error {
 	s, ok := t.shuttles[id]
 	if !ok {
 		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
 	}
-	st := s.step(s.granted)
-	if st.hold && !st.gate && s.queued == s.granted {
-		return nil // held there already
-	}
-	st.hold, st.gate = true, false
+	s.step(s.granted).hold = true
 	for j := s.granted + 1; j <= s.queued; j++ {
 		after := s.step(j)
 		t.unqueue(after)
 		after.v = nil
 		t.res[after.res].later++
 	}
-	s.queued = min(s.queued, s.granted)
+	s.queued = s.granted
 	return nil
 }
 
@@ -292,6 +289,41 @@ func (t *Traffic) Holders(nodeOrEdge string) []string {
 		}
 	}
 	return out
+}
+
+// WayAhead looks at a shuttle's route from the end of its authority to
+// the first node where done is true and the clearance past it (or to its
+// goal, if it comes first). clear: no other shuttle holds, or is queued
+// ahead of it on, any node or block of it, so that the shuttle would be
+// granted all that way without waiting for anyone. twoWay: a block of
+// it is on a two-way lane, which shuttles of both directions share.
+func (t *Traffic) WayAhead(id string, done func(node string) bool) (clear, twoWay bool) {
+	s, ok := t.shuttles[id]
+	if !ok {
+		return false, false
+	}
+	clear = true
+	stop := math.Inf(1)
+	for i := s.granted + 1; i <= s.last(); i++ {
+		st := s.step(i)
+		for _, v := range t.res[st.res].queue {
+			if v.s == s {
+				break // what queued behind it waits for it
+			}
+			clear = false
+		}
+		if st.edge >= 0 {
+			twoWay = twoWay || t.g.Blocks[t.g.Edges[st.edge].Resource].TwoWay
+			continue
+		}
+		if math.IsInf(stop, 1) && done(t.g.Nodes[st.node].ID) {
+			stop = st.end + t.clearance
+		}
+		if st.end >= stop {
+			break
+		}
+	}
+	return clear, twoWay
 }
 
 // Free reports whether a node is free to be a new goal: no shuttle holds it,

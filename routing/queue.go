@@ -36,11 +36,9 @@ func (s *shuttle) laterOn(ri int) int {
 //
 // A route over one-way lanes only is queued as far as the queue-ahead
 // distance from where the shuttle stands (at least one edge and node
-// more), and never past a hold (the entry of an area it waits to be let
-// into): what lies beyond is queued once the hold is cleared, so that
-// the shuttle makes nobody wait for it while it waits. A gate (a stop
-// line, where it waits a bounded time for customs) is queued past like
-// any node: the shuttle goes on from there.
+// more), and never past a hold (a stop line where it waits for customs):
+// what lies beyond is queued once the hold is cleared, so a shuttle that is
+// diverted there has not made others wait for it on a way it will not take.
 //
 // A two-way stretch that the queued part reaches is queued whole in one
 // go, holds within it and all, and on past its end until the shuttle's
@@ -58,7 +56,7 @@ func (t *Traffic) horizon(s *shuttle) int {
 		return s.last() // whole routes, holds and all
 	}
 	limit := s.step(s.at).end + t.cfg.QueueAhead
-	for to+2 <= s.last() && !s.stopsQueue(to) && (to == s.queued || s.step(to+2).end <= limit) {
+	for to+2 <= s.last() && !s.step(to).hold && (to == s.queued || s.step(to+2).end <= limit) {
 		to += 2
 	}
 	return t.pastTwoWay(s, to)
@@ -71,14 +69,14 @@ func (t *Traffic) pastTwoWay(s *shuttle, to int) int {
 		e := s.step(i).edge
 		return e >= 0 && t.g.Blocks[t.g.Edges[e].Resource].TwoWay
 	}
-	if to+2 > s.last() || !twoWay(to+1) || s.stopsQueue(to) {
+	if to+2 > s.last() || !twoWay(to+1) || s.step(to).hold {
 		return to // nothing is queued past a hold, not even a two-way stretch
 	}
 	for to+2 <= s.last() && twoWay(to+1) {
 		to += 2
 	}
 	clear := s.step(to).end + t.clearance
-	for to+2 <= s.last() && !s.stopsQueue(to) && !twoWay(to+1) && s.step(to).end < clear {
+	for to+2 <= s.last() && !s.step(to).hold && !twoWay(to+1) && s.step(to).end < clear {
 		to += 2
 	}
 	// a passing place: another two-way stretch within GrantAhead of this
@@ -86,10 +84,10 @@ func (t *Traffic) pastTwoWay(s *shuttle, to int) int {
 	// stretch in one queue order with those coming the other way, not in
 	// the passing place, which they would fill from both ends
 	end := to
-	for end+2 <= s.last() && !s.stopsQueue(end) && !twoWay(end+1) && s.step(end+2).end-s.step(to).end <= t.cfg.GrantAhead {
+	for end+2 <= s.last() && !s.step(end).hold && !twoWay(end+1) && s.step(end+2).end-s.step(to).end <= t.cfg.GrantAhead {
 		end += 2
 	}
-	if end > to && end+1 <= s.last() && twoWay(end+1) && !s.stopsQueue(end) {
+	if end > to && end+1 <= s.last() && twoWay(end+1) && !s.step(end).hold {
 		to = end
 	}
 	return t.pastTwoWay(s, to) // another stretch right after
@@ -141,7 +139,7 @@ func (t *Traffic) goFirst(s *shuttle, from, to int, added []*visit) bool {
 // nothing and the shuttle waits at the end of what it is queued for; it
 // tries again on its next grant.
 func (t *Traffic) extend(s *shuttle) {
-	if s.queued >= s.last() || s.stopsQueue(s.queued) || s.step(s.queued).end >= s.step(s.at).end+t.cfg.QueueAhead-t.clearance || math.IsInf(t.cfg.QueueAhead, 1) {
+	if s.queued >= s.last() || s.step(s.queued).hold || s.step(s.queued).end >= s.step(s.at).end+t.cfg.QueueAhead-t.clearance || math.IsInf(t.cfg.QueueAhead, 1) {
 		return
 	}
 	to := t.horizon(s)

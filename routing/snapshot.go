@@ -56,7 +56,6 @@ type TrafficStep struct {
 	Res   int           `json:"res"`
 	End   float64       `json:"end"`
 	Hold  bool          `json:"hold,omitempty"`
-	Gate  bool          `json:"gate,omitempty"` // the hold is a gate (PlanOptions.Gates)
 	Visit *TrafficVisit `json:"visit,omitempty"`
 }
 
@@ -99,7 +98,7 @@ func (t *Traffic) Snapshot() TrafficSnapshot {
 			FirstGen: sh.firstGen, Done: sh.done, DoneGen: sh.doneGen, Blocked: sh.blocked,
 			Steps: make([]TrafficStep, len(sh.steps))}
 		for i, st := range sh.steps {
-			ts.Steps[i] = TrafficStep{Node: st.node, Edge: st.edge, Res: st.res, End: st.end, Hold: st.hold, Gate: st.gate}
+			ts.Steps[i] = TrafficStep{Node: st.node, Edge: st.edge, Res: st.res, End: st.end, Hold: st.hold}
 			if v := st.v; v != nil {
 				ts.Steps[i].Visit = &TrafficVisit{Granted: v.granted, Mark: v.mark, Wait: v.wait}
 			}
@@ -150,7 +149,7 @@ func (t *Traffic) Restore(s TrafficSnapshot) error {
 			if st.Res < 0 || st.Res >= len(t.res) || st.Node >= len(t.g.Nodes) || st.Edge >= len(t.g.Edges) {
 				return fmt.Errorf("routing: restore: shuttle %q: step %d out of the graph", ts.ID, ts.Base+i)
 			}
-			sh.steps[i] = step{node: st.Node, edge: st.Edge, res: st.Res, end: st.End, hold: st.Hold, gate: st.Gate && st.Hold}
+			sh.steps[i] = step{node: st.Node, edge: st.Edge, res: st.Res, end: st.End, hold: st.Hold}
 			if st.Visit != nil {
 				v := &visit{s: sh, step: ts.Base + i, granted: st.Visit.Granted, mark: st.Visit.Mark, wait: st.Visit.Wait, qi: -1}
 				sh.steps[i].v = v

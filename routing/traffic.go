@@ -148,7 +148,6 @@ type step struct {
 	res        int     // resource index
 	end        float64 // route metres at the end of the step
 	hold       bool    // a node where the grant stops until ClearHold
-	gate       bool    // a hold the route is queued past (PlanOptions.Gates)
 	v          *visit
 }
 
@@ -176,15 +175,7 @@ type shuttle struct {
 }
 
 func (s *shuttle) step(i int) *step { return &s.steps[i-s.base] }
-
-// stopsQueue tells whether nothing of s's route past global step i is
-// queued until its hold is cleared: a hold, or a gate s has not reached
-// yet.
-func (s *shuttle) stopsQueue(i int) bool {
-	st := s.step(i)
-	return st.hold && (!st.gate || i != s.at)
-}
-func (s *shuttle) last() int      { return s.base + len(s.steps) - 1 }
+func (s *shuttle) last() int        { return s.base + len(s.steps) - 1 }
 
 // NewTraffic returns a traffic controller for a graph.
 func NewTraffic(g *Graph, cfg TrafficConfig) (*Traffic, error) {
@@ -263,22 +254,11 @@ type Plan struct {
 // PlanOptions adjust one plan.
 type PlanOptions struct {
 	Limits
-	// Holds lists nodes (such as the entry of an admission-controlled
-	// area) where the grant stops until ClearHold: the shuttle waits
-	// there, and nothing of its route beyond is queued until then.
+	// Holds lists nodes (a customs stop line, the entry of an
+	// admission-controlled area) where the grant stops until ClearHold:
+	// the shuttle waits there, and nothing of its route past one is
+	// queued until then, not even when the route starts there.
 	Holds []string
-	// Gates lists nodes (customs stop lines) where the grant stops until
-	// ClearHold as at a hold, but the route beyond is queued as though
-	// the shuttle drove on: it waits there a bounded time and then goes
-	// on, unless it is diverted (re-planned from there). Shuttles that
-	// come later to what lies beyond then queue behind it, instead of
-	// slipping in ahead of it into a place it can never pass (a refused
-	// container turning back across its lane from the lay-by, with the
-	// lane it turns into queued back to where this shuttle's lane begins:
-	// sim/soak/testdata/deadlock-turn-back-across-a-held-stop-line.json).
-	// A caller whose shuttle will not go on for a time nobody bounds
-	// (it waits there for a bay) calls Withhold.
-	Gates []string
 }
 
 // Plan routes a shuttle from the end of its authority to goal, replacing
@@ -306,27 +286,25 @@ func (t *Traffic) Plan(id, goal string, opt PlanOptions) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	holds := map[int]bool{} // node -> a gate (queued past)
-	for _, list := range []struct {
-		nodes []string
-		gate  bool
-	}{{opt.Gates, true}, {opt.Holds, false}} {
-		for _, h := range list.nodes {
-			n, ok := t.g.Node(h)
-			if !ok {
-				return nil, fmt.Errorf("routing: hold at unknown node %q", h)
-			}
-			holds[n] = list.gate // a node that is both is a hold
+	holds := map[int]bool{}
+	for _, h := range opt.Holds {
+		n, ok := t.g.Node(h)
+		if !ok {
+			return nil, fmt.Errorf("routing: hold at unknown node %q", h)
 		}
+		holds[n] = true
 	}
 	steps := t.newSteps(s, route, holds)
-	if err := t.insert(s, steps); err != nil {
-		return nil, err
-	}
-	// a hold still pending where the new route starts stays; a new one is added
+	// a hold still pending where the new route starts stays; a new one is
+	// added before the route is queued, so that nothing past it is (a
+	// refused shuttle held in a lay-by had its way out queued, and the
+	// lanes' traffic waited on a shuttle that was not going)
 	st := s.step(s.granted)
-	if gate, ok := holds[start.node]; ok && !st.hold {
-		st.hold, st.gate = true, gate
+	was := st.hold
+	st.hold = st.hold || holds[start.node]
+	if err := t.insert(s, steps); err != nil {
+		st.hold = was
+		return nil, err
 	}
 	return &Plan{Route: route, FirstStep: s.granted}, nil
 }
@@ -364,8 +342,7 @@ func (t *Traffic) newSteps(s *shuttle, r *Route, holds map[int]bool) []step {
 		pos += t.g.Edges[e].Length
 		out = append(out, step{node: -1, edge: e, res: t.edgeRes(e), end: pos})
 		to := t.g.Edges[e].To
-		gate, hold := holds[to]
-		out = append(out, step{node: to, edge: -1, res: t.nodeRes(to), end: pos, hold: hold, gate: hold && gate})
+		out = append(out, step{node: to, edge: -1, res: t.nodeRes(to), end: pos, hold: holds[to]})
 	}
 	return out
 }

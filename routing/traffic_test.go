@@ -483,76 +483,71 @@ func TestLastQueuedStepIsWaitedOn(t *testing.T) {
 	assert.True(t, tr.waitingOn(a, true).has(behind), "and is among what waits on a")
 }
 
-// A shuttle that stands at a gate (a stop line it waits at for customs,
-// then passes) has its way on queued: a shuttle that joins that lane
-// ahead of it later, out of the checkpoint's lay-by, queues behind it
-// instead of slipping in between into a place it could block for good
-// (harness case sim/soak/testdata/deadlock-turn-back-across-a-held-
-// stop-line.json). Withhold gives that way up again, for a shuttle that
-// waits at the line for the lay-by, and a plain hold never queues past.
-func TestGateIsQueuedPastOnceReached(t *testing.T) {
-	const line, join = "kz-bakhty-out", "road-east#4+1" // join: past the lay-by's exit
-	for _, tc := range []struct {
-		name     string
-		opt      PlanOptions
-		queued   bool // a's way on is queued while it stands at the line
-		withhold bool
-	}{
-		{"gate", PlanOptions{Gates: []string{line}}, true, false},
-		{"gate withheld", PlanOptions{Gates: []string{line}}, false, true},
-		{"hold", PlanOptions{Holds: []string{line}}, false, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			g := newGraph(t, defaultSite(t), 0)
-			tr := newTraffic(t, g)
-			require.NoError(t, tr.Place("a", "kz-bay-10"))
-			_, err := tr.Plan("a", "cn-bay-01", tc.opt)
-			require.NoError(t, err)
-			a := tr.shuttles["a"]
-			joinNode, _ := g.Node(join)
-			queuedAtJoin := func() bool {
-				for i := a.at; i <= a.queued; i++ {
-					if a.step(i).res == tr.nodeRes(joinNode) {
-						return true
-					}
-				}
-				return false
-			}
-			for range 400 {
-				if p, _ := tr.Position("a"); p.At == line {
-					break
-				}
-				assert.False(t, queuedAtJoin(), "nothing is queued past a gate not reached yet")
-				_, err := tr.Grant("a")
-				require.NoError(t, err)
-				if p, _ := tr.Position("a"); p.Granted > p.AtStep {
-					require.NoError(t, tr.Progress("a", p.AtStep+2))
-				}
-			}
-			_, err = tr.Grant("a")
-			require.NoError(t, err)
-			pa, _ := tr.Position("a")
-			require.Equal(t, line, pa.At)
-			require.Equal(t, Wait{Kind: WaitHold, Resource: line}, tr.WaitsFor("a"))
-			if tc.withhold {
-				require.NoError(t, tr.Withhold("a"))
-			}
-			assert.Equal(t, tc.queued, queuedAtJoin(), "a's way on past the line is queued")
-
-			require.NoError(t, tr.Place("c", "kz-bakhty-out-inspection"))
-			_, err = tr.Plan("c", "cn-bay-02", PlanOptions{})
-			require.NoError(t, err)
-			drive(t, tr, "c")
-			pc, _ := tr.Position("c")
-			if tc.queued {
-				assert.Equal(t, "a", tr.WaitsFor("c").Shuttle, "c waits for a, queued on its way on first: %s", tr.WaitsFor("c"))
-				assert.NotEqual(t, "cn-bay-02", pc.At)
-				require.NoError(t, tr.ClearHold("a", line))
-				_, err = tr.Grant("a")
-				require.NoError(t, err)
-				return
-			}
-			assert.Equal(t, "cn-bay-02", pc.At, "c drives past the line ahead of a: %s", tr.WaitsFor("c"))
-		})
+// WayAhead: no other shuttle holds or is queued on the way, up to the
+// first node done names and the clearance past it. (A hold where a new
+// route starts queues nothing of it: a's route here.)
+func TestWayAhead(t *testing.T) {
+	g := newGraph(t, defaultSite(t), 0)
+	tr := newTraffic(t, g)
+	require.NoError(t, tr.Place("a", "kz-bakhty-out-inspection"))
+	_, err := tr.Plan("a", "cn-bay-02", PlanOptions{Holds: []string{"kz-bakhty-out-inspection"}})
+	require.NoError(t, err)
+	out := func(n string) bool { return n == "crossover-w340@0" } // past the lay-by's exit
+	wayClear := func(id string, done func(string) bool) bool {
+		clear, twoWay := tr.WayAhead(id, done)
+		assert.False(t, twoWay, "the default site's roads are one-way")
+		return clear
 	}
+	assert.True(t, wayClear("a", out), "nobody else on the lanes")
+	assert.False(t, wayClear("nobody", out), "an unknown shuttle")
+
+	// b comes along road-east from the yard: queued on a's way out
+	require.NoError(t, tr.Place("b", "kz-bay-10"))
+	_, err = tr.Plan("b", "cn-bay-01", PlanOptions{})
+	require.NoError(t, err)
+	for range 400 {
+		if !wayClear("a", out) {
+			break
+		}
+		_, err := tr.Grant("b")
+		require.NoError(t, err)
+		if p, _ := tr.Position("b"); p.Granted > p.AtStep {
+			require.NoError(t, tr.Progress("b", p.AtStep+2))
+		}
+	}
+	assert.False(t, wayClear("a", out), "b is queued on a's way out")
+	drive(t, tr, "b")
+	pb, _ := tr.Position("b")
+	require.Equal(t, "cn-bay-01", pb.At, "%s", tr.WaitsFor("b"))
+	assert.True(t, wayClear("a", out), "b has gone")
+	// only the way up to done and the clearance counts: b standing far
+	// beyond, on a's route, does not
+	assert.True(t, wayClear("a", func(n string) bool { return n == "kz-bakhty-out-spur@3" }))
+}
+
+// Withhold: a shuttle that will wait where it stands gives up what it had
+// queued beyond, so the one queued behind it there goes on; ClearHold
+// lets it queue again, behind.
+func TestWithhold(t *testing.T) {
+	g := newGraph(t, defaultSite(t), 0)
+	tr := newTraffic(t, g)
+	require.NoError(t, tr.Place("a", "kz-bay-10"))
+	require.NoError(t, tr.Place("b", "kz-bay-09"))
+	_, err := tr.Plan("a", "cn-bay-01", PlanOptions{})
+	require.NoError(t, err)
+	_, err = tr.Plan("b", "cn-bay-02", PlanOptions{})
+	require.NoError(t, err)
+	pb := drive(t, tr, "b")
+	require.NotEqual(t, "cn-bay-02", pb.At)
+	require.Equal(t, "a", tr.WaitsFor("b").Shuttle, "b waits for a, queued ahead of it: %s", tr.WaitsFor("b"))
+
+	require.NoError(t, tr.Withhold("a"))
+	assert.Equal(t, Wait{Kind: WaitHold, Resource: "kz-bay-10"}, tr.WaitsFor("a"))
+	pb = drive(t, tr, "b")
+	assert.Equal(t, "cn-bay-02", pb.At, "b goes on: %s", tr.WaitsFor("b"))
+
+	require.NoError(t, tr.ClearHold("a", "kz-bay-10"))
+	pa := drive(t, tr, "a")
+	assert.Equal(t, "cn-bay-01", pa.At, "%s", tr.WaitsFor("a"))
+	assert.ErrorIs(t, tr.Withhold("nobody"), ErrUnknownShuttle)
 }
