@@ -20,31 +20,31 @@ import "slices"
 // and is decided in time), since no other turner's tail is in its way.
 //
 // One turner alone can still stop for good where the area's loop runs
-// through the end of a shared single lane: it stands with its tail on
-// the lane it left, past that lane's stop line, waiting to join the other
+// through the end of a shared single lane: it stands with its tail on the
+// lane it left, past that lane's stop line, waiting to join the other
 // lane, whose shuttles wait at the shared lane's end for one of the first
 // lane's, which waits behind the shuttle at the stop line, which waits
-// for the turner's tail (the harness's CI draw found it four times once
-// shuttles at stop lines queued their way on: sim/soak/testdata/
-// deadlock-turn-back-across-a-held-stop-line.json). So a turner whose
-// way out of the area runs onto a two-way lane also waits until that way
-// is clear (routing: WayAhead: nobody holds or is queued on it up to the
-// clearance past the area), unless a shuttle waits for a place in the
-// area, which only its leaving can free: then it goes. (Where the way out
-// is one-way lanes only, the argument above holds and the turner goes
-// without that wait: on the default site the wait cost the refusal-heavy
-// day 0.018 of its bound ratio.)
+// for the turner's tail (the harness found it on generated sites:
+// sim/soak/testdata/deadlock-turn-back-across-a-held-stop-line.json,
+// deadlock-turn-back-before-the-stop-line-shuttle-came.json). So a turner
+// whose way out of the area runs onto a two-way lane also waits until
+// that way is clear (routing: WayAhead: nobody holds or is queued on it
+// up to the clearance past the area), unless a shuttle waits for a place
+// in the area, which only its leaving can free: then it goes. (Where the
+// way out is one-way lanes only, as on the default site, the argument
+// above holds, and the turner does not wait for it.)
 //
 // So a refused shuttle in a lay-by of an area starts its way home only
-// while no other shuttle turns back in that area, and when its way out is
-// clear: its route holds where it stands (routing queues nothing past a
+// while no other shuttle turns back in that area (and its way onto a
+// shared lane is clear): its route holds where it stands (routing queues nothing past a
 // hold, so it holds up nobody) until admitTurn lets it go, and it turns
-// until it has left the area. Two exceptions keep the lay-by from becoming a wait of its own: a
-// refused shuttle that turns back from the lane (its lay-by was taken)
-// turns at once, since waiting there it would hold the lane; and one in a
-// lay-by goes without its turn when a shuttle at the lay-by's stop line
-// waits for the lay-by (to be inspected there, or to leave the lane after
-// a refusal), since that shuttle holds the lane.
+// until it has left the area. Two exceptions keep the lay-by from
+// becoming a wait of its own: a refused shuttle that turns back from the
+// lane (its lay-by was taken) turns at once, since waiting there it would
+// hold the lane; and one in a lay-by goes without its turn when a shuttle
+// at the lay-by's stop line waits for the lay-by (to be inspected there,
+// or to leave the lane after a refusal), since that shuttle holds the
+// lane.
 
 // refused tells whether a shuttle carries a refused container home (its
 // route may be to a bay of home, or to a spot to wait for one).
