@@ -11,7 +11,10 @@ import (
 // KnownStallShare is the share of drawn cases that may still stall (a
 // deadlock, or not live after the drain; Stalled) without failing
 // TestSoak. It is a known open defect, not a tolerance: measured on
-// 2026-12-07 at 2 of 200 cases of -soak.seed 20261205 (4 before idle
+// 2026-12-07 at 1 of 200 cases of -soak.seed 20261205 and 7 of the 200 of
+// -soak.seed 7 (2 and 9 before turners waited for a clear way onto a
+// shared lane and waiting places stopped reserving their way on,
+// fleet/turns.go, routing Plan and Withhold); before that at 2 (4 before idle
 // shuttles made room at a centre whose spots they all held,
 // fleet/staging.go makeRoom, and customs-area entries left passing
 // places, fleet/admission.go entryBefore), and at 9 of the 200 of
@@ -24,12 +27,14 @@ import (
 // beyond the site's parking were refused and repairs in the drain were
 // added to its bound, and from 5 before returns, left-over routes and
 // refused shuttles at a stop line were mended (fleet/returns.go,
-// idleWork). What is left: on generated sites, a refused container out of
-// the lay-by stopped where the spur rejoins the lane and the turn-back
-// leaves it, waiting to merge into the other lane, whose shuttles wait
-// (through others) on the ones released behind it. It may only go down,
-// to zero.
-const KnownStallShare = 0.03
+// idleWork). What is left: on short generated crossings, where one
+// customs area spans both countries' stop lines, several refused
+// containers turning back at once (the exceptions of fleet/turns.go),
+// each with its tail on the lane it leaves, and a shuttle at a stop line
+// whose way on a turner took while it was held. It may only go down,
+// to zero: 0.03 until the fourteenth session, 0.02 since (the CI draw's 1
+// stall fits; -soak.seed 7's 7 exceeded both).
+const KnownStallShare = 0.02
 
 // Stall tells whether a kind of violation is a stall (a deadlock, or not
 // live after the drain), counted against KnownStallShare.
