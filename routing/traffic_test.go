@@ -487,11 +487,8 @@ func TestLastQueuedStepIsWaitedOn(t *testing.T) {
 // first node done names and the clearance past it. (A hold where a new
 // route starts queues nothing of it: a's route here.)
 func TestWayAhead(t *testing.T) {
-	g := newGraph(t, defaultSite(t), 0)
-	tr := newTraffic(t, g)
-	require.NoError(t, tr.Place("a", "kz-bakhty-out-inspection"))
-	_, err := tr.Plan("a", "cn-bay-02", PlanOptions{Holds: []string{"kz-bakhty-out-inspection"}})
-	require.NoError(t, err)
+	tr := newTraffic(t, newGraph(t, defaultSite(t), 0))
+	placeAndPlan(t, tr, "a", "kz-bakhty-out-inspection", "cn-bay-02", PlanOptions{Holds: []string{"kz-bakhty-out-inspection"}})
 	out := func(n string) bool { return n == "crossover-w340@0" } // past the lay-by's exit
 	wayClear := func(id string, done func(string) bool) bool {
 		clear, twoWay := tr.WayAhead(id, done)
@@ -502,9 +499,7 @@ func TestWayAhead(t *testing.T) {
 	assert.False(t, wayClear("nobody", out), "an unknown shuttle")
 
 	// b comes along road-east from the yard: queued on a's way out
-	require.NoError(t, tr.Place("b", "kz-bay-10"))
-	_, err = tr.Plan("b", "cn-bay-01", PlanOptions{})
-	require.NoError(t, err)
+	placeAndPlan(t, tr, "b", "kz-bay-10", "cn-bay-01", PlanOptions{})
 	for range 400 {
 		if !wayClear("a", out) {
 			break
@@ -529,14 +524,9 @@ func TestWayAhead(t *testing.T) {
 // queued beyond, so the one queued behind it there goes on; ClearHold
 // lets it queue again, behind.
 func TestWithhold(t *testing.T) {
-	g := newGraph(t, defaultSite(t), 0)
-	tr := newTraffic(t, g)
-	require.NoError(t, tr.Place("a", "kz-bay-10"))
-	require.NoError(t, tr.Place("b", "kz-bay-09"))
-	_, err := tr.Plan("a", "cn-bay-01", PlanOptions{})
-	require.NoError(t, err)
-	_, err = tr.Plan("b", "cn-bay-02", PlanOptions{})
-	require.NoError(t, err)
+	tr := newTraffic(t, newGraph(t, defaultSite(t), 0))
+	placeAndPlan(t, tr, "a", "kz-bay-10", "cn-bay-01", PlanOptions{})
+	placeAndPlan(t, tr, "b", "kz-bay-09", "cn-bay-02", PlanOptions{})
 	pb := drive(t, tr, "b")
 	require.NotEqual(t, "cn-bay-02", pb.At)
 	require.Equal(t, "a", tr.WaitsFor("b").Shuttle, "b waits for a, queued ahead of it: %s", tr.WaitsFor("b"))
@@ -550,4 +540,12 @@ func TestWithhold(t *testing.T) {
 	pa := drive(t, tr, "a")
 	assert.Equal(t, "cn-bay-01", pa.At, "%s", tr.WaitsFor("a"))
 	assert.ErrorIs(t, tr.Withhold("nobody"), ErrUnknownShuttle)
+}
+
+// placeAndPlan places a shuttle at a node and routes it to goal.
+func placeAndPlan(t *testing.T, tr *Traffic, id, at, goal string, opt PlanOptions) {
+	t.Helper()
+	require.NoError(t, tr.Place(id, at))
+	_, err := tr.Plan(id, goal, opt)
+	require.NoError(t, err)
 }
