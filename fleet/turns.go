@@ -36,15 +36,15 @@ import "slices"
 //
 // So a refused shuttle in a lay-by of an area starts its way home only
 // while no other shuttle turns back in that area (and its way onto a
-// shared lane is clear): its route holds where it stands (routing queues nothing past a
-// hold, so it holds up nobody) until admitTurn lets it go, and it turns
-// until it has left the area. Two exceptions keep the lay-by from
-// becoming a wait of its own: a refused shuttle that turns back from the
-// lane (its lay-by was taken) turns at once, since waiting there it would
-// hold the lane; and one in a lay-by goes without its turn when a shuttle
-// at the lay-by's stop line waits for the lay-by (to be inspected there,
-// or to leave the lane after a refusal), since that shuttle holds the
-// lane.
+// shared lane is clear): its route holds where it stands (routing queues
+// nothing past a hold, so it holds up nobody) until admitTurn lets it go,
+// and it turns until it has left the area. Two exceptions keep the lay-by
+// from becoming a wait of its own: a refused shuttle that turns back from
+// the lane (its lay-by was taken) turns at once, since waiting there it
+// would hold the lane; and one in a lay-by goes without its turn when a
+// shuttle at the lay-by's stop line waits for the lay-by (to be inspected
+// there, or to leave the lane after a refusal), since that shuttle holds
+// the lane.
 
 // refused tells whether a shuttle carries a refused container home (its
 // route may be to a bay of home, or to a spot to wait for one).
