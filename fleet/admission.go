@@ -430,7 +430,7 @@ func (c *Controller) waitsAtEntry(r *shuttleRec) *customsArea {
 // place is taken at the entry as before, so a place is never held for the
 // drive. While it waits it reserves nothing beyond the bay (holdAtBay).
 func (c *Controller) waitsAtBay(r *shuttleRec) *customsArea {
-	if r.task != taskDeliver || r.move == nil || r.node != r.move.Origin {
+	if !loadedAtOrigin(r) {
 		return nil
 	}
 	p, ok := c.tr.Position(r.id)
@@ -470,10 +470,16 @@ func (c *Controller) holdAtBay(r *shuttleRec) bool {
 		_ = c.tr.Withhold(r.id)
 		return true
 	}
-	if r.task == taskDeliver && r.move != nil && r.node == r.move.Origin {
+	if loadedAtOrigin(r) {
 		if p, ok := c.tr.Position(r.id); ok && p.Hold == p.At && p.At == r.move.Origin {
 			_ = c.tr.ClearHold(r.id, p.At) // no other hold stands at a centre's bay
 		}
 	}
 	return false
+}
+
+// loadedAtOrigin tells whether a shuttle stands, on its way to deliver,
+// at the bay its container was loaded at.
+func loadedAtOrigin(r *shuttleRec) bool {
+	return r.task == taskDeliver && r.move != nil && r.node == r.move.Origin
 }

@@ -144,13 +144,7 @@ func (t *Traffic) Withhold(id string) error {
 		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
 	}
 	s.step(s.granted).hold = true
-	for j := s.granted + 1; j <= s.queued; j++ {
-		after := s.step(j)
-		t.unqueue(after)
-		after.v = nil
-		t.res[after.res].later++
-	}
-	s.queued = s.granted
+	t.unqueueAfter(s, s.granted)
 	return nil
 }
 

@@ -156,12 +156,18 @@ func (t *Traffic) extend(s *shuttle) {
 	added := t.queueUpTo(s, to, waiting)
 	if waiting.n > 0 && t.cyclic(added) && !t.goFirst(s, from+1, to, added) {
 		s.stuck = "queueing further would close a cycle"
-		for i := to; i > from; i-- {
-			st := s.step(i)
-			t.unqueue(st)
-			st.v = nil
-			t.res[st.res].later++
-		}
-		s.queued = from
+		t.unqueueAfter(s, from)
 	}
+}
+
+// unqueueAfter takes s's visits of its steps after global step i out of
+// their queues: those steps are queued again later, by extend.
+func (t *Traffic) unqueueAfter(s *shuttle, i int) {
+	for j := s.queued; j > i; j-- {
+		st := s.step(j)
+		t.unqueue(st)
+		st.v = nil
+		t.res[st.res].later++
+	}
+	s.queued = min(s.queued, i)
 }
