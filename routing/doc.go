@@ -108,6 +108,19 @@
 // WayAhead tells whether a shuttle's way to some point is held or queued
 // by nobody else, and whether it crosses a two-way lane.
 //
+// A shuttle that stands still for a time nobody bounds (a broken-down
+// vehicle that has confirmed it is paused on its node) may lend what it
+// was granted ahead (Lend): its vehicle was told to drive there, so it
+// keeps it, but a shuttle queued behind it there may pass over it if it
+// is granted at once past the lent lane by the clearance, and if nothing
+// it is queued for beyond waits on the lender (passThrough); it goes
+// ahead of what the lender is queued for beyond its authority where the
+// queues stay acyclic (passLent). It never stops on what is lent, so the
+// lender takes it back (Reclaim) as soon as those that passed have
+// driven off it, and only then goes on. Without it a shuttle broken
+// down a node short of a yard ring held the ring node ahead for its
+// whole repair, and the yard stood behind it.
+//
 // The wait-for graph stays acyclic, but the argument above only covers
 // what is queued: a shuttle may find that it cannot queue its next
 // stretch, because a shuttle that waits on it (through others) holds part

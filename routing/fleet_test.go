@@ -32,15 +32,20 @@ type fleetSim struct {
 	stopProb  float64
 	holds     []string // stop lines: a route through one waits there
 	divert    float64  // chance per tick that a held shuttle is re-routed instead of released
-	diverted  int
-	overtakes int
-	tick      int
-	moves     int
-	planFails int
+	lend      float64  // chance that a stop is a breakdown: the shuttle lends its grant (Lend) and reclaims it to go on
+	lent      int
+	// reclaimWait counts the ticks a stilled shuttle has waited to reclaim
+	reclaimWait map[string]int
+	diverted    int
+	overtakes   int
+	tick        int
+	moves       int
+	planFails   int
 }
 
 func newFleetSim(t fatalfer, tr *Traffic, rng *rand.Rand, starts, goals []string, legs int, stopProb float64) *fleetSim {
-	f := &fleetSim{t: t, tr: tr, rng: rng, goals: goals, legs: map[string]int{}, stopUntil: map[string]int{}, stopProb: stopProb}
+	f := &fleetSim{t: t, tr: tr, rng: rng, goals: goals, legs: map[string]int{}, stopUntil: map[string]int{}, stopProb: stopProb,
+		reclaimWait: map[string]int{}}
 	for i, at := range starts {
 		id := fmt.Sprintf("s%03d", i)
 		if err := tr.Place(id, at); err != nil {
@@ -94,6 +99,22 @@ func (f *fleetSim) step() (moved, stopped bool) {
 			stopped = true
 			continue
 		}
+		if f.tr.Stilled(id) {
+			ok, err := f.tr.Reclaim(id)
+			if err != nil {
+				f.t.Fatalf("reclaim %s: %v", id, err)
+			}
+			if !ok {
+				// those that passed over its lent grant are still on it;
+				// they were granted past it, so they drive off it soon
+				if f.reclaimWait[id]++; f.reclaimWait[id] > 1000 {
+					f.t.Fatalf("tick %d: %s has waited %d ticks to reclaim what it lent\n%s", f.tick, id, f.reclaimWait[id], f.dump())
+				}
+				stopped = true
+				continue
+			}
+			f.reclaimWait[id] = 0
+		}
 		if f.atHold(id) {
 			stopped = true
 		}
@@ -126,6 +147,12 @@ func (f *fleetSim) step() (moved, stopped bool) {
 			f.moves++
 			if f.rng.Float64() < f.stopProb {
 				f.stopUntil[id] = f.tick + 1 + f.rng.Intn(40)
+				if f.rng.Float64() < f.lend {
+					if err := f.tr.Lend(id); err != nil {
+						f.t.Fatalf("lend %s: %v", id, err)
+					}
+					f.lent++
+				}
 			}
 		}
 	}
@@ -195,14 +222,24 @@ func (f *fleetSim) check() {
 	dirs := map[string]map[bool]map[string]bool{} // two-way link -> direction -> holders
 	for ri := range tr.res {
 		r := &tr.res[ri]
+		// a stilled shuttle's grant beyond where it stands is lent: it
+		// does not drive there until it has reclaimed it
 		holders := 0
+		var holding []*visit
 		for i, v := range r.queue {
-			if !v.granted {
+			if !v.granted || v.lent() {
 				continue
 			}
 			holders++
-			if i >= r.capacity && r.queue[i-1].s != v.s {
-				f.t.Fatalf("tick %d: %s granted to %s behind %d others", f.tick, tr.resName(ri), v.s.id, i)
+			holding = append(holding, v)
+			ahead := 0
+			for _, u := range r.queue[:i] {
+				if u.s != v.s && !u.lent() {
+					ahead++
+				}
+			}
+			if ahead >= r.capacity {
+				f.t.Fatalf("tick %d: %s granted to %s behind %d others", f.tick, tr.resName(ri), v.s.id, ahead)
 			}
 			st := v.s.step(v.step)
 			if st.edge >= 0 && tr.g.Blocks[tr.g.Edges[st.edge].Resource].TwoWay {
@@ -213,7 +250,7 @@ func (f *fleetSim) check() {
 				dirs[e.Link][e.Reverse][v.s.id] = true
 			}
 		}
-		if holders > r.capacity && !sameShuttle(r.queue[:holders]) {
+		if holders > r.capacity && !sameShuttle(holding) {
 			f.t.Fatalf("tick %d: %s held by %d shuttles", f.tick, tr.resName(ri), holders)
 		}
 	}

@@ -36,7 +36,16 @@ func (t *Traffic) Grant(id string) (Grant, error) {
 		if node.end > limit && s.granted > s.at {
 			break // at least one edge ahead is always allowed
 		}
-		if !t.grantable(edge.v) || !t.grantable(node.v) {
+		okEdge, lentEdge := t.mayGrant(edge.v, true)
+		okNode, lentNode := t.mayGrant(node.v, true)
+		if okEdge && okNode && (lentEdge || lentNode) {
+			if t.passLent(s) {
+				s.blocked = false
+				continue
+			}
+			okEdge = false
+		}
+		if !okEdge || !okNode {
 			if !s.blocked {
 				s.blocked = true // cut short by another's reservation
 				t.waits++
@@ -62,20 +71,183 @@ func (t *Traffic) Waits() int { return t.waits }
 // of other shuttles in its queue than the resource has room for. A shuttle
 // that turns back over a block it has just left is alone there.
 func (t *Traffic) grantable(v *visit) bool {
+	ok, _ := t.mayGrant(v, false)
+	return ok
+}
+
+// mayGrant is grantable; with pastLent, visits lent by stilled shuttles
+// (Lend) are not counted, and viaLent tells whether one was passed over:
+// then the grant must take the shuttle past the lent visits at once
+// (passThrough).
+func (t *Traffic) mayGrant(v *visit, pastLent bool) (ok, viaLent bool) {
 	r := &t.res[v.s.step(v.step).res]
 	i := r.index(v)
 	if i < 0 {
-		return false
+		return false, false
 	}
 	ahead := 0
 	for _, u := range r.queue[:i] {
-		if u.s != v.s {
-			if ahead++; ahead >= r.capacity {
-				return false
-			}
+		if u.s == v.s {
+			continue
+		}
+		if pastLent && u.lent() {
+			viaLent = true
+			continue
+		}
+		if ahead++; ahead >= r.capacity {
+			return false, viaLent
 		}
 	}
+	return true, viaLent
+}
+
+// passLent grants s, whose next step is lent by a stilled shuttle, past
+// what is lent (passThrough), and reports whether it did. Where what a
+// stilled shuttle is queued for beyond its authority comes first, s goes
+// ahead of it, as Overtake would, if it is then granted past what is lent
+// and the wait-for graph stays acyclic; otherwise nothing changes.
+func (t *Traffic) passLent(s *shuttle) bool {
+	from := s.granted
+	to := t.passThrough(s)
+	var log promotion
+	if to < 0 {
+		log = t.promoteOver(s, s.granted+1, s.queued, func(v *visit) bool { return v.s.stilled })
+		if len(log) == 0 {
+			return false
+		}
+		if to = t.passThrough(s); to < 0 {
+			t.demote(log)
+			return false
+		}
+	}
+	for i := from + 1; i <= to; i++ {
+		s.step(i).v.granted = true
+	}
+	s.granted = to
+	if len(log) > 0 && t.cyclic(log.visits()) {
+		for i := from + 1; i <= to; i++ {
+			s.step(i).v.granted = false
+		}
+		s.granted = from
+		t.demote(log)
+		return false
+	}
 	return true
+}
+
+// passThrough is how far s, whose next step is lent by a stilled shuttle,
+// must be granted so as not to stop on what is lent: step by step from its
+// authority end, each grantable with lent visits passed over, to the first
+// node the clearance past the last lent step. -1 if it cannot be granted
+// that far now (a step is not grantable, a hold or the end of its route
+// comes first), or if what s is queued for beyond waits on a lender: s
+// might then stand, at its next wait, on the way the lender must take once
+// it goes on. So whoever passes what is lent is off it without waiting for
+// anyone, and a lender that reclaims it (Reclaim) only waits for them to
+// drive off it.
+func (t *Traffic) passThrough(s *shuttle) int {
+	clearAt := math.Inf(-1)
+	var lenders []*shuttle
+	for i := s.granted; i+2 <= s.queued; i += 2 {
+		if s.step(i).hold {
+			return -1
+		}
+		for _, st := range []*step{s.step(i + 1), s.step(i + 2)} {
+			ok, viaLent := t.mayGrant(st.v, true)
+			if !ok {
+				return -1
+			}
+			if viaLent {
+				clearAt = st.end + t.clearance
+				for _, u := range t.res[st.res].queue {
+					if u.lent() && u.s != s && !slices.Contains(lenders, u.s) {
+						lenders = append(lenders, u.s)
+					}
+				}
+			}
+		}
+		if s.step(i+2).end < clearAt {
+			continue
+		}
+		for _, o := range lenders {
+			w := t.waitingOnPast(o, true, true)
+			for j := i + 3; j <= s.queued; j++ {
+				if w.has(s.step(j).v) {
+					return -1
+				}
+			}
+		}
+		return i + 2
+	}
+	return -1
+}
+
+// Lend stills a shuttle that stands where it is for a time nobody bounds
+// (a broken-down vehicle that has confirmed it is paused at the node it
+// last reached): what it has been granted beyond that node is lent to the
+// shuttles queued behind it there, which may pass over it (passThrough)
+// while it stands. Its route, its authority and its places in the queues
+// stay as they are: the vehicle has been told to drive on, and will once
+// it goes on; it queues nothing more meanwhile. What it is queued for
+// beyond its authority, a shuttle passing over what it lent goes ahead of
+// (passLent) where the queues stay free of cycles. (Dropping those visits
+// and queueing them again later, behind everyone, broke that: the
+// property tests found a shuttle that could never queue its way on.)
+// Reclaim ends it.
+func (t *Traffic) Lend(id string) error {
+	s, ok := t.shuttles[id]
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	}
+	s.stilled = true
+	return nil
+}
+
+// Reclaim takes back what a stilled shuttle lent: true once no other
+// shuttle holds any of it (those that passed over it have driven off it;
+// what another stilled shuttle was granted there and lends in turn does
+// not count), and the shuttle may then go on as granted; false while one
+// still does. True for a shuttle that lent nothing.
+func (t *Traffic) Reclaim(id string) (bool, error) {
+	s, ok := t.shuttles[id]
+	if !ok {
+		return false, fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	}
+	if !s.stilled {
+		return true, nil
+	}
+	if t.onLent(s) != nil {
+		return false, nil
+	}
+	s.stilled = false
+	return true, nil
+}
+
+// onLent returns a visit of another shuttle that keeps a stilled s from
+// taking back what it lent: granted on a resource s lent that has no room
+// left for s. Another stilled shuttle's lent grant there does not count:
+// it is not where that one stands. Nil if none.
+func (t *Traffic) onLent(s *shuttle) *visit {
+	for i := s.at + 1; i <= s.granted; i++ {
+		r := &t.res[s.step(i).res]
+		var others []*visit
+		for _, u := range r.queue {
+			if u.s != s && u.granted && !u.lent() {
+				others = append(others, u)
+			}
+		}
+		if len(others) >= r.capacity {
+			return others[0]
+		}
+	}
+	return nil
+}
+
+// Stilled tells whether a shuttle has lent what it was granted (Lend) and
+// not reclaimed it yet.
+func (t *Traffic) Stilled(id string) bool {
+	s, ok := t.shuttles[id]
+	return ok && s.stilled
 }
 
 // Progress records that a shuttle reached the node at global step index
@@ -338,6 +510,12 @@ func (t *Traffic) WaitsFor(id string) Wait {
 	if !ok {
 		return Wait{Kind: WaitUnknownShuttle}
 	}
+	if s.stilled {
+		if u := t.onLent(s); u != nil {
+			return Wait{Kind: WaitLent, Shuttle: u.s.id, Resource: t.resName(u.s.step(u.step).res)}
+		}
+		return Wait{Kind: WaitLent}
+	}
 	if s.granted == s.last() {
 		return Wait{Kind: WaitNothing}
 	}
@@ -417,6 +595,12 @@ func (p promotion) visits() []*visit {
 // station, nor where s will stand: nobody may be put behind it there), and
 // returns what it moved so that demote can put it back.
 func (t *Traffic) promote(s *shuttle, from, to int) promotion {
+	return t.promoteOver(s, from, to, func(*visit) bool { return true })
+}
+
+// promoteOver is promote over only those ungranted visits of others that
+// over says it may go ahead of.
+func (t *Traffic) promoteOver(s *shuttle, from, to int, over func(*visit) bool) promotion {
 	var log promotion
 	final := map[int]bool{}
 	for _, ri := range s.finals {
@@ -430,7 +614,7 @@ func (t *Traffic) promote(s *shuttle, from, to int) promotion {
 		}
 		at := r.index(st.v)
 		j := at
-		for j > 0 && !r.queue[j-1].granted && r.queue[j-1].s != s {
+		for j > 0 && !r.queue[j-1].granted && r.queue[j-1].s != s && over(r.queue[j-1]) {
 			j--
 		}
 		if j == at {

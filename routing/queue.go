@@ -52,6 +52,9 @@ func (s *shuttle) laterOn(ri int) int {
 // is queued whole when it is planned, holds and all.
 func (t *Traffic) horizon(s *shuttle) int {
 	to := s.queued
+	if s.stilled {
+		return to // it queues nothing more until it has reclaimed what it lent
+	}
 	if math.IsInf(t.cfg.QueueAhead, 1) {
 		return s.last() // whole routes, holds and all
 	}
@@ -139,7 +142,7 @@ func (t *Traffic) goFirst(s *shuttle, from, to int, added []*visit) bool {
 // nothing and the shuttle waits at the end of what it is queued for; it
 // tries again on its next grant.
 func (t *Traffic) extend(s *shuttle) {
-	if s.queued >= s.last() || s.step(s.queued).hold || s.step(s.queued).end >= s.step(s.at).end+t.cfg.QueueAhead-t.clearance || math.IsInf(t.cfg.QueueAhead, 1) {
+	if s.stilled || s.queued >= s.last() || s.step(s.queued).hold || s.step(s.queued).end >= s.step(s.at).end+t.cfg.QueueAhead-t.clearance {
 		return
 	}
 	to := t.horizon(s)

@@ -46,6 +46,7 @@ type TrafficShuttle struct {
 	Done      int           `json:"done"`
 	DoneGen   uint32        `json:"doneGen"`
 	Blocked   bool          `json:"blocked,omitempty"`
+	Stilled   bool          `json:"stilled,omitempty"`
 }
 
 // TrafficStep is one step of a route: a node or an edge (the other -1),
@@ -95,7 +96,7 @@ func (t *Traffic) Snapshot() TrafficSnapshot {
 		sh := t.shuttles[id]
 		ts := TrafficShuttle{ID: sh.id, Base: sh.base, Granted: sh.granted, Queued: sh.queued, Stuck: sh.stuck,
 			At: sh.at, Released: sh.released, Finals: slices.Clone(sh.finals), FirstWait: sh.firstWait,
-			FirstGen: sh.firstGen, Done: sh.done, DoneGen: sh.doneGen, Blocked: sh.blocked,
+			FirstGen: sh.firstGen, Done: sh.done, DoneGen: sh.doneGen, Blocked: sh.blocked, Stilled: sh.stilled,
 			Steps: make([]TrafficStep, len(sh.steps))}
 		for i, st := range sh.steps {
 			ts.Steps[i] = TrafficStep{Node: st.node, Edge: st.edge, Res: st.res, End: st.end, Hold: st.hold}
@@ -143,7 +144,7 @@ func (t *Traffic) Restore(s TrafficSnapshot) error {
 		}
 		sh := &shuttle{id: ts.ID, base: ts.Base, granted: ts.Granted, queued: ts.Queued, stuck: ts.Stuck,
 			at: ts.At, released: ts.Released, finals: slices.Clone(ts.Finals), firstWait: ts.FirstWait,
-			firstGen: ts.FirstGen, done: ts.Done, doneGen: ts.DoneGen, blocked: ts.Blocked,
+			firstGen: ts.FirstGen, done: ts.Done, doneGen: ts.DoneGen, blocked: ts.Blocked, stilled: ts.Stilled,
 			steps: make([]step, len(ts.Steps))}
 		for i, st := range ts.Steps {
 			if st.Res < 0 || st.Res >= len(t.res) || st.Node >= len(t.g.Nodes) || st.Edge >= len(t.g.Edges) {

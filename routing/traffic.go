@@ -133,6 +133,10 @@ type visit struct {
 	qi      int    // index in its resource's queue, kept by insertAt and deleteAt
 }
 
+// lent tells whether v is lent: granted to a stilled shuttle (Lend) beyond
+// where it stands, so that others may pass over it meanwhile.
+func (v *visit) lent() bool { return v.granted && v.s.stilled && v.step > v.s.at }
+
 // waitSet is the set of visits that wait on one shuttle, as marks on the
 // visits: no allocation per member.
 type waitSet struct {
@@ -172,6 +176,9 @@ type shuttle struct {
 	// blocked: its last grant was cut short because another shuttle
 	// holds or comes first on the next step
 	blocked bool
+	// stilled: it stands still for a time nobody bounds (Lend); what it
+	// was granted beyond where it stands is lent to others meanwhile
+	stilled bool
 }
 
 func (s *shuttle) step(i int) *step { return &s.steps[i-s.base] }
@@ -581,6 +588,13 @@ func (t *Traffic) withTainted(w waitSet) waitSet {
 // successors of every step of w's shuttle released by w at the latest. The result is closed under waiting, which is
 // what Insert needs.
 func (t *Traffic) waitingOn(s *shuttle, keepQueued bool) waitSet {
+	return t.waitingOnPast(s, keepQueued, false)
+}
+
+// waitingOnPast is waitingOn; with pastLent, nothing waits on a visit
+// lent by a stilled shuttle (Lend): it asks what waits on s once the
+// shuttles queued behind its lent visits have passed them (passThrough).
+func (t *Traffic) waitingOnPast(s *shuttle, keepQueued, pastLent bool) waitSet {
 	t.gen++
 	t.wgen++
 	gen := t.gen
@@ -606,6 +620,9 @@ func (t *Traffic) waitingOn(s *shuttle, keepQueued bool) waitSet {
 	}
 	// queueNext pushes the visit that waits for u's release in u's queue.
 	queueNext := func(u *visit) {
+		if pastLent && u.lent() {
+			return
+		}
 		r := &t.res[u.s.step(u.step).res]
 		i := r.index(u)
 		if i < 0 {

@@ -235,6 +235,7 @@ func propertyDefaultSite(t *testing.T, cfg TrafficConfig, maxN int) {
 		starts := append([]string(nil), places...)
 		rng.Shuffle(len(starts), func(i, j int) { starts[i], starts[j] = starts[j], starts[i] })
 		f := newFleetSim(rt, tr, rng, starts[:n], places, 2, stop)
+		f.lend = rapid.Float64Range(0, 1).Draw(rt, "breakdown share of stops")
 		if rapid.Bool().Draw(rt, "customs") {
 			for _, c := range site.Checkpoints {
 				f.holds = append(f.holds, c.ID)
@@ -277,6 +278,7 @@ func propertyGrid(t *testing.T, cfg TrafficConfig, maxN int) {
 		starts := append([]string(nil), nodes...)
 		rng.Shuffle(len(starts), func(i, j int) { starts[i], starts[j] = starts[j], starts[i] })
 		f := newFleetSim(rt, tr, rng, starts[:n], nodes, 2, stop)
+		f.lend = rapid.Float64Range(0, 1).Draw(rt, "breakdown share of stops")
 		if rapid.Bool().Draw(rt, "holds") {
 			// customs-like holds at some junctions, with diversions
 			for i := 0; i < 12; i++ {
@@ -453,6 +455,8 @@ func TestWaitString(t *testing.T) {
 		{Wait{Kind: WaitHeld, Shuttle: "s2", Resource: `node "j1"`}, `s2 at node "j1", holding it`},
 		{Wait{Kind: WaitQueued, Shuttle: "s2", Resource: `edge "e1"`}, `s2 at edge "e1", routed through it`},
 		{Wait{Kind: WaitGrantAhead}, "the grant-ahead distance"},
+		{Wait{Kind: WaitLent}, "the lane ahead it lent while it stood still, to be taken back"},
+		{Wait{Kind: WaitLent, Shuttle: "s2", Resource: `node "n1"`}, `the lane ahead it lent while it stood still: s2 holds it at node "n1"`},
 	} {
 		assert.Equal(t, tc.want, tc.w.String(), "%s", tc.w.Kind)
 	}
@@ -548,4 +552,58 @@ func placeAndPlan(t *testing.T, tr *Traffic, id, at, goal string, opt PlanOption
 	require.NoError(t, tr.Place(id, at))
 	_, err := tr.Plan(id, goal, opt)
 	require.NoError(t, err)
+}
+
+// A stilled shuttle (Lend) lends what it was granted ahead: the shuttle
+// behind it passes over it, granted at once past it by the clearance,
+// and the lender has it back (Reclaim) only once that one is off it.
+func TestLendAndReclaim(t *testing.T) {
+	tr := newTraffic(t, newGraph(t, defaultSite(t), 0))
+	placeAndPlan(t, tr, "a", "kz-bay-10", "cn-bay-01", PlanOptions{})
+	placeAndPlan(t, tr, "b", "kz-bay-09", "cn-bay-02", PlanOptions{})
+	_, err := tr.Grant("a")
+	require.NoError(t, err)
+	pa, _ := tr.Position("a")
+	require.Greater(t, pa.Granted, pa.AtStep, "a holds lane ahead of where it stands")
+	pb := drive(t, tr, "b")
+	w := tr.WaitsFor("b")
+	require.Equal(t, WaitHeld, w.Kind, "b is held by a: %s", w)
+	require.Equal(t, "a", w.Shuttle)
+
+	ok, err := tr.Reclaim("a")
+	require.NoError(t, err)
+	assert.True(t, ok, "nothing lent: nothing to reclaim")
+	require.NoError(t, tr.Lend("a"))
+	assert.True(t, tr.Stilled("a"))
+	// b goes ahead of what a is queued for beyond its authority and
+	// passes over what a lent
+	g, err := tr.Grant("b")
+	require.NoError(t, err)
+	require.True(t, g.Extended(), "b passes over what a lent")
+	ok, err = tr.Reclaim("a")
+	require.NoError(t, err)
+	assert.False(t, ok, "b holds part of what a lent")
+	assert.True(t, tr.Stilled("a"))
+	w = tr.WaitsFor("a")
+	assert.Equal(t, WaitLent, w.Kind)
+	assert.Equal(t, "b", w.Shuttle, "%s", w)
+	// b is granted past a's lane by the clearance: it drives off it
+	// without waiting for anyone
+	for step := pb.AtStep + 2; step <= g.To; step += 2 {
+		require.NoError(t, tr.Progress("b", step))
+	}
+	ok, err = tr.Reclaim("a")
+	require.NoError(t, err)
+	assert.True(t, ok, "b is off a's lane")
+	assert.False(t, tr.Stilled("a"))
+	pa2, _ := tr.Position("a")
+	assert.Equal(t, pa.Granted, pa2.Granted, "a keeps its authority: its vehicle was told to drive there")
+	pb = drive(t, tr, "b")
+	assert.Equal(t, "cn-bay-02", pb.At, "%s", tr.WaitsFor("b"))
+	pa = drive(t, tr, "a")
+	assert.Equal(t, "cn-bay-01", pa.At, "a goes on behind b: %s", tr.WaitsFor("a"))
+
+	_, err = tr.Reclaim("nobody")
+	assert.ErrorIs(t, err, ErrUnknownShuttle)
+	assert.ErrorIs(t, tr.Lend("nobody"), ErrUnknownShuttle)
 }

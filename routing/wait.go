@@ -28,6 +28,7 @@ const (
 	WaitQueued         WaitKind = "queued"      // Shuttle, routed through Resource, is queued on it first
 	WaitNotQueued      WaitKind = "not queued"  // its route ahead cannot be queued yet (Detail says why)
 	WaitGrantAhead     WaitKind = "grant-ahead" // the grant-ahead distance: it is granted as far as it may be
+	WaitLent           WaitKind = "lent"        // it lent its lane ahead (Lend) and has not reclaimed it; Shuttle holds it at Resource
 )
 
 // String says it in words, as reports and explanations print it.
@@ -47,6 +48,11 @@ func (w Wait) String() string {
 		return fmt.Sprintf("%s at %s, routed through it", w.Shuttle, w.Resource)
 	case WaitGrantAhead:
 		return "the grant-ahead distance"
+	case WaitLent:
+		if w.Shuttle == "" {
+			return "the lane ahead it lent while it stood still, to be taken back"
+		}
+		return fmt.Sprintf("the lane ahead it lent while it stood still: %s holds it at %s", w.Shuttle, w.Resource)
 	}
 	return string(w.Kind)
 }
