@@ -104,6 +104,9 @@ type shuttleRec struct {
 	// outOfService: an operator took it out of service; it stays out
 	// (through faults and repairs) until put back
 	outOfService bool
+	// stilled: a broken-down shuttle paused so that the lane it holds
+	// ahead may be lent to others (fault.go)
+	stilled stillState
 	// act is its activity at the end of the last step, actSince when
 	// that activity began (activity.go)
 	act      Activity
@@ -283,6 +286,8 @@ func (c *Controller) Handle(now time.Time, ev Event) (Ready, error) {
 		err = c.fault(now, e)
 	case FaultCleared:
 		err = c.recovered(e)
+	case PausedAtNode:
+		err = c.pausedAtNode(e)
 	case MoveRequested:
 		err = c.moveRequested(now, e)
 	case CustomsDecision:
@@ -320,7 +325,7 @@ func (c *Controller) Handle(now time.Time, ev Event) (Ready, error) {
 		err = fmt.Errorf("fleet: unknown event %T", ev)
 	}
 	switch ev.(type) {
-	case ShuttleJoined, ActionDone, ActionFailed, FaultReported, FaultCleared, MoveRequested, PauseRequested, ResumeRequested,
+	case ShuttleJoined, ActionDone, ActionFailed, FaultReported, FaultCleared, PausedAtNode, MoveRequested, PauseRequested, ResumeRequested,
 		CancelRequested, PriorityChanged, ChargeRequested, ParkRequested, EmergencyStopRequested, EmergencyReleaseRequested,
 		OutOfServiceRequested, InServiceRequested, LaneClosed, LaneReopened:
 		c.dirty = true

@@ -83,6 +83,15 @@ type FaultCleared struct {
 	Shuttle string `json:"shuttle"`
 }
 
+// PausedAtNode: a shuttle's vehicle confirmed a pause (CmdPause) and
+// stands on the node it last reached: it will not drive on until resumed
+// (CmdResume). The Controller pauses a broken-down shuttle that holds
+// lane ahead of where it stands, and once this comes lends that lane to
+// the shuttles behind it there until the shuttle has been repaired (fault.go).
+type PausedAtNode struct {
+	Shuttle string `json:"shuttle"`
+}
+
 // MoveRequested: an operator asks for a container move.
 type MoveRequested struct {
 	ID             string    `json:"id,omitempty"`
@@ -232,6 +241,7 @@ func (ActionDone) event()                {}
 func (ActionFailed) event()              {}
 func (FaultReported) event()             {}
 func (FaultCleared) event()              {}
+func (PausedAtNode) event()              {}
 func (MoveRequested) event()             {}
 func (CustomsDecision) event()           {}
 func (DeclarationFiled) event()          {}

@@ -198,7 +198,10 @@ func (c *Controller) fault(now time.Time, e FaultReported) error {
 	c.fire(r, EvFault)
 	// It keeps its place in traffic: those behind it wait, as they would
 	// on the road, and routes are not barred as if it stood there for
-	// good. Its authority is not extended until it is repaired.
+	// good. Its authority is not extended until it is repaired, and what
+	// it holds ahead is lent to those behind once it stands paused
+	// (breakdown.go).
+	c.still(r, e.Unreachable)
 	why := "shuttle " + r.id + " faulted: " + e.Reason
 	c.cancelSlot(r)
 	m := r.move
@@ -451,7 +454,7 @@ func (c *Controller) pause(id string, on bool) error {
 		c.holdCharging(r)
 	default:
 		c.fire(r, EvResume)
-		c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdResume})
+		c.resume(r)
 		c.afterHold(r)
 	}
 	return nil

@@ -186,7 +186,7 @@ func (c *Controller) emergencyStop(id string, stop bool) error {
 	default:
 		c.fire(r, EvEStopRelease)
 		if r.sm.State() != ShuttlePaused { // released into a pause: it stays still
-			c.out = append(c.out, Command{Shuttle: r.id, Kind: CmdResume})
+			c.resume(r)
 		}
 		c.afterHold(r)
 	}

@@ -176,6 +176,9 @@ type ShuttleRecord struct {
 	Overtook     time.Time `json:"overtook"`
 	OutOfService bool      `json:"outOfService,omitempty"`
 	ChargeWait   string    `json:"chargeWait,omitempty"`
+	// Stilled: paused after a breakdown, its lane ahead lent ("lent") or
+	// to be once it confirms ("asked"); see breakdown.go.
+	Stilled string `json:"stilled,omitempty"`
 	// ActivitySince is when its activity at the snapshot began (its
 	// activity is worked out again from the rest).
 	ActivitySince time.Time `json:"activitySince"`
@@ -307,7 +310,7 @@ func shuttleRecord(r *shuttleRec) ShuttleRecord {
 		Node: r.node, SoC: r.soc, Task: r.job.task.String(), Then: r.job.then.String(), Goal: r.job.goal,
 		GoalStep: r.job.goalStep, Acted: r.job.acted, Arrived: r.job.arrived, Replan: r.job.replan,
 		Sent: r.sent, Stops: slices.Clone(r.stops), Slot: r.slot, Target: r.target, RetryAt: r.retryAt, IdleAt: r.idleAt,
-		Overtook: r.overtook, OutOfService: r.outOfService, ChargeWait: r.chargeWait, ActivitySince: r.actSince}
+		Overtook: r.overtook, OutOfService: r.outOfService, ChargeWait: r.chargeWait, Stilled: string(r.stilled), ActivitySince: r.actSince}
 	if r.move != nil {
 		sr.Move = r.move.ID
 	}
@@ -528,8 +531,13 @@ func (c *Controller) restoreShuttle(sr ShuttleRecord, move func(string) (*Move, 
 	}
 	r := &shuttleRec{id: sr.ID, sm: sm, node: sr.Node, soc: sr.SoC, sent: sr.Sent, stops: slices.Clone(sr.Stops),
 		slot: sr.Slot, target: sr.Target, retryAt: sr.RetryAt, idleAt: sr.IdleAt, overtook: sr.Overtook,
-		outOfService: sr.OutOfService, chargeWait: sr.ChargeWait, actSince: sr.ActivitySince,
+		outOfService: sr.OutOfService, chargeWait: sr.ChargeWait, stilled: stillState(sr.Stilled), actSince: sr.ActivitySince,
 		job: job{task: t, then: then, goal: sr.Goal, goalStep: sr.GoalStep, acted: sr.Acted, arrived: sr.Arrived, replan: sr.Replan}}
+	switch r.stilled {
+	case stillNone, stillAsked, stillLent:
+	default:
+		return nil, fmt.Errorf("shuttle %s: stilled is %q; want \"\", %q or %q", sr.ID, sr.Stilled, stillAsked, stillLent)
+	}
 	if sr.Move != "" {
 		if r.move, err = move(sr.Move); err != nil {
 			return nil, err

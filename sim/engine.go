@@ -356,6 +356,8 @@ type vehicle struct {
 	failAt    time.Time
 	depleted  bool
 	paused    bool // told to pause (startPause): it stops at the next node
+	driving   bool // on an edge
+	stillTold bool // it said it stands paused (PausedAtNode) since it was paused
 	doing     *doing
 }
 
@@ -425,10 +427,11 @@ func (v *vehicle) go_(e *engine) {
 	ed := e.g.Edges[ei]
 	speed := math.Min(ed.MaxSpeed, e.cfg.TopSpeedKmh/3.6)
 	dt := time.Duration(ed.Length / speed * float64(time.Second))
-	v.busy = true
+	v.busy, v.driving = true, true
 	step := v.nextStep + 1
 	v.steps, v.nextStep = v.steps[2:], v.nextStep+2
 	e.at(e.now.Add(dt), func() {
+		v.driving = false
 		// a vehicle that breaks down here stays busy: it takes no command
 		// until it is repaired
 		broken := !e.cfg.NoBreakdowns && !e.now.Before(v.failAt)
@@ -441,6 +444,9 @@ func (v *vehicle) go_(e *engine) {
 		e.observe(v.laden, v.container, node)
 		if broken {
 			v.breakDown(e, step)
+			if v.paused {
+				v.tellStill(e)
+			}
 			return
 		}
 		v.arrived(e, step)
@@ -450,6 +456,7 @@ func (v *vehicle) go_(e *engine) {
 // arrived starts the node action due here, or drives on.
 func (v *vehicle) arrived(e *engine, step int) {
 	if v.paused {
+		v.tellStill(e)
 		return // it stands here until resumed
 	}
 	if v.action != "" && v.actionAt == step {

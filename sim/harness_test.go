@@ -8,6 +8,7 @@ import (
 
 	"github.com/borderfleet/borderfleet/fleet"
 	"github.com/borderfleet/borderfleet/geo"
+	"github.com/borderfleet/borderfleet/routing"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -217,6 +218,12 @@ func TestRandomOperatorsRepeat(t *testing.T) {
 // too, and stopping a charging session ends it at once.
 func TestPauseHoldsAction(t *testing.T) {
 	t0 := time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
+	site, err := geo.Default()
+	require.NoError(t, err)
+	g, err := routing.NewGraph(site, routing.GraphConfig{})
+	require.NoError(t, err)
+	ctl, err := fleet.NewController(fleet.Config{Graph: g}) // hears the vehicle say it stands paused
+	require.NoError(t, err)
 	for _, tc := range []struct {
 		name          string
 		pause, resume time.Duration // from the start of a 5-minute action
@@ -226,7 +233,7 @@ func TestPauseHoldsAction(t *testing.T) {
 		{"resumed before the end", time.Minute, 3 * time.Minute, 7 * time.Minute},
 		{"resumed after the end", 2 * time.Minute, 10 * time.Minute, 13 * time.Minute},
 	} {
-		e := &engine{now: t0}
+		e := &engine{now: t0, ctl: ctl}
 		v := &vehicle{id: "v"}
 		var doneAt time.Time
 		v.start(e, "pick", 5*time.Minute, func() { doneAt = e.now })

@@ -57,6 +57,25 @@ func (v *vehicle) pause(e *engine) {
 	if a := v.doing; a != nil {
 		a.pausedAt = e.now
 	}
+	if !v.driving {
+		v.tellStill(e)
+	}
+}
+
+// tellStill reports, once per pause, that the paused vehicle stands on a
+// node, as vehicles.Master makes of a VDA 5050 state that shows it
+// paused and standing there. It goes out after the command that paused
+// it has been carried out, as a later event.
+func (v *vehicle) tellStill(e *engine) {
+	if v.stillTold {
+		return
+	}
+	v.stillTold = true
+	e.at(e.now, func() {
+		if v.paused {
+			e.send(fleet.PausedAtNode{Shuttle: v.id})
+		}
+	})
 }
 
 // resume lets a paused vehicle go on: the action it held, the action due
@@ -65,7 +84,7 @@ func (v *vehicle) resume(e *engine) {
 	if !v.paused {
 		return
 	}
-	v.paused = false
+	v.paused, v.stillTold = false, false
 	if a := v.doing; a != nil {
 		held := e.now.Sub(a.pausedAt)
 		a.held, a.end = a.held+held, a.end.Add(held)

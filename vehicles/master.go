@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -660,6 +661,7 @@ func (m *Master) pause(v *vehicle, on bool) {
 	}
 	v.pauseAct = &vda5050.Action{ActionType: kind, ActionID: v.nextID(what), BlockingType: vda5050.BlockingHard}
 	v.pauseTries, v.pauseAt = 1, m.now
+	v.pausedOK, v.stillWanted = false, on
 	m.instant(v, *v.pauseAct)
 }
 
@@ -689,7 +691,7 @@ func (m *Master) pauseAnswered(v *vehicle, st *vda5050.State) {
 	}
 	want := a.ActionType == vda5050.ActionStartPause
 	if st.Paused != nil && *st.Paused == want {
-		v.pauseAct = nil
+		v.pauseAct, v.pausedOK = nil, want
 		return
 	}
 	for _, as := range st.ActionStates {
@@ -698,12 +700,35 @@ func (m *Master) pauseAnswered(v *vehicle, st *vda5050.State) {
 		}
 		switch as.ActionStatus {
 		case vda5050.StatusFinished:
-			v.pauseAct = nil
+			v.pauseAct, v.pausedOK = nil, want
 		case vda5050.StatusFailed:
 			v.pauseAct = nil
 			v.reasons[reasonInstant] = fmt.Sprintf("%s failed: %s", a.ActionType, as.ResultDescription)
 		}
 	}
+}
+
+// tellStill tells the Controller, once per startPause, that the vehicle
+// stands paused on the node the fleet has it at (fleet.PausedAtNode): it
+// confirmed the pause, it is not driving, and the position it reports is
+// on that node, within the allowed deviation. VDA 5050 lets a paused
+// vehicle stop between nodes, and a vehicle that reports no position may
+// have; then nothing is told, for the Controller lends the lane ahead of
+// a paused broken-down shuttle to others only while it stands on a node.
+func (m *Master) tellStill(v *vehicle, st *vda5050.State) {
+	if !v.stillWanted || !v.pausedOK || st.Driving || st.LastNodeID == "" || st.LastNodeID != v.steps[v.at] {
+		return
+	}
+	p := st.AgvPosition
+	n, ok := m.cfg.Graph.Node(st.LastNodeID)
+	if !ok || p == nil || !p.PositionInitialized {
+		return
+	}
+	if at := m.cfg.Graph.Nodes[n].XY; math.Hypot(p.X-at[0], p.Y-at[1]) > m.cfg.Deviation {
+		return
+	}
+	v.stillWanted = false
+	m.emit(fleet.PausedAtNode{Shuttle: v.id})
 }
 
 // checkFactsheet warns when a vehicle says it cannot do what the fleet

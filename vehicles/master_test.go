@@ -653,3 +653,41 @@ func TestBatteryReportedAsItDrains(t *testing.T) {
 	evs, _ = r.state()
 	assert.Empty(t, evs, "from what was told last")
 }
+
+// A vehicle told to pause is reported standing paused on its node
+// (fleet.PausedAtNode) once a state shows it paused, not driving and on
+// that node; once per pause. One that stopped between nodes (VDA 5050
+// allows it) is not, nor one whose state says it still drives.
+func TestPausedAtNodeOnceTheStateShowsIt(t *testing.T) {
+	r := newRig(t, Config{})
+	r.joined()
+	told := fleet.Event(fleet.PausedAtNode{Shuttle: "s1"})
+	require.Len(t, instants(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdPause})), 1)
+	evs, _ := r.state()
+	assert.NotContains(t, evs, told, "not confirmed yet")
+
+	paused := true
+	r.st.Paused = &paused
+	off := r.st
+	p := *off.AgvPosition
+	p.X += 4
+	off.AgvPosition = &p
+	evs, _ = r.send(vda5050.TopicState, &off, &off.Header)
+	assert.NotContains(t, evs, told, "paused between nodes")
+	r.st.Driving = true
+	evs, _ = r.state()
+	assert.NotContains(t, evs, told, "still driving")
+	r.st.Driving = false
+	evs, _ = r.state()
+	assert.Contains(t, evs, told, "paused on its node")
+	evs, _ = r.state()
+	assert.NotContains(t, evs, told, "told once")
+
+	r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdResume})
+	paused = false
+	_, _ = r.state()
+	r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdPause})
+	paused = true
+	evs, _ = r.state()
+	assert.Contains(t, evs, told, "a new pause is told again")
+}

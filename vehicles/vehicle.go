@@ -69,10 +69,14 @@ type vehicle struct {
 	pauseAct   *vda5050.Action
 	pauseAt    time.Time
 	pauseTries int
-	factAsks   int              // factsheetRequests sent since it came online
-	actions    map[string]*sent // node actions sent and not yet over
-	charge     *chargeWatch
-	resyncs    int // orders rejected in a row
+	// pausedOK: the vehicle confirmed the last startPause; stillWanted:
+	// the Controller has not been told yet that it stands paused on a
+	// node (fleet.PausedAtNode, see tellStill)
+	pausedOK, stillWanted bool
+	factAsks              int              // factsheetRequests sent since it came online
+	actions               map[string]*sent // node actions sent and not yet over
+	charge                *chargeWatch
+	resyncs               int // orders rejected in a row
 	// the loads fleetd put there (picks FINISHED, not dropped since), and
 	// how many believed states in a row reported others (see checkLoads)
 	carries  map[string]bool
@@ -334,6 +338,7 @@ func (m *Master) state(v *vehicle, st *vda5050.State) {
 		m.forgetOff(v)
 	}
 	m.pauseAnswered(v, st)
+	m.tellStill(v, st)
 	m.faultsOf(v, st)
 	m.batteryReport(v)
 	m.settle(v)
