@@ -93,6 +93,8 @@ func (c *Controller) Activity(id string) Activity {
 		return Activity{Kind: ActivityIdle}
 	case p.Arrived:
 		return Activity{Kind: ActivityAtGoal}
+	case r.stilled == stillLent:
+		return Activity{Kind: ActivityWaitTraffic} // repaired, until it has its lane back (breakdown.go)
 	case p.Granted > p.AtStep:
 		return Activity{Kind: ActivityMoving}
 	}

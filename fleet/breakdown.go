@@ -52,8 +52,11 @@ func (c *Controller) pausedAtNode(e PausedAtNode) error {
 	if err != nil {
 		return err
 	}
-	if r.stilled != stillAsked || r.sm.State() != ShuttleFault {
+	if r.stilled != stillAsked || (r.sm.State() != ShuttleFault && r.sm.Held() != ShuttleFault) {
 		return nil
+	}
+	if p, _ := c.tr.Position(r.id); p.AtStep != e.Step {
+		return nil // it has moved since, or says so of another node
 	}
 	if err := c.tr.Lend(r.id); err != nil {
 		return err

@@ -25,6 +25,14 @@ func ladenOnItsWay(t *testing.T) *harness {
 	return h
 }
 
+// stands sends what the shuttle's vehicle says once it stands paused on
+// the node the fleet has it at.
+func (h *harness) stands(id string) {
+	h.t.Helper()
+	p, _ := h.c.Traffic().Position(id)
+	h.send(PausedAtNode{Shuttle: id, Step: p.AtStep})
+}
+
 // A shuttle that breaks down holding lane ahead is paused; once its
 // vehicle says it stands paused on its node, the lane is lent (those
 // behind may pass); repaired, it has the lane back and is resumed, and
@@ -35,7 +43,10 @@ func TestBrokenDownShuttleLendsTheLaneItHoldsAhead(t *testing.T) {
 	assert.Contains(t, h.kinds(cmds), CmdPause, "paused, so that its lane may be lent")
 	assert.False(t, h.c.Traffic().Stilled("s1"), "nothing lent before the vehicle says it stands")
 
-	h.send(PausedAtNode{Shuttle: "s1"})
+	p, _ := h.c.Traffic().Position("s1")
+	h.send(PausedAtNode{Shuttle: "s1", Step: p.AtStep - 2})
+	assert.False(t, h.c.Traffic().Stilled("s1"), "said of another node than the one it is at: not believed")
+	h.stands("s1")
 	assert.True(t, h.c.Traffic().Stilled("s1"), "lent once it stands paused")
 	h.wait(time.Minute)
 	assert.Equal(t, ShuttleFault, h.state("s1"))
@@ -59,7 +70,7 @@ func TestNothingLentUnlessTheBrokenDownVehicleStandsPaused(t *testing.T) {
 	h := ladenOnItsWay(t)
 	cmds := h.handle(FaultReported{Shuttle: "s1", Reason: "silent", Unreachable: true})
 	assert.NotContains(t, h.kinds(cmds), CmdPause)
-	h.send(PausedAtNode{Shuttle: "s1"})
+	h.stands("s1")
 	assert.False(t, h.c.Traffic().Stilled("s1"), "not paused for a breakdown: nothing lent")
 	h.send(FaultCleared{Shuttle: "s1"})
 
@@ -67,7 +78,7 @@ func TestNothingLentUnlessTheBrokenDownVehicleStandsPaused(t *testing.T) {
 	h.send(FaultReported{Shuttle: "s1", Reason: "drive fault"})
 	cmds = h.handle(FaultCleared{Shuttle: "s1"})
 	assert.Contains(t, h.kinds(cmds), CmdResume, "repaired before it said it stands: resumed at once")
-	h.send(PausedAtNode{Shuttle: "s1"})
+	h.stands("s1")
 	assert.False(t, h.c.Traffic().Stilled("s1"), "a late confirmation lends nothing")
 }
 
@@ -77,7 +88,7 @@ func TestNothingLentUnlessTheBrokenDownVehicleStandsPaused(t *testing.T) {
 func TestOperatorResumeWaitsForTheLentLane(t *testing.T) {
 	h := ladenOnItsWay(t)
 	h.send(FaultReported{Shuttle: "s1", Reason: "drive fault"})
-	h.send(PausedAtNode{Shuttle: "s1"})
+	h.stands("s1")
 	require.True(t, h.c.Traffic().Stilled("s1"))
 	cmds := h.handle(EmergencyStopRequested{Shuttle: "s1"})
 	assert.Contains(t, h.kinds(cmds), CmdPause)

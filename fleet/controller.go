@@ -597,6 +597,11 @@ func (c *Controller) centreOf(node string) string {
 // step does what time and the last event allow: gates, plans, dispatch,
 // charging, parking, and grants.
 func (c *Controller) step(now time.Time) {
+	for _, r := range c.recs {
+		if r.stilled != stillNone && r.inService() {
+			c.unstill(r) // repaired: its lane back before it is given work (breakdown.go)
+		}
+	}
 	c.gateTimers(now)
 	c.expireSlots(now)
 	for _, r := range c.recs {

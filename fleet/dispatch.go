@@ -261,8 +261,8 @@ func (c *Controller) dispatchable(now time.Time) []*Move {
 func (c *Controller) freeNow() []candidate {
 	var out []candidate
 	for _, r := range c.recs {
-		if r.move != nil || r.replan {
-			continue
+		if r.move != nil || r.replan || r.stilled != stillNone {
+			continue // a repaired shuttle waits for the lane it lent (breakdown.go)
 		}
 		switch {
 		case r.sm.State() == ShuttleIdle && r.task == taskNone:

@@ -90,6 +90,10 @@ type FaultCleared struct {
 // the shuttles behind it there until the shuttle has been repaired (fault.go).
 type PausedAtNode struct {
 	Shuttle string `json:"shuttle"`
+	// Step is the global step of the node it stands on (routing.Plan's
+	// FirstStep plus its lastNodeSequenceId); one the Controller no longer
+	// has it at is not believed.
+	Step int `json:"step"`
 }
 
 // MoveRequested: an operator asks for a container move.

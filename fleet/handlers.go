@@ -319,7 +319,7 @@ func (c *Controller) recovered(e FaultCleared) error {
 // charging, by the policy, or leaving a bay for a parking spot.
 func (c *Controller) idleWork(now time.Time, r *shuttleRec, stagger func() staggered) {
 	state := r.sm.State()
-	if (state != ShuttleIdle && state != ShuttleOutOfService) || r.task != taskNone || r.move != nil || now.Before(r.idleAt) {
+	if (state != ShuttleIdle && state != ShuttleOutOfService) || r.task != taskNone || r.move != nil || now.Before(r.idleAt) || r.stilled != stillNone {
 		return
 	}
 	r.idleAt = now.Add(c.tuning.Replan.D()) // what it cannot do now it tries again later

@@ -110,7 +110,10 @@
 //
 // A shuttle that stands still for a time nobody bounds (a broken-down
 // vehicle that has confirmed it is paused on its node) may lend what it
-// was granted ahead (Lend): its vehicle was told to drive there, so it
+// was granted beyond the edge its front is on (Lend): standing so, it is
+// where it would be with no grant ahead, which others may pass in front
+// of as of any shuttle waiting at a node. Its vehicle was told to drive
+// there, so it
 // keeps it, but a shuttle queued behind it there may pass over it if it
 // is granted at once past the lent lane by the clearance, and if nothing
 // it is queued for beyond waits on the lender (passThrough); it goes

@@ -227,14 +227,14 @@ func (f *fleetSim) check() {
 		holders := 0
 		var holding []*visit
 		for i, v := range r.queue {
-			if !v.granted || v.lent() {
+			if !v.granted || tr.lent(v) {
 				continue
 			}
 			holders++
 			holding = append(holding, v)
 			ahead := 0
 			for _, u := range r.queue[:i] {
-				if u.s != v.s && !u.lent() {
+				if u.s != v.s && !tr.lent(u) {
 					ahead++
 				}
 			}

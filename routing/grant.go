@@ -90,7 +90,7 @@ func (t *Traffic) mayGrant(v *visit, pastLent bool) (ok, viaLent bool) {
 		if u.s == v.s {
 			continue
 		}
-		if pastLent && u.lent() {
+		if pastLent && t.lent(u) {
 			viaLent = true
 			continue
 		}
@@ -160,7 +160,7 @@ func (t *Traffic) passThrough(s *shuttle) int {
 			if viaLent {
 				clearAt = st.end + t.clearance
 				for _, u := range t.res[st.res].queue {
-					if u.lent() && u.s != s && !slices.Contains(lenders, u.s) {
+					if t.lent(u) && u.s != s && !slices.Contains(lenders, u.s) {
 						lenders = append(lenders, u.s)
 					}
 				}
@@ -232,7 +232,7 @@ func (t *Traffic) onLent(s *shuttle) *visit {
 		r := &t.res[s.step(i).res]
 		var others []*visit
 		for _, u := range r.queue {
-			if u.s != s && u.granted && !u.lent() {
+			if u.s != s && u.granted && !t.lent(u) {
 				others = append(others, u)
 			}
 		}
@@ -265,6 +265,10 @@ func (t *Traffic) Progress(id string, stepIdx int) error {
 			ErrBadProgress, id, stepIdx, s.at, s.granted)
 	}
 	s.at = stepIdx
+	// a stilled shuttle that moves has not stood still: what it lent is
+	// its own again, and nobody more is granted over it (a vehicle that
+	// lost its pause, say after a restart, drove its order on)
+	s.stilled = false
 	here := s.step(s.at)
 	station := t.res[here.res].capacity > 1
 	for s.released < s.at {

@@ -133,9 +133,17 @@ type visit struct {
 	qi      int    // index in its resource's queue, kept by insertAt and deleteAt
 }
 
-// lent tells whether v is lent: granted to a stilled shuttle (Lend) beyond
-// where it stands, so that others may pass over it meanwhile.
-func (v *visit) lent() bool { return v.granted && v.s.stilled && v.step > v.s.at }
+// lent tells whether v is lent: granted to a stilled shuttle (Lend) at a
+// node beyond where it stands, or on an edge after that node, so that
+// others may pass over it meanwhile. The edge right ahead, where its
+// front is, stays its own; it could not be granted to another anyway,
+// for no grant takes an edge without the node at its end, and the node
+// it stands on is not lent. A shuttle standing on its node with the
+// nodes ahead lent is where it would be with no grant ahead, which others
+// may pass in front of as any shuttle waiting at a node.
+func (t *Traffic) lent(v *visit) bool {
+	return v.granted && v.s.stilled && v.step > v.s.at+1
+}
 
 // waitSet is the set of visits that wait on one shuttle, as marks on the
 // visits: no allocation per member.
@@ -620,7 +628,7 @@ func (t *Traffic) waitingOnPast(s *shuttle, keepQueued, pastLent bool) waitSet {
 	}
 	// queueNext pushes the visit that waits for u's release in u's queue.
 	queueNext := func(u *visit) {
-		if pastLent && u.lent() {
+		if pastLent && t.lent(u) {
 			return
 		}
 		r := &t.res[u.s.step(u.step).res]

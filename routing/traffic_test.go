@@ -575,6 +575,9 @@ func TestLendAndReclaim(t *testing.T) {
 	assert.True(t, ok, "nothing lent: nothing to reclaim")
 	require.NoError(t, tr.Lend("a"))
 	assert.True(t, tr.Stilled("a"))
+	sa := tr.shuttles["a"]
+	assert.False(t, tr.lent(sa.step(sa.at+1).v), "the edge right ahead, where a's front is, is not lent")
+	assert.True(t, tr.lent(sa.step(sa.at+2).v), "the node after it is")
 	// b goes ahead of what a is queued for beyond its authority and
 	// passes over what a lent
 	g, err := tr.Grant("b")

@@ -51,6 +51,10 @@ func (v *vehicle) finish(e *engine, a *doing) {
 // stands) and holds an action under way, until resumed.
 func (v *vehicle) pause(e *engine) {
 	if v.paused {
+		if !v.driving { // each pause asked is answered, as a vehicle's action state does
+			v.stillTold = false
+			v.tellStill(e)
+		}
 		return
 	}
 	v.paused = true
@@ -71,9 +75,10 @@ func (v *vehicle) tellStill(e *engine) {
 		return
 	}
 	v.stillTold = true
+	at := v.nextStep - 1 // the node it stands on
 	e.at(e.now, func() {
 		if v.paused {
-			e.send(fleet.PausedAtNode{Shuttle: v.id})
+			e.send(fleet.PausedAtNode{Shuttle: v.id, Step: at})
 		}
 	})
 }

@@ -661,7 +661,7 @@ func (m *Master) pause(v *vehicle, on bool) {
 	}
 	v.pauseAct = &vda5050.Action{ActionType: kind, ActionID: v.nextID(what), BlockingType: vda5050.BlockingHard}
 	v.pauseTries, v.pauseAt = 1, m.now
-	v.pausedOK, v.stillWanted = false, on
+	v.pauseWanted, v.pausedOK, v.stillWanted = on, false, on
 	m.instant(v, *v.pauseAct)
 }
 
@@ -708,15 +708,37 @@ func (m *Master) pauseAnswered(v *vehicle, st *vda5050.State) {
 	}
 }
 
+// lostPause asks a vehicle the Controller wants paused to pause again:
+// a state showed it unpaused, or it lost its order (a restart, manual
+// mode). Until it confirms, no order goes to it (ordersHeld), for it would
+// drive it, maybe onto lane lent to others while it stood (fleet's
+// breakdown.go).
+func (m *Master) lostPause(v *vehicle) {
+	if !v.pauseWanted {
+		return
+	}
+	m.cfg.Log.Warn("vehicle told to pause is not paused; asking again", "shuttle", v.id)
+	m.pause(v, true)
+}
+
+// ordersHeld tells whether orders to a vehicle wait: the Controller wants
+// it paused and it has not confirmed it is.
+func (v *vehicle) ordersHeld() bool { return v.pauseWanted && !v.pausedOK }
+
 // tellStill tells the Controller, once per startPause, that the vehicle
-// stands paused on the node the fleet has it at (fleet.PausedAtNode): it
-// confirmed the pause, it is not driving, and the position it reports is
-// on that node, within the allowed deviation. VDA 5050 lets a paused
-// vehicle stop between nodes, and a vehicle that reports no position may
-// have; then nothing is told, for the Controller lends the lane ahead of
-// a paused broken-down shuttle to others only while it stands on a node.
+// stands paused on the node the fleet has it at (fleet.PausedAtNode):
+// it confirmed the pause, and this very state shows it paused, in
+// automatic mode, not driving, with the sequence id of that node and its
+// position on it within the allowed deviation. VDA 5050 lets a paused
+// vehicle stop between nodes, and a vehicle that reports no position or
+// no pause flag may have; then nothing is told, for the Controller lends
+// the lane ahead of a paused broken-down shuttle to others only while it
+// stands on a node.
 func (m *Master) tellStill(v *vehicle, st *vda5050.State) {
-	if !v.stillWanted || !v.pausedOK || st.Driving || st.LastNodeID == "" || st.LastNodeID != v.steps[v.at] {
+	o := v.ord
+	if !v.stillWanted || !v.pausedOK || st.Paused == nil || !*st.Paused || st.Driving ||
+		(st.OperatingMode != vda5050.ModeAutomatic && st.OperatingMode != vda5050.ModeSemiautomatic) ||
+		st.LastNodeID == "" || st.LastNodeID != v.steps[v.at] || (o != nil && st.OrderID == o.id && o.seq0+int(st.LastNodeSequenceID) != v.at) {
 		return
 	}
 	p := st.AgvPosition
@@ -728,7 +750,7 @@ func (m *Master) tellStill(v *vehicle, st *vda5050.State) {
 		return
 	}
 	v.stillWanted = false
-	m.emit(fleet.PausedAtNode{Shuttle: v.id})
+	m.emit(fleet.PausedAtNode{Shuttle: v.id, Step: v.at})
 }
 
 // checkFactsheet warns when a vehicle says it cannot do what the fleet

@@ -661,7 +661,7 @@ func TestBatteryReportedAsItDrains(t *testing.T) {
 func TestPausedAtNodeOnceTheStateShowsIt(t *testing.T) {
 	r := newRig(t, Config{})
 	r.joined()
-	told := fleet.Event(fleet.PausedAtNode{Shuttle: "s1"})
+	told := fleet.Event(fleet.PausedAtNode{Shuttle: "s1", Step: 0})
 	require.Len(t, instants(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdPause})), 1)
 	evs, _ := r.state()
 	assert.NotContains(t, evs, told, "not confirmed yet")
@@ -690,4 +690,32 @@ func TestPausedAtNodeOnceTheStateShowsIt(t *testing.T) {
 	paused = true
 	evs, _ = r.state()
 	assert.Contains(t, evs, told, "a new pause is told again")
+}
+
+// A vehicle the Controller wants paused that shows itself unpaused (it
+// restarted, or was driven by hand) is asked to pause again, and gets no
+// order until it confirms: it would drive it, maybe onto lane lent to
+// others while it stood (fleet's breakdown.go).
+func TestWantedPauseIsKeptAndOrdersWaitForIt(t *testing.T) {
+	r := newRig(t, Config{})
+	r.joined()
+	bay := r.g.Site().BaysOf(r.g.Site().Centres[0].ID)[0].ID
+	steps := r.route(bay)
+	require.Len(t, instants(t, r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdPause})), 1)
+	paused := true
+	r.st.Paused = &paused
+	_, _ = r.state()
+
+	paused = false
+	_, out := r.state()
+	as := instants(t, out)
+	require.Len(t, as, 1, "asked to pause again")
+	assert.Equal(t, vda5050.ActionStartPause, as[0].ActionType)
+	out = r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdDrive, From: 0, To: 4, Steps: steps[:4]})
+	assert.Empty(t, orders(t, out), "no order while it is not paused again")
+	paused = true
+	_, out = r.state()
+	assert.Len(t, orders(t, out), 1, "paused again: the order goes, and it stands until resumed")
+	out = r.commands(fleet.Command{Shuttle: "s1", Kind: fleet.CmdResume})
+	assert.Equal(t, vda5050.ActionStopPause, instants(t, out)[0].ActionType)
 }

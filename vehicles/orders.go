@@ -137,7 +137,7 @@ func (m *Master) extend(v *vehicle, to int, act *pending) {
 // out stitched where the vehicle last confirmed, with everything since.
 func (m *Master) sendDue(v *vehicle) {
 	o := v.ord
-	if o == nil || !o.due || v.needNew || v.cancel != "" || m.tooSoon(v) || m.ahead(v) {
+	if o == nil || !o.due || v.needNew || v.cancel != "" || v.ordersHeld() || m.tooSoon(v) || m.ahead(v) {
 		return
 	}
 	if o.confirmed < int(o.update) && m.now.Sub(o.sentAt) < m.cfg.ResendAfter {
@@ -190,7 +190,7 @@ func (m *Master) tooSoon(v *vehicle) bool {
 // flush makes the new order a vehicle is waiting for, once it stands
 // still at the node the fleet has it at, with nothing running.
 func (m *Master) flush(v *vehicle) {
-	if !v.needNew || v.cancel != "" || v.held() || !v.joined || !v.online() || !settled(v.st) || m.tooSoon(v) {
+	if !v.needNew || v.cancel != "" || v.held() || v.ordersHeld() || !v.joined || !v.online() || !settled(v.st) || m.tooSoon(v) {
 		return
 	}
 	here, ok := v.steps[v.at]
@@ -312,7 +312,7 @@ func (m *Master) sendOrder(v *vehicle, k0 int) {
 // resend sends again what no state has confirmed: the order from where the
 // vehicle last confirmed it, and a cancel.
 func (m *Master) resend(v *vehicle) {
-	if o := v.ord; o != nil && v.cancel == "" && !v.needNew && o.confirmed < int(o.update) && m.now.Sub(o.sentAt) >= m.cfg.ResendAfter && !m.tooSoon(v) {
+	if o := v.ord; o != nil && v.cancel == "" && !v.needNew && !v.ordersHeld() && o.confirmed < int(o.update) && m.now.Sub(o.sentAt) >= m.cfg.ResendAfter && !m.tooSoon(v) {
 		if o.due && !m.ahead(v) {
 			m.sendDue(v) // the grants made since go with it, as the next update
 		} else {

@@ -31,44 +31,50 @@ type Snapshot struct {
 
 // VehicleSnapshot is the Master's record of one vehicle.
 type VehicleSnapshot struct {
-	ID         string                `json:"id"`
-	Conn       string                `json:"conn,omitempty"`
-	State      *vda5050.State        `json:"state,omitempty"`
-	StateAt    time.Time             `json:"stateAt"`
-	Pos        *vda5050.AgvPosition  `json:"pos,omitempty"`
-	Factsheet  *vda5050.Factsheet    `json:"factsheet,omitempty"`
-	FactAsked  time.Time             `json:"factAsked"`
-	SoC        float64               `json:"soc"`
-	SoCTold    float64               `json:"socTold,omitempty"`
-	Joined     bool                  `json:"joined,omitempty"`
-	JoinRetry  time.Time             `json:"joinRetry"`
-	JoinFails  int                   `json:"joinFails,omitempty"`
-	Reasons    map[string]string     `json:"reasons"`
-	Faulted    bool                  `json:"faulted,omitempty"`
-	Seq        int                   `json:"seq"`
-	Steps      map[int]string        `json:"steps"`
-	At         int                   `json:"at"`
-	Granted    int                   `json:"granted"`
-	Act        *PendingAction        `json:"act,omitempty"`
-	Order      *OrderSnapshot        `json:"order,omitempty"`
-	Orders     int                   `json:"orders"`
-	NeedNew    bool                  `json:"needNew,omitempty"`
-	Cancel     string                `json:"cancel,omitempty"`
-	CancelT    time.Time             `json:"cancelAt"`
-	Cancels    int                   `json:"cancels,omitempty"`
-	OrderAt    time.Time             `json:"orderAt"`
-	PauseAct   *vda5050.Action       `json:"pauseAct,omitempty"`
-	PauseAt    time.Time             `json:"pauseAt"`
-	PauseTries int                   `json:"pauseTries,omitempty"`
-	FactAsks   int                   `json:"factAsks,omitempty"`
-	Actions    map[string]SentAction `json:"actions"`
-	Charge     *ChargeSnapshot       `json:"charge,omitempty"`
-	Resyncs    int                   `json:"resyncs,omitempty"`
-	Carries    []string              `json:"carries"`
-	LoadsOff   int                   `json:"loadsOff,omitempty"`
-	HeaderSeen bool                  `json:"headerSeen,omitempty"`
-	LastHeader uint32                `json:"lastHeader"`
-	LinkChange bool                  `json:"linkChanged,omitempty"`
+	ID        string               `json:"id"`
+	Conn      string               `json:"conn,omitempty"`
+	State     *vda5050.State       `json:"state,omitempty"`
+	StateAt   time.Time            `json:"stateAt"`
+	Pos       *vda5050.AgvPosition `json:"pos,omitempty"`
+	Factsheet *vda5050.Factsheet   `json:"factsheet,omitempty"`
+	FactAsked time.Time            `json:"factAsked"`
+	SoC       float64              `json:"soc"`
+	SoCTold   float64              `json:"socTold,omitempty"`
+	Joined    bool                 `json:"joined,omitempty"`
+	JoinRetry time.Time            `json:"joinRetry"`
+	JoinFails int                  `json:"joinFails,omitempty"`
+	Reasons   map[string]string    `json:"reasons"`
+	Faulted   bool                 `json:"faulted,omitempty"`
+	Seq       int                  `json:"seq"`
+	Steps     map[int]string       `json:"steps"`
+	At        int                  `json:"at"`
+	Granted   int                  `json:"granted"`
+	Act       *PendingAction       `json:"act,omitempty"`
+	Order     *OrderSnapshot       `json:"order,omitempty"`
+	Orders    int                  `json:"orders"`
+	NeedNew   bool                 `json:"needNew,omitempty"`
+	Cancel    string               `json:"cancel,omitempty"`
+	CancelT   time.Time            `json:"cancelAt"`
+	Cancels   int                  `json:"cancels,omitempty"`
+	OrderAt   time.Time            `json:"orderAt"`
+	PauseAct  *vda5050.Action      `json:"pauseAct,omitempty"`
+	// PauseWanted, PausedOK, StillWanted: see vehicle (the pause the
+	// Controller wants, whether the vehicle confirmed it, whether the
+	// Controller still waits to hear it stands paused on its node)
+	PauseWanted bool                  `json:"pauseWanted,omitempty"`
+	PausedOK    bool                  `json:"pausedOK,omitempty"`
+	StillWanted bool                  `json:"stillWanted,omitempty"`
+	PauseAt     time.Time             `json:"pauseAt"`
+	PauseTries  int                   `json:"pauseTries,omitempty"`
+	FactAsks    int                   `json:"factAsks,omitempty"`
+	Actions     map[string]SentAction `json:"actions"`
+	Charge      *ChargeSnapshot       `json:"charge,omitempty"`
+	Resyncs     int                   `json:"resyncs,omitempty"`
+	Carries     []string              `json:"carries"`
+	LoadsOff    int                   `json:"loadsOff,omitempty"`
+	HeaderSeen  bool                  `json:"headerSeen,omitempty"`
+	LastHeader  uint32                `json:"lastHeader"`
+	LinkChange  bool                  `json:"linkChanged,omitempty"`
 	// InstantSeen: it reports the states of instant actions
 	InstantSeen bool           `json:"instantSeen,omitempty"`
 	IgnoredBy   map[string]int `json:"ignored"`
@@ -151,6 +157,7 @@ func (v *vehicle) snapshot() VehicleSnapshot {
 		Faulted: v.faulted, Seq: v.seq, Steps: maps.Clone(v.steps), At: v.at, Granted: v.granted, Orders: v.orders,
 		NeedNew: v.needNew, Cancel: v.cancel, CancelT: v.cancelT, Cancels: v.cancels, OrderAt: v.orderAt,
 		PauseAct: v.pauseAct, PauseAt: v.pauseAt, PauseTries: v.pauseTries, FactAsks: v.factAsks,
+		PauseWanted: v.pauseWanted, PausedOK: v.pausedOK, StillWanted: v.stillWanted,
 		Actions: map[string]SentAction{}, Resyncs: v.resyncs, Carries: []string{}, LoadsOff: v.loadsOff,
 		HeaderSeen: v.headerSeen, LastHeader: v.lastHeader, LinkChange: v.linkChanged, InstantSeen: v.instantSeen, IgnoredBy: maps.Clone(v.ignored)}
 	if v.act != nil {
@@ -243,6 +250,7 @@ func (v *vehicle) restore(vs VehicleSnapshot) {
 	v.faulted, v.seq, v.at, v.granted, v.orders = vs.Faulted, vs.Seq, vs.At, vs.Granted, vs.Orders
 	v.needNew, v.cancel, v.cancelT, v.cancels, v.orderAt = vs.NeedNew, vs.Cancel, vs.CancelT, vs.Cancels, vs.OrderAt
 	v.pauseAct, v.pauseAt, v.pauseTries, v.factAsks = vs.PauseAct, vs.PauseAt, vs.PauseTries, vs.FactAsks
+	v.pauseWanted, v.pausedOK, v.stillWanted = vs.PauseWanted, vs.PausedOK, vs.StillWanted
 	v.resyncs, v.loadsOff, v.headerSeen, v.lastHeader, v.linkChanged = vs.Resyncs, vs.LoadsOff, vs.HeaderSeen, vs.LastHeader, vs.LinkChange
 	v.instantSeen = vs.InstantSeen
 	for k, r := range vs.Reasons {

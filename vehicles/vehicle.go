@@ -69,14 +69,16 @@ type vehicle struct {
 	pauseAct   *vda5050.Action
 	pauseAt    time.Time
 	pauseTries int
-	// pausedOK: the vehicle confirmed the last startPause; stillWanted:
-	// the Controller has not been told yet that it stands paused on a
-	// node (fleet.PausedAtNode, see tellStill)
-	pausedOK, stillWanted bool
-	factAsks              int              // factsheetRequests sent since it came online
-	actions               map[string]*sent // node actions sent and not yet over
-	charge                *chargeWatch
-	resyncs               int // orders rejected in a row
+	// pauseWanted: the Controller's last pause command was startPause;
+	// pausedOK: the vehicle confirmed it, and no state since showed it
+	// unpaused (keepPaused); stillWanted: the Controller has not been
+	// told yet that it stands paused on a node (fleet.PausedAtNode, see
+	// tellStill)
+	pauseWanted, pausedOK, stillWanted bool
+	factAsks                           int              // factsheetRequests sent since it came online
+	actions                            map[string]*sent // node actions sent and not yet over
+	charge                             *chargeWatch
+	resyncs                            int // orders rejected in a row
 	// the loads fleetd put there (picks FINISHED, not dropped since), and
 	// how many believed states in a row reported others (see checkLoads)
 	carries  map[string]bool
@@ -318,6 +320,7 @@ func (m *Master) state(v *vehicle, st *vda5050.State) {
 		// give it its lane again from where it stands
 		m.cfg.Log.Warn("vehicle no longer has its order; sending its lane again", "shuttle", v.id, "order", o.id, "reported", st.OrderID)
 		m.resync(v, false)
+		m.lostPause(v) // and its pause with it, most likely
 	}
 	if o := v.ord; o != nil && st.OrderID == o.id {
 		if int(st.OrderUpdateID) > o.confirmed {
@@ -338,6 +341,9 @@ func (m *Master) state(v *vehicle, st *vda5050.State) {
 		m.forgetOff(v)
 	}
 	m.pauseAnswered(v, st)
+	if v.pauseWanted && v.pauseAct == nil && st.Paused != nil && !*st.Paused {
+		m.lostPause(v) // restarted, or back from manual mode
+	}
 	m.tellStill(v, st)
 	m.faultsOf(v, st)
 	m.batteryReport(v)
