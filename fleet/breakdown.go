@@ -13,14 +13,18 @@ package fleet
 //
 // So a broken-down shuttle that holds lane ahead of where it stands is
 // paused (CmdPause). Once its vehicle confirms it stands paused on the node
-// it last reached (PausedAtNode), what it holds and is queued for ahead
-// is lent (routing.Traffic.Lend): a shuttle queued behind it there may
-// pass over it, if it can be granted at once past the lent lane by its
-// clearance (routing.Traffic.Grant). Once repaired, the shuttle takes
-// the lane back (routing.Traffic.Reclaim: those that passed have driven
-// off it) and is resumed (CmdResume), on the route it was given. A vehicle
-// that cannot be told anything (FaultReported.Unreachable), or that never
-// confirms, lends nothing: it might drive on when repaired.
+// it last reached (PausedAtNode), what it holds beyond the edge its front
+// is on is lent (routing.Traffic.Lend): a shuttle queued behind it there
+// may pass over it, if it can be granted at once past the lent lane by
+// its clearance, going ahead of what the broken-down one is queued for
+// beyond where the queues stay acyclic (routing.Traffic.Grant). Once
+// repaired, the shuttle takes the lane back (routing.Traffic.Reclaim:
+// those that passed have driven off it), before it is given any work, and
+// is resumed (CmdResume), on the route it was given. A vehicle that
+// cannot be told anything (FaultReported.Unreachable), or that never
+// confirms, lends nothing: it might drive on when repaired. While fleetd
+// wants it paused, vehicles.Master sends it no order until it confirms,
+// and asks again if it shows itself unpaused (a restart).
 
 // stillState is how far a broken-down shuttle's stilling has come.
 type stillState string

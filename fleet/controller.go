@@ -105,7 +105,7 @@ type shuttleRec struct {
 	// (through faults and repairs) until put back
 	outOfService bool
 	// stilled: a broken-down shuttle paused so that the lane it holds
-	// ahead may be lent to others (fault.go)
+	// ahead may be lent to others (breakdown.go)
 	stilled stillState
 	// act is its activity at the end of the last step, actSince when
 	// that activity began (activity.go)
