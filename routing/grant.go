@@ -225,14 +225,29 @@ func (t *Traffic) Reclaim(id string) (bool, error) {
 
 // onLent returns a visit of another shuttle that keeps a stilled s from
 // taking back what it lent: granted on a resource s lent that has no room
-// left for s. Another stilled shuttle's lent grant there does not count:
-// it is not where that one stands. Nil if none.
+// left for s, or granted there after s's visit to a shuttle now stilled
+// too (it passed over s's lane and broke down before it was off it; it
+// reclaims first: s, on its way, would stop where that one must pass,
+// and wait for it there: harness case 7 of -soak.seed 7). Another stilled
+// shuttle's lent grant there before s's does not count: it is not where
+// that one stands. Nil if none.
 func (t *Traffic) onLent(s *shuttle) *visit {
 	for i := s.at + 1; i <= s.granted; i++ {
 		r := &t.res[s.step(i).res]
 		var others []*visit
+		mine := false
 		for _, u := range r.queue {
-			if u.s != s && u.granted && !t.lent(u) {
+			if u.s == s {
+				mine = true
+				continue
+			}
+			if u.granted && mine && u.s.stilled {
+				// a stilled shuttle that passed over s's lane and stopped
+				// before it was off it: it goes on first, for its grant
+				// reaches past s's, and s would stand in its way
+				return u
+			}
+			if u.granted && !t.lent(u) {
 				others = append(others, u)
 			}
 		}
