@@ -14,8 +14,8 @@ import (
 // grant extends a shuttle's authority and sends the new part as a drive
 // command, with the task's action at the goal.
 func (c *Controller) grant(now time.Time, r *shuttleRec) {
-	if !r.inService() || !c.unstill(r) {
-		return // held, or paused after a breakdown until it has its lane back (breakdown.go)
+	if !r.inService() || r.stilled != stillNone {
+		return // held, or paused after a breakdown until it has its lane back (step unstills it, breakdown.go)
 	}
 	if r.goalStep < 0 && !r.replan {
 		return // no route for a task; a task that waits for its route drives out the route it has
