@@ -455,6 +455,8 @@ func TestWaitString(t *testing.T) {
 		{Wait{Kind: WaitHeld, Shuttle: "s2", Resource: `node "j1"`}, `s2 at node "j1", holding it`},
 		{Wait{Kind: WaitQueued, Shuttle: "s2", Resource: `edge "e1"`}, `s2 at edge "e1", routed through it`},
 		{Wait{Kind: WaitGrantAhead}, "the grant-ahead distance"},
+		{Wait{Kind: WaitHold}, "a hold"},
+		{Wait{Kind: WaitNotQueued}, "its route ahead cannot be queued yet"},
 		{Wait{Kind: WaitLent}, "the lane ahead it lent while it stood still, to be taken back"},
 		{Wait{Kind: WaitLent, Shuttle: "s2", Resource: `node "n1"`}, `the lane ahead it lent while it stood still: s2 holds it at node "n1"`},
 	} {

@@ -31,7 +31,8 @@ const (
 	WaitLent           WaitKind = "lent"        // it lent its lane ahead (Lend) and has not reclaimed it; Shuttle holds it at Resource
 )
 
-// String says it in words, as reports and explanations print it.
+// String says it in words, as reports and explanations print it. A Wait
+// of only a Kind names the kind without particulars (reports group by it).
 func (w Wait) String() string {
 	switch w.Kind {
 	case WaitUnknownShuttle:
@@ -39,8 +40,14 @@ func (w Wait) String() string {
 	case WaitNothing:
 		return "nothing: it may drive to the end of its route"
 	case WaitHold:
+		if w.Resource == "" {
+			return "a hold"
+		}
 		return fmt.Sprintf("a hold at %s", w.Resource)
 	case WaitNotQueued:
+		if w.Detail == "" {
+			return "its route ahead cannot be queued yet"
+		}
 		return "its route ahead cannot be queued yet: " + w.Detail
 	case WaitHeld:
 		return fmt.Sprintf("%s at %s, holding it", w.Shuttle, w.Resource)

@@ -231,8 +231,8 @@ func (e *engine) activity(id string) string {
 		return a.String() + " (held)"
 	case routing.WaitQueued:
 		return a.String() + " (queued)"
-	default:
-		return a.String() + " (" + w.String() + ")"
+	default: // by kind: the report adds up hours per name, not per shuttle or lane
+		return a.String() + " (" + routing.Wait{Kind: w.Kind}.String() + ")"
 	}
 }
 

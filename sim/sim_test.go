@@ -103,8 +103,9 @@ func TestHeldBehindABreakdownReportedApart(t *testing.T) {
 	assert.Positive(t, r.ActivityHours[behind], "shuttles queued behind a broken-down one: %v", r.ActivityHours)
 	assert.Positive(t, r.ActivityHours["waiting in traffic (held)"], "and behind others")
 	var sum float64
-	for _, h := range r.ActivityHours {
+	for a, h := range r.ActivityHours {
 		sum += h
+		assert.NotContains(t, a, "shuttle-", "activities are named by kind, not by who or where")
 	}
 	assert.InDelta(t, float64(c.Shuttles)*c.Hours, sum, 0.1, "every shuttle minute counted once")
 
