@@ -115,6 +115,8 @@ func TestScenarioEndToEnd(t *testing.T) {
 			require.NotNil(t, e2e.EndToEnd)
 			assert.Equal(t, "redis", e2e.EndToEnd.Store, "the store in Redis, not the embedded one")
 			assert.Equal(t, cfg.Shuttles, e2e.Shuttles)
+			assert.Positive(t, e2e.EndSoC, "the fleet's charge at the end, as the API showed it last")
+			assert.LessOrEqual(t, e2e.EndSoC, 1.0)
 			assert.GreaterOrEqual(t, e2e.SimHours, cfg.Hours, "simulated for the scenario's hours")
 			assert.Equal(t, len(sc.EndToEnd.FleetdRestarts), e2e.EndToEnd.FleetdRestarts)
 			assert.Equal(t, len(sc.EndToEnd.BrokerRestarts), e2e.EndToEnd.BrokerRestarts)

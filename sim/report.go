@@ -34,7 +34,12 @@ type Report struct {
 	IllegalTransitions  int     `json:"illegal_transitions"`
 	Breakdowns          int     `json:"breakdowns"`
 	MinSoC              float64 `json:"min_soc"`
-	WallSeconds         float64 `json:"wall_seconds"`
+	// EndSoC is the fleet's mean state of charge when the run ends, as
+	// its shuttles last reported it. The bound lets a fleet end at the
+	// vehicle's MinSoC: the charge it ends with above that is charging
+	// time the bound counts as driving.
+	EndSoC      float64 `json:"end_soc"`
+	WallSeconds float64 `json:"wall_seconds"`
 
 	Bound            Bound   `json:"bound"`
 	BoundLoadedTrips float64 `json:"bound_loaded_trips_per_hour"`
@@ -162,8 +167,9 @@ func (e *engine) finish(g *routing.Graph) {
 	r.MovesByState, r.ShuttlesByState = map[string]int{}, map[string]int{}
 	r.PlanFailures = st.PlanFailures
 	for _, id := range e.ids {
-		s, _, _ := e.ctl.ShuttleState(id)
+		s, soc, _ := e.ctl.ShuttleState(id)
 		r.ShuttlesByState[string(s)]++
+		r.EndSoC += soc / float64(len(e.ids))
 	}
 	for _, m := range e.ctl.Moves() {
 		r.CountMove(m)

@@ -23,6 +23,8 @@ func TestShortRun(t *testing.T) {
 	assert.Zero(t, r.DuplicateDeliveries)
 	assert.Zero(t, r.BatteryDepletions)
 	assert.Greater(t, r.BoundLoadedTrips, 0.0)
+	assert.Less(t, r.EndSoC, r.Bound.StartSoC, "the fleet drove on its start charge")
+	assert.GreaterOrEqual(t, r.EndSoC, r.MinSoC, "a mean is no lower than the lowest")
 	b := r.Bound
 	assert.InDelta(t, 6*b.ChargingAvail*b.BreakdownAvail*b.DeliveredShare*2*3600/b.CycleS, b.Fleet, 1e-9, "the fleet bound from its inputs")
 	assert.InDelta(t, 2*b.RouteLengthM/b.MeanSpeedMPS+2*b.PerEndS+2*(b.GateS+b.CustomsWaitS), b.CycleS, 1e-9, "the cycle from its inputs")

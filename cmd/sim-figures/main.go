@@ -217,13 +217,16 @@ func figures(r runs, seeds int, hours float64) []figure {
 	shorter := 1 - d.MeanLeadTimeS/g.MeanLeadTimeS
 	minRatio, maxRatio, sum := 1e9, 0.0, 0.0
 	behind, maxBehind := 0.0, 0.0 // hours held behind breakdowns
+	endSoC := 0.0                 // the fleet's charge at the end
 	for _, s := range r.SeedsRuns {
 		minRatio, maxRatio, sum = min(minRatio, s.BoundRatio), max(maxRatio, s.BoundRatio), sum+s.BoundRatio
 		h := s.ActivityHours[sim.HeldBehindBreakdown]
 		behind, maxBehind = behind+h, max(maxBehind, h)
+		endSoC += s.EndSoC
 	}
 	mean := sum / float64(max(1, len(r.SeedsRuns)))
 	behind /= float64(max(1, len(r.SeedsRuns)))
+	endSoC /= float64(max(1, len(r.SeedsRuns)))
 	return []figure{
 		{Name: fmt.Sprintf("bound ratio, 20 shuttles, %g h, seed 1", hours), Goal: ">= 0.90",
 			Measured: fmt.Sprintf("%.3f (%.1f of %.1f trips/h)", d.BoundRatio, d.LoadedTrips, d.BoundLoadedTrips), Met: d.BoundRatio >= 0.90},
@@ -231,8 +234,9 @@ func figures(r runs, seeds int, hours float64) []figure {
 			Measured: fmt.Sprintf("%+.1f %%, %+.1f %%", 100*more, -100*shorter), Met: more >= 0.10 || shorter >= 0.20},
 		safetyFigure(fmt.Sprintf("safety over %d seeds (lowest bound ratio %.3f)", seeds, minRatio), r.SeedsRuns),
 		{Name: fmt.Sprintf("bound ratio over %d seeds: mean, lowest", seeds), Goal: ">= 0.88, >= 0.80",
-			Measured: fmt.Sprintf("mean %.3f, lowest %.3f, highest %.3f (shuttle-hours held behind breakdowns: mean %.1f, most %.1f)", mean, minRatio, maxRatio, behind, maxBehind),
-			Met:      mean >= 0.88 && minRatio >= 0.80},
+			Measured: fmt.Sprintf("mean %.3f, lowest %.3f, highest %.3f (shuttle-hours held behind breakdowns: mean %.1f, most %.1f; the fleet ends at a mean charge of %.2f, which the bound counts as driving down to %.2f)",
+				mean, minRatio, maxRatio, behind, maxBehind, endSoC, d.Bound.MinSoC),
+			Met: mean >= 0.88 && minRatio >= 0.80},
 		safetyFigure(fmt.Sprintf("safety over %d seeds, refused 0.2, after inspection 0.5", seeds), r.RefusedRuns),
 		{Name: fmt.Sprintf("wall time, 50 shuttles, %g h", hours), Goal: "< 10 s",
 			Measured: fmt.Sprintf("%.1f s (%.1f trips/h)", r.Large.WallSeconds, r.Large.LoadedTrips), Met: r.Large.WallSeconds < 10},

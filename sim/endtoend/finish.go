@@ -122,6 +122,12 @@ func (r *runner) finish(ctx context.Context) (sim.Report, *sim.Recording, error)
 		}
 	}
 	rec.Events = kept
+	if n := len(rec.Samples); n > 0 && len(rec.Samples[n-1].SoC) > 0 {
+		last := rec.Samples[n-1].SoC // as the API showed it last, per shuttle
+		for _, soc := range last {
+			rep.EndSoC += soc / float64(len(last))
+		}
+	}
 	rec.AddMoves(moves)
 	if n := len(rec.LeadTimesS); n > 0 {
 		sum := 0.0
