@@ -100,7 +100,7 @@ type Bound struct {
 	ChargeS           float64 `json:"charge_s"`          // t_ch: MinSoC to MaxSoC at a charger, plug-in included
 	StartSoC          float64 `json:"start_soc"`
 	FreeCharges       float64 `json:"free_charges"`        // f: (start_soc - MinSoC) / (MaxSoC - MinSoC)
-	MinSoC            float64 `json:"min_soc"`             // the vehicle's MinSoC: the bound lets the fleet end the run there
+	VehicleMinSoC     float64 `json:"vehicle_min_soc"`     // the vehicle's MinSoC: the bound lets the fleet end the run there
 	ChargesPerShuttle float64 `json:"charges_per_shuttle"` // over the run, in windows
 	ChargingAvail     float64 `json:"charging_availability"`
 	Shuttles          int     `json:"shuttles"`
@@ -349,7 +349,7 @@ func (b *Bound) fleet(cfg Config) {
 	b.ChargeS = v.ChargeTime(v.MinSoC, v.MaxSoC, kw).Seconds()
 	b.StartSoC = cfg.StartSoC
 	b.FreeCharges = (cfg.StartSoC - v.MinSoC) / (v.MaxSoC - v.MinSoC)
-	b.MinSoC = v.MinSoC
+	b.VehicleMinSoC = v.MinSoC
 	b.ChargingAvail = chargingAvail(b.CycleS, b.CyclesPerCharge, b.ChargeS, b.FreeCharges, b.BreakdownAvail*runS)
 	if b.CycleS > 0 && b.CyclesPerCharge > 0 {
 		b.ChargesPerShuttle = math.Max(0, b.ChargingAvail*b.BreakdownAvail*runS/b.CycleS/b.CyclesPerCharge-b.FreeCharges)

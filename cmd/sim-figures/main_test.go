@@ -21,7 +21,7 @@ func TestFigures(t *testing.T) {
 	r.SeedsRuns = []sim.Report{ok, held}
 	assert.Contains(t, figures(r, 2, 24)[3].Measured, "held behind breakdowns: mean 3.0, most 6.0",
 		"the seeds' hours queued behind broken-down shuttles, and no other wait")
-	held.EndSoC, r.Default.Bound.MinSoC = 0.5, 0.2
+	held.EndSoC, r.Default.Bound.VehicleMinSoC = 0.5, 0.2
 	r.SeedsRuns = []sim.Report{{EndSoC: 0.4}, held}
 	assert.Contains(t, figures(r, 2, 24)[3].Measured, "ends at a mean charge of 0.45, which the bound counts as driving down to 0.20",
 		"the charge the fleet keeps past the end, which the bound counts as time to drive")
