@@ -20,9 +20,9 @@ func (g Grant) Extended() bool { return g.To > g.From }
 // metres beyond the last node the shuttle reached, and never past a hold.
 // The controller releases the VDA 5050 base exactly this far.
 func (t *Traffic) Grant(id string) (Grant, error) {
-	s, ok := t.shuttles[id]
-	if !ok {
-		return Grant{}, fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	s, err := t.lookup(id)
+	if err != nil {
+		return Grant{}, err
 	}
 	g := Grant{From: s.granted, To: s.granted}
 	t.extend(s)
@@ -195,9 +195,9 @@ func (t *Traffic) passThrough(s *shuttle) int {
 // property tests found a shuttle that could never queue its way on.)
 // Reclaim ends it.
 func (t *Traffic) Lend(id string) error {
-	s, ok := t.shuttles[id]
-	if !ok {
-		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	s, err := t.lookup(id)
+	if err != nil {
+		return err
 	}
 	s.stilled = true
 	return nil
@@ -209,9 +209,9 @@ func (t *Traffic) Lend(id string) error {
 // not count), and the shuttle may then go on as granted; false while one
 // still does. True for a shuttle that lent nothing.
 func (t *Traffic) Reclaim(id string) (bool, error) {
-	s, ok := t.shuttles[id]
-	if !ok {
-		return false, fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	s, err := t.lookup(id)
+	if err != nil {
+		return false, err
 	}
 	if !s.stilled {
 		return true, nil
@@ -258,6 +258,15 @@ func (t *Traffic) onLent(s *shuttle) *visit {
 	return nil
 }
 
+// lookup returns the shuttle id, or ErrUnknownShuttle naming it.
+func (t *Traffic) lookup(id string) (*shuttle, error) {
+	s, ok := t.shuttles[id]
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	}
+	return s, nil
+}
+
 // Stilled tells whether a shuttle has lent what it was granted (Lend) and
 // not reclaimed it yet.
 func (t *Traffic) Stilled(id string) bool {
@@ -271,9 +280,9 @@ func (t *Traffic) Stilled(id string) bool {
 // length plus minimum gap). At a station everything behind is released: the
 // shuttle stands in a stall off the lane.
 func (t *Traffic) Progress(id string, stepIdx int) error {
-	s, ok := t.shuttles[id]
-	if !ok {
-		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	s, err := t.lookup(id)
+	if err != nil {
+		return err
 	}
 	if stepIdx < s.at || stepIdx > s.granted || stepIdx%2 != 0 {
 		return fmt.Errorf("%w: shuttle %q reported step %d, but it stands at %d and may drive to %d",
@@ -309,9 +318,9 @@ func (t *Traffic) forget(s *shuttle) {
 // ClearHold lets a shuttle go on past a hold (a customs release). node names
 // the hold; it is an error if the shuttle has no hold there.
 func (t *Traffic) ClearHold(id, node string) error {
-	s, ok := t.shuttles[id]
-	if !ok {
-		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	s, err := t.lookup(id)
+	if err != nil {
+		return err
 	}
 	for i := s.released; i <= s.last(); i++ {
 		st := s.step(i)
@@ -330,9 +339,9 @@ func (t *Traffic) ClearHold(id, node string) error {
 // will wait there for a time nobody bounds instead of going on (at a bay,
 // for a place in the customs area ahead).
 func (t *Traffic) Withhold(id string) error {
-	s, ok := t.shuttles[id]
-	if !ok {
-		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	s, err := t.lookup(id)
+	if err != nil {
+		return err
 	}
 	s.step(s.granted).hold = true
 	t.unqueueAfter(s, s.granted)
@@ -344,9 +353,9 @@ func (t *Traffic) Withhold(id string) error {
 // ErrBlocked, changing nothing, when standing there would stop a shuttle
 // routed after it, or the place is full.
 func (t *Traffic) Cancel(id string) error {
-	s, ok := t.shuttles[id]
-	if !ok {
-		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	s, err := t.lookup(id)
+	if err != nil {
+		return err
 	}
 	if err := t.canStand(s); err != nil {
 		return err
@@ -374,9 +383,9 @@ func (t *Traffic) canStand(s *shuttle) error {
 // Remove takes a shuttle off the lanes altogether (it was towed away or
 // deleted from the roster): everything it held or was queued for is freed.
 func (t *Traffic) Remove(id string) error {
-	s, ok := t.shuttles[id]
-	if !ok {
-		return fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	s, err := t.lookup(id)
+	if err != nil {
+		return err
 	}
 	t.clearFinals(s)
 	for i := s.released; i <= s.last(); i++ {

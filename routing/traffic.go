@@ -283,9 +283,9 @@ type PlanOptions struct {
 // place or lies on another shuttle's route after this one, or when the new
 // route would have to pass a shuttle that waits for this one.
 func (t *Traffic) Plan(id, goal string, opt PlanOptions) (*Plan, error) {
-	s, ok := t.shuttles[id]
-	if !ok {
-		return nil, fmt.Errorf("%w %q", ErrUnknownShuttle, id)
+	s, err := t.lookup(id)
+	if err != nil {
+		return nil, err
 	}
 	gi, ok := t.g.Node(goal)
 	if !ok {
