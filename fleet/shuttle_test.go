@@ -1,8 +1,10 @@
 package fleet
 
 import (
+	"bytes"
 	"flag"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -125,5 +127,19 @@ func TestREADMEDiagrams(t *testing.T) {
 	}
 	if *update {
 		require.NoError(t, os.WriteFile("README.md", []byte(doc), 0o644))
+	}
+}
+
+// Each file of the package stays small enough to read as one part
+// (fleet/README.md: one question, one file): none is over 600 lines.
+func TestNoFileOverSixHundredLines(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		n := bytes.Count(b, []byte("\n"))
+		assert.LessOrEqual(t, n, 600, "%s has %d lines: split it by the question each part answers", f, n)
 	}
 }
