@@ -49,6 +49,10 @@ func (c *Controller) Activity(id string) Activity {
 	if !ok {
 		return Activity{Kind: ActivityUnknown}
 	}
+	return c.activity(r)
+}
+
+func (c *Controller) activity(r *shuttleRec) Activity {
 	switch r.sm.State() {
 	case ShuttleLoading, ShuttleUnloading:
 		return Activity{Kind: ActivityHandling}
@@ -85,7 +89,7 @@ func (c *Controller) Activity(id string) Activity {
 	if r.gate != nil {
 		return Activity{Kind: ActivityWaitGate, Detail: r.gate.checkpoint.ID}
 	}
-	p, _ := c.tr.Position(id)
+	p, _ := c.tr.Position(r.id)
 	switch {
 	case p.Arrived && r.task == taskNone && r.chargeWait != "":
 		return Activity{Kind: ActivityWaitCharger, Detail: r.chargeWait}
@@ -153,7 +157,7 @@ func (c *Controller) ActivitySince(id string) (Activity, time.Time) {
 func (c *Controller) stampActivities(now time.Time) {
 	c.actChanged = c.actChanged[:0]
 	for _, r := range c.recs {
-		a := c.Activity(r.id)
+		a := c.activity(r)
 		if r.actSince.IsZero() || !r.act.sameWait(a) {
 			r.actSince = now
 			c.actChanged = append(c.actChanged, r.id)

@@ -326,6 +326,7 @@ func (t *Traffic) ClearHold(id, node string) error {
 		st := s.step(i)
 		if st.hold && st.node >= 0 && t.g.Nodes[st.node].ID == node {
 			st.hold = false
+			s.holdsChanged()
 			return nil
 		}
 	}
@@ -344,6 +345,7 @@ func (t *Traffic) Withhold(id string) error {
 		return err
 	}
 	s.step(s.granted).hold = true
+	s.holdsChanged()
 	t.unqueueAfter(s, s.granted)
 	return nil
 }
@@ -362,6 +364,7 @@ func (t *Traffic) Cancel(id string) error {
 	}
 	t.clearFinals(s)
 	t.dropAfter(s, s.granted)
+	s.holdsChanged()
 	t.markFinals(s)
 	return nil
 }
@@ -422,12 +425,8 @@ func (t *Traffic) Position(id string) (Position, bool) {
 	nodes, last := t.g.Nodes, s.last()
 	p := Position{At: nodes[s.step(s.at).node].ID, AtStep: s.at, Authority: nodes[s.step(s.granted).node].ID, Granted: s.granted,
 		Goal: nodes[s.step(last).node].ID, GoalStep: last, Arrived: s.at == last}
-	ahead := s.steps[s.at-s.base:] // from the node it is at: nodes at even offsets
-	for i := 0; i < len(ahead); i += 2 {
-		if ahead[i].hold {
-			p.Hold = nodes[ahead[i].node].ID
-			break
-		}
+	if h := s.nextHold(); h >= 0 {
+		p.Hold = nodes[s.step(h).node].ID
 	}
 	return p, true
 }

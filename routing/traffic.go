@@ -187,7 +187,40 @@ type shuttle struct {
 	// stilled: it stands still for a time nobody bounds (Lend); what it
 	// was granted beyond where it stands is lent to others meanwhile
 	stilled bool
+	// the first hold ahead, as Position last found it (nextHold)
+	hold holdCache
 }
+
+// holdCache is where a shuttle's first hold at or after step from is: the
+// global index of its node step, or -1 if none. It stays true while the
+// shuttle's steps and holds are unchanged (holdsChanged forgets it),
+// and for any later from up to idx: the shuttle reaching nodes on its
+// route only narrows the stretch it was found in.
+type holdCache struct {
+	ok        bool
+	from, idx int
+}
+
+// nextHold returns the global index of the first node step at or after
+// the one the shuttle is at that is a hold, or -1 if there is none.
+func (s *shuttle) nextHold() int {
+	if c := s.hold; c.ok && c.from <= s.at && (c.idx < 0 || s.at <= c.idx) {
+		return c.idx
+	}
+	idx := -1
+	for i := s.at; i <= s.last(); i += 2 {
+		if s.step(i).hold {
+			idx = i
+			break
+		}
+	}
+	s.hold = holdCache{ok: true, from: s.at, idx: idx}
+	return idx
+}
+
+// holdsChanged forgets where the shuttle's first hold ahead is: its
+// steps or their holds changed. Every change of either calls it.
+func (s *shuttle) holdsChanged() { s.hold.ok = false }
 
 func (s *shuttle) step(i int) *step { return &s.steps[i-s.base] }
 func (s *shuttle) last() int        { return s.base + len(s.steps) - 1 }
@@ -287,6 +320,7 @@ func (t *Traffic) Plan(id, goal string, opt PlanOptions) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer s.holdsChanged()
 	gi, ok := t.g.Node(goal)
 	if !ok {
 		return nil, &NoRouteError{t.g.Nodes[s.step(s.granted).node].ID, goal, fmt.Sprintf("no node %q in map %s", goal, t.g.MapID)}
