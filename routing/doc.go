@@ -108,6 +108,28 @@
 // WayAhead tells whether a shuttle's way to some point is held or queued
 // by nobody else, and whether it crosses a two-way lane.
 //
+// Queue order keeps the two directions of a two-way stretch apart; it
+// does not give a shuttle room past the stretch's end: one that follows
+// another off the stretch stops behind it, and where a customs stop line
+// comes within a few vehicle lengths after the end, the queue at that
+// line reaches back onto the stretch and the junction at its end, which
+// the other direction needs to enter it. When the shuttle at the line
+// waits for something only the other direction can free (its inspection
+// bay, taken by a refused container that must leave over the stretch),
+// nothing moves again. So such a stretch (its end less than three
+// clearances before a stop line, with no fork between: spill.go) is
+// entered towards that line only while nobody else holds any of the
+// stretch, the lane from its end to the line, or the line: the shuttle
+// waits before the junction where the stretch begins (WaitSpill). The
+// default site's crossovers are such stretches; on generated sites
+// about one in six has a stop line that close past a shared lane, and
+// those gave six of the ten stalls the harness's two draws found. This
+// wait is not an edge of the wait-for graph above: that it closes no
+// cycle is measured (the harness), not proven; the shuttles it waits for
+// stand on one-way lane between the stretch and the line, and leave
+// past the line or into its inspection bay, never back past the
+// junction where the waiting one stands.
+//
 // A shuttle that stands still for a time nobody bounds (a broken-down
 // vehicle that has confirmed it is paused on its node) may lend what it
 // was granted beyond the edge its front is on (Lend): standing so, it is

@@ -38,6 +38,9 @@ func (t *Traffic) Grant(id string) (Grant, error) {
 		}
 		okEdge, lentEdge := t.mayGrant(edge.v, true)
 		okNode, lentNode := t.mayGrant(node.v, true)
+		if okEdge && okNode && t.spillBlock(s, s.granted+1) != nil {
+			okNode = false
+		}
 		if okEdge && okNode && (lentEdge || lentNode) {
 			if t.passLent(s) {
 				s.blocked = false
@@ -570,6 +573,9 @@ func (t *Traffic) WaitsFor(id string) Wait {
 				return Wait{Kind: kind, Shuttle: u.s.id, Resource: t.resName(s.step(i).res)}
 			}
 		}
+	}
+	if u := t.spillBlock(s, s.granted+1); u != nil {
+		return Wait{Kind: WaitSpill, Shuttle: u.s.id, Resource: t.resName(u.s.step(u.step).res)}
 	}
 	return Wait{Kind: WaitGrantAhead}
 }

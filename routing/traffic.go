@@ -86,9 +86,10 @@ type Traffic struct {
 	clearance float64 // how far behind a shuttle it keeps what it passed
 	res       []resource
 	shuttles  map[string]*shuttle
-	gen       uint32 // marks for searches over visits
-	wgen      uint32 // marks for waiting sets
-	waits     int    // times a shuttle's next step was held by another (see Waits)
+	gen       uint32                // marks for searches over visits
+	wgen      uint32                // marks for waiting sets
+	waits     int                   // times a shuttle's next step was held by another (see Waits)
+	guards    map[int][]*spillGuard // stretches entered towards a stop line close past them (spill.go), by first edge
 }
 
 // index returns where v stands in the queue, or -1.
@@ -239,6 +240,7 @@ func NewTraffic(g *Graph, cfg TrafficConfig) (*Traffic, error) {
 			t.res[i].capacity = max(1, g.Nodes[i].Capacity)
 		}
 	}
+	t.guards = t.buildGuards()
 	return t, nil
 }
 

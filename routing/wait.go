@@ -29,6 +29,7 @@ const (
 	WaitNotQueued      WaitKind = "not queued"  // its route ahead cannot be queued yet (Detail says why)
 	WaitGrantAhead     WaitKind = "grant-ahead" // the grant-ahead distance: it is granted as far as it may be
 	WaitLent           WaitKind = "lent"        // it lent its lane ahead (Lend) and has not reclaimed it; Shuttle holds it at Resource
+	WaitSpill          WaitKind = "spill"       // a shared lane ahead leads to a stop line close past it; Shuttle holds Resource between (spill.go)
 )
 
 // String says it in words, as reports and explanations print it. A Wait
@@ -55,6 +56,11 @@ func (w Wait) String() string {
 		return fmt.Sprintf("%s at %s, routed through it", w.Shuttle, w.Resource)
 	case WaitGrantAhead:
 		return "the grant-ahead distance"
+	case WaitSpill:
+		if w.Shuttle == "" {
+			return "the stop line close past the shared lane ahead"
+		}
+		return fmt.Sprintf("the stop line close past the shared lane ahead: %s holds %s", w.Shuttle, w.Resource)
 	case WaitLent:
 		if w.Shuttle == "" {
 			return "the lane ahead it lent while it stood still, to be taken back"
