@@ -111,20 +111,22 @@
 // Queue order keeps the two directions of a two-way stretch apart; it
 // does not give a shuttle room past the stretch's end: one that follows
 // another off the stretch stops behind it, and where a customs stop line
-// comes within a few vehicle lengths after the end, the queue at that
-// line reaches back onto the stretch and the junction at its end, which
-// the other direction needs to enter it. When the shuttle at the line
-// waits for something only the other direction can free (its inspection
-// bay, taken by a refused container that must leave over the stretch),
-// nothing moves again. So such a stretch (its end less than three
-// clearances before a stop line, with no fork between: spill.go) is
-// entered towards that line only while nobody else holds any of the
-// stretch, the lane from its end to the line, or the line: the shuttle
-// waits before the junction where the stretch begins (WaitSpill). The
-// default site's crossovers are such stretches; on generated sites
-// about one in six has a stop line that close past a shared lane, and
-// those gave six of the ten stalls the harness's two draws found. This
-// wait is not an edge of the wait-for graph above: that it closes no
+// follows the end, the queue at that line reaches back onto the stretch
+// and the junction at its end, which the other direction needs to enter
+// it, once more shuttles wait there than fit between. When the shuttle
+// at the line waits for something only the other direction can free (its
+// inspection bay, taken by a refused container that must leave over the
+// stretch), nothing moves again. So such a stretch (a stop line within
+// spillReach past its end, with no fork between: spill.go) is entered
+// towards that line only while fewer shuttles than fit between its end
+// and the line hold any of the stretch, that lane or the line: the
+// shuttle waits before the junction where the stretch begins
+// (WaitSpill). The default site's crossovers are such stretches; on
+// generated sites about one in six has a stop line within 35 m past a
+// shared lane, and those gave six of the ten stalls the harness's two
+// draws found (a guard for stop lines with room for one only then
+// stalled another case, whose line had room for three). This wait is
+// not an edge of the wait-for graph above: that it closes no
 // cycle is measured (the harness), not proven; the shuttles it waits for
 // stand on one-way lane between the stretch and the line, and leave
 // past the line or into its inspection bay, never back past the

@@ -58,3 +58,22 @@ func TestSpillGuardHoldsBeforeTheSharedLane(t *testing.T) {
 	next, _ = tr.Position("next")
 	assert.Equal(t, "mm-in-1", next.At, "once the first has gone on, the second comes to the stop line")
 }
+
+// The room past a stretch's end: one shuttle at the stop line, and one
+// at each node a clearance behind the one ahead whose own clearance is
+// off the stretch's end.
+func TestSpillRoom(t *testing.T) {
+	tr := newTraffic(t, newGraph(t, smallSite(t), 0))
+	c := tr.clearance
+	for _, tc := range []struct {
+		at   []float64 // node distances past the end; the last is the stop line
+		want int
+	}{
+		{[]float64{1.3 * c}, 1},
+		{[]float64{0.5 * c, 1.2 * c}, 1},
+		{[]float64{0.5 * c, 1.5 * c, 2.5 * c, 3.5 * c}, 3},
+		{[]float64{0.5 * c, 1.5 * c, 2 * c, 2.2 * c, 3.5 * c}, 2},
+	} {
+		assert.Equal(t, tc.want, tr.spillRoom(tc.at), "%v clearances", tc.at)
+	}
+}

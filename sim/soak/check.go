@@ -11,8 +11,8 @@ import (
 // KnownStallShare is the share of drawn cases that may still stall (a
 // deadlock, or not live after the drain; Stalled) without failing
 // TestSoak. It is a known open defect, not a tolerance: measured on
-// 2026-12-08 at 2 of 200 cases of -soak.seed 20261205 and 2 of the 200 of
-// -soak.seed 7 (1 and 9 before stop lines close past a shared lane were
+// 2026-12-08 at 1 of 200 cases of -soak.seed 20261205 and 2 of the 200 of
+// -soak.seed 7 (1 and 9 before stop lines past a shared lane were
 // guarded, routing/spill.go); on 2026-12-07 at 1 and 7
 // (2 and 9 before turners waited for a clear way onto a
 // shared lane and waiting places stopped reserving their way on,
