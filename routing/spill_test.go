@@ -31,18 +31,7 @@ func TestSpillGuardHoldsBeforeTheSharedLane(t *testing.T) {
 		_, err := tr.Plan(p[0], p[1], hold)
 		require.NoError(t, err)
 	}
-	drive := func() {
-		for range 200 {
-			for _, id := range []string{"lead", "next"} {
-				_, err := tr.Grant(id)
-				require.NoError(t, err)
-				if p, _ := tr.Position(id); p.Granted > p.AtStep {
-					require.NoError(t, tr.Progress(id, p.AtStep+2))
-				}
-			}
-		}
-	}
-	drive()
+	driveTurns(t, tr, 200, "lead", "next")
 	lead, _ := tr.Position("lead")
 	require.Equal(t, "mm-in-1", lead.At, "the first waits at the stop line")
 	next, _ := tr.Position("next")
@@ -54,7 +43,7 @@ func TestSpillGuardHoldsBeforeTheSharedLane(t *testing.T) {
 	assert.Equal(t, "the stop line close past the shared lane ahead", Wait{Kind: w.Kind}.String())
 
 	require.NoError(t, tr.ClearHold("lead", "mm-in-1"))
-	drive()
+	driveTurns(t, tr, 200, "lead", "next")
 	next, _ = tr.Position("next")
 	assert.Equal(t, "mm-in-1", next.At, "once the first has gone on, the second comes to the stop line")
 }

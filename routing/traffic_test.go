@@ -101,8 +101,16 @@ func twoAtTheStopLine(t *testing.T) (*Graph, *Traffic) {
 	require.NoError(t, err)
 	_, err = tr.Plan("b", "cn-bay-02", hold)
 	require.NoError(t, err)
-	for range 400 {
-		for _, id := range []string{"a", "b"} {
+	driveTurns(t, tr, 400, "a", "b")
+	return g, tr
+}
+
+// driveTurns gives each shuttle in turn its grant and moves it a node on
+// if it may, rounds times: shuttles driving side by side.
+func driveTurns(t *testing.T, tr *Traffic, rounds int, ids ...string) {
+	t.Helper()
+	for range rounds {
+		for _, id := range ids {
 			_, err := tr.Grant(id)
 			require.NoError(t, err)
 			if p, _ := tr.Position(id); p.Granted > p.AtStep {
@@ -110,7 +118,6 @@ func twoAtTheStopLine(t *testing.T) (*Graph, *Traffic) {
 			}
 		}
 	}
-	return g, tr
 }
 
 // A laden shuttle waits at a customs stop line; the one behind queues
