@@ -231,7 +231,7 @@ func newCustomsAreas(g *routing.Graph, clearance, passing, loopLength float64) [
 // stretches either side of a 45 m passing place before a customs area).
 // The walk goes on back across the first two-way stretch instead.
 func entryBefore(g *routing.Graph, in [][]int, n, next int, ahead, clearance, passing float64, owner []int) (at, hit int) {
-	twoWay := func(e int) bool { return g.Blocks[g.Edges[e].Resource].TwoWay }
+	twoWay := g.TwoWay
 	since := math.Inf(1) // metres walked back since the last two-way block
 	for _, e := range g.Out(n) {
 		if g.Edges[e].To == next && twoWay(e) {

@@ -509,7 +509,7 @@ func (t *Traffic) WayAhead(id string, done func(node string) bool) (clear, twoWa
 			clear = false
 		}
 		if st.edge >= 0 {
-			twoWay = twoWay || t.g.Blocks[t.g.Edges[st.edge].Resource].TwoWay
+			twoWay = twoWay || t.g.TwoWay(st.edge)
 			continue
 		}
 		if math.IsInf(stop, 1) && done(t.g.Nodes[st.node].ID) {

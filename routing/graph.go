@@ -188,6 +188,10 @@ func (g *Graph) Edge(id string) (int, bool) {
 	return i, ok
 }
 
+// TwoWay tells whether edge e (an index; false for -1, no edge) drives a
+// two-way block, which both directions share.
+func (g *Graph) TwoWay(e int) bool { return e >= 0 && g.Blocks[g.Edges[e].Resource].TwoWay }
+
 // Out returns the indexes of the edges leaving node n.
 func (g *Graph) Out(n int) []int { return g.out[n] }
 

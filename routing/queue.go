@@ -68,10 +68,7 @@ func (t *Traffic) horizon(s *shuttle) int {
 // pastTwoWay extends a queueing horizon that ends on or just before a
 // two-way stretch through the whole stretch and the clearance beyond it.
 func (t *Traffic) pastTwoWay(s *shuttle, to int) int {
-	twoWay := func(i int) bool {
-		e := s.step(i).edge
-		return e >= 0 && t.g.Blocks[t.g.Edges[e].Resource].TwoWay
-	}
+	twoWay := func(i int) bool { return t.g.TwoWay(s.step(i).edge) }
 	if to+2 > s.last() || !twoWay(to+1) || s.step(to).hold {
 		return to // nothing is queued past a hold, not even a two-way stretch
 	}

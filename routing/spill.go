@@ -39,7 +39,7 @@ type spillGuard struct {
 // buildGuards finds the spill guards of the graph.
 func (t *Traffic) buildGuards() map[int][]*spillGuard {
 	g := t.g
-	twoWay := func(e int) bool { return g.Blocks[g.Edges[e].Resource].TwoWay }
+	twoWay := g.TwoWay
 	lines := map[int]bool{}
 	for _, cp := range g.Site().Checkpoints {
 		if n, ok := g.Node(cp.ID); ok {
@@ -150,7 +150,7 @@ func (t *Traffic) spillBlock(s *shuttle, i int) *visit {
 		return nil
 	}
 	gs := t.guards[s.step(k).edge]
-	twoWay := func(e int) bool { return e >= 0 && t.g.Blocks[t.g.Edges[e].Resource].TwoWay }
+	twoWay := t.g.TwoWay
 	for k <= s.last() && twoWay(s.step(k).edge) {
 		k += 2
 	}
